@@ -1,0 +1,44 @@
+# Two commands set everything up: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install demo test test-sqlite test-postgres lint bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## Run a whole mentoring programme on the embedded default (SQLite + local Discord and X). No token, no network.
+demo: install
+	$(PY) -m bot demo
+
+## Lint, type-check, and run the whole suite on SQLite, then storage + end-to-end tests on PostgreSQL
+## when TEST_DATABASE_URL is set.
+test: install lint test-sqlite test-postgres
+
+lint: install
+	$(VENV)/bin/ruff check bot cogs storage tests
+	$(VENV)/bin/mypy bot storage cogs
+
+test-sqlite: install
+	MENTORBOT_TEST_BACKEND=sqlite $(PY) -m pytest -q -p no:cacheprovider
+
+test-postgres: install
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		MENTORBOT_TEST_BACKEND=postgresql $(PY) -m pytest -q -p no:cacheprovider -m "storage or e2e"; \
+	else \
+		echo "TEST_DATABASE_URL is not set: skipping the PostgreSQL run (CI sets it)"; \
+	fi
+
+bench: install
+	$(PY) -m bot bench matching --no-large
+	$(PY) -m bot bench sandbox
+
+clean:
+	rm -rf $(VENV) demo-output mentorbot.db *.egg-info

@@ -1,0 +1,142 @@
+"""The Bot subclass: receives its dependencies, loads every cog, owns the periodic jobs."""
+
+from __future__ import annotations
+
+import logging
+import pkgutil
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import discord
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from discord import app_commands
+from discord.ext import commands
+
+import cogs
+from bot.clock import Clock
+from bot.config import Settings
+from storage.db import SessionFactory
+
+log = logging.getLogger(__name__)
+
+PeriodicJob = Callable[[], Awaitable[None]]
+
+
+class UserFacingError(Exception):
+    """An error whose message is meant for the person who ran the command."""
+
+
+class NotOrganiser(app_commands.CheckFailure):
+    """The command is for the programme's organisers."""
+
+
+class MentorTree(app_commands.CommandTree["MentorBot"]):
+    """Every failure of a slash command becomes one ephemeral, human answer; the rest goes to the log."""
+
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        original = getattr(error, "original", error)
+        if isinstance(error, NotOrganiser):
+            message = "This command is for the programme's organisers."
+        elif isinstance(original, UserFacingError):
+            message = str(original)
+        elif isinstance(error, app_commands.CommandOnCooldown):
+            message = f"Slow down a little — try again in {error.retry_after:.0f} s."
+        elif isinstance(error, app_commands.MissingPermissions | app_commands.CheckFailure):
+            message = "You can't use this command here."
+        elif isinstance(error, app_commands.TransformerError):
+            message = f"I couldn't understand {error.value!r} — please pick from the list."
+        else:
+            log.error("command %s failed", interaction.command and interaction.command.qualified_name,
+                      exc_info=original)
+            message = "Something went wrong on my side. The organisers can see the details in the log."
+        await send_ephemeral(interaction, message)
+
+
+async def send_ephemeral(interaction: discord.Interaction, message: str) -> None:
+    """Answer the interaction once, whether or not it was already acknowledged."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(message, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
+        else:
+            await interaction.response.send_message(
+                message, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+            )
+    except discord.HTTPException:
+        log.warning("could not deliver an error message for interaction %s", interaction.id)
+
+
+@dataclass
+class BotDeps:
+    """Everything the bot and its cogs need, built by the caller (CLI, sandbox, tests)."""
+
+    settings: Settings
+    sessions: SessionFactory
+    clock: Clock
+    scheduler: AsyncIOScheduler
+    services: Any = None
+    extensions: list[str] | None = None
+    sync_commands: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def default_intents() -> discord.Intents:
+    intents = discord.Intents.default()
+    intents.members = True  # joins trigger onboarding
+    intents.message_content = True  # typed answers in DMs
+    return intents
+
+
+def all_extensions() -> list[str]:
+    """Every cog module under cogs/ (a package or a module per feature)."""
+    return sorted(f"cogs.{m.name}" for m in pkgutil.iter_modules(cogs.__path__) if not m.name.startswith("_"))
+
+
+class MentorBot(commands.AutoShardedBot):
+    """The bot. Works unsharded (``shard_count=None``) and as one process of a sharded cluster."""
+
+    def __init__(self, deps: BotDeps, **options: Any) -> None:
+        options.setdefault("intents", default_intents())
+        super().__init__(command_prefix=commands.when_mentioned, tree_cls=MentorTree, help_command=None, **options)
+        self.deps = deps
+        self.settings = deps.settings
+        self.sessions = deps.sessions
+        self.clock = deps.clock
+        self.scheduler = deps.scheduler
+        self.services = deps.services
+        self.periodic: dict[str, PeriodicJob] = {}
+        self.failed_extensions: dict[str, str] = {}
+
+    async def setup_hook(self) -> None:
+        for name in self.deps.extensions if self.deps.extensions is not None else all_extensions():
+            try:
+                await self.load_extension(name)
+            except Exception as exc:  # a broken cog is logged, not fatal
+                log.exception("could not load %s", name)
+                self.failed_extensions[name] = f"{type(exc).__name__}: {exc}"
+        if not self.scheduler.running:
+            self.scheduler.start()
+        if self.deps.sync_commands:
+            await self.tree.sync()
+
+    def add_periodic(self, name: str, job: PeriodicJob, seconds: float) -> None:
+        """Run ``job`` every ``seconds`` (APScheduler), and let tests/the demo run it on demand (``tick``)."""
+        self.periodic[name] = job
+        self.scheduler.add_job(
+            job, "interval", seconds=seconds, id=name, replace_existing=True, max_instances=1, coalesce=True,
+            misfire_grace_time=max(1, int(seconds)),
+        )
+
+    async def tick(self, *names: str) -> None:
+        """Run the named periodic jobs now (all when none named), in registration order."""
+        for name, job in list(self.periodic.items()):
+            if not names or name in names:
+                try:
+                    await job()
+                except Exception:
+                    log.exception("periodic job %s failed", name)
+
+    async def close(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        await super().close()

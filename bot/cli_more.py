@@ -1,0 +1,68 @@
+"""The demo and benchmark commands (kept apart so bot/cli.py stays small)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from bot.cli import app, bench_app, console
+
+
+@app.command()
+def demo(
+    seed: Annotated[int, typer.Option(help="same seed, same run")] = 7,
+    people: Annotated[int, typer.Option(help="how many simulated people")] = 40,
+    programme: Annotated[str, typer.Option(help="edumentoring, libraries or runtogether")] = "edumentoring",
+    report: Annotated[Path | None, typer.Option(help="write a JSON report of the run")] = None,
+    out_dir: Annotated[Path, typer.Option(help="where the transcript and chart go")] = Path("demo-output"),
+) -> None:
+    """Run a whole programme on the embedded default: SQLite + the local Discord and X."""
+    from bot.demo import run_demo
+
+    raise typer.Exit(
+        asyncio.run(run_demo(seed=seed, people=people, programme=programme, report=report, out_dir=out_dir,
+                             console=console))
+    )
+
+
+def _print_rows(title: str, rows: list[dict[str, object]]) -> None:
+    if not rows:
+        return
+    table = Table(title=title)
+    for key in rows[0]:
+        table.add_column(str(key))
+    for row in rows:
+        table.add_row(*(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row.values()))
+    console.print(table)
+
+
+@bench_app.command("sandbox")
+def bench_sandbox(requests: int = 2000, concurrency: int = 20) -> None:
+    """REST requests per second the local Discord serves."""
+    from bot.sandbox.bench import bench_sandbox as run
+
+    result = asyncio.run(run(requests=requests, concurrency=concurrency))
+    _print_rows("local Discord throughput", [dict(result)])
+
+
+@bench_app.command("matching")
+def bench_matching(
+    seed: int = 0, large: Annotated[bool, typer.Option(help="include 50,000 × 20,000")] = True
+) -> None:
+    """Candidate generation, solve time, memory, optimality — and a greedy baseline side by side."""
+    from bot.matching.bench import bench_matching as run
+
+    run(seed=seed, console=console, include_large=large)
+
+
+@bench_app.command("intake")
+def bench_intake(posts: int = 10_000) -> None:
+    """Ingest a backlog of hashtag posts from the local X."""
+    from bot.intake.bench import bench_x_ingest
+
+    result = asyncio.run(bench_x_ingest(posts=posts))
+    _print_rows("X backlog ingest", [dict(result)])

@@ -1,0 +1,264 @@
+"""Configuration: a TOML file for the programme set-up, the environment for secrets and overrides.
+
+``load_config(path)`` returns an :class:`AppConfig` or raises :class:`ConfigError` listing every problem as
+``programme[0].matching.max_timezone_gap_hours: must be between 0 and 12``. Secrets (the Discord token,
+X credentials, a database password) are read only from the environment and typed ``SecretStr``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from bot.config_errors import ConfigError, format_validation_error
+from bot.matching.config import MatchingConfig
+from bot.nudges.config import (
+    DigestConfig,
+    NudgePlanConfig,
+    OnboardingRemindersConfig,
+    PacingConfig,
+    QuietHoursConfig,
+)
+from bot.onboarding.questions import QuestionsConfig, build_questions
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./mentorbot.db"
+SECRET_KEYS = {
+    "discord_token": "DISCORD_TOKEN",
+    "token": "DISCORD_TOKEN",
+    "bearer_token": "X_BEARER_TOKEN",
+    "x_bearer_token": "X_BEARER_TOKEN",
+    "api_key": "X_API_KEY",
+    "api_secret": "X_API_SECRET",
+    "access_token": "X_ACCESS_TOKEN",
+    "access_token_secret": "X_ACCESS_TOKEN_SECRET",
+    "password": "DATABASE_URL",
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+class IntakeConfig(_Strict):
+    """Hashtag intake from X."""
+
+    hashtags: list[str] = Field(default_factory=list)
+    poll_interval_seconds: int = Field(default=300, ge=15, le=86_400)
+    replies_per_hour: int = Field(default=30, ge=0, le=1_000)
+    claim_code_prefix: str = Field(default="EDU", min_length=2, max_length=6, pattern=r"^[A-Z]+$")
+    claim_code_ttl_days: int = Field(default=30, ge=1, le=365)
+    reply_only_to_mentions: bool = True
+
+    @field_validator("hashtags")
+    @classmethod
+    def _tags(cls, tags: list[str]) -> list[str]:
+        cleaned = []
+        for tag in tags:
+            tag = tag.strip().lstrip("#")
+            if not tag or not tag.replace("_", "").isalnum():
+                raise ValueError(f"'{tag}' is not a hashtag (letters, digits and _ only)")
+            cleaned.append(tag)
+        return cleaned
+
+
+class SpacesConfig(_Strict):
+    """Where confirmed pairs get their private space."""
+
+    mode: Literal["auto", "channels", "threads"] = "auto"
+    category: str = Field(default="Mentoring pairs", min_length=1, max_length=100)
+    threads_channel: str = Field(default="mentoring-pairs", min_length=1, max_length=100)
+    max_channels_per_category: int = Field(default=50, ge=1, le=50)
+    max_channels_per_guild: int = Field(default=450, ge=1, le=500)
+
+
+class ProgrammeConfig(_Strict):
+    """One ``[[programme]]`` table: a community and how its programme runs."""
+
+    key: str = Field(min_length=2, max_length=40, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str = Field(min_length=1, max_length=100)
+    guild_id: int = Field(gt=0)
+    organiser_role: str = Field(default="Organisers", min_length=1, max_length=100)
+    onboarding_channel: str = Field(default="onboarding", min_length=1, max_length=100)
+    leads_channel: str = Field(default="organisers", min_length=1, max_length=100)
+    invite_url: str = Field(default="", max_length=200)
+    cohort_start: date | None = None
+    cohort_end: date | None = None
+    spaces: SpacesConfig = Field(default_factory=SpacesConfig)
+    intake: IntakeConfig = Field(default_factory=IntakeConfig)
+    questions: QuestionsConfig = Field(default_factory=QuestionsConfig)
+    matching: MatchingConfig = Field(default_factory=MatchingConfig)
+    nudges: NudgePlanConfig = Field(default_factory=NudgePlanConfig)
+    quiet_hours: QuietHoursConfig = Field(default_factory=QuietHoursConfig)
+    onboarding_reminders: OnboardingRemindersConfig = Field(default_factory=OnboardingRemindersConfig)
+    digest: DigestConfig = Field(default_factory=DigestConfig)
+
+    @field_validator("invite_url")
+    @classmethod
+    def _invite(cls, url: str) -> str:
+        if url and not url.startswith(("https://", "http://")):
+            raise ValueError("must be a link starting with https://")
+        return url
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> ProgrammeConfig:
+        if self.cohort_start and self.cohort_end and self.cohort_end <= self.cohort_start:
+            raise ValueError("cohort_end must be after cohort_start")
+        build_questions(self.questions)  # an unknown preset or order key is reported here
+        return self
+
+
+class BotConfig(_Strict):
+    """The ``[bot]`` table: process-wide settings."""
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    database_url: str = DEFAULT_DATABASE_URL
+    pacing: PacingConfig = Field(default_factory=PacingConfig)
+    dispatch_interval_seconds: int = Field(default=30, ge=1, le=3600)
+
+    @field_validator("database_url")
+    @classmethod
+    def _no_password(cls, url: str) -> str:
+        from sqlalchemy.engine import make_url
+
+        try:
+            parsed = make_url(url)
+        except Exception as exc:
+            raise ValueError(f"not a database URL ({exc})") from None
+        if parsed.password:
+            raise ValueError("holds a password: put the URL in the DATABASE_URL environment variable instead")
+        if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+            raise ValueError("must be a sqlite:/// or postgresql:// URL")
+        return url
+
+
+class Secrets(BaseSettings):
+    """Secrets, from the environment only. Never printed: ``SecretStr`` hides them in repr and logs."""
+
+    model_config = SettingsConfigDict(extra="ignore", case_sensitive=False)
+
+    discord_token: SecretStr | None = None
+    x_bearer_token: SecretStr | None = None
+    x_api_key: SecretStr | None = None
+    x_api_secret: SecretStr | None = None
+    x_access_token: SecretStr | None = None
+    x_access_token_secret: SecretStr | None = None
+    database_url: SecretStr | None = None
+
+
+class AppConfig(BaseSettings):
+    """The whole configuration. Environment variables ``MENTORBOT_BOT__LOG_LEVEL`` etc. override the file."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MENTORBOT_", env_nested_delimiter="__", extra="forbid", case_sensitive=False
+    )
+
+    bot: BotConfig = Field(default_factory=BotConfig)
+    programme: list[ProgrammeConfig] = Field(default_factory=list)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # the environment wins over the file's values (passed as init kwargs)
+        return env_settings, init_settings
+
+    @model_validator(mode="after")
+    def _unique_keys(self) -> AppConfig:
+        seen: set[str] = set()
+        for prog in self.programme:
+            if prog.key in seen:
+                raise ValueError(f"programme key '{prog.key}' is used twice; keys must be unique")
+            seen.add(prog.key)
+        return self
+
+    def programme_by_key(self, key: str) -> ProgrammeConfig:
+        for prog in self.programme:
+            if prog.key == key:
+                return prog
+        raise KeyError(key)
+
+
+class Settings:
+    """What the running bot is given: the validated file config plus the environment's secrets."""
+
+    def __init__(self, config: AppConfig, secrets: Secrets, source: Path | None = None) -> None:
+        self.config = config
+        self.secrets = secrets
+        self.source = source
+
+    @property
+    def database_url(self) -> str:
+        if self.secrets.database_url is not None:
+            return self.secrets.database_url.get_secret_value()
+        return self.config.bot.database_url
+
+    def __repr__(self) -> str:  # never show secrets
+        return f"Settings(source={self.source}, programmes={[p.key for p in self.config.programme]})"
+
+
+def _secret_problems(data: Any, path: str = "") -> list[str]:
+    problems: list[str] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            sub = f"{path}.{key}" if path else str(key)
+            if str(key).lower() in SECRET_KEYS:
+                env = SECRET_KEYS[str(key).lower()]
+                problems.append(f"{sub}: secrets are read only from the environment; remove it and set {env}")
+            else:
+                problems.extend(_secret_problems(value, sub))
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            problems.extend(_secret_problems(item, f"{path}[{i}]"))
+    return problems
+
+
+def parse_config(data: dict[str, Any], source: Path | None = None) -> Settings:
+    """Validate an already-parsed TOML document (plus the environment)."""
+    problems = _secret_problems(data)
+    config: AppConfig | None = None
+    try:
+        config = AppConfig(**data)
+    except ValidationError as exc:
+        problems.extend(format_validation_error(exc, AppConfig))
+    try:
+        secrets = Secrets()
+    except ValidationError as exc:
+        problems.extend(format_validation_error(exc, Secrets))
+        secrets = Secrets.model_construct()
+    if problems or config is None:
+        raise ConfigError(problems, source)
+    return Settings(config, secrets, source)
+
+
+def load_config(path: Path | str | None) -> Settings:
+    """Read and validate ``path`` (or only the environment when ``None``)."""
+    if path is None:
+        return parse_config({}, None)
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError([f"{path}: file not found"], path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"{path}: not valid TOML ({exc})"], path) from None
+    return parse_config(data, path)
+
+
+def default_config_path() -> Path | None:
+    """``MENTORBOT_CONFIG`` or ``./mentorbot.toml`` when present."""
+    env = os.environ.get("MENTORBOT_CONFIG")
+    if env:
+        return Path(env)
+    local = Path("mentorbot.toml")
+    return local if local.exists() else None

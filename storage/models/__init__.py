@@ -1,0 +1,25 @@
+"""SQLModel tables. Import from here: ``from storage.models import Person, Profile, …``."""
+
+from storage.models.audit import AuditEvent, ProgrammeCounter
+from storage.models.base import utc_now
+from storage.models.intake import Lead, PollCursor, SocialPost
+from storage.models.matching import Match, MatchRound, PairRule
+from storage.models.nudges import Nudge
+from storage.models.people import OnboardingSession, Person, Profile, Programme
+
+__all__ = [
+    "AuditEvent",
+    "Lead",
+    "Match",
+    "MatchRound",
+    "Nudge",
+    "OnboardingSession",
+    "PairRule",
+    "Person",
+    "PollCursor",
+    "Profile",
+    "Programme",
+    "ProgrammeCounter",
+    "SocialPost",
+    "utc_now",
+]

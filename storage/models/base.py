@@ -1,0 +1,36 @@
+"""Helpers shared by the table modules."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column
+from sqlmodel import Field
+
+from storage.types import AwareDateTime
+
+
+def utc_now() -> datetime:
+    """Default for created/updated columns (the domain passes the bot's clock time explicitly)."""
+    return datetime.now(UTC)
+
+
+def ts_field(*, nullable: bool = True, index: bool = False, default_now: bool = False) -> Any:
+    """A timezone-aware timestamp column."""
+    if default_now:
+        return Field(
+            default_factory=utc_now,
+            sa_column=Column(AwareDateTime(), nullable=False, index=index),
+        )
+    return Field(default=None, sa_column=Column(AwareDateTime(), nullable=nullable, index=index))
+
+
+def snowflake_field(*, nullable: bool = True, index: bool = False) -> Any:
+    """A Discord id (64-bit)."""
+    return Field(default=None, sa_column=Column(BigInteger(), nullable=nullable, index=index))
+
+
+def json_field(*, default_factory: Any = dict) -> Any:
+    """A JSON column (answers, state, details)."""
+    return Field(default_factory=default_factory, sa_column=Column(JSON(), nullable=False))

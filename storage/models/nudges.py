@@ -1,0 +1,41 @@
+"""Scheduled messages: check-ins, reminders, digests. The database is the truth; the scheduler the clock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.models.base import snowflake_field, ts_field
+
+
+class Nudge(SQLModel, table=True):
+    """One message due at one time. One nudge per match + person + kind + due time."""
+
+    __tablename__ = "nudge"
+    __table_args__ = (
+        UniqueConstraint("match_id", "person_id", "kind", "due_at", name="uq_nudge_match_kind_due"),
+        Index("ix_nudge_status_due", "status", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", index=True)
+    match_id: int | None = Field(default=None, foreign_key="match.id", index=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    # checkin | feedback | message | onboarding_reminder | digest
+    kind: str = Field(max_length=30)
+    step_key: str = Field(default="", max_length=64)
+    occurrence: int = Field(default=0)
+    due_at: datetime = ts_field(nullable=False)
+    # pending | claimed | sent | cancelled | failed
+    status: str = Field(default="pending", max_length=20)
+    claimed_by: str | None = Field(default=None, max_length=100)
+    claimed_at: datetime | None = ts_field()
+    sent_at: datetime | None = ts_field()
+    channel_id: int | None = snowflake_field()
+    message_id: int | None = snowflake_field()
+    answer: str | None = Field(default=None, max_length=20)
+    answered_at: datetime | None = ts_field()
+    attempts: int = Field(default=0)
+    last_error: str | None = Field(default=None)

@@ -1,0 +1,47 @@
+"""Audit events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import AuditEvent
+
+
+async def add_audit_event(
+    *,
+    session: AsyncSession,
+    programme_id: int | None,
+    actor_discord_id: int | None,
+    action: str,
+    detail: dict[str, Any] | None = None,
+    now: datetime,
+) -> AuditEvent:
+    event = AuditEvent(
+        programme_id=programme_id, actor_discord_id=actor_discord_id, action=action, detail=detail or {},
+        created_at=now,
+    )
+    session.add(event)
+    await session.flush()
+    return event
+
+
+async def audit_page(
+    *, session: AsyncSession, programme_id: int, page: int = 0, per_page: int = 10
+) -> tuple[list[AuditEvent], int]:
+    """One page of the programme's audit log (newest first) and the total count."""
+    total = (
+        await session.exec(select(func.count()).select_from(AuditEvent).where(AuditEvent.programme_id == programme_id))
+    ).one()
+    stmt = (
+        select(AuditEvent)
+        .where(AuditEvent.programme_id == programme_id)
+        .order_by(col(AuditEvent.created_at).desc(), col(AuditEvent.id).desc())
+        .offset(page * per_page)
+        .limit(per_page)
+    )
+    return list(await session.exec(stmt)), int(total)

@@ -1,0 +1,147 @@
+"""Match rounds, matches and pair rules."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Match, MatchRound, PairRule
+
+OPEN_ANNOUNCE_STATES = ("pending", "creating", "created", "introduced")
+
+
+async def add_round(
+    *,
+    session: AsyncSession,
+    programme_id: int,
+    created_by: int | None,
+    fingerprint: str,
+    certified: bool,
+    summary: dict[str, Any],
+    now: datetime,
+) -> MatchRound:
+    row = MatchRound(
+        programme_id=programme_id, created_by=created_by, profiles_fingerprint=fingerprint,
+        certified=certified, summary=summary, created_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def latest_preview(*, session: AsyncSession, programme_id: int) -> MatchRound | None:
+    stmt = (
+        select(MatchRound)
+        .where(MatchRound.programme_id == programme_id, MatchRound.status == "preview")
+        .order_by(col(MatchRound.id).desc())
+    )
+    return (await session.exec(stmt)).first()
+
+
+async def confirm_round(*, session: AsyncSession, round_id: int, now: datetime) -> bool:
+    """Mark a preview confirmed, once. ``False`` when it was not a preview any more."""
+    result = await session.exec(
+        update(MatchRound)
+        .where(col(MatchRound.id) == round_id, col(MatchRound.status) == "preview")
+        .values(status="confirmed", confirmed_at=now)
+    )
+    return bool(result.rowcount)
+
+
+async def add_match(*, session: AsyncSession, match: Match) -> Match:
+    session.add(match)
+    await session.flush()
+    return match
+
+
+async def get_match(*, session: AsyncSession, match_id: int) -> Match | None:
+    return await session.get(Match, match_id)
+
+
+async def matches_in_programme(
+    *, session: AsyncSession, programme_id: int, statuses: tuple[str, ...] | None = None
+) -> list[Match]:
+    stmt = select(Match).where(Match.programme_id == programme_id)
+    if statuses:
+        stmt = stmt.where(col(Match.status).in_(statuses))
+    return list(await session.exec(stmt.order_by(col(Match.id))))
+
+
+async def matches_of_person(*, session: AsyncSession, person_id: int) -> list[Match]:
+    stmt = select(Match).where(
+        or_(col(Match.mentor_person_id) == person_id, col(Match.mentee_person_id) == person_id)
+    )
+    return list(await session.exec(stmt.order_by(col(Match.id))))
+
+
+async def matches_to_announce(*, session: AsyncSession, programme_id: int | None = None) -> list[Match]:
+    """Active matches whose announcement is not finished (reconciled on start-up)."""
+    stmt = select(Match).where(Match.status == "active", col(Match.announce_state).in_(OPEN_ANNOUNCE_STATES))
+    if programme_id is not None:
+        stmt = stmt.where(Match.programme_id == programme_id)
+    return list(await session.exec(stmt.order_by(col(Match.id))))
+
+
+async def advance_announcement(
+    *,
+    session: AsyncSession,
+    match_id: int,
+    from_state: str,
+    to_state: str,
+    space_kind: str | None = None,
+    space_id: int | None = None,
+    intro_message_id: int | None = None,
+) -> bool:
+    """Guarded step of the announcement state machine. ``False`` if someone else moved it."""
+    values: dict[str, Any] = {"announce_state": to_state}
+    if space_kind is not None:
+        values["space_kind"] = space_kind
+    if space_id is not None:
+        values["space_id"] = space_id
+    if intro_message_id is not None:
+        values["intro_message_id"] = intro_message_id
+    result = await session.exec(
+        update(Match)
+        .where(col(Match.id) == match_id, col(Match.announce_state) == from_state)
+        .values(**values)
+    )
+    return bool(result.rowcount)
+
+
+async def end_match(*, session: AsyncSession, match_id: int, reason: str, now: datetime) -> bool:
+    """End an active match once. ``False`` when it was not active."""
+    result = await session.exec(
+        update(Match)
+        .where(col(Match.id) == match_id, col(Match.status) == "active")
+        .values(status="ended", ended_at=now, end_reason=reason)
+    )
+    return bool(result.rowcount)
+
+
+async def set_pair_rule(
+    *, session: AsyncSession, programme_id: int, mentor_person_id: int, mentee_person_id: int, kind: str
+) -> PairRule:
+    stmt = select(PairRule).where(
+        PairRule.programme_id == programme_id,
+        PairRule.mentor_person_id == mentor_person_id,
+        PairRule.mentee_person_id == mentee_person_id,
+    )
+    rule = (await session.exec(stmt)).first()
+    if rule is None:
+        rule = PairRule(
+            programme_id=programme_id, mentor_person_id=mentor_person_id, mentee_person_id=mentee_person_id,
+            kind=kind,
+        )
+    rule.kind = kind
+    session.add(rule)
+    await session.flush()
+    return rule
+
+
+async def pair_rules(*, session: AsyncSession, programme_id: int) -> list[PairRule]:
+    stmt = select(PairRule).where(PairRule.programme_id == programme_id).order_by(col(PairRule.id))
+    return list(await session.exec(stmt))

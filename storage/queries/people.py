@@ -1,0 +1,161 @@
+"""People, profiles and their deletion."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, or_, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import (
+    Lead,
+    Match,
+    Nudge,
+    OnboardingSession,
+    PairRule,
+    Person,
+    Profile,
+    ProgrammeCounter,
+    SocialPost,
+)
+
+
+async def get_or_create_person(
+    *, session: AsyncSession, programme_id: int, discord_user_id: int, display_name: str, now: datetime
+) -> tuple[Person, bool]:
+    """The person for this Discord user in this programme; ``True`` when new."""
+    found = await get_person_by_discord(session=session, programme_id=programme_id, discord_user_id=discord_user_id)
+    if found is not None:
+        return found, False
+    person = Person(
+        programme_id=programme_id,
+        discord_user_id=discord_user_id,
+        display_name=display_name,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(person)
+    await session.flush()
+    return person, True
+
+
+async def get_person(*, session: AsyncSession, person_id: int) -> Person | None:
+    return await session.get(Person, person_id)
+
+
+async def get_person_by_discord(*, session: AsyncSession, programme_id: int, discord_user_id: int) -> Person | None:
+    stmt = select(Person).where(Person.programme_id == programme_id, Person.discord_user_id == discord_user_id)
+    return (await session.exec(stmt)).first()
+
+
+async def people_in_programme(*, session: AsyncSession, programme_id: int, status: str | None = None) -> list[Person]:
+    stmt = select(Person).where(Person.programme_id == programme_id)
+    if status is not None:
+        stmt = stmt.where(Person.status == status)
+    return list(await session.exec(stmt.order_by(col(Person.id))))
+
+
+async def set_person_status(
+    *, session: AsyncSession, person_id: int, status: str, now: datetime, paused_until: datetime | None = None
+) -> None:
+    await session.exec(
+        update(Person)
+        .where(col(Person.id) == person_id)
+        .values(status=status, paused_until=paused_until, updated_at=now)
+    )
+
+
+async def mark_dms_closed(*, session: AsyncSession, person_id: int, closed: bool = True) -> None:
+    await session.exec(update(Person).where(col(Person.id) == person_id).values(dms_closed=closed))
+
+
+async def upsert_profile(
+    *,
+    session: AsyncSession,
+    person_id: int,
+    programme_id: int,
+    answers: dict[str, Any],
+    consent_at: datetime | None,
+    now: datetime,
+) -> Profile:
+    """Store the person's answers (one profile per person per programme)."""
+    stmt = select(Profile).where(Profile.person_id == person_id, Profile.programme_id == programme_id)
+    profile = (await session.exec(stmt)).first()
+    if profile is None:
+        profile = Profile(
+            person_id=person_id, programme_id=programme_id, answers=answers, consent_at=consent_at,
+            created_at=now, updated_at=now,
+        )
+    else:
+        profile.answers = dict(answers)
+        profile.consent_at = consent_at or profile.consent_at
+        profile.version += 1
+        profile.updated_at = now
+    session.add(profile)
+    await session.flush()
+    return profile
+
+
+async def get_profile(*, session: AsyncSession, person_id: int, programme_id: int) -> Profile | None:
+    stmt = select(Profile).where(Profile.person_id == person_id, Profile.programme_id == programme_id)
+    return (await session.exec(stmt)).first()
+
+
+async def profiles_in_programme(*, session: AsyncSession, programme_id: int) -> list[tuple[Person, Profile]]:
+    stmt = (
+        select(Person, Profile)
+        .join(Profile, col(Profile.person_id) == col(Person.id))
+        .where(Profile.programme_id == programme_id)
+        .order_by(col(Person.id))
+    )
+    return [(p, pr) for p, pr in await session.exec(stmt)]
+
+
+async def bump_counter(*, session: AsyncSession, programme_id: int, name: str, by: int = 1) -> None:
+    stmt = select(ProgrammeCounter).where(
+        ProgrammeCounter.programme_id == programme_id, ProgrammeCounter.name == name
+    )
+    counter = (await session.exec(stmt)).first()
+    if counter is None:
+        counter = ProgrammeCounter(programme_id=programme_id, name=name, value=0)
+    counter.value += by
+    session.add(counter)
+    await session.flush()
+
+
+async def erase_person(*, session: AsyncSession, person_id: int) -> None:
+    """Delete everything that names the person. Matches they were in are ended by the caller first;
+    here match rows lose the link by being deleted along with their nudges (anonymous counts stay)."""
+    person = await session.get(Person, person_id)
+    if person is None:
+        return
+    match_ids = list(
+        await session.exec(
+            select(Match.id).where(
+                or_(col(Match.mentor_person_id) == person_id, col(Match.mentee_person_id) == person_id)
+            )
+        )
+    )
+    await session.exec(
+        delete(Nudge).where(or_(col(Nudge.person_id) == person_id, col(Nudge.match_id).in_(match_ids)))
+    )
+    await session.exec(delete(Match).where(col(Match.id).in_(match_ids)))
+    await session.exec(
+        delete(PairRule).where(
+            or_(col(PairRule.mentor_person_id) == person_id, col(PairRule.mentee_person_id) == person_id)
+        )
+    )
+    leads = list(await session.exec(select(Lead).where(Lead.person_id == person_id)))
+    for lead in leads:
+        await session.exec(
+            delete(SocialPost).where(
+                col(SocialPost.platform) == lead.platform, col(SocialPost.author_id) == lead.author_id
+            )
+        )
+        await session.delete(lead)
+    await session.exec(delete(OnboardingSession).where(col(OnboardingSession.person_id) == person_id))
+    await session.exec(delete(Profile).where(col(Profile.person_id) == person_id))
+    await session.delete(person)
+    await session.flush()

@@ -1,0 +1,85 @@
+"""Shared fixtures: a fresh database per test on the backend under test.
+
+``MENTORBOT_TEST_BACKEND=sqlite`` (default) uses a new SQLite file per test; ``postgresql`` uses
+``TEST_DATABASE_URL`` with a new schema per test, dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+import warnings
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.db import SessionFactory, create_engine, session_factory, upgrade
+
+warnings.filterwarnings("ignore", message=".*audioop.*", category=DeprecationWarning)
+
+BACKEND = os.environ.get("MENTORBOT_TEST_BACKEND", "sqlite")
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+def pytest_report_header() -> str:
+    return f"mentorbot test backend: {BACKEND}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if BACKEND == "postgresql" and not PG_URL:
+        skip = pytest.mark.skip(reason="TEST_DATABASE_URL is not set")
+        for item in items:
+            item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    stats = terminalreporter.stats
+    passed = len([r for r in stats.get("passed", []) if getattr(r, "when", "call") == "call"])
+    failed = len(stats.get("failed", []))
+    skipped = len(stats.get("skipped", []))
+    terminalreporter.write_line(
+        f"backend {BACKEND}: {passed} tests passed, {failed} failed, {skipped} skipped on {BACKEND}"
+    )
+
+
+async def make_test_engine(tmp_path_factory: pytest.TempPathFactory) -> tuple[AsyncEngine, str | None]:
+    """A migrated, empty database on the backend under test, and its PostgreSQL schema (if any)."""
+    if BACKEND == "postgresql":
+        schema = f"t_{uuid.uuid4().hex[:16]}"
+        admin = create_engine(PG_URL)
+        async with admin.begin() as conn:
+            await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        await admin.dispose()
+        engine = create_engine(PG_URL, schema=schema)
+    else:
+        path = tmp_path_factory.mktemp("db") / "test.db"
+        engine = create_engine(f"sqlite+aiosqlite:///{path}")
+        schema = None
+    await upgrade(engine)
+    return engine, schema
+
+
+async def drop_test_schema(schema: str | None) -> None:
+    if schema is None:
+        return
+    admin = create_engine(PG_URL)
+    async with admin.begin() as conn:
+        await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    await admin.dispose()
+
+
+@pytest.fixture
+async def engine(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[AsyncEngine]:
+    eng, schema = await make_test_engine(tmp_path_factory)
+    try:
+        yield eng
+    finally:
+        await eng.dispose()
+        await drop_test_schema(schema)
+
+
+@pytest.fixture
+def sessions(engine: AsyncEngine) -> SessionFactory:
+    return session_factory(engine)
