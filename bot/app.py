@@ -16,6 +16,8 @@ from discord.ext import commands
 import cogs
 from bot.clock import Clock
 from bot.config import Settings
+from bot.nudges.pacing import Pacer
+from bot.services import Services
 from storage.db import SessionFactory
 
 log = logging.getLogger(__name__)
@@ -74,7 +76,7 @@ class BotDeps:
     sessions: SessionFactory
     clock: Clock
     scheduler: AsyncIOScheduler
-    services: Any = None
+    services: Services | None = None
     extensions: list[str] | None = None
     sync_commands: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
@@ -97,17 +99,22 @@ class MentorBot(commands.AutoShardedBot):
 
     def __init__(self, deps: BotDeps, **options: Any) -> None:
         options.setdefault("intents", default_intents())
+        # user text is never allowed to ping; pair introductions mention their two members explicitly
+        options.setdefault("allowed_mentions", discord.AllowedMentions(everyone=False, roles=False, users=True))
         super().__init__(command_prefix=commands.when_mentioned, tree_cls=MentorTree, help_command=None, **options)
         self.deps = deps
         self.settings = deps.settings
         self.sessions = deps.sessions
         self.clock = deps.clock
         self.scheduler = deps.scheduler
-        self.services = deps.services
+        assert deps.services is not None, "the bot needs its services"
+        self.services: Services = deps.services
         self.periodic: dict[str, PeriodicJob] = {}
+        self.pacer = Pacer(deps.settings.config.bot.pacing)
         self.failed_extensions: dict[str, str] = {}
 
     async def setup_hook(self) -> None:
+        await self.services.programmes.load()
         for name in self.deps.extensions if self.deps.extensions is not None else all_extensions():
             try:
                 await self.load_extension(name)
@@ -118,6 +125,24 @@ class MentorBot(commands.AutoShardedBot):
             self.scheduler.start()
         if self.deps.sync_commands:
             await self.tree.sync()
+
+    async def pacer_send(self, channel: discord.abc.Messageable, **kwargs: Any) -> discord.Message:
+        """Send through the one limiter for all outgoing messages; a 429 pauses every sender."""
+        await self.pacer.acquire("message")
+        try:
+            return await channel.send(**kwargs)
+        except discord.HTTPException as exc:
+            if exc.status == 429:
+                retry = float(getattr(exc, "retry_after", 1.0) or 1.0)
+                self.pacer.penalise(retry)
+            raise
+
+    async def pacer_create_dm(self, user: discord.abc.User) -> discord.DMChannel:
+        """Open a DM channel, paced: Discord quarantines bots that open many DMs quickly."""
+        if isinstance(user, discord.User | discord.Member) and user.dm_channel is not None:
+            return user.dm_channel
+        await self.pacer.acquire("new_dm")
+        return await user.create_dm()
 
     def add_periodic(self, name: str, job: PeriodicJob, seconds: float) -> None:
         """Run ``job`` every ``seconds`` (APScheduler), and let tests/the demo run it on demand (``tick``)."""

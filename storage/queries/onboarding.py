@@ -83,3 +83,13 @@ async def stalled_sessions(
         .order_by(col(OnboardingSession.last_activity_at))
     )
     return list(await session.exec(stmt))
+
+
+async def bump_reminders(*, session: AsyncSession, session_id: int, expected: int) -> bool:
+    """Count one more reminder, once (guarded on the current count)."""
+    result = await session.exec(
+        update(OnboardingSession)
+        .where(col(OnboardingSession.id) == session_id, col(OnboardingSession.reminders_sent) == expected)
+        .values(reminders_sent=expected + 1)
+    )
+    return bool(result.rowcount)

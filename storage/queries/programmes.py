@@ -41,3 +41,7 @@ async def update_programme_settings(*, session: AsyncSession, programme_id: int,
     session.add(programme)
     await session.flush()
     return programme
+
+
+async def all_programmes(*, session: AsyncSession) -> list[Programme]:
+    return list(await session.exec(select(Programme).order_by(col(Programme.id))))

@@ -1,0 +1,71 @@
+"""Invite texts: the bot's reply on X (≤ 280 as X counts), and the ready-to-copy text for organisers when X
+won't let the bot reply (the post did not @mention the bot's account)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from bot.intake.source import Post
+
+X_LIMIT = 280
+URL_WEIGHT = 23  # X shortens every link to t.co: it counts 23 characters, however long it is
+DISCORD_LIMIT = 2000
+
+DEFAULT_TEMPLATE = (
+    "Thanks for posting in {programme}! Join us on Discord: {invite_url} and give the bot your code {code} "
+    "so we can link this post to you."
+)
+SHORT_TEMPLATE = "{programme}: join us at {invite_url} — your code is {code}"
+_URL_RE = re.compile(r"https?://\S+")
+
+
+def x_length(text: str) -> int:
+    """Length as X counts it: links 23, characters from wide scripts (CJK, emoji) 2, others 1."""
+    total = URL_WEIGHT * len(_URL_RE.findall(text))
+    for ch in _URL_RE.sub("", unicodedata.normalize("NFC", text)):
+        wide = unicodedata.east_asian_width(ch) in ("W", "F") or ord(ch) >= 0x1F000
+        total += 2 if wide else 1
+    return total
+
+
+def _fill(template: str, *, programme: str, invite_url: str, code: str, handle: str = "") -> str:
+    return template.format(programme=programme, invite_url=invite_url, code=code, handle=handle).strip()
+
+
+def reply_text(*, programme: str, invite_url: str, code: str, template: str | None = None) -> str:
+    """The bot's reply: ``template`` (fields ``{programme}``, ``{invite_url}``, ``{code}``) or the default;
+    falls back to a short form when it would exceed 280; ValueError if even that does not fit or the
+    code/link is missing from the template."""
+    for candidate in (template or DEFAULT_TEMPLATE, SHORT_TEMPLATE):
+        if "{code}" not in candidate or "{invite_url}" not in candidate:
+            raise ValueError("an invite template needs {invite_url} and {code}")
+        text = _fill(candidate, programme=programme, invite_url=invite_url, code=code)
+        if x_length(text) <= X_LIMIT:
+            return text
+    raise ValueError("the invite text does not fit in 280 characters")
+
+
+def manual_reply_text(
+    post: Post, *, programme: str, invite_url: str, code: str, template: str | None = None
+) -> str:
+    """What an organiser pastes as a reply to ``post`` by hand: the invite, starting with ``@handle``."""
+    body = reply_text(programme=programme, invite_url=invite_url, code=code, template=template)
+    text = f"@{post.author_handle} {body}" if post.author_handle else body
+    if x_length(text) > X_LIMIT:
+        text = f"@{post.author_handle} " + _fill(SHORT_TEMPLATE, programme=programme, invite_url=invite_url, code=code)
+    return text
+
+
+def organiser_lead_message(post: Post, copy_text: str, *, reason: str | None = None) -> str:
+    """The organisers' queue entry (a Discord message, ≤ 2000 chars): who posted what, where, why the bot
+    did not reply, and the text to copy in a code block."""
+    quoted = post.text if len(post.text) <= 300 else post.text[:299] + "…"
+    quoted = quoted.replace("```", "'''").replace("\n", " ")
+    why = reason or "X only lets the bot reply to posts that @mention its account"
+    name = f"{post.author_name} (@{post.author_handle})" if post.author_name else f"@{post.author_handle}"
+    message = (
+        f"New lead from X: {name}\n> {quoted}\n{post.url}\n"
+        f"The bot could not reply ({why}). Reply to the post by hand with:\n```\n{copy_text}\n```"
+    )
+    return message[:DISCORD_LIMIT]

@@ -1,0 +1,327 @@
+"""What happens when someone answers a check-in: the pure follow-up rules.
+
+Check-in buttons carry ``nudge:<answer>:<nudge id>`` as custom_id. The rules:
+- "We've met" — recorded.
+- "Not yet" — recorded; the second check-in (since they last said they had met) answered "not yet" tells
+  the organisers, with the pair's history.
+- "We need help" — recorded and the organisers are told at once.
+- "End this match" — recorded; the partner is asked to confirm, and the organisers are told. The partner's
+  "confirm_end" ends the match; "keep" tells the organisers the two disagree.
+- Any answer clears the pair's "at risk" mark. No answer to the last two check-ins makes the pair
+  "at risk" (:func:`at_risk`, :func:`unanswered_actions`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Literal, get_args
+
+__all__ = [
+    "CHECKIN_BUTTONS",
+    "CUSTOM_ID_PREFIX",
+    "END_CONFIRM_BUTTONS",
+    "Action",
+    "AnswerRejected",
+    "AskPartnerToConfirmEnd",
+    "ButtonAnswer",
+    "ClearAtRisk",
+    "EndMatch",
+    "EndReply",
+    "MarkAtRisk",
+    "NotifyOrganisers",
+    "NudgeAnswer",
+    "NudgeButton",
+    "NudgeRecord",
+    "OrganiserReason",
+    "RecordAnswer",
+    "at_risk",
+    "follow_up",
+    "history_summary",
+    "nudge_custom_id",
+    "parse_nudge_custom_id",
+    "unanswered_actions",
+]
+
+NudgeAnswer = Literal["met", "not_yet", "help", "end"]
+EndReply = Literal["confirm_end", "keep"]
+ButtonAnswer = Literal["met", "not_yet", "help", "end", "confirm_end", "keep"]
+OrganiserReason = Literal["not_yet_twice", "help", "end_requested", "match_ended", "end_declined", "at_risk"]
+
+NUDGE_ANSWERS: tuple[str, ...] = get_args(NudgeAnswer)
+BUTTON_ANSWERS: tuple[str, ...] = get_args(ButtonAnswer)
+CUSTOM_ID_PREFIX = "nudge"
+_NUDGE_ANSWER: dict[str, NudgeAnswer] = {"met": "met", "not_yet": "not_yet", "help": "help", "end": "end"}
+CUSTOM_ID_LIMIT = 100
+
+
+@dataclass(frozen=True, slots=True)
+class NudgeButton:
+    answer: ButtonAnswer
+    label: str
+    #: discord.ButtonStyle name for the cog: primary | secondary | success | danger
+    style: Literal["primary", "secondary", "success", "danger"]
+
+
+CHECKIN_BUTTONS: tuple[NudgeButton, ...] = (
+    NudgeButton("met", "We've met", "success"),
+    NudgeButton("not_yet", "Not yet", "secondary"),
+    NudgeButton("help", "We need help", "primary"),
+    NudgeButton("end", "End this match", "danger"),
+)
+END_CONFIRM_BUTTONS: tuple[NudgeButton, ...] = (
+    NudgeButton("confirm_end", "Yes, end our match", "danger"),
+    NudgeButton("keep", "No, let's keep going", "secondary"),
+)
+
+
+def nudge_custom_id(answer: ButtonAnswer, nudge_id: int) -> str:
+    """``nudge:<answer>:<nudge_id>`` — at most 100 characters, as Discord requires."""
+    if answer not in BUTTON_ANSWERS:
+        raise ValueError(f"unknown nudge answer {answer!r}")
+    if nudge_id < 0:
+        raise ValueError("nudge ids are not negative")
+    custom_id = f"{CUSTOM_ID_PREFIX}:{answer}:{nudge_id}"
+    if len(custom_id) > CUSTOM_ID_LIMIT:
+        raise ValueError("custom_id longer than 100 characters")
+    return custom_id
+
+
+def parse_nudge_custom_id(custom_id: str) -> tuple[ButtonAnswer, int] | None:
+    """``(answer, nudge_id)`` from a custom_id made by :func:`nudge_custom_id`; None if it is not one."""
+    if len(custom_id) > CUSTOM_ID_LIMIT:
+        return None
+    parts = custom_id.split(":")
+    if len(parts) != 3 or parts[0] != CUSTOM_ID_PREFIX:
+        return None
+    answer, raw_id = parts[1], parts[2]
+    if answer not in BUTTON_ANSWERS or not raw_id.isascii() or not raw_id.isdigit():
+        return None
+    return _as_button_answer(answer), int(raw_id)
+
+
+def _as_button_answer(value: str) -> ButtonAnswer:
+    for known in get_args(ButtonAnswer):
+        if value == known:
+            return known  # type: ignore[no-any-return]
+    raise ValueError(value)  # pragma: no cover
+
+
+@dataclass(frozen=True, slots=True)
+class NudgeRecord:
+    """One nudge already sent to one person of the pair, and their answer so far.
+
+    Nudges with the same (step_key, occurrence) went to both people at about the same time: together
+    they are one check-in, answered when either person answered. ``expects_answer`` is false for nudges
+    without buttons (feedback questions, plain messages); those never count as unanswered.
+    """
+
+    nudge_id: int
+    person_key: str
+    step_key: str
+    sent_at: datetime
+    answer: NudgeAnswer | None = None
+    occurrence: int = 1
+    expects_answer: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class RecordAnswer:
+    nudge_id: int
+    answer: NudgeAnswer
+
+
+@dataclass(frozen=True, slots=True)
+class NotifyOrganisers:
+    reason: OrganiserReason
+    message: str
+    urgent: bool
+    #: The pair's history including this answer, oldest first (render with :func:`history_summary`).
+    history: tuple[NudgeRecord, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AskPartnerToConfirmEnd:
+    """Send ``partner_key`` the END_CONFIRM_BUTTONS with custom_ids for ``nudge_id``."""
+
+    partner_key: str
+    requested_by: str
+    nudge_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class EndMatch:
+    requested_by: str
+    confirmed_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class MarkAtRisk:
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClearAtRisk:
+    pass
+
+
+Action = RecordAnswer | NotifyOrganisers | AskPartnerToConfirmEnd | EndMatch | MarkAtRisk | ClearAtRisk
+
+
+class AnswerRejected(ValueError):
+    """The click cannot be accepted (someone else's button, nothing to confirm); the message says why."""
+
+
+_Occasion = tuple[str, int]
+
+
+def _occasions(history: Sequence[NudgeRecord]) -> list[tuple[_Occasion, list[NudgeRecord]]]:
+    """Check-ins expecting an answer, grouped per (step, occurrence), oldest first."""
+    groups: dict[_Occasion, list[NudgeRecord]] = {}
+    for rec in history:
+        if rec.expects_answer:
+            groups.setdefault((rec.step_key, rec.occurrence), []).append(rec)
+    return sorted(groups.items(), key=lambda kv: (min(r.sent_at for r in kv[1]), kv[0]))
+
+
+def at_risk(history: Sequence[NudgeRecord], *, now: datetime | None = None, grace: timedelta = timedelta(0)) -> bool:
+    """True when nobody answered either of the pair's last two check-ins.
+
+    With ``now``, check-ins sent less than ``grace`` ago are not judged yet (they are left out).
+    """
+    records = [r for r in history if now is None or r.sent_at <= now - grace]
+    occasions = _occasions(records)
+    if len(occasions) < 2:
+        return False
+    return all(all(r.answer is None for r in recs) for _key, recs in occasions[-2:])
+
+
+def history_summary(history: Sequence[NudgeRecord]) -> str:
+    """One line per nudge, oldest first, e.g. ``2026-03-04 day3-met → ana: not yet``."""
+    labels = {b.answer: b.label for b in CHECKIN_BUTTONS}
+    lines = []
+    for rec in sorted(history, key=lambda r: (r.sent_at, r.person_key, r.nudge_id)):
+        answer = "no answer" if rec.answer is None else labels.get(rec.answer, rec.answer).lower()
+        if not rec.expects_answer:
+            answer = "(no buttons)"
+        lines.append(f"{rec.sent_at:%Y-%m-%d} {rec.step_key} → {rec.person_key}: {answer}")
+    return "\n".join(lines)
+
+
+def _partner(pair: tuple[str, str], person: str) -> str:
+    if person not in pair:
+        raise AnswerRejected(f"{person!r} is not in this match")
+    return pair[1] if pair[0] == person else pair[0]
+
+
+def follow_up(
+    history: Sequence[NudgeRecord], *, nudge_id: int, answer: ButtonAnswer, by: str, pair: tuple[str, str]
+) -> list[Action]:
+    """The actions to take for ``by`` pressing ``answer`` on nudge ``nudge_id``, in order.
+
+    ``history`` is every nudge of the pair sent so far (answers as stored before this click); ``pair`` the
+    two people. Pressing the same answer again returns no actions. Raises :class:`LookupError` for a nudge
+    not in ``history`` and :class:`AnswerRejected` for a click that is not ``by``'s to make.
+    """
+    record = next((r for r in history if r.nudge_id == nudge_id), None)
+    if record is None:
+        raise LookupError(f"nudge {nudge_id} is not in this pair's history")
+    partner = _partner(pair, record.person_key)
+
+    if answer in ("confirm_end", "keep"):
+        if by != partner:
+            raise AnswerRejected("only the partner of the person who asked to end the match can answer this")
+        if record.answer != "end":
+            raise AnswerRejected("there is no request to end this match any more")
+        full = tuple(sorted(history, key=lambda r: (r.sent_at, r.nudge_id)))
+        if answer == "confirm_end":
+            return [
+                EndMatch(requested_by=record.person_key, confirmed_by=by),
+                NotifyOrganisers(
+                    "match_ended", f"{record.person_key} and {by} agreed to end their match.", False, full
+                ),
+            ]
+        return [
+            NotifyOrganisers(
+                "end_declined",
+                f"{record.person_key} asked to end the match but {by} would like to keep going.",
+                True,
+                full,
+            )
+        ]
+
+    if by != record.person_key:
+        raise AnswerRejected("this check-in was sent to someone else")
+    if record.answer == answer:
+        return []
+    new_answer = _NUDGE_ANSWER[answer]
+    updated = [replace(r, answer=new_answer) if r.nudge_id == nudge_id else r for r in history]
+    full = tuple(sorted(updated, key=lambda r: (r.sent_at, r.nudge_id)))
+    actions: list[Action] = [RecordAnswer(nudge_id, new_answer), ClearAtRisk()]
+
+    if new_answer == "help":
+        actions.append(
+            NotifyOrganisers("help", f"{by} (paired with {partner}) asked for help.", True, full)
+        )
+    elif new_answer == "end":
+        actions.append(AskPartnerToConfirmEnd(partner_key=partner, requested_by=by, nudge_id=nudge_id))
+        actions.append(
+            NotifyOrganisers(
+                "end_requested", f"{by} asked to end the match with {partner}; waiting for {partner}.", False, full
+            )
+        )
+    elif new_answer == "not_yet":
+        notice = _not_yet_notice(history, updated, record, by, partner, full)
+        if notice is not None:
+            actions.append(notice)
+    return actions
+
+
+def _not_yet_notice(
+    before: Sequence[NudgeRecord],
+    after: Sequence[NudgeRecord],
+    record: NudgeRecord,
+    by: str,
+    partner: str,
+    full: tuple[NudgeRecord, ...],
+) -> NotifyOrganisers | None:
+    this = (record.step_key, record.occurrence)
+    if any(r.answer == "not_yet" for key, recs in _occasions(before) if key == this for r in recs):
+        return None  # this check-in already counted as "not yet" (the partner said so first)
+    occasions = _occasions(after)
+    last_met = max(
+        (i for i, (_key, recs) in enumerate(occasions) if any(r.answer == "met" for r in recs)), default=-1
+    )
+    since = occasions[last_met + 1 :]
+    if this not in [key for key, _recs in since]:
+        return None  # an old check-in answered late, after they said they had met
+    count = sum(1 for _key, recs in since if any(r.answer == "not_yet" for r in recs))
+    if count < 2:
+        return None
+    return NotifyOrganisers(
+        "not_yet_twice",
+        f"{by} and {partner} have answered \"not yet\" to {count} check-ins in a row without meeting.",
+        True,
+        full,
+    )
+
+
+def unanswered_actions(
+    history: Sequence[NudgeRecord],
+    *,
+    already_at_risk: bool,
+    now: datetime | None = None,
+    grace: timedelta = timedelta(0),
+) -> list[Action]:
+    """Run when a check-in is sent (or periodically): mark the pair at risk and tell the organisers, once."""
+    if already_at_risk or not at_risk(history, now=now, grace=grace):
+        return []
+    records = tuple(sorted(history, key=lambda r: (r.sent_at, r.nudge_id)))
+    people = sorted({r.person_key for r in history})
+    return [
+        MarkAtRisk("no answer to the last two check-ins"),
+        NotifyOrganisers(
+            "at_risk", f"No answer from {' and '.join(people)} to the last two check-ins.", False, records
+        ),
+    ]

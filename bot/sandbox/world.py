@@ -1,0 +1,122 @@
+"""A whole local world for the demo and the end-to-end tests: the local Discord (and X), a guild set up
+for a programme, a database, and the real bot connected to it — restartable on the same database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.app import MentorBot
+from bot.clock import SandboxClock
+from bot.config import Settings, parse_config
+from bot.runtime import build_bot, open_database
+from bot.sandbox.connect import restore_discord_defaults, sandbox_bot_kwargs
+from bot.sandbox.discord import Channel, Guild, Overwrite, Role, SandboxDiscord
+from bot.sandbox.discord import permissions as perm
+from bot.sandbox.discord.runner import BotRunner
+from bot.sandbox.people import Persona
+
+SANDBOX_PACING = {"messages_per_second": 40.0, "burst": 10, "new_dms_per_minute": 120, "new_dm_burst": 10}
+
+
+def programme_table(key: str, guild_id: int, preset: str, **overrides: Any) -> dict[str, Any]:
+    """A ``[[programme]]`` table for a sandbox guild."""
+    names = {"edumentoring": "#EduMentoring", "libraries": "Libraries Connected", "runtogether": "RunTogether"}
+    table: dict[str, Any] = {
+        "key": key,
+        "name": names.get(preset, key),
+        "guild_id": guild_id,
+        "organiser_role": "Organisers",
+        "onboarding_channel": "onboarding",
+        "leads_channel": "organisers",
+        "invite_url": "https://discord.gg/sandbox",
+        "questions": {"preset": preset},
+        "intake": {"hashtags": ["EduMentoring"], "claim_code_prefix": "EDU"},
+    }
+    for k, v in overrides.items():
+        if isinstance(v, dict) and isinstance(table.get(k), dict):
+            table[k] = {**table[k], **v}
+        else:
+            table[k] = v
+    return table
+
+
+class SandboxWorld:
+    """``await world.start()``; ``world.person("Amara")``; ``await world.restart()``; ``await world.stop()``."""
+
+    def __init__(
+        self,
+        *,
+        database_url: str,
+        schema: str | None = None,
+        preset: str = "edumentoring",
+        programme_key: str = "edu",
+        clock: SandboxClock | None = None,
+        programme_overrides: dict[str, Any] | None = None,
+        extensions: list[str] | None = None,
+    ) -> None:
+        self.clock = clock or SandboxClock(datetime(2026, 9, 7, 9, 0, tzinfo=UTC))
+        self.discord = SandboxDiscord(clock=self.clock)
+        self.database_url = database_url
+        self.schema = schema
+        self.preset = preset
+        self.programme_key = programme_key
+        self.programme_overrides = programme_overrides or {}
+        self.extensions = extensions
+        self.engine: AsyncEngine | None = None
+        self.settings: Settings | None = None
+        self.runner: BotRunner[MentorBot] | None = None
+        self.guild: Guild | None = None
+        self.organisers: Role | None = None
+        self.onboarding_channel: Channel | None = None
+        self.organisers_channel: Channel | None = None
+        self.organiser: Persona | None = None
+
+    async def start(self) -> MentorBot:
+        await self.discord.start()
+        guild = self.discord.create_guild("Mentoring community")
+        self.guild = guild
+        self.organisers = self.discord.create_role(guild, "Organisers", permissions=perm.MANAGE_GUILD)
+        self.onboarding_channel = self.discord.create_text_channel(guild, "onboarding")
+        self.organisers_channel = self.discord.create_text_channel(
+            guild, "organisers",
+            overwrites=[Overwrite(id=guild.id, type=0, deny=perm.VIEW_CHANNEL),
+                        Overwrite(id=self.organisers.id, type=0, allow=perm.VIEW_CHANNEL)],
+        )
+        data = {
+            "bot": {"log_level": "WARNING", "pacing": SANDBOX_PACING, "database_url": "sqlite:///unused.db"},
+            "programme": [programme_table(self.programme_key, guild.id, self.preset, **self.programme_overrides)],
+        }
+        self.settings = parse_config(data)
+        self.engine = await open_database(self.database_url, schema=self.schema)
+        self.organiser = self.discord.person("Olu Organiser")
+        await self.organiser.join(guild, roles=[self.organisers])
+        self.runner = BotRunner(self.discord, self._make_bot)
+        return await self.runner.start()
+
+    def _make_bot(self) -> MentorBot:
+        assert self.settings is not None and self.engine is not None
+        return build_bot(self.settings, self.engine, clock=self.clock, extensions=self.extensions,
+                         **sandbox_bot_kwargs())
+
+    @property
+    def bot(self) -> MentorBot:
+        assert self.runner is not None and self.runner.bot is not None
+        return self.runner.bot
+
+    def person(self, name: str, *, dms_open: bool = True, behaviours: tuple[str, ...] = ()) -> Persona:
+        return self.discord.person(name, dms_open=dms_open, behaviours=behaviours)
+
+    async def restart(self, *, crash: bool = True) -> MentorBot:
+        assert self.runner is not None
+        return await self.runner.restart(crash=crash)
+
+    async def stop(self) -> None:
+        if self.runner is not None:
+            await self.runner.stop()
+        if self.engine is not None:
+            await self.engine.dispose()
+        await self.discord.stop()
+        restore_discord_defaults()

@@ -1,0 +1,224 @@
+"""The onboarding conversation, persisted: the pure flow (bot.onboarding.flow) plus storage.
+
+Every state change is a guarded update on the session's step counter, so two clicks, a click and a typed
+answer, or two bot processes can never both apply: the loser re-reads and re-applies (or gets a notice).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Literal
+
+from bot.clock import Clock
+from bot.onboarding import flow
+from bot.onboarding.flow import FlowState, Step
+from bot.onboarding.validate import AnswerValue
+from bot.services.programmes import Programme, ProgrammeRegistry
+from storage.db import SessionFactory, transaction
+from storage.models import OnboardingSession
+from storage.queries import audit, onboarding, people
+
+log = logging.getLogger(__name__)
+
+Action = Literal["answer", "change", "confirm", "back", "show"]
+
+
+@dataclass
+class Conversation:
+    """Where one person's interview is, and what to show them now."""
+
+    programme: Programme
+    person_id: int
+    session_id: int
+    step: Step
+    channel_id: int | None
+    in_thread: bool
+    created: bool = False
+    finished_now: bool = False
+
+
+@dataclass
+class Reminder:
+    programme: Programme
+    session_id: int
+    person_id: int
+    discord_user_id: int
+    display_name: str
+    channel_id: int | None
+    number: int
+
+
+class OnboardingService:
+    def __init__(self, registry: ProgrammeRegistry, sessions: SessionFactory, clock: Clock) -> None:
+        self._registry = registry
+        self._sessions = sessions
+        self._clock = clock
+
+    async def begin(
+        self,
+        programme: Programme,
+        discord_user_id: int,
+        display_name: str,
+        suggestions: dict[str, AnswerValue] | None = None,
+    ) -> Conversation:
+        """Start (or find) the person's one conversation in ``programme``."""
+        now = self._clock.now()
+        today = now.date()
+        async with transaction(self._sessions) as session:
+            person, _ = await people.get_or_create_person(
+                session=session, programme_id=programme.id, discord_user_id=discord_user_id,
+                display_name=display_name, now=now,
+            )
+            state, step = flow.start(programme.questions, suggestions, today=today)
+            row, created = await onboarding.get_or_create_session(
+                session=session, person_id=person.id or 0, programme_id=programme.id,
+                state=state.model_dump(mode="json"), now=now,
+            )
+            if created:
+                if person.status == "joined":
+                    await people.set_person_status(session=session, person_id=person.id or 0, status="onboarding",
+                                                   now=now)
+            else:
+                stored = FlowState.model_validate(row.state)
+                if suggestions and not stored.answers and not stored.suggestions:
+                    stored = stored.model_copy(update={"suggestions": dict(suggestions)})
+                    await onboarding.save_state(session=session, session_id=row.id or 0, expected_step=row.step,
+                                                state=stored.model_dump(mode="json"), now=now)
+                step = flow.current_step(programme.questions, stored, today=today)
+        return Conversation(programme, person.id or 0, row.id or 0, step, row.channel_id, row.in_thread, created)
+
+    async def act(
+        self,
+        programme: Programme,
+        discord_user_id: int,
+        action: Action,
+        raw: object = None,
+        key: str | None = None,
+    ) -> Conversation | None:
+        """Apply one action of the person to their conversation. ``None`` when they have none here."""
+        for _ in range(5):
+            now = self._clock.now()
+            today = now.date()
+            async with transaction(self._sessions) as session:
+                person = await people.get_person_by_discord(
+                    session=session, programme_id=programme.id, discord_user_id=discord_user_id
+                )
+                if person is None:
+                    return None
+                row = await onboarding.get_session(session=session, person_id=person.id or 0,
+                                                   programme_id=programme.id)
+                if row is None:
+                    return None
+                state = FlowState.model_validate(row.state)
+                qs = programme.questions
+                if action == "answer":
+                    new_state, step = flow.answer(qs, state, raw, key=key, today=today)
+                elif action == "change":
+                    new_state, step = flow.change(qs, state, key or "", today=today)
+                elif action == "confirm":
+                    new_state, step = flow.confirm(qs, state, now, today=today)
+                elif action == "back":
+                    new_state, step = flow.back_to_summary(qs, state, today=today)
+                else:
+                    new_state, step = state, flow.current_step(qs, state, today=today)
+                conv = Conversation(programme, person.id or 0, row.id or 0, step, row.channel_id, row.in_thread)
+                if new_state == state and not isinstance(step, flow.Done):
+                    return conv  # nothing changed (a notice, a re-render): no write
+                finished = isinstance(step, flow.Done)
+                saved = await onboarding.save_state(
+                    session=session, session_id=row.id or 0, expected_step=row.step,
+                    state=new_state.model_dump(mode="json"), now=now,
+                    status="completed" if finished else None,
+                )
+                if not saved:
+                    continue  # someone else moved the conversation: re-read and re-apply
+                if isinstance(step, flow.Done):
+                    await people.upsert_profile(
+                        session=session, person_id=person.id or 0, programme_id=programme.id,
+                        answers=dict(step.answers), consent_at=step.consent_at, now=now,
+                    )
+                    if person.status in ("joined", "onboarding"):
+                        await people.set_person_status(session=session, person_id=person.id or 0, status="active",
+                                                       now=now)
+                    await audit.add_audit_event(
+                        session=session, programme_id=programme.id, actor_discord_id=discord_user_id,
+                        action="onboarding.complete", detail={"person_id": person.id}, now=now,
+                    )
+                    conv.finished_now = True
+                return conv
+        log.warning("conversation of %s kept changing under us", discord_user_id)
+        return None
+
+    async def find_open(self, discord_user_id: int, channel_id: int | None = None) -> Programme | None:
+        """The programme whose conversation a typed message belongs to: the one in this channel, else the
+        most recently active conversation of this user that is not finished."""
+        async with self._sessions() as session:
+            best: tuple[OnboardingSession, Programme] | None = None
+            for prog in self._registry.all():
+                person = await people.get_person_by_discord(
+                    session=session, programme_id=prog.id, discord_user_id=discord_user_id
+                )
+                if person is None:
+                    continue
+                row = await onboarding.get_session(session=session, person_id=person.id or 0, programme_id=prog.id)
+                if row is None or FlowState.model_validate(row.state).current == flow.DONE:
+                    continue
+                if channel_id is not None and row.channel_id == channel_id:
+                    return prog
+                if best is None or row.last_activity_at > best[0].last_activity_at:
+                    best = (row, prog)
+            return best[1] if best else None
+
+    async def set_channel(
+        self, session_id: int, channel_id: int, *, in_thread: bool, prompt_message_id: int | None = None
+    ) -> None:
+        async with transaction(self._sessions) as session:
+            await onboarding.set_channel(session=session, session_id=session_id, channel_id=channel_id,
+                                         in_thread=in_thread, prompt_message_id=prompt_message_id)
+
+    async def mark_dms_closed(self, person_id: int) -> None:
+        async with transaction(self._sessions) as session:
+            await people.mark_dms_closed(session=session, person_id=person_id)
+
+    async def due_reminders(self, programme: Programme) -> list[Reminder]:
+        """Conversations that need their next reminder (after ``after_hours`` of silence), claimed once."""
+        now = self._clock.now()
+        hours = programme.config.onboarding_reminders.after_hours
+        due: list[Reminder] = []
+        if not hours:
+            return due
+        async with transaction(self._sessions) as session:
+            idle = await onboarding.stalled_sessions(
+                session=session, programme_id=programme.id, idle_since=now - timedelta(hours=hours[0])
+            )
+            for row in idle:
+                if row.reminders_sent >= len(hours):
+                    continue
+                if row.last_activity_at > now - timedelta(hours=hours[row.reminders_sent]):
+                    continue
+                person = await people.get_person(session=session, person_id=row.person_id)
+                if person is None or person.discord_user_id is None or person.status == "paused":
+                    continue
+                if await onboarding.bump_reminders(session=session, session_id=row.id or 0,
+                                                   expected=row.reminders_sent):
+                    due.append(Reminder(programme, row.id or 0, row.person_id, person.discord_user_id,
+                                        person.display_name, row.channel_id, row.reminders_sent + 1))
+        return due
+
+    async def stalled(self, programme: Programme) -> list[tuple[int, str, int, int]]:
+        """(discord id, name, hours idle, reminders sent) of conversations idle past the last reminder."""
+        now = self._clock.now()
+        hours = programme.config.onboarding_reminders.after_hours or [24]
+        out = []
+        async with self._sessions() as session:
+            rows = await onboarding.stalled_sessions(session=session, programme_id=programme.id,
+                                                     idle_since=now - timedelta(hours=hours[0]))
+            for row in rows:
+                person = await people.get_person(session=session, person_id=row.person_id)
+                if person is None or person.discord_user_id is None:
+                    continue
+                idle_hours = int((now - row.last_activity_at).total_seconds() // 3600)
+                out.append((person.discord_user_id, person.display_name, idle_hours, row.reminders_sent))
+        return out

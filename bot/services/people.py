@@ -1,0 +1,156 @@
+"""Self-service on one's own data: view, pause, resume, download, leave (delete)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.clock import Clock
+from bot.services.programmes import Programme
+from storage.db import SessionFactory, transaction
+from storage.queries import audit, intake, matching, nudges, onboarding, people
+
+
+@dataclass
+class EndedMatch:
+    """A match ended because one side left: who to tell and where."""
+
+    match_id: int
+    partner_person_id: int
+    partner_discord_id: int | None
+    space_id: int | None
+    space_kind: str | None
+
+
+@dataclass
+class LeaveResult:
+    found: bool
+    ended: list[EndedMatch] = field(default_factory=list)
+
+
+class PeopleService:
+    def __init__(self, sessions: SessionFactory, clock: Clock) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    async def pause(self, programme: Programme, discord_user_id: int, weeks: int, *, actor: int | None = None) -> datetime | None:
+        """Pause a person for ``weeks``: matching and nudges skip them. ``None`` when unknown."""
+        now = self._clock.now()
+        until = now + timedelta(weeks=weeks)
+        async with transaction(self._sessions) as session:
+            person = await people.get_person_by_discord(
+                session=session, programme_id=programme.id, discord_user_id=discord_user_id
+            )
+            if person is None or person.status == "left":
+                return None
+            await people.set_person_status(
+                session=session, person_id=person.id or 0, status="paused", now=now, paused_until=until
+            )
+            await nudges.cancel_nudges(session=session, person_id=person.id)
+            await audit.add_audit_event(
+                session=session, programme_id=programme.id, actor_discord_id=actor or discord_user_id,
+                action="person.pause", detail={"person_id": person.id, "weeks": weeks}, now=now,
+            )
+        return until
+
+    async def resume(self, programme: Programme, discord_user_id: int) -> bool:
+        now = self._clock.now()
+        async with transaction(self._sessions) as session:
+            person = await people.get_person_by_discord(
+                session=session, programme_id=programme.id, discord_user_id=discord_user_id
+            )
+            if person is None or person.status != "paused":
+                return False
+            profile = await people.get_profile(session=session, person_id=person.id or 0, programme_id=programme.id)
+            status = "active" if profile is not None else "onboarding"
+            await people.set_person_status(session=session, person_id=person.id or 0, status=status, now=now)
+            await audit.add_audit_event(
+                session=session, programme_id=programme.id, actor_discord_id=discord_user_id,
+                action="person.resume", detail={"person_id": person.id}, now=now,
+            )
+        return True
+
+    async def export(self, programme: Programme, discord_user_id: int) -> dict[str, Any] | None:
+        """Everything stored about the person in this programme, as JSON-ready data."""
+        async with self._sessions() as session:
+            person = await people.get_person_by_discord(
+                session=session, programme_id=programme.id, discord_user_id=discord_user_id
+            )
+            if person is None:
+                return None
+            pid = person.id or 0
+            profile = await people.get_profile(session=session, person_id=pid, programme_id=programme.id)
+            conv = await onboarding.get_session(session=session, person_id=pid, programme_id=programme.id)
+            their_matches = await matching.matches_of_person(session=session, person_id=pid)
+            leads = [
+                lead for lead in await intake.leads_in_programme(session=session, programme_id=programme.id)
+                if lead.person_id == pid
+            ]
+            match_rows = []
+            for m in their_matches:
+                rows = await nudges.nudges_of_match(session=session, match_id=m.id or 0)
+                match_rows.append({
+                    "role": "mentor" if m.mentor_person_id == pid else "mentee",
+                    "status": m.status, "score": m.score, "reasons": m.reasons,
+                    "started_at": _iso(m.started_at), "ended_at": _iso(m.ended_at),
+                    "nudges": [
+                        {"kind": n.kind, "due_at": _iso(n.due_at), "status": n.status, "answer": n.answer,
+                         "answered_at": _iso(n.answered_at)}
+                        for n in rows if n.person_id == pid
+                    ],
+                })
+        return {
+            "programme": programme.key,
+            "person": {
+                "discord_user_id": str(person.discord_user_id), "display_name": person.display_name,
+                "x_handle": person.x_handle, "status": person.status, "dms_closed": person.dms_closed,
+                "paused_until": _iso(person.paused_until), "created_at": _iso(person.created_at),
+            },
+            "profile": None if profile is None else {
+                "answers": profile.answers, "consent_at": _iso(profile.consent_at),
+                "updated_at": _iso(profile.updated_at),
+            },
+            "onboarding": None if conv is None else {
+                "status": conv.status, "state": conv.state, "started_at": _iso(conv.created_at),
+                "completed_at": _iso(conv.completed_at),
+            },
+            "matches": match_rows,
+            "leads": [{"platform": lead.platform, "handle": lead.author_handle, "status": lead.status,
+                       "created_at": _iso(lead.created_at)} for lead in leads],
+        }
+
+    async def leave(self, programme: Programme, discord_user_id: int) -> LeaveResult:
+        """Delete the person's data; end their open matches (the caller tells partners and organisers)."""
+        now = self._clock.now()
+        async with transaction(self._sessions) as session:
+            person = await people.get_person_by_discord(
+                session=session, programme_id=programme.id, discord_user_id=discord_user_id
+            )
+            if person is None:
+                return LeaveResult(found=False)
+            pid = person.id or 0
+            result = LeaveResult(found=True)
+            for m in await matching.matches_of_person(session=session, person_id=pid):
+                if m.status != "active":
+                    continue
+                await matching.end_match(session=session, match_id=m.id or 0, reason="left", now=now)
+                partner_id = m.mentee_person_id if m.mentor_person_id == pid else m.mentor_person_id
+                partner = await people.get_person(session=session, person_id=partner_id)
+                result.ended.append(EndedMatch(
+                    match_id=m.id or 0, partner_person_id=partner_id,
+                    partner_discord_id=partner.discord_user_id if partner else None,
+                    space_id=m.space_id, space_kind=m.space_kind,
+                ))
+                await people.bump_counter(session=session, programme_id=programme.id, name="matches_ended_by_leave")
+            await people.erase_person(session=session, person_id=pid)
+            await people.bump_counter(session=session, programme_id=programme.id, name="people_left")
+            await audit.add_audit_event(
+                session=session, programme_id=programme.id, actor_discord_id=None, action="person.leave",
+                detail={"ended_matches": len(result.ended)}, now=now,
+            )
+        return result
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None

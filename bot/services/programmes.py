@@ -1,0 +1,108 @@
+"""Programmes as the running bot sees them: config-file defaults plus what organisers set, with DB ids."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.config import ProgrammeConfig, Settings
+from bot.onboarding.questions import Question, QuestionsConfig, build_questions
+from storage.db import SessionFactory, transaction
+from storage.queries import programmes as q
+
+
+@dataclass
+class Programme:
+    """One programme, resolved: its database id, its effective config and its questions."""
+
+    id: int
+    config: ProgrammeConfig
+    questions: list[Question] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return self.config.key
+
+    @property
+    def guild_id(self) -> int:
+        return self.config.guild_id
+
+    def question(self, key: str) -> Question | None:
+        return next((q for q in self.questions if q.key == key), None)
+
+
+def effective_config(base: ProgrammeConfig, overrides: dict[str, Any]) -> ProgrammeConfig:
+    """Config-file values overlaid with what organisers set from Discord (theirs win)."""
+    if not overrides:
+        return base
+    data = base.model_dump(mode="python")
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(data.get(key), dict):
+            data[key] = {**data[key], **value}
+        else:
+            data[key] = value
+    return ProgrammeConfig.model_validate(data)
+
+
+class ProgrammeRegistry:
+    """Loads every configured programme into the database on start and answers lookups."""
+
+    def __init__(self, settings: Settings, sessions: SessionFactory) -> None:
+        self._settings = settings
+        self._sessions = sessions
+        self._by_key: dict[str, Programme] = {}
+
+    async def load(self) -> list[Programme]:
+        """Create/refresh the programme rows and resolve their effective config."""
+        self._by_key.clear()
+        async with transaction(self._sessions) as session:
+            for cfg in self._settings.config.programme:
+                row = await q.ensure_programme(session=session, key=cfg.key, name=cfg.name, guild_id=cfg.guild_id)
+                self._add(row.id or 0, effective_config(cfg, row.settings))
+            # programmes created from Discord (/programme setup) that the file does not list
+            for row in await q.all_programmes(session=session):
+                if row.key not in self._by_key and row.settings.get("config"):
+                    cfg = ProgrammeConfig.model_validate(row.settings["config"])
+                    self._add(row.id or 0, effective_config(cfg, {k: v for k, v in row.settings.items() if k != "config"}))
+        return list(self._by_key.values())
+
+    def _add(self, programme_id: int, cfg: ProgrammeConfig) -> Programme:
+        prog = Programme(id=programme_id, config=cfg, questions=build_questions(cfg.questions))
+        self._by_key[cfg.key] = prog
+        return prog
+
+    async def save_settings(self, key: str, changes: dict[str, Any]) -> Programme:
+        """Store organiser-set values and re-resolve the programme."""
+        prog = self._by_key[key]
+        async with transaction(self._sessions) as session:
+            row = await q.update_programme_settings(session=session, programme_id=prog.id, changes=changes)
+            base = next((p for p in self._settings.config.programme if p.key == key), None)
+            if base is None:
+                base = ProgrammeConfig.model_validate(row.settings["config"])
+            settings = {k: v for k, v in row.settings.items() if k != "config"}
+        return self._add(prog.id, effective_config(base, settings))
+
+    async def create(self, cfg: ProgrammeConfig) -> Programme:
+        """A programme created from Discord: its whole config lives in the database."""
+        async with transaction(self._sessions) as session:
+            row = await q.ensure_programme(session=session, key=cfg.key, name=cfg.name, guild_id=cfg.guild_id)
+            await q.update_programme_settings(
+                session=session, programme_id=row.id or 0, changes={"config": cfg.model_dump(mode="json")}
+            )
+        return self._add(row.id or 0, cfg)
+
+    def all(self) -> list[Programme]:
+        return list(self._by_key.values())
+
+    def get(self, key: str) -> Programme | None:
+        return self._by_key.get(key)
+
+    def by_id(self, programme_id: int) -> Programme | None:
+        return next((p for p in self._by_key.values() if p.id == programme_id), None)
+
+    def in_guild(self, guild_id: int) -> list[Programme]:
+        return [p for p in self._by_key.values() if p.guild_id == guild_id]
+
+
+def questions_for(cfg: QuestionsConfig) -> list[Question]:
+    return build_questions(cfg)
