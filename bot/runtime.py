@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.app import BotDeps, MentorBot
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.services.intake import XClientFactory
 from storage.db import create_engine, session_factory, upgrade
 
 log = logging.getLogger(__name__)
@@ -30,14 +31,18 @@ def build_bot(
     clock: Clock | None = None,
     extensions: list[str] | None = None,
     sync_commands: bool = True,
+    x_client_factory: XClientFactory | None = None,
     **options: Any,
 ) -> MentorBot:
     """A bot with its dependencies, not yet connected."""
     from bot.services import build_services
 
+    if x_client_factory is None:
+        x_client_factory = x_client_from_env(settings)
+
     clock = clock or SystemClock()
     sessions = session_factory(engine)
-    services = build_services(settings=settings, sessions=sessions, clock=clock)
+    services = build_services(settings=settings, sessions=sessions, clock=clock, x_client_factory=x_client_factory)
     deps = BotDeps(
         settings=settings,
         sessions=sessions,
@@ -48,6 +53,27 @@ def build_bot(
         sync_commands=sync_commands,
     )
     return MentorBot(deps, **options)
+
+
+def x_client_from_env(settings: Settings) -> XClientFactory | None:
+    """A tweepy AsyncClient factory from the environment's X credentials (``None`` when there are none)."""
+    s = settings.secrets
+    if s.x_bearer_token is None and s.x_access_token is None:
+        return None
+
+    def make() -> Any:
+        from tweepy.asynchronous import AsyncClient
+
+        def val(secret: Any) -> str | None:
+            return secret.get_secret_value() if secret is not None else None
+
+        return AsyncClient(
+            bearer_token=val(s.x_bearer_token), consumer_key=val(s.x_api_key), consumer_secret=val(s.x_api_secret),
+            access_token=val(s.x_access_token), access_token_secret=val(s.x_access_token_secret),
+            wait_on_rate_limit=False,
+        )
+
+    return make
 
 
 async def run_bot(settings: Settings, *, shard_ids: list[int] | None = None, shard_count: int | None = None) -> None:

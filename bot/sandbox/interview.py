@@ -70,7 +70,7 @@ async def answer_one(persona: Persona, message: Message, q: Question, value: Any
     where = None if channel.guild_id is None else channel
     button = None
     if isinstance(value, str):
-        button = _has(message, f"onb:") and next(
+        button = _has(message, "onb:") and next(
             (c for c in walk_components(message.components)
              if str(c.get("custom_id", "")).endswith(f":{q.key}:{value}")), None)
     if isinstance(value, bool):

@@ -17,6 +17,7 @@ from bot.sandbox.discord import Channel, Guild, Overwrite, Role, SandboxDiscord
 from bot.sandbox.discord import permissions as perm
 from bot.sandbox.discord.runner import BotRunner
 from bot.sandbox.people import Persona
+from bot.sandbox.x import SandboxX
 
 SANDBOX_PACING = {"messages_per_second": 40.0, "burst": 10, "new_dms_per_minute": 120, "new_dm_burst": 10}
 
@@ -59,6 +60,7 @@ class SandboxWorld:
     ) -> None:
         self.clock = clock or SandboxClock(datetime(2026, 9, 7, 9, 0, tzinfo=UTC))
         self.discord = SandboxDiscord(clock=self.clock)
+        self.x = SandboxX(self.clock)
         self.database_url = database_url
         self.schema = schema
         self.preset = preset
@@ -76,6 +78,7 @@ class SandboxWorld:
 
     async def start(self) -> MentorBot:
         await self.discord.start()
+        await self.x.start()
         guild = self.discord.create_guild("Mentoring community")
         self.guild = guild
         self.organisers = self.discord.create_role(guild, "Organisers", permissions=perm.MANAGE_GUILD)
@@ -99,7 +102,7 @@ class SandboxWorld:
     def _make_bot(self) -> MentorBot:
         assert self.settings is not None and self.engine is not None
         return build_bot(self.settings, self.engine, clock=self.clock, extensions=self.extensions,
-                         **sandbox_bot_kwargs())
+                         x_client_factory=self.x.make_client, **sandbox_bot_kwargs())
 
     @property
     def bot(self) -> MentorBot:
@@ -119,4 +122,5 @@ class SandboxWorld:
         if self.engine is not None:
             await self.engine.dispose()
         await self.discord.stop()
+        await self.x.stop()
         restore_discord_defaults()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.services.intake import IntakeService, XClientFactory
 from bot.services.onboarding import OnboardingService
 from bot.services.people import PeopleService
 from bot.services.programmes import ProgrammeRegistry
@@ -17,12 +18,16 @@ class Services:
     programmes: ProgrammeRegistry
     onboarding: OnboardingService
     people: PeopleService
+    intake: IntakeService
 
 
-def build_services(*, settings: Settings, sessions: SessionFactory, clock: Clock) -> Services:
+def build_services(
+    *, settings: Settings, sessions: SessionFactory, clock: Clock, x_client_factory: XClientFactory | None = None
+) -> Services:
     registry = ProgrammeRegistry(settings, sessions)
     return Services(
         programmes=registry,
         onboarding=OnboardingService(registry, sessions, clock),
         people=PeopleService(sessions, clock),
+        intake=IntakeService(registry, sessions, clock, x_client_factory),
     )

@@ -10,12 +10,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import MentorBot, UserFacingError
+from bot.app import MentorBot
 from bot.nudges.config import ONBOARDING_PLACEHOLDERS
 from bot.nudges.templates import render_template
 from bot.onboarding.safe_text import safe_text
 from bot.services.onboarding import Conversation
 from bot.services.programmes import Programme
+from cogs._common import pick_programme
 from cogs.onboarding._delivery import deliver, tell_organisers
 from cogs.onboarding._render import NO_PINGS, render_step
 
@@ -27,22 +28,6 @@ HELP_TEXT = (
 )
 SPAM_WINDOW_S = 10.0
 SPAM_MAX = 6
-
-
-def pick_programme(bot: MentorBot, guild_id: int | None, key: str | None) -> Programme:
-    """The programme a command means: the named one, or the only one in this guild."""
-    progs = bot.services.programmes.in_guild(guild_id) if guild_id else bot.services.programmes.all()
-    if key:
-        found = next((p for p in progs if p.key == key), None)
-        if found is None:
-            raise UserFacingError(f"There is no programme called '{safe_text(key, 40)}' here.")
-        return found
-    if not progs:
-        raise UserFacingError("There is no mentoring programme in this server yet.")
-    if len(progs) > 1:
-        names = ", ".join(p.key for p in progs)
-        raise UserFacingError(f"This server runs several programmes ({names}) — say which one.")
-    return progs[0]
 
 
 class Onboarding(commands.Cog):
