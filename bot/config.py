@@ -223,9 +223,18 @@ def _secret_problems(data: Any, path: str = "") -> list[str]:
     return problems
 
 
+def _without_secrets(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: _without_secrets(v) for k, v in data.items() if str(k).lower() not in SECRET_KEYS}
+    if isinstance(data, list):
+        return [_without_secrets(v) for v in data]
+    return data
+
+
 def parse_config(data: dict[str, Any], source: Path | None = None) -> Settings:
     """Validate an already-parsed TOML document (plus the environment)."""
     problems = _secret_problems(data)
+    data = _without_secrets(data)
     config: AppConfig | None = None
     try:
         config = AppConfig(**data)
