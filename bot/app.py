@@ -137,9 +137,9 @@ class MentorBot(commands.AutoShardedBot):
                 self.pacer.penalise(retry)
             raise
 
-    async def pacer_create_dm(self, user: discord.abc.User) -> discord.DMChannel:
+    async def pacer_create_dm(self, user: discord.User | discord.Member) -> discord.DMChannel:
         """Open a DM channel, paced: Discord quarantines bots that open many DMs quickly."""
-        if isinstance(user, discord.User | discord.Member) and user.dm_channel is not None:
+        if user.dm_channel is not None:
             return user.dm_channel
         await self.pacer.acquire("new_dm")
         return await user.create_dm()

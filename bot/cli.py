@@ -10,7 +10,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from bot.config import ConfigError, Settings, default_config_path, load_config
+from bot.config import Settings, default_config_path, load_config
+from bot.config_errors import ConfigError
 from bot.logs import setup_logging
 
 app = typer.Typer(help="mentorbot: runs peer-mentoring programmes on Discord.", no_args_is_help=True,

@@ -86,7 +86,9 @@ class SandboxWorld:
         self.organisers_channel = self.discord.create_text_channel(
             guild, "organisers",
             overwrites=[Overwrite(id=guild.id, type=0, deny=perm.VIEW_CHANNEL),
-                        Overwrite(id=self.organisers.id, type=0, allow=perm.VIEW_CHANNEL)],
+                        Overwrite(id=self.organisers.id, type=0, allow=perm.VIEW_CHANNEL),
+                        Overwrite(id=self.discord.bot_user.id, type=1,
+                                  allow=perm.VIEW_CHANNEL | perm.SEND_MESSAGES | perm.ATTACH_FILES)],
         )
         data = {
             "bot": {"log_level": "WARNING", "pacing": SANDBOX_PACING, "database_url": "sqlite:///unused.db"},

@@ -27,7 +27,7 @@ HELP_TEXT = (
     "`/profile` to see your answers, `/pause` to take a break, and `/leave` to delete your data."
 )
 SPAM_WINDOW_S = 10.0
-SPAM_MAX = 6
+SPAM_MAX = 15
 
 
 class Onboarding(commands.Cog):

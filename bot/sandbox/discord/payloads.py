@@ -1,0 +1,305 @@
+"""Serialise sandbox objects into the JSON discord.py 2.7 parses (types/*.py, state.py parse_* handlers)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from .model import (
+    Attachment,
+    Channel,
+    ChannelType,
+    Command,
+    Guild,
+    Member,
+    Message,
+    Role,
+    User,
+)
+
+if TYPE_CHECKING:
+    from .state import State
+
+JSON = dict[str, Any]
+
+
+def iso(dt: datetime | None) -> str | None:
+    return dt.isoformat() if dt is not None else None
+
+
+def user(u: User) -> JSON:
+    out: JSON = {
+        "id": str(u.id),
+        "username": u.username,
+        "global_name": u.global_name,
+        "discriminator": "0",
+        "avatar": None,
+        "public_flags": 0,
+        "flags": 0,
+        "banner": None,
+        "accent_color": None,
+        "avatar_decoration_data": None,
+        "primary_guild": None,
+        "collectibles": None,
+    }
+    if u.bot:
+        out["bot"] = True
+    return out
+
+
+def member(state: State, m: Member, *, with_user: bool = True, permissions: int | None = None) -> JSON:
+    out: JSON = {
+        "roles": [str(r) for r in m.roles],
+        "joined_at": iso(m.joined_at),
+        "nick": m.nick,
+        "avatar": None,
+        "banner": None,
+        "deaf": False,
+        "mute": False,
+        "flags": 0,
+        "pending": False,
+        "premium_since": None,
+        "communication_disabled_until": None,
+    }
+    if with_user:
+        out["user"] = user(state.users[m.user_id])
+    if permissions is not None:
+        out["permissions"] = str(permissions)
+    return out
+
+
+def role(r: Role) -> JSON:
+    return {
+        "id": str(r.id),
+        "name": r.name,
+        "color": r.color,
+        "colors": {"primary_color": r.color, "secondary_color": None, "tertiary_color": None},
+        "hoist": r.hoist,
+        "icon": None,
+        "unicode_emoji": None,
+        "position": r.position,
+        "permissions": str(r.permissions),
+        "managed": r.managed,
+        "mentionable": r.mentionable,
+        "flags": 0,
+    }
+
+
+def channel(state: State, c: Channel) -> JSON:
+    if c.type == ChannelType.DM:
+        return {
+            "id": str(c.id),
+            "type": c.type,
+            "last_message_id": str(c.last_message_id) if c.last_message_id else None,
+            "recipients": [user(state.users[r]) for r in c.recipients],
+            "flags": 0,
+        }
+    out: JSON = {
+        "id": str(c.id),
+        "type": c.type,
+        "guild_id": str(c.guild_id),
+        "name": c.name,
+        "position": c.position,
+        "parent_id": str(c.parent_id) if c.parent_id else None,
+        "flags": 0,
+        "permission_overwrites": [
+            {"id": str(o.id), "type": o.type, "allow": str(o.allow), "deny": str(o.deny)}
+            for o in c.overwrites.values()
+        ],
+    }
+    if c.type == ChannelType.GUILD_TEXT:
+        out.update(
+            topic=c.topic,
+            nsfw=False,
+            rate_limit_per_user=0,
+            last_message_id=str(c.last_message_id) if c.last_message_id else None,
+        )
+    if c.type in ChannelType.THREADS:
+        del out["permission_overwrites"]
+        del out["position"]
+        created = c.created_at or state.clock.now()
+        out.update(
+            owner_id=str(c.owner_id),
+            last_message_id=str(c.last_message_id) if c.last_message_id else None,
+            message_count=c.message_count,
+            total_message_sent=c.message_count,
+            member_count=min(len(c.thread_members), 50),
+            rate_limit_per_user=0,
+            thread_metadata={
+                "archived": c.archived,
+                "auto_archive_duration": 10080,
+                "archive_timestamp": iso(created),
+                "locked": False,
+                "invitable": c.invitable,
+                "create_timestamp": iso(created),
+            },
+        )
+    return out
+
+
+def thread_member(c: Channel, user_id: int) -> JSON:
+    joined = c.thread_joined.get(user_id) or c.created_at
+    return {"id": str(c.id), "user_id": str(user_id), "join_timestamp": iso(joined), "flags": 0}
+
+
+def attachment(base: str, channel_id: int, a: Attachment) -> JSON:
+    url = f"{base}/attachments/{channel_id}/{a.id}/{a.filename}"
+    out: JSON = {
+        "id": str(a.id),
+        "filename": a.filename,
+        "size": a.size,
+        "url": url,
+        "proxy_url": url,
+        "content_type": a.content_type,
+    }
+    if a.description:
+        out["description"] = a.description
+    return out
+
+
+def message(state: State, m: Message) -> JSON:
+    author = state.users[m.author_id]
+    out: JSON = {
+        "id": str(m.id),
+        "channel_id": str(m.channel_id),
+        "type": m.type,
+        "author": user(author),
+        "content": m.content,
+        "timestamp": iso(m.timestamp),
+        "edited_timestamp": iso(m.edited_timestamp),
+        "tts": False,
+        "mention_everyone": False,
+        "mentions": [],
+        "mention_roles": [],
+        "attachments": [attachment(state.cdn_base, m.channel_id, a) for a in m.attachments],
+        "embeds": m.embeds,
+        "components": m.components,
+        "pinned": False,
+        "flags": m.flags,
+    }
+    if m.guild_id is not None:
+        out["guild_id"] = str(m.guild_id)
+        guild = state.guilds.get(m.guild_id)
+        mem = guild.members.get(m.author_id) if guild else None
+        if mem is not None and m.webhook_id is None:
+            out["member"] = member(state, mem, with_user=False)
+    if m.webhook_id is not None:
+        out["webhook_id"] = str(m.webhook_id)
+    if m.application_id is not None:
+        out["application_id"] = str(m.application_id)
+    if m.message_reference is not None:
+        out["message_reference"] = m.message_reference
+    if m.interaction_id is not None:
+        inter = state.interactions.get(m.interaction_id)
+        if inter is not None:
+            out["interaction_metadata"] = {
+                "id": str(inter.id),
+                "type": inter.type,
+                "user": user(state.users[inter.user_id]),
+                "authorizing_integration_owners": {"0": str(inter.guild_id)} if inter.guild_id else {"1": str(inter.user_id)},
+            }
+    return out
+
+
+def guild_create(state: State, g: Guild) -> JSON:
+    """A full GUILD_CREATE: all members (so discord.py does not ask for chunks), roles, channels, threads."""
+    bot_id = state.bot_user.id
+    me = g.members.get(bot_id)
+    threads = [
+        channel(state, state.channels[t]) for t in g.threads if state.can_view(bot_id, state.channels[t])
+    ]
+    return {
+        "id": str(g.id),
+        "name": g.name,
+        "icon": None,
+        "icon_hash": None,
+        "splash": None,
+        "discovery_splash": None,
+        "banner": None,
+        "description": None,
+        "owner_id": str(g.owner_id),
+        "afk_channel_id": None,
+        "afk_timeout": 300,
+        "verification_level": 0,
+        "default_message_notifications": 0,
+        "explicit_content_filter": 0,
+        "mfa_level": 0,
+        "nsfw_level": 0,
+        "premium_tier": 0,
+        "premium_subscription_count": 0,
+        "premium_progress_bar_enabled": False,
+        "preferred_locale": "en-US",
+        "features": [],
+        "application_id": None,
+        "system_channel_id": None,
+        "system_channel_flags": 0,
+        "rules_channel_id": None,
+        "public_updates_channel_id": None,
+        "safety_alerts_channel_id": None,
+        "vanity_url_code": None,
+        "max_members": 500000,
+        "max_video_channel_users": 25,
+        "roles": [role(state.roles[r]) for r in g.roles],
+        "emojis": [],
+        "stickers": [],
+        "joined_at": iso(me.joined_at if me else g.created_at),
+        "large": False,
+        "unavailable": False,
+        "member_count": len(g.members),
+        "members": [member(state, m) for m in g.members.values()],
+        "channels": [channel(state, state.channels[c]) for c in g.channels],
+        "threads": threads,
+        "presences": [],
+        "voice_states": [],
+        "stage_instances": [],
+        "guild_scheduled_events": [],
+        "soundboard_sounds": [],
+        "lazy": True,
+    }
+
+
+def command(c: Command) -> JSON:
+    raw = c.raw
+    out: JSON = {
+        "id": str(c.id),
+        "application_id": str(c.application_id),
+        "version": str(c.version),
+        "type": raw.get("type", 1),
+        "name": raw["name"],
+        "name_localizations": raw.get("name_localizations"),
+        "description": raw.get("description", ""),
+        "description_localizations": raw.get("description_localizations"),
+        "options": raw.get("options", []),
+        "default_member_permissions": raw.get("default_member_permissions"),
+        "dm_permission": raw.get("dm_permission", True),
+        "nsfw": raw.get("nsfw", False),
+        "contexts": raw.get("contexts"),
+        "integration_types": raw.get("integration_types", [0]),
+    }
+    if c.guild_id is not None:
+        out["guild_id"] = str(c.guild_id)
+    return out
+
+
+def application(state: State) -> JSON:
+    bot = state.bot_user
+    owner = state.users[state.app_owner_id]
+    return {
+        "id": str(state.application_id),
+        "name": bot.username,
+        "icon": None,
+        "description": "Local Discord sandbox application",
+        "rpc_origins": [],
+        "bot_public": True,
+        "bot_require_code_grant": False,
+        "bot": user(bot),
+        "owner": user(owner),
+        "team": None,
+        "summary": "",
+        "verify_key": "0" * 64,
+        "flags": 1 << 19 | 1 << 15 | 1 << 13,  # members, message content, presence (limited) intents allowed
+        "interactions_endpoint_url": None,
+        "approximate_guild_count": len(state.guilds),
+        "tags": [],
+        "redirect_uris": [],
+    }

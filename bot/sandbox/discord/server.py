@@ -1,0 +1,266 @@
+"""``SandboxDiscord``: the local Discord's state, REST and Gateway on 127.0.0.1, and helpers to build a world."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import BodyPartReader, web
+
+from bot.clock import Clock, SandboxClock
+
+from . import errors
+from . import permissions as perm
+from .gateway import Gateway
+from .limits import Faults, Limits, RateLimiter
+from .log import RequestLog, RestRecord
+from .messages import UploadedFile
+from .model import Channel, ChannelType, Guild, Overwrite, Role, User
+from .router import Ctx, Reply, major_of
+from .routes import build_router
+from .state import State
+
+if TYPE_CHECKING:
+    from bot.sandbox.people import Persona
+
+JSON = dict[str, Any]
+API_PREFIX = "/api/v10"
+_log = logging.getLogger(__name__)
+
+
+class SandboxDiscord:
+    """A small, faithful Discord for one bot application. ``await start()``, point discord.py at
+    :attr:`base_url` / :attr:`gateway_url` (see :mod:`bot.sandbox.connect`), ``await stop()``."""
+
+    def __init__(
+        self,
+        *,
+        clock: Clock | None = None,
+        limits: Limits | None = None,
+        token: str = "sandbox-bot-token",
+        bot_name: str = "MentorBot",
+        recommended_shards: int = 1,
+    ) -> None:
+        self.clock: Clock = clock or SandboxClock()
+        self.limits = limits or Limits()
+        self.token = token
+        self.recommended_shards = recommended_shards
+        self.state = State(self.clock, self.limits, bot_name=bot_name)
+        self.log = RequestLog()
+        self.faults = Faults()
+        self.ratelimiter = RateLimiter(self.limits)
+        self.gateway = Gateway(self)
+        self.router = build_router()
+        self.people: dict[str, Persona] = {}
+        self.state.emit = self.gateway.dispatch
+        self.app = web.Application(client_max_size=64 * 1024 * 1024)
+        self.app.router.add_get("/gateway", self.gateway.handle)
+        self.app.router.add_get("/gateway/", self.gateway.handle)
+        self.app.router.add_get("/attachments/{channel_id}/{attachment_id}/{filename}", self._attachment)
+        self.app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._rest)
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # ---- lifecycle --------------------------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}{API_PREFIX}"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+    @property
+    def bot_user(self) -> User:
+        return self.state.bot_user
+
+    @property
+    def application_id(self) -> int:
+        return self.state.application_id
+
+    async def start(self) -> SandboxDiscord:
+        self._runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert server is not None and isinstance(server, asyncio.base_events.Server)
+        self.port = server.sockets[0].getsockname()[1]
+        self.state.cdn_base = f"http://127.0.0.1:{self.port}"
+        return self
+
+    async def stop(self) -> None:
+        await self.gateway.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> SandboxDiscord:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    # ---- building a world -------------------------------------------------------------------------
+    def create_user(self, name: str, *, bot: bool = False, dms_open: bool = True) -> User:
+        return self.state.create_user(name, bot=bot, dms_open=dms_open)
+
+    def create_guild(self, name: str, owner: User | Persona | None = None, *,
+                     bot_permissions: int = perm.DEFAULT_BOT, general: bool = True) -> Guild:
+        """A guild the bot is in (the owner is a plain user unless given), with @everyone, the bot's role
+        and (unless ``general=False``) a #general channel."""
+        owner_user = owner if owner is None or isinstance(owner, User) else owner.user
+        return self.state.create_guild(name, owner_user, bot_permissions=bot_permissions, general=general)
+
+    def create_role(self, guild: Guild, name: str, *, permissions: int = 0, color: int = 0) -> Role:
+        return self.state.create_role(guild, name, permissions=permissions, color=color)
+
+    def create_category(self, guild: Guild, name: str, *, overwrites: list[Overwrite] | None = None) -> Channel:
+        return self.state.create_channel(guild, name, type=ChannelType.GUILD_CATEGORY, overwrites=overwrites)
+
+    def create_text_channel(self, guild: Guild, name: str, *, category: Channel | None = None,
+                            overwrites: list[Overwrite] | None = None, topic: str | None = None) -> Channel:
+        return self.state.create_channel(guild, name, parent_id=category.id if category else None,
+                                         overwrites=overwrites, topic=topic)
+
+    def person(self, name: str, *, dms_open: bool = True, behaviours: tuple[str, ...] | list[str] = ()) -> Persona:
+        """A simulated person (see :mod:`bot.sandbox.people`); the same name returns the same persona."""
+        from bot.sandbox.people import Persona
+
+        if name not in self.people:
+            self.people[name] = Persona(self, name, dms_open=dms_open, behaviours=behaviours)
+        return self.people[name]
+
+    def channel_named(self, guild: Guild, name: str) -> Channel | None:
+        for cid in [*guild.channels, *guild.threads]:
+            c = self.state.channels[cid]
+            if c.name == name:
+                return c
+        return None
+
+    def can_see(self, user: User | int, channel: Channel | int) -> bool:
+        uid = user if isinstance(user, int) else user.id
+        c = channel if isinstance(channel, Channel) else self.state.channel(channel)
+        return self.state.can_view(uid, c)
+
+    # ---- gateway faults ---------------------------------------------------------------------------
+    async def drop_gateway(self, code: int = 4000) -> int:
+        return await self.gateway.drop(code)
+
+    async def request_reconnect(self) -> int:
+        return await self.gateway.request_reconnect()
+
+    async def invalidate_sessions(self) -> None:
+        """Op 9 (not resumable) to every session: the client must IDENTIFY again."""
+        await self.gateway.invalidate_sessions()
+
+    async def wait_for_sessions(self, count: int = 1, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Wait until ``count`` gateway sessions are connected (e.g. after a drop)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while len(self.gateway.connected) < count:
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"sandbox: {len(self.gateway.connected)} of {count} gateway sessions connected")
+            await asyncio.sleep(0.02)
+
+    # ---- HTTP -------------------------------------------------------------------------------------
+    async def _attachment(self, request: web.Request) -> web.Response:
+        for m in self.state.messages.values():
+            for a in m.attachments:
+                if str(a.id) == request.match_info["attachment_id"]:
+                    return web.Response(body=a.data, content_type=a.content_type or "application/octet-stream")
+        return web.Response(status=404)
+
+    async def _rest(self, request: web.Request) -> web.Response:
+        path = "/" + request.match_info["tail"]
+        method = request.method
+        matched = self.router.match(method, path)
+        body: Any = None
+        files: list[UploadedFile] = []
+        status, result, headers = 200, None, {"Via": "1.1 sandbox"}
+        try:
+            body, files = await _read_body(request)
+            fault = self.faults.take(method, path)
+            if fault is not None and fault.kind == "delay":
+                await asyncio.sleep(fault.delay)
+                fault = None
+            if fault is not None:
+                raise _FaultReply(fault.status, fault.body if fault.kind == "status" else {
+                    "message": "You are being rate limited.", "retry_after": fault.retry_after, "global": fault.global_,
+                }, {"Retry-After": str(fault.retry_after), "X-RateLimit-Scope": "global" if fault.global_ else "user"}
+                    if fault.kind == "rate_limit" else {})
+            if matched is None:
+                raise errors.ApiError(405 if self.router.path_exists(path) else 404, 0,
+                                      "405: Method Not Allowed" if self.router.path_exists(path) else "404: Not Found")
+            entry, params = matched
+            if entry.needs_auth and request.headers.get("Authorization") != f"Bot {self.token}":
+                raise errors.ApiError(401, 0, "401: Unauthorized")
+            exempt = path.startswith(("/interactions/", "/webhooks/"))
+            verdict = self.ratelimiter.check(entry.key, major_of(params), counts_global=not exempt)
+            headers.update(verdict.headers)
+            if verdict.refused is not None:
+                raise _FaultReply(429, verdict.refused, {})
+            ctx = Ctx(self, params, body, dict(request.query), files, authorized=True)
+            out = await entry.handler(ctx)
+            if isinstance(out, Reply):
+                status, result = out.status, out.body
+            else:
+                result = out
+        except errors.ApiError as exc:
+            status, result = exc.status, exc.body()
+        except _FaultReply as fr:
+            status, result = fr.status, fr.body
+            headers.update(fr.headers)
+        except Exception:  # a sandbox bug must look like a Discord 500, and be visible in the logs
+            _log.exception("sandbox: %s %s failed", method, path)
+            status, result = 500, {"message": "500: Internal Server Error", "code": 0}
+        self.log.add_rest(RestRecord(
+            t=self.clock.now(), method=method, path=path,
+            route=matched[0].template if matched else path, json=body, status=status, response=result,
+            query=dict(request.query), files=[f.filename for f in files],
+        ))
+        if result is None:
+            return web.Response(status=204 if status == 200 else status, headers=headers)
+        headers["Content-Type"] = "application/json"
+        return web.Response(status=status, body=json.dumps(result).encode(), headers=headers)
+
+
+class _FaultReply(Exception):
+    def __init__(self, status: int, body: Any, headers: dict[str, str]) -> None:
+        super().__init__(status)
+        self.status = status
+        self.body = body if body is not None else {"message": f"{status}: sandbox fault", "code": 0}
+        self.headers = headers
+
+
+async def _read_body(request: web.Request) -> tuple[Any, list[UploadedFile]]:
+    """JSON bodies, or multipart ``payload_json`` + ``files[n]`` as discord.py sends attachments."""
+    if not request.can_read_body:
+        return None, []
+    ctype = request.headers.get("Content-Type", "")
+    if ctype.startswith("multipart/"):
+        body: Any = None
+        files: list[UploadedFile] = []
+        reader = await request.multipart()
+        while True:
+            part = await reader.next()
+            if part is None:
+                break
+            if not isinstance(part, BodyPartReader):
+                continue
+            data = await part.read(decode=False)
+            if part.name == "payload_json":
+                body = json.loads(data)
+            else:
+                files.append(UploadedFile(field=part.name or "", filename=part.filename or "file",
+                                          content_type=part.headers.get("Content-Type"), data=bytes(data)))
+        return body, files
+    raw = await request.read()
+    if not raw:
+        return None, []
+    try:
+        return json.loads(raw), []
+    except ValueError:
+        raise errors.ApiError(400, 50109, "The request body contains invalid JSON.") from None
+
