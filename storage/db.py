@@ -49,7 +49,8 @@ def create_engine(url: str, *, schema: str | None = None, echo: bool = False) ->
     url = normalise_url(url)
     kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": True}
     if url.startswith("sqlite"):
-        kwargs["connect_args"] = {"timeout": 30}
+        # one writer at a time: queue in the event loop instead of SQLite's sleeping busy-wait
+        kwargs.update(connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60)
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine

@@ -13,13 +13,13 @@ from bot.clock import SandboxClock
 from bot.config import Settings, parse_config
 from bot.runtime import build_bot, open_database
 from bot.sandbox.connect import restore_discord_defaults, sandbox_bot_kwargs
-from bot.sandbox.discord import Channel, Guild, Overwrite, Role, SandboxDiscord
+from bot.sandbox.discord import Channel, Guild, Limits, Overwrite, Role, RouteLimit, SandboxDiscord
 from bot.sandbox.discord import permissions as perm
 from bot.sandbox.discord.runner import BotRunner
 from bot.sandbox.people import Persona
 from bot.sandbox.x import SandboxX
 
-SANDBOX_PACING = {"messages_per_second": 40.0, "burst": 10, "new_dms_per_minute": 120, "new_dm_burst": 10}
+SANDBOX_PACING = {"messages_per_second": 30.0, "burst": 5, "new_dms_per_minute": 120, "new_dm_burst": 10}
 
 
 def programme_table(key: str, guild_id: int, preset: str, **overrides: Any) -> dict[str, Any]:
@@ -44,6 +44,14 @@ def programme_table(key: str, guild_id: int, preset: str, **overrides: Any) -> d
     return table
 
 
+def world_limits() -> Limits:
+    """Discord's limits, except opening DM channels, whose real limit Discord does not publish: the bot's
+    own pacer (new_dms_per_minute) is what keeps that rate safe."""
+    limits = Limits()
+    limits.routes["POST /users/@me/channels"] = RouteLimit(20, 1.0)
+    return limits
+
+
 class SandboxWorld:
     """``await world.start()``; ``world.person("Amara")``; ``await world.restart()``; ``await world.stop()``."""
 
@@ -57,9 +65,10 @@ class SandboxWorld:
         clock: SandboxClock | None = None,
         programme_overrides: dict[str, Any] | None = None,
         extensions: list[str] | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self.clock = clock or SandboxClock(datetime(2026, 9, 7, 9, 0, tzinfo=UTC))
-        self.discord = SandboxDiscord(clock=self.clock)
+        self.discord = SandboxDiscord(clock=self.clock, limits=limits or world_limits())
         self.x = SandboxX(self.clock)
         self.database_url = database_url
         self.schema = schema

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services.intake import IntakeService, XClientFactory
+from bot.services.matching import MatchingService
 from bot.services.onboarding import OnboardingService
 from bot.services.people import PeopleService
 from bot.services.programmes import ProgrammeRegistry
@@ -19,6 +20,7 @@ class Services:
     onboarding: OnboardingService
     people: PeopleService
     intake: IntakeService
+    matching: MatchingService
 
 
 def build_services(
@@ -30,4 +32,5 @@ def build_services(
         onboarding=OnboardingService(registry, sessions, clock),
         people=PeopleService(sessions, clock),
         intake=IntakeService(registry, sessions, clock, x_client_factory),
+        matching=MatchingService(sessions, clock),
     )

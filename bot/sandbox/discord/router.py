@@ -52,7 +52,7 @@ class Ctx:
 Handler = Callable[[Ctx], Awaitable[Any]]
 
 # Major parameters: a rate-limit bucket is per route *and* per value of these.
-MAJOR = ("channel_id", "guild_id", "webhook_id", "webhook_token")
+MAJOR = ("channel_id", "guild_id", "webhook_id", "webhook_token", "interaction_id")
 
 
 @dataclass

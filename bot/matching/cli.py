@@ -1,0 +1,111 @@
+"""`python -m bot match PEOPLE.csv --out MATCHES.csv`: the offline matcher (wired into typer by bot/cli.py).
+
+Exit codes: 0 all rows used; 1 matched, but some rows were bad (each is listed); 2 nothing done (unreadable
+file, missing columns, bad config).
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from bot.clock import SystemClock
+from bot.matching.config import MatchingConfig
+from bot.matching.csvio import RowError, read_people, write_matches
+from bot.matching.engine import match
+from bot.matching.model import MatchResult
+
+
+def load_matching_config(path: Path) -> MatchingConfig:
+    """A TOML file's top-level ``[matching]`` table, or the first ``[[programme]]``'s ``matching`` table."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    table: Any = data.get("matching")
+    if table is None:
+        programmes = data.get("programme") or data.get("programmes") or []
+        if isinstance(programmes, list) and programmes and isinstance(programmes[0], dict):
+            table = programmes[0].get("matching")
+    return MatchingConfig.model_validate(table or {})
+
+
+def _summary(result: MatchResult, errors: list[RowError], out: Path) -> dict[str, Any]:
+    return {
+        "matched": len(result.pairs), "unmatched": len(result.unmatched), "total_score": round(result.total_score, 2),
+        "certified_optimal": result.certified, "seconds": round(result.timings.get("total", 0.0), 3),
+        "bad_rows": len(errors), "out": str(out),
+    }
+
+
+def run_match_cli(
+    people_csv: Path, out: Path, date: date | None, config_file: Path | None, as_json: bool, console: Console
+) -> int:
+    """Read people, match them, write ``out``, print a summary (rich, or JSON with ``as_json``)."""
+    def fail(message: str) -> int:
+        if as_json:
+            console.print_json(json.dumps({"error": message}))
+        else:
+            console.print(f"[bold red]error:[/] {message}")
+        return 2
+
+    try:
+        config = load_matching_config(config_file) if config_file else MatchingConfig()
+    except (OSError, tomllib.TOMLDecodeError, ValidationError) as exc:
+        return fail(f"config {config_file}: {exc}")
+    try:
+        people, errors = read_people(people_csv)
+    except (OSError, UnicodeDecodeError) as exc:
+        return fail(f"cannot read {people_csv}: {exc}")
+    if not people and errors and errors[0].line == 1:
+        return fail(f"{people_csv}: {errors[0].reason}")
+    run_date = date or SystemClock().now().date()
+    try:
+        result = match(people, config, reference_date=run_date)
+    except ValueError as exc:
+        return fail(str(exc))
+    try:
+        write_matches(out, result.pairs)
+    except OSError as exc:
+        return fail(f"cannot write {out}: {exc}")
+    summary = _summary(result, errors, out)
+    if as_json:
+        console.print_json(json.dumps({
+            "summary": summary,
+            "unmatched": [{"id": u.person_id, "reason": u.reason} for u in result.unmatched],
+            "bad_rows": [{"line": e.line, "reason": e.reason} for e in errors],
+            "timings": {k: round(v, 4) for k, v in result.timings.items()},
+        }))
+    else:
+        _print_rich(console, result, errors, summary, run_date)
+    return 1 if errors else 0
+
+
+def _print_rich(console: Console, result: MatchResult, errors: list[RowError], summary: dict[str, Any],
+                run_date: date) -> None:
+    table = Table(title=f"Match run ({run_date.isoformat()})", show_header=False)
+    table.add_row("matched", str(summary["matched"]))
+    table.add_row("unmatched", str(summary["unmatched"]))
+    table.add_row("total score", f"{result.total_score:.2f}")
+    table.add_row("certified optimal", "[green]yes[/]" if result.certified else "[red]no[/]")
+    table.add_row("time", f"{summary['seconds']:.2f} s")
+    table.add_row("written to", summary["out"])
+    console.print(table)
+    if result.unmatched:
+        un = Table(title="Unmatched")
+        un.add_column("id")
+        un.add_column("why")
+        for u in result.unmatched:
+            un.add_row(u.person_id, u.reason)
+        console.print(un)
+    if errors:
+        bad = Table(title="Rows not used", title_style="bold red")
+        bad.add_column("line", justify="right")
+        bad.add_column("reason")
+        for e in errors:
+            bad.add_row(str(e.line), e.reason)
+        console.print(bad)

@@ -1,0 +1,102 @@
+"""Matching settings of a programme. The defaults are exactly shared/MATCHING.md."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+CriterionKind = Literal["same_choice", "overlap", "coverage", "ordinal_gap", "numeric_distance"]
+StageRule = Literal["mentor_senior", "mentor_senior_or_equal", "any"]
+
+
+class ScoreWeights(BaseModel):
+    """Points of each default score term (MATCHING.md: 30/25/25/10/10, total 100)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    phase: float = Field(30.0, ge=0, le=1000)
+    subjects: float = Field(25.0, ge=0, le=1000)
+    goals: float = Field(25.0, ge=0, le=1000)
+    stage: float = Field(10.0, ge=0, le=1000)
+    availability: float = Field(10.0, ge=0, le=1000)
+
+
+class CriterionConfig(BaseModel):
+    """An extra criterion over a programme's own question (an answer stored in ``Person.extra``).
+
+    Kinds (``m`` = the mentor's answer, ``e`` = the mentee's; a missing answer scores 0 and fails a hard rule):
+
+    - ``same_choice``: single choice; soft: ``weight`` if equal; hard: must be equal.
+    - ``overlap``: sets; soft: ``weight`` × |m ∩ e| / |m ∪ e|; hard: they share at least one value.
+    - ``coverage``: sets (e = wants, m = offers); soft: ``weight`` × |m ∩ e| / |e|; hard: at least
+      ``min_coverage`` of e covered (default: at least one value).
+    - ``ordinal_gap``: values from ``scale`` (lowest first), gap = rank(m) − rank(e); soft:
+      ``weight`` × max(0, 1 − |gap − ideal_gap| / (len(scale) − 1)); hard: ``min_gap`` ≤ gap ≤ ``max_gap``.
+    - ``numeric_distance``: numbers; soft: ``weight`` × max(0, 1 − |m − e| / ``max_distance``);
+      hard: |m − e| ≤ ``max_distance``.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=40)
+    field: str = Field(min_length=1, description="key in Person.extra (CSV column name, lower-case)")
+    mentor_field: str | None = Field(None, description="the mentor's key when it differs from `field`")
+    kind: CriterionKind
+    weight: float = Field(0.0, ge=0, le=100)
+    hard: bool = False
+    scale: list[str] = Field(default_factory=list)
+    ideal_gap: int = 0
+    min_gap: int | None = None
+    max_gap: int | None = None
+    min_coverage: float = Field(0.0, ge=0, le=1)
+    max_distance: float = Field(1.0, gt=0)
+
+    @model_validator(mode="after")
+    def _check(self) -> CriterionConfig:
+        if self.kind == "ordinal_gap" and len(self.scale) < 2:
+            raise ValueError(f"criterion {self.name!r}: ordinal_gap needs a scale of at least two values")
+        if not self.hard and self.weight == 0:
+            raise ValueError(f"criterion {self.name!r}: a soft criterion needs a weight > 0")
+        self.scale = [s.strip().lower() for s in self.scale]
+        self.field = self.field.strip().lower()
+        if self.mentor_field is not None:
+            self.mentor_field = self.mentor_field.strip().lower()
+        return self
+
+    @property
+    def mentor_key(self) -> str:
+        return self.mentor_field or self.field
+
+
+class MatchingConfig(BaseModel):
+    """How a programme matches people. ``MatchingConfig()`` is the MATCHING.md default rule."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    weights: ScoreWeights = Field(default_factory=ScoreWeights)
+    max_timezone_gap_hours: float = Field(3, ge=0, le=12)
+    stage_rule: StageRule = "mentor_senior"
+    different_organisation: bool = True
+    require_shared_availability: bool = True
+    criteria: list[CriterionConfig] = Field(default_factory=list, max_length=20)
+    top_k: int = Field(25, ge=1, le=1000, description="candidate edges kept per mentor and per mentee")
+    full_graph_max_pairs: int = Field(
+        300_000, ge=0, description="below this many allowed pairs, every pair goes into the flow (no pruning)"
+    )
+    max_rounds: int = Field(30, ge=1, le=1000, description="certification rounds before giving up")
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> MatchingConfig:
+        names = [c.name for c in self.criteria]
+        reserved = {"phase", "subjects", "goals", "stage", "availability"}
+        dup = {n for n in names if names.count(n) > 1 or n in reserved}
+        if dup:
+            raise ValueError(f"criterion names must be unique and not {sorted(reserved)}: {sorted(dup)}")
+        return self
+
+    @property
+    def max_score(self) -> float:
+        """The largest score a pair can get."""
+        w = self.weights
+        return w.phase + w.subjects + w.goals + w.stage + w.availability + sum(c.weight for c in self.criteria)

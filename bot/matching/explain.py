@@ -1,0 +1,194 @@
+"""Scores broken down by term, reasons in words, hard-rule checks of one pair, and why a mentee is unmatched."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+
+from bot.matching.config import CriterionConfig, MatchingConfig
+from bot.matching.encode import Encoded, extra_number, extra_set, extra_text, utc_offset_minutes
+from bot.matching.model import STAGES, Person
+from bot.matching.scoring import excluded_pairs
+
+STAGE_POINTS = {1: 1.0, 2: 1.0, 3: 0.5}
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _frac(a: float, b: float) -> float:
+    return a / b if b else 0.0
+
+
+def stage_fraction(diff: int) -> float:
+    return 0.0 if diff <= 0 else STAGE_POINTS.get(diff, 0.25)
+
+
+def criterion_fraction(c: CriterionConfig, mentor: Person, mentee: Person) -> tuple[bool, float]:
+    """(hard rule holds, soft fraction in [0, 1]) of a custom criterion for one pair."""
+    mv, ev = mentor.extra.get(c.mentor_key), mentee.extra.get(c.field)
+    if c.kind == "same_choice":
+        a, b = extra_text(mv), extra_text(ev)
+        same = bool(a) and a == b
+        return same, float(same)
+    if c.kind in ("overlap", "coverage"):
+        ms, es = extra_set(mv), extra_set(ev)
+        inter = len(ms & es)
+        if c.kind == "overlap":
+            return inter > 0, _frac(inter, len(ms | es))
+        f = _frac(inter, len(es))
+        return inter > 0 and f >= c.min_coverage, f
+    if c.kind == "ordinal_gap":
+        scale = {v: i for i, v in enumerate(c.scale)}
+        ra, rb = scale.get(extra_text(mv), -1), scale.get(extra_text(ev), -1)
+        if ra < 0 or rb < 0:
+            return False, 0.0
+        gap = ra - rb
+        lo = c.min_gap if c.min_gap is not None else -len(c.scale)
+        hi = c.max_gap if c.max_gap is not None else len(c.scale)
+        return lo <= gap <= hi, max(0.0, 1.0 - abs(gap - c.ideal_gap) / (len(c.scale) - 1))
+    x, y = extra_number(mv), extra_number(ev)
+    if x != x or y != y:  # NaN: missing
+        return False, 0.0
+    d = abs(x - y)
+    return d <= c.max_distance, max(0.0, 1.0 - d / c.max_distance)
+
+
+def breakdown(mentor: Person, mentee: Person, config: MatchingConfig) -> dict[str, float]:
+    """Each score term of the pair (MATCHING.md, plus the programme's soft criteria)."""
+    w = config.weights
+    subj_union = len(mentor.subjects | mentee.subjects)
+    terms = {
+        "phase": w.phase if mentor.phase & mentee.phase else 0.0,
+        "subjects": w.subjects * _frac(len(mentor.subjects & mentee.subjects), subj_union),
+        "goals": w.goals * _frac(len(mentee.goals & mentor.goals), len(mentee.goals)),
+        "stage": w.stage * stage_fraction(mentor.stage_rank - mentee.stage_rank),
+        "availability": w.availability * _frac(len(mentor.availability & mentee.availability),
+                                               len(mentee.availability)),
+    }
+    for c in config.criteria:
+        if c.weight > 0:
+            terms[c.name] = c.weight * criterion_fraction(c, mentor, mentee)[1]
+    return terms
+
+
+def _hours(minutes: float) -> str:
+    h = abs(minutes) / 60
+    text = f"{h:g}"
+    return f"{text} hour" if h == 1 else f"{text} hours"
+
+
+def reasons(mentor: Person, mentee: Person, config: MatchingConfig, reference_date: date) -> str:
+    """The pair's reasons in words, e.g. "both secondary; share maths; mentor covers 2 of 3 goals: …"."""
+    out: list[str] = []
+    common = sorted(mentor.phase & mentee.phase)
+    out.append(f"both {_and(common)}" if common else "no phase in common")
+    subj = sorted(mentor.subjects & mentee.subjects)
+    if subj:
+        out.append(f"share {_and(subj)}")
+    elif mentor.subjects or mentee.subjects:
+        out.append("no subject in common")
+    if mentee.goals:
+        got = sorted(mentee.goals & mentor.goals)
+        n = len(mentee.goals)
+        if got:
+            out.append(f"mentor covers {len(got)} of {n} goal{'s' if n > 1 else ''}: {', '.join(got)}")
+        else:
+            out.append(f"mentor covers none of {n} goal{'s' if n > 1 else ''}")
+    diff = mentor.stage_rank - mentee.stage_rank
+    if diff > 0:
+        out.append(f"{mentor.stage} mentoring {mentee.stage}")
+    else:
+        out.append(f"{mentor.stage} and {mentee.stage}")
+    om, oe = utc_offset_minutes(mentor.timezone, reference_date), utc_offset_minutes(mentee.timezone, reference_date)
+    if om is not None and oe is not None:
+        out.append("same time of day" if om == oe else f"{_hours(om - oe)} apart")
+    slots = sorted(mentor.availability & mentee.availability)
+    if slots:
+        out.append(f"both free {_and([s.replace('-', ' ') for s in slots])}")
+    for c in config.criteria:
+        ok, frac = criterion_fraction(c, mentor, mentee)
+        if c.weight > 0 and frac > 0:
+            out.append(f"{c.name}: {'same answer' if c.kind == 'same_choice' else f'{frac:.0%} fit'}")
+        elif c.hard and ok:
+            out.append(f"{c.name}: fits")
+    return "; ".join(out)
+
+
+def hard_failures(mentor: Person, mentee: Person, config: MatchingConfig, reference_date: date) -> list[str]:
+    """The hard rules of MATCHING.md (as configured) that the pair breaks; empty when it is allowed."""
+    bad: list[str] = []
+    if not mentor.can_mentor:
+        bad.append(f"{mentor.id} is a {mentor.role}, not a mentor")
+    if not mentee.can_be_mentee:
+        bad.append(f"{mentee.id} is a {mentee.role}, not a mentee")
+    if mentor.id == mentee.id:
+        bad.append("a person cannot mentor themselves")
+    diff = mentor.stage_rank - mentee.stage_rank
+    if config.stage_rule == "mentor_senior" and diff <= 0:
+        bad.append(f"the mentor ({mentor.stage}) is not more senior than the mentee ({mentee.stage})")
+    elif config.stage_rule == "mentor_senior_or_equal" and diff < 0:
+        bad.append(f"the mentor ({mentor.stage}) is less senior than the mentee ({mentee.stage})")
+    om, oe = utc_offset_minutes(mentor.timezone, reference_date), utc_offset_minutes(mentee.timezone, reference_date)
+    if om is None or oe is None:
+        bad.append("unknown time zone")
+    elif abs(om - oe) > config.max_timezone_gap_hours * 60:
+        bad.append(f"{_hours(om - oe)} apart ({mentor.timezone} / {mentee.timezone}); "
+                   f"the limit is {config.max_timezone_gap_hours:g}")
+    if config.require_shared_availability and not mentor.availability & mentee.availability:
+        bad.append("no availability slot in common")
+    if mentee.id in mentor.previous or mentor.id in mentee.previous:
+        bad.append("they were paired before")
+    if (config.different_organisation and mentor.organisation.strip() and mentee.organisation.strip()
+            and mentor.organisation.strip().lower() == mentee.organisation.strip().lower()):
+        bad.append(f"same organisation ({mentor.organisation.strip()})")
+    for c in config.criteria:
+        if c.hard and not criterion_fraction(c, mentor, mentee)[0]:
+            bad.append(f"criterion {c.name!r} not met")
+    return bad
+
+
+def unmatched_reason(enc: Encoded, j: int, allowed: int, reference_date: date) -> str:
+    """Why mentee node ``j`` has no mentor: the hard rule that left no candidate, or full capacity."""
+    m, e = enc.mentors, enc.mentees
+    person = enc.people[int(e.person[j])]
+    if allowed > 0:
+        return f"all {allowed} compatible mentor{'s were' if allowed > 1 else ' was'} at capacity"
+    n = len(m)
+    alive = m.person != e.person[j]
+    if not alive.any():
+        return "no mentors in this round"
+    cfg = enc.config
+    clauses: list[str] = []
+    steps: list[tuple[str, np.ndarray]] = []
+    if cfg.stage_rule == "mentor_senior":
+        steps.append((f"more senior than {person.stage}", m.stage > e.stage[j]))
+    elif cfg.stage_rule == "mentor_senior_or_equal":
+        steps.append((f"at least as senior as {person.stage}", m.stage >= e.stage[j]))
+    steps.append((f"within {_hours(enc.gap_minutes)} of {person.timezone}",
+                  np.abs(m.offset - e.offset[j]) <= enc.gap_minutes))
+    if cfg.require_shared_availability:
+        slots = " or ".join(s.replace("-", " ") for s in sorted(person.availability)) or "any time (none given)"
+        steps.append((f"free {slots}", (m.avail & e.avail[j]) != 0))
+    steps.append(("not paired with them before or blocked",
+                  ~excluded_pairs(enc, np.arange(n, dtype=np.int64), np.full(n, j, dtype=np.int64))))
+    if cfg.different_organisation and e.org[j] >= 0:
+        steps.append((f"outside {person.organisation.strip()}", (m.org < 0) | (m.org != e.org[j])))
+    for c in cfg.criteria:
+        if c.hard:
+            mentors = [enc.people[int(i)] for i in m.person]
+            ok = np.array([criterion_fraction(c, x, person)[0] for x in mentors], dtype=bool)
+            steps.append((f"fitting {c.name!r}", ok))
+    for clause, mask in steps:
+        after = alive & mask
+        if after.sum() < alive.sum():
+            clauses.append(clause)
+        alive = after
+        if not alive.any():
+            return "no mentor " + ", ".join(clauses)
+    return f"all {int(alive.sum())} compatible mentors were at capacity"
+
+
+__all__ = ["STAGES", "breakdown", "hard_failures", "reasons", "unmatched_reason"]

@@ -1,0 +1,292 @@
+"""Matching rounds from stored profiles: preview, confirm (exactly once), manual pairs, unpair, end."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import logging
+from collections import Counter, defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.clock import Clock
+from bot.matching.engine import check_pair, match
+from bot.matching.model import MatchResult
+from bot.matching.model import Person as MatchPerson
+from bot.services.match_people import fingerprint, to_match_person
+from bot.services.programmes import Programme
+from storage.db import SessionFactory, transaction
+from storage.models import Match, Person
+from storage.queries import audit, matching, nudges, people
+
+log = logging.getLogger(__name__)
+THREAD_SOLVE_LIMIT = 2_000  # larger cohorts solve in a worker process
+
+
+class MatchingError(Exception):
+    """Something an organiser should be told in plain words."""
+
+
+@dataclass
+class Pool:
+    """Who can be matched now, and what the run depends on."""
+
+    people: list[MatchPerson]
+    persons: dict[int, Person]
+    forced: list[tuple[str, str]]
+    forbidden: list[tuple[str, str]]
+    load: dict[str, int]
+    fingerprint: str
+
+
+@dataclass
+class Preview:
+    round_id: int
+    result: MatchResult
+    names: dict[str, str]
+    csv_text: str
+    score_stats: dict[str, float] = field(default_factory=dict)
+
+
+class MatchingService:
+    def __init__(self, sessions: SessionFactory, clock: Clock) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._executor: ProcessPoolExecutor | None = None
+
+    async def pool(self, programme: Programme) -> Pool:
+        """Active, unpaused, consenting people; mentees who already have an active mentor are left out."""
+        async with self._sessions() as session:
+            rows = await people.profiles_in_programme(session=session, programme_id=programme.id)
+            all_matches = await matching.matches_in_programme(session=session, programme_id=programme.id)
+            rules = await matching.pair_rules(session=session, programme_id=programme.id)
+        history: dict[int, set[int]] = defaultdict(set)
+        load: Counter[str] = Counter()
+        busy_mentees: set[int] = set()
+        for m in all_matches:
+            history[m.mentor_person_id].add(m.mentee_person_id)
+            history[m.mentee_person_id].add(m.mentor_person_id)
+            if m.status == "active":
+                load[str(m.mentor_person_id)] += 1
+                busy_mentees.add(m.mentee_person_id)
+        persons: dict[int, Person] = {}
+        pool: list[MatchPerson] = []
+        for person, profile in rows:
+            if person.status != "active" or profile.consent_at is None:
+                continue
+            mp = to_match_person(programme.questions, profile.answers, person_id=person.id or 0,
+                                 name=person.display_name, previous=history.get(person.id or 0, ()))
+            if (person.id or 0) in busy_mentees:
+                if mp.role == "mentee":
+                    continue
+                if mp.role == "both":
+                    mp = _as_mentor_only(mp)
+            persons[person.id or 0] = person
+            pool.append(mp)
+        forced = [(str(r.mentor_person_id), str(r.mentee_person_id)) for r in rules if r.kind == "force"]
+        forbidden = [(str(r.mentor_person_id), str(r.mentee_person_id)) for r in rules if r.kind == "forbid"]
+        fp = fingerprint(
+            [("p", pid, persons[pid].status) for pid in persons]
+            + [("a", person.id, profile.version) for person, profile in rows if person.id in persons]
+            + [("m", m.id, m.status) for m in all_matches]
+            + [("r", r.mentor_person_id, r.mentee_person_id, r.kind) for r in rules]
+        )
+        return Pool(pool, persons, forced, forbidden, dict(load), fp)
+
+    async def solve(self, programme: Programme, pool: Pool) -> MatchResult:
+        """Run the engine off the event loop: a thread for small cohorts, a worker process for large."""
+        kwargs: dict[str, Any] = {
+            "reference_date": self._clock.now().date(), "forced": pool.forced, "forbidden": pool.forbidden,
+            "active_mentor_load": pool.load,
+        }
+        valid_ids = {p.id for p in pool.people}
+        kwargs["forced"] = [f for f in pool.forced if f[0] in valid_ids and f[1] in valid_ids]
+        if len(pool.people) <= THREAD_SOLVE_LIMIT:
+            return await asyncio.to_thread(match, pool.people, programme.config.matching, **kwargs)
+        if self._executor is None:
+            import multiprocessing
+
+            self._executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, _solve_kw, pool.people, programme.config.matching, kwargs)
+
+    async def preview(self, programme: Programme, actor: int | None) -> Preview:
+        pool = await self.pool(programme)
+        result = await self.solve(programme, pool)
+        names = {p.id: p.name for p in pool.people}
+        scores = sorted(p.score for p in result.pairs)
+        stats = {}
+        if scores:
+            stats = {"min": scores[0], "median": scores[len(scores) // 2], "max": scores[-1],
+                     "mean": round(sum(scores) / len(scores), 2)}
+        summary = {
+            "pairs": [{"mentor": int(p.mentor_id), "mentee": int(p.mentee_id), "score": p.score,
+                       "reasons": p.reasons} for p in result.pairs],
+            "unmatched": [{"person": int(u.person_id), "reason": u.reason} for u in result.unmatched],
+            "total_score": result.total_score, "scores": stats,
+        }
+        now = self._clock.now()
+        async with transaction(self._sessions) as session:
+            rnd = await matching.add_round(session=session, programme_id=programme.id, created_by=actor,
+                                           fingerprint=pool.fingerprint, certified=result.certified,
+                                           summary=summary, now=now)
+            await audit.add_audit_event(session=session, programme_id=programme.id, actor_discord_id=actor,
+                                        action="match.preview",
+                                        detail={"round": rnd.id, "pairs": len(result.pairs),
+                                                "unmatched": len(result.unmatched)}, now=now)
+        return Preview(rnd.id or 0, result, names, pairs_csv(result, names), stats)
+
+    async def confirm(self, programme: Programme, actor: int | None) -> list[int]:
+        """Make the latest preview real, once; refused when anything it depended on changed."""
+        pool = await self.pool(programme)
+        now = self._clock.now()
+        async with transaction(self._sessions) as session:
+            rnd = await matching.latest_preview(session=session, programme_id=programme.id)
+            if rnd is None:
+                raise MatchingError("There is no preview to confirm — run `/match preview` first.")
+            if rnd.profiles_fingerprint != pool.fingerprint:
+                raise MatchingError("Profiles or matches changed since that preview — run `/match preview` again.")
+            if not await matching.confirm_round(session=session, round_id=rnd.id or 0, now=now):
+                raise MatchingError("That preview was already confirmed.")
+            created = []
+            for pair in rnd.summary.get("pairs", []):
+                m = await matching.add_match(session=session, match=Match(
+                    programme_id=programme.id, round_id=rnd.id, mentor_person_id=int(pair["mentor"]),
+                    mentee_person_id=int(pair["mentee"]), score=float(pair["score"]), reasons=str(pair["reasons"]),
+                    status="active", started_at=now, created_at=now,
+                ))
+                created.append(m.id or 0)
+            await audit.add_audit_event(session=session, programme_id=programme.id, actor_discord_id=actor,
+                                        action="match.confirm", detail={"round": rnd.id, "pairs": len(created)},
+                                        now=now)
+        return created
+
+    async def check_manual(self, programme: Programme, mentor_pid: int, mentee_pid: int) -> list[str]:
+        """Which rules a manual pair breaks (empty when none)."""
+        pool = await self.pool(programme)
+        by_id = {p.id: p for p in pool.people}
+        mentor, mentee = by_id.get(str(mentor_pid)), by_id.get(str(mentee_pid))
+        problems: list[str] = []
+        if mentor is None:
+            return ["the mentor has no complete, active profile"]
+        if mentee is None:
+            return ["the mentee has no complete, active profile or already has a mentor"]
+        problems.extend(check_pair(mentor, mentee, programme.config.matching, self._clock.now().date()))
+        if pool.load.get(mentor.id, 0) >= mentor.capacity:
+            problems.append(f"the mentor is at capacity ({mentor.capacity})")
+        if (mentor.id, mentee.id) in pool.forbidden:
+            problems.append("an organiser forbade this pair")
+        return problems
+
+    async def create_manual(self, programme: Programme, mentor_pid: int, mentee_pid: int, actor: int | None,
+                            broken: list[str]) -> int:
+        now = self._clock.now()
+        async with transaction(self._sessions) as session:
+            m = await matching.add_match(session=session, match=Match(
+                programme_id=programme.id, mentor_person_id=mentor_pid, mentee_person_id=mentee_pid,
+                score=0.0, reasons="paired by an organiser", status="active", started_at=now, created_at=now,
+            ))
+            await audit.add_audit_event(session=session, programme_id=programme.id, actor_discord_id=actor,
+                                        action="match.pair", detail={"match": m.id, "rules_broken": broken}, now=now)
+        return m.id or 0
+
+    async def end(self, programme: Programme, match_id: int, reason: str, actor: int | None) -> Match | None:
+        """End an active match once: its pending nudges are cancelled, the mentor's capacity is freed."""
+        now = self._clock.now()
+        async with transaction(self._sessions) as session:
+            if not await matching.end_match(session=session, match_id=match_id, reason=reason, now=now):
+                return None
+            await nudges.cancel_nudges(session=session, match_id=match_id)
+            await audit.add_audit_event(session=session, programme_id=programme.id, actor_discord_id=actor,
+                                        action="match.end", detail={"match": match_id, "reason": reason}, now=now)
+            return await matching.get_match(session=session, match_id=match_id)
+
+    async def active_matches(self, programme: Programme) -> list[tuple[Match, Person | None, Person | None]]:
+        async with self._sessions() as session:
+            rows = await matching.matches_in_programme(session=session, programme_id=programme.id,
+                                                       statuses=("active",))
+            out = []
+            for m in rows:
+                out.append((m, await people.get_person(session=session, person_id=m.mentor_person_id),
+                            await people.get_person(session=session, person_id=m.mentee_person_id)))
+            return out
+
+    async def pending_announcements(self, programme: Programme) -> list[Announcement]:
+        return await pending_announcements(self._sessions, programme)
+
+    async def step_announcement(self, match_id: int, from_state: str, to_state: str, **kw: Any) -> bool:
+        return await step_announcement(self._sessions, match_id, from_state, to_state, **kw)
+
+    async def person_by_discord(self, programme: Programme, discord_user_id: int) -> Person | None:
+        async with self._sessions() as session:
+            return await people.get_person_by_discord(session=session, programme_id=programme.id,
+                                                      discord_user_id=discord_user_id)
+
+    async def active_match_of_mentee(self, programme: Programme, person_id: int) -> Match | None:
+        async with self._sessions() as session:
+            for m in await matching.matches_of_person(session=session, person_id=person_id):
+                if m.status == "active" and m.mentee_person_id == person_id and m.programme_id == programme.id:
+                    return m
+        return None
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+
+
+def _solve_kw(people: list[MatchPerson], config: Any, kwargs: dict[str, Any]) -> MatchResult:
+    return match(people, config, **kwargs)
+
+
+def _as_mentor_only(p: MatchPerson) -> MatchPerson:
+    from dataclasses import replace
+
+    return replace(p, role="mentor")
+
+
+def pairs_csv(result: MatchResult, names: dict[str, str]) -> str:
+    """Pairs (and unmatched people) as a CSV an organiser can open in a spreadsheet."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["mentor_id", "mentor", "mentee_id", "mentee", "score", "reasons"])
+    for p in result.pairs:
+        writer.writerow([p.mentor_id, names.get(p.mentor_id, ""), p.mentee_id, names.get(p.mentee_id, ""),
+                         f"{p.score:.2f}", p.reasons])
+    for u in result.unmatched:
+        writer.writerow(["", "", u.person_id, names.get(u.person_id, ""), "", f"unmatched: {u.reason}"])
+    return out.getvalue()
+
+
+@dataclass
+class Announcement:
+    """A confirmed pair whose announcement is not finished, with what the cog needs to finish it."""
+
+    match: Match
+    mentor: Person
+    mentee: Person
+
+
+async def pending_announcements(sessions: SessionFactory, programme: Programme) -> list[Announcement]:
+    async with sessions() as session:
+        out = []
+        for m in await matching.matches_to_announce(session=session, programme_id=programme.id):
+            mentor = await people.get_person(session=session, person_id=m.mentor_person_id)
+            mentee = await people.get_person(session=session, person_id=m.mentee_person_id)
+            if mentor is not None and mentee is not None:
+                out.append(Announcement(m, mentor, mentee))
+        return out
+
+
+async def step_announcement(
+    sessions: SessionFactory, match_id: int, from_state: str, to_state: str, *, space_kind: str | None = None,
+    space_id: int | None = None, intro_message_id: int | None = None,
+) -> bool:
+    """Move one pair's announcement forward (guarded: ``False`` when another process moved it)."""
+    async with transaction(sessions) as session:
+        return await matching.advance_announcement(
+            session=session, match_id=match_id, from_state=from_state, to_state=to_state, space_kind=space_kind,
+            space_id=space_id, intro_message_id=intro_message_id,
+        )

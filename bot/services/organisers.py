@@ -1,0 +1,359 @@
+"""Organisers' tools: the audit log, one person's file, profiles CSV export/import, programme set-up.
+
+No discord import. Every method is scoped to one programme: one programme's organisers never see another's
+people. Actions that change or reveal data write an audit event (who, what, when).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from bot.clock import Clock
+from bot.config import ProgrammeConfig
+from bot.matching.model import ROLES, zone_or_none
+from bot.nudges.config import NudgePlanConfig
+from bot.onboarding.profile import MATCH_COLUMNS, is_active, profile_from_answers, to_match_record
+from bot.onboarding.questions import Question
+from bot.onboarding.validate import AnswerValue, check_value
+from bot.services.profile_csv import (
+    CsvRecord,
+    RowProblem,
+    read_people_csv,
+    split_set,
+    write_matches_csv,
+    write_people_csv,
+)
+from bot.services.programmes import Programme, ProgrammeRegistry
+from storage.db import SessionFactory, transaction
+from storage.models import AuditEvent, Match, Nudge, Person, Profile
+from storage.queries import audit, matching, onboarding, people, stats
+from storage.queries import organisers as q
+
+NUDGE_PLANS: dict[str, str] = {
+    "standard": "Day 3 “have you met?”, week 2 check-in, monthly check-ins, end-of-cohort feedback",
+    "light": "Day 3 “have you met?” and monthly check-ins",
+    "off": "No automatic check-ins",
+}
+
+
+def nudge_plan(name: str) -> NudgePlanConfig:
+    """One of the plans organisers can pick in ``/programme setup``."""
+    default = NudgePlanConfig()
+    if name == "standard":
+        return default
+    if name == "light":
+        keep = {"day3-met", "monthly-checkin"}
+        return NudgePlanConfig(steps=[s for s in default.steps if s.key in keep])
+    if name == "off":
+        return NudgePlanConfig(steps=[])
+    raise ValueError(f"unknown nudge plan {name!r}; choose one of {', '.join(NUDGE_PLANS)}")
+
+
+def plan_name(plan: NudgePlanConfig) -> str:
+    """Which named plan ``plan`` is (``custom`` when it is none of them)."""
+    keys = [s.key for s in plan.steps]
+    for name in NUDGE_PLANS:
+        if [s.key for s in nudge_plan(name).steps] == keys:
+            return name
+    return "custom"
+
+
+@dataclass
+class SetupDraft:
+    """What an organiser chose in the ``/programme setup`` flow. ``None`` = keep the current value."""
+
+    key: str | None = None
+    name: str | None = None
+    onboarding_channel: str | None = None
+    organisers_channel: str | None = None
+    pairs_category: str | None = None
+    organiser_role: str | None = None
+    hashtags: list[str] | None = None
+    preset: str | None = None
+    cohort_start: date | None = None
+    cohort_end: date | None = None
+    nudge_plan: str | None = None
+
+    def changes(self) -> dict[str, Any]:
+        """The programme settings this draft sets (merged over the config file's values)."""
+        out: dict[str, Any] = {}
+        if self.name:
+            out["name"] = self.name
+        if self.onboarding_channel:
+            out["onboarding_channel"] = self.onboarding_channel
+        if self.organisers_channel:
+            out["leads_channel"] = self.organisers_channel
+        if self.organiser_role:
+            out["organiser_role"] = self.organiser_role
+        if self.pairs_category:
+            out["spaces"] = {"category": self.pairs_category}
+        if self.hashtags is not None:
+            out["intake"] = {"hashtags": list(self.hashtags)}
+        if self.preset:
+            out["questions"] = {"preset": self.preset}
+        if self.cohort_start is not None:
+            out["cohort_start"] = self.cohort_start.isoformat()
+        if self.cohort_end is not None:
+            out["cohort_end"] = self.cohort_end.isoformat()
+        if self.nudge_plan:
+            out["nudges"] = {"steps": [s.model_dump(mode="json") for s in nudge_plan(self.nudge_plan).steps]}
+        return out
+
+
+@dataclass
+class AuditPage:
+    events: list[AuditEvent]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+@dataclass
+class PersonFile:
+    """What ``/person`` shows: the person, their profile, their matches and their recent nudges."""
+
+    person: Person
+    profile: Profile | None
+    matches: list[tuple[Match, str, str]]  # (match, role of this person, partner's name)
+    nudges: list[Nudge]
+    onboarding_status: str | None
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+    history_pairs: int = 0
+    unknown_previous: int = 0
+
+
+class OrganiserService:
+    def __init__(self, registry: ProgrammeRegistry, sessions: SessionFactory, clock: Clock) -> None:
+        self._registry = registry
+        self._sessions = sessions
+        self._clock = clock
+
+    # ---- audit --------------------------------------------------------------------------------------------
+    async def record(self, programme: Programme | None, actor: int | None, action: str,
+                     detail: dict[str, Any] | None = None) -> None:
+        """One audit event: who (Discord id), what, when (the bot's clock)."""
+        async with transaction(self._sessions) as session:
+            await audit.add_audit_event(session=session, programme_id=programme.id if programme else None,
+                                        actor_discord_id=actor, action=action, detail=detail or {},
+                                        now=self._clock.now())
+
+    async def audit_page(self, programme: Programme, page: int, per_page: int = 10) -> AuditPage:
+        async with self._sessions() as session:
+            _, total = await audit.audit_page(session=session, programme_id=programme.id, page=0, per_page=1)
+            last = max(0, -(-total // per_page) - 1)
+            page = min(max(0, page), last)
+            events, total = await audit.audit_page(session=session, programme_id=programme.id, page=page,
+                                                   per_page=per_page)
+        return AuditPage(events, total, page, per_page)
+
+    # ---- one person ---------------------------------------------------------------------------------------
+    async def person_file(self, programme: Programme, discord_user_id: int) -> PersonFile | None:
+        async with self._sessions() as session:
+            person = await people.get_person_by_discord(session=session, programme_id=programme.id,
+                                                        discord_user_id=discord_user_id)
+            if person is None:
+                return None
+            pid = person.id or 0
+            profile = await people.get_profile(session=session, person_id=pid, programme_id=programme.id)
+            rows = [m for m in await matching.matches_of_person(session=session, person_id=pid)
+                    if m.programme_id == programme.id]
+            matches: list[tuple[Match, str, str]] = []
+            for m in rows:
+                partner_id = m.mentee_person_id if m.mentor_person_id == pid else m.mentor_person_id
+                partner = await people.get_person(session=session, person_id=partner_id)
+                matches.append((m, "mentor" if m.mentor_person_id == pid else "mentee",
+                                partner.display_name if partner else "(left)"))
+            recent = await q.nudges_of_person(session=session, person_id=pid, limit=15)
+            conv = await onboarding.get_session(session=session, person_id=pid, programme_id=programme.id)
+        return PersonFile(person, profile, matches, recent, conv.status if conv else None)
+
+    # ---- CSV export ---------------------------------------------------------------------------------------
+    async def export_profiles_csv(self, programme: Programme) -> tuple[str, int]:
+        """The programme's profiles as the MATCHING.md people CSV (ids are the bot's person ids), and the
+        number of rows."""
+        async with self._sessions() as session:
+            rows = await q.profile_rows(session=session, programme_id=programme.id)
+            partners = await q.programme_partners(session=session, programme_id=programme.id)
+        records = []
+        for pid, name, _status, answers in rows:
+            fields = profile_from_answers(programme.questions, answers)
+            records.append(to_match_record(fields, person_id=str(pid), name=name or f"person {pid}",
+                                           previous=[str(p) for p in sorted(partners.get(pid, ()))]))
+        return write_people_csv(records), len(records)
+
+    async def export_matches_csv(self, programme: Programme) -> tuple[str, int]:
+        """The programme's active and ended pairs, ids as in the profiles CSV."""
+        async with self._sessions() as session:
+            rows = await q.match_rows(session=session, programme_id=programme.id, statuses=("active", "ended"))
+            names = await stats.person_names(session=session, person_ids=[i for r in rows for i in r[:2]])
+        out = []
+        for mentor, mentee, score, reasons, status, started, ended in rows:
+            out.append({
+                "mentor_id": str(mentor), "mentor_name": names.get(mentor, ("", None))[0],
+                "mentee_id": str(mentee), "mentee_name": names.get(mentee, ("", None))[0],
+                "score": f"{score:.2f}", "status": status, "reasons": reasons,
+                "started_at": started.isoformat() if started else "", "ended_at": ended.isoformat() if ended else "",
+            })
+        return write_matches_csv(out), len(out)
+
+    # ---- CSV import ---------------------------------------------------------------------------------------
+    async def import_profiles_csv(self, programme: Programme, text: str, *, actor: int | None) -> ImportReport:
+        """Bring in a spreadsheet's people: every row validated, broken ones reported with their line
+        numbers, the rest stored as people without a Discord account (they can link later)."""
+        records, problems = read_people_csv(text)
+        report = ImportReport(problems=list(problems))
+        good: list[tuple[CsvRecord, q.ImportedPerson]] = []
+        now = self._clock.now()
+        async with transaction(self._sessions) as session:
+            existing = {p.display_name.strip().casefold()
+                        for p in await people.people_in_programme(session=session, programme_id=programme.id)
+                        if p.discord_user_id is None}
+            for record in records:
+                answers, reasons = answers_from_record(programme.questions, record.cells)
+                if not reasons and record.name.casefold() in existing:
+                    reasons.append(f"{record.name!r} was already imported into this programme")
+                if reasons:
+                    report.problems.append(RowProblem(record.line, "; ".join(reasons)))
+                    continue
+                good.append((record, q.ImportedPerson(record.name or record.id, answers)))
+            ids = await q.add_imported_people(session=session, programme_id=programme.id,
+                                              rows=[g[1] for g in good], now=now)
+            report.imported = len(ids)
+            by_csv_id = {rec.id.lower(): (pid, imp) for (rec, imp), pid in zip(good, ids, strict=True)}
+            pairs: set[tuple[int, int]] = set()
+            for rec, _imp in good:
+                me, mine = by_csv_id[rec.id.lower()]
+                for other in split_set(rec.cells.get("previous", "")):
+                    found = by_csv_id.get(other)
+                    if found is None:
+                        report.unknown_previous += 1
+                        continue
+                    pairs.add(_oriented(me, mine.answers, found[0], found[1].answers, programme.questions))
+            report.history_pairs = await q.add_history_matches(
+                session=session, programme_id=programme.id, pairs=sorted(pairs), now=now)
+            await audit.add_audit_event(
+                session=session, programme_id=programme.id, actor_discord_id=actor, action="profiles.import",
+                detail={"imported": report.imported, "rejected": len(report.problems),
+                        "history_pairs": report.history_pairs}, now=now,
+            )
+        report.problems.sort(key=lambda p: p.line)
+        return report
+
+    # ---- set-up -------------------------------------------------------------------------------------------
+    async def apply_setup(self, guild_id: int, draft: SetupDraft, *, existing: Programme | None,
+                          actor: int | None) -> Programme:
+        """Create the programme (its whole config in the database) or save the changed settings."""
+        changes = draft.changes()
+        if existing is None:
+            if not draft.key or not draft.name:
+                raise ValueError("a new programme needs a key and a name")
+            if self._registry.get(draft.key) is not None:
+                raise ValueError(f"the key '{draft.key}' is already used by another programme; pick another")
+            data: dict[str, Any] = {"key": draft.key, "guild_id": guild_id, **changes}
+            cfg = ProgrammeConfig.model_validate(data)
+            programme = await self._registry.create(cfg)
+            action = "programme.create"
+        else:
+            merged = existing.config.model_dump(mode="json")
+            for k, v in changes.items():
+                merged[k] = {**merged[k], **v} if isinstance(v, dict) and isinstance(merged.get(k), dict) else v
+            ProgrammeConfig.model_validate(merged)  # refuse before saving anything invalid
+            programme = await self._registry.save_settings(existing.key, changes)
+            action = "programme.setup"
+        await self.record(programme, actor, action, {"changed": sorted(changes)})
+        return programme
+
+
+def _oriented(a: int, a_answers: dict[str, Any], b: int, b_answers: dict[str, Any],
+              questions: list[Question]) -> tuple[int, int]:
+    """(mentor, mentee) of an earlier pair: the one who can mentor first (ids ascending when unclear)."""
+    role_a = profile_from_answers(questions, a_answers).get("role")
+    role_b = profile_from_answers(questions, b_answers).get("role")
+    if role_a == "mentee" or role_b == "mentor":
+        return (b, a)
+    if role_a == "mentor" or role_b == "mentee":
+        return (a, b)
+    return (min(a, b), max(a, b))
+
+
+def answers_from_record(questions: list[Question], cells: dict[str, str]) -> tuple[dict[str, AnswerValue], list[str]]:
+    """A CSV row's cells → answers keyed by the programme's question keys, and what is wrong with them.
+
+    Columns map to questions through ``profile_field``; values must be valid for the programme's questions
+    (its vocabulary) and for MATCHING.md (role, time zone, capacity 1–5). Columns the programme has no
+    question for are ignored.
+    """
+    problems: list[str] = []
+    answers: dict[str, AnswerValue] = {}
+    role = cells.get("role", "").strip().lower()
+    if role not in ROLES:
+        problems.append(f"role {role or '(empty)'!r} is not one of {', '.join(ROLES)}")
+    for question in questions:
+        column = question.profile_field
+        if column is None or column not in cells or column in ("id", "name", "previous"):
+            continue
+        if column not in MATCH_COLUMNS or not is_active(question, answers):
+            continue
+        raw = cells[column].strip()
+        value, problem = _cell_value(question, column, raw)
+        if problem:
+            problems.append(problem)
+            continue
+        if value in (None, "", []) and not question.required:
+            continue
+        problem = check_value(question, value)
+        if problem:
+            problems.append(f"{column}: {problem}")
+            continue
+        answers[question.key] = value
+    return answers, problems
+
+
+def _cell_value(question: Question, column: str, raw: str) -> tuple[AnswerValue, str | None]:
+    allowed = ", ".join(o.value for o in question.options)
+    if question.kind == "multi":
+        values = split_set(raw)
+        bad = [v for v in values if question.option(v) is None]
+        if bad:
+            return None, f"{column}: unknown value(s) {', '.join(bad)} (allowed: {allowed[:300]})"
+        return values, None
+    if question.kind == "single":
+        value = raw.lower()
+        if value and question.option(value) is None:
+            return None, f"{column}: {raw!r} is not one of {allowed[:300]}"
+        return value or None, None
+    if question.kind == "number":
+        if not raw:
+            return None, None
+        try:
+            number = int(raw)
+        except ValueError:
+            return None, f"{column}: {raw!r} is not a whole number"
+        lo, hi = question.min_value, question.max_value
+        if (lo is not None and number < lo) or (hi is not None and number > hi):
+            return None, f"{column}: {number} is not between {lo} and {hi}"
+        return number, None
+    if question.kind == "timezone":
+        if raw and zone_or_none(raw) is None:
+            return None, f"{column}: {raw!r} is not an IANA time zone (e.g. Europe/London)"
+        return raw or None, None
+    if question.kind == "text":
+        return raw[: question.max_length], None
+    return None, None
+
+
+__all__ = [
+    "NUDGE_PLANS", "AuditPage", "ImportReport", "OrganiserService", "PersonFile", "SetupDraft",
+    "answers_from_record", "nudge_plan", "plan_name",
+]

@@ -1,0 +1,238 @@
+"""Announcing confirmed pairs: a private space each, an introduction, a DM to each — exactly once.
+
+Each step is recorded before and after it happens (pending → creating → created → introduced → done), and
+every message carries a reference marker, so an announcement interrupted by a crash is finished on
+restart by adopting what already exists instead of creating it again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.onboarding.safe_text import safe_text
+from bot.services.matching import Announcement
+from bot.services.programmes import Programme
+from storage.models import Person
+from cogs.onboarding._delivery import find_text_channel
+
+if TYPE_CHECKING:
+    from bot.app import MentorBot
+
+log = logging.getLogger(__name__)
+DMS_CLOSED = 50007
+
+
+def marker(kind: str, match_id: int) -> str:
+    return f"ref {kind}-{match_id}"
+
+
+def slug(text: str) -> str:
+    cleaned = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return cleaned[:20] or "member"
+
+
+class Announcer:
+    def __init__(self, bot: MentorBot) -> None:
+        self.bot = bot
+        self._lock: asyncio.Lock | None = None
+
+    async def run(self) -> int:
+        """Finish every unfinished announcement, one run at a time in this process (a pair found
+        half-created is adopted, which is only safe when no other run is creating it right now)."""
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            return await self._run()
+
+    async def _run(self) -> int:
+        done = 0
+        for programme in self.bot.services.programmes.all():
+            guild = self.bot.get_guild(programme.guild_id)
+            if guild is None:
+                continue
+            for item in await self.bot.services.matching.pending_announcements(programme):
+                try:
+                    if await self.announce(programme, guild, item):
+                        done += 1
+                except discord.HTTPException as exc:
+                    log.warning("announcing match %s failed (will retry): %s", item.match.id, exc)
+        return done
+
+    async def announce(self, programme: Programme, guild: discord.Guild, item: Announcement) -> bool:
+        svc = self.bot.services.matching
+        m = item.match
+        mid = m.id or 0
+        state = m.announce_state
+        space: discord.abc.GuildChannel | discord.Thread | None = None
+        if state == "pending":
+            if not await svc.step_announcement(mid, "pending", "creating"):
+                return False
+            state = "creating"
+        if state == "creating":
+            space = self._find_space(guild, programme, mid) or await self._create_space(guild, programme, item)
+            kind = "thread" if isinstance(space, discord.Thread) else "channel"
+            if not await svc.step_announcement(mid, "creating", "created", space_kind=kind, space_id=space.id):
+                return False
+            state = "created"
+        if space is None and m.space_id is not None:
+            found = guild.get_channel_or_thread(m.space_id)
+            if found is None:
+                try:
+                    fetched = await self.bot.fetch_channel(m.space_id)
+                    found = fetched if isinstance(fetched, discord.TextChannel | discord.Thread) else None
+                except discord.NotFound:
+                    found = None
+            space = found
+        if not isinstance(space, discord.TextChannel | discord.Thread):
+            log.warning("the space of match %s is gone", mid)
+            return False
+        if state == "created":
+            intro = await self._find_marker(space, marker("intro", mid))
+            if intro is None:
+                intro = await self._introduce(programme, space, item)
+            if not await svc.step_announcement(mid, "created", "introduced", intro_message_id=intro.id):
+                return False
+            state = "introduced"
+        if state == "introduced":
+            for person, partner in ((item.mentor, item.mentee), (item.mentee, item.mentor)):
+                await self._dm_link(programme, person.discord_user_id, partner.display_name, space, mid)
+            if not await svc.step_announcement(mid, "introduced", "done"):
+                return False
+            self.bot.dispatch("pair_announced", programme, mid)
+        return True
+
+    def _find_space(self, guild: discord.Guild, programme: Programme, match_id: int) -> discord.TextChannel | discord.Thread | None:
+        ref = marker("pair", match_id)
+        for channel in guild.text_channels:
+            if channel.topic and ref in channel.topic:
+                return channel
+        for thread in guild.threads:
+            if thread.name.endswith(f"#{match_id}"):
+                return thread
+        return None
+
+    def _use_threads(self, guild: discord.Guild, programme: Programme) -> bool:
+        spaces = programme.config.spaces
+        if spaces.mode == "threads":
+            return True
+        if spaces.mode == "channels":
+            return False
+        return len(guild.channels) >= spaces.max_channels_per_guild
+
+    async def _category(self, guild: discord.Guild, programme: Programme) -> discord.CategoryChannel:
+        base = programme.config.spaces.category
+        limit = programme.config.spaces.max_channels_per_category
+        n = 1
+        while True:
+            name = base if n == 1 else f"{base} {n}"
+            cat = next((c for c in guild.categories if c.name == name), None)
+            if cat is None:
+                await self.bot.pacer.acquire("message")
+                return await guild.create_category(name, overwrites={
+                    guild.default_role: discord.PermissionOverwrite(view_channel=False),
+                    guild.me: discord.PermissionOverwrite(view_channel=True, send_messages=True),
+                }, reason="mentoring pair spaces")
+            if len(cat.channels) < limit:
+                return cat
+            n += 1
+
+    async def _create_space(self, guild: discord.Guild, programme: Programme, item: Announcement) -> discord.TextChannel | discord.Thread:
+        mid = item.match.id or 0
+        name = f"pair-{slug(item.mentor.display_name)}-{slug(item.mentee.display_name)}"
+        users = [u for u in (item.mentor.discord_user_id, item.mentee.discord_user_id) if u]
+        if self._use_threads(guild, programme):
+            parent = find_text_channel(guild, programme.config.spaces.threads_channel)
+            if parent is None:
+                await self.bot.pacer.acquire("message")
+                parent = await guild.create_text_channel(programme.config.spaces.threads_channel,
+                                                         reason="parent of mentoring pair threads")
+            await self.bot.pacer.acquire("message")
+            thread = await parent.create_thread(name=f"{name}"[:90] + f" #{mid}", invitable=False,
+                                                type=discord.ChannelType.private_thread)
+            for uid in users:
+                await self.bot.pacer.acquire("message")
+                await thread.add_user(discord.Object(id=uid))
+            return thread
+        allow = discord.PermissionOverwrite(view_channel=True, send_messages=True, read_message_history=True,
+                                            attach_files=True, embed_links=True)
+        overwrites: dict[discord.Role | discord.Member | discord.Object, discord.PermissionOverwrite] = {
+            guild.default_role: discord.PermissionOverwrite(view_channel=False),
+            guild.me: discord.PermissionOverwrite(view_channel=True, send_messages=True, read_message_history=True,
+                                                  embed_links=True, attach_files=True),
+        }
+        role = _organiser_role(guild, programme)
+        if role is not None:
+            overwrites[role] = allow
+        for uid in users:
+            member = guild.get_member(uid)
+            overwrites[member if member is not None else discord.Object(id=uid)] = allow
+        category = await self._category(guild, programme)
+        await self.bot.pacer.acquire("message")
+        return await guild.create_text_channel(
+            name[:90], category=category, overwrites=overwrites,
+            topic=f"Private space of a {programme.config.name} mentoring pair · {marker('pair', mid)}",
+            reason="mentoring pair confirmed",
+        )
+
+    async def _find_marker(self, channel: discord.abc.Messageable, ref: str) -> discord.Message | None:
+        me = self.bot.user
+        try:
+            async for msg in channel.history(limit=50):
+                if me is not None and msg.author.id == me.id and ref in msg.content:
+                    return msg
+        except discord.HTTPException:
+            return None
+        return None
+
+    async def _introduce(self, programme: Programme, space: discord.TextChannel | discord.Thread,
+                         item: Announcement) -> discord.Message:
+        mid = item.match.id or 0
+        mentor, mentee = item.mentor, item.mentee
+        who = [u for u in (mentor.discord_user_id, mentee.discord_user_id) if u]
+        text = (
+            f"👋 {mention(mentor)}, meet {mention(mentee)}! You're now a {safe_text(programme.config.name, 60)} "
+            f"mentoring pair: {mention(mentor)} mentors {mention(mentee)}.\n\n"
+            f"**Why you were paired:** {safe_text(item.match.reasons, 900, one_line=False)}\n\n"
+            "**A first step:** say hello here and agree a time for a first 30-minute call this week — share "
+            "what you each hope to get from the next few months. I'll check in with you in a few days.\n"
+            f"-# {marker('intro', mid)}"
+        )
+        return await self.bot.pacer_send(
+            space, content=text[:2000],
+            allowed_mentions=discord.AllowedMentions(users=[discord.Object(id=u) for u in who], everyone=False,
+                                                     roles=False),
+        )
+
+    async def _dm_link(self, programme: Programme, user_id: int | None, partner: str,
+                       space: discord.TextChannel | discord.Thread, match_id: int) -> None:
+        if not user_id:
+            return
+        ref = marker(f"dm{user_id}", match_id)
+        try:
+            user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
+            dm = await self.bot.pacer_create_dm(user)
+            if await self._find_marker(dm, ref) is not None:
+                return
+            await self.bot.pacer_send(
+                dm, content=(f"🎉 You've been paired with **{safe_text(partner, 60)}** in "
+                             f"{safe_text(programme.config.name, 60)}! Your private space: {space.jump_url}\n-# {ref}"),
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except discord.Forbidden as exc:
+            if exc.code != DMS_CLOSED:
+                raise
+            # DMs closed: the introduction in the space already mentions them
+
+
+def mention(p: Person) -> str:
+    return f"<@{p.discord_user_id}>" if p.discord_user_id else safe_text(p.display_name, 60)
+
+
+def _organiser_role(guild: discord.Guild, programme: Programme) -> discord.Role | None:
+    wanted = programme.config.organiser_role
+    return next((r for r in guild.roles if str(r.id) == wanted or r.name.lower() == wanted.lower()), None)

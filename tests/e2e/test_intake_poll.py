@@ -1,0 +1,199 @@
+"""Hashtag intake end to end: the real bot polls the local X through tweepy, stores posts and leads, replies
+with a claim code or queues the lead for the organisers, and survives crashes, 429s and revoked access."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from bot.sandbox.world import SandboxWorld
+from bot.sandbox.x import SandboxX
+from storage.models import Lead
+from storage.queries import intake
+from tests.conftest import drop_test_schema
+from tests.e2e.conftest import make_world
+
+pytestmark = pytest.mark.e2e
+
+POLL = "poll-x-edu"
+TAG = "#EduMentoring"
+
+
+def add_scenario(x: SandboxX) -> dict[str, int]:
+    """250 posts: 30 people × 3 posts, one person × 5, 60 single posts, 5 by the bot, 40 replies, 20 quotes,
+    30 retweets (X drops those from the search: 220 results, 3 pages). Four people never @mention the bot
+    (few: discord.py waits 5 s after 5 messages to one channel). Returns the
+    expected counts."""
+    start = x.clock.now() - timedelta(hours=20)
+    minute = timedelta(minutes=1)
+    t = 0
+    originals: list[str] = []
+    mentioning: set[str] = set()
+
+    def post(text: str, handle: str, **kw: str) -> str:
+        nonlocal t
+        t += 1
+        return x.add_post(text, handle, created_at=start + t * minute, **kw)
+
+    for i in range(30):
+        for j in range(3):
+            mention = " @MentorBot" if i not in (5, 25) and j == 1 else ""
+            originals.append(post(f"Looking for a mentor, secondary maths {j}{mention} {TAG}", f"triple{i}"))
+            if mention:
+                mentioning.add(f"triple{i}")
+    for j in range(5):
+        mention = " @MentorBot" if j == 3 else ""
+        post(f"Happy to mentor primary science teachers, take {j}{mention} {TAG}", "fivefold")
+    mentioning.add("fivefold")
+    for i in range(60):
+        mention = "" if i in (7, 47) else " @MentorBot"
+        originals.append(post(f"Keen to find a mentor in English{mention} {TAG}", f"single{i}"))
+        if mention:
+            mentioning.add(f"single{i}")
+    for j in range(5):
+        post(f"Our mentoring cohort opens soon, note {j} {TAG}", "MentorBot")
+    for i in range(40):
+        post(f"Great idea! {TAG}", f"replier{i % 10}", reply_to=originals[i])
+    for i in range(20):
+        post(f"This! {TAG}", f"quoter{i % 5}", quote_of=originals[i])
+    for i in range(30):
+        post("", f"retweeter{i}", retweet_of=originals[i])
+    assert len(x.posts) == 250
+    leads = 30 + 1 + 60
+    return {"leads": leads, "replies": len(mentioning), "queued": leads - len(mentioning)}
+
+
+async def start_world(tmp_path_factory: pytest.TempPathFactory, **intake_cfg: Any) -> tuple[SandboxWorld, str | None]:
+    """A world whose programme replies to many leads an hour (the scenarios have 36 to reply to)."""
+    return await make_world(tmp_path_factory, programme_overrides={"intake": {"replies_per_hour": 500, **intake_cfg}})
+
+
+@pytest.fixture
+async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SandboxWorld]:
+    w, schema = await start_world(tmp_path_factory)
+    try:
+        yield w
+    finally:
+        await w.stop()
+        await drop_test_schema(schema)
+
+
+def last_report(world: SandboxWorld) -> Any:
+    cog = world.bot.get_cog("Intake")
+    assert cog is not None
+    return cog.last_reports["edu"]  # type: ignore[attr-defined]
+
+
+async def leads_of(world: SandboxWorld) -> list[Lead]:
+    programme = world.bot.services.programmes.all()[0]
+    async with world.bot.sessions() as s:
+        return await intake.leads_in_programme(session=s, programme_id=programme.id)
+
+
+def organiser_posts(world: SandboxWorld) -> list[str]:
+    assert world.organisers_channel is not None
+    state = world.discord.state
+    return [m.content for m in state.messages.values()
+            if m.channel_id == world.organisers_channel.id and m.author_id == state.bot_user.id]
+
+
+def replies_per_author(x: SandboxX) -> Counter[str]:
+    return Counter(x.post(r.ref("replied_to") or "").author.username for r in x.replies)
+
+
+def searches(x: SandboxX) -> int:
+    return sum(1 for r in x.log if r.path.startswith("/2/tweets/search"))
+
+
+async def test_250_posts_over_three_pages_make_one_lead_and_at_most_one_reply_per_person(world: SandboxWorld) -> None:
+    expected = add_scenario(world.x)
+    await world.bot.tick(POLL)
+    report = last_report(world)
+    assert report.status == "done" and report.pages == 3 and report.new_posts == 220
+
+    leads = await leads_of(world)
+    handles = sorted(lead.author_handle for lead in leads)
+    assert len(leads) == expected["leads"] and len(set(handles)) == len(handles)
+    assert "MentorBot" not in handles and not any(h.startswith(("replier", "quoter", "retweeter")) for h in handles)
+    per_author = replies_per_author(world.x)
+    assert sum(per_author.values()) == expected["replies"] and max(per_author.values()) == 1
+    assert not any(r.status == 403 for r in world.x.log), "no reply is attempted to a post that doesn't mention the bot"
+    fivefold = next(lead for lead in leads if lead.author_handle == "fivefold")
+    assert fivefold.status == "replied" and fivefold.suggestions["role"] == "mentor"
+    queued = organiser_posts(world)
+    assert len(queued) == expected["queued"]
+    assert all("Reply to the post by hand with" in m and "EDU-" in m for m in queued)
+
+    # more posts by the same people, and the bot's replies themselves (they carry the hashtag): no new leads
+    world.x.add_post(f"Still looking for a mentor @MentorBot {TAG}", "triple0")  # was replied to already
+    world.x.add_post(f"Still looking for a mentor @MentorBot {TAG}", "triple5")  # was queued for organisers
+    world.x.add_post(f"Me too! @MentorBot {TAG}", "newcomer")
+    await world.bot.tick(POLL)
+    await world.bot.tick(POLL)
+    leads = await leads_of(world)
+    assert len(leads) == expected["leads"] + 1
+    assert replies_per_author(world.x)["triple0"] == 1 and replies_per_author(world.x)["triple5"] == 0
+    assert replies_per_author(world.x)["newcomer"] == 1
+    assert len(organiser_posts(world)) == expected["queued"]
+    assert max(replies_per_author(world.x).values()) == 1
+
+
+async def test_a_crash_between_pages_and_a_restart_change_nothing(world: SandboxWorld) -> None:
+    expected = add_scenario(world.x)
+    # the first search answers at once, the second hangs: the bot dies while waiting for page 2
+    world.x.faults.inject("slow", 1, delay=0.0, path="/2/tweets/search")
+    world.x.faults.inject("slow", 1, delay=1.5, path="/2/tweets/search")
+    programme = world.bot.services.programmes.all()[0]
+    polling = asyncio.create_task(world.bot.tick(POLL))
+
+    async def page_one_stored() -> bool:
+        async with world.bot.sessions() as s:
+            rows = await intake.leads_in_programme(session=s, programme_id=programme.id)
+            return bool(rows)
+
+    for _ in range(500):
+        if await page_one_stored():
+            break
+        await asyncio.sleep(0.01)
+    stored_after_crash = len(await leads_of(world))
+    assert 0 < stored_after_crash < expected["leads"]
+    polling.cancel()  # the process dies mid-poll ...
+    await world.restart()  # ... and comes back on the same database
+    await world.bot.tick(POLL)
+    await world.bot.tick(POLL)
+
+    leads = await leads_of(world)
+    assert len(leads) == expected["leads"]
+    per_author = replies_per_author(world.x)
+    assert sum(per_author.values()) == expected["replies"] and max(per_author.values()) == 1
+    assert len(organiser_posts(world)) == expected["queued"]
+
+
+async def test_a_429_pauses_polling_until_the_reset_and_then_resumes_from_the_cursor(world: SandboxWorld) -> None:
+    expected = add_scenario(world.x)
+    world.x.faults.inject("slow", 2, delay=0.0, path="/2/tweets/search")
+    world.x.faults.inject("429", 1, path="/2/tweets/search")
+    await world.bot.tick(POLL)
+    report = last_report(world)
+    assert report.status == "paused" and report.pages == 2 and report.paused_until is not None
+    first = len(await leads_of(world))
+    assert 0 < first < expected["leads"]
+
+    before = searches(world.x)
+    world.clock.advance(timedelta(minutes=5))
+    await world.bot.tick(POLL)
+    assert searches(world.x) == before, "no search before the rate-limit window resets"
+
+    world.clock.advance(timedelta(minutes=11))
+    await world.bot.tick(POLL)
+    report = last_report(world)
+    assert report.status == "done"
+    leads = await leads_of(world)
+    assert len(leads) == expected["leads"], "nothing was missed"
+    assert sum(replies_per_author(world.x).values()) == expected["replies"]
+    assert len(organiser_posts(world)) == expected["queued"]

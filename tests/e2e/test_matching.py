@@ -1,0 +1,100 @@
+"""Matching end to end: organisers preview and confirm; every pair gets one private space, announced once."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+
+import pytest
+
+from bot.sandbox.world import SandboxWorld
+from storage.queries import matching as mq
+from tests.e2e.cohort import onboard_cohort
+
+pytestmark = pytest.mark.e2e
+
+
+def pair_spaces(world: SandboxWorld) -> dict[int, list[int]]:
+    """match id → ids of the channels whose topic carries that pair's marker."""
+    found: dict[int, list[int]] = {}
+    for channel in world.discord.state.channels.values():
+        topic = channel.topic or ""
+        if "ref pair-" in topic:
+            mid = int(topic.rsplit("ref pair-", 1)[1].split()[0])
+            found.setdefault(mid, []).append(channel.id)
+    return found
+
+
+def intros(world: SandboxWorld) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for msg in world.discord.state.messages.values():
+        if "ref intro-" in msg.content and not msg.deleted:
+            mid = int(msg.content.rsplit("ref intro-", 1)[1].split()[0])
+            counts[mid] = counts.get(mid, 0) + 1
+    return counts
+
+
+async def test_organiser_previews_confirms_and_each_pair_gets_one_private_space(world: SandboxWorld) -> None:
+    personas = await onboard_cohort(world, n_mentors=14, n_mentees=26)
+    assert len(personas) == 40
+    olu, guild = world.organiser, world.guild
+    assert olu is not None and guild is not None
+    preview = await olu.slash("match", "preview", guild=guild)
+    assert "Matching preview" in preview.content
+    attachment = preview.messages[-1].attachments[0]
+    rows = list(csv.DictReader(io.StringIO(attachment.data.decode("utf-8"))))
+    assert rows and all(r["reasons"] for r in rows)
+    confirm = await olu.slash("match", "confirm", guild=guild)
+    assert "pairs confirmed" in confirm.content
+    programme = world.bot.services.programmes.all()[0]
+    async with world.bot.sessions() as s:
+        matches = await mq.matches_in_programme(session=s, programme_id=programme.id, statuses=("active",))
+    assert matches
+    await world.bot.tick("announce-pairs")
+    spaces, intro_counts = pair_spaces(world), intros(world)
+    outsider = world.person("Outsider")
+    await outsider.join(guild)
+    by_discord = {p.id: p for p in personas}
+    async with world.bot.sessions() as s:
+        from storage.queries import people as pq
+
+        for m in matches:
+            assert len(spaces[m.id or 0]) == 1 and intro_counts[m.id or 0] == 1
+            space = spaces[m.id or 0][0]
+            mentor = await pq.get_person(session=s, person_id=m.mentor_person_id)
+            mentee = await pq.get_person(session=s, person_id=m.mentee_person_id)
+            assert mentor and mentee and mentor.discord_user_id and mentee.discord_user_id
+            assert by_discord[mentor.discord_user_id].can_see(space)
+            assert by_discord[mentee.discord_user_id].can_see(space)
+            assert olu.can_see(space) and not outsider.can_see(space)
+    # a second confirm of the same preview is refused
+    again = await olu.slash("match", "confirm", guild=guild)
+    assert "no preview to confirm" in again.content
+
+
+async def test_a_crash_half_way_through_announcing_leaves_one_space_and_one_intro_per_pair(
+    world: SandboxWorld,
+) -> None:
+    await onboard_cohort(world, n_mentors=10, n_mentees=16, seed=3)
+    olu, guild = world.organiser, world.guild
+    assert olu is not None and guild is not None
+    await olu.slash("match", "preview", guild=guild)
+    world.discord.faults.slow_next(0.15, path_contains="/messages", count=1000)
+    await olu.slash("match", "confirm", guild=guild)
+    for _ in range(400):
+        if len(intros(world)) >= 3:
+            break
+        await asyncio.sleep(0.01)
+    assert 3 <= len(intros(world))
+    await world.restart(crash=True)  # the process dies mid-announcement
+    world.discord.faults.clear() if hasattr(world.discord.faults, "clear") else None
+    await world.bot.tick("announce-pairs")
+    programme = world.bot.services.programmes.all()[0]
+    async with world.bot.sessions() as s:
+        matches = await mq.matches_in_programme(session=s, programme_id=programme.id, statuses=("active",))
+    spaces, intro_counts = pair_spaces(world), intros(world)
+    assert {m.id for m in matches} == set(spaces) == set(intro_counts)
+    assert all(len(v) == 1 for v in spaces.values())
+    assert all(v == 1 for v in intro_counts.values())
+    assert all(m.announce_state == "done" for m in matches)
