@@ -17,8 +17,8 @@ import discord
 from bot.onboarding.safe_text import safe_text
 from bot.services.matching import Announcement
 from bot.services.programmes import Programme
-from storage.models import Person
 from cogs.onboarding._delivery import find_text_channel
+from storage.models import Person
 
 if TYPE_CHECKING:
     from bot.app import MentorBot
