@@ -17,6 +17,7 @@ from bot.matching.model import MatchResult
 from bot.matching.model import Person as MatchPerson
 from bot.services.match_people import fingerprint, to_match_person
 from bot.services.programmes import Programme
+from bot.timezones import is_valid_zone
 from storage.db import SessionFactory, transaction
 from storage.models import Match, Person
 from storage.queries import audit, matching, nudges, people
@@ -267,6 +268,8 @@ class Announcement:
     match: Match
     mentor: Person
     mentee: Person
+    mentor_zone: str = "UTC"
+    mentee_zone: str = "UTC"
 
 
 async def pending_announcements(sessions: SessionFactory, programme: Programme) -> list[Announcement]:
@@ -276,7 +279,12 @@ async def pending_announcements(sessions: SessionFactory, programme: Programme) 
             mentor = await people.get_person(session=session, person_id=m.mentor_person_id)
             mentee = await people.get_person(session=session, person_id=m.mentee_person_id)
             if mentor is not None and mentee is not None:
-                out.append(Announcement(m, mentor, mentee))
+                zones = []
+                for p in (mentor, mentee):
+                    prof = await people.get_profile(session=session, person_id=p.id or 0, programme_id=programme.id)
+                    zone = prof.answers.get("timezone") if prof else None
+                    zones.append(zone if isinstance(zone, str) and is_valid_zone(zone) else "UTC")
+                out.append(Announcement(m, mentor, mentee, zones[0], zones[1]))
         return out
 
 

@@ -12,10 +12,12 @@ from datetime import timedelta
 from typing import Literal
 
 from bot.clock import Clock
+from bot.nudges.quiet import is_quiet
 from bot.onboarding import flow
 from bot.onboarding.flow import FlowState, Step
 from bot.onboarding.validate import AnswerValue
 from bot.services.programmes import Programme, ProgrammeRegistry
+from bot.timezones import is_valid_zone
 from storage.db import SessionFactory, transaction
 from storage.models import OnboardingSession
 from storage.queries import audit, onboarding, people
@@ -48,6 +50,15 @@ class Reminder:
     display_name: str
     channel_id: int | None
     number: int
+
+
+def person_zone(state: dict[str, object], programme: Programme) -> str:
+    """The person's time zone when they have given it, else the programme's own (its digest zone)."""
+    answers = state.get("answers")
+    zone = answers.get("timezone") if isinstance(answers, dict) else None
+    if isinstance(zone, str) and is_valid_zone(zone):
+        return zone
+    return programme.config.digest.zone
 
 
 class OnboardingService:
@@ -201,6 +212,9 @@ class OnboardingService:
                 person = await people.get_person(session=session, person_id=row.person_id)
                 if person is None or person.discord_user_id is None or person.status == "paused":
                     continue
+                zone = person_zone(row.state, programme)
+                if is_quiet(now, zone, programme.config.quiet_hours):
+                    continue  # a reminder is the bot's own initiative: never in the person's quiet hours
                 if await onboarding.bump_reminders(session=session, session_id=row.id or 0,
                                                    expected=row.reminders_sent):
                     due.append(Reminder(programme, row.id or 0, row.person_id, person.discord_user_id,

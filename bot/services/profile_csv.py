@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from bot.onboarding.profile import MATCH_COLUMNS
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("id", "name", "role")
+#: The matches CSV of ``python -m bot match`` (mentor_id, mentee_id, score, reasons) plus what the bot knows.
 MATCHES_COLUMNS: tuple[str, ...] = (
-    "mentor_id", "mentor_name", "mentee_id", "mentee_name", "score", "status", "started_at", "ended_at", "reasons",
+    "mentor_id", "mentee_id", "score", "reasons", "mentor_name", "mentee_name", "status", "started_at", "ended_at",
 )
 MAX_ROWS = 50_000
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -126,5 +127,6 @@ def write_people_csv(records: Iterable[Mapping[str, str]]) -> str:
 
 
 def write_matches_csv(rows: Iterable[Mapping[str, str]]) -> str:
-    """Pairs: ``mentor_id,mentor_name,mentee_id,mentee_name,score,status,started_at,ended_at,reasons``."""
+    """Pairs: ``mentor_id,mentee_id,score,reasons`` (as ``python -m bot match`` writes) then names, status and
+    dates."""
     return write_csv(MATCHES_COLUMNS, rows)

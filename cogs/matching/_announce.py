@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.nudges.quiet import is_quiet
 from bot.onboarding.safe_text import safe_text
 from bot.services.matching import Announcement
 from bot.services.programmes import Programme
@@ -99,6 +100,10 @@ class Announcer:
                 return False
             state = "introduced"
         if state == "introduced":
+            quiet = programme.config.quiet_hours
+            now = self.bot.clock.now()
+            if is_quiet(now, item.mentor_zone, quiet) or is_quiet(now, item.mentee_zone, quiet):
+                return False  # the DMs are the bot's own initiative: they wait for both people's daytime
             for person, partner in ((item.mentor, item.mentee), (item.mentee, item.mentor)):
                 await self._dm_link(programme, person.discord_user_id, partner.display_name, space, mid)
             if not await svc.step_announcement(mid, "introduced", "done"):

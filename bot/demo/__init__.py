@@ -1,0 +1,113 @@
+"""``python -m bot demo``: a whole mentoring programme on SQLite + the local Discord and X, in seconds."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from bot.clock import SandboxClock
+from bot.demo.population import make_population
+from bot.demo.report import collect, write_chart, write_report, write_transcript
+from bot.demo.runner import Demo
+from bot.onboarding.questions import QuestionsConfig, build_questions
+from bot.sandbox.world import SandboxWorld
+
+PROGRAMMES = {
+    "edumentoring": ("EduMentoring", "EDU"),
+    "libraries": ("LibrariesConnected", "LIB"),
+    "runtogether": ("RunTogether", "RUN"),
+}
+
+
+def _status(demo: Demo, started: float) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_row("[bold]phase[/]", demo.state.phase)
+    table.add_row("[bold]sandbox time[/]", f"{demo.world.clock.now():%a %d %b %Y %H:%M} UTC")
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(demo.state.counts.items())) or "—"
+    table.add_row("[bold]so far[/]", counts)
+    table.add_row("[bold]elapsed[/]", f"{time.monotonic() - started:.1f} s")
+    return table
+
+
+async def run_demo(*, seed: int, people: int, programme: str, report: Path | None, out_dir: Path,
+                   console: Console) -> int:
+    if programme not in PROGRAMMES:
+        console.print(f"[red]--programme must be one of {', '.join(PROGRAMMES)}[/]")
+        return 2
+    logging.getLogger().setLevel(logging.ERROR)
+    started = time.monotonic()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    db = out_dir / "demo.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    hashtag, prefix = PROGRAMMES[programme]
+    questions = build_questions(QuestionsConfig(preset=programme))
+    population = make_population(questions, people, seed)
+    clock = SandboxClock(datetime(2026, 9, 7, 9, 0, tzinfo=UTC))  # a Monday morning in September
+    world = SandboxWorld(
+        database_url=f"sqlite+aiosqlite:///{db}", preset=programme, programme_key=programme, clock=clock,
+        programme_overrides={"intake": {"hashtags": [hashtag], "claim_code_prefix": prefix}},
+    )
+    await world.start()
+    demo = Demo(world, population, seed, hashtag)
+    try:
+        with Live(_status(demo, started), console=console, refresh_per_second=8, transient=True) as live:
+            async def refresh() -> None:
+                while True:
+                    live.update(_status(demo, started))
+                    await asyncio.sleep(0.125)
+
+            ticker = asyncio.create_task(refresh())
+            try:
+                await demo.intake()
+                await demo.onboard()
+                await demo.match_round("first round")
+                await demo.weeks()
+                demo.state.phase = "writing the report"
+            finally:
+                ticker.cancel()
+        funnel = await write_chart(world, out_dir / "stats.png")
+        messages = write_transcript(world, out_dir / "transcript.md")
+        data = await collect(world, population, seed, programme)
+        if report is not None:
+            write_report(data, report)
+        _summary(console, demo, data, funnel, messages, out_dir, report, time.monotonic() - started)
+    finally:
+        await world.stop()
+    return 0
+
+
+def _summary(console: Console, demo: Demo, data: dict[str, object], funnel: object, messages: int, out_dir: Path,
+             report: Path | None, seconds: float) -> None:
+    console.rule(f"[bold]{data['programme']} demo · seed {data['seed']}")
+    stages = funnel.stages() if hasattr(funnel, "stages") else []
+    console.print("Funnel: " + " → ".join(f"{label} {count}" for label, count in stages))
+    names = {p["id"]: p for p in data["people"]}  # type: ignore[index,union-attr]
+    pairs = Table(title="Pairs", show_lines=False)
+    for col in ("mentor", "mentee", "score", "status", "why"):
+        pairs.add_column(col, overflow="fold")
+    for m in data["matches"][:12]:  # type: ignore[index]
+        pairs.add_row(str(m["mentor"]), str(m["mentee"]), f"{m['score']:.1f}", m["status"], m["reasons"][:90])
+    console.print(pairs)
+    if len(data["matches"]) > 12:  # type: ignore[arg-type]
+        console.print(f"… and {len(data['matches']) - 12} more pairs")  # type: ignore[arg-type]
+    organisers = demo.world.organisers_channel
+    told = [m.content.splitlines()[0][:110] for m in demo.world.discord.state.messages.values()
+            if organisers is not None and m.channel_id == organisers.id]
+    console.print(f"Organisers were told {len(told)} things, e.g.:")
+    for line in told[:6]:
+        console.print(f"  • {line}", markup=False)
+    for note in demo.state.organiser_notes:
+        console.print(f"  ▸ {note}", markup=False)
+    console.print(f"Transcript ({messages} messages): {out_dir / 'transcript.md'}")
+    console.print(f"Stats chart: {out_dir / 'stats.png'}")
+    if report is not None:
+        console.print(f"Report: {report}")
+    console.print(f"Finished in {seconds:.1f} s ({len(names)} people, sandbox time {demo.world.clock.now():%d %b %Y}).")

@@ -1,0 +1,139 @@
+"""What a demo run leaves behind: a JSON report (checkable from it alone), a transcript and a chart."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from bot.demo.population import DemoPerson
+from bot.onboarding.profile import profile_from_answers, to_match_record
+from bot.sandbox.world import SandboxWorld
+from bot.stats.chart import render_stats_png
+from bot.stats.funnel import Funnel, weekly_series
+from storage.queries import intake, matching, nudges, people
+
+
+async def collect(world: SandboxWorld, population: list[DemoPerson], seed: int, programme_key: str) -> dict[str, Any]:
+    """The report of the issue's format, from the database and the sandboxes' own logs."""
+    bot = world.bot
+    programme = bot.services.programmes.all()[0]
+    by_discord: dict[int, DemoPerson] = {}
+    personas = world.discord.people
+    for p in population:
+        persona = personas.get(p.name)
+        if persona is not None:
+            by_discord[persona.id] = p
+    out_people: list[dict[str, Any]] = []
+    id_of_person: dict[int, str] = {}
+    async with bot.sessions() as session:
+        persons = {x.discord_user_id: x for x in await people.people_in_programme(session=session,
+                                                                                 programme_id=programme.id)}
+        profiles = {pr.person_id: pr for _, pr in await people.profiles_in_programme(session=session,
+                                                                                   programme_id=programme.id)}
+        for p in population:
+            persona = personas.get(p.name)
+            did = persona.id if persona is not None else None
+            row = persons.get(did) if did is not None else None
+            status = "not-joined" if persona is None or not p.joins else "left"
+            profile = None
+            if row is not None:
+                id_of_person[row.id or 0] = p.id
+                status = {"joined": "onboarding", "onboarding": "onboarding", "active": "active",
+                          "paused": "paused", "left": "left"}.get(row.status, row.status)
+                pr = profiles.get(row.id or 0)
+                if pr is not None:
+                    fields = profile_from_answers(programme.questions, pr.answers)
+                    profile = to_match_record(fields, person_id=p.id, name=row.display_name)
+            out_people.append({
+                "id": p.id, "discord_user_id": str(did) if did else None,
+                "x_handle": row.x_handle if row is not None else p.x_handle, "timezone": _zone(profile, p),
+                "dms_open": p.dms_open, "behaviour": p.behaviour, "status": status, "profile": profile,
+            })
+        out_matches = []
+        for m in await matching.matches_in_programme(session=session, programme_id=programme.id):
+            if m.mentor_person_id in id_of_person and m.mentee_person_id in id_of_person:
+                out_matches.append({
+                    "mentor": id_of_person[m.mentor_person_id], "mentee": id_of_person[m.mentee_person_id],
+                    "score": round(m.score, 2), "space_id": str(m.space_id) if m.space_id else None,
+                    "status": m.status, "reasons": m.reasons,
+                })
+    exported = world.discord.log.export()
+    return {
+        "seed": seed, "programme": programme_key,
+        "guild_id": str(world.guild.id) if world.guild else None,
+        "organiser_role_id": str(world.organisers.id) if world.organisers else None,
+        "bot_user_id": str(world.discord.bot_user.id),
+        "people": out_people, "matches": out_matches,
+        "discord_requests": exported["requests"], "x_requests": world.x.export_log(),
+        "gateway_events": exported["events"],
+    }
+
+
+def _zone(profile: dict[str, str] | None, p: DemoPerson) -> str:
+    if profile and profile.get("timezone"):
+        return profile["timezone"]
+    typed = p.answers.get("timezone")
+    return str(typed) if typed else "Europe/London"
+
+
+async def funnel_and_weekly(world: SandboxWorld) -> tuple[Funnel, list[tuple[Any, int, int]]]:
+    bot = world.bot
+    programme = bot.services.programmes.all()[0]
+    events: list[tuple[datetime, str]] = []
+    async with bot.sessions() as session:
+        leads = len(await intake.leads_in_programme(session=session, programme_id=programme.id))
+        persons = await people.people_in_programme(session=session, programme_id=programme.id)
+        profiles = await people.profiles_in_programme(session=session, programme_id=programme.id)
+        all_matches = await matching.matches_in_programme(session=session, programme_id=programme.id)
+        met = 0
+        for m in all_matches:
+            rows = await nudges.nudges_of_match(session=session, match_id=m.id or 0)
+            met += any(n.answer == "met" for n in rows)
+            events += [(n.sent_at, "sent") for n in rows if n.sent_at]
+            events += [(n.answered_at, "answered") for n in rows if n.answered_at]
+    matched = len({m.mentor_person_id for m in all_matches} | {m.mentee_person_id for m in all_matches})
+    funnel = Funnel(leads=leads, joined=len(persons), onboarded=len(profiles), matched=matched, met=met,
+                    active=sum(1 for m in all_matches if m.status == "active"))
+    start = world.clock.now().date()
+    first = min((e[0].date() for e in events), default=start)
+    weekly = [tuple(w) for w in weekly_series(events, first=first, last=world.clock.now().date())]
+    return funnel, weekly  # type: ignore[return-value]
+
+
+async def write_chart(world: SandboxWorld, path: Path) -> Funnel:
+    funnel, weekly = await funnel_and_weekly(world)
+    png = await asyncio.to_thread(render_stats_png, funnel, weekly, world.bot.services.programmes.all()[0].config.name)
+    path.write_bytes(png)
+    return funnel
+
+
+def write_transcript(world: SandboxWorld, path: Path) -> int:
+    """Every DM and channel message, grouped by conversation, oldest first (Markdown)."""
+    state = world.discord.state
+    users = {u.id: u.global_name or u.username for u in state.users.values()}
+    by_channel: dict[int, list[Any]] = {}
+    for msg in sorted(state.messages.values(), key=lambda m: m.id):
+        if not msg.deleted:
+            by_channel.setdefault(msg.channel_id, []).append(msg)
+    lines = ["# Demo transcript", ""]
+    for cid, msgs in by_channel.items():
+        channel = state.channels[cid]
+        if channel.guild_id is None:
+            title = f"DM with {', '.join(users.get(u, str(u)) for u in channel.recipients) or cid}"
+        else:
+            title = f"#{channel.name}"
+        lines += [f"## {title}", ""]
+        for m in msgs:
+            author = users.get(m.author_id, str(m.author_id))
+            text = m.content.replace("\n", "\n> ") if m.content else "(embed/attachment)"
+            lines.append(f"- **{author}** · {m.timestamp:%a %d %b %H:%M} UTC\n> {text}")
+        lines.append("")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return len(state.messages)
+
+
+def write_report(data: dict[str, Any], path: Path) -> None:
+    path.write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")

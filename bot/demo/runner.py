@@ -1,0 +1,193 @@
+"""Plays a whole programme against the local Discord and X: intake, joins, interviews, matching, six
+weeks of nudges with answers, an ended and re-made match, a person leaving."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from bot.demo.population import DemoPerson
+from bot.sandbox.discord import Message
+from bot.sandbox.discord.actors import walk_components
+from bot.sandbox.interview import run_interview
+from bot.sandbox.people import Persona
+from bot.sandbox.world import SandboxWorld
+
+log = logging.getLogger(__name__)
+CODE = re.compile(r"\b[A-Z]{2,6}-[A-Z0-9]{4}\b")
+STEP = timedelta(hours=6)
+
+
+@dataclass
+class DemoState:
+    phase: str = "starting"
+    counts: Counter[str] = field(default_factory=Counter)
+    organiser_notes: list[str] = field(default_factory=list)
+
+
+class Demo:
+    def __init__(self, world: SandboxWorld, people: list[DemoPerson], seed: int, hashtag: str) -> None:
+        self.world = world
+        self.people = people
+        self.rng = random.Random(seed * 7919 + 1)
+        self.hashtag = hashtag
+        self.state = DemoState()
+        self.personas: dict[str, Persona] = {}
+        self.codes: dict[str, str] = {}
+        self.seen_nudges: set[int] = set()
+        self.ended_once = False
+
+    # ---- helpers ----------------------------------------------------------------------------------
+    def persona(self, p: DemoPerson) -> Persona:
+        if p.id not in self.personas:
+            self.personas[p.id] = self.world.person(p.name, dms_open=p.dms_open, behaviours=(p.behaviour,))
+        return self.personas[p.id]
+
+    def has_command(self, name: str) -> bool:
+        guild = self.world.guild
+        return self.world.discord.state.find_command(name, guild.id if guild else None) is not None
+
+    async def tick(self) -> None:
+        await self.world.bot.tick()
+
+    # ---- phases -----------------------------------------------------------------------------------
+    async def intake(self) -> None:
+        self.state.phase = "hashtag posts on X"
+        x = self.world.x
+        bot_handle = x.bot_account.username
+        for p in self.people:
+            if not p.x_handle:
+                continue
+            want = "Happy to mentor" if p.role in ("mentor", "both") else "Looking for a mentor"
+            subject = ", ".join(p.answers.get("subjects", [])[:1]) if isinstance(p.answers.get("subjects"), list) else ""
+            text = f"{want}{' in ' + subject if subject else ''}! #{self.hashtag}"
+            if p.mentions_bot:
+                text += f" @{bot_handle}"
+            post_id = x.add_post(text, p.x_handle, p.name)
+            self.state.counts["posts"] += 1
+            if self.rng.random() < 0.2:  # noise that must not become leads: a retweet and a reply
+                x.add_post(f"RT @{p.x_handle}: {text}", f"fan{self.rng.randint(1, 99)}", retweet_of=post_id)
+                x.add_post(f"Great idea! #{self.hashtag}", f"friend{self.rng.randint(1, 99)}", reply_to=post_id)
+        for name in [n for n in self.world.bot.periodic if n.startswith("poll-")]:
+            await self.world.bot.tick(name)
+        # each author finds their code: in the bot's reply on X, or organisers pass on the queued invite
+        texts = [r.text if hasattr(r, "text") else str(r) for r in x.replies]
+        queued = [m.content for m in self.world.discord.state.messages.values()
+                  if self.world.organisers_channel and m.channel_id == self.world.organisers_channel.id]
+        for p in self.people:
+            if not p.x_handle:
+                continue
+            for text in texts + queued:
+                if f"@{p.x_handle}" in text or p.x_handle in text:
+                    found = CODE.search(text)
+                    if found:
+                        self.codes[p.id] = found.group(0)
+                        break
+        self.state.counts["codes"] = len(self.codes)
+
+    async def onboard(self) -> None:
+        self.state.phase = "joining and interviews"
+        assert self.world.guild is not None
+        questions = self.world.bot.services.programmes.all()[0].questions
+        sem = asyncio.Semaphore(8)
+
+        async def one(p: DemoPerson) -> None:
+            async with sem:
+                persona = self.persona(p)
+                await persona.join(self.world.guild)  # type: ignore[arg-type]
+                self.state.counts["joined"] += 1
+                code = self.codes.get(p.id)
+                if code and self.has_command("link"):
+                    try:
+                        await persona.slash("link", options={"code": code}, guild=self.world.guild)
+                        self.state.counts["linked"] += 1
+                    except Exception as exc:  # a demo person who fumbles the code carries on
+                        log.info("%s could not link: %s", p.name, exc)
+                stop = len(questions) // 2 if p.behaviour == "abandons" else None
+                try:
+                    result = await run_interview(persona, questions, p.answers, wrong_answers=p.wrong,
+                                                 stop_after=stop, timeout=30)
+                except (TimeoutError, AssertionError) as exc:
+                    log.warning("%s's interview stalled: %s", p.name, exc)
+                    return
+                if "profile is saved" in result.last:
+                    self.state.counts["onboarded"] += 1
+
+        await asyncio.gather(*(one(p) for p in self.people if p.joins))
+
+    async def match_round(self, label: str) -> None:
+        self.state.phase = f"matching ({label})"
+        olu, guild = self.world.organiser, self.world.guild
+        assert olu is not None and guild is not None
+        preview = await olu.slash("match", "preview", guild=guild, timeout=60)
+        self.state.organiser_notes.append(f"/match preview ({label}): {preview.content.splitlines()[0][:120]}")
+        confirm = await olu.slash("match", "confirm", guild=guild, timeout=60)
+        self.state.organiser_notes.append(f"/match confirm ({label}): {confirm.content[:160]}")
+        await self.world.bot.tick("announce-pairs")
+
+    def _nudge_buttons(self, msg: Message) -> list[dict[str, Any]]:
+        return [c for c in walk_components(msg.components) if str(c.get("custom_id", "")).startswith("nudge:")]
+
+    async def answer_nudges(self, day: int) -> None:
+        by_name = {p.name: p for p in self.people}
+        for persona in list(self.personas.values()):
+            p = by_name.get(persona.name)
+            if p is None or p.behaviour == "ignores_nudges":
+                continue
+            for msg in persona.visible_messages():
+                if msg.id in self.seen_nudges or msg.author_id == persona.id:
+                    continue
+                buttons = self._nudge_buttons(msg)
+                if not buttons:
+                    continue
+                self.seen_nudges.add(msg.id)
+                ids = {str(b["custom_id"]).split(":")[1]: str(b["custom_id"]) for b in buttons}
+                choice = None
+                if "confirm_end" in ids:
+                    choice = ids["confirm_end"]
+                elif p.behaviour == "ends_match" and day >= 14 and "end" in ids and not self.ended_once:
+                    choice, self.ended_once = ids["end"], True
+                elif "met" in ids:
+                    choice = ids["not_yet"] if day < 5 and "not_yet" in ids and self.rng.random() < 0.3 else ids["met"]
+                if choice is None:
+                    continue
+                try:
+                    await persona.click(choice, message=msg, timeout=10)
+                    self.state.counts["nudge answers"] += 1
+                except Exception as exc:
+                    log.info("%s could not answer a nudge: %s", persona.name, exc)
+
+    async def leave(self) -> None:
+        leaver = next((p for p in self.people if p.leaves and p.id in self.personas), None)
+        if leaver is None or not self.has_command("leave"):
+            return
+        persona = self.personas[leaver.id]
+        try:
+            result = await persona.slash("leave", guild=self.world.guild, timeout=20)
+            buttons = [c for m in result.messages for c in walk_components(m.components) if c.get("type") == 2]
+            confirm = next((b for b in buttons if "leave" in str(b.get("label", "")).lower()
+                            or "delete" in str(b.get("label", "")).lower() or "yes" in str(b.get("label", "")).lower()),
+                           None)
+            if confirm is not None:
+                await persona.click(str(confirm["custom_id"]), timeout=20)
+            self.state.counts["left"] += 1
+        except Exception as exc:
+            log.warning("the leaver could not leave: %s", exc)
+
+    async def weeks(self, days: int = 42) -> None:
+        for day in range(1, days + 1):
+            self.state.phase = f"nudges: day {day} of {days}"
+            for _ in range(4):
+                self.world.clock.advance(STEP)
+                await self.tick()
+                await self.answer_nudges(day)
+            if day == 21 and self.ended_once:
+                await self.match_round("re-match")
+            if day == 35:
+                await self.leave()
