@@ -7,6 +7,7 @@ import logging
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.live import Live
@@ -18,12 +19,19 @@ from bot.demo.report import collect, write_chart, write_report, write_transcript
 from bot.demo.runner import Demo
 from bot.onboarding.questions import QuestionsConfig, build_questions
 from bot.sandbox.world import SandboxWorld
+from bot.stats.funnel import Funnel
 
 PROGRAMMES = {
     "edumentoring": ("EduMentoring", "EDU"),
     "libraries": ("LibrariesConnected", "LIB"),
     "runtogether": ("RunTogether", "RUN"),
 }
+
+
+def _fresh_output(out_dir: Path, db: Path) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
 
 
 def _status(demo: Demo, started: float) -> Table:
@@ -43,10 +51,8 @@ async def run_demo(*, seed: int, people: int, programme: str, report: Path | Non
         return 2
     logging.getLogger().setLevel(logging.ERROR)
     started = time.monotonic()
-    out_dir.mkdir(parents=True, exist_ok=True)
     db = out_dir / "demo.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    await asyncio.to_thread(_fresh_output, out_dir, db)
     hashtag, prefix = PROGRAMMES[programme]
     questions = build_questions(QuestionsConfig(preset=programme))
     population = make_population(questions, people, seed)
@@ -74,30 +80,30 @@ async def run_demo(*, seed: int, people: int, programme: str, report: Path | Non
             finally:
                 ticker.cancel()
         funnel = await write_chart(world, out_dir / "stats.png")
-        messages = write_transcript(world, out_dir / "transcript.md")
+        messages = await asyncio.to_thread(write_transcript, world, out_dir / "transcript.md")
         data = await collect(world, population, seed, programme)
         if report is not None:
-            write_report(data, report)
+            await asyncio.to_thread(write_report, data, report)
         _summary(console, demo, data, funnel, messages, out_dir, report, time.monotonic() - started)
     finally:
         await world.stop()
     return 0
 
 
-def _summary(console: Console, demo: Demo, data: dict[str, object], funnel: object, messages: int, out_dir: Path,
+def _summary(console: Console, demo: Demo, data: dict[str, Any], funnel: Funnel, messages: int, out_dir: Path,
              report: Path | None, seconds: float) -> None:
     console.rule(f"[bold]{data['programme']} demo · seed {data['seed']}")
-    stages = funnel.stages() if hasattr(funnel, "stages") else []
+    stages = funnel.stages()
     console.print("Funnel: " + " → ".join(f"{label} {count}" for label, count in stages))
-    names = {p["id"]: p for p in data["people"]}  # type: ignore[index,union-attr]
+    names = {p["id"]: p for p in data["people"]}
     pairs = Table(title="Pairs", show_lines=False)
     for col in ("mentor", "mentee", "score", "status", "why"):
         pairs.add_column(col, overflow="fold")
-    for m in data["matches"][:12]:  # type: ignore[index]
+    for m in data["matches"][:12]:
         pairs.add_row(str(m["mentor"]), str(m["mentee"]), f"{m['score']:.1f}", m["status"], m["reasons"][:90])
     console.print(pairs)
-    if len(data["matches"]) > 12:  # type: ignore[arg-type]
-        console.print(f"… and {len(data['matches']) - 12} more pairs")  # type: ignore[arg-type]
+    if len(data["matches"]) > 12:
+        console.print(f"… and {len(data['matches']) - 12} more pairs")
     organisers = demo.world.organisers_channel
     told = [m.content.splitlines()[0][:110] for m in demo.world.discord.state.messages.values()
             if organisers is not None and m.channel_id == organisers.id]

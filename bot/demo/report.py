@@ -6,7 +6,7 @@ import asyncio
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from bot.demo.population import DemoPerson
 from bot.onboarding.profile import profile_from_answers, to_match_record
@@ -82,7 +82,7 @@ def _zone(profile: dict[str, str] | None, p: DemoPerson) -> str:
 async def funnel_and_weekly(world: SandboxWorld) -> tuple[Funnel, list[tuple[Any, int, int]]]:
     bot = world.bot
     programme = bot.services.programmes.all()[0]
-    events: list[tuple[datetime, str]] = []
+    events: list[tuple[datetime, Literal["sent", "answered"]]] = []
     async with bot.sessions() as session:
         leads = len(await intake.leads_in_programme(session=session, programme_id=programme.id))
         persons = await people.people_in_programme(session=session, programme_id=programme.id)
@@ -106,7 +106,7 @@ async def funnel_and_weekly(world: SandboxWorld) -> tuple[Funnel, list[tuple[Any
 async def write_chart(world: SandboxWorld, path: Path) -> Funnel:
     funnel, weekly = await funnel_and_weekly(world)
     png = await asyncio.to_thread(render_stats_png, funnel, weekly, world.bot.services.programmes.all()[0].config.name)
-    path.write_bytes(png)
+    await asyncio.to_thread(path.write_bytes, png)
     return funnel
 
 
