@@ -72,10 +72,11 @@ async def run_demo(*, seed: int, people: int, programme: str, report: Path | Non
 
             ticker = asyncio.create_task(refresh())
             try:
-                await demo.intake()
-                await demo.onboard()
-                await demo.match_round("first round")
-                await demo.weeks()
+                for name, step in (("intake", demo.intake), ("onboarding", demo.onboard),
+                                   ("matching", lambda: demo.match_round("first round")), ("six weeks", demo.weeks)):
+                    t = time.monotonic()
+                    await step()
+                    demo.state.timings[name] = time.monotonic() - t
                 demo.state.phase = "writing the report"
             finally:
                 ticker.cancel()
@@ -116,4 +117,5 @@ def _summary(console: Console, demo: Demo, data: dict[str, Any], funnel: Funnel,
     console.print(f"Stats chart: {out_dir / 'stats.png'}")
     if report is not None:
         console.print(f"Report: {report}")
+    console.print("Phases: " + ", ".join(f"{k} {v:.1f} s" for k, v in demo.state.timings.items()))
     console.print(f"Finished in {seconds:.1f} s ({len(names)} people, sandbox time {demo.world.clock.now():%d %b %Y}).")

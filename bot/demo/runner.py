@@ -29,6 +29,7 @@ class DemoState:
     phase: str = "starting"
     counts: Counter[str] = field(default_factory=Counter)
     organiser_notes: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 class Demo:
@@ -42,6 +43,7 @@ class Demo:
         self.codes: dict[str, str] = {}
         self.seen_nudges: set[int] = set()
         self.ended_once = False
+        self.scan_cursor = 0
 
     # ---- helpers ----------------------------------------------------------------------------------
     def persona(self, p: DemoPerson) -> Persona:
@@ -134,34 +136,51 @@ class Demo:
     def _nudge_buttons(self, msg: Message) -> list[dict[str, Any]]:
         return [c for c in walk_components(msg.components) if str(c.get("custom_id", "")).startswith("nudge:")]
 
+    def _new_nudges(self) -> list[tuple[Persona, Message]]:
+        """Bot messages with check-in buttons that arrived since the last look, and who should answer."""
+        state = self.world.discord.state
+        bot_id = state.bot_user.id
+        by_user = {persona.id: persona for persona in self.personas.values()}
+        found: list[tuple[Persona, Message]] = []
+        newest = self.scan_cursor
+        for mid in reversed(list(state.messages)):
+            if mid <= self.scan_cursor:
+                break
+            newest = max(newest, mid)
+            msg = state.messages[mid]
+            if msg.author_id != bot_id or msg.deleted or not self._nudge_buttons(msg):
+                continue
+            channel = state.channels[msg.channel_id]
+            if channel.guild_id is None:
+                targets = [by_user[u] for u in channel.recipients if u in by_user]
+            else:
+                targets = [p for uid, p in by_user.items() if f"<@{uid}>" in msg.content]
+            found.extend((t, msg) for t in targets[:1])
+        self.scan_cursor = newest
+        return sorted(found, key=lambda pm: pm[1].id)
+
     async def answer_nudges(self, day: int) -> None:
         by_name = {p.name: p for p in self.people}
-        for persona in list(self.personas.values()):
+        for persona, msg in self._new_nudges():
             p = by_name.get(persona.name)
-            if p is None or p.behaviour == "ignores_nudges":
+            if p is None or p.behaviour == "ignores_nudges" or p.leaves and day > 35:
                 continue
-            for msg in persona.visible_messages():
-                if msg.id in self.seen_nudges or msg.author_id == persona.id:
-                    continue
-                buttons = self._nudge_buttons(msg)
-                if not buttons:
-                    continue
-                self.seen_nudges.add(msg.id)
-                ids = {str(b["custom_id"]).split(":")[1]: str(b["custom_id"]) for b in buttons}
-                choice = None
-                if "confirm_end" in ids:
-                    choice = ids["confirm_end"]
-                elif p.behaviour == "ends_match" and day >= 14 and "end" in ids and not self.ended_once:
-                    choice, self.ended_once = ids["end"], True
-                elif "met" in ids:
-                    choice = ids["not_yet"] if day < 5 and "not_yet" in ids and self.rng.random() < 0.3 else ids["met"]
-                if choice is None:
-                    continue
-                try:
-                    await persona.click(choice, message=msg, timeout=10)
-                    self.state.counts["nudge answers"] += 1
-                except Exception as exc:
-                    log.info("%s could not answer a nudge: %s", persona.name, exc)
+            buttons = self._nudge_buttons(msg)
+            ids = {str(b["custom_id"]).split(":")[1]: str(b["custom_id"]) for b in buttons}
+            choice = None
+            if "confirm_end" in ids:
+                choice = ids["confirm_end"]
+            elif p.behaviour == "ends_match" and day >= 14 and "end" in ids and not self.ended_once:
+                choice, self.ended_once = ids["end"], True
+            elif "met" in ids:
+                choice = ids["not_yet"] if day < 5 and "not_yet" in ids and self.rng.random() < 0.3 else ids["met"]
+            if choice is None:
+                continue
+            try:
+                await persona.click(choice, message=msg, timeout=10)
+                self.state.counts["nudge answers"] += 1
+            except Exception as exc:
+                log.info("%s could not answer a nudge: %s", persona.name, exc)
 
     async def leave(self) -> None:
         leaver = next((p for p in self.people if p.leaves and p.id in self.personas), None)

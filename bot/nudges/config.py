@@ -223,8 +223,8 @@ class PacingConfig(BaseModel):
 
     messages_per_second: float = Field(default=25.0, gt=0, le=45)
     burst: int = Field(default=5, ge=1, le=25)
-    new_dms_per_minute: int = Field(default=30, ge=1, le=120)
-    new_dm_burst: int = Field(default=1, ge=1, le=10)
+    new_dms_per_minute: int = Field(default=30, ge=1, le=600)
+    new_dm_burst: int = Field(default=1, ge=1, le=50)
 
     @model_validator(mode="after")
     def _under_discord_limit(self) -> PacingConfig:

@@ -19,7 +19,7 @@ from bot.sandbox.discord.runner import BotRunner
 from bot.sandbox.people import Persona
 from bot.sandbox.x import SandboxX
 
-SANDBOX_PACING = {"messages_per_second": 30.0, "burst": 5, "new_dms_per_minute": 120, "new_dm_burst": 10}
+SANDBOX_PACING = {"messages_per_second": 30.0, "burst": 5, "new_dms_per_minute": 600, "new_dm_burst": 20}
 
 
 def programme_table(key: str, guild_id: int, preset: str, **overrides: Any) -> dict[str, Any]:
@@ -49,6 +49,7 @@ def world_limits() -> Limits:
     own pacer (new_dms_per_minute) is what keeps that rate safe."""
     limits = Limits()
     limits.routes["POST /users/@me/channels"] = RouteLimit(20, 1.0)
+    limits.routes["POST /guilds/{guild_id}/channels"] = RouteLimit(50, 10.0)
     return limits
 
 

@@ -33,6 +33,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
+from sqlmodel.ext.asyncio.session import AsyncSession
 from tweepy.errors import HTTPException, Unauthorized
 
 from bot.clock import Clock
@@ -79,6 +80,7 @@ class IntakeService:
         self.retry = RetryPolicy()
         self.page_size = 100  # X's maximum for recent search
         self.max_pages: int | None = 20  # per poll; the stored cursor carries on from there next time
+        self.queue_per_poll = 10  # organiser messages per poll (Discord: 5 per 5 s per channel); the rest next time
         self.attempts = AttemptLimiter(limit=5, window=timedelta(minutes=10))
         self._client: Any = None
         self._account: tuple[str, str] | None = None
@@ -199,7 +201,7 @@ class IntakeService:
         return post.can_reply or not cfg.intake.reply_only_to_mentions
 
     async def _store_page(
-        self, s: Any, programme: Programme, source: XSource, page: Page, cursor_id: int, report: PollReport
+        self, s: AsyncSession, programme: Programme, source: XSource, page: Page, cursor_id: int, report: PollReport
     ) -> None:
         now = self._clock.now()
         vocab = vocabulary_for(programme.questions)
@@ -240,7 +242,7 @@ class IntakeService:
     def codes(self, programme: Programme) -> ClaimCodes:
         return ClaimCodes(programme.config.intake.claim_code_prefix, rng=self._rng)
 
-    async def _new_code(self, s: Any, programme: Programme) -> str:
+    async def _new_code(self, s: AsyncSession, programme: Programme) -> str:
         codes = self.codes(programme)
         for _ in range(50):
             code = codes.new()
@@ -297,7 +299,8 @@ class IntakeService:
     ) -> None:
         cfg = programme.config
         async with self._sessions() as s:
-            leads = await intake.leads_with_status(session=s, programme_id=programme.id, status="queueing")
+            leads = await intake.leads_with_status(session=s, programme_id=programme.id, status="queueing",
+                                                   limit=self.queue_per_poll)
             posts = {lead.id or 0: await intake.get_post(session=s, platform=PLATFORM, post_id=lead.first_post_id)
                      for lead in leads}
         for lead in leads:
@@ -339,7 +342,7 @@ class IntakeService:
                                                     statuses=intake.OPEN_LEAD_STATUSES)
             return [await self._view(s, lead) for lead in leads]
 
-    async def _view(self, s: Any, lead: Lead) -> LeadView:
+    async def _view(self, s: AsyncSession, lead: Lead) -> LeadView:
         row = await intake.get_post(session=s, platform=lead.platform, post_id=lead.first_post_id)
         url = f"https://x.com/{lead.author_handle}/status/{lead.first_post_id}"
         return LeadView(lead.id or 0, lead.author_handle, lead.author_name, lead.status, lead.claim_code, url,
@@ -411,7 +414,7 @@ class IntakeService:
         self.attempts.failed(discord_user_id, now)
         return ClaimResult(outcome, claim_message(outcome, example=example))
 
-    async def _link(self, s: Any, programme: Programme, lead: Lead, person_id: int, discord_user_id: int,
+    async def _link(self, s: AsyncSession, programme: Programme, lead: Lead, person_id: int, discord_user_id: int,
                     now: datetime) -> ClaimOutcome:
         if not await intake.link_lead(session=s, lead_id=lead.id or 0, person_id=person_id,
                                       x_handle=lead.author_handle, now=now):

@@ -75,6 +75,19 @@ class OnboardingService:
         suggestions: dict[str, AnswerValue] | None = None,
     ) -> Conversation:
         """Start (or find) the person's one conversation in ``programme``."""
+        for _ in range(4):
+            conv = await self._begin_once(programme, discord_user_id, display_name, suggestions)
+            if conv is not None:
+                return conv
+        raise RuntimeError(f"the conversation of {discord_user_id} kept changing while it was (re)started")
+
+    async def _begin_once(
+        self,
+        programme: Programme,
+        discord_user_id: int,
+        display_name: str,
+        suggestions: dict[str, AnswerValue] | None,
+    ) -> Conversation | None:
         now = self._clock.now()
         today = now.date()
         async with transaction(self._sessions) as session:
@@ -95,8 +108,10 @@ class OnboardingService:
                 stored = FlowState.model_validate(row.state)
                 if suggestions and not stored.answers and not stored.suggestions:
                     stored = stored.model_copy(update={"suggestions": dict(suggestions)})
-                    await onboarding.save_state(session=session, session_id=row.id or 0, expected_step=row.step,
-                                                state=stored.model_dump(mode="json"), now=now)
+                    if not await onboarding.save_state(session=session, session_id=row.id or 0,
+                                                       expected_step=row.step, state=stored.model_dump(mode="json"),
+                                                       now=now):
+                        return None  # a typed answer moved it at the same moment: re-read and try again
                 step = flow.current_step(programme.questions, stored, today=today)
         return Conversation(programme, person.id or 0, row.id or 0, step, row.channel_id, row.in_thread, created)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, or_, text, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Lead, PollCursor, SocialPost
+from storage.models import Lead, Person, PollCursor, SocialPost
 
 
 async def get_cursor(*, session: AsyncSession, programme_id: int, platform: str, query: str) -> PollCursor:
@@ -99,3 +99,110 @@ async def set_lead_status(
         values["person_id"] = person_id
     result = await session.exec(stmt.values(**values))
     return bool(result.rowcount)
+
+
+# --- added for the hashtag intake service (issue #5) ---------------------------------------------------------
+
+OPEN_LEAD_STATUSES = ("new", "replying", "replied", "queueing", "queued")
+"""Lead statuses: ``new`` (to reply to), ``replying`` (a reply is being sent), ``replied``, ``queueing`` (to be
+posted in the organisers' channel), ``queued`` (posted there); closed: ``linked``, ``dismissed``."""
+
+POLL_LOCK_CLASS = 0x4D42  # "MB": the first key of the two-key advisory lock; the second is the programme id
+
+
+async def try_poll_lock(*, session: AsyncSession, programme_id: int) -> bool:
+    """Take the programme's poller lock for the rest of ``session``'s transaction (PostgreSQL:
+    ``pg_try_advisory_xact_lock``; released at commit/rollback, or when the connection dies). ``False`` when
+    another process holds it. On SQLite there is no such lock: always ``True`` (the process is alone)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    result = await session.exec(  # type: ignore[call-overload]
+        text("SELECT pg_try_advisory_xact_lock(:cls, :pid)").bindparams(cls=POLL_LOCK_CLASS, pid=programme_id)
+    )
+    return bool(result.scalar())
+
+
+async def get_post(*, session: AsyncSession, platform: str, post_id: str) -> SocialPost | None:
+    stmt = select(SocialPost).where(SocialPost.platform == platform, SocialPost.post_id == post_id)
+    return (await session.exec(stmt)).first()
+
+
+async def update_lead(
+    *,
+    session: AsyncSession,
+    lead_id: int,
+    now: datetime,
+    expect: tuple[str, ...] | None = None,
+    status: str | None = None,
+    first_post_id: str | None = None,
+    suggestions: dict[str, Any] | None = None,
+    author_handle: str | None = None,
+) -> bool:
+    """Change some fields of a lead (only while its status is one of ``expect``, when given)."""
+    stmt = update(Lead).where(col(Lead.id) == lead_id)
+    if expect:
+        stmt = stmt.where(col(Lead.status).in_(expect))
+    values: dict[str, Any] = {"updated_at": now}
+    if status is not None:
+        values["status"] = status
+    if first_post_id is not None:
+        values["first_post_id"] = first_post_id
+    if suggestions is not None:
+        values["suggestions"] = suggestions
+    if author_handle is not None:
+        values["author_handle"] = author_handle
+    result = await session.exec(stmt.values(**values))
+    return bool(result.rowcount)
+
+
+async def recent_reply_count(*, session: AsyncSession, programme_id: int, since: datetime) -> int:
+    """Replies the bot sent (or is sending) for this programme's leads since ``since`` — leads with a reply
+    post or in ``replying``, by ``updated_at`` (a lead linked since counts too: the limit errs on the safe side)."""
+    stmt = select(func.count()).select_from(Lead).where(
+        Lead.programme_id == programme_id,
+        col(Lead.updated_at) >= since,
+        or_(col(Lead.reply_post_id).is_not(None), col(Lead.status) == "replying"),
+    )
+    return int((await session.exec(stmt)).one())
+
+
+async def leads_with_status(
+    *, session: AsyncSession, programme_id: int, status: str, updated_before: datetime | None = None,
+    limit: int | None = None,
+) -> list[Lead]:
+    """Leads of a programme in one status, oldest first."""
+    stmt = select(Lead).where(Lead.programme_id == programme_id, Lead.status == status)
+    if updated_before is not None:
+        stmt = stmt.where(col(Lead.updated_at) < updated_before)
+    stmt = stmt.order_by(col(Lead.id))
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(await session.exec(stmt))
+
+
+async def find_lead(*, session: AsyncSession, programme_id: int, handle_or_code: str) -> Lead | None:
+    """A lead of the programme by claim code (exact, upper case) or X handle (any case, with or without @)."""
+    by_code = select(Lead).where(Lead.programme_id == programme_id, Lead.claim_code == handle_or_code.upper())
+    found = (await session.exec(by_code)).first()
+    if found is not None:
+        return found
+    handle = handle_or_code.strip().lstrip("@").lower()
+    by_handle = select(Lead).where(
+        Lead.programme_id == programme_id, func.lower(col(Lead.author_handle)) == handle
+    ).order_by(col(Lead.id).desc())
+    return (await session.exec(by_handle)).first()
+
+
+async def link_lead(
+    *, session: AsyncSession, lead_id: int, person_id: int, x_handle: str, now: datetime
+) -> bool:
+    """Close an open lead as ``linked`` to ``person_id`` and store the X handle on the person, together.
+    ``False`` (nothing changed) when the lead is no longer open."""
+    moved = await set_lead_status(
+        session=session, lead_id=lead_id, status="linked", now=now, expect=OPEN_LEAD_STATUSES, person_id=person_id
+    )
+    if moved and x_handle:
+        await session.exec(
+            update(Person).where(col(Person.id) == person_id).values(x_handle=x_handle[:100], updated_at=now)
+        )
+    return moved

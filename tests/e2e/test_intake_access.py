@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 
@@ -134,3 +135,21 @@ async def test_only_one_poller_runs_when_two_bots_share_the_database(world: Sand
     finally:
         if engine is not world.engine:
             await engine.dispose()
+
+
+async def test_replies_are_paced_by_replies_per_hour(tmp_path_factory: pytest.TempPathFactory) -> None:
+    world, schema = await start_world(tmp_path_factory, replies_per_hour=2)
+    try:
+        for handle in ("ann", "bea", "col", "dot"):
+            world.x.add_post(f"Looking for a mentor @MentorBot {TAG}", handle)
+        await world.bot.tick(POLL)
+        await world.bot.tick(POLL)
+        assert len(world.x.replies) == 2, "two replies in the first hour"
+        world.clock.advance(timedelta(minutes=61))
+        await world.bot.tick(POLL)
+        assert len(world.x.replies) == 4
+        assert max(replies_per_author(world.x).values()) == 1
+        assert {lead.status for lead in await leads_of(world)} == {"replied"}
+    finally:
+        await world.stop()
+        await drop_test_schema(schema)

@@ -1,0 +1,168 @@
+"""Intake: one X poller job per programme, /leads for organisers, /link and typed claim codes for members."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Protocol, cast
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import MentorBot, PeriodicJob
+from bot.intake.outcomes import ClaimResult, LeadView, PollReport
+from bot.onboarding.safe_text import safe_text
+from bot.services.programmes import Programme
+from cogs._common import organiser_only, organiser_programme
+from cogs.intake._notify import NO_PINGS, OrganiserQueue
+
+log = logging.getLogger(__name__)
+LIST_LIMIT = 1900
+
+
+class _StartsInterviews(Protocol):
+    async def start_for(self, programme: Programme, user: discord.abc.User,
+                        suggestions: dict[str, object] | None = None) -> Any: ...
+
+
+def _lead_line(lead: LeadView) -> str:
+    name = f"{safe_text(lead.name, 40)} " if lead.name and lead.name != lead.handle else ""
+    text = safe_text(lead.text, 90)
+    return (f"• {name}@{safe_text(lead.handle, 30)} — {lead.status} — `{lead.claim_code}` — <{lead.post_url}>"
+            + (f"\n  > {text}" if text else ""))
+
+
+def lead_list(leads: list[LeadView]) -> str:
+    if not leads:
+        return "No open leads from X."
+    lines = [f"**Open leads from X ({len(leads)})**"]
+    for i, lead in enumerate(leads):
+        line = _lead_line(lead)
+        if sum(len(x) + 1 for x in lines) + len(line) > LIST_LIMIT:
+            lines.append(f"… and {len(leads) - i} more.")
+            break
+        lines.append(line)
+    return "\n".join(lines)
+
+
+class Intake(commands.Cog):
+    leads = app_commands.Group(name="leads", description="Leads from the programme's hashtag on X",
+                               guild_only=True)
+
+    def __init__(self, bot: MentorBot) -> None:
+        self.bot = bot
+        self.queue = OrganiserQueue(bot)
+        self.last_reports: dict[str, PollReport] = {}
+
+    async def cog_load(self) -> None:
+        if not self.bot.services.intake.can_poll:
+            log.info("no X credentials: hashtag intake is off")
+            return
+        for programme in self.bot.services.programmes.all():
+            if programme.config.intake.hashtags:
+                self.bot.add_periodic(f"poll-x-{programme.key}", self._job(programme.key),
+                                      seconds=programme.config.intake.poll_interval_seconds)
+
+    def _job(self, key: str) -> PeriodicJob:
+        async def job() -> None:
+            await self.poll(key)
+
+        return job
+
+    async def poll(self, key: str) -> PollReport | None:
+        """Poll one programme now (the periodic job; ``bot.tick(f"poll-x-{key}")`` runs it on demand)."""
+        programme = self.bot.services.programmes.get(key)
+        if programme is None:
+            return None
+        report = await self.bot.services.intake.poll(programme, self.queue)
+        self.last_reports[key] = report
+        if report.status in ("failed", "disabled"):
+            log.warning("X poll of %s: %s (%s)", key, report.status, report.reason)
+        return report
+
+    # organisers ------------------------------------------------------------------------------------------
+    @organiser_only()
+    @leads.command(name="list", description="List the open leads from X")
+    @app_commands.describe(programme="which programme, when this server runs several")
+    async def leads_list(self, interaction: discord.Interaction, programme: str | None = None) -> None:
+        prog = organiser_programme(interaction, programme)
+        leads = await self.bot.services.intake.open_leads(prog)
+        await interaction.response.send_message(lead_list(leads), ephemeral=True, allowed_mentions=NO_PINGS)
+
+    @organiser_only()
+    @leads.command(name="dismiss", description="Close a lead from X without linking it")
+    @app_commands.describe(lead="the person's @handle on X, or their claim code",
+                           programme="which programme, when this server runs several")
+    async def leads_dismiss(self, interaction: discord.Interaction, lead: str, programme: str | None = None) -> None:
+        prog = organiser_programme(interaction, programme)
+        done = await self.bot.services.intake.dismiss(prog, lead, interaction.user.id)
+        text = (f"Dismissed the lead @{safe_text(done.handle, 30)} (`{done.claim_code}`)." if done
+                else f"There is no open lead {safe_text(lead, 40)!r} — `/leads list` shows them.")
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+
+    @organiser_only()
+    @leads.command(name="resume", description="Start reading the hashtag on X again after it stopped")
+    @app_commands.describe(programme="which programme, when this server runs several")
+    async def leads_resume(self, interaction: discord.Interaction, programme: str | None = None) -> None:
+        prog = organiser_programme(interaction, programme)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        was = await self.bot.services.intake.resume(prog)
+        report = await self.poll(prog.key)
+        status = report.status if report else "skipped"
+        text = ("Polling X again." if was else "Polling X was not stopped.") + f" This poll: {status}"
+        if report is not None and report.reason:
+            text += f" — {safe_text(report.reason, 300)}"
+        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
+
+    # members ---------------------------------------------------------------------------------------------
+    @app_commands.command(name="link", description="Link your post on X to you, with the code the bot replied")
+    @app_commands.describe(code="the code from the bot's reply on X, e.g. EDU-7K2Q")
+    async def link(self, interaction: discord.Interaction, code: str) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        progs = (self.bot.services.programmes.in_guild(interaction.guild_id) if interaction.guild_id
+                 else self.bot.services.programmes.all())
+        result = await self.bot.services.intake.claim(interaction.user.id, interaction.user.display_name, code,
+                                                      programmes=progs)
+        await interaction.followup.send(result.message, ephemeral=True, allowed_mentions=NO_PINGS)
+        await self._continue(result, interaction.user)
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        """A claim code typed in the DM with the bot (or in the person's private onboarding thread)."""
+        if message.author.bot or message.webhook_id is not None or not message.content:
+            return
+        private_thread = isinstance(message.channel, discord.Thread) \
+            and message.channel.type == discord.ChannelType.private_thread
+        if message.guild is not None and not private_thread:
+            return
+        intake = self.bot.services.intake
+        progs = (self.bot.services.programmes.in_guild(message.guild.id) if message.guild
+                 else self.bot.services.programmes.all())
+        if intake.find_code(message.content, anywhere=True, programmes=progs) is None:
+            return
+        result = await intake.claim(message.author.id, message.author.display_name, message.content,
+                                    programmes=progs, anywhere=True)
+        await self.bot.pacer_send(message.channel, content=result.message, allowed_mentions=NO_PINGS)
+        await self._continue(result, message.author)
+
+    async def _continue(self, result: ClaimResult, user: discord.abc.User) -> None:
+        """After a link: the interview starts or continues, pre-filled with what the post suggested."""
+        if not result.ok or result.programme_id is None:
+            return
+        programme = self.bot.services.programmes.by_id(result.programme_id)
+        if programme is None:
+            return
+        services = self.bot.services
+        for _ in range(3):  # begin() keeps suggestions only when its write wins against a concurrent answer
+            await services.onboarding.begin(programme, user.id, user.display_name, suggestions=result.suggestions)
+            if not result.suggestions or await services.intake.prefilled(programme, user.id):
+                break
+            await asyncio.sleep(0.05)
+        cog = self.bot.get_cog("Onboarding")
+        if cog is None or not hasattr(cog, "start_for"):
+            return
+        try:
+            await cast(_StartsInterviews, cog).start_for(programme, user, result.suggestions)
+        except discord.HTTPException:
+            log.exception("could not continue the interview of %s after linking", user.id)
