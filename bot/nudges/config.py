@@ -141,7 +141,7 @@ def _default_steps() -> list[NudgeStep]:
             before_cohort_end_days=3,
             text=(
                 "Hi {name}, this {programme} cohort ends in a few days. What difference did working with "
-                "{partner} make, and what should we change for the next cohort? Just reply here."
+                "{partner} make, and what should we change for the next cohort? Press “Write my feedback” below."
             ),
         ),
     ]

@@ -143,7 +143,12 @@ async def run_interview(
                 log.last = reply.content
             return log
         if key is None or key not in by_key:
-            raise AssertionError(f"{persona.name} can't tell which question this is: {message.content[:200]!r}")
+            try:  # a notice (e.g. "your DMs are closed…") comes before the question: wait for it
+                message = await wait_for_reply(persona, channel_id, message.id, min(timeout, 5.0))
+                continue
+            except TimeoutError:
+                raise AssertionError(
+                    f"{persona.name} can't tell which question this is: {message.content[:200]!r}") from None
         if stop_after is not None and given >= stop_after:
             return log
         log.asked.append(key)

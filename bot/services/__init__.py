@@ -8,9 +8,12 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.services.intake import IntakeService, XClientFactory
 from bot.services.matching import MatchingService
+from bot.services.nudges import NudgeService
 from bot.services.onboarding import OnboardingService
+from bot.services.organisers import OrganiserService
 from bot.services.people import PeopleService
 from bot.services.programmes import ProgrammeRegistry
+from bot.services.stats import StatsService
 from storage.db import SessionFactory
 
 
@@ -21,16 +24,23 @@ class Services:
     people: PeopleService
     intake: IntakeService
     matching: MatchingService
+    nudges: NudgeService
+    stats: StatsService
+    organisers: OrganiserService
 
 
 def build_services(
     *, settings: Settings, sessions: SessionFactory, clock: Clock, x_client_factory: XClientFactory | None = None
 ) -> Services:
     registry = ProgrammeRegistry(settings, sessions)
+    nudges = NudgeService(registry, sessions, clock)
     return Services(
         programmes=registry,
         onboarding=OnboardingService(registry, sessions, clock),
-        people=PeopleService(sessions, clock),
+        people=PeopleService(sessions, clock, nudges),
         intake=IntakeService(registry, sessions, clock, x_client_factory),
         matching=MatchingService(sessions, clock),
+        nudges=nudges,
+        stats=StatsService(sessions, clock),
+        organisers=OrganiserService(registry, sessions, clock),
     )

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.clock import Clock
+from bot.services.nudges import NudgeService
 from bot.services.programmes import Programme
 from storage.db import SessionFactory, transaction
 from storage.queries import audit, intake, matching, nudges, onboarding, people
@@ -30,9 +31,10 @@ class LeaveResult:
 
 
 class PeopleService:
-    def __init__(self, sessions: SessionFactory, clock: Clock) -> None:
+    def __init__(self, sessions: SessionFactory, clock: Clock, nudges: NudgeService | None = None) -> None:
         self._sessions = sessions
         self._clock = clock
+        self._nudges = nudges
 
     async def pause(self, programme: Programme, discord_user_id: int, weeks: int, *, actor: int | None = None) -> datetime | None:
         """Pause a person for ``weeks``: matching and nudges skip them. ``None`` when unknown."""
@@ -69,6 +71,11 @@ class PeopleService:
                 session=session, programme_id=programme.id, actor_discord_id=discord_user_id,
                 action="person.resume", detail={"person_id": person.id}, now=now,
             )
+            active = [m.id for m in await matching.matches_of_person(session=session, person_id=person.id or 0)
+                      if m.status == "active" and m.id is not None]
+        if self._nudges is not None:
+            for match_id in active:  # their check-ins were cancelled by the pause: plan the future ones again
+                await self._nudges.replan_match(match_id)
         return True
 
     async def export(self, programme: Programme, discord_user_id: int) -> dict[str, Any] | None:

@@ -106,6 +106,7 @@ class Announcer:
                 return False  # the DMs are the bot's own initiative: they wait for both people's daytime
             for person, partner in ((item.mentor, item.mentee), (item.mentee, item.mentor)):
                 await self._dm_link(programme, person.discord_user_id, partner.display_name, space, mid)
+            await self.bot.services.nudges.plan_match(mid)  # idempotent: existing rows are kept
             if not await svc.step_announcement(mid, "introduced", "done"):
                 return False
             self.bot.dispatch("pair_announced", programme, mid)

@@ -37,5 +37,6 @@ class Nudge(SQLModel, table=True):
     message_id: int | None = snowflake_field()
     answer: str | None = Field(default=None, max_length=20)
     answered_at: datetime | None = ts_field()
+    note: str | None = Field(default=None, max_length=1000)
     attempts: int = Field(default=0)
     last_error: str | None = Field(default=None)

@@ -35,8 +35,11 @@ async def claim_due_nudges(
 ) -> list[Nudge]:
     """Atomically claim up to ``limit`` due pending nudges for ``worker``.
 
-    One statement: ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) AND status='pending' RETURNING``.
-    On SQLite the database lock serialises writers; the status guard makes a second claim impossible.
+    One statement. On PostgreSQL ``WITH due AS MATERIALIZED (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)
+    UPDATE … WHERE id IN (SELECT id FROM due) AND status='pending' RETURNING``: the materialised CTE runs the
+    locking SELECT exactly once (inside a plain ``IN (subquery)`` PostgreSQL may re-run it and claim far more
+    than ``limit``). On SQLite the database lock serialises writers; the status guard makes a second claim
+    impossible.
     """
     due = (
         select(Nudge.id)
@@ -45,9 +48,15 @@ async def claim_due_nudges(
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
+    ids: Any
+    if session.get_bind().dialect.name == "postgresql":
+        picked = due.cte("due").prefix_with("MATERIALIZED")
+        ids = select(picked.c.id).scalar_subquery()
+    else:
+        ids = due.scalar_subquery()
     stmt = (
         update(Nudge)
-        .where(col(Nudge.id).in_(due.scalar_subquery()), col(Nudge.status) == "pending")
+        .where(col(Nudge.id).in_(ids), col(Nudge.status) == "pending")
         .values(status="claimed", claimed_by=worker, claimed_at=now, attempts=col(Nudge.attempts) + 1)
         .returning(Nudge)
         .execution_options(synchronize_session=False)

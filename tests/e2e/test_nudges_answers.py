@@ -100,11 +100,12 @@ async def test_ending_a_match_asks_the_partner_then_ends_archives_and_tells_the_
         rows = await nq.nudges_of_match(session=s, match_id=pair.match_id)
     assert match is not None and match.status == "ended"
     assert not [r for r in rows if r.status == "pending"]
-    assert pair.space is not None
-    await nworld.discord.state.wait_for(lambda: pair.space is not None and pair.space.name.startswith("archived-"), 5)
+    space = pair.space
+    assert space is not None
     state = nworld.discord.state
-    await state.wait_for(lambda: not state.permissions_in(pair.mentee.persona.id, pair.space) & perm.SEND_MESSAGES, 5)
-    assert state.can_view(pair.mentee.persona.id, pair.space)
+    await state.wait_for(lambda: space.name.startswith("archived-"), 5)
+    await state.wait_for(lambda: not state.permissions_in(pair.mentee.persona.id, space) & perm.SEND_MESSAGES, 5)
+    assert state.can_view(pair.mentee.persona.id, space)
     again = await pair.mentee.persona.click("Yes, end our match", message=ask)
     assert "already ended" in again.content
     await _wait_post(nworld, "agreed to end")

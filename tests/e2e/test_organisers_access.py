@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 import discord
+import pytest
 from discord import app_commands
 
 from bot.config import ProgrammeConfig

@@ -9,7 +9,7 @@ from bot.sandbox.interview import run_interview
 from bot.sandbox.world import SandboxWorld
 from storage.models import AuditEvent
 from storage.queries import people
-from tests.organisers.helpers import MENTEE_INTERVIEW, REFUSAL, slash
+from tests.organisers.helpers import REFUSAL, slash
 
 pytestmark = pytest.mark.e2e
 
@@ -81,7 +81,7 @@ async def test_setup_names_the_permissions_the_bot_is_missing(world: SandboxWorl
 async def test_setup_edits_the_existing_programme_and_keeps_what_organisers_set(world: SandboxWorld) -> None:
     assert world.guild is not None and world.organiser is not None
     started = await world.organiser.slash("programme", "setup", guild=world.guild)
-    assert "Setting up **#EduMentoring**" in started.content
+    assert "Setting up **\\#EduMentoring**" in started.content
     wizard = started.message
     assert wizard is not None
     await world.organiser.click("Next", message=wizard)

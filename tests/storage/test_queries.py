@@ -157,6 +157,13 @@ async def test_due_nudges_are_claimed_once_then_sent_and_answered_once(sessions:
         assert rows[0].answer == "met" and rows[0].message_id == 2
 
 
+async def test_a_claim_takes_no_more_than_its_limit(sessions: SessionFactory) -> None:
+    await _match_with_nudges(sessions, 40)
+    async with transaction(sessions) as s:
+        batch = await nudges.claim_due_nudges(session=s, now=NOW + timedelta(hours=1), worker="a", limit=4)
+    assert len(batch) == 4
+
+
 async def test_concurrent_claimers_never_share_a_nudge(sessions: SessionFactory) -> None:
     await _match_with_nudges(sessions, 40)
 

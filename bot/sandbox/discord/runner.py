@@ -54,6 +54,9 @@ class BotRunner(Generic[ClientT]):
         if self.task is not None:
             self.task.cancel()
         bot = self.bot
+        scheduler = getattr(bot, "scheduler", None)  # a dead process runs no more periodic jobs
+        if scheduler is not None and getattr(scheduler, "running", False):
+            scheduler.shutdown(wait=False)
         if bot is not None:
             if bot.ws is not None:
                 with contextlib.suppress(Exception):

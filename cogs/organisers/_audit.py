@@ -1,0 +1,79 @@
+"""``/audit``: the programme's audit log, newest first, ten events a page, with Previous/Next buttons."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import MentorBot
+from bot.onboarding.safe_text import safe_text
+from bot.services.organisers import AuditPage
+from bot.services.programmes import Programme
+from cogs._common import bot_of, organiser_only, organiser_programme
+from cogs.organisers._tools import NO_PINGS, component_programme, tools
+
+PER_PAGE = 10
+
+
+def audit_embed(programme: Programme, page: AuditPage) -> discord.Embed:
+    lines = []
+    for event in page.events:
+        when = f"<t:{int(event.created_at.timestamp())}:f>"
+        actor = f"<@{event.actor_discord_id}>" if event.actor_discord_id else "the bot / a member who left"
+        detail = json.dumps(event.detail, separators=(",", ":"), default=str) if event.detail else ""
+        lines.append(f"{when} {actor} **{event.action}** {safe_text(detail, 150)}".rstrip())
+    embed = discord.Embed(title=f"Audit log — {programme.config.name}",
+                          description="\n".join(lines)[:4000] or "Nothing recorded yet.",
+                          colour=discord.Colour.dark_grey())
+    embed.set_footer(text=f"Page {page.page + 1} of {page.pages} · {page.total} event(s)")
+    return embed
+
+
+def audit_view(programme: Programme, page: AuditPage) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(AuditPageButton(programme.id, page.page - 1, "Previous", disabled=page.page <= 0))
+    view.add_item(AuditPageButton(programme.id, page.page + 1, "Next", disabled=page.page + 1 >= page.pages))
+    return view
+
+
+class AuditPageButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
+                      template=r"audit:(?P<pid>\d+):(?P<page>-?\d+)"):
+    def __init__(self, pid: int, page: int, label: str = "Page", disabled: bool = False) -> None:
+        super().__init__(discord.ui.Button(label=label, custom_id=f"audit:{pid}:{page}", disabled=disabled,
+                                           style=discord.ButtonStyle.secondary))
+        self.pid, self.page = pid, page
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> AuditPageButton:
+        return cls(int(match["pid"]), int(match["page"]), getattr(item, "label", None) or "Page")
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        programme = await component_programme(interaction, self.pid)
+        if programme is None:
+            return
+        page = await tools(bot_of(interaction)).organisers.audit_page(programme, self.page, PER_PAGE)
+        await interaction.response.edit_message(embed=audit_embed(programme, page), view=audit_view(programme, page),
+                                                allowed_mentions=NO_PINGS)
+
+
+class AuditCommands(commands.Cog):
+    def __init__(self, bot: MentorBot) -> None:
+        self.bot = bot
+
+    @organiser_only()
+    @app_commands.command(name="audit", description="Who did what, when (organisers)")
+    @app_commands.guild_only()
+    @app_commands.describe(page="page number (1 = newest)", programme="which programme, when there are several")
+    async def audit(self, interaction: discord.Interaction, page: app_commands.Range[int, 1, 100_000] = 1,
+                    programme: str | None = None) -> None:
+        prog = organiser_programme(interaction, programme)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        found = await tools(self.bot).organisers.audit_page(prog, page - 1, PER_PAGE)
+        await interaction.followup.send(embed=audit_embed(prog, found), view=audit_view(prog, found), ephemeral=True,
+                                        allowed_mentions=NO_PINGS)

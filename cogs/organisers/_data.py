@@ -1,0 +1,90 @@
+"""``/export`` (profiles and matches as CSV) and ``/import`` (a spreadsheet of profiles)."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import MentorBot, UserFacingError
+from bot.onboarding.safe_text import clean_input, neutralise_mentions, truncate
+from bot.services.organisers import ImportReport
+from cogs._common import organiser_only, organiser_programme
+from cogs.organisers._tools import NO_PINGS, text_file, tools
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+SHOWN_PROBLEMS = 15
+
+
+def plain(text: str, limit: int) -> str:
+    """The organiser's own file's text, shown as is (one line, no control characters, never pinging:
+    answers go out with no allowed mentions)."""
+    return neutralise_mentions(truncate(clean_input(text), limit))
+
+
+def import_summary(report: ImportReport) -> str:
+    lines = [f"Imported **{report.imported}** profile(s)."]
+    if report.history_pairs:
+        lines.append(f"Recorded {report.history_pairs} earlier pair(s) from the `previous` column.")
+    if report.unknown_previous:
+        lines.append(f"{report.unknown_previous} `previous` id(s) name nobody in the file and were ignored.")
+    if report.problems:
+        lines.append(f"**{len(report.problems)} row(s) were not imported:**")
+        lines.extend(f"• {plain(str(p), 300)}" for p in report.problems[:SHOWN_PROBLEMS])
+        if len(report.problems) > SHOWN_PROBLEMS:
+            lines.append("… the full list is attached.")
+    lines.append("Imported people have no Discord account yet; they are matched like everyone else.")
+    return "\n".join(lines)
+
+
+class DataCommands(commands.Cog):
+    def __init__(self, bot: MentorBot) -> None:
+        self.bot = bot
+
+    @organiser_only()
+    @app_commands.command(name="export", description="Download profiles and matches as CSV (organisers)")
+    @app_commands.guild_only()
+    @app_commands.describe(what="profiles, matches or both", programme="which programme, when there are several")
+    @app_commands.choices(what=[app_commands.Choice(name=n, value=n) for n in ("both", "profiles", "matches")])
+    async def export(self, interaction: discord.Interaction, what: str = "both", programme: str | None = None) -> None:
+        prog = organiser_programme(interaction, programme)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        service = tools(self.bot).organisers
+        files, counts = [], {}
+        if what in ("both", "profiles"):
+            text, counts["profiles"] = await service.export_profiles_csv(prog)
+            files.append(text_file(text, f"{prog.key}-profiles.csv"))
+        if what in ("both", "matches"):
+            text, counts["matches"] = await service.export_matches_csv(prog)
+            files.append(text_file(text, f"{prog.key}-matches.csv"))
+        await service.record(prog, interaction.user.id, "profiles.export", counts)
+        summary = ", ".join(f"{n} {k}" for k, n in counts.items())
+        await interaction.followup.send(
+            f"Here you are: {summary}. The profiles file is the CSV of `python -m bot match` "
+            "(ids are the bot's person ids). It holds personal data — keep it safe.",
+            files=files, ephemeral=True)
+
+    @organiser_only()
+    @app_commands.command(name="import", description="Import profiles from a CSV (the format of /export)")
+    @app_commands.guild_only()
+    @app_commands.describe(file="a CSV with the columns id,name,role,phase,subjects,stage,timezone,...",
+                           programme="which programme, when there are several")
+    async def import_(self, interaction: discord.Interaction, file: discord.Attachment,
+                      programme: str | None = None) -> None:
+        prog = organiser_programme(interaction, programme)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if file.size > MAX_IMPORT_BYTES:
+            raise UserFacingError(f"That file is {file.size // 1024} KB; the limit is {MAX_IMPORT_BYTES // 1024} KB.")
+        try:
+            text = (await file.read()).decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise UserFacingError("That file isn't UTF-8 text — save the spreadsheet as “CSV UTF-8”.") from None
+        except discord.HTTPException:
+            raise UserFacingError("I couldn't download that file — please try again.") from None
+        report = await tools(self.bot).organisers.import_profiles_csv(prog, text, actor=interaction.user.id)
+        summary = import_summary(report)
+        files = []
+        if len(report.problems) > SHOWN_PROBLEMS or len(summary) > 1900:
+            files.append(text_file("\n".join(str(p) for p in report.problems) + "\n", "import-problems.txt"))
+            summary = summary[:1900]
+        await interaction.followup.send(summary, files=files, ephemeral=True, allowed_mentions=NO_PINGS)

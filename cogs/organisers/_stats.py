@@ -1,0 +1,59 @@
+"""``/programme stats``: the numbers as an embed, and the funnel + weekly activity as a PNG."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+
+import discord
+
+from bot.services.stats import ProgrammeStats
+from bot.stats import render_stats_png
+from cogs.organisers._tools import percent, who
+
+CHART_NAME = "stats.png"
+LISTED = 8
+
+
+def stats_embed(stats: ProgrammeStats) -> discord.Embed:
+    """One line per funnel stage (``Label: n``) in the description; the rest as fields."""
+    lines = ["**Funnel** (people)"]
+    before: int | None = None
+    for label, count in stats.funnel.stages():
+        share = f" ({percent(count, before)} of the stage before)" if before is not None else ""
+        lines.append(f"{label}: {count}{share}")
+        before = count
+    embed = discord.Embed(title=f"{stats.programme_name} — programme stats", description="\n".join(lines),
+                          colour=discord.Colour.blurple(), timestamp=stats.generated_at)
+    risky = [f"{who(p.mentor_discord_id, p.mentor_name)} & {who(p.mentee_discord_id, p.mentee_name)}"
+             for p in stats.at_risk[:LISTED]]
+    more = f"\n… and {len(stats.at_risk) - LISTED} more" if len(stats.at_risk) > LISTED else ""
+    embed.add_field(name=f"Pairs at risk: {len(stats.at_risk)}",
+                    value=("\n".join(risky) + more) if risky else "None — every pair answered a recent check-in.",
+                    inline=False)
+    stalled = [f"{who(s.discord_user_id, s.name)} — {s.idle_hours} h idle, {s.reminders_sent} reminder(s)"
+               for s in stats.stalled[:LISTED]]
+    more = f"\n… and {stats.stalled_count - len(stalled)} more (see `/onboarding stalled`)" \
+        if stats.stalled_count > len(stalled) else ""
+    embed.add_field(name=f"Stalled onboarding: {stats.stalled_count}",
+                    value=("\n".join(stalled) + more) if stalled else "Nobody is stuck.", inline=False)
+    rates = [f"{r.step_key}: {r.answered}/{r.sent} answered ({percent(r.answered, r.sent)})"
+             for r in stats.answer_rates[:15]]
+    overall = stats.overall_answer_rate
+    embed.add_field(
+        name="Check-in answer rate: " + ("—" if overall is None else f"{overall:.0%}"),
+        value="\n".join(rates) if rates else "No check-ins sent yet.", inline=False)
+    cap = stats.capacity
+    embed.add_field(name=f"Mentor capacity left: {cap.left}",
+                    value=f"{cap.total} places across {cap.mentors} available mentor(s); {cap.used} in use.",
+                    inline=False)
+    embed.set_image(url=f"attachment://{CHART_NAME}")
+    embed.set_footer(text="Funnel: leads → joined → onboarded → matched → met (a check-in answered “we've met”) "
+                          "→ in an active pair.")
+    return embed
+
+
+async def stats_chart(stats: ProgrammeStats) -> discord.File:
+    """The PNG, rendered in a worker thread (matplotlib blocks)."""
+    png = await asyncio.to_thread(render_stats_png, stats.funnel, stats.weekly, stats.programme_name)
+    return discord.File(io.BytesIO(png), filename=CHART_NAME)

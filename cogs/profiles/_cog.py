@@ -1,0 +1,136 @@
+"""Members' self-service: ``/profile view|edit``, ``/pause``, ``/resume``, ``/mydata``, ``/leave``."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import MentorBot, UserFacingError
+from bot.onboarding.safe_text import safe_text
+from bot.onboarding.validate import show_value
+from bot.services.programmes import Programme
+from cogs._common import pick_programme
+from cogs.profiles._views import ChangeAnswerSelect, KeepButton, LeaveButton
+
+log = logging.getLogger(__name__)
+NO_PINGS = discord.AllowedMentions.none()
+NOT_JOINED = "You haven't joined {name} yet — use `/join` to start."
+
+
+class Profiles(commands.Cog):
+    profile = app_commands.Group(name="profile", description="See or change your mentoring profile")
+
+    def __init__(self, bot: MentorBot) -> None:
+        self.bot = bot
+        self.files = bot.services.organisers
+
+    def _programme(self, interaction: discord.Interaction, key: str | None) -> Programme:
+        return pick_programme(self.bot, interaction.guild_id, key)
+
+    @profile.command(name="view", description="See your answers (only you can see the reply)")
+    @app_commands.describe(programme="which programme, when there are several")
+    async def view(self, interaction: discord.Interaction, programme: str | None = None) -> None:
+        prog = self._programme(interaction, programme)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        file = await self.files.person_file(prog, interaction.user.id)
+        if file is None:
+            raise UserFacingError(NOT_JOINED.format(name=prog.config.name))
+        embed = discord.Embed(title=f"Your profile — {prog.config.name}", colour=discord.Colour.blurple())
+        status = file.person.status
+        if file.person.paused_until and status == "paused":
+            status += f" until {file.person.paused_until:%d %B %Y} (use `/resume` to come back sooner)"
+        embed.add_field(name="Status", value=status, inline=False)
+        if file.profile is None:
+            embed.description = "You haven't finished your interview yet — use `/join` to carry on."
+        else:
+            for q in prog.questions:
+                if q.key in file.profile.answers:
+                    value = show_value(q, file.profile.answers[q.key])
+                    embed.add_field(name=q.display_label, value=safe_text(value, 1000) or "—", inline=False)
+        active = [f"{role} with {safe_text(partner, 60)}" for m, role, partner in file.matches if m.status == "active"]
+        if active:
+            embed.add_field(name="Your match", value="\n".join(active), inline=False)
+        embed.set_footer(text="Change an answer with /profile edit · download everything with /mydata")
+        await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_PINGS)
+
+    @profile.command(name="edit", description="Change one of your answers")
+    @app_commands.describe(programme="which programme, when there are several")
+    async def edit(self, interaction: discord.Interaction, programme: str | None = None) -> None:
+        prog = self._programme(interaction, programme)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        file = await self.files.person_file(prog, interaction.user.id)
+        if file is None or file.onboarding_status is None:
+            raise UserFacingError(NOT_JOINED.format(name=prog.config.name))
+        answers = file.profile.answers if file.profile else {}
+        options = [discord.SelectOption(label=q.display_label[:100], value=q.key,
+                                        description=safe_text(show_value(q, answers[q.key]), 90) or None)
+                   for q in prog.questions if q.key in answers][:25]
+        if not options:
+            raise UserFacingError("You haven't finished your interview yet — use `/join` to carry on.")
+        view = discord.ui.View(timeout=None)
+        view.add_item(ChangeAnswerSelect(prog.id, options))
+        await interaction.followup.send("Which answer would you like to change? I'll ask it again in our "
+                                        "conversation, then show you the summary to confirm.", view=view,
+                                        ephemeral=True)
+
+    @app_commands.command(name="pause", description="Take a break: no matching or check-ins for a while")
+    @app_commands.describe(weeks="how many weeks (1–52)", programme="which programme, when there are several")
+    async def pause(self, interaction: discord.Interaction, weeks: app_commands.Range[int, 1, 52] = 4,
+                    programme: str | None = None) -> None:
+        prog = self._programme(interaction, programme)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        until = await self.bot.services.people.pause(prog, interaction.user.id, weeks)
+        if until is None:
+            raise UserFacingError(NOT_JOINED.format(name=prog.config.name))
+        await interaction.followup.send(
+            f"You're paused until **{until:%d %B %Y}**: no new matches or check-ins until then. "
+            "Use `/resume` to come back sooner.", ephemeral=True)
+
+    @app_commands.command(name="resume", description="Come back from a pause")
+    @app_commands.describe(programme="which programme, when there are several")
+    async def resume(self, interaction: discord.Interaction, programme: str | None = None) -> None:
+        prog = self._programme(interaction, programme)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if not await self.bot.services.people.resume(prog, interaction.user.id):
+            raise UserFacingError("You aren't paused — nothing to resume.")
+        await interaction.followup.send("Welcome back! You'll be included in the next matching round.",
+                                        ephemeral=True)
+
+    @app_commands.command(name="mydata", description="Download everything stored about you (sent by DM)")
+    @app_commands.describe(programme="which programme, when there are several")
+    async def mydata(self, interaction: discord.Interaction, programme: str | None = None) -> None:
+        prog = self._programme(interaction, programme)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        data = await self.bot.services.people.export(prog, interaction.user.id)
+        if data is None:
+            raise UserFacingError(f"Nothing is stored about you in {prog.config.name}.")
+        payload = json.dumps(data, indent=2, ensure_ascii=False, default=str).encode("utf-8")
+        filename = f"{prog.key}-my-data.json"
+        try:
+            dm = await self.bot.pacer_create_dm(interaction.user)
+            await self.bot.pacer_send(dm, content=f"Here is everything **{safe_text(prog.config.name, 100)}** "
+                                      "stores about you.", file=discord.File(io.BytesIO(payload), filename),
+                                      allowed_mentions=NO_PINGS)
+        except discord.HTTPException as exc:
+            log.info("could not DM data to %s: %s", interaction.user.id, exc)
+            await interaction.followup.send("Your DMs are closed, so here it is (only you can see this):",
+                                            file=discord.File(io.BytesIO(payload), filename), ephemeral=True)
+            return
+        await interaction.followup.send("I've sent your data to your DMs. 📬", ephemeral=True)
+
+    @app_commands.command(name="leave", description="Leave the programme and delete your data")
+    @app_commands.describe(programme="which programme, when there are several")
+    async def leave(self, interaction: discord.Interaction, programme: str | None = None) -> None:
+        prog = self._programme(interaction, programme)
+        view = discord.ui.View(timeout=None)
+        view.add_item(LeaveButton(prog.id))
+        view.add_item(KeepButton(prog.id))
+        await interaction.response.send_message(
+            f"Leave **{safe_text(prog.config.name, 100)}**? This deletes your profile, your answers and your "
+            "matches for good, and ends any current match (your partner will be told kindly). "
+            "You can download your data first with `/mydata`.", view=view, ephemeral=True)

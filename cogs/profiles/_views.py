@@ -1,0 +1,140 @@
+"""Persistent components of the member commands: pick an answer to change, confirm leaving."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING, Any, cast
+
+import discord
+
+from bot.onboarding.safe_text import safe_text
+from bot.services.people import LeaveResult
+from bot.services.programmes import Programme
+from cogs._common import bot_of
+from cogs.onboarding._delivery import deliver, tell_organisers
+from cogs.onboarding._render import NO_PINGS, render_step
+
+if TYPE_CHECKING:
+    from bot.app import MentorBot
+
+log = logging.getLogger(__name__)
+
+
+def _values(interaction: discord.Interaction[Any]) -> list[str]:
+    data = cast(dict[str, Any], interaction.data or {})
+    return [str(v) for v in data.get("values", [])]
+
+
+async def start_change(bot: MentorBot, programme: Programme, user: discord.abc.User, key: str) -> str:
+    """Re-open one answer in the person's interview and send the question where it lives (their DMs)."""
+    conv = await bot.services.onboarding.act(programme, user.id, "change", key=key)
+    if conv is None:
+        return "I don't have an interview for you in this programme — use `/join` in the server to start one."
+    rendered = render_step(programme.id, conv.step, programme_name=programme.config.name)
+    reached = await deliver(bot, conv, rendered, user.id, user.display_name)
+    if not reached:
+        return "I couldn't reach you — please open your DMs to this server's members and try again."
+    return "I've sent you that question in our conversation (your DMs, or your private onboarding thread)."
+
+
+class ChangeAnswerSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"profedit:(?P<pid>\d+)"):
+    def __init__(self, pid: int, options: list[discord.SelectOption] | None = None) -> None:
+        super().__init__(discord.ui.Select(custom_id=f"profedit:{pid}", placeholder="Which answer?",
+                                           options=options or [discord.SelectOption(label="-")]))
+        self.pid = pid
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> ChangeAnswerSelect:
+        return cls(int(match["pid"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot = bot_of(interaction)
+        programme = bot.services.programmes.by_id(self.pid)
+        values = _values(interaction)
+        if programme is None or not values:
+            await interaction.response.send_message("That programme no longer exists.", ephemeral=True)
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        text = await start_change(bot, programme, interaction.user, values[0])
+        await interaction.followup.send(text, ephemeral=True)
+
+
+class LeaveButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"leave:(?P<pid>\d+)"):
+    """Deletes the data of whoever presses it (the button sits on an ephemeral message only they see)."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(discord.ui.Button(label="Yes, delete my data", style=discord.ButtonStyle.danger,
+                                           custom_id=f"leave:{pid}"))
+        self.pid = pid
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> LeaveButton:
+        return cls(int(match["pid"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot = bot_of(interaction)
+        programme = bot.services.programmes.by_id(self.pid)
+        if programme is None:
+            await interaction.response.send_message("That programme no longer exists.", ephemeral=True)
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        result = await bot.services.people.leave(programme, interaction.user.id)
+        if not result.found:
+            await interaction.followup.send("There's nothing stored about you in this programme.", ephemeral=True)
+            return
+        await tell_partners(bot, programme, result)
+        await interaction.followup.send(
+            f"Your data in **{safe_text(programme.config.name, 100)}** has been deleted. Thank you for taking part "
+            "— you're welcome back any time with `/join`.", ephemeral=True)
+
+
+class KeepButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"leaveno:(?P<pid>\d+)"):
+    def __init__(self, pid: int) -> None:
+        super().__init__(discord.ui.Button(label="No, keep it", style=discord.ButtonStyle.secondary,
+                                           custom_id=f"leaveno:{pid}"))
+        self.pid = pid
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> KeepButton:
+        return cls(int(match["pid"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await interaction.response.edit_message(content="Nothing was deleted. 👍", view=None)
+
+
+async def tell_partners(bot: MentorBot, programme: Programme, result: LeaveResult) -> None:
+    """A kind note to each partner of the person who left (DM, else their pair space), then the organisers."""
+    name = safe_text(programme.config.name, 100)
+    note = (f"Hi! Your mentoring partner in **{name}** has decided to leave the programme, so your match has "
+            "ended. This isn't about you — people's circumstances change. The organisers know and will help you "
+            "find a new partner; there's nothing you need to do.")
+    for ended in result.ended:
+        delivered = False
+        if ended.partner_discord_id is not None:
+            try:
+                user = bot.get_user(ended.partner_discord_id) or await bot.fetch_user(ended.partner_discord_id)
+                dm = await bot.pacer_create_dm(user)
+                await bot.pacer_send(dm, content=note, allowed_mentions=NO_PINGS)
+                delivered = True
+            except discord.HTTPException as exc:
+                log.info("could not DM partner %s: %s", ended.partner_discord_id, exc)
+        if not delivered and ended.space_id is not None:
+            channel = bot.get_channel(ended.space_id)
+            if isinstance(channel, discord.abc.Messageable):
+                try:
+                    await bot.pacer_send(channel, content=note, allowed_mentions=NO_PINGS)
+                except discord.HTTPException as exc:
+                    log.info("could not post in pair space %s: %s", ended.space_id, exc)
+    partners = [f"<@{e.partner_discord_id}>" if e.partner_discord_id else "an imported member" for e in result.ended]
+    text = f"👋 A member left **{name}** and their data was deleted."
+    if partners:
+        text += f" {len(partners)} match(es) ended; their partner(s) were told and may need a new match: " \
+                + ", ".join(partners) + "."
+    await tell_organisers(bot, programme, text)
+
+
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (ChangeAnswerSelect, LeaveButton, KeepButton)
