@@ -31,13 +31,13 @@ test-sqlite: install
 
 test-postgres: install
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-		MENTORBOT_TEST_BACKEND=postgresql $(PY) -m pytest -q -p no:cacheprovider -m "storage or e2e"; \
+		MENTORBOT_TEST_BACKEND=postgresql $(PY) -m pytest -q -p no:cacheprovider -m "storage or e2e or reliability"; \
 	else \
 		echo "TEST_DATABASE_URL is not set: skipping the PostgreSQL run (CI sets it)"; \
 	fi
 
 bench: install
-	$(PY) -m bot bench matching --no-large
+	$(PY) -m bot bench matching --quick
 	$(PY) -m bot bench sandbox
 
 clean:

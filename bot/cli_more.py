@@ -46,12 +46,12 @@ def bench_sandbox(requests: int = 2000, concurrency: int = 20) -> None:
     from bot.sandbox.bench import bench_sandbox as run
 
     result = asyncio.run(run(requests=requests, concurrency=concurrency))
-    _print_rows("local Discord throughput", [dict(result)])
+    _print_kv("local Discord throughput", dict(result))
 
 
 @bench_app.command("matching")
 def bench_matching(
-    seed: int = 0, large: Annotated[bool, typer.Option(help="include 50,000 × 20,000")] = True
+    seed: int = 0, large: Annotated[bool, typer.Option("--large/--quick", help="include 50,000 × 20,000")] = True
 ) -> None:
     """Candidate generation, solve time, memory, optimality — and a greedy baseline side by side."""
     from bot.matching.bench import bench_matching as run
@@ -65,4 +65,31 @@ def bench_intake(posts: int = 10_000) -> None:
     from bot.intake.bench import bench_x_ingest
 
     result = asyncio.run(bench_x_ingest(posts=posts))
-    _print_rows("X backlog ingest", [dict(result)])
+    _print_kv("X backlog ingest", dict(result))
+
+
+@bench_app.command("nudges")
+def bench_nudges(count: int = 5000) -> None:
+    """A burst of due nudges against the local Discord at Discord's limits: achieved / allowed rate."""
+    from bot.nudges.bench import bench_nudges as run
+
+    result = asyncio.run(run(count))
+    _print_kv("nudge burst", result)
+
+
+@bench_app.command("load")
+def bench_load(members: int = 1000) -> None:
+    """Members joining at once: time from join to first question (p50/p99), new-DM pacing, event-loop lag."""
+    from bot.bench_load import bench_load as run
+
+    result = asyncio.run(run(members=members))
+    _print_kv("join load", result)
+
+
+def _print_kv(title: str, result: dict[str, object]) -> None:
+    table = Table(title=title)
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key, value in result.items():
+        table.add_row(key, f"{value:.3f}" if isinstance(value, float) else str(value))
+    console.print(table)

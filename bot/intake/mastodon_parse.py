@@ -96,8 +96,8 @@ def html_to_text(content: str) -> str:
 
 
 def parse_time(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    if isinstance(value, datetime):  # Mastodon.py hands out local-time datetimes
+        return value.astimezone(UTC) if value.tzinfo is not None else value.replace(tzinfo=UTC)
     if isinstance(value, str) and value:
         try:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))

@@ -79,12 +79,12 @@ def mastodon_tag(tag_query: str) -> str:
 
 
 def _status(exc: Exception) -> int:
-    args = getattr(exc, "args", ())
+    args: tuple[Any, ...] = exc.args
     return args[1] if len(args) > 1 and isinstance(args[1], int) else 0
 
 
 def _reason(exc: Exception) -> str:
-    args = getattr(exc, "args", ())
+    args: tuple[Any, ...] = exc.args
     if isinstance(exc, MastodonAPIError) and len(args) >= 4:
         return f"{args[1]} {args[2]}: {args[3]}" if args[3] else f"{args[1]} {args[2]}"
     return f"{type(exc).__name__}: {exc}"

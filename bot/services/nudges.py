@@ -395,9 +395,11 @@ class NudgeService:
             person = await people.get_person(session=session, person_id=nudge.person_id or 0) if nudge else None
             if nudge is None or person is None or person.discord_user_id != discord_user_id:
                 return None
+            nudge.note = text[:1000]  # stored on the nudge itself, so /leave erases it with the person
+            session.add(nudge)
             await audit.add_audit_event(
                 session=session, programme_id=nudge.programme_id, actor_discord_id=discord_user_id,
-                action="nudge.note", detail={"nudge_id": nudge_id, "match_id": nudge.match_id, "text": text[:1000]},
+                action="nudge.note", detail={"nudge_id": nudge_id, "match_id": nudge.match_id},
                 now=self._clock.now())
             return self._registry.by_id(nudge.programme_id)
 

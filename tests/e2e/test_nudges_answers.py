@@ -136,3 +136,8 @@ async def test_a_note_is_stored_and_passed_to_the_organisers(nworld: SandboxWorl
     reply = await pair.mentee.persona.submit_modal({field: "We meet on Tuesdays"})
     assert "passed your note" in reply.content
     await _wait_post(nworld, "We meet on Tuesdays")
+    from storage.queries import nudges as nq
+
+    async with nworld.bot.sessions() as s:
+        rows = await nq.nudges_of_match(session=s, match_id=pair.match_id)
+    assert [r.note for r in rows if r.note] == ["We meet on Tuesdays"]
