@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
@@ -86,7 +87,7 @@ def bench_load(members: int = 1000) -> None:
     _print_kv("join load", result)
 
 
-def _print_kv(title: str, result: dict[str, object]) -> None:
+def _print_kv(title: str, result: Mapping[str, object]) -> None:
     table = Table(title=title)
     table.add_column("measure")
     table.add_column("value", justify="right")

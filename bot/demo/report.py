@@ -13,6 +13,7 @@ from bot.onboarding.profile import profile_from_answers, to_match_record
 from bot.sandbox.world import SandboxWorld
 from bot.stats.chart import render_stats_png
 from bot.stats.funnel import Funnel, weekly_series
+from bot.timezones import Exact, parse_timezone
 from storage.queries import intake, matching, nudges, people
 
 
@@ -75,8 +76,8 @@ async def collect(world: SandboxWorld, population: list[DemoPerson], seed: int, 
 def _zone(profile: dict[str, str] | None, p: DemoPerson) -> str:
     if profile and profile.get("timezone"):
         return profile["timezone"]
-    typed = p.answers.get("timezone")
-    return str(typed) if typed else "Europe/London"
+    found = parse_timezone(str(p.answers.get("timezone") or ""))
+    return found.zone if isinstance(found, Exact) else "Europe/London"
 
 
 async def funnel_and_weekly(world: SandboxWorld) -> tuple[Funnel, list[tuple[Any, int, int]]]:
