@@ -114,6 +114,7 @@ class MentorBot(commands.AutoShardedBot):
         self.failed_extensions: dict[str, str] = {}
 
     async def setup_hook(self) -> None:
+        self._pace_every_request()
         await self.services.programmes.load()
         for name in self.deps.extensions if self.deps.extensions is not None else all_extensions():
             try:
@@ -126,9 +127,21 @@ class MentorBot(commands.AutoShardedBot):
         if self.deps.sync_commands:
             await self.tree.sync()
 
+    def _pace_every_request(self) -> None:
+        """One limiter for every REST request the bot makes (interaction callbacks and follow-ups, which
+        Discord does not count against the global limit, go straight through)."""
+        http = self.http
+        original = http.request
+
+        async def paced(route: discord.http.Route, **kwargs: Any) -> Any:
+            if not route.path.startswith(("/interactions/", "/webhooks/")):
+                await self.pacer.acquire("message")
+            return await original(route, **kwargs)
+
+        http.request = paced  # type: ignore[method-assign]
+
     async def pacer_send(self, channel: discord.abc.Messageable, **kwargs: Any) -> discord.Message:
-        """Send through the one limiter for all outgoing messages; a 429 pauses every sender."""
-        await self.pacer.acquire("message")
+        """Send a message (paced like every request); a 429 pauses every sender."""
         try:
             return await channel.send(**kwargs)
         except discord.HTTPException as exc:
@@ -141,7 +154,7 @@ class MentorBot(commands.AutoShardedBot):
         """Open a DM channel, paced: Discord quarantines bots that open many DMs quickly."""
         if user.dm_channel is not None:
             return user.dm_channel
-        await self.pacer.acquire("new_dm")
+        await self.pacer.acquire("new_dm")  # the cap on new DM channels per minute (the request is paced too)
         return await user.create_dm()
 
     def add_periodic(self, name: str, job: PeriodicJob, seconds: float) -> None:

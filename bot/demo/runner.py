@@ -1,4 +1,4 @@
-"""Plays a whole programme against the local Discord and X: intake, joins, interviews, matching, six
+"""Plays a whole programme against the local Discord, X, Bluesky and Mastodon: intake, joins, interviews, matching, six
 weeks of nudges with answers, an ended and re-made match, a person leaving."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 from bot.demo.population import DemoPerson
 from bot.sandbox.discord import Message
 from bot.sandbox.discord.actors import walk_components
-from bot.sandbox.interview import run_interview
+from bot.sandbox.interview import conversation_channel, run_interview
 from bot.sandbox.people import Persona
 from bot.sandbox.world import SandboxWorld
 
@@ -60,57 +60,134 @@ class Demo:
 
     # ---- phases -----------------------------------------------------------------------------------
     async def intake(self) -> None:
-        self.state.phase = "hashtag posts on X"
-        x = self.world.x
+        """Hashtag posts on X, Bluesky and the local Mastodon (with reposts, boosts and replies that must not
+        become leads, and a few people posting on two platforms, whom an organiser merges); every poller runs;
+        each author finds their code in the bot's reply or in the organisers' queue."""
+        self.state.phase = "hashtag posts on X, Bluesky and Mastodon"
+        x, bsky, masto = self.world.x, self.world.bluesky, self.world.mastodon
         bot_handle = x.bot_account.username
-        for p in self.people:
+        handles: dict[str, list[tuple[str, str]]] = {}  # person id → [(platform, handle)]
+        for i, p in enumerate(self.people):
             if not p.x_handle:
                 continue
             want = "Happy to mentor" if p.role in ("mentor", "both") else "Looking for a mentor"
             subject = ", ".join(p.answers.get("subjects", [])[:1]) if isinstance(p.answers.get("subjects"), list) else ""
             text = f"{want}{' in ' + subject if subject else ''}! #{self.hashtag}"
-            if p.mentions_bot:
-                text += f" @{bot_handle}"
-            post_id = x.add_post(text, p.x_handle, p.name)
-            self.state.counts["posts"] += 1
-            if self.rng.random() < 0.2:  # noise that must not become leads: a retweet and a reply
-                x.add_post(f"RT @{p.x_handle}: {text}", f"fan{self.rng.randint(1, 99)}", retweet_of=post_id)
-                x.add_post(f"Great idea! #{self.hashtag}", f"friend{self.rng.randint(1, 99)}", reply_to=post_id)
+            roll = self.rng.random()
+            platforms = ["x"] if roll < 0.5 else ["bluesky"] if roll < 0.75 else ["mastodon"]
+            if i % 9 == 4:  # some people post on two platforms: two leads, one person
+                platforms.append("bluesky" if platforms[0] != "bluesky" else "mastodon")
+            for platform in platforms:
+                noise = self.rng.random() < 0.2
+                fan, friend = f"fan{self.rng.randint(1, 99)}", f"friend{self.rng.randint(1, 99)}"
+                if platform == "x":
+                    post_id = x.add_post(text + (f" @{bot_handle}" if p.mentions_bot else ""), p.x_handle, p.name)
+                    if noise:  # a retweet and a reply
+                        x.add_post(f"RT @{p.x_handle}: {text}", fan, retweet_of=post_id)
+                        x.add_post(f"Great idea! #{self.hashtag}", friend, reply_to=post_id)
+                    handle = p.x_handle
+                elif platform == "bluesky":
+                    handle = f"{p.x_handle.replace('_', '-')}.bsky.social"
+                    post_id = bsky.add_post(text, handle, p.name)
+                    if noise:  # a repost and a reply
+                        bsky.add_repost(post_id, fan)
+                        bsky.add_post(f"Great idea! #{self.hashtag}", friend, reply_to=post_id)
+                else:
+                    handle = f"{p.x_handle}@{masto.domain}"
+                    post_id = masto.add_post(text, p.x_handle, p.name)
+                    if noise:  # a boost and a reply
+                        masto.add_post("", fan, boost_of=post_id)
+                        masto.add_post(f"Great idea! #{self.hashtag}", friend, reply_to=post_id)
+                handles.setdefault(p.id, []).append((platform, handle))
+                self.state.counts["posts"] += 1
+                self.state.counts[f"posts on {platform}"] += 1
         for name in [n for n in self.world.bot.periodic if n.startswith("poll-")]:
             await self.world.bot.tick(name)
-        # each author finds their code: in the bot's reply on X, or organisers pass on the queued invite
-        texts = [r.text if hasattr(r, "text") else str(r) for r in x.replies]
-        queued = [m.content for m in self.world.discord.state.messages.values()
-                  if self.world.organisers_channel and m.channel_id == self.world.organisers_channel.id]
+        await self._merge_two_platform_people(handles)
+        # each author finds their code: in the bot's reply, or organisers pass on the queued invite
+        found = self._codes_by_handle()
         for p in self.people:
-            if not p.x_handle:
-                continue
-            for text in texts + queued:
-                if f"@{p.x_handle}" in text or p.x_handle in text:
-                    found = CODE.search(text)
-                    if found:
-                        self.codes[p.id] = found.group(0)
-                        break
+            for _platform, handle in handles.get(p.id, []):
+                code = found.get(handle.lower())
+                if code:
+                    self.codes[p.id] = code
+                    break
         self.state.counts["codes"] = len(self.codes)
+
+    def _codes_by_handle(self) -> dict[str, str]:
+        """Claim codes by the (lower-case) handle they were given to: the bot's replies on each platform,
+        then the organisers' queue ("@handle" in the message)."""
+        x, bsky, masto = self.world.x, self.world.bluesky, self.world.mastodon
+        out: dict[str, str] = {}
+        for reply in x.replies:
+            code = CODE.search(reply.text)
+            if code and reply.ref("replied_to"):
+                out.setdefault(x.post(reply.ref("replied_to") or "").author.username.lower(), code.group(0))
+        for post in bsky.replies:
+            code = CODE.search(post.text)
+            parent = ((post.record.get("reply") or {}).get("parent") or {}).get("uri")
+            if code and parent:
+                out.setdefault(bsky.post(parent).author.handle.lower(), code.group(0))
+        for status in masto.replies:
+            code = CODE.search(status.text)
+            if code and status.in_reply_to is not None:
+                account = status.in_reply_to.account
+                out.setdefault(f"{account.username}@{account.domain or masto.domain}".lower(), code.group(0))
+        organisers = self.world.organisers_channel
+        for m in self.world.discord.state.messages.values():
+            if organisers is None or m.channel_id != organisers.id:
+                continue
+            code = CODE.search(m.content)
+            handle = re.search(r"\(@([^)\s]+)\)|New lead from \w+: @(\S+)", m.content)
+            if code and handle:
+                out.setdefault((handle.group(1) or handle.group(2)).lower(), code.group(0))
+        return out
+
+    async def _merge_two_platform_people(self, handles: dict[str, list[tuple[str, str]]]) -> None:
+        """An organiser tells the bot that two accounts are one person (``/leads merge``)."""
+        olu, guild = self.world.organiser, self.world.guild
+        if olu is None or guild is None or not self.has_command("leads"):
+            return
+        for accounts in handles.values():
+            if len(accounts) < 2:
+                continue
+            (pa, ha), (pb, hb) = accounts[:2]
+            try:
+                answer = await olu.slash("leads", "merge", options={"lead_a": f"{pa}:{ha}", "lead_b": f"{pb}:{hb}"},
+                                         guild=guild, timeout=20)
+            except Exception as exc:  # the demo goes on without the merge
+                log.info("could not merge %s and %s: %s", ha, hb, exc)
+                continue
+            self.state.counts["leads merged"] += 1
+            if len(self.state.organiser_notes) < 3:
+                self.state.organiser_notes.append(f"/leads merge: {answer.content[:160]}")
 
     async def onboard(self) -> None:
         self.state.phase = "joining and interviews"
         assert self.world.guild is not None
         questions = self.world.bot.services.programmes.all()[0].questions
+        joining = [p for p in self.people if p.joins]
+        # people join one after another (so the run is the same for the same seed), then answer at their pace
+        for p in joining:
+            persona = self.persona(p)
+            await persona.join(self.world.guild)
+            self.state.counts["joined"] += 1
+            for _ in range(500):
+                if conversation_channel(persona) is not None:
+                    break
+                await asyncio.sleep(0.01)
+            code = self.codes.get(p.id)
+            if code and self.has_command("link"):
+                try:
+                    await persona.slash("link", options={"code": code}, guild=self.world.guild)
+                    self.state.counts["linked"] += 1
+                except Exception as exc:  # a demo person who fumbles the code carries on
+                    log.info("%s could not link: %s", p.name, exc)
         sem = asyncio.Semaphore(8)
 
-        async def one(p: DemoPerson) -> None:
+        async def interview(p: DemoPerson) -> None:
             async with sem:
                 persona = self.persona(p)
-                await persona.join(self.world.guild)  # type: ignore[arg-type]
-                self.state.counts["joined"] += 1
-                code = self.codes.get(p.id)
-                if code and self.has_command("link"):
-                    try:
-                        await persona.slash("link", options={"code": code}, guild=self.world.guild)
-                        self.state.counts["linked"] += 1
-                    except Exception as exc:  # a demo person who fumbles the code carries on
-                        log.info("%s could not link: %s", p.name, exc)
                 stop = len(questions) // 2 if p.behaviour == "abandons" else None
                 try:
                     result = await run_interview(persona, questions, p.answers, wrong_answers=p.wrong,
@@ -121,7 +198,7 @@ class Demo:
                 if "profile is saved" in result.last:
                     self.state.counts["onboarded"] += 1
 
-        await asyncio.gather(*(one(p) for p in self.people if p.joins))
+        await asyncio.gather(*(interview(p) for p in joining))
 
     async def match_round(self, label: str) -> None:
         self.state.phase = f"matching ({label})"

@@ -138,7 +138,6 @@ class Announcer:
             name = base if n == 1 else f"{base} {n}"
             cat = next((c for c in guild.categories if c.name == name), None)
             if cat is None:
-                await self.bot.pacer.acquire("message")
                 return await guild.create_category(name, overwrites={
                     guild.default_role: discord.PermissionOverwrite(view_channel=False),
                     guild.me: discord.PermissionOverwrite(view_channel=True, send_messages=True),
@@ -154,14 +153,11 @@ class Announcer:
         if self._use_threads(guild, programme):
             parent = find_text_channel(guild, programme.config.spaces.threads_channel)
             if parent is None:
-                await self.bot.pacer.acquire("message")
                 parent = await guild.create_text_channel(programme.config.spaces.threads_channel,
                                                          reason="parent of mentoring pair threads")
-            await self.bot.pacer.acquire("message")
             thread = await parent.create_thread(name=f"{name}"[:90] + f" #{mid}", invitable=False,
                                                 type=discord.ChannelType.private_thread)
             for uid in users:
-                await self.bot.pacer.acquire("message")
                 await thread.add_user(discord.Object(id=uid))
             return thread
         allow = discord.PermissionOverwrite(view_channel=True, send_messages=True, read_message_history=True,
@@ -178,7 +174,6 @@ class Announcer:
             member = guild.get_member(uid)
             overwrites[member if member is not None else discord.Object(id=uid)] = allow
         category = await self._category(guild, programme)
-        await self.bot.pacer.acquire("message")
         return await guild.create_text_channel(
             name[:90], category=category, overwrites=overwrites,
             topic=f"Private space of a {programme.config.name} mentoring pair · {marker('pair', mid)}",

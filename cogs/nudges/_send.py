@@ -61,7 +61,6 @@ async def _open_dm(bot: MentorBot, user_id: int, known: int | None) -> discord.a
         return _messageable(bot, known, dm=True)
     user = bot.get_user(user_id)
     if user is None:
-        await bot.pacer.acquire("message")
         user = await bot.fetch_user(user_id)
     return await bot.pacer_create_dm(user)
 
@@ -112,7 +111,6 @@ async def find_sent(bot: MentorBot, service: NudgeService, d: Delivery) -> bool:
             candidates.append(_messageable(bot, d.space_id))
     me = bot.user.id if bot.user else 0
     for channel in candidates:
-        await bot.pacer.acquire("message")
         try:
             async for msg in channel.history(limit=HISTORY_LIMIT):
                 if msg.author.id == me and has_marker(msg.content, d.nudge_id):

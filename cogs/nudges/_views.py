@@ -54,16 +54,13 @@ async def close_match(bot: MentorBot, ended: EndedMatch, programme_name: str, gu
     space = guild.get_channel_or_thread(ended.space_id) if guild and ended.space_id else None
     try:
         if isinstance(space, discord.TextChannel):
-            await bot.pacer.acquire("message")
             await space.edit(name=f"archived-{space.name}"[:100], reason="match ended")
             for uid in (ended.mentor_discord_id, ended.mentee_discord_id):
                 member = guild.get_member(uid) if guild and uid else None
                 if member is not None:
-                    await bot.pacer.acquire("message")
                     await space.set_permissions(member, view_channel=True, send_messages=False,
                                                 reason="match ended")
         elif isinstance(space, discord.Thread):
-            await bot.pacer.acquire("message")
             await space.edit(name=f"archived-{space.name}"[:100], archived=True, locked=True)
     except discord.HTTPException as exc:
         log.warning("could not archive the space of match %s: %s", ended.match_id, exc)

@@ -1,0 +1,54 @@
+"""The demo, checked from its report alone, for several seeds and all three programmes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from bot.demo import run_demo
+from bot.demo.checks import check_report
+
+pytestmark = pytest.mark.slow  # the demo runs on its own SQLite file: not repeated on PostgreSQL
+
+
+async def _run(tmp_path: Path, programme: str, seed: int, people: int) -> dict[str, object]:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    report = tmp_path / "report.json"
+    code = await run_demo(seed=seed, people=people, programme=programme, report=report, out_dir=tmp_path / "out",
+                          console=Console(file=open(tmp_path / "console.txt", "w"), width=120))  # noqa: SIM115,ASYNC230
+    assert code == 0
+    assert (tmp_path / "out" / "transcript.md").stat().st_size > 1000
+    assert (tmp_path / "out" / "stats.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    data: dict[str, object] = json.loads(report.read_text(encoding="utf-8"))
+    return data
+
+
+@pytest.mark.parametrize(
+    ("programme", "seed", "people"), [("edumentoring", 1, 24), ("libraries", 2, 16), ("runtogether", 3, 16)]
+)
+async def test_a_demo_run_keeps_every_promise(tmp_path: Path, programme: str, seed: int, people: int) -> None:
+    report = await _run(tmp_path, programme, seed, people)
+    assert check_report(report) == []
+    persons = report["people"]
+    assert isinstance(persons, list) and len(persons) == people
+    assert any(p["status"] == "active" for p in persons)
+    assert report["matches"], "somebody was matched"
+    left = [p for p in persons if p["status"] == "left"]
+    assert all(p["profile"] is None for p in left)
+
+
+async def test_the_same_seed_gives_the_same_run(tmp_path: Path) -> None:
+    first = await _run(tmp_path / "a", "edumentoring", 5, 12)
+    second = await _run(tmp_path / "b", "edumentoring", 5, 12)
+
+    def shape(r: dict[str, object]) -> object:
+        people = r["people"]
+        matches = r["matches"]
+        assert isinstance(people, list) and isinstance(matches, list)
+        return ([(p["id"], p["status"], p["profile"]) for p in people],
+                [(m["mentor"], m["mentee"], m["score"], m["status"]) for m in matches])
+
+    assert shape(first) == shape(second)
