@@ -2,7 +2,8 @@
 
 Pipeline: encode profiles → score every allowed pair in blocks, keep each side's top-k
 (:mod:`candidates`) → sparse min-cost flow (:mod:`flow`) → dual prices → check every pruned pair's reduced
-cost (:mod:`certify`) → add violators and solve again until none remain → explain (:mod:`explain`).
+cost (:mod:`certify`) → add violators and solve again until none remain → among all optimal assignments,
+take the one the id rule prefers (:mod:`tiebreak`) → explain (:mod:`explain`).
 Small cohorts put every allowed pair in the flow, which is then optimal by construction.
 """
 
@@ -16,12 +17,14 @@ from datetime import date
 import numpy as np
 
 from bot.matching import candidates as cands
-from bot.matching.certify import violators
+from bot.matching.certify import Found, near_pairs
 from bot.matching.config import MatchingConfig
 from bot.matching.encode import SCALE, encode
 from bot.matching.explain import breakdown, hard_failures, reasons, unmatched_reason
+from bot.matching.fastscore import BlockScorer
 from bot.matching.flow import big_m, solve
 from bot.matching.model import MatchResult, Pair, Person, Unmatched, person_problems
+from bot.matching.tiebreak import break_ties
 
 DEFAULT_CONFIG = MatchingConfig()
 
@@ -77,6 +80,10 @@ def match(
     ``forced`` pairs (mentor_id, mentee_id) are kept as they are (organisers' decision; they use up the
     mentor's capacity); ``forbidden`` pairs are never made; ``active_mentor_load`` counts mentees a mentor
     already has from earlier rounds. Raises ValueError on invalid profiles or impossible forced pairs.
+
+    Ties are broken by id (:mod:`bot.matching.tiebreak`): among all assignments with the most mentees and
+    the largest total score, the one maximising Σ (n_mentors − rank(M)) × (n_mentees − rank(E)), ranks in id
+    order; so equal-score alternatives go to the lower id, whatever the row order or candidate pruning.
     """
     t_start = time.perf_counter()
     timings: dict[str, float] = {}
@@ -92,12 +99,14 @@ def match(
 
     full = cands.count_block_pairs(enc) <= config.full_graph_max_pairs
     max_w = int(round(config.max_score * SCALE)) + 64
-    cand = cands.generate(enc, config.top_k, full, max_w)
+    scorer = BlockScorer(enc, max_w)
+    cand = cands.generate(enc, config.top_k, full, max_w, scorer=scorer)
     timings["candidates"] = time.perf_counter() - t
     big = big_m(enc.n_mentees, enc.capacity, max_w)
     timings["solve"] = timings["duals"] = timings["certify"] = 0.0
     certified, rounds, added, scored, passes = False, 0, 0, 0, 0
     used = np.zeros(0, dtype=bool)
+    tight = Found(*(np.zeros(0, np.int64),) * 4, 0)
     for rounds in range(1, config.max_rounds + 1):  # noqa: B007
         sol = solve(enc.capacity, enc.n_mentees, cand.em, cand.ee, cand.w, big)
         used = sol.used
@@ -105,16 +114,22 @@ def match(
         timings["duals"] += sol.dual_seconds
         passes += sol.dual_passes
         t = time.perf_counter()
-        vm, ve, vw, n_scored = violators(enc, cand, sol)
+        # margin 1: the violations (reduced cost < 0) and the tight pruned pairs (= 0), for the tie-break
+        found = near_pairs(enc, cand, sol, scorer, margin=1)
         timings["certify"] += time.perf_counter() - t
-        scored += n_scored
-        if not len(vm):
-            certified = True
+        scored += found.scored
+        if not found.violations:
+            certified, tight = True, found
             break
-        added += len(vm)
+        added += found.violations
         cand.em, cand.ee, cand.w = cands.unique_edges(
-            np.concatenate([cand.em, vm]), np.concatenate([cand.ee, ve]), np.concatenate([cand.w, vw]),
-            enc.n_mentees)
+            np.concatenate([cand.em, found.em]), np.concatenate([cand.ee, found.ee]),
+            np.concatenate([cand.w, found.w]), enc.n_mentees)
+
+    t = time.perf_counter()
+    em, ee, w = (np.concatenate([x, y]) for x, y in ((cand.em, tight.em), (cand.ee, tight.ee), (cand.w, tight.w)))
+    used = break_ties(enc.capacity, enc.n_mentees, em, ee, w, np.r_[used, np.zeros(len(tight.em), bool)], sol)
+    timings["tie_break"] = time.perf_counter() - t
 
     t = time.perf_counter()
     by_id = {p.id: p for p in ordered}
@@ -127,7 +142,7 @@ def match(
         pairs.append(Pair(m_id, e_id, round(sum(terms.values()), 6), terms,
                           why + "; " + reasons(mentor, mentee, config, reference_date), forced=True))
     matched = np.zeros(enc.n_mentees, dtype=bool)
-    for i, j in zip(cand.em[used].tolist(), cand.ee[used].tolist(), strict=True):
+    for i, j in zip(em[used].tolist(), ee[used].tolist(), strict=True):
         matched[j] = True
         mentor, mentee = ordered[int(enc.mentors.person[i])], ordered[int(enc.mentees.person[j])]
         terms = breakdown(mentor, mentee, config)
@@ -142,6 +157,6 @@ def match(
         "people": len(ordered), "mentors": enc.n_mentors, "mentees": enc.n_mentees + len(forced_mentees),
         "matched": len(pairs), "unmatched": len(unmatched), "forced": len(forced_l),
         "block_pairs": cand.block_pairs, "candidate_edges": len(cand.em), "full_graph": int(full),
-        "rounds": rounds, "violators_added": added, "pairs_scored_to_certify": scored, "dual_passes": passes,
+        "rounds": rounds, "violators_added": added, "tight_pruned_pairs": len(tight.em), "pairs_scored_to_certify": scored, "dual_passes": passes,
     }
     return MatchResult(pairs, unmatched, round(sum(p.score for p in pairs), 6), certified, timings, stats)
