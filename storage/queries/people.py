@@ -10,6 +10,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import (
+    AuditEvent,
     Lead,
     Match,
     Nudge,
@@ -155,6 +156,20 @@ async def erase_person(*, session: AsyncSession, person_id: int) -> None:
             )
         )
         await session.delete(lead)
+    # audit events keep what happened, not who: their actor and any reference to the person are dropped
+    if person.discord_user_id is not None:
+        await session.exec(
+            update(AuditEvent)
+            .where(col(AuditEvent.actor_discord_id) == person.discord_user_id)
+            .values(actor_discord_id=None)
+        )
+    events = await session.exec(select(AuditEvent).where(AuditEvent.programme_id == person.programme_id))
+    for event in events:
+        if any(event.detail.get(k) == person_id for k in ("person_id", "mentor", "mentee")) or \
+                any(v == person.discord_user_id for v in event.detail.values()):
+            event.detail = {k: v for k, v in event.detail.items()
+                            if k not in ("person_id", "mentor", "mentee") and v != person.discord_user_id}
+            session.add(event)
     await session.exec(delete(OnboardingSession).where(col(OnboardingSession.person_id) == person_id))
     await session.exec(delete(Profile).where(col(Profile.person_id) == person_id))
     await session.delete(person)

@@ -1,0 +1,67 @@
+"""`/leave` leaves no row that names the person: every table is searched for their ids, name and handle."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlmodel import SQLModel
+
+from bot.sandbox.interview import run_interview
+from bot.sandbox.world import SandboxWorld
+from storage.queries import people
+from tests.organisers.helpers import MENTEE_INTERVIEW, MENTOR_INTERVIEW, slash
+
+pytestmark = pytest.mark.e2e
+
+
+async def _rows(world: SandboxWorld) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    async with world.bot.sessions() as s:
+        for table in SQLModel.metadata.sorted_tables:
+            result = await s.exec(select(table))  # type: ignore[call-overload]
+            out[table.name] = [dict(r._mapping) for r in result]
+    return out
+
+
+async def test_leave_leaves_no_row_that_names_the_person(world: SandboxWorld) -> None:
+    guild, olu = world.guild, world.organiser
+    assert guild is not None and olu is not None
+    programme = world.bot.services.programmes.all()[0]
+    leaver, partner = world.person("Zanele Okonkwo-Ávila"), world.person("Mo")
+    for persona, answers in ((leaver, dict(MENTEE_INTERVIEW, organisation="Riverside")),
+                             (partner, dict(MENTOR_INTERVIEW, organisation="Hilltop"))):
+        await persona.join(guild)
+        await run_interview(persona, programme.questions, answers)
+    await olu.slash("match", "preview", guild=guild)
+    await olu.slash("match", "confirm", guild=guild)
+    await world.bot.tick("announce-pairs")
+    world.clock.advance(timedelta(days=3, hours=2))
+    await world.bot.tick("nudge-dispatch")
+    async with world.bot.sessions() as s:
+        person = await people.get_person_by_discord(session=s, programme_id=programme.id, discord_user_id=leaver.id)
+    assert person is not None
+    pid = person.id
+    before = await _rows(world)
+    assert any(r["mentee_person_id"] == pid for r in before["match"])
+    assert any(r["person_id"] == pid for r in before["nudge"])
+
+    asked = await slash(leaver, guild, "leave")
+    done = await leaver.click("Yes, delete my data", message=asked.messages[0])
+    await done.wait_answer()
+
+    after = await _rows(world)
+    person_fks = {(t.name, c.name) for t in SQLModel.metadata.sorted_tables for c in t.columns
+                  for fk in c.foreign_keys if fk.column.table.name == "person"}
+    for table, rows in after.items():
+        for row in rows:
+            for column, value in row.items():
+                if (table, column) in person_fks or (table == "person" and column == "id"):
+                    assert value != pid, f"{table}.{column} still points at the person"
+                assert value != leaver.id, f"{table}.{column} holds their Discord id"
+                text = str(value)
+                assert "Zanele" not in text and "Okonkwo" not in text, f"{table}.{column} names them: {text[:80]}"
+    assert after["programme_counter"], "anonymous counts are kept"
+    assert any(r["action"] == "person.leave" for r in after["audit_event"])
