@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -96,21 +98,28 @@ def _summary(console: Console, demo: Demo, data: dict[str, Any], funnel: Funnel,
     console.rule(f"[bold]{data['programme']} demo · seed {data['seed']}")
     stages = funnel.stages()
     console.print("Funnel: " + " → ".join(f"{label} {count}" for label, count in stages))
-    names = {p["id"]: p for p in data["people"]}
-    pairs = Table(title="Pairs", show_lines=False)
-    for col in ("mentor", "mentee", "score", "status", "why"):
-        pairs.add_column(col, overflow="fold")
-    for m in data["matches"][:12]:
-        pairs.add_row(str(m["mentor"]), str(m["mentee"]), f"{m['score']:.1f}", m["status"], m["reasons"][:90])
+    names = {p["id"]: (p["profile"] or {}).get("name") or p["id"] for p in data["people"]}
+    pairs = Table(title="Pairs and why", show_lines=False, expand=True)
+    for col, width in (("mentor", 16), ("mentee", 16), ("score", 6), ("status", 7), ("why", None)):
+        pairs.add_column(col, overflow="fold", max_width=width)
+    for m in data["matches"][:10]:
+        pairs.add_row(names[m["mentor"]], names[m["mentee"]], f"{m['score']:.1f}", m["status"], m["reasons"][:160])
     console.print(pairs)
-    if len(data["matches"]) > 12:
-        console.print(f"… and {len(data['matches']) - 12} more pairs")
+    if len(data["matches"]) > 10:
+        console.print(f"… and {len(data['matches']) - 10} more pairs (all in the report)")
     organisers = demo.world.organisers_channel
-    told = [m.content.splitlines()[0][:110] for m in demo.world.discord.state.messages.values()
+    told = [m.content for m in demo.world.discord.state.messages.values()
             if organisers is not None and m.channel_id == organisers.id]
-    console.print(f"Organisers were told {len(told)} things, e.g.:")
-    for line in told[:6]:
-        console.print(f"  • {line}", markup=False)
+    kinds: Counter[str] = Counter()
+    example: dict[str, str] = {}
+    for text in told:
+        first = re.sub(r"<[@#][!&]?\d+>", "@someone", text.splitlines()[0] if text else "")
+        kind = " ".join(first.replace("*", "").split()[:3])
+        kinds[kind] += 1
+        example.setdefault(kind, first[:100])
+    console.print(f"Organisers were told {len(told)} things in #organisers:")
+    for kind, count in kinds.most_common(8):
+        console.print(f"  • {count} × {example[kind]}", markup=False, highlight=False)
     for note in demo.state.organiser_notes:
         console.print(f"  ▸ {note}", markup=False)
     console.print(f"Transcript ({messages} messages): {out_dir / 'transcript.md'}")
