@@ -132,3 +132,15 @@ def test_run_without_a_token_says_what_to_do() -> None:
     result = _cli("run", "--config", "config.example.toml")
     assert result.returncode == 2
     assert "DISCORD_TOKEN is not set" in result.stderr
+
+
+def test_db_upgrade_creates_the_schema_and_is_idempotent(tmp_path: Path) -> None:
+    import sqlite3
+
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    for _ in range(2):
+        result = _cli("db", "upgrade", env={"DATABASE_URL": url})
+        assert result.returncode == 0, result.stderr
+        assert "database is at revision" in result.stdout
+    tables = {r[0] for r in sqlite3.connect(tmp_path / "bot.db").execute("select name from sqlite_master")}
+    assert {"person", "profile", "match", "nudge", "lead"} <= tables
