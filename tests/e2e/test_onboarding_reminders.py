@@ -1,0 +1,39 @@
+"""Someone who stops answering gets one reminder after 24 h and one after 72 h, never at night, then no more."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.sandbox.interview import run_interview
+from bot.sandbox.world import SandboxWorld
+from tests.e2e.personas import EDU_MENTEE
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_a_silent_person_gets_two_reminders_in_daytime_then_none(world: SandboxWorld) -> None:
+    ida = world.person("Ida")
+    assert world.guild is not None
+    await ida.join(world.guild)
+    questions = world.bot.services.programmes.all()[0].questions
+    await run_interview(ida, questions, EDU_MENTEE, stop_after=2)
+    seen = len(ida.dms())
+
+    async def later(hours: float) -> list[str]:
+        nonlocal seen
+        world.clock.advance(timedelta(hours=hours))
+        await world.bot.tick("onboarding-reminders")
+        new = [m.content for m in ida.dms()[seen:]]
+        seen = len(ida.dms())
+        return new
+
+    assert await later(12) == []  # too early
+    first = await later(13)  # 25 h after the last answer: 10:00 London
+    assert len(first) == 1 and "Pick up where you left off" in first[0] and "Question 3 of" in first[0]
+    assert await later(24) == []
+    assert await later(11) == []  # 72 h mark falls at 21:00 London: quiet hours, so it waits
+    second = await later(12)  # next morning
+    assert len(second) == 1 and "Question 3 of" in second[0]
+    assert await later(200) == []  # no third reminder
