@@ -142,3 +142,18 @@ async def test_mass_mentions_in_answers_never_ping_anyone(world: SandboxWorld) -
         body = r.json if isinstance(r.json, dict) else {}
         data = body.get("data", body)
         assert data.get("allowed_mentions", {}).get("parse") == [], data
+
+
+async def test_a_flood_of_messages_gets_one_polite_slow_down_and_no_crash(world: SandboxWorld) -> None:
+    ivy = world.person("Ivy")
+    assert world.guild is not None
+    await ivy.join(world.guild)
+    await ivy.next_dm()
+    for i in range(30):
+        await ivy.say(f"spam {i} @everyone")
+    import asyncio
+
+    await asyncio.sleep(1.0)
+    texts = [m.content for m in ivy.dms()]
+    assert sum("very quickly" in t for t in texts) == 1
+    assert not any("@everyone" in t and "\\@" not in t and "@\u200b" not in t for t in texts if "spam" in t)
