@@ -98,3 +98,47 @@ async def test_a_crash_half_way_through_announcing_leaves_one_space_and_one_intr
     assert all(len(v) == 1 for v in spaces.values())
     assert all(v == 1 for v in intro_counts.values())
     assert all(m.announce_state == "done" for m in matches)
+
+
+async def test_confirm_is_refused_when_profiles_changed_since_the_preview(world: SandboxWorld) -> None:
+    await onboard_cohort(world, n_mentors=2, n_mentees=2, seed=5)
+    olu, guild = world.organiser, world.guild
+    assert olu is not None and guild is not None
+    await olu.slash("match", "preview", guild=guild)
+    await onboard_cohort_extra(world, "Late Mentee")
+    refused = await olu.slash("match", "confirm", guild=guild)
+    assert "changed since that preview" in refused.content
+    await olu.slash("match", "preview", guild=guild)
+    accepted = await olu.slash("match", "confirm", guild=guild)
+    assert "pairs confirmed" in accepted.content
+
+
+async def test_a_manual_pair_that_breaks_rules_says_which_and_asks_first(world: SandboxWorld) -> None:
+    from bot.sandbox.interview import run_interview
+    from tests.e2e.personas import EDU_MENTEE, EDU_MENTOR
+
+    guild, olu = world.guild, world.organiser
+    assert guild is not None and olu is not None
+    questions = world.bot.services.programmes.all()[0].questions
+    mentor, mentee = world.person("Ned"), world.person("Ola")
+    await mentor.join(guild)
+    await run_interview(mentor, questions, dict(EDU_MENTOR, organisation="Same School"))
+    await mentee.join(guild)
+    await run_interview(mentee, questions, dict(EDU_MENTEE, organisation="same school", timezone="Kolkata"))
+    asked = await olu.slash("match", "pair", options={"mentor": mentor.id, "mentee": mentee.id}, guild=guild)
+    assert "breaks these rules" in asked.content
+    assert "organisation" in asked.content and "hours" in asked.content
+    done = await olu.click("Pair them anyway", message=asked.messages[0])
+    assert "Paired anyway" in done.content
+    await world.bot.tick("announce-pairs")
+    assert len(pair_spaces(world)) == 1
+
+
+async def onboard_cohort_extra(world: SandboxWorld, name: str) -> None:
+    from bot.sandbox.interview import run_interview
+    from tests.e2e.personas import EDU_MENTEE
+
+    assert world.guild is not None
+    late = world.person(name)
+    await late.join(world.guild)
+    await run_interview(late, world.bot.services.programmes.all()[0].questions, dict(EDU_MENTEE, organisation="Late"))
