@@ -44,14 +44,20 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     )
 
 
+async def create_test_schema() -> str:
+    """A new, empty PostgreSQL schema for one test (dropped by :func:`drop_test_schema`)."""
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(PG_URL)
+    async with admin.begin() as conn:
+        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    await admin.dispose()
+    return schema
+
+
 async def make_test_engine(tmp_path_factory: pytest.TempPathFactory) -> tuple[AsyncEngine, str | None]:
     """A migrated, empty database on the backend under test, and its PostgreSQL schema (if any)."""
     if BACKEND == "postgresql":
-        schema = f"t_{uuid.uuid4().hex[:16]}"
-        admin = create_engine(PG_URL)
-        async with admin.begin() as conn:
-            await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        await admin.dispose()
+        schema = await create_test_schema()
         engine = create_engine(PG_URL, schema=schema)
     else:
         path = tmp_path_factory.mktemp("db") / "test.db"

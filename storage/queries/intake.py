@@ -206,3 +206,107 @@ async def link_lead(
             update(Person).where(col(Person.id) == person_id).values(x_handle=x_handle[:100], updated_at=now)
         )
     return moved
+
+
+# --- added for intake beyond X (issue #11): per-platform pollers, merged leads, leads per platform -----------
+
+PLATFORM_LOCK_CLASSES = {"x": POLL_LOCK_CLASS, "bluesky": POLL_LOCK_CLASS + 1, "mastodon": POLL_LOCK_CLASS + 2}
+MERGED = "merged"
+"""A lead closed into another lead of the same person (``suggestions[MERGED_INTO]`` is that lead's id)."""
+MERGED_INTO = "_merged_into"
+
+
+async def try_platform_poll_lock(*, session: AsyncSession, programme_id: int, platform: str) -> bool:
+    """:func:`try_poll_lock` for one platform's poller of the programme (X keeps the original key), so the
+    pollers of different platforms run side by side and each platform has one poller at a time."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    cls = PLATFORM_LOCK_CLASSES.get(platform, POLL_LOCK_CLASS + 9)
+    result = await session.exec(  # type: ignore[call-overload]
+        text("SELECT pg_try_advisory_xact_lock(:cls, :pid)").bindparams(cls=cls, pid=programme_id)
+    )
+    return bool(result.scalar())
+
+
+async def platform_leads_with_status(
+    *, session: AsyncSession, programme_id: int, platform: str, status: str,
+    updated_before: datetime | None = None, limit: int | None = None,
+) -> list[Lead]:
+    """Leads of a programme on one platform in one status, oldest first."""
+    stmt = select(Lead).where(Lead.programme_id == programme_id, Lead.platform == platform, Lead.status == status)
+    if updated_before is not None:
+        stmt = stmt.where(col(Lead.updated_at) < updated_before)
+    stmt = stmt.order_by(col(Lead.id))
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(await session.exec(stmt))
+
+
+async def recent_platform_reply_count(
+    *, session: AsyncSession, programme_id: int, platform: str, since: datetime
+) -> int:
+    """:func:`recent_reply_count` for the leads of one platform."""
+    stmt = select(func.count()).select_from(Lead).where(
+        Lead.programme_id == programme_id,
+        Lead.platform == platform,
+        col(Lead.updated_at) >= since,
+        or_(col(Lead.reply_post_id).is_not(None), col(Lead.status) == "replying"),
+    )
+    return int((await session.exec(stmt)).one())
+
+
+async def find_lead_ref(*, session: AsyncSession, programme_id: int, ref: str) -> Lead | None:
+    """A lead of the programme by ``#id``, claim code, ``platform:handle`` (``bluesky:ana.bsky.social``) or
+    handle on any platform (any case, with or without @; the newest lead when several platforms match)."""
+    ref = ref.strip()
+    if ref.startswith("#") and ref[1:].isdigit():
+        stmt = select(Lead).where(Lead.programme_id == programme_id, Lead.id == int(ref[1:]))
+        return (await session.exec(stmt)).first()
+    by_code = select(Lead).where(Lead.programme_id == programme_id, Lead.claim_code == ref.upper())
+    found = (await session.exec(by_code)).first()
+    if found is not None:
+        return found
+    platform, sep, rest = ref.partition(":")
+    stmt = select(Lead).where(Lead.programme_id == programme_id)
+    if sep and platform.lower() in PLATFORM_LOCK_CLASSES:
+        stmt = stmt.where(Lead.platform == platform.lower())
+        ref = rest
+    handle = ref.strip().lstrip("@").lower()
+    stmt = stmt.where(func.lower(col(Lead.author_handle)) == handle).order_by(col(Lead.id).desc())
+    return (await session.exec(stmt)).first()
+
+
+async def leads_merged_into(*, session: AsyncSession, programme_id: int, lead_id: int) -> list[Lead]:
+    """The leads an organiser merged into ``lead_id`` (status ``merged``)."""
+    stmt = select(Lead).where(Lead.programme_id == programme_id, Lead.status == MERGED).order_by(col(Lead.id))
+    return [lead for lead in await session.exec(stmt) if (lead.suggestions or {}).get(MERGED_INTO) == lead_id]
+
+
+async def lead_counts_by_platform(*, session: AsyncSession, programme_id: int) -> dict[str, int]:
+    """Leads per platform: the accounts that posted there (two platforms of one person count on each)."""
+    stmt = (
+        select(Lead.platform, func.count())
+        .where(Lead.programme_id == programme_id)
+        .group_by(col(Lead.platform))
+    )
+    return {platform: int(n) for platform, n in await session.exec(stmt)}
+
+
+async def lead_people_count(*, session: AsyncSession, programme_id: int) -> int:
+    """People found through the hashtags: leads linked to one member count once, leads merged into another
+    lead are that lead's person, the other leads one person each."""
+    unlinked = select(func.count()).select_from(Lead).where(
+        Lead.programme_id == programme_id, col(Lead.person_id).is_(None), Lead.status != MERGED
+    )
+    linked = select(func.count(func.distinct(Lead.person_id))).where(
+        Lead.programme_id == programme_id, col(Lead.person_id).is_not(None)
+    )
+    return int((await session.exec(unlinked)).one()) + int((await session.exec(linked)).one())
+
+
+async def set_person_x_handle(*, session: AsyncSession, person_id: int, x_handle: str, now: datetime) -> None:
+    """Store the X handle of a person (a merged X lead linked to them), as :func:`link_lead` does."""
+    if x_handle:
+        await session.exec(
+            update(Person).where(col(Person.id) == person_id).values(x_handle=x_handle[:100], updated_at=now)
+        )

@@ -31,7 +31,7 @@ async def add_nudges(*, session: AsyncSession, nudges: Sequence[Nudge]) -> int:
 
 
 async def claim_due_nudges(
-    *, session: AsyncSession, now: datetime, worker: str, limit: int = 100
+    *, session: AsyncSession, now: datetime, worker: str, limit: int = 100, kinds: tuple[str, ...] | None = None
 ) -> list[Nudge]:
     """Atomically claim up to ``limit`` due pending nudges for ``worker``.
 
@@ -39,15 +39,12 @@ async def claim_due_nudges(
     UPDATE … WHERE id IN (SELECT id FROM due) AND status='pending' RETURNING``: the materialised CTE runs the
     locking SELECT exactly once (inside a plain ``IN (subquery)`` PostgreSQL may re-run it and claim far more
     than ``limit``). On SQLite the database lock serialises writers; the status guard makes a second claim
-    impossible.
+    impossible. ``kinds`` limits the claim to those kinds of nudge (each feature claims its own).
     """
-    due = (
-        select(Nudge.id)
-        .where(Nudge.status == "pending", col(Nudge.due_at) <= now)
-        .order_by(col(Nudge.due_at), col(Nudge.id))
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
+    due = select(Nudge.id).where(Nudge.status == "pending", col(Nudge.due_at) <= now)
+    if kinds is not None:
+        due = due.where(col(Nudge.kind).in_(kinds))
+    due = due.order_by(col(Nudge.due_at), col(Nudge.id)).limit(limit).with_for_update(skip_locked=True)
     ids: Any
     if session.get_bind().dialect.name == "postgresql":
         picked = due.cte("due").prefix_with("MATERIALIZED")

@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import AuditEvent, Match, Nudge, OnboardingSession, Person, Profile
+from storage.queries import nudges
 
 MATCH_KINDS = ("checkin", "feedback", "message")
 
@@ -18,37 +19,8 @@ MATCH_KINDS = ("checkin", "feedback", "message")
 async def claim_due_of_kinds(
     *, session: AsyncSession, now: datetime, worker: str, kinds: tuple[str, ...], limit: int = 100
 ) -> list[Nudge]:
-    """Like ``nudges.claim_due_nudges`` but only nudges of ``kinds`` (other features own the rest).
-
-    One statement: ``WITH due AS MATERIALIZED (SELECT … LIMIT n FOR UPDATE SKIP LOCKED) UPDATE … WHERE id IN
-    (SELECT id FROM due) AND status='pending' RETURNING`` on PostgreSQL; on SQLite the database lock
-    serialises writers and the status guard makes a second claim impossible.
-    """
-    due = (
-        select(Nudge.id)
-        .where(Nudge.status == "pending", col(Nudge.due_at) <= now, col(Nudge.kind).in_(kinds))
-        .order_by(col(Nudge.due_at), col(Nudge.id))
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        # A materialised CTE runs the locking SELECT exactly once. Inside ``IN (subquery)`` PostgreSQL may
-        # run it again per row, and each run skips the rows the last one locked: far more than ``limit``
-        # rows were claimed, so one process took every due nudge.
-        picked = due.cte("due").prefix_with("MATERIALIZED")
-        ids: Any = select(picked.c.id).scalar_subquery()
-    else:
-        ids = due.scalar_subquery()
-    stmt = (
-        update(Nudge)
-        .where(col(Nudge.id).in_(ids), col(Nudge.status) == "pending")
-        .values(status="claimed", claimed_by=worker, claimed_at=now, attempts=col(Nudge.attempts) + 1)
-        .returning(Nudge)
-        .execution_options(synchronize_session=False)
-    )
-    claimed = [row[0] for row in (await session.exec(stmt)).all()]
-    claimed.sort(key=lambda n: (n.due_at, n.id or 0))
-    return claimed
+    """Like ``nudges.claim_due_nudges`` but only nudges of ``kinds`` (other features own the rest)."""
+    return await nudges.claim_due_nudges(session=session, now=now, worker=worker, limit=limit, kinds=kinds)
 
 
 async def release_stale_of_kinds(
