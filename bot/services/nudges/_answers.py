@@ -1,0 +1,137 @@
+"""Nudge answers: clicks on check-in buttons, their follow-ups, notes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.clock import Clock
+from bot.nudges import answers as rules
+from bot.services.nudges._types import (  # noqa: F401
+    ANSWER_LABELS,
+    DISPATCH_KINDS,
+    INACTIVE,
+    MARKER_RE,
+    MATCH_KINDS,
+    AnswerResult,
+    Delivery,
+    EndedMatch,
+    PairAtRisk,
+    PartnerPrompt,
+    _mention,
+    _records,
+    _zone,
+    has_marker,
+    log,
+    marker,
+    organiser_text,
+)
+from bot.services.programmes import Programme, ProgrammeRegistry
+from storage.db import SessionFactory, transaction
+from storage.models import Match
+from storage.queries import audit, matching, nudges_more, people
+from storage.queries import nudges as q
+
+
+class _Base:
+    """What the parts of :class:`NudgeService` share."""
+
+    at_risk_grace = timedelta(days=3)
+    _registry: ProgrammeRegistry
+    _sessions: SessionFactory
+    _clock: Clock
+
+
+class AnswersMixin(_Base):
+    # ---- answers ----------------------------------------------------------------------------------
+    async def answer(self, nudge_id: int, answer: rules.ButtonAnswer, discord_user_id: int) -> AnswerResult:
+        """Apply one click on a nudge's button. Safe to repeat: a second click changes nothing."""
+        async with transaction(self._sessions) as session:
+            nudge = await q.get_nudge(session=session, nudge_id=nudge_id)
+            match = await matching.get_match(session=session, match_id=nudge.match_id or 0) if nudge else None
+            if nudge is None or match is None:
+                return AnswerResult("unknown", "This check-in no longer exists — thanks anyway!")
+            programme = self._registry.by_id(match.programme_id)
+            found = await nudges_more.people_with_profiles(
+                session=session, person_ids=(match.mentor_person_id, match.mentee_person_id))
+            key_of = {pid: _mention(p) for pid, (p, _prof) in found.items()}
+            by = next((key_of[pid] for pid, (p, _) in found.items() if p.discord_user_id == discord_user_id), None)
+            if by is None:
+                return AnswerResult("rejected", "This check-in was sent to someone else.", programme)
+            if match.status != "active":
+                return AnswerResult("unchanged", "This match has already ended — thank you!", programme)
+            if answer in rules.NUDGE_ANSWERS and nudge.answer is not None:
+                label = ANSWER_LABELS.get(nudge.answer, nudge.answer)  # type: ignore[call-overload]
+                return AnswerResult("unchanged", f"You already answered this one (“{label}”) — I've kept that.",
+                                    programme)
+            if answer == "keep" and await self._end_reply_seen(session, match, nudge_id):
+                return AnswerResult("unchanged", "You already told me you'd like to keep going.", programme)
+            history = _records(await q.nudges_of_match(session=session, match_id=match.id or 0), key_of)
+            pair = (key_of.get(match.mentor_person_id, "?"), key_of.get(match.mentee_person_id, "?"))
+            try:
+                actions = rules.follow_up(history, nudge_id=nudge_id, answer=answer, by=by, pair=pair)
+            except rules.AnswerRejected as exc:
+                return AnswerResult("rejected", str(exc).capitalize() + ".", programme)
+            except LookupError:
+                return AnswerResult("unknown", "I can't find this check-in any more — thanks anyway!", programme)
+            result = AnswerResult("recorded", _REPLIES[answer], programme)
+            now = self._clock.now()
+            for action in actions:
+                if isinstance(action, rules.RecordAnswer):
+                    if not await q.record_answer(session=session, nudge_id=action.nudge_id, answer=action.answer,
+                                                 now=now):
+                        return AnswerResult("unchanged", "You already answered this one — I've kept that.", programme)
+                elif isinstance(action, rules.NotifyOrganisers):
+                    result.organiser_messages.append(organiser_text(action))
+                elif isinstance(action, rules.AskPartnerToConfirmEnd):
+                    partner_pid = next(pid for pid, key in key_of.items() if key == action.partner_key)
+                    partner = found[partner_pid][0]
+                    dm = await nudges_more.known_dm_channel(session=session, person_id=partner_pid)
+                    result.ask_partner = PartnerPrompt(action.nudge_id, partner.discord_user_id or 0, dm,
+                                                       partner.dms_closed, match.space_id, action.requested_by)
+                elif isinstance(action, rules.EndMatch):
+                    if not await matching.end_match(session=session, match_id=match.id or 0, reason="ended by the pair",
+                                                    now=now):
+                        return AnswerResult("unchanged", "This match has already ended.", programme)
+                    await q.cancel_nudges(session=session, match_id=match.id or 0)
+                    mentor, mentee = found.get(match.mentor_person_id), found.get(match.mentee_person_id)
+                    result.ended = EndedMatch(
+                        match.id or 0, match.space_id, match.space_kind,
+                        mentor[0].discord_user_id if mentor else None, mentee[0].discord_user_id if mentee else None,
+                        await nudges_more.known_dm_channel(session=session, person_id=match.mentee_person_id))
+            if answer in ("confirm_end", "keep"):
+                await audit.add_audit_event(session=session, programme_id=match.programme_id,
+                                            actor_discord_id=discord_user_id, action=f"nudge.{answer}",
+                                            detail=nudges_more.as_detail(nudge_id=nudge_id, match_id=match.id), now=now)
+            return result
+
+    async def _end_reply_seen(self, session: AsyncSession, match: Match, nudge_id: int) -> bool:
+        events = await nudges_more.audit_events_since(session=session, programme_id=match.programme_id,
+                                                      actions=("nudge.keep",))
+        return any(e.detail.get("nudge_id") == nudge_id for e in events)
+
+    async def save_note(self, nudge_id: int, discord_user_id: int, text: str) -> Programme | None:
+        """Keep a short note someone added to their nudge; its programme, or None when it is not theirs."""
+        async with transaction(self._sessions) as session:
+            nudge = await q.get_nudge(session=session, nudge_id=nudge_id)
+            person = await people.get_person(session=session, person_id=nudge.person_id or 0) if nudge else None
+            if nudge is None or person is None or person.discord_user_id != discord_user_id:
+                return None
+            nudge.note = text[:1000]  # stored on the nudge itself, so /leave erases it with the person
+            session.add(nudge)
+            await audit.add_audit_event(
+                session=session, programme_id=nudge.programme_id, actor_discord_id=discord_user_id,
+                action="nudge.note", detail={"nudge_id": nudge_id, "match_id": nudge.match_id},
+                now=self._clock.now())
+            return self._registry.by_id(nudge.programme_id)
+
+
+_REPLIES: dict[str, str] = {
+    "met": "Thanks — great to hear you two have met! I've noted it.",
+    "not_yet": "Thanks for letting me know. Why not suggest a time to your partner in your shared space?",
+    "help": "Thanks — I've told the organisers; one of them will be in touch soon.",
+    "end": "Thanks. I've asked your partner to confirm, and the organisers know.",
+    "confirm_end": "Your match has ended. Thank you both for taking part!",
+    "keep": "Thanks — I've let the organisers know you'd like to keep going.",
+}

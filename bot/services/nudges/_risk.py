@@ -1,0 +1,107 @@
+"""Pairs at risk and the organisers' weekly digest."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.nudges import answers as rules
+from bot.services.nudges._answers import _Base
+from bot.services.nudges._types import (  # noqa: F401
+    ANSWER_LABELS,
+    DISPATCH_KINDS,
+    INACTIVE,
+    MARKER_RE,
+    MATCH_KINDS,
+    AnswerResult,
+    Delivery,
+    EndedMatch,
+    PairAtRisk,
+    PartnerPrompt,
+    _mention,
+    _records,
+    _zone,
+    has_marker,
+    log,
+    marker,
+    organiser_text,
+)
+from bot.services.programmes import Programme
+from storage.db import transaction
+from storage.models import Nudge
+from storage.queries import audit, matching, nudges_more
+from storage.queries import nudges as q
+
+
+class RiskMixin(_Base):
+    # ---- at risk, digest --------------------------------------------------------------------------
+    async def pairs_at_risk(self, programme: Programme) -> list[PairAtRisk]:
+        """Active pairs where nobody answered either of the last two check-ins (sent ≥ 3 days ago)."""
+        async with self._sessions() as session:
+            return await self._pairs_at_risk(session, programme)
+
+    async def _pairs_at_risk(self, session: AsyncSession, programme: Programme) -> list[PairAtRisk]:
+        matches = await matching.matches_in_programme(session=session, programme_id=programme.id, statuses=("active",))
+        rows = await nudges_more.nudges_of_matches(session=session, match_ids=[m.id or 0 for m in matches])
+        ids = {pid for m in matches for pid in (m.mentor_person_id, m.mentee_person_id)}
+        found = await nudges_more.people_with_profiles(session=session, person_ids=ids)
+        by_match: dict[int, list[Nudge]] = {}
+        for n in rows:
+            by_match.setdefault(n.match_id or 0, []).append(n)
+        now, out = self._clock.now(), []
+        for m in matches:
+            history = _records(by_match.get(m.id or 0, []), {})
+            if rules.at_risk(history, now=now, grace=self.at_risk_grace):
+                judged = [r for r in history if r.expects_answer and r.sent_at <= now - self.at_risk_grace]
+                unanswered = len({(r.step_key, r.occurrence) for r in judged[::-1] if r.answer is None})
+                mentor, mentee = found.get(m.mentor_person_id), found.get(m.mentee_person_id)
+                out.append(PairAtRisk(m.id or 0, mentor[0].discord_user_id if mentor else None,
+                                      mentee[0].discord_user_id if mentee else None, unanswered,
+                                      max(r.sent_at for r in judged)))
+        return out
+
+    async def sweep_at_risk(self, programme: Programme) -> list[str]:
+        """Newly at-risk pairs, each reported once (until someone answers again): texts for organisers."""
+        async with transaction(self._sessions) as session:
+            pairs = await self._pairs_at_risk(session, programme)
+            events = await nudges_more.audit_events_since(session=session, programme_id=programme.id,
+                                                          actions=("nudge.at_risk",))
+            flagged: dict[int, datetime] = {}
+            for e in events:
+                flagged[int(e.detail.get("match_id", 0))] = e.created_at
+            texts = []
+            for pair in pairs:
+                since = flagged.get(pair.match_id)
+                answered = [n.answered_at for n in await q.nudges_of_match(session=session, match_id=pair.match_id)
+                            if n.answered_at is not None]
+                if since is not None and not any(a > since for a in answered):
+                    continue
+                await audit.add_audit_event(session=session, programme_id=programme.id, actor_discord_id=None,
+                                            action="nudge.at_risk", detail={"match_id": pair.match_id},
+                                            now=self._clock.now())
+                texts.append(f"⚠️ Pair at risk: no answer from {pair.label} to their last two check-ins.")
+            return texts
+
+    async def _digest_text(self, session: AsyncSession, programme: Programme) -> str:
+        now = self._clock.now()
+        since = now - timedelta(days=7)
+        active = await matching.matches_in_programme(session=session, programme_id=programme.id, statuses=("active",))
+        sent = [n for n in await nudges_more.nudges_in_programme(
+            session=session, programme_id=programme.id, kinds=MATCH_KINDS, statuses=("sent",),
+            since=since - timedelta(days=1)) if n.sent_at and n.sent_at >= since]
+        answers = Counter(str(n.answer) for n in sent if n.answer)
+        ended = await nudges_more.ended_matches_since(session=session, programme_id=programme.id, since=since)
+        at_risk = await self._pairs_at_risk(session, programme)
+        breakdown = ", ".join(f"{ANSWER_LABELS.get(a, a).lower()}: {c}" for a, c in sorted(answers.items()))  # type: ignore[call-overload]
+        lines = [
+            f"📋 **Weekly digest — {programme.config.name}** ({since:%d %b} – {now:%d %b})",
+            f"• Active pairs: {len(active)}",
+            f"• Nudges sent this week: {len(sent)}; answered: {sum(answers.values())}"
+            + (f" ({breakdown})" if breakdown else ""),
+            f"• Matches ended this week: {len(ended)}",
+            f"• Pairs at risk (no answer to the last two check-ins): {len(at_risk)}",
+        ]
+        lines += [f"  – {p.label}" for p in at_risk[:20]]
+        return "\n".join(lines)[:1900]

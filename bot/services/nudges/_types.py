@@ -1,0 +1,134 @@
+"""Nudge service types: what a delivery needs, answers' results, pairs at risk."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from bot.nudges import answers as rules
+from bot.nudges.quiet import get_zone
+from bot.services.programmes import Programme
+from storage.models import Nudge, Person, Profile
+
+log = logging.getLogger(__name__)
+
+MATCH_KINDS: tuple[str, ...] = ("checkin", "feedback", "message")
+DISPATCH_KINDS: tuple[str, ...] = (*MATCH_KINDS, "digest")
+INACTIVE = ("paused", "left")
+MARKER_RE = re.compile(r"ref:n(\d+)\b")
+ANSWER_LABELS = {b.answer: b.label for b in (*rules.CHECKIN_BUTTONS, *rules.END_CONFIRM_BUTTONS)}
+
+
+
+def marker(nudge_id: int) -> str:
+    """The short reference every nudge message ends with; found again after a crash."""
+    return f"ref:n{nudge_id}"
+
+
+def has_marker(content: str, nudge_id: int) -> bool:
+    return any(int(m) == nudge_id for m in MARKER_RE.findall(content))
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One claimed nudge, ready to send. ``attempts > 1``: look for ``marker`` before sending again."""
+
+    nudge_id: int
+    programme: Programme
+    kind: str
+    text: str
+    buttons: bool
+    attempts: int
+    match_id: int | None = None
+    person_id: int | None = None
+    discord_user_id: int | None = None
+    dm_channel_id: int | None = None
+    dms_closed: bool = False
+    space_id: int | None = None
+
+    @property
+    def marker(self) -> str:
+        return marker(self.nudge_id)
+
+
+@dataclass(frozen=True)
+class PairAtRisk:
+    match_id: int
+    mentor_discord_id: int | None
+    mentee_discord_id: int | None
+    unanswered: int
+    last_sent_at: datetime
+
+    @property
+    def label(self) -> str:
+        return f"<@{self.mentor_discord_id}> & <@{self.mentee_discord_id}>"
+
+
+@dataclass(frozen=True)
+class PartnerPrompt:
+    """Ask ``discord_user_id`` to confirm ending the match (buttons for ``nudge_id``)."""
+
+    nudge_id: int
+    discord_user_id: int
+    dm_channel_id: int | None
+    dms_closed: bool
+    space_id: int | None
+    requested_by: str
+
+
+@dataclass(frozen=True)
+class EndedMatch:
+    match_id: int
+    space_id: int | None
+    space_kind: str | None
+    mentor_discord_id: int | None
+    mentee_discord_id: int | None
+    mentee_dm_channel_id: int | None
+
+
+@dataclass
+class AnswerResult:
+    status: Literal["recorded", "unchanged", "rejected", "unknown"]
+    reply: str
+    programme: Programme | None = None
+    organiser_messages: list[str] = field(default_factory=list)
+    ask_partner: PartnerPrompt | None = None
+    ended: EndedMatch | None = None
+
+
+def _mention(person: Person | None) -> str:
+    return f"<@{person.discord_user_id}>" if person is not None and person.discord_user_id else "someone who left"
+
+
+def _zone(profile: Profile | None) -> str:
+    zone = str((profile.answers if profile else {}).get("timezone") or "UTC")
+    try:
+        get_zone(zone)
+    except ValueError:
+        return "UTC"
+    return zone
+
+
+def _records(rows: list[Nudge], key_of: dict[int, str]) -> list[rules.NudgeRecord]:
+    out = []
+    for n in rows:
+        if n.kind not in MATCH_KINDS or n.person_id is None or (n.status != "sent" and n.answer is None):
+            continue
+        answer = n.answer if n.answer in ("met", "not_yet", "help", "end") else None
+        out.append(rules.NudgeRecord(
+            nudge_id=n.id or 0, person_key=key_of.get(n.person_id, str(n.person_id)), step_key=n.step_key,
+            sent_at=n.sent_at or n.due_at, answer=answer, occurrence=n.occurrence,  # type: ignore[arg-type]
+            expects_answer=n.kind == "checkin",
+        ))
+    return out
+
+
+def organiser_text(notice: rules.NotifyOrganisers) -> str:
+    icon = "🚨" if notice.urgent else "ℹ️"
+    history = rules.history_summary(notice.history)
+    return f"{icon} {notice.message}\nHistory:\n{history}"[:2000] if history else f"{icon} {notice.message}"
+
+

@@ -1,0 +1,221 @@
+"""Nudges, persisted: plans written as rows, claimed when due, prepared for sending, answers followed up.
+
+No discord import: the cog (cogs/nudges) sends what :meth:`NudgeService.prepare` returns and reports back
+with :meth:`record_sent` / :meth:`record_retry`; clicks come in through :meth:`answer`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.clock import Clock
+from bot.nudges.plan import ExistingNudge, replan, schedule_for_match, week_number
+from bot.nudges.quiet import is_quiet, next_allowed
+from bot.nudges.reminders import next_digest_at
+from bot.nudges.templates import render_template
+from bot.onboarding.safe_text import safe_text
+from bot.services.nudges._answers import AnswersMixin
+from bot.services.nudges._risk import RiskMixin
+from bot.services.nudges._types import (  # noqa: F401
+    ANSWER_LABELS,
+    DISPATCH_KINDS,
+    INACTIVE,
+    MARKER_RE,
+    MATCH_KINDS,
+    AnswerResult,
+    Delivery,
+    EndedMatch,
+    PairAtRisk,
+    PartnerPrompt,
+    _mention,
+    _records,
+    _zone,
+    has_marker,
+    log,
+    marker,
+    organiser_text,
+)
+from bot.services.programmes import Programme, ProgrammeRegistry
+from storage.db import SessionFactory, transaction
+from storage.models import Match, Nudge
+from storage.queries import matching, nudges_more, people
+from storage.queries import nudges as q
+
+
+class NudgeService(AnswersMixin, RiskMixin):
+    horizon = timedelta(days=180)
+    stale_after = timedelta(minutes=5)
+    at_risk_grace = timedelta(days=3)
+    quiet_margin = timedelta(minutes=1)
+    retry_delay = timedelta(minutes=5)
+    max_attempts = 5
+
+    def __init__(self, registry: ProgrammeRegistry, sessions: SessionFactory, clock: Clock) -> None:
+        self._registry = registry
+        self._sessions = sessions
+        self._clock = clock
+
+    # ---- plans ------------------------------------------------------------------------------------
+    async def plan_match(self, match_id: int) -> int:
+        """Write the match's nudges (up to ``horizon`` ahead). Idempotent; returns how many were added."""
+        return (await self.replan_match(match_id))[1]
+
+    async def replan_match(self, match_id: int) -> tuple[int, int]:
+        """Bring the match's future nudges in line with its programme's current plan: (cancelled, added)."""
+        async with transaction(self._sessions) as session:
+            match = await matching.get_match(session=session, match_id=match_id)
+            if match is None:
+                return 0, 0
+            return await self._replan(session, match)
+
+    async def replan_programme(self, programme: Programme) -> tuple[int, int]:
+        """After a plan edit, and periodically (extends the horizon of long matches)."""
+        cancelled = added = 0
+        async with self._sessions() as s:
+            matches = await matching.matches_in_programme(session=s, programme_id=programme.id, statuses=("active",))
+        for m in matches:
+            c, a = await self.replan_match(m.id or 0)
+            cancelled, added = cancelled + c, added + a
+        return cancelled, added
+
+    async def _replan(self, session: AsyncSession, match: Match) -> tuple[int, int]:
+        programme = self._registry.by_id(match.programme_id)
+        mid = match.id or 0
+        if programme is None or match.status != "active":
+            return await q.cancel_nudges(session=session, match_id=mid), 0
+        now = self._clock.now()
+        found = await nudges_more.people_with_profiles(
+            session=session, person_ids=(match.mentor_person_id, match.mentee_person_id))
+        tz_by_person = {str(pid): _zone(prof) for pid, (person, prof) in found.items() if person.status not in INACTIVE}
+        cfg = programme.config
+        planned = schedule_for_match(
+            cfg.nudges, match_id=mid, start=match.started_at or match.created_at, horizon_end=now + self.horizon,
+            cohort_end=cfg.cohort_end, tz_by_person=tz_by_person, quiet=cfg.quiet_hours,
+        )
+        rows = await q.nudges_of_match(session=session, match_id=mid)
+        existing = [
+            ExistingNudge(n.id, mid, str(n.person_id), n.step_key, n.occurrence, n.kind, n.due_at, n.status)
+            for n in rows if n.kind in MATCH_KINDS and n.person_id is not None
+        ]
+        to_cancel, to_add = replan(existing, planned, now)
+        cancelled = await nudges_more.cancel_by_ids(session=session, nudge_ids=[e.id for e in to_cancel if e.id])
+        added = await nudges_more.upsert_planned(session=session, nudges=[
+            Nudge(programme_id=programme.id, match_id=mid, person_id=int(p.person_key), kind=p.kind,
+                  step_key=p.step_key, occurrence=p.occurrence, due_at=p.due_at)
+            for p in to_add
+        ])
+        return cancelled, added
+
+    async def cancel_for_match(self, match_id: int) -> int:
+        async with transaction(self._sessions) as session:
+            return await q.cancel_nudges(session=session, match_id=match_id)
+
+    async def cancel_for_person(self, person_id: int) -> int:
+        async with transaction(self._sessions) as session:
+            return await q.cancel_nudges(session=session, person_id=person_id)
+
+    async def ensure_digest(self, programme: Programme) -> Nudge | None:
+        """The programme's next digest row (written when missing; None when digests are off)."""
+        cfg = programme.config.digest
+        async with transaction(self._sessions) as session:
+            found = await nudges_more.open_digest(session=session, programme_id=programme.id)
+            if found is not None or not cfg.enabled:
+                return found
+            row = Nudge(programme_id=programme.id, kind="digest", step_key="digest",
+                        due_at=next_digest_at(self._clock.now(), cfg))
+            await q.add_nudges(session=session, nudges=[row])
+            return row
+
+    # ---- dispatch ---------------------------------------------------------------------------------
+    async def release_stale(self) -> int:
+        async with transaction(self._sessions) as session:
+            return await nudges_more.release_stale_of_kinds(
+                session=session, claimed_before=self._clock.now() - self.stale_after, kinds=DISPATCH_KINDS)
+
+    async def claim(self, worker: str, limit: int = 100) -> list[Nudge]:
+        async with transaction(self._sessions) as session:
+            return await nudges_more.claim_due_of_kinds(
+                session=session, now=self._clock.now(), worker=worker, kinds=DISPATCH_KINDS, limit=limit)
+
+    async def prepare(self, nudge: Nudge) -> Delivery | None:
+        """What to send for a claimed nudge; None when it was cancelled or moved out of quiet hours."""
+        nid = nudge.id or 0
+        programme = self._registry.by_id(nudge.programme_id)
+        async with transaction(self._sessions) as session:
+            if programme is None:
+                await nudges_more.cancel_nudge(session=session, nudge_id=nid, reason="programme gone")
+                return None
+            if nudge.kind == "digest":
+                if not programme.config.digest.enabled or await nudges_more.earlier_twin_digest(
+                        session=session, nudge=nudge):
+                    await nudges_more.cancel_nudge(session=session, nudge_id=nid, reason="duplicate or disabled")
+                    return None
+                return Delivery(nid, programme, "digest", await self._digest_text(session, programme),
+                                False, nudge.attempts)
+            return await self._prepare_for_person(session, programme, nudge)
+
+    async def _prepare_for_person(
+        self, session: AsyncSession, programme: Programme, nudge: Nudge
+    ) -> Delivery | None:
+        nid = nudge.id or 0
+        match = await matching.get_match(session=session, match_id=nudge.match_id or 0)
+        step = programme.config.nudges.step(nudge.step_key)
+        found = await nudges_more.people_with_profiles(
+            session=session, person_ids=(match.mentor_person_id, match.mentee_person_id) if match else ())
+        me = found.get(nudge.person_id or 0)
+        if match is None or match.status != "active" or step is None or me is None or me[0].status in INACTIVE:
+            await nudges_more.cancel_nudge(session=session, nudge_id=nid, reason="match, step or person gone")
+            return None
+        person, profile = me
+        zone, quiet, now = _zone(profile), programme.config.quiet_hours, self._clock.now()
+        if is_quiet(now, zone, quiet) or is_quiet(now + self.quiet_margin, zone, quiet):
+            await q.reschedule(session=session, nudge_id=nid, due_at=next_allowed(now + self.quiet_margin, zone, quiet),
+                               error="quiet hours")
+            return None
+        partner_id = match.mentee_person_id if person.id == match.mentor_person_id else match.mentor_person_id
+        partner = found.get(partner_id, (None, None))[0]
+        footer = f"\n-# {marker(nid)}"
+        text = render_template(step.text, {
+            "name": safe_text(person.display_name, 60),
+            "partner": safe_text(partner.display_name, 60) if partner else "your partner",
+            "space": f"<#{match.space_id}>" if match.space_id else "not set up yet",
+            "programme": programme.config.name,
+            "week": week_number(match.started_at or match.created_at, nudge.due_at),
+        }, limit=2000 - len(footer)) + footer
+        dm = None if person.dms_closed else await nudges_more.known_dm_channel(session=session, person_id=person.id or 0)
+        return Delivery(nid, programme, nudge.kind, text, step.buttons, nudge.attempts, match.id, person.id,
+                        person.discord_user_id, dm, person.dms_closed, match.space_id)
+
+    async def record_sent(self, nudge_id: int, channel_id: int, message_id: int) -> bool:
+        async with transaction(self._sessions) as session:
+            done = await q.mark_sent(session=session, nudge_id=nudge_id, now=self._clock.now(),
+                                     channel_id=channel_id, message_id=message_id)
+            row = await q.get_nudge(session=session, nudge_id=nudge_id)
+            if done and row is not None and row.kind == "digest":
+                programme = self._registry.by_id(row.programme_id)
+                if programme is not None and programme.config.digest.enabled:
+                    await q.add_nudges(session=session, nudges=[Nudge(
+                        programme_id=row.programme_id, kind="digest", step_key="digest",
+                        due_at=next_digest_at(max(row.due_at, self._clock.now()), programme.config.digest))])
+            return done
+
+    async def record_retry(self, nudge_id: int, error: str, attempts: int) -> bool:
+        """Try again later; False (and failed) after ``max_attempts`` — the organisers should hear of it."""
+        async with transaction(self._sessions) as session:
+            if attempts >= self.max_attempts:
+                await q.mark_failed(session=session, nudge_id=nudge_id, error=error[:500])
+                return False
+            await q.reschedule(session=session, nudge_id=nudge_id, due_at=self._clock.now() + self.retry_delay,
+                               error=error[:500])
+            return True
+
+    async def record_failed(self, nudge_id: int, error: str) -> None:
+        async with transaction(self._sessions) as session:
+            await q.mark_failed(session=session, nudge_id=nudge_id, error=error[:500])
+
+    async def mark_dms_closed(self, person_id: int) -> None:
+        async with transaction(self._sessions) as session:
+            await people.mark_dms_closed(session=session, person_id=person_id)
+
