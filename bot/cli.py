@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -42,18 +44,46 @@ def _load(path: Path | None) -> Settings:
         raise typer.Exit(1) from None
 
 
-def _credential_warnings(settings: Settings) -> list[str]:
+def _host(instance: str) -> str:
+    return instance.lower().split("://", 1)[-1].rstrip("/")
+
+
+def _credential_warnings(settings: Settings, env: Mapping[str, str] | None = None) -> list[str]:
+    """Which credentials (from the environment only) are missing for which source of which programme."""
+    values = os.environ if env is None else env
     warnings = []
     for i, prog in enumerate(settings.config.programme):
-        if prog.intake.hashtags and settings.secrets.x_bearer_token is None:
+        where = f"programme[{i}] ({prog.key})"
+        x_tags = " ".join(f"#{s.tag}" for s in prog.intake.sources_on("x"))
+        if x_tags and settings.secrets.x_bearer_token is None:
+            warnings.append(f"{where}: X hashtags {x_tags}: X_BEARER_TOKEN is not set; X polling stays off")
+        if x_tags and settings.secrets.x_access_token is None:
             warnings.append(
-                f"programme[{i}] ({prog.key}): hashtags are set but X_BEARER_TOKEN is not; X polling stays off"
-            )
-        if prog.intake.hashtags and settings.secrets.x_access_token is None:
-            warnings.append(
-                f"programme[{i}] ({prog.key}): X_API_KEY/X_API_SECRET/X_ACCESS_TOKEN/X_ACCESS_TOKEN_SECRET are "
+                f"{where}: X hashtags {x_tags}: X_API_KEY/X_API_SECRET/X_ACCESS_TOKEN/X_ACCESS_TOKEN_SECRET are "
                 "not set; invites go to the organisers' leads channel instead of X replies"
             )
+        bsky_tags = " ".join(f"#{s.tag}" for s in prog.intake.sources_on("bluesky"))
+        missing = [k for k in ("BLUESKY_HANDLE", "BLUESKY_APP_PASSWORD") if not values.get(k)]
+        if bsky_tags and missing:
+            warnings.append(
+                f"{where}: Bluesky hashtags {bsky_tags}: {'/'.join(missing)} "
+                f"{'is' if len(missing) == 1 else 'are'} not set; Bluesky polling stays off (use an app password)"
+            )
+        home = values.get("MASTODON_INSTANCE", "")
+        for src in prog.intake.sources_on("mastodon"):
+            if not src.replies:
+                continue
+            if not values.get("MASTODON_ACCESS_TOKEN"):
+                warnings.append(
+                    f"{where}: Mastodon source #{src.tag} on {src.instance}: MASTODON_ACCESS_TOKEN is not set; "
+                    "the hashtag is read, but invites go to the organisers' leads channel instead of replies"
+                )
+            elif home and _host(home) != _host(src.instance or ""):
+                warnings.append(
+                    f"{where}: Mastodon source #{src.tag} on {src.instance}: the access token is for "
+                    f"MASTODON_INSTANCE={home}; that instance is read without it and its invites go to the "
+                    "organisers' leads channel"
+                )
     return warnings
 
 

@@ -8,6 +8,7 @@ X credentials, a database password) are read only from the environment and typed
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -53,10 +54,59 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_default=True)
 
 
+Platform = Literal["x", "bluesky", "mastodon"]
+PLATFORMS: tuple[Platform, ...] = ("x", "bluesky", "mastodon")
+
+
+def _clean_tag(tag: str) -> str:
+    tag = tag.strip().lstrip("#＃")
+    if not tag or not tag.replace("_", "").isalnum():
+        raise ValueError(f"'{tag}' is not a hashtag (letters, digits and _ only)")
+    return tag
+
+
+class SourceConfig(_Strict):
+    """One ``[[programme.intake.sources]]`` table: a hashtag on one platform (credentials come from the
+    environment only: X_*, BLUESKY_HANDLE/BLUESKY_APP_PASSWORD, MASTODON_ACCESS_TOKEN)."""
+
+    platform: Platform
+    tag: str
+    instance: str | None = Field(default=None, max_length=200)  # Mastodon only: "mastodon.social"
+    visibility: Literal["public", "unlisted", "private", "direct"] = "unlisted"  # of Mastodon replies
+    replies: bool = True  # reply with the invite automatically; False: every lead goes to the organisers
+
+    @field_validator("tag")
+    @classmethod
+    def _tag(cls, tag: str) -> str:
+        return _clean_tag(tag)
+
+    @field_validator("instance")
+    @classmethod
+    def _instance(cls, instance: str | None) -> str | None:
+        if instance is None:
+            return None
+        host = instance.strip().rstrip("/").lower()
+        scheme, sep, bare = host.rpartition("://")
+        local = bare.startswith(("localhost", "127.0.0.1"))
+        if (sep and scheme not in ("https", "http")) or (scheme == "http" and not local) \
+                or not re.fullmatch(r"[a-z0-9.-]+(:[0-9]+)?", bare) or ("." not in bare and not local):
+            raise ValueError(f"'{instance}' is not a Mastodon instance (a host name like mastodon.social)")
+        return host
+
+    @model_validator(mode="after")
+    def _per_platform(self) -> SourceConfig:
+        if self.platform == "mastodon" and not self.instance:
+            raise ValueError("a mastodon source needs instance (e.g. instance = \"mastodon.social\")")
+        if self.platform != "mastodon" and self.instance:
+            raise ValueError(f"instance is only for mastodon sources, not {self.platform}")
+        return self
+
+
 class IntakeConfig(_Strict):
-    """Hashtag intake from X."""
+    """Hashtag intake from X, Bluesky and Mastodon. ``hashtags`` is shorthand for X sources."""
 
     hashtags: list[str] = Field(default_factory=list)
+    sources: list[SourceConfig] = Field(default_factory=list)
     poll_interval_seconds: int = Field(default=300, ge=15, le=86_400)
     replies_per_hour: int = Field(default=30, ge=0, le=1_000)
     claim_code_prefix: str = Field(default="EDU", min_length=2, max_length=6, pattern=r"^[A-Z]+$")
@@ -66,13 +116,22 @@ class IntakeConfig(_Strict):
     @field_validator("hashtags")
     @classmethod
     def _tags(cls, tags: list[str]) -> list[str]:
-        cleaned = []
-        for tag in tags:
-            tag = tag.strip().lstrip("#")
-            if not tag or not tag.replace("_", "").isalnum():
-                raise ValueError(f"'{tag}' is not a hashtag (letters, digits and _ only)")
-            cleaned.append(tag)
-        return cleaned
+        return [_clean_tag(tag) for tag in tags]
+
+    def all_sources(self) -> list[SourceConfig]:
+        """Every source: one X source per entry of ``hashtags`` (replies on), then ``sources``; a tag named
+        twice on one platform (and instance) counts once, the first time."""
+        out: list[SourceConfig] = []
+        seen: set[tuple[str, str, str]] = set()
+        for src in [SourceConfig(platform="x", tag=t) for t in self.hashtags] + list(self.sources):
+            key = (src.platform, src.tag.lower(), src.instance or "")
+            if key not in seen:
+                seen.add(key)
+                out.append(src)
+        return out
+
+    def sources_on(self, platform: str) -> list[SourceConfig]:
+        return [s for s in self.all_sources() if s.platform == platform]
 
 
 class SpacesConfig(_Strict):
@@ -157,6 +216,8 @@ class Secrets(BaseSettings):
     x_access_token: SecretStr | None = None
     x_access_token_secret: SecretStr | None = None
     database_url: SecretStr | None = None
+    bluesky_app_password: SecretStr | None = None
+    mastodon_access_token: SecretStr | None = None
 
 
 class AppConfig(BaseSettings):

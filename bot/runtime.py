@@ -3,24 +3,39 @@
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Mapping
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import BotDeps, MentorBot
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.services.intake import XClientFactory
+from bot.services.intake import BlueskyClientFactory, MastodonClientFactory, XClientFactory
 from storage.db import create_engine, session_factory, upgrade
 
 log = logging.getLogger(__name__)
 
 
+MIGRATION_LOCK = 0x4D42_0001  # PostgreSQL advisory lock: one process of a cluster upgrades at a time
+
+
 async def open_database(url: str, *, schema: str | None = None) -> AsyncEngine:
-    """Create the engine and bring the schema up to date (the bot upgrades on start)."""
+    """Create the engine and bring the schema up to date (the bot upgrades on start). On PostgreSQL the
+    processes of a cluster that start together take turns (an advisory lock), so only one migrates."""
     engine = create_engine(url, schema=schema)
-    await upgrade(engine)
+    if engine.dialect.name != "postgresql":
+        await upgrade(engine)
+        return engine
+    async with engine.connect() as lock_conn:
+        await lock_conn.execute(text("SELECT pg_advisory_lock(:k)").bindparams(k=MIGRATION_LOCK))
+        try:
+            await upgrade(engine)
+        finally:
+            await lock_conn.execute(text("SELECT pg_advisory_unlock(:k)").bindparams(k=MIGRATION_LOCK))
     return engine
 
 
@@ -32,17 +47,25 @@ def build_bot(
     extensions: list[str] | None = None,
     sync_commands: bool = True,
     x_client_factory: XClientFactory | None = None,
+    bluesky_client_factory: BlueskyClientFactory | None = None,
+    mastodon_client_factory: MastodonClientFactory | None = None,
     **options: Any,
 ) -> MentorBot:
-    """A bot with its dependencies, not yet connected."""
+    """A bot with its dependencies, not yet connected. Client factories not given come from the environment."""
     from bot.services import build_services
 
     if x_client_factory is None:
         x_client_factory = x_client_from_env(settings)
+    if bluesky_client_factory is None:
+        bluesky_client_factory = bluesky_client_from_env()
+    if mastodon_client_factory is None:
+        mastodon_client_factory = mastodon_client_from_env()
 
     clock = clock or SystemClock()
     sessions = session_factory(engine)
-    services = build_services(settings=settings, sessions=sessions, clock=clock, x_client_factory=x_client_factory)
+    services = build_services(settings=settings, sessions=sessions, clock=clock, x_client_factory=x_client_factory,
+                              bluesky_client_factory=bluesky_client_factory,
+                              mastodon_client_factory=mastodon_client_factory)
     deps = BotDeps(
         settings=settings,
         sessions=sessions,
@@ -72,6 +95,40 @@ def x_client_from_env(settings: Settings) -> XClientFactory | None:
             access_token=val(s.x_access_token), access_token_secret=val(s.x_access_token_secret),
             wait_on_rate_limit=False,
         )
+
+    return make
+
+
+def bluesky_client_from_env(env: Mapping[str, str] | None = None) -> BlueskyClientFactory | None:
+    """A factory logging the bot in to Bluesky with ``BLUESKY_HANDLE`` and ``BLUESKY_APP_PASSWORD`` (and
+    ``BLUESKY_SERVICE``, default https://bsky.social); ``None`` when they are not both set."""
+    values = os.environ if env is None else env
+    if not values.get("BLUESKY_HANDLE") or not values.get("BLUESKY_APP_PASSWORD"):
+        return None
+
+    def make() -> Any:
+        from bot.intake.bluesky_source import make_bluesky_client_from_env
+
+        return make_bluesky_client_from_env(env=values)  # a coroutine: the service awaits the login
+
+    return make
+
+
+def mastodon_client_from_env(env: Mapping[str, str] | None = None) -> MastodonClientFactory:
+    """A factory of Mastodon.py clients per instance, with ``MASTODON_ACCESS_TOKEN`` when set (replies need
+    it; public hashtag timelines are read without one on most instances). A token belongs to one instance:
+    with ``MASTODON_INSTANCE`` set, other instances are read without it (their leads go to the organisers)."""
+    values = os.environ if env is None else env
+
+    def make(instance: str) -> Any:
+        from bot.intake.mastodon_parse import instance_domain
+        from bot.intake.mastodon_source import make_mastodon_client_from_env
+
+        home = values.get("MASTODON_INSTANCE")
+        use = values
+        if home and instance_domain(home) != instance_domain(instance):
+            use = {k: v for k, v in values.items() if k != "MASTODON_ACCESS_TOKEN"}
+        return make_mastodon_client_from_env(instance, env=use)
 
     return make
 

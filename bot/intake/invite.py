@@ -1,12 +1,13 @@
-"""Invite texts: the bot's reply on X (≤ 280 as X counts), and the ready-to-copy text for organisers when X
-won't let the bot reply (the post did not @mention the bot's account)."""
+"""Invite texts: the bot's reply (≤ 280 as X counts, which also fits Bluesky's 300 and Mastodon's 500), and
+the ready-to-copy text for organisers when the bot may not reply (on X: the post did not @mention the bot's
+account; anywhere: replies are off for the source, or the platform refused)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
-from bot.intake.source import Post
+from bot.intake.source import Post, platform_name
 
 X_LIMIT = 280
 URL_WEIGHT = 23  # X shortens every link to t.co: it counts 23 characters, however long it is
@@ -62,10 +63,13 @@ def organiser_lead_message(post: Post, copy_text: str, *, reason: str | None = N
     did not reply, and the text to copy in a code block."""
     quoted = post.text if len(post.text) <= 300 else post.text[:299] + "…"
     quoted = quoted.replace("```", "'''").replace("\n", " ")
-    why = reason or "X only lets the bot reply to posts that @mention its account"
+    why = reason or (
+        "X only lets the bot reply to posts that @mention its account" if post.platform == "x"
+        else "automatic replies are off"
+    )
     name = f"{post.author_name} (@{post.author_handle})" if post.author_name else f"@{post.author_handle}"
     message = (
-        f"New lead from X: {name}\n> {quoted}\n{post.url}\n"
+        f"New lead from {platform_name(post.platform)}: {name}\n> {quoted}\n{post.url}\n"
         f"The bot could not reply ({why}). Reply to the post by hand with:\n```\n{copy_text}\n```"
     )
     return message[:DISCORD_LIMIT]

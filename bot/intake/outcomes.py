@@ -7,21 +7,24 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
+from bot.intake.source import platform_name
+
 PollStatus = Literal["done", "partial", "paused", "disabled", "failed", "locked", "skipped"]
 ClaimOutcome = Literal["linked", "already", "unknown", "used", "expired", "rate_limited", "not_a_code"]
 
 
 @dataclass
 class PollReport:
-    """One run of a programme's poller.
+    """One run of a programme's poller of one platform (all its sources on that platform).
 
     ``status``: ``done`` (caught up), ``partial`` (stopped after ``max_pages``; the next poll continues),
-    ``paused`` (rate limited until ``paused_until``), ``disabled`` (X refused the credentials or the search:
-    polling is stopped until an organiser resumes it), ``failed`` (a transient error outlasted the retries),
+    ``paused`` (rate limited until ``paused_until``), ``disabled`` (the platform refused the credentials or
+    the search: polling is stopped until an organiser resumes it), ``failed`` (a transient error outlasted the retries),
     ``locked`` (another process is polling this programme), ``skipped`` (nothing to do: no hashtags/client).
     """
 
     programme: str
+    platform: str = "x"
     status: PollStatus = "done"
     reason: str | None = None
     pages: int = 0
@@ -35,7 +38,7 @@ class PollReport:
 
 @dataclass(frozen=True)
 class QueuedLead:
-    """A lead the bot could not (or may not) answer on X: the organisers' channel gets ``message``
+    """A lead the bot could not (or may not) answer on its platform: the organisers' channel gets ``message``
     (who posted what, why, and a ready-to-copy reply with the invite and the claim code)."""
 
     lead_id: int
@@ -43,6 +46,7 @@ class QueuedLead:
     claim_code: str
     post_url: str
     message: str
+    platform: str = "x"
 
 
 class IntakeNotifier(Protocol):
@@ -52,8 +56,11 @@ class IntakeNotifier(Protocol):
         """Post the lead in the leads channel; ``True`` once it is there (else it is offered again next poll)."""
         ...
 
-    async def polling_stopped(self, programme: Any, reason: str) -> None:
-        """X refused the credentials or the search: polling stops until an organiser resumes it."""
+    async def polling_stopped(
+        self, programme: Any, reason: str, where: str | None = None, platform: str = "x"
+    ) -> None:
+        """A platform refused the credentials or the search: polling of ``where`` (e.g. ``#EduMentoring on
+        Bluesky``; None: the programme's hashtags on X) stops until an organiser resumes it."""
         ...
 
 
@@ -69,6 +76,11 @@ class LeadView:
     post_url: str
     text: str
     created_at: datetime
+    platform: str = "x"
+
+    @property
+    def platform_name(self) -> str:
+        return platform_name(self.platform)
 
 
 @dataclass(frozen=True)
@@ -82,6 +94,7 @@ class ClaimResult:
     handle: str | None = None
     suggestions: dict[str, Any] = field(default_factory=dict)
     retry_after: datetime | None = None
+    platform: str = "x"
 
     @property
     def ok(self) -> bool:
@@ -93,14 +106,17 @@ def _minutes(seconds: float) -> str:
     return f"{minutes} minute" + ("" if minutes == 1 else "s")
 
 
-def claim_message(outcome: ClaimOutcome, *, handle: str = "", example: str = "EDU-7K2Q", wait_s: float = 0) -> str:
+def claim_message(
+    outcome: ClaimOutcome, *, handle: str = "", example: str = "EDU-7K2Q", wait_s: float = 0, platform: str = "x"
+) -> str:
     """The reply to a person who gave a claim code."""
-    at = f"@{handle}" if handle else "your X account"
+    name = platform_name(platform)
+    at = (f"@{handle}" if platform == "x" else f"@{handle} on {name}") if handle else f"your {name} account"
     return {
         "linked": f"Thanks — I've linked {at} to you. Let's continue your interview; I've filled in what "
                   "your post told me, so just confirm or change each answer.",
         "already": f"{at} is already linked to you — let's continue your interview.",
-        "unknown": "I don't know that code. Please check it against the bot's reply on X (it looks like "
+        "unknown": "I don't know that code. Please check it against the bot's reply to your post (it looks like "
                    f"{example}) and try again.",
         "used": "That code has already been used. If you think that's a mistake, ask an organiser.",
         "expired": "That code has expired. Ask an organiser for a new invite, or just use /join to start.",

@@ -1,4 +1,4 @@
-"""What the bot needs from a social platform it takes leads from (X today): the Source interface.
+"""What the bot needs from a social platform it takes leads from (X, Bluesky, Mastodon): the Source interface.
 
 No discord import, no SQL: the caller (a cog / scheduled job) stores posts and cursors.
 """
@@ -11,6 +11,12 @@ from datetime import datetime
 from typing import Literal, Protocol, runtime_checkable
 
 PostKind = Literal["original", "reply", "quote", "retweet"]
+PLATFORM_NAMES = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon"}
+
+
+def platform_name(platform: str) -> str:
+    """How people call the platform: ``X``, ``Bluesky``, ``Mastodon``."""
+    return PLATFORM_NAMES.get(platform, platform.capitalize())
 
 
 @dataclass(frozen=True)
@@ -37,14 +43,28 @@ class Post:
 
     @property
     def can_reply(self) -> bool:
-        """X accepts a programmatic reply only when the post @mentions the bot (or quotes one of its posts,
-        which is never a lead). For the rest, queue a ready-to-copy invite for the organisers."""
-        return self.mentions_bot and not self.is_own
+        """Whether the platform lets the bot reply publicly. Never to its own posts. X accepts a programmatic
+        reply only when the post @mentions the bot (or quotes one of its posts, which is never a lead): for
+        the rest, queue a ready-to-copy invite for the organisers. Bluesky and Mastodon let anyone reply
+        (a Bluesky threadgate can still refuse: the source reports that when it tries)."""
+        if self.is_own:
+            return False
+        if self.platform == "x":
+            return self.mentions_bot
+        return True
 
     @property
     def url(self) -> str:
         if self.platform == "x":
             return f"https://x.com/{self.author_handle}/status/{self.post_id}"
+        if self.platform == "bluesky":
+            from bot.intake.bluesky_parse import post_url as bluesky_url
+
+            return bluesky_url(self)
+        if self.platform == "mastodon":
+            from bot.intake.mastodon_parse import post_url as mastodon_url
+
+            return mastodon_url(self)
         return ""
 
 

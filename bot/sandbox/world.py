@@ -1,5 +1,6 @@
-"""A whole local world for the demo and the end-to-end tests: the local Discord (and X), a guild set up
-for a programme, a database, and the real bot connected to it — restartable on the same database."""
+"""A whole local world for the demo and the end-to-end tests: the local Discord (and X, Bluesky and a
+Mastodon instance), a guild set up for a programme, a database, and the real bot connected to it —
+restartable on the same database."""
 
 from __future__ import annotations
 
@@ -12,13 +13,16 @@ from bot.app import MentorBot
 from bot.clock import SandboxClock
 from bot.config import Settings, parse_config
 from bot.runtime import build_bot, open_database
+from bot.sandbox.bluesky import SandboxBluesky
 from bot.sandbox.connect import restore_discord_defaults, sandbox_bot_kwargs
 from bot.sandbox.discord import Channel, Guild, Limits, Overwrite, Role, RouteLimit, SandboxDiscord
 from bot.sandbox.discord import permissions as perm
 from bot.sandbox.discord.runner import BotRunner
+from bot.sandbox.mastodon import SandboxMastodon
 from bot.sandbox.people import Persona
 from bot.sandbox.x import SandboxX
 
+MASTODON_INSTANCE = "mastodon.sandbox"  # the local Mastodon's domain: use it as a source's instance
 SANDBOX_PACING = {"messages_per_second": 30.0, "burst": 5, "new_dms_per_minute": 600, "new_dm_burst": 20}
 
 
@@ -44,6 +48,19 @@ def programme_table(key: str, guild_id: int, preset: str, **overrides: Any) -> d
     return table
 
 
+def mirror_sources(table: dict[str, Any]) -> dict[str, Any]:
+    """The table with its X hashtags also read on the local Bluesky and Mastodon, unless it names its own
+    ``intake.sources``."""
+    intake = dict(table.get("intake") or {})
+    if "sources" not in intake:
+        intake["sources"] = [
+            {"platform": "bluesky", "tag": tag} if platform == "bluesky"
+            else {"platform": "mastodon", "tag": tag, "instance": MASTODON_INSTANCE}
+            for tag in intake.get("hashtags", []) for platform in ("bluesky", "mastodon")
+        ]
+    return {**table, "intake": intake}
+
+
 def world_limits() -> Limits:
     """Discord's limits, except opening DM channels, whose real limit Discord does not publish: the bot's
     own pacer (new_dms_per_minute) is what keeps that rate safe."""
@@ -67,16 +84,22 @@ class SandboxWorld:
         programme_overrides: dict[str, Any] | None = None,
         extensions: list[str] | None = None,
         limits: Limits | None = None,
+        mirror_hashtags: bool = True,
     ) -> None:
+        """``mirror_hashtags``: the programme's X hashtags are read on the local Bluesky and Mastodon too
+        (unless ``programme_overrides`` gives ``intake.sources``)."""
         self.clock = clock or SandboxClock(datetime(2026, 9, 7, 9, 0, tzinfo=UTC))
         self.discord = SandboxDiscord(clock=self.clock, limits=limits or world_limits())
         self.x = SandboxX(self.clock)
+        self.bluesky = SandboxBluesky(self.clock)
+        self.mastodon = SandboxMastodon(self.clock, domain=MASTODON_INSTANCE)
         self.database_url = database_url
         self.schema = schema
         self.preset = preset
         self.programme_key = programme_key
         self.programme_overrides = programme_overrides or {}
         self.extensions = extensions
+        self.mirror_hashtags = mirror_hashtags
         self.engine: AsyncEngine | None = None
         self.settings: Settings | None = None
         self.runner: BotRunner[MentorBot] | None = None
@@ -89,6 +112,8 @@ class SandboxWorld:
     async def start(self) -> MentorBot:
         await self.discord.start()
         await self.x.start()
+        await self.bluesky.start()
+        await self.mastodon.start()
         guild = self.discord.create_guild("Mentoring community")
         self.guild = guild
         self.organisers = self.discord.create_role(guild, "Organisers", permissions=perm.MANAGE_GUILD)
@@ -100,9 +125,10 @@ class SandboxWorld:
                         Overwrite(id=self.discord.bot_user.id, type=1,
                                   allow=perm.VIEW_CHANNEL | perm.SEND_MESSAGES | perm.ATTACH_FILES)],
         )
+        table = programme_table(self.programme_key, guild.id, self.preset, **self.programme_overrides)
         data = {
             "bot": {"log_level": "WARNING", "pacing": SANDBOX_PACING, "database_url": "sqlite:///unused.db"},
-            "programme": [programme_table(self.programme_key, guild.id, self.preset, **self.programme_overrides)],
+            "programme": [table if not self.mirror_hashtags else mirror_sources(table)],
         }
         self.settings = parse_config(data)
         self.engine = await open_database(self.database_url, schema=self.schema)
@@ -114,7 +140,12 @@ class SandboxWorld:
     def _make_bot(self) -> MentorBot:
         assert self.settings is not None and self.engine is not None
         return build_bot(self.settings, self.engine, clock=self.clock, extensions=self.extensions,
-                         x_client_factory=self.x.make_client, **sandbox_bot_kwargs())
+                         x_client_factory=self.x.make_client, bluesky_client_factory=self.bluesky.make_client,
+                         mastodon_client_factory=self._mastodon_client, **sandbox_bot_kwargs())
+
+    def _mastodon_client(self, instance: str) -> Any:
+        """The local Mastodon stands in for every configured instance."""
+        return self.mastodon.make_client()
 
     @property
     def bot(self) -> MentorBot:
@@ -135,4 +166,6 @@ class SandboxWorld:
             await self.engine.dispose()
         await self.discord.stop()
         await self.x.stop()
+        await self.bluesky.stop()
+        await self.mastodon.stop()
         restore_discord_defaults()

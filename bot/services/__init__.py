@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.services.intake import IntakeService, XClientFactory
+from bot.services.intake import BlueskyClientFactory, IntakeService, MastodonClientFactory, XClientFactory
 from bot.services.matching import MatchingService
 from bot.services.nudges import NudgeService
 from bot.services.onboarding import OnboardingService
@@ -30,7 +30,9 @@ class Services:
 
 
 def build_services(
-    *, settings: Settings, sessions: SessionFactory, clock: Clock, x_client_factory: XClientFactory | None = None
+    *, settings: Settings, sessions: SessionFactory, clock: Clock, x_client_factory: XClientFactory | None = None,
+    bluesky_client_factory: BlueskyClientFactory | None = None,
+    mastodon_client_factory: MastodonClientFactory | None = None,
 ) -> Services:
     registry = ProgrammeRegistry(settings, sessions)
     nudges = NudgeService(registry, sessions, clock)
@@ -38,7 +40,9 @@ def build_services(
         programmes=registry,
         onboarding=OnboardingService(registry, sessions, clock),
         people=PeopleService(sessions, clock, nudges),
-        intake=IntakeService(registry, sessions, clock, x_client_factory),
+        intake=IntakeService(registry, sessions, clock, x_client_factory,
+                             bluesky_client_factory=bluesky_client_factory,
+                             mastodon_client_factory=mastodon_client_factory),
         matching=MatchingService(sessions, clock),
         nudges=nudges,
         stats=StatsService(sessions, clock),

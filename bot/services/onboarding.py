@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
+from sqlalchemy.exc import IntegrityError
+
 from bot.clock import Clock
 from bot.nudges.quiet import is_quiet
 from bot.onboarding import flow
@@ -76,7 +78,10 @@ class OnboardingService:
     ) -> Conversation:
         """Start (or find) the person's one conversation in ``programme``."""
         for _ in range(4):
-            conv = await self._begin_once(programme, discord_user_id, display_name, suggestions)
+            try:
+                conv = await self._begin_once(programme, discord_user_id, display_name, suggestions)
+            except IntegrityError:  # another event or process created the person/interview at this moment
+                conv = None
             if conv is not None:
                 return conv
         raise RuntimeError(f"the conversation of {discord_user_id} kept changing while it was (re)started")

@@ -12,6 +12,7 @@ from bot.onboarding.profile import profile_from_answers
 from bot.services.programmes import Programme
 from bot.stats import Funnel, WeeklyActivity, weekly_series
 from storage.db import SessionFactory
+from storage.queries import intake as intake_q
 from storage.queries import stats as q
 
 WEEKS_SHOWN = 12
@@ -72,6 +73,7 @@ class ProgrammeStats:
     answer_rates: list[AnswerRate] = field(default_factory=list)
     capacity: Capacity = field(default_factory=lambda: Capacity(0, 0, 0))
     weekly: list[WeeklyActivity] = field(default_factory=list)
+    leads_by_platform: dict[str, int] = field(default_factory=dict)  # "x", "bluesky", "mastodon" → accounts
 
     @property
     def overall_answer_rate(self) -> float | None:
@@ -119,6 +121,8 @@ class StatsService:
         first_week = (now - timedelta(weeks=WEEKS_SHOWN - 1)).date()
         async with self._sessions() as session:
             counts = await q.funnel_counts(session=session, programme_id=programme.id)
+            by_platform = await intake_q.lead_counts_by_platform(session=session, programme_id=programme.id)
+            counts["leads"] = await intake_q.lead_people_count(session=session, programme_id=programme.id)
             idle_since = now - timedelta(hours=stalled_hours(programme))
             stalled_count = await q.count_stalled(session=session, programme_id=programme.id, idle_since=idle_since)
             stalled_rows = await q.stalled_people(session=session, programme_id=programme.id, idle_since=idle_since,
@@ -156,7 +160,7 @@ class StatsService:
             stalled=[StalledPerson(pid, did, name, int((now - last).total_seconds() // 3600), sent, st == "paused")
                      for pid, did, name, last, sent, st in stalled_rows],
             answer_rates=[AnswerRate(k, s, a) for k, s, a in rates],
-            capacity=Capacity(mentors, total, used_total), weekly=weekly,
+            capacity=Capacity(mentors, total, used_total), weekly=weekly, leads_by_platform=by_platform,
         )
 
 

@@ -1,5 +1,6 @@
-"""Hashtag intake from X: the poller job per programme, the organisers' lead queue and commands, and
-linking a Discord member to their X post by claim code (``/link CODE`` or typed in the onboarding DM)."""
+"""Hashtag intake from X, Bluesky and Mastodon: a poller job per programme and platform, the organisers' lead
+queue and commands, and linking a Discord member to their post by claim code (``/link CODE`` or typed in the
+onboarding DM)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,11 @@
-"""Intake: one X poller job per programme, /leads for organisers, /link and typed claim codes for members."""
+"""Intake: a poller job per programme and platform (``poll-x-KEY``, ``poll-bluesky-KEY``, ``poll-mastodon-KEY``),
+/leads for organisers, /link and typed claim codes for members."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from typing import Any, Protocol, cast
 
 import discord
@@ -12,6 +14,7 @@ from discord.ext import commands
 
 from bot.app import MentorBot, PeriodicJob
 from bot.intake.outcomes import ClaimResult, LeadView, PollReport
+from bot.intake.source import platform_name
 from bot.onboarding.safe_text import safe_text
 from bot.services.programmes import Programme
 from cogs._common import organiser_only, organiser_programme
@@ -29,14 +32,15 @@ class _StartsInterviews(Protocol):
 def _lead_line(lead: LeadView) -> str:
     name = f"{safe_text(lead.name, 40)} " if lead.name and lead.name != lead.handle else ""
     text = safe_text(lead.text, 90)
-    return (f"• {name}@{safe_text(lead.handle, 30)} — {lead.status} — `{lead.claim_code}` — <{lead.post_url}>"
-            + (f"\n  > {text}" if text else ""))
+    return (f"• **{lead.platform_name}** · {name}@{safe_text(lead.handle, 40)} — {lead.status} — "
+            f"`{lead.claim_code}` — <{lead.post_url}>" + (f"\n  > {text}" if text else ""))
 
 
 def lead_list(leads: list[LeadView]) -> str:
     if not leads:
-        return "No open leads from X."
-    lines = [f"**Open leads from X ({len(leads)})**"]
+        return "No open leads."
+    per = Counter(lead.platform_name for lead in leads)
+    lines = [f"**Open leads ({len(leads)}: " + ", ".join(f"{name} {n}" for name, n in sorted(per.items())) + ")**"]
     for i, lead in enumerate(leads):
         line = _lead_line(lead)
         if sum(len(x) + 1 for x in lines) + len(line) > LIST_LIMIT:
@@ -47,43 +51,46 @@ def lead_list(leads: list[LeadView]) -> str:
 
 
 class Intake(commands.Cog):
-    leads = app_commands.Group(name="leads", description="Leads from the programme's hashtag on X",
-                               guild_only=True)
+    leads = app_commands.Group(name="leads", description="Leads from the programme's hashtags on X, Bluesky and "
+                               "Mastodon", guild_only=True)
 
     def __init__(self, bot: MentorBot) -> None:
         self.bot = bot
         self.queue = OrganiserQueue(bot)
-        self.last_reports: dict[str, PollReport] = {}
+        self.last_reports: dict[str, PollReport] = {}  # by programme key (the latest) and "key:platform"
 
     async def cog_load(self) -> None:
-        if not self.bot.services.intake.can_poll:
-            log.info("no X credentials: hashtag intake is off")
-            return
+        intake = self.bot.services.intake
         for programme in self.bot.services.programmes.all():
-            if programme.config.intake.hashtags:
-                self.bot.add_periodic(f"poll-x-{programme.key}", self._job(programme.key),
+            for platform in intake.platforms(programme):
+                self.bot.add_periodic(f"poll-{platform}-{programme.key}", self._job(programme.key, platform),
                                       seconds=programme.config.intake.poll_interval_seconds)
+            missing = [platform_name(p) for p in ("x", "bluesky", "mastodon")
+                       if programme.config.intake.sources_on(p) and not intake.can_poll_on(p)]
+            if missing:
+                log.info("%s: no credentials for %s: those hashtags are not read", programme.key, ", ".join(missing))
 
-    def _job(self, key: str) -> PeriodicJob:
+    def _job(self, key: str, platform: str) -> PeriodicJob:
         async def job() -> None:
-            await self.poll(key)
+            await self.poll(key, platform)
 
         return job
 
-    async def poll(self, key: str) -> PollReport | None:
-        """Poll one programme now (the periodic job; ``bot.tick(f"poll-x-{key}")`` runs it on demand)."""
+    async def poll(self, key: str, platform: str = "x") -> PollReport | None:
+        """Poll one programme's sources on one platform now (the periodic job; ``bot.tick(f"poll-x-{key}")``
+        runs it on demand)."""
         programme = self.bot.services.programmes.get(key)
         if programme is None:
             return None
-        report = await self.bot.services.intake.poll(programme, self.queue)
-        self.last_reports[key] = report
+        report = await self.bot.services.intake.poll(programme, self.queue, platform)
+        self.last_reports[key] = self.last_reports[f"{key}:{platform}"] = report
         if report.status in ("failed", "disabled"):
-            log.warning("X poll of %s: %s (%s)", key, report.status, report.reason)
+            log.warning("%s poll of %s: %s (%s)", platform_name(platform), key, report.status, report.reason)
         return report
 
     # organisers ------------------------------------------------------------------------------------------
     @organiser_only()
-    @leads.command(name="list", description="List the open leads from X")
+    @leads.command(name="list", description="List the open leads from the programme's hashtags")
     @app_commands.describe(programme="which programme, when this server runs several")
     async def leads_list(self, interaction: discord.Interaction, programme: str | None = None) -> None:
         prog = organiser_programme(interaction, programme)
@@ -91,33 +98,56 @@ class Intake(commands.Cog):
         await interaction.response.send_message(lead_list(leads), ephemeral=True, allowed_mentions=NO_PINGS)
 
     @organiser_only()
-    @leads.command(name="dismiss", description="Close a lead from X without linking it")
-    @app_commands.describe(lead="the person's @handle on X, or their claim code",
+    @leads.command(name="dismiss", description="Close a lead without linking it")
+    @app_commands.describe(lead="the person's @handle (or platform:handle, e.g. bluesky:ana.bsky.social), "
+                                "or their claim code",
                            programme="which programme, when this server runs several")
     async def leads_dismiss(self, interaction: discord.Interaction, lead: str, programme: str | None = None) -> None:
         prog = organiser_programme(interaction, programme)
         done = await self.bot.services.intake.dismiss(prog, lead, interaction.user.id)
-        text = (f"Dismissed the lead @{safe_text(done.handle, 30)} (`{done.claim_code}`)." if done
-                else f"There is no open lead {safe_text(lead, 40)!r} — `/leads list` shows them.")
+        text = (f"Dismissed the lead @{safe_text(done.handle, 40)} on {done.platform_name} (`{done.claim_code}`)."
+                if done else f"There is no open lead {safe_text(lead, 40)!r} — `/leads list` shows them.")
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
 
     @organiser_only()
-    @leads.command(name="resume", description="Start reading the hashtag on X again after it stopped")
+    @leads.command(name="merge", description="Two leads are one person (e.g. on X and Bluesky): close the second "
+                                             "into the first")
+    @app_commands.describe(lead_a="the lead to keep: @handle, platform:handle or claim code",
+                           lead_b="the same person's other lead, closed into the first",
+                           programme="which programme, when this server runs several")
+    async def leads_merge(self, interaction: discord.Interaction, lead_a: str, lead_b: str,
+                          programme: str | None = None) -> None:
+        prog = organiser_programme(interaction, programme)
+        result = await self.bot.services.intake.merge(prog, lead_a, lead_b, interaction.user.id)
+        await interaction.response.send_message(result.message[:1900], ephemeral=True, allowed_mentions=NO_PINGS)
+
+    @organiser_only()
+    @leads.command(name="resume", description="Start reading the hashtags again after polling stopped")
     @app_commands.describe(programme="which programme, when this server runs several")
     async def leads_resume(self, interaction: discord.Interaction, programme: str | None = None) -> None:
         prog = organiser_programme(interaction, programme)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        was = await self.bot.services.intake.resume(prog)
-        report = await self.poll(prog.key)
-        status = report.status if report else "skipped"
-        text = ("Polling X again." if was else "Polling X was not stopped.") + f" This poll: {status}"
-        if report is not None and report.reason:
-            text += f" — {safe_text(report.reason, 300)}"
-        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
+        intake = self.bot.services.intake
+        platforms = intake.platforms(prog) or ["x"]
+        said, polls = [], []
+        for platform in platforms:
+            was = await intake.resume(prog, platform)
+            report = await self.poll(prog.key, platform)
+            name = platform_name(platform)
+            said.append(f"Polling {name} again." if was else f"Polling {name} was not stopped.")
+            status = report.status if report else "skipped"
+            reason = f" — {safe_text(report.reason, 300)}" if report is not None and report.reason else ""
+            polls.append((name, status, reason))
+        if len(polls) == 1:
+            text = f"{said[0]} This poll: {polls[0][1]}{polls[0][2]}"
+        else:
+            text = " ".join(said) + " This poll: " + "; ".join(f"{n} {st}{why}" for n, st, why in polls)
+        await interaction.followup.send(text[:1900], ephemeral=True, allowed_mentions=NO_PINGS)
 
     # members ---------------------------------------------------------------------------------------------
-    @app_commands.command(name="link", description="Link your post on X to you, with the code the bot replied")
-    @app_commands.describe(code="the code from the bot's reply on X, e.g. EDU-7K2Q")
+    @app_commands.command(name="link", description="Link your post (X, Bluesky or Mastodon) to you, with the "
+                                                   "code the bot replied")
+    @app_commands.describe(code="the code from the bot's reply to your post, e.g. EDU-7K2Q")
     async def link(self, interaction: discord.Interaction, code: str) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         progs = (self.bot.services.programmes.in_guild(interaction.guild_id) if interaction.guild_id

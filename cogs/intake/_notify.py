@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.intake.outcomes import QueuedLead
+from bot.intake.source import platform_name
 from bot.services.programmes import Programme
-from cogs.onboarding._delivery import find_text_channel
+from cogs.onboarding._delivery import find_text_channel, guild_text_channel
 
 if TYPE_CHECKING:
     from bot.app import MentorBot
@@ -24,8 +25,9 @@ def leads_channel(bot: MentorBot, programme: Programme) -> discord.TextChannel |
 
 
 async def post_to_organisers(bot: MentorBot, programme: Programme, text: str) -> bool:
-    """Post in the programme's leads channel without pinging anyone; ``True`` when it was posted."""
-    channel = leads_channel(bot, programme)
+    """Post in the programme's leads channel without pinging anyone; ``True`` when it was posted. Works
+    from any process of a sharded cluster (the X poller runs wherever its advisory lock is free)."""
+    channel = await guild_text_channel(bot, programme.guild_id, programme.config.leads_channel)
     if channel is None:
         log.warning("no leads channel %r for %s", programme.config.leads_channel, programme.key)
         return False
@@ -46,10 +48,16 @@ class OrganiserQueue:
     async def lead_queued(self, programme: Any, lead: QueuedLead) -> bool:
         return await post_to_organisers(self.bot, programme, lead.message)
 
-    async def polling_stopped(self, programme: Any, reason: str) -> None:
-        tags = " ".join(f"#{t}" for t in programme.config.intake.hashtags)
+    async def polling_stopped(self, programme: Any, reason: str, where: str | None = None, platform: str = "x") -> None:
+        if where is None:
+            where = " ".join(f"#{t}" for t in programme.config.intake.hashtags) + " on X"
+        fix = {
+            "x": "Fix the bot's X access (credentials, app permissions or plan)",
+            "bluesky": "Fix the bot's Bluesky access (its handle and app password)",
+            "mastodon": "Fix the bot's access to that Mastodon instance (its access token, or the instance's "
+                        "hashtag feed settings)",
+        }.get(platform, f"Fix the bot's {platform_name(platform)} access")
         await post_to_organisers(
             self.bot, programme,
-            f"⚠️ I've stopped reading {tags} on X: {reason}\n"
-            "Fix the bot's X access (credentials, app permissions or plan), then run `/leads resume`.",
+            f"⚠️ I've stopped reading {where}: {reason}\n{fix}, then run `/leads resume`.",
         )

@@ -11,7 +11,7 @@ import discord
 
 from bot.nudges.answers import CHECKIN_BUTTONS, END_CONFIRM_BUTTONS, NudgeButton, nudge_custom_id
 from bot.services.nudges import Delivery, NudgeService, PartnerPrompt, has_marker
-from cogs.onboarding._delivery import DMS_CLOSED, find_text_channel, tell_organisers
+from cogs.onboarding._delivery import DMS_CLOSED, guild_text_channel, tell_organisers
 from cogs.onboarding._render import NO_PINGS
 
 if TYPE_CHECKING:
@@ -95,8 +95,7 @@ async def find_sent(bot: MentorBot, service: NudgeService, d: Delivery) -> bool:
     """Look in the recent messages where this nudge would have gone for its marker; record it if found."""
     candidates: list[discord.abc.Messageable] = []
     if d.kind == "digest":
-        guild = bot.get_guild(d.programme.guild_id)
-        leads = find_text_channel(guild, d.programme.config.leads_channel) if guild else None
+        leads = await guild_text_channel(bot, d.programme.guild_id, d.programme.config.leads_channel)
         candidates += [leads] if leads else []
     else:
         if d.dm_channel_id is not None:
@@ -125,8 +124,8 @@ async def find_sent(bot: MentorBot, service: NudgeService, d: Delivery) -> bool:
 async def deliver(bot: MentorBot, service: NudgeService, d: Delivery) -> None:
     """Send one prepared nudge and record it."""
     if d.kind == "digest":
-        guild = bot.get_guild(d.programme.guild_id)
-        channel = find_text_channel(guild, d.programme.config.leads_channel) if guild else None
+        # the guild may live on another shard process: guild_text_channel asks over REST then
+        channel = await guild_text_channel(bot, d.programme.guild_id, d.programme.config.leads_channel)
         if channel is None:
             await service.record_failed(d.nudge_id, "no organisers channel")
             log.warning("no organisers channel for the digest of %s", d.programme.key)

@@ -27,10 +27,27 @@ def find_text_channel(guild: discord.Guild, name_or_id: str) -> discord.TextChan
     return next((c for c in guild.text_channels if c.name.lower() == wanted), None)
 
 
+async def guild_text_channel(bot: MentorBot, guild_id: int, name_or_id: str) -> discord.abc.Messageable | None:
+    """A guild's text channel by name or id, also from a process of a sharded cluster whose shards do not
+    include that guild (it is not in this process's cache: asked over REST)."""
+    guild = bot.get_guild(guild_id)
+    if guild is not None:
+        return find_text_channel(guild, name_or_id)
+    try:
+        channels = await bot.http.get_all_guild_channels(guild_id)
+    except discord.HTTPException as exc:
+        log.warning("could not list the channels of guild %s: %s", guild_id, exc)
+        return None
+    wanted = name_or_id.lstrip("#").lower()
+    for data in channels:
+        if int(data.get("type", -1)) == 0 and (str(data["id"]) == name_or_id or str(data.get("name", "")).lower() == wanted):
+            return bot.get_partial_messageable(int(data["id"]), guild_id=guild_id)
+    return None
+
+
 async def tell_organisers(bot: MentorBot, programme: Programme, text: str) -> None:
     """Post in the programme's organisers/leads channel (logged when there is none)."""
-    guild = bot.get_guild(programme.guild_id)
-    channel = find_text_channel(guild, programme.config.leads_channel) if guild else None
+    channel = await guild_text_channel(bot, programme.guild_id, programme.config.leads_channel)
     if channel is None:
         log.warning("no organisers channel %r for %s: %s", programme.config.leads_channel, programme.key, text)
         return

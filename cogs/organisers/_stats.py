@@ -7,6 +7,7 @@ import io
 
 import discord
 
+from bot.intake.source import platform_name
 from bot.services.stats import ProgrammeStats
 from bot.stats import render_stats_png
 from cogs.organisers._tools import percent, who
@@ -25,6 +26,11 @@ def stats_embed(stats: ProgrammeStats) -> discord.Embed:
         before = count
     embed = discord.Embed(title=f"{stats.programme_name} — programme stats", description="\n".join(lines),
                           colour=discord.Colour.blurple(), timestamp=stats.generated_at)
+    order = {"x": 0, "bluesky": 1, "mastodon": 2}
+    platforms = sorted(stats.leads_by_platform.items(), key=lambda kv: (order.get(kv[0], 9), kv[0]))
+    embed.add_field(name="Leads by platform",
+                    value=" · ".join(f"{platform_name(p)}: {n}" for p, n in platforms) if platforms
+                    else "No leads from the hashtags yet.", inline=False)
     risky = [f"{who(p.mentor_discord_id, p.mentor_name)} & {who(p.mentee_discord_id, p.mentee_name)}"
              for p in stats.at_risk[:LISTED]]
     more = f"\n… and {len(stats.at_risk) - LISTED} more" if len(stats.at_risk) > LISTED else ""

@@ -18,7 +18,7 @@ async def _run(tmp_path: Path, programme: str, seed: int, people: int) -> dict[s
     tmp_path.mkdir(parents=True, exist_ok=True)
     report = tmp_path / "report.json"
     code = await run_demo(seed=seed, people=people, programme=programme, report=report, out_dir=tmp_path / "out",
-                          console=Console(file=open(tmp_path / "console.txt", "w"), width=120))  # noqa: SIM115,ASYNC230
+                          console=Console(file=open(tmp_path / "console.txt", "w"), width=120))
     assert code == 0
     assert (tmp_path / "out" / "transcript.md").stat().st_size > 1000
     assert (tmp_path / "out" / "stats.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

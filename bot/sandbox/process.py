@@ -1,0 +1,279 @@
+"""A real bot OS process against a sandbox served elsewhere (``bot.sandbox.serve``): the reliability suite
+and cluster rehearsals start two or more of these on one PostgreSQL and kill them at will.
+
+    python -m bot.sandbox.process spec.json      # one process of the cluster, until SIGTERM / SIGKILL
+
+The spec (:class:`ProcessSpec`, JSON) names the sandbox's URLs, the database, the shards and the config.
+Product code is pointed at the sandbox only through :mod:`bot.sandbox.connect` (and tweepy through
+:mod:`bot.sandbox.x.connect`); the time comes from the serve process's clock (:class:`RemoteClock`), so
+nudges fall due in every process at once when the test moves the sandbox clock.
+
+The parent side, :class:`BotProcess`, starts such a process, waits until it is ready, and kills it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import signal
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+log = logging.getLogger(__name__)
+
+
+class RemoteClock:
+    """A :class:`~bot.clock.Clock` that follows a sandbox clock served over HTTP (``GET /_sandbox/clock``).
+
+    ``now()`` never blocks: a background task polls the endpoint every ``poll_seconds`` and ``now()``
+    extrapolates from the last reading with the local monotonic clock (the sandbox clock runs at real
+    speed between jumps). It never goes backwards.
+    """
+
+    def __init__(self, url: str, *, poll_seconds: float = 0.1) -> None:
+        self.url = url
+        self.poll_seconds = poll_seconds
+        self._remote: datetime | None = None
+        self._at = 0.0
+        self._last: datetime | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._session: aiohttp.ClientSession | None = None
+
+    async def start(self) -> RemoteClock:
+        """Read the clock once (raises when the server is unreachable) and keep following it."""
+        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5))
+        await self.refresh()
+        self._task = asyncio.get_running_loop().create_task(self._follow(), name="remote-clock")
+        return self
+
+    async def refresh(self) -> datetime:
+        assert self._session is not None, "RemoteClock.start() first"
+        async with self._session.get(self.url) as resp:
+            resp.raise_for_status()
+            data = await resp.json()
+        self._remote = datetime.fromisoformat(str(data["now"]))
+        self._at = time.monotonic()
+        return self.now()
+
+    async def _follow(self) -> None:
+        while True:
+            await asyncio.sleep(self.poll_seconds)
+            try:
+                await self.refresh()
+            except (aiohttp.ClientError, TimeoutError, ValueError, KeyError) as exc:
+                log.debug("remote clock: %s", exc)
+
+    def now(self) -> datetime:
+        if self._remote is None:
+            raise RuntimeError("RemoteClock.start() first")
+        current = self._remote + timedelta(seconds=time.monotonic() - self._at)
+        if self._last is not None and current < self._last:
+            return self._last
+        self._last = current
+        return current
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._session is not None:
+            await self._session.close()
+
+
+@dataclass
+class ProcessSpec:
+    """Everything one sandbox bot process needs (written as JSON by the parent)."""
+
+    discord_base_url: str
+    gateway_url: str
+    token: str
+    clock_url: str
+    database_url: str
+    config: dict[str, Any]
+    schema: str | None = None
+    x_base_url: str | None = None
+    x_credentials: dict[str, str] = field(default_factory=dict)
+    shard_ids: list[int] | None = None
+    shard_count: int | None = None
+    ready_file: str | None = None
+    log_level: str = "WARNING"
+
+    def write(self, path: Path) -> Path:
+        path.write_text(json.dumps(asdict(self), indent=1), encoding="utf-8")
+        return path
+
+    @classmethod
+    def read(cls, path: Path) -> ProcessSpec:
+        return cls(**json.loads(path.read_text(encoding="utf-8")))
+
+
+def _x_factory(spec: ProcessSpec, sessions: list[aiohttp.ClientSession]) -> Any:
+    if not spec.x_base_url:
+        return None
+    base_url = spec.x_base_url
+
+    def make() -> Any:
+        from tweepy.asynchronous import AsyncClient
+
+        from bot.sandbox.x.connect import connect_async_client
+
+        client = AsyncClient(**spec.x_credentials, wait_on_rate_limit=False)
+        sessions.append(connect_async_client(client, base_url))
+        return client
+
+    return make
+
+
+async def run_sandbox_bot(spec: ProcessSpec) -> None:
+    """Run one bot process of the cluster against the sandbox until SIGTERM/SIGINT."""
+    from bot.config import parse_config
+    from bot.runtime import build_bot, open_database
+    from bot.sandbox.connect import point_discord_at, sandbox_bot_kwargs
+
+    point_discord_at(spec.discord_base_url, spec.gateway_url)
+    clock = await RemoteClock(spec.clock_url).start()
+    settings = parse_config(spec.config)
+    engine = await open_database(spec.database_url, schema=spec.schema)
+    x_sessions: list[aiohttp.ClientSession] = []
+    options: dict[str, Any] = dict(sandbox_bot_kwargs())
+    if spec.shard_ids is not None:
+        options.update(shard_ids=spec.shard_ids, shard_count=spec.shard_count)
+    bot = build_bot(settings, engine, clock=clock, x_client_factory=_x_factory(spec, x_sessions), **options)
+    if spec.ready_file:
+        ready_file = Path(spec.ready_file)
+
+        async def on_ready() -> None:
+            _touch(ready_file, str(os.getpid()))
+
+        bot.add_listener(on_ready, "on_ready")
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopping.set)
+    try:
+        async with bot:
+            runner = loop.create_task(bot.start(spec.token), name="bot")
+            waiter = loop.create_task(stopping.wait(), name="stop")
+            done, _ = await asyncio.wait({runner, waiter}, return_when=asyncio.FIRST_COMPLETED)
+            if runner in done:
+                runner.result()
+            else:
+                await bot.close()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await runner
+            waiter.cancel()
+    finally:
+        for session in x_sessions:
+            await session.close()
+        await clock.close()
+        await engine.dispose()
+
+
+def _touch(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+
+
+def _exists(path: Path) -> bool:
+    return path.exists()
+
+
+def _prepare(ready: Path, spec: ProcessSpec, spec_path: Path) -> None:
+    ready.unlink(missing_ok=True)
+    spec.write(spec_path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m bot.sandbox.process SPEC.json", file=sys.stderr)
+        return 2
+    spec = ProcessSpec.read(Path(args[0]))
+    from bot.logs import setup_logging
+
+    setup_logging(spec.log_level, secrets=[spec.token])
+    asyncio.run(run_sandbox_bot(spec))
+    return 0
+
+
+class BotProcess:
+    """The parent's handle on one bot OS process: ``await start()``, ``kill()`` (SIGKILL), ``await stop()``."""
+
+    def __init__(self, name: str, spec: ProcessSpec, workdir: Path) -> None:
+        self.name = name
+        self.spec = spec
+        self.workdir = workdir
+        self.spec_path = workdir / f"{name}.json"
+        self.log_path = workdir / f"{name}.log"
+        self.spec.ready_file = str(workdir / f"{name}.ready")
+        self.proc: asyncio.subprocess.Process | None = None
+        self.starts = 0
+        self.kills = 0
+
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.alive and self.proc is not None else None
+
+    @property
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.returncode is None
+
+    async def start(self, *, timeout: float = 30.0) -> None:  # noqa: ASYNC109
+        """Start the process and wait until every one of its shards is ready."""
+        assert not self.alive, f"{self.name} is already running"
+        ready = Path(self.spec.ready_file or "")
+        _prepare(ready, self.spec, self.spec_path)
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        with self.log_path.open("ab") as out:
+            self.proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot.sandbox.process", str(self.spec_path),
+                stdout=out, stderr=asyncio.subprocess.STDOUT, env=env, cwd=str(Path.cwd()),
+            )
+        deadline = time.monotonic() + timeout
+        while not _exists(ready):
+            if self.proc.returncode is not None:
+                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}: {self.tail()}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self.name} did not become ready: {self.tail()}")
+            await asyncio.sleep(0.05)
+        self.starts += 1
+
+    def kill(self) -> None:
+        """SIGKILL: no clean close of anything, as when the machine loses the process."""
+        if self.alive and self.proc is not None:
+            self.proc.kill()
+            self.kills += 1
+
+    async def wait(self) -> int | None:
+        if self.proc is None:
+            return None
+        return await self.proc.wait()
+
+    async def stop(self, *, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """SIGTERM (a clean shutdown), then SIGKILL when it takes longer than ``timeout``."""
+        if not self.alive or self.proc is None:
+            return
+        self.proc.terminate()
+        try:
+            await asyncio.wait_for(self.proc.wait(), timeout)
+        except TimeoutError:
+            self.proc.kill()
+            await self.proc.wait()
+
+    def tail(self, lines: int = 30) -> str:
+        if not self.log_path.exists():
+            return ""
+        return "\n".join(self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,253 @@
+"""Hashtag intake from X, Bluesky and Mastodon: polling into posts and leads, replies with an invite and a
+claim code (or the organisers' queue), and linking a lead to a Discord member by that code. No discord import.
+
+Polling (:meth:`IntakeService.poll`, one periodic job per programme and platform):
+
+* One poller per programme and platform: an in-process guard, and on PostgreSQL
+  ``pg_try_advisory_xact_lock`` (a key per platform) held in a transaction for the whole poll. A poll that
+  finds the lock taken returns ``locked`` at once; the platforms' pollers run side by side.
+* Each page's posts, the leads they create and the page's cursor are written in one transaction: a crash
+  between pages re-reads at most the page in flight, and the unique (platform, post id) and
+  (programme, platform, author) constraints make that harmless.
+* 429: ``paused_until`` (the platform's reset time) is stored on the feed's cursor row and the poll of that
+  feed returns; polls before then return ``paused`` without a request. Other platforms (and other Mastodon
+  instances) go on. 5xx/timeouts: retried inside the poll with exponential backoff and full jitter
+  (:class:`~bot.intake.x_source.RetryPolicy`), then left to the next poll. Refused credentials or searches
+  (401/403, a 422 hashtag feed): the reason is stored as ``disabled_reason``, organisers are told once and
+  that feed stops until :meth:`resume`.
+
+Leads are an outbox worked after the pages (:mod:`bot.services.intake.outbox`). On X a reply is only
+attempted when the post @mentions the bot (X refuses the rest; ``intake.reply_only_to_mentions = false``
+tries anyway, for exempt tiers); Bluesky and Mastodon allow replies to anyone (a source with
+``replies = false`` leaves its leads to the organisers; Mastodon replies need ``MASTODON_ACCESS_TOKEN``).
+Reply pacing: at most ``intake.replies_per_hour`` replies per platform in any hour, counted from the leads
+in the database, so every process agrees; the rest wait for a later poll.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.intake.outcomes import IntakeNotifier, PollReport, PollStatus
+from bot.intake.source import Page, Post, platform_name
+from bot.intake.suggest import Suggestions
+from bot.intake.vocab import suggestions_for, vocabulary_for
+from bot.services.intake.feeds import Account, Feed, Unavailable, cursor_partial, feeds_for
+from bot.services.intake.leads import LeadDesk
+from bot.services.intake.outbox import Outbox, feed_of
+from bot.services.programmes import Programme
+from storage.db import transaction
+from storage.models import Lead, SocialPost
+from storage.queries import intake
+
+log = logging.getLogger(__name__)
+
+PLATFORMS = ("x", "bluesky", "mastodon")
+_HELD: set[tuple[int, int, str]] = set()  # (engine, programme, platform) pollers running in this process
+_WORST: tuple[PollStatus, ...] = ("disabled", "failed", "paused", "partial", "done")
+
+
+def _combine(total: PollReport, part: PollReport) -> None:
+    """Fold one feed's report into the platform's."""
+    total.pages += part.pages
+    total.new_posts += part.new_posts
+    total.new_leads += part.new_leads
+    total.warnings.extend(part.warnings)
+    if _WORST.index(part.status) < _WORST.index(total.status):
+        total.status = part.status
+    if part.reason:
+        total.reason = f"{total.reason}; {part.reason}" if total.reason else part.reason
+    if part.paused_until is not None:
+        total.paused_until = min(filter(None, (total.paused_until, part.paused_until)))
+
+
+class IntakeService(Outbox, LeadDesk):
+    """``IntakeService(registry, sessions, clock, x_client_factory, bluesky_client_factory=...,
+    mastodon_client_factory=...)``: a platform without a factory is not polled."""
+
+    def platforms(self, programme: Programme) -> list[str]:
+        """The platforms the programme has sources on and the bot can poll."""
+        return [p for p in PLATFORMS if feeds_for(programme, p) and self.can_poll_on(p)]
+
+    # polling ---------------------------------------------------------------------------------------------
+    async def poll(self, programme: Programme, notifier: IntakeNotifier, platform: str = "x") -> PollReport:
+        """One poll of the programme's hashtags on ``platform``: pages → posts and leads, then replies and
+        the organisers' queue."""
+        report = PollReport(programme.key, platform)
+        feeds = feeds_for(programme, platform)
+        if not feeds or not self.can_poll_on(platform):
+            report.status = "skipped"
+            report.reason = f"no {platform_name(platform)} hashtags or no {platform_name(platform)} credentials"
+            return report
+        key = (id(self._sessions.kw.get("bind", self._sessions)), programme.id, platform)
+        if key in _HELD:
+            report.status = "locked"
+            return report
+        _HELD.add(key)
+        try:
+            async with self._sessions() as lock_session, lock_session.begin():
+                if not await intake.try_platform_poll_lock(session=lock_session, programme_id=programme.id,
+                                                           platform=platform):
+                    report.status = "locked"
+                    return report
+                await self._poll_locked(programme, notifier, platform, feeds, report)
+        finally:
+            _HELD.discard(key)
+        return report
+
+    async def _poll_locked(
+        self, programme: Programme, notifier: IntakeNotifier, platform: str, feeds: list[Feed], report: PollReport
+    ) -> None:
+        sources: dict[str, Any] = {}
+        behind = False
+        for feed in feeds:
+            part = PollReport(programme.key, platform)
+            source, caught_up = await self._poll_feed(programme, notifier, feed, part)
+            _combine(report, part)
+            if source is not None:
+                sources.setdefault(feed.account_key, source)  # any feed of the account can reply
+            behind = behind or (source is not None and not caught_up)
+        if not sources or (platform == "x" and behind):
+            return  # on X, replies wait until all pages are in: a later post may @mention the bot
+
+        def source_for(lead: Lead) -> Any:
+            feed = feed_of(feeds, lead)
+            return sources.get(feed.account_key) if feed is not None else None
+
+        reasons: dict[int, str] = {}
+        await self._send_replies(programme, platform, source_for, report, reasons)
+        await self._notify_queue(programme, platform, feeds, notifier, report, reasons)
+
+    async def _poll_feed(
+        self, programme: Programme, notifier: IntakeNotifier, feed: Feed, report: PollReport
+    ) -> tuple[Any, bool]:
+        """Read one feed from its cursor. (the source, or None when unreachable; whether it is caught up)."""
+        async with transaction(self._sessions) as s:
+            cursor = await intake.get_cursor(session=s, programme_id=programme.id, platform=feed.platform,
+                                             query=feed.query)
+        cursor_id = cursor.id or 0
+        if cursor.disabled_reason:
+            report.status, report.reason = "disabled", cursor.disabled_reason
+            return None, False
+        try:
+            account = await self.account(feed)
+        except Unavailable as exc:
+            if exc.kind == "fatal":
+                await self._disable(programme, notifier, feed, cursor_id, exc.reason, report)
+            else:
+                report.status, report.reason = "failed", exc.reason
+            return None, False
+        source = self.source(programme, feed, account)
+        now = self._clock.now()
+        caught_up = not cursor_partial(feed.platform, cursor.since_id)
+        if cursor.paused_until is not None and now < cursor.paused_until:
+            report.status, report.paused_until = "paused", cursor.paused_until
+            return source, caught_up
+        run = source.pages(feed.search, cursor.since_id)
+        async for page in run:
+            async with transaction(self._sessions) as s:
+                await self._store_page(s, programme, feed, account, page, cursor_id, report)
+            report.pages += 1
+        report.warnings.extend(run.warnings)
+        if run.fatal_error:
+            await self._disable(programme, notifier, feed, cursor_id, run.fatal_error, report)
+            return None, False
+        if run.paused_until is not None:
+            report.status, report.paused_until = "paused", run.paused_until
+            async with transaction(self._sessions) as s:
+                await intake.save_cursor(session=s, cursor_id=cursor_id, now=self._clock.now(),
+                                         paused_until=run.paused_until)
+        elif run.failure:
+            report.status, report.reason = "failed", run.failure
+            log.warning("%s poll of %s failed: %s", platform_name(feed.platform), programme.key, run.failure)
+        elif not run.complete:
+            report.status = "partial"
+        return source, bool(run.complete)
+
+    async def _disable(
+        self, programme: Programme, notifier: IntakeNotifier, feed: Feed, cursor_id: int, reason: str,
+        report: PollReport,
+    ) -> None:
+        report.status, report.reason = "disabled", reason
+        async with transaction(self._sessions) as s:
+            await intake.save_cursor(session=s, cursor_id=cursor_id, now=self._clock.now(), disabled_reason=reason)
+        log.error("polling %s for %s stopped: %s", feed.where, programme.key, reason)
+        await notifier.polling_stopped(programme, reason, feed.where, feed.platform)
+
+    def _may_reply(self, programme: Programme, feed: Feed, account: Account, post: Post) -> bool:
+        cfg = programme.config
+        if cfg.intake.replies_per_hour <= 0 or not cfg.invite_url or not account.can_reply:
+            return False
+        if not feed.replies_for(post.text):
+            return False
+        if post.platform == "x":
+            return post.can_reply or (not cfg.intake.reply_only_to_mentions and not post.is_own)
+        return post.can_reply
+
+    async def _store_page(
+        self, s: AsyncSession, programme: Programme, feed: Feed, account: Account, page: Page, cursor_id: int,
+        report: PollReport,
+    ) -> None:
+        now = self._clock.now()
+        vocab = vocabulary_for(programme.questions)
+        ttl = timedelta(days=programme.config.intake.claim_code_ttl_days)
+        platform = feed.platform
+        for post in page.posts:
+            row = SocialPost(
+                programme_id=programme.id, platform=platform, post_id=post.post_id, author_id=post.author_id[:64],
+                author_handle=post.author_handle[:100], text=post.text, kind="own" if post.is_own else post.kind,
+                posted_at=post.created_at, seen_at=now,
+            )
+            if not await intake.record_post(session=s, post=row):
+                continue
+            report.new_posts += 1
+            if not post.is_lead:
+                continue
+            suggested: Suggestions = suggestions_for(post.text, programme.questions, vocab)
+            may_reply = self._may_reply(programme, feed, account, post)
+            lead = await intake.get_lead_by_author(session=s, programme_id=programme.id, platform=platform,
+                                                   author_id=post.author_id[:64])
+            if lead is None:
+                await intake.add_lead(session=s, lead=Lead(
+                    programme_id=programme.id, platform=platform, author_id=post.author_id[:64],
+                    author_handle=post.author_handle[:100], author_name=post.author_name[:200],
+                    first_post_id=post.post_id, claim_code=await self._new_code(s, programme),
+                    code_expires_at=now + ttl, status="new" if may_reply else "queueing",
+                    suggestions=dict(suggested), created_at=now, updated_at=now,
+                ))
+                report.new_leads += 1
+                continue
+            # the same person again: one lead; prefer a post the bot may reply to, learn what is new
+            if lead.status == "queueing" and may_reply:
+                await intake.update_lead(session=s, lead_id=lead.id or 0, now=now, expect=("queueing",),
+                                         status="new", first_post_id=post.post_id)
+            merged = {**suggested, **lead.suggestions}
+            if merged != lead.suggestions and lead.status in intake.OPEN_LEAD_STATUSES:
+                await intake.update_lead(session=s, lead_id=lead.id or 0, now=now, suggestions=merged)
+        await intake.save_cursor(session=s, cursor_id=cursor_id, now=now, since_id=page.cursor)
+
+    async def _new_code(self, s: AsyncSession, programme: Programme) -> str:
+        codes = self.codes(programme)
+        for _ in range(50):
+            code = codes.new()
+            if await intake.get_lead_by_code(session=s, claim_code=code) is None:
+                return code
+        raise RuntimeError("no free claim code: the code space is nearly full")
+
+    async def resume(self, programme: Programme, platform: str | None = None) -> bool:
+        """Start polling again after a stop (refused credentials) or a pause, on ``platform`` (None: every
+        platform). ``True`` when something was stopped or paused."""
+        was = False
+        for name in [platform] if platform else list(PLATFORMS):
+            async with transaction(self._sessions) as s:
+                for feed in feeds_for(programme, name):
+                    cursor = await intake.get_cursor(session=s, programme_id=programme.id, platform=name,
+                                                     query=feed.query)
+                    was = was or bool(cursor.disabled_reason or cursor.paused_until)
+                    await intake.save_cursor(session=s, cursor_id=cursor.id or 0, now=self._clock.now())
+            self.forget(programme, name)
+        return was

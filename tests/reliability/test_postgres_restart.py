@@ -1,0 +1,69 @@
+"""PostgreSQL restarted under a running cluster: the bot processes reconnect (pool pre-ping; a failed event
+is asked again by the person, a failed job runs again next interval) and nothing is lost."""
+
+from __future__ import annotations
+
+import asyncio
+import glob
+import os
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.sandbox.serve import SandboxServer
+from tests.reliability.cluster import CLUSTER_PACING, Cluster
+from tests.reliability.conftest import Database, needs_postgres
+from tests.reliability.programme import Run
+
+CAN_RESTART = shutil.which("pg_ctlcluster") is not None and bool(glob.glob("/etc/postgresql/*/main"))
+pytestmark = [
+    pytest.mark.reliability, needs_postgres, pytest.mark.timeout(300),
+    pytest.mark.skipif(not CAN_RESTART, reason="needs a local PostgreSQL cluster run by pg_ctlcluster"),
+]
+PERSONAS = int(os.environ.get("RELIABILITY_PG_PERSONAS", "40"))
+OVERRIDES = {"intake": {"poll_interval_seconds": 15}}
+
+
+async def pg_ctl(action: str) -> int:
+    version = sorted(os.listdir("/etc/postgresql"))[-1]
+    proc = await asyncio.create_subprocess_exec(
+        "pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    return await proc.wait()
+
+
+async def restart_postgres_later(delay: float) -> None:
+    await asyncio.sleep(delay)
+    assert await pg_ctl("restart") == 0, "pg_ctlcluster restart failed"
+
+
+async def test_the_cluster_rides_out_a_postgresql_restart(database: Database, tmp_path: Path) -> None:
+    server = await SandboxServer(shard_count=4, pacing=CLUSTER_PACING, programme_overrides=OVERRIDES).start()
+    cluster = Cluster(server, database, tmp_path)
+    run = Run(cluster, random.Random(5))
+    try:
+        await cluster.start()
+        for i in range(4):
+            run.post_on_x(i, mention=True)
+        mentors = PERSONAS * 2 // 5
+        restart = asyncio.create_task(restart_postgres_later(1.0))  # in the middle of the interviews
+        await run.onboard(mentors, PERSONAS - mentors)
+        await restart
+        assert len(run.finished) == PERSONAS
+        await run.match_and_announce()
+        restart = asyncio.create_task(restart_postgres_later(2.0))  # while nudges are being dispatched
+        await run.weeks(14)
+        await restart
+        await run.finish()
+        assert all(b.alive for b in cluster.bots), "a bot process died when PostgreSQL restarted"
+        assert all(b.starts == 1 for b in cluster.bots), "a bot process had to be restarted"
+        problems = await run.problems()
+        assert not problems, "\n".join(problems[:40])
+        assert await cluster.scalar("SELECT count(*) FROM nudge WHERE status = 'sent'") > 0
+    finally:
+        if await pg_ctl("status") != 0:  # always leave PostgreSQL running
+            await pg_ctl("start")
+        await cluster.stop()
+        await server.stop()
