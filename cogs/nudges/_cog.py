@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from discord.ext import commands
 
 from bot.app import MentorBot
-from cogs.nudges._send import deliver, find_sent
+from cogs.nudges._send import SentNotRecorded, deliver, find_sent
 from cogs.nudges._views import COG_NAME
 from cogs.onboarding._delivery import tell_organisers
 from storage.models import Nudge
@@ -79,6 +79,8 @@ class Nudges(commands.Cog, name=COG_NAME):
                 if delivery.attempts > 1 and await find_sent(self.bot, self.service, delivery):
                     return
                 await deliver(self.bot, self.service, delivery)
+            except SentNotRecorded:
+                log.exception("nudge %s: sent, but not recorded; its marker will be found on the next claim", nid)
             except Exception as exc:
                 log.exception("nudge %s could not be sent", nid)
                 try:

@@ -4,6 +4,7 @@ and recording never sends it twice."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -91,6 +92,26 @@ async def send_to_person(
     return await bot.pacer_send(_messageable(bot, space_id), content=content[:2000], **kwargs)
 
 
+class SentNotRecorded(Exception):
+    """The message went out but the database could not record it: never retry the send itself; the
+    claim goes stale and the next claim finds the message by its marker."""
+
+
+async def record_after_send(service: NudgeService, nudge_id: int, channel_id: int, message_id: int) -> None:
+    """Record a sent nudge, riding out a database that is briefly away (a restart takes seconds)."""
+    delay = 0.5
+    for attempt in range(7):
+        try:
+            await service.record_sent(nudge_id, channel_id, message_id)
+            return
+        except Exception as exc:
+            if attempt == 6:
+                raise SentNotRecorded(f"nudge {nudge_id} sent as message {message_id}: {exc}") from exc
+            log.warning("nudge %s was sent but not recorded yet (%s); trying again", nudge_id, exc)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 8.0)
+
+
 async def find_sent(bot: MentorBot, service: NudgeService, d: Delivery) -> bool:
     """Look in the recent messages where this nudge would have gone for its marker; record it if found."""
     candidates: list[discord.abc.Messageable] = []
@@ -113,7 +134,7 @@ async def find_sent(bot: MentorBot, service: NudgeService, d: Delivery) -> bool:
         try:
             async for msg in channel.history(limit=HISTORY_LIMIT):
                 if msg.author.id == me and has_marker(msg.content, d.nudge_id):
-                    await service.record_sent(d.nudge_id, msg.channel.id, msg.id)
+                    await record_after_send(service, d.nudge_id, msg.channel.id, msg.id)
                     log.info("nudge %s was already sent (message %s); recorded, not resent", d.nudge_id, msg.id)
                     return True
         except discord.HTTPException as exc:
@@ -131,7 +152,7 @@ async def deliver(bot: MentorBot, service: NudgeService, d: Delivery) -> None:
             log.warning("no organisers channel for the digest of %s", d.programme.key)
             return
         posted = await bot.pacer_send(channel, content=f"{d.text}\n-# {d.marker}", allowed_mentions=NO_PINGS)
-        await service.record_sent(d.nudge_id, posted.channel.id, posted.id)
+        await record_after_send(service, d.nudge_id, posted.channel.id, posted.id)
         return
     if d.discord_user_id is None:
         await service.record_failed(d.nudge_id, "no Discord account")
@@ -148,7 +169,7 @@ async def deliver(bot: MentorBot, service: NudgeService, d: Delivery) -> None:
         await tell_organisers(bot, d.programme, f"⚠️ I can't reach <@{d.discord_user_id}> with a check-in: their "
                                                 "DMs are closed and their pair has no shared space.")
         return
-    await service.record_sent(d.nudge_id, msg.channel.id, msg.id)
+    await record_after_send(service, d.nudge_id, msg.channel.id, msg.id)
 
 
 async def ask_partner(bot: MentorBot, prompt: PartnerPrompt, programme_name: str) -> None:
