@@ -23,7 +23,7 @@ from bot.sandbox.people import Persona
 from bot.sandbox.x import SandboxX
 
 MASTODON_INSTANCE = "mastodon.sandbox"  # the local Mastodon's domain: use it as a source's instance
-SANDBOX_PACING = {"messages_per_second": 30.0, "burst": 5, "new_dms_per_minute": 600, "new_dm_burst": 20}
+SANDBOX_PACING = {"messages_per_second": 40.0, "burst": 5, "new_dms_per_minute": 600, "new_dm_burst": 20}
 
 
 def programme_table(key: str, guild_id: int, preset: str, **overrides: Any) -> dict[str, Any]:

@@ -69,13 +69,15 @@ class Announcer:
         m = item.match
         mid = m.id or 0
         state = m.announce_state
+        fresh = state == "pending"  # nothing of it can exist yet: no need to look for earlier attempts
         space: discord.abc.GuildChannel | discord.Thread | None = None
         if state == "pending":
             if not await svc.step_announcement(mid, "pending", "creating"):
                 return False
             state = "creating"
         if state == "creating":
-            space = self._find_space(guild, programme, mid) or await self._create_space(guild, programme, item)
+            earlier = None if fresh else self._find_space(guild, programme, mid)
+            space = earlier or await self._create_space(guild, programme, item)
             kind = "thread" if isinstance(space, discord.Thread) else "channel"
             if not await svc.step_announcement(mid, "creating", "created", space_kind=kind, space_id=space.id):
                 return False
@@ -93,7 +95,7 @@ class Announcer:
             log.warning("the space of match %s is gone", mid)
             return False
         if state == "created":
-            intro = await self._find_marker(space, marker("intro", mid))
+            intro = None if fresh else await self._find_marker(space, marker("intro", mid))
             if intro is None:
                 intro = await self._introduce(programme, space, item)
             if not await svc.step_announcement(mid, "created", "introduced", intro_message_id=intro.id):
@@ -105,7 +107,8 @@ class Announcer:
             if is_quiet(now, item.mentor_zone, quiet) or is_quiet(now, item.mentee_zone, quiet):
                 return False  # the DMs are the bot's own initiative: they wait for both people's daytime
             for person, partner in ((item.mentor, item.mentee), (item.mentee, item.mentor)):
-                await self._dm_link(programme, person.discord_user_id, partner.display_name, space, mid)
+                await self._dm_link(programme, person.discord_user_id, partner.display_name, space, mid,
+                                    look_first=not fresh)
             await self.bot.services.nudges.plan_match(mid)  # idempotent: existing rows are kept
             if not await svc.step_announcement(mid, "introduced", "done"):
                 return False
@@ -210,14 +213,14 @@ class Announcer:
         )
 
     async def _dm_link(self, programme: Programme, user_id: int | None, partner: str,
-                       space: discord.TextChannel | discord.Thread, match_id: int) -> None:
+                       space: discord.TextChannel | discord.Thread, match_id: int, *, look_first: bool = True) -> None:
         if not user_id:
             return
         ref = marker(f"dm{user_id}", match_id)
         try:
             user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
             dm = await self.bot.pacer_create_dm(user)
-            if await self._find_marker(dm, ref) is not None:
+            if look_first and await self._find_marker(dm, ref) is not None:
                 return
             await self.bot.pacer_send(
                 dm, content=(f"🎉 You've been paired with **{safe_text(partner, 60)}** in "
