@@ -6,6 +6,7 @@ import logging
 import pkgutil
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 import discord
@@ -110,6 +111,8 @@ class MentorBot(commands.AutoShardedBot):
         assert deps.services is not None, "the bot needs its services"
         self.services: Services = deps.services
         self.periodic: dict[str, PeriodicJob] = {}
+        self.periodic_every: dict[str, timedelta] = {}
+        self.periodic_last: dict[str, datetime] = {}
         self.pacer = Pacer(deps.settings.config.bot.pacing)
         self.failed_extensions: dict[str, str] = {}
 
@@ -160,19 +163,28 @@ class MentorBot(commands.AutoShardedBot):
     def add_periodic(self, name: str, job: PeriodicJob, seconds: float) -> None:
         """Run ``job`` every ``seconds`` (APScheduler), and let tests/the demo run it on demand (``tick``)."""
         self.periodic[name] = job
+        self.periodic_every[name] = timedelta(seconds=seconds)
         self.scheduler.add_job(
             job, "interval", seconds=seconds, id=name, replace_existing=True, max_instances=1, coalesce=True,
             misfire_grace_time=max(1, int(seconds)),
         )
 
     async def tick(self, *names: str) -> None:
-        """Run the named periodic jobs now (all when none named), in registration order."""
+        """Run periodic jobs now, in registration order: the named ones unconditionally, or (none named) every
+        job whose interval has passed on the bot's clock — how the sandbox drives the schedule when its clock
+        jumps forward."""
+        now = self.clock.now()
         for name, job in list(self.periodic.items()):
-            if not names or name in names:
-                try:
-                    await job()
-                except Exception:
-                    log.exception("periodic job %s failed", name)
+            if names and name not in names:
+                continue
+            last = self.periodic_last.get(name)
+            if not names and last is not None and now - last < self.periodic_every[name]:
+                continue
+            self.periodic_last[name] = now
+            try:
+                await job()
+            except Exception:
+                log.exception("periodic job %s failed", name)
 
     async def close(self) -> None:
         if self.scheduler.running:

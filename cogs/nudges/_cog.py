@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 JOB_NAME = "nudge-dispatch"
 TOPUP_JOB = "nudge-topup"
-TOPUP_SECONDS = 6 * 3600
+TOPUP_SECONDS = 24 * 3600  # plans reach 180 days ahead: a daily top-up keeps them there
 BATCH = 100
 CONCURRENCY = 16
 SWEEP_EVERY = timedelta(hours=6)
