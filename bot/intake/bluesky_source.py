@@ -34,7 +34,7 @@ from atproto_client.models.utils import get_response_model
 from atproto_client.utils import facet_detection
 from atproto_core.exceptions import AtProtocolError
 
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock
 from bot.intake.bluesky_parse import (
     TimeCursor,
     from_ms,
@@ -46,7 +46,8 @@ from bot.intake.bluesky_parse import (
     to_ms,
     to_post,
 )
-from bot.intake.paging import RetryPolicy, RunEnd, SeenIds, Stop, backoff, collect
+from bot.intake.paging import RetryPolicy, RunEnd, SeenIds, Stop, collect
+from bot.intake.retry import RetryingSource
 from bot.intake.source import Page, PollResult, Post, ReplyResult, Source
 
 SEARCH_NSID = "app.bsky.feed.searchPosts"
@@ -73,7 +74,7 @@ def _reset(headers: Mapping[str, Any] | None, default: datetime) -> datetime:
     return datetime.fromtimestamp(int(raw), UTC) if raw.isdigit() else default
 
 
-class BlueskySource:
+class BlueskySource(RetryingSource):
     """Leads from Bluesky's post search, and replies, for the bot's account (``own_did``)."""
 
     platform = "bluesky"
@@ -97,19 +98,12 @@ class BlueskySource:
             raise ValueError("limit must be between 1 and 100")
         self.client = client
         self.own_did = own_did
-        self.clock: Clock = clock or SystemClock()
-        self.retry = retry or RetryPolicy()
-        self._rng = rng or random.Random()
-        self._sleep = sleep
+        self._init_retrying(clock, retry, rng, sleep)
         self.limit = limit
         self.max_pages = max_pages
         self.initial_lookback = initial_lookback
         self.overlap = overlap
         self.seen = SeenIds()
-        self.paused_until: datetime | None = None
-        self.reply_paused_until: datetime | None = None
-        self.rate_remaining: int | None = None
-        self.requests = 0
 
     # searching -------------------------------------------------------------------------------------------
     def pages(self, tag_query: str, since_id: str | None) -> BlueskyPageRun:
@@ -122,33 +116,29 @@ class BlueskySource:
 
     async def _call(self, what: str, make: Callable[[], Awaitable[Any]]) -> Any:
         """One request with retries; raises :class:`Stop` for what ends the run."""
-        last = ""
-        for attempt in range(self.retry.tries):
-            try:
-                async with asyncio.timeout(self.retry.timeout):
-                    self.requests += 1
-                    return await make()
-            except RateLimitExceededError as exc:
+
+        def settle(exc: Exception) -> str | None:
+            if isinstance(exc, RateLimitExceededError):
                 until = exc.reset_at or self.clock.now() + RATE_WINDOW
                 raise Stop("paused", f"Bluesky rate limit: {_reason(exc)}", until) from exc
-            except (UnauthorizedError, LoginRequiredError) as exc:
+            if isinstance(exc, UnauthorizedError | LoginRequiredError):
                 raise Stop("fatal", f"Bluesky refused the credentials: {_reason(exc)}") from exc
-            except BadRequestError as exc:
+            if isinstance(exc, BadRequestError):
                 if "ExpiredToken" in str(exc):  # the SDK refreshes the session on the next call
                     raise Stop("failure", f"Bluesky session expired: {_reason(exc)}") from exc
                 raise Stop("fatal", f"Bluesky rejected the {what} (400): {_reason(exc)}") from exc
-            except (NetworkError, TimeoutError) as exc:
-                last = _reason(exc)
-            except RequestException as exc:
+            if isinstance(exc, NetworkError | TimeoutError):
+                return _reason(exc)
+            if isinstance(exc, RequestException):
                 status = exc.response.status_code if exc.response is not None else 0
                 if status < 500:
                     raise Stop("failure", f"Bluesky {what} failed: {_reason(exc)}") from exc
-                last = _reason(exc)
-            except AtProtocolError as exc:
+                return _reason(exc)
+            if isinstance(exc, AtProtocolError):
                 raise Stop("failure", f"Bluesky {what} failed: {_reason(exc)}") from exc
-            if attempt + 1 < self.retry.tries:
-                await self._sleep(backoff(self.retry, attempt, self._rng))
-        raise Stop("failure", f"Bluesky {what} failed after {self.retry.tries} tries: {last}")
+            return None
+
+        return await self._retrying(lambda: self._timed(make), settle, f"Bluesky {what} failed")
 
     async def _search(self, params: dict[str, Any]) -> tuple[Any, Mapping[str, Any]]:
         model = models.AppBskyFeedSearchPosts.Params(**params)
@@ -160,14 +150,9 @@ class BlueskySource:
 
     def _note_limits(self, headers: Mapping[str, Any]) -> datetime | None:
         """Remember the rate-limit headers; the reset time when the window is used up."""
-        remaining = str(headers.get("ratelimit-remaining", ""))
-        if not remaining.isdigit():
-            return None
-        self.rate_remaining = int(remaining)
-        if self.rate_remaining > 0:
-            return None
-        self.paused_until = _reset(headers, self.clock.now() + RATE_WINDOW)
-        return self.paused_until
+        return self._window_left(
+            headers.get("ratelimit-remaining", ""), lambda: _reset(headers, self.clock.now() + RATE_WINDOW)
+        )
 
     # replying --------------------------------------------------------------------------------------------
     async def reply(self, post: Post | str, text: str) -> ReplyResult:
@@ -181,8 +166,9 @@ class BlueskySource:
         else:
             post_id = post
         now = self.clock.now()
-        if self.reply_paused_until is not None and now < self.reply_paused_until:
-            return ReplyResult(ok=False, rate_limited_until=self.reply_paused_until)
+        waiting = self._reply_wait(now)
+        if waiting is not None:
+            return waiting
         try:
             uri = post_uri(post_id)
         except ValueError as exc:
@@ -248,8 +234,7 @@ class BlueskyPageRun(RunEnd):
 
     async def _run(self) -> AsyncIterator[Page]:
         src = self.source
-        if src.paused_until is not None and src.clock.now() < src.paused_until:
-            self.paused_until = src.paused_until
+        if self.still_paused(src):
             return
         try:
             cur = parse_time_cursor(self.cursor)
@@ -280,23 +265,10 @@ class BlueskyPageRun(RunEnd):
                     continue
                 src.seen.add(post.post_id)
                 posts.append(post)
-            self.pages += 1
-            yield Page(
-                posts=tuple(posts),
-                cursor=cur.encode(),
-                newest_id=post_id_of(views[0].uri) if views else None,
-                oldest_id=post_id_of(views[-1].uri) if views else None,
-                index=self.pages - 1,
-                last=not more,
-            )
-            exhausted = src._note_limits(headers)
-            if not more:
-                self.complete = True
-                return
-            if exhausted is not None:
-                self.paused_until = exhausted
-                return
-            if src.max_pages is not None and self.pages >= src.max_pages:
+            newest_id = post_id_of(views[0].uri) if views else None
+            oldest_id = post_id_of(views[-1].uri) if views else None
+            yield self.page(posts, cur.encode(), newest_id, oldest_id, more)
+            if not self.goes_on(more, src._note_limits(headers), src.max_pages):
                 return
 
 

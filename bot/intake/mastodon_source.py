@@ -34,7 +34,7 @@ from mastodon.errors import (
     MastodonUnauthorizedError,
 )
 
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock
 from bot.intake.mastodon_parse import (
     full_acct,
     instance_domain,
@@ -45,7 +45,8 @@ from bot.intake.mastodon_parse import (
     status_id_of,
     to_post,
 )
-from bot.intake.paging import RetryPolicy, RunEnd, Stop, backoff, collect
+from bot.intake.paging import RetryPolicy, RunEnd, Stop, collect
+from bot.intake.retry import RetryingSource
 from bot.intake.source import Page, PollResult, Post, ReplyResult, Source
 
 Visibility = Literal["public", "unlisted", "private", "direct"]
@@ -90,7 +91,7 @@ def _reason(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-class MastodonSource:
+class MastodonSource(RetryingSource):
     """Leads from one instance's hashtag timeline, and replies, for the bot's account ``own_acct``."""
 
     platform = "mastodon"
@@ -124,20 +125,13 @@ class MastodonSource:
         api_domain = instance_domain(str(getattr(client, "api_base_url", "") or "localhost"))
         self.domain = (domain or own_acct.lstrip("@").partition("@")[2] or api_domain).lower()
         self.own_acct = full_acct(own_acct, self.domain)
-        self.clock: Clock = clock or SystemClock()
-        self.retry = retry or RetryPolicy()
-        self._rng = rng or random.Random()
-        self._sleep = sleep
+        self._init_retrying(clock, retry, rng, sleep)
         self.limit = limit
         self.max_pages = max_pages
         self.initial_lookback = initial_lookback
         self.visibility: Visibility = visibility
         self.local_only = local_only
         self.mention_author = mention_author
-        self.paused_until: datetime | None = None
-        self.reply_paused_until: datetime | None = None
-        self.rate_remaining: int | None = None
-        self.requests = 0
 
     # calling Mastodon.py off the event loop ---------------------------------------------------------------
     async def _blocking(self, fn: Callable[[], Any]) -> tuple[Any, dict[str, str]]:
@@ -165,41 +159,37 @@ class MastodonSource:
         return reset
 
     async def _timeline(self, tag: str, min_id: str) -> tuple[list[Any], Any, dict[str, str]]:
-        last = ""
-        for attempt in range(self.retry.tries):
-            try:
-                page, headers = await self._blocking(
-                    lambda: self.client.timeline_hashtag(tag, min_id=min_id, limit=self.limit, local=self.local_only)
-                )
-                return list(page), page, headers
-            except MastodonRatelimitError as exc:
+        def settle(exc: Exception) -> str | None:
+            if isinstance(exc, MastodonRatelimitError):
                 until = self._until(getattr(exc, "headers", {}), self.clock.now() + RATE_WINDOW)
                 self.paused_until = until
                 raise Stop("paused", "Mastodon rate limit", until) from exc
-            except MastodonUnauthorizedError as exc:
+            if isinstance(exc, MastodonUnauthorizedError):
                 raise Stop("fatal", f"Mastodon rejected the access token: {_reason(exc)}") from exc
-            except (MastodonServerError, MastodonNetworkError) as exc:
-                last = _reason(exc)
-            except MastodonAPIError as exc:
+            if isinstance(exc, MastodonServerError | MastodonNetworkError):
+                return _reason(exc)
+            if isinstance(exc, MastodonAPIError):
                 if _status(exc) in (403, 422, 400, 410):
                     raise Stop("fatal", f"Mastodon refused the hashtag timeline: {_reason(exc)}") from exc
                 raise Stop("failure", f"Mastodon hashtag timeline failed: {_reason(exc)}") from exc
-            except MastodonError as exc:
+            if isinstance(exc, MastodonError):
                 raise Stop("failure", f"Mastodon hashtag timeline failed: {_reason(exc)}") from exc
-            if attempt + 1 < self.retry.tries:
-                await self._sleep(backoff(self.retry, attempt, self._rng))
-        raise Stop("failure", f"Mastodon hashtag timeline failed after {self.retry.tries} tries: {last}")
+            return None
+
+        page, headers = await self._retrying(
+            lambda: self._blocking(
+                lambda: self.client.timeline_hashtag(tag, min_id=min_id, limit=self.limit, local=self.local_only)
+            ),
+            settle,
+            "Mastodon hashtag timeline failed",
+        )
+        return list(page), page, headers
 
     def _note_limits(self, headers: Mapping[str, str]) -> datetime | None:
         lowered = {k.lower(): v for k, v in headers.items()}
-        remaining = str(lowered.get("x-ratelimit-remaining", ""))
-        if not remaining.isdigit():
-            return None
-        self.rate_remaining = int(remaining)
-        if self.rate_remaining > 0:
-            return None
-        self.paused_until = self._until(headers, self.clock.now() + RATE_WINDOW)
-        return self.paused_until
+        return self._window_left(
+            lowered.get("x-ratelimit-remaining", ""), lambda: self._until(headers, self.clock.now() + RATE_WINDOW)
+        )
 
     # searching -------------------------------------------------------------------------------------------
     def pages(self, tag_query: str, since_id: str | None) -> MastodonPageRun:
@@ -218,8 +208,9 @@ class MastodonSource:
         if not getattr(self.client, "access_token", None):
             return ReplyResult(ok=False, refused_reason="refused: no Mastodon access token configured")
         now = self.clock.now()
-        if self.reply_paused_until is not None and now < self.reply_paused_until:
-            return ReplyResult(ok=False, rate_limited_until=self.reply_paused_until)
+        waiting = self._reply_wait(now)
+        if waiting is not None:
+            return waiting
         try:
             status_id = status_id_of(post.post_id if isinstance(post, Post) else post)
         except ValueError as exc:
@@ -270,8 +261,7 @@ class MastodonPageRun(RunEnd):
 
     async def _run(self) -> AsyncIterator[Page]:
         src = self.source
-        if src.paused_until is not None and src.clock.now() < src.paused_until:
-            self.paused_until = src.paused_until
+        if self.still_paused(src):
             return
         try:
             tag = mastodon_tag(self.query)
@@ -295,23 +285,14 @@ class MastodonPageRun(RunEnd):
             if newest is not None:
                 stored = min_id = newest
             more = len(statuses) >= src.limit
-            self.pages += 1
-            yield Page(
-                posts=tuple(to_post(s, domain=src.domain, own_acct=src.own_acct) for s in statuses),
-                cursor=stored,
-                newest_id=post_id(ids[-1], src.domain) if ids else None,
-                oldest_id=post_id(ids[0], src.domain) if ids else None,
-                index=self.pages - 1,
-                last=not more,
+            yield self.page(
+                (to_post(s, domain=src.domain, own_acct=src.own_acct) for s in statuses),
+                stored,
+                post_id(ids[-1], src.domain) if ids else None,
+                post_id(ids[0], src.domain) if ids else None,
+                more,
             )
-            exhausted = src._note_limits(headers)
-            if not more:
-                self.complete = True
-                return
-            if exhausted is not None:
-                self.paused_until = exhausted
-                return
-            if src.max_pages is not None and self.pages >= src.max_pages:
+            if not self.goes_on(more, src._note_limits(headers), src.max_pages):
                 return
 
 

@@ -1,34 +1,33 @@
-"""Shared plumbing of the Bluesky and Mastodon sources: how a catch-up run ends, a poll from its pages,
-bounded retries with full jitter, and a bounded memory of the post ids a source has already returned."""
+"""Shared plumbing of the X, Bluesky and Mastodon sources: how a catch-up run ends, a poll from its pages,
+bounded retries with full jitter (:mod:`bot.intake.retry`), and a bounded memory of the post ids a source
+has already returned."""
 
 from __future__ import annotations
 
-import random
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Protocol
 
-from bot.intake.source import Page, PollResult, Post
-from bot.intake.x_source import RetryPolicy
+from bot.clock import Clock
+from bot.intake.retry import RetryPolicy, Stop, StopKind, backoff
+from bot.intake.source import Page, PageRun, PollResult, Post
 
-StopKind = Literal["paused", "fatal", "failure"]
-__all__ = ["RetryPolicy", "RunEnd", "SeenIds", "Stop", "backoff", "collect"]
+__all__ = ["RetryPolicy", "RunEnd", "SeenIds", "Stop", "StopKind", "backoff", "collect"]
 
 
-class Stop(Exception):
-    """Ends a catch-up: ``paused`` (rate limited until ``until``), ``fatal`` (tell the organisers once and
-    stop polling) or ``failure`` (transient; try again at the next poll)."""
+class _Reading(Protocol):
+    @property
+    def clock(self) -> Clock: ...
 
-    def __init__(self, kind: StopKind, reason: str, until: datetime | None = None) -> None:
-        super().__init__(reason)
-        self.kind: StopKind = kind
-        self.reason = reason
-        self.until = until
+    @property
+    def paused_until(self) -> datetime | None: ...
 
 
 class RunEnd:
-    """The attributes of a :class:`~bot.intake.source.PageRun` that say why it ended."""
+    """The attributes of a :class:`~bot.intake.source.PageRun` that say why it ended, and the steps every
+    run takes: not to start while the source is rate limited, to number its pages, and to end when the
+    catch-up is complete, the rate-limit window is used up, or ``max_pages`` are read."""
 
     def __init__(self) -> None:
         self.paused_until: datetime | None = None
@@ -46,18 +45,40 @@ class RunEnd:
         else:
             self.fatal_error = stop.reason
 
+    def still_paused(self, source: _Reading) -> bool:
+        """True (and ``paused_until`` set) when the source's rate limit has not reset yet."""
+        if source.paused_until is not None and source.clock.now() < source.paused_until:
+            self.paused_until = source.paused_until
+            return True
+        return False
 
-class _Run(Protocol):
-    paused_until: datetime | None
-    fatal_error: str | None
-    failure: str | None
-    complete: bool
-    warnings: list[str]
+    def page(
+        self, posts: Iterable[Post], cursor: str | None, newest_id: str | None, oldest_id: str | None, more: bool
+    ) -> Page:
+        """The next page (``more``: older or newer pages remain)."""
+        self.pages += 1
+        return Page(
+            posts=tuple(posts),
+            cursor=cursor,
+            newest_id=newest_id,
+            oldest_id=oldest_id,
+            index=self.pages - 1,
+            last=not more,
+        )
 
-    def __aiter__(self) -> AsyncIterator[Page]: ...
+    def goes_on(self, more: bool, exhausted: datetime | None, max_pages: int | None) -> bool:
+        """After a page is stored: whether to read the next one. ``exhausted``: the window is used up until
+        then."""
+        if not more:
+            self.complete = True
+            return False
+        if exhausted is not None:
+            self.paused_until = exhausted
+            return False
+        return max_pages is None or self.pages < max_pages
 
 
-async def collect(run: _Run) -> PollResult:
+async def collect(run: PageRun) -> PollResult:
     """A whole catch-up as one :class:`PollResult` (``new_cursor`` is the last page's cursor)."""
     posts: list[Post] = []
     cursor: str | None = None
@@ -76,11 +97,6 @@ async def collect(run: _Run) -> PollResult:
         complete=run.complete,
         warnings=tuple(run.warnings),
     )
-
-
-def backoff(retry: RetryPolicy, attempt: int, rng: random.Random) -> float:
-    """Seconds to wait before retry ``attempt + 1``: uniform(0, min(max_delay, base_delay * 2**attempt))."""
-    return rng.uniform(0, min(retry.max_delay, retry.base_delay * (2**attempt)))
 
 
 class SeenIds:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -28,8 +27,10 @@ from tweepy.errors import (
     Unauthorized,
 )
 
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock
 from bot.intake.cursor import XCursor, parse_cursor
+from bot.intake.paging import RunEnd, Stop, collect
+from bot.intake.retry import RetryingSource, RetryPolicy
 from bot.intake.source import Page, PollResult, Post, ReplyResult, Source
 from bot.intake.x_parse import REPLY_NOT_ALLOWED, build_query, error_text, reset_time, to_posts
 
@@ -38,23 +39,7 @@ RATE_WINDOW = timedelta(minutes=15)
 __all__ = ["RetryPolicy", "XPageRun", "XSource", "build_query", "fetch_bot_account"]
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Bounded retries for transient failures within one poll."""
-
-    tries: int = 4  # attempts per request, the first included
-    base_delay: float = 1.0  # seconds; attempt n waits uniform(0, min(max_delay, base_delay * 2**n))
-    max_delay: float = 20.0
-    timeout: float = 20.0  # seconds per request
-
-
-class _Stop(Exception):
-    def __init__(self, kind: str, reason: str, until: datetime | None = None) -> None:
-        super().__init__(reason)
-        self.kind, self.reason, self.until = kind, reason, until
-
-
-class XSource:
+class XSource(RetryingSource):
     """Leads from X's recent search, and public replies, for the bot's account."""
 
     platform = "x"
@@ -80,10 +65,7 @@ class XSource:
         self.client = client
         self.bot_user_id = str(bot_user_id)
         self.bot_handle = bot_handle.lstrip("@")
-        self.clock: Clock = clock or SystemClock()
-        self.retry = retry or RetryPolicy()
-        self._rng = rng or random.Random()
-        self._sleep = sleep
+        self._init_retrying(clock, retry, rng, sleep)
         self.max_results = max_results
         self.max_pages = max_pages
         self.search_user_auth = (
@@ -91,10 +73,6 @@ class XSource:
         )
         has_user_keys = bool(getattr(client, "consumer_key", None) and getattr(client, "access_token", None))
         self.reply_user_auth = reply_user_auth if reply_user_auth is not None else has_user_keys
-        self.paused_until: datetime | None = None  # search rate limit, as last seen
-        self.reply_paused_until: datetime | None = None
-        self.rate_remaining: int | None = None
-        self.requests = 0
 
     # searching -------------------------------------------------------------------------------------------
     def pages(self, tag_query: str, since_id: str | None) -> XPageRun:
@@ -105,75 +83,45 @@ class XSource:
     async def poll(self, tag_query: str, since_id: str | None) -> PollResult:
         """The whole catch-up in one call. ``new_cursor`` is only safe to store together with *all* the
         posts; use :meth:`pages` to store page by page."""
-        run = self.pages(tag_query, since_id)
-        posts: list[Post] = []
-        cursor: str | None = None
-        count = 0
-        async for page in run:
-            posts.extend(page.posts)
-            cursor = page.cursor if page.cursor is not None else cursor
-            count += 1
-        return PollResult(
-            posts=tuple(posts),
-            new_cursor=cursor,
-            paused_until=run.paused_until,
-            fatal_error=run.fatal_error,
-            failure=run.failure,
-            pages=count,
-            complete=run.complete,
-            warnings=tuple(run.warnings),
-        )
-
-    def _backoff(self, attempt: int) -> float:
-        cap = min(self.retry.max_delay, self.retry.base_delay * (2**attempt))
-        return self._rng.uniform(0, cap)
+        return await collect(self.pages(tag_query, since_id))
 
     async def _search(self, params: dict[str, str]) -> tuple[dict[str, Any], Mapping[str, str]]:
-        """One search request with retries; raises :class:`_Stop` for what ends the poll."""
-        last = ""
-        for attempt in range(self.retry.tries):
-            try:
-                async with asyncio.timeout(self.retry.timeout):
-                    self.requests += 1
-                    response = await self.client.request(
-                        "GET", SEARCH_ROUTE, params=params, user_auth=self.search_user_auth
-                    )
-                    body: dict[str, Any] = await response.json()
-                return body, response.headers
-            except TooManyRequests as exc:
+        """One search request with retries; raises :class:`Stop` for what ends the poll."""
+
+        async def once() -> tuple[dict[str, Any], Mapping[str, str]]:
+            response = await self.client.request("GET", SEARCH_ROUTE, params=params, user_auth=self.search_user_auth)
+            body: dict[str, Any] = await response.json()
+            return body, response.headers
+
+        def settle(exc: Exception) -> str | None:
+            if isinstance(exc, TooManyRequests):
                 until = reset_time(exc, self.clock.now() + RATE_WINDOW)
                 self.paused_until = until
-                raise _Stop("paused", error_text(exc), until) from exc
-            except Unauthorized as exc:
-                raise _Stop("fatal", f"X rejected the credentials (401): {error_text(exc)}") from exc
-            except Forbidden as exc:
-                raise _Stop("fatal", f"X refused the search (403): {error_text(exc)}") from exc
-            except BadRequest as exc:
+                raise Stop("paused", error_text(exc), until) from exc
+            if isinstance(exc, Unauthorized):
+                raise Stop("fatal", f"X rejected the credentials (401): {error_text(exc)}") from exc
+            if isinstance(exc, Forbidden):
+                raise Stop("fatal", f"X refused the search (403): {error_text(exc)}") from exc
+            if isinstance(exc, BadRequest):
                 if "since_id" in error_text(exc):
-                    raise _Stop("stale_since", error_text(exc)) from exc
-                raise _Stop("fatal", f"X rejected the search (400): {error_text(exc)}") from exc
-            except (TwitterServerError, TimeoutError, aiohttp.ClientError) as exc:
-                last = error_text(exc) if isinstance(exc, HTTPException) else f"{type(exc).__name__}: {exc}"
-            except HTTPException as exc:
-                raise _Stop("failure", f"X search failed: {error_text(exc)}") from exc
-            if attempt + 1 < self.retry.tries:
-                await self._sleep(self._backoff(attempt))
-        raise _Stop("failure", f"X search failed after {self.retry.tries} tries: {last}")
+                    raise Stop("stale_since", error_text(exc)) from exc
+                raise Stop("fatal", f"X rejected the search (400): {error_text(exc)}") from exc
+            if isinstance(exc, TwitterServerError | TimeoutError | aiohttp.ClientError):
+                return error_text(exc) if isinstance(exc, HTTPException) else f"{type(exc).__name__}: {exc}"
+            if isinstance(exc, HTTPException):
+                raise Stop("failure", f"X search failed: {error_text(exc)}") from exc
+            return None
+
+        return await self._retrying(lambda: self._timed(once), settle, "X search failed")
 
     def _note_limits(self, headers: Mapping[str, str]) -> datetime | None:
         """Remember the rate-limit headers; the reset time when the window is used up."""
-        remaining = headers.get("x-rate-limit-remaining")
-        if remaining is None or not remaining.isdigit():
-            return None
-        self.rate_remaining = int(remaining)
-        if self.rate_remaining > 0:
-            return None
-        reset = headers.get("x-rate-limit-reset", "")
-        until = (
-            datetime.fromtimestamp(int(reset), UTC) if reset.isdigit() else self.clock.now() + RATE_WINDOW
-        )
-        self.paused_until = until
-        return until
+
+        def reset() -> datetime:
+            raw = headers.get("x-rate-limit-reset", "")
+            return datetime.fromtimestamp(int(raw), UTC) if raw.isdigit() else self.clock.now() + RATE_WINDOW
+
+        return self._window_left(headers.get("x-rate-limit-remaining"), reset)
 
     def _post(self, tweet: tweepy.Tweet, users: Mapping[int, tweepy.User]) -> Post:
         return to_posts([tweet], users, bot_user_id=self.bot_user_id, bot_handle=self.bot_handle)[0]
@@ -195,8 +143,9 @@ class XSource:
         else:
             post_id = post
         now = self.clock.now()
-        if self.reply_paused_until is not None and now < self.reply_paused_until:
-            return ReplyResult(ok=False, rate_limited_until=self.reply_paused_until)
+        waiting = self._reply_wait(now)
+        if waiting is not None:
+            return waiting
         try:
             async with asyncio.timeout(self.retry.timeout):
                 self.requests += 1
@@ -220,20 +169,15 @@ class XSource:
         return ReplyResult(ok=True, post_id=new_id)
 
 
-class XPageRun:
+class XPageRun(RunEnd):
     """``async for page in run`` yields :class:`Page` objects; afterwards ``paused_until``, ``fatal_error``,
     ``failure``, ``complete`` and ``warnings`` say how the catch-up ended."""
 
     def __init__(self, source: XSource, query: str, cursor: str | None) -> None:
+        super().__init__()
         self.source = source
         self.query = query
         self.start = parse_cursor(cursor)
-        self.paused_until: datetime | None = None
-        self.fatal_error: str | None = None
-        self.failure: str | None = None
-        self.complete = False
-        self.warnings: list[str] = []
-        self.pages = 0
 
     def __aiter__(self) -> AsyncIterator[Page]:
         return self._run()
@@ -256,8 +200,7 @@ class XPageRun:
 
     async def _run(self) -> AsyncIterator[Page]:
         src = self.source
-        if src.paused_until is not None and src.clock.now() < src.paused_until:
-            self.paused_until = src.paused_until
+        if self.still_paused(src):
             return
         cur = self.start  # progress: what is true once the pages so far are stored
         req = cur  # since_id/until_id of the requests: fixed while following next_token, as X expects
@@ -265,14 +208,14 @@ class XPageRun:
         while True:
             try:
                 body, headers = await src._search(self._params(req, token))
-            except _Stop as stop:
+            except Stop as stop:
                 if stop.kind == "stale_since" and token is None and cur.since_id:
                     self.warnings.append(
                         f"the stored cursor is older than X's search window; posts before it are lost ({stop.reason})"
                     )
                     cur = req = XCursor(since_id=None, until_id=cur.until_id, top_id=cur.top_id)
                     continue
-                self._stopped(stop)
+                self.stopped(stop)
                 return
             meta = body.get("meta") or {}
             tweets = [tweepy.Tweet(t) for t in body.get("data") or []]
@@ -283,33 +226,9 @@ class XPageRun:
             token = meta.get("next_token")
             more = bool(token)
             cur = cur.after_page(meta.get("oldest_id"), more)
-            self.pages += 1
-            yield Page(
-                posts=posts,
-                cursor=cur.encode(),
-                newest_id=meta.get("newest_id"),
-                oldest_id=meta.get("oldest_id"),
-                index=self.pages - 1,
-                last=not more,
-            )
-            exhausted = src._note_limits(headers)
-            if not more:
-                self.complete = True
+            yield self.page(posts, cur.encode(), meta.get("newest_id"), meta.get("oldest_id"), more)
+            if not self.goes_on(more, src._note_limits(headers), src.max_pages):
                 return
-            if exhausted is not None:
-                self.paused_until = exhausted
-                return
-            if src.max_pages is not None and self.pages >= src.max_pages:
-                return
-
-    def _stopped(self, stop: _Stop) -> None:
-        if stop.kind == "paused":
-            self.paused_until = stop.until
-        elif stop.kind == "failure":
-            self.failure = stop.reason
-        else:
-            self.fatal_error = stop.reason
-
 
 
 def _is_a_source(source: XSource) -> Source:

@@ -9,14 +9,12 @@ faults (503/500/429/slow, as the local X's), and a request log stamped with the 
 
 from __future__ import annotations
 
-import asyncio
-import json
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 from aiohttp import web
 
-from bot.clock import Clock, SandboxClock
+from bot.clock import Clock
 from bot.sandbox.bluesky.api import (
     BskyStore,
     XrpcError,
@@ -27,10 +25,8 @@ from bot.sandbox.bluesky.api import (
     search_posts,
     write_result,
 )
-from bot.sandbox.bluesky.limits import RateWindow
 from bot.sandbox.bluesky.model import REPOST, BskyAccount, BskyPost, at_time, facets_for, tid_for
-from bot.sandbox.x.limits import Faults
-from bot.sandbox.x.server import RequestRecord
+from bot.sandbox.common import FaultKind, LocalApi, RateWindow
 
 SEARCH = "app.bsky.feed.searchPosts"
 _GROUPS = {
@@ -38,10 +34,17 @@ _GROUPS = {
     "com.atproto.repo.createRecord": "write",
     "com.atproto.server.createSession": "session",
 }
+_FAULTS = {
+    "429": (429, "RateLimitExceeded", "Rate Limit Exceeded"),
+    "500": (500, "InternalServerError", "Internal Server Error"),
+    "503": (503, "UpstreamFailure", "Service Unavailable"),
+}
 
 
-class SandboxBluesky:
+class SandboxBluesky(LocalApi):
     """The local Bluesky. ``await start()``, point the SDK at :attr:`base_url`, add posts, inspect :attr:`log`."""
+
+    api_error = XrpcError
 
     def __init__(
         self,
@@ -56,7 +59,7 @@ class SandboxBluesky:
         session_limit: int = 30,
         window: timedelta = timedelta(minutes=5),
     ) -> None:
-        self.clock: Clock = clock or SandboxClock()
+        super().__init__(clock)
         self.store = BskyStore()
         self.bot_account = self.store.add_account(bot_handle, bot_name, app_password=app_password, now=self.clock.now())
         self.window = window
@@ -66,44 +69,14 @@ class SandboxBluesky:
             "write": RateWindow(write_limit, window),
             "session": RateWindow(session_limit, window),
         }
-        self.faults = Faults()
-        self.log: list[RequestRecord] = []
         self.replies: list[BskyPost] = []
-        self._runner: web.AppRunner | None = None
-        self._base_url: str | None = None
         self._clients: list[Any] = []
 
     # lifecycle -------------------------------------------------------------------------------------------
-    async def start(self) -> None:
-        app = web.Application(client_max_size=1 << 20)
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = cast(Any, site)._server.sockets[0].getsockname()[1]
-        self._base_url = f"http://127.0.0.1:{port}"
-
-    async def stop(self) -> None:
+    async def _close_clients(self) -> None:
         for client in self._clients:
             await client.request.close()
         self._clients.clear()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> SandboxBluesky:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
-
-    @property
-    def base_url(self) -> str:
-        if self._base_url is None:
-            raise RuntimeError("SandboxBluesky is not started")
-        return self._base_url
 
     @property
     def bot_did(self) -> str:
@@ -130,9 +103,7 @@ class SandboxBluesky:
         AppView saw it; a post indexed in the future appears when the clock gets there.
         ``replies_disabled``: a threadgate that lets nobody reply."""
         author = self.add_account(author_handle, author_name)
-        when = created_at or self.clock.now()
-        if when.tzinfo is None:
-            raise ValueError("created_at must be timezone-aware")
+        when = self._post_time(created_at)
         reply = None
         if reply_to is not None:
             parent = self._existing(reply_to)
@@ -182,10 +153,6 @@ class SandboxBluesky:
         """Requests allowed per window for ``search``, ``read``, ``write`` or ``session``; a fresh window."""
         self.limits[group] = RateWindow(n_per_window, self.window)
 
-    def export_log(self) -> list[dict[str, Any]]:
-        """The request log as ``{"t", "method", "path", "json", "status", "response"}`` dicts."""
-        return [r.to_dict() for r in self.log]
-
     def make_client(self, **request_kwargs: Any) -> Any:
         """An ``atproto.AsyncClient`` pointed at this server and already holding a session for the bot's
         account (issued here, as a login would; use :meth:`login_client` for the real login exchange).
@@ -215,62 +182,30 @@ class SandboxBluesky:
         return client
 
     # HTTP ------------------------------------------------------------------------------------------------
-    async def _handle(self, request: web.Request) -> web.Response:
-        now = self.clock.now()
-        body: Any = None
-        if request.can_read_body:
-            raw = await request.read()
-            try:
-                body = json.loads(raw) if raw else None
-            except ValueError:
-                body = raw.decode(errors="replace")
+    def _group(self, request: web.Request) -> str | None:
         nsid = request.path.removeprefix("/xrpc/")
-        group = _GROUPS.get(nsid, "read" if request.method == "GET" else "write")
-        try:
-            status, payload = await self._route(request, nsid, body, group, now)
-        except XrpcError as err:
-            status, payload = err.status, err.body
-        window = self.limits[group]
-        later = self.clock.now()
-        headers = {
+        return _GROUPS.get(nsid, "read" if request.method == "GET" else "write")
+
+    def _rate_headers(self, group: str | None, now: datetime) -> dict[str, str]:
+        window = self.limits[str(group)]
+        return {
             "ratelimit-limit": str(window.limit),
-            "ratelimit-remaining": str(window.remaining(later)),
-            "ratelimit-reset": str(int(window.reset_at(later).timestamp())),
+            "ratelimit-remaining": str(window.remaining(now)),
+            "ratelimit-reset": str(int(window.reset_at(now).timestamp())),
             "ratelimit-policy": f"{window.limit};w={int(self.window.total_seconds())}",
         }
-        query = "&".join(f"{k}={v}" for k, v in request.query.items())
-        self.log.append(
-            RequestRecord(
-                t=now,
-                method=request.method,
-                path=request.path + (f"?{query}" if query else ""),
-                json=body,
-                status=status,
-                response=payload,
-                headers=headers,
-            )
-        )
-        return web.Response(
-            body=json.dumps(payload).encode(),
-            status=status,
-            headers={**headers, "Content-Type": "application/json; charset=utf-8"},
-        )
 
-    async def _route(self, request: web.Request, nsid: str, body: Any, group: str, now: datetime) -> tuple[int, Any]:
-        fault = self.faults.take(request.path)
-        if fault is not None:
-            if fault.kind == "slow":
-                await asyncio.sleep(fault.delay)
-                now = self.clock.now()
-            elif fault.kind == "429":
-                raise XrpcError(429, "RateLimitExceeded", "Rate Limit Exceeded")
-            elif fault.kind == "500":
-                raise XrpcError(500, "InternalServerError", "Internal Server Error")
-            else:
-                raise XrpcError(503, "UpstreamFailure", "Service Unavailable")
+    def _fault_error(self, kind: FaultKind) -> Exception:
+        return XrpcError(*_FAULTS[kind])
+
+    async def _route(
+        self, request: web.Request, body: Any, group: str | None, now: datetime, extra: dict[str, str]
+    ) -> tuple[int, Any]:
+        nsid = request.path.removeprefix("/xrpc/")
+        now = await self._take_fault(request.path, now)
         if not request.path.startswith("/xrpc/"):
             raise XrpcError(404, "NotFound", "Not Found")
-        if not self.limits[group].take(now):
+        if not self.limits[str(group)].take(now):
             raise XrpcError(429, "RateLimitExceeded", "Rate Limit Exceeded")
         auth = request.headers.get("Authorization", "")
         params = dict(request.query)

@@ -10,15 +10,14 @@ and a request log stamped with the sandbox clock.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 from aiohttp import web
 
-from bot.clock import Clock, SandboxClock
-from bot.sandbox.bluesky.limits import RateWindow
+from bot.clock import Clock
+from bot.sandbox.common import FaultKind, LocalApi, RateWindow
 from bot.sandbox.mastodon.api import (
     ApiError,
     MastoStore,
@@ -29,14 +28,19 @@ from bot.sandbox.mastodon.api import (
     tag_timeline,
 )
 from bot.sandbox.mastodon.model import MastoAccount, MastoStatus
-from bot.sandbox.x.limits import Faults
-from bot.sandbox.x.server import RequestRecord
 
 TAG_PREFIX = "/api/v1/timelines/tag/"
+_FAULTS = {
+    "429": (429, "Too many requests"),
+    "500": (500, "We're sorry, but something went wrong on our end."),
+    "503": (503, "Service Unavailable"),
+}
 
 
-class SandboxMastodon:
+class SandboxMastodon(LocalApi):
     """The local Mastodon. ``await start()``, point Mastodon.py at :attr:`base_url`, add posts, read :attr:`log`."""
+
+    api_error = ApiError
 
     def __init__(
         self,
@@ -53,7 +57,7 @@ class SandboxMastodon:
         """``hashtag_feeds``: ``public`` or ``authenticated`` (then a timeline without a token is 422).
         ``tag_timeline_boosts``: let boosts of tagged statuses into the tag timeline (Mastodon itself does
         not; some other servers do)."""
-        self.clock: Clock = clock or SandboxClock()
+        super().__init__(clock)
         self.domain = domain
         self.store = MastoStore(domain)
         self.bot_account = self.store.add_account(bot_username, "Mentor Bot", self.clock.now(), bot=True)
@@ -65,44 +69,14 @@ class SandboxMastodon:
             "read": RateWindow(read_limit, timedelta(minutes=5)),
             "write": RateWindow(write_limit, timedelta(hours=3)),
         }
-        self.faults = Faults()
-        self.log: list[RequestRecord] = []
         self.replies: list[MastoStatus] = []
-        self._runner: web.AppRunner | None = None
-        self._base_url: str | None = None
         self._sessions: list[Any] = []
 
     # lifecycle -------------------------------------------------------------------------------------------
-    async def start(self) -> None:
-        app = web.Application(client_max_size=1 << 20)
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = cast(Any, site)._server.sockets[0].getsockname()[1]
-        self._base_url = f"http://127.0.0.1:{port}"
-
-    async def stop(self) -> None:
+    async def _close_clients(self) -> None:
         for session in self._sessions:
             session.close()
         self._sessions.clear()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> SandboxMastodon:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
-
-    @property
-    def base_url(self) -> str:
-        if self._base_url is None:
-            raise RuntimeError("SandboxMastodon is not started")
-        return self._base_url
 
     @property
     def bot_acct(self) -> str:
@@ -128,9 +102,7 @@ class SandboxMastodon:
         """Add a status and return its post id as the source reports it (``"<id>@<domain>"``). A boost's
         text is ignored. A status dated in the future appears when the clock reaches it."""
         account = self.add_account(author, author_name)
-        when = created_at or self.clock.now()
-        if when.tzinfo is None:
-            raise ValueError("created_at must be timezone-aware")
+        when = self._post_time(created_at)
         status = self.store.insert(
             {
                 "account": account,
@@ -166,10 +138,6 @@ class SandboxMastodon:
         """Requests allowed per window for ``read`` (5 minutes) or ``write`` (3 hours); a fresh window."""
         self.limits[group] = RateWindow(n_per_window, self.limits[group].length)
 
-    def export_log(self) -> list[dict[str, Any]]:
-        """The request log as ``{"t", "method", "path", "json", "status", "response"}`` dicts."""
-        return [r.to_dict() for r in self.log]
-
     def make_client(self, *, token: str | None | bool = True, **kwargs: Any) -> Any:
         """A ``mastodon.Mastodon`` pointed at this server (``ratelimit_method="throw"``) with the bot's token
         (``token=False``: none; a string: that token). Its requests session is closed by :meth:`stop`."""
@@ -184,63 +152,35 @@ class SandboxMastodon:
         return Mastodon(api_base_url=self.base_url, access_token=access, session=session, **{**options, **kwargs})
 
     # HTTP ------------------------------------------------------------------------------------------------
-    async def _handle(self, request: web.Request) -> web.Response:
-        now = self.clock.now()
-        body: Any = None
-        if request.can_read_body:
-            if request.content_type == "application/json":
-                raw = await request.read()
-                body = json.loads(raw) if raw else None
-            else:
-                body = dict(await request.post())
-        group = "write" if request.method == "POST" else "read"
-        extra: dict[str, str] = {}
-        try:
-            status, payload = await self._route(request, body, group, now, extra)
-        except ApiError as err:
-            status, payload = err.status, err.body
-        window = self.limits[group]
-        later = self.clock.now()
-        reset = window.reset_at(later).astimezone(UTC)
-        headers = {
+    async def _read_body(self, request: web.Request) -> Any:
+        """A JSON body, or the form fields of a form post (as Mastodon.py sends statuses)."""
+        if not request.can_read_body:
+            return None
+        if request.content_type == "application/json":
+            raw = await request.read()
+            return json.loads(raw) if raw else None
+        return dict(await request.post())
+
+    def _group(self, request: web.Request) -> str | None:
+        return "write" if request.method == "POST" else "read"
+
+    def _rate_headers(self, group: str | None, now: datetime) -> dict[str, str]:
+        window = self.limits[str(group)]
+        reset = window.reset_at(now).astimezone(UTC)
+        return {
             "X-RateLimit-Limit": str(window.limit),
-            "X-RateLimit-Remaining": str(window.remaining(later)),
+            "X-RateLimit-Remaining": str(window.remaining(now)),
             "X-RateLimit-Reset": reset.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-            **extra,
         }
-        query = "&".join(f"{k}={v}" for k, v in request.query.items())
-        self.log.append(
-            RequestRecord(
-                t=now,
-                method=request.method,
-                path=request.path + (f"?{query}" if query else ""),
-                json=body,
-                status=status,
-                response=payload,
-                headers=headers,
-            )
-        )
-        return web.Response(
-            body=json.dumps(payload).encode(),
-            status=status,
-            headers={**headers, "Content-Type": "application/json; charset=utf-8"},
-        )
+
+    def _fault_error(self, kind: FaultKind) -> Exception:
+        return ApiError(*_FAULTS[kind])
 
     async def _route(
-        self, request: web.Request, body: Any, group: str, now: datetime, extra: dict[str, str]
+        self, request: web.Request, body: Any, group: str | None, now: datetime, extra: dict[str, str]
     ) -> tuple[int, Any]:
-        fault = self.faults.take(request.path)
-        if fault is not None:
-            if fault.kind == "slow":
-                await asyncio.sleep(fault.delay)
-                now = self.clock.now()
-            elif fault.kind == "429":
-                raise ApiError(429, "Too many requests")
-            elif fault.kind == "500":
-                raise ApiError(500, "We're sorry, but something went wrong on our end.")
-            else:
-                raise ApiError(503, "Service Unavailable")
-        if not self.limits[group].take(now):
+        now = await self._take_fault(request.path, now)
+        if not self.limits[str(group)].take(now):
             raise ApiError(429, "Too many requests")
         header = request.headers.get("Authorization", "")
         me: MastoAccount | None = None

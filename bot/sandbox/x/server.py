@@ -8,22 +8,21 @@ injectable faults, and a log of every request stamped with the sandbox clock.
 
 from __future__ import annotations
 
-import asyncio
-import json
 import re
 import time
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 from urllib.parse import unquote
 
 import aiohttp
 from aiohttp import web
 
-from bot.clock import Clock, SandboxClock
+from bot.clock import Clock
+from bot.sandbox.common import FaultKind, LocalApi, RequestRecord
 from bot.sandbox.x.api import ApiError, create_post_checks, problem, search_recent
 from bot.sandbox.x.connect import connect_async_client
-from bot.sandbox.x.limits import Faults, Window
+from bot.sandbox.x.limits import Window
 from bot.sandbox.x.model import JSON, SandboxPost, SandboxUser
 from bot.sandbox.x.store import XStore
 
@@ -31,33 +30,19 @@ SEARCH_PATH = "/2/tweets/search/recent"
 CREATE_PATH = "/2/tweets"
 ME_PATH = "/2/users/me"
 _OAUTH_RE = re.compile(r'(\w+)="([^"]*)"')
+_FAULTS = {
+    "429": (429, "Too Many Requests"),
+    "500": (500, "Internal Server Error"),
+    "503": (503, "Service Unavailable"),
+}
+__all__ = ["CREATE_PATH", "ME_PATH", "SEARCH_PATH", "RequestRecord", "SandboxX"]
 
 
-@dataclass(frozen=True)
-class RequestRecord:
-    """One request the local X answered."""
-
-    t: datetime
-    method: str
-    path: str  # with the decoded query string
-    json: Any
-    status: int
-    response: Any
-    headers: dict[str, str]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "t": self.t.isoformat(),
-            "method": self.method,
-            "path": self.path,
-            "json": self.json,
-            "status": self.status,
-            "response": self.response,
-        }
-
-
-class SandboxX:
+class SandboxX(LocalApi):
     """The local X. ``await start()``, point tweepy at :attr:`base_url`, add posts, inspect :attr:`log`."""
+
+    content_type = "application/json"  # exactly, as X sends it
+    api_error = ApiError
 
     def __init__(
         self,
@@ -76,7 +61,7 @@ class SandboxX:
         restrict_replies: bool = True,
         recent_window: timedelta = timedelta(days=7),
     ) -> None:
-        self.clock: Clock = clock or SandboxClock()
+        super().__init__(clock)
         self.store = XStore()
         self.bot_account: SandboxUser = self.store.add_user(bot_handle, bot_name or bot_handle)
         self.credentials: dict[str, str] = {
@@ -89,47 +74,16 @@ class SandboxX:
         self.user_bearer_token = user_bearer_token
         self.restrict_replies = restrict_replies
         self.recent_window = recent_window
-        self.faults = Faults()
         self.limits: dict[str, Window] = {"search": Window(search_limit), "create": Window(create_limit)}
-        self.log: list[RequestRecord] = []
         self.replies: list[SandboxPost] = []
-        self._runner: web.AppRunner | None = None
-        self._base_url: str | None = None
         self._sessions: list[aiohttp.ClientSession] = []
         self.handler_seconds = 0.0  # time spent answering requests (for benchmarks)
 
     # lifecycle -------------------------------------------------------------------------------------------
-    async def start(self) -> None:
-        app = web.Application(client_max_size=1 << 20)
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        server = cast(Any, site)._server
-        port = server.sockets[0].getsockname()[1]
-        self._base_url = f"http://127.0.0.1:{port}"
-
-    async def stop(self) -> None:
+    async def _close_clients(self) -> None:
         for session in self._sessions:
             await session.close()
         self._sessions.clear()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> SandboxX:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
-
-    @property
-    def base_url(self) -> str:
-        if self._base_url is None:
-            raise RuntimeError("SandboxX is not started")
-        return self._base_url
 
     # scenario --------------------------------------------------------------------------------------------
     def add_user(self, handle: str, name: str | None = None, *, user_id: str | None = None) -> SandboxUser:
@@ -150,9 +104,7 @@ class SandboxX:
         to search when the clock reaches it. A retweet's text is X's ``RT @author: original text``; a reply's
         text gets the replied-to author's @handle in front, as X shows it."""
         author = self.store.add_user(author_handle, author_name)
-        when = created_at or self.clock.now()
-        if when.tzinfo is None:
-            raise ValueError("created_at must be timezone-aware")
+        when = self._post_time(created_at)
         return self._insert(text, author, when, reply_to=reply_to, quote_of=quote_of, retweet_of=retweet_of).id
 
     def _insert(
@@ -222,10 +174,6 @@ class SandboxX:
         """Requests allowed per 15-minute window for ``search`` or ``create``; starts a fresh window."""
         self.limits[endpoint] = Window(n_per_window)
 
-    def export_log(self) -> list[dict[str, Any]]:
-        """The request log as ``{"t", "method", "path", "json", "status", "response"}`` dicts."""
-        return [r.to_dict() for r in self.log]
-
     def make_client(self, **kwargs: Any) -> Any:
         """A ``tweepy.asynchronous.AsyncClient`` with the bot's credentials, pointed at this server (the
         session is closed by :meth:`stop`)."""
@@ -259,60 +207,27 @@ class SandboxX:
     async def _handle(self, request: web.Request) -> web.Response:
         started = time.perf_counter()
         try:
-            return await self._answer(request)
+            return await super()._handle(request)
         finally:
             self.handler_seconds += time.perf_counter() - started
 
-    async def _answer(self, request: web.Request) -> web.Response:
-        now = self.clock.now()
-        body: Any = None
-        if request.can_read_body:
-            raw = await request.read()
-            try:
-                body = json.loads(raw) if raw else None
-            except ValueError:
-                body = raw.decode(errors="replace")
-        params = dict(request.query)
-        endpoint = {SEARCH_PATH: "search", CREATE_PATH: "create"}.get(request.path)
-        headers: dict[str, str] = {}
-        try:
-            status, payload = await self._route(request, params, body, endpoint, now)
-        except ApiError as err:
-            status, payload = err.status, err.body
-        if endpoint is not None:
-            window = self.limits[endpoint]
-            headers.update(window.headers(self.clock.now()))
-        query = "&".join(f"{k}={v}" for k, v in params.items())
-        self.log.append(
-            RequestRecord(
-                t=now,
-                method=request.method,
-                path=request.path + (f"?{query}" if query else ""),
-                json=body,
-                status=status,
-                response=payload,
-                headers=headers,
-            )
-        )
-        # Content-Type exactly application/json, as X sends it.
-        return web.Response(
-            body=json.dumps(payload).encode(), status=status, headers={**headers, "Content-Type": "application/json"}
-        )
+    def _group(self, request: web.Request) -> str | None:
+        return {SEARCH_PATH: "search", CREATE_PATH: "create"}.get(request.path)
+
+    def _rate_headers(self, group: str | None, now: datetime) -> dict[str, str]:
+        return {} if group is None else self.limits[group].headers(now)
+
+    def _fault_error(self, kind: FaultKind) -> Exception:
+        return problem(*_FAULTS[kind])
+
+    def _logged_query(self, request: web.Request) -> Iterable[tuple[str, str]]:
+        return dict(request.query).items()
 
     async def _route(
-        self, request: web.Request, params: dict[str, str], body: Any, endpoint: str | None, now: datetime
+        self, request: web.Request, body: Any, endpoint: str | None, now: datetime, extra: dict[str, str]
     ) -> tuple[int, JSON]:
-        fault = self.faults.take(request.path)
-        if fault is not None:
-            if fault.kind == "slow":
-                await asyncio.sleep(fault.delay)
-                now = self.clock.now()
-            elif fault.kind == "429":
-                raise problem(429, "Too Many Requests")
-            elif fault.kind == "500":
-                raise problem(500, "Internal Server Error")
-            else:
-                raise problem(503, "Service Unavailable")
+        params = dict(request.query)
+        now = await self._take_fault(request.path, now)
         route = (request.method, request.path)
         known = {("GET", SEARCH_PATH), ("POST", CREATE_PATH), ("GET", ME_PATH)}
         if route not in known:
