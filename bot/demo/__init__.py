@@ -61,7 +61,8 @@ async def run_demo(*, seed: int, people: int, programme: str, report: Path | Non
     clock = SandboxClock(datetime(2026, 9, 7, 9, 0, tzinfo=UTC))  # a Monday morning in September
     world = SandboxWorld(
         database_url=f"sqlite+aiosqlite:///{db}", preset=programme, programme_key=programme, clock=clock,
-        programme_overrides={"intake": {"hashtags": [hashtag], "claim_code_prefix": prefix}},
+        programme_overrides={"intake": {"hashtags": [hashtag], "claim_code_prefix": prefix,
+                                        "poll_interval_seconds": 86_400}},  # the demo's posts come on day one
     )
     await world.start()
     demo = Demo(world, population, seed, hashtag)

@@ -21,7 +21,7 @@ from bot.sandbox.world import SandboxWorld
 
 log = logging.getLogger(__name__)
 CODE = re.compile(r"\b[A-Z]{2,6}-[A-Z0-9]{4}\b")
-STEP = timedelta(hours=6)
+STEP = timedelta(hours=8)
 
 
 @dataclass
@@ -37,6 +37,8 @@ class Demo:
         self.world = world
         self.people = people
         self.rng = random.Random(seed * 7919 + 1)
+        self.seed = seed
+        self._clicking = asyncio.Semaphore(16)
         self.hashtag = hashtag
         self.state = DemoState()
         self.personas: dict[str, Persona] = {}
@@ -166,13 +168,29 @@ class Demo:
         self.state.phase = "joining and interviews"
         assert self.world.guild is not None
         questions = self.world.bot.services.programmes.all()[0].questions
-        joining = [p for p in self.people if p.joins]
-        # people join one after another (so the run is the same for the same seed), then answer at their pace
-        for p in joining:
+        sem = asyncio.Semaphore(24)
+
+        async def interview(p: DemoPerson) -> None:
+            async with sem:
+                persona = self.persona(p)
+                stop = len(questions) // 2 if p.behaviour == "abandons" else None
+                try:
+                    result = await run_interview(persona, questions, p.answers, wrong_answers=p.wrong,
+                                                 stop_after=stop, timeout=60)
+                except (TimeoutError, AssertionError) as exc:
+                    log.warning("%s's interview stalled: %s", p.name, exc)
+                    return
+                if "profile is saved" in result.last:
+                    self.state.counts["onboarded"] += 1
+
+        # people join one after another (so everyone's records are made in the same order for the same seed)
+        # and start answering at once, at their own pace
+        tasks = []
+        for p in (p for p in self.people if p.joins):
             persona = self.persona(p)
             await persona.join(self.world.guild)
             self.state.counts["joined"] += 1
-            for _ in range(500):
+            for _ in range(1000):
                 if conversation_channel(persona) is not None:
                     break
                 await asyncio.sleep(0.01)
@@ -183,22 +201,8 @@ class Demo:
                     self.state.counts["linked"] += 1
                 except Exception as exc:  # a demo person who fumbles the code carries on
                     log.info("%s could not link: %s", p.name, exc)
-        sem = asyncio.Semaphore(8)
-
-        async def interview(p: DemoPerson) -> None:
-            async with sem:
-                persona = self.persona(p)
-                stop = len(questions) // 2 if p.behaviour == "abandons" else None
-                try:
-                    result = await run_interview(persona, questions, p.answers, wrong_answers=p.wrong,
-                                                 stop_after=stop, timeout=30)
-                except (TimeoutError, AssertionError) as exc:
-                    log.warning("%s's interview stalled: %s", p.name, exc)
-                    return
-                if "profile is saved" in result.last:
-                    self.state.counts["onboarded"] += 1
-
-        await asyncio.gather(*(interview(p) for p in joining))
+            tasks.append(asyncio.create_task(interview(p)))
+        await asyncio.gather(*tasks)
 
     async def match_round(self, label: str) -> None:
         self.state.phase = f"matching ({label})"
@@ -238,6 +242,7 @@ class Demo:
 
     async def answer_nudges(self, day: int) -> None:
         by_name = {p.name: p for p in self.people}
+        clicks = []
         for persona, msg in self._new_nudges():
             p = by_name.get(persona.name)
             if p is None or p.behaviour == "ignores_nudges" or p.leaves and day > 35:
@@ -250,11 +255,18 @@ class Demo:
             elif p.behaviour == "ends_match" and day >= 14 and "end" in ids and not self.ended_once:
                 choice, self.ended_once = ids["end"], True
             elif "met" in ids:
-                choice = ids["not_yet"] if day < 5 and "not_yet" in ids and self.rng.random() < 0.3 else ids["met"]
+                # each person's own dice, so the order in which answers happen cannot change the run
+                dice = random.Random(f"{self.seed}:{p.id}:{day}:{msg.content[-12:]}").random()
+                choice = ids["not_yet"] if day < 5 and "not_yet" in ids and dice < 0.3 else ids["met"]
             if choice is None:
                 continue
+            clicks.append(self._click(persona, choice, msg))
+        await asyncio.gather(*clicks)  # people answer at the same time, each their own message
+
+    async def _click(self, persona: Persona, custom_id: str, msg: Message) -> None:
+        async with self._clicking:
             try:
-                await persona.click(choice, message=msg, timeout=10)
+                await persona.click(custom_id, message=msg, timeout=10)
                 self.state.counts["nudge answers"] += 1
             except Exception as exc:
                 log.info("%s could not answer a nudge: %s", persona.name, exc)
@@ -279,7 +291,7 @@ class Demo:
     async def weeks(self, days: int = 42) -> None:
         for day in range(1, days + 1):
             self.state.phase = f"nudges: day {day} of {days}"
-            for _ in range(4):
+            for _ in range(3):
                 self.world.clock.advance(STEP)
                 await self.tick()
                 await self.answer_nudges(day)

@@ -46,7 +46,7 @@ class Nudges(commands.Cog, name=COG_NAME):
         """Extend long matches' plans past the horizon (and catch up with plan edits): future nudges only."""
         for programme in self.bot.services.programmes.all():
             try:
-                await self.service.replan_programme(programme)
+                await self.service.replan_programme(programme, extend_only=True)
             except Exception:
                 log.exception("nudge top-up failed for %s", programme.key)
 

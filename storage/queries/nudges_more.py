@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, update
@@ -196,3 +196,21 @@ async def ended_matches_since(*, session: AsyncSession, programme_id: int, since
 def as_detail(**values: Any) -> dict[str, Any]:
     """An audit detail with ids only (never free text about someone)."""
     return {k: v for k, v in values.items() if v is not None}
+
+
+async def last_due_by_match(*, session: AsyncSession, match_ids: Sequence[int]) -> dict[int, datetime]:
+    """The latest due time of each match's planned (pending or later) check-ins, in one query."""
+    if not match_ids:
+        return {}
+    rows = await session.exec(
+        select(Nudge.match_id, func.max(Nudge.due_at))
+        .where(col(Nudge.match_id).in_(match_ids), col(Nudge.kind).in_(MATCH_KINDS))
+        .group_by(col(Nudge.match_id))
+    )
+    out: dict[int, datetime] = {}
+    for match_id, due in rows:
+        if match_id is not None and due is not None:
+            if isinstance(due, str):  # SQLite returns the aggregate as text
+                due = datetime.fromisoformat(due)
+            out[int(match_id)] = due if due.tzinfo else due.replace(tzinfo=UTC)
+    return out

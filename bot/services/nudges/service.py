@@ -70,11 +70,16 @@ class NudgeService(AnswersMixin, RiskMixin):
                 return 0, 0
             return await self._replan(session, match)
 
-    async def replan_programme(self, programme: Programme) -> tuple[int, int]:
-        """After a plan edit, and periodically (extends the horizon of long matches)."""
+    async def replan_programme(self, programme: Programme, *, extend_only: bool = False) -> tuple[int, int]:
+        """After a plan edit (every active match), and periodically with ``extend_only`` (only the matches whose
+        planned nudges end within a month of the horizon, so long matches keep being nudged)."""
         cancelled = added = 0
         async with self._sessions() as s:
             matches = await matching.matches_in_programme(session=s, programme_id=programme.id, statuses=("active",))
+            if extend_only:
+                last = await nudges_more.last_due_by_match(session=s, match_ids=[m.id or 0 for m in matches])
+                soon = self._clock.now() + self.horizon - timedelta(days=30)
+                matches = [m for m in matches if (m.id or 0) in last and last[m.id or 0] < soon]
         for m in matches:
             c, a = await self.replan_match(m.id or 0)
             cancelled, added = cancelled + c, added + a
