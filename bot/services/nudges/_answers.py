@@ -8,23 +8,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.nudges import answers as rules
-from bot.services.nudges._types import (  # noqa: F401
+from bot.services.nudges._types import (
     ANSWER_LABELS,
-    DISPATCH_KINDS,
-    INACTIVE,
-    MARKER_RE,
-    MATCH_KINDS,
     AnswerResult,
-    Delivery,
     EndedMatch,
-    PairAtRisk,
     PartnerPrompt,
     _mention,
     _records,
-    _zone,
-    has_marker,
-    log,
-    marker,
     organiser_text,
 )
 from bot.services.programmes import Programme, ProgrammeRegistry

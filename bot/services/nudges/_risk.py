@@ -9,24 +9,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.nudges import answers as rules
 from bot.services.nudges._answers import _Base
-from bot.services.nudges._types import (  # noqa: F401
+from bot.services.nudges._types import (
     ANSWER_LABELS,
-    DISPATCH_KINDS,
-    INACTIVE,
-    MARKER_RE,
     MATCH_KINDS,
-    AnswerResult,
-    Delivery,
-    EndedMatch,
     PairAtRisk,
-    PartnerPrompt,
-    _mention,
     _records,
-    _zone,
-    has_marker,
-    log,
-    marker,
-    organiser_text,
 )
 from bot.services.programmes import Programme
 from storage.db import transaction

@@ -18,24 +18,13 @@ from bot.nudges.templates import render_template
 from bot.onboarding.safe_text import safe_text
 from bot.services.nudges._answers import AnswersMixin
 from bot.services.nudges._risk import RiskMixin
-from bot.services.nudges._types import (  # noqa: F401
-    ANSWER_LABELS,
+from bot.services.nudges._types import (
     DISPATCH_KINDS,
     INACTIVE,
-    MARKER_RE,
     MATCH_KINDS,
-    AnswerResult,
     Delivery,
-    EndedMatch,
-    PairAtRisk,
-    PartnerPrompt,
-    _mention,
-    _records,
     _zone,
-    has_marker,
-    log,
     marker,
-    organiser_text,
 )
 from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.db import SessionFactory, transaction
