@@ -89,15 +89,19 @@ async def set_lead_status(
     person_id: int | None = None,
 ) -> bool:
     """Move a lead to ``status`` (only from ``expect`` when given). ``True`` when it moved."""
+    return await _guarded_update(session, lead_id, now, expect, status=status, reply_post_id=reply_post_id,
+                                 person_id=person_id)
+
+
+async def _guarded_update(
+    session: AsyncSession, lead_id: int, now: datetime, expect: tuple[str, ...] | None, **fields: Any
+) -> bool:
+    """Set the given (non-None) fields of one lead, only while its status is one of ``expect`` when given."""
     stmt = update(Lead).where(col(Lead.id) == lead_id)
     if expect:
         stmt = stmt.where(col(Lead.status).in_(expect))
-    values: dict[str, Any] = {"status": status, "updated_at": now}
-    if reply_post_id is not None:
-        values["reply_post_id"] = reply_post_id
-    if person_id is not None:
-        values["person_id"] = person_id
-    result = await session.exec(stmt.values(**values))
+    values = {k: v for k, v in fields.items() if v is not None}
+    result = await session.exec(stmt.values(updated_at=now, **values))
     return bool(result.rowcount)
 
 
@@ -139,20 +143,8 @@ async def update_lead(
     author_handle: str | None = None,
 ) -> bool:
     """Change some fields of a lead (only while its status is one of ``expect``, when given)."""
-    stmt = update(Lead).where(col(Lead.id) == lead_id)
-    if expect:
-        stmt = stmt.where(col(Lead.status).in_(expect))
-    values: dict[str, Any] = {"updated_at": now}
-    if status is not None:
-        values["status"] = status
-    if first_post_id is not None:
-        values["first_post_id"] = first_post_id
-    if suggestions is not None:
-        values["suggestions"] = suggestions
-    if author_handle is not None:
-        values["author_handle"] = author_handle
-    result = await session.exec(stmt.values(**values))
-    return bool(result.rowcount)
+    return await _guarded_update(session, lead_id, now, expect, status=status, first_post_id=first_post_id,
+                                 suggestions=suggestions, author_handle=author_handle)
 
 
 async def recent_reply_count(*, session: AsyncSession, programme_id: int, since: datetime) -> int:
