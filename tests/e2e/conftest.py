@@ -23,8 +23,10 @@ async def make_world(tmp_path_factory: pytest.TempPathFactory, **kwargs: object)
 
 
 @pytest.fixture
-async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SandboxWorld]:
-    w, schema = await make_world(tmp_path_factory)
+async def world(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> AsyncIterator[SandboxWorld]:
+    """A world per test; a module's ``WORLD_OVERRIDES`` (programme config) shapes its programme."""
+    overrides = getattr(request.module, "WORLD_OVERRIDES", None)
+    w, schema = await make_world(tmp_path_factory, programme_overrides=overrides)
     try:
         yield w
     finally:

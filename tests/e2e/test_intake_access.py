@@ -27,16 +27,7 @@ from tests.e2e.test_intake_poll import (
 )
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SandboxWorld]:
-    w, schema = await start_world(tmp_path_factory)
-    try:
-        yield w
-    finally:
-        await w.stop()
-        await drop_test_schema(schema)
+WORLD_OVERRIDES = {"intake": {"replies_per_hour": 500}}  # the scenarios reply to many leads an hour
 
 
 @pytest.fixture

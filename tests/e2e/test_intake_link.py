@@ -4,7 +4,6 @@ the onboarding DM), links the lead, stores the X handle and pre-fills the interv
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -13,24 +12,14 @@ from bot.sandbox.interview import run_interview
 from bot.sandbox.people import Persona
 from bot.sandbox.world import SandboxWorld
 from storage.queries import people
-from tests.conftest import drop_test_schema
-from tests.e2e.test_intake_poll import POLL, TAG, leads_of, organiser_posts, start_world
+from tests.e2e.test_intake_poll import POLL, TAG, leads_of, organiser_posts
 
 pytestmark = pytest.mark.e2e
+WORLD_OVERRIDES = {"intake": {"replies_per_hour": 500}}  # the scenarios reply to many leads an hour
 
 CODE = re.compile(r"\bEDU-[2-9A-Z]{4}\b")
 REST = {"stage": "teacher", "timezone": "London", "availability": ["weekday-evenings"], "goals": ["planning"],
         "organisation": "Hill School", "consent": True}
-
-
-@pytest.fixture
-async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SandboxWorld]:
-    w, schema = await start_world(tmp_path_factory)
-    try:
-        yield w
-    finally:
-        await w.stop()
-        await drop_test_schema(schema)
 
 
 def code_for(world: SandboxWorld, handle: str) -> str:

@@ -5,7 +5,6 @@ accounts of one person; a 429 or a revoked token on one platform leaves the othe
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -30,20 +29,10 @@ SOURCES = [
     {"platform": "mastodon", "tag": "EduMentoring", "instance": MASTODON_INSTANCE},
     {"platform": "mastodon", "tag": "MentorMatch", "instance": MASTODON_INSTANCE},
 ]
+WORLD_OVERRIDES = {"intake": {"replies_per_hour": 500, "sources": SOURCES}}  # the scenarios reply to many leads an hour
 BOT_BSKY = "mentorbot.bsky.social"
 BSKY_SEARCH = "/xrpc/app.bsky.feed.searchPosts"
 MASTO_TIMELINE = "/api/v1/timelines/tag/"
-
-
-@pytest.fixture
-async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SandboxWorld]:
-    w, schema = await make_world(tmp_path_factory,
-                                 programme_overrides={"intake": {"replies_per_hour": 500, "sources": SOURCES}})
-    try:
-        yield w
-    finally:
-        await w.stop()
-        await drop_test_schema(schema)
 
 
 async def poll_all(world: SandboxWorld) -> None:

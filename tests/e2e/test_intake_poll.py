@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -15,10 +14,10 @@ from bot.sandbox.world import SandboxWorld
 from bot.sandbox.x import SandboxX
 from storage.models import Lead
 from storage.queries import intake
-from tests.conftest import drop_test_schema
 from tests.e2e.conftest import make_world
 
 pytestmark = pytest.mark.e2e
+WORLD_OVERRIDES = {"intake": {"replies_per_hour": 500}}  # the scenarios reply to many leads an hour
 
 POLL = "poll-x-edu"
 TAG = "#EduMentoring"
@@ -71,16 +70,6 @@ def add_scenario(x: SandboxX) -> dict[str, int]:
 async def start_world(tmp_path_factory: pytest.TempPathFactory, **intake_cfg: Any) -> tuple[SandboxWorld, str | None]:
     """A world whose programme replies to many leads an hour (the scenarios have 36 to reply to)."""
     return await make_world(tmp_path_factory, programme_overrides={"intake": {"replies_per_hour": 500, **intake_cfg}})
-
-
-@pytest.fixture
-async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SandboxWorld]:
-    w, schema = await start_world(tmp_path_factory)
-    try:
-        yield w
-    finally:
-        await w.stop()
-        await drop_test_schema(schema)
 
 
 def last_report(world: SandboxWorld) -> Any:
