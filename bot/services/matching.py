@@ -7,7 +7,6 @@ import csv
 import io
 import logging
 from collections import Counter, defaultdict
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +14,7 @@ from bot.clock import Clock
 from bot.matching.engine import check_pair, match
 from bot.matching.model import MatchResult
 from bot.matching.model import Person as MatchPerson
+from bot.matching.worker import shutdown_worker, solve_in_worker
 from bot.services.match_people import fingerprint, to_match_person
 from bot.services.programmes import Programme
 from bot.timezones import is_valid_zone
@@ -55,7 +55,6 @@ class MatchingService:
     def __init__(self, sessions: SessionFactory, clock: Clock) -> None:
         self._sessions = sessions
         self._clock = clock
-        self._executor: ProcessPoolExecutor | None = None
 
     async def pool(self, programme: Programme) -> Pool:
         """Active, unpaused, consenting people; mentees who already have an active mentor are left out."""
@@ -106,12 +105,7 @@ class MatchingService:
         kwargs["forced"] = [f for f in pool.forced if f[0] in valid_ids and f[1] in valid_ids]
         if len(pool.people) <= THREAD_SOLVE_LIMIT:
             return await asyncio.to_thread(match, pool.people, programme.config.matching, **kwargs)
-        if self._executor is None:
-            import multiprocessing
-
-            self._executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, _solve_kw, pool.people, programme.config.matching, kwargs)
+        return await solve_in_worker(pool.people, programme.config.matching, **kwargs)
 
     async def preview(self, programme: Programme, actor: int | None) -> Preview:
         pool = await self.pool(programme)
@@ -233,13 +227,7 @@ class MatchingService:
         return None
 
     def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = None
-
-
-def _solve_kw(people: list[MatchPerson], config: Any, kwargs: dict[str, Any]) -> MatchResult:
-    return match(people, config, **kwargs)
+        shutdown_worker()
 
 
 def _as_mentor_only(p: MatchPerson) -> MatchPerson:
