@@ -30,17 +30,6 @@ def demo(
     )
 
 
-def _print_rows(title: str, rows: list[dict[str, object]]) -> None:
-    if not rows:
-        return
-    table = Table(title=title)
-    for key in rows[0]:
-        table.add_column(str(key))
-    for row in rows:
-        table.add_row(*(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row.values()))
-    console.print(table)
-
-
 @bench_app.command("sandbox")
 def bench_sandbox(requests: int = 2000, concurrency: int = 20) -> None:
     """REST requests per second the local Discord serves."""

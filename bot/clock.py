@@ -59,7 +59,3 @@ class SandboxClock:
             self._offset += gap
         return self.now()
 
-
-def utcnow(clock: Clock | None = None) -> datetime:
-    """The time from ``clock``, or the system clock when none is given."""
-    return (clock or SystemClock()).now()

@@ -35,8 +35,8 @@ from bot.nudges.config import (
     QuietHoursConfig,
 )
 from bot.onboarding.questions import QuestionsConfig, build_questions
+from storage.db import DEFAULT_DATABASE_URL
 
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./mentorbot.db"
 SECRET_KEYS = {
     "discord_token": "DISCORD_TOKEN",
     "token": "DISCORD_TOKEN",

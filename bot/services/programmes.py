@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.config import ProgrammeConfig, Settings
-from bot.onboarding.questions import Question, QuestionsConfig, build_questions
+from bot.onboarding.questions import Question, build_questions
 from storage.db import SessionFactory, transaction
 from storage.queries import programmes as q
 
@@ -103,6 +103,3 @@ class ProgrammeRegistry:
     def in_guild(self, guild_id: int) -> list[Programme]:
         return [p for p in self._by_key.values() if p.guild_id == guild_id]
 
-
-def questions_for(cfg: QuestionsConfig) -> list[Question]:
-    return build_questions(cfg)
