@@ -1,11 +1,11 @@
 """Nudges, persisted: plans written as rows, claimed when due, prepared for sending, answers followed up."""
 
+from bot.services.match_end import EndedMatch
 from bot.services.nudges._types import (
     DISPATCH_KINDS,
     MATCH_KINDS,
     AnswerResult,
     Delivery,
-    EndedMatch,
     PairAtRisk,
     PartnerPrompt,
     has_marker,

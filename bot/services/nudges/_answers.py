@@ -8,10 +8,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.nudges import answers as rules
+from bot.services.match_end import MatchEnding
 from bot.services.nudges._types import (
     ANSWER_LABELS,
     AnswerResult,
-    EndedMatch,
     PartnerPrompt,
     _mention,
     _records,
@@ -31,6 +31,7 @@ class _Base:
     _registry: ProgrammeRegistry
     _sessions: SessionFactory
     _clock: Clock
+    _ending: MatchEnding
 
 
 class AnswersMixin(_Base):
@@ -73,7 +74,8 @@ class AnswersMixin(_Base):
                                                  now=now):
                         return AnswerResult("unchanged", "You already answered this one — I've kept that.", programme)
                 elif isinstance(action, rules.NotifyOrganisers):
-                    result.organiser_messages.append(organiser_text(action))
+                    if action.reason != "match_ended":  # ending the match tells the organisers (once)
+                        result.organiser_messages.append(organiser_text(action))
                 elif isinstance(action, rules.AskPartnerToConfirmEnd):
                     partner_pid = next(pid for pid, key in key_of.items() if key == action.partner_key)
                     partner = found[partner_pid][0]
@@ -81,15 +83,9 @@ class AnswersMixin(_Base):
                     result.ask_partner = PartnerPrompt(action.nudge_id, partner.discord_user_id or 0, dm,
                                                        partner.dms_closed, match.space_id, action.requested_by)
                 elif isinstance(action, rules.EndMatch):
-                    if not await matching.end_match(session=session, match_id=match.id or 0, reason="ended by the pair",
-                                                    now=now):
+                    result.ended = await self._ending.close(session, match, "pair", discord_user_id)
+                    if result.ended is None:
                         return AnswerResult("unchanged", "This match has already ended.", programme)
-                    await q.cancel_nudges(session=session, match_id=match.id or 0)
-                    mentor, mentee = found.get(match.mentor_person_id), found.get(match.mentee_person_id)
-                    result.ended = EndedMatch(
-                        match.id or 0, match.space_id, match.space_kind,
-                        mentor[0].discord_user_id if mentor else None, mentee[0].discord_user_id if mentee else None,
-                        await nudges_more.known_dm_channel(session=session, person_id=match.mentee_person_id))
             if answer in ("confirm_end", "keep"):
                 await audit.add_audit_event(session=session, programme_id=match.programme_id,
                                             actor_discord_id=discord_user_id, action=f"nudge.{answer}",
