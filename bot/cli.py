@@ -1,4 +1,4 @@
-"""The command line: ``python -m bot run | check-config | db | match | demo | bench``."""
+"""The command line: ``python -m bot run | check-config | doctor | db | match | demo | bench``."""
 
 from __future__ import annotations
 
@@ -125,6 +125,24 @@ def run(
         asyncio.run(run_bot(settings, shard_ids=shard_ids, shard_count=shard_count))
     except KeyboardInterrupt:
         pass
+
+
+@app.command()
+def doctor(
+    config: ConfigOption = None,
+    discord_api: Annotated[str, typer.Option(help="Discord's API base URL (a proxy, or the local sandbox)")] = (
+        "https://discord.com/api/v10"),
+) -> None:
+    """Before `run`: check each programme's Discord server (permissions, intents, channels, roles) and the
+    X/Bluesky/Mastodon credentials with the real tokens; print a checklist; exit 1 on any ✗."""
+    settings = _load(config)
+    setup_logging("ERROR")
+    if settings.secrets.discord_token is None:
+        err.print("[bold red]DISCORD_TOKEN is not set.[/] Export the bot's token first: export DISCORD_TOKEN=…")
+        raise typer.Exit(2)
+    from bot.doctor.console import run_doctor
+
+    raise typer.Exit(asyncio.run(run_doctor(settings, console, discord_api=discord_api)))
 
 
 @db_app.command("upgrade")

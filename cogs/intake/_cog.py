@@ -80,17 +80,20 @@ class Intake(commands.Cog):
 
     def _job(self, key: str, platform: str) -> PeriodicJob:
         async def job() -> None:
-            await self.poll(key, platform)
+            programme = self.bot.services.programmes.get(key)
+            if programme is not None:  # a poll lost to a database outage is tried again within the interval
+                await self.poll(key, platform, retry_for=programme.config.intake.poll_interval_seconds * 0.8)
 
         return job
 
-    async def poll(self, key: str, platform: str = "x") -> PollReport | None:
+    async def poll(self, key: str, platform: str = "x", *, retry_for: float = 0.0) -> PollReport | None:
         """Poll one programme's sources on one platform now (the periodic job; ``bot.tick(f"poll-x-{key}")``
-        runs it on demand)."""
+        runs it on demand); ``retry_for``: seconds to keep trying while the database is unreachable."""
         programme = self.bot.services.programmes.get(key)
         if programme is None:
             return None
-        report = await self.bot.services.intake.poll(programme, self.queue, platform)
+        report = await self.bot.services.intake.poll_retrying(
+            programme, self.queue, platform, within=retry_for)
         self.last_reports[key] = self.last_reports[f"{key}:{platform}"] = report
         if report.status in ("failed", "disabled"):
             log.warning("%s poll of %s: %s (%s)", platform_name(platform), key, report.status, report.reason)

@@ -26,10 +26,12 @@ in the database, so every process agrees; the rest wait for a later poll.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.intake.outcomes import IntakeNotifier, PollReport, PollStatus
@@ -74,6 +76,28 @@ class IntakeService(Outbox, LeadDesk):
         return [p for p in PLATFORMS if feeds_for(programme, p) and self.can_poll_on(p)]
 
     # polling ---------------------------------------------------------------------------------------------
+    async def poll_retrying(
+        self, programme: Programme, notifier: IntakeNotifier, platform: str = "x", *, within: float,
+        first_delay: float = 1.0,
+    ) -> PollReport:
+        """:meth:`poll`, tried again with growing pauses (1 s, 2 s, 4 s …) while the database is unreachable,
+        for at most ``within`` seconds (the job's interval: after that the next run takes over). A poll lost
+        to a database outage runs again as soon as the database is back, not an interval later: X's search
+        reaches back only 7 days, so a poller that keeps missing its turns loses posts."""
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + within
+        delay = first_delay
+        while True:
+            try:
+                return await self.poll(programme, notifier, platform)
+            except (SQLAlchemyError, OSError) as exc:
+                if loop.time() + delay > give_up:
+                    raise
+                log.warning("%s poll of %s failed (%s: %s); trying again in %.0f s", platform_name(platform),
+                            programme.key, type(exc).__name__, str(exc).splitlines()[0][:200], delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30.0)
+
     async def poll(self, programme: Programme, notifier: IntakeNotifier, platform: str = "x") -> PollReport:
         """One poll of the programme's hashtags on ``platform``: pages → posts and leads, then replies and
         the organisers' queue."""
