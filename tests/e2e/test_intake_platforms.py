@@ -16,10 +16,9 @@ from bot.config_errors import ConfigError
 from bot.sandbox.world import MASTODON_INSTANCE, SandboxWorld, programme_table
 from storage.models import Lead
 from storage.queries import people
-from tests.conftest import drop_test_schema
-from tests.e2e.conftest import make_world
-from tests.e2e.test_intake_link import CODE, joined
-from tests.e2e.test_intake_poll import TAG, leads_of, organiser_posts, replies_per_author
+from tests.support.database import drop_test_schema
+from tests.support.intake import CODE, TAG, joined, leads_of, organiser_posts, replies_per_author
+from tests.support.world import make_world
 
 pytestmark = pytest.mark.e2e
 

@@ -19,9 +19,9 @@ from bot.sandbox.world import SandboxWorld
 from cogs.nudges import plan_match
 from storage.models import Nudge
 from storage.queries import nudges as nq
-from tests.conftest import BACKEND, drop_test_schema
-from tests.e2e.conftest import make_world
-from tests.nudges_service.pairs import Pair, add_member, add_pair, make_pair, organiser_posts
+from tests.support.database import BACKEND, drop_test_schema
+from tests.support.pairs import Pair, add_member, add_pair, make_pair, organiser_posts
+from tests.support.world import make_world
 
 pytestmark = pytest.mark.e2e
 
