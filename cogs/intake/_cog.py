@@ -15,6 +15,7 @@ from discord.ext import commands
 from bot.app import MentorBot, PeriodicJob
 from bot.intake.outcomes import ClaimResult, LeadView, PollReport
 from bot.intake.source import platform_name
+from bot.onboarding.flow import AskQuestion, Step
 from bot.onboarding.safe_text import safe_text
 from bot.services.programmes import Programme
 from cogs._common import organiser_only, organiser_programme
@@ -26,7 +27,12 @@ LIST_LIMIT = 1900
 
 class _StartsInterviews(Protocol):
     async def start_for(self, programme: Programme, user: discord.abc.User,
-                        suggestions: dict[str, object] | None = None) -> Any: ...
+                        suggestions: dict[str, object] | None = None, *, intro: bool | None = None) -> Any: ...
+
+
+def shows_new_guess(step: Step) -> bool:
+    """The first question now carries a guess from the linked post: worth showing again with it."""
+    return isinstance(step, AskQuestion) and step.number == 1 and step.suggestion_shown is not None
 
 
 def _lead_line(lead: LeadView) -> str:
@@ -72,17 +78,20 @@ class Intake(commands.Cog):
 
     def _job(self, key: str, platform: str) -> PeriodicJob:
         async def job() -> None:
-            await self.poll(key, platform)
+            programme = self.bot.services.programmes.get(key)
+            if programme is not None:  # a poll lost to a database outage is tried again within the interval
+                await self.poll(key, platform, retry_for=programme.config.intake.poll_interval_seconds * 0.8)
 
         return job
 
-    async def poll(self, key: str, platform: str = "x") -> PollReport | None:
+    async def poll(self, key: str, platform: str = "x", *, retry_for: float = 0.0) -> PollReport | None:
         """Poll one programme's sources on one platform now (the periodic job; ``bot.tick(f"poll-x-{key}")``
-        runs it on demand)."""
+        runs it on demand); ``retry_for``: seconds to keep trying while the database is unreachable."""
         programme = self.bot.services.programmes.get(key)
         if programme is None:
             return None
-        report = await self.bot.services.intake.poll(programme, self.queue, platform)
+        report = await self.bot.services.intake.poll_retrying(
+            programme, self.queue, platform, within=retry_for)
         self.last_reports[key] = self.last_reports[f"{key}:{platform}"] = report
         if report.status in ("failed", "disabled"):
             log.warning("%s poll of %s: %s (%s)", platform_name(platform), key, report.status, report.reason)
@@ -184,15 +193,20 @@ class Intake(commands.Cog):
         if programme is None:
             return
         services = self.bot.services
+        created = False
         for _ in range(3):  # begin() keeps suggestions only when its write wins against a concurrent answer
-            await services.onboarding.begin(programme, user.id, user.display_name, suggestions=result.suggestions)
+            conv = await services.onboarding.begin(programme, user.id, user.display_name,
+                                                   suggestions=result.suggestions)
+            created = created or conv.created
             if not result.suggestions or await services.intake.prefilled(programme, user.id):
                 break
             await asyncio.sleep(0.05)
+        if not (created or conv.channel_id is None or shows_new_guess(conv.step)):
+            return  # their current question is already on screen, unchanged: don't ask it twice
         cog = self.bot.get_cog("Onboarding")
         if cog is None or not hasattr(cog, "start_for"):
             return
         try:
-            await cast(_StartsInterviews, cog).start_for(programme, user, result.suggestions)
+            await cast(_StartsInterviews, cog).start_for(programme, user, result.suggestions, intro=created)
         except discord.HTTPException:
             log.exception("could not continue the interview of %s after linking", user.id)

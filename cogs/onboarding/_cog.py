@@ -39,12 +39,15 @@ class Onboarding(commands.Cog):
     async def cog_load(self) -> None:
         self.bot.add_periodic("onboarding-reminders", self.send_reminders, seconds=600)
 
-    async def start_for(self, programme: Programme, user: discord.abc.User, suggestions: dict[str, object] | None = None) -> Conversation:
-        """Start or resume the interview and send whatever comes next."""
+    async def start_for(self, programme: Programme, user: discord.abc.User, suggestions: dict[str, object] | None = None,
+                        *, intro: bool | None = None) -> Conversation:
+        """Start or resume the interview and send whatever comes next (with the welcome when it is new, or
+        when ``intro`` says so because the caller already created it)."""
         conv = await self.bot.services.onboarding.begin(
             programme, user.id, user.display_name, suggestions=suggestions  # type: ignore[arg-type]
         )
-        rendered = render_step(programme.id, conv.step, programme_name=programme.config.name, intro=conv.created)
+        rendered = render_step(programme.id, conv.step, programme_name=programme.config.name,
+                               intro=conv.created or bool(intro))
         await deliver(self.bot, conv, rendered, user.id, user.display_name)
         return conv
 

@@ -56,6 +56,13 @@ class IntakeBase:
         """Whether X can be polled (X credentials are configured)."""
         return self._x_client_factory is not None
 
+    @property
+    def client_factories(self) -> dict[str, Any]:
+        """The configured client factories by platform (``x``, ``bluesky``, ``mastodon``; None: not configured),
+        for the doctor to check the same credentials the pollers use."""
+        return {"x": self._x_client_factory, "bluesky": self._bluesky_client_factory,
+                "mastodon": self._mastodon_client_factory}
+
     def can_poll_on(self, platform: str) -> bool:
         """Whether ``platform`` can be polled: its client factory is configured."""
         return {"x": self._x_client_factory, "bluesky": self._bluesky_client_factory,
