@@ -60,6 +60,28 @@ def bench_load(members: int = 1000) -> None:
     _print_kv("join load", result)
 
 
+@bench_app.command("interactions")
+def bench_interactions(
+    people: Annotated[int, typer.Option(help="people pressing at once (half check-ins, half interview answers)")] = 1000,
+    database_url: Annotated[str | None, typer.Option(
+        "--database-url", help="also run on this PostgreSQL (a fresh schema, dropped afterwards)")] = None,
+) -> None:
+    """Time from an interaction's arrival to the bot's first response (p50/p99/max), with many people pressing
+    check-in buttons and answering the interview at once: on SQLite, and on PostgreSQL when a URL is given."""
+    from bot.bench_interactions import DISCORD_WINDOW_S, TARGET_S
+    from bot.bench_interactions import bench_interactions as run
+
+    runs = [("SQLite", None)] + ([("PostgreSQL", database_url)] if database_url else [])
+    for name, url in runs:
+        result = asyncio.run(run(people, database_url=url))
+        _print_kv(f"interactions, {name}: arrival → first response", result)
+        p99 = float(result["first_response_p99_ms"])
+        verdict = "[green]within[/]" if p99 <= TARGET_S * 1000 else "[red]over[/]"
+        console.print(f"{name}: p99 {p99:.0f} ms — {verdict} the {TARGET_S * 1000:.0f} ms target; "
+                      f"{p99 / (DISCORD_WINDOW_S * 1000):.0%} of Discord's {DISCORD_WINDOW_S:.0f} s window; "
+                      f"{result['missed_3s_window']} missed it")
+
+
 def _print_kv(title: str, result: Mapping[str, object]) -> None:
     table = Table(title=title)
     table.add_column("measure")
