@@ -9,7 +9,7 @@ One module per command or command group, each registering onto the one typer app
 - ``db``: ``db upgrade``
 - ``match``: ``match`` (the offline matcher over a people CSV)
 - ``demo``: ``demo`` (a whole programme against the local sandboxes)
-- ``bench``: ``bench matching | sandbox | intake | nudges | load``
+- ``bench``: ``bench matching | sandbox | intake | nudges | load | interactions``
 """
 
 from __future__ import annotations

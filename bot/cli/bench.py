@@ -1,4 +1,4 @@
-"""``bench matching | sandbox | intake | nudges | load``: numbers and ratios against a baseline."""
+"""``bench matching | sandbox | intake | nudges | load | interactions``: numbers and ratios against a baseline."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def bench_load(members: int = 1000) -> None:
     _print_kv("join load", result)
 
 
-@bench_app.command("interactions")
+@app.command("interactions")
 def bench_interactions(
     people: Annotated[int, typer.Option(help="people pressing at once (half check-ins, half interview answers)")] = 1000,
     database_url: Annotated[str | None, typer.Option(
