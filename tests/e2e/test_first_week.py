@@ -12,10 +12,10 @@ import pytest
 from bot.sandbox.interview import run_interview
 from bot.sandbox.people import Persona
 from bot.sandbox.world import SandboxWorld
-from tests.conftest import drop_test_schema
-from tests.e2e.cohort import onboard_cohort
-from tests.e2e.conftest import make_world
-from tests.e2e.personas import EDU_MENTEE, LIBRARIES_MENTEE, RUNTOGETHER_MENTOR
+from tests.support.cohort import onboard_cohort
+from tests.support.database import drop_test_schema
+from tests.support.personas import EDU_MENTEE, LIBRARIES_MENTEE, RUNTOGETHER_MENTOR
+from tests.support.world import make_world
 
 pytestmark = pytest.mark.e2e
 
