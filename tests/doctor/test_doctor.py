@@ -231,8 +231,8 @@ async def test_the_checklist_covers_only_the_platforms_a_programme_reads(setup: 
 async def test_organisers_run_the_doctor_from_discord_and_see_what_to_fix(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    from tests.conftest import drop_test_schema
-    from tests.e2e.conftest import make_world
+    from tests.support.database import drop_test_schema
+    from tests.support.world import make_world
 
     world, schema = await make_world(tmp_path_factory)
     try:

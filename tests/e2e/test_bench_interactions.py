@@ -8,7 +8,7 @@ import math
 import pytest
 
 from bot.bench_interactions import bench_interactions
-from tests.conftest import BACKEND, PG_URL
+from tests.support.database import BACKEND, PG_URL
 
 pytestmark = pytest.mark.e2e
 

@@ -13,8 +13,8 @@ from bot.intake.x_source import RetryPolicy
 from bot.sandbox.world import SandboxWorld
 from bot.services.intake import IntakeService
 from storage.db import create_engine, session_factory
-from tests.conftest import BACKEND, drop_test_schema
-from tests.e2e.test_intake_poll import (
+from tests.support.database import BACKEND, drop_test_schema
+from tests.support.intake import (
     POLL,
     TAG,
     add_scenario,
