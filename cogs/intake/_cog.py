@@ -29,10 +29,12 @@ class _StartsInterviews(Protocol):
     async def start_for(self, programme: Programme, user: discord.abc.User,
                         suggestions: dict[str, object] | None = None, *, intro: bool | None = None) -> Any: ...
 
+    async def show_guess(self, programme: Programme, user: discord.abc.User) -> bool: ...
+
 
 def shows_new_guess(step: Step) -> bool:
-    """The first question now carries a guess from the linked post: worth showing again with it."""
-    return isinstance(step, AskQuestion) and step.number == 1 and step.suggestion_shown is not None
+    """The question on screen now has a guess from the linked post."""
+    return isinstance(step, AskQuestion) and step.suggestion_shown is not None
 
 
 def _lead_line(lead: LeadView) -> str:
@@ -201,12 +203,13 @@ class Intake(commands.Cog):
             if not result.suggestions or await services.intake.leads.prefilled(programme, user.id):
                 break
             await asyncio.sleep(0.05)
-        if not (created or conv.channel_id is None or shows_new_guess(conv.step)):
-            return  # their current question is already on screen, unchanged: don't ask it twice
         cog = self.bot.get_cog("Onboarding")
         if cog is None or not hasattr(cog, "start_for"):
             return
         try:
-            await cast(_StartsInterviews, cog).start_for(programme, user, result.suggestions, intro=created)
+            if created or conv.channel_id is None:
+                await cast(_StartsInterviews, cog).start_for(programme, user, result.suggestions, intro=created)
+            elif shows_new_guess(conv.step):  # the question is on screen already: add the guess, don't re-ask
+                await cast(_StartsInterviews, cog).show_guess(programme, user)
         except discord.HTTPException:
             log.exception("could not continue the interview of %s after linking", user.id)
