@@ -99,7 +99,7 @@ class Onboarding(commands.Cog):
         in_thread = isinstance(message.channel, discord.Thread) and message.channel.type == discord.ChannelType.private_thread
         if not (in_dm or in_thread):
             return
-        if self.bot.services.intake.find_code(message.content or "", anywhere=True) is not None:
+        if self.bot.services.intake.leads.find_code(message.content or "", anywhere=True) is not None:
             return  # a claim code: the intake cog links it and continues the interview
         onboarding = self.bot.services.onboarding
         programme = await onboarding.find_open(message.author.id, message.channel.id)

@@ -6,7 +6,7 @@ import pytest
 
 from bot.demo.report import funnel_and_weekly
 from bot.sandbox.world import SandboxWorld
-from tests.e2e.cohort import onboard_cohort
+from tests.support.cohort import onboard_cohort
 
 pytestmark = pytest.mark.e2e
 

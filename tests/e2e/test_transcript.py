@@ -9,7 +9,7 @@ import pytest
 from bot.demo.transcript import write_transcript
 from bot.sandbox.interview import run_interview
 from bot.sandbox.world import SandboxWorld
-from tests.e2e.personas import EDU_MENTOR
+from tests.support.personas import EDU_MENTOR
 
 pytestmark = pytest.mark.e2e
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
@@ -24,17 +22,15 @@ from storage.queries import audit, matching, onboarding, people
 from storage.queries import nudges as q
 
 
-class _Base:
-    """What the parts of :class:`NudgeService` share."""
+class CheckInAnswers:
+    """Clicks on a check-in's buttons and the notes added to it: what is recorded, who hears of it, and the
+    end of a match the pair asked for."""
 
-    at_risk_grace = timedelta(days=3)
-    _registry: ProgrammeRegistry
-    _sessions: SessionFactory
-    _clock: Clock
+    def __init__(self, registry: ProgrammeRegistry, sessions: SessionFactory, clock: Clock) -> None:
+        self._registry = registry
+        self._sessions = sessions
+        self._clock = clock
 
-
-class AnswersMixin(_Base):
-    # ---- answers ----------------------------------------------------------------------------------
     async def answer(self, nudge_id: int, answer: rules.ButtonAnswer, discord_user_id: int) -> AnswerResult:
         """Apply one click on a nudge's button. Safe to repeat: a second click changes nothing."""
         async with transaction(self._sessions) as session:

@@ -1,4 +1,4 @@
-"""Pairs at risk and the organisers' weekly digest."""
+"""Pairs at risk and the organisers' weekly digest (:class:`PairRisk`)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.clock import Clock
 from bot.nudges import answers as rules
-from bot.services.nudges._answers import _Base
 from bot.services.nudges._types import (
     ANSWER_LABELS,
     MATCH_KINDS,
@@ -16,14 +16,21 @@ from bot.services.nudges._types import (
     _records,
 )
 from bot.services.programmes import Programme
-from storage.db import transaction
+from storage.db import SessionFactory, transaction
 from storage.models import Nudge
 from storage.queries import audit, matching, people
 from storage.queries import nudges as q
 
 
-class RiskMixin(_Base):
-    # ---- at risk, digest --------------------------------------------------------------------------
+class PairRisk:
+    """Active pairs nobody answers any more: listed, reported to the organisers once, and summed up with the
+    week's check-ins in the organisers' weekly digest."""
+
+    def __init__(self, sessions: SessionFactory, clock: Clock, *, grace: timedelta = timedelta(days=3)) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self.at_risk_grace = grace
+
     async def pairs_at_risk(self, programme: Programme) -> list[PairAtRisk]:
         """Active pairs where nobody answered either of the last two check-ins (sent ≥ 3 days ago)."""
         async with self._sessions() as session:
@@ -71,7 +78,7 @@ class RiskMixin(_Base):
                 texts.append(f"⚠️ Pair at risk: no answer from {pair.label} to their last two check-ins.")
             return texts
 
-    async def _digest_text(self, session: AsyncSession, programme: Programme) -> str:
+    async def digest_text(self, session: AsyncSession, programme: Programme) -> str:
         now = self._clock.now()
         since = now - timedelta(days=7)
         active = await matching.matches_in_programme(session=session, programme_id=programme.id, statuses=("active",))

@@ -1,7 +1,8 @@
 """Nudges, persisted: plans written as rows, claimed when due, prepared for sending, answers followed up.
 
 No discord import: the cog (cogs/nudges) sends what :meth:`NudgeService.prepare` returns and reports back
-with :meth:`record_sent` / :meth:`record_retry`; clicks come in through :meth:`answer`.
+with :meth:`record_sent` / :meth:`record_retry`; clicks come in through ``NudgeService.answers``
+(:class:`~bot.services.nudges._answers.CheckInAnswers`), pairs at risk through ``NudgeService.risk``.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from bot.nudges.quiet import is_quiet, next_allowed
 from bot.nudges.reminders import next_digest_at
 from bot.nudges.templates import render_template
 from bot.onboarding.safe_text import safe_text
-from bot.services.nudges._answers import AnswersMixin
-from bot.services.nudges._risk import RiskMixin
+from bot.services.nudges._answers import CheckInAnswers
+from bot.services.nudges._risk import PairRisk
 from bot.services.nudges._types import (
     DISPATCH_KINDS,
     INACTIVE,
@@ -33,10 +34,12 @@ from storage.queries import matching, onboarding, people
 from storage.queries import nudges as q
 
 
-class NudgeService(AnswersMixin, RiskMixin):
+class NudgeService:
+    """Plans and dispatch. Its collaborators: :attr:`answers` (clicks and notes on check-ins) and :attr:`risk`
+    (pairs at risk; it also writes the weekly digest this service sends)."""
+
     horizon = timedelta(days=180)
     stale_after = timedelta(minutes=5)
-    at_risk_grace = timedelta(days=3)
     quiet_margin = timedelta(minutes=1)
     retry_delay = timedelta(minutes=5)
     max_attempts = 5
@@ -45,6 +48,8 @@ class NudgeService(AnswersMixin, RiskMixin):
         self._registry = registry
         self._sessions = sessions
         self._clock = clock
+        self.answers = CheckInAnswers(registry, sessions, clock)
+        self.risk = PairRisk(sessions, clock)
 
     # ---- plans ------------------------------------------------------------------------------------
     async def plan_match(self, match_id: int) -> int:
@@ -146,7 +151,7 @@ class NudgeService(AnswersMixin, RiskMixin):
                         session=session, nudge=nudge):
                     await q.cancel_nudge(session=session, nudge_id=nid, reason="duplicate or disabled")
                     return None
-                return Delivery(nid, programme, "digest", await self._digest_text(session, programme),
+                return Delivery(nid, programme, "digest", await self.risk.digest_text(session, programme),
                                 False, nudge.attempts)
             return await self._prepare_for_person(session, programme, nudge)
 
