@@ -1,4 +1,4 @@
-"""`python -m bot match PEOPLE.csv --out MATCHES.csv`: the offline matcher (wired into typer by bot/cli.py).
+"""`python -m bot match PEOPLE.csv --out MATCHES.csv`: the offline matcher (wired into typer by bot/cli/match.py).
 
 Exit codes: 0 all rows used; 1 matched, but some rows were bad (each is listed); 2 nothing done (unreadable
 file, missing columns, bad config).

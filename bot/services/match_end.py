@@ -30,7 +30,7 @@ from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.db import SessionFactory, transaction
 from storage.models import Match
 from storage.queries import audit, matching, nudges, people
-from storage.queries.nudges_more import known_dm_channel
+from storage.queries.onboarding import known_dm_channel
 
 log = logging.getLogger(__name__)
 

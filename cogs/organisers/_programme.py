@@ -74,7 +74,7 @@ class ProgrammeCommands(commands.Cog):
     async def doctor(self, interaction: discord.Interaction, programme: str | None = None) -> None:
         prog = organiser_programme(interaction, programme)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        made = self.bot.services.intake.client_factories
+        made = self.bot.services.intake.clients.client_factories
         checklist = await diagnose([prog.config], BotRest(self.bot), x_client_factory=made["x"],
                                    bluesky_client_factory=made["bluesky"], mastodon_client_factory=made["mastodon"])
         for chunk in _chunks(checklist.text()):

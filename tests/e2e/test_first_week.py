@@ -12,10 +12,10 @@ import pytest
 from bot.sandbox.interview import run_interview
 from bot.sandbox.people import Persona
 from bot.sandbox.world import SandboxWorld
-from tests.conftest import drop_test_schema
-from tests.e2e.cohort import onboard_cohort
-from tests.e2e.conftest import make_world
-from tests.e2e.personas import EDU_MENTEE, LIBRARIES_MENTEE, RUNTOGETHER_MENTOR
+from tests.support.cohort import onboard_cohort
+from tests.support.database import drop_test_schema
+from tests.support.personas import EDU_MENTEE, LIBRARIES_MENTEE, RUNTOGETHER_MENTOR
+from tests.support.world import make_world
 
 pytestmark = pytest.mark.e2e
 
@@ -115,3 +115,19 @@ async def test_confirming_one_pair_says_one_pair_and_an_empty_preview_creates_no
     await olu.slash("match", "preview", guild=guild)
     one = await olu.slash("match", "confirm", guild=guild)
     assert "✅ 1 pair confirmed" in one.content and "their private space and introduction" in one.content
+
+
+async def test_linking_before_the_first_answer_offers_the_guess_without_asking_again(world: SandboxWorld) -> None:
+    world.x.add_post("Looking for a mentor! Primary teacher @MentorBot #EduMentoring", "mo_teach", "Mo")
+    await world.bot.tick("poll-x-edu")
+    code = CODE.search(next(r.text for r in world.x.replies if CODE.search(r.text)))
+    assert code is not None
+    mo = await joined(world, "Mo")
+    await mo.next_dm()  # the first question
+    await mo.slash("link", options={"code": code.group(0)})
+    guess = await mo.next_dm()
+    assert "From your post I guessed: **Mentee**" in guess.content and "Question" not in guess.content
+    log = await run_interview(mo, world.bot.services.programmes.all()[0].questions, EDU_MENTEE)
+    assert "profile is saved" in log.last
+    prompts = Counter(prompt for _, _, prompt in asked(mo))
+    assert [p for p, n in prompts.items() if n > 1] == []

@@ -12,8 +12,8 @@ from bot.sandbox.people import Persona
 from bot.sandbox.world import SandboxWorld
 from storage.models import AuditEvent
 from storage.queries import matching
-from tests.nudges_service.pairs import Pair, add_member, add_pair, organiser_posts
-from tests.organisers.helpers import slash
+from tests.support.organisers import slash
+from tests.support.pairs import Pair, add_member, add_pair, organiser_posts
 
 pytestmark = pytest.mark.e2e
 

@@ -15,7 +15,7 @@ from bot.sandbox.world import SandboxWorld
 from storage.db import transaction
 from storage.models import Match
 from storage.queries import people
-from tests.organisers.helpers import MENTEE, MENTOR, attachment_text, bulk_people, slash
+from tests.support.organisers import MENTEE, MENTOR, attachment_text, bulk_people, slash
 
 pytestmark = pytest.mark.e2e
 

@@ -12,7 +12,7 @@ from bot.sandbox.world import SandboxWorld
 from storage.db import transaction
 from storage.models import AuditEvent, Match, Nudge
 from storage.queries import audit, people
-from tests.organisers.helpers import MENTEE_INTERVIEW, MENTOR_INTERVIEW, slash
+from tests.support.organisers import MENTEE_INTERVIEW, MENTOR_INTERVIEW, slash
 
 pytestmark = pytest.mark.e2e
 

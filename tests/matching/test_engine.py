@@ -8,7 +8,7 @@ import pytest
 
 from bot.matching import CriterionConfig, MatchingConfig, check_pair, match
 from bot.matching.synth import cohort
-from tests.matching.helpers import DAY, mentor, person
+from tests.support.matching import DAY, mentor, person
 
 
 def test_same_input_in_any_row_order_gives_the_same_answer() -> None:

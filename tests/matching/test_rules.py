@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.matching import MatchingConfig, check_pair, match
-from tests.matching.helpers import DAY, mentor, person
+from tests.support.matching import DAY, mentor, person
 
 
 def pairs_of(result):  # type: ignore[no-untyped-def]

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from bot.sandbox.serve import SandboxServer
-from tests.reliability.cluster import CLUSTER_PACING, Cluster
-from tests.reliability.conftest import Database, needs_postgres
-from tests.reliability.programme import Run
+from tests.support.reliability import Database, needs_postgres
+from tests.support.reliability.cluster import CLUSTER_PACING, Cluster
+from tests.support.reliability.programme import Run
 
 CAN_RESTART = shutil.which("pg_ctlcluster") is not None and bool(glob.glob("/etc/postgresql/*/main"))
 pytestmark = [
