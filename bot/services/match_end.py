@@ -104,9 +104,9 @@ def words_for(ended: EndedMatch, party: Party) -> str | None:
                     "You'll hear from us again when your pause is over.")
         return (f"{partner.name} is taking a break from {name}, so your match has ended. This isn't about "
                 f"you.{again}")
-    if ended.reason == "pair":
-        return (f"Your {name} match with {partner.name} has ended, as you both agreed — thank you for taking "
-                f"part!{again}")
+    if ended.reason == "pair":  # in the programme's own voice
+        return ended.programme.config.messages().say("match_ended", name=party.name, partner=partner.name,
+                                                     programme=name) + again
     why = f" Their note: “{safe_text(ended.note, 300)}”." if ended.note else ""
     return (f"The organisers of {name} have ended your match with {partner.name}.{why}{again} If you have "
             "questions, ask an organiser.")

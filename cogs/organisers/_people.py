@@ -87,7 +87,7 @@ async def renudge(bot: MentorBot, programme: Programme) -> tuple[int, int]:
         conv = await bot.services.onboarding.act(programme, person.discord_user_id, "show")
         if conv is None:
             continue
-        rendered = render_step(programme.id, conv.step, programme_name=programme.config.name)
+        rendered = render_step(programme.id, conv.step, programme_name=programme.config.name, voice=programme.config.messages())
         rendered.content = (f"👋 A reminder from the organisers of **{safe_text(programme.config.name, 100)}**: "
                             f"you're nearly there!\n\n{rendered.content}")[:2000]
         try:

@@ -30,7 +30,7 @@ async def start_change(bot: MentorBot, programme: Programme, user: discord.abc.U
     conv = await bot.services.onboarding.act(programme, user.id, "change", key=key)
     if conv is None:
         return "I don't have an interview for you in this programme — use `/join` in the server to start one."
-    rendered = render_step(programme.id, conv.step, programme_name=programme.config.name)
+    rendered = render_step(programme.id, conv.step, programme_name=programme.config.name, voice=programme.config.messages())
     reached = await deliver(bot, conv, rendered, user.id, user.display_name)
     if not reached:
         return "I couldn't reach you — please open your DMs to this server's members and try again."

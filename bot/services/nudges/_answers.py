@@ -58,12 +58,14 @@ class CheckInAnswers:
             history = _records(await q.nudges_of_match(session=session, match_id=match.id or 0), key_of)
             pair = (key_of.get(match.mentor_person_id, "?"), key_of.get(match.mentee_person_id, "?"))
             try:
-                actions = rules.follow_up(history, nudge_id=nudge_id, answer=answer, by=by, pair=pair)
+                voice = programme.config.messages() if programme else None
+                actions = rules.follow_up(history, nudge_id=nudge_id, answer=answer, by=by, pair=pair,
+                                          not_yet_escalate_after=voice.not_yet_escalate_after if voice else 2)
             except rules.AnswerRejected as exc:
                 return AnswerResult("rejected", str(exc).capitalize() + ".", programme)
             except LookupError:
                 return AnswerResult("unknown", "I can't find this check-in any more — thanks anyway!", programme)
-            result = AnswerResult("recorded", _REPLIES[answer], programme)
+            result = AnswerResult("recorded", voice.replies[answer] if voice else _REPLIES[answer], programme)
             now = self._clock.now()
             for action in actions:
                 if isinstance(action, rules.RecordAnswer):
