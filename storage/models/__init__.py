@@ -1,6 +1,6 @@
 """SQLModel tables. Import from here: ``from storage.models import Person, Profile, …``."""
 
-from storage.models.audit import AuditEvent, ProgrammeCounter
+from storage.models.audit import AuditEvent, PastMatch, ProgrammeCounter
 from storage.models.base import utc_now
 from storage.models.intake import Lead, PollCursor, SocialPost
 from storage.models.matching import Match, MatchRound, PairRule
@@ -15,6 +15,7 @@ __all__ = [
     "Nudge",
     "OnboardingSession",
     "PairRule",
+    "PastMatch",
     "Person",
     "PollCursor",
     "Profile",
