@@ -8,7 +8,6 @@ from datetime import timedelta
 from typing import Any
 
 from bot.clock import Clock
-from bot.intake.attempts import AttemptLimiter
 from bot.intake.codes import ClaimCodes
 from bot.intake.x_source import RetryPolicy
 from bot.services.intake.feeds import (
@@ -47,7 +46,8 @@ class IntakeBase:
         self.page_size = 100  # X's maximum for recent search (Bluesky: 100, Mastodon: 40 at most)
         self.max_pages: int | None = 20  # per poll; the stored cursor carries on from there next time
         self.queue_per_poll = 10  # organiser messages per poll (Discord: 5 per 5 s per channel); the rest next time
-        self.attempts = AttemptLimiter(limit=5, window=timedelta(minutes=10))
+        self.guess_limit = 5  # wrong /link tries per member and programme within guess_window (database)
+        self.guess_window = timedelta(minutes=10)
         self._accounts: dict[str, Account] = {}
         self._sources: dict[tuple[int, str, str], Any] = {}
 
