@@ -64,6 +64,11 @@ class IntakeNotifier(Protocol):
         Bluesky``; None: the programme's hashtags on X) stops until an organiser resumes it."""
         ...
 
+    async def replies_stopped(self, programme: Any, reason: str, where: str, platform: str) -> bool:
+        """The bot can't reply on ``platform`` (``where``: its account there, e.g. ``X`` or ``Mastodon
+        (mastodon.social)``): its leads come to the organisers' channel instead. ``True`` once told."""
+        ...
+
     async def identity_proven(self, programme: Any, discord_user_id: int, result: ClaimResult) -> None:
         """A member posted their private code from their account: tell them, and continue their interview."""
         ...

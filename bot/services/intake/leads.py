@@ -67,7 +67,8 @@ class LeadDesk(IntakeBase):
             return [await self._view(s, lead) for lead in leads]
 
     async def _view(self, s: AsyncSession, lead: Lead) -> LeadView:
-        row = await intake.get_post(session=s, programme_id=lead.programme_id, platform=lead.platform, post_id=lead.first_post_id)
+        row = await intake.get_post(session=s, programme_id=lead.programme_id, platform=lead.platform,
+                                    post_id=lead.first_post_id)
         return LeadView(lead.id or 0, lead.author_handle, lead.author_name, lead.status, lead.claim_code,
                         lead_post(lead).url, row.text if row else "", lead.created_at, lead.platform)
 
@@ -125,8 +126,8 @@ class LeadDesk(IntakeBase):
                                          suggestions={intake.MERGED_INTO: a.id})
                 await intake.update_lead(session=s, lead_id=a.id or 0, now=now,
                                          suggestions={**(b.suggestions or {}), **(a.suggestions or {})})
-                text = (f"{who(b)} is merged into {who(a)}: one person, one lead. Either claim code "
-                        f"(`{a.claim_code}` or `{b.claim_code}`) links both.")
+                text = (f"{who(b)} is merged into {who(a)}: one person, one lead. Proving either account "
+                        "with /link links both.")
                 if b.reply_post_id and a.status in ("new", "queueing"):  # they have an invite already
                     await intake.update_lead(session=s, lead_id=a.id or 0, now=now, expect=("new", "queueing"),
                                              status="queued")
