@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -17,6 +15,7 @@ from bot.matching.model import Person as MatchPerson
 from bot.matching.worker import shutdown_worker, solve_in_worker
 from bot.services.match_people import fingerprint, to_match_person
 from bot.services.programmes import Programme
+from bot.spreadsheet import write_csv
 from bot.timezones import is_valid_zone
 from storage.db import SessionFactory, transaction
 from storage.models import Match, Person
@@ -238,15 +237,10 @@ def _as_mentor_only(p: MatchPerson) -> MatchPerson:
 
 def pairs_csv(result: MatchResult, names: dict[str, str]) -> str:
     """Pairs (and unmatched people) as a CSV an organiser can open in a spreadsheet."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["mentor_id", "mentor", "mentee_id", "mentee", "score", "reasons"])
-    for p in result.pairs:
-        writer.writerow([p.mentor_id, names.get(p.mentor_id, ""), p.mentee_id, names.get(p.mentee_id, ""),
-                         f"{p.score:.2f}", p.reasons])
-    for u in result.unmatched:
-        writer.writerow(["", "", u.person_id, names.get(u.person_id, ""), "", f"unmatched: {u.reason}"])
-    return out.getvalue()
+    rows: list[list[object]] = [[p.mentor_id, names.get(p.mentor_id, ""), p.mentee_id, names.get(p.mentee_id, ""),
+                                 f"{p.score:.2f}", p.reasons] for p in result.pairs]
+    rows += [["", "", u.person_id, names.get(u.person_id, ""), "", f"unmatched: {u.reason}"] for u in result.unmatched]
+    return write_csv(["mentor_id", "mentor", "mentee_id", "mentee", "score", "reasons"], rows)
 
 
 @dataclass

@@ -131,6 +131,7 @@ class ImportReport:
     problems: list[RowProblem] = field(default_factory=list)
     history_pairs: int = 0
     unknown_previous: int = 0
+    already: int = 0  # rows of people already in the programme (e.g. the bot's own export): not added again
 
 
 class OrganiserService:
@@ -216,10 +217,14 @@ class OrganiserService:
         good: list[tuple[CsvRecord, q.ImportedPerson]] = []
         now = self._clock.now()
         async with transaction(self._sessions) as session:
-            existing = {p.display_name.strip().casefold()
-                        for p in await people.people_in_programme(session=session, programme_id=programme.id)
-                        if p.discord_user_id is None}
+            members = await people.people_in_programme(session=session, programme_id=programme.id)
+            existing = {p.display_name.strip().casefold() for p in members if p.discord_user_id is None}
+            # the bot's own export names people by their person id: those rows are the people themselves
+            ours = {(str(p.id), p.display_name.strip().casefold()) for p in members}
             for record in records:
+                if (record.id, record.name.casefold()) in ours:
+                    report.already += 1
+                    continue
                 answers, reasons = answers_from_record(programme.questions, record.cells)
                 if not reasons and record.name.casefold() in existing:
                     reasons.append(f"{record.name!r} was already imported into this programme")

@@ -24,6 +24,8 @@ def plain(text: str, limit: int) -> str:
 
 def import_summary(report: ImportReport) -> str:
     lines = [f"Imported **{report.imported}** profile(s)."]
+    if report.already:
+        lines.append(f"{report.already} row(s) are people already in the programme: left as they are.")
     if report.history_pairs:
         lines.append(f"Recorded {report.history_pairs} earlier pair(s) from the `previous` column.")
     if report.unknown_previous:
