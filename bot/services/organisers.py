@@ -256,6 +256,11 @@ class OrganiserService:
         return report
 
     # ---- set-up -------------------------------------------------------------------------------------------
+    def _fenced(self, cfg: ProgrammeConfig) -> None:
+        why = self._registry.fence.refusal(cfg)
+        if why is not None:
+            raise ValueError(why)
+
     async def apply_setup(self, guild_id: int, draft: SetupDraft, *, existing: Programme | None,
                           actor: int | None) -> Programme:
         """Create the programme (its whole config in the database) or save the changed settings."""
@@ -267,13 +272,14 @@ class OrganiserService:
                 raise ValueError(f"the key '{draft.key}' is already used by another programme; pick another")
             data: dict[str, Any] = {"key": draft.key, "guild_id": guild_id, **changes}
             cfg = ProgrammeConfig.model_validate(data)
+            self._fenced(cfg)
             programme = await self._registry.create(cfg)
             action = "programme.create"
         else:
             merged = existing.config.model_dump(mode="json")
             for k, v in changes.items():
                 merged[k] = {**merged[k], **v} if isinstance(v, dict) and isinstance(merged.get(k), dict) else v
-            ProgrammeConfig.model_validate(merged)  # refuse before saving anything invalid
+            self._fenced(ProgrammeConfig.model_validate(merged))  # refuse before saving anything invalid
             programme = await self._registry.save_settings(existing.key, changes)
             action = "programme.setup"
         await self.record(programme, actor, action, {"changed": sorted(changes)})
