@@ -5,7 +5,6 @@ Wrong tries are limited per member and programme, atomically and persistently (d
 from __future__ import annotations
 
 import asyncio
-import re
 from datetime import timedelta
 
 import pytest
@@ -14,23 +13,13 @@ from bot.sandbox.interview import run_interview
 from bot.sandbox.people import Persona
 from bot.sandbox.world import SandboxWorld
 from storage.queries import people
-from tests.e2e.test_intake_poll import POLL, TAG, leads_of
+from tests.support.intake import CODE, POLL, TAG, joined, leads_of
 
 pytestmark = pytest.mark.e2e
 WORLD_OVERRIDES = {"intake": {"replies_per_hour": 500}}  # the scenarios reply to many leads an hour
 
-CODE = re.compile(r"\bEDU-[2-9A-Z]{4}\b")
 REST = {"stage": "teacher", "timezone": "London", "availability": ["weekday-evenings"], "goals": ["planning"],
         "organisation": "Hill School", "consent": True}
-
-
-async def joined(world: SandboxWorld, name: str) -> Persona:
-    persona = world.person(name)
-    assert world.guild is not None
-    await persona.join(world.guild)
-    first = await persona.next_dm()
-    assert "mentor, a mentee, or both" in first.content
-    return persona
 
 
 async def private_code(persona: Persona, handle: str) -> str:
@@ -137,7 +126,7 @@ async def test_100_wrong_tries_at_once_get_at_most_the_limit_checked_and_the_lim
     world.x.add_post(f"Keen to find a mentor @MentorBot {TAG}", "dev_eng", "Dev")
     await world.bot.tick(POLL)
     guest = await joined(world, "Guest")
-    intake = world.bot.services.intake
+    intake = world.bot.services.intake.leads
     programmes = world.bot.services.programmes.all()
     limit = intake.guess_limit
     results = await asyncio.gather(*(intake.claim(guest.id, "Guest", f"@guess_{n}", programmes=programmes)
@@ -156,7 +145,7 @@ async def test_a_right_answer_does_not_reset_the_count(world: SandboxWorld) -> N
     world.x.add_post(f"Keen to find a mentor @MentorBot {TAG}", "dev_eng", "Dev")
     await world.bot.tick(POLL)
     guest = await joined(world, "Guest")
-    limit = world.bot.services.intake.guess_limit
+    limit = world.bot.services.intake.leads.guess_limit
     for n in range(limit - 1):
         assert "haven't seen" in (await guest.slash("link", options={"handle": f"@guess_{n}"})).content
         assert CODE.search((await guest.slash("link", options={"handle": "@dev_eng"})).content)

@@ -13,8 +13,7 @@ from bot.sandbox.world import SandboxWorld
 from bot.services.organisers import SetupDraft
 from storage.models import Lead
 from storage.queries import intake
-from tests.e2e.test_intake_link import joined
-from tests.e2e.test_intake_poll import POLL, TAG, replies_per_author
+from tests.support.intake import POLL, TAG, joined, replies_per_author
 
 pytestmark = pytest.mark.e2e
 WORLD_OVERRIDES = {"intake": {"replies_per_hour": 500}}
