@@ -146,7 +146,7 @@ async def onboard_cohort_extra(world: SandboxWorld, name: str) -> None:
 
 async def test_pair_them_anyway_never_pairs_someone_who_has_not_consented(world: SandboxWorld) -> None:
     from bot.sandbox.interview import run_interview
-    from tests.e2e.personas import EDU_MENTOR
+    from tests.support.personas import EDU_MENTOR
 
     guild, olu = world.guild, world.organiser
     assert guild is not None and olu is not None

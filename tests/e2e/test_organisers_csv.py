@@ -89,7 +89,7 @@ async def test_export_then_import_into_a_second_programme_reproduces_the_profile
     before = len(newcomers)
     same = await slash(world.organiser, world.guild, "import", options={"programme": "edu2"},
                        file=("file", "edu2-profiles.csv", attachment_text(again, "edu2-profiles.csv").encode()))
-    assert "Imported **0** profile(s)" in same.content and "4 row(s) are people already in the programme" in same.content
+    assert "Imported **0 profiles**" in same.content and "4 rows are people already in the programme" in same.content
     async with world.bot.sessions() as s:
         assert len(await people.people_in_programme(session=s, programme_id=edu2.id)) == before
 
