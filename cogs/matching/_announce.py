@@ -32,6 +32,12 @@ def marker(kind: str, match_id: int) -> str:
     return f"ref {kind}-{match_id}"
 
 
+def has_marker(content: str, ref: str) -> bool:
+    """Whether ``content`` carries exactly ``ref``: ``ref dm5-1`` is not found in a message marked
+    ``ref dm5-12`` (match 1's DM must not be skipped because match 12's exists)."""
+    return re.search(re.escape(ref) + r"(?![0-9A-Za-z])", content) is not None
+
+
 def slug(text: str) -> str:
     cleaned = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return cleaned[:20] or "member"
@@ -186,7 +192,7 @@ class Announcer:
         me = self.bot.user
         try:
             async for msg in channel.history(limit=50):
-                if me is not None and msg.author.id == me.id and ref in msg.content:
+                if me is not None and msg.author.id == me.id and has_marker(msg.content, ref):
                     return msg
         except discord.HTTPException:
             return None

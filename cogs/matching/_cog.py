@@ -101,6 +101,9 @@ class Matching(commands.GroupCog, group_name="match", group_description="Match m
         b = await svc.person_by_discord(prog, mentee.id)
         if a is None or b is None:
             raise UserFacingError("Both people need a profile in this programme first.")
+        refused = await svc.manual_refusal(prog, a.id or 0, b.id or 0)
+        if refused is not None:  # consent is not an organiser's to override
+            raise UserFacingError(f"I can't pair them: {refused}.")
         broken = await svc.check_manual(prog, a.id or 0, b.id or 0)
         if not broken:
             match_id = await svc.create_manual(prog, a.id or 0, b.id or 0, interaction.user.id, [])
@@ -114,8 +117,12 @@ class Matching(commands.GroupCog, group_name="match", group_description="Match m
 
     async def confirm_manual(self, interaction: discord.Interaction, prog: Programme, mentor_pid: int,
                              mentee_pid: int, broken: list[str]) -> None:
-        match_id = await self.bot.services.matching.create_manual(prog, mentor_pid, mentee_pid,
-                                                                  interaction.user.id, broken)
+        try:
+            match_id = await self.bot.services.matching.create_manual(prog, mentor_pid, mentee_pid,
+                                                                      interaction.user.id, broken)
+        except ValueError as exc:
+            await interaction.response.edit_message(content=f"Not paired: {safe_text(str(exc), 300)}.", view=None)
+            return
         await interaction.response.edit_message(content=f"✅ Paired anyway (match {match_id}); announcing now.",
                                                 view=None)
         await self.announcer.run()
