@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from storage.ids import require_id
+
 __all__ = ["DISCORD_GLOBAL_RATE", "bench_nudges"]
 
 DISCORD_GLOBAL_RATE = 50.0
@@ -34,12 +36,12 @@ async def _seed(world: Any, count: int) -> None:
         await s.flush()
         for person, user in zip(persons, users, strict=True):
             dm = world.discord.state.open_dm(user.id)
-            s.add(Profile(person_id=person.id or 0, programme_id=programme.id, answers={"timezone": "UTC"},
+            s.add(Profile(person_id=require_id(person), programme_id=programme.id, answers={"timezone": "UTC"},
                           created_at=now, updated_at=now))
-            s.add(OnboardingSession(person_id=person.id or 0, programme_id=programme.id, status="completed",
+            s.add(OnboardingSession(person_id=require_id(person), programme_id=programme.id, status="completed",
                                     channel_id=dm.id, in_thread=False, last_activity_at=now, created_at=now))
-        matches = [Match(programme_id=programme.id, mentor_person_id=persons[i].id or 0,
-                         mentee_person_id=persons[i + 1].id or 0, status="active", announce_state="done",
+        matches = [Match(programme_id=programme.id, mentor_person_id=require_id(persons[i]),
+                         mentee_person_id=require_id(persons[i + 1]), status="active", announce_state="done",
                          started_at=now, created_at=now) for i in range(0, len(persons), 2)]
         s.add_all(matches)
         await s.flush()

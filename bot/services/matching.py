@@ -19,6 +19,7 @@ from bot.services.match_people import fingerprint, to_match_person
 from bot.services.programmes import Programme
 from bot.timezones import is_valid_zone
 from storage.db import SessionFactory, transaction
+from storage.ids import require_id
 from storage.models import Match, Person
 from storage.queries import audit, matching, nudges, people
 
@@ -76,14 +77,14 @@ class MatchingService:
         for person, profile in rows:
             if person.status != "active" or profile.consent_at is None:
                 continue
-            mp = to_match_person(programme.questions, profile.answers, person_id=person.id or 0,
-                                 name=person.display_name, previous=history.get(person.id or 0, ()))
-            if (person.id or 0) in busy_mentees:
+            mp = to_match_person(programme.questions, profile.answers, person_id=require_id(person),
+                                 name=person.display_name, previous=history.get(require_id(person), ()))
+            if require_id(person) in busy_mentees:
                 if mp.role == "mentee":
                     continue
                 if mp.role == "both":
                     mp = _as_mentor_only(mp)
-            persons[person.id or 0] = person
+            persons[require_id(person)] = person
             pool.append(mp)
         forced = [(str(r.mentor_person_id), str(r.mentee_person_id)) for r in rules if r.kind == "force"]
         forbidden = [(str(r.mentor_person_id), str(r.mentee_person_id)) for r in rules if r.kind == "forbid"]
@@ -131,7 +132,7 @@ class MatchingService:
                                         action="match.preview",
                                         detail={"round": rnd.id, "pairs": len(result.pairs),
                                                 "unmatched": len(result.unmatched)}, now=now)
-        return Preview(rnd.id or 0, result, names, pairs_csv(result, names), stats)
+        return Preview(require_id(rnd), result, names, pairs_csv(result, names), stats)
 
     async def confirm(self, programme: Programme, actor: int | None) -> list[int]:
         """Make the latest preview real, once; refused when anything it depended on changed."""
@@ -143,7 +144,7 @@ class MatchingService:
                 raise MatchingError("There is no preview to confirm — run `/match preview` first.")
             if rnd.profiles_fingerprint != pool.fingerprint:
                 raise MatchingError("Profiles or matches changed since that preview — run `/match preview` again.")
-            if not await matching.confirm_round(session=session, round_id=rnd.id or 0, now=now):
+            if not await matching.confirm_round(session=session, round_id=require_id(rnd), now=now):
                 raise MatchingError("That preview was already confirmed.")
             created = []
             for pair in rnd.summary.get("pairs", []):
@@ -152,7 +153,7 @@ class MatchingService:
                     mentee_person_id=int(pair["mentee"]), score=float(pair["score"]), reasons=str(pair["reasons"]),
                     status="active", started_at=now, created_at=now,
                 ))
-                created.append(m.id or 0)
+                created.append(require_id(m))
             await audit.add_audit_event(session=session, programme_id=programme.id, actor_discord_id=actor,
                                         action="match.confirm", detail={"round": rnd.id, "pairs": len(created)},
                                         now=now)
@@ -185,7 +186,7 @@ class MatchingService:
             ))
             await audit.add_audit_event(session=session, programme_id=programme.id, actor_discord_id=actor,
                                         action="match.pair", detail={"match": m.id, "rules_broken": broken}, now=now)
-        return m.id or 0
+        return require_id(m)
 
     async def end(self, programme: Programme, match_id: int, reason: str, actor: int | None) -> Match | None:
         """End an active match once: its pending nudges are cancelled, the mentor's capacity is freed."""
@@ -269,7 +270,7 @@ async def pending_announcements(sessions: SessionFactory, programme: Programme) 
             if mentor is not None and mentee is not None:
                 zones = []
                 for p in (mentor, mentee):
-                    prof = await people.get_profile(session=session, person_id=p.id or 0, programme_id=programme.id)
+                    prof = await people.get_profile(session=session, person_id=require_id(p), programme_id=programme.id)
                     zone = prof.answers.get("timezone") if prof else None
                     zones.append(zone if isinstance(zone, str) and is_valid_zone(zone) else "UTC")
                 out.append(Announcement(m, mentor, mentee, zones[0], zones[1]))

@@ -27,6 +27,7 @@ from bot.services.profile_csv import (
 )
 from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.db import SessionFactory, transaction
+from storage.ids import require_id
 from storage.models import AuditEvent, Match, Nudge, Person, Profile
 from storage.queries import audit, matching, onboarding, people, stats
 from storage.queries import organisers as q
@@ -164,7 +165,7 @@ class OrganiserService:
                                                         discord_user_id=discord_user_id)
             if person is None:
                 return None
-            pid = person.id or 0
+            pid = require_id(person)
             profile = await people.get_profile(session=session, person_id=pid, programme_id=programme.id)
             rows = [m for m in await matching.matches_of_person(session=session, person_id=pid)
                     if m.programme_id == programme.id]

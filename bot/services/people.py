@@ -10,6 +10,7 @@ from bot.clock import Clock
 from bot.services.nudges import NudgeService
 from bot.services.programmes import Programme
 from storage.db import SessionFactory, transaction
+from storage.ids import require_id
 from storage.queries import audit, intake, matching, nudges, onboarding, people
 
 
@@ -47,7 +48,7 @@ class PeopleService:
             if person is None or person.status == "left":
                 return None
             await people.set_person_status(
-                session=session, person_id=person.id or 0, status="paused", now=now, paused_until=until
+                session=session, person_id=require_id(person), status="paused", now=now, paused_until=until
             )
             await nudges.cancel_nudges(session=session, person_id=person.id)
             await audit.add_audit_event(
@@ -64,14 +65,14 @@ class PeopleService:
             )
             if person is None or person.status != "paused":
                 return False
-            profile = await people.get_profile(session=session, person_id=person.id or 0, programme_id=programme.id)
+            profile = await people.get_profile(session=session, person_id=require_id(person), programme_id=programme.id)
             status = "active" if profile is not None else "onboarding"
-            await people.set_person_status(session=session, person_id=person.id or 0, status=status, now=now)
+            await people.set_person_status(session=session, person_id=require_id(person), status=status, now=now)
             await audit.add_audit_event(
                 session=session, programme_id=programme.id, actor_discord_id=discord_user_id,
                 action="person.resume", detail={"person_id": person.id}, now=now,
             )
-            active = [m.id for m in await matching.matches_of_person(session=session, person_id=person.id or 0)
+            active = [m.id for m in await matching.matches_of_person(session=session, person_id=require_id(person))
                       if m.status == "active" and m.id is not None]
         if self._nudges is not None:
             for match_id in active:  # their check-ins were cancelled by the pause: plan the future ones again
@@ -86,7 +87,7 @@ class PeopleService:
             )
             if person is None:
                 return None
-            pid = person.id or 0
+            pid = require_id(person)
             profile = await people.get_profile(session=session, person_id=pid, programme_id=programme.id)
             conv = await onboarding.get_session(session=session, person_id=pid, programme_id=programme.id)
             their_matches = await matching.matches_of_person(session=session, person_id=pid)
@@ -96,7 +97,7 @@ class PeopleService:
             ]
             match_rows = []
             for m in their_matches:
-                rows = await nudges.nudges_of_match(session=session, match_id=m.id or 0)
+                rows = await nudges.nudges_of_match(session=session, match_id=require_id(m))
                 match_rows.append({
                     "role": "mentor" if m.mentor_person_id == pid else "mentee",
                     "status": m.status, "score": m.score, "reasons": m.reasons,
@@ -136,16 +137,16 @@ class PeopleService:
             )
             if person is None:
                 return LeaveResult(found=False)
-            pid = person.id or 0
+            pid = require_id(person)
             result = LeaveResult(found=True)
             for m in await matching.matches_of_person(session=session, person_id=pid):
                 if m.status != "active":
                     continue
-                await matching.end_match(session=session, match_id=m.id or 0, reason="left", now=now)
+                await matching.end_match(session=session, match_id=require_id(m), reason="left", now=now)
                 partner_id = m.mentee_person_id if m.mentor_person_id == pid else m.mentor_person_id
                 partner = await people.get_person(session=session, person_id=partner_id)
                 result.ended.append(EndedMatch(
-                    match_id=m.id or 0, partner_person_id=partner_id,
+                    match_id=require_id(m), partner_person_id=partner_id,
                     partner_discord_id=partner.discord_user_id if partner else None,
                     space_id=m.space_id, space_kind=m.space_kind,
                 ))

@@ -11,6 +11,7 @@ from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.ids import require_id
 from storage.models import Nudge
 
 MATCH_KINDS = ("checkin", "feedback", "message")
@@ -63,7 +64,7 @@ async def claim_due_nudges(
     )
     rows = await session.exec(stmt)
     claimed = [row[0] for row in rows.all()]
-    claimed.sort(key=lambda n: (n.due_at, n.id or 0))
+    claimed.sort(key=lambda n: (n.due_at, require_id(n)))
     return claimed
 
 
@@ -226,7 +227,7 @@ async def earlier_twin_digest(*, session: AsyncSession, nudge: Nudge) -> bool:
         Nudge.programme_id == nudge.programme_id,
         Nudge.kind == "digest",
         Nudge.due_at == nudge.due_at,
-        col(Nudge.id) < (nudge.id or 0),
+        col(Nudge.id) < require_id(nudge),
         col(Nudge.status) != "cancelled",
     )
     return int((await session.exec(stmt)).one()) > 0

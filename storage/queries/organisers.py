@@ -12,6 +12,7 @@ from sqlmodel import col
 from sqlmodel import select as sqlmodel_select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.ids import require_id
 from storage.models import Match, Nudge, Person, Profile
 
 
@@ -78,12 +79,12 @@ async def add_imported_people(
     session.add_all(people)
     await session.flush()
     session.add_all([
-        Profile(person_id=p.id or 0, programme_id=programme_id, answers=row.answers, consent_at=None,
+        Profile(person_id=require_id(p), programme_id=programme_id, answers=row.answers, consent_at=None,
                 created_at=now, updated_at=now)
         for p, row in zip(people, rows, strict=True)
     ])
     await session.flush()
-    return [p.id or 0 for p in people]
+    return [require_id(p) for p in people]
 
 
 async def add_history_matches(

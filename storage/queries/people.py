@@ -10,6 +10,7 @@ from sqlalchemy import delete, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.ids import require_id
 from storage.models import (
     AuditEvent,
     Lead,
@@ -191,7 +192,7 @@ async def people_with_profiles(
         by_person[prof.person_id] = prof
     out: dict[int, tuple[Person, Profile | None]] = {}
     for person in people:
-        pid = person.id or 0
+        pid = require_id(person)
         found = by_person.get(pid)
         out[pid] = (person, found if found is not None and found.programme_id == person.programme_id else None)
     return out

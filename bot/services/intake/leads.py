@@ -23,6 +23,7 @@ from bot.onboarding.safe_text import safe_text
 from bot.services.intake.outbox import lead_post
 from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.db import SessionFactory, transaction
+from storage.ids import require_id
 from storage.models import Lead
 from storage.queries import audit, intake, onboarding, people
 
@@ -79,7 +80,7 @@ class LeadDesk:
 
     async def _view(self, s: AsyncSession, lead: Lead) -> LeadView:
         row = await intake.get_post(session=s, platform=lead.platform, post_id=lead.first_post_id)
-        return LeadView(lead.id or 0, lead.author_handle, lead.author_name, lead.status, lead.claim_code,
+        return LeadView(require_id(lead), lead.author_handle, lead.author_name, lead.status, lead.claim_code,
                         lead_post(lead).url, row.text if row else "", lead.created_at, lead.platform)
 
     async def dismiss(self, programme: Programme, handle_or_code: str, actor_discord_id: int) -> LeadView | None:
@@ -89,7 +90,7 @@ class LeadDesk:
         async with transaction(self._sessions) as s:
             lead = await intake.find_lead_ref(session=s, programme_id=programme.id, ref=handle_or_code)
             if lead is None or not await intake.set_lead_status(
-                session=s, lead_id=lead.id or 0, status="dismissed", now=now, expect=intake.OPEN_LEAD_STATUSES
+                session=s, lead_id=require_id(lead), status="dismissed", now=now, expect=intake.OPEN_LEAD_STATUSES
             ):
                 return None
             await audit.add_audit_event(session=s, programme_id=programme.id, actor_discord_id=actor_discord_id,
@@ -126,20 +127,20 @@ class LeadDesk:
                 linked, other = (a, b) if a.status == "linked" else (b, a)
                 await self._link_to(s, other, linked.person_id or 0, now, expect=(other.status,))
                 for more in await intake.leads_merged_into(session=s, programme_id=programme.id,
-                                                           lead_id=other.id or 0):
+                                                           lead_id=require_id(other)):
                     await self._link_to(s, more, linked.person_id or 0, now, expect=(intake.MERGED,))
                 text = f"{who(other)} is now linked to the same member as {who(linked)}."
             else:
-                await intake.set_lead_status(session=s, lead_id=b.id or 0, status=intake.MERGED, now=now,
+                await intake.set_lead_status(session=s, lead_id=require_id(b), status=intake.MERGED, now=now,
                                              expect=(b.status,))
-                await intake.update_lead(session=s, lead_id=b.id or 0, now=now,
+                await intake.update_lead(session=s, lead_id=require_id(b), now=now,
                                          suggestions={intake.MERGED_INTO: a.id})
-                await intake.update_lead(session=s, lead_id=a.id or 0, now=now,
+                await intake.update_lead(session=s, lead_id=require_id(a), now=now,
                                          suggestions={**(b.suggestions or {}), **(a.suggestions or {})})
                 text = (f"{who(b)} is merged into {who(a)}: one person, one lead. Either claim code "
                         f"(`{a.claim_code}` or `{b.claim_code}`) links both.")
                 if b.reply_post_id and a.status in ("new", "queueing"):  # they have an invite already
-                    await intake.update_lead(session=s, lead_id=a.id or 0, now=now, expect=("new", "queueing"),
+                    await intake.update_lead(session=s, lead_id=require_id(a), now=now, expect=("new", "queueing"),
                                              status="queued")
                     text += f" They already had the bot's reply on {platform_name(b.platform)}: no second one."
             await audit.add_audit_event(session=s, programme_id=programme.id, actor_discord_id=actor_discord_id,
@@ -150,9 +151,9 @@ class LeadDesk:
                        expect: tuple[str, ...]) -> bool:
         """Close ``lead`` as linked to ``person_id``; an X lead also gives the person their X handle."""
         if set(expect) <= set(intake.OPEN_LEAD_STATUSES):
-            return await intake.link_lead(session=s, lead_id=lead.id or 0, person_id=person_id,
+            return await intake.link_lead(session=s, lead_id=require_id(lead), person_id=person_id,
                                           x_handle=lead.author_handle if lead.platform == "x" else "", now=now)
-        moved = await intake.set_lead_status(session=s, lead_id=lead.id or 0, status="linked", now=now,
+        moved = await intake.set_lead_status(session=s, lead_id=require_id(lead), status="linked", now=now,
                                              expect=expect, person_id=person_id)
         if moved and lead.platform == "x":
             await intake.set_person_x_handle(session=s, person_id=person_id, x_handle=lead.author_handle, now=now)
@@ -206,7 +207,7 @@ class LeadDesk:
                     person, _ = await people.get_or_create_person(
                         session=s, programme_id=programme.id, discord_user_id=discord_user_id,
                         display_name=display_name, now=now)
-                    outcome = await self._link(s, programme, root, person.id or 0, discord_user_id, now)
+                    outcome = await self._link(s, programme, root, require_id(person), discord_user_id, now)
                 suggestions = {k: v for k, v in (root.suggestions or {}).items() if not k.startswith("_")}
         if outcome in ("linked", "already") and lead is not None:
             self.attempts.succeeded(discord_user_id)
@@ -220,7 +221,7 @@ class LeadDesk:
                     now: datetime) -> ClaimOutcome:
         if not await self._link_to(s, lead, person_id, now, expect=intake.OPEN_LEAD_STATUSES):
             return "used"
-        merged = await intake.leads_merged_into(session=s, programme_id=programme.id, lead_id=lead.id or 0)
+        merged = await intake.leads_merged_into(session=s, programme_id=programme.id, lead_id=require_id(lead))
         for other in merged:
             await self._link_to(s, other, person_id, now, expect=(intake.MERGED,))
         await audit.add_audit_event(
@@ -234,6 +235,6 @@ class LeadDesk:
         async with self._sessions() as s:
             person = await people.get_person_by_discord(session=s, programme_id=programme.id,
                                                         discord_user_id=discord_user_id)
-            row = await onboarding.get_session(session=s, person_id=person.id or 0, programme_id=programme.id) \
+            row = await onboarding.get_session(session=s, person_id=require_id(person), programme_id=programme.id) \
                 if person is not None else None
             return row is not None and bool(row.state.get("suggestions") or row.state.get("answers"))

@@ -26,6 +26,7 @@ from bot.services.intake.clients import PlatformClients
 from bot.services.intake.feeds import Account, Feed, may_retry
 from bot.services.programmes import Programme
 from storage.db import SessionFactory, transaction
+from storage.ids import require_id
 from storage.models import Lead, SocialPost
 from storage.queries import intake
 
@@ -84,10 +85,10 @@ class Outbox:
             return
         if account.can_reply:
             if row.disabled_reason:  # other credentials than the ones refused: try them
-                await self._save_replies_row(row.id or 0, None, account.fingerprint)
+                await self._save_replies_row(require_id(row), None, account.fingerprint)
             return
         if row.disabled_reason != account.why_not or not same_keys:
-            await self._stop_replies(programme, notifier, feed, account, account.why_not, row.id or 0)
+            await self._stop_replies(programme, notifier, feed, account, account.why_not, require_id(row))
 
     async def _stop_replies(
         self, programme: Programme, notifier: IntakeNotifier, feed: Feed, account: Account, reason: str,
@@ -101,7 +102,7 @@ class Outbox:
                                               query=replies_query(feed))
             if row.disabled_reason == reason and row.since_id == account.fingerprint:
                 return
-            row_id = row.id or 0
+            row_id = require_id(row)
         log.warning("%s: no replies on %s: %s", programme.key, account_where(feed), reason)
         if await notifier.replies_stopped(programme, reason, account_where(feed), feed.platform):
             await self._save_replies_row(row_id, reason, account.fingerprint)
@@ -122,9 +123,9 @@ class Outbox:
                 session=s, programme_id=programme.id, platform=platform, status="replying",
                 updated_before=now - STALE_REPLYING,
             ):
-                if await intake.update_lead(session=s, lead_id=lead.id or 0, now=now, expect=("replying",),
+                if await intake.update_lead(session=s, lead_id=require_id(lead), now=now, expect=("replying",),
                                             status="queueing"):
-                    reasons[lead.id or 0] = "the bot was interrupted while replying; check whether a reply went out"
+                    reasons[require_id(lead)] = "the bot was interrupted while replying; check whether a reply went out"
             sent = await intake.recent_platform_reply_count(session=s, programme_id=programme.id, platform=platform,
                                                             since=now - timedelta(hours=1))
             budget = cfg.intake.replies_per_hour - sent
@@ -133,7 +134,7 @@ class Outbox:
                                                            status="new", limit=max(budget, 0) if auto else None)
         paused: set[int] = set()  # sources that answered "rate limited" during this run
         for lead in todo:
-            lid = lead.id or 0
+            lid = require_id(lead)
             if not auto:
                 async with transaction(self._sessions) as s:
                     await intake.update_lead(session=s, lead_id=lid, now=now, expect=("new",), status="queueing")
@@ -200,20 +201,20 @@ class Outbox:
             leads = await intake.platform_leads_with_status(session=s, programme_id=programme.id, platform=platform,
                                                             status="queueing", limit=self.queue_per_poll)
             posts: dict[int, SocialPost | None] = {
-                lead.id or 0: await intake.get_post(session=s, platform=platform, post_id=lead.first_post_id)
+                require_id(lead): await intake.get_post(session=s, platform=platform, post_id=lead.first_post_id)
                 for lead in leads
             }
         for lead in leads:
-            row = posts[lead.id or 0]
+            row = posts[require_id(lead)]
             post = lead_post(lead, row.text if row else "", row.posted_at if row else None)
             copy = manual_reply_text(post, programme=cfg.name, invite_url=cfg.invite_url or "(invite link)",
                                      code=lead.claim_code)
-            reason = reasons.get(lead.id or 0) or self._queue_reason(programme, feeds, lead, post.text)
+            reason = reasons.get(require_id(lead)) or self._queue_reason(programme, feeds, lead, post.text)
             message = organiser_lead_message(post, copy, reason=reason)
-            item = QueuedLead(lead.id or 0, lead.author_handle, lead.claim_code, post.url, message, platform)
+            item = QueuedLead(require_id(lead), lead.author_handle, lead.claim_code, post.url, message, platform)
             if not await notifier.lead_queued(programme, item):
                 continue
             async with transaction(self._sessions) as s:
-                if await intake.update_lead(session=s, lead_id=lead.id or 0, now=self._clock.now(),
+                if await intake.update_lead(session=s, lead_id=require_id(lead), now=self._clock.now(),
                                             expect=("queueing",), status="queued"):
                     report.queued += 1

@@ -55,6 +55,7 @@ from bot.services.intake.leads import LeadDesk
 from bot.services.intake.outbox import Outbox, feed_of, replies_query
 from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.db import SessionFactory, transaction
+from storage.ids import require_id
 from storage.models import Lead, SocialPost
 from storage.queries import intake
 
@@ -181,7 +182,7 @@ class IntakeService:
         async with transaction(self._sessions) as s:
             cursor = await intake.get_cursor(session=s, programme_id=programme.id, platform=feed.platform,
                                              query=feed.query)
-        cursor_id = cursor.id or 0
+        cursor_id = require_id(cursor)
         if cursor.disabled_reason:
             report.status, report.reason = "disabled", cursor.disabled_reason
             return None, False
@@ -276,11 +277,11 @@ class IntakeService:
                 continue
             # the same person again: one lead; prefer a post the bot may reply to, learn what is new
             if lead.status == "queueing" and may_reply:
-                await intake.update_lead(session=s, lead_id=lead.id or 0, now=now, expect=("queueing",),
+                await intake.update_lead(session=s, lead_id=require_id(lead), now=now, expect=("queueing",),
                                          status="new", first_post_id=post.post_id)
             merged = {**suggested, **lead.suggestions}
             if merged != lead.suggestions and lead.status in intake.OPEN_LEAD_STATUSES:
-                await intake.update_lead(session=s, lead_id=lead.id or 0, now=now, suggestions=merged)
+                await intake.update_lead(session=s, lead_id=require_id(lead), now=now, suggestions=merged)
         await intake.save_cursor(session=s, cursor_id=cursor_id, now=now, since_id=page.cursor)
 
     async def _new_code(self, s: AsyncSession, programme: Programme) -> str:
@@ -302,6 +303,6 @@ class IntakeService:
                     cursor = await intake.get_cursor(session=s, programme_id=programme.id, platform=name,
                                                      query=query)
                     was = was or bool(cursor.disabled_reason or cursor.paused_until)
-                    await intake.save_cursor(session=s, cursor_id=cursor.id or 0, now=self._clock.now())
+                    await intake.save_cursor(session=s, cursor_id=require_id(cursor), now=self._clock.now())
             self.clients.forget(programme, name)
         return was

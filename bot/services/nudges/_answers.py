@@ -17,6 +17,7 @@ from bot.services.nudges._types import (
 )
 from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.db import SessionFactory, transaction
+from storage.ids import require_id
 from storage.models import Match
 from storage.queries import audit, matching, onboarding, people
 from storage.queries import nudges as q
@@ -53,7 +54,7 @@ class CheckInAnswers:
                                     programme)
             if answer == "keep" and await self._end_reply_seen(session, match, nudge_id):
                 return AnswerResult("unchanged", "You already told me you'd like to keep going.", programme)
-            history = _records(await q.nudges_of_match(session=session, match_id=match.id or 0), key_of)
+            history = _records(await q.nudges_of_match(session=session, match_id=require_id(match)), key_of)
             pair = (key_of.get(match.mentor_person_id, "?"), key_of.get(match.mentee_person_id, "?"))
             try:
                 actions = rules.follow_up(history, nudge_id=nudge_id, answer=answer, by=by, pair=pair)
@@ -77,13 +78,13 @@ class CheckInAnswers:
                     result.ask_partner = PartnerPrompt(action.nudge_id, partner.discord_user_id or 0, dm,
                                                        partner.dms_closed, match.space_id, action.requested_by)
                 elif isinstance(action, rules.EndMatch):
-                    if not await matching.end_match(session=session, match_id=match.id or 0, reason="ended by the pair",
+                    if not await matching.end_match(session=session, match_id=require_id(match), reason="ended by the pair",
                                                     now=now):
                         return AnswerResult("unchanged", "This match has already ended.", programme)
-                    await q.cancel_nudges(session=session, match_id=match.id or 0)
+                    await q.cancel_nudges(session=session, match_id=require_id(match))
                     mentor, mentee = found.get(match.mentor_person_id), found.get(match.mentee_person_id)
                     result.ended = EndedMatch(
-                        match.id or 0, match.space_id, match.space_kind,
+                        require_id(match), match.space_id, match.space_kind,
                         mentor[0].discord_user_id if mentor else None, mentee[0].discord_user_id if mentee else None,
                         await onboarding.known_dm_channel(session=session, person_id=match.mentee_person_id))
             if answer in ("confirm_end", "keep"):

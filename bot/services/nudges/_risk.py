@@ -17,6 +17,7 @@ from bot.services.nudges._types import (
 )
 from bot.services.programmes import Programme
 from storage.db import SessionFactory, transaction
+from storage.ids import require_id
 from storage.models import Nudge
 from storage.queries import audit, matching, people
 from storage.queries import nudges as q
@@ -38,7 +39,7 @@ class PairRisk:
 
     async def _pairs_at_risk(self, session: AsyncSession, programme: Programme) -> list[PairAtRisk]:
         matches = await matching.matches_in_programme(session=session, programme_id=programme.id, statuses=("active",))
-        rows = await q.nudges_of_matches(session=session, match_ids=[m.id or 0 for m in matches])
+        rows = await q.nudges_of_matches(session=session, match_ids=[require_id(m) for m in matches])
         ids = {pid for m in matches for pid in (m.mentor_person_id, m.mentee_person_id)}
         found = await people.people_with_profiles(session=session, person_ids=ids)
         by_match: dict[int, list[Nudge]] = {}
@@ -46,12 +47,12 @@ class PairRisk:
             by_match.setdefault(n.match_id or 0, []).append(n)
         now, out = self._clock.now(), []
         for m in matches:
-            history = _records(by_match.get(m.id or 0, []), {})
+            history = _records(by_match.get(require_id(m), []), {})
             if rules.at_risk(history, now=now, grace=self.at_risk_grace):
                 judged = [r for r in history if r.expects_answer and r.sent_at <= now - self.at_risk_grace]
                 unanswered = len({(r.step_key, r.occurrence) for r in judged[::-1] if r.answer is None})
                 mentor, mentee = found.get(m.mentor_person_id), found.get(m.mentee_person_id)
-                out.append(PairAtRisk(m.id or 0, mentor[0].discord_user_id if mentor else None,
+                out.append(PairAtRisk(require_id(m), mentor[0].discord_user_id if mentor else None,
                                       mentee[0].discord_user_id if mentee else None, unanswered,
                                       max(r.sent_at for r in judged)))
         return out

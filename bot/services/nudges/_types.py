@@ -11,6 +11,7 @@ from typing import Literal
 from bot.nudges import answers as rules
 from bot.nudges.quiet import get_zone
 from bot.services.programmes import Programme
+from storage.ids import require_id
 from storage.models import Nudge, Person, Profile
 
 log = logging.getLogger(__name__)
@@ -119,7 +120,7 @@ def _records(rows: list[Nudge], key_of: dict[int, str]) -> list[rules.NudgeRecor
             continue
         answer = n.answer if n.answer in ("met", "not_yet", "help", "end") else None
         out.append(rules.NudgeRecord(
-            nudge_id=n.id or 0, person_key=key_of.get(n.person_id, str(n.person_id)), step_key=n.step_key,
+            nudge_id=require_id(n), person_key=key_of.get(n.person_id, str(n.person_id)), step_key=n.step_key,
             sent_at=n.sent_at or n.due_at, answer=answer, occurrence=n.occurrence,  # type: ignore[arg-type]
             expects_answer=n.kind == "checkin",
         ))

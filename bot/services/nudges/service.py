@@ -29,6 +29,7 @@ from bot.services.nudges._types import (
 )
 from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.db import SessionFactory, transaction
+from storage.ids import require_id
 from storage.models import Match, Nudge
 from storage.queries import matching, onboarding, people
 from storage.queries import nudges as q
@@ -71,17 +72,17 @@ class NudgeService:
         async with self._sessions() as s:
             matches = await matching.matches_in_programme(session=s, programme_id=programme.id, statuses=("active",))
             if extend_only:
-                last = await q.last_due_by_match(session=s, match_ids=[m.id or 0 for m in matches])
+                last = await q.last_due_by_match(session=s, match_ids=[require_id(m) for m in matches])
                 soon = self._clock.now() + self.horizon - timedelta(days=30)
-                matches = [m for m in matches if (m.id or 0) in last and last[m.id or 0] < soon]
+                matches = [m for m in matches if require_id(m) in last and last[require_id(m)] < soon]
         for m in matches:
-            c, a = await self.replan_match(m.id or 0)
+            c, a = await self.replan_match(require_id(m))
             cancelled, added = cancelled + c, added + a
         return cancelled, added
 
     async def _replan(self, session: AsyncSession, match: Match) -> tuple[int, int]:
         programme = self._registry.by_id(match.programme_id)
-        mid = match.id or 0
+        mid = require_id(match)
         if programme is None or match.status != "active":
             return await q.cancel_nudges(session=session, match_id=mid), 0
         now = self._clock.now()
@@ -140,7 +141,7 @@ class NudgeService:
 
     async def prepare(self, nudge: Nudge) -> Delivery | None:
         """What to send for a claimed nudge; None when it was cancelled or moved out of quiet hours."""
-        nid = nudge.id or 0
+        nid = require_id(nudge)
         programme = self._registry.by_id(nudge.programme_id)
         async with transaction(self._sessions) as session:
             if programme is None:
@@ -158,7 +159,7 @@ class NudgeService:
     async def _prepare_for_person(
         self, session: AsyncSession, programme: Programme, nudge: Nudge
     ) -> Delivery | None:
-        nid = nudge.id or 0
+        nid = require_id(nudge)
         match = await matching.get_match(session=session, match_id=nudge.match_id or 0)
         step = programme.config.nudges.step(nudge.step_key)
         found = await people.people_with_profiles(
@@ -183,7 +184,7 @@ class NudgeService:
             "programme": programme.config.name,
             "week": week_number(match.started_at or match.created_at, nudge.due_at),
         }, limit=2000 - len(footer)) + footer
-        dm = None if person.dms_closed else await onboarding.known_dm_channel(session=session, person_id=person.id or 0)
+        dm = None if person.dms_closed else await onboarding.known_dm_channel(session=session, person_id=require_id(person))
         return Delivery(nid, programme, nudge.kind, text, step.buttons, nudge.attempts, match.id, person.id,
                         person.discord_user_id, dm, person.dms_closed, match.space_id)
 
