@@ -15,6 +15,7 @@ from bot.stats.chart import render_stats_png
 from bot.stats.funnel import Funnel, weekly_series
 from bot.timezones import Exact, parse_timezone
 from storage.ids import require_id
+from storage.models import MatchStatus, PersonStatus
 from storage.queries import intake, matching, nudges, people
 
 
@@ -43,8 +44,9 @@ async def collect(world: SandboxWorld, population: list[DemoPerson], seed: int, 
             profile = None
             if row is not None:
                 id_of_person[require_id(row)] = p.id
-                status = {"joined": "onboarding", "onboarding": "onboarding", "active": "active",
-                          "paused": "paused", "left": "left"}.get(row.status, row.status)
+                status = {PersonStatus.JOINED: "onboarding", PersonStatus.ONBOARDING: "onboarding",
+                          PersonStatus.ACTIVE: "active", PersonStatus.PAUSED: "paused",
+                          PersonStatus.LEFT: "left"}.get(row.status, row.status)
                 pr = profiles.get(require_id(row))
                 if pr is not None:
                     fields = profile_from_answers(programme.questions, pr.answers)
@@ -98,7 +100,7 @@ async def funnel_and_weekly(world: SandboxWorld) -> tuple[Funnel, list[tuple[Any
             events += [(n.sent_at, "sent") for n in rows if n.sent_at]
             events += [(n.answered_at, "answered") for n in rows if n.answered_at]
     matched = {m.mentor_person_id for m in all_matches} | {m.mentee_person_id for m in all_matches}
-    active = {p for m in all_matches if m.status == "active" for p in (m.mentor_person_id, m.mentee_person_id)}
+    active = {p for m in all_matches if m.status == MatchStatus.ACTIVE for p in (m.mentor_person_id, m.mentee_person_id)}
     funnel = Funnel(leads=leads, joined=len(persons), onboarded=len(profiles), matched=len(matched),
                     met=len(met), active=len(active))
     start = world.clock.now().date()

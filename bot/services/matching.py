@@ -20,7 +20,7 @@ from bot.services.programmes import Programme
 from bot.timezones import is_valid_zone
 from storage.db import SessionFactory, transaction
 from storage.ids import require_id
-from storage.models import Match, Person
+from storage.models import AnnounceStep, Match, MatchStatus, PairRuleKind, Person, PersonStatus, SpaceKind
 from storage.queries import audit, matching, nudges, people
 
 log = logging.getLogger(__name__)
@@ -69,13 +69,13 @@ class MatchingService:
         for m in all_matches:
             history[m.mentor_person_id].add(m.mentee_person_id)
             history[m.mentee_person_id].add(m.mentor_person_id)
-            if m.status == "active":
+            if m.status == MatchStatus.ACTIVE:
                 load[str(m.mentor_person_id)] += 1
                 busy_mentees.add(m.mentee_person_id)
         persons: dict[int, Person] = {}
         pool: list[MatchPerson] = []
         for person, profile in rows:
-            if person.status != "active" or profile.consent_at is None:
+            if person.status != PersonStatus.ACTIVE or profile.consent_at is None:
                 continue
             mp = to_match_person(programme.questions, profile.answers, person_id=require_id(person),
                                  name=person.display_name, previous=history.get(require_id(person), ()))
@@ -86,8 +86,8 @@ class MatchingService:
                     mp = _as_mentor_only(mp)
             persons[require_id(person)] = person
             pool.append(mp)
-        forced = [(str(r.mentor_person_id), str(r.mentee_person_id)) for r in rules if r.kind == "force"]
-        forbidden = [(str(r.mentor_person_id), str(r.mentee_person_id)) for r in rules if r.kind == "forbid"]
+        forced = [(str(r.mentor_person_id), str(r.mentee_person_id)) for r in rules if r.kind == PairRuleKind.FORCE]
+        forbidden = [(str(r.mentor_person_id), str(r.mentee_person_id)) for r in rules if r.kind == PairRuleKind.FORBID]
         fp = fingerprint(
             [("p", pid, persons[pid].status) for pid in persons]
             + [("a", person.id, profile.version) for person, profile in rows if person.id in persons]
@@ -151,7 +151,7 @@ class MatchingService:
                 m = await matching.add_match(session=session, match=Match(
                     programme_id=programme.id, round_id=rnd.id, mentor_person_id=int(pair["mentor"]),
                     mentee_person_id=int(pair["mentee"]), score=float(pair["score"]), reasons=str(pair["reasons"]),
-                    status="active", started_at=now, created_at=now,
+                    status=MatchStatus.ACTIVE, started_at=now, created_at=now,
                 ))
                 created.append(require_id(m))
             await audit.add_audit_event(session=session, programme_id=programme.id, actor_discord_id=actor,
@@ -182,7 +182,7 @@ class MatchingService:
         async with transaction(self._sessions) as session:
             m = await matching.add_match(session=session, match=Match(
                 programme_id=programme.id, mentor_person_id=mentor_pid, mentee_person_id=mentee_pid,
-                score=0.0, reasons="paired by an organiser", status="active", started_at=now, created_at=now,
+                score=0.0, reasons="paired by an organiser", status=MatchStatus.ACTIVE, started_at=now, created_at=now,
             ))
             await audit.add_audit_event(session=session, programme_id=programme.id, actor_discord_id=actor,
                                         action="match.pair", detail={"match": m.id, "rules_broken": broken}, now=now)
@@ -202,7 +202,7 @@ class MatchingService:
     async def active_matches(self, programme: Programme) -> list[tuple[Match, Person | None, Person | None]]:
         async with self._sessions() as session:
             rows = await matching.matches_in_programme(session=session, programme_id=programme.id,
-                                                       statuses=("active",))
+                                                       statuses=(MatchStatus.ACTIVE,))
             out = []
             for m in rows:
                 out.append((m, await people.get_person(session=session, person_id=m.mentor_person_id),
@@ -212,7 +212,7 @@ class MatchingService:
     async def pending_announcements(self, programme: Programme) -> list[Announcement]:
         return await pending_announcements(self._sessions, programme)
 
-    async def step_announcement(self, match_id: int, from_state: str, to_state: str, **kw: Any) -> bool:
+    async def step_announcement(self, match_id: int, from_state: AnnounceStep, to_state: AnnounceStep, **kw: Any) -> bool:
         return await step_announcement(self._sessions, match_id, from_state, to_state, **kw)
 
     async def person_by_discord(self, programme: Programme, discord_user_id: int) -> Person | None:
@@ -223,7 +223,7 @@ class MatchingService:
     async def active_match_of_mentee(self, programme: Programme, person_id: int) -> Match | None:
         async with self._sessions() as session:
             for m in await matching.matches_of_person(session=session, person_id=person_id):
-                if m.status == "active" and m.mentee_person_id == person_id and m.programme_id == programme.id:
+                if m.status == MatchStatus.ACTIVE and m.mentee_person_id == person_id and m.programme_id == programme.id:
                     return m
         return None
 
@@ -278,7 +278,8 @@ async def pending_announcements(sessions: SessionFactory, programme: Programme) 
 
 
 async def step_announcement(
-    sessions: SessionFactory, match_id: int, from_state: str, to_state: str, *, space_kind: str | None = None,
+    sessions: SessionFactory, match_id: int, from_state: AnnounceStep, to_state: AnnounceStep, *,
+    space_kind: SpaceKind | None = None,
     space_id: int | None = None, intro_message_id: int | None = None,
 ) -> bool:
     """Move one pair's announcement forward (guarded: ``False`` when another process moved it)."""

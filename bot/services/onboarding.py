@@ -22,7 +22,7 @@ from bot.services.programmes import Programme, ProgrammeRegistry
 from bot.timezones import is_valid_zone
 from storage.db import SessionFactory, transaction
 from storage.ids import require_id
-from storage.models import OnboardingSession
+from storage.models import OnboardingSession, OnboardingStatus, PersonStatus
 from storage.queries import audit, onboarding, people
 
 log = logging.getLogger(__name__)
@@ -107,8 +107,8 @@ class OnboardingService:
                 state=state.model_dump(mode="json"), now=now,
             )
             if created:
-                if person.status == "joined":
-                    await people.set_person_status(session=session, person_id=require_id(person), status="onboarding",
+                if person.status == PersonStatus.JOINED:
+                    await people.set_person_status(session=session, person_id=require_id(person), status=PersonStatus.ONBOARDING,
                                                    now=now)
             else:
                 stored = FlowState.model_validate(row.state)
@@ -162,7 +162,7 @@ class OnboardingService:
                 saved = await onboarding.save_state(
                     session=session, session_id=require_id(row), expected_step=row.step,
                     state=new_state.model_dump(mode="json"), now=now,
-                    status="completed" if finished else None,
+                    status=OnboardingStatus.COMPLETED if finished else None,
                 )
                 if not saved:
                     continue  # someone else moved the conversation: re-read and re-apply
@@ -171,8 +171,8 @@ class OnboardingService:
                         session=session, person_id=require_id(person), programme_id=programme.id,
                         answers=dict(step.answers), consent_at=step.consent_at, now=now,
                     )
-                    if person.status in ("joined", "onboarding"):
-                        await people.set_person_status(session=session, person_id=require_id(person), status="active",
+                    if person.status in (PersonStatus.JOINED, PersonStatus.ONBOARDING):
+                        await people.set_person_status(session=session, person_id=require_id(person), status=PersonStatus.ACTIVE,
                                                        now=now)
                     await audit.add_audit_event(
                         session=session, programme_id=programme.id, actor_discord_id=discord_user_id,
@@ -231,7 +231,7 @@ class OnboardingService:
                 if row.last_activity_at > now - timedelta(hours=hours[row.reminders_sent]):
                     continue
                 person = await people.get_person(session=session, person_id=row.person_id)
-                if person is None or person.discord_user_id is None or person.status == "paused":
+                if person is None or person.discord_user_id is None or person.status == PersonStatus.PAUSED:
                     continue
                 zone = person_zone(row.state, programme)
                 if is_quiet(now, zone, programme.config.quiet_hours):

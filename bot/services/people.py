@@ -11,6 +11,7 @@ from bot.services.nudges import NudgeService
 from bot.services.programmes import Programme
 from storage.db import SessionFactory, transaction
 from storage.ids import require_id
+from storage.models import MatchStatus, PersonStatus
 from storage.queries import audit, intake, matching, nudges, onboarding, people
 
 
@@ -45,10 +46,10 @@ class PeopleService:
             person = await people.get_person_by_discord(
                 session=session, programme_id=programme.id, discord_user_id=discord_user_id
             )
-            if person is None or person.status == "left":
+            if person is None or person.status == PersonStatus.LEFT:
                 return None
             await people.set_person_status(
-                session=session, person_id=require_id(person), status="paused", now=now, paused_until=until
+                session=session, person_id=require_id(person), status=PersonStatus.PAUSED, now=now, paused_until=until
             )
             await nudges.cancel_nudges(session=session, person_id=person.id)
             await audit.add_audit_event(
@@ -63,17 +64,17 @@ class PeopleService:
             person = await people.get_person_by_discord(
                 session=session, programme_id=programme.id, discord_user_id=discord_user_id
             )
-            if person is None or person.status != "paused":
+            if person is None or person.status != PersonStatus.PAUSED:
                 return False
             profile = await people.get_profile(session=session, person_id=require_id(person), programme_id=programme.id)
-            status = "active" if profile is not None else "onboarding"
+            status = PersonStatus.ACTIVE if profile is not None else PersonStatus.ONBOARDING
             await people.set_person_status(session=session, person_id=require_id(person), status=status, now=now)
             await audit.add_audit_event(
                 session=session, programme_id=programme.id, actor_discord_id=discord_user_id,
                 action="person.resume", detail={"person_id": person.id}, now=now,
             )
             active = [m.id for m in await matching.matches_of_person(session=session, person_id=require_id(person))
-                      if m.status == "active" and m.id is not None]
+                      if m.status == MatchStatus.ACTIVE and m.id is not None]
         if self._nudges is not None:
             for match_id in active:  # their check-ins were cancelled by the pause: plan the future ones again
                 await self._nudges.replan_match(match_id)
@@ -140,7 +141,7 @@ class PeopleService:
             pid = require_id(person)
             result = LeaveResult(found=True)
             for m in await matching.matches_of_person(session=session, person_id=pid):
-                if m.status != "active":
+                if m.status != MatchStatus.ACTIVE:
                     continue
                 await matching.end_match(session=session, match_id=require_id(m), reason="left", now=now)
                 partner_id = m.mentee_person_id if m.mentor_person_id == pid else m.mentor_person_id

@@ -19,6 +19,7 @@ from storage.models import (
     OnboardingSession,
     PairRule,
     Person,
+    PersonStatus,
     Profile,
     ProgrammeCounter,
     SocialPost,
@@ -53,7 +54,7 @@ async def get_person_by_discord(*, session: AsyncSession, programme_id: int, dis
     return (await session.exec(stmt)).first()
 
 
-async def people_in_programme(*, session: AsyncSession, programme_id: int, status: str | None = None) -> list[Person]:
+async def people_in_programme(*, session: AsyncSession, programme_id: int, status: PersonStatus | None = None) -> list[Person]:
     stmt = select(Person).where(Person.programme_id == programme_id)
     if status is not None:
         stmt = stmt.where(Person.status == status)
@@ -61,7 +62,7 @@ async def people_in_programme(*, session: AsyncSession, programme_id: int, statu
 
 
 async def set_person_status(
-    *, session: AsyncSession, person_id: int, status: str, now: datetime, paused_until: datetime | None = None
+    *, session: AsyncSession, person_id: int, status: PersonStatus, now: datetime, paused_until: datetime | None = None
 ) -> None:
     await session.exec(
         update(Person)

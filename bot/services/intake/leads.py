@@ -24,7 +24,7 @@ from bot.services.intake.outbox import lead_post
 from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.db import SessionFactory, transaction
 from storage.ids import require_id
-from storage.models import Lead
+from storage.models import OPEN_LEAD_STATUSES, Lead, LeadStatus
 from storage.queries import audit, intake, onboarding, people
 
 MAX_HOPS = 5  # merged → merged → … chains are followed this far
@@ -46,7 +46,7 @@ def who(lead: Lead) -> str:
 async def _root(s: AsyncSession, lead: Lead) -> Lead:
     """The lead a merged lead was merged into (following a chain), or the lead itself."""
     for _ in range(MAX_HOPS):
-        target = (lead.suggestions or {}).get(intake.MERGED_INTO) if lead.status == intake.MERGED else None
+        target = (lead.suggestions or {}).get(intake.MERGED_INTO) if lead.status == LeadStatus.MERGED else None
         if not isinstance(target, int):
             return lead
         found = await s.get(Lead, target)
@@ -75,7 +75,7 @@ class LeadDesk:
     async def open_leads(self, programme: Programme) -> list[LeadView]:
         async with self._sessions() as s:
             leads = await intake.leads_in_programme(session=s, programme_id=programme.id,
-                                                    statuses=intake.OPEN_LEAD_STATUSES)
+                                                    statuses=OPEN_LEAD_STATUSES)
             return [await self._view(s, lead) for lead in leads]
 
     async def _view(self, s: AsyncSession, lead: Lead) -> LeadView:
@@ -90,7 +90,7 @@ class LeadDesk:
         async with transaction(self._sessions) as s:
             lead = await intake.find_lead_ref(session=s, programme_id=programme.id, ref=handle_or_code)
             if lead is None or not await intake.set_lead_status(
-                session=s, lead_id=require_id(lead), status="dismissed", now=now, expect=intake.OPEN_LEAD_STATUSES
+                session=s, lead_id=require_id(lead), status=LeadStatus.DISMISSED, now=now, expect=OPEN_LEAD_STATUSES
             ):
                 return None
             await audit.add_audit_event(session=s, programme_id=programme.id, actor_discord_id=actor_discord_id,
@@ -108,30 +108,30 @@ class LeadDesk:
                 return MergeResult(False, f"There is no lead '{safe_text(missing or '', 60)}' — `/leads list` "
                                           "shows them.")
             named, a = a, await _root(s, a)
-            if a.id == b.id or (b.status == intake.MERGED and (await _root(s, b)).id == a.id):
+            if a.id == b.id or (b.status == LeadStatus.MERGED and (await _root(s, b)).id == a.id):
                 if named.id == b.id:
                     return MergeResult(False, "Those are the same lead.")
                 return MergeResult(False, f"{who(b)} is already the same person as {who(named)}.")
-            if b.status == intake.MERGED:
+            if b.status == LeadStatus.MERGED:
                 return MergeResult(False, f"{who(b)} is already merged into another lead.")
-            if "replying" in (a.status, b.status):
+            if LeadStatus.REPLYING in (a.status, b.status):
                 return MergeResult(False, "The bot is replying to one of them right now — try again in a minute.")
-            if a.status == "dismissed":
+            if a.status == LeadStatus.DISMISSED:
                 return MergeResult(False, f"{who(a)} is dismissed; merge into an open or linked lead.")
-            if a.status == "linked" and b.status == "linked":
+            if a.status == LeadStatus.LINKED and b.status == LeadStatus.LINKED:
                 same = a.person_id == b.person_id
                 return MergeResult(False, f"{who(a)} and {who(b)} are "
                                           + ("already linked to the same member." if same
                                              else "linked to different members; nothing changed."))
-            if a.status == "linked" or b.status == "linked":
-                linked, other = (a, b) if a.status == "linked" else (b, a)
+            if a.status == LeadStatus.LINKED or b.status == LeadStatus.LINKED:
+                linked, other = (a, b) if a.status == LeadStatus.LINKED else (b, a)
                 await self._link_to(s, other, linked.person_id or 0, now, expect=(other.status,))
                 for more in await intake.leads_merged_into(session=s, programme_id=programme.id,
                                                            lead_id=require_id(other)):
-                    await self._link_to(s, more, linked.person_id or 0, now, expect=(intake.MERGED,))
+                    await self._link_to(s, more, linked.person_id or 0, now, expect=(LeadStatus.MERGED,))
                 text = f"{who(other)} is now linked to the same member as {who(linked)}."
             else:
-                await intake.set_lead_status(session=s, lead_id=require_id(b), status=intake.MERGED, now=now,
+                await intake.set_lead_status(session=s, lead_id=require_id(b), status=LeadStatus.MERGED, now=now,
                                              expect=(b.status,))
                 await intake.update_lead(session=s, lead_id=require_id(b), now=now,
                                          suggestions={intake.MERGED_INTO: a.id})
@@ -139,21 +139,21 @@ class LeadDesk:
                                          suggestions={**(b.suggestions or {}), **(a.suggestions or {})})
                 text = (f"{who(b)} is merged into {who(a)}: one person, one lead. Either claim code "
                         f"(`{a.claim_code}` or `{b.claim_code}`) links both.")
-                if b.reply_post_id and a.status in ("new", "queueing"):  # they have an invite already
-                    await intake.update_lead(session=s, lead_id=require_id(a), now=now, expect=("new", "queueing"),
-                                             status="queued")
+                if b.reply_post_id and a.status in (LeadStatus.NEW, LeadStatus.QUEUEING):  # they have an invite already
+                    await intake.update_lead(session=s, lead_id=require_id(a), now=now, expect=(LeadStatus.NEW, LeadStatus.QUEUEING),
+                                             status=LeadStatus.QUEUED)
                     text += f" They already had the bot's reply on {platform_name(b.platform)}: no second one."
             await audit.add_audit_event(session=s, programme_id=programme.id, actor_discord_id=actor_discord_id,
                                         action="lead.merge", detail={"lead_id": a.id, "merged": b.id}, now=now)
             return MergeResult(True, text)
 
     async def _link_to(self, s: AsyncSession, lead: Lead, person_id: int, now: datetime,
-                       expect: tuple[str, ...]) -> bool:
+                       expect: tuple[LeadStatus, ...]) -> bool:
         """Close ``lead`` as linked to ``person_id``; an X lead also gives the person their X handle."""
-        if set(expect) <= set(intake.OPEN_LEAD_STATUSES):
+        if set(expect) <= set(OPEN_LEAD_STATUSES):
             return await intake.link_lead(session=s, lead_id=require_id(lead), person_id=person_id,
                                           x_handle=lead.author_handle if lead.platform == "x" else "", now=now)
-        moved = await intake.set_lead_status(session=s, lead_id=require_id(lead), status="linked", now=now,
+        moved = await intake.set_lead_status(session=s, lead_id=require_id(lead), status=LeadStatus.LINKED, now=now,
                                              expect=expect, person_id=person_id)
         if moved and lead.platform == "x":
             await intake.set_person_x_handle(session=s, person_id=person_id, x_handle=lead.author_handle, now=now)
@@ -193,13 +193,13 @@ class LeadDesk:
             root = await _root(s, lead) if lead is not None else None
             programme = self._registry.by_id(lead.programme_id) if lead is not None else None
             if lead is None or root is None or programme is None or programme.id not in {p.id for p in progs} \
-                    or "dismissed" in (lead.status, root.status):
+                    or LeadStatus.DISMISSED in (lead.status, root.status):
                 outcome = "not_a_code" if code is None else "unknown"
             else:
                 known = await people.get_person_by_discord(session=s, programme_id=programme.id,
                                                            discord_user_id=discord_user_id)
                 expires = lead.code_expires_at
-                if root.status == "linked":
+                if root.status == LeadStatus.LINKED:
                     outcome = "already" if known is not None and root.person_id == known.id else "used"
                 elif expires is not None and expires <= now:
                     outcome = "expired"
@@ -219,11 +219,11 @@ class LeadDesk:
 
     async def _link(self, s: AsyncSession, programme: Programme, lead: Lead, person_id: int, discord_user_id: int,
                     now: datetime) -> ClaimOutcome:
-        if not await self._link_to(s, lead, person_id, now, expect=intake.OPEN_LEAD_STATUSES):
+        if not await self._link_to(s, lead, person_id, now, expect=OPEN_LEAD_STATUSES):
             return "used"
         merged = await intake.leads_merged_into(session=s, programme_id=programme.id, lead_id=require_id(lead))
         for other in merged:
-            await self._link_to(s, other, person_id, now, expect=(intake.MERGED,))
+            await self._link_to(s, other, person_id, now, expect=(LeadStatus.MERGED,))
         await audit.add_audit_event(
             session=s, programme_id=programme.id, actor_discord_id=discord_user_id, action="lead.link",
             detail={"lead_id": lead.id, "person_id": person_id, "merged": [m.id for m in merged]}, now=now)

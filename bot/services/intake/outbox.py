@@ -27,7 +27,7 @@ from bot.services.intake.feeds import Account, Feed, may_retry
 from bot.services.programmes import Programme
 from storage.db import SessionFactory, transaction
 from storage.ids import require_id
-from storage.models import Lead, SocialPost
+from storage.models import Lead, LeadStatus, SocialPost
 from storage.queries import intake
 
 log = logging.getLogger(__name__)
@@ -120,39 +120,39 @@ class Outbox:
         now = self._clock.now()
         async with transaction(self._sessions) as s:
             for lead in await intake.platform_leads_with_status(
-                session=s, programme_id=programme.id, platform=platform, status="replying",
+                session=s, programme_id=programme.id, platform=platform, status=LeadStatus.REPLYING,
                 updated_before=now - STALE_REPLYING,
             ):
-                if await intake.update_lead(session=s, lead_id=require_id(lead), now=now, expect=("replying",),
-                                            status="queueing"):
+                if await intake.update_lead(session=s, lead_id=require_id(lead), now=now, expect=(LeadStatus.REPLYING,),
+                                            status=LeadStatus.QUEUEING):
                     reasons[require_id(lead)] = "the bot was interrupted while replying; check whether a reply went out"
             sent = await intake.recent_platform_reply_count(session=s, programme_id=programme.id, platform=platform,
                                                             since=now - timedelta(hours=1))
             budget = cfg.intake.replies_per_hour - sent
             auto = cfg.intake.replies_per_hour > 0 and bool(cfg.invite_url)
             todo = await intake.platform_leads_with_status(session=s, programme_id=programme.id, platform=platform,
-                                                           status="new", limit=max(budget, 0) if auto else None)
+                                                           status=LeadStatus.NEW, limit=max(budget, 0) if auto else None)
         paused: set[int] = set()  # sources that answered "rate limited" during this run
         for lead in todo:
             lid = require_id(lead)
             if not auto:
                 async with transaction(self._sessions) as s:
-                    await intake.update_lead(session=s, lead_id=lid, now=now, expect=("new",), status="queueing")
+                    await intake.update_lead(session=s, lead_id=lid, now=now, expect=(LeadStatus.NEW,), status=LeadStatus.QUEUEING)
                 reasons[lid] = "automatic replies are off for this programme"
                 continue
             feed = feed_for(lead)
             account = self._clients.known_account(feed) if feed is not None else None
             if account is not None and not account.can_reply:
                 async with transaction(self._sessions) as s:
-                    await intake.update_lead(session=s, lead_id=lid, now=now, expect=("new",), status="queueing")
+                    await intake.update_lead(session=s, lead_id=lid, now=now, expect=(LeadStatus.NEW,), status=LeadStatus.QUEUEING)
                 reasons[lid] = account.why_not
                 continue
             source = source_for(lead)
             if source is None or id(source) in paused:
                 continue  # its instance can't be reached now: a later poll replies
             async with transaction(self._sessions) as s:  # committed before the request: never twice
-                if not await intake.update_lead(session=s, lead_id=lid, now=self._clock.now(), expect=("new",),
-                                                status="replying"):
+                if not await intake.update_lead(session=s, lead_id=lid, now=self._clock.now(), expect=(LeadStatus.NEW,),
+                                                status=LeadStatus.REPLYING):
                     continue
             text = reply_text(programme=cfg.name, invite_url=cfg.invite_url, code=lead.claim_code)
             # Mastodon: the author's acct is known, so no request to look the status up first
@@ -161,13 +161,13 @@ class Outbox:
             async with transaction(self._sessions) as s:
                 at = self._clock.now()
                 if result.ok:
-                    await intake.set_lead_status(session=s, lead_id=lid, status="replied", now=at,
-                                                 expect=("replying",), reply_post_id=result.post_id or "")
+                    await intake.set_lead_status(session=s, lead_id=lid, status=LeadStatus.REPLIED, now=at,
+                                                 expect=(LeadStatus.REPLYING,), reply_post_id=result.post_id or "")
                     report.replied += 1
                     continue
                 retry = result.rate_limited_until is not None or may_retry(result.error or "")
-                await intake.update_lead(session=s, lead_id=lid, now=at, expect=("replying",),
-                                         status="new" if retry else "queueing")
+                await intake.update_lead(session=s, lead_id=lid, now=at, expect=(LeadStatus.REPLYING,),
+                                         status=LeadStatus.NEW if retry else LeadStatus.QUEUEING)
             if retry:  # not sent: try again at a later poll
                 paused.add(id(source))
                 continue
@@ -199,7 +199,7 @@ class Outbox:
         cfg = programme.config
         async with self._sessions() as s:
             leads = await intake.platform_leads_with_status(session=s, programme_id=programme.id, platform=platform,
-                                                            status="queueing", limit=self.queue_per_poll)
+                                                            status=LeadStatus.QUEUEING, limit=self.queue_per_poll)
             posts: dict[int, SocialPost | None] = {
                 require_id(lead): await intake.get_post(session=s, platform=platform, post_id=lead.first_post_id)
                 for lead in leads
@@ -216,5 +216,5 @@ class Outbox:
                 continue
             async with transaction(self._sessions) as s:
                 if await intake.update_lead(session=s, lead_id=require_id(lead), now=self._clock.now(),
-                                            expect=("queueing",), status="queued"):
+                                            expect=(LeadStatus.QUEUEING,), status=LeadStatus.QUEUED):
                     report.queued += 1

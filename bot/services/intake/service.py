@@ -56,7 +56,7 @@ from bot.services.intake.outbox import Outbox, feed_of, replies_query
 from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.db import SessionFactory, transaction
 from storage.ids import require_id
-from storage.models import Lead, SocialPost
+from storage.models import OPEN_LEAD_STATUSES, Lead, LeadStatus, SocialPost
 from storage.queries import intake
 
 log = logging.getLogger(__name__)
@@ -270,17 +270,17 @@ class IntakeService:
                     programme_id=programme.id, platform=platform, author_id=post.author_id[:64],
                     author_handle=post.author_handle[:100], author_name=post.author_name[:200],
                     first_post_id=post.post_id, claim_code=await self._new_code(s, programme),
-                    code_expires_at=now + ttl, status="new" if may_reply else "queueing",
+                    code_expires_at=now + ttl, status=LeadStatus.NEW if may_reply else LeadStatus.QUEUEING,
                     suggestions=dict(suggested), created_at=now, updated_at=now,
                 ))
                 report.new_leads += 1
                 continue
             # the same person again: one lead; prefer a post the bot may reply to, learn what is new
-            if lead.status == "queueing" and may_reply:
-                await intake.update_lead(session=s, lead_id=require_id(lead), now=now, expect=("queueing",),
-                                         status="new", first_post_id=post.post_id)
+            if lead.status == LeadStatus.QUEUEING and may_reply:
+                await intake.update_lead(session=s, lead_id=require_id(lead), now=now, expect=(LeadStatus.QUEUEING,),
+                                         status=LeadStatus.NEW, first_post_id=post.post_id)
             merged = {**suggested, **lead.suggestions}
-            if merged != lead.suggestions and lead.status in intake.OPEN_LEAD_STATUSES:
+            if merged != lead.suggestions and lead.status in OPEN_LEAD_STATUSES:
                 await intake.update_lead(session=s, lead_id=require_id(lead), now=now, suggestions=merged)
         await intake.save_cursor(session=s, cursor_id=cursor_id, now=now, since_id=page.cursor)
 

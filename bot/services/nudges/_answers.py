@@ -18,7 +18,7 @@ from bot.services.nudges._types import (
 from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.db import SessionFactory, transaction
 from storage.ids import require_id
-from storage.models import Match
+from storage.models import Match, MatchStatus
 from storage.queries import audit, matching, onboarding, people
 from storage.queries import nudges as q
 
@@ -46,7 +46,7 @@ class CheckInAnswers:
             by = next((key_of[pid] for pid, (p, _) in found.items() if p.discord_user_id == discord_user_id), None)
             if by is None:
                 return AnswerResult("rejected", "This check-in was sent to someone else.", programme)
-            if match.status != "active":
+            if match.status != MatchStatus.ACTIVE:
                 return AnswerResult("unchanged", "This match has already ended — thank you!", programme)
             if answer in rules.NUDGE_ANSWERS and nudge.answer is not None:
                 label = ANSWER_LABELS.get(nudge.answer, nudge.answer)  # type: ignore[call-overload]

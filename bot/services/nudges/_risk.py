@@ -11,14 +11,13 @@ from bot.clock import Clock
 from bot.nudges import answers as rules
 from bot.services.nudges._types import (
     ANSWER_LABELS,
-    MATCH_KINDS,
     PairAtRisk,
     _records,
 )
 from bot.services.programmes import Programme
 from storage.db import SessionFactory, transaction
 from storage.ids import require_id
-from storage.models import Nudge
+from storage.models import MATCH_KINDS, MatchStatus, Nudge, NudgeStatus
 from storage.queries import audit, matching, people
 from storage.queries import nudges as q
 
@@ -38,7 +37,7 @@ class PairRisk:
             return await self._pairs_at_risk(session, programme)
 
     async def _pairs_at_risk(self, session: AsyncSession, programme: Programme) -> list[PairAtRisk]:
-        matches = await matching.matches_in_programme(session=session, programme_id=programme.id, statuses=("active",))
+        matches = await matching.matches_in_programme(session=session, programme_id=programme.id, statuses=(MatchStatus.ACTIVE,))
         rows = await q.nudges_of_matches(session=session, match_ids=[require_id(m) for m in matches])
         ids = {pid for m in matches for pid in (m.mentor_person_id, m.mentee_person_id)}
         found = await people.people_with_profiles(session=session, person_ids=ids)
@@ -82,9 +81,9 @@ class PairRisk:
     async def digest_text(self, session: AsyncSession, programme: Programme) -> str:
         now = self._clock.now()
         since = now - timedelta(days=7)
-        active = await matching.matches_in_programme(session=session, programme_id=programme.id, statuses=("active",))
+        active = await matching.matches_in_programme(session=session, programme_id=programme.id, statuses=(MatchStatus.ACTIVE,))
         sent = [n for n in await q.nudges_in_programme(
-            session=session, programme_id=programme.id, kinds=MATCH_KINDS, statuses=("sent",),
+            session=session, programme_id=programme.id, kinds=MATCH_KINDS, statuses=(NudgeStatus.SENT,),
             since=since - timedelta(days=1)) if n.sent_at and n.sent_at >= since]
         answers = Counter(str(n.answer) for n in sent if n.answer)
         ended = await matching.ended_matches_since(session=session, programme_id=programme.id, since=since)

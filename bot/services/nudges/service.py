@@ -21,8 +21,6 @@ from bot.services.nudges._answers import CheckInAnswers
 from bot.services.nudges._risk import PairRisk
 from bot.services.nudges._types import (
     DISPATCH_KINDS,
-    INACTIVE,
-    MATCH_KINDS,
     Delivery,
     _zone,
     marker,
@@ -30,7 +28,7 @@ from bot.services.nudges._types import (
 from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.db import SessionFactory, transaction
 from storage.ids import require_id
-from storage.models import Match, Nudge
+from storage.models import INACTIVE, MATCH_KINDS, Match, MatchStatus, Nudge, NudgeKind
 from storage.queries import matching, onboarding, people
 from storage.queries import nudges as q
 
@@ -70,7 +68,7 @@ class NudgeService:
         planned nudges end within a month of the horizon, so long matches keep being nudged)."""
         cancelled = added = 0
         async with self._sessions() as s:
-            matches = await matching.matches_in_programme(session=s, programme_id=programme.id, statuses=("active",))
+            matches = await matching.matches_in_programme(session=s, programme_id=programme.id, statuses=(MatchStatus.ACTIVE,))
             if extend_only:
                 last = await q.last_due_by_match(session=s, match_ids=[require_id(m) for m in matches])
                 soon = self._clock.now() + self.horizon - timedelta(days=30)
@@ -83,7 +81,7 @@ class NudgeService:
     async def _replan(self, session: AsyncSession, match: Match) -> tuple[int, int]:
         programme = self._registry.by_id(match.programme_id)
         mid = require_id(match)
-        if programme is None or match.status != "active":
+        if programme is None or match.status != MatchStatus.ACTIVE:
             return await q.cancel_nudges(session=session, match_id=mid), 0
         now = self._clock.now()
         found = await people.people_with_profiles(
@@ -102,7 +100,7 @@ class NudgeService:
         to_cancel, to_add = replan(existing, planned, now)
         cancelled = await q.cancel_by_ids(session=session, nudge_ids=[e.id for e in to_cancel if e.id])
         added = await q.upsert_planned(session=session, nudges=[
-            Nudge(programme_id=programme.id, match_id=mid, person_id=int(p.person_key), kind=p.kind,
+            Nudge(programme_id=programme.id, match_id=mid, person_id=int(p.person_key), kind=NudgeKind(p.kind),
                   step_key=p.step_key, occurrence=p.occurrence, due_at=p.due_at)
             for p in to_add
         ])
@@ -123,7 +121,7 @@ class NudgeService:
             found = await q.open_digest(session=session, programme_id=programme.id)
             if found is not None or not cfg.enabled:
                 return found
-            row = Nudge(programme_id=programme.id, kind="digest", step_key="digest",
+            row = Nudge(programme_id=programme.id, kind=NudgeKind.DIGEST, step_key="digest",
                         due_at=next_digest_at(self._clock.now(), cfg))
             await q.add_nudges(session=session, nudges=[row])
             return row
@@ -147,12 +145,12 @@ class NudgeService:
             if programme is None:
                 await q.cancel_nudge(session=session, nudge_id=nid, reason="programme gone")
                 return None
-            if nudge.kind == "digest":
+            if nudge.kind == NudgeKind.DIGEST:
                 if not programme.config.digest.enabled or await q.earlier_twin_digest(
                         session=session, nudge=nudge):
                     await q.cancel_nudge(session=session, nudge_id=nid, reason="duplicate or disabled")
                     return None
-                return Delivery(nid, programme, "digest", await self.risk.digest_text(session, programme),
+                return Delivery(nid, programme, NudgeKind.DIGEST, await self.risk.digest_text(session, programme),
                                 False, nudge.attempts)
             return await self._prepare_for_person(session, programme, nudge)
 
@@ -165,7 +163,7 @@ class NudgeService:
         found = await people.people_with_profiles(
             session=session, person_ids=(match.mentor_person_id, match.mentee_person_id) if match else ())
         me = found.get(nudge.person_id or 0)
-        if match is None or match.status != "active" or step is None or me is None or me[0].status in INACTIVE:
+        if match is None or match.status != MatchStatus.ACTIVE or step is None or me is None or me[0].status in INACTIVE:
             await q.cancel_nudge(session=session, nudge_id=nid, reason="match, step or person gone")
             return None
         person, profile = me
@@ -193,11 +191,11 @@ class NudgeService:
             done = await q.mark_sent(session=session, nudge_id=nudge_id, now=self._clock.now(),
                                      channel_id=channel_id, message_id=message_id)
             row = await q.get_nudge(session=session, nudge_id=nudge_id)
-            if done and row is not None and row.kind == "digest":
+            if done and row is not None and row.kind == NudgeKind.DIGEST:
                 programme = self._registry.by_id(row.programme_id)
                 if programme is not None and programme.config.digest.enabled:
                     await q.add_nudges(session=session, nudges=[Nudge(
-                        programme_id=row.programme_id, kind="digest", step_key="digest",
+                        programme_id=row.programme_id, kind=NudgeKind.DIGEST, step_key="digest",
                         due_at=next_digest_at(max(row.due_at, self._clock.now()), programme.config.digest))])
             return done
 
