@@ -19,6 +19,7 @@ from bot.onboarding.safe_text import safe_text
 from bot.services.matching import Announcement
 from bot.services.programmes import Programme
 from cogs.onboarding._delivery import find_text_channel
+from storage.ids import require_id
 from storage.models import AnnounceStep, Person, SpaceKind
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ class Announcer:
     async def announce(self, programme: Programme, guild: discord.Guild, item: Announcement) -> bool:
         svc = self.bot.services.matching
         m = item.match
-        mid = m.id or 0
+        mid = require_id(m)
         state = m.announce_state
         fresh = state == AnnounceStep.PENDING  # nothing of it can exist yet: no need to look for earlier attempts
         space: discord.abc.GuildChannel | discord.Thread | None = None
@@ -152,7 +153,7 @@ class Announcer:
             n += 1
 
     async def _create_space(self, guild: discord.Guild, programme: Programme, item: Announcement) -> discord.TextChannel | discord.Thread:
-        mid = item.match.id or 0
+        mid = require_id(item.match)
         name = f"pair-{slug(item.mentor.display_name)}-{slug(item.mentee.display_name)}"
         users = [u for u in (item.mentor.discord_user_id, item.mentee.discord_user_id) if u]
         if self._use_threads(guild, programme):
@@ -197,7 +198,7 @@ class Announcer:
 
     async def _introduce(self, programme: Programme, space: discord.TextChannel | discord.Thread,
                          item: Announcement) -> discord.Message:
-        mid = item.match.id or 0
+        mid = require_id(item.match)
         mentor, mentee = item.mentor, item.mentee
         who = [u for u in (mentor.discord_user_id, mentee.discord_user_id) if u]
         text = (
