@@ -36,7 +36,8 @@ class CheckInAnswers:
         """Apply one click on a nudge's button. Safe to repeat: a second click changes nothing."""
         async with transaction(self._sessions) as session:
             nudge = await q.get_nudge(session=session, nudge_id=nudge_id)
-            match = await matching.get_match(session=session, match_id=nudge.match_id or 0) if nudge else None
+            match = await matching.get_match(session=session, match_id=nudge.match_id) \
+                if nudge is not None and nudge.match_id is not None else None
             if nudge is None or match is None:
                 return AnswerResult("unknown", "This check-in no longer exists — thanks anyway!")
             programme = self._registry.by_id(match.programme_id)
@@ -102,7 +103,8 @@ class CheckInAnswers:
         """Keep a short note someone added to their nudge; its programme, or None when it is not theirs."""
         async with transaction(self._sessions) as session:
             nudge = await q.get_nudge(session=session, nudge_id=nudge_id)
-            person = await people.get_person(session=session, person_id=nudge.person_id or 0) if nudge else None
+            person = await people.get_person(session=session, person_id=nudge.person_id) \
+                if nudge is not None and nudge.person_id is not None else None
             if nudge is None or person is None or person.discord_user_id != discord_user_id:
                 return None
             nudge.note = text[:1000]  # stored on the nudge itself, so /leave erases it with the person

@@ -43,7 +43,8 @@ class PairRisk:
         found = await people.people_with_profiles(session=session, person_ids=ids)
         by_match: dict[int, list[Nudge]] = {}
         for n in rows:
-            by_match.setdefault(n.match_id or 0, []).append(n)
+            if n.match_id is not None:
+                by_match.setdefault(n.match_id, []).append(n)
         now, out = self._clock.now(), []
         for m in matches:
             history = _records(by_match.get(require_id(m), []), {})

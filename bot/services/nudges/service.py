@@ -158,11 +158,12 @@ class NudgeService:
         self, session: AsyncSession, programme: Programme, nudge: Nudge
     ) -> Delivery | None:
         nid = require_id(nudge)
-        match = await matching.get_match(session=session, match_id=nudge.match_id or 0)
+        match = await matching.get_match(session=session, match_id=nudge.match_id) \
+            if nudge.match_id is not None else None
         step = programme.config.nudges.step(nudge.step_key)
         found = await people.people_with_profiles(
             session=session, person_ids=(match.mentor_person_id, match.mentee_person_id) if match else ())
-        me = found.get(nudge.person_id or 0)
+        me = found.get(nudge.person_id) if nudge.person_id is not None else None
         if match is None or match.status != MatchStatus.ACTIVE or step is None or me is None or me[0].status in INACTIVE:
             await q.cancel_nudge(session=session, nudge_id=nid, reason="match, step or person gone")
             return None
