@@ -25,6 +25,7 @@ from storage.models.people import (
     Profile,
     Programme,
 )
+from storage.models.security import GuessCounter, IdentityProof
 
 __all__ = [
     "INACTIVE",
@@ -33,6 +34,8 @@ __all__ = [
     "OPEN_LEAD_STATUSES",
     "AnnounceStep",
     "AuditEvent",
+    "GuessCounter",
+    "IdentityProof",
     "Lead",
     "LeadStatus",
     "Match",

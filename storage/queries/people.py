@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.ids import require_id
 from storage.models import (
     AuditEvent,
+    IdentityProof,
     Lead,
     Match,
     Nudge,
@@ -24,6 +25,7 @@ from storage.models import (
     ProgrammeCounter,
     SocialPost,
 )
+from storage.queries import security
 
 
 async def get_or_create_person(
@@ -152,9 +154,15 @@ async def erase_person(*, session: AsyncSession, person_id: int) -> None:
         )
     )
     leads = list(await session.exec(select(Lead).where(Lead.person_id == person_id)))
+    lead_ids = [lead.id for lead in leads]
+    await session.exec(delete(IdentityProof).where(col(IdentityProof.lead_id).in_(lead_ids)))
+    if person.discord_user_id is not None:
+        await security.delete_for_member(session=session, programme_id=person.programme_id,
+                                         discord_user_id=person.discord_user_id)
     for lead in leads:
         await session.exec(
             delete(SocialPost).where(
+                col(SocialPost.programme_id) == person.programme_id,
                 col(SocialPost.platform) == lead.platform, col(SocialPost.author_id) == lead.author_id
             )
         )

@@ -151,10 +151,15 @@ class Outbox:
             if source is None or id(source) in paused:
                 continue  # its instance can't be reached now: a later poll replies
             async with transaction(self._sessions) as s:  # committed before the request: never twice
+                if await intake.replied_elsewhere(session=s, lead=lead):
+                    # another programme on the same hashtag answered this post: one post, one reply
+                    await intake.update_lead(session=s, lead_id=lid, now=now, expect=(LeadStatus.NEW,), status=LeadStatus.QUEUEING)
+                    reasons[lid] = "another programme on this hashtag already replied to this post"
+                    continue
                 if not await intake.update_lead(session=s, lead_id=lid, now=self._clock.now(), expect=(LeadStatus.NEW,),
                                                 status=LeadStatus.REPLYING):
                     continue
-            text = reply_text(programme=cfg.name, invite_url=cfg.invite_url, code=lead.claim_code)
+            text = reply_text(programme=cfg.name, invite_url=cfg.invite_url, handle=lead.author_handle)
             # Mastodon: the author's acct is known, so no request to look the status up first
             target = lead_post(lead) if platform == "mastodon" else lead.first_post_id
             result = await source.reply(target, text)
@@ -201,14 +206,14 @@ class Outbox:
             leads = await intake.platform_leads_with_status(session=s, programme_id=programme.id, platform=platform,
                                                             status=LeadStatus.QUEUEING, limit=self.queue_per_poll)
             posts: dict[int, SocialPost | None] = {
-                require_id(lead): await intake.get_post(session=s, platform=platform, post_id=lead.first_post_id)
+                require_id(lead): await intake.get_post(session=s, programme_id=programme.id, platform=platform,
+                                                      post_id=lead.first_post_id)
                 for lead in leads
             }
         for lead in leads:
             row = posts[require_id(lead)]
             post = lead_post(lead, row.text if row else "", row.posted_at if row else None)
-            copy = manual_reply_text(post, programme=cfg.name, invite_url=cfg.invite_url or "(invite link)",
-                                     code=lead.claim_code)
+            copy = manual_reply_text(post, programme=cfg.name, invite_url=cfg.invite_url or "(invite link)")
             reason = reasons.get(require_id(lead)) or self._queue_reason(programme, feeds, lead, post.text)
             message = organiser_lead_message(post, copy, reason=reason)
             item = QueuedLead(require_id(lead), lead.author_handle, lead.claim_code, post.url, message, platform)

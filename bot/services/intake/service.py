@@ -1,5 +1,6 @@
-"""Hashtag intake from X, Bluesky and Mastodon: polling into posts and leads, replies with an invite and a
-claim code (or the organisers' queue), and linking a lead to a Discord member by that code. No discord import.
+"""Hashtag intake from X, Bluesky and Mastodon: polling into posts and leads, replies with an invite (or the
+organisers' queue), and linking a lead to a Discord member once the member posts, from that account, the
+private code ``/link`` gave them. No discord import.
 
 Polling (:meth:`IntakeService.poll`, one periodic job per programme and platform):
 
@@ -72,6 +73,7 @@ def _combine(total: PollReport, part: PollReport) -> None:
     total.new_posts += part.new_posts
     total.new_leads += part.new_leads
     total.warnings.extend(part.warnings)
+    total.proven.extend(part.proven)
     if _WORST.index(part.status) < _WORST.index(total.status):
         total.status = part.status
     if part.reason:
@@ -147,6 +149,11 @@ class IntakeService:
                 await self._poll_locked(programme, notifier, platform, feeds, report)
         finally:
             _HELD.discard(key)
+        for discord_user_id, result in report.proven:
+            try:
+                await notifier.identity_proven(programme, discord_user_id, result)
+            except Exception:  # the link is stored; telling the member is best effort
+                log.exception("could not tell member %s that their account is linked", discord_user_id)
         return report
 
     async def _poll_locked(
@@ -259,6 +266,9 @@ class IntakeService:
             if not await intake.record_post(session=s, post=row):
                 continue
             report.new_posts += 1
+            proven = await self.leads._prove(s, programme, platform, post.author_id[:64], post.text, now)
+            if proven is not None:
+                report.proven.append(proven)
             if not post.is_lead:
                 continue
             suggested: Suggestions = suggestions_for(post.text, programme.questions, vocab)
