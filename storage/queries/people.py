@@ -10,6 +10,7 @@ from sqlalchemy import delete, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.ids import require_id
 from storage.models import (
     AuditEvent,
     IdentityProof,
@@ -20,6 +21,7 @@ from storage.models import (
     OnboardingSession,
     PairRule,
     Person,
+    PersonStatus,
     Profile,
     ProgrammeCounter,
     SocialPost,
@@ -55,7 +57,7 @@ async def get_person_by_discord(*, session: AsyncSession, programme_id: int, dis
     return (await session.exec(stmt)).first()
 
 
-async def people_in_programme(*, session: AsyncSession, programme_id: int, status: str | None = None) -> list[Person]:
+async def people_in_programme(*, session: AsyncSession, programme_id: int, status: PersonStatus | None = None) -> list[Person]:
     stmt = select(Person).where(Person.programme_id == programme_id)
     if status is not None:
         stmt = stmt.where(Person.status == status)
@@ -63,7 +65,7 @@ async def people_in_programme(*, session: AsyncSession, programme_id: int, statu
 
 
 async def set_person_status(
-    *, session: AsyncSession, person_id: int, status: str, now: datetime, paused_until: datetime | None = None
+    *, session: AsyncSession, person_id: int, status: PersonStatus, now: datetime, paused_until: datetime | None = None
 ) -> None:
     await session.exec(
         update(Person)
@@ -217,7 +219,7 @@ async def people_with_profiles(
         by_person[prof.person_id] = prof
     out: dict[int, tuple[Person, Profile | None]] = {}
     for person in people:
-        pid = person.id or 0
+        pid = require_id(person)
         found = by_person.get(pid)
         out[pid] = (person, found if found is not None and found.programme_id == person.programme_id else None)
     return out
