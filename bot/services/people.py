@@ -17,6 +17,10 @@ from storage.ids import require_id
 from storage.models import Match, MatchStatus, PersonStatus
 from storage.queries import audit, intake, matching, nudges, onboarding, people, security
 
+#: What /leave keeps, said the same way in /mydata and the leave prompt.
+AFTER_LEAVE = ("/leave deletes everything above. The programme keeps only anonymous facts that name nobody: "
+               "that a match existed, when it began and ended, and how it ended — so its statistics and "
+               "reports don't shrink.")
 
 @dataclass
 class LeaveResult:
@@ -150,6 +154,7 @@ class PeopleService:
                             for c in counters],
             "audit_events": [{"action": e.action, "at": _iso(e.created_at), "detail": e.detail,
                               "by_you": e.actor_discord_id == discord_user_id} for e in events],
+            "after_leave": AFTER_LEAVE,
         }
 
     async def leave(self, programme: Programme, discord_user_id: int) -> LeaveResult:
