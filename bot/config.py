@@ -190,11 +190,26 @@ class ProgrammeConfig(_Strict):
         return resolve_voice(self.questions.preset, self.voice)
 
 
+class ProgrammeGuildConfig(_Strict):
+    """A Discord server the operator lets run programmes set up from Discord, and the hashtags those
+    programmes may claim (``[[bot.programme_guilds]]``). The guilds of the file's ``[[programme]]`` tables
+    may run programmes too, on their own hashtags."""
+
+    guild_id: int = Field(gt=0)
+    hashtags: list[str] = Field(default_factory=list)
+
+    @field_validator("hashtags")
+    @classmethod
+    def _tags(cls, tags: list[str]) -> list[str]:
+        return [_clean_tag(tag) for tag in tags]
+
+
 class BotConfig(_Strict):
     """The ``[bot]`` table: process-wide settings."""
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     database_url: str = DEFAULT_DATABASE_URL
+    programme_guilds: list[ProgrammeGuildConfig] = Field(default_factory=list)
     pacing: PacingConfig = Field(default_factory=PacingConfig)
     dispatch_interval_seconds: int = Field(default=30, ge=1, le=3600)
 
