@@ -34,7 +34,9 @@ from bot.nudges.config import (
     PacingConfig,
     QuietHoursConfig,
 )
-from bot.onboarding.questions import QuestionsConfig, build_questions
+from bot.onboarding.questions import QuestionsConfig
+from bot.programme.criteria import MatchingDeclaration
+from bot.programme.profile import ProgrammeSpec, build_spec
 from storage.db import DEFAULT_DATABASE_URL
 
 SECRET_KEYS = {
@@ -159,6 +161,9 @@ class ProgrammeConfig(_Strict):
     spaces: SpacesConfig = Field(default_factory=SpacesConfig)
     intake: IntakeConfig = Field(default_factory=IntakeConfig)
     questions: QuestionsConfig = Field(default_factory=QuestionsConfig)
+    #: the programme's own matching criteria over its questions; None: its question preset's
+    criteria: MatchingDeclaration | None = None
+    #: engine settings laid over the compiled criteria (only values that differ from the defaults count)
     matching: MatchingConfig = Field(default_factory=MatchingConfig)
     nudges: NudgePlanConfig = Field(default_factory=NudgePlanConfig)
     quiet_hours: QuietHoursConfig = Field(default_factory=QuietHoursConfig)
@@ -176,8 +181,12 @@ class ProgrammeConfig(_Strict):
     def _cross_checks(self) -> ProgrammeConfig:
         if self.cohort_start and self.cohort_end and self.cohort_end <= self.cohort_start:
             raise ValueError("cohort_end must be after cohort_start")
-        build_questions(self.questions)  # an unknown preset or order key is reported here
+        self.spec()  # an unknown preset, order key or criterion question is reported here
         return self
+
+    def spec(self) -> ProgrammeSpec:
+        """The programme as data: questions and compiled matching criteria (the one typed profile)."""
+        return build_spec(self.questions, self.criteria, self.matching)
 
 
 class BotConfig(_Strict):

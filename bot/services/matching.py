@@ -15,7 +15,7 @@ from bot.matching.engine import check_pair, match
 from bot.matching.model import MatchResult
 from bot.matching.model import Person as MatchPerson
 from bot.matching.worker import shutdown_worker, solve_in_worker
-from bot.services.match_people import fingerprint, to_match_person
+from bot.services.match_people import fingerprint
 from bot.services.programmes import Programme
 from bot.timezones import is_valid_zone
 from storage.db import SessionFactory, transaction
@@ -40,6 +40,8 @@ class Pool:
     forbidden: list[tuple[str, str]]
     load: dict[str, int]
     fingerprint: str
+    #: people the programme is not open to (person id → the kind reason they were told)
+    ineligible: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -73,11 +75,16 @@ class MatchingService:
                 busy_mentees.add(m.mentee_person_id)
         persons: dict[int, Person] = {}
         pool: list[MatchPerson] = []
+        ineligible: dict[str, str] = {}
         for person, profile in rows:
             if person.status != "active" or profile.consent_at is None:
                 continue
-            mp = to_match_person(programme.questions, profile.answers, person_id=person.id or 0,
-                                 name=person.display_name, previous=history.get(person.id or 0, ()))
+            not_open = programme.spec.eligibility_problem(profile.answers)
+            if not_open:
+                ineligible[str(person.id or 0)] = not_open
+                continue
+            mp = programme.spec.person(profile.answers, person_id=str(person.id or 0), name=person.display_name,
+                                       previous=[str(p) for p in history.get(person.id or 0, ())])
             if (person.id or 0) in busy_mentees:
                 if mp.role == "mentee":
                     continue
@@ -93,7 +100,7 @@ class MatchingService:
             + [("m", m.id, m.status) for m in all_matches]
             + [("r", r.mentor_person_id, r.mentee_person_id, r.kind) for r in rules]
         )
-        return Pool(pool, persons, forced, forbidden, dict(load), fp)
+        return Pool(pool, persons, forced, forbidden, dict(load), fp, ineligible)
 
     async def solve(self, programme: Programme, pool: Pool) -> MatchResult:
         """Run the engine off the event loop: a thread for small cohorts, a worker process for large."""
@@ -104,8 +111,8 @@ class MatchingService:
         valid_ids = {p.id for p in pool.people}
         kwargs["forced"] = [f for f in pool.forced if f[0] in valid_ids and f[1] in valid_ids]
         if len(pool.people) <= THREAD_SOLVE_LIMIT:
-            return await asyncio.to_thread(match, pool.people, programme.config.matching, **kwargs)
-        return await solve_in_worker(pool.people, programme.config.matching, **kwargs)
+            return await asyncio.to_thread(match, pool.people, programme.spec.matching, **kwargs)
+        return await solve_in_worker(pool.people, programme.spec.matching, **kwargs)
 
     async def preview(self, programme: Programme, actor: int | None) -> Preview:
         pool = await self.pool(programme)
@@ -119,7 +126,8 @@ class MatchingService:
         summary = {
             "pairs": [{"mentor": int(p.mentor_id), "mentee": int(p.mentee_id), "score": p.score,
                        "reasons": p.reasons} for p in result.pairs],
-            "unmatched": [{"person": int(u.person_id), "reason": u.reason} for u in result.unmatched],
+            "unmatched": [{"person": int(u.person_id), "reason": u.reason} for u in result.unmatched]
+            + [{"person": int(pid), "reason": f"not eligible: {why}"} for pid, why in sorted(pool.ineligible.items())],
             "total_score": result.total_score, "scores": stats,
         }
         now = self._clock.now()
@@ -168,7 +176,7 @@ class MatchingService:
             return ["the mentor has no complete, active profile"]
         if mentee is None:
             return ["the mentee has no complete, active profile or already has a mentor"]
-        problems.extend(check_pair(mentor, mentee, programme.config.matching, self._clock.now().date()))
+        problems.extend(check_pair(mentor, mentee, programme.spec.matching, self._clock.now().date()))
         if pool.load.get(mentor.id, 0) >= mentor.capacity:
             problems.append(f"the mentor is at capacity ({mentor.capacity})")
         if (mentor.id, mentee.id) in pool.forbidden:

@@ -130,8 +130,8 @@ def test_valid_option_answers_always_reach_a_confirmable_summary(preset: str, da
         if not isinstance(step, AskQuestion):
             break
         q = step.question
-        if q.kind == "single":
-            value: object = data.draw(st.sampled_from([o.value for o in q.options]))
+        if q.kind == "single":  # (only values the programme is open to: others are refused kindly)
+            value: object = data.draw(st.sampled_from(q.eligible or [o.value for o in q.options]))
         elif q.kind == "multi":
             lo, hi = q.choice_range
             value = data.draw(st.lists(st.sampled_from([o.value for o in q.options]), min_size=max(lo, 1),
