@@ -38,7 +38,7 @@ from bot.intake.suggest import Suggestions
 from bot.intake.vocab import suggestions_for, vocabulary_for
 from bot.services.intake.feeds import Account, Feed, Unavailable, cursor_partial, feeds_for
 from bot.services.intake.leads import LeadDesk
-from bot.services.intake.outbox import Outbox, feed_of
+from bot.services.intake.outbox import Outbox, feed_of, replies_query
 from bot.services.programmes import Programme
 from storage.db import transaction
 from storage.models import Lead, SocialPost
@@ -114,12 +114,15 @@ class IntakeService(Outbox, LeadDesk):
         if not sources or (platform == "x" and behind):
             return  # on X, replies wait until all pages are in: a later post may @mention the bot
 
+        def feed_for(lead: Lead) -> Feed | None:
+            return feed_of(feeds, lead)
+
         def source_for(lead: Lead) -> Any:
-            feed = feed_of(feeds, lead)
+            feed = feed_for(lead)
             return sources.get(feed.account_key) if feed is not None else None
 
         reasons: dict[int, str] = {}
-        await self._send_replies(programme, platform, source_for, report, reasons)
+        await self._send_replies(programme, platform, source_for, report, reasons, feed_for, notifier)
         await self._notify_queue(programme, platform, feeds, notifier, report, reasons)
 
     async def _poll_feed(
@@ -141,6 +144,7 @@ class IntakeService(Outbox, LeadDesk):
             else:
                 report.status, report.reason = "failed", exc.reason
             return None, False
+        await self._check_replies(programme, notifier, feed, account)
         source = self.source(programme, feed, account)
         now = self._clock.now()
         caught_up = not cursor_partial(feed.platform, cursor.since_id)
@@ -239,14 +243,15 @@ class IntakeService(Outbox, LeadDesk):
         raise RuntimeError("no free claim code: the code space is nearly full")
 
     async def resume(self, programme: Programme, platform: str | None = None) -> bool:
-        """Start polling again after a stop (refused credentials) or a pause, on ``platform`` (None: every
-        platform). ``True`` when something was stopped or paused."""
+        """Start polling (and replying) again after a stop (refused credentials) or a pause, on ``platform``
+        (None: every platform). ``True`` when something was stopped or paused."""
         was = False
         for name in [platform] if platform else list(PLATFORMS):
             async with transaction(self._sessions) as s:
-                for feed in feeds_for(programme, name):
+                feeds = feeds_for(programme, name)
+                for query in [f.query for f in feeds] + sorted({replies_query(f) for f in feeds}):
                     cursor = await intake.get_cursor(session=s, programme_id=programme.id, platform=name,
-                                                     query=feed.query)
+                                                     query=query)
                     was = was or bool(cursor.disabled_reason or cursor.paused_until)
                     await intake.save_cursor(session=s, cursor_id=cursor.id or 0, now=self._clock.now())
             self.forget(programme, name)
