@@ -180,7 +180,7 @@ def hard_failures(mentor: Person, mentee: Person, config: MatchingConfig, refere
         bad.append("they were paired before")
     if (config.different_organisation and mentor.organisation.strip() and mentee.organisation.strip()
             and mentor.organisation.strip().lower() == mentee.organisation.strip().lower()):
-        bad.append(f"same {config.term_labels.get('organisation', 'organisation')} ({mentor.organisation.strip()})")
+        bad.append(f"same organisation ({mentor.organisation.strip()})")
     for c in config.criteria:
         if c.hard and not criterion_fraction(c, mentor, mentee)[0]:
             said = _criterion_reason(c, mentor, mentee, config)

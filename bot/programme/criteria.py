@@ -141,7 +141,7 @@ def compile_matching(questions: list[Question], decl: MatchingDeclaration) -> Co
         for i, c in enumerate(criteria):
             if c.field == q.key and c.kind == kw["kind"]:
                 merged = {**c.model_dump(), **kw, "hard": c.hard or bool(kw.get("hard")),
-                          "weight": float(kw.get("weight") or c.weight)}
+                          "weight": kw.get("weight") or c.weight}
                 criteria[i] = CriterionConfig.model_validate({**merged, "name": name if kw.get("weight") else c.name})
                 return
         criteria.append(CriterionConfig.model_validate({"name": name, "field": q.key, **kw}))

@@ -16,7 +16,7 @@ EDU_MENTEE: dict[str, Any] = {
 }
 LIBRARIES_MENTEE: dict[str, Any] = {
     "role": "mentee", "level": "emerging-leader", "nation": "england", "service_area": ["branches", "children"],
-    "goals": ["budgeting", "councillors"], "timezone": "UK", "availability": ["weekday-daytime"],
+    "goals": ["councillors", "budgeting"], "timezone": "UK", "availability": ["weekday-daytime"],
     "organisation": "Leeds Libraries", "consent": True,
 }
 RUNTOGETHER_MENTOR: dict[str, Any] = {

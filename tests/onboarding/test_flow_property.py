@@ -140,6 +140,8 @@ def test_valid_option_answers_always_reach_a_confirmable_summary(preset: str, da
             value = str(data.draw(st.integers(q.min_value or 0, q.max_value or 0)))
         elif q.kind == "timezone":
             value = data.draw(st.sampled_from(["London", "Lagos", "Toronto", "UTC+2", "Europe/Paris"]))
+        elif q.kind == "text" and q.required:
+            value = data.draw(st.sampled_from(["Leeds Libraries", "Oak Academy", "Harrogate Harriers"]))
         elif q.kind == "text":
             value = data.draw(st.text(max_size=q.max_length))
         else:

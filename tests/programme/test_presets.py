@@ -16,9 +16,9 @@ from bot.matching.cli import run_match_cli
 from bot.matching.config import MatchingConfig
 from bot.matching.engine import match
 from bot.matching.synth import cohort
-from bot.programme import MatchingDeclaration, Rule, build_spec, preset_spec
 from bot.onboarding.questions import QuestionsConfig
 from bot.onboarding.validate import Choose, Ok, parse_answer
+from bot.programme import MatchingDeclaration, Rule, build_spec, preset_spec
 from bot.programme.profile import ProgrammeSpec
 from bot.services.profile_csv import write_csv
 
