@@ -33,6 +33,7 @@ from bot.nudges.config import (
     OnboardingRemindersConfig,
     PacingConfig,
     QuietHoursConfig,
+    checkin_plan,
 )
 from bot.onboarding.questions import QuestionsConfig
 from bot.programme.criteria import MatchingDeclaration
@@ -166,6 +167,8 @@ class ProgrammeConfig(_Strict):
     #: engine settings laid over the compiled criteria (only values that differ from the defaults count)
     matching: MatchingConfig = Field(default_factory=MatchingConfig)
     nudges: NudgePlanConfig = Field(default_factory=NudgePlanConfig)
+    #: the plan of the lighter check-in relationship (programmes whose criteria declare ``checkin``)
+    checkin_nudges: NudgePlanConfig = Field(default_factory=checkin_plan)
     quiet_hours: QuietHoursConfig = Field(default_factory=QuietHoursConfig)
     onboarding_reminders: OnboardingRemindersConfig = Field(default_factory=OnboardingRemindersConfig)
     digest: DigestConfig = Field(default_factory=DigestConfig)
@@ -183,6 +186,10 @@ class ProgrammeConfig(_Strict):
             raise ValueError("cohort_end must be after cohort_start")
         self.spec()  # an unknown preset, order key or criterion question is reported here
         return self
+
+    def nudge_plan(self, relationship: str) -> NudgePlanConfig:
+        """The nudge plan of a relationship kind (``mentoring`` or ``check-in``)."""
+        return self.checkin_nudges if relationship == "check-in" else self.nudges
 
     def spec(self) -> ProgrammeSpec:
         """The programme as data: questions and compiled matching criteria (the one typed profile)."""

@@ -80,6 +80,17 @@ class Term(BaseModel):
     name: str | None = Field(None, max_length=40, description="how the term reads in reasons")
 
 
+class CheckinDeclaration(BaseModel):
+    """A second, lighter relationship: people whose role answer is ``role`` are not mentored but get a
+    mentor's occasional check-in (its own nudge plan, ``[programme.checkin_nudges]``). Check-ins use the
+    mentors' capacity left after mentoring; seniority may be equal (experienced peers)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: str = Field(min_length=1, max_length=50)
+    allow_equal_seniority: bool = True
+
+
 class MatchingDeclaration(BaseModel):
     """A programme's matching criteria over its own questions, plus the engine's tuning knobs."""
 
@@ -87,6 +98,7 @@ class MatchingDeclaration(BaseModel):
 
     rules: list[Rule] = Field(default_factory=list, max_length=20)
     terms: list[Term] = Field(default_factory=list, max_length=20)
+    checkin: CheckinDeclaration | None = None
     top_k: int = Field(25, ge=1, le=1000)
 
 
@@ -96,6 +108,14 @@ class Compiled:
 
     config: MatchingConfig
     slots: dict[str, str] = field(default_factory=dict)  # slot → question key
+    checkin_role: str | None = None  # the role answer of people who get check-ins instead of mentoring
+
+    @property
+    def checkin_config(self) -> MatchingConfig:
+        """The engine's config for check-ins: the same criteria, seniority may be equal."""
+        if self.config.stage_rule == "mentor_senior":
+            return self.config.model_copy(update={"stage_rule": "mentor_senior_or_equal"})
+        return self.config
 
 
 def _find(questions: list[Question], key: str, what: str) -> Question:
@@ -205,7 +225,15 @@ def compile_matching(questions: list[Question], decl: MatchingDeclaration) -> Co
         cfg["stage_scale"] = ["-"]
     config = MatchingConfig.model_validate({**cfg, "weights": ScoreWeights(**weights), "criteria": criteria,
                                             "labels": labels, "term_labels": term_labels})
-    return Compiled(config, slots)
+    checkin_role = None
+    if decl.checkin is not None:
+        role_q = _find(questions, slots["role"], "checkin")
+        if role_q.option(decl.checkin.role) is None:
+            raise ValueError(f"checkin: {decl.checkin.role!r} is not an option of the role question")
+        checkin_role = decl.checkin.role
+        if not decl.checkin.allow_equal_seniority:
+            raise ValueError("checkin: only equal-or-senior check-ins are supported")
+    return Compiled(config, slots, checkin_role)
 
 
 def apply_overrides(compiled: MatchingConfig, overrides: MatchingConfig) -> MatchingConfig:

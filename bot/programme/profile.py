@@ -96,6 +96,8 @@ class ProgrammeSpec:
         stage = self._slot(answers, "stage")
         capacity = self._slot(answers, "capacity")
         role = str(self._slot(answers, "role") or "mentee")
+        if role == self.compiled.checkin_role:
+            role = "mentee"  # the receiving side of a check-in (see :meth:`relationship`)
         return Person(
             id=person_id, role=role, name=name,
             phase=_set(self._slot(answers, "phase")), subjects=_set(self._slot(answers, "subjects")),
@@ -107,6 +109,11 @@ class ProgrammeSpec:
             previous=frozenset(str(p) for p in previous),
             extra={k: v for k, v in answers.items() if k != "consent"},
         )
+
+    def relationship(self, answers: Mapping[str, Any]) -> str:
+        """``check-in`` for people who asked for the programme's lighter check-ins, else ``mentoring``."""
+        role = self._slot(answers, "role")
+        return "check-in" if role is not None and role == self.compiled.checkin_role else "mentoring"
 
     def eligibility_problem(self, answers: Mapping[str, Any]) -> str | None:
         """Why these answers put the person outside the programme, kindly (None: eligible)."""
@@ -140,8 +147,9 @@ class ProgrammeSpec:
         role_key = self.compiled.slots["role"]
         role_col = role_key if role_key in cells else "role"
         role = cells.get(role_col, "").strip().lower()
-        if role not in ROLES:
-            problems.append(f"role {role or '(empty)'!r} is not one of {', '.join(ROLES)}")
+        roles = (*ROLES, self.compiled.checkin_role) if self.compiled.checkin_role else ROLES
+        if role not in roles:
+            problems.append(f"role {role or '(empty)'!r} is not one of {', '.join(roles)}")
         for q in self.questions:
             column = q.key if q.key in cells else q.profile_field
             if q.kind == "consent" or column is None or column not in cells or column in (*ID_COLUMNS, PREVIOUS):
@@ -245,7 +253,7 @@ def build_spec(questions_cfg: QuestionsConfig, declaration: MatchingDeclaration 
     decl = declaration if declaration is not None else preset_declaration(questions_cfg.preset)
     compiled = compile_matching(questions, decl)
     if overrides is not None:
-        compiled = Compiled(apply_overrides(compiled.config, overrides), compiled.slots)
+        compiled = Compiled(apply_overrides(compiled.config, overrides), compiled.slots, compiled.checkin_role)
     return ProgrammeSpec(questions_cfg.preset, tuple(questions), compiled)
 
 
