@@ -86,10 +86,12 @@ class SandboxWorld:
         limits: Limits | None = None,
         mirror_hashtags: bool = True,
         x_client_options: dict[str, Any] | None = None,
+        pacing: dict[str, Any] | None = None,
     ) -> None:
         """``mirror_hashtags``: the programme's X hashtags are read on the local Bluesky and Mastodon too
         (unless ``programme_overrides`` gives ``intake.sources``). ``x_client_options``: how the bot's X client
-        is built (``{"bearer_only": True}``: only ``X_BEARER_TOKEN``; see :meth:`SandboxX.make_client`)."""
+        is built (``{"bearer_only": True}``: only ``X_BEARER_TOKEN``; see :meth:`SandboxX.make_client`).
+        ``pacing``: the bot's ``[bot.pacing]`` (default :data:`SANDBOX_PACING`)."""
         self.clock = clock or SandboxClock(datetime(2026, 9, 7, 9, 0, tzinfo=UTC))
         self.discord = SandboxDiscord(clock=self.clock, limits=limits or world_limits())
         self.x = SandboxX(self.clock)
@@ -97,6 +99,7 @@ class SandboxWorld:
         self.mastodon = SandboxMastodon(self.clock, domain=MASTODON_INSTANCE)
         self.mastodon_instances: dict[str, SandboxMastodon] = {}  # more instances, by domain
         self.x_client_options = x_client_options or {}
+        self.pacing = pacing or SANDBOX_PACING
         self.database_url = database_url
         self.schema = schema
         self.preset = preset
@@ -131,7 +134,7 @@ class SandboxWorld:
         )
         table = programme_table(self.programme_key, guild.id, self.preset, **self.programme_overrides)
         data = {
-            "bot": {"log_level": "WARNING", "pacing": SANDBOX_PACING, "database_url": "sqlite:///unused.db"},
+            "bot": {"log_level": "WARNING", "pacing": self.pacing, "database_url": "sqlite:///unused.db"},
             "programme": [table if not self.mirror_hashtags else mirror_sources(table)],
         }
         self.settings = parse_config(data)

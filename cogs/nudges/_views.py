@@ -90,7 +90,7 @@ class NudgeAnswerButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         bot = _bot(interaction)
-        result = await service_of(bot).answer(self.nudge_id, self.answer, interaction.user.id)
+        result = await service_of(bot).answers.answer(self.nudge_id, self.answer, interaction.user.id)
         await interaction.response.send_message(result.reply, ephemeral=True, allowed_mentions=NO_PINGS)
         await follow_up(bot, result)
 
@@ -107,7 +107,7 @@ class NoteModal(discord.ui.Modal):
         bot = _bot(interaction)
         service = service_of(bot)
         text = self.note.value or ""
-        programme = await service.save_note(self.nudge_id, interaction.user.id, text)
+        programme = await service.answers.save_note(self.nudge_id, interaction.user.id, text)
         if programme is None:
             await interaction.response.send_message("This note can't be saved here.", ephemeral=True)
             return

@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.sandbox.world import MASTODON_INSTANCE, SandboxWorld
-from tests.conftest import drop_test_schema
-from tests.e2e.conftest import make_world
-from tests.e2e.test_intake_poll import POLL, TAG, last_report, leads_of, organiser_posts
+from tests.support.database import drop_test_schema
+from tests.support.intake import POLL, TAG, last_report, leads_of, organiser_posts
+from tests.support.world import make_world
 
 pytestmark = pytest.mark.e2e
 INTAKE = {"replies_per_hour": 500}

@@ -9,7 +9,7 @@ from bot.sandbox.world import SandboxWorld
 from cogs.nudges import plan_match
 from storage.queries import matching
 from storage.queries import nudges as nq
-from tests.nudges_service.pairs import (
+from tests.support.pairs import (
     make_pair,
     nworld_fixture,  # noqa: F401  (the fixture)
     organiser_posts,

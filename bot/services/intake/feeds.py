@@ -146,13 +146,14 @@ class Unavailable(Exception):
         self.reason = reason
 
 
-async def _made(factory: Callable[..., Any], *args: Any) -> Any:
+async def build_client(factory: Callable[..., Any], *args: Any) -> Any:
+    """``factory(*args)``, awaited when it returns an awaitable (a login)."""
     client = factory(*args)
     return await client if inspect.isawaitable(client) else client
 
 
 async def connect_x(factory: XClientFactory) -> Account:
-    client = await _made(factory)
+    client = await build_client(factory)
     keys = fingerprint(*(getattr(client, k, None) for k in ("bearer_token", "consumer_key", "consumer_secret",
                                                             "access_token", "access_token_secret")))
     if not has_user_keys(client):  # X_BEARER_TOKEN alone: app-only search; /2/users/me needs user context
@@ -180,7 +181,7 @@ async def connect_bluesky(factory: BlueskyClientFactory) -> Account:
     from atproto_core.exceptions import AtProtocolError
 
     try:
-        client = await _made(factory)
+        client = await build_client(factory)
     except KeyError as exc:
         raise Unavailable("fatal", f"{exc.args[0]} is not set") from exc
     except (UnauthorizedError, LoginRequiredError, BadRequestError) as exc:
@@ -206,7 +207,7 @@ async def connect_mastodon(factory: MastodonClientFactory, instance: str) -> Acc
         MastodonUnauthorizedError,
     )
 
-    client = await _made(factory, instance)
+    client = await build_client(factory, instance)
     domain = instance_domain(instance)
     token = getattr(client, "access_token", None)
     keys = fingerprint(domain, token)

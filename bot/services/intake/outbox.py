@@ -2,7 +2,7 @@
 
 ``new`` → ``replying`` (committed before the request) → ``replied``, or → ``queueing`` → ``queued`` once the
 organisers' channel has it. A lead left in ``replying`` (the process died during the request) is never replied
-to again: after :data:`~bot.services.intake.base.STALE_REPLYING` it goes to the organisers' queue.
+to again: after :data:`STALE_REPLYING` it goes to the organisers' queue.
 
 When the bot can't reply as an account (X with only ``X_BEARER_TOKEN``, a Mastodon instance that rejects the
 token, or a 401 on a reply), that is recorded in the database (a ``poll_cursor`` row whose query is
@@ -18,17 +18,20 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.clock import Clock
 from bot.intake.invite import manual_reply_text, organiser_lead_message, reply_text
 from bot.intake.outcomes import IntakeNotifier, PollReport, QueuedLead
 from bot.intake.source import Post, platform_name
-from bot.services.intake.base import STALE_REPLYING, IntakeBase
+from bot.services.intake.clients import PlatformClients
 from bot.services.intake.feeds import Account, Feed, may_retry
 from bot.services.programmes import Programme
-from storage.db import transaction
+from storage.db import SessionFactory, transaction
 from storage.models import Lead, SocialPost
 from storage.queries import intake
 
 log = logging.getLogger(__name__)
+
+STALE_REPLYING = timedelta(minutes=10)
 
 
 def lead_post(lead: Lead, text: str = "", posted_at: datetime | None = None) -> Post:
@@ -60,8 +63,16 @@ def account_where(feed: Feed) -> str:
     return platform_name(feed.platform) + (f" ({feed.domain})" if feed.instance else "")
 
 
-class Outbox(IntakeBase):
-    async def _check_replies(self, programme: Programme, notifier: IntakeNotifier, feed: Feed, account: Account) -> None:
+class Outbox:
+    """Works the leads of one poll: invite replies through the platforms' clients, then the organisers' queue."""
+
+    def __init__(self, sessions: SessionFactory, clock: Clock, clients: PlatformClients) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._clients = clients
+        self.queue_per_poll = 10  # organiser messages per poll (Discord: 5 per 5 s per channel); the rest next time
+
+    async def check_replies(self, programme: Programme, notifier: IntakeNotifier, feed: Feed, account: Account) -> None:
         """Apply what the database says about replies as ``account`` (stopped by a 401 with these very
         credentials: it still can't), and tell the organisers once when the bot can't reply as it."""
         async with transaction(self._sessions) as s:
@@ -100,7 +111,7 @@ class Outbox(IntakeBase):
             await intake.save_cursor(session=s, cursor_id=row_id, now=self._clock.now(), since_id=keys,
                                      disabled_reason=reason)
 
-    async def _send_replies(
+    async def send_replies(
         self, programme: Programme, platform: str, source_for: Callable[[Lead], Any], report: PollReport,
         reasons: dict[int, str], feed_for: Callable[[Lead], Feed | None], notifier: IntakeNotifier,
     ) -> None:
@@ -129,7 +140,7 @@ class Outbox(IntakeBase):
                 reasons[lid] = "automatic replies are off for this programme"
                 continue
             feed = feed_for(lead)
-            account = self.known_account(feed) if feed is not None else None
+            account = self._clients.known_account(feed) if feed is not None else None
             if account is not None and not account.can_reply:
                 async with transaction(self._sessions) as s:
                     await intake.update_lead(session=s, lead_id=lid, now=now, expect=("new",), status="queueing")
@@ -175,12 +186,12 @@ class Outbox(IntakeBase):
             return None
         if not feed.replies_for(text):
             return f"automatic replies are off for {feed.where}"
-        account = self.known_account(feed)
+        account = self._clients.known_account(feed)
         if account is not None and not account.can_reply:
             return account.why_not or None
         return None
 
-    async def _notify_queue(
+    async def notify_queue(
         self, programme: Programme, platform: str, feeds: list[Feed], notifier: IntakeNotifier, report: PollReport,
         reasons: dict[int, str],
     ) -> None:

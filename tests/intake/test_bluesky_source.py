@@ -13,8 +13,7 @@ from bot.intake.bluesky_parse import parse_time_cursor, post_url, to_ms
 from bot.intake.bluesky_source import BlueskySource, bluesky_query, make_bluesky_client_from_env
 from bot.intake.source import Source
 from bot.sandbox.bluesky import SandboxBluesky
-
-from .conftest import START, Sleeps, make_bsky_source, minutes_ago
+from tests.support.sources import START, Sleeps, make_bsky_source, minutes_ago
 
 Q = bluesky_query(["EduMentoring"])
 SEARCH = "/xrpc/app.bsky.feed.searchPosts"
