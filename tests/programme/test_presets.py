@@ -140,7 +140,7 @@ def test_runtogether_region_as_a_hard_rule_never_pairs_across_regions() -> None:
     result = match(people, spec.matching, reference_date=DAY)
     assert [(p.mentor_id, p.mentee_id) for p in result.pairs] == [("m-ne", "e-ne")]
     assert {u.person_id for u in result.unmatched} == {"e-ln"}
-    assert "fitting 'region' (London)" in result.unmatched[0].reason
+    assert "fits 'region' (London)" in result.unmatched[0].reason
     assert preset.matching.criteria[0].hard is False  # the preset itself weighs region, a config can require it
 
 
