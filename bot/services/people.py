@@ -6,22 +6,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from bot.clock import Clock
+from bot.services.match_end import EndedMatch, EndReason, MatchEnding
 from bot.services.nudges import NudgeService
 from bot.services.programmes import Programme
 from storage.db import SessionFactory, transaction
+from storage.ids import require_id
+from storage.models import Match, MatchStatus, PersonStatus
 from storage.queries import audit, intake, matching, nudges, onboarding, people
-
-
-@dataclass
-class EndedMatch:
-    """A match ended because one side left: who to tell and where."""
-
-    match_id: int
-    partner_person_id: int
-    partner_discord_id: int | None
-    space_id: int | None
-    space_kind: str | None
 
 
 @dataclass
@@ -31,29 +25,42 @@ class LeaveResult:
 
 
 class PeopleService:
-    def __init__(self, sessions: SessionFactory, clock: Clock, nudges: NudgeService | None = None) -> None:
+    def __init__(self, sessions: SessionFactory, clock: Clock, nudges: NudgeService | None = None,
+                 ending: MatchEnding | None = None) -> None:
         self._sessions = sessions
         self._clock = clock
         self._nudges = nudges
+        self._ending = ending
 
-    async def pause(self, programme: Programme, discord_user_id: int, weeks: int, *, actor: int | None = None) -> datetime | None:
-        """Pause a person for ``weeks``: matching and nudges skip them. ``None`` when unknown."""
+    async def pause(self, programme: Programme, discord_user_id: int, weeks: int, *, actor: int | None = None,
+                    end_matches: bool = False) -> datetime | None:
+        """Pause a person for ``weeks``: matching and nudges skip them. ``None`` when unknown. With
+        ``end_matches`` (an organiser's choice) their active matches end too (both people told, spaces
+        archived)."""
         now = self._clock.now()
         until = now + timedelta(weeks=weeks)
+        ended: list[EndedMatch] = []
         async with transaction(self._sessions) as session:
             person = await people.get_person_by_discord(
                 session=session, programme_id=programme.id, discord_user_id=discord_user_id
             )
-            if person is None or person.status == "left":
+            if person is None or person.status == PersonStatus.LEFT:
                 return None
             await people.set_person_status(
-                session=session, person_id=person.id or 0, status="paused", now=now, paused_until=until
+                session=session, person_id=require_id(person), status=PersonStatus.PAUSED, now=now, paused_until=until
             )
             await nudges.cancel_nudges(session=session, person_id=person.id)
             await audit.add_audit_event(
                 session=session, programme_id=programme.id, actor_discord_id=actor or discord_user_id,
                 action="person.pause", detail={"person_id": person.id, "weeks": weeks}, now=now,
             )
+            if end_matches:
+                for m in await matching.matches_of_person(session=session, person_id=require_id(person)):
+                    if m.status == MatchStatus.ACTIVE and m.programme_id == programme.id:
+                        done = await self._end(session, m, "paused", actor, subject_person_id=require_id(person))
+                        ended.extend([done] if done is not None else [])
+        for done in ended:
+            await self._follow_up(done)
         return until
 
     async def resume(self, programme: Programme, discord_user_id: int) -> bool:
@@ -62,17 +69,17 @@ class PeopleService:
             person = await people.get_person_by_discord(
                 session=session, programme_id=programme.id, discord_user_id=discord_user_id
             )
-            if person is None or person.status != "paused":
+            if person is None or person.status != PersonStatus.PAUSED:
                 return False
-            profile = await people.get_profile(session=session, person_id=person.id or 0, programme_id=programme.id)
-            status = "active" if profile is not None else "onboarding"
-            await people.set_person_status(session=session, person_id=person.id or 0, status=status, now=now)
+            profile = await people.get_profile(session=session, person_id=require_id(person), programme_id=programme.id)
+            status = PersonStatus.ACTIVE if profile is not None else PersonStatus.ONBOARDING
+            await people.set_person_status(session=session, person_id=require_id(person), status=status, now=now)
             await audit.add_audit_event(
                 session=session, programme_id=programme.id, actor_discord_id=discord_user_id,
                 action="person.resume", detail={"person_id": person.id}, now=now,
             )
-            active = [m.id for m in await matching.matches_of_person(session=session, person_id=person.id or 0)
-                      if m.status == "active" and m.id is not None]
+            active = [m.id for m in await matching.matches_of_person(session=session, person_id=require_id(person))
+                      if m.status == MatchStatus.ACTIVE and m.id is not None]
         if self._nudges is not None:
             for match_id in active:  # their check-ins were cancelled by the pause: plan the future ones again
                 await self._nudges.replan_match(match_id)
@@ -86,7 +93,7 @@ class PeopleService:
             )
             if person is None:
                 return None
-            pid = person.id or 0
+            pid = require_id(person)
             profile = await people.get_profile(session=session, person_id=pid, programme_id=programme.id)
             conv = await onboarding.get_session(session=session, person_id=pid, programme_id=programme.id)
             their_matches = await matching.matches_of_person(session=session, person_id=pid)
@@ -96,7 +103,7 @@ class PeopleService:
             ]
             match_rows = []
             for m in their_matches:
-                rows = await nudges.nudges_of_match(session=session, match_id=m.id or 0)
+                rows = await nudges.nudges_of_match(session=session, match_id=require_id(m))
                 match_rows.append({
                     "role": "mentor" if m.mentor_person_id == pid else "mentee",
                     "status": m.status, "score": m.score, "reasons": m.reasons,
@@ -136,27 +143,38 @@ class PeopleService:
             )
             if person is None:
                 return LeaveResult(found=False)
-            pid = person.id or 0
+            pid = require_id(person)
             result = LeaveResult(found=True)
             for m in await matching.matches_of_person(session=session, person_id=pid):
-                if m.status != "active":
+                if m.status != MatchStatus.ACTIVE:
                     continue
-                await matching.end_match(session=session, match_id=m.id or 0, reason="left", now=now)
-                partner_id = m.mentee_person_id if m.mentor_person_id == pid else m.mentor_person_id
-                partner = await people.get_person(session=session, person_id=partner_id)
-                result.ended.append(EndedMatch(
-                    match_id=m.id or 0, partner_person_id=partner_id,
-                    partner_discord_id=partner.discord_user_id if partner else None,
-                    space_id=m.space_id, space_kind=m.space_kind,
-                ))
-                await people.bump_counter(session=session, programme_id=programme.id, name="matches_ended_by_leave")
+                ended = await self._end(session, m, "left", None, subject_person_id=pid)  # no id of theirs kept
+                if ended is not None:
+                    result.ended.append(ended)
+                    await people.bump_counter(session=session, programme_id=programme.id,
+                                              name="matches_ended_by_leave")
             await people.erase_person(session=session, person_id=pid)
             await people.bump_counter(session=session, programme_id=programme.id, name="people_left")
             await audit.add_audit_event(
                 session=session, programme_id=programme.id, actor_discord_id=None, action="person.leave",
                 detail={"ended_matches": len(result.ended)}, now=now,
             )
+        for ended in result.ended:  # after the commit: partners told, spaces archived, organisers told
+            await self._follow_up(ended)
+        if not result.ended and self._ending is not None and self._ending.spaces is not None:
+            await self._ending.spaces.tell_organisers(
+                programme, f"👋 A member left **{programme.config.name}** and their data was deleted.")
         return result
+
+    async def _end(self, session: AsyncSession, match: Match, reason: EndReason, by: int | None,
+                   subject_person_id: int) -> EndedMatch | None:
+        if self._ending is None:
+            raise RuntimeError("PeopleService needs the MatchEnding to end matches")
+        return await self._ending.close(session, match, reason, by, subject_person_id=subject_person_id)
+
+    async def _follow_up(self, ended: EndedMatch) -> None:
+        if self._ending is not None:
+            await self._ending.follow_up(ended)
 
 
 def _iso(value: datetime | None) -> str | None:
