@@ -17,6 +17,10 @@ from storage.ids import require_id
 from storage.models import Match, MatchStatus, PersonStatus
 from storage.queries import audit, intake, matching, nudges, onboarding, people
 
+#: What /leave keeps, said the same way in /mydata and the leave prompt.
+AFTER_LEAVE = ("/leave deletes everything above. The programme keeps only anonymous facts that name nobody: "
+               "that a match existed, when it began and ended, and how it ended — so its statistics and "
+               "reports don't shrink.")
 
 @dataclass
 class LeaveResult:
@@ -132,6 +136,7 @@ class PeopleService:
             "matches": match_rows,
             "leads": [{"platform": lead.platform, "handle": lead.author_handle, "status": lead.status,
                        "created_at": _iso(lead.created_at)} for lead in leads],
+            "after_leave": AFTER_LEAVE,
         }
 
     async def leave(self, programme: Programme, discord_user_id: int) -> LeaveResult:

@@ -16,9 +16,11 @@ from storage.models import (
     IdentityProof,
     Lead,
     Match,
+    MatchStatus,
     Nudge,
     OnboardingSession,
     PairRule,
+    PastMatch,
     Person,
     PersonStatus,
     Profile,
@@ -147,6 +149,11 @@ async def erase_person(*, session: AsyncSession, person_id: int) -> None:
     await session.exec(
         delete(Nudge).where(or_(col(Nudge.person_id) == person_id, col(Nudge.match_id).in_(match_ids)))
     )
+    # the programme keeps that each confirmed match existed, when it began and ended and how (no one named)
+    for match in await session.exec(select(Match).where(col(Match.id).in_(match_ids))):
+        if match.status != MatchStatus.PROPOSED:
+            session.add(PastMatch(programme_id=match.programme_id, started_at=match.started_at or match.created_at,
+                                  ended_at=match.ended_at, end_reason=match.end_reason))
     await session.exec(delete(Match).where(col(Match.id).in_(match_ids)))
     await session.exec(
         delete(PairRule).where(
