@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 import logging
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.clock import Clock
+from bot.matching.config import MatchingConfig
 from bot.matching.engine import check_pair, match
 from bot.matching.model import MatchResult
 from bot.matching.model import Person as MatchPerson
 from bot.matching.worker import shutdown_worker, solve_in_worker
-from bot.services.match_people import fingerprint, to_match_person
+from bot.services.match_people import fingerprint
 from bot.services.programmes import Programme
+from bot.spreadsheet import write_csv
 from bot.timezones import is_valid_zone
 from storage.db import SessionFactory, transaction
-from storage.models import Match, Person
-from storage.queries import audit, matching, nudges, people
+from storage.ids import require_id
+from storage.models import AnnounceStep, Match, MatchStatus, PairRuleKind, Person, PersonStatus, SpaceKind
+from storage.queries import audit, matching, people
 
 log = logging.getLogger(__name__)
 THREAD_SOLVE_LIMIT = 2_000  # larger cohorts solve in a worker process
@@ -40,6 +41,10 @@ class Pool:
     forbidden: list[tuple[str, str]]
     load: dict[str, int]
     fingerprint: str
+    #: people the programme is not open to (person id → the kind reason they were told)
+    ineligible: dict[str, str] = field(default_factory=dict)
+    #: people who asked for the programme's lighter check-ins (matched after mentoring, on capacity left)
+    checkins: list[MatchPerson] = field(default_factory=list)
 
 
 @dataclass
@@ -68,34 +73,60 @@ class MatchingService:
         for m in all_matches:
             history[m.mentor_person_id].add(m.mentee_person_id)
             history[m.mentee_person_id].add(m.mentor_person_id)
-            if m.status == "active":
+            if m.status == MatchStatus.ACTIVE:
                 load[str(m.mentor_person_id)] += 1
                 busy_mentees.add(m.mentee_person_id)
         persons: dict[int, Person] = {}
         pool: list[MatchPerson] = []
+        checkins: list[MatchPerson] = []
+        ineligible: dict[str, str] = {}
         for person, profile in rows:
-            if person.status != "active" or profile.consent_at is None:
+            if person.status != PersonStatus.ACTIVE or profile.consent_at is None:
                 continue
-            mp = to_match_person(programme.questions, profile.answers, person_id=person.id or 0,
-                                 name=person.display_name, previous=history.get(person.id or 0, ()))
-            if (person.id or 0) in busy_mentees:
+            not_open = programme.spec.eligibility_problem(profile.answers)
+            if not_open:
+                ineligible[str(require_id(person))] = not_open
+                continue
+            mp = programme.spec.person(profile.answers, person_id=str(require_id(person)), name=person.display_name,
+                                       previous=[str(p) for p in history.get(require_id(person), ())])
+            if require_id(person) in busy_mentees:
                 if mp.role == "mentee":
                     continue
                 if mp.role == "both":
                     mp = _as_mentor_only(mp)
-            persons[person.id or 0] = person
-            pool.append(mp)
-        forced = [(str(r.mentor_person_id), str(r.mentee_person_id)) for r in rules if r.kind == "force"]
-        forbidden = [(str(r.mentor_person_id), str(r.mentee_person_id)) for r in rules if r.kind == "forbid"]
+            persons[require_id(person)] = person
+            if programme.spec.relationship(profile.answers) == "check-in":
+                checkins.append(mp)
+            else:
+                pool.append(mp)
+        forced = [(str(r.mentor_person_id), str(r.mentee_person_id)) for r in rules if r.kind == PairRuleKind.FORCE]
+        forbidden = [(str(r.mentor_person_id), str(r.mentee_person_id)) for r in rules if r.kind == PairRuleKind.FORBID]
         fp = fingerprint(
             [("p", pid, persons[pid].status) for pid in persons]
             + [("a", person.id, profile.version) for person, profile in rows if person.id in persons]
             + [("m", m.id, m.status) for m in all_matches]
             + [("r", r.mentor_person_id, r.mentee_person_id, r.kind) for r in rules]
         )
-        return Pool(pool, persons, forced, forbidden, dict(load), fp)
+        return Pool(pool, persons, forced, forbidden, dict(load), fp, ineligible, checkins)
 
     async def solve(self, programme: Programme, pool: Pool) -> MatchResult:
+        """Mentoring, then the programme's lighter check-ins on the mentors' capacity left (one result; the
+        check-in pairs are those whose mentee is in ``pool.checkins``)."""
+        result = await self._solve(programme, pool)
+        if not pool.checkins:
+            return result
+        load = Counter(pool.load)
+        load.update(p.mentor_id for p in result.pairs)
+        mentors = [_as_mentor_only(p) if p.role == "both" else p for p in pool.people if p.can_mentor]
+        checkin = Pool([*mentors, *pool.checkins], pool.persons, [], pool.forbidden, dict(load), pool.fingerprint)
+        second = await self._solve(programme, checkin, programme.spec.compiled.checkin_config)
+        pairs = sorted([*result.pairs, *(replace(p, reasons="check-in: " + p.reasons) for p in second.pairs)],
+                       key=lambda p: (p.mentor_id, p.mentee_id))
+        return MatchResult(pairs, [*result.unmatched, *second.unmatched],
+                           round(result.total_score + second.total_score, 6), result.certified and second.certified,
+                           result.timings, result.stats)
+
+    async def _solve(self, programme: Programme, pool: Pool, config: MatchingConfig | None = None) -> MatchResult:
         """Run the engine off the event loop: a thread for small cohorts, a worker process for large."""
         kwargs: dict[str, Any] = {
             "reference_date": self._clock.now().date(), "forced": pool.forced, "forbidden": pool.forbidden,
@@ -103,14 +134,16 @@ class MatchingService:
         }
         valid_ids = {p.id for p in pool.people}
         kwargs["forced"] = [f for f in pool.forced if f[0] in valid_ids and f[1] in valid_ids]
+        config = config or programme.spec.matching
         if len(pool.people) <= THREAD_SOLVE_LIMIT:
-            return await asyncio.to_thread(match, pool.people, programme.config.matching, **kwargs)
-        return await solve_in_worker(pool.people, programme.config.matching, **kwargs)
+            return await asyncio.to_thread(match, pool.people, config, **kwargs)
+        return await solve_in_worker(pool.people, config, **kwargs)
 
     async def preview(self, programme: Programme, actor: int | None) -> Preview:
         pool = await self.pool(programme)
         result = await self.solve(programme, pool)
-        names = {p.id: p.name for p in pool.people}
+        names = {p.id: p.name for p in [*pool.people, *pool.checkins]}
+        checkin_ids = {p.id for p in pool.checkins}
         scores = sorted(p.score for p in result.pairs)
         stats = {}
         if scores:
@@ -118,8 +151,10 @@ class MatchingService:
                      "mean": round(sum(scores) / len(scores), 2)}
         summary = {
             "pairs": [{"mentor": int(p.mentor_id), "mentee": int(p.mentee_id), "score": p.score,
-                       "reasons": p.reasons} for p in result.pairs],
-            "unmatched": [{"person": int(u.person_id), "reason": u.reason} for u in result.unmatched],
+                       "reasons": p.reasons, "kind": "check-in" if p.mentee_id in checkin_ids else "mentoring"}
+                      for p in result.pairs],
+            "unmatched": [{"person": int(u.person_id), "reason": u.reason} for u in result.unmatched]
+            + [{"person": int(pid), "reason": f"not eligible: {why}"} for pid, why in sorted(pool.ineligible.items())],
             "total_score": result.total_score, "scores": stats,
         }
         now = self._clock.now()
@@ -131,7 +166,7 @@ class MatchingService:
                                         action="match.preview",
                                         detail={"round": rnd.id, "pairs": len(result.pairs),
                                                 "unmatched": len(result.unmatched)}, now=now)
-        return Preview(rnd.id or 0, result, names, pairs_csv(result, names), stats)
+        return Preview(require_id(rnd), result, names, pairs_csv(result, names), stats)
 
     async def confirm(self, programme: Programme, actor: int | None) -> list[int]:
         """Make the latest preview real, once; refused when anything it depended on changed."""
@@ -143,16 +178,17 @@ class MatchingService:
                 raise MatchingError("There is no preview to confirm — run `/match preview` first.")
             if rnd.profiles_fingerprint != pool.fingerprint:
                 raise MatchingError("Profiles or matches changed since that preview — run `/match preview` again.")
-            if not await matching.confirm_round(session=session, round_id=rnd.id or 0, now=now):
+            if not await matching.confirm_round(session=session, round_id=require_id(rnd), now=now):
                 raise MatchingError("That preview was already confirmed.")
             created = []
             for pair in rnd.summary.get("pairs", []):
                 m = await matching.add_match(session=session, match=Match(
                     programme_id=programme.id, round_id=rnd.id, mentor_person_id=int(pair["mentor"]),
                     mentee_person_id=int(pair["mentee"]), score=float(pair["score"]), reasons=str(pair["reasons"]),
-                    status="active", started_at=now, created_at=now,
+                    kind=str(pair.get("kind", "mentoring")), status=MatchStatus.ACTIVE, started_at=now,
+                    created_at=now,
                 ))
-                created.append(m.id or 0)
+                created.append(require_id(m))
             await audit.add_audit_event(session=session, programme_id=programme.id, actor_discord_id=actor,
                                         action="match.confirm", detail={"round": rnd.id, "pairs": len(created)},
                                         now=now)
@@ -168,40 +204,53 @@ class MatchingService:
             return ["the mentor has no complete, active profile"]
         if mentee is None:
             return ["the mentee has no complete, active profile or already has a mentor"]
-        problems.extend(check_pair(mentor, mentee, programme.config.matching, self._clock.now().date()))
+        problems.extend(check_pair(mentor, mentee, programme.spec.matching, self._clock.now().date()))
         if pool.load.get(mentor.id, 0) >= mentor.capacity:
             problems.append(f"the mentor is at capacity ({mentor.capacity})")
         if (mentor.id, mentee.id) in pool.forbidden:
             problems.append("an organiser forbade this pair")
         return problems
 
+    async def manual_refusal(self, programme: Programme, mentor_pid: int, mentee_pid: int) -> str | None:
+        """Why two people may not be paired by hand *at all* — no "pair them anyway" overrides it: someone
+        who has not agreed to be matched (no consent, paused, left, another programme) gets no match, no
+        space and no DM. None when an organiser may decide."""
+        async with self._sessions() as session:
+            return await self._refusal(session, programme, mentor_pid, mentee_pid)
+
+    async def _refusal(self, session: Any, programme: Programme, mentor_pid: int, mentee_pid: int) -> str | None:
+        for role, pid in (("mentor", mentor_pid), ("mentee", mentee_pid)):
+            person = await people.get_person(session=session, person_id=pid)
+            if person is None or person.programme_id != programme.id:
+                return f"the {role} is not in this programme"
+            profile = await people.get_profile(session=session, person_id=pid, programme_id=programme.id)
+            if profile is None or profile.consent_at is None:
+                return f"the {role} has not agreed to be matched (their interview is not finished with consent)"
+            if person.status != PersonStatus.ACTIVE:
+                return f"the {role} is {person.status}, not active"
+        return None
+
     async def create_manual(self, programme: Programme, mentor_pid: int, mentee_pid: int, actor: int | None,
                             broken: list[str]) -> int:
+        """A pair made by an organiser. ValueError (the reason) when :meth:`manual_refusal` refuses it,
+        checked again in the transaction that creates the match."""
         now = self._clock.now()
         async with transaction(self._sessions) as session:
+            why = await self._refusal(session, programme, mentor_pid, mentee_pid)
+            if why is not None:
+                raise ValueError(why)
             m = await matching.add_match(session=session, match=Match(
                 programme_id=programme.id, mentor_person_id=mentor_pid, mentee_person_id=mentee_pid,
-                score=0.0, reasons="paired by an organiser", status="active", started_at=now, created_at=now,
+                score=0.0, reasons="paired by an organiser", status=MatchStatus.ACTIVE, started_at=now, created_at=now,
             ))
             await audit.add_audit_event(session=session, programme_id=programme.id, actor_discord_id=actor,
                                         action="match.pair", detail={"match": m.id, "rules_broken": broken}, now=now)
-        return m.id or 0
-
-    async def end(self, programme: Programme, match_id: int, reason: str, actor: int | None) -> Match | None:
-        """End an active match once: its pending nudges are cancelled, the mentor's capacity is freed."""
-        now = self._clock.now()
-        async with transaction(self._sessions) as session:
-            if not await matching.end_match(session=session, match_id=match_id, reason=reason, now=now):
-                return None
-            await nudges.cancel_nudges(session=session, match_id=match_id)
-            await audit.add_audit_event(session=session, programme_id=programme.id, actor_discord_id=actor,
-                                        action="match.end", detail={"match": match_id, "reason": reason}, now=now)
-            return await matching.get_match(session=session, match_id=match_id)
+        return require_id(m)
 
     async def active_matches(self, programme: Programme) -> list[tuple[Match, Person | None, Person | None]]:
         async with self._sessions() as session:
             rows = await matching.matches_in_programme(session=session, programme_id=programme.id,
-                                                       statuses=("active",))
+                                                       statuses=(MatchStatus.ACTIVE,))
             out = []
             for m in rows:
                 out.append((m, await people.get_person(session=session, person_id=m.mentor_person_id),
@@ -211,7 +260,7 @@ class MatchingService:
     async def pending_announcements(self, programme: Programme) -> list[Announcement]:
         return await pending_announcements(self._sessions, programme)
 
-    async def step_announcement(self, match_id: int, from_state: str, to_state: str, **kw: Any) -> bool:
+    async def step_announcement(self, match_id: int, from_state: AnnounceStep, to_state: AnnounceStep, **kw: Any) -> bool:
         return await step_announcement(self._sessions, match_id, from_state, to_state, **kw)
 
     async def person_by_discord(self, programme: Programme, discord_user_id: int) -> Person | None:
@@ -222,7 +271,7 @@ class MatchingService:
     async def active_match_of_mentee(self, programme: Programme, person_id: int) -> Match | None:
         async with self._sessions() as session:
             for m in await matching.matches_of_person(session=session, person_id=person_id):
-                if m.status == "active" and m.mentee_person_id == person_id and m.programme_id == programme.id:
+                if m.status == MatchStatus.ACTIVE and m.mentee_person_id == person_id and m.programme_id == programme.id:
                     return m
         return None
 
@@ -238,15 +287,10 @@ def _as_mentor_only(p: MatchPerson) -> MatchPerson:
 
 def pairs_csv(result: MatchResult, names: dict[str, str]) -> str:
     """Pairs (and unmatched people) as a CSV an organiser can open in a spreadsheet."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["mentor_id", "mentor", "mentee_id", "mentee", "score", "reasons"])
-    for p in result.pairs:
-        writer.writerow([p.mentor_id, names.get(p.mentor_id, ""), p.mentee_id, names.get(p.mentee_id, ""),
-                         f"{p.score:.2f}", p.reasons])
-    for u in result.unmatched:
-        writer.writerow(["", "", u.person_id, names.get(u.person_id, ""), "", f"unmatched: {u.reason}"])
-    return out.getvalue()
+    rows: list[list[object]] = [[p.mentor_id, names.get(p.mentor_id, ""), p.mentee_id, names.get(p.mentee_id, ""),
+                                 f"{p.score:.2f}", p.reasons] for p in result.pairs]
+    rows += [["", "", u.person_id, names.get(u.person_id, ""), "", f"unmatched: {u.reason}"] for u in result.unmatched]
+    return write_csv(["mentor_id", "mentor", "mentee_id", "mentee", "score", "reasons"], rows)
 
 
 @dataclass
@@ -269,7 +313,7 @@ async def pending_announcements(sessions: SessionFactory, programme: Programme) 
             if mentor is not None and mentee is not None:
                 zones = []
                 for p in (mentor, mentee):
-                    prof = await people.get_profile(session=session, person_id=p.id or 0, programme_id=programme.id)
+                    prof = await people.get_profile(session=session, person_id=require_id(p), programme_id=programme.id)
                     zone = prof.answers.get("timezone") if prof else None
                     zones.append(zone if isinstance(zone, str) and is_valid_zone(zone) else "UTC")
                 out.append(Announcement(m, mentor, mentee, zones[0], zones[1]))
@@ -277,7 +321,8 @@ async def pending_announcements(sessions: SessionFactory, programme: Programme) 
 
 
 async def step_announcement(
-    sessions: SessionFactory, match_id: int, from_state: str, to_state: str, *, space_kind: str | None = None,
+    sessions: SessionFactory, match_id: int, from_state: AnnounceStep, to_state: AnnounceStep, *,
+    space_kind: SpaceKind | None = None,
     space_id: int | None = None, intro_message_id: int | None = None,
 ) -> bool:
     """Move one pair's announcement forward (guarded: ``False`` when another process moved it)."""

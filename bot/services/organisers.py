@@ -12,22 +12,21 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.config import ProgrammeConfig
-from bot.matching.model import ROLES, zone_or_none
 from bot.nudges.config import NudgePlanConfig
-from bot.onboarding.profile import MATCH_COLUMNS, is_active, profile_from_answers, to_match_record
+from bot.onboarding.profile import profile_from_answers
 from bot.onboarding.questions import Question
-from bot.onboarding.validate import AnswerValue, check_value
 from bot.services.profile_csv import (
     CsvRecord,
     RowProblem,
     read_people_csv,
     split_set,
+    write_csv,
     write_matches_csv,
-    write_people_csv,
 )
 from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.db import SessionFactory, transaction
-from storage.models import AuditEvent, Match, Nudge, Person, Profile
+from storage.ids import require_id
+from storage.models import AuditEvent, Match, MatchStatus, Nudge, Person, Profile
 from storage.queries import audit, matching, onboarding, people, stats
 from storage.queries import organisers as q
 
@@ -131,6 +130,7 @@ class ImportReport:
     problems: list[RowProblem] = field(default_factory=list)
     history_pairs: int = 0
     unknown_previous: int = 0
+    already: int = 0  # rows of people already in the programme (e.g. the bot's own export): not added again
 
 
 class OrganiserService:
@@ -164,7 +164,7 @@ class OrganiserService:
                                                         discord_user_id=discord_user_id)
             if person is None:
                 return None
-            pid = person.id or 0
+            pid = require_id(person)
             profile = await people.get_profile(session=session, person_id=pid, programme_id=programme.id)
             rows = [m for m in await matching.matches_of_person(session=session, person_id=pid)
                     if m.programme_id == programme.id]
@@ -180,22 +180,21 @@ class OrganiserService:
 
     # ---- CSV export ---------------------------------------------------------------------------------------
     async def export_profiles_csv(self, programme: Programme) -> tuple[str, int]:
-        """The programme's profiles as the MATCHING.md people CSV (ids are the bot's person ids), and the
-        number of rows."""
+        """The programme's profiles as its people CSV (``id,name``, its question keys, ``previous``; for
+        #EduMentoring exactly MATCHING.md's columns; ids are the bot's person ids), and the number of rows.
+        ``python -m bot match FILE --programme PRESET`` reads it back."""
         async with self._sessions() as session:
             rows = await q.profile_rows(session=session, programme_id=programme.id)
             partners = await q.programme_partners(session=session, programme_id=programme.id)
-        records = []
-        for pid, name, _status, answers in rows:
-            fields = profile_from_answers(programme.questions, answers)
-            records.append(to_match_record(fields, person_id=str(pid), name=name or f"person {pid}",
-                                           previous=[str(p) for p in sorted(partners.get(pid, ()))]))
-        return write_people_csv(records), len(records)
+        records = [programme.spec.record(answers, person_id=str(pid), name=name or f"person {pid}",
+                                         previous=[str(p) for p in sorted(partners.get(pid, ()))])
+                   for pid, name, _status, answers in rows]
+        return write_csv(programme.spec.columns, records), len(records)
 
     async def export_matches_csv(self, programme: Programme) -> tuple[str, int]:
         """The programme's active and ended pairs, ids as in the profiles CSV."""
         async with self._sessions() as session:
-            rows = await q.match_rows(session=session, programme_id=programme.id, statuses=("active", "ended"))
+            rows = await q.match_rows(session=session, programme_id=programme.id, statuses=(MatchStatus.ACTIVE, MatchStatus.ENDED))
             names = await stats.person_names(session=session, person_ids=[i for r in rows for i in r[:2]])
         out = []
         for mentor, mentee, score, reasons, status, started, ended in rows:
@@ -216,11 +215,15 @@ class OrganiserService:
         good: list[tuple[CsvRecord, q.ImportedPerson]] = []
         now = self._clock.now()
         async with transaction(self._sessions) as session:
-            existing = {p.display_name.strip().casefold()
-                        for p in await people.people_in_programme(session=session, programme_id=programme.id)
-                        if p.discord_user_id is None}
+            members = await people.people_in_programme(session=session, programme_id=programme.id)
+            existing = {p.display_name.strip().casefold() for p in members if p.discord_user_id is None}
+            # the bot's own export names people by their person id: those rows are the people themselves
+            ours = {(str(p.id), p.display_name.strip().casefold()) for p in members}
             for record in records:
-                answers, reasons = answers_from_record(programme.questions, record.cells)
+                if (record.id, record.name.casefold()) in ours:
+                    report.already += 1
+                    continue
+                answers, reasons = programme.spec.answers_from_cells(record.cells)
                 if not reasons and record.name.casefold() in existing:
                     reasons.append(f"{record.name!r} was already imported into this programme")
                 if reasons:
@@ -251,6 +254,11 @@ class OrganiserService:
         return report
 
     # ---- set-up -------------------------------------------------------------------------------------------
+    def _fenced(self, cfg: ProgrammeConfig) -> None:
+        why = self._registry.fence.refusal(cfg)
+        if why is not None:
+            raise ValueError(why)
+
     async def apply_setup(self, guild_id: int, draft: SetupDraft, *, existing: Programme | None,
                           actor: int | None) -> Programme:
         """Create the programme (its whole config in the database) or save the changed settings."""
@@ -262,13 +270,14 @@ class OrganiserService:
                 raise ValueError(f"the key '{draft.key}' is already used by another programme; pick another")
             data: dict[str, Any] = {"key": draft.key, "guild_id": guild_id, **changes}
             cfg = ProgrammeConfig.model_validate(data)
+            self._fenced(cfg)
             programme = await self._registry.create(cfg)
             action = "programme.create"
         else:
             merged = existing.config.model_dump(mode="json")
             for k, v in changes.items():
                 merged[k] = {**merged[k], **v} if isinstance(v, dict) and isinstance(merged.get(k), dict) else v
-            ProgrammeConfig.model_validate(merged)  # refuse before saving anything invalid
+            self._fenced(ProgrammeConfig.model_validate(merged))  # refuse before saving anything invalid
             programme = await self._registry.save_settings(existing.key, changes)
             action = "programme.setup"
         await self.record(programme, actor, action, {"changed": sorted(changes)})
@@ -287,73 +296,7 @@ def _oriented(a: int, a_answers: dict[str, Any], b: int, b_answers: dict[str, An
     return (min(a, b), max(a, b))
 
 
-def answers_from_record(questions: list[Question], cells: dict[str, str]) -> tuple[dict[str, AnswerValue], list[str]]:
-    """A CSV row's cells → answers keyed by the programme's question keys, and what is wrong with them.
-
-    Columns map to questions through ``profile_field``; values must be valid for the programme's questions
-    (its vocabulary) and for MATCHING.md (role, time zone, capacity 1–5). Columns the programme has no
-    question for are ignored.
-    """
-    problems: list[str] = []
-    answers: dict[str, AnswerValue] = {}
-    role = cells.get("role", "").strip().lower()
-    if role not in ROLES:
-        problems.append(f"role {role or '(empty)'!r} is not one of {', '.join(ROLES)}")
-    for question in questions:
-        column = question.profile_field
-        if column is None or column not in cells or column in ("id", "name", "previous"):
-            continue
-        if column not in MATCH_COLUMNS or not is_active(question, answers):
-            continue
-        raw = cells[column].strip()
-        value, problem = _cell_value(question, column, raw)
-        if problem:
-            problems.append(problem)
-            continue
-        if value in (None, "", []) and not question.required:
-            continue
-        problem = check_value(question, value)
-        if problem:
-            problems.append(f"{column}: {problem}")
-            continue
-        answers[question.key] = value
-    return answers, problems
-
-
-def _cell_value(question: Question, column: str, raw: str) -> tuple[AnswerValue, str | None]:
-    allowed = ", ".join(o.value for o in question.options)
-    if question.kind == "multi":
-        values = split_set(raw)
-        bad = [v for v in values if question.option(v) is None]
-        if bad:
-            return None, f"{column}: unknown value(s) {', '.join(bad)} (allowed: {allowed[:300]})"
-        return values, None
-    if question.kind == "single":
-        value = raw.lower()
-        if value and question.option(value) is None:
-            return None, f"{column}: {raw!r} is not one of {allowed[:300]}"
-        return value or None, None
-    if question.kind == "number":
-        if not raw:
-            return None, None
-        try:
-            number = int(raw)
-        except ValueError:
-            return None, f"{column}: {raw!r} is not a whole number"
-        lo, hi = question.min_value, question.max_value
-        if (lo is not None and number < lo) or (hi is not None and number > hi):
-            return None, f"{column}: {number} is not between {lo} and {hi}"
-        return number, None
-    if question.kind == "timezone":
-        if raw and zone_or_none(raw) is None:
-            return None, f"{column}: {raw!r} is not an IANA time zone (e.g. Europe/London)"
-        return raw or None, None
-    if question.kind == "text":
-        return raw[: question.max_length], None
-    return None, None
-
-
 __all__ = [
     "NUDGE_PLANS", "AuditPage", "ImportReport", "OrganiserService", "PersonFile", "SetupDraft",
-    "answers_from_record", "nudge_plan", "plan_name",
+    "nudge_plan", "plan_name",
 ]

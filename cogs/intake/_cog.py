@@ -1,5 +1,5 @@
 """Intake: a poller job per programme and platform (``poll-x-KEY``, ``poll-bluesky-KEY``, ``poll-mastodon-KEY``),
-/leads for organisers, /link and typed claim codes for members."""
+/leads for organisers, /link for members (proof of control: a private code posted from the account)."""
 
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ class Intake(commands.Cog):
 
     def __init__(self, bot: MentorBot) -> None:
         self.bot = bot
-        self.queue = OrganiserQueue(bot)
+        self.queue = OrganiserQueue(bot, on_proven=self._proven)
         self.last_reports: dict[str, PollReport] = {}  # by programme key (the latest) and "key:platform"
 
     async def cog_load(self) -> None:
@@ -156,36 +156,55 @@ class Intake(commands.Cog):
         await interaction.followup.send(text[:1900], ephemeral=True, allowed_mentions=NO_PINGS)
 
     # members ---------------------------------------------------------------------------------------------
-    @app_commands.command(name="link", description="Link your post (X, Bluesky or Mastodon) to you, with the "
-                                                   "code the bot replied")
-    @app_commands.describe(code="the code from the bot's reply to your post, e.g. EDU-7K2Q")
-    async def link(self, interaction: discord.Interaction, code: str) -> None:
+    @app_commands.command(name="link", description="Link your X, Bluesky or Mastodon account to you (you'll "
+                                                   "post a private code from it)")
+    @app_commands.describe(handle="the account you posted from, e.g. @your_handle or bluesky:you.bsky.social")
+    async def link(self, interaction: discord.Interaction, handle: str) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        progs = (self.bot.services.programmes.in_guild(interaction.guild_id) if interaction.guild_id
-                 else self.bot.services.programmes.all())
-        result = await self.bot.services.intake.leads.claim(interaction.user.id, interaction.user.display_name, code,
+        progs = self._programmes_of(interaction.user, interaction.guild_id)
+        result = await self.bot.services.intake.leads.claim(interaction.user.id, interaction.user.display_name, handle,
                                                       programmes=progs)
         await interaction.followup.send(result.message, ephemeral=True, allowed_mentions=NO_PINGS)
         await self._continue(result, interaction.user)
 
+    def _programmes_of(self, user: discord.abc.User, guild_id: int | None) -> list[Programme]:
+        """The programmes a lookup may search: the guild's, or in a DM the programmes of the guilds the
+        member is in (never every programme the bot runs)."""
+        registry = self.bot.services.programmes
+        if guild_id:
+            return registry.in_guild(guild_id)
+        out = []
+        for prog in registry.all():
+            guild = self.bot.get_guild(prog.guild_id)
+            if guild is not None and guild.get_member(user.id) is not None:
+                out.append(prog)
+        return out
+
+    async def _proven(self, programme: Any, discord_user_id: int, result: ClaimResult) -> None:
+        """The poller saw a member's private code posted from their account: tell them, continue onboarding."""
+        user = self.bot.get_user(discord_user_id) or await self.bot.fetch_user(discord_user_id)
+        try:
+            await self.bot.pacer_send(await user.create_dm(), content=result.message, allowed_mentions=NO_PINGS)
+        except discord.HTTPException:
+            log.warning("could not DM %s that their account is linked", discord_user_id)
+        await self._continue(result, user)
+
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        """A claim code typed in the DM with the bot (or in the person's private onboarding thread)."""
+        """A code typed in the DM with the bot (or in the private onboarding thread): typing proves nothing,
+        so say where it goes."""
         if message.author.bot or message.webhook_id is not None or not message.content:
             return
         private_thread = isinstance(message.channel, discord.Thread) \
             and message.channel.type == discord.ChannelType.private_thread
         if message.guild is not None and not private_thread:
             return
-        intake = self.bot.services.intake
-        progs = (self.bot.services.programmes.in_guild(message.guild.id) if message.guild
-                 else self.bot.services.programmes.all())
-        if intake.leads.find_code(message.content, anywhere=True, programmes=progs) is None:
+        progs = self._programmes_of(message.author, message.guild.id if message.guild else None)
+        if self.bot.services.intake.leads.find_code(message.content, anywhere=True, programmes=progs) is None:
             return
-        result = await intake.leads.claim(message.author.id, message.author.display_name, message.content,
-                                    programmes=progs, anywhere=True)
-        await self.bot.pacer_send(message.channel, content=result.message, allowed_mentions=NO_PINGS)
-        await self._continue(result, message.author)
+        await self.bot.pacer_send(message.channel, allowed_mentions=NO_PINGS, content=(
+            "Codes aren't typed here: post your code from the account you want to link (with the programme's "
+            "hashtag), and I'll link it when I see it. Use /link @your_handle to get one."))
 
     async def _continue(self, result: ClaimResult, user: discord.abc.User) -> None:
         """After a link: the interview starts or continues, pre-filled with what the post suggested."""

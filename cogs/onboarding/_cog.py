@@ -47,7 +47,7 @@ class Onboarding(commands.Cog):
         conv = await self.bot.services.onboarding.begin(
             programme, user.id, user.display_name, suggestions=suggestions  # type: ignore[arg-type]
         )
-        rendered = render_step(programme.id, conv.step, programme_name=programme.config.name,
+        rendered = render_step(programme.id, conv.step, programme_name=programme.config.name, voice=programme.config.messages(),
                                intro=conv.created or bool(intro))
         await deliver(self.bot, conv, rendered, user.id, user.display_name)
         return conv
@@ -118,7 +118,7 @@ class Onboarding(commands.Cog):
         conv = await onboarding.act(programme, message.author.id, "answer", raw=message.content or "")
         if conv is None:
             return
-        rendered = render_step(programme.id, conv.step, programme_name=programme.config.name)
+        rendered = render_step(programme.id, conv.step, programme_name=programme.config.name, voice=programme.config.messages())
         await self.bot.pacer_send(message.channel, content=rendered.content, embed=rendered.embed,
                                   view=rendered.view, allowed_mentions=NO_PINGS)
         if conv.finished_now:
@@ -136,7 +136,7 @@ class Onboarding(commands.Cog):
                 conv = await self.bot.services.onboarding.act(programme, reminder.discord_user_id, "show")
                 if conv is None:
                     continue
-                rendered = render_step(programme.id, conv.step, programme_name=programme.config.name)
+                rendered = render_step(programme.id, conv.step, programme_name=programme.config.name, voice=programme.config.messages())
                 rendered.content = f"{text}\n\n{rendered.content}"[:2000]
                 try:
                     await deliver(self.bot, conv, rendered, reminder.discord_user_id, reminder.display_name)

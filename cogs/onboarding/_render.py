@@ -10,6 +10,7 @@ from bot.onboarding.flow import AskQuestion, Done, Notice, ShowSummary, Step
 from bot.onboarding.questions import Question
 from bot.onboarding.safe_text import safe_text
 from bot.onboarding.validate import expectation
+from bot.voice import Voice
 
 MAX_BUTTONS = 5
 NO_PINGS = discord.AllowedMentions.none()
@@ -87,15 +88,13 @@ def render_guess(pid: int, step: AskQuestion) -> Rendered:
         "press “Use”, or answer the question above.", view=view)
 
 
-def render_step(pid: int, step: Step, *, programme_name: str, intro: bool = False) -> Rendered:
+def render_step(pid: int, step: Step, *, programme_name: str, voice: Voice, intro: bool = False) -> Rendered:
     if isinstance(step, AskQuestion):
         q = step.question
         lines = []
         if intro:
-            lines.append(
-                f"👋 Welcome to **{safe_text(programme_name, 100)}**! {question_count_phrase(step)} "
-                "so we can find you a good match. You can stop at any time and carry on later."
-            )
+            lines.append(voice.say("welcome", programme=safe_text(programme_name, 100),
+                                   questions=question_count_phrase(step)))
         if step.ack:
             lines.append(f"✅ {step.ack}")
         if step.reask_reason:
@@ -131,10 +130,6 @@ def render_step(pid: int, step: Step, *, programme_name: str, intro: bool = Fals
             text += f"\n⚠️ {step.blocked_reason}"
         return Rendered(text, embed=embed, view=view)
     if isinstance(step, Done):
-        return Rendered(
-            "🎉 Thank you — your profile is saved. The organisers will match you soon and I'll introduce you "
-            "to your partner here. Use `/profile` to see your answers, `/pause` to take a break, or `/leave` "
-            "to delete your data."
-        )
+        return Rendered(voice.say("saved", programme=safe_text(programme_name, 100)))
     assert isinstance(step, Notice)
     return Rendered(step.message)

@@ -18,6 +18,7 @@ async def test_setup_on_an_empty_server_creates_a_programme_a_newcomer_completes
     owner = world.person("Priya Owner")
     guild = world.discord.create_guild("Library leaders", owner=owner.user, general=True)
     owner.guild = guild
+    world.allow_programmes(guild, ("LibMentoring", "LibLeaders"))
     stranger = world.person("Sam")
     await stranger.join(guild)
     refused = await slash(stranger, guild, "programme", "setup")
@@ -57,7 +58,8 @@ async def test_setup_on_an_empty_server_creates_a_programme_a_newcomer_completes
 
     nia = world.person("Nia")
     await nia.join(guild)
-    answers = _fill(programme.questions, {"role": "mentee", "level": "team-leader", "timezone": "London"})
+    answers = _fill(programme.questions, {"role": "mentee", "level": "emerging-leader", "nation": "england",
+                                          "timezone": "London", "organisation": "Leeds Libraries"})
     log = await run_interview(nia, programme.questions, answers)
     assert "profile is saved" in log.last
     async with world.bot.sessions() as s:
@@ -73,6 +75,7 @@ async def test_setup_names_the_permissions_the_bot_is_missing(world: SandboxWorl
     owner = world.person("Olga Owner")
     guild = world.discord.state.create_guild("Bare", owner.user, bot_permissions=perm.DEFAULT_EVERYONE)
     owner.guild = guild
+    world.allow_programmes(guild)
     started = await owner.slash("programme", "setup", guild=guild)
     assert "Manage Channels" in started.content and "Manage Roles" in started.content
     assert "Manage Threads" in started.content

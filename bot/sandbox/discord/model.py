@@ -101,6 +101,7 @@ class Channel:
     message_count: int = 0
     archived: bool = False
     invitable: bool = True
+    locked: bool = False
 
 
 @dataclass

@@ -1,0 +1,92 @@
+"""The Discord side of ending a match (:class:`bot.services.match_end.MatchSpaces`): tell a person, archive the
+pair's space, tell the organisers. Every step is best effort and logged when Discord refuses it."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import aiohttp
+import discord
+
+from bot.services.match_end import EndedMatch, Party
+from bot.services.programmes import Programme
+from cogs.nudges._send import send_to_person
+from cogs.onboarding._delivery import tell_organisers
+from cogs.onboarding._render import NO_PINGS
+
+if TYPE_CHECKING:
+    from bot.app import MentorBot
+
+log = logging.getLogger(__name__)
+ENDED_PREFIX = "ended-"
+# what a write whose answer was lost looks like to discord.py (a dropped connection, a timeout)
+LOST = (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError)
+
+
+class DiscordMatchSpaces:
+    def __init__(self, bot: MentorBot) -> None:
+        self.bot = bot
+
+    async def tell(self, ended: EndedMatch, party: Party, text: str) -> bool:
+        if party.discord_user_id is None:
+            return False
+        try:
+            sent = await send_to_person(self.bot, party.discord_user_id, party.dm_channel_id, party.dms_closed,
+                                        ended.space_id, content=text[:2000], allowed_mentions=NO_PINGS)
+        except LOST as exc:
+            log.warning("could not tell %s that match %s ended: %s", party.role, ended.match_id, exc)
+            return False
+        return sent is not None
+
+    async def archive(self, ended: EndedMatch) -> bool:
+        if ended.space_id is None:
+            return False
+        try:
+            space = self.bot.get_channel(ended.space_id) or await self.bot.fetch_channel(ended.space_id)
+        except discord.NotFound:
+            return False  # an organiser deleted it: nothing left to archive
+        except discord.HTTPException as exc:
+            log.warning("could not find the space of match %s: %s", ended.match_id, exc)
+            return False
+        name = getattr(space, "name", "") or "pair"
+        new_name = name if name.startswith(ENDED_PREFIX) else f"{ENDED_PREFIX}{name}"[:100]
+        if ended.reason == "left":  # the space's name is made from the pair's names: the leaver's goes
+            new_name = f"{ENDED_PREFIX}pair-{ended.match_id}"
+        try:
+            if isinstance(space, discord.Thread):
+                if ended.reason == "left":  # a private thread's member list names them too
+                    for party in ended.parties:
+                        if party.discord_user_id is not None:
+                            try:
+                                await space.remove_user(discord.Object(id=party.discord_user_id))
+                            except discord.NotFound:
+                                pass
+                await space.edit(name=new_name, archived=True, locked=True, reason="match ended")
+            elif isinstance(space, discord.TextChannel):
+                for party in ended.parties:  # the pair no longer see it; the organisers still do
+                    if party.discord_user_id is not None:
+                        await self._remove_overwrite(space.id, party.discord_user_id)
+                await space.edit(name=new_name, reason="match ended")
+            else:
+                return False
+        except LOST as exc:
+            log.warning("could not archive the space of match %s: %s", ended.match_id, exc)
+            return False
+        return True
+
+    async def _remove_overwrite(self, channel_id: int, user_id: int) -> None:
+        """Delete the member's overwrite; removing one that is already gone is fine, so a try whose answer
+        was lost is simply tried again."""
+        for attempt in range(3):
+            try:
+                await self.bot.http.delete_channel_permissions(channel_id, user_id, reason="match ended")
+                return
+            except discord.NotFound:
+                return
+            except LOST:
+                if attempt == 2:
+                    raise
+
+    async def tell_organisers(self, programme: Programme, text: str) -> None:
+        await tell_organisers(self.bot, programme, text)
