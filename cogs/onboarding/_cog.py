@@ -29,6 +29,7 @@ HELP_TEXT = (
 )
 SPAM_WINDOW_S = 10.0
 SPAM_MAX = 15
+HELP_EVERY_S = 60.0  # DMs outside an interview get the help text at most this often (a flood gets one)
 
 
 class Onboarding(commands.Cog):
@@ -36,6 +37,7 @@ class Onboarding(commands.Cog):
         self.bot = bot
         self._recent: dict[int, deque[float]] = defaultdict(deque)
         self._warned: dict[int, float] = {}
+        self._helped: dict[int, float] = {}
 
     async def cog_load(self) -> None:
         self.bot.add_periodic("onboarding-reminders", self.send_reminders, seconds=600)
@@ -104,7 +106,10 @@ class Onboarding(commands.Cog):
         onboarding = self.bot.services.onboarding
         programme = await onboarding.find_open(message.author.id, message.channel.id)
         if programme is None:
-            if in_dm:
+            # after onboarding (or before any): one help message per HELP_EVERY_S, however many DMs arrive
+            last = self._helped.get(message.author.id)
+            if in_dm and (last is None or time.monotonic() - last > HELP_EVERY_S):
+                self._helped[message.author.id] = time.monotonic()
                 await self.bot.pacer_send(message.channel, content=HELP_TEXT, allowed_mentions=NO_PINGS)
             return
         if self._flooding(message.author.id):
