@@ -10,15 +10,17 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     SecretStr,
+    TypeAdapter,
     ValidationError,
     field_validator,
     model_validator,
@@ -56,6 +58,7 @@ class _Strict(BaseModel):
 
 Platform = Literal["x", "bluesky", "mastodon"]
 PLATFORMS: tuple[Platform, ...] = ("x", "bluesky", "mastodon")
+COHORT_ORDER = "cohort_end must be after cohort_start"
 
 
 def _clean_tag(tag: str) -> str:
@@ -175,7 +178,7 @@ class ProgrammeConfig(_Strict):
     @model_validator(mode="after")
     def _cross_checks(self) -> ProgrammeConfig:
         if self.cohort_start and self.cohort_end and self.cohort_end <= self.cohort_start:
-            raise ValueError("cohort_end must be after cohort_start")
+            raise ValueError(COHORT_ORDER)
         build_questions(self.questions)  # an unknown preset or order key is reported here
         return self
 
@@ -340,3 +343,24 @@ def default_config_path() -> Path | None:
         return Path(env)
     local = Path("mentorbot.toml")
     return local if local.exists() else None
+
+
+@dataclass(frozen=True)
+class ProgrammeDetails:
+    key: str | None
+    hashtags: list[str]
+    cohort_start: date | None
+    cohort_end: date | None
+
+
+def check_details(*, key: str | None, hashtags: list[str], cohort_start: date | None,
+                  cohort_end: date | None) -> ProgrammeDetails:
+    """Programme details typed in Discord (``/programme setup``), checked by the config file's own rules:
+    the key's pattern, hashtags, the cohort's order. ``ValueError`` (a pydantic ``ValidationError``) names the
+    first problem; the hashtags come back cleaned."""
+    if key is not None:
+        TypeAdapter(Annotated[str, ProgrammeConfig.model_fields["key"]]).validate_python(key)
+    tags = IntakeConfig(hashtags=hashtags).hashtags
+    if cohort_start and cohort_end and cohort_end <= cohort_start:
+        raise ValueError(COHORT_ORDER)
+    return ProgrammeDetails(key, tags, cohort_start, cohort_end)

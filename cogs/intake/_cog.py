@@ -3,30 +3,24 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import Counter
-from typing import Any, Protocol, cast
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.app import MentorBot, PeriodicJob
-from bot.intake.outcomes import ClaimResult, LeadView, PollReport
+from bot.intake.outcomes import LeadView, PollReport
 from bot.intake.source import platform_name
 from bot.onboarding.safe_text import safe_text
-from bot.services.programmes import Programme
 from cogs._common import organiser_only, organiser_programme
-from cogs.intake._notify import NO_PINGS, OrganiserQueue
+from cogs.intake._notify import OrganiserQueue
+from cogs.kit import interview
+from cogs.kit.messaging import NO_PINGS
 
 log = logging.getLogger(__name__)
 LIST_LIMIT = 1900
-
-
-class _StartsInterviews(Protocol):
-    async def start_for(self, programme: Programme, user: discord.abc.User,
-                        suggestions: dict[str, object] | None = None) -> Any: ...
 
 
 def _lead_line(lead: LeadView) -> str:
@@ -94,8 +88,9 @@ class Intake(commands.Cog):
     @app_commands.describe(programme="which programme, when this server runs several")
     async def leads_list(self, interaction: discord.Interaction, programme: str | None = None) -> None:
         prog = organiser_programme(interaction, programme)
+        await interaction.response.defer(ephemeral=True, thinking=True)
         leads = await self.bot.services.intake.open_leads(prog)
-        await interaction.response.send_message(lead_list(leads), ephemeral=True, allowed_mentions=NO_PINGS)
+        await interaction.followup.send(lead_list(leads), ephemeral=True, allowed_mentions=NO_PINGS)
 
     @organiser_only()
     @leads.command(name="dismiss", description="Close a lead without linking it")
@@ -104,10 +99,11 @@ class Intake(commands.Cog):
                            programme="which programme, when this server runs several")
     async def leads_dismiss(self, interaction: discord.Interaction, lead: str, programme: str | None = None) -> None:
         prog = organiser_programme(interaction, programme)
+        await interaction.response.defer(ephemeral=True, thinking=True)
         done = await self.bot.services.intake.dismiss(prog, lead, interaction.user.id)
         text = (f"Dismissed the lead @{safe_text(done.handle, 40)} on {done.platform_name} (`{done.claim_code}`)."
                 if done else f"There is no open lead {safe_text(lead, 40)!r} — `/leads list` shows them.")
-        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
 
     @organiser_only()
     @leads.command(name="merge", description="Two leads are one person (e.g. on X and Bluesky): close the second "
@@ -118,8 +114,9 @@ class Intake(commands.Cog):
     async def leads_merge(self, interaction: discord.Interaction, lead_a: str, lead_b: str,
                           programme: str | None = None) -> None:
         prog = organiser_programme(interaction, programme)
+        await interaction.response.defer(ephemeral=True, thinking=True)
         result = await self.bot.services.intake.merge(prog, lead_a, lead_b, interaction.user.id)
-        await interaction.response.send_message(result.message[:1900], ephemeral=True, allowed_mentions=NO_PINGS)
+        await interaction.followup.send(result.message[:1900], ephemeral=True, allowed_mentions=NO_PINGS)
 
     @organiser_only()
     @leads.command(name="resume", description="Start reading the hashtags again after polling stopped")
@@ -155,44 +152,4 @@ class Intake(commands.Cog):
         result = await self.bot.services.intake.claim(interaction.user.id, interaction.user.display_name, code,
                                                       programmes=progs)
         await interaction.followup.send(result.message, ephemeral=True, allowed_mentions=NO_PINGS)
-        await self._continue(result, interaction.user)
-
-    @commands.Cog.listener()
-    async def on_message(self, message: discord.Message) -> None:
-        """A claim code typed in the DM with the bot (or in the person's private onboarding thread)."""
-        if message.author.bot or message.webhook_id is not None or not message.content:
-            return
-        private_thread = isinstance(message.channel, discord.Thread) \
-            and message.channel.type == discord.ChannelType.private_thread
-        if message.guild is not None and not private_thread:
-            return
-        intake = self.bot.services.intake
-        progs = (self.bot.services.programmes.in_guild(message.guild.id) if message.guild
-                 else self.bot.services.programmes.all())
-        if intake.find_code(message.content, anywhere=True, programmes=progs) is None:
-            return
-        result = await intake.claim(message.author.id, message.author.display_name, message.content,
-                                    programmes=progs, anywhere=True)
-        await self.bot.pacer_send(message.channel, content=result.message, allowed_mentions=NO_PINGS)
-        await self._continue(result, message.author)
-
-    async def _continue(self, result: ClaimResult, user: discord.abc.User) -> None:
-        """After a link: the interview starts or continues, pre-filled with what the post suggested."""
-        if not result.ok or result.programme_id is None:
-            return
-        programme = self.bot.services.programmes.by_id(result.programme_id)
-        if programme is None:
-            return
-        services = self.bot.services
-        for _ in range(3):  # begin() keeps suggestions only when its write wins against a concurrent answer
-            await services.onboarding.begin(programme, user.id, user.display_name, suggestions=result.suggestions)
-            if not result.suggestions or await services.intake.prefilled(programme, user.id):
-                break
-            await asyncio.sleep(0.05)
-        cog = self.bot.get_cog("Onboarding")
-        if cog is None or not hasattr(cog, "start_for"):
-            return
-        try:
-            await cast(_StartsInterviews, cog).start_for(programme, user, result.suggestions)
-        except discord.HTTPException:
-            log.exception("could not continue the interview of %s after linking", user.id)
+        await interview.continue_after_claim(self.bot, result, interaction.user)

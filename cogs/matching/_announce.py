@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from typing import TYPE_CHECKING
 
 import discord
@@ -18,23 +17,17 @@ from bot.nudges.quiet import is_quiet
 from bot.onboarding.safe_text import safe_text
 from bot.services.matching import Announcement
 from bot.services.programmes import Programme
-from cogs.onboarding._delivery import find_text_channel
+from cogs.kit.messaging import DMS_CLOSED, NO_PINGS, find_text_channel, slug
 from storage.models import Person
 
 if TYPE_CHECKING:
     from bot.app import MentorBot
 
 log = logging.getLogger(__name__)
-DMS_CLOSED = 50007
 
 
 def marker(kind: str, match_id: int) -> str:
     return f"ref {kind}-{match_id}"
-
-
-def slug(text: str) -> str:
-    cleaned = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return cleaned[:20] or "member"
 
 
 class Announcer:
@@ -151,7 +144,7 @@ class Announcer:
 
     async def _create_space(self, guild: discord.Guild, programme: Programme, item: Announcement) -> discord.TextChannel | discord.Thread:
         mid = item.match.id or 0
-        name = f"pair-{slug(item.mentor.display_name)}-{slug(item.mentee.display_name)}"
+        name = f"pair-{slug(item.mentor.display_name, 20) or 'member'}-{slug(item.mentee.display_name, 20) or 'member'}"
         users = [u for u in (item.mentor.discord_user_id, item.mentee.discord_user_id) if u]
         if self._use_threads(guild, programme):
             parent = find_text_channel(guild, programme.config.spaces.threads_channel)
@@ -225,7 +218,7 @@ class Announcer:
             await self.bot.pacer_send(
                 dm, content=(f"🎉 You've been paired with **{safe_text(partner, 60)}** in "
                              f"{safe_text(programme.config.name, 60)}! Your private space: {space.jump_url}\n-# {ref}"),
-                allowed_mentions=discord.AllowedMentions.none(),
+                allowed_mentions=NO_PINGS,
             )
         except discord.Forbidden as exc:
             if exc.code != DMS_CLOSED:

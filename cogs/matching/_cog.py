@@ -14,12 +14,11 @@ from bot.onboarding.safe_text import safe_text
 from bot.services.matching import MatchingError
 from bot.services.programmes import Programme
 from cogs._common import organiser_only, organiser_programme
+from cogs.kit.messaging import NO_PINGS, tell_organisers
 from cogs.matching._announce import Announcer
 from cogs.matching._views import ConfirmPairView
-from cogs.onboarding._delivery import tell_organisers
 
 log = logging.getLogger(__name__)
-NO_PINGS = discord.AllowedMentions.none()
 
 
 class Matching(commands.GroupCog, group_name="match", group_description="Match mentors and mentees"):
@@ -90,6 +89,7 @@ class Matching(commands.GroupCog, group_name="match", group_description="Match m
     async def pair(self, interaction: discord.Interaction, mentor: discord.Member, mentee: discord.Member,
                    programme: str | None = None) -> None:
         prog = organiser_programme(interaction, programme)
+        await interaction.response.defer(ephemeral=True, thinking=True)
         svc = self.bot.services.matching
         a = await svc.person_by_discord(prog, mentor.id)
         b = await svc.person_by_discord(prog, mentee.id)
@@ -98,20 +98,21 @@ class Matching(commands.GroupCog, group_name="match", group_description="Match m
         broken = await svc.check_manual(prog, a.id or 0, b.id or 0)
         if not broken:
             match_id = await svc.create_manual(prog, a.id or 0, b.id or 0, interaction.user.id, [])
-            await interaction.response.send_message(f"✅ Paired (match {match_id}); announcing now.", ephemeral=True)
+            await interaction.followup.send(f"✅ Paired (match {match_id}); announcing now.", ephemeral=True)
             await self.announcer.run()
             return
         view = ConfirmPairView(self, prog, a.id or 0, b.id or 0, broken, interaction.user.id)
-        await interaction.response.send_message(
+        await interaction.followup.send(
             "This pair breaks these rules:\n" + "\n".join(f"• {safe_text(r, 200)}" for r in broken)
             + "\nPair them anyway?", view=view, ephemeral=True, allowed_mentions=NO_PINGS)
 
     async def confirm_manual(self, interaction: discord.Interaction, prog: Programme, mentor_pid: int,
                              mentee_pid: int, broken: list[str]) -> None:
+        await interaction.response.defer()  # before the database: the answer edits the question
         match_id = await self.bot.services.matching.create_manual(prog, mentor_pid, mentee_pid,
                                                                   interaction.user.id, broken)
-        await interaction.response.edit_message(content=f"✅ Paired anyway (match {match_id}); announcing now.",
-                                                view=None)
+        await interaction.edit_original_response(content=f"✅ Paired anyway (match {match_id}); announcing now.",
+                                                 view=None)
         await self.announcer.run()
 
     @organiser_only()
@@ -119,6 +120,7 @@ class Matching(commands.GroupCog, group_name="match", group_description="Match m
     async def unpair(self, interaction: discord.Interaction, mentee: discord.Member, reason: str = "ended by an organiser",
                      programme: str | None = None) -> None:
         prog = organiser_programme(interaction, programme)
+        await interaction.response.defer(ephemeral=True, thinking=True)
         svc = self.bot.services.matching
         person = await svc.person_by_discord(prog, mentee.id)
         active = await svc.active_match_of_mentee(prog, person.id or 0) if person else None
@@ -126,7 +128,7 @@ class Matching(commands.GroupCog, group_name="match", group_description="Match m
             raise UserFacingError("They have no active match.")
         await svc.end(prog, active.id or 0, reason, interaction.user.id)
         self.bot.dispatch("match_ended", prog, active.id or 0, reason)
-        await interaction.response.send_message("Match ended; the mentor's place is free again.", ephemeral=True)
+        await interaction.followup.send("Match ended; the mentor's place is free again.", ephemeral=True)
         await tell_organisers(self.bot, prog, f"Match {active.id} ended by <@{interaction.user.id}>: "
                                               f"{safe_text(reason, 200)}")
 

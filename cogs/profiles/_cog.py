@@ -15,10 +15,10 @@ from bot.onboarding.safe_text import safe_text
 from bot.onboarding.validate import show_value
 from bot.services.programmes import Programme
 from cogs._common import pick_programme
+from cogs.kit.messaging import NO_PINGS
 from cogs.profiles._views import ChangeAnswerSelect, KeepButton, LeaveButton
 
 log = logging.getLogger(__name__)
-NO_PINGS = discord.AllowedMentions.none()
 NOT_JOINED = "You haven't joined {name} yet — use `/join` to start."
 
 
