@@ -63,6 +63,11 @@ class IntakeNotifier(Protocol):
         Bluesky``; None: the programme's hashtags on X) stops until an organiser resumes it."""
         ...
 
+    async def replies_stopped(self, programme: Any, reason: str, where: str, platform: str) -> bool:
+        """The bot can't reply on ``platform`` (``where``: its account there, e.g. ``X`` or ``Mastodon
+        (mastodon.social)``): its leads come to the organisers' channel instead. ``True`` once told."""
+        ...
+
 
 @dataclass(frozen=True)
 class LeadView:

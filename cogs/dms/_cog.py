@@ -51,7 +51,7 @@ class DirectMessages(commands.Cog):
         services = self.bot.services
         programmes = services.programmes.in_guild(message.guild.id) if message.guild else services.programmes.all()
         text = message.content or ""
-        if text and services.intake.find_code(text, anywhere=True, programmes=programmes) is not None:
+        if text and services.intake.leads.find_code(text, anywhere=True, programmes=programmes) is not None:
             await self._claim(message, programmes)
             return
         programme = await services.onboarding.find_open(message.author.id, message.channel.id)
@@ -75,7 +75,7 @@ class DirectMessages(commands.Cog):
 
     async def _claim(self, message: discord.Message, programmes: list[Programme]) -> None:
         """A claim code typed in the DM with the bot: link the post, then continue the interview pre-filled."""
-        result = await self.bot.services.intake.claim(message.author.id, message.author.display_name,
+        result = await self.bot.services.intake.leads.claim(message.author.id, message.author.display_name,
                                                       message.content, programmes=programmes, anywhere=True)
         await self.bot.pacer_send(message.channel, content=result.message, allowed_mentions=NO_PINGS)
         await interview.continue_after_claim(self.bot, result, message.author)

@@ -60,23 +60,26 @@ class Intake(commands.Cog):
                 self.bot.add_periodic(f"poll-{platform}-{programme.key}", self._job(programme.key, platform),
                                       seconds=programme.config.intake.poll_interval_seconds)
             missing = [platform_name(p) for p in ("x", "bluesky", "mastodon")
-                       if programme.config.intake.sources_on(p) and not intake.can_poll_on(p)]
+                       if programme.config.intake.sources_on(p) and not intake.clients.can_poll_on(p)]
             if missing:
                 log.info("%s: no credentials for %s: those hashtags are not read", programme.key, ", ".join(missing))
 
     def _job(self, key: str, platform: str) -> PeriodicJob:
         async def job() -> None:
-            await self.poll(key, platform)
+            programme = self.bot.services.programmes.get(key)
+            if programme is not None:  # a poll lost to a database outage is tried again within the interval
+                await self.poll(key, platform, retry_for=programme.config.intake.poll_interval_seconds * 0.8)
 
         return job
 
-    async def poll(self, key: str, platform: str = "x") -> PollReport | None:
+    async def poll(self, key: str, platform: str = "x", *, retry_for: float = 0.0) -> PollReport | None:
         """Poll one programme's sources on one platform now (the periodic job; ``bot.tick(f"poll-x-{key}")``
-        runs it on demand)."""
+        runs it on demand); ``retry_for``: seconds to keep trying while the database is unreachable."""
         programme = self.bot.services.programmes.get(key)
         if programme is None:
             return None
-        report = await self.bot.services.intake.poll(programme, self.queue, platform)
+        report = await self.bot.services.intake.poll_retrying(
+            programme, self.queue, platform, within=retry_for)
         self.last_reports[key] = self.last_reports[f"{key}:{platform}"] = report
         if report.status in ("failed", "disabled"):
             log.warning("%s poll of %s: %s (%s)", platform_name(platform), key, report.status, report.reason)
@@ -89,7 +92,7 @@ class Intake(commands.Cog):
     async def leads_list(self, interaction: discord.Interaction, programme: str | None = None) -> None:
         prog = organiser_programme(interaction, programme)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        leads = await self.bot.services.intake.open_leads(prog)
+        leads = await self.bot.services.intake.leads.open_leads(prog)
         await interaction.followup.send(lead_list(leads), ephemeral=True, allowed_mentions=NO_PINGS)
 
     @organiser_only()
@@ -100,7 +103,7 @@ class Intake(commands.Cog):
     async def leads_dismiss(self, interaction: discord.Interaction, lead: str, programme: str | None = None) -> None:
         prog = organiser_programme(interaction, programme)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        done = await self.bot.services.intake.dismiss(prog, lead, interaction.user.id)
+        done = await self.bot.services.intake.leads.dismiss(prog, lead, interaction.user.id)
         text = (f"Dismissed the lead @{safe_text(done.handle, 40)} on {done.platform_name} (`{done.claim_code}`)."
                 if done else f"There is no open lead {safe_text(lead, 40)!r} — `/leads list` shows them.")
         await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
@@ -115,7 +118,7 @@ class Intake(commands.Cog):
                           programme: str | None = None) -> None:
         prog = organiser_programme(interaction, programme)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        result = await self.bot.services.intake.merge(prog, lead_a, lead_b, interaction.user.id)
+        result = await self.bot.services.intake.leads.merge(prog, lead_a, lead_b, interaction.user.id)
         await interaction.followup.send(result.message[:1900], ephemeral=True, allowed_mentions=NO_PINGS)
 
     @organiser_only()
@@ -149,7 +152,7 @@ class Intake(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         progs = (self.bot.services.programmes.in_guild(interaction.guild_id) if interaction.guild_id
                  else self.bot.services.programmes.all())
-        result = await self.bot.services.intake.claim(interaction.user.id, interaction.user.display_name, code,
+        result = await self.bot.services.intake.leads.claim(interaction.user.id, interaction.user.display_name, code,
                                                       programmes=progs)
         await interaction.followup.send(result.message, ephemeral=True, allowed_mentions=NO_PINGS)
         await interview.continue_after_claim(self.bot, result, interaction.user)

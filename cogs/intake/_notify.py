@@ -24,6 +24,14 @@ class OrganiserQueue:
     async def lead_queued(self, programme: Any, lead: QueuedLead) -> bool:
         return await tell_organisers(self.bot, programme, lead.message)
 
+    async def replies_stopped(self, programme: Any, reason: str, where: str, platform: str) -> bool:
+        return await post_to_organisers(
+            self.bot, programme,
+            f"⚠️ I can't reply to posts on {where}: {reason}\nUntil that is fixed, its leads come to this channel "
+            "with a ready-to-copy reply. Once fixed, restart the bot or run `/leads resume` "
+            "(`python -m bot doctor` checks the credentials).",
+        )
+
     async def polling_stopped(self, programme: Any, reason: str, where: str | None = None, platform: str = "x") -> None:
         if where is None:
             where = " ".join(f"#{t}" for t in programme.config.intake.hashtags) + " on X"

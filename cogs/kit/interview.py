@@ -235,13 +235,33 @@ def question_view(pid: int, step: AskQuestion) -> discord.ui.View | None:
     return view if view.children else None
 
 
+def question_count_phrase(step: AskQuestion) -> str:
+    """The promise the welcome makes; it matches the "Question n of N" lines that follow."""
+    left = step.total - step.number + 1
+    noun = "short question" if left == 1 else "short questions"
+    more = "more " if step.number > 1 else ""
+    return f"I'll ask you {'up to ' if step.total_may_shrink else ''}{left} {more}{noun}"
+
+
+def render_guess(pid: int, step: AskQuestion) -> Outgoing:
+    """A guess from a linked post for the question already on screen: the guess and a "Use" button only,
+    so the question itself is not asked a second time."""
+    q = step.question
+    view = discord.ui.View(timeout=None)
+    view.add_item(SuggestionButton(pid, q.key, f"Use: {step.suggestion_shown}"[:80]))
+    view.stop()
+    return Outgoing(
+        f"From your post I guessed: **{step.suggestion_shown}** for “{safe_text(q.display_label, 80)}” — "
+        "press “Use”, or answer the question above.", view=view)
+
+
 def render_step(pid: int, step: Step, *, programme_name: str, intro: bool = False) -> Outgoing:
     if isinstance(step, AskQuestion):
         q = step.question
         lines = []
         if intro:
             lines.append(
-                f"👋 Welcome to **{safe_text(programme_name, 100)}**! I'll ask you {step.total} short questions "
+                f"👋 Welcome to **{safe_text(programme_name, 100)}**! {question_count_phrase(step)} "
                 "so we can find you a good match. You can stop at any time and carry on later."
             )
         if step.ack:
@@ -253,9 +273,12 @@ def render_step(pid: int, step: Step, *, programme_name: str, intro: bool = Fals
             lines.append(f"Your current answer: {step.current_shown}")
         if step.suggestion_shown:
             lines.append(f"From your post I guessed: **{step.suggestion_shown}** — press “Use” or answer differently.")
-        hint = q.help or expectation(q)
-        if q.kind in ("number", "timezone", "text") and not step.choices:
-            lines.append(f"_{hint}_ Type your answer here.")
+        hint = q.help or ("" if q.kind == "timezone" else expectation(q))  # its prompt gives the examples
+        if q.kind == "number" and q.min_value is not None and q.max_value is not None \
+                and q.max_value - q.min_value < MAX_BUTTONS:
+            lines.append("Tap a number below, or type it here.")
+        elif q.kind in ("number", "timezone", "text") and not step.choices:
+            lines.append(f"_{hint}_ Type your answer here." if hint else "Type your answer here.")
         return Outgoing("\n".join(lines)[:2000], view=question_view(pid, step))
     if isinstance(step, ShowSummary):
         embed = discord.Embed(title="Your answers", colour=discord.Colour.blurple())
@@ -376,13 +399,21 @@ async def show(bot: MentorBot, programme: Programme, user_id: int, name: str, *,
 
 
 async def continue_after_claim(bot: MentorBot, result: ClaimResult, user: discord.abc.User) -> None:
-    """After a post was linked (``/link`` or a typed code): the interview starts or continues, pre-filled with
-    what the post suggested (``begin`` keeps them unless a concurrent answer already moved the interview on)."""
+    """After a post was linked (``/link`` or a typed code): the interview starts (pre-filled with what the post
+    suggested), or the guess is offered for the question already on screen. ``begin`` keeps the suggestions
+    unless a concurrent answer already moved the interview on (it re-reads and tries again itself)."""
     programme = bot.services.programmes.by_id(result.programme_id) \
         if result.ok and result.programme_id is not None else None
     if programme is None:
         return
+    conv = await bot.services.onboarding.begin(programme, user.id, user.display_name, suggestions=result.suggestions)
+    step = conv.step
     try:
-        await start(bot, programme, user, result.suggestions)
+        if conv.created or conv.channel_id is None:
+            rendered = render_step(programme.id, step, programme_name=programme.config.name, intro=conv.created)
+            await deliver(bot, conv, rendered, user.id, user.display_name)
+        elif isinstance(step, AskQuestion) and step.suggestion_shown is not None:
+            # the question is on screen already: add the guess, don't ask it again
+            await deliver(bot, conv, render_guess(programme.id, step), user.id, user.display_name)
     except discord.HTTPException:
         log.exception("could not continue the interview of %s after linking", user.id)

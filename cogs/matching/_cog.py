@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from bot.app import MentorBot, UserFacingError
 from bot.onboarding.safe_text import safe_text
+from bot.plural import count, form
 from bot.services.matching import MatchingError
 from bot.services.programmes import Programme
 from cogs._common import organiser_only, organiser_programme
@@ -79,9 +80,15 @@ class Matching(commands.GroupCog, group_name="match", group_description="Match m
             created = await self.bot.services.matching.confirm(prog, interaction.user.id)
         except MatchingError as exc:
             raise UserFacingError(str(exc)) from None
+        if not created:
+            await interaction.followup.send(
+                "The preview had no pairs, so nothing was created. Everyone in it is still waiting; "
+                "`/match preview` shows why nobody could be paired.", ephemeral=True)
+            return
         await interaction.followup.send(
-            f"✅ {len(created)} pairs confirmed. I'm creating their private spaces and introductions now.",
-            ephemeral=True)
+            f"✅ {count(len(created), 'pair')} confirmed. I'm creating "
+            f"{form(len(created), 'their private space', 'their private spaces')} and "
+            f"{form(len(created), 'introduction')} now.", ephemeral=True)
         await self.announcer.run()
 
     @organiser_only()

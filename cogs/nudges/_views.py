@@ -37,7 +37,7 @@ class NudgeAnswerButton(PersistentItem[discord.ui.Button[Any]], prefix="nudge",
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         bot = bot_of(interaction)
-        result = await bot.services.nudges.answer(self.nudge_id, self.answer, interaction.user.id)
+        result = await bot.services.nudges.answers.answer(self.nudge_id, self.answer, interaction.user.id)
         await reply(interaction, result.reply)
         await follow_up(bot, result)
 
@@ -53,7 +53,7 @@ class NoteModal(KitModal):
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         bot = bot_of(interaction)
         text = self.note.value or ""
-        programme = await bot.services.nudges.save_note(self.nudge_id, interaction.user.id, text)
+        programme = await bot.services.nudges.answers.save_note(self.nudge_id, interaction.user.id, text)
         if programme is None:
             await reply(interaction, "This note can't be saved here.")
             return

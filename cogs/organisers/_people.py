@@ -12,6 +12,7 @@ from discord.ext import commands
 from bot.app import MentorBot, UserFacingError
 from bot.onboarding.safe_text import safe_text
 from bot.onboarding.validate import show_value
+from bot.plural import count, form
 from bot.services.organisers import PersonFile
 from bot.services.programmes import Programme
 from cogs._common import organiser_only, organiser_programme
@@ -69,7 +70,7 @@ class RenudgeButton(PersistentItem[discord.ui.Button[Any]], prefix="renudge", fi
         sent, failed = await renudge(bot, programme)
         await bot.services.organisers.record(
             programme, interaction.user.id, "onboarding.renudge", {"sent": sent, "failed": failed})
-        await reply(interaction, f"Re-nudged {sent} person(s)." + (f" {failed} could not be reached." if failed else ""))
+        await reply(interaction, f"Re-nudged {count(sent, 'person')}." + (f" {failed} could not be reached." if failed else ""))
 
 
 async def renudge(bot: MentorBot, programme: Programme) -> tuple[int, int]:
@@ -152,12 +153,12 @@ class PeopleCommands(commands.Cog):
         if not people:
             await interaction.followup.send("Nobody's onboarding has stalled. 🎉", ephemeral=True)
             return
-        count = f"{RENUDGE_MAX}+" if len(people) > RENUDGE_MAX else str(len(people))
-        lines = [f"{who(p.discord_user_id, p.name)} — idle {p.idle_hours} h, {p.reminders_sent} reminder(s)"
+        shown = f"{RENUDGE_MAX}+" if len(people) > RENUDGE_MAX else str(len(people))
+        lines = [f"{who(p.discord_user_id, p.name)} — idle {p.idle_hours} h, {count(p.reminders_sent, 'reminder')}"
                  + (" (paused)" if p.paused else "") for p in people[:LISTED]]
         if len(people) > LISTED:
             lines.append(f"… and {len(people) - LISTED} more")
         view = discord.ui.View(timeout=None)
-        view.add_item(RenudgeButton(prog.id, label=f"Re-nudge {count} people"))
-        await interaction.followup.send(f"**Stalled onboarding: {count}**\n" + "\n".join(lines), view=view,
+        view.add_item(RenudgeButton(prog.id, label=f"Re-nudge {shown} {form(len(people), 'person')}"))
+        await interaction.followup.send(f"**Stalled onboarding: {shown}**\n" + "\n".join(lines), view=view,
                                         ephemeral=True, allowed_mentions=NO_PINGS)

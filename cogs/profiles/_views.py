@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.onboarding.safe_text import safe_text
+from bot.plural import count, form
 from bot.services.people import LeaveResult
 from bot.services.programmes import Programme
 from cogs.kit import interview
@@ -119,7 +120,8 @@ async def tell_partners(bot: MentorBot, programme: Programme, result: LeaveResul
     partners = [f"<@{e.partner_discord_id}>" if e.partner_discord_id else "an imported member" for e in result.ended]
     text = f"👋 A member left **{name}** and their data was deleted."
     if partners:
-        text += f" {len(partners)} match(es) ended; their partner(s) were told and may need a new match: " \
+        text += (f" {count(len(partners), 'match')} ended; {form(len(partners), 'their partner was', 'their partners were')}"
+                 f" told and may need a new match: ") \
                 + ", ".join(partners) + "."
     await tell_organisers(bot, programme, text)
 

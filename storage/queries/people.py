@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -174,3 +175,23 @@ async def erase_person(*, session: AsyncSession, person_id: int) -> None:
     await session.exec(delete(Profile).where(col(Profile.person_id) == person_id))
     await session.delete(person)
     await session.flush()
+
+
+async def people_with_profiles(
+    *, session: AsyncSession, person_ids: Iterable[int]
+) -> dict[int, tuple[Person, Profile | None]]:
+    """Each person and their profile in their own programme, by person id."""
+    ids = sorted(set(person_ids))
+    if not ids:
+        return {}
+    people = list(await session.exec(select(Person).where(col(Person.id).in_(ids))))
+    profiles = list(await session.exec(select(Profile).where(col(Profile.person_id).in_(ids))))
+    by_person: dict[int, Profile] = {}
+    for prof in profiles:
+        by_person[prof.person_id] = prof
+    out: dict[int, tuple[Person, Profile | None]] = {}
+    for person in people:
+        pid = person.id or 0
+        found = by_person.get(pid)
+        out[pid] = (person, found if found is not None and found.programme_id == person.programme_id else None)
+    return out

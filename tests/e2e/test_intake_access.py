@@ -13,8 +13,8 @@ from bot.intake.x_source import RetryPolicy
 from bot.sandbox.world import SandboxWorld
 from bot.services.intake import IntakeService
 from storage.db import create_engine, session_factory
-from tests.conftest import BACKEND, drop_test_schema
-from tests.e2e.test_intake_poll import (
+from tests.support.database import BACKEND, drop_test_schema
+from tests.support.intake import (
     POLL,
     TAG,
     add_scenario,
@@ -88,7 +88,7 @@ async def test_revoked_credentials_stop_polling_tell_organisers_once_and_resume_
 
 async def test_server_errors_are_retried_with_backoff_and_a_failed_poll_loses_nothing(world: SandboxWorld) -> None:
     expected = add_scenario(world.x)
-    world.bot.services.intake.retry = RetryPolicy(tries=3, base_delay=0.01, max_delay=0.02, timeout=5.0)
+    world.bot.services.intake.clients.retry = RetryPolicy(tries=3, base_delay=0.01, max_delay=0.02, timeout=5.0)
     world.x.faults.inject("503", 2, path="/2/tweets/search")
     await world.bot.tick(POLL)
     assert last_report(world).status == "done"

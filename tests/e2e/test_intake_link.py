@@ -3,7 +3,6 @@ the onboarding DM), links the lead, stores the X handle and pre-fills the interv
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -12,12 +11,11 @@ from bot.sandbox.interview import run_interview
 from bot.sandbox.people import Persona
 from bot.sandbox.world import SandboxWorld
 from storage.queries import people
-from tests.e2e.test_intake_poll import POLL, TAG, leads_of, organiser_posts
+from tests.support.intake import CODE, POLL, TAG, joined, leads_of, organiser_posts
 
 pytestmark = pytest.mark.e2e
 WORLD_OVERRIDES = {"intake": {"replies_per_hour": 500}}  # the scenarios reply to many leads an hour
 
-CODE = re.compile(r"\bEDU-[2-9A-Z]{4}\b")
 REST = {"stage": "teacher", "timezone": "London", "availability": ["weekday-evenings"], "goals": ["planning"],
         "organisation": "Hill School", "consent": True}
 
@@ -33,15 +31,6 @@ def code_for(world: SandboxWorld, handle: str) -> str:
         if f"@{handle}" in message and (found := CODE.search(message)):
             return found.group(0)
     raise AssertionError(f"no code for @{handle}")
-
-
-async def joined(world: SandboxWorld, name: str) -> Persona:
-    persona = world.person(name)
-    assert world.guild is not None
-    await persona.join(world.guild)
-    first = await persona.next_dm()
-    assert "mentor, a mentee, or both" in first.content
-    return persona
 
 
 async def profile_of(world: SandboxWorld, persona: Persona) -> tuple[str | None, dict[str, object]]:

@@ -10,16 +10,15 @@ from typing import Any
 
 import pytest
 
-from bot.cli import _credential_warnings
+from bot.cli.config import credential_warnings
 from bot.config import parse_config
 from bot.config_errors import ConfigError
 from bot.sandbox.world import MASTODON_INSTANCE, SandboxWorld, programme_table
 from storage.models import Lead
 from storage.queries import people
-from tests.conftest import drop_test_schema
-from tests.e2e.conftest import make_world
-from tests.e2e.test_intake_link import CODE, joined
-from tests.e2e.test_intake_poll import TAG, leads_of, organiser_posts, replies_per_author
+from tests.support.database import drop_test_schema
+from tests.support.intake import CODE, TAG, joined, leads_of, organiser_posts, replies_per_author
+from tests.support.world import make_world
 
 pytestmark = pytest.mark.e2e
 
@@ -338,11 +337,11 @@ def test_sources_are_validated_and_check_config_names_the_missing_credentials() 
             settings(sources=[bad])
         assert any("programme[0].intake.sources[0]" in p and says in p for p in err.value.problems), err.value.problems
 
-    warnings = _credential_warnings(good, env={})
+    warnings = credential_warnings(good, env={})
     assert any("#EduMentoring: X_BEARER_TOKEN is not set" in w for w in warnings) or good.secrets.x_bearer_token
     assert any("Bluesky hashtags #EduMentoring: BLUESKY_HANDLE/BLUESKY_APP_PASSWORD are not set" in w for w in warnings)
     assert any("Mastodon source #EduMentoring on mastodon.social: MASTODON_ACCESS_TOKEN is not set" in w
                for w in warnings)
-    ready = _credential_warnings(good, env={"BLUESKY_HANDLE": "bot.bsky.social", "BLUESKY_APP_PASSWORD": "x",
+    ready = credential_warnings(good, env={"BLUESKY_HANDLE": "bot.bsky.social", "BLUESKY_APP_PASSWORD": "x",
                                             "MASTODON_ACCESS_TOKEN": "t"})
     assert not any("Bluesky" in w or "Mastodon" in w for w in ready)

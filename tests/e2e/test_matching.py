@@ -10,7 +10,7 @@ import pytest
 
 from bot.sandbox.world import SandboxWorld
 from storage.queries import matching as mq
-from tests.e2e.cohort import onboard_cohort
+from tests.support.cohort import onboard_cohort
 
 pytestmark = pytest.mark.e2e
 
@@ -115,7 +115,7 @@ async def test_confirm_is_refused_when_profiles_changed_since_the_preview(world:
 
 async def test_a_manual_pair_that_breaks_rules_says_which_and_asks_first(world: SandboxWorld) -> None:
     from bot.sandbox.interview import run_interview
-    from tests.e2e.personas import EDU_MENTEE, EDU_MENTOR
+    from tests.support.personas import EDU_MENTEE, EDU_MENTOR
 
     guild, olu = world.guild, world.organiser
     assert guild is not None and olu is not None
@@ -136,7 +136,7 @@ async def test_a_manual_pair_that_breaks_rules_says_which_and_asks_first(world: 
 
 async def onboard_cohort_extra(world: SandboxWorld, name: str) -> None:
     from bot.sandbox.interview import run_interview
-    from tests.e2e.personas import EDU_MENTEE
+    from tests.support.personas import EDU_MENTEE
 
     assert world.guild is not None
     late = world.person(name)

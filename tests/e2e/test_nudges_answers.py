@@ -8,7 +8,7 @@ from bot.sandbox.discord import permissions as perm
 from bot.sandbox.world import SandboxWorld
 from storage.queries import matching
 from storage.queries import nudges as nq
-from tests.nudges_service.pairs import (
+from tests.support.pairs import (
     make_pair,
     nworld_fixture,  # noqa: F401  (the fixture)
     organiser_posts,

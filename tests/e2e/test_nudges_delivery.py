@@ -10,7 +10,7 @@ from bot.sandbox.world import SandboxWorld
 from storage.db import transaction
 from storage.queries import nudges as nq
 from storage.queries import people
-from tests.nudges_service.pairs import (  # noqa: F401
+from tests.support.pairs import (  # noqa: F401
     add_member,
     add_pair,
     dms_of,
@@ -132,7 +132,7 @@ async def test_silent_pairs_become_at_risk_are_reported_once_and_shown_in_the_di
     await busy_pair.mentee.persona.click("We've met", message=(await busy_pair.mentee.persona.next_dm()))
     await _dispatch_after(nworld, days=4)
     programme = nworld.bot.services.programmes.all()[0]
-    risky = await nworld.bot.services.nudges.pairs_at_risk(programme)
+    risky = await nworld.bot.services.nudges.risk.pairs_at_risk(programme)
     assert [p.match_id for p in risky] == [quiet_pair.match_id]
     alerts = [p for p in organiser_posts(nworld) if "Pair at risk" in p]
     assert len(alerts) == 1 and f"<@{quiet_pair.mentor.persona.id}>" in alerts[0]

@@ -9,7 +9,7 @@ from bot.sandbox.interview import run_interview
 from bot.sandbox.world import SandboxWorld
 from storage.models import AuditEvent
 from storage.queries import people
-from tests.organisers.helpers import REFUSAL, slash
+from tests.support.organisers import REFUSAL, slash
 
 pytestmark = pytest.mark.e2e
 

@@ -13,7 +13,7 @@ from bot.services.programmes import Programme
 from storage.db import transaction
 from storage.models import Match
 from storage.queries import people
-from tests.organisers.helpers import MENTEE_INTERVIEW, MENTOR_INTERVIEW, slash
+from tests.support.organisers import MENTEE_INTERVIEW, MENTOR_INTERVIEW, slash
 
 pytestmark = pytest.mark.e2e
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from bot.intake.invite import manual_reply_text, organiser_lead_message, reply_text, x_length
 from bot.intake.source import Post
-
-from .conftest import START
+from tests.support.sources import START
 
 POST = Post(platform="x", post_id="123", author_id="9", author_handle="alice", author_name="Alice",
             text="Looking for a mentor #EduMentoring", created_at=START, kind="original", mentions_bot=False)

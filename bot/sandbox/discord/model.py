@@ -176,6 +176,7 @@ class Interaction:
     created_at: datetime
     message_id: int | None = None  # the message whose component was used
     response_type: int | None = None  # first callback type
+    responded_mono: float | None = None  # time.monotonic() when the first callback arrived
     response: JSON | None = None  # the callback body the bot sent
     original_message_id: int | None = None
     followup_ids: list[int] = field(default_factory=list)

@@ -297,7 +297,7 @@ def application(state: State) -> JSON:
         "team": None,
         "summary": "",
         "verify_key": "0" * 64,
-        "flags": 1 << 19 | 1 << 15 | 1 << 13,  # members, message content, presence (limited) intents allowed
+        "flags": state.application_flags,  # which privileged intents are allowed
         "interactions_endpoint_url": None,
         "approximate_guild_count": len(state.guilds),
         "tags": [],

@@ -31,6 +31,11 @@ JSON = dict[str, Any]
 Emit = Callable[[str, JSON, "int | None", "int | None"], None]
 
 
+APP_GATEWAY_PRESENCE_LIMITED = 1 << 13
+APP_GATEWAY_GUILD_MEMBERS_LIMITED = 1 << 15
+APP_GATEWAY_MESSAGE_CONTENT_LIMITED = 1 << 19
+
+
 class State:
     """All objects, keyed by id. Mutations validate what Discord validates and call ``emit``."""
 
@@ -54,6 +59,10 @@ class State:
         self.app_owner_id = owner.id
         self.bot_user = self.create_user(bot_name, bot=True)
         self.application_id = self.bot_user.id
+        #: the application's flags: which privileged intents the Developer Portal allows (members and message
+        #: content; presence limited). A test clears a bit to play an application without that intent.
+        self.application_flags = APP_GATEWAY_MESSAGE_CONTENT_LIMITED | APP_GATEWAY_GUILD_MEMBERS_LIMITED \
+            | APP_GATEWAY_PRESENCE_LIMITED
 
     # ---- ids, waiting -------------------------------------------------------------------------------
     def next_id(self) -> int:

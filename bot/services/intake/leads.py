@@ -8,18 +8,21 @@ never causes a reply: a lead whose person already had one is not answered again.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.clock import Clock
+from bot.intake.attempts import AttemptLimiter
+from bot.intake.codes import ClaimCodes
 from bot.intake.outcomes import ClaimOutcome, ClaimResult, LeadView, claim_message
 from bot.intake.source import platform_name
 from bot.onboarding.safe_text import safe_text
-from bot.services.intake.base import IntakeBase
 from bot.services.intake.outbox import lead_post
-from bot.services.programmes import Programme
-from storage.db import transaction
+from bot.services.programmes import Programme, ProgrammeRegistry
+from storage.db import SessionFactory, transaction
 from storage.models import Lead
 from storage.queries import audit, intake, onboarding, people
 
@@ -52,7 +55,21 @@ async def _root(s: AsyncSession, lead: Lead) -> Lead:
     return lead
 
 
-class LeadDesk(IntakeBase):
+class LeadDesk:
+    """The leads once stored: listed, dismissed and merged by organisers, claimed by members with their code."""
+
+    def __init__(
+        self, registry: ProgrammeRegistry, sessions: SessionFactory, clock: Clock, rng: random.Random | None = None
+    ) -> None:
+        self._registry = registry
+        self._sessions = sessions
+        self._clock = clock
+        self._rng = rng
+        self.attempts = AttemptLimiter(limit=5, window=timedelta(minutes=10))
+
+    def codes(self, programme: Programme) -> ClaimCodes:
+        return ClaimCodes(programme.config.intake.claim_code_prefix, rng=self._rng)
+
     # organisers ------------------------------------------------------------------------------------------
     async def open_leads(self, programme: Programme) -> list[LeadView]:
         async with self._sessions() as s:
@@ -211,12 +228,3 @@ class LeadDesk(IntakeBase):
             detail={"lead_id": lead.id, "person_id": person_id, "merged": [m.id for m in merged]}, now=now)
         return "linked"
 
-    async def prefilled(self, programme: Programme, discord_user_id: int) -> bool:
-        """Whether the person's interview holds suggestions (or already has answers, so none apply): the
-        intake cog checks this after ``OnboardingService.begin`` lost a race with a typed answer."""
-        async with self._sessions() as s:
-            person = await people.get_person_by_discord(session=s, programme_id=programme.id,
-                                                        discord_user_id=discord_user_id)
-            row = await onboarding.get_session(session=s, person_id=person.id or 0, programme_id=programme.id) \
-                if person is not None else None
-            return row is not None and bool(row.state.get("suggestions") or row.state.get("answers"))

@@ -88,6 +88,7 @@ async def callback(ctx: Ctx) -> Any:
     else:
         raise errors.form_error(["type"], "BASE_TYPE_CHOICES", "Value must be one of {4, 5, 6, 7, 8, 9}.")
     inter.response_type = kind
+    inter.responded_mono = time.monotonic()
     inter.response = body
     inter.touch()
     state.notify()

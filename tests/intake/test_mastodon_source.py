@@ -13,8 +13,7 @@ from bot.intake.mastodon_parse import full_acct, html_to_text, post_url, rate_re
 from bot.intake.mastodon_source import MastodonSource, fetch_mastodon_account, make_mastodon_client_from_env
 from bot.intake.source import Source
 from bot.sandbox.mastodon import SandboxMastodon
-
-from .conftest import START, Sleeps, make_masto_source, minutes_ago
+from tests.support.sources import START, Sleeps, make_masto_source, minutes_ago
 
 TAG = "#EduMentoring"
 TIMELINE = "/api/v1/timelines/tag/"

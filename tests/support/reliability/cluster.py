@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.sandbox.process import BotProcess
 from bot.sandbox.serve import SandboxServer
-from tests.reliability.conftest import Database
+from tests.support.reliability import Database
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from storage.db import SessionFactory, create_engine, session_factory, transacti
 from storage.models import Match
 from storage.queries import matching, people
 from storage.queries import nudges as nq
-from tests.conftest import BACKEND, PG_URL
+from tests.support.database import BACKEND, PG_URL
 
 START = datetime(2026, 9, 7, 9, 0, tzinfo=UTC)
 

@@ -1,15 +1,11 @@
-"""State shared by the parts of :class:`~bot.services.intake.IntakeService`: the client factories, the bot's
-account per platform and the cached sources."""
+"""The platforms as the intake sees them (:class:`PlatformClients`): the client factories, the bot's account per
+platform (looked up once) and the sources built on them, with the paging and retry settings they use."""
 
 from __future__ import annotations
 
-import random
-from datetime import timedelta
 from typing import Any
 
 from bot.clock import Clock
-from bot.intake.attempts import AttemptLimiter
-from bot.intake.codes import ClaimCodes
 from bot.intake.x_source import RetryPolicy
 from bot.services.intake.feeds import (
     Account,
@@ -24,37 +20,33 @@ from bot.services.intake.feeds import (
     make_source,
     tune,
 )
-from bot.services.programmes import Programme, ProgrammeRegistry
-from storage.db import SessionFactory
-
-STALE_REPLYING = timedelta(minutes=10)
+from bot.services.programmes import Programme
 
 
-class IntakeBase:
+class PlatformClients:
+    """A platform without a client factory is not polled (and its accounts are never looked up)."""
+
     def __init__(
-        self, registry: ProgrammeRegistry, sessions: SessionFactory, clock: Clock,
-        x_client_factory: XClientFactory | None, *, bluesky_client_factory: BlueskyClientFactory | None = None,
-        mastodon_client_factory: MastodonClientFactory | None = None, rng: random.Random | None = None,
+        self, clock: Clock, x_client_factory: XClientFactory | None, *,
+        bluesky_client_factory: BlueskyClientFactory | None = None,
+        mastodon_client_factory: MastodonClientFactory | None = None,
     ) -> None:
-        self._registry = registry
-        self._sessions = sessions
         self._clock = clock
         self._x_client_factory = x_client_factory
         self._bluesky_client_factory = bluesky_client_factory
         self._mastodon_client_factory = mastodon_client_factory
-        self._rng = rng
         self.retry = RetryPolicy()
         self.page_size = 100  # X's maximum for recent search (Bluesky: 100, Mastodon: 40 at most)
         self.max_pages: int | None = 20  # per poll; the stored cursor carries on from there next time
-        self.queue_per_poll = 10  # organiser messages per poll (Discord: 5 per 5 s per channel); the rest next time
-        self.attempts = AttemptLimiter(limit=5, window=timedelta(minutes=10))
         self._accounts: dict[str, Account] = {}
         self._sources: dict[tuple[int, str, str], Any] = {}
 
     @property
-    def can_poll(self) -> bool:
-        """Whether X can be polled (X credentials are configured)."""
-        return self._x_client_factory is not None
+    def client_factories(self) -> dict[str, Any]:
+        """The configured client factories by platform (``x``, ``bluesky``, ``mastodon``; None: not configured),
+        for the doctor to check the same credentials the pollers use."""
+        return {"x": self._x_client_factory, "bluesky": self._bluesky_client_factory,
+                "mastodon": self._mastodon_client_factory}
 
     def can_poll_on(self, platform: str) -> bool:
         """Whether ``platform`` can be polled: its client factory is configured."""
@@ -100,6 +92,3 @@ class IntakeBase:
             self._accounts.pop(name, None)
         for key in [k for k in self._sources if k[0] == programme.id and k[1] == platform]:
             self._sources.pop(key, None)
-
-    def codes(self, programme: Programme) -> ClaimCodes:
-        return ClaimCodes(programme.config.intake.claim_code_prefix, rng=self._rng)

@@ -17,10 +17,10 @@ from bot.config import parse_config
 from bot.sandbox.people import Persona
 from bot.services.nudges import NudgeService
 from bot.services.programmes import ProgrammeRegistry
-from tests.e2e.cohort import cohort_answers
-from tests.reliability.cluster import Cluster
-from tests.reliability.invariants import check_nudges, check_pairs, check_profiles, check_x_replies
-from tests.reliability.personas import NudgeAnswerer, match_round, resilient_interview
+from tests.support.cohort import cohort_answers
+from tests.support.reliability.cluster import Cluster
+from tests.support.reliability.invariants import check_nudges, check_pairs, check_profiles, check_x_replies
+from tests.support.reliability.personas import NudgeAnswerer, match_round, resilient_interview
 
 
 @dataclass

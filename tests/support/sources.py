@@ -1,10 +1,10 @@
+"""Helpers for the intake sources' tests: the fixed start time, recorded backoff sleeps, a fast retry policy,
+and builders for Bluesky and Mastodon sources against their local stand-ins."""
+
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
-
-import pytest
 
 from bot.clock import SandboxClock
 from bot.intake.bluesky_source import BlueskySource
@@ -31,53 +31,11 @@ def minutes_ago(n: float) -> datetime:
     return START - timedelta(minutes=n)
 
 
-@pytest.fixture
-def clock() -> SandboxClock:
-    return SandboxClock(START)
-
-
-@pytest.fixture
-def sleeps() -> Sleeps:
-    return Sleeps()
-
-
-@pytest.fixture
-async def bsky(clock: SandboxClock) -> AsyncIterator[SandboxBluesky]:
-    async with SandboxBluesky(clock) as sandbox:
-        yield sandbox
-
-
-@pytest.fixture
-def bsky_client(bsky: SandboxBluesky) -> Any:
-    return bsky.make_client()
-
-
 def make_bsky_source(bsky: SandboxBluesky, client: Any, clock: SandboxClock, sleeps: Sleeps, **kw: Any) -> BlueskySource:
     return BlueskySource(client, own_did=bsky.bot_did, clock=clock, retry=FAST_RETRY, sleep=sleeps, **kw)
-
-
-@pytest.fixture
-def bsky_source(bsky: SandboxBluesky, bsky_client: Any, clock: SandboxClock, sleeps: Sleeps) -> BlueskySource:
-    return make_bsky_source(bsky, bsky_client, clock, sleeps, limit=25)
-
-
-@pytest.fixture
-async def masto(clock: SandboxClock) -> AsyncIterator[SandboxMastodon]:
-    async with SandboxMastodon(clock) as sandbox:
-        yield sandbox
-
-
-@pytest.fixture
-def masto_client(masto: SandboxMastodon) -> Any:
-    return masto.make_client()
 
 
 def make_masto_source(
     masto: SandboxMastodon, client: Any, clock: SandboxClock, sleeps: Sleeps, **kw: Any
 ) -> MastodonSource:
     return MastodonSource(client, own_acct=masto.bot_acct, clock=clock, retry=FAST_RETRY, sleep=sleeps, **kw)
-
-
-@pytest.fixture
-def masto_source(masto: SandboxMastodon, masto_client: Any, clock: SandboxClock, sleeps: Sleeps) -> MastodonSource:
-    return make_masto_source(masto, masto_client, clock, sleeps, limit=20)

@@ -15,7 +15,7 @@ from bot.intake.retry import RetryPolicy, backoff
 from bot.sandbox.bluesky import SandboxBluesky
 from bot.sandbox.common import RateWindow
 from bot.sandbox.x.limits import Window
-from tests.intake_more.conftest import START
+from tests.support.sources import START
 
 
 def test_backoff_waits_at_most_the_doubling_delay_and_never_more_than_the_cap() -> None:

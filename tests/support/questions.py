@@ -1,3 +1,5 @@
+"""Helpers for the interview-question tests."""
+
 from __future__ import annotations
 
 from bot.onboarding.questions import Question

@@ -16,8 +16,8 @@ from bot.sandbox.world import SandboxWorld
 from storage.db import transaction
 from storage.models import Match
 from storage.queries import matching, onboarding, people
-from tests.conftest import drop_test_schema
-from tests.e2e.conftest import make_world
+from tests.support.database import drop_test_schema
+from tests.support.world import make_world
 
 
 @dataclass
