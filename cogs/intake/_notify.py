@@ -25,7 +25,7 @@ class OrganiserQueue:
         return await tell_organisers(self.bot, programme, lead.message)
 
     async def replies_stopped(self, programme: Any, reason: str, where: str, platform: str) -> bool:
-        return await post_to_organisers(
+        return await tell_organisers(
             self.bot, programme,
             f"⚠️ I can't reply to posts on {where}: {reason}\nUntil that is fixed, its leads come to this channel "
             "with a ready-to-copy reply. Once fixed, restart the bot or run `/leads resume` "

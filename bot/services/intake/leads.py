@@ -24,7 +24,7 @@ from bot.services.intake.outbox import lead_post
 from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.db import SessionFactory, transaction
 from storage.models import Lead
-from storage.queries import audit, intake, onboarding, people
+from storage.queries import audit, intake, people
 
 MAX_HOPS = 5  # merged → merged → … chains are followed this far
 
