@@ -1,8 +1,9 @@
 """``python -m bot bench interactions``: many people press buttons at once — half a check-in button ("We've
 met"), half the first answer of their interview — and each interaction's time from its arrival to the bot's
 first response (the acknowledgement Discord wants within 3 s) is measured: p50, p99, max, against Discord's
-3 s window and a 300 ms target. An interaction never answered (the local Discord, like Discord, refuses a
-callback after 3 s) counts as an infinite wait, so p99 and max say ``inf`` when more than 1 % missed.
+3 s window and a 300 ms target. A response after 3 s is refused by the local Discord as by Discord (the
+person saw "This interaction failed"); it counts in ``missed_3s_window`` and its time is still measured. An
+interaction never answered within the bench's ``timeout`` counts as an infinite wait.
 
 The real bot runs against the local Discord in this process (one event loop), on SQLite or on PostgreSQL (a
 fresh schema, dropped afterwards). "Arrival" is when the local Discord creates the interaction and sends
@@ -14,6 +15,7 @@ Setting up (people joining and getting their first question, check-ins being sen
 from __future__ import annotations
 
 import asyncio
+import math
 import tempfile
 import time
 import uuid
@@ -144,20 +146,17 @@ async def _run(world: Any, people: int, timeout: float) -> dict[str, Any]:  # no
         channel = state.channels[message.channel_id]
         presses.append((kind, actors.start_interaction(state, user, InteractionType.MESSAGE_COMPONENT, channel,
                                                        actors.component_data(comp), message)))
-    window = DISCORD_WINDOW_S + 1.0
-    try:
-        await _wait(lambda: all(i.responded_mono is not None for _, i in presses), window, "the answers")
+    try:  # a response after 3 s is refused (as Discord does) but its time is still measured
+        await _wait(lambda: all(i.responded_mono or i.late_mono for _, i in presses), timeout, "the answers")
     except TimeoutError:
-        pass  # the ones without an answer missed Discord's window: counted below
+        pass  # never answered at all: an infinite wait
     burst_s = time.monotonic() - burst_started
 
     out: dict[str, Any] = {"people": people, "check_ins": checkins, "interview_answers": interviews,
                            "database": "postgresql" if world.schema else "sqlite"}
     for label, kinds in (("all", ("interview", "check-in")), ("check-in", ("check-in",)),
                          ("interview", ("interview",))):
-        # never answered (the local Discord refuses a callback after 3 s): an infinite wait
-        waits = [i.responded_mono - i.created_mono if i.responded_mono is not None else float("inf")
-                 for k, i in presses if k in kinds]
+        waits = [(i.responded_mono or i.late_mono or math.inf) - i.created_mono for k, i in presses if k in kinds]
         prefix = "" if label == "all" else f"{label}_"
         out[f"{prefix}first_response_p50_ms"] = round(_percentile(waits, 0.50) * 1000, 1)
         out[f"{prefix}first_response_p99_ms"] = round(_percentile(waits, 0.99) * 1000, 1)

@@ -63,3 +63,5 @@ def check_config(file: Annotated[Path, typer.Argument(help="the TOML file to che
     console.print(f"[green]OK[/]: {file} — {len(settings.config.programme)} programme(s): {keys}")
     for warning in credential_warnings(settings):
         console.print(f"[yellow]note[/]: {warning}", highlight=False)
+    console.print(f"Next: `python -m bot doctor --config {file}` checks the Discord server and the credentials.",
+                  highlight=False, markup=False)

@@ -20,7 +20,7 @@ from bot.services.programmes import Programme
 from bot.timezones import is_valid_zone
 from storage.db import SessionFactory, transaction
 from storage.models import Match, Person
-from storage.queries import audit, matching, nudges, people
+from storage.queries import audit, matching, people
 
 log = logging.getLogger(__name__)
 THREAD_SOLVE_LIMIT = 2_000  # larger cohorts solve in a worker process
@@ -186,17 +186,6 @@ class MatchingService:
             await audit.add_audit_event(session=session, programme_id=programme.id, actor_discord_id=actor,
                                         action="match.pair", detail={"match": m.id, "rules_broken": broken}, now=now)
         return m.id or 0
-
-    async def end(self, programme: Programme, match_id: int, reason: str, actor: int | None) -> Match | None:
-        """End an active match once: its pending nudges are cancelled, the mentor's capacity is freed."""
-        now = self._clock.now()
-        async with transaction(self._sessions) as session:
-            if not await matching.end_match(session=session, match_id=match_id, reason=reason, now=now):
-                return None
-            await nudges.cancel_nudges(session=session, match_id=match_id)
-            await audit.add_audit_event(session=session, programme_id=programme.id, actor_discord_id=actor,
-                                        action="match.end", detail={"match": match_id, "reason": reason}, now=now)
-            return await matching.get_match(session=session, match_id=match_id)
 
     async def active_matches(self, programme: Programme) -> list[tuple[Match, Person | None, Person | None]]:
         async with self._sessions() as session:

@@ -105,7 +105,6 @@ class Announcer:
             await self.bot.services.nudges.plan_match(mid)  # idempotent: existing rows are kept
             if not await svc.step_announcement(mid, "introduced", "done"):
                 return False
-            self.bot.dispatch("pair_announced", programme, mid)
         return True
 
     def _find_space(self, guild: discord.Guild, programme: Programme, match_id: int) -> discord.TextChannel | discord.Thread | None:

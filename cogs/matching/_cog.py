@@ -15,7 +15,7 @@ from bot.plural import count, form
 from bot.services.matching import MatchingError
 from bot.services.programmes import Programme
 from cogs._common import organiser_only, organiser_programme
-from cogs.kit.messaging import NO_PINGS, tell_organisers
+from cogs.kit.messaging import NO_PINGS
 from cogs.matching._announce import Announcer
 from cogs.matching._views import ConfirmPairView
 
@@ -124,7 +124,8 @@ class Matching(commands.GroupCog, group_name="match", group_description="Match m
 
     @organiser_only()
     @app_commands.command(name="unpair", description="End a mentee's current match")
-    async def unpair(self, interaction: discord.Interaction, mentee: discord.Member, reason: str = "ended by an organiser",
+    @app_commands.describe(reason="a short note for the pair and the organisers (optional)")
+    async def unpair(self, interaction: discord.Interaction, mentee: discord.Member, reason: str = "",
                      programme: str | None = None) -> None:
         prog = organiser_programme(interaction, programme)
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -133,11 +134,11 @@ class Matching(commands.GroupCog, group_name="match", group_description="Match m
         active = await svc.active_match_of_mentee(prog, person.id or 0) if person else None
         if active is None:
             raise UserFacingError("They have no active match.")
-        await svc.end(prog, active.id or 0, reason, interaction.user.id)
-        self.bot.dispatch("match_ended", prog, active.id or 0, reason)
-        await interaction.followup.send("Match ended; the mentor's place is free again.", ephemeral=True)
-        await tell_organisers(self.bot, prog, f"Match {active.id} ended by <@{interaction.user.id}>: "
-                                              f"{safe_text(reason, 200)}")
+        ended = await self.bot.services.ending.end_match(active.id or 0, "organiser", interaction.user.id,
+                                                         note=reason)
+        await interaction.followup.send(
+            "Match ended: both were told, their space is archived and the mentor's place is free again."
+            if ended is not None else "That match had already ended.", ephemeral=True)
 
     @organiser_only()
     @app_commands.command(name="list", description="Active pairs")

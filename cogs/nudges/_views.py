@@ -11,7 +11,7 @@ import discord
 
 from bot.nudges.answers import BUTTON_ANSWERS, CHECKIN_BUTTONS, END_CONFIRM_BUTTONS, ButtonAnswer, NudgeButton
 from bot.onboarding.safe_text import safe_text
-from bot.services.nudges import AnswerResult, Delivery, EndedMatch, PartnerPrompt
+from bot.services.nudges import AnswerResult, Delivery, PartnerPrompt
 from cogs.kit.interactions import INTEGER, KitModal, PersistentItem, bot_of, label_of, reply
 from cogs.kit.messaging import NO_PINGS, send_to_person, tell_organisers
 
@@ -103,7 +103,7 @@ def nudge_view(d: Delivery) -> discord.ui.View | None:
 
 
 async def follow_up(bot: MentorBot, result: AnswerResult) -> None:
-    """After answering the click: tell the organisers, ask the partner, archive an ended match."""
+    """After answering the click: tell the organisers, ask the partner, end the match (its one path)."""
     programme = result.programme
     if programme is None:
         return
@@ -112,7 +112,7 @@ async def follow_up(bot: MentorBot, result: AnswerResult) -> None:
     if result.ask_partner is not None:
         await ask_partner(bot, result.ask_partner, programme.config.name)
     if result.ended is not None:
-        await close_match(bot, result.ended, programme.config.name, programme.guild_id)
+        await bot.services.ending.follow_up(result.ended)
 
 
 async def ask_partner(bot: MentorBot, prompt: PartnerPrompt, programme_name: str) -> None:
@@ -128,29 +128,3 @@ async def ask_partner(bot: MentorBot, prompt: PartnerPrompt, programme_name: str
         msg = None
     if msg is None:
         log.warning("partner %s could not be asked to confirm the end of their match", prompt.discord_user_id)
-
-
-async def close_match(bot: MentorBot, ended: EndedMatch, programme_name: str, guild_id: int) -> None:
-    """Archive the pair's space (best effort) and tell the mentee they'll be offered a new match."""
-    guild = bot.get_guild(guild_id)
-    space = guild.get_channel_or_thread(ended.space_id) if guild and ended.space_id else None
-    try:
-        if isinstance(space, discord.TextChannel):
-            await space.edit(name=f"archived-{space.name}"[:100], reason="match ended")
-            for uid in (ended.mentor_discord_id, ended.mentee_discord_id):
-                member = guild.get_member(uid) if guild and uid else None
-                if member is not None:
-                    await space.set_permissions(member, view_channel=True, send_messages=False,
-                                                reason="match ended")
-        elif isinstance(space, discord.Thread):
-            await space.edit(name=f"archived-{space.name}"[:100], archived=True, locked=True)
-    except discord.HTTPException as exc:
-        log.warning("could not archive the space of match %s: %s", ended.match_id, exc)
-    if ended.mentee_discord_id is not None:
-        text = (f"Your {programme_name} match has ended — thank you for taking part. You'll be offered a new "
-                "match in the next round.")
-        try:
-            await send_to_person(bot, ended.mentee_discord_id, ended.mentee_dm_channel_id, False, None,
-                                 content=text, allowed_mentions=NO_PINGS)
-        except discord.HTTPException as exc:
-            log.warning("could not tell the mentee of match %s: %s", ended.match_id, exc)

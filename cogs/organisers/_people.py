@@ -118,15 +118,19 @@ class PeopleCommands(commands.Cog):
 
     @organiser_only()
     @organiser.command(name="pause", description="Pause a member: no matching or nudges for a while")
-    @app_commands.describe(member="the member", weeks="how many weeks (1–52)")
+    @app_commands.describe(member="the member", weeks="how many weeks (1–52)",
+                           end_match="also end their current match (both told, the space archived)")
     async def pause(self, interaction: discord.Interaction, member: discord.Member,
-                    weeks: app_commands.Range[int, 1, 52] = 4, programme: str | None = None) -> None:
+                    weeks: app_commands.Range[int, 1, 52] = 4, end_match: bool = False,
+                    programme: str | None = None) -> None:
         prog = organiser_programme(interaction, programme)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        until = await self.bot.services.people.pause(prog, member.id, weeks, actor=interaction.user.id)
+        until = await self.bot.services.people.pause(prog, member.id, weeks, actor=interaction.user.id,
+                                                     end_matches=end_match)
         if until is None:
             raise UserFacingError(f"{member.display_name} isn't in {prog.config.name}.")
-        await interaction.followup.send(f"Paused {member.mention} until {until:%d %B %Y}.", ephemeral=True,
+        ended = " Their match has ended (if they had one): both were told." if end_match else ""
+        await interaction.followup.send(f"Paused {member.mention} until {until:%d %B %Y}.{ended}", ephemeral=True,
                                         allowed_mentions=NO_PINGS)
 
     @organiser_only()

@@ -73,10 +73,11 @@ class LeaveButton(PersistentItem[discord.ui.Button[Any]], prefix="leave", fields
         if not result.found:
             await reply(interaction, "There's nothing stored about you in this programme.")
             return
-        await tell_partners(bot, programme, result)
+        ended = (f" Your {'match has' if len(result.ended) == 1 else 'matches have'} ended; your partner "
+                 "has been told and the organisers know." if result.ended else "")
         await reply(interaction,
-                    f"Your data in **{safe_text(programme.config.name, 100)}** has been deleted. Thank you for taking "
-                    "part — you're welcome back any time with `/join`.")
+                    f"Your data in **{safe_text(programme.config.name, 100)}** has been deleted.{ended} Thank you for "
+                    "taking part — you're welcome back any time with `/join`.")
 
 
 class KeepButton(PersistentItem[discord.ui.Button[Any]], prefix="leaveno", fields={"pid": INTEGER}):
@@ -93,37 +94,6 @@ class KeepButton(PersistentItem[discord.ui.Button[Any]], prefix="leaveno", field
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         await interaction.response.edit_message(content="Nothing was deleted. 👍", view=None)
-
-
-async def tell_partners(bot: MentorBot, programme: Programme, result: LeaveResult) -> None:
-    """A kind note to each partner of the person who left (DM, else their pair space), then the organisers."""
-    name = safe_text(programme.config.name, 100)
-    note = (f"Hi! Your mentoring partner in **{name}** has decided to leave the programme, so your match has "
-            "ended. This isn't about you — people's circumstances change. The organisers know and will help you "
-            "find a new partner; there's nothing you need to do.")
-    for ended in result.ended:
-        delivered = False
-        if ended.partner_discord_id is not None:
-            try:
-                await bot.pacer_send(await open_dm(bot, ended.partner_discord_id), content=note,
-                                     allowed_mentions=NO_PINGS)
-                delivered = True
-            except discord.HTTPException as exc:
-                log.info("could not DM partner %s: %s", ended.partner_discord_id, exc)
-        if not delivered and ended.space_id is not None:
-            channel = bot.get_channel(ended.space_id)
-            if isinstance(channel, discord.abc.Messageable):
-                try:
-                    await bot.pacer_send(channel, content=note, allowed_mentions=NO_PINGS)
-                except discord.HTTPException as exc:
-                    log.info("could not post in pair space %s: %s", ended.space_id, exc)
-    partners = [f"<@{e.partner_discord_id}>" if e.partner_discord_id else "an imported member" for e in result.ended]
-    text = f"👋 A member left **{name}** and their data was deleted."
-    if partners:
-        text += (f" {count(len(partners), 'match')} ended; {form(len(partners), 'their partner was', 'their partners were')}"
-                 f" told and may need a new match: ") \
-                + ", ".join(partners) + "."
-    await tell_organisers(bot, programme, text)
 
 
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (ChangeAnswerSelect, LeaveButton, KeepButton)

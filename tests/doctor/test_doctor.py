@@ -237,11 +237,11 @@ async def test_organisers_run_the_doctor_from_discord_and_see_what_to_fix(
     world, schema = await make_world(tmp_path_factory)
     try:
         assert world.organiser is not None and world.organisers is not None
+        world.organisers.position = 50  # someone dragged the organisers' role above the bot's
         result = await world.organiser.slash("programme", "doctor", guild=world.guild)
         await result.wait_answer()
         text = result.content
         assert "✓ DISCORD_TOKEN logs in as MentorBot" in text and "✓ X recent search works" in text
-        # the sandbox world's Organisers role was created after the bot's: it sits above it
         assert "✗ MentorBot's role sits above @Organisers — drag MentorBot's role above @Organisers" in text
         assert all(m.flags & 64 for m in result.followups), "only the organiser sees it"
     finally:

@@ -1,5 +1,5 @@
 """`python -m bot bench interactions` measures every press: people pressing check-in buttons and answering the
-interview at once each get a first response time (or count as having missed Discord's window)."""
+interview at once each get a first response time, and the ones after 3 s count as having missed Discord's window."""
 
 from __future__ import annotations
 
@@ -20,6 +20,6 @@ async def test_the_interactions_bench_times_every_check_in_and_interview_press()
     for prefix in ("", "check-in_", "interview_"):
         p50, p99, worst = (result[f"{prefix}first_response_{q}_ms"] for q in ("p50", "p99", "max"))
         assert 0 < p50 <= p99 <= worst, (prefix, p50, p99, worst)
-        answered_all = result[f"{prefix}missed_3s_window"] == 0
-        assert math.isfinite(worst) == answered_all
+        assert math.isfinite(worst), "every press is answered, late or not"
+        assert (result[f"{prefix}missed_3s_window"] == 0) == (worst <= 3000)
     assert result["p99_within_300ms_target"] == (result["first_response_p99_ms"] <= 300)

@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 
-from bot.sandbox.discord import permissions as perm
 from bot.sandbox.world import SandboxWorld
 from storage.queries import matching
 from storage.queries import nudges as nq
@@ -93,7 +92,8 @@ async def test_ending_a_match_asks_the_partner_then_ends_archives_and_tells_the_
     done = await pair.mentee.persona.click("Yes, end our match", message=ask)
     assert "ended" in done.content
     told = await pair.mentee.persona.next_dm()
-    assert "new match in the next round" in told.content
+    assert "as you both agreed" in told.content and "new mentor" in told.content
+    assert any("as you both agreed" in m.content for m in pair.mentor.persona.dms()), "the mentor was not told"
     async with nworld.bot.sessions() as s:
         match = await matching.get_match(session=s, match_id=pair.match_id)
         rows = await nq.nudges_of_match(session=s, match_id=pair.match_id)
@@ -102,12 +102,12 @@ async def test_ending_a_match_asks_the_partner_then_ends_archives_and_tells_the_
     space = pair.space
     assert space is not None
     state = nworld.discord.state
-    await state.wait_for(lambda: space.name.startswith("archived-"), 5)
-    await state.wait_for(lambda: not state.permissions_in(pair.mentee.persona.id, space) & perm.SEND_MESSAGES, 5)
-    assert state.can_view(pair.mentee.persona.id, space)
+    await state.wait_for(lambda: space.name.startswith("ended-"), 5)
+    assert not any(state.can_view(m.persona.id, space) for m in pair.members), "the pair still see their channel"
     again = await pair.mentee.persona.click("Yes, end our match", message=ask)
     assert "already ended" in again.content
-    await _wait_post(nworld, "agreed to end")
+    await _wait_post(nworld, "ended: both agreed")
+    assert sum("ended: both agreed" in p for p in organiser_posts(nworld)) == 1, "the organisers heard twice"
 
 
 async def test_keep_going_tells_the_organisers_the_two_disagree(nworld: SandboxWorld) -> None:

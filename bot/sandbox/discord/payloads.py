@@ -129,7 +129,7 @@ def channel(state: State, c: Channel) -> JSON:
                 "archived": c.archived,
                 "auto_archive_duration": 10080,
                 "archive_timestamp": iso(created),
-                "locked": False,
+                "locked": c.locked,
                 "invitable": c.invitable,
                 "create_timestamp": iso(created),
             },

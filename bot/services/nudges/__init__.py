@@ -1,6 +1,7 @@
 """Nudges, persisted: plans written as rows, claimed when due, prepared for sending (:class:`NudgeService`);
 answers followed up (:class:`CheckInAnswers`); pairs at risk and the weekly digest (:class:`PairRisk`)."""
 
+from bot.services.match_end import EndedMatch
 from bot.services.nudges._answers import CheckInAnswers
 from bot.services.nudges._risk import PairRisk
 from bot.services.nudges._types import (
@@ -8,7 +9,6 @@ from bot.services.nudges._types import (
     MATCH_KINDS,
     AnswerResult,
     Delivery,
-    EndedMatch,
     PairAtRisk,
     PartnerPrompt,
     has_marker,

@@ -6,10 +6,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.nudges import answers as rules
+from bot.services.match_end import MatchEnding
 from bot.services.nudges._types import (
     ANSWER_LABELS,
     AnswerResult,
-    EndedMatch,
     PartnerPrompt,
     _mention,
     _records,
@@ -26,10 +26,12 @@ class CheckInAnswers:
     """Clicks on a check-in's buttons and the notes added to it: what is recorded, who hears of it, and the
     end of a match the pair asked for."""
 
-    def __init__(self, registry: ProgrammeRegistry, sessions: SessionFactory, clock: Clock) -> None:
+    def __init__(self, registry: ProgrammeRegistry, sessions: SessionFactory, clock: Clock,
+                 ending: MatchEnding) -> None:
         self._registry = registry
         self._sessions = sessions
         self._clock = clock
+        self._ending = ending
 
     async def answer(self, nudge_id: int, answer: rules.ButtonAnswer, discord_user_id: int) -> AnswerResult:
         """Apply one click on a nudge's button. Safe to repeat: a second click changes nothing."""
@@ -69,7 +71,8 @@ class CheckInAnswers:
                                                  now=now):
                         return AnswerResult("unchanged", "You already answered this one — I've kept that.", programme)
                 elif isinstance(action, rules.NotifyOrganisers):
-                    result.organiser_messages.append(organiser_text(action))
+                    if action.reason != "match_ended":  # ending the match tells the organisers (once)
+                        result.organiser_messages.append(organiser_text(action))
                 elif isinstance(action, rules.AskPartnerToConfirmEnd):
                     partner_pid = next(pid for pid, key in key_of.items() if key == action.partner_key)
                     partner = found[partner_pid][0]
@@ -77,15 +80,9 @@ class CheckInAnswers:
                     result.ask_partner = PartnerPrompt(action.nudge_id, partner.discord_user_id or 0, dm,
                                                        partner.dms_closed, match.space_id, action.requested_by)
                 elif isinstance(action, rules.EndMatch):
-                    if not await matching.end_match(session=session, match_id=match.id or 0, reason="ended by the pair",
-                                                    now=now):
+                    result.ended = await self._ending.close(session, match, "pair", discord_user_id)
+                    if result.ended is None:
                         return AnswerResult("unchanged", "This match has already ended.", programme)
-                    await q.cancel_nudges(session=session, match_id=match.id or 0)
-                    mentor, mentee = found.get(match.mentor_person_id), found.get(match.mentee_person_id)
-                    result.ended = EndedMatch(
-                        match.id or 0, match.space_id, match.space_kind,
-                        mentor[0].discord_user_id if mentor else None, mentee[0].discord_user_id if mentee else None,
-                        await onboarding.known_dm_channel(session=session, person_id=match.mentee_person_id))
             if answer in ("confirm_end", "keep"):
                 await audit.add_audit_event(session=session, programme_id=match.programme_id,
                                             actor_discord_id=discord_user_id, action=f"nudge.{answer}",

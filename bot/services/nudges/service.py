@@ -17,6 +17,7 @@ from bot.nudges.quiet import is_quiet, next_allowed
 from bot.nudges.reminders import next_digest_at
 from bot.nudges.templates import render_template
 from bot.onboarding.safe_text import safe_text
+from bot.services.match_end import MatchEnding
 from bot.services.nudges._answers import CheckInAnswers
 from bot.services.nudges._risk import PairRisk
 from bot.services.nudges._types import (
@@ -44,11 +45,12 @@ class NudgeService:
     retry_delay = timedelta(minutes=5)
     max_attempts = 5
 
-    def __init__(self, registry: ProgrammeRegistry, sessions: SessionFactory, clock: Clock) -> None:
+    def __init__(self, registry: ProgrammeRegistry, sessions: SessionFactory, clock: Clock,
+                 ending: MatchEnding | None = None) -> None:
         self._registry = registry
         self._sessions = sessions
         self._clock = clock
-        self.answers = CheckInAnswers(registry, sessions, clock)
+        self.answers = CheckInAnswers(registry, sessions, clock, ending or MatchEnding(registry, sessions, clock))
         self.risk = PairRisk(sessions, clock)
 
     # ---- plans ------------------------------------------------------------------------------------

@@ -38,6 +38,8 @@ async def edit_channel(ctx: Ctx) -> Any:
         c.topic = body["topic"]
     if "archived" in body:
         c.archived = bool(body["archived"])
+    if "locked" in body:
+        c.locked = bool(body["locked"])
     if body.get("permission_overwrites") is not None and c.guild_id is not None:
         guild = ctx.state.guild(c.guild_id)
         overwrites = [parse_overwrite(raw, i) for i, raw in enumerate(body["permission_overwrites"])]
