@@ -49,8 +49,6 @@ class InteractionResult:
     def __init__(self, sandbox: SandboxDiscord, interaction: Interaction) -> None:
         self.sandbox = sandbox
         self.interaction = interaction
-        clicked = sandbox.state.messages.get(interaction.message_id) if interaction.message_id else None
-        self.edited_before = clicked.edited_timestamp if clicked is not None else None
 
     @property
     def acknowledged(self) -> bool:
@@ -100,7 +98,7 @@ class InteractionResult:
     def _answered(self) -> bool:
         msg = self.message
         if self.response_type == CallbackType.DEFERRED_UPDATE_MESSAGE:
-            return bool(self.followups) or (msg is not None and msg.edited_timestamp != self.edited_before)
+            return bool(self.followups) or self.interaction.edits > 0
         loaded = msg is not None and not msg.flags & LOADING_FLAG and msg.edited_timestamp is not None
         return bool(self.followups) or loaded
 
@@ -324,10 +322,10 @@ class Persona:
         return await self._answer_of(inter, timeout, expect_ack)
 
     async def _answer_of(self, inter: Interaction, timeout: float, expect_ack: bool) -> InteractionResult:  # noqa: ASYNC109
-        """The acknowledgement within Discord's 3 seconds, then (after a deferral) the answer itself: a person
-        sees "thinking…" until it arrives."""
+        """The acknowledgement within Discord's 3 seconds, then (after a "thinking…" deferral) the answer itself.
+        A deferred update may never change the message: wait for it with :meth:`InteractionResult.wait_answer`."""
         result = await self._await_ack(inter, timeout, expect_ack)
-        if result.deferred:
+        if result.response_type == CallbackType.DEFERRED_CHANNEL_MESSAGE:
             await result.wait_answer(timeout)
         return result
 

@@ -8,12 +8,9 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.onboarding.safe_text import safe_text
-from bot.plural import count, form
-from bot.services.people import LeaveResult
 from bot.services.programmes import Programme
 from cogs.kit import interview
 from cogs.kit.interactions import INTEGER, PersistentItem, bot_of, reply, selected
-from cogs.kit.messaging import NO_PINGS, open_dm, tell_organisers
 
 if TYPE_CHECKING:
     from bot.app import MentorBot
