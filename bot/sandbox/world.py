@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import MentorBot
 from bot.clock import SandboxClock
-from bot.config import Settings, parse_config
+from bot.config import ProgrammeGuildConfig, Settings, parse_config
 from bot.runtime import build_bot, open_database
 from bot.sandbox.bluesky import SandboxBluesky
 from bot.sandbox.connect import restore_discord_defaults, sandbox_bot_kwargs
@@ -143,6 +143,12 @@ class SandboxWorld:
         await self.organiser.join(guild, roles=[self.organisers])
         self.runner = BotRunner(self.discord, self._make_bot)
         return await self.runner.start()
+
+    def allow_programmes(self, guild: Guild, hashtags: tuple[str, ...] = ()) -> None:
+        """The operator lets ``guild`` run programmes (on ``hashtags``): ``[[bot.programme_guilds]]``."""
+        assert self.settings is not None
+        self.settings.config.bot.programme_guilds.append(
+            ProgrammeGuildConfig(guild_id=guild.id, hashtags=list(hashtags)))
 
     def _make_bot(self) -> MentorBot:
         assert self.settings is not None and self.engine is not None

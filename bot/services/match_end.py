@@ -28,6 +28,7 @@ from bot.clock import Clock
 from bot.onboarding.safe_text import safe_text
 from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.db import SessionFactory, transaction
+from storage.ids import require_id
 from storage.models import Match
 from storage.queries import audit, matching, nudges, people
 from storage.queries.onboarding import known_dm_channel
@@ -104,9 +105,9 @@ def words_for(ended: EndedMatch, party: Party) -> str | None:
                     "You'll hear from us again when your pause is over.")
         return (f"{partner.name} is taking a break from {name}, so your match has ended. This isn't about "
                 f"you.{again}")
-    if ended.reason == "pair":
-        return (f"Your {name} match with {partner.name} has ended, as you both agreed — thank you for taking "
-                f"part!{again}")
+    if ended.reason == "pair":  # in the programme's own voice
+        return ended.programme.config.messages().say("match_ended", name=party.name, partner=partner.name,
+                                                     programme=name) + again
     why = f" Their note: “{safe_text(ended.note, 300)}”." if ended.note else ""
     return (f"The organisers of {name} have ended your match with {partner.name}.{why}{again} If you have "
             "questions, ask an organiser.")
@@ -157,7 +158,7 @@ class MatchEnding:
         programme = self._registry.by_id(match.programme_id)
         if programme is None:
             raise LookupError(f"match {match.id} belongs to no loaded programme")
-        match_id = match.id or 0
+        match_id = require_id(match)
         now = self._clock.now()
         stored = note.strip()[:200] if reason == "organiser" and note.strip() else STORED_REASON[reason]
         if not await matching.end_match(session=session, match_id=match_id, reason=stored, now=now):

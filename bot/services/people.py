@@ -13,7 +13,8 @@ from bot.services.match_end import EndedMatch, EndReason, MatchEnding
 from bot.services.nudges import NudgeService
 from bot.services.programmes import Programme
 from storage.db import SessionFactory, transaction
-from storage.models import Match
+from storage.ids import require_id
+from storage.models import Match, MatchStatus, PersonStatus
 from storage.queries import audit, intake, matching, nudges, onboarding, people
 
 
@@ -43,10 +44,10 @@ class PeopleService:
             person = await people.get_person_by_discord(
                 session=session, programme_id=programme.id, discord_user_id=discord_user_id
             )
-            if person is None or person.status == "left":
+            if person is None or person.status == PersonStatus.LEFT:
                 return None
             await people.set_person_status(
-                session=session, person_id=person.id or 0, status="paused", now=now, paused_until=until
+                session=session, person_id=require_id(person), status=PersonStatus.PAUSED, now=now, paused_until=until
             )
             await nudges.cancel_nudges(session=session, person_id=person.id)
             await audit.add_audit_event(
@@ -54,9 +55,9 @@ class PeopleService:
                 action="person.pause", detail={"person_id": person.id, "weeks": weeks}, now=now,
             )
             if end_matches:
-                for m in await matching.matches_of_person(session=session, person_id=person.id or 0):
-                    if m.status == "active" and m.programme_id == programme.id:
-                        done = await self._end(session, m, "paused", actor, subject_person_id=person.id or 0)
+                for m in await matching.matches_of_person(session=session, person_id=require_id(person)):
+                    if m.status == MatchStatus.ACTIVE and m.programme_id == programme.id:
+                        done = await self._end(session, m, "paused", actor, subject_person_id=require_id(person))
                         ended.extend([done] if done is not None else [])
         for done in ended:
             await self._follow_up(done)
@@ -68,17 +69,17 @@ class PeopleService:
             person = await people.get_person_by_discord(
                 session=session, programme_id=programme.id, discord_user_id=discord_user_id
             )
-            if person is None or person.status != "paused":
+            if person is None or person.status != PersonStatus.PAUSED:
                 return False
-            profile = await people.get_profile(session=session, person_id=person.id or 0, programme_id=programme.id)
-            status = "active" if profile is not None else "onboarding"
-            await people.set_person_status(session=session, person_id=person.id or 0, status=status, now=now)
+            profile = await people.get_profile(session=session, person_id=require_id(person), programme_id=programme.id)
+            status = PersonStatus.ACTIVE if profile is not None else PersonStatus.ONBOARDING
+            await people.set_person_status(session=session, person_id=require_id(person), status=status, now=now)
             await audit.add_audit_event(
                 session=session, programme_id=programme.id, actor_discord_id=discord_user_id,
                 action="person.resume", detail={"person_id": person.id}, now=now,
             )
-            active = [m.id for m in await matching.matches_of_person(session=session, person_id=person.id or 0)
-                      if m.status == "active" and m.id is not None]
+            active = [m.id for m in await matching.matches_of_person(session=session, person_id=require_id(person))
+                      if m.status == MatchStatus.ACTIVE and m.id is not None]
         if self._nudges is not None:
             for match_id in active:  # their check-ins were cancelled by the pause: plan the future ones again
                 await self._nudges.replan_match(match_id)
@@ -92,7 +93,7 @@ class PeopleService:
             )
             if person is None:
                 return None
-            pid = person.id or 0
+            pid = require_id(person)
             profile = await people.get_profile(session=session, person_id=pid, programme_id=programme.id)
             conv = await onboarding.get_session(session=session, person_id=pid, programme_id=programme.id)
             their_matches = await matching.matches_of_person(session=session, person_id=pid)
@@ -102,7 +103,7 @@ class PeopleService:
             ]
             match_rows = []
             for m in their_matches:
-                rows = await nudges.nudges_of_match(session=session, match_id=m.id or 0)
+                rows = await nudges.nudges_of_match(session=session, match_id=require_id(m))
                 match_rows.append({
                     "role": "mentor" if m.mentor_person_id == pid else "mentee",
                     "status": m.status, "score": m.score, "reasons": m.reasons,
@@ -142,10 +143,10 @@ class PeopleService:
             )
             if person is None:
                 return LeaveResult(found=False)
-            pid = person.id or 0
+            pid = require_id(person)
             result = LeaveResult(found=True)
             for m in await matching.matches_of_person(session=session, person_id=pid):
-                if m.status != "active":
+                if m.status != MatchStatus.ACTIVE:
                     continue
                 ended = await self._end(session, m, "left", None, subject_person_id=pid)  # no id of theirs kept
                 if ended is not None:

@@ -12,6 +12,7 @@ from bot.onboarding.profile import profile_from_answers
 from bot.services.programmes import Programme
 from bot.stats import Funnel, WeeklyActivity, weekly_series
 from storage.db import SessionFactory
+from storage.models import PersonStatus
 from storage.queries import intake as intake_q
 from storage.queries import stats as q
 
@@ -112,7 +113,7 @@ class StatsService:
         async with self._sessions() as session:
             rows = await q.stalled_people(session=session, programme_id=programme.id,
                                           idle_since=now - timedelta(hours=stalled_hours(programme)), limit=limit)
-        return [StalledPerson(pid, did, name, int((now - last).total_seconds() // 3600), sent, status == "paused")
+        return [StalledPerson(pid, did, name, int((now - last).total_seconds() // 3600), sent, status == PersonStatus.PAUSED)
                 for pid, did, name, last, sent, status in rows]
 
     async def snapshot(self, programme: Programme) -> ProgrammeStats:
@@ -157,7 +158,7 @@ class StatsService:
         return ProgrammeStats(
             programme_key=programme.key, programme_name=programme.config.name, generated_at=now,
             funnel=Funnel(**counts), at_risk=at_risk_pairs, stalled_count=stalled_count,
-            stalled=[StalledPerson(pid, did, name, int((now - last).total_seconds() // 3600), sent, st == "paused")
+            stalled=[StalledPerson(pid, did, name, int((now - last).total_seconds() // 3600), sent, st == PersonStatus.PAUSED)
                      for pid, did, name, last, sent, st in stalled_rows],
             answer_rates=[AnswerRate(k, s, a) for k, s, a in rates],
             capacity=Capacity(mentors, total, used_total), weekly=weekly, leads_by_platform=by_platform,

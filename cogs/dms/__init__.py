@@ -1,5 +1,6 @@
-"""Direct messages: one listener decides what each DM (or message in a private onboarding thread) is — a claim
-code linking a hashtag post, an answer to the person's open interview, or neither (a short help text)."""
+"""Direct messages: one listener decides what each DM (or message in a private onboarding thread) is — a link
+code typed instead of posted (told where it goes), an answer to the person's open interview, or neither (a
+short help text)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The DM router: a claim code, an interview answer, or help — decided once, here."""
+"""The DM router: a typed link code, an interview answer, or help — decided once, here."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import discord
 from discord.ext import commands
 
 from bot.app import MentorBot
-from bot.services.programmes import Programme
+from cogs._common import programmes_of
 from cogs.kit import interview
 from cogs.kit.messaging import NO_PINGS
 
@@ -20,6 +20,8 @@ HELP_TEXT = (
     "Hi! I'm the mentoring bot. Use `/join` in the community server to start (or continue) your interview, "
     "`/profile` to see your answers, `/pause` to take a break, and `/leave` to delete your data."
 )
+CODES_ARE_POSTED = ("Codes aren't typed here: post your code from the account you want to link (with the "
+                    "programme's hashtag), and I'll link it when I see it. Use /link @your_handle to get one.")
 SLOW_DOWN = "You're sending messages very quickly — give me a moment, then answer the latest question."
 SPAM_WINDOW_S = 10.0
 SPAM_MAX = 15
@@ -49,10 +51,11 @@ class DirectMessages(commands.Cog):
         if not (in_dm or in_thread):
             return
         services = self.bot.services
-        programmes = services.programmes.in_guild(message.guild.id) if message.guild else services.programmes.all()
         text = message.content or ""
+        programmes = programmes_of(self.bot, message.author, message.guild.id if message.guild else None)
         if text and services.intake.leads.find_code(text, anywhere=True, programmes=programmes) is not None:
-            await self._claim(message, programmes)
+            # typing a code proves nothing: it is posted from the account to link
+            await self.bot.pacer_send(message.channel, content=CODES_ARE_POSTED, allowed_mentions=NO_PINGS)
             return
         programme = await services.onboarding.find_open(message.author.id, message.channel.id)
         if programme is None:
@@ -68,14 +71,7 @@ class DirectMessages(commands.Cog):
         conv = await services.onboarding.act(programme, message.author.id, "answer", raw=text)
         if conv is None:
             return
-        rendered = interview.render_step(programme.id, conv.step, programme_name=programme.config.name)
+        rendered = interview.render_step(programme, conv.step)
         await self.bot.pacer_send(message.channel, **rendered.kwargs())
         if conv.finished_now:
             self.bot.dispatch("onboarding_complete", programme, message.author.id)
-
-    async def _claim(self, message: discord.Message, programmes: list[Programme]) -> None:
-        """A claim code typed in the DM with the bot: link the post, then continue the interview pre-filled."""
-        result = await self.bot.services.intake.leads.claim(message.author.id, message.author.display_name,
-                                                      message.content, programmes=programmes, anywhere=True)
-        await self.bot.pacer_send(message.channel, content=result.message, allowed_mentions=NO_PINGS)
-        await interview.continue_after_claim(self.bot, result, message.author)

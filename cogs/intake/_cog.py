@@ -1,23 +1,25 @@
 """Intake: a poller job per programme and platform (``poll-x-KEY``, ``poll-bluesky-KEY``, ``poll-mastodon-KEY``),
-/leads for organisers, /link and typed claim codes for members."""
+/leads for organisers, /link for members (proof of control: a private code posted from the account)."""
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
+from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.app import MentorBot, PeriodicJob
-from bot.intake.outcomes import LeadView, PollReport
+from bot.intake.outcomes import ClaimResult, LeadView, PollReport
 from bot.intake.source import platform_name
 from bot.onboarding.safe_text import safe_text
-from cogs._common import organiser_only, organiser_programme
+from bot.services.programmes import Programme
+from cogs._common import organiser_only, organiser_programme, programmes_of
 from cogs.intake._notify import OrganiserQueue
 from cogs.kit import interview
-from cogs.kit.messaging import NO_PINGS
+from cogs.kit.messaging import NO_PINGS, send_dm
 
 log = logging.getLogger(__name__)
 LIST_LIMIT = 1900
@@ -50,7 +52,7 @@ class Intake(commands.Cog):
 
     def __init__(self, bot: MentorBot) -> None:
         self.bot = bot
-        self.queue = OrganiserQueue(bot)
+        self.queue = OrganiserQueue(bot, on_proven=self._proven)
         self.last_reports: dict[str, PollReport] = {}  # by programme key (the latest) and "key:platform"
 
     async def cog_load(self) -> None:
@@ -145,14 +147,22 @@ class Intake(commands.Cog):
         await interaction.followup.send(text[:1900], ephemeral=True, allowed_mentions=NO_PINGS)
 
     # members ---------------------------------------------------------------------------------------------
-    @app_commands.command(name="link", description="Link your post (X, Bluesky or Mastodon) to you, with the "
-                                                   "code the bot replied")
-    @app_commands.describe(code="the code from the bot's reply to your post, e.g. EDU-7K2Q")
-    async def link(self, interaction: discord.Interaction, code: str) -> None:
+    @app_commands.command(name="link", description="Link your X, Bluesky or Mastodon account to you (you'll "
+                                                   "post a private code from it)")
+    @app_commands.describe(handle="the account you posted from, e.g. @your_handle or bluesky:you.bsky.social")
+    async def link(self, interaction: discord.Interaction, handle: str) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        progs = (self.bot.services.programmes.in_guild(interaction.guild_id) if interaction.guild_id
-                 else self.bot.services.programmes.all())
-        result = await self.bot.services.intake.leads.claim(interaction.user.id, interaction.user.display_name, code,
+        progs = programmes_of(self.bot, interaction.user, interaction.guild_id)
+        result = await self.bot.services.intake.leads.claim(interaction.user.id, interaction.user.display_name, handle,
                                                       programmes=progs)
         await interaction.followup.send(result.message, ephemeral=True, allowed_mentions=NO_PINGS)
         await interview.continue_after_claim(self.bot, result, interaction.user)
+
+    async def _proven(self, programme: Any, discord_user_id: int, result: ClaimResult) -> None:
+        """The poller saw a member's private code posted from their account: tell them, continue onboarding."""
+        try:
+            await send_dm(self.bot, discord_user_id, content=result.message, allowed_mentions=NO_PINGS)
+        except discord.HTTPException:
+            log.warning("could not DM %s that their account is linked", discord_user_id)
+        user = self.bot.get_user(discord_user_id) or await self.bot.fetch_user(discord_user_id)
+        await interview.continue_after_claim(self.bot, result, user)

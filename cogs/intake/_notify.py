@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from bot.intake.outcomes import QueuedLead
+from bot.intake.outcomes import ClaimResult, QueuedLead
 from bot.intake.source import platform_name
+from bot.services.programmes import Programme
 from cogs.kit.messaging import tell_organisers
 
 if TYPE_CHECKING:
@@ -18,8 +20,14 @@ log = logging.getLogger(__name__)
 class OrganiserQueue:
     """The :class:`~bot.intake.outcomes.IntakeNotifier` of the running bot."""
 
-    def __init__(self, bot: MentorBot) -> None:
+    def __init__(self, bot: MentorBot,
+                 on_proven: Callable[[Any, int, ClaimResult], Awaitable[None]] | None = None) -> None:
         self.bot = bot
+        self.on_proven = on_proven
+
+    async def identity_proven(self, programme: Any, discord_user_id: int, result: ClaimResult) -> None:
+        if self.on_proven is not None:
+            await self.on_proven(programme, discord_user_id, result)
 
     async def lead_queued(self, programme: Any, lead: QueuedLead) -> bool:
         return await tell_organisers(self.bot, programme, lead.message)

@@ -53,7 +53,7 @@ async def run_action(interaction: discord.Interaction[Any], pid: int, action: Ac
     if conv is None:
         await interaction.followup.send(NO_INTERVIEW, ephemeral=True)
         return
-    rendered = render_step(pid, conv.step, programme_name=programme.config.name)
+    rendered = render_step(programme, conv.step)
     await interaction.edit_original_response(content=rendered.content, embed=rendered.embed,
                                              view=rendered.view, allowed_mentions=NO_PINGS)
     if conv.finished_now:
@@ -255,15 +255,15 @@ def render_guess(pid: int, step: AskQuestion) -> Outgoing:
         "press “Use”, or answer the question above.", view=view)
 
 
-def render_step(pid: int, step: Step, *, programme_name: str, intro: bool = False) -> Outgoing:
+def render_step(programme: Programme, step: Step, *, intro: bool = False) -> Outgoing:
+    """One step of ``programme``'s interview as a message, in the programme's voice."""
+    pid, programme_name, voice = programme.id, programme.config.name, programme.config.messages()
     if isinstance(step, AskQuestion):
         q = step.question
         lines = []
         if intro:
-            lines.append(
-                f"👋 Welcome to **{safe_text(programme_name, 100)}**! {question_count_phrase(step)} "
-                "so we can find you a good match. You can stop at any time and carry on later."
-            )
+            lines.append(voice.say("welcome", programme=safe_text(programme_name, 100),
+                                   questions=question_count_phrase(step)))
         if step.ack:
             lines.append(f"✅ {step.ack}")
         if step.reask_reason:
@@ -298,11 +298,7 @@ def render_step(pid: int, step: Step, *, programme_name: str, intro: bool = Fals
             text += f"\n⚠️ {step.blocked_reason}"
         return Outgoing(text, embed=embed, view=view)
     if isinstance(step, Done):
-        return Outgoing(
-            "🎉 Thank you — your profile is saved. The organisers will match you soon and I'll introduce you "
-            "to your partner here. Use `/profile` to see your answers, `/pause` to take a break, or `/leave` "
-            "to delete your data."
-        )
+        return Outgoing(voice.say("saved", programme=safe_text(programme_name, 100)))
     assert isinstance(step, Notice)
     return Outgoing(step.message)
 
@@ -380,7 +376,7 @@ async def start(bot: MentorBot, programme: Programme, user: discord.abc.User,
                 suggestions: dict[str, Any] | None = None) -> Conversation:
     """Start or resume the person's interview and send whatever comes next."""
     conv = await bot.services.onboarding.begin(programme, user.id, user.display_name, suggestions=suggestions)
-    rendered = render_step(programme.id, conv.step, programme_name=programme.config.name, intro=conv.created)
+    rendered = render_step(programme, conv.step, intro=conv.created)
     await deliver(bot, conv, rendered, user.id, user.display_name)
     return conv
 
@@ -392,7 +388,7 @@ async def show(bot: MentorBot, programme: Programme, user_id: int, name: str, *,
     conv = await bot.services.onboarding.act(programme, user_id, action, key=key)
     if conv is None:
         return None
-    rendered = render_step(programme.id, conv.step, programme_name=programme.config.name)
+    rendered = render_step(programme, conv.step)
     if preface:
         rendered.content = f"{preface}\n\n{rendered.content}"[:2000]
     return await deliver(bot, conv, rendered, user_id, name)
@@ -410,7 +406,7 @@ async def continue_after_claim(bot: MentorBot, result: ClaimResult, user: discor
     step = conv.step
     try:
         if conv.created or conv.channel_id is None:
-            rendered = render_step(programme.id, step, programme_name=programme.config.name, intro=conv.created)
+            rendered = render_step(programme, step, intro=conv.created)
             await deliver(bot, conv, rendered, user.id, user.display_name)
         elif isinstance(step, AskQuestion) and step.suggestion_shown is not None:
             # the question is on screen already: add the guess, don't ask it again

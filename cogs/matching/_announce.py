@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from typing import TYPE_CHECKING
 
 import discord
@@ -18,7 +19,8 @@ from bot.onboarding.safe_text import safe_text
 from bot.services.matching import Announcement
 from bot.services.programmes import Programme
 from cogs.kit.messaging import DMS_CLOSED, NO_PINGS, find_text_channel, slug
-from storage.models import Person
+from storage.ids import require_id
+from storage.models import AnnounceStep, Person, SpaceKind
 
 if TYPE_CHECKING:
     from bot.app import MentorBot
@@ -28,6 +30,12 @@ log = logging.getLogger(__name__)
 
 def marker(kind: str, match_id: int) -> str:
     return f"ref {kind}-{match_id}"
+
+
+def has_marker(content: str, ref: str) -> bool:
+    """Whether ``content`` carries exactly ``ref``: ``ref dm5-1`` is not found in a message marked
+    ``ref dm5-12`` (match 1's DM must not be skipped because match 12's exists)."""
+    return re.search(re.escape(ref) + r"(?![0-9A-Za-z])", content) is not None
 
 
 class Announcer:
@@ -60,21 +68,22 @@ class Announcer:
     async def announce(self, programme: Programme, guild: discord.Guild, item: Announcement) -> bool:
         svc = self.bot.services.matching
         m = item.match
-        mid = m.id or 0
+        mid = require_id(m)
         state = m.announce_state
-        fresh = state == "pending"  # nothing of it can exist yet: no need to look for earlier attempts
+        fresh = state == AnnounceStep.PENDING  # nothing of it can exist yet: no need to look for earlier attempts
         space: discord.abc.GuildChannel | discord.Thread | None = None
-        if state == "pending":
-            if not await svc.step_announcement(mid, "pending", "creating"):
+        if state == AnnounceStep.PENDING:
+            if not await svc.step_announcement(mid, AnnounceStep.PENDING, AnnounceStep.CREATING):
                 return False
-            state = "creating"
-        if state == "creating":
+            state = AnnounceStep.CREATING
+        if state == AnnounceStep.CREATING:
             earlier = None if fresh else self._find_space(guild, programme, mid)
             space = earlier or await self._create_space(guild, programme, item)
-            kind = "thread" if isinstance(space, discord.Thread) else "channel"
-            if not await svc.step_announcement(mid, "creating", "created", space_kind=kind, space_id=space.id):
+            kind = SpaceKind.THREAD if isinstance(space, discord.Thread) else SpaceKind.CHANNEL
+            if not await svc.step_announcement(mid, AnnounceStep.CREATING, AnnounceStep.CREATED, space_kind=kind,
+                                               space_id=space.id):
                 return False
-            state = "created"
+            state = AnnounceStep.CREATED
         if space is None and m.space_id is not None:
             found = guild.get_channel_or_thread(m.space_id)
             if found is None:
@@ -87,14 +96,15 @@ class Announcer:
         if not isinstance(space, discord.TextChannel | discord.Thread):
             log.warning("the space of match %s is gone", mid)
             return False
-        if state == "created":
+        if state == AnnounceStep.CREATED:
             intro = None if fresh else await self._find_marker(space, marker("intro", mid))
             if intro is None:
                 intro = await self._introduce(programme, space, item)
-            if not await svc.step_announcement(mid, "created", "introduced", intro_message_id=intro.id):
+            if not await svc.step_announcement(mid, AnnounceStep.CREATED, AnnounceStep.INTRODUCED,
+                                               intro_message_id=intro.id):
                 return False
-            state = "introduced"
-        if state == "introduced":
+            state = AnnounceStep.INTRODUCED
+        if state == AnnounceStep.INTRODUCED:
             quiet = programme.config.quiet_hours
             now = self.bot.clock.now()
             if is_quiet(now, item.mentor_zone, quiet) or is_quiet(now, item.mentee_zone, quiet):
@@ -103,7 +113,7 @@ class Announcer:
                 await self._dm_link(programme, person.discord_user_id, partner.display_name, space, mid,
                                     look_first=not fresh)
             await self.bot.services.nudges.plan_match(mid)  # idempotent: existing rows are kept
-            if not await svc.step_announcement(mid, "introduced", "done"):
+            if not await svc.step_announcement(mid, AnnounceStep.INTRODUCED, AnnounceStep.DONE):
                 return False
         return True
 
@@ -142,7 +152,7 @@ class Announcer:
             n += 1
 
     async def _create_space(self, guild: discord.Guild, programme: Programme, item: Announcement) -> discord.TextChannel | discord.Thread:
-        mid = item.match.id or 0
+        mid = require_id(item.match)
         name = f"pair-{slug(item.mentor.display_name, 20) or 'member'}-{slug(item.mentee.display_name, 20) or 'member'}"
         users = [u for u in (item.mentor.discord_user_id, item.mentee.discord_user_id) if u]
         if self._use_threads(guild, programme):
@@ -179,7 +189,7 @@ class Announcer:
         me = self.bot.user
         try:
             async for msg in channel.history(limit=50):
-                if me is not None and msg.author.id == me.id and ref in msg.content:
+                if me is not None and msg.author.id == me.id and has_marker(msg.content, ref):
                     return msg
         except discord.HTTPException:
             return None
@@ -187,15 +197,14 @@ class Announcer:
 
     async def _introduce(self, programme: Programme, space: discord.TextChannel | discord.Thread,
                          item: Announcement) -> discord.Message:
-        mid = item.match.id or 0
+        mid = require_id(item.match)
         mentor, mentee = item.mentor, item.mentee
         who = [u for u in (mentor.discord_user_id, mentee.discord_user_id) if u]
         text = (
             f"👋 {mention(mentor)}, meet {mention(mentee)}! You're now a {safe_text(programme.config.name, 60)} "
             f"mentoring pair: {mention(mentor)} mentors {mention(mentee)}.\n\n"
             f"**Why you were paired:** {safe_text(item.match.reasons, 900, one_line=False)}\n\n"
-            "**A first step:** say hello here and agree a time for a first 30-minute call this week — share "
-            "what you each hope to get from the next few months. I'll check in with you in a few days.\n"
+            f"{programme.config.messages().say('first_step', programme=safe_text(programme.config.name, 60))}\n"
             f"-# {marker('intro', mid)}"
         )
         return await self.bot.pacer_send(
@@ -215,8 +224,9 @@ class Announcer:
             if look_first and await self._find_marker(dm, ref) is not None:
                 return
             await self.bot.pacer_send(
-                dm, content=(f"🎉 You've been paired with **{safe_text(partner, 60)}** in "
-                             f"{safe_text(programme.config.name, 60)}! Your private space: {space.jump_url}\n-# {ref}"),
+                dm, content=programme.config.messages().say(
+                    "paired_dm", partner=safe_text(partner, 60), programme=safe_text(programme.config.name, 60),
+                    space=space.jump_url) + f"\n-# {ref}",
                 allowed_mentions=NO_PINGS,
             )
         except discord.Forbidden as exc:

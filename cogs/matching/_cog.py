@@ -14,6 +14,7 @@ from bot.onboarding.safe_text import safe_text
 from bot.plural import count, form
 from bot.services.matching import MatchingError
 from bot.services.programmes import Programme
+from storage.ids import require_id
 from cogs._common import organiser_only, organiser_programme
 from cogs.kit.messaging import NO_PINGS
 from cogs.matching._announce import Announcer
@@ -102,13 +103,16 @@ class Matching(commands.GroupCog, group_name="match", group_description="Match m
         b = await svc.person_by_discord(prog, mentee.id)
         if a is None or b is None:
             raise UserFacingError("Both people need a profile in this programme first.")
-        broken = await svc.check_manual(prog, a.id or 0, b.id or 0)
+        refused = await svc.manual_refusal(prog, require_id(a), require_id(b))
+        if refused is not None:  # consent is not an organiser's to override
+            raise UserFacingError(f"I can't pair them: {refused}.")
+        broken = await svc.check_manual(prog, require_id(a), require_id(b))
         if not broken:
-            match_id = await svc.create_manual(prog, a.id or 0, b.id or 0, interaction.user.id, [])
+            match_id = await svc.create_manual(prog, require_id(a), require_id(b), interaction.user.id, [])
             await interaction.followup.send(f"✅ Paired (match {match_id}); announcing now.", ephemeral=True)
             await self.announcer.run()
             return
-        view = ConfirmPairView(self, prog, a.id or 0, b.id or 0, broken, interaction.user.id)
+        view = ConfirmPairView(self, prog, require_id(a), require_id(b), broken, interaction.user.id)
         await interaction.followup.send(
             "This pair breaks these rules:\n" + "\n".join(f"• {safe_text(r, 200)}" for r in broken)
             + "\nPair them anyway?", view=view, ephemeral=True, allowed_mentions=NO_PINGS)
@@ -116,8 +120,12 @@ class Matching(commands.GroupCog, group_name="match", group_description="Match m
     async def confirm_manual(self, interaction: discord.Interaction, prog: Programme, mentor_pid: int,
                              mentee_pid: int, broken: list[str]) -> None:
         await interaction.response.defer()  # before the database: the answer edits the question
-        match_id = await self.bot.services.matching.create_manual(prog, mentor_pid, mentee_pid,
-                                                                  interaction.user.id, broken)
+        try:
+            match_id = await self.bot.services.matching.create_manual(prog, mentor_pid, mentee_pid,
+                                                                      interaction.user.id, broken)
+        except ValueError as exc:
+            await interaction.edit_original_response(content=f"Not paired: {safe_text(str(exc), 300)}.", view=None)
+            return
         await interaction.edit_original_response(content=f"✅ Paired anyway (match {match_id}); announcing now.",
                                                  view=None)
         await self.announcer.run()
@@ -131,10 +139,10 @@ class Matching(commands.GroupCog, group_name="match", group_description="Match m
         await interaction.response.defer(ephemeral=True, thinking=True)
         svc = self.bot.services.matching
         person = await svc.person_by_discord(prog, mentee.id)
-        active = await svc.active_match_of_mentee(prog, person.id or 0) if person else None
+        active = await svc.active_match_of_mentee(prog, require_id(person)) if person else None
         if active is None:
             raise UserFacingError("They have no active match.")
-        ended = await self.bot.services.ending.end_match(active.id or 0, "organiser", interaction.user.id,
+        ended = await self.bot.services.ending.end_match(require_id(active), "organiser", interaction.user.id,
                                                          note=reason)
         await interaction.followup.send(
             "Match ended: both were told, their space is archived and the mentor's place is free again."

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from discord.ext import commands
 
 from bot.app import MentorBot
+from storage.ids import require_id
 from cogs.kit.messaging import tell_organisers
 from cogs.nudges._send import SentNotRecorded, deliver, find_sent
 from storage.models import Nudge
@@ -69,7 +70,7 @@ class Nudges(commands.Cog):
                 await asyncio.gather(*(self._one(n) for n in batch))
 
     async def _one(self, nudge: Nudge) -> None:
-        nid = nudge.id or 0
+        nid = require_id(nudge)
         async with self._slots:
             try:
                 delivery = await self.service.prepare(nudge)

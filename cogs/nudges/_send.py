@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.services.nudges import Delivery, NudgeService, has_marker
+from storage.models import NudgeKind
 from cogs.kit.messaging import NO_PINGS, guild_text_channel, messageable, send_to_person, tell_organisers
 from cogs.nudges._views import nudge_view
 
@@ -44,7 +45,7 @@ async def record_after_send(service: NudgeService, nudge_id: int, channel_id: in
 async def find_sent(bot: MentorBot, service: NudgeService, d: Delivery) -> bool:
     """Look in the recent messages where this nudge would have gone for its marker; record it if found."""
     candidates: list[discord.abc.Messageable] = []
-    if d.kind == "digest":
+    if d.kind == NudgeKind.DIGEST:
         leads = await guild_text_channel(bot, d.programme.guild_id, d.programme.config.leads_channel)
         candidates += [leads] if leads else []
     else:
@@ -73,7 +74,7 @@ async def find_sent(bot: MentorBot, service: NudgeService, d: Delivery) -> bool:
 
 async def deliver(bot: MentorBot, service: NudgeService, d: Delivery) -> None:
     """Send one prepared nudge and record it."""
-    if d.kind == "digest":
+    if d.kind == NudgeKind.DIGEST:
         # the guild may live on another shard process: guild_text_channel asks over REST then
         channel = await guild_text_channel(bot, d.programme.guild_id, d.programme.config.leads_channel)
         if channel is None:

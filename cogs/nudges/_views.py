@@ -14,6 +14,7 @@ from bot.onboarding.safe_text import safe_text
 from bot.services.nudges import AnswerResult, Delivery, PartnerPrompt
 from cogs.kit.interactions import INTEGER, KitModal, PersistentItem, bot_of, label_of, reply
 from cogs.kit.messaging import NO_PINGS, send_to_person, tell_organisers
+from storage.models import NudgeKind
 
 if TYPE_CHECKING:
     from bot.app import MentorBot
@@ -95,9 +96,9 @@ def buttons_view(buttons: tuple[NudgeButton, ...], nudge_id: int, *, note: str |
 
 
 def nudge_view(d: Delivery) -> discord.ui.View | None:
-    if d.kind == "checkin" and d.buttons:
+    if d.kind == NudgeKind.CHECKIN and d.buttons:
         return buttons_view(CHECKIN_BUTTONS, d.nudge_id, note="Add a note")
-    if d.kind == "feedback":
+    if d.kind == NudgeKind.FEEDBACK:
         return buttons_view((), d.nudge_id, note="Write my feedback")
     return None
 

@@ -26,6 +26,8 @@ def plain(text: str, limit: int) -> str:
 
 def import_summary(report: ImportReport) -> str:
     lines = [f"Imported **{count(report.imported, 'profile')}**."]
+    if report.already:
+        lines.append(f"{count(report.already, 'row')} {form(report.already, 'is', 'are')} people already in the programme: left as they are.")
     if report.history_pairs:
         lines.append(f"Recorded {count(report.history_pairs, 'earlier pair')} from the `previous` column.")
     if report.unknown_previous:

@@ -53,6 +53,11 @@ class ProgrammeCommands(commands.Cog):
     async def setup(self, interaction: discord.Interaction, programme: str | None = None) -> None:
         guild = interaction.guild
         assert guild is not None and isinstance(interaction.user, discord.Member)
+        refused = self.bot.services.programmes.fence.guild_refusal(guild.id)
+        if refused is not None:  # set-up elsewhere is ignored, and the person is told why
+            await interaction.response.send_message(f"I can't run a programme here: {refused}.", ephemeral=True,
+                                                    allowed_mentions=NO_PINGS)
+            return
         here = self.bot.services.programmes.in_guild(guild.id)
         existing = None
         if here and (programme is None or any(p.key == programme for p in here)):

@@ -10,18 +10,22 @@ from sqlalchemy import delete, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.ids import require_id
 from storage.models import (
     AuditEvent,
+    IdentityProof,
     Lead,
     Match,
     Nudge,
     OnboardingSession,
     PairRule,
     Person,
+    PersonStatus,
     Profile,
     ProgrammeCounter,
     SocialPost,
 )
+from storage.queries import security
 
 
 async def get_or_create_person(
@@ -52,7 +56,7 @@ async def get_person_by_discord(*, session: AsyncSession, programme_id: int, dis
     return (await session.exec(stmt)).first()
 
 
-async def people_in_programme(*, session: AsyncSession, programme_id: int, status: str | None = None) -> list[Person]:
+async def people_in_programme(*, session: AsyncSession, programme_id: int, status: PersonStatus | None = None) -> list[Person]:
     stmt = select(Person).where(Person.programme_id == programme_id)
     if status is not None:
         stmt = stmt.where(Person.status == status)
@@ -60,7 +64,7 @@ async def people_in_programme(*, session: AsyncSession, programme_id: int, statu
 
 
 async def set_person_status(
-    *, session: AsyncSession, person_id: int, status: str, now: datetime, paused_until: datetime | None = None
+    *, session: AsyncSession, person_id: int, status: PersonStatus, now: datetime, paused_until: datetime | None = None
 ) -> None:
     await session.exec(
         update(Person)
@@ -150,9 +154,15 @@ async def erase_person(*, session: AsyncSession, person_id: int) -> None:
         )
     )
     leads = list(await session.exec(select(Lead).where(Lead.person_id == person_id)))
+    lead_ids = [lead.id for lead in leads]
+    await session.exec(delete(IdentityProof).where(col(IdentityProof.lead_id).in_(lead_ids)))
+    if person.discord_user_id is not None:
+        await security.delete_for_member(session=session, programme_id=person.programme_id,
+                                         discord_user_id=person.discord_user_id)
     for lead in leads:
         await session.exec(
             delete(SocialPost).where(
+                col(SocialPost.programme_id) == person.programme_id,
                 col(SocialPost.platform) == lead.platform, col(SocialPost.author_id) == lead.author_id
             )
         )
@@ -191,7 +201,7 @@ async def people_with_profiles(
         by_person[prof.person_id] = prof
     out: dict[int, tuple[Person, Profile | None]] = {}
     for person in people:
-        pid = person.id or 0
+        pid = require_id(person)
         found = by_person.get(pid)
         out[pid] = (person, found if found is not None and found.programme_id == person.programme_id else None)
     return out

@@ -7,11 +7,14 @@ import pytest
 from bot.sandbox.world import SandboxWorld
 from storage.queries import matching
 from storage.queries import nudges as nq
+from tests.support.database import drop_test_schema
 from tests.support.pairs import (
+    Pair,
     make_pair,
     nworld_fixture,  # noqa: F401  (the fixture)
     organiser_posts,
 )
+from tests.support.world import make_world
 
 pytestmark = pytest.mark.e2e
 
@@ -46,8 +49,8 @@ async def test_someone_else_cannot_answer_a_checkin(nworld: SandboxWorld) -> Non
     assert "someone else" in reply.content
 
 
-async def test_not_yet_twice_tells_the_organisers_with_the_pairs_history(nworld: SandboxWorld) -> None:
-    pair = await make_pair(nworld, "N")
+async def _two_not_yets(nworld: SandboxWorld, name: str) -> Pair:
+    pair = await make_pair(nworld, name)
     await nworld.bot.services.nudges.plan_match(pair.match_id)
     await _advance_and_dispatch(nworld, 3.01)
     await pair.mentee.persona.click("Not yet", message=await pair.mentee.persona.next_dm())
@@ -55,11 +58,31 @@ async def test_not_yet_twice_tells_the_organisers_with_the_pairs_history(nworld:
     await _advance_and_dispatch(nworld, 11)
     await pair.mentor.persona.next_dm()  # the day-3 one
     week2 = await pair.mentor.persona.next_dm()
-    assert "two weeks" in week2.content
+    assert "How are things" in week2.content
     await pair.mentor.persona.click("Not yet", message=week2)
-    post = await _wait_post(nworld, "not yet")
-    assert "History:" in post and "day3-met" in post and "week2-checkin" in post
-    assert f"<@{pair.mentor.persona.id}>" in post
+    return pair
+
+
+async def test_not_yet_twice_tells_the_organisers_with_the_pairs_history_where_the_programme_chases_it(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    nworld, schema = await make_world(tmp_path_factory, extensions=["cogs.nudges"],
+                                      programme_overrides={"voice": {"not_yet_escalate_after": 2}})
+    try:
+        pair = await _two_not_yets(nworld, "N")
+        post = await _wait_post(nworld, "not yet")
+        assert "History:" in post and "day3-met" in post and "week2-checkin" in post
+        assert f"<@{pair.mentor.persona.id}>" in post
+    finally:
+        await nworld.stop()
+        await drop_test_schema(schema)
+
+
+async def test_edumentoring_asks_for_patience_so_two_not_yets_reach_no_organiser(nworld: SandboxWorld) -> None:
+    pair = await _two_not_yets(nworld, "P")
+    await pair.mentor.persona.next_dm(include_responses=True)
+    await nworld.bot.tick("nudge-dispatch")
+    assert not any("not yet" in p.lower() for p in organiser_posts(nworld))
 
 
 async def _wait_post(nworld: SandboxWorld, needle: str) -> str:

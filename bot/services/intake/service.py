@@ -1,5 +1,6 @@
-"""Hashtag intake from X, Bluesky and Mastodon: polling into posts and leads, replies with an invite and a
-claim code (or the organisers' queue), and linking a lead to a Discord member by that code. No discord import.
+"""Hashtag intake from X, Bluesky and Mastodon: polling into posts and leads, replies with an invite (or the
+organisers' queue), and linking a lead to a Discord member once the member posts, from that account, the
+private code ``/link`` gave them. No discord import.
 
 Polling (:meth:`IntakeService.poll`, one periodic job per programme and platform):
 
@@ -55,7 +56,8 @@ from bot.services.intake.leads import LeadDesk
 from bot.services.intake.outbox import Outbox, feed_of, replies_query
 from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.db import SessionFactory, transaction
-from storage.models import Lead, SocialPost
+from storage.ids import require_id
+from storage.models import OPEN_LEAD_STATUSES, Lead, LeadStatus, SocialPost
 from storage.queries import intake
 
 log = logging.getLogger(__name__)
@@ -71,6 +73,7 @@ def _combine(total: PollReport, part: PollReport) -> None:
     total.new_posts += part.new_posts
     total.new_leads += part.new_leads
     total.warnings.extend(part.warnings)
+    total.proven.extend(part.proven)
     if _WORST.index(part.status) < _WORST.index(total.status):
         total.status = part.status
     if part.reason:
@@ -146,6 +149,11 @@ class IntakeService:
                 await self._poll_locked(programme, notifier, platform, feeds, report)
         finally:
             _HELD.discard(key)
+        for discord_user_id, result in report.proven:
+            try:
+                await notifier.identity_proven(programme, discord_user_id, result)
+            except Exception:  # the link is stored; telling the member is best effort
+                log.exception("could not tell member %s that their account is linked", discord_user_id)
         return report
 
     async def _poll_locked(
@@ -181,7 +189,7 @@ class IntakeService:
         async with transaction(self._sessions) as s:
             cursor = await intake.get_cursor(session=s, programme_id=programme.id, platform=feed.platform,
                                              query=feed.query)
-        cursor_id = cursor.id or 0
+        cursor_id = require_id(cursor)
         if cursor.disabled_reason:
             report.status, report.reason = "disabled", cursor.disabled_reason
             return None, False
@@ -258,6 +266,9 @@ class IntakeService:
             if not await intake.record_post(session=s, post=row):
                 continue
             report.new_posts += 1
+            proven = await self.leads._prove(s, programme, platform, post.author_id[:64], post.text, now)
+            if proven is not None:
+                report.proven.append(proven)
             if not post.is_lead:
                 continue
             suggested: Suggestions = suggestions_for(post.text, programme.questions, vocab)
@@ -269,18 +280,18 @@ class IntakeService:
                     programme_id=programme.id, platform=platform, author_id=post.author_id[:64],
                     author_handle=post.author_handle[:100], author_name=post.author_name[:200],
                     first_post_id=post.post_id, claim_code=await self._new_code(s, programme),
-                    code_expires_at=now + ttl, status="new" if may_reply else "queueing",
+                    code_expires_at=now + ttl, status=LeadStatus.NEW if may_reply else LeadStatus.QUEUEING,
                     suggestions=dict(suggested), created_at=now, updated_at=now,
                 ))
                 report.new_leads += 1
                 continue
             # the same person again: one lead; prefer a post the bot may reply to, learn what is new
-            if lead.status == "queueing" and may_reply:
-                await intake.update_lead(session=s, lead_id=lead.id or 0, now=now, expect=("queueing",),
-                                         status="new", first_post_id=post.post_id)
+            if lead.status == LeadStatus.QUEUEING and may_reply:
+                await intake.update_lead(session=s, lead_id=require_id(lead), now=now, expect=(LeadStatus.QUEUEING,),
+                                         status=LeadStatus.NEW, first_post_id=post.post_id)
             merged = {**suggested, **lead.suggestions}
-            if merged != lead.suggestions and lead.status in intake.OPEN_LEAD_STATUSES:
-                await intake.update_lead(session=s, lead_id=lead.id or 0, now=now, suggestions=merged)
+            if merged != lead.suggestions and lead.status in OPEN_LEAD_STATUSES:
+                await intake.update_lead(session=s, lead_id=require_id(lead), now=now, suggestions=merged)
         await intake.save_cursor(session=s, cursor_id=cursor_id, now=now, since_id=page.cursor)
 
     async def _new_code(self, s: AsyncSession, programme: Programme) -> str:
@@ -302,6 +313,6 @@ class IntakeService:
                     cursor = await intake.get_cursor(session=s, programme_id=programme.id, platform=name,
                                                      query=query)
                     was = was or bool(cursor.disabled_reason or cursor.paused_until)
-                    await intake.save_cursor(session=s, cursor_id=cursor.id or 0, now=self._clock.now())
+                    await intake.save_cursor(session=s, cursor_id=require_id(cursor), now=self._clock.now())
             self.clients.forget(programme, name)
         return was
