@@ -15,7 +15,6 @@ from bot.app import MentorBot, PeriodicJob
 from bot.intake.outcomes import ClaimResult, LeadView, PollReport
 from bot.intake.source import platform_name
 from bot.onboarding.safe_text import safe_text
-from bot.services.programmes import Programme
 from cogs._common import organiser_only, organiser_programme, programmes_of
 from cogs.intake._notify import OrganiserQueue
 from cogs.kit import interview

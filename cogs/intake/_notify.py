@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 from bot.intake.outcomes import ClaimResult, QueuedLead
 from bot.intake.source import platform_name
-from bot.services.programmes import Programme
 from cogs.kit.messaging import tell_organisers
 
 if TYPE_CHECKING:

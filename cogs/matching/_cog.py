@@ -14,11 +14,11 @@ from bot.onboarding.safe_text import safe_text
 from bot.plural import count, form
 from bot.services.matching import MatchingError
 from bot.services.programmes import Programme
-from storage.ids import require_id
 from cogs._common import organiser_only, organiser_programme
 from cogs.kit.messaging import NO_PINGS
 from cogs.matching._announce import Announcer
 from cogs.matching._views import ConfirmPairView
+from storage.ids import require_id
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 from discord.ext import commands
 
 from bot.app import MentorBot
-from storage.ids import require_id
 from cogs.kit.messaging import tell_organisers
 from cogs.nudges._send import SentNotRecorded, deliver, find_sent
+from storage.ids import require_id
 from storage.models import Nudge
 
 log = logging.getLogger(__name__)

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.services.nudges import Delivery, NudgeService, has_marker
-from storage.models import NudgeKind
 from cogs.kit.messaging import NO_PINGS, guild_text_channel, messageable, send_to_person, tell_organisers
 from cogs.nudges._views import nudge_view
+from storage.models import NudgeKind
 
 if TYPE_CHECKING:
     from bot.app import MentorBot

@@ -28,7 +28,7 @@ from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.db import SessionFactory, transaction
 from storage.ids import require_id
 from storage.models import OPEN_LEAD_STATUSES, IdentityProof, Lead, LeadStatus
-from storage.queries import audit, intake, onboarding, people, security
+from storage.queries import audit, intake, people, security
 
 MAX_HOPS = 5  # merged → merged → … chains are followed this far
 LINK_GUESSES = "link"  # the guess counter of /link
