@@ -12,11 +12,15 @@ from bot.clock import Clock
 from bot.services.match_end import EndedMatch, EndReason, MatchEnding
 from bot.services.nudges import NudgeService
 from bot.services.programmes import Programme
-from storage.db import SessionFactory, transaction
+from storage.db import SessionFactory, purge_deleted, transaction
 from storage.ids import require_id
 from storage.models import Match, MatchStatus, PersonStatus
-from storage.queries import audit, intake, matching, nudges, onboarding, people
+from storage.queries import audit, intake, matching, nudges, onboarding, people, security
 
+#: What /leave keeps, said the same way in /mydata and the leave prompt.
+AFTER_LEAVE = ("/leave deletes everything above. The programme keeps only anonymous facts that name nobody: "
+               "that a match existed, when it began and ended, and how it ended — so its statistics and "
+               "reports don't shrink.")
 
 @dataclass
 class LeaveResult:
@@ -101,6 +105,15 @@ class PeopleService:
                 lead for lead in await intake.leads_in_programme(session=session, programme_id=programme.id)
                 if lead.person_id == pid
             ]
+            posts = {lead.id: await intake.posts_by_author(session=session, programme_id=programme.id,
+                                                           platform=lead.platform, author_id=lead.author_id)
+                     for lead in leads}
+            events = await audit.events_about(session=session, programme_id=programme.id, person_id=pid,
+                                              discord_user_id=person.discord_user_id)
+            proofs = await security.proofs_of_member(session=session, programme_id=programme.id,
+                                                     discord_user_id=discord_user_id)
+            counters = await security.counters_of_member(session=session, programme_id=programme.id,
+                                                         discord_user_id=discord_user_id)
             match_rows = []
             for m in their_matches:
                 rows = await nudges.nudges_of_match(session=session, match_id=require_id(m))
@@ -110,7 +123,7 @@ class PeopleService:
                     "started_at": _iso(m.started_at), "ended_at": _iso(m.ended_at),
                     "nudges": [
                         {"kind": n.kind, "due_at": _iso(n.due_at), "status": n.status, "answer": n.answer,
-                         "answered_at": _iso(n.answered_at)}
+                         "answered_at": _iso(n.answered_at), "note": n.note}
                         for n in rows if n.person_id == pid
                     ],
                 })
@@ -130,8 +143,18 @@ class PeopleService:
                 "completed_at": _iso(conv.completed_at),
             },
             "matches": match_rows,
-            "leads": [{"platform": lead.platform, "handle": lead.author_handle, "status": lead.status,
-                       "created_at": _iso(lead.created_at)} for lead in leads],
+            "leads": [{"platform": lead.platform, "handle": lead.author_handle, "name": lead.author_name,
+                       "status": lead.status, "claim_code": lead.claim_code, "created_at": _iso(lead.created_at),
+                       "suggestions": lead.suggestions,
+                       "posts": [{"id": p.post_id, "text": p.text, "posted_at": _iso(p.posted_at)}
+                                 for p in posts.get(lead.id, [])]} for lead in leads],
+            "link_codes": [{"code": p.code, "created_at": _iso(p.created_at), "expires_at": _iso(p.expires_at),
+                            "proven_at": _iso(p.proven_at)} for p in proofs],
+            "wrong_tries": [{"kind": c.kind, "failures": c.failures, "since": _iso(c.window_start)}
+                            for c in counters],
+            "audit_events": [{"action": e.action, "at": _iso(e.created_at), "detail": e.detail,
+                              "by_you": e.actor_discord_id == discord_user_id} for e in events],
+            "after_leave": AFTER_LEAVE,
         }
 
     async def leave(self, programme: Programme, discord_user_id: int) -> LeaveResult:
@@ -159,6 +182,7 @@ class PeopleService:
                 session=session, programme_id=programme.id, actor_discord_id=None, action="person.leave",
                 detail={"ended_matches": len(result.ended)}, now=now,
             )
+        await purge_deleted(self._sessions.kw["bind"])  # no copy left in the database files (SQLite's log)
         for ended in result.ended:  # after the commit: partners told, spaces archived, organisers told
             await self._follow_up(ended)
         if not result.ended and self._ending is not None and self._ending.spaces is not None:

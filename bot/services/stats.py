@@ -14,6 +14,7 @@ from bot.stats import Funnel, WeeklyActivity, weekly_series
 from storage.db import SessionFactory
 from storage.models import PersonStatus
 from storage.queries import intake as intake_q
+from storage.queries import matching as matching_q
 from storage.queries import stats as q
 
 WEEKS_SHOWN = 12
@@ -75,6 +76,8 @@ class ProgrammeStats:
     capacity: Capacity = field(default_factory=lambda: Capacity(0, 0, 0))
     weekly: list[WeeklyActivity] = field(default_factory=list)
     leads_by_platform: dict[str, int] = field(default_factory=dict)  # "x", "bluesky", "mastodon" → accounts
+    matches_total: int = 0  # every confirmed match, including those of people who left (anonymous)
+    matches_ended: int = 0
 
     @property
     def overall_answer_rate(self) -> float | None:
@@ -129,6 +132,7 @@ class StatsService:
             stalled_rows = await q.stalled_people(session=session, programme_id=programme.id, idle_since=idle_since,
                                                   limit=STALLED_SHOWN)
             rates = await q.answer_rates(session=session, programme_id=programme.id)
+            matches_total, matches_ended = await matching_q.match_totals(session=session, programme_id=programme.id)
             checkins = await q.active_match_checkins(session=session, programme_id=programme.id)
             profiles = await q.mentor_profiles(session=session, programme_id=programme.id)
             used = await q.active_mentees_per_mentor(session=session, programme_id=programme.id)
@@ -162,6 +166,7 @@ class StatsService:
                      for pid, did, name, last, sent, st in stalled_rows],
             answer_rates=[AnswerRate(k, s, a) for k, s, a in rates],
             capacity=Capacity(mentors, total, used_total), weekly=weekly, leads_by_platform=by_platform,
+            matches_total=matches_total, matches_ended=matches_ended,
         )
 
 

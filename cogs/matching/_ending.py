@@ -46,8 +46,17 @@ class DiscordMatchSpaces:
             return False
         name = getattr(space, "name", "") or "pair"
         new_name = name if name.startswith(ENDED_PREFIX) else f"{ENDED_PREFIX}{name}"[:100]
+        if ended.reason == "left":  # the space's name is made from the pair's names: the leaver's goes
+            new_name = f"{ENDED_PREFIX}pair-{ended.match_id}"
         try:
             if isinstance(space, discord.Thread):
+                if ended.reason == "left":  # a private thread's member list names them too
+                    for party in ended.parties:
+                        if party.discord_user_id is not None:
+                            try:
+                                await space.remove_user(discord.Object(id=party.discord_user_id))
+                            except discord.NotFound:
+                                pass
                 await space.edit(name=new_name, archived=True, locked=True, reason="match ended")
             elif isinstance(space, discord.TextChannel):
                 for party in ended.parties:  # the pair no longer see it; the organisers still do

@@ -142,6 +142,8 @@ class Profiles(commands.Cog):
         view.add_item(LeaveButton(prog.id))
         view.add_item(KeepButton(prog.id))
         await interaction.response.send_message(
-            f"Leave **{safe_text(prog.config.name, 100)}**? This deletes your profile, your answers and your "
-            "matches for good, and ends any current match (your partner will be told kindly). "
+            f"Leave **{safe_text(prog.config.name, 100)}**? This deletes your profile, your answers and "
+            "everything that names you, for good, and ends any current match (your partner will be told "
+            "kindly). The programme keeps only anonymous facts — that a match existed, when it began and "
+            "ended, and how — so its statistics don't shrink. "
             "You can download your data first with `/mydata`.", view=view, ephemeral=True)

@@ -1,7 +1,7 @@
 """SQLModel tables, and the statuses and kinds their rows take (one StrEnum per concept, stored as the same
 strings as ever). Import from here: ``from storage.models import Person, PersonStatus, …``."""
 
-from storage.models.audit import AuditEvent, ProgrammeCounter
+from storage.models.audit import AuditEvent, PastMatch, ProgrammeCounter
 from storage.models.base import utc_now
 from storage.models.intake import OPEN_LEAD_STATUSES, Lead, LeadStatus, PollCursor, SocialPost
 from storage.models.matching import (
@@ -48,6 +48,7 @@ __all__ = [
     "OnboardingStatus",
     "PairRule",
     "PairRuleKind",
+    "PastMatch",
     "Person",
     "PersonStatus",
     "PollCursor",

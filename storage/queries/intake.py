@@ -321,3 +321,10 @@ async def set_person_x_handle(*, session: AsyncSession, person_id: int, x_handle
         await session.exec(
             update(Person).where(col(Person.id) == person_id).values(x_handle=x_handle[:100], updated_at=now)
         )
+
+
+async def posts_by_author(*, session: AsyncSession, programme_id: int, platform: str, author_id: str) -> list[SocialPost]:
+    """The posts of one account the programme recorded (``/mydata``)."""
+    stmt = select(SocialPost).where(SocialPost.programme_id == programme_id, SocialPost.platform == platform,
+                                    SocialPost.author_id == author_id).order_by(col(SocialPost.id))
+    return list(await session.exec(stmt))

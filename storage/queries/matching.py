@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,6 +17,7 @@ from storage.models import (
     MatchStatus,
     PairRule,
     PairRuleKind,
+    PastMatch,
     RoundStatus,
     SpaceKind,
 )
@@ -155,8 +156,21 @@ async def pair_rules(*, session: AsyncSession, programme_id: int) -> list[PairRu
     return list(await session.exec(stmt))
 
 
-async def ended_matches_since(*, session: AsyncSession, programme_id: int, since: datetime) -> list[Match]:
-    stmt = select(Match).where(
-        Match.programme_id == programme_id, Match.status == MatchStatus.ENDED, col(Match.ended_at) >= since
-    )
-    return list(await session.exec(stmt.order_by(col(Match.id))))
+async def ended_match_count_since(*, session: AsyncSession, programme_id: int, since: datetime) -> int:
+    """Matches that ended since ``since``, including those whose people have since left (anonymous)."""
+    live = await session.exec(select(func.count()).select_from(Match).where(
+        Match.programme_id == programme_id, Match.status == MatchStatus.ENDED, col(Match.ended_at) >= since))
+    past = await session.exec(select(func.count()).select_from(PastMatch).where(
+        PastMatch.programme_id == programme_id, col(PastMatch.ended_at) >= since))
+    return int(live.one()) + int(past.one())
+
+
+async def match_totals(*, session: AsyncSession, programme_id: int) -> tuple[int, int]:
+    """(matches ever confirmed, of which ended) — people who left still count, anonymously."""
+    rows = await session.exec(select(Match.status, func.count()).where(
+        Match.programme_id == programme_id, Match.status != MatchStatus.PROPOSED).group_by(Match.status))
+    by_status = {status: int(n) for status, n in rows}
+    past = await session.exec(select(func.count()).select_from(PastMatch).where(
+        PastMatch.programme_id == programme_id))
+    gone = int(past.one())
+    return sum(by_status.values()) + gone, by_status.get(MatchStatus.ENDED, 0) + gone

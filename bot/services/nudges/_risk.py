@@ -87,7 +87,7 @@ class PairRisk:
             session=session, programme_id=programme.id, kinds=MATCH_KINDS, statuses=(NudgeStatus.SENT,),
             since=since - timedelta(days=1)) if n.sent_at and n.sent_at >= since]
         answers = Counter(str(n.answer) for n in sent if n.answer)
-        ended = await matching.ended_matches_since(session=session, programme_id=programme.id, since=since)
+        ended = await matching.ended_match_count_since(session=session, programme_id=programme.id, since=since)
         at_risk = await self._pairs_at_risk(session, programme)
         breakdown = ", ".join(f"{ANSWER_LABELS.get(a, a).lower()}: {c}" for a, c in sorted(answers.items()))  # type: ignore[call-overload]
         lines = [
@@ -95,7 +95,7 @@ class PairRisk:
             f"• Active pairs: {len(active)}",
             f"• Nudges sent this week: {len(sent)}; answered: {sum(answers.values())}"
             + (f" ({breakdown})" if breakdown else ""),
-            f"• Matches ended this week: {len(ended)}",
+            f"• Matches ended this week: {ended}",
             f"• Pairs at risk (no answer to the last two check-ins): {len(at_risk)}",
         ]
         lines += [f"  – {p.label}" for p in at_risk[:20]]
