@@ -24,6 +24,7 @@ CODES_ARE_POSTED = ("Codes aren't typed here: post your code from the account yo
                     "programme's hashtag), and I'll link it when I see it. Use /link @your_handle to get one.")
 SLOW_DOWN = "You're sending messages very quickly — give me a moment, then answer the latest question."
 SPAM_WINDOW_S = 10.0
+HELP_EVERY_S = 60.0  # DMs outside an interview get the help text at most this often (a flood gets one)
 SPAM_MAX = 15
 
 
@@ -32,6 +33,7 @@ class DirectMessages(commands.Cog):
         self.bot = bot
         self._recent: dict[int, deque[float]] = defaultdict(deque)
         self._warned: dict[int, float] = {}
+        self._helped: dict[int, float] = {}
 
     def _flooding(self, user_id: int) -> bool:
         now = time.monotonic()
@@ -59,7 +61,10 @@ class DirectMessages(commands.Cog):
             return
         programme = await services.onboarding.find_open(message.author.id, message.channel.id)
         if programme is None:
-            if in_dm:
+            # after onboarding (or before any): one help message per HELP_EVERY_S, however many DMs arrive
+            last = self._helped.get(message.author.id)
+            if in_dm and (last is None or time.monotonic() - last > HELP_EVERY_S):
+                self._helped[message.author.id] = time.monotonic()
                 await self.bot.pacer_send(message.channel, content=HELP_TEXT, allowed_mentions=NO_PINGS)
             return
         if self._flooding(message.author.id):

@@ -78,6 +78,8 @@ class Announcer:
             state = AnnounceStep.CREATING
         if state == AnnounceStep.CREATING:
             earlier = None if fresh else self._find_space(guild, programme, mid)
+            if isinstance(earlier, discord.Thread):  # the crash may have come before its members were added
+                await self._add_members(earlier, item)
             space = earlier or await self._create_space(guild, programme, item)
             kind = SpaceKind.THREAD if isinstance(space, discord.Thread) else SpaceKind.CHANNEL
             if not await svc.step_announcement(mid, AnnounceStep.CREATING, AnnounceStep.CREATED, space_kind=kind,
@@ -151,6 +153,12 @@ class Announcer:
                 return cat
             n += 1
 
+    async def _add_members(self, thread: discord.Thread, item: Announcement) -> None:
+        """Add the pair to their thread (Discord's add is idempotent: adding a member again changes nothing)."""
+        for uid in (item.mentor.discord_user_id, item.mentee.discord_user_id):
+            if uid:
+                await thread.add_user(discord.Object(id=uid))
+
     async def _create_space(self, guild: discord.Guild, programme: Programme, item: Announcement) -> discord.TextChannel | discord.Thread:
         mid = require_id(item.match)
         name = f"pair-{slug(item.mentor.display_name, 20) or 'member'}-{slug(item.mentee.display_name, 20) or 'member'}"
@@ -162,8 +170,7 @@ class Announcer:
                                                          reason="parent of mentoring pair threads")
             thread = await parent.create_thread(name=f"{name}"[:90] + f" #{mid}", invitable=False,
                                                 type=discord.ChannelType.private_thread)
-            for uid in users:
-                await thread.add_user(discord.Object(id=uid))
+            await self._add_members(thread, item)
             return thread
         allow = discord.PermissionOverwrite(view_channel=True, send_messages=True, read_message_history=True,
                                             attach_files=True, embed_links=True)

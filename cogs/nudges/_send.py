@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 HISTORY_LIMIT = 50
+DIGEST_SEARCH_LIMIT = 10_000  # messages since a digest fell due that are searched for it after a crash
 
 
 class SentNotRecorded(Exception):
@@ -60,9 +61,13 @@ async def find_sent(bot: MentorBot, service: NudgeService, d: Delivery) -> bool:
         if d.space_id is not None:
             candidates.append(messageable(bot, d.space_id))
     me = bot.user.id if bot.user else 0
+    # a digest goes to a busy channel: read every message since it fell due, not only the last 50
+    since = discord.Object(id=discord.utils.time_snowflake(d.due_at)) if d.due_at is not None else None
     for channel in candidates:
         try:
-            async for msg in channel.history(limit=HISTORY_LIMIT):
+            history = channel.history(limit=DIGEST_SEARCH_LIMIT, after=since, oldest_first=True) \
+                if since is not None else channel.history(limit=HISTORY_LIMIT)
+            async for msg in history:
                 if msg.author.id == me and has_marker(msg.content, d.nudge_id):
                     await record_after_send(service, d.nudge_id, msg.channel.id, msg.id)
                     log.info("nudge %s was already sent (message %s); recorded, not resent", d.nudge_id, msg.id)

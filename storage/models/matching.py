@@ -92,6 +92,8 @@ class Match(SQLModel, table=True):
     mentee_person_id: int = Field(foreign_key="person.id", index=True)
     score: float = Field(default=0.0)
     reasons: str = Field(default="")
+    # the relationship: "mentoring", or a programme's lighter "check-in" (its own nudge plan)
+    kind: str = Field(default="mentoring", max_length=20, sa_column_kwargs={"server_default": "mentoring"})
     status: MatchStatus = enum_field(MatchStatus, default=MatchStatus.PROPOSED, index=True)
     announce_state: AnnounceStep = enum_field(AnnounceStep, default=AnnounceStep.PENDING)
     space_kind: SpaceKind | None = Field(default=None, sa_type=EnumText(SpaceKind, 20))

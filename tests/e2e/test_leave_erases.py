@@ -13,7 +13,7 @@ from sqlmodel import SQLModel
 from bot.sandbox.interview import run_interview
 from bot.sandbox.world import SandboxWorld
 from storage.queries import intake, people
-from tests.conftest import BACKEND
+from tests.support.database import BACKEND
 from tests.support.intake import CODE, POLL, TAG
 from tests.support.organisers import MENTEE_INTERVIEW, MENTOR_INTERVIEW, slash
 

@@ -163,3 +163,35 @@ async def test_a_server_error_is_retried_later(nworld: SandboxWorld) -> None:
     assert dms_of(pair.mentor.persona) == [] and dms_of(pair.mentee.persona) == []
     await _dispatch_after(nworld, minutes=6)
     assert len(dms_of(pair.mentor.persona)) == 1 and len(dms_of(pair.mentee.persona)) == 1
+
+
+async def test_a_digest_sent_before_a_crash_is_found_past_the_last_50_messages_and_not_posted_twice(
+    nworld: SandboxWorld,
+) -> None:
+    from sqlalchemy import update
+
+    from bot.sandbox.discord.messages import post_message
+    from bot.services.nudges import marker
+    from storage.models import Nudge
+
+    programme = nworld.bot.services.programmes.all()[0]
+    row = await nworld.bot.services.nudges.ensure_digest(programme)
+    assert row is not None and row.id is not None and nworld.organisers_channel is not None
+    nworld.clock.advance(row.due_at - nworld.clock.now() + timedelta(minutes=1))
+    # the digest went out, the process died before recording it, and the channel moved on by 60 messages
+    state = nworld.discord.state
+    channel = state.channels[nworld.organisers_channel.id]
+    post_message(state, channel, state.bot_user.id, {"content": f"📊 Weekly digest\n-# {marker(row.id)}"},
+                 check=False)
+    assert nworld.organiser is not None
+    for i in range(60):
+        nworld.clock.advance(timedelta(seconds=1))
+        post_message(state, channel, nworld.organiser.id, {"content": f"chat {i}"}, check=False)
+    async with transaction(nworld.bot.sessions) as s:  # it was claimed once already
+        await s.exec(update(Nudge).where(Nudge.id == row.id).values(attempts=1))  # type: ignore[arg-type]
+    await nworld.bot.tick("nudge-dispatch")
+    marked = [m for m in _posts_in(nworld, channel.id) if marker(row.id) in m.content]
+    assert len(marked) == 1, "the digest was posted twice"
+    async with nworld.bot.sessions() as s:
+        again = await s.get(Nudge, row.id)
+    assert again is not None and again.status == "sent"

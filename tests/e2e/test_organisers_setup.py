@@ -58,7 +58,8 @@ async def test_setup_on_an_empty_server_creates_a_programme_a_newcomer_completes
 
     nia = world.person("Nia")
     await nia.join(guild)
-    answers = _fill(programme.questions, {"role": "mentee", "level": "team-leader", "timezone": "London"})
+    answers = _fill(programme.questions, {"role": "mentee", "level": "emerging-leader", "nation": "england",
+                                          "timezone": "London", "organisation": "Leeds Libraries"})
     log = await run_interview(nia, programme.questions, answers)
     assert "profile is saved" in log.last
     async with world.bot.sessions() as s:

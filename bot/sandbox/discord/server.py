@@ -14,7 +14,7 @@ from bot.clock import Clock, SandboxClock
 from . import errors
 from . import permissions as perm
 from .gateway import Gateway
-from .limits import Faults, Limits, RateLimiter
+from .limits import Fault, Faults, Limits, RateLimiter
 from .log import RequestLog, RestRecord
 from .messages import UploadedFile
 from .model import Channel, ChannelType, Guild, Overwrite, Role, User
@@ -179,9 +179,12 @@ class SandboxDiscord:
         body: Any = None
         files: list[UploadedFile] = []
         status, result, headers = 200, None, {"Via": "1.1 sandbox"}
+        lost: Fault | None = None
         try:
             body, files = await _read_body(request)
             fault = self.faults.take(method, path)
+            if fault is not None and fault.kind == "lost":
+                lost, fault = fault, None
             if fault is not None and fault.kind == "delay":
                 await asyncio.sleep(fault.delay)
                 fault = None
@@ -220,10 +223,25 @@ class SandboxDiscord:
             route=matched[0].template if matched else path, json=body, status=status, response=result,
             query=dict(request.query), files=[f.filename for f in files],
         ))
+        if lost is not None and status < 400:  # applied: now the answer is lost
+            return await _lose_answer(request, lost)
         if result is None:
             return web.Response(status=204 if status == 200 else status, headers=headers)
         headers["Content-Type"] = "application/json"
         return web.Response(status=status, body=json.dumps(result).encode(), headers=headers)
+
+
+async def _lose_answer(request: web.Request, fault: Fault) -> web.Response:
+    """The request was applied; its answer never reaches the client."""
+    if fault.how == "status":
+        return web.Response(status=fault.status, body=json.dumps({"message": f"{fault.status}: sandbox fault after "
+                                                                   "the write", "code": 0}).encode(),
+                            headers={"Content-Type": "application/json"})
+    if fault.how == "timeout":
+        await asyncio.sleep(fault.delay)
+    if request.transport is not None:
+        request.transport.close()
+    return web.Response(status=204)
 
 
 class _FaultReply(Exception):

@@ -26,7 +26,7 @@ from bot.onboarding.safe_text import safe_text
 from bot.services.intake.outbox import lead_post
 from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.db import SessionFactory, transaction
-from storage.ids import require_id
+from storage.ids import MissingIdError, require_id
 from storage.models import OPEN_LEAD_STATUSES, IdentityProof, Lead, LeadStatus
 from storage.queries import audit, intake, people, security
 
@@ -133,10 +133,13 @@ class LeadDesk:
                                              else "linked to different members; nothing changed."))
             if a.status == LeadStatus.LINKED or b.status == LeadStatus.LINKED:
                 linked, other = (a, b) if a.status == LeadStatus.LINKED else (b, a)
-                await self._link_to(s, other, linked.person_id or 0, now, expect=(other.status,))
+                member = linked.person_id
+                if member is None:
+                    raise MissingIdError(f"lead {linked.id} is linked but names no person")
+                await self._link_to(s, other, member, now, expect=(other.status,))
                 for more in await intake.leads_merged_into(session=s, programme_id=programme.id,
                                                            lead_id=require_id(other)):
-                    await self._link_to(s, more, linked.person_id or 0, now, expect=(LeadStatus.MERGED,))
+                    await self._link_to(s, more, member, now, expect=(LeadStatus.MERGED,))
                 text = f"{who(other)} is now linked to the same member as {who(linked)}."
             else:
                 await intake.set_lead_status(session=s, lead_id=require_id(b), status=LeadStatus.MERGED, now=now,
