@@ -14,6 +14,7 @@ from bot.services.nudges import NudgeService
 from bot.services.onboarding import OnboardingService
 from bot.services.organisers import OrganiserService
 from bot.services.pair_decisions import PairDecisions
+from bot.services.pauses import PauseExpiry
 from bot.services.people import PeopleService
 from bot.services.programmes import ProgrammeRegistry
 from bot.services.stats import StatsService
@@ -33,6 +34,7 @@ class Services:
     ending: MatchEnding
     catch_up: CatchUp
     pairs: PairDecisions
+    pauses: PauseExpiry
 
 
 def build_services(
@@ -57,4 +59,5 @@ def build_services(
         ending=ending,
         pairs=PairDecisions(sessions, clock),
         catch_up=CatchUp(sessions, clock),
+        pauses=PauseExpiry(sessions, clock, nudges),
     )

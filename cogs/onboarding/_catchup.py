@@ -12,11 +12,11 @@ import discord
 from discord.ext import commands
 
 from bot.plural import count
-from cogs.onboarding._delivery import tell_organisers
+from cogs.kit import interview
+from cogs.kit.messaging import tell_organisers
 
 if TYPE_CHECKING:
     from bot.app import MentorBot
-    from cogs.onboarding._cog import Onboarding
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +46,6 @@ class CatchUpCog(commands.Cog, name="CatchUp"):
 
     async def catch_up(self, guilds: Sequence[discord.Guild], *, always_record: bool) -> int:
         """Welcome the missed members of these guilds' programmes; how many were welcomed."""
-        onboarding: Onboarding | None = self.bot.get_cog("Onboarding")  # type: ignore[assignment]
-        if onboarding is None:
-            return 0
         total = 0
         async with self._lock:
             for guild in guilds:
@@ -61,7 +58,7 @@ class CatchUpCog(commands.Cog, name="CatchUp"):
                         welcomed = 0
                         for uid in missed:
                             try:
-                                await onboarding.start_for(programme, members[uid])  # paced: new DMs
+                                await interview.start(self.bot, programme, members[uid])  # paced: new DMs
                                 welcomed += 1
                             except discord.HTTPException as exc:
                                 log.warning("could not welcome %s to %s: %s", uid, programme.key, exc)
