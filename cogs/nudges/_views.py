@@ -48,11 +48,25 @@ async def follow_up(bot: MentorBot, result: AnswerResult) -> None:
         await close_match(bot, result.ended, programme.config.name, programme.guild_id)
 
 
+async def _space_of(bot: MentorBot, guild: discord.Guild | None,
+                    space_id: int | None) -> discord.TextChannel | discord.Thread | None:
+    """The pair's channel or thread; an archived thread is not in discord.py's cache, so ask Discord."""
+    if guild is None or space_id is None:
+        return None
+    found: object = guild.get_channel_or_thread(space_id)
+    if found is None:
+        try:
+            found = await bot.fetch_channel(space_id)
+        except (discord.NotFound, discord.Forbidden):
+            return None
+    return found if isinstance(found, discord.TextChannel | discord.Thread) else None
+
+
 async def close_match(bot: MentorBot, ended: EndedMatch, programme_name: str, guild_id: int) -> None:
     """Archive the pair's space (best effort) and tell the mentee they'll be offered a new match."""
     guild = bot.get_guild(guild_id)
-    space = guild.get_channel_or_thread(ended.space_id) if guild and ended.space_id else None
     try:
+        space = await _space_of(bot, guild, ended.space_id)
         if isinstance(space, discord.TextChannel):
             await space.edit(name=f"archived-{space.name}"[:100], reason="match ended")
             for uid in (ended.mentor_discord_id, ended.mentee_discord_id):
@@ -61,6 +75,8 @@ async def close_match(bot: MentorBot, ended: EndedMatch, programme_name: str, gu
                     await space.set_permissions(member, view_channel=True, send_messages=False,
                                                 reason="match ended")
         elif isinstance(space, discord.Thread):
+            if space.archived:  # Discord edits an archived thread only to unarchive it first
+                space = await space.edit(archived=False)
             await space.edit(name=f"archived-{space.name}"[:100], archived=True, locked=True)
     except discord.HTTPException as exc:
         log.warning("could not archive the space of match %s: %s", ended.match_id, exc)

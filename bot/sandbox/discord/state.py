@@ -31,6 +31,11 @@ JSON = dict[str, Any]
 Emit = Callable[[str, JSON, "int | None", "int | None"], None]
 
 
+APP_GATEWAY_PRESENCE_LIMITED = 1 << 13
+APP_GATEWAY_GUILD_MEMBERS_LIMITED = 1 << 15
+APP_GATEWAY_MESSAGE_CONTENT_LIMITED = 1 << 19
+
+
 class State:
     """All objects, keyed by id. Mutations validate what Discord validates and call ``emit``."""
 
@@ -54,6 +59,15 @@ class State:
         self.app_owner_id = owner.id
         self.bot_user = self.create_user(bot_name, bot=True)
         self.application_id = self.bot_user.id
+        #: the application's flags: which privileged intents the Developer Portal allows (members and message
+        #: content; presence limited). A test clears a bit to play an application without that intent.
+        self.application_flags = APP_GATEWAY_MESSAGE_CONTENT_LIMITED | APP_GATEWAY_GUILD_MEMBERS_LIMITED \
+            | APP_GATEWAY_PRESENCE_LIMITED
+        #: the permissions of the bot's install link (what the README asks for)
+        self.install_permissions = perm.DEFAULT_BOT
+        #: guilds with more members than this are "large": GUILD_CREATE carries only the bot and the owner and
+        #: discord.py asks for the rest in chunks (Discord's ``large_threshold`` is 50..250, default 50)
+        self.large_threshold = 250
 
     # ---- ids, waiting -------------------------------------------------------------------------------
     def next_id(self) -> int:
@@ -275,12 +289,15 @@ class State:
             self.emit("THREAD_DELETE" if c.type in ChannelType.THREADS else "CHANNEL_DELETE", data, guild.id, None)
         self.notify()
 
-    def create_thread(self, parent: Channel, name: str, *, type: int, owner_id: int, invitable: bool = True) -> Channel:
+    def create_thread(self, parent: Channel, name: str, *, type: int, owner_id: int, invitable: bool = True,
+                      auto_archive_duration: int = 4320) -> Channel:
         if parent.type != ChannelType.GUILD_TEXT or parent.guild_id is None:
             raise errors.ApiError(400, 50024, "Cannot execute action on this channel type")
         guild = self.guild(parent.guild_id)
+        now = self.clock.now()
         c = Channel(id=self.next_id(), type=type, guild_id=guild.id, name=name, parent_id=parent.id,
-                    owner_id=owner_id, created_at=self.clock.now(), invitable=invitable)
+                    owner_id=owner_id, created_at=now, invitable=invitable,
+                    auto_archive_duration=auto_archive_duration, archive_timestamp=now, last_activity=now)
         self.channels[c.id] = c
         guild.threads.append(c.id)
         c.thread_members.add(owner_id)
@@ -293,6 +310,39 @@ class State:
             self.emit("THREAD_CREATE", data, guild.id, None)
         self.notify()
         return c
+
+    def set_archived(self, c: Channel, archived: bool) -> None:
+        """Archive or unarchive a thread (THREAD_UPDATE to those who can see it)."""
+        if c.archived == archived:
+            return
+        c.archived = archived
+        c.archive_timestamp = self.clock.now()
+        if not archived:
+            c.last_activity = c.archive_timestamp
+        self._emit_channel("THREAD_UPDATE", c)
+
+    def archive_idle_threads(self) -> list[Channel]:
+        """Threads archive themselves after ``auto_archive_duration`` minutes without activity (sandbox clock)."""
+        now = self.clock.now()
+        archived: list[Channel] = []
+        for guild in self.guilds.values():
+            for tid in guild.threads:
+                c = self.channels[tid]
+                since = c.last_activity or c.created_at or now
+                if not c.archived and (now - since).total_seconds() >= c.auto_archive_duration * 60:
+                    self.set_archived(c, True)
+                    archived.append(c)
+        return archived
+
+    def thread_activity(self, c: Channel, author_id: int) -> None:
+        """A message in a thread: an archived thread reopens (a locked one only for Manage Threads)."""
+        if c.type not in ChannelType.THREADS:
+            return
+        if c.archived:
+            if c.locked and not perm.has(self.permissions_in(author_id, c), perm.MANAGE_THREADS):
+                raise errors.thread_archived()
+            self.set_archived(c, False)
+        c.last_activity = self.clock.now()
 
     def add_thread_member(self, c: Channel, user_id: int) -> None:
         guild = self.guild(c.guild_id or 0)
