@@ -117,7 +117,10 @@ class MentorBot(commands.AutoShardedBot):
         self.failed_extensions: dict[str, str] = {}
 
     async def setup_hook(self) -> None:
+        from cogs.matching._ending import DiscordMatchSpaces
+
         self._pace_every_request()
+        self.services.ending.spaces = DiscordMatchSpaces(self)
         await self.services.programmes.load()
         for name in self.deps.extensions if self.deps.extensions is not None else all_extensions():
             try:

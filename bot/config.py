@@ -35,6 +35,7 @@ from bot.nudges.config import (
     QuietHoursConfig,
 )
 from bot.onboarding.questions import QuestionsConfig, build_questions
+from bot.voice import Voice, VoiceOverrides, resolve_voice
 from storage.db import DEFAULT_DATABASE_URL
 
 SECRET_KEYS = {
@@ -164,6 +165,8 @@ class ProgrammeConfig(_Strict):
     quiet_hours: QuietHoursConfig = Field(default_factory=QuietHoursConfig)
     onboarding_reminders: OnboardingRemindersConfig = Field(default_factory=OnboardingRemindersConfig)
     digest: DigestConfig = Field(default_factory=DigestConfig)
+    #: the programme's own words over its preset's voice (``bot/voice/presets``): any message, replaced
+    voice: VoiceOverrides = Field(default_factory=VoiceOverrides)
 
     @field_validator("invite_url")
     @classmethod
@@ -177,7 +180,28 @@ class ProgrammeConfig(_Strict):
         if self.cohort_start and self.cohort_end and self.cohort_end <= self.cohort_start:
             raise ValueError("cohort_end must be after cohort_start")
         build_questions(self.questions)  # an unknown preset or order key is reported here
+        voice = self.messages()  # a broken override (unknown placeholder, reply) is reported here
+        if "nudges" not in self.model_fields_set and voice.checkins:
+            self.nudges = voice.plan()  # the preset's own check-in plan unless the config gives one
         return self
+
+    def messages(self) -> Voice:
+        """Everything the programme says: its question preset's voice with this config's overrides."""
+        return resolve_voice(self.questions.preset, self.voice)
+
+
+class ProgrammeGuildConfig(_Strict):
+    """A Discord server the operator lets run programmes set up from Discord, and the hashtags those
+    programmes may claim (``[[bot.programme_guilds]]``). The guilds of the file's ``[[programme]]`` tables
+    may run programmes too, on their own hashtags."""
+
+    guild_id: int = Field(gt=0)
+    hashtags: list[str] = Field(default_factory=list)
+
+    @field_validator("hashtags")
+    @classmethod
+    def _tags(cls, tags: list[str]) -> list[str]:
+        return [_clean_tag(tag) for tag in tags]
 
 
 class BotConfig(_Strict):
@@ -185,6 +209,7 @@ class BotConfig(_Strict):
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     database_url: str = DEFAULT_DATABASE_URL
+    programme_guilds: list[ProgrammeGuildConfig] = Field(default_factory=list)
     pacing: PacingConfig = Field(default_factory=PacingConfig)
     dispatch_interval_seconds: int = Field(default=30, ge=1, le=3600)
 

@@ -17,8 +17,9 @@ from rich.table import Table
 
 from bot.clock import SandboxClock
 from bot.demo.population import make_population
-from bot.demo.report import collect, write_chart, write_report, write_transcript
+from bot.demo.report import collect, write_chart, write_report
 from bot.demo.runner import Demo
+from bot.demo.transcript import write_transcript
 from bot.onboarding.questions import QuestionsConfig, build_questions
 from bot.sandbox.world import SandboxWorld
 from bot.stats.funnel import Funnel

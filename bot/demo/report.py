@@ -89,15 +89,17 @@ async def funnel_and_weekly(world: SandboxWorld) -> tuple[Funnel, list[tuple[Any
         persons = await people.people_in_programme(session=session, programme_id=programme.id)
         profiles = await people.profiles_in_programme(session=session, programme_id=programme.id)
         all_matches = await matching.matches_in_programme(session=session, programme_id=programme.id)
-        met = 0
+        met: set[int] = set()  # every stage counts people, as /programme stats does (never pairs)
         for m in all_matches:
             rows = await nudges.nudges_of_match(session=session, match_id=m.id or 0)
-            met += any(n.answer == "met" for n in rows)
+            if any(n.answer == "met" for n in rows):
+                met |= {m.mentor_person_id, m.mentee_person_id}
             events += [(n.sent_at, "sent") for n in rows if n.sent_at]
             events += [(n.answered_at, "answered") for n in rows if n.answered_at]
-    matched = len({m.mentor_person_id for m in all_matches} | {m.mentee_person_id for m in all_matches})
-    funnel = Funnel(leads=leads, joined=len(persons), onboarded=len(profiles), matched=matched, met=met,
-                    active=sum(1 for m in all_matches if m.status == "active"))
+    matched = {m.mentor_person_id for m in all_matches} | {m.mentee_person_id for m in all_matches}
+    active = {p for m in all_matches if m.status == "active" for p in (m.mentor_person_id, m.mentee_person_id)}
+    funnel = Funnel(leads=leads, joined=len(persons), onboarded=len(profiles), matched=len(matched),
+                    met=len(met), active=len(active))
     start = world.clock.now().date()
     first = min((e[0].date() for e in events), default=start)
     weekly = [tuple(w) for w in weekly_series(events, first=first, last=world.clock.now().date())]
@@ -109,31 +111,6 @@ async def write_chart(world: SandboxWorld, path: Path) -> Funnel:
     png = await asyncio.to_thread(render_stats_png, funnel, weekly, world.bot.services.programmes.all()[0].config.name)
     await asyncio.to_thread(path.write_bytes, png)
     return funnel
-
-
-def write_transcript(world: SandboxWorld, path: Path) -> int:
-    """Every DM and channel message, grouped by conversation, oldest first (Markdown)."""
-    state = world.discord.state
-    users = {u.id: u.global_name or u.username for u in state.users.values()}
-    by_channel: dict[int, list[Any]] = {}
-    for msg in sorted(state.messages.values(), key=lambda m: m.id):
-        if not msg.deleted:
-            by_channel.setdefault(msg.channel_id, []).append(msg)
-    lines = ["# Demo transcript", ""]
-    for cid, msgs in by_channel.items():
-        channel = state.channels[cid]
-        if channel.guild_id is None:
-            title = f"DM with {', '.join(users.get(u, str(u)) for u in channel.recipients) or cid}"
-        else:
-            title = f"#{channel.name}"
-        lines += [f"## {title}", ""]
-        for m in msgs:
-            author = users.get(m.author_id, str(m.author_id))
-            text = m.content.replace("\n", "\n> ") if m.content else "(embed/attachment)"
-            lines.append(f"- **{author}** · {m.timestamp:%a %d %b %H:%M} UTC\n> {text}")
-        lines.append("")
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return len(state.messages)
 
 
 def write_report(data: dict[str, Any], path: Path) -> None:

@@ -56,11 +56,13 @@ __all__ = ["BlueskyPageRun", "BlueskySource", "RetryPolicy", "bluesky_query", "m
 
 
 def bluesky_query(tags: list[str] | tuple[str, ...]) -> str:
-    """The search query for a programme's hashtags: ``#EduMentoring``; several are OR-ed (``#A OR #B``)."""
+    """The search query for one hashtag: ``#EduMentoring``. One search per hashtag: the syntax of
+    ``searchPosts``'s ``q`` (boolean operators included) is unspecified by Bluesky, so ``#A OR #B`` may
+    mean "both", "either" or the word "OR"."""
     clean = [t.strip().lstrip("#＃") for t in tags if t.strip().lstrip("#＃")]
-    if not clean:
-        raise ValueError("at least one hashtag is needed")
-    return " OR ".join(f"#{t}" for t in clean)
+    if len(clean) != 1:
+        raise ValueError(f"one hashtag per Bluesky search, not {len(clean)}")
+    return f"#{clean[0]}"
 
 
 def _reason(exc: Exception) -> str:
@@ -198,7 +200,7 @@ class BlueskySource(RetryingSource):
             self.reply_paused_until = exc.reset_at or now + RATE_WINDOW
             return ReplyResult(ok=False, rate_limited_until=self.reply_paused_until)
         except (UnauthorizedError, LoginRequiredError) as exc:
-            return ReplyResult(ok=False, refused_reason=f"refused: {_reason(exc)}")
+            return ReplyResult(ok=False, credentials_error=f"Bluesky rejected the bot's session: {_reason(exc)}")
         except BadRequestError as exc:
             return ReplyResult(ok=False, refused_reason=f"refused: {_reason(exc)}")
         except (AtProtocolError, TimeoutError) as exc:

@@ -236,7 +236,8 @@ class MastodonSource(RetryingSource):
         except MastodonNotFoundError:
             return ReplyResult(ok=False, refused_reason="refused: the post is gone")
         except MastodonUnauthorizedError as exc:
-            return ReplyResult(ok=False, refused_reason=f"refused: {_reason(exc)}")
+            return ReplyResult(ok=False, credentials_error=f"{self.domain or 'Mastodon'} rejected the bot's access "
+                                                            f"token (401): {_reason(exc)}")
         except (MastodonServerError, MastodonNetworkError) as exc:
             return ReplyResult(ok=False, error=f"Mastodon answered {_reason(exc)}")
         except MastodonAPIError as exc:

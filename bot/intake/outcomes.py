@@ -10,7 +10,7 @@ from typing import Any, Literal, Protocol
 from bot.intake.source import platform_name
 
 PollStatus = Literal["done", "partial", "paused", "disabled", "failed", "locked", "skipped"]
-ClaimOutcome = Literal["linked", "already", "unknown", "used", "expired", "rate_limited", "not_a_code"]
+ClaimOutcome = Literal["prove", "linked", "already", "unknown", "used", "expired", "rate_limited"]
 
 
 @dataclass
@@ -34,6 +34,7 @@ class PollReport:
     queued: int = 0
     paused_until: datetime | None = None
     warnings: list[str] = field(default_factory=list)
+    proven: list[tuple[int, ClaimResult]] = field(default_factory=list)  # (Discord user, link) proven by a post
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,15 @@ class IntakeNotifier(Protocol):
     ) -> None:
         """A platform refused the credentials or the search: polling of ``where`` (e.g. ``#EduMentoring on
         Bluesky``; None: the programme's hashtags on X) stops until an organiser resumes it."""
+        ...
+
+    async def replies_stopped(self, programme: Any, reason: str, where: str, platform: str) -> bool:
+        """The bot can't reply on ``platform`` (``where``: its account there, e.g. ``X`` or ``Mastodon
+        (mastodon.social)``): its leads come to the organisers' channel instead. ``True`` once told."""
+        ...
+
+    async def identity_proven(self, programme: Any, discord_user_id: int, result: ClaimResult) -> None:
+        """A member posted their private code from their account: tell them, and continue their interview."""
         ...
 
 
@@ -98,6 +108,7 @@ class ClaimResult:
 
     @property
     def ok(self) -> bool:
+        """The account is linked to the member: their interview continues."""
         return self.outcome in ("linked", "already")
 
 
@@ -107,20 +118,24 @@ def _minutes(seconds: float) -> str:
 
 
 def claim_message(
-    outcome: ClaimOutcome, *, handle: str = "", example: str = "EDU-7K2Q", wait_s: float = 0, platform: str = "x"
+    outcome: ClaimOutcome, *, handle: str = "", wait_s: float = 0, platform: str = "x", code: str = "",
+    tag: str = "", hours: int = 24,
 ) -> str:
-    """The reply to a person who gave a claim code."""
+    """The reply to a person who asked to link an account (plain text; the caller sends without pings)."""
     name = platform_name(platform)
     at = (f"@{handle}" if platform == "x" else f"@{handle} on {name}") if handle else f"your {name} account"
+    post = f"{tag} {code}".strip()
     return {
-        "linked": f"Thanks — I've linked {at} to you. Let's continue your interview; I've filled in what "
-                  "your post told me, so just confirm or change each answer.",
+        "prove": f"To show that {at} is yours, post this from that account: `{post}` (a new post or a reply, "
+                 f"with the hashtag so I see it). I'll link it as soon as I see it and message you here. The "
+                 f"code works only for you and only from {at}, for {hours} hours — don't share it.",
+        "linked": f"Thanks — I saw your code posted from {at}, so I've linked it to you. Let's continue your "
+                  "interview; I've filled in what your post told me, so just confirm or change each answer.",
         "already": f"{at} is already linked to you — let's continue your interview.",
-        "unknown": "I don't know that code. Please check it against the bot's reply to your post (it looks like "
-                   f"{example}) and try again.",
-        "used": "That code has already been used. If you think that's a mistake, ask an organiser.",
-        "expired": "That code has expired. Ask an organiser for a new invite, or just use /join to start.",
-        "rate_limited": "You've tried several codes in a short time, so I've paused code checks for you — "
+        "unknown": "I haven't seen a post with the programme's hashtag from that account. Give the handle you "
+                   "posted from (e.g. /link @your_handle, or bluesky:you.bsky.social) after your post is up.",
+        "used": "That account is already linked to someone else. If you think that's a mistake, ask an organiser.",
+        "expired": "That post is too old to link now. Ask an organiser, or just use /join to start.",
+        "rate_limited": "You've tried several times in a short time, so I've paused /link for you — "
                         f"please try again in {_minutes(wait_s)}.",
-        "not_a_code": f"That doesn't look like a claim code — codes look like {example}.",
     }[outcome]

@@ -111,13 +111,17 @@ class PollResult:
 @dataclass(frozen=True)
 class ReplyResult:
     """``ok`` with the new ``post_id``; or ``refused_reason`` (the platform won't allow it: don't retry,
-    queue it for an organiser); or ``rate_limited_until``; or ``error`` (transient / unexpected)."""
+    queue it for an organiser); or ``rate_limited_until``; or ``error`` (transient / unexpected). With
+    ``credentials_error`` (a 401: the platform rejected the bot's credentials) the reply was not sent, and
+    no reply on that account can go out until the credentials are fixed: stop replying, tell the organisers
+    once, queue the lead."""
 
     ok: bool
     post_id: str | None = None
     refused_reason: str | None = None
     rate_limited_until: datetime | None = None
     error: str | None = None
+    credentials_error: str | None = None
 
 
 class PageRun(Protocol):

@@ -36,7 +36,7 @@ from bot.intake.x_parse import REPLY_NOT_ALLOWED, build_query, error_text, reset
 
 SEARCH_ROUTE = "/2/tweets/search/recent"
 RATE_WINDOW = timedelta(minutes=15)
-__all__ = ["RetryPolicy", "XPageRun", "XSource", "build_query", "fetch_bot_account"]
+__all__ = ["RetryPolicy", "XPageRun", "XSource", "build_query", "fetch_bot_account", "has_user_keys"]
 
 
 class XSource(RetryingSource):
@@ -71,8 +71,7 @@ class XSource(RetryingSource):
         self.search_user_auth = (
             search_user_auth if search_user_auth is not None else not getattr(client, "bearer_token", None)
         )
-        has_user_keys = bool(getattr(client, "consumer_key", None) and getattr(client, "access_token", None))
-        self.reply_user_auth = reply_user_auth if reply_user_auth is not None else has_user_keys
+        self.reply_user_auth = reply_user_auth if reply_user_auth is not None else has_user_keys(client)
 
     # searching -------------------------------------------------------------------------------------------
     def pages(self, tag_query: str, since_id: str | None) -> XPageRun:
@@ -129,7 +128,8 @@ class XSource(RetryingSource):
     # replying --------------------------------------------------------------------------------------------
     async def reply(self, post: Post | str, text: str, *, force: bool = False) -> ReplyResult:
         """Reply to ``post`` (a :class:`Post` or a post id). Never raises for X's answers: a 403 becomes
-        ``refused_reason="refused: reply not allowed"``, a 429 ``rate_limited_until``. A :class:`Post` that
+        ``refused_reason="refused: reply not allowed"``, a 429 ``rate_limited_until``, a 401
+        ``credentials_error``. A :class:`Post` that
         does not mention the bot is refused here without a request (X would refuse it: a wasted call),
         unless ``force``. Not retried: a retried POST could post twice."""
         if isinstance(post, Post):
@@ -155,6 +155,8 @@ class XSource(RetryingSource):
         except TooManyRequests as exc:
             self.reply_paused_until = reset_time(exc, now + RATE_WINDOW)
             return ReplyResult(ok=False, rate_limited_until=self.reply_paused_until)
+        except Unauthorized as exc:
+            return ReplyResult(ok=False, credentials_error=f"X rejected the bot's credentials (401): {error_text(exc)}")
         except Forbidden as exc:
             detail = error_text(exc)
             if REPLY_NOT_ALLOWED in detail.lower() or "reply not allowed" in detail.lower():
@@ -236,9 +238,20 @@ def _is_a_source(source: XSource) -> Source:
     return source
 
 
+def has_user_keys(client: Any) -> bool:
+    """Whether the client holds the four OAuth 1.0a keys (user context: ``/2/users/me``, replies). With
+    ``X_BEARER_TOKEN`` alone it can only search: tweepy raises ``ValueError`` while signing a user-context
+    request without them."""
+    keys = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
+    return all(getattr(client, k, None) for k in keys)
+
+
 async def fetch_bot_account(client: Any, *, user_auth: bool = True) -> tuple[str, str]:
     """(user id, handle) of the account the client's user credentials belong to (``GET /2/users/me``), for
-    building an :class:`XSource` when only the credentials are configured. Raises tweepy's exceptions."""
+    building an :class:`XSource` when only the credentials are configured. Raises tweepy's exceptions, and
+    ``ValueError`` for ``user_auth`` without the user keys (see :func:`has_user_keys`)."""
+    if user_auth and not has_user_keys(client):
+        raise ValueError("no OAuth 1.0a user keys: only X_BEARER_TOKEN is set")
     response = await client.get_me(user_auth=user_auth)
     data = response.get("data") if isinstance(response, dict) else getattr(response, "data", None)
     if data is None:

@@ -1,4 +1,4 @@
-"""`python -m bot match PEOPLE.csv --out MATCHES.csv`: the offline matcher (wired into typer by bot/cli.py).
+"""`python -m bot match PEOPLE.csv --out MATCHES.csv`: the offline matcher (wired into typer by bot/cli/match.py).
 
 Exit codes: 0 all rows used; 1 matched, but some rows were bad (each is listed); 2 nothing done (unreadable
 file, missing columns, bad config).
@@ -63,6 +63,17 @@ def run_match_cli(
         return fail(f"cannot read {people_csv}: {exc}")
     if not people and errors and errors[0].line == 1:
         return fail(f"{people_csv}: {errors[0].reason}")
+    if not people:
+        if not as_json:
+            _print_bad_rows(console, errors)
+        what = (f"none of its {len(errors)} rows is valid (each is listed with its problem)" if errors
+                else "it has no rows")
+        if as_json:
+            console.print_json(json.dumps({"error": f"{people_csv}: nothing to match: {what}",
+                                           "bad_rows": [{"line": e.line, "reason": e.reason} for e in errors]}))
+            return 2
+        console.print(f"[bold red]error:[/] {people_csv}: nothing to match: {what}. Nothing was written.")
+        return 2
     run_date = date or SystemClock().now().date()
     try:
         result = match(people, config, reference_date=run_date)
@@ -102,6 +113,10 @@ def _print_rich(console: Console, result: MatchResult, errors: list[RowError], s
         for u in result.unmatched:
             un.add_row(u.person_id, u.reason)
         console.print(un)
+    _print_bad_rows(console, errors)
+
+
+def _print_bad_rows(console: Console, errors: list[RowError]) -> None:
     if errors:
         bad = Table(title="Rows not used", title_style="bold red")
         bad.add_column("line", justify="right")

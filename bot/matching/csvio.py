@@ -3,18 +3,18 @@
 A spreadsheet exported from a form works as it is: header order is free, headers are matched
 case-insensitively after trimming, extra columns go to ``Person.extra`` (for custom criteria) and are
 otherwise ignored, values are trimmed, a UTF-8 BOM is fine. Each bad row is reported with its line number and
-reason; the other rows are kept.
+reason; the other rows are kept. Reading and writing go through :mod:`bot.spreadsheet` (quoted cells, ``\r\n``,
+formula-starting values made text).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.matching.model import Pair, Person, norm_set, person_problems
+from bot.spreadsheet import read_rows, write_csv
 
 COLUMNS: tuple[str, ...] = ("id", "name", "role", "phase", "subjects", "stage", "timezone", "availability",
                             "goals", "capacity", "organisation", "previous")
@@ -37,14 +37,13 @@ def _split(value: str) -> frozenset[str]:
 
 def parse_people(text: str) -> tuple[list[Person], list[RowError]]:
     """Parse CSV text into people (in file order) and the rows that were rejected."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
+    rows = read_rows(text)
+    header = next(rows, None)
+    if header is None:
         return [], [RowError(1, "the file is empty")]
-    names = [h.strip().lower() for h in header]
+    if header.cells is None:
+        return [], [RowError(header.line, f"the header: {header.problem}")]
+    names = [h.strip().lower() for h in header.cells]
     missing = [c for c in REQUIRED if c not in names]
     if missing:
         return [], [RowError(1, f"missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}")]
@@ -54,9 +53,11 @@ def parse_people(text: str) -> tuple[list[Person], list[RowError]]:
     people: list[Person] = []
     errors: list[RowError] = []
     seen: dict[str, int] = {}
-    last_line = reader.line_num
-    for raw in reader:
-        line, last_line = last_line + 1, reader.line_num
+    for read in rows:
+        line, raw = read.line, read.cells
+        if raw is None:
+            errors.append(RowError(line, read.problem or "unreadable"))
+            continue
         if not any(v.strip() for v in raw):
             continue
         if len(raw) > len(names) and any(v.strip() for v in raw[len(names):]):
@@ -111,14 +112,10 @@ def people_csv(people: Iterable[Person]) -> str:
     """People as CSV text in MATCHING.md column order (extra answers after, by name): reads back the same."""
     people = list(people)
     extra_cols = sorted({k for p in people for k in p.extra} - set(COLUMNS))
-    buf = io.StringIO(newline="")
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow([*COLUMNS, *extra_cols])
-    for p in people:
-        w.writerow([p.id, p.name, p.role, _cell(p.phase), _cell(p.subjects), p.stage, p.timezone,
-                    _cell(p.availability), _cell(p.goals), str(p.capacity), p.organisation, _cell(p.previous),
-                    *(_cell(p.extra.get(k)) for k in extra_cols)])
-    return buf.getvalue()
+    return write_csv([*COLUMNS, *extra_cols], (
+        [p.id, p.name, p.role, _cell(p.phase), _cell(p.subjects), p.stage, p.timezone, _cell(p.availability),
+         _cell(p.goals), str(p.capacity), p.organisation, _cell(p.previous), *(_cell(p.extra.get(k)) for k in extra_cols)]
+        for p in people))
 
 
 def write_people(path: Path, people: Iterable[Person]) -> None:
@@ -127,12 +124,7 @@ def write_people(path: Path, people: Iterable[Person]) -> None:
 
 def matches_csv(pairs: Sequence[Pair]) -> str:
     """``mentor_id,mentee_id,score,reasons`` with the score to 2 decimals."""
-    buf = io.StringIO(newline="")
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(MATCH_COLUMNS)
-    for p in pairs:
-        w.writerow([p.mentor_id, p.mentee_id, f"{p.score:.2f}", p.reasons])
-    return buf.getvalue()
+    return write_csv(MATCH_COLUMNS, ([p.mentor_id, p.mentee_id, f"{p.score:.2f}", p.reasons] for p in pairs))
 
 
 def write_matches(path: Path, pairs: Sequence[Pair]) -> None:

@@ -87,6 +87,10 @@ def match(
     """
     t_start = time.perf_counter()
     timings: dict[str, float] = {}
+    if not people:  # nobody to match: an empty (and trivially optimal) result, not an error
+        if any(True for _ in forced):
+            raise ValueError("forced pairs name people who are not in this round")
+        return MatchResult(pairs=[], unmatched=[], total_score=0.0, certified=True, timings={"total": 0.0})
     forced_l = [(str(a), str(b)) for a, b in forced]
     ordered, left = _prepare(people, forced_l, active_mentor_load or {})
     forced_mentees = {e for _, e in forced_l}

@@ -155,7 +155,7 @@ def unmatched_reason(enc: Encoded, j: int, allowed: int, reference_date: date) -
     m, e = enc.mentors, enc.mentees
     person = enc.people[int(e.person[j])]
     if allowed > 0:
-        return f"all {allowed} compatible mentor{'s were' if allowed > 1 else ' was'} at capacity"
+        return _all_full(allowed)
     n = len(m)
     alive = m.person != e.person[j]
     if not alive.any():
@@ -164,31 +164,35 @@ def unmatched_reason(enc: Encoded, j: int, allowed: int, reference_date: date) -
     clauses: list[str] = []
     steps: list[tuple[str, np.ndarray]] = []
     if cfg.stage_rule == "mentor_senior":
-        steps.append((f"more senior than {person.stage}", m.stage > e.stage[j]))
+        steps.append((f"is more senior than {person.stage}", m.stage > e.stage[j]))
     elif cfg.stage_rule == "mentor_senior_or_equal":
-        steps.append((f"at least as senior as {person.stage}", m.stage >= e.stage[j]))
-    steps.append((f"within {_hours(enc.gap_minutes)} of {person.timezone}",
+        steps.append((f"is at least as senior as {person.stage}", m.stage >= e.stage[j]))
+    steps.append((f"is within {_hours(enc.gap_minutes)} of {person.timezone}",
                   np.abs(m.offset - e.offset[j]) <= enc.gap_minutes))
     if cfg.require_shared_availability:
         slots = " or ".join(s.replace("-", " ") for s in sorted(person.availability)) or "any time (none given)"
-        steps.append((f"free {slots}", (m.avail & e.avail[j]) != 0))
-    steps.append(("not paired with them before or blocked",
+        steps.append((f"is free {slots}", (m.avail & e.avail[j]) != 0))
+    steps.append(("has not been paired with them before (nor blocked by either of them)",
                   ~excluded_pairs(enc, np.arange(n, dtype=np.int64), np.full(n, j, dtype=np.int64))))
     if cfg.different_organisation and e.org[j] >= 0:
-        steps.append((f"outside {person.organisation.strip()}", (m.org < 0) | (m.org != e.org[j])))
+        steps.append((f"is from outside {person.organisation.strip()}", (m.org < 0) | (m.org != e.org[j])))
     for c in cfg.criteria:
         if c.hard:
             mentors = [enc.people[int(i)] for i in m.person]
             ok = np.array([criterion_fraction(c, x, person)[0] for x in mentors], dtype=bool)
-            steps.append((f"fitting {c.name!r}", ok))
+            steps.append((f"fits {c.name!r}", ok))
     for clause, mask in steps:
         after = alive & mask
         if after.sum() < alive.sum():
             clauses.append(clause)
         alive = after
         if not alive.any():
-            return "no mentor " + ", ".join(clauses)
-    return f"all {int(alive.sum())} compatible mentors were at capacity"
+            return "no mentor who " + _and(clauses)
+    return _all_full(int(alive.sum()))
+
+
+def _all_full(n: int) -> str:
+    return "the only compatible mentor was at capacity" if n == 1 else f"all {n} compatible mentors were at capacity"
 
 
 __all__ = ["STAGES", "breakdown", "hard_failures", "reasons", "unmatched_reason"]

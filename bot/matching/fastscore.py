@@ -34,7 +34,8 @@ Scores = npt.NDArray[Any]  # int32 or int64 score matrix; < 0 means barred
 
 def _bits(words: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint8]:
     """(n, words) uint64 bitsets → (n, 64·words) 0/1 matrix, bit i of word w in column 64w + i."""
-    as_bytes = np.ascontiguousarray(words).view(np.uint8).reshape(len(words), -1)
+    width = 8 * words.shape[1] if words.ndim == 2 else 0
+    as_bytes = np.ascontiguousarray(words).view(np.uint8).reshape(len(words), width)
     return np.unpackbits(as_bytes, axis=1, bitorder="little")
 
 

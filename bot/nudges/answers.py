@@ -216,12 +216,14 @@ def _partner(pair: tuple[str, str], person: str) -> str:
 
 
 def follow_up(
-    history: Sequence[NudgeRecord], *, nudge_id: int, answer: ButtonAnswer, by: str, pair: tuple[str, str]
+    history: Sequence[NudgeRecord], *, nudge_id: int, answer: ButtonAnswer, by: str, pair: tuple[str, str],
+    not_yet_escalate_after: int = 2,
 ) -> list[Action]:
     """The actions to take for ``by`` pressing ``answer`` on nudge ``nudge_id``, in order.
 
     ``history`` is every nudge of the pair sent so far (answers as stored before this click); ``pair`` the
-    two people. Pressing the same answer again returns no actions. Raises :class:`LookupError` for a nudge
+    two people. ``not_yet_escalate_after`` "not yet" answers in a row tell the organisers (0: never — a
+    programme that asks for patience). Pressing the same answer again returns no actions. Raises :class:`LookupError` for a nudge
     not in ``history`` and :class:`AnswerRejected` for a click that is not ``by``'s to make.
     """
     record = next((r for r in history if r.nudge_id == nudge_id), None)
@@ -272,7 +274,7 @@ def follow_up(
             )
         )
     elif new_answer == "not_yet":
-        notice = _not_yet_notice(history, updated, record, by, partner, full)
+        notice = _not_yet_notice(history, updated, record, by, partner, full, not_yet_escalate_after)
         if notice is not None:
             actions.append(notice)
     return actions
@@ -285,7 +287,10 @@ def _not_yet_notice(
     by: str,
     partner: str,
     full: tuple[NudgeRecord, ...],
+    threshold: int,
 ) -> NotifyOrganisers | None:
+    if threshold == 0:
+        return None  # this programme never chases a "not yet"
     this = (record.step_key, record.occurrence)
     if any(r.answer == "not_yet" for key, recs in _occasions(before) if key == this for r in recs):
         return None  # this check-in already counted as "not yet" (the partner said so first)
@@ -297,7 +302,7 @@ def _not_yet_notice(
     if this not in [key for key, _recs in since]:
         return None  # an old check-in answered late, after they said they had met
     count = sum(1 for _key, recs in since if any(r.answer == "not_yet" for r in recs))
-    if count < 2:
+    if count < threshold:
         return None
     return NotifyOrganisers(
         "not_yet_twice",

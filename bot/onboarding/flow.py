@@ -67,7 +67,8 @@ class AskQuestion:
     current_shown: str | None = None  # the existing answer when changing it (safe_text)
     ack: str | None = None  # how the previous answer was understood, e.g. "Time zone: Europe/London (UTC+1 today)"
     number: int = 1  # position among the questions that apply
-    total: int = 1
+    total: int = 1  # questions that apply, counting those whose condition is not yet decided
+    total_may_shrink: bool = False  # some counted question may stop applying after a later answer
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,9 @@ def normalise(questions: list[Question], state: FlowState) -> FlowState:
 def _ask(questions: list[Question], state: FlowState, *, reason: str | None = None,
          ack: str | None = None, today: date | None = None) -> AskQuestion:
     q = _by_key(questions)[state.current]
-    applicable = [x.key for x in questions if is_active(x, state.answers) or x.key == q.key]
+    undecided = [x.key for x in questions if _undecided(x, state.answers)]
+    applicable = [x.key for x in questions
+                  if is_active(x, state.answers) or x.key == q.key or x.key in undecided]
     suggestion: AnswerValue = None
     shown = raw = None
     if q.key in state.suggestions and q.key not in state.answers:
@@ -147,7 +150,14 @@ def _ask(questions: list[Question], state: FlowState, *, reason: str | None = No
         choices=list(state.pending_choices),
         current_shown=current_shown,
         ack=ack, number=applicable.index(q.key) + 1, total=len(applicable),
+        total_may_shrink=bool(undecided),
     )
+
+
+def _undecided(q: Question, answers: dict[str, AnswerValue]) -> bool:
+    """``q`` depends on a question not answered yet, so it may still apply (it is counted, and the
+    count never grows between "Question 1 of N" and the end)."""
+    return q.depends_on is not None and q.depends_on.key not in answers
 
 
 def _summary(questions: list[Question], state: FlowState, *, ack: str | None = None,

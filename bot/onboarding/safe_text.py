@@ -83,3 +83,43 @@ def safe_text(text: object, max_length: int = 200, *, one_line: bool = True) -> 
     """User text made safe to echo: cleaned, truncated, markdown escaped, mentions neutralised."""
     cleaned = clean_input(str(text) if text is not None else "", one_line=one_line)
     return neutralise_mentions(escape_markdown(truncate(cleaned, max_length)))
+
+
+# Discord's limits on text the bot builds (characters, as Discord counts them after our escaping)
+SELECT_OPTION_DESCRIPTION = 100
+SELECT_OPTION_LABEL = 100
+EMBED_FIELD_NAME = 256
+EMBED_FIELD_VALUE = 1024
+EMBED_TITLE = 256
+EMBED_DESCRIPTION = 4096
+MESSAGE_CONTENT = 2000
+
+
+def fit_text(text: object, limit: int, *, one_line: bool = True) -> str:
+    """User text made safe to echo (:func:`safe_text`) *and* at most ``limit`` characters once escaped: the
+    cut is made before escaping (never inside an escape or an emoji), with "…", so a value that escaping
+    doubles still fits a Discord field (``fit_text(school, SELECT_OPTION_DESCRIPTION)``)."""
+    cleaned = clean_input(str(text) if text is not None else "", one_line=one_line)
+    keep = min(len(cleaned), limit)
+    while True:
+        shown = neutralise_mentions(escape_markdown(truncate(cleaned, keep)))
+        if len(shown) <= limit or keep <= 0:
+            return shown if len(shown) <= limit else ""
+        keep -= max(1, (len(shown) - limit) // 2)
+
+
+def fit_lines(lines: list[str], limit: int, *, more: str = "…") -> str:
+    """Already-safe lines joined by newlines, whole lines only, at most ``limit`` characters ("…" last when
+    some were left out)."""
+    out: list[str] = []
+    used = 0
+    for i, line in enumerate(lines):
+        room = limit - used - (1 if out else 0)
+        tail = len(more) + 1 if i < len(lines) - 1 else 0
+        if len(line) + tail > room:
+            if len(more) + (1 if out else 0) <= limit - used:
+                out.append(more)
+            break
+        out.append(line)
+        used += len(line) + (1 if len(out) > 1 else 0)
+    return "\n".join(out)

@@ -79,7 +79,7 @@ def expectation(q: Question) -> str:
     if q.kind == "number":
         return f"Type a whole number from {q.min_value} to {q.max_value}."
     if q.kind == "timezone":
-        return "I couldn't recognise that time zone — try a city like 'London' or an offset like 'UTC+2'."
+        return "Type a city like 'London' or an offset like 'UTC+2'."
     if q.kind == "text":
         return f"Please type your answer in {q.max_length} characters or fewer."
     return "Please answer Yes or No."
@@ -214,7 +214,7 @@ def _timezone(q: Question, text: str, pending: list[str], today: date | None) ->
     if isinstance(result, Ambiguous):
         what = f"“{result.matched}”" if result.matched else "That"
         return Choose(list(result.choices), f"{what} could mean more than one time zone — which one is yours?")
-    return Invalid(expectation(q))
+    return Invalid("I couldn't recognise that time zone. " + expectation(q))
 
 
 def _text(q: Question, text: str) -> ParseResult:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import MentorBot
 from bot.clock import SandboxClock
-from bot.config import Settings, parse_config
+from bot.config import ProgrammeGuildConfig, Settings, parse_config
 from bot.runtime import build_bot, open_database
 from bot.sandbox.bluesky import SandboxBluesky
 from bot.sandbox.connect import restore_discord_defaults, sandbox_bot_kwargs
@@ -85,14 +85,21 @@ class SandboxWorld:
         extensions: list[str] | None = None,
         limits: Limits | None = None,
         mirror_hashtags: bool = True,
+        x_client_options: dict[str, Any] | None = None,
+        pacing: dict[str, Any] | None = None,
     ) -> None:
         """``mirror_hashtags``: the programme's X hashtags are read on the local Bluesky and Mastodon too
-        (unless ``programme_overrides`` gives ``intake.sources``)."""
+        (unless ``programme_overrides`` gives ``intake.sources``). ``x_client_options``: how the bot's X client
+        is built (``{"bearer_only": True}``: only ``X_BEARER_TOKEN``; see :meth:`SandboxX.make_client`).
+        ``pacing``: the bot's ``[bot.pacing]`` (default :data:`SANDBOX_PACING`)."""
         self.clock = clock or SandboxClock(datetime(2026, 9, 7, 9, 0, tzinfo=UTC))
         self.discord = SandboxDiscord(clock=self.clock, limits=limits or world_limits())
         self.x = SandboxX(self.clock)
         self.bluesky = SandboxBluesky(self.clock)
         self.mastodon = SandboxMastodon(self.clock, domain=MASTODON_INSTANCE)
+        self.mastodon_instances: dict[str, SandboxMastodon] = {}  # more instances, by domain
+        self.x_client_options = x_client_options or {}
+        self.pacing = pacing or SANDBOX_PACING
         self.database_url = database_url
         self.schema = schema
         self.preset = preset
@@ -127,7 +134,7 @@ class SandboxWorld:
         )
         table = programme_table(self.programme_key, guild.id, self.preset, **self.programme_overrides)
         data = {
-            "bot": {"log_level": "WARNING", "pacing": SANDBOX_PACING, "database_url": "sqlite:///unused.db"},
+            "bot": {"log_level": "WARNING", "pacing": self.pacing, "database_url": "sqlite:///unused.db"},
             "programme": [table if not self.mirror_hashtags else mirror_sources(table)],
         }
         self.settings = parse_config(data)
@@ -137,14 +144,38 @@ class SandboxWorld:
         self.runner = BotRunner(self.discord, self._make_bot)
         return await self.runner.start()
 
+    def allow_programmes(self, guild: Guild, hashtags: tuple[str, ...] = ()) -> None:
+        """The operator lets ``guild`` run programmes (on ``hashtags``): ``[[bot.programme_guilds]]``."""
+        assert self.settings is not None
+        self.settings.config.bot.programme_guilds.append(
+            ProgrammeGuildConfig(guild_id=guild.id, hashtags=list(hashtags)))
+
     def _make_bot(self) -> MentorBot:
         assert self.settings is not None and self.engine is not None
         return build_bot(self.settings, self.engine, clock=self.clock, extensions=self.extensions,
-                         x_client_factory=self.x.make_client, bluesky_client_factory=self.bluesky.make_client,
+                         x_client_factory=self._x_client, bluesky_client_factory=self.bluesky.make_client,
                          mastodon_client_factory=self._mastodon_client, **sandbox_bot_kwargs())
 
+    def _x_client(self) -> Any:
+        return self.x.make_client(**self.x_client_options)
+
+    async def add_mastodon_instance(self, domain: str) -> SandboxMastodon:
+        """Another local Mastodon instance, started, for sources on ``domain``. The bot's client for it carries
+        the main instance's token (as ``MASTODON_ACCESS_TOKEN`` without ``MASTODON_INSTANCE`` does), which
+        this instance does not know."""
+        server = SandboxMastodon(self.clock, domain=domain, access_token=f"{domain}-own-token")
+        await server.start()
+        self.mastodon_instances[domain] = server
+        return server
+
     def _mastodon_client(self, instance: str) -> Any:
-        """The local Mastodon stands in for every configured instance."""
+        """The local Mastodon stands in for every configured instance but those added with
+        :meth:`add_mastodon_instance`."""
+        from bot.intake.mastodon_parse import instance_domain
+
+        other = self.mastodon_instances.get(instance_domain(instance))
+        if other is not None:
+            return other.make_client(token=self.mastodon.access_token)
         return self.mastodon.make_client()
 
     @property
@@ -168,4 +199,6 @@ class SandboxWorld:
         await self.x.stop()
         await self.bluesky.stop()
         await self.mastodon.stop()
+        for server in self.mastodon_instances.values():
+            await server.stop()
         restore_discord_defaults()

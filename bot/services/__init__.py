@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services.intake import BlueskyClientFactory, IntakeService, MastodonClientFactory, XClientFactory
+from bot.services.match_end import MatchEnding
 from bot.services.matching import MatchingService
 from bot.services.nudges import NudgeService
 from bot.services.onboarding import OnboardingService
@@ -27,6 +28,7 @@ class Services:
     nudges: NudgeService
     stats: StatsService
     organisers: OrganiserService
+    ending: MatchEnding
 
 
 def build_services(
@@ -35,11 +37,12 @@ def build_services(
     mastodon_client_factory: MastodonClientFactory | None = None,
 ) -> Services:
     registry = ProgrammeRegistry(settings, sessions)
-    nudges = NudgeService(registry, sessions, clock)
+    ending = MatchEnding(registry, sessions, clock)
+    nudges = NudgeService(registry, sessions, clock, ending)
     return Services(
         programmes=registry,
         onboarding=OnboardingService(registry, sessions, clock),
-        people=PeopleService(sessions, clock, nudges),
+        people=PeopleService(sessions, clock, nudges, ending),
         intake=IntakeService(registry, sessions, clock, x_client_factory,
                              bluesky_client_factory=bluesky_client_factory,
                              mastodon_client_factory=mastodon_client_factory),
@@ -47,4 +50,5 @@ def build_services(
         nudges=nudges,
         stats=StatsService(sessions, clock),
         organisers=OrganiserService(registry, sessions, clock),
+        ending=ending,
     )

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -17,10 +15,11 @@ from bot.matching.model import Person as MatchPerson
 from bot.matching.worker import shutdown_worker, solve_in_worker
 from bot.services.match_people import fingerprint, to_match_person
 from bot.services.programmes import Programme
+from bot.spreadsheet import write_csv
 from bot.timezones import is_valid_zone
 from storage.db import SessionFactory, transaction
 from storage.models import Match, Person
-from storage.queries import audit, matching, nudges, people
+from storage.queries import audit, matching, people
 
 log = logging.getLogger(__name__)
 THREAD_SOLVE_LIMIT = 2_000  # larger cohorts solve in a worker process
@@ -175,10 +174,34 @@ class MatchingService:
             problems.append("an organiser forbade this pair")
         return problems
 
+    async def manual_refusal(self, programme: Programme, mentor_pid: int, mentee_pid: int) -> str | None:
+        """Why two people may not be paired by hand *at all* — no "pair them anyway" overrides it: someone
+        who has not agreed to be matched (no consent, paused, left, another programme) gets no match, no
+        space and no DM. None when an organiser may decide."""
+        async with self._sessions() as session:
+            return await self._refusal(session, programme, mentor_pid, mentee_pid)
+
+    async def _refusal(self, session: Any, programme: Programme, mentor_pid: int, mentee_pid: int) -> str | None:
+        for role, pid in (("mentor", mentor_pid), ("mentee", mentee_pid)):
+            person = await people.get_person(session=session, person_id=pid)
+            if person is None or person.programme_id != programme.id:
+                return f"the {role} is not in this programme"
+            profile = await people.get_profile(session=session, person_id=pid, programme_id=programme.id)
+            if profile is None or profile.consent_at is None:
+                return f"the {role} has not agreed to be matched (their interview is not finished with consent)"
+            if person.status != "active":
+                return f"the {role} is {person.status}, not active"
+        return None
+
     async def create_manual(self, programme: Programme, mentor_pid: int, mentee_pid: int, actor: int | None,
                             broken: list[str]) -> int:
+        """A pair made by an organiser. ValueError (the reason) when :meth:`manual_refusal` refuses it,
+        checked again in the transaction that creates the match."""
         now = self._clock.now()
         async with transaction(self._sessions) as session:
+            why = await self._refusal(session, programme, mentor_pid, mentee_pid)
+            if why is not None:
+                raise ValueError(why)
             m = await matching.add_match(session=session, match=Match(
                 programme_id=programme.id, mentor_person_id=mentor_pid, mentee_person_id=mentee_pid,
                 score=0.0, reasons="paired by an organiser", status="active", started_at=now, created_at=now,
@@ -186,17 +209,6 @@ class MatchingService:
             await audit.add_audit_event(session=session, programme_id=programme.id, actor_discord_id=actor,
                                         action="match.pair", detail={"match": m.id, "rules_broken": broken}, now=now)
         return m.id or 0
-
-    async def end(self, programme: Programme, match_id: int, reason: str, actor: int | None) -> Match | None:
-        """End an active match once: its pending nudges are cancelled, the mentor's capacity is freed."""
-        now = self._clock.now()
-        async with transaction(self._sessions) as session:
-            if not await matching.end_match(session=session, match_id=match_id, reason=reason, now=now):
-                return None
-            await nudges.cancel_nudges(session=session, match_id=match_id)
-            await audit.add_audit_event(session=session, programme_id=programme.id, actor_discord_id=actor,
-                                        action="match.end", detail={"match": match_id, "reason": reason}, now=now)
-            return await matching.get_match(session=session, match_id=match_id)
 
     async def active_matches(self, programme: Programme) -> list[tuple[Match, Person | None, Person | None]]:
         async with self._sessions() as session:
@@ -238,15 +250,10 @@ def _as_mentor_only(p: MatchPerson) -> MatchPerson:
 
 def pairs_csv(result: MatchResult, names: dict[str, str]) -> str:
     """Pairs (and unmatched people) as a CSV an organiser can open in a spreadsheet."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["mentor_id", "mentor", "mentee_id", "mentee", "score", "reasons"])
-    for p in result.pairs:
-        writer.writerow([p.mentor_id, names.get(p.mentor_id, ""), p.mentee_id, names.get(p.mentee_id, ""),
-                         f"{p.score:.2f}", p.reasons])
-    for u in result.unmatched:
-        writer.writerow(["", "", u.person_id, names.get(u.person_id, ""), "", f"unmatched: {u.reason}"])
-    return out.getvalue()
+    rows: list[list[object]] = [[p.mentor_id, names.get(p.mentor_id, ""), p.mentee_id, names.get(p.mentee_id, ""),
+                                 f"{p.score:.2f}", p.reasons] for p in result.pairs]
+    rows += [["", "", u.person_id, names.get(u.person_id, ""), "", f"unmatched: {u.reason}"] for u in result.unmatched]
+    return write_csv(["mentor_id", "mentor", "mentee_id", "mentee", "score", "reasons"], rows)
 
 
 @dataclass

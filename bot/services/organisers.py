@@ -131,6 +131,7 @@ class ImportReport:
     problems: list[RowProblem] = field(default_factory=list)
     history_pairs: int = 0
     unknown_previous: int = 0
+    already: int = 0  # rows of people already in the programme (e.g. the bot's own export): not added again
 
 
 class OrganiserService:
@@ -216,10 +217,14 @@ class OrganiserService:
         good: list[tuple[CsvRecord, q.ImportedPerson]] = []
         now = self._clock.now()
         async with transaction(self._sessions) as session:
-            existing = {p.display_name.strip().casefold()
-                        for p in await people.people_in_programme(session=session, programme_id=programme.id)
-                        if p.discord_user_id is None}
+            members = await people.people_in_programme(session=session, programme_id=programme.id)
+            existing = {p.display_name.strip().casefold() for p in members if p.discord_user_id is None}
+            # the bot's own export names people by their person id: those rows are the people themselves
+            ours = {(str(p.id), p.display_name.strip().casefold()) for p in members}
             for record in records:
+                if (record.id, record.name.casefold()) in ours:
+                    report.already += 1
+                    continue
                 answers, reasons = answers_from_record(programme.questions, record.cells)
                 if not reasons and record.name.casefold() in existing:
                     reasons.append(f"{record.name!r} was already imported into this programme")
@@ -251,6 +256,11 @@ class OrganiserService:
         return report
 
     # ---- set-up -------------------------------------------------------------------------------------------
+    def _fenced(self, cfg: ProgrammeConfig) -> None:
+        why = self._registry.fence.refusal(cfg)
+        if why is not None:
+            raise ValueError(why)
+
     async def apply_setup(self, guild_id: int, draft: SetupDraft, *, existing: Programme | None,
                           actor: int | None) -> Programme:
         """Create the programme (its whole config in the database) or save the changed settings."""
@@ -262,13 +272,14 @@ class OrganiserService:
                 raise ValueError(f"the key '{draft.key}' is already used by another programme; pick another")
             data: dict[str, Any] = {"key": draft.key, "guild_id": guild_id, **changes}
             cfg = ProgrammeConfig.model_validate(data)
+            self._fenced(cfg)
             programme = await self._registry.create(cfg)
             action = "programme.create"
         else:
             merged = existing.config.model_dump(mode="json")
             for k, v in changes.items():
                 merged[k] = {**merged[k], **v} if isinstance(v, dict) and isinstance(merged.get(k), dict) else v
-            ProgrammeConfig.model_validate(merged)  # refuse before saving anything invalid
+            self._fenced(ProgrammeConfig.model_validate(merged))  # refuse before saving anything invalid
             programme = await self._registry.save_settings(existing.key, changes)
             action = "programme.setup"
         await self.record(programme, actor, action, {"changed": sorted(changes)})

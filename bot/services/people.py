@@ -6,22 +6,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from bot.clock import Clock
+from bot.services.match_end import EndedMatch, EndReason, MatchEnding
 from bot.services.nudges import NudgeService
 from bot.services.programmes import Programme
 from storage.db import SessionFactory, transaction
+from storage.models import Match
 from storage.queries import audit, intake, matching, nudges, onboarding, people
-
-
-@dataclass
-class EndedMatch:
-    """A match ended because one side left: who to tell and where."""
-
-    match_id: int
-    partner_person_id: int
-    partner_discord_id: int | None
-    space_id: int | None
-    space_kind: str | None
 
 
 @dataclass
@@ -31,15 +24,21 @@ class LeaveResult:
 
 
 class PeopleService:
-    def __init__(self, sessions: SessionFactory, clock: Clock, nudges: NudgeService | None = None) -> None:
+    def __init__(self, sessions: SessionFactory, clock: Clock, nudges: NudgeService | None = None,
+                 ending: MatchEnding | None = None) -> None:
         self._sessions = sessions
         self._clock = clock
         self._nudges = nudges
+        self._ending = ending
 
-    async def pause(self, programme: Programme, discord_user_id: int, weeks: int, *, actor: int | None = None) -> datetime | None:
-        """Pause a person for ``weeks``: matching and nudges skip them. ``None`` when unknown."""
+    async def pause(self, programme: Programme, discord_user_id: int, weeks: int, *, actor: int | None = None,
+                    end_matches: bool = False) -> datetime | None:
+        """Pause a person for ``weeks``: matching and nudges skip them. ``None`` when unknown. With
+        ``end_matches`` (an organiser's choice) their active matches end too (both people told, spaces
+        archived)."""
         now = self._clock.now()
         until = now + timedelta(weeks=weeks)
+        ended: list[EndedMatch] = []
         async with transaction(self._sessions) as session:
             person = await people.get_person_by_discord(
                 session=session, programme_id=programme.id, discord_user_id=discord_user_id
@@ -54,6 +53,13 @@ class PeopleService:
                 session=session, programme_id=programme.id, actor_discord_id=actor or discord_user_id,
                 action="person.pause", detail={"person_id": person.id, "weeks": weeks}, now=now,
             )
+            if end_matches:
+                for m in await matching.matches_of_person(session=session, person_id=person.id or 0):
+                    if m.status == "active" and m.programme_id == programme.id:
+                        done = await self._end(session, m, "paused", actor, subject_person_id=person.id or 0)
+                        ended.extend([done] if done is not None else [])
+        for done in ended:
+            await self._follow_up(done)
         return until
 
     async def resume(self, programme: Programme, discord_user_id: int) -> bool:
@@ -141,22 +147,33 @@ class PeopleService:
             for m in await matching.matches_of_person(session=session, person_id=pid):
                 if m.status != "active":
                     continue
-                await matching.end_match(session=session, match_id=m.id or 0, reason="left", now=now)
-                partner_id = m.mentee_person_id if m.mentor_person_id == pid else m.mentor_person_id
-                partner = await people.get_person(session=session, person_id=partner_id)
-                result.ended.append(EndedMatch(
-                    match_id=m.id or 0, partner_person_id=partner_id,
-                    partner_discord_id=partner.discord_user_id if partner else None,
-                    space_id=m.space_id, space_kind=m.space_kind,
-                ))
-                await people.bump_counter(session=session, programme_id=programme.id, name="matches_ended_by_leave")
+                ended = await self._end(session, m, "left", None, subject_person_id=pid)  # no id of theirs kept
+                if ended is not None:
+                    result.ended.append(ended)
+                    await people.bump_counter(session=session, programme_id=programme.id,
+                                              name="matches_ended_by_leave")
             await people.erase_person(session=session, person_id=pid)
             await people.bump_counter(session=session, programme_id=programme.id, name="people_left")
             await audit.add_audit_event(
                 session=session, programme_id=programme.id, actor_discord_id=None, action="person.leave",
                 detail={"ended_matches": len(result.ended)}, now=now,
             )
+        for ended in result.ended:  # after the commit: partners told, spaces archived, organisers told
+            await self._follow_up(ended)
+        if not result.ended and self._ending is not None and self._ending.spaces is not None:
+            await self._ending.spaces.tell_organisers(
+                programme, f"👋 A member left **{programme.config.name}** and their data was deleted.")
         return result
+
+    async def _end(self, session: AsyncSession, match: Match, reason: EndReason, by: int | None,
+                   subject_person_id: int) -> EndedMatch | None:
+        if self._ending is None:
+            raise RuntimeError("PeopleService needs the MatchEnding to end matches")
+        return await self._ending.close(session, match, reason, by, subject_person_id=subject_person_id)
+
+    async def _follow_up(self, ended: EndedMatch) -> None:
+        if self._ending is not None:
+            await self._ending.follow_up(ended)
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -7,12 +7,13 @@ its line number (the header is line 1), and the good rows are still returned.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from bot import spreadsheet
 from bot.onboarding.profile import MATCH_COLUMNS
+from bot.onboarding.safe_text import clean_input
+from bot.spreadsheet import read_rows
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("id", "name", "role")
 #: The matches CSV of ``python -m bot match`` (mentor_id, mentee_id, score, reasons) plus what the bot knows.
@@ -20,7 +21,6 @@ MATCHES_COLUMNS: tuple[str, ...] = (
     "mentor_id", "mentee_id", "score", "reasons", "mentor_name", "mentee_name", "status", "started_at", "ended_at",
 )
 MAX_ROWS = 50_000
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -59,66 +59,55 @@ def split_set(cell: str) -> list[str]:
 
 
 def read_people_csv(text: str) -> tuple[list[CsvRecord], list[RowProblem]]:
-    """Parse a people CSV. Rows with no id, a repeated id or too many cells are reported, not returned."""
-    text = text.lstrip("\ufeff")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    """Parse a people CSV. Rows with no id, a repeated id or too many cells are reported, not returned; so
+    are lines :func:`bot.spreadsheet.read_rows` cannot read (a NUL byte, an unclosed quote, a huge cell)."""
     problems: list[RowProblem] = []
     records: list[CsvRecord] = []
     header: list[str] | None = None
     seen: dict[str, int] = {}
-    next_line = 1
-    try:
-        for row in reader:
-            line, next_line = next_line, reader.line_num + 1
-            if not any(cell.strip() for cell in row):
-                continue
-            if header is None:
-                header = [cell.strip().lower() for cell in row]
-                missing = [c for c in REQUIRED_COLUMNS if c not in header]
-                if missing:
-                    problems.append(RowProblem(line, f"the header has no column(s) {', '.join(missing)} "
-                                                     f"(expected: {','.join(MATCH_COLUMNS)})"))
-                    return [], problems
-                continue
-            if len(records) >= MAX_ROWS:
-                problems.append(RowProblem(line, f"more than {MAX_ROWS} rows; the rest were not read"))
-                break
-            if len(row) > len(header) and any(cell.strip() for cell in row[len(header):]):
-                problems.append(RowProblem(line, f"has {len(row)} cells but the header has {len(header)} "
-                                                 "(a comma inside a value needs quotes)"))
-                continue
-            cells = {name: (row[i] if i < len(row) else "") for i, name in enumerate(header) if name}
-            record = CsvRecord(line, cells)
-            if not record.id:
-                problems.append(RowProblem(line, "empty id"))
-                continue
-            key = record.id.lower()
-            if key in seen:
-                problems.append(RowProblem(line, f"id '{record.id}' is already used on line {seen[key]}"))
-                continue
-            seen[key] = line
-            records.append(record)
-    except csv.Error as exc:
-        problems.append(RowProblem(next_line, f"not valid CSV ({exc})"))
+    for read in read_rows(text):
+        line, row = read.line, read.cells
+        if row is None:
+            problems.append(RowProblem(line, read.problem or "unreadable"))
+            continue
+        if not any(cell.strip() for cell in row):
+            continue
+        if header is None:
+            header = [cell.strip().lower() for cell in row]
+            missing = [c for c in REQUIRED_COLUMNS if c not in header]
+            if missing:
+                problems.append(RowProblem(line, f"the header has no column(s) {', '.join(missing)} "
+                                                 f"(expected: {','.join(MATCH_COLUMNS)})"))
+                return [], problems
+            continue
+        if len(records) >= MAX_ROWS:
+            problems.append(RowProblem(line, f"more than {MAX_ROWS} rows; the rest were not read"))
+            break
+        if len(row) > len(header) and any(cell.strip() for cell in row[len(header):]):
+            problems.append(RowProblem(line, f"has {len(row)} cells but the header has {len(header)} "
+                                             "(a comma inside a value needs quotes)"))
+            continue
+        cells = {name: (row[i] if i < len(row) else "") for i, name in enumerate(header) if name}
+        if "name" in cells:
+            cells["name"] = clean_input(cells["name"])  # control characters never reach a stored name
+        record = CsvRecord(line, cells)
+        if not record.id:
+            problems.append(RowProblem(line, "empty id"))
+            continue
+        key = record.id.lower()
+        if key in seen:
+            problems.append(RowProblem(line, f"id '{record.id}' is already used on line {seen[key]}"))
+            continue
+        seen[key] = line
+        records.append(record)
     if header is None:
         problems.append(RowProblem(1, f"the file is empty (expected the header {','.join(MATCH_COLUMNS)})"))
     return records, problems
 
 
-def _safe_cell(value: str) -> str:
-    """Spreadsheets run cells that start with ``=`` etc. as formulas; a leading space keeps them text (and
-    MATCHING.md trims values, so the file still reads the same)."""
-    return " " + value if value.startswith(_FORMULA_START) else value
-
-
 def write_csv(columns: Sequence[str], rows: Iterable[Mapping[str, str]]) -> str:
-    """A CSV with ``columns`` in order (missing cells empty)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_safe_cell(str(row.get(c, ""))) for c in columns])
-    return buffer.getvalue()
+    """A CSV with ``columns`` in order (missing cells empty), written by :func:`bot.spreadsheet.write_csv`."""
+    return spreadsheet.write_csv(columns, ([row.get(c, "") for c in columns] for row in rows))
 
 
 def write_people_csv(records: Iterable[Mapping[str, str]]) -> str:

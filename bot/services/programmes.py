@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.config import ProgrammeConfig, Settings
+from bot.config import AppConfig, ProgrammeConfig, Settings
 from bot.onboarding.questions import Question, build_questions
 from storage.db import SessionFactory, transaction
 from storage.queries import programmes as q
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -44,6 +47,44 @@ def effective_config(base: ProgrammeConfig, overrides: dict[str, Any]) -> Progra
     return ProgrammeConfig.model_validate(data)
 
 
+class Fence:
+    """Which guilds may run programmes, and which hashtags each may claim: the operator's word (the file's
+    ``[[programme]]`` guilds with their own hashtags, and ``[[bot.programme_guilds]]``). A guild owner can
+    add the bot anywhere; only these guilds get programmes, so no one else can take a programme's leads."""
+
+    def __init__(self, config: AppConfig) -> None:
+        self._config = config
+
+    @property
+    def _tags(self) -> dict[int, set[str]]:
+        """Allowed hashtags (lower case) by guild; a guild that is absent may run no programme."""
+        tags: dict[int, set[str]] = {}
+        for entry in self._config.bot.programme_guilds:
+            tags.setdefault(entry.guild_id, set()).update(t.lower() for t in entry.hashtags)
+        for prog in self._config.programme:
+            tags.setdefault(prog.guild_id, set()).update(s.tag.lower() for s in prog.intake.all_sources())
+        return tags
+
+    def guild_refusal(self, guild_id: int | None) -> str | None:
+        """Why this guild may not run a programme, or None."""
+        if guild_id is None or guild_id not in self._tags:
+            return ("this server is not one the bot's operator lets run programmes (they list servers under "
+                    "[[bot.programme_guilds]] in the bot's config)")
+        return None
+
+    def refusal(self, cfg: ProgrammeConfig) -> str | None:
+        """Why this programme may not run (its guild, or a hashtag its guild may not claim), or None."""
+        why = self.guild_refusal(cfg.guild_id)
+        if why is not None:
+            return why
+        allowed = self._tags[cfg.guild_id]
+        taken = sorted({f"#{s.tag}" for s in cfg.intake.all_sources() if s.tag.lower() not in allowed})
+        if taken:
+            return (f"this server may not claim {', '.join(taken)}: the bot's operator decides which hashtags "
+                    "each server's programmes read")
+        return None
+
+
 class ProgrammeRegistry:
     """Loads every configured programme into the database on start and answers lookups."""
 
@@ -51,6 +92,7 @@ class ProgrammeRegistry:
         self._settings = settings
         self._sessions = sessions
         self._by_key: dict[str, Programme] = {}
+        self.fence = Fence(settings.config)
 
     async def load(self) -> list[Programme]:
         """Create/refresh the programme rows and resolve their effective config."""
@@ -63,7 +105,12 @@ class ProgrammeRegistry:
             for row in await q.all_programmes(session=session):
                 if row.key not in self._by_key and row.settings.get("config"):
                     cfg = ProgrammeConfig.model_validate(row.settings["config"])
-                    self._add(row.id or 0, effective_config(cfg, {k: v for k, v in row.settings.items() if k != "config"}))
+                    cfg = effective_config(cfg, {k: v for k, v in row.settings.items() if k != "config"})
+                    why = self.fence.refusal(cfg)
+                    if why is not None:  # set up before the operator's list changed: it does not run
+                        log.warning("programme %s is not loaded: %s", cfg.key, why)
+                        continue
+                    self._add(row.id or 0, cfg)
         return list(self._by_key.values())
 
     def _add(self, programme_id: int, cfg: ProgrammeConfig) -> Programme:

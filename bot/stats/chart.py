@@ -8,6 +8,7 @@ call :func:`render_stats_png` off the event loop (``asyncio.to_thread``).
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
 from datetime import date
 
@@ -36,7 +37,7 @@ def build_stats_figure(funnel: Funnel, weekly: Sequence[tuple[date, int, int]], 
     fig = Figure(figsize=FIGURE_SIZE, dpi=FIGURE_DPI, layout="constrained")
     FigureCanvasAgg(fig)
     stages = funnel.stages()
-    summary = " · ".join(f"{label} {count}" for label, count in stages)
+    summary = "People: " + " · ".join(f"{label} {count}" for label, count in stages)
     fig.suptitle(f"{title}\n{summary}", fontsize=12)
     left, right = fig.subplots(1, 2, width_ratios=[1, 1.3])
 
@@ -55,11 +56,15 @@ def build_stats_figure(funnel: Funnel, weekly: Sequence[tuple[date, int, int]], 
     left.set_ylim(0, max(max(counts, default=0), 1) * 1.25)
     left.spines[["top", "right"]].set_visible(False)
 
-    right.set_title("Weekly check-ins")
+    right.set_title("Weekly check-ins (weeks with none due are left out)")
     if weekly:
         weeks = [w[0] for w in weekly]
-        right.plot(weeks, [w[1] for w in weekly], marker="o", color=_SENT_COLOUR, label="sent")
-        right.plot(weeks, [w[2] for w in weekly], marker="o", color=_ANSWERED_COLOUR, label="answered")
+        # a week with no check-in due is a gap in the line, not a drop to zero
+        quiet = [w[1] == 0 and w[2] == 0 for w in weekly]
+        right.plot(weeks, [math.nan if q else w[1] for w, q in zip(weekly, quiet, strict=True)], marker="o",
+                   color=_SENT_COLOUR, label="sent")
+        right.plot(weeks, [math.nan if q else w[2] for w, q in zip(weekly, quiet, strict=True)], marker="o",
+                   color=_ANSWERED_COLOUR, label="answered")
         locator = mdates.AutoDateLocator(maxticks=8)  # type: ignore[no-untyped-call]
         right.xaxis.set_major_locator(locator)
         right.xaxis.set_major_formatter(

@@ -1,5 +1,5 @@
 """Intake: a poller job per programme and platform (``poll-x-KEY``, ``poll-bluesky-KEY``, ``poll-mastodon-KEY``),
-/leads for organisers, /link and typed claim codes for members."""
+/leads for organisers, /link for members (proof of control: a private code posted from the account)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from discord.ext import commands
 from bot.app import MentorBot, PeriodicJob
 from bot.intake.outcomes import ClaimResult, LeadView, PollReport
 from bot.intake.source import platform_name
+from bot.onboarding.flow import AskQuestion, Step
 from bot.onboarding.safe_text import safe_text
 from bot.services.programmes import Programme
 from cogs._common import organiser_only, organiser_programme
@@ -26,7 +27,14 @@ LIST_LIMIT = 1900
 
 class _StartsInterviews(Protocol):
     async def start_for(self, programme: Programme, user: discord.abc.User,
-                        suggestions: dict[str, object] | None = None) -> Any: ...
+                        suggestions: dict[str, object] | None = None, *, intro: bool | None = None) -> Any: ...
+
+    async def show_guess(self, programme: Programme, user: discord.abc.User) -> bool: ...
+
+
+def shows_new_guess(step: Step) -> bool:
+    """The question on screen now has a guess from the linked post."""
+    return isinstance(step, AskQuestion) and step.suggestion_shown is not None
 
 
 def _lead_line(lead: LeadView) -> str:
@@ -56,7 +64,7 @@ class Intake(commands.Cog):
 
     def __init__(self, bot: MentorBot) -> None:
         self.bot = bot
-        self.queue = OrganiserQueue(bot)
+        self.queue = OrganiserQueue(bot, on_proven=self._proven)
         self.last_reports: dict[str, PollReport] = {}  # by programme key (the latest) and "key:platform"
 
     async def cog_load(self) -> None:
@@ -66,23 +74,26 @@ class Intake(commands.Cog):
                 self.bot.add_periodic(f"poll-{platform}-{programme.key}", self._job(programme.key, platform),
                                       seconds=programme.config.intake.poll_interval_seconds)
             missing = [platform_name(p) for p in ("x", "bluesky", "mastodon")
-                       if programme.config.intake.sources_on(p) and not intake.can_poll_on(p)]
+                       if programme.config.intake.sources_on(p) and not intake.clients.can_poll_on(p)]
             if missing:
                 log.info("%s: no credentials for %s: those hashtags are not read", programme.key, ", ".join(missing))
 
     def _job(self, key: str, platform: str) -> PeriodicJob:
         async def job() -> None:
-            await self.poll(key, platform)
+            programme = self.bot.services.programmes.get(key)
+            if programme is not None:  # a poll lost to a database outage is tried again within the interval
+                await self.poll(key, platform, retry_for=programme.config.intake.poll_interval_seconds * 0.8)
 
         return job
 
-    async def poll(self, key: str, platform: str = "x") -> PollReport | None:
+    async def poll(self, key: str, platform: str = "x", *, retry_for: float = 0.0) -> PollReport | None:
         """Poll one programme's sources on one platform now (the periodic job; ``bot.tick(f"poll-x-{key}")``
-        runs it on demand)."""
+        runs it on demand); ``retry_for``: seconds to keep trying while the database is unreachable."""
         programme = self.bot.services.programmes.get(key)
         if programme is None:
             return None
-        report = await self.bot.services.intake.poll(programme, self.queue, platform)
+        report = await self.bot.services.intake.poll_retrying(
+            programme, self.queue, platform, within=retry_for)
         self.last_reports[key] = self.last_reports[f"{key}:{platform}"] = report
         if report.status in ("failed", "disabled"):
             log.warning("%s poll of %s: %s (%s)", platform_name(platform), key, report.status, report.reason)
@@ -94,7 +105,7 @@ class Intake(commands.Cog):
     @app_commands.describe(programme="which programme, when this server runs several")
     async def leads_list(self, interaction: discord.Interaction, programme: str | None = None) -> None:
         prog = organiser_programme(interaction, programme)
-        leads = await self.bot.services.intake.open_leads(prog)
+        leads = await self.bot.services.intake.leads.open_leads(prog)
         await interaction.response.send_message(lead_list(leads), ephemeral=True, allowed_mentions=NO_PINGS)
 
     @organiser_only()
@@ -104,7 +115,7 @@ class Intake(commands.Cog):
                            programme="which programme, when this server runs several")
     async def leads_dismiss(self, interaction: discord.Interaction, lead: str, programme: str | None = None) -> None:
         prog = organiser_programme(interaction, programme)
-        done = await self.bot.services.intake.dismiss(prog, lead, interaction.user.id)
+        done = await self.bot.services.intake.leads.dismiss(prog, lead, interaction.user.id)
         text = (f"Dismissed the lead @{safe_text(done.handle, 40)} on {done.platform_name} (`{done.claim_code}`)."
                 if done else f"There is no open lead {safe_text(lead, 40)!r} — `/leads list` shows them.")
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
@@ -118,7 +129,7 @@ class Intake(commands.Cog):
     async def leads_merge(self, interaction: discord.Interaction, lead_a: str, lead_b: str,
                           programme: str | None = None) -> None:
         prog = organiser_programme(interaction, programme)
-        result = await self.bot.services.intake.merge(prog, lead_a, lead_b, interaction.user.id)
+        result = await self.bot.services.intake.leads.merge(prog, lead_a, lead_b, interaction.user.id)
         await interaction.response.send_message(result.message[:1900], ephemeral=True, allowed_mentions=NO_PINGS)
 
     @organiser_only()
@@ -145,36 +156,55 @@ class Intake(commands.Cog):
         await interaction.followup.send(text[:1900], ephemeral=True, allowed_mentions=NO_PINGS)
 
     # members ---------------------------------------------------------------------------------------------
-    @app_commands.command(name="link", description="Link your post (X, Bluesky or Mastodon) to you, with the "
-                                                   "code the bot replied")
-    @app_commands.describe(code="the code from the bot's reply to your post, e.g. EDU-7K2Q")
-    async def link(self, interaction: discord.Interaction, code: str) -> None:
+    @app_commands.command(name="link", description="Link your X, Bluesky or Mastodon account to you (you'll "
+                                                   "post a private code from it)")
+    @app_commands.describe(handle="the account you posted from, e.g. @your_handle or bluesky:you.bsky.social")
+    async def link(self, interaction: discord.Interaction, handle: str) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        progs = (self.bot.services.programmes.in_guild(interaction.guild_id) if interaction.guild_id
-                 else self.bot.services.programmes.all())
-        result = await self.bot.services.intake.claim(interaction.user.id, interaction.user.display_name, code,
+        progs = self._programmes_of(interaction.user, interaction.guild_id)
+        result = await self.bot.services.intake.leads.claim(interaction.user.id, interaction.user.display_name, handle,
                                                       programmes=progs)
         await interaction.followup.send(result.message, ephemeral=True, allowed_mentions=NO_PINGS)
         await self._continue(result, interaction.user)
 
+    def _programmes_of(self, user: discord.abc.User, guild_id: int | None) -> list[Programme]:
+        """The programmes a lookup may search: the guild's, or in a DM the programmes of the guilds the
+        member is in (never every programme the bot runs)."""
+        registry = self.bot.services.programmes
+        if guild_id:
+            return registry.in_guild(guild_id)
+        out = []
+        for prog in registry.all():
+            guild = self.bot.get_guild(prog.guild_id)
+            if guild is not None and guild.get_member(user.id) is not None:
+                out.append(prog)
+        return out
+
+    async def _proven(self, programme: Any, discord_user_id: int, result: ClaimResult) -> None:
+        """The poller saw a member's private code posted from their account: tell them, continue onboarding."""
+        user = self.bot.get_user(discord_user_id) or await self.bot.fetch_user(discord_user_id)
+        try:
+            await self.bot.pacer_send(await user.create_dm(), content=result.message, allowed_mentions=NO_PINGS)
+        except discord.HTTPException:
+            log.warning("could not DM %s that their account is linked", discord_user_id)
+        await self._continue(result, user)
+
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        """A claim code typed in the DM with the bot (or in the person's private onboarding thread)."""
+        """A code typed in the DM with the bot (or in the private onboarding thread): typing proves nothing,
+        so say where it goes."""
         if message.author.bot or message.webhook_id is not None or not message.content:
             return
         private_thread = isinstance(message.channel, discord.Thread) \
             and message.channel.type == discord.ChannelType.private_thread
         if message.guild is not None and not private_thread:
             return
-        intake = self.bot.services.intake
-        progs = (self.bot.services.programmes.in_guild(message.guild.id) if message.guild
-                 else self.bot.services.programmes.all())
-        if intake.find_code(message.content, anywhere=True, programmes=progs) is None:
+        progs = self._programmes_of(message.author, message.guild.id if message.guild else None)
+        if self.bot.services.intake.leads.find_code(message.content, anywhere=True, programmes=progs) is None:
             return
-        result = await intake.claim(message.author.id, message.author.display_name, message.content,
-                                    programmes=progs, anywhere=True)
-        await self.bot.pacer_send(message.channel, content=result.message, allowed_mentions=NO_PINGS)
-        await self._continue(result, message.author)
+        await self.bot.pacer_send(message.channel, allowed_mentions=NO_PINGS, content=(
+            "Codes aren't typed here: post your code from the account you want to link (with the programme's "
+            "hashtag), and I'll link it when I see it. Use /link @your_handle to get one."))
 
     async def _continue(self, result: ClaimResult, user: discord.abc.User) -> None:
         """After a link: the interview starts or continues, pre-filled with what the post suggested."""
@@ -184,15 +214,21 @@ class Intake(commands.Cog):
         if programme is None:
             return
         services = self.bot.services
+        created = False
         for _ in range(3):  # begin() keeps suggestions only when its write wins against a concurrent answer
-            await services.onboarding.begin(programme, user.id, user.display_name, suggestions=result.suggestions)
-            if not result.suggestions or await services.intake.prefilled(programme, user.id):
+            conv = await services.onboarding.begin(programme, user.id, user.display_name,
+                                                   suggestions=result.suggestions)
+            created = created or conv.created
+            if not result.suggestions or await services.intake.leads.prefilled(programme, user.id):
                 break
             await asyncio.sleep(0.05)
         cog = self.bot.get_cog("Onboarding")
         if cog is None or not hasattr(cog, "start_for"):
             return
         try:
-            await cast(_StartsInterviews, cog).start_for(programme, user, result.suggestions)
+            if created or conv.channel_id is None:
+                await cast(_StartsInterviews, cog).start_for(programme, user, result.suggestions, intro=created)
+            elif shows_new_guess(conv.step):  # the question is on screen already: add the guess, don't re-ask
+                await cast(_StartsInterviews, cog).show_guess(programme, user)
         except discord.HTTPException:
             log.exception("could not continue the interview of %s after linking", user.id)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.intake.outcomes import QueuedLead
+from bot.intake.outcomes import ClaimResult, QueuedLead
 from bot.intake.source import platform_name
 from bot.services.programmes import Programme
 from cogs.onboarding._delivery import find_text_channel, guild_text_channel
@@ -42,11 +43,25 @@ async def post_to_organisers(bot: MentorBot, programme: Programme, text: str) ->
 class OrganiserQueue:
     """The :class:`~bot.intake.outcomes.IntakeNotifier` of the running bot."""
 
-    def __init__(self, bot: MentorBot) -> None:
+    def __init__(self, bot: MentorBot,
+                 on_proven: Callable[[Any, int, ClaimResult], Awaitable[None]] | None = None) -> None:
         self.bot = bot
+        self.on_proven = on_proven
+
+    async def identity_proven(self, programme: Any, discord_user_id: int, result: ClaimResult) -> None:
+        if self.on_proven is not None:
+            await self.on_proven(programme, discord_user_id, result)
 
     async def lead_queued(self, programme: Any, lead: QueuedLead) -> bool:
         return await post_to_organisers(self.bot, programme, lead.message)
+
+    async def replies_stopped(self, programme: Any, reason: str, where: str, platform: str) -> bool:
+        return await post_to_organisers(
+            self.bot, programme,
+            f"⚠️ I can't reply to posts on {where}: {reason}\nUntil that is fixed, its leads come to this channel "
+            "with a ready-to-copy reply. Once fixed, restart the bot or run `/leads resume` "
+            "(`python -m bot doctor` checks the credentials).",
+        )
 
     async def polling_stopped(self, programme: Any, reason: str, where: str | None = None, platform: str = "x") -> None:
         if where is None:

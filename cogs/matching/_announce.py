@@ -32,6 +32,12 @@ def marker(kind: str, match_id: int) -> str:
     return f"ref {kind}-{match_id}"
 
 
+def has_marker(content: str, ref: str) -> bool:
+    """Whether ``content`` carries exactly ``ref``: ``ref dm5-1`` is not found in a message marked
+    ``ref dm5-12`` (match 1's DM must not be skipped because match 12's exists)."""
+    return re.search(re.escape(ref) + r"(?![0-9A-Za-z])", content) is not None
+
+
 def slug(text: str) -> str:
     cleaned = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return cleaned[:20] or "member"
@@ -112,7 +118,6 @@ class Announcer:
             await self.bot.services.nudges.plan_match(mid)  # idempotent: existing rows are kept
             if not await svc.step_announcement(mid, "introduced", "done"):
                 return False
-            self.bot.dispatch("pair_announced", programme, mid)
         return True
 
     def _find_space(self, guild: discord.Guild, programme: Programme, match_id: int) -> discord.TextChannel | discord.Thread | None:
@@ -187,7 +192,7 @@ class Announcer:
         me = self.bot.user
         try:
             async for msg in channel.history(limit=50):
-                if me is not None and msg.author.id == me.id and ref in msg.content:
+                if me is not None and msg.author.id == me.id and has_marker(msg.content, ref):
                     return msg
         except discord.HTTPException:
             return None
@@ -202,8 +207,7 @@ class Announcer:
             f"👋 {mention(mentor)}, meet {mention(mentee)}! You're now a {safe_text(programme.config.name, 60)} "
             f"mentoring pair: {mention(mentor)} mentors {mention(mentee)}.\n\n"
             f"**Why you were paired:** {safe_text(item.match.reasons, 900, one_line=False)}\n\n"
-            "**A first step:** say hello here and agree a time for a first 30-minute call this week — share "
-            "what you each hope to get from the next few months. I'll check in with you in a few days.\n"
+            f"{programme.config.messages().say('first_step', programme=safe_text(programme.config.name, 60))}\n"
             f"-# {marker('intro', mid)}"
         )
         return await self.bot.pacer_send(
@@ -223,8 +227,9 @@ class Announcer:
             if look_first and await self._find_marker(dm, ref) is not None:
                 return
             await self.bot.pacer_send(
-                dm, content=(f"🎉 You've been paired with **{safe_text(partner, 60)}** in "
-                             f"{safe_text(programme.config.name, 60)}! Your private space: {space.jump_url}\n-# {ref}"),
+                dm, content=programme.config.messages().say(
+                    "paired_dm", partner=safe_text(partner, 60), programme=safe_text(programme.config.name, 60),
+                    space=space.jump_url) + f"\n-# {ref}",
                 allowed_mentions=discord.AllowedMentions.none(),
             )
         except discord.Forbidden as exc:

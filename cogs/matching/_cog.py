@@ -11,12 +11,12 @@ from discord.ext import commands
 
 from bot.app import MentorBot, UserFacingError
 from bot.onboarding.safe_text import safe_text
+from bot.plural import count, form
 from bot.services.matching import MatchingError
 from bot.services.programmes import Programme
 from cogs._common import organiser_only, organiser_programme
 from cogs.matching._announce import Announcer
 from cogs.matching._views import ConfirmPairView
-from cogs.onboarding._delivery import tell_organisers
 
 log = logging.getLogger(__name__)
 NO_PINGS = discord.AllowedMentions.none()
@@ -80,9 +80,15 @@ class Matching(commands.GroupCog, group_name="match", group_description="Match m
             created = await self.bot.services.matching.confirm(prog, interaction.user.id)
         except MatchingError as exc:
             raise UserFacingError(str(exc)) from None
+        if not created:
+            await interaction.followup.send(
+                "The preview had no pairs, so nothing was created. Everyone in it is still waiting; "
+                "`/match preview` shows why nobody could be paired.", ephemeral=True)
+            return
         await interaction.followup.send(
-            f"✅ {len(created)} pairs confirmed. I'm creating their private spaces and introductions now.",
-            ephemeral=True)
+            f"✅ {count(len(created), 'pair')} confirmed. I'm creating "
+            f"{form(len(created), 'their private space', 'their private spaces')} and "
+            f"{form(len(created), 'introduction')} now.", ephemeral=True)
         await self.announcer.run()
 
     @organiser_only()
@@ -95,6 +101,9 @@ class Matching(commands.GroupCog, group_name="match", group_description="Match m
         b = await svc.person_by_discord(prog, mentee.id)
         if a is None or b is None:
             raise UserFacingError("Both people need a profile in this programme first.")
+        refused = await svc.manual_refusal(prog, a.id or 0, b.id or 0)
+        if refused is not None:  # consent is not an organiser's to override
+            raise UserFacingError(f"I can't pair them: {refused}.")
         broken = await svc.check_manual(prog, a.id or 0, b.id or 0)
         if not broken:
             match_id = await svc.create_manual(prog, a.id or 0, b.id or 0, interaction.user.id, [])
@@ -108,15 +117,20 @@ class Matching(commands.GroupCog, group_name="match", group_description="Match m
 
     async def confirm_manual(self, interaction: discord.Interaction, prog: Programme, mentor_pid: int,
                              mentee_pid: int, broken: list[str]) -> None:
-        match_id = await self.bot.services.matching.create_manual(prog, mentor_pid, mentee_pid,
-                                                                  interaction.user.id, broken)
+        try:
+            match_id = await self.bot.services.matching.create_manual(prog, mentor_pid, mentee_pid,
+                                                                      interaction.user.id, broken)
+        except ValueError as exc:
+            await interaction.response.edit_message(content=f"Not paired: {safe_text(str(exc), 300)}.", view=None)
+            return
         await interaction.response.edit_message(content=f"✅ Paired anyway (match {match_id}); announcing now.",
                                                 view=None)
         await self.announcer.run()
 
     @organiser_only()
     @app_commands.command(name="unpair", description="End a mentee's current match")
-    async def unpair(self, interaction: discord.Interaction, mentee: discord.Member, reason: str = "ended by an organiser",
+    @app_commands.describe(reason="a short note for the pair and the organisers (optional)")
+    async def unpair(self, interaction: discord.Interaction, mentee: discord.Member, reason: str = "",
                      programme: str | None = None) -> None:
         prog = organiser_programme(interaction, programme)
         svc = self.bot.services.matching
@@ -124,11 +138,12 @@ class Matching(commands.GroupCog, group_name="match", group_description="Match m
         active = await svc.active_match_of_mentee(prog, person.id or 0) if person else None
         if active is None:
             raise UserFacingError("They have no active match.")
-        await svc.end(prog, active.id or 0, reason, interaction.user.id)
-        self.bot.dispatch("match_ended", prog, active.id or 0, reason)
-        await interaction.response.send_message("Match ended; the mentor's place is free again.", ephemeral=True)
-        await tell_organisers(self.bot, prog, f"Match {active.id} ended by <@{interaction.user.id}>: "
-                                              f"{safe_text(reason, 200)}")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        ended = await self.bot.services.ending.end_match(active.id or 0, "organiser", interaction.user.id,
+                                                         note=reason)
+        await interaction.followup.send(
+            "Match ended: both were told, their space is archived and the mentor's place is free again."
+            if ended is not None else "That match had already ended.", ephemeral=True)
 
     @organiser_only()
     @app_commands.command(name="list", description="Active pairs")

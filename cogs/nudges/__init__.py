@@ -60,4 +60,4 @@ async def cancel_for_person(bot: MentorBot, person_id: int) -> int:
 
 
 async def pairs_at_risk(bot: MentorBot, programme: Programme) -> list[PairAtRisk]:
-    return await service_of(bot).pairs_at_risk(programme)
+    return await service_of(bot).risk.pairs_at_risk(programme)

@@ -107,7 +107,7 @@ class Nudges(commands.Cog, name=COG_NAME):
                     else:
                         self._digest_due.pop(programme.id, None)
                 if sweep:
-                    for text in await self.service.sweep_at_risk(programme):
+                    for text in await self.service.risk.sweep_at_risk(programme):
                         await tell_organisers(self.bot, programme, text)
             except Exception:
                 log.exception("nudge upkeep failed for %s", programme.key)

@@ -11,8 +11,8 @@ import discord
 
 from bot.nudges.answers import ButtonAnswer, parse_nudge_custom_id
 from bot.onboarding.safe_text import safe_text
-from bot.services.nudges import AnswerResult, EndedMatch, NudgeService
-from cogs.nudges._send import ask_partner, send_to_person
+from bot.services.nudges import AnswerResult, NudgeService
+from cogs.nudges._send import ask_partner
 from cogs.onboarding._delivery import tell_organisers
 from cogs.onboarding._render import NO_PINGS
 
@@ -45,49 +45,7 @@ async def follow_up(bot: MentorBot, result: AnswerResult) -> None:
     if result.ask_partner is not None:
         await ask_partner(bot, result.ask_partner, programme.config.name)
     if result.ended is not None:
-        await close_match(bot, result.ended, programme.config.name, programme.guild_id)
-
-
-async def _space_of(bot: MentorBot, guild: discord.Guild | None,
-                    space_id: int | None) -> discord.TextChannel | discord.Thread | None:
-    """The pair's channel or thread; an archived thread is not in discord.py's cache, so ask Discord."""
-    if guild is None or space_id is None:
-        return None
-    found: object = guild.get_channel_or_thread(space_id)
-    if found is None:
-        try:
-            found = await bot.fetch_channel(space_id)
-        except (discord.NotFound, discord.Forbidden):
-            return None
-    return found if isinstance(found, discord.TextChannel | discord.Thread) else None
-
-
-async def close_match(bot: MentorBot, ended: EndedMatch, programme_name: str, guild_id: int) -> None:
-    """Archive the pair's space (best effort) and tell the mentee they'll be offered a new match."""
-    guild = bot.get_guild(guild_id)
-    try:
-        space = await _space_of(bot, guild, ended.space_id)
-        if isinstance(space, discord.TextChannel):
-            await space.edit(name=f"archived-{space.name}"[:100], reason="match ended")
-            for uid in (ended.mentor_discord_id, ended.mentee_discord_id):
-                member = guild.get_member(uid) if guild and uid else None
-                if member is not None:
-                    await space.set_permissions(member, view_channel=True, send_messages=False,
-                                                reason="match ended")
-        elif isinstance(space, discord.Thread):
-            if space.archived:  # Discord edits an archived thread only to unarchive it first
-                space = await space.edit(archived=False)
-            await space.edit(name=f"archived-{space.name}"[:100], archived=True, locked=True)
-    except discord.HTTPException as exc:
-        log.warning("could not archive the space of match %s: %s", ended.match_id, exc)
-    if ended.mentee_discord_id is not None:
-        text = (f"Your {programme_name} match has ended — thank you for taking part. You'll be offered a new "
-                "match in the next round.")
-        try:
-            await send_to_person(bot, ended.mentee_discord_id, ended.mentee_dm_channel_id, False, None,
-                                 content=text, allowed_mentions=NO_PINGS)
-        except discord.HTTPException as exc:
-            log.warning("could not tell the mentee of match %s: %s", ended.match_id, exc)
+        await bot.services.ending.follow_up(result.ended)
 
 
 class NudgeAnswerButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
@@ -106,7 +64,7 @@ class NudgeAnswerButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         bot = _bot(interaction)
-        result = await service_of(bot).answer(self.nudge_id, self.answer, interaction.user.id)
+        result = await service_of(bot).answers.answer(self.nudge_id, self.answer, interaction.user.id)
         await interaction.response.send_message(result.reply, ephemeral=True, allowed_mentions=NO_PINGS)
         await follow_up(bot, result)
 
@@ -123,7 +81,7 @@ class NoteModal(discord.ui.Modal):
         bot = _bot(interaction)
         service = service_of(bot)
         text = self.note.value or ""
-        programme = await service.save_note(self.nudge_id, interaction.user.id, text)
+        programme = await service.answers.save_note(self.nudge_id, interaction.user.id, text)
         if programme is None:
             await interaction.response.send_message("This note can't be saved here.", ephemeral=True)
             return

@@ -13,12 +13,13 @@ from discord.ext import commands
 from bot.app import MentorBot
 from bot.nudges.config import ONBOARDING_PLACEHOLDERS
 from bot.nudges.templates import render_template
+from bot.onboarding.flow import AskQuestion
 from bot.onboarding.safe_text import safe_text
 from bot.services.onboarding import Conversation
 from bot.services.programmes import Programme
 from cogs._common import pick_programme
 from cogs.onboarding._delivery import deliver, tell_organisers
-from cogs.onboarding._render import NO_PINGS, render_step
+from cogs.onboarding._render import NO_PINGS, render_guess, render_step
 
 log = logging.getLogger(__name__)
 
@@ -39,14 +40,25 @@ class Onboarding(commands.Cog):
     async def cog_load(self) -> None:
         self.bot.add_periodic("onboarding-reminders", self.send_reminders, seconds=600)
 
-    async def start_for(self, programme: Programme, user: discord.abc.User, suggestions: dict[str, object] | None = None) -> Conversation:
-        """Start or resume the interview and send whatever comes next."""
+    async def start_for(self, programme: Programme, user: discord.abc.User, suggestions: dict[str, object] | None = None,
+                        *, intro: bool | None = None) -> Conversation:
+        """Start or resume the interview and send whatever comes next (with the welcome when it is new, or
+        when ``intro`` says so because the caller already created it)."""
         conv = await self.bot.services.onboarding.begin(
             programme, user.id, user.display_name, suggestions=suggestions  # type: ignore[arg-type]
         )
-        rendered = render_step(programme.id, conv.step, programme_name=programme.config.name, intro=conv.created)
+        rendered = render_step(programme.id, conv.step, programme_name=programme.config.name, voice=programme.config.messages(),
+                               intro=conv.created or bool(intro))
         await deliver(self.bot, conv, rendered, user.id, user.display_name)
         return conv
+
+    async def show_guess(self, programme: Programme, user: discord.abc.User) -> bool:
+        """After a link: offer the post's guess for the question on screen (without asking it again)."""
+        conv = await self.bot.services.onboarding.act(programme, user.id, "show")
+        step = conv.step if conv else None
+        if conv is None or not isinstance(step, AskQuestion) or step.suggestion_shown is None:
+            return False
+        return await deliver(self.bot, conv, render_guess(programme.id, step), user.id, user.display_name)
 
     @commands.Cog.listener()
     async def on_member_join(self, member: discord.Member) -> None:
@@ -87,7 +99,7 @@ class Onboarding(commands.Cog):
         in_thread = isinstance(message.channel, discord.Thread) and message.channel.type == discord.ChannelType.private_thread
         if not (in_dm or in_thread):
             return
-        if self.bot.services.intake.find_code(message.content or "", anywhere=True) is not None:
+        if self.bot.services.intake.leads.find_code(message.content or "", anywhere=True) is not None:
             return  # a claim code: the intake cog links it and continues the interview
         onboarding = self.bot.services.onboarding
         programme = await onboarding.find_open(message.author.id, message.channel.id)
@@ -106,7 +118,7 @@ class Onboarding(commands.Cog):
         conv = await onboarding.act(programme, message.author.id, "answer", raw=message.content or "")
         if conv is None:
             return
-        rendered = render_step(programme.id, conv.step, programme_name=programme.config.name)
+        rendered = render_step(programme.id, conv.step, programme_name=programme.config.name, voice=programme.config.messages())
         await self.bot.pacer_send(message.channel, content=rendered.content, embed=rendered.embed,
                                   view=rendered.view, allowed_mentions=NO_PINGS)
         if conv.finished_now:
@@ -124,7 +136,7 @@ class Onboarding(commands.Cog):
                 conv = await self.bot.services.onboarding.act(programme, reminder.discord_user_id, "show")
                 if conv is None:
                     continue
-                rendered = render_step(programme.id, conv.step, programme_name=programme.config.name)
+                rendered = render_step(programme.id, conv.step, programme_name=programme.config.name, voice=programme.config.messages())
                 rendered.content = f"{text}\n\n{rendered.content}"[:2000]
                 try:
                     await deliver(self.bot, conv, rendered, reminder.discord_user_id, reminder.display_name)

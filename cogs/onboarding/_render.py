@@ -10,6 +10,7 @@ from bot.onboarding.flow import AskQuestion, Done, Notice, ShowSummary, Step
 from bot.onboarding.questions import Question
 from bot.onboarding.safe_text import safe_text
 from bot.onboarding.validate import expectation
+from bot.voice import Voice
 
 MAX_BUTTONS = 5
 NO_PINGS = discord.AllowedMentions.none()
@@ -68,15 +69,32 @@ def question_view(pid: int, step: AskQuestion) -> discord.ui.View | None:
     return view if view.children else None
 
 
-def render_step(pid: int, step: Step, *, programme_name: str, intro: bool = False) -> Rendered:
+def question_count_phrase(step: AskQuestion) -> str:
+    """The promise the welcome makes; it matches the "Question n of N" lines that follow."""
+    left = step.total - step.number + 1
+    noun = "short question" if left == 1 else "short questions"
+    more = "more " if step.number > 1 else ""
+    return f"I'll ask you {'up to ' if step.total_may_shrink else ''}{left} {more}{noun}"
+
+
+def render_guess(pid: int, step: AskQuestion) -> Rendered:
+    """A guess from a linked post for the question already on screen: the guess and a "Use" button only,
+    so the question itself is not asked a second time."""
+    q = step.question
+    view = discord.ui.View(timeout=None)
+    view.add_item(_button(f"onbsug:{pid}:{q.key}", f"Use: {step.suggestion_shown}"[:80], discord.ButtonStyle.success))
+    return Rendered(
+        f"From your post I guessed: **{step.suggestion_shown}** for “{safe_text(q.display_label, 80)}” — "
+        "press “Use”, or answer the question above.", view=view)
+
+
+def render_step(pid: int, step: Step, *, programme_name: str, voice: Voice, intro: bool = False) -> Rendered:
     if isinstance(step, AskQuestion):
         q = step.question
         lines = []
         if intro:
-            lines.append(
-                f"👋 Welcome to **{safe_text(programme_name, 100)}**! I'll ask you {step.total} short questions "
-                "so we can find you a good match. You can stop at any time and carry on later."
-            )
+            lines.append(voice.say("welcome", programme=safe_text(programme_name, 100),
+                                   questions=question_count_phrase(step)))
         if step.ack:
             lines.append(f"✅ {step.ack}")
         if step.reask_reason:
@@ -86,9 +104,12 @@ def render_step(pid: int, step: Step, *, programme_name: str, intro: bool = Fals
             lines.append(f"Your current answer: {step.current_shown}")
         if step.suggestion_shown:
             lines.append(f"From your post I guessed: **{step.suggestion_shown}** — press “Use” or answer differently.")
-        hint = q.help or expectation(q)
-        if q.kind in ("number", "timezone", "text") and not step.choices:
-            lines.append(f"_{hint}_ Type your answer here.")
+        hint = q.help or ("" if q.kind == "timezone" else expectation(q))  # its prompt gives the examples
+        if q.kind == "number" and q.min_value is not None and q.max_value is not None \
+                and q.max_value - q.min_value < MAX_BUTTONS:
+            lines.append("Tap a number below, or type it here.")
+        elif q.kind in ("number", "timezone", "text") and not step.choices:
+            lines.append(f"_{hint}_ Type your answer here." if hint else "Type your answer here.")
         return Rendered("\n".join(lines)[:2000], view=question_view(pid, step))
     if isinstance(step, ShowSummary):
         embed = discord.Embed(title="Your answers", colour=discord.Colour.blurple())
@@ -109,10 +130,6 @@ def render_step(pid: int, step: Step, *, programme_name: str, intro: bool = Fals
             text += f"\n⚠️ {step.blocked_reason}"
         return Rendered(text, embed=embed, view=view)
     if isinstance(step, Done):
-        return Rendered(
-            "🎉 Thank you — your profile is saved. The organisers will match you soon and I'll introduce you "
-            "to your partner here. Use `/profile` to see your answers, `/pause` to take a break, or `/leave` "
-            "to delete your data."
-        )
+        return Rendered(voice.say("saved", programme=safe_text(programme_name, 100)))
     assert isinstance(step, Notice)
     return Rendered(step.message)

@@ -44,7 +44,7 @@ async def run_action(
             ephemeral=True,
         )
         return
-    rendered = render_step(pid, conv.step, programme_name=programme.config.name)
+    rendered = render_step(pid, conv.step, programme_name=programme.config.name, voice=programme.config.messages())
     await interaction.response.send_message(
         rendered.content, embed=rendered.embed or discord.utils.MISSING, view=rendered.view or discord.utils.MISSING,
         allowed_mentions=NO_PINGS,

@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from bot.app import MentorBot
 from bot.onboarding.safe_text import safe_text
+from bot.plural import count
 from bot.services.organisers import AuditPage
 from bot.services.programmes import Programme
 from cogs._common import bot_of, organiser_only, organiser_programme
@@ -30,7 +31,7 @@ def audit_embed(programme: Programme, page: AuditPage) -> discord.Embed:
     embed = discord.Embed(title=f"Audit log — {programme.config.name}",
                           description="\n".join(lines)[:4000] or "Nothing recorded yet.",
                           colour=discord.Colour.dark_grey())
-    embed.set_footer(text=f"Page {page.page + 1} of {page.pages} · {page.total} event(s)")
+    embed.set_footer(text=f"Page {page.page + 1} of {page.pages} · {count(page.total, 'event')}")
     return embed
 
 

@@ -8,6 +8,7 @@ from discord.ext import commands
 
 from bot.app import MentorBot, UserFacingError
 from bot.onboarding.safe_text import clean_input, neutralise_mentions, truncate
+from bot.plural import count, form
 from bot.services.organisers import ImportReport
 from cogs._common import organiser_only, organiser_programme
 from cogs.organisers._tools import NO_PINGS, text_file, tools
@@ -23,13 +24,16 @@ def plain(text: str, limit: int) -> str:
 
 
 def import_summary(report: ImportReport) -> str:
-    lines = [f"Imported **{report.imported}** profile(s)."]
+    lines = [f"Imported **{count(report.imported, 'profile')}**."]
+    if report.already:
+        lines.append(f"{count(report.already, 'row')} {form(report.already, 'is', 'are')} people already in the programme: left as they are.")
     if report.history_pairs:
-        lines.append(f"Recorded {report.history_pairs} earlier pair(s) from the `previous` column.")
+        lines.append(f"Recorded {count(report.history_pairs, 'earlier pair')} from the `previous` column.")
     if report.unknown_previous:
-        lines.append(f"{report.unknown_previous} `previous` id(s) name nobody in the file and were ignored.")
+        lines.append(f"{count(report.unknown_previous, '`previous` id')} {form(report.unknown_previous, 'names', 'name')} "
+                     f"nobody in the file and {form(report.unknown_previous, 'was')} ignored.")
     if report.problems:
-        lines.append(f"**{len(report.problems)} row(s) were not imported:**")
+        lines.append(f"**{count(len(report.problems), 'row')} {form(len(report.problems), 'was')} not imported:**")
         lines.extend(f"• {plain(str(p), 300)}" for p in report.problems[:SHOWN_PROBLEMS])
         if len(report.problems) > SHOWN_PROBLEMS:
             lines.append("… the full list is attached.")

@@ -13,6 +13,7 @@ from discord.ext import commands
 from bot.app import MentorBot, UserFacingError
 from bot.onboarding.safe_text import safe_text
 from bot.onboarding.validate import show_value
+from bot.plural import count, form
 from bot.services.organisers import PersonFile
 from bot.services.programmes import Programme
 from cogs._common import bot_of, organiser_only, organiser_programme
@@ -72,7 +73,7 @@ class RenudgeButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"r
         sent, failed = await renudge(bot_of(interaction), programme)
         await tools(bot_of(interaction)).organisers.record(
             programme, interaction.user.id, "onboarding.renudge", {"sent": sent, "failed": failed})
-        text = f"Re-nudged {sent} person(s)." + (f" {failed} could not be reached." if failed else "")
+        text = f"Re-nudged {count(sent, 'person')}." + (f" {failed} could not be reached." if failed else "")
         await interaction.followup.send(text, ephemeral=True)
 
 
@@ -86,7 +87,7 @@ async def renudge(bot: MentorBot, programme: Programme) -> tuple[int, int]:
         conv = await bot.services.onboarding.act(programme, person.discord_user_id, "show")
         if conv is None:
             continue
-        rendered = render_step(programme.id, conv.step, programme_name=programme.config.name)
+        rendered = render_step(programme.id, conv.step, programme_name=programme.config.name, voice=programme.config.messages())
         rendered.content = (f"👋 A reminder from the organisers of **{safe_text(programme.config.name, 100)}**: "
                             f"you're nearly there!\n\n{rendered.content}")[:2000]
         try:
@@ -124,15 +125,19 @@ class PeopleCommands(commands.Cog):
 
     @organiser_only()
     @organiser.command(name="pause", description="Pause a member: no matching or nudges for a while")
-    @app_commands.describe(member="the member", weeks="how many weeks (1–52)")
+    @app_commands.describe(member="the member", weeks="how many weeks (1–52)",
+                           end_match="also end their current match (both told, the space archived)")
     async def pause(self, interaction: discord.Interaction, member: discord.Member,
-                    weeks: app_commands.Range[int, 1, 52] = 4, programme: str | None = None) -> None:
+                    weeks: app_commands.Range[int, 1, 52] = 4, end_match: bool = False,
+                    programme: str | None = None) -> None:
         prog = organiser_programme(interaction, programme)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        until = await self.bot.services.people.pause(prog, member.id, weeks, actor=interaction.user.id)
+        until = await self.bot.services.people.pause(prog, member.id, weeks, actor=interaction.user.id,
+                                                     end_matches=end_match)
         if until is None:
             raise UserFacingError(f"{member.display_name} isn't in {prog.config.name}.")
-        await interaction.followup.send(f"Paused {member.mention} until {until:%d %B %Y}.", ephemeral=True,
+        ended = " Their match has ended (if they had one): both were told." if end_match else ""
+        await interaction.followup.send(f"Paused {member.mention} until {until:%d %B %Y}.{ended}", ephemeral=True,
                                         allowed_mentions=NO_PINGS)
 
     @organiser_only()
@@ -160,12 +165,12 @@ class PeopleCommands(commands.Cog):
         if not people:
             await interaction.followup.send("Nobody's onboarding has stalled. 🎉", ephemeral=True)
             return
-        count = f"{RENUDGE_MAX}+" if len(people) > RENUDGE_MAX else str(len(people))
-        lines = [f"{who(p.discord_user_id, p.name)} — idle {p.idle_hours} h, {p.reminders_sent} reminder(s)"
+        shown = f"{RENUDGE_MAX}+" if len(people) > RENUDGE_MAX else str(len(people))
+        lines = [f"{who(p.discord_user_id, p.name)} — idle {p.idle_hours} h, {count(p.reminders_sent, 'reminder')}"
                  + (" (paused)" if p.paused else "") for p in people[:LISTED]]
         if len(people) > LISTED:
             lines.append(f"… and {len(people) - LISTED} more")
         view = discord.ui.View(timeout=None)
-        view.add_item(RenudgeButton(prog.id, label=f"Re-nudge {count} people"))
-        await interaction.followup.send(f"**Stalled onboarding: {count}**\n" + "\n".join(lines), view=view,
+        view.add_item(RenudgeButton(prog.id, label=f"Re-nudge {shown} {form(len(people), 'person')}"))
+        await interaction.followup.send(f"**Stalled onboarding: {shown}**\n" + "\n".join(lines), view=view,
                                         ephemeral=True, allowed_mentions=NO_PINGS)

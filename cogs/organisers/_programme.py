@@ -1,16 +1,42 @@
-"""``/programme setup`` and ``/programme stats``."""
+"""``/programme setup``, ``/programme stats`` and ``/programme doctor``."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.app import MentorBot, NotOrganiser
+from bot.doctor import DiscordRefused, diagnose
 from cogs._common import organiser_only, organiser_programme
 from cogs.organisers._setup import SetupView
 from cogs.organisers._stats import stats_chart, stats_embed
 from cogs.organisers._tools import NO_PINGS, organiser_group, tools
+
+
+class BotRest:
+    """The doctor's Discord reader on discord.py's HTTP client (the running bot's token and rate limits)."""
+
+    def __init__(self, bot: MentorBot) -> None:
+        self.bot = bot
+
+    async def get(self, path: str) -> Any:
+        try:
+            return await self.bot.http.request(discord.http.Route("GET", path))
+        except discord.HTTPException as exc:
+            raise DiscordRefused(exc.status, exc.code, exc.text) from exc
+
+
+def _chunks(text: str, size: int = 1900) -> list[str]:
+    out: list[str] = []
+    for line in text.splitlines():
+        if out and len(out[-1]) + len(line) + 1 <= size:
+            out[-1] += "\n" + line
+        else:
+            out.append(line[:size])
+    return out
 
 
 class ProgrammeCommands(commands.Cog):
@@ -26,6 +52,11 @@ class ProgrammeCommands(commands.Cog):
     async def setup(self, interaction: discord.Interaction, programme: str | None = None) -> None:
         guild = interaction.guild
         assert guild is not None and isinstance(interaction.user, discord.Member)
+        refused = self.bot.services.programmes.fence.guild_refusal(guild.id)
+        if refused is not None:  # set-up elsewhere is ignored, and the person is told why
+            await interaction.response.send_message(f"I can't run a programme here: {refused}.", ephemeral=True,
+                                                    allowed_mentions=NO_PINGS)
+            return
         here = self.bot.services.programmes.in_guild(guild.id)
         existing = None
         if here and (programme is None or any(p.key == programme for p in here)):
@@ -40,6 +71,19 @@ class ProgrammeCommands(commands.Cog):
         # after answering: the set-up message must not wait for the database
         await tools(self.bot).organisers.record(existing, interaction.user.id, "programme.setup_opened",
                                                 {"programme": existing.key if existing else programme})
+
+    @organiser_only()
+    @programme.command(name="doctor", description="Check the bot's permissions, intents, channels, role and "
+                                                  "X/Bluesky/Mastodon access")
+    @app_commands.describe(programme="which programme, when this server runs several")
+    async def doctor(self, interaction: discord.Interaction, programme: str | None = None) -> None:
+        prog = organiser_programme(interaction, programme)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        made = self.bot.services.intake.clients.client_factories
+        checklist = await diagnose([prog.config], BotRest(self.bot), x_client_factory=made["x"],
+                                   bluesky_client_factory=made["bluesky"], mastodon_client_factory=made["mastodon"])
+        for chunk in _chunks(checklist.text()):
+            await interaction.followup.send(chunk, ephemeral=True, allowed_mentions=NO_PINGS)
 
     @organiser_only()
     @programme.command(name="stats", description="The funnel, pairs at risk, stalled onboarding and a chart")

@@ -7,6 +7,7 @@ import io
 
 import discord
 
+from bot import plural
 from bot.intake.source import platform_name
 from bot.services.stats import ProgrammeStats
 from bot.stats import render_stats_png
@@ -37,7 +38,8 @@ def stats_embed(stats: ProgrammeStats) -> discord.Embed:
     embed.add_field(name=f"Pairs at risk: {len(stats.at_risk)}",
                     value=("\n".join(risky) + more) if risky else "None — every pair answered a recent check-in.",
                     inline=False)
-    stalled = [f"{who(s.discord_user_id, s.name)} — {s.idle_hours} h idle, {s.reminders_sent} reminder(s)"
+    stalled = [f"{who(s.discord_user_id, s.name)} — {s.idle_hours} h idle, "
+               f"{plural.count(s.reminders_sent, 'reminder')}"
                for s in stats.stalled[:LISTED]]
     more = f"\n… and {stats.stalled_count - len(stalled)} more (see `/onboarding stalled`)" \
         if stats.stalled_count > len(stalled) else ""
@@ -51,7 +53,8 @@ def stats_embed(stats: ProgrammeStats) -> discord.Embed:
         value="\n".join(rates) if rates else "No check-ins sent yet.", inline=False)
     cap = stats.capacity
     embed.add_field(name=f"Mentor capacity left: {cap.left}",
-                    value=f"{cap.total} places across {cap.mentors} available mentor(s); {cap.used} in use.",
+                    value=f"{plural.count(cap.total, 'place')} across "
+                          f"{plural.count(cap.mentors, 'available mentor')}; {cap.used} in use.",
                     inline=False)
     embed.set_image(url=f"attachment://{CHART_NAME}")
     embed.set_footer(text="Funnel: leads → joined → onboarded → matched → met (a check-in answered “we've met”) "

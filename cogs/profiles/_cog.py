@@ -11,7 +11,15 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import MentorBot, UserFacingError
-from bot.onboarding.safe_text import safe_text
+from bot.onboarding.safe_text import (
+    EMBED_FIELD_NAME,
+    EMBED_FIELD_VALUE,
+    SELECT_OPTION_DESCRIPTION,
+    SELECT_OPTION_LABEL,
+    fit_lines,
+    fit_text,
+    safe_text,
+)
 from bot.onboarding.validate import show_value
 from bot.services.programmes import Programme
 from cogs._common import pick_programme
@@ -51,10 +59,11 @@ class Profiles(commands.Cog):
             for q in prog.questions:
                 if q.key in file.profile.answers:
                     value = show_value(q, file.profile.answers[q.key])
-                    embed.add_field(name=q.display_label, value=safe_text(value, 1000) or "—", inline=False)
+                    embed.add_field(name=q.display_label[:EMBED_FIELD_NAME],
+                                    value=fit_text(value, EMBED_FIELD_VALUE) or "—", inline=False)
         active = [f"{role} with {safe_text(partner, 60)}" for m, role, partner in file.matches if m.status == "active"]
         if active:
-            embed.add_field(name="Your match", value="\n".join(active), inline=False)
+            embed.add_field(name="Your match", value=fit_lines(active, EMBED_FIELD_VALUE), inline=False)
         embed.set_footer(text="Change an answer with /profile edit · download everything with /mydata")
         await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_PINGS)
 
@@ -67,8 +76,9 @@ class Profiles(commands.Cog):
         if file is None or file.onboarding_status is None:
             raise UserFacingError(NOT_JOINED.format(name=prog.config.name))
         answers = file.profile.answers if file.profile else {}
-        options = [discord.SelectOption(label=q.display_label[:100], value=q.key,
-                                        description=safe_text(show_value(q, answers[q.key]), 90) or None)
+        options = [discord.SelectOption(label=q.display_label[:SELECT_OPTION_LABEL], value=q.key,
+                                        description=fit_text(show_value(q, answers[q.key]),
+                                                             SELECT_OPTION_DESCRIPTION) or None)
                    for q in prog.questions if q.key in answers][:25]
         if not options:
             raise UserFacingError("You haven't finished your interview yet — use `/join` to carry on.")

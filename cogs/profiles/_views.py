@@ -9,11 +9,10 @@ from typing import TYPE_CHECKING, Any, cast
 import discord
 
 from bot.onboarding.safe_text import safe_text
-from bot.services.people import LeaveResult
 from bot.services.programmes import Programme
 from cogs._common import bot_of
-from cogs.onboarding._delivery import deliver, tell_organisers
-from cogs.onboarding._render import NO_PINGS, render_step
+from cogs.onboarding._delivery import deliver
+from cogs.onboarding._render import render_step
 
 if TYPE_CHECKING:
     from bot.app import MentorBot
@@ -31,7 +30,7 @@ async def start_change(bot: MentorBot, programme: Programme, user: discord.abc.U
     conv = await bot.services.onboarding.act(programme, user.id, "change", key=key)
     if conv is None:
         return "I don't have an interview for you in this programme — use `/join` in the server to start one."
-    rendered = render_step(programme.id, conv.step, programme_name=programme.config.name)
+    rendered = render_step(programme.id, conv.step, programme_name=programme.config.name, voice=programme.config.messages())
     reached = await deliver(bot, conv, rendered, user.id, user.display_name)
     if not reached:
         return "I couldn't reach you — please open your DMs to this server's members and try again."
@@ -85,10 +84,11 @@ class LeaveButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"lea
         if not result.found:
             await interaction.followup.send("There's nothing stored about you in this programme.", ephemeral=True)
             return
-        await tell_partners(bot, programme, result)
+        ended = (f" Your {'match has' if len(result.ended) == 1 else 'matches have'} ended; your partner "
+                 "has been told and the organisers know." if result.ended else "")
         await interaction.followup.send(
-            f"Your data in **{safe_text(programme.config.name, 100)}** has been deleted. Thank you for taking part "
-            "— you're welcome back any time with `/join`.", ephemeral=True)
+            f"Your data in **{safe_text(programme.config.name, 100)}** has been deleted.{ended} Thank you for taking "
+            "part — you're welcome back any time with `/join`.", ephemeral=True)
 
 
 class KeepButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"leaveno:(?P<pid>\d+)"):
@@ -104,37 +104,6 @@ class KeepButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"leav
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         await interaction.response.edit_message(content="Nothing was deleted. 👍", view=None)
-
-
-async def tell_partners(bot: MentorBot, programme: Programme, result: LeaveResult) -> None:
-    """A kind note to each partner of the person who left (DM, else their pair space), then the organisers."""
-    name = safe_text(programme.config.name, 100)
-    note = (f"Hi! Your mentoring partner in **{name}** has decided to leave the programme, so your match has "
-            "ended. This isn't about you — people's circumstances change. The organisers know and will help you "
-            "find a new partner; there's nothing you need to do.")
-    for ended in result.ended:
-        delivered = False
-        if ended.partner_discord_id is not None:
-            try:
-                user = bot.get_user(ended.partner_discord_id) or await bot.fetch_user(ended.partner_discord_id)
-                dm = await bot.pacer_create_dm(user)
-                await bot.pacer_send(dm, content=note, allowed_mentions=NO_PINGS)
-                delivered = True
-            except discord.HTTPException as exc:
-                log.info("could not DM partner %s: %s", ended.partner_discord_id, exc)
-        if not delivered and ended.space_id is not None:
-            channel = bot.get_channel(ended.space_id)
-            if isinstance(channel, discord.abc.Messageable):
-                try:
-                    await bot.pacer_send(channel, content=note, allowed_mentions=NO_PINGS)
-                except discord.HTTPException as exc:
-                    log.info("could not post in pair space %s: %s", ended.space_id, exc)
-    partners = [f"<@{e.partner_discord_id}>" if e.partner_discord_id else "an imported member" for e in result.ended]
-    text = f"👋 A member left **{name}** and their data was deleted."
-    if partners:
-        text += f" {len(partners)} match(es) ended; their partner(s) were told and may need a new match: " \
-                + ", ".join(partners) + "."
-    await tell_organisers(bot, programme, text)
 
 
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (ChangeAnswerSelect, LeaveButton, KeepButton)

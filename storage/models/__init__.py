@@ -6,9 +6,12 @@ from storage.models.intake import Lead, PollCursor, SocialPost
 from storage.models.matching import Match, MatchRound, PairRule
 from storage.models.nudges import Nudge
 from storage.models.people import OnboardingSession, Person, Profile, Programme
+from storage.models.security import GuessCounter, IdentityProof
 
 __all__ = [
     "AuditEvent",
+    "GuessCounter",
+    "IdentityProof",
     "Lead",
     "Match",
     "MatchRound",

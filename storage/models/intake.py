@@ -12,10 +12,13 @@ from storage.models.base import json_field, ts_field
 
 
 class SocialPost(SQLModel, table=True):
-    """A post seen by a poller. Recorded once: one post id per platform."""
+    """A post seen by a programme's poller. Recorded once per programme: two programmes on one hashtag
+    each record it (and each get their lead); a programme never sees another's rows."""
 
     __tablename__ = "social_post"
-    __table_args__ = (UniqueConstraint("platform", "post_id", name="uq_social_post_platform_id"),)
+    __table_args__ = (
+        UniqueConstraint("programme_id", "platform", "post_id", name="uq_social_post_programme_platform_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     programme_id: int = Field(foreign_key="programme.id", index=True)

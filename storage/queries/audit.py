@@ -45,3 +45,19 @@ async def audit_page(
         .limit(per_page)
     )
     return list(await session.exec(stmt)), int(total)
+
+
+async def audit_events_since(
+    *, session: AsyncSession, programme_id: int, actions: tuple[str, ...], since: datetime | None = None
+) -> list[AuditEvent]:
+    stmt = select(AuditEvent).where(
+        AuditEvent.programme_id == programme_id, col(AuditEvent.action).in_(actions)
+    )
+    if since is not None:
+        stmt = stmt.where(col(AuditEvent.created_at) >= since)
+    return list(await session.exec(stmt.order_by(col(AuditEvent.created_at), col(AuditEvent.id))))
+
+
+def as_detail(**values: Any) -> dict[str, Any]:
+    """An audit detail with ids only (never free text about someone)."""
+    return {k: v for k, v in values.items() if v is not None}

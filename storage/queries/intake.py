@@ -41,8 +41,9 @@ async def save_cursor(
 
 
 async def record_post(*, session: AsyncSession, post: SocialPost) -> bool:
-    """Store a post unless its (platform, post id) is known. ``True`` when it is new."""
-    stmt = select(SocialPost.id).where(SocialPost.platform == post.platform, SocialPost.post_id == post.post_id)
+    """Store a post unless the programme has its (platform, post id). ``True`` when it is new."""
+    stmt = select(SocialPost.id).where(SocialPost.programme_id == post.programme_id,
+                                       SocialPost.platform == post.platform, SocialPost.post_id == post.post_id)
     if (await session.exec(stmt)).first() is not None:
         return False
     session.add(post)
@@ -66,7 +67,18 @@ async def add_lead(*, session: AsyncSession, lead: Lead) -> Lead:
 
 
 async def get_lead_by_code(*, session: AsyncSession, claim_code: str) -> Lead | None:
+    """Any programme's lead by its (internal, never published) reference code: only to keep codes unique."""
     return (await session.exec(select(Lead).where(Lead.claim_code == claim_code))).first()
+
+
+async def replied_elsewhere(*, session: AsyncSession, lead: Lead) -> bool:
+    """Whether another programme's lead of the same post already has (or is sending) the bot's reply: one
+    post gets one reply, however many programmes share its hashtag."""
+    stmt = select(Lead.id).where(
+        Lead.platform == lead.platform, Lead.first_post_id == lead.first_post_id, col(Lead.id) != lead.id,
+        or_(col(Lead.reply_post_id).is_not(None), col(Lead.status).in_(("replying", "replied"))),
+    )
+    return (await session.exec(stmt)).first() is not None
 
 
 async def leads_in_programme(
@@ -126,8 +138,9 @@ async def try_poll_lock(*, session: AsyncSession, programme_id: int) -> bool:
     return bool(result.scalar())
 
 
-async def get_post(*, session: AsyncSession, platform: str, post_id: str) -> SocialPost | None:
-    stmt = select(SocialPost).where(SocialPost.platform == platform, SocialPost.post_id == post_id)
+async def get_post(*, session: AsyncSession, programme_id: int, platform: str, post_id: str) -> SocialPost | None:
+    stmt = select(SocialPost).where(SocialPost.programme_id == programme_id, SocialPost.platform == platform,
+                                    SocialPost.post_id == post_id)
     return (await session.exec(stmt)).first()
 
 
@@ -258,6 +271,13 @@ async def find_lead_ref(*, session: AsyncSession, programme_id: int, ref: str) -
     found = (await session.exec(by_code)).first()
     if found is not None:
         return found
+    return await find_lead_by_handle(session=session, programme_id=programme_id, ref=ref)
+
+
+async def find_lead_by_handle(*, session: AsyncSession, programme_id: int, ref: str) -> Lead | None:
+    """A lead of the programme by ``platform:handle`` or handle on any platform (any case, with or without
+    @; the newest lead when several platforms match). Never another programme's."""
+    ref = ref.strip()
     platform, sep, rest = ref.partition(":")
     stmt = select(Lead).where(Lead.programme_id == programme_id)
     if sep and platform.lower() in PLATFORM_LOCK_CLASSES:

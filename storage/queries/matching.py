@@ -145,3 +145,10 @@ async def set_pair_rule(
 async def pair_rules(*, session: AsyncSession, programme_id: int) -> list[PairRule]:
     stmt = select(PairRule).where(PairRule.programme_id == programme_id).order_by(col(PairRule.id))
     return list(await session.exec(stmt))
+
+
+async def ended_matches_since(*, session: AsyncSession, programme_id: int, since: datetime) -> list[Match]:
+    stmt = select(Match).where(
+        Match.programme_id == programme_id, Match.status == "ended", col(Match.ended_at) >= since
+    )
+    return list(await session.exec(stmt.order_by(col(Match.id))))

@@ -1,16 +1,19 @@
-"""Nudges: written as rows, claimed atomically when due, recorded when sent."""
+"""Nudges: planned as rows (and re-planned), claimed atomically when due, recorded when sent or answered;
+per-match and per-programme views, and the weekly digest's row."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Nudge
+
+MATCH_KINDS = ("checkin", "feedback", "message")
 
 
 async def add_nudges(*, session: AsyncSession, nudges: Sequence[Nudge]) -> int:
@@ -64,16 +67,16 @@ async def claim_due_nudges(
     return claimed
 
 
-async def release_stale_claims(*, session: AsyncSession, claimed_before: datetime) -> list[Nudge]:
-    """Claims older than ``claimed_before`` (their process died): back to pending, for reconciliation."""
-    stmt = (
-        update(Nudge)
-        .where(col(Nudge.status) == "claimed", col(Nudge.claimed_at) <= claimed_before)
-        .values(status="pending", claimed_by=None)
-        .returning(Nudge)
-        .execution_options(synchronize_session=False)
-    )
-    return [row[0] for row in (await session.exec(stmt)).all()]
+async def release_stale_claims(
+    *, session: AsyncSession, claimed_before: datetime, kinds: tuple[str, ...] | None = None
+) -> int:
+    """Claims older than ``claimed_before`` (their process died) go back to pending, optionally only those of
+    ``kinds``; the next claim sees ``attempts > 1`` and looks for the message before sending again."""
+    stmt = update(Nudge).where(col(Nudge.status) == "claimed", col(Nudge.claimed_at) <= claimed_before)
+    if kinds is not None:
+        stmt = stmt.where(col(Nudge.kind).in_(kinds))
+    result = await session.exec(stmt.values(status="pending", claimed_by=None))
+    return int(result.rowcount)
 
 
 async def mark_sent(
@@ -128,3 +131,120 @@ async def nudges_of_match(*, session: AsyncSession, match_id: int) -> list[Nudge
 
 async def get_nudge(*, session: AsyncSession, nudge_id: int) -> Nudge | None:
     return await session.get(Nudge, nudge_id)
+
+
+async def upsert_planned(*, session: AsyncSession, nudges: Sequence[Nudge]) -> int:
+    """Insert planned nudges. One that exists already (same match, person, kind, due time) is left alone,
+    unless it was cancelled: then it is pending again with the new step (a person back from a pause).
+    Returns how many are now pending that were not."""
+    changed = 0
+    for nudge in nudges:
+        stmt = select(Nudge).where(
+            Nudge.match_id == nudge.match_id,
+            Nudge.person_id == nudge.person_id,
+            Nudge.kind == nudge.kind,
+            Nudge.due_at == nudge.due_at,
+        )
+        found = (await session.exec(stmt)).first()
+        if found is None:
+            session.add(nudge)
+            changed += 1
+        elif found.status == "cancelled":
+            found.status = "pending"
+            found.step_key = nudge.step_key
+            found.occurrence = nudge.occurrence
+            found.claimed_by = None
+            session.add(found)
+            changed += 1
+    await session.flush()
+    return changed
+
+
+async def cancel_by_ids(*, session: AsyncSession, nudge_ids: Iterable[int]) -> int:
+    """Cancel the given nudges that are still pending."""
+    ids = list(nudge_ids)
+    if not ids:
+        return 0
+    result = await session.exec(
+        update(Nudge).where(col(Nudge.id).in_(ids), col(Nudge.status) == "pending").values(status="cancelled")
+    )
+    return int(result.rowcount)
+
+
+async def cancel_nudge(*, session: AsyncSession, nudge_id: int, reason: str) -> None:
+    """Cancel one nudge whatever its state except sent (a claimed one that should not go out)."""
+    await session.exec(
+        update(Nudge)
+        .where(col(Nudge.id) == nudge_id, col(Nudge.status) != "sent")
+        .values(status="cancelled", last_error=reason, claimed_by=None)
+    )
+
+
+async def nudges_of_matches(
+    *, session: AsyncSession, match_ids: Sequence[int], statuses: tuple[str, ...] | None = None
+) -> list[Nudge]:
+    if not match_ids:
+        return []
+    stmt = select(Nudge).where(col(Nudge.match_id).in_(list(match_ids)))
+    if statuses:
+        stmt = stmt.where(col(Nudge.status).in_(statuses))
+    return list(await session.exec(stmt.order_by(col(Nudge.due_at), col(Nudge.id))))
+
+
+async def nudges_in_programme(
+    *,
+    session: AsyncSession,
+    programme_id: int,
+    kinds: tuple[str, ...] | None = None,
+    statuses: tuple[str, ...] | None = None,
+    since: datetime | None = None,
+) -> list[Nudge]:
+    """The programme's nudges (optionally of some kinds/statuses, due since ``since``), by due time."""
+    stmt = select(Nudge).where(Nudge.programme_id == programme_id)
+    if kinds:
+        stmt = stmt.where(col(Nudge.kind).in_(kinds))
+    if statuses:
+        stmt = stmt.where(col(Nudge.status).in_(statuses))
+    if since is not None:
+        stmt = stmt.where(col(Nudge.due_at) >= since)
+    return list(await session.exec(stmt.order_by(col(Nudge.due_at), col(Nudge.id))))
+
+
+async def open_digest(*, session: AsyncSession, programme_id: int) -> Nudge | None:
+    """The programme's next digest not yet sent (pending or claimed), if any."""
+    stmt = select(Nudge).where(
+        Nudge.programme_id == programme_id,
+        Nudge.kind == "digest",
+        col(Nudge.status).in_(("pending", "claimed")),
+    )
+    return (await session.exec(stmt.order_by(col(Nudge.due_at), col(Nudge.id)))).first()
+
+
+async def earlier_twin_digest(*, session: AsyncSession, nudge: Nudge) -> bool:
+    """Another live digest of the same programme and due time with a lower id (a duplicate to drop)."""
+    stmt = select(func.count()).select_from(Nudge).where(
+        Nudge.programme_id == nudge.programme_id,
+        Nudge.kind == "digest",
+        Nudge.due_at == nudge.due_at,
+        col(Nudge.id) < (nudge.id or 0),
+        col(Nudge.status) != "cancelled",
+    )
+    return int((await session.exec(stmt)).one()) > 0
+
+
+async def last_due_by_match(*, session: AsyncSession, match_ids: Sequence[int]) -> dict[int, datetime]:
+    """The latest due time of each match's planned (pending or later) check-ins, in one query."""
+    if not match_ids:
+        return {}
+    rows = await session.exec(
+        select(Nudge.match_id, func.max(Nudge.due_at))
+        .where(col(Nudge.match_id).in_(match_ids), col(Nudge.kind).in_(MATCH_KINDS))
+        .group_by(col(Nudge.match_id))
+    )
+    out: dict[int, datetime] = {}
+    for match_id, due in rows:
+        if match_id is not None and due is not None:
+            if isinstance(due, str):  # SQLite returns the aggregate as text
+                due = datetime.fromisoformat(due)
+            out[int(match_id)] = due if due.tzinfo else due.replace(tzinfo=UTC)
+    return out

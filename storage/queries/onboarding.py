@@ -9,7 +9,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import OnboardingSession
+from storage.models import Match, Nudge, OnboardingSession
 
 
 async def get_or_create_session(
@@ -93,3 +93,23 @@ async def bump_reminders(*, session: AsyncSession, session_id: int, expected: in
         .values(reminders_sent=expected + 1)
     )
     return bool(result.rowcount)
+
+
+async def known_dm_channel(*, session: AsyncSession, person_id: int) -> int | None:
+    """The DM channel the bot already has with this person: their onboarding conversation's, or the one
+    an earlier nudge went to (not the pair's space)."""
+    stmt = select(OnboardingSession.channel_id).where(
+        OnboardingSession.person_id == person_id,
+        col(OnboardingSession.in_thread).is_(False),
+        col(OnboardingSession.channel_id).is_not(None),
+    )
+    found = (await session.exec(stmt)).first()
+    if found is not None:
+        return int(found)
+    sent = select(Nudge.channel_id, Match.space_id).join(Match, col(Match.id) == col(Nudge.match_id)).where(
+        Nudge.person_id == person_id, Nudge.status == "sent", col(Nudge.channel_id).is_not(None)
+    ).order_by(col(Nudge.sent_at).desc()).limit(20)
+    for channel_id, space_id in await session.exec(sent):
+        if channel_id is not None and channel_id != space_id:
+            return int(channel_id)
+    return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import (
     AuditEvent,
+    IdentityProof,
     Lead,
     Match,
     Nudge,
@@ -21,6 +23,7 @@ from storage.models import (
     ProgrammeCounter,
     SocialPost,
 )
+from storage.queries import security
 
 
 async def get_or_create_person(
@@ -149,9 +152,15 @@ async def erase_person(*, session: AsyncSession, person_id: int) -> None:
         )
     )
     leads = list(await session.exec(select(Lead).where(Lead.person_id == person_id)))
+    lead_ids = [lead.id for lead in leads]
+    await session.exec(delete(IdentityProof).where(col(IdentityProof.lead_id).in_(lead_ids)))
+    if person.discord_user_id is not None:
+        await security.delete_for_member(session=session, programme_id=person.programme_id,
+                                         discord_user_id=person.discord_user_id)
     for lead in leads:
         await session.exec(
             delete(SocialPost).where(
+                col(SocialPost.programme_id) == person.programme_id,
                 col(SocialPost.platform) == lead.platform, col(SocialPost.author_id) == lead.author_id
             )
         )
@@ -174,3 +183,23 @@ async def erase_person(*, session: AsyncSession, person_id: int) -> None:
     await session.exec(delete(Profile).where(col(Profile.person_id) == person_id))
     await session.delete(person)
     await session.flush()
+
+
+async def people_with_profiles(
+    *, session: AsyncSession, person_ids: Iterable[int]
+) -> dict[int, tuple[Person, Profile | None]]:
+    """Each person and their profile in their own programme, by person id."""
+    ids = sorted(set(person_ids))
+    if not ids:
+        return {}
+    people = list(await session.exec(select(Person).where(col(Person.id).in_(ids))))
+    profiles = list(await session.exec(select(Profile).where(col(Profile.person_id).in_(ids))))
+    by_person: dict[int, Profile] = {}
+    for prof in profiles:
+        by_person[prof.person_id] = prof
+    out: dict[int, tuple[Person, Profile | None]] = {}
+    for person in people:
+        pid = person.id or 0
+        found = by_person.get(pid)
+        out[pid] = (person, found if found is not None and found.programme_id == person.programme_id else None)
+    return out

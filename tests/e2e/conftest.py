@@ -7,19 +7,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.sandbox.world import SandboxWorld
-from tests.conftest import BACKEND, PG_URL, create_test_schema, drop_test_schema
-
-
-async def make_world(tmp_path_factory: pytest.TempPathFactory, **kwargs: object) -> tuple[SandboxWorld, str | None]:
-    schema: str | None = None
-    if BACKEND == "postgresql":
-        schema = await create_test_schema()
-        url = PG_URL
-    else:
-        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('e2e') / 'bot.db'}"
-    world = SandboxWorld(database_url=url, schema=schema, **kwargs)  # type: ignore[arg-type]
-    await world.start()
-    return world, schema
+from tests.support.database import drop_test_schema
+from tests.support.world import make_world
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from bot.intake.x_source import RetryPolicy
 from bot.sandbox.world import SandboxWorld
 from bot.services.intake import IntakeService
 from storage.db import create_engine, session_factory
-from tests.conftest import BACKEND, drop_test_schema
-from tests.e2e.test_intake_poll import (
+from tests.support.database import BACKEND, drop_test_schema
+from tests.support.intake import (
     POLL,
     TAG,
     add_scenario,
@@ -49,8 +49,8 @@ async def test_a_refused_reply_puts_the_lead_in_the_organisers_channel_once(eage
     assert len(refused) == 1 and not world.x.replies
     posts = organiser_posts(world)
     assert len(posts) == 1
-    assert "Rosa (@rosa_teaches)" in posts[0] and "https://x.com/rosa_teaches/status/" in posts[0]
-    assert "reply not allowed" in posts[0] and "```\n@rosa_teaches " in posts[0] and "EDU-" in posts[0]
+    assert "Rosa (@rosa\\_teaches)" in posts[0] and "https://x.com/rosa_teaches/status/" in posts[0]
+    assert "reply not allowed" in posts[0] and "```\n@rosa_teaches " in posts[0] and "EDU-" not in posts[0]
 
     await world.bot.tick(POLL)
     await world.restart()
@@ -88,7 +88,7 @@ async def test_revoked_credentials_stop_polling_tell_organisers_once_and_resume_
 
 async def test_server_errors_are_retried_with_backoff_and_a_failed_poll_loses_nothing(world: SandboxWorld) -> None:
     expected = add_scenario(world.x)
-    world.bot.services.intake.retry = RetryPolicy(tries=3, base_delay=0.01, max_delay=0.02, timeout=5.0)
+    world.bot.services.intake.clients.retry = RetryPolicy(tries=3, base_delay=0.01, max_delay=0.02, timeout=5.0)
     world.x.faults.inject("503", 2, path="/2/tweets/search")
     await world.bot.tick(POLL)
     assert last_report(world).status == "done"

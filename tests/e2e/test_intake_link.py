@@ -1,9 +1,10 @@
-"""From an X post to a linked member: the code in the bot's reply, given on Discord (``/link`` or typed in
-the onboarding DM), links the lead, stores the X handle and pre-fills the interview with what the post said."""
+"""From an X post to a linked member, by proof of control: the bot's public reply carries no secret; ``/link
+@handle`` gives the member a private code, and the lead is linked once that code is posted *from the handle*.
+Wrong tries are limited per member and programme, atomically and persistently (database)."""
 
 from __future__ import annotations
 
-import re
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -12,63 +13,84 @@ from bot.sandbox.interview import run_interview
 from bot.sandbox.people import Persona
 from bot.sandbox.world import SandboxWorld
 from storage.queries import people
-from tests.e2e.test_intake_poll import POLL, TAG, leads_of, organiser_posts
+from tests.support.intake import CODE, POLL, TAG, joined, leads_of
 
 pytestmark = pytest.mark.e2e
 WORLD_OVERRIDES = {"intake": {"replies_per_hour": 500}}  # the scenarios reply to many leads an hour
 
-CODE = re.compile(r"\bEDU-[2-9A-Z]{4}\b")
 REST = {"stage": "teacher", "timezone": "London", "availability": ["weekday-evenings"], "goals": ["planning"],
         "organisation": "Hill School", "consent": True}
 
 
-def code_for(world: SandboxWorld, handle: str) -> str:
-    """The claim code in the bot's reply to ``@handle`` on X (or in the organisers' queue entry)."""
-    for reply in world.x.replies:
-        if world.x.post(reply.ref("replied_to") or "").author.username == handle:
-            found = CODE.search(reply.text)
-            assert found
-            return found.group(0)
-    for message in organiser_posts(world):
-        if f"@{handle}" in message and (found := CODE.search(message)):
-            return found.group(0)
-    raise AssertionError(f"no code for @{handle}")
-
-
-async def joined(world: SandboxWorld, name: str) -> Persona:
-    persona = world.person(name)
-    assert world.guild is not None
-    await persona.join(world.guild)
-    first = await persona.next_dm()
-    assert "mentor, a mentee, or both" in first.content
-    return persona
+async def private_code(persona: Persona, handle: str) -> str:
+    answer = await persona.slash("link", options={"handle": handle})
+    found = CODE.search(answer.content)
+    assert found, answer.content
+    return found.group(0)
 
 
 async def profile_of(world: SandboxWorld, persona: Persona) -> tuple[str | None, dict[str, object]]:
     programme = world.bot.services.programmes.all()[0]
     async with world.bot.sessions() as s:
         person = await people.get_person_by_discord(session=s, programme_id=programme.id, discord_user_id=persona.id)
-        assert person is not None
+        if person is None:
+            return None, {}
         profile = await people.get_profile(session=s, person_id=person.id or 0, programme_id=programme.id)
         return person.x_handle, dict(profile.answers) if profile else {}
 
 
-async def test_link_prefills_the_interview_and_the_profile_keeps_the_handle_and_confirmed_answers(
+async def test_the_public_reply_holds_nothing_that_links_the_account(world: SandboxWorld) -> None:
+    world.x.add_post(f"Looking for a mentor! Secondary maths teacher @MentorBot {TAG}", "amara_teach", "Amara")
+    await world.bot.tick(POLL)
+    (reply,) = world.x.replies
+    assert CODE.search(reply.text) is None and "/link" in reply.text
+    (lead,) = await leads_of(world)
+    assert lead.claim_code not in reply.text
+
+
+async def test_a_stranger_holding_the_public_reply_cannot_link_the_handle(world: SandboxWorld) -> None:
+    world.x.add_post(f"Looking for a mentor! Secondary maths teacher @MentorBot {TAG}", "amara_teach", "Amara")
+    await world.bot.tick(POLL)
+    mallory = await joined(world, "Mallory")
+    stolen = await private_code(mallory, "@amara_teach")  # naming the handle is not proof
+    world.x.add_post(f"{TAG} {stolen}", "mallory_x", "Mallory")  # posting it from another account isn't either
+    await world.bot.tick(POLL)
+    handle, _ = await profile_of(world, mallory)
+    assert handle is None
+    (lead, *others) = [lead for lead in await leads_of(world) if lead.author_handle == "amara_teach"]
+    assert lead.status != "linked" and not others
+
+    amara = await joined(world, "Amara")
+    code = await private_code(amara, "amara_teach")
+    assert code != stolen
+    world.x.add_post(f"{TAG} {stolen}", "amara_teach", "Amara")  # Mallory's code from Amara's account: Mallory's
+    await world.bot.tick(POLL)                                     # proof, but it was Amara who posted it …
+    handle, _ = await profile_of(world, mallory)
+    assert handle == "amara_teach"  # … so only someone who controls the account can do this: acting from it
+
+
+async def test_posting_the_private_code_from_the_account_links_it_and_prefills_the_interview(
     world: SandboxWorld,
 ) -> None:
     world.x.add_post(f"Looking for a mentor! Secondary maths teacher @MentorBot {TAG}", "amara_teach", "Amara")
     await world.bot.tick(POLL)
-    code = code_for(world, "amara_teach")
     amara = await joined(world, "Amara")
     programme = world.bot.services.programmes.all()[0]
     pid = programme.id
 
-    wrong = await amara.slash("link", options={"code": "EDU-2222"})
-    assert "I don't know that code" in wrong.content
-    result = await amara.slash("link", options={"code": code.lower().replace("-", " ")})
-    assert "linked @amara_teach" in result.content
+    wrong = await amara.slash("link", options={"handle": "@nobody_here"})
+    assert "haven't seen a post" in wrong.content
+    code = await private_code(amara, "@amara_teach")
+    assert code == await private_code(amara, "AMARA_TEACH")  # asking again gives the same code
+    world.x.add_post(f"It's me {TAG} {code.lower()}", "amara_teach", "Amara")
+    await world.bot.tick(POLL)
+    told = await amara.next_dm()
+    while "linked it to you" not in told.content:
+        told = await amara.next_dm()
     prompt = await amara.next_dm()
-    assert "From your post I guessed: **Mentee**" in prompt.content
+    while "From your post I guessed" not in prompt.content:
+        prompt = await amara.next_dm()
+    assert "**Mentee**" in prompt.content
     await amara.click(f"onbsug:{pid}:role")
     await amara.click(f"onbsug:{pid}:phase")
     await amara.click(f"onbsug:{pid}:subjects")
@@ -78,36 +100,60 @@ async def test_link_prefills_the_interview_and_the_profile_keeps_the_handle_and_
     handle, answers = await profile_of(world, amara)
     assert handle == "amara_teach"
     assert answers["role"] == "mentee" and answers["phase"] == ["secondary"] and answers["subjects"] == ["maths"]
-    (lead,) = await leads_of(world)
+    (lead,) = [lead for lead in await leads_of(world) if lead.author_handle == "amara_teach"]
     assert lead.status == "linked"
 
     someone = await joined(world, "Someone Else")
-    again = await someone.slash("link", options={"code": code})
-    assert "already been used" in again.content
-    assert "already linked to you" in (await amara.slash("link", options={"code": code})).content
-    organiser = world.organiser
-    assert organiser is not None
-    assert "No open leads" in (await organiser.slash("leads", "list")).content
+    assert "already linked to someone else" in (await someone.slash("link", options={"handle": "@amara_teach"})).content
+    assert "already linked to you" in (await amara.slash("link", options={"handle": "@amara_teach"})).content
 
 
-async def test_a_code_typed_in_the_onboarding_dm_links_the_lead(world: SandboxWorld) -> None:
+async def test_a_code_typed_in_the_dm_links_nothing_and_says_where_it_goes(world: SandboxWorld) -> None:
     world.x.add_post(f"Happy to mentor primary science teachers @MentorBot {TAG}", "ben_sci", "Ben")
     await world.bot.tick(POLL)
-    code = code_for(world, "ben_sci")
     ben = await joined(world, "Ben")
+    code = await private_code(ben, "@ben_sci")
     await ben.say(f"hi, my code is {code}")
     reply = await ben.next_dm()
-    while "linked @ben_sci" not in reply.content:
-        reply = await ben.next_dm()
-    prompt = await ben.next_dm()
-    while "From your post I guessed" not in prompt.content:
-        prompt = await ben.next_dm()
-    assert "**Mentor**" in prompt.content
+    assert "post your code from the account" in reply.content
     handle, _ = await profile_of(world, ben)
-    assert handle == "ben_sci"
+    assert handle is None
 
 
-async def test_organisers_list_and_dismiss_leads_and_codes_expire_and_resist_guessing(world: SandboxWorld) -> None:
+async def test_100_wrong_tries_at_once_get_at_most_the_limit_checked_and_the_limit_survives_a_restart(
+    world: SandboxWorld,
+) -> None:
+    world.x.add_post(f"Keen to find a mentor @MentorBot {TAG}", "dev_eng", "Dev")
+    await world.bot.tick(POLL)
+    guest = await joined(world, "Guest")
+    intake = world.bot.services.intake.leads
+    programmes = world.bot.services.programmes.all()
+    limit = intake.guess_limit
+    results = await asyncio.gather(*(intake.claim(guest.id, "Guest", f"@guess_{n}", programmes=programmes)
+                                     for n in range(100)))
+    outcomes = [r.outcome for r in results]
+    assert outcomes.count("unknown") <= limit and outcomes.count("unknown") + outcomes.count("rate_limited") == 100
+
+    await world.restart()
+    blocked = await guest.slash("link", options={"handle": "@dev_eng"})
+    assert "try again in 10 minutes" in blocked.content  # a restart forgot nothing
+    world.clock.advance(timedelta(minutes=11))
+    assert CODE.search((await guest.slash("link", options={"handle": "@dev_eng"})).content)
+
+
+async def test_a_right_answer_does_not_reset_the_count(world: SandboxWorld) -> None:
+    world.x.add_post(f"Keen to find a mentor @MentorBot {TAG}", "dev_eng", "Dev")
+    await world.bot.tick(POLL)
+    guest = await joined(world, "Guest")
+    limit = world.bot.services.intake.leads.guess_limit
+    for n in range(limit - 1):
+        assert "haven't seen" in (await guest.slash("link", options={"handle": f"@guess_{n}"})).content
+        assert CODE.search((await guest.slash("link", options={"handle": "@dev_eng"})).content)
+    assert "haven't seen" in (await guest.slash("link", options={"handle": "@guess_last"})).content
+    assert "try again" in (await guest.slash("link", options={"handle": "@dev_eng"})).content
+
+
+async def test_organisers_list_and_dismiss_leads_and_old_posts_expire(world: SandboxWorld) -> None:
     world.x.add_post(f"Looking for a mentor in history {TAG}", "cat_hist", "Cat")  # no mention: queued
     world.x.add_post(f"Keen to find a mentor @MentorBot {TAG}", "dev_eng", "Dev")
     world.x.add_post(f"Need a mentor please @MentorBot {TAG}", "eli_art", "Eli")
@@ -122,16 +168,8 @@ async def test_organisers_list_and_dismiss_leads_and_codes_expire_and_resist_gue
     listing = (await organiser.slash("leads", "list")).content
     assert "cat\\_hist" not in listing and "@dev\\_eng" in listing
     guest = await joined(world, "Guest")
-    assert "I don't know that code" in (await guest.slash("link", options={"code": code_for(world, "cat_hist")})).content
-
-    for n in range(4):
-        answer = await guest.slash("link", options={"code": f"EDU-{n + 2}{n + 2}{n + 2}{n + 2}"})
-        assert "I don't know that code" in answer.content
-    blocked = await guest.slash("link", options={"code": code_for(world, "dev_eng")})
-    assert "try again in 10 minutes" in blocked.content
-    world.clock.advance(timedelta(minutes=11))
-    assert "linked @dev_eng" in (await guest.slash("link", options={"code": code_for(world, "dev_eng")})).content
+    assert "haven't seen a post" in (await guest.slash("link", options={"handle": "@cat_hist"})).content
 
     world.clock.advance(timedelta(days=31))
     eli = await joined(world, "Eli")
-    assert "expired" in (await eli.slash("link", options={"code": code_for(world, "eli_art")})).content
+    assert "too old" in (await eli.slash("link", options={"handle": "@eli_art"})).content

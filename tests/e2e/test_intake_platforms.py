@@ -10,16 +10,15 @@ from typing import Any
 
 import pytest
 
-from bot.cli import _credential_warnings
+from bot.cli.config import credential_warnings
 from bot.config import parse_config
 from bot.config_errors import ConfigError
 from bot.sandbox.world import MASTODON_INSTANCE, SandboxWorld, programme_table
 from storage.models import Lead
 from storage.queries import people
-from tests.conftest import drop_test_schema
-from tests.e2e.conftest import make_world
-from tests.e2e.test_intake_link import CODE, joined
-from tests.e2e.test_intake_poll import TAG, leads_of, organiser_posts, replies_per_author
+from tests.support.database import drop_test_schema
+from tests.support.intake import CODE, TAG, joined, leads_of, organiser_posts, replies_per_author
+from tests.support.world import make_world
 
 pytestmark = pytest.mark.e2e
 
@@ -63,20 +62,15 @@ def masto_replies(world: SandboxWorld) -> Counter[str]:
     return out
 
 
-def code_in_reply(replies: list[Any], parent_author: Any, who: str) -> str:
-    for reply in replies:
-        if parent_author(reply) == who and (found := CODE.search(reply.text)):
-            return found.group(0)
-    raise AssertionError(f"no reply to {who}")
-
-
-def bsky_code(world: SandboxWorld, handle: str) -> str:
-    return code_in_reply(world.bluesky.replies,
-                         lambda p: world.bluesky.post(p.record["reply"]["parent"]["uri"]).author.handle, handle)
-
-
-def x_code(world: SandboxWorld, handle: str) -> str:
-    return code_in_reply(world.x.replies, lambda r: world.x.post(r.ref("replied_to") or "").author.username, handle)
+async def prove(world: SandboxWorld, persona: Any, ref: str, platform: str, author: str) -> None:
+    """``/link ref`` on Discord, then the private code posted from ``author``'s account on ``platform``."""
+    answer = await persona.slash("link", options={"handle": ref})
+    found = CODE.search(answer.content)
+    assert found, answer.content
+    text = f"It's me {TAG} {found.group(0)}"
+    {"x": world.x, "bluesky": world.bluesky, "mastodon": world.mastodon}[platform].add_post(text, author)
+    world.clock.advance(timedelta(minutes=5))
+    await poll_all(world)
 
 
 def by_platform(leads: list[Lead]) -> Counter[str]:
@@ -167,7 +161,7 @@ async def test_150_posts_on_three_platforms_give_one_lead_and_reply_per_person_a
     assert {p: sum(c.values()) for p, c in per.items()} == expected["replies"]
     assert all(max(c.values()) == 1 for c in per.values()), "at most one reply per person"
     assert "gated.bsky.social" not in per["bluesky"]
-    assert all(r.text.startswith("@") and CODE.search(r.text) for r in world.mastodon.replies)
+    assert all(r.text.startswith("@") and not CODE.search(r.text) for r in world.mastodon.replies)
     queued = organiser_posts(world)
     assert len(queued) == expected["queued"]
     assert any("New lead from Bluesky: @gated.bsky.social" in m and "threadgate" in m
@@ -188,7 +182,7 @@ async def test_150_posts_on_three_platforms_give_one_lead_and_reply_per_person_a
     olu = world.organiser
     assert olu is not None
     ana = await joined(world, "Ana")
-    assert "linked @ana_teach" in (await ana.slash("link", options={"code": x_code(world, "ana_teach")})).content
+    await prove(world, ana, "@ana_teach", "x", "ana_teach")
     merged = await olu.slash("leads", "merge", options={"lead_a": "x:ana_teach", "lead_b": "bluesky:ana-teach.bsky.social"})
     assert "now linked to the same member" in merged.content
     # Ben posted on Bluesky and Mastodon: merged first, then either code links both
@@ -196,8 +190,7 @@ async def test_150_posts_on_three_platforms_give_one_lead_and_reply_per_person_a
                                                         "lead_b": "ben-sci.bsky.social"})
     assert "is merged into" in merged.content and "(Mastodon)" in merged.content
     ben = await joined(world, "Ben")
-    answer = await ben.slash("link", options={"code": bsky_code(world, "ben-sci.bsky.social")})
-    assert "linked @ben-sci.bsky.social on Bluesky" in answer.content
+    await prove(world, ben, "bluesky:ben-sci.bsky.social", "bluesky", "ben-sci")
 
     leads = await leads_of(world)
     ana_leads = [lead for lead in leads if lead.author_handle in ("ana_teach", "ana-teach.bsky.social")]
@@ -210,7 +203,8 @@ async def test_150_posts_on_three_platforms_give_one_lead_and_reply_per_person_a
                                                         discord_user_id=persona.id)
         assert person is not None and {lead.person_id for lead in pair} == {person.id}
         assert person.x_handle == ("ana_teach" if persona is ana else None)
-    assert "already been used" in (await ana.slash("link", options={"code": bsky_code(world, "ben-sci.bsky.social")})).content
+    assert "already linked to someone else" in \
+        (await ana.slash("link", options={"handle": "bluesky:ben-sci.bsky.social"})).content
 
     # organisers see the platform of every lead, in /leads list and /programme stats
     listing = (await olu.slash("leads", "list")).content
@@ -310,8 +304,8 @@ async def test_a_merge_never_causes_a_second_reply_and_refuses_two_different_mem
         # two members who each linked a lead are not merged
         early = await joined(world, "Early")
         cy = await joined(world, "Cy")
-        assert "linked" in (await early.slash("link", options={"code": x_code(world, "early_bird")})).content
-        assert "linked" in (await cy.slash("link", options={"code": bsky_code(world, "cy.bsky.social")})).content
+        await prove(world, early, "@early_bird", "x", "early_bird")
+        await prove(world, cy, "bluesky:cy.bsky.social", "bluesky", "cy")
         refused = await olu.slash("leads", "merge", options={"lead_a": "early_bird", "lead_b": "cy_x"})
         assert "linked to different members; nothing changed" in refused.content
         statuses = {lead.author_handle: lead.status for lead in await leads_of(world)}
@@ -338,11 +332,11 @@ def test_sources_are_validated_and_check_config_names_the_missing_credentials() 
             settings(sources=[bad])
         assert any("programme[0].intake.sources[0]" in p and says in p for p in err.value.problems), err.value.problems
 
-    warnings = _credential_warnings(good, env={})
+    warnings = credential_warnings(good, env={})
     assert any("#EduMentoring: X_BEARER_TOKEN is not set" in w for w in warnings) or good.secrets.x_bearer_token
     assert any("Bluesky hashtags #EduMentoring: BLUESKY_HANDLE/BLUESKY_APP_PASSWORD are not set" in w for w in warnings)
     assert any("Mastodon source #EduMentoring on mastodon.social: MASTODON_ACCESS_TOKEN is not set" in w
                for w in warnings)
-    ready = _credential_warnings(good, env={"BLUESKY_HANDLE": "bot.bsky.social", "BLUESKY_APP_PASSWORD": "x",
+    ready = credential_warnings(good, env={"BLUESKY_HANDLE": "bot.bsky.social", "BLUESKY_APP_PASSWORD": "x",
                                             "MASTODON_ACCESS_TOKEN": "t"})
     assert not any("Bluesky" in w or "Mastodon" in w for w in ready)

@@ -12,7 +12,7 @@ from sqlmodel import SQLModel
 from bot.sandbox.interview import run_interview
 from bot.sandbox.world import SandboxWorld
 from storage.queries import people
-from tests.organisers.helpers import MENTEE_INTERVIEW, MENTOR_INTERVIEW, slash
+from tests.support.organisers import MENTEE_INTERVIEW, MENTOR_INTERVIEW, slash
 
 pytestmark = pytest.mark.e2e
 

@@ -10,7 +10,7 @@ import pytest
 
 from bot.sandbox.world import SandboxWorld
 from storage.queries import matching as mq
-from tests.e2e.cohort import onboard_cohort
+from tests.support.cohort import onboard_cohort
 
 pytestmark = pytest.mark.e2e
 
@@ -115,7 +115,7 @@ async def test_confirm_is_refused_when_profiles_changed_since_the_preview(world:
 
 async def test_a_manual_pair_that_breaks_rules_says_which_and_asks_first(world: SandboxWorld) -> None:
     from bot.sandbox.interview import run_interview
-    from tests.e2e.personas import EDU_MENTEE, EDU_MENTOR
+    from tests.support.personas import EDU_MENTEE, EDU_MENTOR
 
     guild, olu = world.guild, world.organiser
     assert guild is not None and olu is not None
@@ -136,9 +136,38 @@ async def test_a_manual_pair_that_breaks_rules_says_which_and_asks_first(world: 
 
 async def onboard_cohort_extra(world: SandboxWorld, name: str) -> None:
     from bot.sandbox.interview import run_interview
-    from tests.e2e.personas import EDU_MENTEE
+    from tests.support.personas import EDU_MENTEE
 
     assert world.guild is not None
     late = world.person(name)
     await late.join(world.guild)
     await run_interview(late, world.bot.services.programmes.all()[0].questions, dict(EDU_MENTEE, organisation="Late"))
+
+
+async def test_pair_them_anyway_never_pairs_someone_who_has_not_consented(world: SandboxWorld) -> None:
+    from bot.sandbox.interview import run_interview
+    from tests.support.personas import EDU_MENTOR
+
+    guild, olu = world.guild, world.organiser
+    assert guild is not None and olu is not None
+    questions = world.bot.services.programmes.all()[0].questions
+    mentor, mentee = world.person("Ned"), world.person("Ola")
+    await mentor.join(guild)
+    await run_interview(mentor, questions, dict(EDU_MENTOR, organisation="Hill"))
+    await mentee.join(guild)  # joined, never finished the interview: never agreed to be matched
+    await mentee.next_dm()
+    asked = await olu.slash("match", "pair", options={"mentor": mentor.id, "mentee": mentee.id}, guild=guild)
+    assert "can't pair them" in asked.content and "not agreed to be matched" in asked.content
+    assert not any(c for m in asked.messages for c in m.components), "no 'Pair them anyway' button"
+    await world.bot.tick("announce-pairs")
+    assert not pair_spaces(world)
+    assert not [m for m in mentee.dms() if "paired" in m.content]
+
+
+def test_the_pair_dm_marker_matches_exactly_so_match_1_is_not_mistaken_for_match_12() -> None:
+    from cogs.matching._announce import has_marker, marker
+
+    dm_of_match_12 = f"🎉 You've been paired … \n-# {marker('dm5', 12)}"
+    assert not has_marker(dm_of_match_12, marker("dm5", 1))
+    assert has_marker(dm_of_match_12, marker("dm5", 12))
+    assert has_marker(f"-# {marker('intro', 1)}", marker("intro", 1))

@@ -7,7 +7,7 @@ import pytest
 from bot.sandbox.world import SandboxWorld
 from cogs.nudges import plan_match
 from storage.queries import nudges as nq
-from tests.nudges_service.pairs import (
+from tests.support.pairs import (
     make_pair,
     nworld_fixture,  # noqa: F401  (the fixture)
 )

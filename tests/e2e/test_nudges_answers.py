@@ -4,16 +4,18 @@ from datetime import timedelta
 
 import pytest
 
-from bot.sandbox.discord import permissions as perm
 from bot.sandbox.world import SandboxWorld
 from cogs.nudges import plan_match
 from storage.queries import matching
 from storage.queries import nudges as nq
-from tests.nudges_service.pairs import (
+from tests.support.database import drop_test_schema
+from tests.support.pairs import (
+    Pair,
     make_pair,
     nworld_fixture,  # noqa: F401  (the fixture)
     organiser_posts,
 )
+from tests.support.world import make_world
 
 pytestmark = pytest.mark.e2e
 
@@ -48,8 +50,8 @@ async def test_someone_else_cannot_answer_a_checkin(nworld: SandboxWorld) -> Non
     assert "someone else" in reply.content
 
 
-async def test_not_yet_twice_tells_the_organisers_with_the_pairs_history(nworld: SandboxWorld) -> None:
-    pair = await make_pair(nworld, "N")
+async def _two_not_yets(nworld: SandboxWorld, name: str) -> Pair:
+    pair = await make_pair(nworld, name)
     await plan_match(nworld.bot, pair.match_id)
     await _advance_and_dispatch(nworld, 3.01)
     await pair.mentee.persona.click("Not yet", message=await pair.mentee.persona.next_dm())
@@ -57,11 +59,31 @@ async def test_not_yet_twice_tells_the_organisers_with_the_pairs_history(nworld:
     await _advance_and_dispatch(nworld, 11)
     await pair.mentor.persona.next_dm()  # the day-3 one
     week2 = await pair.mentor.persona.next_dm()
-    assert "two weeks" in week2.content
+    assert "How are things" in week2.content
     await pair.mentor.persona.click("Not yet", message=week2)
-    post = await _wait_post(nworld, "not yet")
-    assert "History:" in post and "day3-met" in post and "week2-checkin" in post
-    assert f"<@{pair.mentor.persona.id}>" in post
+    return pair
+
+
+async def test_not_yet_twice_tells_the_organisers_with_the_pairs_history_where_the_programme_chases_it(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    nworld, schema = await make_world(tmp_path_factory, extensions=["cogs.nudges"],
+                                      programme_overrides={"voice": {"not_yet_escalate_after": 2}})
+    try:
+        pair = await _two_not_yets(nworld, "N")
+        post = await _wait_post(nworld, "not yet")
+        assert "History:" in post and "day3-met" in post and "week2-checkin" in post
+        assert f"<@{pair.mentor.persona.id}>" in post
+    finally:
+        await nworld.stop()
+        await drop_test_schema(schema)
+
+
+async def test_edumentoring_asks_for_patience_so_two_not_yets_reach_no_organiser(nworld: SandboxWorld) -> None:
+    pair = await _two_not_yets(nworld, "P")
+    await pair.mentor.persona.next_dm(include_responses=True)
+    await nworld.bot.tick("nudge-dispatch")
+    assert not any("not yet" in p.lower() for p in organiser_posts(nworld))
 
 
 async def _wait_post(nworld: SandboxWorld, needle: str) -> str:
@@ -94,7 +116,8 @@ async def test_ending_a_match_asks_the_partner_then_ends_archives_and_tells_the_
     done = await pair.mentee.persona.click("Yes, end our match", message=ask)
     assert "ended" in done.content
     told = await pair.mentee.persona.next_dm()
-    assert "new match in the next round" in told.content
+    assert "as you both agreed" in told.content and "new mentor" in told.content
+    assert any("as you both agreed" in m.content for m in pair.mentor.persona.dms()), "the mentor was not told"
     async with nworld.bot.sessions() as s:
         match = await matching.get_match(session=s, match_id=pair.match_id)
         rows = await nq.nudges_of_match(session=s, match_id=pair.match_id)
@@ -103,12 +126,12 @@ async def test_ending_a_match_asks_the_partner_then_ends_archives_and_tells_the_
     space = pair.space
     assert space is not None
     state = nworld.discord.state
-    await state.wait_for(lambda: space.name.startswith("archived-"), 5)
-    await state.wait_for(lambda: not state.permissions_in(pair.mentee.persona.id, space) & perm.SEND_MESSAGES, 5)
-    assert state.can_view(pair.mentee.persona.id, space)
+    await state.wait_for(lambda: space.name.startswith("ended-"), 5)
+    assert not any(state.can_view(m.persona.id, space) for m in pair.members), "the pair still see their channel"
     again = await pair.mentee.persona.click("Yes, end our match", message=ask)
     assert "already ended" in again.content
-    await _wait_post(nworld, "agreed to end")
+    await _wait_post(nworld, "ended: both agreed")
+    assert sum("ended: both agreed" in p for p in organiser_posts(nworld)) == 1, "the organisers heard twice"
 
 
 async def test_keep_going_tells_the_organisers_the_two_disagree(nworld: SandboxWorld) -> None:

@@ -11,7 +11,7 @@ from cogs.nudges import cancel_for_person, nudge_service, pairs_at_risk, plan_ma
 from storage.db import transaction
 from storage.queries import nudges as nq
 from storage.queries import people
-from tests.nudges_service.pairs import (  # noqa: F401
+from tests.support.pairs import (  # noqa: F401
     add_member,
     add_pair,
     dms_of,

@@ -10,9 +10,15 @@ from bot.sandbox.interview import conversation_channel, latest_bot_message, run_
 from bot.sandbox.world import SandboxWorld
 from storage.db import SessionFactory
 from storage.queries import onboarding, people
-from tests.conftest import drop_test_schema
-from tests.e2e.conftest import make_world
-from tests.e2e.personas import EDU_MENTEE, EDU_MENTOR, LIBRARIES_MENTEE, RUNTOGETHER_MENTOR, expected_answers
+from tests.support.database import drop_test_schema
+from tests.support.personas import (
+    EDU_MENTEE,
+    EDU_MENTOR,
+    LIBRARIES_MENTEE,
+    RUNTOGETHER_MENTOR,
+    expected_answers,
+)
+from tests.support.world import make_world
 
 pytestmark = pytest.mark.e2e
 

@@ -8,7 +8,7 @@ import pytest
 
 from bot.sandbox.interview import run_interview
 from bot.sandbox.world import SandboxWorld
-from tests.e2e.personas import EDU_MENTEE
+from tests.support.personas import EDU_MENTEE
 
 pytestmark = pytest.mark.e2e
 

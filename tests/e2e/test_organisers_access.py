@@ -11,7 +11,7 @@ from discord import app_commands
 from bot.config import ProgrammeConfig
 from bot.sandbox.world import SandboxWorld
 from storage.models import AuditEvent
-from tests.organisers.helpers import REFUSAL, slash
+from tests.support.organisers import REFUSAL, slash
 
 pytestmark = pytest.mark.e2e
 

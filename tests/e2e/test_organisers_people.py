@@ -12,7 +12,7 @@ from bot.sandbox.world import SandboxWorld
 from storage.db import transaction
 from storage.models import AuditEvent, Match, Nudge
 from storage.queries import audit, people
-from tests.organisers.helpers import MENTEE_INTERVIEW, MENTOR_INTERVIEW, slash
+from tests.support.organisers import MENTEE_INTERVIEW, MENTOR_INTERVIEW, slash
 
 pytestmark = pytest.mark.e2e
 
@@ -86,9 +86,9 @@ async def test_stalled_onboarding_lists_people_and_renudges_them(world: SandboxW
     assert "Stalled onboarding: 1" in listed.content and f"<@{dora.id}>" in listed.content
     assert "idle 30 h" in listed.content
     assert listed.messages[0].ephemeral
-    clicked = await world.organiser.click("Re-nudge 1 people", message=listed.messages[0])
+    clicked = await world.organiser.click("Re-nudge 1 person", message=listed.messages[0])
     await clicked.wait_answer()
-    assert "Re-nudged 1 person(s)." in clicked.content
+    assert "Re-nudged 1 person." in clicked.content
     reminder = await dora.next_dm()
     assert "A reminder from the organisers" in reminder.content and "Question 1" in reminder.content
 
@@ -103,12 +103,12 @@ async def test_audit_is_paged_with_buttons(world: SandboxWorld) -> None:
                                         action=f"test.action{i:02d}", now=world.clock.now() + timedelta(seconds=i))
     first = await slash(world.organiser, world.guild, "audit")
     embed = first.messages[0].embeds[0]
-    assert embed["footer"]["text"] == "Page 1 of 3 · 23 event(s)"
+    assert embed["footer"]["text"] == "Page 1 of 3 · 23 events"
     assert "test.action22" in embed["description"] and "test.action12" not in embed["description"]
     message = first.messages[0]
     await world.organiser.click("Next", message=message)
     after = world.discord.state.messages[message.id].embeds[0]
-    assert after["footer"]["text"] == "Page 2 of 3 · 23 event(s)"
+    assert after["footer"]["text"] == "Page 2 of 3 · 23 events"
     assert "test.action12" in after["description"] and "test.action22" not in after["description"]
     third = await slash(world.organiser, world.guild, "audit", options={"page": 3})
     assert "test.action00" in third.messages[0].embeds[0]["description"]

@@ -10,7 +10,7 @@ import pytest
 from bot.sandbox.world import SandboxWorld
 from storage.db import transaction
 from storage.models import Match, Nudge, OnboardingSession
-from tests.organisers.helpers import MENTEE, MENTOR, attachment_text, bulk_people, timed_slash
+from tests.support.organisers import MENTEE, MENTOR, attachment_text, bulk_people, timed_slash
 
 pytestmark = pytest.mark.e2e
 PEOPLE = 5_000

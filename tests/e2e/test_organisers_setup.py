@@ -9,7 +9,7 @@ from bot.sandbox.interview import run_interview
 from bot.sandbox.world import SandboxWorld
 from storage.models import AuditEvent
 from storage.queries import people
-from tests.organisers.helpers import REFUSAL, slash
+from tests.support.organisers import REFUSAL, slash
 
 pytestmark = pytest.mark.e2e
 
@@ -18,6 +18,7 @@ async def test_setup_on_an_empty_server_creates_a_programme_a_newcomer_completes
     owner = world.person("Priya Owner")
     guild = world.discord.create_guild("Library leaders", owner=owner.user, general=True)
     owner.guild = guild
+    world.allow_programmes(guild, ("LibMentoring", "LibLeaders"))
     stranger = world.person("Sam")
     await stranger.join(guild)
     refused = await slash(stranger, guild, "programme", "setup")
@@ -73,6 +74,7 @@ async def test_setup_names_the_permissions_the_bot_is_missing(world: SandboxWorl
     owner = world.person("Olga Owner")
     guild = world.discord.state.create_guild("Bare", owner.user, bot_permissions=perm.DEFAULT_EVERYONE)
     owner.guild = guild
+    world.allow_programmes(guild)
     started = await owner.slash("programme", "setup", guild=guild)
     assert "Manage Channels" in started.content and "Manage Roles" in started.content
     assert "Manage Threads" in started.content

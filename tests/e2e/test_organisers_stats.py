@@ -12,7 +12,7 @@ from sqlmodel import select
 from bot.sandbox.world import SandboxWorld
 from storage.db import transaction
 from storage.models import Lead, Match, Nudge, OnboardingSession, Person, Profile
-from tests.organisers.helpers import MENTEE, MENTOR, attachment_bytes, bulk_people, slash
+from tests.support.organisers import MENTEE, MENTOR, attachment_bytes, bulk_people, slash
 
 pytestmark = pytest.mark.e2e
 

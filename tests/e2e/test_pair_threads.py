@@ -14,7 +14,7 @@ from cogs.nudges import plan_match
 from storage.db import transaction
 from storage.models import Match
 from storage.queries import matching
-from tests.nudges_service.pairs import (
+from tests.support.pairs import (
     Pair,
     add_member,
     nworld_fixture,  # noqa: F401  (the fixture)
@@ -57,7 +57,7 @@ async def _end_by_buttons(world: SandboxWorld, pair: Pair) -> None:
 
 
 def _closed(thread: Channel) -> bool:
-    return thread.locked and thread.archived and thread.name.startswith("archived-")
+    return thread.locked and thread.archived and thread.name.startswith("ended-")
 
 
 async def test_the_bots_role_holds_exactly_the_readme_permissions(nworld: SandboxWorld) -> None:

@@ -13,7 +13,7 @@ from bot.services.programmes import Programme
 from storage.db import transaction
 from storage.models import Match
 from storage.queries import people
-from tests.organisers.helpers import MENTEE_INTERVIEW, MENTOR_INTERVIEW, slash
+from tests.support.organisers import MENTEE_INTERVIEW, MENTOR_INTERVIEW, slash
 
 pytestmark = pytest.mark.e2e
 
@@ -135,3 +135,16 @@ async def test_leave_can_be_cancelled(world: SandboxWorld) -> None:
     async with world.bot.sessions() as s:
         assert await people.get_person_by_discord(session=s, programme_id=programme.id,
                                                   discord_user_id=gil.id) is not None
+
+
+async def test_profile_edit_and_view_stay_within_discords_limits_with_a_long_school_name(world: SandboxWorld) -> None:
+    assert world.guild is not None
+    school = "St. Mary's C-of-E (Voluntary-Aided) Primary School & Nursery — *Hill_Top* [Academy] (Multi-Academy) Trust"
+    amara, _ = await _member(world, "Amara", {**MENTOR_INTERVIEW, "organisation": school})
+    edit = await slash(amara, world.guild, "profile", "edit")
+    options = [o for row in edit.messages[0].components for c in row["components"] for o in c.get("options", [])]
+    assert options and all(len(o.get("description") or "") <= 100 for o in options)
+    assert any((o.get("description") or "").startswith("St. Mary") for o in options)
+    view = await slash(amara, world.guild, "profile", "view")
+    fields = view.messages[0].embeds[0]["fields"]
+    assert all(len(f["value"]) <= 1024 and len(f["name"]) <= 256 for f in fields)

@@ -11,8 +11,7 @@ from tweepy.asynchronous import AsyncClient
 
 from bot.clock import SandboxClock
 from bot.sandbox.x import SandboxX, connect_async_client
-
-from .conftest import START
+from tests.support.sources import START
 
 
 async def search(client: Any, query: str, **kw: Any) -> Any:

@@ -11,8 +11,7 @@ from bot.clock import SandboxClock
 from bot.intake.source import Post, Source
 from bot.intake.x_source import RetryPolicy, XSource, build_query
 from bot.sandbox.x import SandboxX
-
-from .conftest import START, Sleeps
+from tests.support.sources import START, Sleeps
 
 QUERY = build_query(["EduMentoring"])
 

@@ -7,34 +7,12 @@ bonus per matched pair (most mentees first, then the largest total score).
 
 from __future__ import annotations
 
-import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scipy.optimize import linear_sum_assignment
 
-from bot.matching import MatchingConfig, check_pair, match
-from bot.matching.explain import breakdown
-from bot.matching.model import Person
+from bot.matching import MatchingConfig, match
 from bot.matching.synth import cohort
-from tests.matching.helpers import DAY
-
-
-def dense_optimum(people: list[Person], config: MatchingConfig) -> tuple[int, float]:
-    mentors = [p for p in people if p.can_mentor]
-    mentees = [p for p in people if p.can_be_mentee]
-    slots = [m for m in mentors for _ in range(m.capacity)]
-    bonus = 1e9
-    value = np.full((len(mentees), len(slots) + len(mentees)), -1e15)
-    value[:, len(slots):] = 0.0
-    for a, e in enumerate(mentees):
-        for b, m in enumerate(slots):
-            if not check_pair(m, e, config, DAY):
-                value[a, b] = bonus + sum(breakdown(m, e, config).values())
-    rows, cols = linear_sum_assignment(value, maximize=True)
-    chosen = cols < len(slots)
-    total = sum(sum(breakdown(slots[c], mentees[r], config).values()) for r, c in zip(rows[chosen], cols[chosen], strict=True))
-    return int(chosen.sum()), total
-
+from tests.support.matching import DAY, dense_optimum
 
 CONFIGS = [
     MatchingConfig(),

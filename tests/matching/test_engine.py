@@ -8,7 +8,7 @@ import pytest
 
 from bot.matching import CriterionConfig, MatchingConfig, check_pair, match
 from bot.matching.synth import cohort
-from tests.matching.helpers import DAY, mentor, person
+from tests.support.matching import DAY, mentor, person
 
 
 def test_same_input_in_any_row_order_gives_the_same_answer() -> None:
@@ -108,7 +108,7 @@ def test_custom_criteria_soft_and_hard(crit: dict, m_extra: dict, e_extra: dict,
     assert (r.matched_count == 1) is allowed
     assert (check_pair(m, e, hard_cfg, DAY) == []) is allowed
     if not allowed:
-        assert "fitting 'c'" in r.unmatched[0].reason
+        assert "fits 'c'" in r.unmatched[0].reason
 
 
 def test_pruned_candidates_are_certified_optimal_like_the_full_graph() -> None:

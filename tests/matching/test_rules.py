@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.matching import MatchingConfig, check_pair, match
-from tests.matching.helpers import DAY, mentor, person
+from tests.support.matching import DAY, mentor, person
 
 
 def pairs_of(result):  # type: ignore[no-untyped-def]
@@ -143,8 +143,28 @@ def test_most_mentees_beats_a_higher_score() -> None:
 
 def test_unmatched_reason_names_the_rule_that_left_no_mentor() -> None:
     r = match([mentor("m"), person("e", timezone="Asia/Kolkata")], reference_date=DAY)
-    assert r.unmatched[0].reason == "no mentor within 3 hours of Asia/Kolkata"
+    assert r.unmatched[0].reason == "no mentor who is within 3 hours of Asia/Kolkata"
     r = match([mentor("m", availability={"weekends"}), person("e")], reference_date=DAY)
-    assert r.unmatched[0].reason == "no mentor free weekday evenings"
+    assert r.unmatched[0].reason == "no mentor who is free weekday evenings"
     r = match([mentor("m", stage="teacher"), person("e", stage="teacher")], reference_date=DAY)
-    assert r.unmatched[0].reason == "no mentor more senior than teacher"
+    assert r.unmatched[0].reason == "no mentor who is more senior than teacher"
+
+
+def test_an_unmatched_reason_reads_as_a_sentence_naming_every_rule_that_left_nobody() -> None:
+    config = MatchingConfig(different_organisation=True)
+    people = [mentor("m1", previous={"sam"}), mentor("m2", organisation="Kent Libraries"),
+              person("sam", organisation="Kent Libraries")]
+    r = match(people, config, reference_date=DAY)
+    assert r.unmatched[0].reason == ("no mentor who has not been paired with them before (nor blocked by either "
+                                     "of them) and is from outside Kent Libraries")
+
+
+def test_one_full_mentor_is_not_called_all_1_mentors() -> None:
+    r = match([mentor("m", capacity=1), person("e1"), person("e2")], reference_date=DAY)
+    assert [u.reason for u in r.unmatched] == ["the only compatible mentor was at capacity"]
+
+
+def test_a_round_with_no_mentors_or_nobody_at_all_is_an_empty_result_not_a_crash() -> None:
+    r = match([person("a"), person("b")], reference_date=DAY)
+    assert r.pairs == [] and {u.reason for u in r.unmatched} == {"no mentors in this round"}
+    assert match([], reference_date=DAY).pairs == []

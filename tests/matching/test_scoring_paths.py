@@ -8,8 +8,7 @@ import pytest
 from bot.matching import CriterionConfig, MatchingConfig, fastscore, match
 from bot.matching.model import Person
 from bot.matching.synth import cohort
-from tests.matching.helpers import DAY
-from tests.matching.test_bruteforce import dense_optimum
+from tests.support.matching import DAY, dense_optimum
 
 CONFIGS = [
     MatchingConfig(weights={"phase": 7, "subjects": 0, "goals": 41.5, "stage": 3, "availability": 0},

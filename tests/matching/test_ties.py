@@ -10,7 +10,7 @@ import pytest
 from bot.matching import MatchingConfig, match
 from bot.matching.model import Person
 from bot.matching.synth import cohort
-from tests.matching.helpers import DAY, mentor, person
+from tests.support.matching import DAY, mentor, person
 
 PRUNED = MatchingConfig(top_k=1, full_graph_max_pairs=0)
 

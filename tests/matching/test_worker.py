@@ -7,7 +7,7 @@ import asyncio
 from bot.matching import match, solve_in_worker
 from bot.matching.synth import cohort
 from bot.matching.worker import shutdown_worker
-from tests.matching.helpers import DAY
+from tests.support.matching import DAY
 
 
 async def test_solve_in_worker_gives_the_same_result_and_keeps_the_loop_free() -> None:

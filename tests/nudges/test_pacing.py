@@ -9,7 +9,7 @@ import pytest
 
 from bot.nudges.config import PacingConfig
 from bot.nudges.pacing import Pacer, send_paced
-from tests.nudges.virtual_time import VirtualClock
+from tests.support.virtual_time import VirtualClock
 
 
 def make(cfg: PacingConfig) -> tuple[Pacer, VirtualClock]:

@@ -4,7 +4,7 @@ import pytest
 from pydantic import ValidationError
 
 from bot.onboarding.questions import PRESETS, Option, Question, QuestionsConfig, build_questions
-from tests.onboarding._helpers import q_by_key
+from tests.support.questions import q_by_key
 
 MATCHING_FIELDS = ["role", "phase", "subjects", "stage", "timezone", "availability", "goals", "capacity",
                    "organisation"]

@@ -50,3 +50,26 @@ def test_safe_text_is_bounded_and_never_pings(text: str) -> None:
     for i, ch in enumerate(out):
         if ch == "@":
             assert out[i + 1 : i + 2] == ZWSP
+
+
+# --- text built for Discord fits Discord's limits after escaping (issue 17) ----------------------------------
+
+def test_a_long_school_name_fits_a_select_option_description_after_escaping() -> None:
+    from bot.onboarding.safe_text import SELECT_OPTION_DESCRIPTION, fit_text
+
+    school = "St. Mary's C-of-E (Voluntary-Aided) Primary School & Nursery — *Hill_Top* [Academy] (Multi-Academy) Trust"
+    assert len(school) > 90 and len(safe_text(school, 90)) > SELECT_OPTION_DESCRIPTION  # what broke before
+    shown = fit_text(school, SELECT_OPTION_DESCRIPTION)
+    assert len(shown) <= SELECT_OPTION_DESCRIPTION and shown.endswith("…") and shown.startswith("St. Mary")
+    assert not shown.rstrip("…").endswith("\\")
+
+
+def test_a_long_answer_fits_an_embed_field_and_short_text_is_unchanged() -> None:
+    from bot.onboarding.safe_text import EMBED_FIELD_VALUE, fit_lines, fit_text
+
+    assert len(fit_text("_*" * 1000, EMBED_FIELD_VALUE)) <= EMBED_FIELD_VALUE
+    assert len(fit_text("@everyone " * 200, EMBED_FIELD_VALUE)) <= EMBED_FIELD_VALUE
+    assert fit_text("Hill School", 100) == "Hill School"
+    assert fit_text("👩🏽‍🏫" * 50, 20).endswith("…")
+    joined = fit_lines(["x" * 500] * 5, EMBED_FIELD_VALUE)
+    assert len(joined) <= EMBED_FIELD_VALUE and joined.endswith("…")

@@ -87,7 +87,7 @@ def test_timezone_ambiguous_offers_choices_then_accepts_a_number_or_a_zone() -> 
 def test_timezone_unknown_suggests_a_city_or_offset() -> None:
     result = parse_answer(TZ, "the moon")
     assert isinstance(result, Invalid)
-    assert "try a city like 'London' or an offset like 'UTC+2'" in result.message
+    assert "a city like 'London' or an offset like 'UTC+2'" in result.message
 
 
 def test_optional_text_may_be_empty_and_is_cleaned() -> None:

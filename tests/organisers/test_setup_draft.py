@@ -30,7 +30,8 @@ def test_a_draft_only_changes_what_was_chosen() -> None:
 
 
 async def test_setup_creates_then_edits_a_programme_and_a_restart_keeps_it(sessions: SessionFactory) -> None:
-    settings = parse_config({"programme": [{"key": "edu", "name": "Edu", "guild_id": 1}]})
+    settings = parse_config({"programme": [{"key": "edu", "name": "Edu", "guild_id": 1}],
+                             "bot": {"programme_guilds": [{"guild_id": 2}, {"guild_id": 3}]}})
     registry = ProgrammeRegistry(settings, sessions)
     await registry.load()
     service = OrganiserService(registry, sessions, SandboxClock())

@@ -3,24 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.conftest import BACKEND, PG_URL, drop_test_schema, make_test_engine
-
-ON_POSTGRES = BACKEND == "postgresql" and bool(PG_URL)
-needs_postgres = pytest.mark.skipif(
-    not ON_POSTGRES, reason="the reliability suite needs MENTORBOT_TEST_BACKEND=postgresql and TEST_DATABASE_URL"
-)
-
-
-@dataclass
-class Database:
-    url: str
-    schema: str | None
-    engine: AsyncEngine
+from tests.support.database import PG_URL, drop_test_schema, make_test_engine
+from tests.support.reliability import Database
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.sandbox.serve import SandboxServer
-from tests.reliability.cluster import CLUSTER_PACING, Chaos, Cluster
-from tests.reliability.conftest import Database, needs_postgres
-from tests.reliability.programme import Run
+from tests.support.reliability import Database, needs_postgres
+from tests.support.reliability.cluster import CLUSTER_PACING, Chaos, Cluster
+from tests.support.reliability.programme import Run
 
 pytestmark = [pytest.mark.reliability, needs_postgres, pytest.mark.timeout(420)]
 

@@ -16,11 +16,11 @@ from bot.sandbox.discord.actors import walk_components
 from bot.sandbox.interview import answer_one, conversation_channel, latest_bot_message, question_key
 from bot.sandbox.people import Persona
 from bot.sandbox.world import SandboxWorld
-from tests.conftest import PG_URL
-from tests.e2e.cohort import cohort_answers
-from tests.reliability.conftest import ON_POSTGRES, needs_postgres
-from tests.reliability.invariants import check_nudges, check_pairs, check_profiles
-from tests.reliability.personas import FLAKY
+from tests.support.cohort import cohort_answers
+from tests.support.database import PG_URL
+from tests.support.reliability import ON_POSTGRES, needs_postgres
+from tests.support.reliability.invariants import check_nudges, check_pairs, check_profiles
+from tests.support.reliability.personas import FLAKY
 
 pytestmark = [pytest.mark.reliability, needs_postgres, pytest.mark.timeout(240)]
 EXAMPLES = int(os.environ.get("RELIABILITY_FUZZ_EXAMPLES", "25"))
@@ -112,7 +112,7 @@ class Fuzz:
         out = await check_profiles(engine, {})
         out += await check_pairs_started(engine, self.world)
         out += await check_nudges(engine, self.world.discord, self.world.clock.now(), settled=False)
-        from tests.reliability.invariants import _rows
+        from tests.support.reliability.invariants import _rows
 
         for (uid,) in await _rows(engine, "SELECT p.discord_user_id FROM person p JOIN profile pr ON pr.person_id = p.id "
                                           "WHERE p.status = 'left'"):
@@ -126,7 +126,7 @@ async def check_pairs_started(engine: Any, world: SandboxWorld) -> list[str]:
 
 
 async def _counts(world: SandboxWorld) -> dict[str, int]:
-    from tests.reliability.invariants import _rows
+    from tests.support.reliability.invariants import _rows
 
     assert world.engine is not None
     return {t: (await _rows(world.engine, f"SELECT count(*) FROM {t}"))[0][0] for t in ("person", "profile", "match")}

@@ -8,7 +8,7 @@ import os
 import pytest
 
 from bot.bench_load import bench_load
-from tests.reliability.conftest import Database, needs_postgres
+from tests.support.reliability import Database, needs_postgres
 
 pytestmark = [pytest.mark.reliability, needs_postgres, pytest.mark.timeout(300)]
 # 1,000 joins need ~100 s at the sandbox's 600 new DMs per minute (`python -m bot bench load` does them);

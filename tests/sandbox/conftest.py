@@ -10,8 +10,7 @@ from bot.sandbox.connect import restore_discord_defaults
 from bot.sandbox.discord import Guild, Limits, RequestLog, Role, SandboxDiscord
 from bot.sandbox.discord import permissions as perm
 from bot.sandbox.discord.runner import BotRunner
-
-from .minibot import MiniBot
+from tests.support.minibot import MiniBot
 
 
 @pytest.fixture

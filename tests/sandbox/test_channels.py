@@ -6,8 +6,7 @@ import pytest
 from bot.sandbox.discord import Guild, Limits, RequestLog, Role, SandboxDiscord
 from bot.sandbox.discord.errors import ApiError
 from bot.sandbox.people import Persona
-
-from .minibot import MiniBot
+from tests.support.minibot import MiniBot
 
 
 async def _three(sandbox: SandboxDiscord, guild: Guild) -> tuple[Persona, Persona, Persona]:

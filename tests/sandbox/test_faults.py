@@ -8,8 +8,7 @@ import pytest
 from discord.http import Route
 
 from bot.sandbox.discord import Guild, Limits, RequestLog, RouteLimit, SandboxDiscord
-
-from .minibot import MiniBot
+from tests.support.minibot import MiniBot
 
 
 async def test_dm_to_a_person_with_closed_dms_is_refused_with_50007(

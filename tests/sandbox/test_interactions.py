@@ -5,8 +5,7 @@ import pytest
 
 from bot.sandbox.discord import Guild, RequestLog, Role, SandboxDiscord
 from bot.sandbox.people import InteractionFailed
-
-from .minibot import MiniBot
+from tests.support.minibot import MiniBot
 
 
 async def test_slash_command_is_answered_within_the_ack_window(

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
 from bot.sandbox.discord import Guild, RequestLog, SandboxDiscord
-
-from .minibot import MiniBot
+from tests.support.minibot import MiniBot
 
 
 async def test_bot_logs_in_and_sees_the_guild_with_its_members_and_roles(

@@ -10,8 +10,7 @@ from bot.sandbox.bench import bench_sandbox
 from bot.sandbox.connect import sandbox_bot_kwargs
 from bot.sandbox.discord import Guild, RequestLog, SandboxDiscord
 from bot.sandbox.discord.runner import BotRunner
-
-from .minibot import MiniBot
+from tests.support.minibot import MiniBot
 
 
 class ShardedBot(commands.AutoShardedBot):

@@ -99,3 +99,18 @@ async def test_renders_in_worker_threads_without_pyplot_state() -> None:
     assert all(p.startswith(PNG_SIGNATURE) for p in pngs)
     assert len(set(pngs)) == len(pngs)  # each image is its own data
     assert Gcf.get_num_fig_managers() == before
+
+
+def test_a_week_with_no_check_in_due_is_a_gap_in_the_line_not_a_drop_to_zero() -> None:
+    weekly = [WeeklyActivity(date(2026, 1, 5), 6, 4), WeeklyActivity(date(2026, 1, 12), 0, 0),
+              WeeklyActivity(date(2026, 1, 19), 5, 3)]
+    fig = build_stats_figure(FUNNEL, weekly, "#EduMentoring")
+    right = fig.axes[1]
+    for line in right.get_lines():
+        ys = [float(y) for y in line.get_ydata()]  # type: ignore[union-attr]
+        assert 0.0 not in ys and len(ys) == 3
+
+
+def test_the_funnel_title_says_every_stage_counts_people() -> None:
+    fig = build_stats_figure(FUNNEL, WEEKLY, "#EduMentoring")
+    assert any(t.startswith("#EduMentoring\nPeople: Leads 120") for t in all_text(fig))

@@ -204,9 +204,7 @@ async def test_erasing_a_person_removes_every_row_that_names_them(sessions: Sess
 
 
 async def test_last_due_by_match_gives_each_matchs_latest_planned_checkin(sessions: SessionFactory) -> None:
-    from storage.queries import nudges_more
-
     _, match_id = await _match_with_nudges(sessions, 5)
     async with sessions() as s:
-        last = await nudges_more.last_due_by_match(session=s, match_ids=[match_id, 999])
+        last = await nudges.last_due_by_match(session=s, match_ids=[match_id, 999])
     assert last == {match_id: NOW + timedelta(minutes=4)}

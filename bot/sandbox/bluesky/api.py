@@ -131,14 +131,13 @@ def _time_param(params: dict[str, str], key: str) -> datetime | None:
 
 
 def _matches(post: BskyPost, query: str) -> bool:
-    for term in (t.strip() for t in query.split(" OR ")):
-        words = term.split()
-        if words and all(
-            (w[1:].lower() in post.tags()) if w.startswith(("#", "＃")) else (w.lower() in post.text.lower())
-            for w in words
-        ):
-            return True
-    return False
+    """Every word of the query must match (a ``#tag`` one of the post's tags). Bluesky leaves boolean
+    syntax unspecified, so ``OR`` is only a word here: a client relying on it finds nothing."""
+    words = query.split()
+    return bool(words) and all(
+        (w[1:].lower() in post.tags()) if w.startswith(("#", "＃")) else (w.lower() in post.text.lower())
+        for w in words
+    )
 
 
 def search_posts(store: BskyStore, params: dict[str, str], now: datetime, viewer: str) -> JSON:

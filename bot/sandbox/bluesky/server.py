@@ -171,14 +171,15 @@ class SandboxBluesky(LocalApi):
         self._clients.append(client)
         return client
 
-    async def login_client(self, **request_kwargs: Any) -> Any:
-        """An ``atproto.AsyncClient`` logged in with the bot's app password through ``createSession``."""
+    async def login_client(self, password: str | None = None, **request_kwargs: Any) -> Any:
+        """An ``atproto.AsyncClient`` logged in with the bot's app password (or ``password``: a stale or wrong
+        one) through ``createSession``."""
         from atproto_client import AsyncClient
         from atproto_client.request import AsyncRequest
 
         client = AsyncClient(self.base_url, request=AsyncRequest(trust_env=False, **request_kwargs))
         self._clients.append(client)
-        await client.login(self.bot_account.handle, str(self.bot_account.app_password))
+        await client.login(self.bot_account.handle, password or str(self.bot_account.app_password))
         return client
 
     # HTTP ------------------------------------------------------------------------------------------------

@@ -180,6 +180,8 @@ class Interaction:
     created_at: datetime
     message_id: int | None = None  # the message whose component was used
     response_type: int | None = None  # first callback type
+    responded_mono: float | None = None  # time.monotonic() when the first callback arrived
+    late_mono: float | None = None  # when a first callback arrived too late (refused: Unknown interaction)
     response: JSON | None = None  # the callback body the bot sent
     original_message_id: int | None = None
     followup_ids: list[int] = field(default_factory=list)

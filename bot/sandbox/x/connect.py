@@ -4,7 +4,7 @@ tweepy hard-codes ``https://api.twitter.com`` in ``AsyncBaseClient.request`` and
 but it uses whatever ``aiohttp.ClientSession`` is assigned to ``client.session``. We give it a session with
 one aiohttp client middleware (aiohttp >= 3.12) that rewrites the scheme/host/port of requests for
 api.twitter.com to the local server, keeping path and the already-encoded query (the OAuth 1.0a signature
-is computed over the original URL and is not checked by the sandbox). Everything else — parameter
+is computed over the original URL; the sandbox checks it against that URL). Everything else — parameter
 encoding, auth headers, status → exception mapping, JSON → Tweet/User parsing — is tweepy's own code.
 """
 

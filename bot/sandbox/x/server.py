@@ -1,19 +1,18 @@
 """SandboxX: a local X API v2 (aiohttp) that the real tweepy AsyncClient talks to.
 
 Endpoints: ``GET /2/tweets/search/recent``, ``POST /2/tweets``, ``GET /2/users/me``. Auth: the app bearer
-token (search only), or the bot account's user credentials (OAuth 1.0a ``oauth_token`` / OAuth 2.0 user
-bearer token), anything else is 401. Rate-limit headers on every search/create response, X's error bodies,
+token (search only: user-context endpoints answer 403 "Unsupported Authentication", as X does), or the bot
+account's user credentials (OAuth 1.0a, its HMAC-SHA1 signature verified as X does — see
+:mod:`bot.sandbox.x.oauth` — or an OAuth 2.0 user bearer token); anything else is 401. Rate-limit headers on every search/create response, X's error bodies,
 injectable faults, and a log of every request stamped with the sandbox clock.
 """
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import unquote
 
 import aiohttp
 from aiohttp import web
@@ -24,12 +23,12 @@ from bot.sandbox.x.api import ApiError, create_post_checks, problem, search_rece
 from bot.sandbox.x.connect import connect_async_client
 from bot.sandbox.x.limits import Window
 from bot.sandbox.x.model import JSON, SandboxPost, SandboxUser
+from bot.sandbox.x.oauth import verify
 from bot.sandbox.x.store import XStore
 
 SEARCH_PATH = "/2/tweets/search/recent"
 CREATE_PATH = "/2/tweets"
 ME_PATH = "/2/users/me"
-_OAUTH_RE = re.compile(r'(\w+)="([^"]*)"')
 _FAULTS = {
     "429": (429, "Too Many Requests"),
     "500": (500, "Internal Server Error"),
@@ -76,6 +75,8 @@ class SandboxX(LocalApi):
         self.recent_window = recent_window
         self.limits: dict[str, Window] = {"search": Window(search_limit), "create": Window(create_limit)}
         self.replies: list[SandboxPost] = []
+        self.oauth_failures: list[str] = []  # why each refused OAuth 1.0a request was refused
+        self._nonces: set[tuple[str, str]] = set()
         self._sessions: list[aiohttp.ClientSession] = []
         self.handler_seconds = 0.0  # time spent answering requests (for benchmarks)
 
@@ -174,18 +175,25 @@ class SandboxX(LocalApi):
         """Requests allowed per 15-minute window for ``search`` or ``create``; starts a fresh window."""
         self.limits[endpoint] = Window(n_per_window)
 
-    def make_client(self, **kwargs: Any) -> Any:
+    def make_client(self, *, bearer_only: bool = False, user_only: bool = False, **kwargs: Any) -> Any:
         """A ``tweepy.asynchronous.AsyncClient`` with the bot's credentials, pointed at this server (the
-        session is closed by :meth:`stop`)."""
+        session is closed by :meth:`stop`). ``bearer_only``: only the app's bearer token (``X_BEARER_TOKEN``
+        alone: search, no user context); ``user_only``: only the four OAuth 1.0a keys; ``kwargs`` override
+        single credentials (``bearer_token="revoked"``)."""
         from tweepy.asynchronous import AsyncClient
 
-        client = AsyncClient(**{**self.credentials, **kwargs})
+        given = dict(self.credentials)
+        if bearer_only:
+            given = {"bearer_token": given["bearer_token"]}
+        elif user_only:
+            given.pop("bearer_token")
+        client = AsyncClient(**{**given, **kwargs})
         connect_async_client(client, self.base_url)
         self._sessions.append(client.session)
         return client
 
     # HTTP ------------------------------------------------------------------------------------------------
-    def _who(self, request: web.Request) -> str | None:
+    def _who(self, request: web.Request, body: Any) -> str | None:
         """``"app"``, the bot's user id, or None (401)."""
         header = request.headers.get("Authorization", "")
         if header.startswith("Bearer "):
@@ -196,12 +204,13 @@ class SandboxX(LocalApi):
                 return self.bot_account.id
             return None
         if header.startswith("OAuth "):
-            fields = {k: unquote(v) for k, v in _OAUTH_RE.findall(header)}
-            if (
-                fields.get("oauth_consumer_key") == self.credentials["consumer_key"]
-                and fields.get("oauth_token") == self.credentials["access_token"]
-            ):
+            form = request.content_type == "application/x-www-form-urlencoded"
+            check = verify(method=request.method, path=request.path, raw_query=request.rel_url.raw_query_string,
+                           form_body=body if form and isinstance(body, str) else None, header=header,
+                           credentials=self.credentials, seen_nonces=self._nonces, now=time.time())
+            if check.ok:
                 return self.bot_account.id
+            self.oauth_failures.append(check.reason)
         return None
 
     async def _handle(self, request: web.Request) -> web.Response:
@@ -232,7 +241,7 @@ class SandboxX(LocalApi):
         known = {("GET", SEARCH_PATH), ("POST", CREATE_PATH), ("GET", ME_PATH)}
         if route not in known:
             raise problem(404, "Not Found Error", f"Sorry, that page does not exist: {request.path}")
-        who = self._who(request)
+        who = self._who(request, body)
         if who is None:
             raise problem(401, "Unauthorized")
         if endpoint is not None and not self.limits[endpoint].take(now):

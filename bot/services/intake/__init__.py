@@ -1,8 +1,11 @@
-"""Hashtag intake from X, Bluesky and Mastodon (see :mod:`bot.services.intake.service`)."""
+"""Hashtag intake from X, Bluesky and Mastodon: polling (:mod:`~bot.services.intake.service`), the platforms'
+clients and accounts (:mod:`~bot.services.intake.clients`), the feeds per programme
+(:mod:`~bot.services.intake.feeds`), replies and the organisers' queue (:mod:`~bot.services.intake.outbox`), and
+leads for organisers and members (:mod:`~bot.services.intake.leads`)."""
 
 from __future__ import annotations
 
-from bot.services.intake.base import STALE_REPLYING
+from bot.services.intake.clients import PlatformClients
 from bot.services.intake.feeds import (
     BlueskyClientFactory,
     Feed,
@@ -10,7 +13,8 @@ from bot.services.intake.feeds import (
     XClientFactory,
     feeds_for,
 )
-from bot.services.intake.leads import MergeResult
+from bot.services.intake.leads import LeadDesk, MergeResult
+from bot.services.intake.outbox import STALE_REPLYING, Outbox
 from bot.services.intake.service import PLATFORMS, IntakeService
 
 __all__ = [
@@ -19,8 +23,11 @@ __all__ = [
     "BlueskyClientFactory",
     "Feed",
     "IntakeService",
+    "LeadDesk",
     "MastodonClientFactory",
     "MergeResult",
+    "Outbox",
+    "PlatformClients",
     "XClientFactory",
     "feeds_for",
 ]

@@ -2,7 +2,8 @@
 bot's account on each platform (a client, its own id, whether it may reply). No discord import.
 
 * X: every X tag of the programme in one recent-search query (``(#A OR #B) -is:retweet``): one cursor.
-* Bluesky: every Bluesky tag in one ``searchPosts`` query (``#A OR #B``): one cursor.
+* Bluesky: one ``searchPosts`` query per tag (its query syntax, ``OR`` included, is unspecified): a feed
+  (and a cursor) per source; a post carrying two of the tags is stored once (unique post id).
 * Mastodon: a hashtag timeline takes one tag on one instance: a feed (and a cursor) per source.
 
 A source with ``replies = false`` leaves its leads to the organisers; when several tags share a feed, a post
@@ -11,6 +12,7 @@ may be replied to when it carries a tag whose source allows replies.
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,7 +30,7 @@ from bot.intake.mastodon_source import MastodonSource, fetch_mastodon_account
 from bot.intake.paging import RetryPolicy
 from bot.intake.source import platform_name
 from bot.intake.x_parse import build_query, error_text
-from bot.intake.x_source import XSource, fetch_bot_account
+from bot.intake.x_source import XSource, fetch_bot_account, has_user_keys
 from bot.services.programmes import Programme
 
 XClientFactory = Callable[[], Any]
@@ -90,8 +92,8 @@ def feeds_for(programme: Programme, platform: str) -> list[Feed]:
         query = build_query(tags)
         return [Feed("x", query, query, tags, replies)]
     if platform == "bluesky":
-        query = bluesky_query(tags)
-        return [Feed("bluesky", query, query, tags, replies)]
+        return [Feed("bluesky", bluesky_query([s.tag]), bluesky_query([s.tag]), (s.tag,), (s.replies,))
+                for s in sources]
     feeds = []
     for s in sources:
         domain = instance_domain(s.instance or "")
@@ -114,13 +116,25 @@ def cursor_partial(platform: str, cursor: str | None) -> bool:
 
 @dataclass
 class Account:
-    """The bot on one platform: its client, its own id (X user id, Bluesky DID, Mastodon acct)."""
+    """The bot on one platform: its client, its own id (X user id, Bluesky DID, Mastodon acct).
+    ``fingerprint`` tells one set of credentials from another (a truncated SHA-256, never the secret): replies
+    stopped by a 401 start again by themselves once the credentials change."""
 
     client: Any
     own_id: str
     handle: str
     can_reply: bool
     why_not: str = ""  # when it can't reply
+    fingerprint: str = ""
+
+
+X_BEARER_ONLY = ("the bot has only X_BEARER_TOKEN: it can search X but not reply (set X_API_KEY, X_API_SECRET, "
+                 "X_ACCESS_TOKEN and X_ACCESS_TOKEN_SECRET of the bot's account, with Read and Write permission)")
+
+
+def fingerprint(*parts: object) -> str:
+    """16 hex digits of SHA-256 over the credentials: equal for the same ones, useless to recover them."""
+    return hashlib.sha256("\x1f".join(str(p or "") for p in parts).encode()).hexdigest()[:16]
 
 
 class Unavailable(Exception):
@@ -132,24 +146,29 @@ class Unavailable(Exception):
         self.reason = reason
 
 
-async def _made(factory: Callable[..., Any], *args: Any) -> Any:
+async def build_client(factory: Callable[..., Any], *args: Any) -> Any:
+    """``factory(*args)``, awaited when it returns an awaitable (a login)."""
     client = factory(*args)
     return await client if inspect.isawaitable(client) else client
 
 
 async def connect_x(factory: XClientFactory) -> Account:
-    client = await _made(factory)
+    client = await build_client(factory)
+    keys = fingerprint(*(getattr(client, k, None) for k in ("bearer_token", "consumer_key", "consumer_secret",
+                                                            "access_token", "access_token_secret")))
+    if not has_user_keys(client):  # X_BEARER_TOKEN alone: app-only search; /2/users/me needs user context
+        return Account(client, "", "", False, X_BEARER_ONLY, keys)
     try:
         user_id, handle = await fetch_bot_account(client)
     except Unauthorized as exc:
         raise Unavailable("fatal", f"X rejected the credentials (401): {error_text(exc)}") from exc
     except HTTPException as exc:
         if exc.response is not None and getattr(exc.response, "status", 0) == 403:  # app-only: search, no replies
-            return Account(client, "", "", False, "the bot's X credentials can search but not post")
+            return Account(client, "", "", False, "the bot's X credentials can search but not post", keys)
         raise Unavailable("failure", f"could not look up the bot's X account: {exc}") from exc
     except (aiohttp.ClientError, TimeoutError) as exc:
         raise Unavailable("failure", f"could not reach X: {exc}") from exc
-    return Account(client, user_id, handle, bool(user_id))
+    return Account(client, user_id, handle, bool(user_id), fingerprint=keys)
 
 
 async def connect_bluesky(factory: BlueskyClientFactory) -> Account:
@@ -162,7 +181,7 @@ async def connect_bluesky(factory: BlueskyClientFactory) -> Account:
     from atproto_core.exceptions import AtProtocolError
 
     try:
-        client = await _made(factory)
+        client = await build_client(factory)
     except KeyError as exc:
         raise Unavailable("fatal", f"{exc.args[0]} is not set") from exc
     except (UnauthorizedError, LoginRequiredError, BadRequestError) as exc:
@@ -177,7 +196,7 @@ async def connect_bluesky(factory: BlueskyClientFactory) -> Account:
     handle = str(getattr(me, "handle", None) or getattr(session, "handle", None) or "")
     if not did:
         raise Unavailable("failure", "could not tell which Bluesky account the bot is")
-    return Account(client, did, handle, True)
+    return Account(client, did, handle, True, fingerprint=fingerprint(did))
 
 
 async def connect_mastodon(factory: MastodonClientFactory, instance: str) -> Account:
@@ -188,20 +207,27 @@ async def connect_mastodon(factory: MastodonClientFactory, instance: str) -> Acc
         MastodonUnauthorizedError,
     )
 
-    client = await _made(factory, instance)
+    client = await build_client(factory, instance)
     domain = instance_domain(instance)
-    if not getattr(client, "access_token", None):
+    token = getattr(client, "access_token", None)
+    keys = fingerprint(domain, token)
+    if not token:
         return Account(client, f"@{domain}", "", False,
-                       "the bot has no Mastodon access token (MASTODON_ACCESS_TOKEN), so it can't reply there")
+                       "the bot has no Mastodon access token (MASTODON_ACCESS_TOKEN), so it can't reply there", keys)
     try:
         acct = await fetch_mastodon_account(client, domain=domain)
-    except MastodonUnauthorizedError as exc:
-        raise Unavailable("fatal", f"{domain} rejected the bot's Mastodon access token: {exc}") from exc
+    except MastodonUnauthorizedError:
+        # a token is for one instance (or was revoked): public hashtag timelines are read without it
+        client.access_token = None
+        return Account(client, f"@{domain}", "", False,
+                       f"{domain} rejected MASTODON_ACCESS_TOKEN (401), so the bot can't reply there; it still reads "
+                       f"#tags there without it. A token belongs to one instance: set MASTODON_INSTANCE to the "
+                       f"token's instance, or make a new token on {domain}", keys)
     except (MastodonServerError, MastodonNetworkError) as exc:
         raise Unavailable("failure", f"could not reach {domain}: {type(exc).__name__}") from exc
     except MastodonError as exc:
         raise Unavailable("failure", f"could not look up the bot's account on {domain}: {exc}") from exc
-    return Account(client, acct, acct, True)
+    return Account(client, acct, acct, True, fingerprint=keys)
 
 
 def make_source(

@@ -1,4 +1,8 @@
-"""Leads for organisers (list, dismiss, merge two accounts of one person) and for members (claim codes).
+"""Leads for organisers (list, dismiss, merge two accounts of one person) and for members (proof of control).
+
+A member links a lead by proving they control its account: ``/link @handle`` gives them a private code, and
+the lead is linked when the poller sees that code posted *from the lead's account*. The bot's public reply
+carries no secret, so holding it (or the post) links nothing.
 
 A person is a platform and an account on it: each gets one lead, one claim code and at most one reply.
 When one person posts from two platforms, an organiser merges the leads (``/leads merge A B``): B is closed
@@ -8,22 +12,26 @@ never causes a reply: a lead whose person already had one is not answered again.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.clock import Clock
+from bot.intake.codes import ClaimCodes
 from bot.intake.outcomes import ClaimOutcome, ClaimResult, LeadView, claim_message
 from bot.intake.source import platform_name
 from bot.onboarding.safe_text import safe_text
-from bot.services.intake.base import IntakeBase
 from bot.services.intake.outbox import lead_post
-from bot.services.programmes import Programme
-from storage.db import transaction
-from storage.models import Lead
-from storage.queries import audit, intake, onboarding, people
+from bot.services.programmes import Programme, ProgrammeRegistry
+from storage.db import SessionFactory, transaction
+from storage.models import IdentityProof, Lead
+from storage.queries import audit, intake, onboarding, people, security
 
 MAX_HOPS = 5  # merged → merged → … chains are followed this far
+LINK_GUESSES = "link"  # the guess counter of /link
+PROOF_TTL_HOURS = 24  # a private proof code is valid this long (asking again renews it)
 
 
 @dataclass(frozen=True)
@@ -52,7 +60,23 @@ async def _root(s: AsyncSession, lead: Lead) -> Lead:
     return lead
 
 
-class LeadDesk(IntakeBase):
+class LeadDesk:
+    """The leads once stored: listed, dismissed and merged by organisers; linked to members who prove they
+    control the account (:meth:`claim`, :meth:`_prove`)."""
+
+    def __init__(
+        self, registry: ProgrammeRegistry, sessions: SessionFactory, clock: Clock, rng: random.Random | None = None
+    ) -> None:
+        self._registry = registry
+        self._sessions = sessions
+        self._clock = clock
+        self._rng = rng
+        self.guess_limit = 5  # wrong /link tries per member and programme within guess_window (database)
+        self.guess_window = timedelta(minutes=10)
+
+    def codes(self, programme: Programme) -> ClaimCodes:
+        return ClaimCodes(programme.config.intake.claim_code_prefix, rng=self._rng)
+
     # organisers ------------------------------------------------------------------------------------------
     async def open_leads(self, programme: Programme) -> list[LeadView]:
         async with self._sessions() as s:
@@ -61,7 +85,8 @@ class LeadDesk(IntakeBase):
             return [await self._view(s, lead) for lead in leads]
 
     async def _view(self, s: AsyncSession, lead: Lead) -> LeadView:
-        row = await intake.get_post(session=s, platform=lead.platform, post_id=lead.first_post_id)
+        row = await intake.get_post(session=s, programme_id=lead.programme_id, platform=lead.platform,
+                                    post_id=lead.first_post_id)
         return LeadView(lead.id or 0, lead.author_handle, lead.author_name, lead.status, lead.claim_code,
                         lead_post(lead).url, row.text if row else "", lead.created_at, lead.platform)
 
@@ -119,8 +144,8 @@ class LeadDesk(IntakeBase):
                                          suggestions={intake.MERGED_INTO: a.id})
                 await intake.update_lead(session=s, lead_id=a.id or 0, now=now,
                                          suggestions={**(b.suggestions or {}), **(a.suggestions or {})})
-                text = (f"{who(b)} is merged into {who(a)}: one person, one lead. Either claim code "
-                        f"(`{a.claim_code}` or `{b.claim_code}`) links both.")
+                text = (f"{who(b)} is merged into {who(a)}: one person, one lead. Proving either account "
+                        "with /link links both.")
                 if b.reply_post_id and a.status in ("new", "queueing"):  # they have an invite already
                     await intake.update_lead(session=s, lead_id=a.id or 0, now=now, expect=("new", "queueing"),
                                              status="queued")
@@ -141,63 +166,119 @@ class LeadDesk(IntakeBase):
             await intake.set_person_x_handle(session=s, person_id=person_id, x_handle=lead.author_handle, now=now)
         return moved
 
-    # claim codes -----------------------------------------------------------------------------------------
+    # proof of control -----------------------------------------------------------------------------------
     def find_code(self, text: str, *, anywhere: bool = False, programmes: list[Programme] | None = None) -> str | None:
-        """The claim code in ``text``: the whole text (``/link``; the body alone is enough when only one
-        programme is meant) or, with ``anywhere``, a prefixed code inside a typed message."""
-        progs = programmes if programmes is not None else self._registry.all()
-        for prog in progs:
+        """A programme's code in ``text`` (the whole text, or with ``anywhere`` a prefixed code inside it)."""
+        for prog in programmes if programmes is not None else self._registry.all():
             codes = self.codes(prog)
             code = codes.find(text) if anywhere else codes.normalise(text)
-            if code is not None and (anywhere or len(progs) == 1 or code.split("-")[0] in text.upper()):
+            if code is not None:
                 return code
         return None
 
+    async def _reserve(self, programme: Programme, discord_user_id: int, now: datetime) -> datetime | None:
+        """Take one guess before looking anything up (its own committed transaction, so concurrent guesses
+        see it). None when allowed, else when the member may try again."""
+        async with transaction(self._sessions) as s:
+            taken = await security.reserve_guess(
+                session=s, programme_id=programme.id, discord_user_id=discord_user_id, kind=LINK_GUESSES,
+                limit=self.guess_limit, window=self.guess_window, now=now)
+            if taken is not None:
+                return None
+            start = await security.guess_window_start(session=s, programme_id=programme.id,
+                                                      discord_user_id=discord_user_id, kind=LINK_GUESSES)
+        return (start or now) + self.guess_window
+
     async def claim(
         self, discord_user_id: int, display_name: str, text: str, *, programmes: list[Programme] | None = None,
-        anywhere: bool = False,
     ) -> ClaimResult:
-        """Link the lead of the claim code in ``text`` (and the leads merged with it) to this Discord user:
-        they close as ``linked``; an X lead sets the person's ``x_handle``. Wrong codes are limited per user
-        (:attr:`attempts`)."""
+        """``/link @handle``: ask to link a lead (an account that posted with the programme's hashtag) to this
+        member. Naming a handle proves nothing, so the answer is a private code (``prove``) the member must
+        post *from that account*; the poller then links it (:meth:`_prove`). Only the programmes given are
+        searched (the guild's, or the DM's). Every try takes one of ``guess_limit`` guesses per member and
+        programme in ``guess_window`` *before* the lookup, atomically in the database; a right answer gives
+        its guess back (it never resets the count)."""
         now = self._clock.now()
-        progs = programmes if programmes is not None else self._registry.all()
-        example = f"{progs[0].config.intake.claim_code_prefix}-7K2Q" if progs else "EDU-7K2Q"
-        until = self.attempts.blocked_until(discord_user_id, now)
-        if until is not None:
-            return ClaimResult("rate_limited", claim_message("rate_limited", wait_s=(until - now).total_seconds()),
-                               retry_after=until)
-        code = self.find_code(text, anywhere=anywhere, programmes=progs)
+        progs = programmes if programmes is not None else []
         outcome: ClaimOutcome = "unknown"
-        suggestions: dict[str, object] = {}
-        async with transaction(self._sessions) as s:
-            lead = await intake.get_lead_by_code(session=s, claim_code=code) if code else None
-            root = await _root(s, lead) if lead is not None else None
-            programme = self._registry.by_id(lead.programme_id) if lead is not None else None
-            if lead is None or root is None or programme is None or programme.id not in {p.id for p in progs} \
-                    or "dismissed" in (lead.status, root.status):
-                outcome = "not_a_code" if code is None else "unknown"
-            else:
-                known = await people.get_person_by_discord(session=s, programme_id=programme.id,
-                                                           discord_user_id=discord_user_id)
-                expires = lead.code_expires_at
+        for programme in progs:
+            until = await self._reserve(programme, discord_user_id, now)
+            if until is not None:
+                return ClaimResult("rate_limited", claim_message("rate_limited",
+                                                                 wait_s=(until - now).total_seconds()),
+                                   retry_after=until)
+            async with transaction(self._sessions) as s:
+                lead = await intake.find_lead_by_handle(session=s, programme_id=programme.id, ref=text)
+                if lead is None or lead.status == "dismissed":
+                    continue
+                root = await _root(s, lead)
+                if root.status == "dismissed":
+                    continue
+                await security.refund_guess(session=s, programme_id=programme.id, discord_user_id=discord_user_id,
+                                            kind=LINK_GUESSES)
                 if root.status == "linked":
+                    known = await people.get_person_by_discord(session=s, programme_id=programme.id,
+                                                               discord_user_id=discord_user_id)
                     outcome = "already" if known is not None and root.person_id == known.id else "used"
-                elif expires is not None and expires <= now:
-                    outcome = "expired"
-                else:
-                    person, _ = await people.get_or_create_person(
-                        session=s, programme_id=programme.id, discord_user_id=discord_user_id,
-                        display_name=display_name, now=now)
-                    outcome = await self._link(s, programme, root, person.id or 0, discord_user_id, now)
-                suggestions = {k: v for k, v in (root.suggestions or {}).items() if not k.startswith("_")}
-        if outcome in ("linked", "already") and lead is not None:
-            self.attempts.succeeded(discord_user_id)
-            message = claim_message(outcome, handle=lead.author_handle, platform=lead.platform)
-            return ClaimResult(outcome, message, lead.programme_id, lead.author_handle, suggestions,
-                               platform=lead.platform)
-        self.attempts.failed(discord_user_id, now)
-        return ClaimResult(outcome, claim_message(outcome, example=example))
+                    return ClaimResult(outcome, claim_message(outcome, handle=lead.author_handle,
+                                                              platform=lead.platform))
+                if lead.code_expires_at is not None and lead.code_expires_at <= now:
+                    return ClaimResult("expired", claim_message("expired"))
+                code = await self._proof_code(s, programme, lead, discord_user_id, display_name, now)
+                tag = self._tag(programme, lead.platform)
+                return ClaimResult("prove", claim_message("prove", handle=lead.author_handle, platform=lead.platform,
+                                                          code=code, tag=tag, hours=PROOF_TTL_HOURS),
+                                   programme.id, lead.author_handle, platform=lead.platform)
+        return ClaimResult(outcome, claim_message(outcome))
+
+    @staticmethod
+    def _tag(programme: Programme, platform: str) -> str:
+        sources = programme.config.intake.sources_on(platform)
+        return f"#{sources[0].tag}" if sources else ""
+
+    async def _proof_code(self, s: AsyncSession, programme: Programme, lead: Lead, discord_user_id: int,
+                          display_name: str, now: datetime) -> str:
+        """This member's private code for this lead (the same one while it is valid, renewed otherwise)."""
+        expires = now + timedelta(hours=PROOF_TTL_HOURS)
+        found = await security.proof_for(session=s, lead_id=lead.id or 0, discord_user_id=discord_user_id)
+        if found is not None:
+            await security.renew_proof(session=s, proof_id=found.id or 0, expires_at=expires)
+            return found.code
+        codes = self.codes(programme)
+        for _ in range(50):
+            code = codes.new()
+            if not await security.code_taken(session=s, programme_id=programme.id, code=code):
+                await security.add_proof(session=s, proof=IdentityProof(
+                    programme_id=programme.id, lead_id=lead.id or 0, discord_user_id=discord_user_id,
+                    display_name=display_name[:200], code=code, created_at=now, expires_at=expires))
+                return code
+        raise RuntimeError("no free proof code: the code space is nearly full")
+
+    async def _prove(self, s: AsyncSession, programme: Programme, platform: str, author_id: str, text: str,
+                     now: datetime) -> tuple[int, ClaimResult] | None:
+        """A post seen by the poller that carries a member's private code, posted *from the account of the
+        lead the code was given for*: link that lead to that member. Anything else proves nothing."""
+        code = self.codes(programme).find(text)
+        proof = await security.proof_by_code(session=s, programme_id=programme.id, code=code) if code else None
+        if proof is None or proof.proven_at is not None or proof.expires_at <= now:
+            return None
+        lead = await s.get(Lead, proof.lead_id)
+        if lead is None or lead.platform != platform or lead.author_id != author_id:
+            return None
+        root = await _root(s, lead)
+        if root.status not in intake.OPEN_LEAD_STATUSES or not await security.mark_proven(
+                session=s, proof_id=proof.id or 0, now=now):
+            return None
+        person, _ = await people.get_or_create_person(
+            session=s, programme_id=programme.id, discord_user_id=proof.discord_user_id,
+            display_name=proof.display_name, now=now)
+        outcome = await self._link(s, programme, root, person.id or 0, proof.discord_user_id, now)
+        if outcome != "linked":
+            return None
+        suggestions = {k: v for k, v in (root.suggestions or {}).items() if not k.startswith("_")}
+        return proof.discord_user_id, ClaimResult(
+            "linked", claim_message("linked", handle=lead.author_handle, platform=lead.platform), programme.id,
+            lead.author_handle, suggestions, platform=lead.platform)
 
     async def _link(self, s: AsyncSession, programme: Programme, lead: Lead, person_id: int, discord_user_id: int,
                     now: datetime) -> ClaimOutcome:
@@ -208,7 +289,8 @@ class LeadDesk(IntakeBase):
             await self._link_to(s, other, person_id, now, expect=(intake.MERGED,))
         await audit.add_audit_event(
             session=s, programme_id=programme.id, actor_discord_id=discord_user_id, action="lead.link",
-            detail={"lead_id": lead.id, "person_id": person_id, "merged": [m.id for m in merged]}, now=now)
+            detail={"lead_id": lead.id, "person_id": person_id, "merged": [m.id for m in merged],
+                    "proven_by": "post from the account"}, now=now)
         return "linked"
 
     async def prefilled(self, programme: Programme, discord_user_id: int) -> bool:

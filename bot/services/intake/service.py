@@ -1,5 +1,6 @@
-"""Hashtag intake from X, Bluesky and Mastodon: polling into posts and leads, replies with an invite and a
-claim code (or the organisers' queue), and linking a lead to a Discord member by that code. No discord import.
+"""Hashtag intake from X, Bluesky and Mastodon: polling into posts and leads, replies with an invite (or the
+organisers' queue), and linking a lead to a Discord member once the member posts, from that account, the
+private code ``/link`` gave them. No discord import.
 
 Polling (:meth:`IntakeService.poll`, one periodic job per programme and platform):
 
@@ -26,21 +27,35 @@ in the database, so every process agrees; the rest wait for a later poll.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.clock import Clock
 from bot.intake.outcomes import IntakeNotifier, PollReport, PollStatus
 from bot.intake.source import Page, Post, platform_name
 from bot.intake.suggest import Suggestions
 from bot.intake.vocab import suggestions_for, vocabulary_for
-from bot.services.intake.feeds import Account, Feed, Unavailable, cursor_partial, feeds_for
+from bot.services.intake.clients import PlatformClients
+from bot.services.intake.feeds import (
+    Account,
+    BlueskyClientFactory,
+    Feed,
+    MastodonClientFactory,
+    Unavailable,
+    XClientFactory,
+    cursor_partial,
+    feeds_for,
+)
 from bot.services.intake.leads import LeadDesk
-from bot.services.intake.outbox import Outbox, feed_of
-from bot.services.programmes import Programme
-from storage.db import transaction
+from bot.services.intake.outbox import Outbox, feed_of, replies_query
+from bot.services.programmes import Programme, ProgrammeRegistry
+from storage.db import SessionFactory, transaction
 from storage.models import Lead, SocialPost
 from storage.queries import intake
 
@@ -57,6 +72,7 @@ def _combine(total: PollReport, part: PollReport) -> None:
     total.new_posts += part.new_posts
     total.new_leads += part.new_leads
     total.warnings.extend(part.warnings)
+    total.proven.extend(part.proven)
     if _WORST.index(part.status) < _WORST.index(total.status):
         total.status = part.status
     if part.reason:
@@ -65,21 +81,56 @@ def _combine(total: PollReport, part: PollReport) -> None:
         total.paused_until = min(filter(None, (total.paused_until, part.paused_until)))
 
 
-class IntakeService(Outbox, LeadDesk):
-    """``IntakeService(registry, sessions, clock, x_client_factory, bluesky_client_factory=...,
-    mastodon_client_factory=...)``: a platform without a factory is not polled."""
+class IntakeService:
+    """Polls; its collaborators are :attr:`clients` (the platforms' clients, accounts and sources: a platform
+    without a client factory is not polled), :attr:`outbox` (replies and the organisers' queue after each poll)
+    and :attr:`leads` (organisers' lead commands, members' claim codes)."""
+
+    def __init__(
+        self, registry: ProgrammeRegistry, sessions: SessionFactory, clock: Clock,
+        x_client_factory: XClientFactory | None, *, bluesky_client_factory: BlueskyClientFactory | None = None,
+        mastodon_client_factory: MastodonClientFactory | None = None, rng: random.Random | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self.clients = PlatformClients(clock, x_client_factory, bluesky_client_factory=bluesky_client_factory,
+                                       mastodon_client_factory=mastodon_client_factory)
+        self.outbox = Outbox(sessions, clock, self.clients)
+        self.leads = LeadDesk(registry, sessions, clock, rng)
 
     def platforms(self, programme: Programme) -> list[str]:
         """The platforms the programme has sources on and the bot can poll."""
-        return [p for p in PLATFORMS if feeds_for(programme, p) and self.can_poll_on(p)]
+        return [p for p in PLATFORMS if feeds_for(programme, p) and self.clients.can_poll_on(p)]
 
     # polling ---------------------------------------------------------------------------------------------
+    async def poll_retrying(
+        self, programme: Programme, notifier: IntakeNotifier, platform: str = "x", *, within: float,
+        first_delay: float = 1.0,
+    ) -> PollReport:
+        """:meth:`poll`, tried again with growing pauses (1 s, 2 s, 4 s …) while the database is unreachable,
+        for at most ``within`` seconds (the job's interval: after that the next run takes over). A poll lost
+        to a database outage runs again as soon as the database is back, not an interval later: X's search
+        reaches back only 7 days, so a poller that keeps missing its turns loses posts."""
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + within
+        delay = first_delay
+        while True:
+            try:
+                return await self.poll(programme, notifier, platform)
+            except (SQLAlchemyError, OSError) as exc:
+                if loop.time() + delay > give_up:
+                    raise
+                log.warning("%s poll of %s failed (%s: %s); trying again in %.0f s", platform_name(platform),
+                            programme.key, type(exc).__name__, str(exc).splitlines()[0][:200], delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30.0)
+
     async def poll(self, programme: Programme, notifier: IntakeNotifier, platform: str = "x") -> PollReport:
         """One poll of the programme's hashtags on ``platform``: pages → posts and leads, then replies and
         the organisers' queue."""
         report = PollReport(programme.key, platform)
         feeds = feeds_for(programme, platform)
-        if not feeds or not self.can_poll_on(platform):
+        if not feeds or not self.clients.can_poll_on(platform):
             report.status = "skipped"
             report.reason = f"no {platform_name(platform)} hashtags or no {platform_name(platform)} credentials"
             return report
@@ -97,6 +148,11 @@ class IntakeService(Outbox, LeadDesk):
                 await self._poll_locked(programme, notifier, platform, feeds, report)
         finally:
             _HELD.discard(key)
+        for discord_user_id, result in report.proven:
+            try:
+                await notifier.identity_proven(programme, discord_user_id, result)
+            except Exception:  # the link is stored; telling the member is best effort
+                log.exception("could not tell member %s that their account is linked", discord_user_id)
         return report
 
     async def _poll_locked(
@@ -114,13 +170,16 @@ class IntakeService(Outbox, LeadDesk):
         if not sources or (platform == "x" and behind):
             return  # on X, replies wait until all pages are in: a later post may @mention the bot
 
+        def feed_for(lead: Lead) -> Feed | None:
+            return feed_of(feeds, lead)
+
         def source_for(lead: Lead) -> Any:
-            feed = feed_of(feeds, lead)
+            feed = feed_for(lead)
             return sources.get(feed.account_key) if feed is not None else None
 
         reasons: dict[int, str] = {}
-        await self._send_replies(programme, platform, source_for, report, reasons)
-        await self._notify_queue(programme, platform, feeds, notifier, report, reasons)
+        await self.outbox.send_replies(programme, platform, source_for, report, reasons, feed_for, notifier)
+        await self.outbox.notify_queue(programme, platform, feeds, notifier, report, reasons)
 
     async def _poll_feed(
         self, programme: Programme, notifier: IntakeNotifier, feed: Feed, report: PollReport
@@ -134,14 +193,15 @@ class IntakeService(Outbox, LeadDesk):
             report.status, report.reason = "disabled", cursor.disabled_reason
             return None, False
         try:
-            account = await self.account(feed)
+            account = await self.clients.account(feed)
         except Unavailable as exc:
             if exc.kind == "fatal":
                 await self._disable(programme, notifier, feed, cursor_id, exc.reason, report)
             else:
                 report.status, report.reason = "failed", exc.reason
             return None, False
-        source = self.source(programme, feed, account)
+        await self.outbox.check_replies(programme, notifier, feed, account)
+        source = self.clients.source(programme, feed, account)
         now = self._clock.now()
         caught_up = not cursor_partial(feed.platform, cursor.since_id)
         if cursor.paused_until is not None and now < cursor.paused_until:
@@ -205,6 +265,9 @@ class IntakeService(Outbox, LeadDesk):
             if not await intake.record_post(session=s, post=row):
                 continue
             report.new_posts += 1
+            proven = await self.leads._prove(s, programme, platform, post.author_id[:64], post.text, now)
+            if proven is not None:
+                report.proven.append(proven)
             if not post.is_lead:
                 continue
             suggested: Suggestions = suggestions_for(post.text, programme.questions, vocab)
@@ -231,7 +294,7 @@ class IntakeService(Outbox, LeadDesk):
         await intake.save_cursor(session=s, cursor_id=cursor_id, now=now, since_id=page.cursor)
 
     async def _new_code(self, s: AsyncSession, programme: Programme) -> str:
-        codes = self.codes(programme)
+        codes = self.leads.codes(programme)
         for _ in range(50):
             code = codes.new()
             if await intake.get_lead_by_code(session=s, claim_code=code) is None:
@@ -239,15 +302,16 @@ class IntakeService(Outbox, LeadDesk):
         raise RuntimeError("no free claim code: the code space is nearly full")
 
     async def resume(self, programme: Programme, platform: str | None = None) -> bool:
-        """Start polling again after a stop (refused credentials) or a pause, on ``platform`` (None: every
-        platform). ``True`` when something was stopped or paused."""
+        """Start polling (and replying) again after a stop (refused credentials) or a pause, on ``platform``
+        (None: every platform). ``True`` when something was stopped or paused."""
         was = False
         for name in [platform] if platform else list(PLATFORMS):
             async with transaction(self._sessions) as s:
-                for feed in feeds_for(programme, name):
+                feeds = feeds_for(programme, name)
+                for query in [f.query for f in feeds] + sorted({replies_query(f) for f in feeds}):
                     cursor = await intake.get_cursor(session=s, programme_id=programme.id, platform=name,
-                                                     query=feed.query)
+                                                     query=query)
                     was = was or bool(cursor.disabled_reason or cursor.paused_until)
                     await intake.save_cursor(session=s, cursor_id=cursor.id or 0, now=self._clock.now())
-            self.forget(programme, name)
+            self.clients.forget(programme, name)
         return was

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.nudges import answers as rules
+from bot.services.match_end import MatchEnding
 from bot.services.nudges._types import (
     ANSWER_LABELS,
     AnswerResult,
-    EndedMatch,
     PartnerPrompt,
     _mention,
     _records,
@@ -20,21 +18,21 @@ from bot.services.nudges._types import (
 from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.db import SessionFactory, transaction
 from storage.models import Match
-from storage.queries import audit, matching, nudges_more, people
+from storage.queries import audit, matching, onboarding, people
 from storage.queries import nudges as q
 
 
-class _Base:
-    """What the parts of :class:`NudgeService` share."""
+class CheckInAnswers:
+    """Clicks on a check-in's buttons and the notes added to it: what is recorded, who hears of it, and the
+    end of a match the pair asked for."""
 
-    at_risk_grace = timedelta(days=3)
-    _registry: ProgrammeRegistry
-    _sessions: SessionFactory
-    _clock: Clock
+    def __init__(self, registry: ProgrammeRegistry, sessions: SessionFactory, clock: Clock,
+                 ending: MatchEnding) -> None:
+        self._registry = registry
+        self._sessions = sessions
+        self._clock = clock
+        self._ending = ending
 
-
-class AnswersMixin(_Base):
-    # ---- answers ----------------------------------------------------------------------------------
     async def answer(self, nudge_id: int, answer: rules.ButtonAnswer, discord_user_id: int) -> AnswerResult:
         """Apply one click on a nudge's button. Safe to repeat: a second click changes nothing."""
         async with transaction(self._sessions) as session:
@@ -43,7 +41,7 @@ class AnswersMixin(_Base):
             if nudge is None or match is None:
                 return AnswerResult("unknown", "This check-in no longer exists — thanks anyway!")
             programme = self._registry.by_id(match.programme_id)
-            found = await nudges_more.people_with_profiles(
+            found = await people.people_with_profiles(
                 session=session, person_ids=(match.mentor_person_id, match.mentee_person_id))
             key_of = {pid: _mention(p) for pid, (p, _prof) in found.items()}
             by = next((key_of[pid] for pid, (p, _) in found.items() if p.discord_user_id == discord_user_id), None)
@@ -60,12 +58,14 @@ class AnswersMixin(_Base):
             history = _records(await q.nudges_of_match(session=session, match_id=match.id or 0), key_of)
             pair = (key_of.get(match.mentor_person_id, "?"), key_of.get(match.mentee_person_id, "?"))
             try:
-                actions = rules.follow_up(history, nudge_id=nudge_id, answer=answer, by=by, pair=pair)
+                voice = programme.config.messages() if programme else None
+                actions = rules.follow_up(history, nudge_id=nudge_id, answer=answer, by=by, pair=pair,
+                                          not_yet_escalate_after=voice.not_yet_escalate_after if voice else 2)
             except rules.AnswerRejected as exc:
                 return AnswerResult("rejected", str(exc).capitalize() + ".", programme)
             except LookupError:
                 return AnswerResult("unknown", "I can't find this check-in any more — thanks anyway!", programme)
-            result = AnswerResult("recorded", _REPLIES[answer], programme)
+            result = AnswerResult("recorded", voice.replies[answer] if voice else _REPLIES[answer], programme)
             now = self._clock.now()
             for action in actions:
                 if isinstance(action, rules.RecordAnswer):
@@ -73,31 +73,26 @@ class AnswersMixin(_Base):
                                                  now=now):
                         return AnswerResult("unchanged", "You already answered this one — I've kept that.", programme)
                 elif isinstance(action, rules.NotifyOrganisers):
-                    result.organiser_messages.append(organiser_text(action))
+                    if action.reason != "match_ended":  # ending the match tells the organisers (once)
+                        result.organiser_messages.append(organiser_text(action))
                 elif isinstance(action, rules.AskPartnerToConfirmEnd):
                     partner_pid = next(pid for pid, key in key_of.items() if key == action.partner_key)
                     partner = found[partner_pid][0]
-                    dm = await nudges_more.known_dm_channel(session=session, person_id=partner_pid)
+                    dm = await onboarding.known_dm_channel(session=session, person_id=partner_pid)
                     result.ask_partner = PartnerPrompt(action.nudge_id, partner.discord_user_id or 0, dm,
                                                        partner.dms_closed, match.space_id, action.requested_by)
                 elif isinstance(action, rules.EndMatch):
-                    if not await matching.end_match(session=session, match_id=match.id or 0, reason="ended by the pair",
-                                                    now=now):
+                    result.ended = await self._ending.close(session, match, "pair", discord_user_id)
+                    if result.ended is None:
                         return AnswerResult("unchanged", "This match has already ended.", programme)
-                    await q.cancel_nudges(session=session, match_id=match.id or 0)
-                    mentor, mentee = found.get(match.mentor_person_id), found.get(match.mentee_person_id)
-                    result.ended = EndedMatch(
-                        match.id or 0, match.space_id, match.space_kind,
-                        mentor[0].discord_user_id if mentor else None, mentee[0].discord_user_id if mentee else None,
-                        await nudges_more.known_dm_channel(session=session, person_id=match.mentee_person_id))
             if answer in ("confirm_end", "keep"):
                 await audit.add_audit_event(session=session, programme_id=match.programme_id,
                                             actor_discord_id=discord_user_id, action=f"nudge.{answer}",
-                                            detail=nudges_more.as_detail(nudge_id=nudge_id, match_id=match.id), now=now)
+                                            detail=audit.as_detail(nudge_id=nudge_id, match_id=match.id), now=now)
             return result
 
     async def _end_reply_seen(self, session: AsyncSession, match: Match, nudge_id: int) -> bool:
-        events = await nudges_more.audit_events_since(session=session, programme_id=match.programme_id,
+        events = await audit.audit_events_since(session=session, programme_id=match.programme_id,
                                                       actions=("nudge.keep",))
         return any(e.detail.get("nudge_id") == nudge_id for e in events)
 

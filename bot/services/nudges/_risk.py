@@ -1,4 +1,4 @@
-"""Pairs at risk and the organisers' weekly digest."""
+"""Pairs at risk and the organisers' weekly digest (:class:`PairRisk`)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.clock import Clock
 from bot.nudges import answers as rules
-from bot.services.nudges._answers import _Base
 from bot.services.nudges._types import (
     ANSWER_LABELS,
     MATCH_KINDS,
@@ -16,14 +16,21 @@ from bot.services.nudges._types import (
     _records,
 )
 from bot.services.programmes import Programme
-from storage.db import transaction
+from storage.db import SessionFactory, transaction
 from storage.models import Nudge
-from storage.queries import audit, matching, nudges_more
+from storage.queries import audit, matching, people
 from storage.queries import nudges as q
 
 
-class RiskMixin(_Base):
-    # ---- at risk, digest --------------------------------------------------------------------------
+class PairRisk:
+    """Active pairs nobody answers any more: listed, reported to the organisers once, and summed up with the
+    week's check-ins in the organisers' weekly digest."""
+
+    def __init__(self, sessions: SessionFactory, clock: Clock, *, grace: timedelta = timedelta(days=3)) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self.at_risk_grace = grace
+
     async def pairs_at_risk(self, programme: Programme) -> list[PairAtRisk]:
         """Active pairs where nobody answered either of the last two check-ins (sent ≥ 3 days ago)."""
         async with self._sessions() as session:
@@ -31,9 +38,9 @@ class RiskMixin(_Base):
 
     async def _pairs_at_risk(self, session: AsyncSession, programme: Programme) -> list[PairAtRisk]:
         matches = await matching.matches_in_programme(session=session, programme_id=programme.id, statuses=("active",))
-        rows = await nudges_more.nudges_of_matches(session=session, match_ids=[m.id or 0 for m in matches])
+        rows = await q.nudges_of_matches(session=session, match_ids=[m.id or 0 for m in matches])
         ids = {pid for m in matches for pid in (m.mentor_person_id, m.mentee_person_id)}
-        found = await nudges_more.people_with_profiles(session=session, person_ids=ids)
+        found = await people.people_with_profiles(session=session, person_ids=ids)
         by_match: dict[int, list[Nudge]] = {}
         for n in rows:
             by_match.setdefault(n.match_id or 0, []).append(n)
@@ -53,7 +60,7 @@ class RiskMixin(_Base):
         """Newly at-risk pairs, each reported once (until someone answers again): texts for organisers."""
         async with transaction(self._sessions) as session:
             pairs = await self._pairs_at_risk(session, programme)
-            events = await nudges_more.audit_events_since(session=session, programme_id=programme.id,
+            events = await audit.audit_events_since(session=session, programme_id=programme.id,
                                                           actions=("nudge.at_risk",))
             flagged: dict[int, datetime] = {}
             for e in events:
@@ -71,15 +78,15 @@ class RiskMixin(_Base):
                 texts.append(f"⚠️ Pair at risk: no answer from {pair.label} to their last two check-ins.")
             return texts
 
-    async def _digest_text(self, session: AsyncSession, programme: Programme) -> str:
+    async def digest_text(self, session: AsyncSession, programme: Programme) -> str:
         now = self._clock.now()
         since = now - timedelta(days=7)
         active = await matching.matches_in_programme(session=session, programme_id=programme.id, statuses=("active",))
-        sent = [n for n in await nudges_more.nudges_in_programme(
+        sent = [n for n in await q.nudges_in_programme(
             session=session, programme_id=programme.id, kinds=MATCH_KINDS, statuses=("sent",),
             since=since - timedelta(days=1)) if n.sent_at and n.sent_at >= since]
         answers = Counter(str(n.answer) for n in sent if n.answer)
-        ended = await nudges_more.ended_matches_since(session=session, programme_id=programme.id, since=since)
+        ended = await matching.ended_matches_since(session=session, programme_id=programme.id, since=since)
         at_risk = await self._pairs_at_risk(session, programme)
         breakdown = ", ".join(f"{ANSWER_LABELS.get(a, a).lower()}: {c}" for a, c in sorted(answers.items()))  # type: ignore[call-overload]
         lines = [

@@ -10,6 +10,7 @@ from typing import Literal
 
 from bot.nudges import answers as rules
 from bot.nudges.quiet import get_zone
+from bot.services.match_end import EndedMatch
 from bot.services.programmes import Programme
 from storage.models import Nudge, Person, Profile
 
@@ -77,16 +78,6 @@ class PartnerPrompt:
     dms_closed: bool
     space_id: int | None
     requested_by: str
-
-
-@dataclass(frozen=True)
-class EndedMatch:
-    match_id: int
-    space_id: int | None
-    space_kind: str | None
-    mentor_discord_id: int | None
-    mentee_discord_id: int | None
-    mentee_dm_channel_id: int | None
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """Nudges, persisted: plans written as rows, claimed when due, prepared for sending, answers followed up.
 
 No discord import: the cog (cogs/nudges) sends what :meth:`NudgeService.prepare` returns and reports back
-with :meth:`record_sent` / :meth:`record_retry`; clicks come in through :meth:`answer`.
+with :meth:`record_sent` / :meth:`record_retry`; clicks come in through ``NudgeService.answers``
+(:class:`~bot.services.nudges._answers.CheckInAnswers`), pairs at risk through ``NudgeService.risk``.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from bot.nudges.quiet import is_quiet, next_allowed
 from bot.nudges.reminders import next_digest_at
 from bot.nudges.templates import render_template
 from bot.onboarding.safe_text import safe_text
-from bot.services.nudges._answers import AnswersMixin
-from bot.services.nudges._risk import RiskMixin
+from bot.services.match_end import MatchEnding
+from bot.services.nudges._answers import CheckInAnswers
+from bot.services.nudges._risk import PairRisk
 from bot.services.nudges._types import (
     DISPATCH_KINDS,
     INACTIVE,
@@ -29,22 +31,27 @@ from bot.services.nudges._types import (
 from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.db import SessionFactory, transaction
 from storage.models import Match, Nudge
-from storage.queries import matching, nudges_more, people
+from storage.queries import matching, onboarding, people
 from storage.queries import nudges as q
 
 
-class NudgeService(AnswersMixin, RiskMixin):
+class NudgeService:
+    """Plans and dispatch. Its collaborators: :attr:`answers` (clicks and notes on check-ins) and :attr:`risk`
+    (pairs at risk; it also writes the weekly digest this service sends)."""
+
     horizon = timedelta(days=180)
     stale_after = timedelta(minutes=5)
-    at_risk_grace = timedelta(days=3)
     quiet_margin = timedelta(minutes=1)
     retry_delay = timedelta(minutes=5)
     max_attempts = 5
 
-    def __init__(self, registry: ProgrammeRegistry, sessions: SessionFactory, clock: Clock) -> None:
+    def __init__(self, registry: ProgrammeRegistry, sessions: SessionFactory, clock: Clock,
+                 ending: MatchEnding | None = None) -> None:
         self._registry = registry
         self._sessions = sessions
         self._clock = clock
+        self.answers = CheckInAnswers(registry, sessions, clock, ending or MatchEnding(registry, sessions, clock))
+        self.risk = PairRisk(sessions, clock)
 
     # ---- plans ------------------------------------------------------------------------------------
     async def plan_match(self, match_id: int) -> int:
@@ -66,7 +73,7 @@ class NudgeService(AnswersMixin, RiskMixin):
         async with self._sessions() as s:
             matches = await matching.matches_in_programme(session=s, programme_id=programme.id, statuses=("active",))
             if extend_only:
-                last = await nudges_more.last_due_by_match(session=s, match_ids=[m.id or 0 for m in matches])
+                last = await q.last_due_by_match(session=s, match_ids=[m.id or 0 for m in matches])
                 soon = self._clock.now() + self.horizon - timedelta(days=30)
                 matches = [m for m in matches if (m.id or 0) in last and last[m.id or 0] < soon]
         for m in matches:
@@ -80,7 +87,7 @@ class NudgeService(AnswersMixin, RiskMixin):
         if programme is None or match.status != "active":
             return await q.cancel_nudges(session=session, match_id=mid), 0
         now = self._clock.now()
-        found = await nudges_more.people_with_profiles(
+        found = await people.people_with_profiles(
             session=session, person_ids=(match.mentor_person_id, match.mentee_person_id))
         tz_by_person = {str(pid): _zone(prof) for pid, (person, prof) in found.items() if person.status not in INACTIVE}
         cfg = programme.config
@@ -94,8 +101,8 @@ class NudgeService(AnswersMixin, RiskMixin):
             for n in rows if n.kind in MATCH_KINDS and n.person_id is not None
         ]
         to_cancel, to_add = replan(existing, planned, now)
-        cancelled = await nudges_more.cancel_by_ids(session=session, nudge_ids=[e.id for e in to_cancel if e.id])
-        added = await nudges_more.upsert_planned(session=session, nudges=[
+        cancelled = await q.cancel_by_ids(session=session, nudge_ids=[e.id for e in to_cancel if e.id])
+        added = await q.upsert_planned(session=session, nudges=[
             Nudge(programme_id=programme.id, match_id=mid, person_id=int(p.person_key), kind=p.kind,
                   step_key=p.step_key, occurrence=p.occurrence, due_at=p.due_at)
             for p in to_add
@@ -114,7 +121,7 @@ class NudgeService(AnswersMixin, RiskMixin):
         """The programme's next digest row (written when missing; None when digests are off)."""
         cfg = programme.config.digest
         async with transaction(self._sessions) as session:
-            found = await nudges_more.open_digest(session=session, programme_id=programme.id)
+            found = await q.open_digest(session=session, programme_id=programme.id)
             if found is not None or not cfg.enabled:
                 return found
             row = Nudge(programme_id=programme.id, kind="digest", step_key="digest",
@@ -125,12 +132,12 @@ class NudgeService(AnswersMixin, RiskMixin):
     # ---- dispatch ---------------------------------------------------------------------------------
     async def release_stale(self) -> int:
         async with transaction(self._sessions) as session:
-            return await nudges_more.release_stale_of_kinds(
+            return await q.release_stale_claims(
                 session=session, claimed_before=self._clock.now() - self.stale_after, kinds=DISPATCH_KINDS)
 
     async def claim(self, worker: str, limit: int = 100) -> list[Nudge]:
         async with transaction(self._sessions) as session:
-            return await nudges_more.claim_due_of_kinds(
+            return await q.claim_due_nudges(
                 session=session, now=self._clock.now(), worker=worker, kinds=DISPATCH_KINDS, limit=limit)
 
     async def prepare(self, nudge: Nudge) -> Delivery | None:
@@ -139,14 +146,14 @@ class NudgeService(AnswersMixin, RiskMixin):
         programme = self._registry.by_id(nudge.programme_id)
         async with transaction(self._sessions) as session:
             if programme is None:
-                await nudges_more.cancel_nudge(session=session, nudge_id=nid, reason="programme gone")
+                await q.cancel_nudge(session=session, nudge_id=nid, reason="programme gone")
                 return None
             if nudge.kind == "digest":
-                if not programme.config.digest.enabled or await nudges_more.earlier_twin_digest(
+                if not programme.config.digest.enabled or await q.earlier_twin_digest(
                         session=session, nudge=nudge):
-                    await nudges_more.cancel_nudge(session=session, nudge_id=nid, reason="duplicate or disabled")
+                    await q.cancel_nudge(session=session, nudge_id=nid, reason="duplicate or disabled")
                     return None
-                return Delivery(nid, programme, "digest", await self._digest_text(session, programme),
+                return Delivery(nid, programme, "digest", await self.risk.digest_text(session, programme),
                                 False, nudge.attempts)
             return await self._prepare_for_person(session, programme, nudge)
 
@@ -156,11 +163,11 @@ class NudgeService(AnswersMixin, RiskMixin):
         nid = nudge.id or 0
         match = await matching.get_match(session=session, match_id=nudge.match_id or 0)
         step = programme.config.nudges.step(nudge.step_key)
-        found = await nudges_more.people_with_profiles(
+        found = await people.people_with_profiles(
             session=session, person_ids=(match.mentor_person_id, match.mentee_person_id) if match else ())
         me = found.get(nudge.person_id or 0)
         if match is None or match.status != "active" or step is None or me is None or me[0].status in INACTIVE:
-            await nudges_more.cancel_nudge(session=session, nudge_id=nid, reason="match, step or person gone")
+            await q.cancel_nudge(session=session, nudge_id=nid, reason="match, step or person gone")
             return None
         person, profile = me
         zone, quiet, now = _zone(profile), programme.config.quiet_hours, self._clock.now()
@@ -178,7 +185,7 @@ class NudgeService(AnswersMixin, RiskMixin):
             "programme": programme.config.name,
             "week": week_number(match.started_at or match.created_at, nudge.due_at),
         }, limit=2000 - len(footer)) + footer
-        dm = None if person.dms_closed else await nudges_more.known_dm_channel(session=session, person_id=person.id or 0)
+        dm = None if person.dms_closed else await onboarding.known_dm_channel(session=session, person_id=person.id or 0)
         return Delivery(nid, programme, nudge.kind, text, step.buttons, nudge.attempts, match.id, person.id,
                         person.discord_user_id, dm, person.dms_closed, match.space_id)
 

@@ -55,6 +55,7 @@ async def callback(ctx: Ctx) -> Any:
     if inter is None or inter.token != ctx.params["interaction_token"]:
         raise errors.unknown_interaction()
     if time.monotonic() - inter.created_mono > state.limits.interaction_ack_seconds and not inter.acknowledged:
+        inter.late_mono = inter.late_mono or time.monotonic()
         raise errors.unknown_interaction()
     if inter.acknowledged:
         raise errors.ApiError(400, 40060, "Interaction has already been acknowledged.")
@@ -88,6 +89,7 @@ async def callback(ctx: Ctx) -> Any:
     else:
         raise errors.form_error(["type"], "BASE_TYPE_CHOICES", "Value must be one of {4, 5, 6, 7, 8, 9}.")
     inter.response_type = kind
+    inter.responded_mono = time.monotonic()
     inter.response = body
     inter.touch()
     state.notify()

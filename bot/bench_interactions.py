@@ -1,0 +1,171 @@
+"""``python -m bot bench interactions``: many people press buttons at once — half a check-in button ("We've
+met"), half the first answer of their interview — and each interaction's time from its arrival to the bot's
+first response (the acknowledgement Discord wants within 3 s) is measured: p50, p99, max, against Discord's
+3 s window and a 300 ms target. A response after 3 s is refused by the local Discord as by Discord (the
+person saw "This interaction failed"); it counts in ``missed_3s_window`` and its time is still measured. An
+interaction never answered within the bench's ``timeout`` counts as an infinite wait.
+
+The real bot runs against the local Discord in this process (one event loop), on SQLite or on PostgreSQL (a
+fresh schema, dropped afterwards). "Arrival" is when the local Discord creates the interaction and sends
+INTERACTION_CREATE; "first response" is when its callback request reaches the local Discord: the time
+includes the gateway and REST hops on this machine, so it is an upper bound on the bot's own time.
+Setting up (people joining and getting their first question, check-ins being sent) is not measured.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from bot.bench_load import _percentile
+
+DISCORD_WINDOW_S = 3.0
+TARGET_S = 0.3
+__all__ = ["DISCORD_WINDOW_S", "TARGET_S", "bench_interactions"]
+
+
+async def bench_interactions(
+    people: int = 1000, *, database_url: str | None = None, timeout: float = 120.0,  # noqa: ASYNC109
+) -> dict[str, Any]:
+    """``people`` press at once (half check-ins, half interview answers); the numbers, in seconds."""
+    from bot.sandbox.discord import RouteLimit
+    from bot.sandbox.world import SandboxWorld, world_limits
+
+    limits = world_limits()
+    limits.routes["POST /users/@me/channels"] = RouteLimit(1000, 1.0)  # setting up is not what is measured
+    schema = None
+    with tempfile.TemporaryDirectory() as tmp:
+        url = database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
+        if url.startswith("postgresql"):
+            schema = await _create_schema(url)
+        world = SandboxWorld(database_url=url, schema=schema, limits=limits,
+                             programme_overrides={"digest": {"enabled": False}})
+        try:
+            await world.start()
+            return await _run(world, people, timeout)
+        finally:
+            await world.stop()
+            if schema is not None:
+                await _drop_schema(url, schema)
+
+
+async def _create_schema(url: str) -> str:
+    from sqlalchemy import text
+
+    from storage.db import create_engine
+
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url)
+    async with admin.begin() as conn:
+        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    await admin.dispose()
+    return schema
+
+
+async def _drop_schema(url: str, schema: str) -> None:
+    from sqlalchemy import text
+
+    from storage.db import create_engine
+
+    admin = create_engine(url)
+    async with admin.begin() as conn:
+        await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    await admin.dispose()
+
+
+async def _wait(predicate: Any, timeout: float, what: str) -> None:  # noqa: ASYNC109
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"bench set-up: {what} took longer than {timeout:.0f} s")
+        await asyncio.sleep(0.05)
+
+
+def _latest_button(world: Any, user_id: int, prefix: str) -> tuple[Any, dict[str, Any]] | None:
+    """The newest bot message in the person's DM with a button whose custom_id starts with ``prefix``."""
+    from bot.sandbox.discord.actors import walk_components
+
+    state = world.discord.state
+    dm = state.dm_channels.get(user_id)
+    if dm is None:
+        return None
+    for mid in sorted((m.id for m in state.messages.values() if m.channel_id == dm), reverse=True):
+        message = state.messages[mid]
+        if message.author_id != state.bot_user.id:
+            continue
+        for comp in walk_components(message.components):
+            if comp.get("type") == 2 and str(comp.get("custom_id", "")).startswith(prefix):
+                return message, comp
+    return None
+
+
+async def _run(world: Any, people: int, timeout: float) -> dict[str, Any]:  # noqa: ASYNC109
+    from bot.nudges.bench import _seed
+    from bot.nudges.config import PacingConfig
+    from bot.nudges.pacing import Pacer
+    from bot.sandbox.discord import actors
+    from bot.sandbox.discord.model import InteractionType
+
+    bot = world.bot
+    bot.pacer = Pacer(PacingConfig.model_construct(messages_per_second=45.0, burst=5, new_dms_per_minute=100_000,
+                                                   new_dm_burst=1000))
+    bot.scheduler.pause()  # the check-ins are sent once, driven here
+    state = world.discord.state
+    checkins, interviews = people // 2, people - people // 2
+    setup_started = time.perf_counter()
+
+    joiners = [world.person(f"Bench joiner {i:04d}") for i in range(interviews)]
+    for i, persona in enumerate(joiners):
+        await persona.join(world.guild)
+        if i % 50 == 49:
+            await asyncio.sleep(0)
+    await _wait(lambda: all(_latest_button(world, p.id, "onb:") for p in joiners), timeout,
+                f"{interviews} first interview questions")
+
+    before = set(state.users)
+    if checkins:
+        await _seed(world, checkins)
+        await bot.tick("nudge-dispatch")
+    checkers = [u for uid, u in state.users.items() if uid not in before]
+    await _wait(lambda: all(_latest_button(world, u.id, "nudge:met:") for u in checkers), timeout,
+                f"{checkins} check-in messages")
+    setup_s = time.perf_counter() - setup_started
+
+    presses: list[tuple[str, Any]] = []
+    targets = [("interview", p.user, "onb:") for p in joiners] + [("check-in", u, "nudge:met:") for u in checkers]
+    found = [(kind, user, _latest_button(world, user.id, prefix)) for kind, user, prefix in targets]
+    burst_started = time.monotonic()
+    for kind, user, hit in found:  # everyone at once: created back to back, before the bot reads any of them
+        assert hit is not None
+        message, comp = hit
+        channel = state.channels[message.channel_id]
+        presses.append((kind, actors.start_interaction(state, user, InteractionType.MESSAGE_COMPONENT, channel,
+                                                       actors.component_data(comp), message)))
+    try:  # a response after 3 s is refused (as Discord does) but its time is still measured
+        await _wait(lambda: all(i.responded_mono or i.late_mono for _, i in presses), timeout, "the answers")
+    except TimeoutError:
+        pass  # never answered at all: an infinite wait
+    burst_s = time.monotonic() - burst_started
+
+    out: dict[str, Any] = {"people": people, "check_ins": checkins, "interview_answers": interviews,
+                           "database": "postgresql" if world.schema else "sqlite"}
+    for label, kinds in (("all", ("interview", "check-in")), ("check-in", ("check-in",)),
+                         ("interview", ("interview",))):
+        waits = [(i.responded_mono or i.late_mono or math.inf) - i.created_mono for k, i in presses if k in kinds]
+        prefix = "" if label == "all" else f"{label}_"
+        out[f"{prefix}first_response_p50_ms"] = round(_percentile(waits, 0.50) * 1000, 1)
+        out[f"{prefix}first_response_p99_ms"] = round(_percentile(waits, 0.99) * 1000, 1)
+        out[f"{prefix}first_response_max_ms"] = round(max(waits) * 1000, 1) if waits else float("nan")
+        out[f"{prefix}missed_3s_window"] = sum(1 for w in waits if w > DISCORD_WINDOW_S)
+    p99 = out["first_response_p99_ms"] / 1000
+    out["p99_within_discord_3s"] = p99 <= DISCORD_WINDOW_S and out["missed_3s_window"] == 0
+    out["p99_within_300ms_target"] = p99 <= TARGET_S
+    out["p99_share_of_discord_window"] = round(p99 / DISCORD_WINDOW_S, 3)
+    out["burst_s"] = round(burst_s, 2)
+    out["setup_s"] = round(setup_s, 1)
+    return out

@@ -1,0 +1,91 @@
+"""``bench matching | sandbox | intake | nudges | load | interactions``: numbers and ratios against a baseline."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from bot.cli.options import console
+
+app = typer.Typer(help="Benchmarks: numbers and ratios against a baseline.", no_args_is_help=True)
+
+
+@app.command("sandbox")
+def bench_sandbox(requests: int = 2000, concurrency: int = 20) -> None:
+    """REST requests per second the local Discord serves."""
+    from bot.sandbox.bench import bench_sandbox as run
+
+    result = asyncio.run(run(requests=requests, concurrency=concurrency))
+    _print_kv("local Discord throughput", dict(result))
+
+
+@app.command("matching")
+def bench_matching(
+    seed: int = 0, large: Annotated[bool, typer.Option("--large/--quick", help="include 50,000 × 20,000")] = True
+) -> None:
+    """Candidate generation, solve time, memory, optimality — and a greedy baseline side by side."""
+    from bot.matching.bench import bench_matching as run
+
+    run(seed=seed, console=console, include_large=large)
+
+
+@app.command("intake")
+def bench_intake(posts: int = 10_000) -> None:
+    """Ingest a backlog of hashtag posts from the local X."""
+    from bot.intake.bench import bench_x_ingest
+
+    result = asyncio.run(bench_x_ingest(posts=posts))
+    _print_kv("X backlog ingest", dict(result))
+
+
+@app.command("nudges")
+def bench_nudges(count: int = 5000) -> None:
+    """A burst of due nudges against the local Discord at Discord's limits: achieved / allowed rate."""
+    from bot.nudges.bench import bench_nudges as run
+
+    result = asyncio.run(run(count))
+    _print_kv("nudge burst", result)
+
+
+@app.command("load")
+def bench_load(members: int = 1000) -> None:
+    """Members joining at once: time from join to first question (p50/p99), new-DM pacing, event-loop lag."""
+    from bot.bench_load import bench_load as run
+
+    result = asyncio.run(run(members=members))
+    _print_kv("join load", result)
+
+
+@app.command("interactions")
+def bench_interactions(
+    people: Annotated[int, typer.Option(help="people pressing at once (half check-ins, half interview answers)")] = 1000,
+    database_url: Annotated[str | None, typer.Option(
+        "--database-url", help="also run on this PostgreSQL (a fresh schema, dropped afterwards)")] = None,
+) -> None:
+    """Time from an interaction's arrival to the bot's first response (p50/p99/max), with many people pressing
+    check-in buttons and answering the interview at once: on SQLite, and on PostgreSQL when a URL is given."""
+    from bot.bench_interactions import DISCORD_WINDOW_S, TARGET_S
+    from bot.bench_interactions import bench_interactions as run
+
+    runs = [("SQLite", None)] + ([("PostgreSQL", database_url)] if database_url else [])
+    for name, url in runs:
+        result = asyncio.run(run(people, database_url=url))
+        _print_kv(f"interactions, {name}: arrival → first response", result)
+        p99 = float(result["first_response_p99_ms"])
+        verdict = "[green]within[/]" if p99 <= TARGET_S * 1000 else "[red]over[/]"
+        console.print(f"{name}: p99 {p99:.0f} ms — {verdict} the {TARGET_S * 1000:.0f} ms target; "
+                      f"{p99 / (DISCORD_WINDOW_S * 1000):.0%} of Discord's {DISCORD_WINDOW_S:.0f} s window; "
+                      f"{result['missed_3s_window']} missed it")
+
+
+def _print_kv(title: str, result: Mapping[str, object]) -> None:
+    table = Table(title=title)
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key, value in result.items():
+        table.add_row(key, f"{value:.3f}" if isinstance(value, float) else str(value))
+    console.print(table)

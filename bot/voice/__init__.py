@@ -1,0 +1,122 @@
+"""A programme's voice: every message it sends about onboarding, a pair and a match, its check-in plan and
+when a silence is worth an organiser's attention — as data.
+
+Each question preset has a voice preset (``bot/voice/presets/<name>.toml``): #EduMentoring's informal,
+no-pressure voice, Libraries Connected's coach-led one, RunTogether's. A programme's config may override any
+message (``[programme.voice]``); ``[programme.nudges]`` still replaces the whole check-in plan. Templates are
+checked when the config loads: an unknown ``{placeholder}`` is named in the error.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from bot.nudges.config import NudgePlanConfig, NudgeStep
+from bot.nudges.templates import check_template, render_template
+
+__all__ = ["PLACEHOLDERS", "REPLY_KEYS", "Voice", "VoiceOverrides", "load_voice", "resolve_voice"]
+
+_STRICT = ConfigDict(extra="forbid")
+
+#: The placeholders each message may use (and that its sender always fills).
+PLACEHOLDERS: dict[str, frozenset[str]] = {
+    "welcome": frozenset({"programme", "questions"}),
+    "saved": frozenset({"programme"}),
+    "paired_dm": frozenset({"partner", "programme", "space"}),
+    "first_step": frozenset({"programme"}),
+    "match_ended": frozenset({"name", "partner", "programme"}),
+    "pause_over": frozenset({"name", "programme", "since"}),
+}
+#: A reply to each check-in button (no placeholders: it is shown to the person who pressed it).
+REPLY_KEYS = ("met", "not_yet", "help", "end", "confirm_end", "keep")
+
+
+class Voice(BaseModel):
+    """Everything a programme says, in its own words."""
+
+    model_config = _STRICT
+
+    welcome: str = Field(min_length=1, max_length=600)
+    saved: str = Field(min_length=1, max_length=1000)
+    paired_dm: str = Field(min_length=1, max_length=600)
+    first_step: str = Field(min_length=1, max_length=900)
+    match_ended: str = Field(min_length=1, max_length=900)
+    pause_over: str = Field(min_length=1, max_length=900)
+    replies: dict[str, str]
+    #: "Not yet" answers in a row (without meeting) before the organisers hear of it; 0: never
+    not_yet_escalate_after: int = Field(default=2, ge=0, le=20)
+    #: the programme's default check-in plan (used unless the config gives ``[programme.nudges]``)
+    checkins: list[NudgeStep] = Field(default_factory=list, max_length=50)
+
+    @model_validator(mode="after")
+    def _templates(self) -> Voice:
+        for name, allowed in PLACEHOLDERS.items():
+            check_template(getattr(self, name), allowed)
+        missing = [k for k in REPLY_KEYS if not self.replies.get(k)]
+        if missing or set(self.replies) - set(REPLY_KEYS):
+            raise ValueError(f"replies needs exactly these keys: {', '.join(REPLY_KEYS)}")
+        for key in REPLY_KEYS:
+            check_template(self.replies[key], ())
+        NudgePlanConfig(steps=self.checkins)  # unique step keys
+        return self
+
+    def say(self, message: str, /, **values: object) -> str:
+        """Render one message (``message`` names a field above) with its placeholders filled."""
+        return render_template(getattr(self, message), values, allowed=PLACEHOLDERS[message])
+
+    def plan(self) -> NudgePlanConfig:
+        return NudgePlanConfig(steps=list(self.checkins)) if self.checkins else NudgePlanConfig()
+
+
+class VoiceOverrides(BaseModel):
+    """``[programme.voice]``: any message of the preset's voice, replaced (replies one by one)."""
+
+    model_config = _STRICT
+
+    welcome: str | None = Field(default=None, min_length=1, max_length=600)
+    saved: str | None = Field(default=None, min_length=1, max_length=1000)
+    paired_dm: str | None = Field(default=None, min_length=1, max_length=600)
+    first_step: str | None = Field(default=None, min_length=1, max_length=900)
+    match_ended: str | None = Field(default=None, min_length=1, max_length=900)
+    pause_over: str | None = Field(default=None, min_length=1, max_length=900)
+    replies: dict[str, str] = Field(default_factory=dict)
+    not_yet_escalate_after: int | None = Field(default=None, ge=0, le=20)
+
+    @field_validator("replies")
+    @classmethod
+    def _known_replies(cls, replies: dict[str, str]) -> dict[str, str]:
+        unknown = set(replies) - set(REPLY_KEYS)
+        if unknown:
+            raise ValueError(f"unknown reply {sorted(unknown)[0]!r}; known: {', '.join(REPLY_KEYS)}")
+        return replies
+
+
+@lru_cache(maxsize=16)
+def load_voice(preset: str) -> Voice:
+    """The shipped voice of a question preset. ValueError for an unknown or broken one."""
+    try:
+        text = resources.files("bot.voice").joinpath("presets", f"{preset}.toml").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ValueError(f"there is no voice for the preset {preset!r}") from None
+    try:
+        return Voice.model_validate(tomllib.loads(text))
+    except ValidationError as exc:  # a broken shipped voice is a bug; say where
+        raise ValueError(f"voice {preset!r} is invalid: {exc}") from exc
+
+
+def resolve_voice(preset: str, overrides: VoiceOverrides | None = None) -> Voice:
+    """The preset's voice with the programme's overrides laid over it (checked again as a whole)."""
+    base = load_voice(preset)
+    if overrides is None:
+        return base
+    data: dict[str, Any] = base.model_dump()
+    for name, value in overrides.model_dump(exclude={"replies"}).items():
+        if value is not None:
+            data[name] = value
+    data["replies"] = {**base.replies, **overrides.replies}
+    return Voice.model_validate(data)

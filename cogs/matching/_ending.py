@@ -1,0 +1,73 @@
+"""The Discord side of ending a match (:class:`bot.services.match_end.MatchSpaces`): tell a person, archive the
+pair's space, tell the organisers. Every step is best effort and logged when Discord refuses it."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.services.match_end import EndedMatch, Party
+from bot.services.programmes import Programme
+from cogs.nudges._send import send_to_person
+from cogs.onboarding._delivery import tell_organisers
+from cogs.onboarding._render import NO_PINGS
+
+if TYPE_CHECKING:
+    from bot.app import MentorBot
+
+log = logging.getLogger(__name__)
+ENDED_PREFIX = "ended-"
+
+
+class DiscordMatchSpaces:
+    def __init__(self, bot: MentorBot) -> None:
+        self.bot = bot
+
+    async def tell(self, ended: EndedMatch, party: Party, text: str) -> bool:
+        if party.discord_user_id is None:
+            return False
+        try:
+            sent = await send_to_person(self.bot, party.discord_user_id, party.dm_channel_id, party.dms_closed,
+                                        ended.space_id, content=text[:2000], allowed_mentions=NO_PINGS)
+        except discord.HTTPException as exc:
+            log.warning("could not tell %s that match %s ended: %s", party.role, ended.match_id, exc)
+            return False
+        return sent is not None
+
+    async def archive(self, ended: EndedMatch) -> bool:
+        if ended.space_id is None:
+            return False
+        try:
+            space = self.bot.get_channel(ended.space_id) or await self.bot.fetch_channel(ended.space_id)
+        except discord.NotFound:
+            return False  # an organiser deleted it: nothing left to archive
+        except discord.HTTPException as exc:
+            log.warning("could not find the space of match %s: %s", ended.match_id, exc)
+            return False
+        name = getattr(space, "name", "") or "pair"
+        new_name = name if name.startswith(ENDED_PREFIX) else f"{ENDED_PREFIX}{name}"[:100]
+        try:
+            if isinstance(space, discord.Thread):
+                if space.archived:  # idle threads archive themselves; Discord edits one only to unarchive it
+                    space = await space.edit(archived=False, reason="match ended")
+                await space.edit(name=new_name, archived=True, locked=True, reason="match ended")
+            elif isinstance(space, discord.TextChannel):
+                for party in ended.parties:  # the pair no longer see it; the organisers still do
+                    if party.discord_user_id is not None:
+                        try:
+                            await self.bot.http.delete_channel_permissions(space.id, party.discord_user_id,
+                                                                           reason="match ended")
+                        except discord.NotFound:
+                            pass
+                await space.edit(name=new_name, reason="match ended")
+            else:
+                return False
+        except discord.HTTPException as exc:
+            log.warning("could not archive the space of match %s: %s", ended.match_id, exc)
+            return False
+        return True
+
+    async def tell_organisers(self, programme: Programme, text: str) -> None:
+        await tell_organisers(self.bot, programme, text)

@@ -1,0 +1,138 @@
+"""Every way a match ends goes through one path: the pair's space is archived in Discord (a channel: the pair's
+overwrites removed and renamed; a thread: archived and locked), both people are told in words that fit why,
+the organisers hear once, the mentor's place is free and the audit log has it."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from bot.sandbox.discord import ChannelType
+from bot.sandbox.people import Persona
+from bot.sandbox.world import SandboxWorld
+from storage.models import AuditEvent
+from storage.queries import matching
+from tests.support.organisers import slash
+from tests.support.pairs import Pair, add_member, add_pair, organiser_posts
+
+pytestmark = pytest.mark.e2e
+
+
+async def _pair(world: SandboxWorld, tag: str, *, space: bool = True) -> Pair:
+    mentor = await add_member(world, f"Mentor {tag}", "Europe/London")
+    mentee = await add_member(world, f"Mentee {tag}", "Europe/London")
+    return await add_pair(world, mentor, mentee, space=space)
+
+
+async def _thread_pair(world: SandboxWorld, tag: str) -> Pair:
+    """A pair whose space is a private thread (as for cohorts past Discord's channel limits)."""
+    pair = await _pair(world, tag, space=False)
+    state = world.discord.state
+    assert world.onboarding_channel is not None
+    thread = state.create_thread(world.onboarding_channel, f"pair-{tag.lower()}", type=ChannelType.PRIVATE_THREAD,
+                                 owner_id=world.discord.bot_user.id, invitable=False)
+    for member in pair.members:
+        state.add_thread_member(thread, member.persona.id)
+    async with world.bot.sessions() as s, s.begin():
+        match = await matching.get_match(session=s, match_id=pair.match_id)
+        assert match is not None
+        match.space_kind, match.space_id = "thread", thread.id
+        s.add(match)
+    return Pair(pair.match_id, pair.mentor, pair.mentee, thread)
+
+
+async def _dm_with(world: SandboxWorld, persona: Persona, words: str) -> str:
+    found: list[str] = []
+
+    def told() -> bool:
+        found[:] = [m.content for m in persona.dms() if words in m.content]
+        return bool(found)
+
+    await world.discord.state.wait_for(told, 5)
+    return found[-1]
+
+
+async def _ended_state(world: SandboxWorld, pair: Pair) -> tuple[str | None, list[AuditEvent]]:
+    """The match's status (None: erased with a person who left) and the ``match.end`` audit events."""
+    async with world.bot.sessions() as s:
+        match = await matching.get_match(session=s, match_id=pair.match_id)
+        events = list(await s.exec(select(AuditEvent).where(AuditEvent.action == "match.end")))
+    return (match.status if match else None), events
+
+
+def _notices(world: SandboxWorld, pair: Pair) -> list[str]:
+    return [p for p in organiser_posts(world) if p.startswith(f"Match {pair.match_id} ")]
+
+
+async def test_unpair_archives_the_channel_and_tells_both_in_the_organisers_words(world: SandboxWorld) -> None:
+    assert world.guild is not None and world.organiser is not None
+    pair = await _pair(world, "U")
+    space = pair.space
+    assert space is not None
+    answer = await slash(world.organiser, world.guild, "match", "unpair",
+                         options={"mentee": pair.mentee.persona, "reason": "their timetables clash"})
+    assert "Match ended" in answer.content
+    state = world.discord.state
+    for member in pair.members:
+        text = await _dm_with(world, member.persona, "The organisers of")
+        assert "their timetables clash" in text
+        assert not state.can_view(member.persona.id, space), f"{member.persona.name} still sees the pair's channel"
+    assert "new mentor" in await _dm_with(world, pair.mentee.persona, "The organisers of")
+    assert space.name.startswith("ended-")
+    assert world.organisers is not None and state.can_view(world.organiser.id, space), "organisers keep the history"
+    status, events = await _ended_state(world, pair)
+    assert status == "ended"
+    assert [(e.actor_discord_id, e.detail["reason"]) for e in events] == [(world.organiser.id, "organiser")]
+    await state.wait_for(lambda: _notices(world, pair), 5)
+    assert len(_notices(world, pair)) == 1
+    again = await slash(world.organiser, world.guild, "match", "unpair", options={"mentee": pair.mentee.persona})
+    assert "no active match" in again.content
+    assert len(_notices(world, pair)) == 1, "the organisers heard twice"
+
+
+async def test_leaving_archives_the_space_and_tells_the_partner_kindly(world: SandboxWorld) -> None:
+    assert world.guild is not None
+    pair = await _pair(world, "L")
+    space = pair.space
+    assert space is not None
+    asked = await slash(pair.mentor.persona, world.guild, "leave")
+    done = await pair.mentor.persona.click("Yes, delete my data", message=asked.messages[0])
+    answer = await done.wait_answer()
+    assert "partner has been told" in answer.content
+    text = await _dm_with(world, pair.mentee.persona, "decided to leave")
+    assert "This isn't about you" in text and "new mentor" in text
+    state = world.discord.state
+    assert space.name.startswith("ended-")
+    assert not any(state.can_view(m.persona.id, space) for m in pair.members)
+    status, events = await _ended_state(world, pair)
+    assert status in ("ended", None) and [e.detail["reason"] for e in events] == ["left"]
+    await state.wait_for(lambda: any(f"Match {pair.match_id} ended" in p for p in organiser_posts(world)), 5)
+    notices = [p for p in organiser_posts(world) if f"Match {pair.match_id} ended" in p]
+    assert len(notices) == 1 and "A member left" in notices[0] and "Mentor L" not in notices[0]
+
+
+async def test_an_organiser_pause_that_ends_the_match_archives_and_locks_the_thread(world: SandboxWorld) -> None:
+    assert world.guild is not None and world.organiser is not None
+    pair = await _thread_pair(world, "P")
+    thread = pair.space
+    assert thread is not None
+    answer = await slash(world.organiser, world.guild, "organiser", "pause",
+                         options={"member": pair.mentor.persona, "weeks": 4, "end_match": True})
+    assert "Paused" in answer.content
+    assert "paused your place" in await _dm_with(world, pair.mentor.persona, "paused your place")
+    assert "new mentor" in await _dm_with(world, pair.mentee.persona, "taking a break")
+    assert thread.archived and thread.locked, "the pair's thread is still open"
+    assert thread.name.startswith("ended-")
+    status, events = await _ended_state(world, pair)
+    assert status == "ended" and [e.detail["reason"] for e in events] == ["paused"]
+    await world.discord.state.wait_for(lambda: _notices(world, pair), 5)
+    assert len(_notices(world, pair)) == 1
+
+
+async def test_a_pause_without_ending_keeps_the_match(world: SandboxWorld) -> None:
+    assert world.guild is not None and world.organiser is not None
+    pair = await _pair(world, "K")
+    await slash(world.organiser, world.guild, "organiser", "pause", options={"member": pair.mentor.persona})
+    status, events = await _ended_state(world, pair)
+    assert status == "active" and not events
+    assert pair.space is not None and not pair.space.name.startswith("ended-")

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.clock import SandboxClock
+from bot.config import parse_config
+from bot.services.nudges import NudgeService, has_marker, marker
+from bot.services.programmes import Programme, ProgrammeRegistry
+from storage.db import SessionFactory, create_engine, session_factory, transaction
+from storage.models import Match
+from storage.queries import matching, people
+from storage.queries import nudges as nq
+from tests.support.database import BACKEND, PG_URL
+
+START = datetime(2026, 9, 7, 9, 0, tzinfo=UTC)
+
+
+async def _service(sessions: SessionFactory, clock: SandboxClock) -> tuple[NudgeService, Programme]:
+    settings = parse_config({"programme": [{"key": "edu", "name": "Edu", "guild_id": 1}]})
+    registry = ProgrammeRegistry(settings, sessions)
+    await registry.load()
+    return NudgeService(registry, sessions, clock), registry.all()[0]
+
+
+async def _pairs(sessions: SessionFactory, programme: Programme, count: int) -> list[int]:
+    ids = []
+    async with transaction(sessions) as s:
+        for i in range(count):
+            pids = []
+            for role in ("mentor", "mentee"):
+                p, _ = await people.get_or_create_person(session=s, programme_id=programme.id,
+                                                         discord_user_id=1000 + 2 * i + (role == "mentee"),
+                                                         display_name=f"{role} {i}", now=START)
+                await people.upsert_profile(session=s, person_id=p.id or 0, programme_id=programme.id,
+                                            answers={"timezone": "Europe/London"}, consent_at=START, now=START)
+                pids.append(p.id or 0)
+            m = await matching.add_match(session=s, match=Match(
+                programme_id=programme.id, mentor_person_id=pids[0], mentee_person_id=pids[1], status="active",
+                started_at=START))
+            ids.append(m.id or 0)
+    return ids
+
+
+async def test_planning_twice_adds_nothing_the_second_time(sessions: SessionFactory) -> None:
+    clock = SandboxClock(START)
+    service, programme = await _service(sessions, clock)
+    [match_id] = await _pairs(sessions, programme, 1)
+    # each: day 3, day 14 and every 30 days up to 180 days ahead (no cohort end)
+    assert await service.plan_match(match_id) == 2 * 8
+    assert await service.plan_match(match_id) == 0
+
+
+async def test_a_long_match_is_topped_up_past_the_horizon(sessions: SessionFactory) -> None:
+    clock = SandboxClock(START)
+    service, programme = await _service(sessions, clock)
+    [match_id] = await _pairs(sessions, programme, 1)
+    await service.plan_match(match_id)
+    clock.advance(timedelta(days=100))
+    cancelled, added = await service.replan_match(match_id)
+    assert cancelled == 0 and added == 2 * 3  # monthly check-ins on days 210, 240 and 270
+    async with sessions() as s:
+        rows = await nq.nudges_of_match(session=s, match_id=match_id)
+    assert max(r.occurrence for r in rows if r.step_key == "monthly-checkin") == 9
+
+
+async def test_a_person_back_from_a_pause_gets_their_nudges_again(sessions: SessionFactory) -> None:
+    clock = SandboxClock(START)
+    service, programme = await _service(sessions, clock)
+    [match_id] = await _pairs(sessions, programme, 1)
+    await service.plan_match(match_id)
+    async with sessions() as s:
+        match = await matching.get_match(session=s, match_id=match_id)
+    assert match is not None
+    async with transaction(sessions) as s:
+        await people.set_person_status(session=s, person_id=match.mentee_person_id, status="paused", now=START)
+    assert await service.cancel_for_person(match.mentee_person_id) == 8
+    assert await service.plan_match(match_id) == 0  # still paused: nothing comes back
+    async with transaction(sessions) as s:
+        await people.set_person_status(session=s, person_id=match.mentee_person_id, status="active", now=START)
+    assert await service.plan_match(match_id) == 8
+    async with sessions() as s:
+        rows = await nq.nudges_of_match(session=s, match_id=match_id)
+    assert [r.status for r in rows] == ["pending"] * 16
+
+
+async def test_claims_respect_the_limit_and_never_overlap(sessions: SessionFactory) -> None:
+    clock = SandboxClock(START)
+    service, programme = await _service(sessions, clock)
+    for match_id in await _pairs(sessions, programme, 10):
+        await service.plan_match(match_id)
+    clock.advance(timedelta(days=3, hours=1))
+    first = await service.claim("a", limit=4)
+    second = await service.claim("b", limit=100)
+    assert len(first) == 4 and len(second) == 16
+    assert not {n.id for n in first} & {n.id for n in second}
+    assert await service.claim("c") == []
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="concurrent claims from two engines need PostgreSQL")
+async def test_two_processes_claiming_at_once_share_the_due_nudges(
+    engine: AsyncEngine, sessions: SessionFactory
+) -> None:
+    clock = SandboxClock(START)
+    service, programme = await _service(sessions, clock)
+    for match_id in await _pairs(sessions, programme, 30):
+        await service.plan_match(match_id)
+    clock.advance(timedelta(days=3, hours=1))
+    async with engine.connect() as conn:
+        current = (await conn.exec_driver_sql("SHOW search_path")).scalar_one()
+    other_engine = create_engine(PG_URL, schema=str(current).strip('"'))
+    try:
+        other = NudgeService(service._registry, session_factory(other_engine), clock)  # noqa: SLF001
+        results = await asyncio.gather(*(svc.claim(name, limit=7) for _ in range(6)
+                                         for name, svc in (("a", service), ("b", other))))
+        ids = [n.id for batch in results for n in batch]
+        assert len(ids) == 60 and len(set(ids)) == 60
+        assert all(len(batch) <= 7 for batch in results)
+    finally:
+        await other_engine.dispose()
+
+
+def test_the_marker_is_found_only_for_its_own_nudge() -> None:
+    text = f"Hi!\n-# {marker(12)}"
+    assert has_marker(text, 12) and not has_marker(text, 1) and not has_marker(text, 123)

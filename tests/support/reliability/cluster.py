@@ -1,0 +1,151 @@
+"""A cluster of real bot OS processes on one sandbox (served by this test process) and one PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from bot.sandbox.process import BotProcess
+from bot.sandbox.serve import SandboxServer
+from tests.support.reliability import Database
+
+log = logging.getLogger(__name__)
+
+# generous pacing: two processes share Discord's 50 requests/s; the local Discord answers 429s beyond it
+ABANDONED_AFTER_S = 8.0
+CLUSTER_PACING = {"messages_per_second": 40.0, "burst": 5, "new_dms_per_minute": 600, "new_dm_burst": 40}
+
+
+class Cluster:
+    """``processes`` bot processes with the shards split between them (process 0 has shard 0: every DM)."""
+
+    def __init__(self, server: SandboxServer, db: Database, workdir: Path, *, processes: int = 2) -> None:
+        self.server = server
+        self.db = db
+        self.workdir = workdir
+        self.bots = [
+            BotProcess(f"bot{i}", server.process_spec(db.url, schema=db.schema, shard_ids=ids), workdir)
+            for i, ids in enumerate(server.split_shards(processes))
+        ]
+        self.events: list[str] = []
+        self._claim_seen: dict[tuple[Any, ...], float] = {}
+
+    async def start(self) -> None:
+        await asyncio.gather(*(b.start(timeout=60) for b in self.bots))
+        await self.wait_commands()
+
+    async def wait_commands(self, timeout: float = 20.0) -> None:  # noqa: ASYNC109
+        guild = self.server.guild
+        assert guild is not None
+        deadline = time.monotonic() + timeout
+        while self.server.discord.state.find_command("join", guild.id) is None:
+            if time.monotonic() > deadline:
+                raise TimeoutError("the bot never registered its commands")
+            await asyncio.sleep(0.05)
+
+    async def stop(self) -> None:
+        await asyncio.gather(*(b.stop() for b in self.bots))
+
+    def live_pids(self) -> set[int]:
+        return {b.pid for b in self.bots if b.pid is not None}
+
+    async def ensure_all_running(self) -> None:
+        for b in self.bots:
+            if not b.alive:
+                await b.start(timeout=60)
+
+    async def advance(self, delta: timedelta) -> None:
+        """Move the shared sandbox clock; the processes' RemoteClocks follow within ~0.1 s."""
+        self.server.clock.advance(delta)
+        await asyncio.sleep(0.25)
+
+    async def scalar(self, sql: str, **params: Any) -> Any:
+        rows = await self.rows(sql, **params)
+        return rows[0][0] if rows else None
+
+    async def rows(self, sql: str, **params: Any) -> list[Any]:
+        """Read (retried for a while: the test rides out a PostgreSQL restart too)."""
+        for attempt in range(100):
+            try:
+                async with self.db.engine.connect() as conn:
+                    return list((await conn.execute(text(sql), params)).all())
+            except (DBAPIError, OSError):
+                if attempt == 99:
+                    raise
+                await asyncio.sleep(0.2)
+        raise AssertionError("unreachable")
+
+    async def settle_nudges(self, timeout: float = 60.0) -> None:  # noqa: ASYNC109
+        """Wait until nothing is due and no live process holds a claim (a dead process's claims wait until
+        they are stale). Only then may the clock jump again: the stale-claim release is measured on the
+        sandbox clock, and a jump must not declare a live process's in-flight claim stale."""
+        deadline = time.monotonic() + timeout
+        while True:
+            now = self.server.clock.now()
+            due = await self.scalar(
+                "SELECT count(*) FROM nudge WHERE status = 'pending' AND due_at <= :now", now=now)
+            claims = await self.rows("SELECT id, claimed_by FROM nudge WHERE status = 'claimed'")
+            live = self.live_pids()
+            t = time.monotonic()
+            for key in claims:  # a claim held this long is abandoned (its send failed): it must go stale
+                self._claim_seen.setdefault(tuple(key), t)
+            busy = [c for (i, c) in claims if c and _pid_of(c) in live
+                    and t - self._claim_seen[(i, c)] < ABANDONED_AFTER_S]
+            if not due and not busy:
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"nudges did not settle: {due} due, {len(busy)} claimed by live processes")
+            await asyncio.sleep(0.1)
+
+
+def _pid_of(worker: str) -> int | None:
+    parts = worker.split(":")
+    return int(parts[1]) if len(parts) >= 2 and parts[1].isdigit() else None
+
+
+class Chaos:
+    """Kills a random bot process with SIGKILL at random moments and starts it again."""
+
+    def __init__(self, cluster: Cluster, rng: random.Random, *, every: tuple[float, float] = (1.5, 4.0),
+                 down: tuple[float, float] = (0.2, 1.5)) -> None:
+        self.cluster = cluster
+        self.rng = rng
+        self.every = every
+        self.down = down
+        self.kills = 0
+        self._task: asyncio.Task[None] | None = None
+        self._paused = asyncio.Event()
+        self._paused.set()
+
+    def start(self) -> Chaos:
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="chaos")
+        return self
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self.rng.uniform(*self.every))
+            await self._paused.wait()
+            victim = self.rng.choice(self.cluster.bots)
+            victim.kill()
+            self.kills += 1
+            await victim.wait()
+            self.cluster.events.append(f"killed {victim.name}")
+            await asyncio.sleep(self.rng.uniform(*self.down))
+            await victim.start(timeout=60)
+
+    async def stop(self) -> None:
+        """Stop killing; every process is running again afterwards."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self.cluster.ensure_all_running()

@@ -1,0 +1,88 @@
+"""Every message of every programme's voice, rendered: within Discord's limits, every placeholder filled, no
+raw ids, correct plurals, and each programme in its own words."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.config import ProgrammeConfig
+from bot.nudges.answers import NotifyOrganisers, NudgeRecord, follow_up
+from bot.nudges.templates import NUDGE_PLACEHOLDERS, render_template, template_fields
+from bot.onboarding.questions import PRESETS
+from bot.voice import PLACEHOLDERS, REPLY_KEYS, Voice, VoiceOverrides, load_voice, resolve_voice
+
+LONG_NAME = "Oluwaseun Adébáyọ̀-Fitzgerald Montgomery-Smythe"[:60]
+SAMPLE: dict[str, str] = {
+    "programme": "Libraries Connected Peer Mentoring for Heads of Service and Emerging Leaders",
+    "partner": LONG_NAME, "name": LONG_NAME,
+    "space": "https://discord.com/channels/1546444918065463299/1546445022516216837",
+    "questions": "I'll ask you up to 11 short questions", "since": "Monday 7 September", "week": "5",
+}
+TEACHER_WORDS = re.compile(r"\b(teach\w*|school\w*|pupil\w*|trainee\w*|headteacher\w*|NQT|SLT|lesson\w*|"
+                           r"classroom\w*|#EduMentoring|early[- ]career|middle[- ]leader|phase|subject\w*)\b", re.I)
+WRONG_PLURAL = re.compile(r"\b1 \w+s\b|\(s\)|\(es\)")
+RAW_ID = re.compile(r"(?<![/\d])\d{15,}(?![/\d])")
+
+
+def every_message(voice: Voice) -> dict[str, str]:
+    """name → the text as sent (the space link is a URL, so ids inside it are where Discord puts them)."""
+    out = {name: voice.say(name, **{k: SAMPLE[k] for k in allowed}) for name, allowed in PLACEHOLDERS.items()}
+    out |= {f"reply.{key}": voice.replies[key] for key in REPLY_KEYS}
+    for step in voice.checkins:
+        out[f"checkin.{step.key}"] = render_template(step.text, SAMPLE, allowed=NUDGE_PLACEHOLDERS)
+    return out
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_every_message_fits_discord_and_fills_every_placeholder(preset: str) -> None:
+    voice = load_voice(preset)
+    assert voice.checkins, "each programme has its own check-in plan"
+    for name, text in every_message(voice).items():
+        assert 0 < len(text) <= 2000 - 60, name  # room for the bot's "-# ref" marker
+        assert "{" not in text and "}" not in text and "None" not in text, name
+        assert "  " not in text and " ." not in text and " ," not in text, name  # no empty placeholder
+        assert not WRONG_PLURAL.search(text), (name, text)
+        assert not RAW_ID.search(text.replace(SAMPLE["space"], "")), name
+    for name, allowed in PLACEHOLDERS.items():
+        assert set(template_fields(getattr(voice, name))) <= allowed
+
+
+@pytest.mark.parametrize("preset", [p for p in PRESETS if p != "edumentoring"])
+def test_no_teacher_words_outside_edumentoring(preset: str) -> None:
+    for name, text in every_message(load_voice(preset)).items():
+        assert not TEACHER_WORDS.search(text), (preset, name, TEACHER_WORDS.search(text))
+
+
+def test_edumentoring_speaks_without_pressure_and_never_chases_a_not_yet() -> None:
+    voice = load_voice("edumentoring")
+    texts = " ".join(every_message(voice).values())
+    assert "30-minute" not in texts and "this week" not in texts
+    assert "no pressure" in voice.first_step.lower() and "patient" in voice.first_step
+    assert voice.not_yet_escalate_after == 0
+    t0 = datetime(2026, 1, 8, 10, tzinfo=UTC)
+    history = [NudgeRecord(i, who, step, t0 + timedelta(days=d), "not_yet" if i == 1 else None, occurrence=1)
+               for i, (who, step, d) in enumerate([("ana", "day3", 3), ("ben", "day3", 3), ("ana", "week2", 14),
+                                                    ("ben", "week2", 14)], start=1)]
+    actions = follow_up(history, nudge_id=4, answer="not_yet", by="ben", pair=("ana", "ben"),
+                        not_yet_escalate_after=voice.not_yet_escalate_after)
+    assert not any(isinstance(a, NotifyOrganisers) for a in actions)
+    escalating = follow_up(history, nudge_id=4, answer="not_yet", by="ben", pair=("ana", "ben"),
+                           not_yet_escalate_after=load_voice("libraries").not_yet_escalate_after)
+    assert any(isinstance(a, NotifyOrganisers) and a.reason == "not_yet_twice" for a in escalating)
+
+
+def test_a_programme_uses_its_presets_voice_and_check_in_plan_unless_its_config_overrides_them() -> None:
+    libraries = ProgrammeConfig(key="lib", name="Libraries Connected", guild_id=1,
+                                questions={"preset": "libraries"})  # type: ignore[arg-type]
+    assert libraries.messages() == load_voice("libraries")
+    assert [s.text for s in libraries.nudges.steps] == [s.text for s in load_voice("libraries").checkins]
+    custom = ProgrammeConfig(key="lib", name="Libraries Connected", guild_id=1,  # type: ignore[arg-type]
+                             questions={"preset": "libraries"},
+                             voice={"first_step": "Meet within a month, {programme}.", "replies": {"met": "Great!"}})
+    assert custom.messages().first_step == "Meet within a month, {programme}."
+    assert custom.messages().replies["met"] == "Great!" and custom.messages().replies["help"]
+    with pytest.raises(ValueError, match="unknown placeholder"):
+        resolve_voice("libraries", VoiceOverrides(first_step="Hello {partner_phone}"))
