@@ -146,6 +146,11 @@ class State:
         if not perm.has(perms, needed):
             raise errors.missing_permissions()
 
+    def top_role_position(self, guild: Guild, user_id: int) -> int:
+        """The position of a member's highest role (0: only @everyone)."""
+        member = guild.members.get(user_id)
+        return max((self.roles[r].position for r in member.roles if r in self.roles), default=0) if member else 0
+
     def require_guild(self, guild: Guild, user_id: int, needed: int) -> None:
         if not perm.has(self.guild_permissions(guild, user_id), needed):
             raise errors.missing_permissions()

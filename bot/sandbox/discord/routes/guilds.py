@@ -41,9 +41,22 @@ async def list_members(ctx: Ctx) -> Any:
     return [payloads.member(ctx.state, m) for m in members[:limit]]
 
 
+def _require_below_bot(ctx: Ctx, guild: Any) -> None:
+    """Role hierarchy: a bot manages only roles below its own highest role (the owner and Administrator
+    aside, Discord answers 50013 otherwise)."""
+    role = ctx.state.roles.get(ctx.int_param("role_id"))
+    if role is None or role.guild_id != guild.id:
+        raise errors.unknown_role()
+    if ctx.state.guild_permissions(guild, ctx.state.bot_user.id) & perm.ADMINISTRATOR:
+        return
+    if role.position >= ctx.state.top_role_position(guild, ctx.state.bot_user.id):
+        raise errors.missing_permissions()
+
+
 async def add_role_to_member(ctx: Ctx) -> Any:
     guild = _bot_member_guild(ctx)
     ctx.state.require_guild(guild, ctx.state.bot_user.id, perm.MANAGE_ROLES)
+    _require_below_bot(ctx, guild)
     ctx.state.add_member_role(guild, ctx.int_param("user_id"), ctx.int_param("role_id"))
     return Reply(204)
 
@@ -51,6 +64,7 @@ async def add_role_to_member(ctx: Ctx) -> Any:
 async def remove_role_from_member(ctx: Ctx) -> Any:
     guild = _bot_member_guild(ctx)
     ctx.state.require_guild(guild, ctx.state.bot_user.id, perm.MANAGE_ROLES)
+    _require_below_bot(ctx, guild)
     ctx.state.remove_member_role(guild, ctx.int_param("user_id"), ctx.int_param("role_id"))
     return Reply(204)
 
