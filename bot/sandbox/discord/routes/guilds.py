@@ -20,8 +20,11 @@ def _bot_member_guild(ctx: Ctx) -> Any:
 async def get_guild(ctx: Ctx) -> Any:
     guild = _bot_member_guild(ctx)
     data = payloads.guild_create(ctx.state, guild)
-    for key in ("members", "channels", "threads", "presences", "voice_states", "joined_at", "large", "member_count"):
+    for key in ("members", "channels", "threads", "presences", "voice_states", "joined_at", "large", "member_count",
+                "unavailable", "lazy", "stage_instances", "guild_scheduled_events", "soundboard_sounds"):
         data.pop(key, None)
+    data.update(home_header=None, region="deprecated", widget_enabled=False, widget_channel_id=None,
+                max_presences=None, max_stage_video_channel_users=50, nsfw=False, incidents_data=None)
     if ctx.query.get("with_counts") in ("true", "1"):
         data["approximate_member_count"] = len(guild.members)
         data["approximate_presence_count"] = 0
