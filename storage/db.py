@@ -39,6 +39,7 @@ def backend_name(url: str) -> str:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA secure_delete=ON")  # deleted content is overwritten, not left in free pages
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
@@ -71,6 +72,24 @@ async def transaction(factory: SessionFactory) -> AsyncIterator[AsyncSession]:
     """A session in a transaction: committed on success, rolled back on error."""
     async with factory() as session, session.begin():
         yield session
+
+
+async def purge_deleted(engine: AsyncEngine) -> None:
+    """After erasing someone: leave no copy of what was deleted in the database files. SQLite: the
+    write-ahead log is checkpointed into the database and truncated, the file rebuilt (VACUUM: no freed page
+    keeps old bytes; ``secure_delete`` is on too) and checkpointed again. PostgreSQL: nothing at the file
+    level here (its own VACUUM reclaims dead rows)."""
+    if engine.dialect.name != "sqlite":
+        return
+    async with engine.connect() as conn:
+        raw = await conn.get_raw_connection()
+        driver = raw.driver_connection
+        assert driver is not None
+        await driver.commit()
+        for sql in ("PRAGMA wal_checkpoint(TRUNCATE)", "VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"):
+            cursor = await driver.execute(sql)
+            await cursor.fetchall()
+            await cursor.close()
 
 
 def alembic_config(url: str | None = None) -> AlembicConfig:

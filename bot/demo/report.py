@@ -14,6 +14,8 @@ from bot.sandbox.world import SandboxWorld
 from bot.stats.chart import render_stats_png
 from bot.stats.funnel import Funnel, weekly_series
 from bot.timezones import Exact, parse_timezone
+from storage.ids import require_id
+from storage.models import MatchStatus, PersonStatus
 from storage.queries import intake, matching, nudges, people
 
 
@@ -41,10 +43,11 @@ async def collect(world: SandboxWorld, population: list[DemoPerson], seed: int, 
             status = "not-joined" if persona is None or not p.joins else "left"
             profile = None
             if row is not None:
-                id_of_person[row.id or 0] = p.id
-                status = {"joined": "onboarding", "onboarding": "onboarding", "active": "active",
-                          "paused": "paused", "left": "left"}.get(row.status, row.status)
-                pr = profiles.get(row.id or 0)
+                id_of_person[require_id(row)] = p.id
+                status = {PersonStatus.JOINED: "onboarding", PersonStatus.ONBOARDING: "onboarding",
+                          PersonStatus.ACTIVE: "active", PersonStatus.PAUSED: "paused",
+                          PersonStatus.LEFT: "left"}.get(row.status, row.status)
+                pr = profiles.get(require_id(row))
                 if pr is not None:
                     fields = profile_from_answers(programme.questions, pr.answers)
                     profile = to_match_record(fields, person_id=p.id, name=row.display_name)
@@ -91,13 +94,13 @@ async def funnel_and_weekly(world: SandboxWorld) -> tuple[Funnel, list[tuple[Any
         all_matches = await matching.matches_in_programme(session=session, programme_id=programme.id)
         met: set[int] = set()  # every stage counts people, as /programme stats does (never pairs)
         for m in all_matches:
-            rows = await nudges.nudges_of_match(session=session, match_id=m.id or 0)
+            rows = await nudges.nudges_of_match(session=session, match_id=require_id(m))
             if any(n.answer == "met" for n in rows):
                 met |= {m.mentor_person_id, m.mentee_person_id}
             events += [(n.sent_at, "sent") for n in rows if n.sent_at]
             events += [(n.answered_at, "answered") for n in rows if n.answered_at]
     matched = {m.mentor_person_id for m in all_matches} | {m.mentee_person_id for m in all_matches}
-    active = {p for m in all_matches if m.status == "active" for p in (m.mentor_person_id, m.mentee_person_id)}
+    active = {p for m in all_matches if m.status == MatchStatus.ACTIVE for p in (m.mentor_person_id, m.mentee_person_id)}
     funnel = Funnel(leads=leads, joined=len(persons), onboarded=len(profiles), matched=len(matched),
                     met=len(met), active=len(active))
     start = world.clock.now().date()

@@ -13,6 +13,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from storage.ids import require_id
+from storage.models import AnnounceStep, MatchStatus, NudgeKind, OnboardingStatus, PersonStatus
+
 __all__ = ["DISCORD_GLOBAL_RATE", "bench_nudges"]
 
 DISCORD_GLOBAL_RATE = 50.0
@@ -29,24 +32,24 @@ async def _seed(world: Any, count: int) -> None:
     users = [world.discord.create_user(f"Bench {i}") for i in range(count + count % 2)]
     async with transaction(bot.sessions) as s:
         persons = [Person(programme_id=programme.id, discord_user_id=u.id, display_name=u.global_name or "x",
-                          status="active", created_at=now, updated_at=now) for u in users]
+                          status=PersonStatus.ACTIVE, created_at=now, updated_at=now) for u in users]
         s.add_all(persons)
         await s.flush()
         for person, user in zip(persons, users, strict=True):
             dm = world.discord.state.open_dm(user.id)
-            s.add(Profile(person_id=person.id or 0, programme_id=programme.id, answers={"timezone": "UTC"},
+            s.add(Profile(person_id=require_id(person), programme_id=programme.id, answers={"timezone": "UTC"},
                           created_at=now, updated_at=now))
-            s.add(OnboardingSession(person_id=person.id or 0, programme_id=programme.id, status="completed",
+            s.add(OnboardingSession(person_id=require_id(person), programme_id=programme.id, status=OnboardingStatus.COMPLETED,
                                     channel_id=dm.id, in_thread=False, last_activity_at=now, created_at=now))
-        matches = [Match(programme_id=programme.id, mentor_person_id=persons[i].id or 0,
-                         mentee_person_id=persons[i + 1].id or 0, status="active", announce_state="done",
+        matches = [Match(programme_id=programme.id, mentor_person_id=require_id(persons[i]),
+                         mentee_person_id=require_id(persons[i + 1]), status=MatchStatus.ACTIVE, announce_state=AnnounceStep.DONE,
                          started_at=now, created_at=now) for i in range(0, len(persons), 2)]
         s.add_all(matches)
         await s.flush()
         nudges = []
         for match in matches:
             for pid in (match.mentor_person_id, match.mentee_person_id):
-                nudges.append(Nudge(programme_id=programme.id, match_id=match.id, person_id=pid, kind="checkin",
+                nudges.append(Nudge(programme_id=programme.id, match_id=match.id, person_id=pid, kind=NudgeKind.CHECKIN,
                                     step_key="week2-checkin", occurrence=1, due_at=now))
         s.add_all(nudges[:count])
         await s.flush()

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from bot.nudges.config import NudgeKind, NudgePlanConfig, NudgeStep, QuietHoursConfig
 from bot.nudges.quiet import first_instant_at, get_zone, next_allowed
+from storage.models import NudgeStatus
 
 __all__ = [
     "ExistingNudge",
@@ -191,10 +192,10 @@ def replan(
     kept: set[NudgeIdentity] = set()
     to_cancel: list[ExistingNudge] = []
     for row in existing:
-        if row.status == "cancelled":
+        if row.status == NudgeStatus.CANCELLED:
             continue
         due = _as_utc(row.due_at)
-        if row.status != "pending" or due <= now:
+        if row.status != NudgeStatus.PENDING or due <= now:
             kept.add(row.identity)
             continue
         wanted = new_by_id.get(row.identity)

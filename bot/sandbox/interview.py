@@ -60,6 +60,15 @@ def question_key(message: Message, questions: list[Question]) -> str | None:
     return None
 
 
+def latest_question(persona: Persona, channel_id: int, questions: list[Question]) -> Message | None:
+    """The newest bot message in the channel that asks a question (or shows the summary)."""
+    state = persona.sandbox.state
+    mine = sorted((m for m in state.messages.values()
+                   if m.channel_id == channel_id and m.author_id == state.bot_user.id and not m.deleted
+                   and (m.visible_to is None or m.visible_to == persona.id)), key=lambda m: m.id, reverse=True)
+    return next((m for m in mine if question_key(m, questions) is not None), None)
+
+
 def _has(message: Message, prefix: str) -> dict[str, Any] | None:
     return next((c for c in walk_components(message.components) if str(c.get("custom_id", "")).startswith(prefix)), None)
 
@@ -147,8 +156,12 @@ async def run_interview(
                 message = await wait_for_reply(persona, channel_id, message.id, min(timeout, 5.0))
                 continue
             except TimeoutError:
-                raise AssertionError(
-                    f"{persona.name} can't tell which question this is: {message.content[:200]!r}") from None
+                earlier = latest_question(persona, channel_id, questions)  # as a person would: scroll up
+                if earlier is None or earlier.id == message.id:
+                    raise AssertionError(
+                        f"{persona.name} can't tell which question this is: {message.content[:200]!r}") from None
+                message = earlier
+                continue
         if stop_after is not None and given >= stop_after:
             return log
         log.asked.append(key)

@@ -12,6 +12,7 @@ from bot.services.matching import MatchingService
 from bot.services.nudges import NudgeService
 from bot.services.onboarding import OnboardingService
 from bot.services.organisers import OrganiserService
+from bot.services.pair_decisions import PairDecisions
 from bot.services.people import PeopleService
 from bot.services.programmes import ProgrammeRegistry
 from bot.services.stats import StatsService
@@ -29,6 +30,7 @@ class Services:
     stats: StatsService
     organisers: OrganiserService
     ending: MatchEnding
+    pairs: PairDecisions
 
 
 def build_services(
@@ -51,4 +53,5 @@ def build_services(
         stats=StatsService(sessions, clock),
         organisers=OrganiserService(registry, sessions, clock),
         ending=ending,
+        pairs=PairDecisions(sessions, clock),
     )

@@ -28,6 +28,7 @@ from bot.clock import Clock
 from bot.onboarding.safe_text import safe_text
 from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.db import SessionFactory, transaction
+from storage.ids import require_id
 from storage.models import Match
 from storage.queries import audit, matching, nudges, people
 from storage.queries.onboarding import known_dm_channel
@@ -157,7 +158,7 @@ class MatchEnding:
         programme = self._registry.by_id(match.programme_id)
         if programme is None:
             raise LookupError(f"match {match.id} belongs to no loaded programme")
-        match_id = match.id or 0
+        match_id = require_id(match)
         now = self._clock.now()
         stored = note.strip()[:200] if reason == "organiser" and note.strip() else STORED_REASON[reason]
         if not await matching.end_match(session=session, match_id=match_id, reason=stored, now=now):

@@ -18,7 +18,8 @@ from bot.services.programmes import Programme
 from bot.spreadsheet import write_csv
 from bot.timezones import is_valid_zone
 from storage.db import SessionFactory, transaction
-from storage.models import Match, Person
+from storage.ids import require_id
+from storage.models import AnnounceStep, Match, MatchStatus, PairRuleKind, Person, PersonStatus, SpaceKind
 from storage.queries import audit, matching, people
 
 log = logging.getLogger(__name__)
@@ -67,25 +68,25 @@ class MatchingService:
         for m in all_matches:
             history[m.mentor_person_id].add(m.mentee_person_id)
             history[m.mentee_person_id].add(m.mentor_person_id)
-            if m.status == "active":
+            if m.status == MatchStatus.ACTIVE:
                 load[str(m.mentor_person_id)] += 1
                 busy_mentees.add(m.mentee_person_id)
         persons: dict[int, Person] = {}
         pool: list[MatchPerson] = []
         for person, profile in rows:
-            if person.status != "active" or profile.consent_at is None:
+            if person.status != PersonStatus.ACTIVE or profile.consent_at is None:
                 continue
-            mp = to_match_person(programme.questions, profile.answers, person_id=person.id or 0,
-                                 name=person.display_name, previous=history.get(person.id or 0, ()))
-            if (person.id or 0) in busy_mentees:
+            mp = to_match_person(programme.questions, profile.answers, person_id=require_id(person),
+                                 name=person.display_name, previous=history.get(require_id(person), ()))
+            if require_id(person) in busy_mentees:
                 if mp.role == "mentee":
                     continue
                 if mp.role == "both":
                     mp = _as_mentor_only(mp)
-            persons[person.id or 0] = person
+            persons[require_id(person)] = person
             pool.append(mp)
-        forced = [(str(r.mentor_person_id), str(r.mentee_person_id)) for r in rules if r.kind == "force"]
-        forbidden = [(str(r.mentor_person_id), str(r.mentee_person_id)) for r in rules if r.kind == "forbid"]
+        forced = [(str(r.mentor_person_id), str(r.mentee_person_id)) for r in rules if r.kind == PairRuleKind.FORCE]
+        forbidden = [(str(r.mentor_person_id), str(r.mentee_person_id)) for r in rules if r.kind == PairRuleKind.FORBID]
         fp = fingerprint(
             [("p", pid, persons[pid].status) for pid in persons]
             + [("a", person.id, profile.version) for person, profile in rows if person.id in persons]
@@ -130,7 +131,7 @@ class MatchingService:
                                         action="match.preview",
                                         detail={"round": rnd.id, "pairs": len(result.pairs),
                                                 "unmatched": len(result.unmatched)}, now=now)
-        return Preview(rnd.id or 0, result, names, pairs_csv(result, names), stats)
+        return Preview(require_id(rnd), result, names, pairs_csv(result, names), stats)
 
     async def confirm(self, programme: Programme, actor: int | None) -> list[int]:
         """Make the latest preview real, once; refused when anything it depended on changed."""
@@ -142,16 +143,16 @@ class MatchingService:
                 raise MatchingError("There is no preview to confirm — run `/match preview` first.")
             if rnd.profiles_fingerprint != pool.fingerprint:
                 raise MatchingError("Profiles or matches changed since that preview — run `/match preview` again.")
-            if not await matching.confirm_round(session=session, round_id=rnd.id or 0, now=now):
+            if not await matching.confirm_round(session=session, round_id=require_id(rnd), now=now):
                 raise MatchingError("That preview was already confirmed.")
             created = []
             for pair in rnd.summary.get("pairs", []):
                 m = await matching.add_match(session=session, match=Match(
                     programme_id=programme.id, round_id=rnd.id, mentor_person_id=int(pair["mentor"]),
                     mentee_person_id=int(pair["mentee"]), score=float(pair["score"]), reasons=str(pair["reasons"]),
-                    status="active", started_at=now, created_at=now,
+                    status=MatchStatus.ACTIVE, started_at=now, created_at=now,
                 ))
-                created.append(m.id or 0)
+                created.append(require_id(m))
             await audit.add_audit_event(session=session, programme_id=programme.id, actor_discord_id=actor,
                                         action="match.confirm", detail={"round": rnd.id, "pairs": len(created)},
                                         now=now)
@@ -189,7 +190,7 @@ class MatchingService:
             profile = await people.get_profile(session=session, person_id=pid, programme_id=programme.id)
             if profile is None or profile.consent_at is None:
                 return f"the {role} has not agreed to be matched (their interview is not finished with consent)"
-            if person.status != "active":
+            if person.status != PersonStatus.ACTIVE:
                 return f"the {role} is {person.status}, not active"
         return None
 
@@ -204,16 +205,16 @@ class MatchingService:
                 raise ValueError(why)
             m = await matching.add_match(session=session, match=Match(
                 programme_id=programme.id, mentor_person_id=mentor_pid, mentee_person_id=mentee_pid,
-                score=0.0, reasons="paired by an organiser", status="active", started_at=now, created_at=now,
+                score=0.0, reasons="paired by an organiser", status=MatchStatus.ACTIVE, started_at=now, created_at=now,
             ))
             await audit.add_audit_event(session=session, programme_id=programme.id, actor_discord_id=actor,
                                         action="match.pair", detail={"match": m.id, "rules_broken": broken}, now=now)
-        return m.id or 0
+        return require_id(m)
 
     async def active_matches(self, programme: Programme) -> list[tuple[Match, Person | None, Person | None]]:
         async with self._sessions() as session:
             rows = await matching.matches_in_programme(session=session, programme_id=programme.id,
-                                                       statuses=("active",))
+                                                       statuses=(MatchStatus.ACTIVE,))
             out = []
             for m in rows:
                 out.append((m, await people.get_person(session=session, person_id=m.mentor_person_id),
@@ -223,7 +224,7 @@ class MatchingService:
     async def pending_announcements(self, programme: Programme) -> list[Announcement]:
         return await pending_announcements(self._sessions, programme)
 
-    async def step_announcement(self, match_id: int, from_state: str, to_state: str, **kw: Any) -> bool:
+    async def step_announcement(self, match_id: int, from_state: AnnounceStep, to_state: AnnounceStep, **kw: Any) -> bool:
         return await step_announcement(self._sessions, match_id, from_state, to_state, **kw)
 
     async def person_by_discord(self, programme: Programme, discord_user_id: int) -> Person | None:
@@ -234,7 +235,7 @@ class MatchingService:
     async def active_match_of_mentee(self, programme: Programme, person_id: int) -> Match | None:
         async with self._sessions() as session:
             for m in await matching.matches_of_person(session=session, person_id=person_id):
-                if m.status == "active" and m.mentee_person_id == person_id and m.programme_id == programme.id:
+                if m.status == MatchStatus.ACTIVE and m.mentee_person_id == person_id and m.programme_id == programme.id:
                     return m
         return None
 
@@ -276,7 +277,7 @@ async def pending_announcements(sessions: SessionFactory, programme: Programme) 
             if mentor is not None and mentee is not None:
                 zones = []
                 for p in (mentor, mentee):
-                    prof = await people.get_profile(session=session, person_id=p.id or 0, programme_id=programme.id)
+                    prof = await people.get_profile(session=session, person_id=require_id(p), programme_id=programme.id)
                     zone = prof.answers.get("timezone") if prof else None
                     zones.append(zone if isinstance(zone, str) and is_valid_zone(zone) else "UTC")
                 out.append(Announcement(m, mentor, mentee, zones[0], zones[1]))
@@ -284,7 +285,8 @@ async def pending_announcements(sessions: SessionFactory, programme: Programme) 
 
 
 async def step_announcement(
-    sessions: SessionFactory, match_id: int, from_state: str, to_state: str, *, space_kind: str | None = None,
+    sessions: SessionFactory, match_id: int, from_state: AnnounceStep, to_state: AnnounceStep, *,
+    space_kind: SpaceKind | None = None,
     space_id: int | None = None, intro_message_id: int | None = None,
 ) -> bool:
     """Move one pair's announcement forward (guarded: ``False`` when another process moved it)."""

@@ -21,7 +21,8 @@ from bot.onboarding.validate import AnswerValue
 from bot.services.programmes import Programme, ProgrammeRegistry
 from bot.timezones import is_valid_zone
 from storage.db import SessionFactory, transaction
-from storage.models import OnboardingSession
+from storage.ids import require_id
+from storage.models import OnboardingSession, OnboardingStatus, PersonStatus
 from storage.queries import audit, onboarding, people
 
 log = logging.getLogger(__name__)
@@ -102,23 +103,23 @@ class OnboardingService:
             )
             state, step = flow.start(programme.questions, suggestions, today=today)
             row, created = await onboarding.get_or_create_session(
-                session=session, person_id=person.id or 0, programme_id=programme.id,
+                session=session, person_id=require_id(person), programme_id=programme.id,
                 state=state.model_dump(mode="json"), now=now,
             )
             if created:
-                if person.status == "joined":
-                    await people.set_person_status(session=session, person_id=person.id or 0, status="onboarding",
+                if person.status == PersonStatus.JOINED:
+                    await people.set_person_status(session=session, person_id=require_id(person), status=PersonStatus.ONBOARDING,
                                                    now=now)
             else:
                 stored = FlowState.model_validate(row.state)
                 if suggestions and not stored.answers and not stored.suggestions:
                     stored = stored.model_copy(update={"suggestions": dict(suggestions)})
-                    if not await onboarding.save_state(session=session, session_id=row.id or 0,
+                    if not await onboarding.save_state(session=session, session_id=require_id(row),
                                                        expected_step=row.step, state=stored.model_dump(mode="json"),
                                                        now=now):
                         return None  # a typed answer moved it at the same moment: re-read and try again
                 step = flow.current_step(programme.questions, stored, today=today)
-        return Conversation(programme, person.id or 0, row.id or 0, step, row.channel_id, row.in_thread, created)
+        return Conversation(programme, require_id(person), require_id(row), step, row.channel_id, row.in_thread, created)
 
     async def act(
         self,
@@ -138,7 +139,7 @@ class OnboardingService:
                 )
                 if person is None:
                     return None
-                row = await onboarding.get_session(session=session, person_id=person.id or 0,
+                row = await onboarding.get_session(session=session, person_id=require_id(person),
                                                    programme_id=programme.id)
                 if row is None:
                     return None
@@ -154,24 +155,24 @@ class OnboardingService:
                     new_state, step = flow.back_to_summary(qs, state, today=today)
                 else:
                     new_state, step = state, flow.current_step(qs, state, today=today)
-                conv = Conversation(programme, person.id or 0, row.id or 0, step, row.channel_id, row.in_thread)
+                conv = Conversation(programme, require_id(person), require_id(row), step, row.channel_id, row.in_thread)
                 if new_state == state and not isinstance(step, flow.Done):
                     return conv  # nothing changed (a notice, a re-render): no write
                 finished = isinstance(step, flow.Done)
                 saved = await onboarding.save_state(
-                    session=session, session_id=row.id or 0, expected_step=row.step,
+                    session=session, session_id=require_id(row), expected_step=row.step,
                     state=new_state.model_dump(mode="json"), now=now,
-                    status="completed" if finished else None,
+                    status=OnboardingStatus.COMPLETED if finished else None,
                 )
                 if not saved:
                     continue  # someone else moved the conversation: re-read and re-apply
                 if isinstance(step, flow.Done):
                     await people.upsert_profile(
-                        session=session, person_id=person.id or 0, programme_id=programme.id,
+                        session=session, person_id=require_id(person), programme_id=programme.id,
                         answers=dict(step.answers), consent_at=step.consent_at, now=now,
                     )
-                    if person.status in ("joined", "onboarding"):
-                        await people.set_person_status(session=session, person_id=person.id or 0, status="active",
+                    if person.status in (PersonStatus.JOINED, PersonStatus.ONBOARDING):
+                        await people.set_person_status(session=session, person_id=require_id(person), status=PersonStatus.ACTIVE,
                                                        now=now)
                     await audit.add_audit_event(
                         session=session, programme_id=programme.id, actor_discord_id=discord_user_id,
@@ -193,7 +194,7 @@ class OnboardingService:
                 )
                 if person is None:
                     continue
-                row = await onboarding.get_session(session=session, person_id=person.id or 0, programme_id=prog.id)
+                row = await onboarding.get_session(session=session, person_id=require_id(person), programme_id=prog.id)
                 if row is None or FlowState.model_validate(row.state).current == flow.DONE:
                     continue
                 if channel_id is not None and row.channel_id == channel_id:
@@ -230,14 +231,14 @@ class OnboardingService:
                 if row.last_activity_at > now - timedelta(hours=hours[row.reminders_sent]):
                     continue
                 person = await people.get_person(session=session, person_id=row.person_id)
-                if person is None or person.discord_user_id is None or person.status == "paused":
+                if person is None or person.discord_user_id is None or person.status == PersonStatus.PAUSED:
                     continue
                 zone = person_zone(row.state, programme)
                 if is_quiet(now, zone, programme.config.quiet_hours):
                     continue  # a reminder is the bot's own initiative: never in the person's quiet hours
-                if await onboarding.bump_reminders(session=session, session_id=row.id or 0,
+                if await onboarding.bump_reminders(session=session, session_id=require_id(row),
                                                    expected=row.reminders_sent):
-                    due.append(Reminder(programme, row.id or 0, row.person_id, person.discord_user_id,
+                    due.append(Reminder(programme, require_id(row), row.person_id, person.discord_user_id,
                                         person.display_name, row.channel_id, row.reminders_sent + 1))
         return due
 

@@ -27,7 +27,8 @@ from bot.services.profile_csv import (
 )
 from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.db import SessionFactory, transaction
-from storage.models import AuditEvent, Match, Nudge, Person, Profile
+from storage.ids import require_id
+from storage.models import AuditEvent, Match, MatchStatus, Nudge, Person, Profile
 from storage.queries import audit, matching, onboarding, people, stats
 from storage.queries import organisers as q
 
@@ -165,7 +166,7 @@ class OrganiserService:
                                                         discord_user_id=discord_user_id)
             if person is None:
                 return None
-            pid = person.id or 0
+            pid = require_id(person)
             profile = await people.get_profile(session=session, person_id=pid, programme_id=programme.id)
             rows = [m for m in await matching.matches_of_person(session=session, person_id=pid)
                     if m.programme_id == programme.id]
@@ -196,7 +197,7 @@ class OrganiserService:
     async def export_matches_csv(self, programme: Programme) -> tuple[str, int]:
         """The programme's active and ended pairs, ids as in the profiles CSV."""
         async with self._sessions() as session:
-            rows = await q.match_rows(session=session, programme_id=programme.id, statuses=("active", "ended"))
+            rows = await q.match_rows(session=session, programme_id=programme.id, statuses=(MatchStatus.ACTIVE, MatchStatus.ENDED))
             names = await stats.person_names(session=session, person_ids=[i for r in rows for i in r[:2]])
         out = []
         for mentor, mentee, score, reasons, status, started, ended in rows:

@@ -12,10 +12,15 @@ from bot.clock import Clock
 from bot.services.match_end import EndedMatch, EndReason, MatchEnding
 from bot.services.nudges import NudgeService
 from bot.services.programmes import Programme
-from storage.db import SessionFactory, transaction
-from storage.models import Match
-from storage.queries import audit, intake, matching, nudges, onboarding, people
+from storage.db import SessionFactory, purge_deleted, transaction
+from storage.ids import require_id
+from storage.models import Match, MatchStatus, PersonStatus
+from storage.queries import audit, intake, matching, nudges, onboarding, people, security
 
+#: What /leave keeps, said the same way in /mydata and the leave prompt.
+AFTER_LEAVE = ("/leave deletes everything above. The programme keeps only anonymous facts that name nobody: "
+               "that a match existed, when it began and ended, and how it ended — so its statistics and "
+               "reports don't shrink.")
 
 @dataclass
 class LeaveResult:
@@ -43,10 +48,10 @@ class PeopleService:
             person = await people.get_person_by_discord(
                 session=session, programme_id=programme.id, discord_user_id=discord_user_id
             )
-            if person is None or person.status == "left":
+            if person is None or person.status == PersonStatus.LEFT:
                 return None
             await people.set_person_status(
-                session=session, person_id=person.id or 0, status="paused", now=now, paused_until=until
+                session=session, person_id=require_id(person), status=PersonStatus.PAUSED, now=now, paused_until=until
             )
             await nudges.cancel_nudges(session=session, person_id=person.id)
             await audit.add_audit_event(
@@ -54,9 +59,9 @@ class PeopleService:
                 action="person.pause", detail={"person_id": person.id, "weeks": weeks}, now=now,
             )
             if end_matches:
-                for m in await matching.matches_of_person(session=session, person_id=person.id or 0):
-                    if m.status == "active" and m.programme_id == programme.id:
-                        done = await self._end(session, m, "paused", actor, subject_person_id=person.id or 0)
+                for m in await matching.matches_of_person(session=session, person_id=require_id(person)):
+                    if m.status == MatchStatus.ACTIVE and m.programme_id == programme.id:
+                        done = await self._end(session, m, "paused", actor, subject_person_id=require_id(person))
                         ended.extend([done] if done is not None else [])
         for done in ended:
             await self._follow_up(done)
@@ -68,17 +73,17 @@ class PeopleService:
             person = await people.get_person_by_discord(
                 session=session, programme_id=programme.id, discord_user_id=discord_user_id
             )
-            if person is None or person.status != "paused":
+            if person is None or person.status != PersonStatus.PAUSED:
                 return False
-            profile = await people.get_profile(session=session, person_id=person.id or 0, programme_id=programme.id)
-            status = "active" if profile is not None else "onboarding"
-            await people.set_person_status(session=session, person_id=person.id or 0, status=status, now=now)
+            profile = await people.get_profile(session=session, person_id=require_id(person), programme_id=programme.id)
+            status = PersonStatus.ACTIVE if profile is not None else PersonStatus.ONBOARDING
+            await people.set_person_status(session=session, person_id=require_id(person), status=status, now=now)
             await audit.add_audit_event(
                 session=session, programme_id=programme.id, actor_discord_id=discord_user_id,
                 action="person.resume", detail={"person_id": person.id}, now=now,
             )
-            active = [m.id for m in await matching.matches_of_person(session=session, person_id=person.id or 0)
-                      if m.status == "active" and m.id is not None]
+            active = [m.id for m in await matching.matches_of_person(session=session, person_id=require_id(person))
+                      if m.status == MatchStatus.ACTIVE and m.id is not None]
         if self._nudges is not None:
             for match_id in active:  # their check-ins were cancelled by the pause: plan the future ones again
                 await self._nudges.replan_match(match_id)
@@ -92,7 +97,7 @@ class PeopleService:
             )
             if person is None:
                 return None
-            pid = person.id or 0
+            pid = require_id(person)
             profile = await people.get_profile(session=session, person_id=pid, programme_id=programme.id)
             conv = await onboarding.get_session(session=session, person_id=pid, programme_id=programme.id)
             their_matches = await matching.matches_of_person(session=session, person_id=pid)
@@ -100,16 +105,25 @@ class PeopleService:
                 lead for lead in await intake.leads_in_programme(session=session, programme_id=programme.id)
                 if lead.person_id == pid
             ]
+            posts = {lead.id: await intake.posts_by_author(session=session, programme_id=programme.id,
+                                                           platform=lead.platform, author_id=lead.author_id)
+                     for lead in leads}
+            events = await audit.events_about(session=session, programme_id=programme.id, person_id=pid,
+                                              discord_user_id=person.discord_user_id)
+            proofs = await security.proofs_of_member(session=session, programme_id=programme.id,
+                                                     discord_user_id=discord_user_id)
+            counters = await security.counters_of_member(session=session, programme_id=programme.id,
+                                                         discord_user_id=discord_user_id)
             match_rows = []
             for m in their_matches:
-                rows = await nudges.nudges_of_match(session=session, match_id=m.id or 0)
+                rows = await nudges.nudges_of_match(session=session, match_id=require_id(m))
                 match_rows.append({
                     "role": "mentor" if m.mentor_person_id == pid else "mentee",
                     "status": m.status, "score": m.score, "reasons": m.reasons,
                     "started_at": _iso(m.started_at), "ended_at": _iso(m.ended_at),
                     "nudges": [
                         {"kind": n.kind, "due_at": _iso(n.due_at), "status": n.status, "answer": n.answer,
-                         "answered_at": _iso(n.answered_at)}
+                         "answered_at": _iso(n.answered_at), "note": n.note}
                         for n in rows if n.person_id == pid
                     ],
                 })
@@ -129,8 +143,18 @@ class PeopleService:
                 "completed_at": _iso(conv.completed_at),
             },
             "matches": match_rows,
-            "leads": [{"platform": lead.platform, "handle": lead.author_handle, "status": lead.status,
-                       "created_at": _iso(lead.created_at)} for lead in leads],
+            "leads": [{"platform": lead.platform, "handle": lead.author_handle, "name": lead.author_name,
+                       "status": lead.status, "claim_code": lead.claim_code, "created_at": _iso(lead.created_at),
+                       "suggestions": lead.suggestions,
+                       "posts": [{"id": p.post_id, "text": p.text, "posted_at": _iso(p.posted_at)}
+                                 for p in posts.get(lead.id, [])]} for lead in leads],
+            "link_codes": [{"code": p.code, "created_at": _iso(p.created_at), "expires_at": _iso(p.expires_at),
+                            "proven_at": _iso(p.proven_at)} for p in proofs],
+            "wrong_tries": [{"kind": c.kind, "failures": c.failures, "since": _iso(c.window_start)}
+                            for c in counters],
+            "audit_events": [{"action": e.action, "at": _iso(e.created_at), "detail": e.detail,
+                              "by_you": e.actor_discord_id == discord_user_id} for e in events],
+            "after_leave": AFTER_LEAVE,
         }
 
     async def leave(self, programme: Programme, discord_user_id: int) -> LeaveResult:
@@ -142,10 +166,10 @@ class PeopleService:
             )
             if person is None:
                 return LeaveResult(found=False)
-            pid = person.id or 0
+            pid = require_id(person)
             result = LeaveResult(found=True)
             for m in await matching.matches_of_person(session=session, person_id=pid):
-                if m.status != "active":
+                if m.status != MatchStatus.ACTIVE:
                     continue
                 ended = await self._end(session, m, "left", None, subject_person_id=pid)  # no id of theirs kept
                 if ended is not None:
@@ -158,6 +182,7 @@ class PeopleService:
                 session=session, programme_id=programme.id, actor_discord_id=None, action="person.leave",
                 detail={"ended_matches": len(result.ended)}, now=now,
             )
+        await purge_deleted(self._sessions.kw["bind"])  # no copy left in the database files (SQLite's log)
         for ended in result.ended:  # after the commit: partners told, spaces archived, organisers told
             await self._follow_up(ended)
         if not result.ended and self._ending is not None and self._ending.spaces is not None:

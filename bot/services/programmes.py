@@ -9,6 +9,7 @@ from typing import Any
 from bot.config import AppConfig, ProgrammeConfig, Settings
 from bot.onboarding.questions import Question, build_questions
 from storage.db import SessionFactory, transaction
+from storage.ids import require_id
 from storage.queries import programmes as q
 
 log = logging.getLogger(__name__)
@@ -100,7 +101,7 @@ class ProgrammeRegistry:
         async with transaction(self._sessions) as session:
             for cfg in self._settings.config.programme:
                 row = await q.ensure_programme(session=session, key=cfg.key, name=cfg.name, guild_id=cfg.guild_id)
-                self._add(row.id or 0, effective_config(cfg, row.settings))
+                self._add(require_id(row), effective_config(cfg, row.settings))
             # programmes created from Discord (/programme setup) that the file does not list
             for row in await q.all_programmes(session=session):
                 if row.key not in self._by_key and row.settings.get("config"):
@@ -110,7 +111,7 @@ class ProgrammeRegistry:
                     if why is not None:  # set up before the operator's list changed: it does not run
                         log.warning("programme %s is not loaded: %s", cfg.key, why)
                         continue
-                    self._add(row.id or 0, cfg)
+                    self._add(require_id(row), cfg)
         return list(self._by_key.values())
 
     def _add(self, programme_id: int, cfg: ProgrammeConfig) -> Programme:
@@ -134,9 +135,9 @@ class ProgrammeRegistry:
         async with transaction(self._sessions) as session:
             row = await q.ensure_programme(session=session, key=cfg.key, name=cfg.name, guild_id=cfg.guild_id)
             await q.update_programme_settings(
-                session=session, programme_id=row.id or 0, changes={"config": cfg.model_dump(mode="json")}
+                session=session, programme_id=require_id(row), changes={"config": cfg.model_dump(mode="json")}
             )
-        return self._add(row.id or 0, cfg)
+        return self._add(require_id(row), cfg)
 
     def all(self) -> list[Programme]:
         return list(self._by_key.values())

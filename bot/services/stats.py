@@ -12,7 +12,9 @@ from bot.onboarding.profile import profile_from_answers
 from bot.services.programmes import Programme
 from bot.stats import Funnel, WeeklyActivity, weekly_series
 from storage.db import SessionFactory
+from storage.models import PersonStatus
 from storage.queries import intake as intake_q
+from storage.queries import matching as matching_q
 from storage.queries import stats as q
 
 WEEKS_SHOWN = 12
@@ -74,6 +76,8 @@ class ProgrammeStats:
     capacity: Capacity = field(default_factory=lambda: Capacity(0, 0, 0))
     weekly: list[WeeklyActivity] = field(default_factory=list)
     leads_by_platform: dict[str, int] = field(default_factory=dict)  # "x", "bluesky", "mastodon" → accounts
+    matches_total: int = 0  # every confirmed match, including those of people who left (anonymous)
+    matches_ended: int = 0
 
     @property
     def overall_answer_rate(self) -> float | None:
@@ -112,7 +116,7 @@ class StatsService:
         async with self._sessions() as session:
             rows = await q.stalled_people(session=session, programme_id=programme.id,
                                           idle_since=now - timedelta(hours=stalled_hours(programme)), limit=limit)
-        return [StalledPerson(pid, did, name, int((now - last).total_seconds() // 3600), sent, status == "paused")
+        return [StalledPerson(pid, did, name, int((now - last).total_seconds() // 3600), sent, status == PersonStatus.PAUSED)
                 for pid, did, name, last, sent, status in rows]
 
     async def snapshot(self, programme: Programme) -> ProgrammeStats:
@@ -128,6 +132,7 @@ class StatsService:
             stalled_rows = await q.stalled_people(session=session, programme_id=programme.id, idle_since=idle_since,
                                                   limit=STALLED_SHOWN)
             rates = await q.answer_rates(session=session, programme_id=programme.id)
+            matches_total, matches_ended = await matching_q.match_totals(session=session, programme_id=programme.id)
             checkins = await q.active_match_checkins(session=session, programme_id=programme.id)
             profiles = await q.mentor_profiles(session=session, programme_id=programme.id)
             used = await q.active_mentees_per_mentor(session=session, programme_id=programme.id)
@@ -157,10 +162,11 @@ class StatsService:
         return ProgrammeStats(
             programme_key=programme.key, programme_name=programme.config.name, generated_at=now,
             funnel=Funnel(**counts), at_risk=at_risk_pairs, stalled_count=stalled_count,
-            stalled=[StalledPerson(pid, did, name, int((now - last).total_seconds() // 3600), sent, st == "paused")
+            stalled=[StalledPerson(pid, did, name, int((now - last).total_seconds() // 3600), sent, st == PersonStatus.PAUSED)
                      for pid, did, name, last, sent, st in stalled_rows],
             answer_rates=[AnswerRate(k, s, a) for k, s, a in rates],
             capacity=Capacity(mentors, total, used_total), weekly=weekly, leads_by_platform=by_platform,
+            matches_total=matches_total, matches_ended=matches_ended,
         )
 
 

@@ -31,6 +31,7 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "first_step": frozenset({"programme"}),
     "match_ended": frozenset({"name", "partner", "programme"}),
     "pause_over": frozenset({"name", "programme", "since"}),
+    "pair_reminder": frozenset({"mentor", "mentee", "programme"}),
 }
 #: A reply to each check-in button (no placeholders: it is shown to the person who pressed it).
 REPLY_KEYS = ("met", "not_yet", "help", "end", "confirm_end", "keep")
@@ -47,6 +48,7 @@ class Voice(BaseModel):
     first_step: str = Field(min_length=1, max_length=900)
     match_ended: str = Field(min_length=1, max_length=900)
     pause_over: str = Field(min_length=1, max_length=900)
+    pair_reminder: str = Field(min_length=1, max_length=900)
     replies: dict[str, str]
     #: "Not yet" answers in a row (without meeting) before the organisers hear of it; 0: never
     not_yet_escalate_after: int = Field(default=2, ge=0, le=20)
@@ -84,6 +86,7 @@ class VoiceOverrides(BaseModel):
     first_step: str | None = Field(default=None, min_length=1, max_length=900)
     match_ended: str | None = Field(default=None, min_length=1, max_length=900)
     pause_over: str | None = Field(default=None, min_length=1, max_length=900)
+    pair_reminder: str | None = Field(default=None, min_length=1, max_length=900)
     replies: dict[str, str] = Field(default_factory=dict)
     not_yet_escalate_after: int | None = Field(default=None, ge=0, le=20)
 

@@ -19,7 +19,8 @@ from bot.onboarding.safe_text import safe_text
 from bot.services.matching import Announcement
 from bot.services.programmes import Programme
 from cogs.onboarding._delivery import find_text_channel
-from storage.models import Person
+from storage.ids import require_id
+from storage.models import AnnounceStep, Person, SpaceKind
 
 if TYPE_CHECKING:
     from bot.app import MentorBot
@@ -73,21 +74,24 @@ class Announcer:
     async def announce(self, programme: Programme, guild: discord.Guild, item: Announcement) -> bool:
         svc = self.bot.services.matching
         m = item.match
-        mid = m.id or 0
+        mid = require_id(m)
         state = m.announce_state
-        fresh = state == "pending"  # nothing of it can exist yet: no need to look for earlier attempts
+        fresh = state == AnnounceStep.PENDING  # nothing of it can exist yet: no need to look for earlier attempts
         space: discord.abc.GuildChannel | discord.Thread | None = None
-        if state == "pending":
-            if not await svc.step_announcement(mid, "pending", "creating"):
+        if state == AnnounceStep.PENDING:
+            if not await svc.step_announcement(mid, AnnounceStep.PENDING, AnnounceStep.CREATING):
                 return False
-            state = "creating"
-        if state == "creating":
+            state = AnnounceStep.CREATING
+        if state == AnnounceStep.CREATING:
             earlier = None if fresh else self._find_space(guild, programme, mid)
+            if isinstance(earlier, discord.Thread):  # the crash may have come before its members were added
+                await self._add_members(earlier, item)
             space = earlier or await self._create_space(guild, programme, item)
-            kind = "thread" if isinstance(space, discord.Thread) else "channel"
-            if not await svc.step_announcement(mid, "creating", "created", space_kind=kind, space_id=space.id):
+            kind = SpaceKind.THREAD if isinstance(space, discord.Thread) else SpaceKind.CHANNEL
+            if not await svc.step_announcement(mid, AnnounceStep.CREATING, AnnounceStep.CREATED, space_kind=kind,
+                                               space_id=space.id):
                 return False
-            state = "created"
+            state = AnnounceStep.CREATED
         if space is None and m.space_id is not None:
             found = guild.get_channel_or_thread(m.space_id)
             if found is None:
@@ -100,14 +104,15 @@ class Announcer:
         if not isinstance(space, discord.TextChannel | discord.Thread):
             log.warning("the space of match %s is gone", mid)
             return False
-        if state == "created":
+        if state == AnnounceStep.CREATED:
             intro = None if fresh else await self._find_marker(space, marker("intro", mid))
             if intro is None:
                 intro = await self._introduce(programme, space, item)
-            if not await svc.step_announcement(mid, "created", "introduced", intro_message_id=intro.id):
+            if not await svc.step_announcement(mid, AnnounceStep.CREATED, AnnounceStep.INTRODUCED,
+                                               intro_message_id=intro.id):
                 return False
-            state = "introduced"
-        if state == "introduced":
+            state = AnnounceStep.INTRODUCED
+        if state == AnnounceStep.INTRODUCED:
             quiet = programme.config.quiet_hours
             now = self.bot.clock.now()
             if is_quiet(now, item.mentor_zone, quiet) or is_quiet(now, item.mentee_zone, quiet):
@@ -116,7 +121,7 @@ class Announcer:
                 await self._dm_link(programme, person.discord_user_id, partner.display_name, space, mid,
                                     look_first=not fresh)
             await self.bot.services.nudges.plan_match(mid)  # idempotent: existing rows are kept
-            if not await svc.step_announcement(mid, "introduced", "done"):
+            if not await svc.step_announcement(mid, AnnounceStep.INTRODUCED, AnnounceStep.DONE):
                 return False
         return True
 
@@ -154,8 +159,14 @@ class Announcer:
                 return cat
             n += 1
 
+    async def _add_members(self, thread: discord.Thread, item: Announcement) -> None:
+        """Add the pair to their thread (Discord's add is idempotent: adding a member again changes nothing)."""
+        for uid in (item.mentor.discord_user_id, item.mentee.discord_user_id):
+            if uid:
+                await thread.add_user(discord.Object(id=uid))
+
     async def _create_space(self, guild: discord.Guild, programme: Programme, item: Announcement) -> discord.TextChannel | discord.Thread:
-        mid = item.match.id or 0
+        mid = require_id(item.match)
         name = f"pair-{slug(item.mentor.display_name)}-{slug(item.mentee.display_name)}"
         users = [u for u in (item.mentor.discord_user_id, item.mentee.discord_user_id) if u]
         if self._use_threads(guild, programme):
@@ -165,8 +176,7 @@ class Announcer:
                                                          reason="parent of mentoring pair threads")
             thread = await parent.create_thread(name=f"{name}"[:90] + f" #{mid}", invitable=False,
                                                 type=discord.ChannelType.private_thread)
-            for uid in users:
-                await thread.add_user(discord.Object(id=uid))
+            await self._add_members(thread, item)
             return thread
         allow = discord.PermissionOverwrite(view_channel=True, send_messages=True, read_message_history=True,
                                             attach_files=True, embed_links=True)
@@ -200,7 +210,7 @@ class Announcer:
 
     async def _introduce(self, programme: Programme, space: discord.TextChannel | discord.Thread,
                          item: Announcement) -> discord.Message:
-        mid = item.match.id or 0
+        mid = require_id(item.match)
         mentor, mentee = item.mentor, item.mentee
         who = [u for u in (mentor.discord_user_id, mentee.discord_user_id) if u]
         text = (

@@ -1,4 +1,5 @@
-"""Organisers' matching commands: preview, confirm, manual pair, unpair, list."""
+"""Organisers' matching commands: preview, confirm, manual pair, forbid/force a pair, remind a quiet pair,
+unpair, list."""
 
 from __future__ import annotations
 
@@ -13,13 +14,18 @@ from bot.app import MentorBot, UserFacingError
 from bot.onboarding.safe_text import safe_text
 from bot.plural import count, form
 from bot.services.matching import MatchingError
+from bot.services.pair_decisions import NotFound
 from bot.services.programmes import Programme
 from cogs._common import organiser_only, organiser_programme
 from cogs.matching._announce import Announcer
+from cogs.matching._remind import remind_pair
 from cogs.matching._views import ConfirmPairView
+from storage.ids import require_id
+from storage.models import PairRuleKind, Person
 
 log = logging.getLogger(__name__)
 NO_PINGS = discord.AllowedMentions.none()
+WHO = "an @mention, a name as in /match list (imported people too), or #number"
 
 
 class Matching(commands.GroupCog, group_name="match", group_description="Match mentors and mentees"):
@@ -91,29 +97,74 @@ class Matching(commands.GroupCog, group_name="match", group_description="Match m
             f"{form(len(created), 'introduction')} now.", ephemeral=True)
         await self.announcer.run()
 
+    async def _people(self, prog: Programme, *refs: str) -> list[Person]:
+        try:
+            return [await self.bot.services.pairs.find(prog, ref) for ref in refs]
+        except NotFound as exc:
+            raise UserFacingError(f"I can't tell who that is: {exc}.") from None
+
     @organiser_only()
-    @app_commands.command(name="pair", description="Pair two people by hand")
-    async def pair(self, interaction: discord.Interaction, mentor: discord.Member, mentee: discord.Member,
+    @app_commands.command(name="pair", description="Pair two people by hand (members or imported people)")
+    @app_commands.describe(mentor=WHO, mentee=WHO)
+    async def pair(self, interaction: discord.Interaction, mentor: str, mentee: str,
                    programme: str | None = None) -> None:
         prog = organiser_programme(interaction, programme)
         svc = self.bot.services.matching
-        a = await svc.person_by_discord(prog, mentor.id)
-        b = await svc.person_by_discord(prog, mentee.id)
-        if a is None or b is None:
-            raise UserFacingError("Both people need a profile in this programme first.")
-        refused = await svc.manual_refusal(prog, a.id or 0, b.id or 0)
+        a, b = await self._people(prog, mentor, mentee)
+        refused = await svc.manual_refusal(prog, require_id(a), require_id(b))
         if refused is not None:  # consent is not an organiser's to override
             raise UserFacingError(f"I can't pair them: {refused}.")
-        broken = await svc.check_manual(prog, a.id or 0, b.id or 0)
+        broken = await svc.check_manual(prog, require_id(a), require_id(b))
         if not broken:
-            match_id = await svc.create_manual(prog, a.id or 0, b.id or 0, interaction.user.id, [])
+            match_id = await svc.create_manual(prog, require_id(a), require_id(b), interaction.user.id, [])
             await interaction.response.send_message(f"✅ Paired (match {match_id}); announcing now.", ephemeral=True)
             await self.announcer.run()
             return
-        view = ConfirmPairView(self, prog, a.id or 0, b.id or 0, broken, interaction.user.id)
+        view = ConfirmPairView(self, prog, require_id(a), require_id(b), broken, interaction.user.id)
         await interaction.response.send_message(
             "This pair breaks these rules:\n" + "\n".join(f"• {safe_text(r, 200)}" for r in broken)
             + "\nPair them anyway?", view=view, ephemeral=True, allowed_mentions=NO_PINGS)
+
+    @organiser_only()
+    @app_commands.command(name="forbid", description="Never pair these two (every future round)")
+    @app_commands.describe(mentor=WHO, mentee=WHO)
+    async def forbid(self, interaction: discord.Interaction, mentor: str, mentee: str,
+                     programme: str | None = None) -> None:
+        await self._rule(interaction, mentor, mentee, programme, PairRuleKind.FORBID)
+
+    @organiser_only()
+    @app_commands.command(name="force", description="Pair these two in the next round, whatever the score")
+    @app_commands.describe(mentor=WHO, mentee=WHO)
+    async def force(self, interaction: discord.Interaction, mentor: str, mentee: str,
+                    programme: str | None = None) -> None:
+        await self._rule(interaction, mentor, mentee, programme, PairRuleKind.FORCE)
+
+    async def _rule(self, interaction: discord.Interaction, mentor: str, mentee: str, programme: str | None,
+                    kind: PairRuleKind) -> None:
+        prog = organiser_programme(interaction, programme)
+        a, b = await self._people(prog, mentor, mentee)
+        try:
+            await self.bot.services.pairs.set_rule(prog, a, b, kind, interaction.user.id)
+        except NotFound as exc:
+            raise UserFacingError(f"Nothing changed: {exc}.") from None
+        names = f"**{safe_text(a.display_name, 60)}** (mentor) and **{safe_text(b.display_name, 60)}** (mentee)"
+        text = (f"🚫 {names} will never be paired." if kind == PairRuleKind.FORBID else
+                f"📌 {names} will be paired in the next round (`/match preview` shows it first).")
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+
+    @organiser_only()
+    @app_commands.command(name="remind", description="Send a quiet pair a friendly reminder in their space")
+    @app_commands.describe(person="either of the two: " + WHO)
+    async def remind(self, interaction: discord.Interaction, person: str, programme: str | None = None) -> None:
+        prog = organiser_programme(interaction, programme)
+        (who,) = await self._people(prog, person)
+        pair = await self.bot.services.pairs.quiet_pair(prog, who, interaction.user.id)
+        if pair is None:
+            raise UserFacingError(f"{safe_text(who.display_name, 60)} is not in an active pair.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        reached = await remind_pair(self.bot, prog, pair)
+        await interaction.followup.send(
+            "📨 Reminder sent." if reached else "I couldn't reach them (no space and no open DMs).", ephemeral=True)
 
     async def confirm_manual(self, interaction: discord.Interaction, prog: Programme, mentor_pid: int,
                              mentee_pid: int, broken: list[str]) -> None:
@@ -135,11 +186,11 @@ class Matching(commands.GroupCog, group_name="match", group_description="Match m
         prog = organiser_programme(interaction, programme)
         svc = self.bot.services.matching
         person = await svc.person_by_discord(prog, mentee.id)
-        active = await svc.active_match_of_mentee(prog, person.id or 0) if person else None
+        active = await svc.active_match_of_mentee(prog, require_id(person)) if person else None
         if active is None:
             raise UserFacingError("They have no active match.")
         await interaction.response.defer(ephemeral=True, thinking=True)
-        ended = await self.bot.services.ending.end_match(active.id or 0, "organiser", interaction.user.id,
+        ended = await self.bot.services.ending.end_match(require_id(active), "organiser", interaction.user.id,
                                                          note=reason)
         await interaction.followup.send(
             "Match ended: both were told, their space is archived and the mentor's place is free again."

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+import aiohttp
 import discord
 
 from bot.services.match_end import EndedMatch, Party
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 ENDED_PREFIX = "ended-"
+# what a write whose answer was lost looks like to discord.py (a dropped connection, a timeout)
+LOST = (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError)
 
 
 class DiscordMatchSpaces:
@@ -31,7 +34,7 @@ class DiscordMatchSpaces:
         try:
             sent = await send_to_person(self.bot, party.discord_user_id, party.dm_channel_id, party.dms_closed,
                                         ended.space_id, content=text[:2000], allowed_mentions=NO_PINGS)
-        except discord.HTTPException as exc:
+        except LOST as exc:
             log.warning("could not tell %s that match %s ended: %s", party.role, ended.match_id, exc)
             return False
         return sent is not None
@@ -48,26 +51,44 @@ class DiscordMatchSpaces:
             return False
         name = getattr(space, "name", "") or "pair"
         new_name = name if name.startswith(ENDED_PREFIX) else f"{ENDED_PREFIX}{name}"[:100]
+        if ended.reason == "left":  # the space's name is made from the pair's names: the leaver's goes
+            new_name = f"{ENDED_PREFIX}pair-{ended.match_id}"
         try:
             if isinstance(space, discord.Thread):
                 if space.archived:  # idle threads archive themselves; Discord edits one only to unarchive it
                     space = await space.edit(archived=False, reason="match ended")
+                if ended.reason == "left":  # a private thread's member list names them too
+                    for party in ended.parties:
+                        if party.discord_user_id is not None:
+                            try:
+                                await space.remove_user(discord.Object(id=party.discord_user_id))
+                            except discord.NotFound:
+                                pass
                 await space.edit(name=new_name, archived=True, locked=True, reason="match ended")
             elif isinstance(space, discord.TextChannel):
                 for party in ended.parties:  # the pair no longer see it; the organisers still do
                     if party.discord_user_id is not None:
-                        try:
-                            await self.bot.http.delete_channel_permissions(space.id, party.discord_user_id,
-                                                                           reason="match ended")
-                        except discord.NotFound:
-                            pass
+                        await self._remove_overwrite(space.id, party.discord_user_id)
                 await space.edit(name=new_name, reason="match ended")
             else:
                 return False
-        except discord.HTTPException as exc:
+        except LOST as exc:
             log.warning("could not archive the space of match %s: %s", ended.match_id, exc)
             return False
         return True
+
+    async def _remove_overwrite(self, channel_id: int, user_id: int) -> None:
+        """Delete the member's overwrite; removing one that is already gone is fine, so a try whose answer
+        was lost is simply tried again."""
+        for attempt in range(3):
+            try:
+                await self.bot.http.delete_channel_permissions(channel_id, user_id, reason="match ended")
+                return
+            except discord.NotFound:
+                return
+            except LOST:
+                if attempt == 2:
+                    raise
 
     async def tell_organisers(self, programme: Programme, text: str) -> None:
         await tell_organisers(self.bot, programme, text)

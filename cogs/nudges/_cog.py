@@ -15,6 +15,7 @@ from bot.app import MentorBot
 from cogs.nudges._send import SentNotRecorded, deliver, find_sent
 from cogs.nudges._views import COG_NAME
 from cogs.onboarding._delivery import tell_organisers
+from storage.ids import require_id
 from storage.models import Nudge
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ class Nudges(commands.Cog, name=COG_NAME):
                 await asyncio.gather(*(self._one(n) for n in batch))
 
     async def _one(self, nudge: Nudge) -> None:
-        nid = nudge.id or 0
+        nid = require_id(nudge)
         async with self._slots:
             try:
                 delivery = await self.service.prepare(nudge)

@@ -14,6 +14,7 @@ from bot.nudges.answers import CHECKIN_BUTTONS, END_CONFIRM_BUTTONS, NudgeButton
 from bot.services.nudges import Delivery, NudgeService, PartnerPrompt, has_marker
 from cogs.onboarding._delivery import DMS_CLOSED, guild_text_channel, tell_organisers
 from cogs.onboarding._render import NO_PINGS
+from storage.models import NudgeKind
 
 if TYPE_CHECKING:
     from bot.app import MentorBot
@@ -42,9 +43,9 @@ def _view(buttons: tuple[NudgeButton, ...], nudge_id: int, *, note: str | None) 
 
 
 def nudge_view(d: Delivery) -> discord.ui.View | None:
-    if d.kind == "checkin" and d.buttons:
+    if d.kind == NudgeKind.CHECKIN and d.buttons:
         return _view(CHECKIN_BUTTONS, d.nudge_id, note="Add a note")
-    if d.kind == "feedback":
+    if d.kind == NudgeKind.FEEDBACK:
         return _view((), d.nudge_id, note="Write my feedback")
     return None
 
@@ -115,7 +116,7 @@ async def record_after_send(service: NudgeService, nudge_id: int, channel_id: in
 async def find_sent(bot: MentorBot, service: NudgeService, d: Delivery) -> bool:
     """Look in the recent messages where this nudge would have gone for its marker; record it if found."""
     candidates: list[discord.abc.Messageable] = []
-    if d.kind == "digest":
+    if d.kind == NudgeKind.DIGEST:
         leads = await guild_text_channel(bot, d.programme.guild_id, d.programme.config.leads_channel)
         candidates += [leads] if leads else []
     else:
@@ -144,7 +145,7 @@ async def find_sent(bot: MentorBot, service: NudgeService, d: Delivery) -> bool:
 
 async def deliver(bot: MentorBot, service: NudgeService, d: Delivery) -> None:
     """Send one prepared nudge and record it."""
-    if d.kind == "digest":
+    if d.kind == NudgeKind.DIGEST:
         # the guild may live on another shard process: guild_text_channel asks over REST then
         channel = await guild_text_channel(bot, d.programme.guild_id, d.programme.config.leads_channel)
         if channel is None:

@@ -51,6 +51,9 @@ def stats_embed(stats: ProgrammeStats) -> discord.Embed:
     embed.add_field(
         name="Check-in answer rate: " + ("—" if overall is None else f"{overall:.0%}"),
         value="\n".join(rates) if rates else "No check-ins sent yet.", inline=False)
+    embed.add_field(name=f"Matches so far: {stats.matches_total}",
+                    value=f"{stats.matches_total - stats.matches_ended} active, {stats.matches_ended} ended "
+                          "(people who left still count, anonymously).", inline=False)
     cap = stats.capacity
     embed.add_field(name=f"Mentor capacity left: {cap.left}",
                     value=f"{plural.count(cap.total, 'place')} across "

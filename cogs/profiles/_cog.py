@@ -24,6 +24,7 @@ from bot.onboarding.validate import show_value
 from bot.services.programmes import Programme
 from cogs._common import pick_programme
 from cogs.profiles._views import ChangeAnswerSelect, KeepButton, LeaveButton
+from storage.models import MatchStatus, PersonStatus
 
 log = logging.getLogger(__name__)
 NO_PINGS = discord.AllowedMentions.none()
@@ -49,8 +50,8 @@ class Profiles(commands.Cog):
         if file is None:
             raise UserFacingError(NOT_JOINED.format(name=prog.config.name))
         embed = discord.Embed(title=f"Your profile — {prog.config.name}", colour=discord.Colour.blurple())
-        status = file.person.status
-        if file.person.paused_until and status == "paused":
+        status = str(file.person.status)
+        if file.person.paused_until and file.person.status == PersonStatus.PAUSED:
             status += f" until {file.person.paused_until:%d %B %Y} (use `/resume` to come back sooner)"
         embed.add_field(name="Status", value=status, inline=False)
         if file.profile is None:
@@ -61,7 +62,7 @@ class Profiles(commands.Cog):
                     value = show_value(q, file.profile.answers[q.key])
                     embed.add_field(name=q.display_label[:EMBED_FIELD_NAME],
                                     value=fit_text(value, EMBED_FIELD_VALUE) or "—", inline=False)
-        active = [f"{role} with {safe_text(partner, 60)}" for m, role, partner in file.matches if m.status == "active"]
+        active = [f"{role} with {safe_text(partner, 60)}" for m, role, partner in file.matches if m.status == MatchStatus.ACTIVE]
         if active:
             embed.add_field(name="Your match", value=fit_lines(active, EMBED_FIELD_VALUE), inline=False)
         embed.set_footer(text="Change an answer with /profile edit · download everything with /mydata")
@@ -141,6 +142,8 @@ class Profiles(commands.Cog):
         view.add_item(LeaveButton(prog.id))
         view.add_item(KeepButton(prog.id))
         await interaction.response.send_message(
-            f"Leave **{safe_text(prog.config.name, 100)}**? This deletes your profile, your answers and your "
-            "matches for good, and ends any current match (your partner will be told kindly). "
+            f"Leave **{safe_text(prog.config.name, 100)}**? This deletes your profile, your answers and "
+            "everything that names you, for good, and ends any current match (your partner will be told "
+            "kindly). The programme keeps only anonymous facts — that a match existed, when it began and "
+            "ended, and how — so its statistics don't shrink. "
             "You can download your data first with `/mydata`.", view=view, ephemeral=True)

@@ -1,28 +1,62 @@
-"""SQLModel tables. Import from here: ``from storage.models import Person, Profile, …``."""
+"""SQLModel tables, and the statuses and kinds their rows take (one StrEnum per concept, stored as the same
+strings as ever). Import from here: ``from storage.models import Person, PersonStatus, …``."""
 
-from storage.models.audit import AuditEvent, ProgrammeCounter
+from storage.models.audit import AuditEvent, PastMatch, ProgrammeCounter
 from storage.models.base import utc_now
-from storage.models.intake import Lead, PollCursor, SocialPost
-from storage.models.matching import Match, MatchRound, PairRule
-from storage.models.nudges import Nudge
-from storage.models.people import OnboardingSession, Person, Profile, Programme
+from storage.models.intake import OPEN_LEAD_STATUSES, Lead, LeadStatus, PollCursor, SocialPost
+from storage.models.matching import (
+    OPEN_ANNOUNCE_STEPS,
+    AnnounceStep,
+    Match,
+    MatchRound,
+    MatchStatus,
+    PairRule,
+    PairRuleKind,
+    RoundStatus,
+    SpaceKind,
+)
+from storage.models.nudges import MATCH_KINDS, Nudge, NudgeKind, NudgeStatus
+from storage.models.people import (
+    INACTIVE,
+    OnboardingSession,
+    OnboardingStatus,
+    Person,
+    PersonStatus,
+    Profile,
+    Programme,
+)
 from storage.models.security import GuessCounter, IdentityProof
 
 __all__ = [
+    "INACTIVE",
+    "MATCH_KINDS",
+    "OPEN_ANNOUNCE_STEPS",
+    "OPEN_LEAD_STATUSES",
+    "AnnounceStep",
     "AuditEvent",
     "GuessCounter",
     "IdentityProof",
     "Lead",
+    "LeadStatus",
     "Match",
     "MatchRound",
+    "MatchStatus",
     "Nudge",
+    "NudgeKind",
+    "NudgeStatus",
     "OnboardingSession",
+    "OnboardingStatus",
     "PairRule",
+    "PairRuleKind",
+    "PastMatch",
     "Person",
+    "PersonStatus",
     "PollCursor",
     "Profile",
     "Programme",
     "ProgrammeCounter",
+    "RoundStatus",
     "SocialPost",
+    "SpaceKind",
     "utc_now",
 ]

@@ -34,3 +34,17 @@ class ProgrammeCounter(SQLModel, table=True):
     programme_id: int = Field(foreign_key="programme.id", index=True)
     name: str = Field(max_length=64)
     value: int = Field(default=0)
+
+
+class PastMatch(SQLModel, table=True):
+    """A match whose people have left, as anonymous facts: that it existed, when it began and ended, how it
+    ended. Written when ``/leave`` erases a person, so statistics, digests and reports don't shrink."""
+
+    __tablename__ = "past_match"
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", index=True)
+    started_at: datetime | None = ts_field()
+    ended_at: datetime | None = ts_field(index=True)
+    end_reason: str | None = Field(default=None, max_length=64)
+    recorded_at: datetime = ts_field(default_now=True)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column
 from sqlmodel import Field
 
-from storage.types import AwareDateTime
+from storage.types import AwareDateTime, EnumText
 
 
 def utc_now() -> datetime:
@@ -34,3 +35,10 @@ def snowflake_field(*, nullable: bool = True, index: bool = False) -> Any:
 def json_field(*, default_factory: Any = dict) -> Any:
     """A JSON column (answers, state, details)."""
     return Field(default_factory=default_factory, sa_column=Column(JSON(), nullable=False))
+
+
+def enum_field(enum: type[StrEnum], *, default: StrEnum | None = None, length: int = 20, index: bool = False) -> Any:
+    """A status or kind column: the enum's value in a ``VARCHAR(length)``, the member in Python."""
+    if default is None:
+        return Field(sa_type=EnumText(enum, length), index=index)
+    return Field(default=default, sa_type=EnumText(enum, length), index=index)

@@ -3,12 +3,30 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.models.base import json_field, ts_field
+from storage.models.base import enum_field, json_field, ts_field
+
+
+class LeadStatus(StrEnum):
+    """new → replying (committed before the request) → replied; or queueing → queued (in the organisers'
+    channel); then linked (to a member by the claim code), dismissed, or merged into another lead."""
+
+    NEW = "new"
+    REPLYING = "replying"
+    REPLIED = "replied"
+    QUEUEING = "queueing"
+    QUEUED = "queued"
+    LINKED = "linked"
+    DISMISSED = "dismissed"
+    MERGED = "merged"
+
+
+OPEN_LEAD_STATUSES = (LeadStatus.NEW, LeadStatus.REPLYING, LeadStatus.REPLIED, LeadStatus.QUEUEING, LeadStatus.QUEUED)
 
 
 class SocialPost(SQLModel, table=True):
@@ -50,8 +68,7 @@ class Lead(SQLModel, table=True):
     first_post_id: str = Field(max_length=64)
     claim_code: str = Field(unique=True, index=True, max_length=32)
     code_expires_at: datetime | None = ts_field()
-    # new | replied | queued | linked | dismissed
-    status: str = Field(default="new", max_length=20, index=True)
+    status: LeadStatus = enum_field(LeadStatus, default=LeadStatus.NEW, index=True)
     reply_post_id: str | None = Field(default=None, max_length=64)
     suggestions: dict[str, Any] = json_field()
     person_id: int | None = Field(default=None, foreign_key="person.id")

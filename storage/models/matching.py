@@ -3,12 +3,54 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from storage.models.base import json_field, snowflake_field, ts_field
+from storage.models.base import enum_field, json_field, snowflake_field, ts_field
+from storage.types import EnumText
+
+
+class RoundStatus(StrEnum):
+    """A matching run: previewed, then confirmed (its pairs become matches) or discarded."""
+
+    PREVIEW = "preview"
+    CONFIRMED = "confirmed"
+    DISCARDED = "discarded"
+
+
+class MatchStatus(StrEnum):
+    PROPOSED = "proposed"
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+class AnnounceStep(StrEnum):
+    """A confirmed pair's announcement, one guarded step at a time: pending → creating → created (the private
+    space exists) → introduced (the introduction is posted) → done."""
+
+    PENDING = "pending"
+    CREATING = "creating"
+    CREATED = "created"
+    INTRODUCED = "introduced"
+    DONE = "done"
+
+
+OPEN_ANNOUNCE_STEPS = (AnnounceStep.PENDING, AnnounceStep.CREATING, AnnounceStep.CREATED, AnnounceStep.INTRODUCED)
+
+
+class SpaceKind(StrEnum):
+    """A pair's private space: a private channel, or a private thread once channels would hit Discord's limits."""
+
+    CHANNEL = "channel"
+    THREAD = "thread"
+
+
+class PairRuleKind(StrEnum):
+    FORBID = "forbid"
+    FORCE = "force"
 
 
 class MatchRound(SQLModel, table=True):
@@ -18,8 +60,7 @@ class MatchRound(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     programme_id: int = Field(foreign_key="programme.id", index=True)
-    # preview | confirmed | discarded
-    status: str = Field(default="preview", max_length=20)
+    status: RoundStatus = enum_field(RoundStatus, default=RoundStatus.PREVIEW)
     created_by: int | None = snowflake_field()
     profiles_fingerprint: str = Field(default="", max_length=128)
     certified: bool = Field(default=False)
@@ -39,8 +80,8 @@ class Match(SQLModel, table=True):
             "programme_id",
             "mentee_person_id",
             unique=True,
-            sqlite_where=text("status = 'active'"),
-            postgresql_where=text("status = 'active'"),
+            sqlite_where=text(f"status = '{MatchStatus.ACTIVE}'"),
+            postgresql_where=text(f"status = '{MatchStatus.ACTIVE}'"),
         ),
     )
 
@@ -51,11 +92,9 @@ class Match(SQLModel, table=True):
     mentee_person_id: int = Field(foreign_key="person.id", index=True)
     score: float = Field(default=0.0)
     reasons: str = Field(default="")
-    # proposed | active | ended
-    status: str = Field(default="proposed", max_length=20, index=True)
-    # announcement: pending | creating | created | introduced | done
-    announce_state: str = Field(default="pending", max_length=20)
-    space_kind: str | None = Field(default=None, max_length=20)
+    status: MatchStatus = enum_field(MatchStatus, default=MatchStatus.PROPOSED, index=True)
+    announce_state: AnnounceStep = enum_field(AnnounceStep, default=AnnounceStep.PENDING)
+    space_kind: SpaceKind | None = Field(default=None, sa_type=EnumText(SpaceKind, 20))
     space_id: int | None = snowflake_field()
     intro_message_id: int | None = snowflake_field()
     created_at: datetime = ts_field(default_now=True)
@@ -76,5 +115,5 @@ class PairRule(SQLModel, table=True):
     programme_id: int = Field(foreign_key="programme.id", index=True)
     mentor_person_id: int = Field(foreign_key="person.id")
     mentee_person_id: int = Field(foreign_key="person.id")
-    kind: str = Field(max_length=10)
+    kind: PairRuleKind = enum_field(PairRuleKind, length=10)
     created_at: datetime = ts_field(default_now=True)

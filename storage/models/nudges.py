@@ -3,11 +3,33 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.models.base import snowflake_field, ts_field
+from storage.models.base import enum_field, snowflake_field, ts_field
+
+
+class NudgeKind(StrEnum):
+    CHECKIN = "checkin"  # a check-in with answer buttons
+    FEEDBACK = "feedback"  # the end-of-cohort survey
+    MESSAGE = "message"  # a plain message of the plan
+    ONBOARDING_REMINDER = "onboarding_reminder"
+    DIGEST = "digest"  # the organisers' weekly digest (no match, no person)
+
+
+MATCH_KINDS = (NudgeKind.CHECKIN, NudgeKind.FEEDBACK, NudgeKind.MESSAGE)  # the kinds a match's plan writes
+
+
+class NudgeStatus(StrEnum):
+    """pending → claimed (by one worker) → sent; or cancelled, or failed after its retries."""
+
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    SENT = "sent"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
 
 
 class Nudge(SQLModel, table=True):
@@ -23,13 +45,11 @@ class Nudge(SQLModel, table=True):
     programme_id: int = Field(foreign_key="programme.id", index=True)
     match_id: int | None = Field(default=None, foreign_key="match.id", index=True)
     person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
-    # checkin | feedback | message | onboarding_reminder | digest
-    kind: str = Field(max_length=30)
+    kind: NudgeKind = enum_field(NudgeKind, length=30)
     step_key: str = Field(default="", max_length=64)
     occurrence: int = Field(default=0)
     due_at: datetime = ts_field(nullable=False)
-    # pending | claimed | sent | cancelled | failed
-    status: str = Field(default="pending", max_length=20)
+    status: NudgeStatus = enum_field(NudgeStatus, default=NudgeStatus.PENDING)
     claimed_by: str | None = Field(default=None, max_length=100)
     claimed_at: datetime | None = ts_field()
     sent_at: datetime | None = ts_field()

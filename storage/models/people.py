@@ -3,12 +3,30 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.models.base import json_field, snowflake_field, ts_field
+from storage.models.base import enum_field, json_field, snowflake_field, ts_field
+
+
+class PersonStatus(StrEnum):
+    JOINED = "joined"  # in the server, interview not started
+    ONBOARDING = "onboarding"
+    ACTIVE = "active"  # interviewed: can be matched
+    PAUSED = "paused"
+    LEFT = "left"
+
+
+INACTIVE = (PersonStatus.PAUSED, PersonStatus.LEFT)  # people nobody nudges or matches
+
+
+class OnboardingStatus(StrEnum):
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    ABANDONED = "abandoned"
 
 
 class Programme(SQLModel, table=True):
@@ -36,8 +54,7 @@ class Person(SQLModel, table=True):
     discord_user_id: int | None = snowflake_field(index=True)
     display_name: str = Field(default="", max_length=200)
     x_handle: str | None = Field(default=None, max_length=100)
-    # joined | onboarding | active | paused | left
-    status: str = Field(default="joined", max_length=20, index=True)
+    status: PersonStatus = enum_field(PersonStatus, default=PersonStatus.JOINED, index=True)
     dms_closed: bool = Field(default=False)
     paused_until: datetime | None = ts_field()
     created_at: datetime = ts_field(default_now=True)
@@ -69,8 +86,7 @@ class OnboardingSession(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
     programme_id: int = Field(foreign_key="programme.id", index=True)
-    # in_progress | completed | abandoned
-    status: str = Field(default="in_progress", max_length=20, index=True)
+    status: OnboardingStatus = enum_field(OnboardingStatus, default=OnboardingStatus.IN_PROGRESS, index=True)
     state: dict[str, Any] = json_field()
     # where the conversation runs: a DM channel, or a private thread when DMs are closed
     channel_id: int | None = snowflake_field()

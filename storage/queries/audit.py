@@ -61,3 +61,18 @@ async def audit_events_since(
 def as_detail(**values: Any) -> dict[str, Any]:
     """An audit detail with ids only (never free text about someone)."""
     return {k: v for k, v in values.items() if v is not None}
+
+
+async def events_about(
+    *, session: AsyncSession, programme_id: int, person_id: int, discord_user_id: int | None
+) -> list[AuditEvent]:
+    """The programme's audit events done by the person or naming them (``/mydata``)."""
+    stmt = select(AuditEvent).where(AuditEvent.programme_id == programme_id).order_by(col(AuditEvent.id))
+    out = []
+    for event in await session.exec(stmt):
+        detail = event.detail or {}
+        if (discord_user_id is not None and event.actor_discord_id == discord_user_id) \
+                or any(detail.get(k) == person_id for k in ("person_id", "mentor", "mentee")) \
+                or (discord_user_id is not None and discord_user_id in detail.values()):
+            out.append(event)
+    return out

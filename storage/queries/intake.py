@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, text, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Lead, Person, PollCursor, SocialPost
+from storage.models import OPEN_LEAD_STATUSES, Lead, LeadStatus, Person, PollCursor, SocialPost
 
 
 async def get_cursor(*, session: AsyncSession, programme_id: int, platform: str, query: str) -> PollCursor:
@@ -82,7 +82,7 @@ async def replied_elsewhere(*, session: AsyncSession, lead: Lead) -> bool:
 
 
 async def leads_in_programme(
-    *, session: AsyncSession, programme_id: int, statuses: tuple[str, ...] | None = None
+    *, session: AsyncSession, programme_id: int, statuses: tuple[LeadStatus, ...] | None = None
 ) -> list[Lead]:
     stmt = select(Lead).where(Lead.programme_id == programme_id)
     if statuses:
@@ -94,9 +94,9 @@ async def set_lead_status(
     *,
     session: AsyncSession,
     lead_id: int,
-    status: str,
+    status: LeadStatus,
     now: datetime,
-    expect: tuple[str, ...] | None = None,
+    expect: tuple[LeadStatus, ...] | None = None,
     reply_post_id: str | None = None,
     person_id: int | None = None,
 ) -> bool:
@@ -106,7 +106,7 @@ async def set_lead_status(
 
 
 async def _guarded_update(
-    session: AsyncSession, lead_id: int, now: datetime, expect: tuple[str, ...] | None, **fields: Any
+    session: AsyncSession, lead_id: int, now: datetime, expect: tuple[LeadStatus, ...] | None, **fields: Any
 ) -> bool:
     """Set the given (non-None) fields of one lead, only while its status is one of ``expect`` when given."""
     stmt = update(Lead).where(col(Lead.id) == lead_id)
@@ -119,7 +119,6 @@ async def _guarded_update(
 
 # --- added for the hashtag intake service (issue #5) ---------------------------------------------------------
 
-OPEN_LEAD_STATUSES = ("new", "replying", "replied", "queueing", "queued")
 """Lead statuses: ``new`` (to reply to), ``replying`` (a reply is being sent), ``replied``, ``queueing`` (to be
 posted in the organisers' channel), ``queued`` (posted there); closed: ``linked``, ``dismissed``."""
 
@@ -149,8 +148,8 @@ async def update_lead(
     session: AsyncSession,
     lead_id: int,
     now: datetime,
-    expect: tuple[str, ...] | None = None,
-    status: str | None = None,
+    expect: tuple[LeadStatus, ...] | None = None,
+    status: LeadStatus | None = None,
     first_post_id: str | None = None,
     suggestions: dict[str, Any] | None = None,
     author_handle: str | None = None,
@@ -166,13 +165,13 @@ async def recent_reply_count(*, session: AsyncSession, programme_id: int, since:
     stmt = select(func.count()).select_from(Lead).where(
         Lead.programme_id == programme_id,
         col(Lead.updated_at) >= since,
-        or_(col(Lead.reply_post_id).is_not(None), col(Lead.status) == "replying"),
+        or_(col(Lead.reply_post_id).is_not(None), col(Lead.status) == LeadStatus.REPLYING),
     )
     return int((await session.exec(stmt)).one())
 
 
 async def leads_with_status(
-    *, session: AsyncSession, programme_id: int, status: str, updated_before: datetime | None = None,
+    *, session: AsyncSession, programme_id: int, status: LeadStatus, updated_before: datetime | None = None,
     limit: int | None = None,
 ) -> list[Lead]:
     """Leads of a programme in one status, oldest first."""
@@ -204,7 +203,7 @@ async def link_lead(
     """Close an open lead as ``linked`` to ``person_id`` and store the X handle on the person, together.
     ``False`` (nothing changed) when the lead is no longer open."""
     moved = await set_lead_status(
-        session=session, lead_id=lead_id, status="linked", now=now, expect=OPEN_LEAD_STATUSES, person_id=person_id
+        session=session, lead_id=lead_id, status=LeadStatus.LINKED, now=now, expect=OPEN_LEAD_STATUSES, person_id=person_id
     )
     if moved and x_handle:
         await session.exec(
@@ -216,7 +215,7 @@ async def link_lead(
 # --- added for intake beyond X (issue #11): per-platform pollers, merged leads, leads per platform -----------
 
 PLATFORM_LOCK_CLASSES = {"x": POLL_LOCK_CLASS, "bluesky": POLL_LOCK_CLASS + 1, "mastodon": POLL_LOCK_CLASS + 2}
-MERGED = "merged"
+MERGED = LeadStatus.MERGED
 """A lead closed into another lead of the same person (``suggestions[MERGED_INTO]`` is that lead's id)."""
 MERGED_INTO = "_merged_into"
 
@@ -234,7 +233,7 @@ async def try_platform_poll_lock(*, session: AsyncSession, programme_id: int, pl
 
 
 async def platform_leads_with_status(
-    *, session: AsyncSession, programme_id: int, platform: str, status: str,
+    *, session: AsyncSession, programme_id: int, platform: str, status: LeadStatus,
     updated_before: datetime | None = None, limit: int | None = None,
 ) -> list[Lead]:
     """Leads of a programme on one platform in one status, oldest first."""
@@ -255,7 +254,7 @@ async def recent_platform_reply_count(
         Lead.programme_id == programme_id,
         Lead.platform == platform,
         col(Lead.updated_at) >= since,
-        or_(col(Lead.reply_post_id).is_not(None), col(Lead.status) == "replying"),
+        or_(col(Lead.reply_post_id).is_not(None), col(Lead.status) == LeadStatus.REPLYING),
     )
     return int((await session.exec(stmt)).one())
 
@@ -322,3 +321,10 @@ async def set_person_x_handle(*, session: AsyncSession, person_id: int, x_handle
         await session.exec(
             update(Person).where(col(Person.id) == person_id).values(x_handle=x_handle[:100], updated_at=now)
         )
+
+
+async def posts_by_author(*, session: AsyncSession, programme_id: int, platform: str, author_id: str) -> list[SocialPost]:
+    """The posts of one account the programme recorded (``/mydata``)."""
+    stmt = select(SocialPost).where(SocialPost.programme_id == programme_id, SocialPost.platform == platform,
+                                    SocialPost.author_id == author_id).order_by(col(SocialPost.id))
+    return list(await session.exec(stmt))

@@ -5,13 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Match, MatchRound, PairRule
-
-OPEN_ANNOUNCE_STATES = ("pending", "creating", "created", "introduced")
+from storage.models import (
+    OPEN_ANNOUNCE_STEPS,
+    AnnounceStep,
+    Match,
+    MatchRound,
+    MatchStatus,
+    PairRule,
+    PairRuleKind,
+    PastMatch,
+    RoundStatus,
+    SpaceKind,
+)
 
 
 async def add_round(
@@ -36,7 +45,7 @@ async def add_round(
 async def latest_preview(*, session: AsyncSession, programme_id: int) -> MatchRound | None:
     stmt = (
         select(MatchRound)
-        .where(MatchRound.programme_id == programme_id, MatchRound.status == "preview")
+        .where(MatchRound.programme_id == programme_id, MatchRound.status == RoundStatus.PREVIEW)
         .order_by(col(MatchRound.id).desc())
     )
     return (await session.exec(stmt)).first()
@@ -46,8 +55,8 @@ async def confirm_round(*, session: AsyncSession, round_id: int, now: datetime) 
     """Mark a preview confirmed, once. ``False`` when it was not a preview any more."""
     result = await session.exec(
         update(MatchRound)
-        .where(col(MatchRound.id) == round_id, col(MatchRound.status) == "preview")
-        .values(status="confirmed", confirmed_at=now)
+        .where(col(MatchRound.id) == round_id, col(MatchRound.status) == RoundStatus.PREVIEW)
+        .values(status=RoundStatus.CONFIRMED, confirmed_at=now)
     )
     return bool(result.rowcount)
 
@@ -63,7 +72,7 @@ async def get_match(*, session: AsyncSession, match_id: int) -> Match | None:
 
 
 async def matches_in_programme(
-    *, session: AsyncSession, programme_id: int, statuses: tuple[str, ...] | None = None
+    *, session: AsyncSession, programme_id: int, statuses: tuple[MatchStatus, ...] | None = None
 ) -> list[Match]:
     stmt = select(Match).where(Match.programme_id == programme_id)
     if statuses:
@@ -80,7 +89,7 @@ async def matches_of_person(*, session: AsyncSession, person_id: int) -> list[Ma
 
 async def matches_to_announce(*, session: AsyncSession, programme_id: int | None = None) -> list[Match]:
     """Active matches whose announcement is not finished (reconciled on start-up)."""
-    stmt = select(Match).where(Match.status == "active", col(Match.announce_state).in_(OPEN_ANNOUNCE_STATES))
+    stmt = select(Match).where(Match.status == MatchStatus.ACTIVE, col(Match.announce_state).in_(OPEN_ANNOUNCE_STEPS))
     if programme_id is not None:
         stmt = stmt.where(Match.programme_id == programme_id)
     return list(await session.exec(stmt.order_by(col(Match.id))))
@@ -90,9 +99,9 @@ async def advance_announcement(
     *,
     session: AsyncSession,
     match_id: int,
-    from_state: str,
-    to_state: str,
-    space_kind: str | None = None,
+    from_state: AnnounceStep,
+    to_state: AnnounceStep,
+    space_kind: SpaceKind | None = None,
     space_id: int | None = None,
     intro_message_id: int | None = None,
 ) -> bool:
@@ -116,14 +125,14 @@ async def end_match(*, session: AsyncSession, match_id: int, reason: str, now: d
     """End an active match once. ``False`` when it was not active."""
     result = await session.exec(
         update(Match)
-        .where(col(Match.id) == match_id, col(Match.status) == "active")
-        .values(status="ended", ended_at=now, end_reason=reason)
+        .where(col(Match.id) == match_id, col(Match.status) == MatchStatus.ACTIVE)
+        .values(status=MatchStatus.ENDED, ended_at=now, end_reason=reason)
     )
     return bool(result.rowcount)
 
 
 async def set_pair_rule(
-    *, session: AsyncSession, programme_id: int, mentor_person_id: int, mentee_person_id: int, kind: str
+    *, session: AsyncSession, programme_id: int, mentor_person_id: int, mentee_person_id: int, kind: PairRuleKind
 ) -> PairRule:
     stmt = select(PairRule).where(
         PairRule.programme_id == programme_id,
@@ -147,8 +156,21 @@ async def pair_rules(*, session: AsyncSession, programme_id: int) -> list[PairRu
     return list(await session.exec(stmt))
 
 
-async def ended_matches_since(*, session: AsyncSession, programme_id: int, since: datetime) -> list[Match]:
-    stmt = select(Match).where(
-        Match.programme_id == programme_id, Match.status == "ended", col(Match.ended_at) >= since
-    )
-    return list(await session.exec(stmt.order_by(col(Match.id))))
+async def ended_match_count_since(*, session: AsyncSession, programme_id: int, since: datetime) -> int:
+    """Matches that ended since ``since``, including those whose people have since left (anonymous)."""
+    live = await session.exec(select(func.count()).select_from(Match).where(
+        Match.programme_id == programme_id, Match.status == MatchStatus.ENDED, col(Match.ended_at) >= since))
+    past = await session.exec(select(func.count()).select_from(PastMatch).where(
+        PastMatch.programme_id == programme_id, col(PastMatch.ended_at) >= since))
+    return int(live.one()) + int(past.one())
+
+
+async def match_totals(*, session: AsyncSession, programme_id: int) -> tuple[int, int]:
+    """(matches ever confirmed, of which ended) — people who left still count, anonymously."""
+    rows = await session.exec(select(Match.status, func.count()).where(
+        Match.programme_id == programme_id, Match.status != MatchStatus.PROPOSED).group_by(Match.status))
+    by_status = {status: int(n) for status, n in rows}
+    past = await session.exec(select(func.count()).select_from(PastMatch).where(
+        PastMatch.programme_id == programme_id))
+    gone = int(past.one())
+    return sum(by_status.values()) + gone, by_status.get(MatchStatus.ENDED, 0) + gone

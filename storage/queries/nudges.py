@@ -11,9 +11,8 @@ from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Nudge
-
-MATCH_KINDS = ("checkin", "feedback", "message")
+from storage.ids import require_id
+from storage.models import MATCH_KINDS, Nudge, NudgeKind, NudgeStatus
 
 
 async def add_nudges(*, session: AsyncSession, nudges: Sequence[Nudge]) -> int:
@@ -34,7 +33,7 @@ async def add_nudges(*, session: AsyncSession, nudges: Sequence[Nudge]) -> int:
 
 
 async def claim_due_nudges(
-    *, session: AsyncSession, now: datetime, worker: str, limit: int = 100, kinds: tuple[str, ...] | None = None
+    *, session: AsyncSession, now: datetime, worker: str, limit: int = 100, kinds: tuple[NudgeKind, ...] | None = None
 ) -> list[Nudge]:
     """Atomically claim up to ``limit`` due pending nudges for ``worker``.
 
@@ -44,7 +43,7 @@ async def claim_due_nudges(
     than ``limit``). On SQLite the database lock serialises writers; the status guard makes a second claim
     impossible. ``kinds`` limits the claim to those kinds of nudge (each feature claims its own).
     """
-    due = select(Nudge.id).where(Nudge.status == "pending", col(Nudge.due_at) <= now)
+    due = select(Nudge.id).where(Nudge.status == NudgeStatus.PENDING, col(Nudge.due_at) <= now)
     if kinds is not None:
         due = due.where(col(Nudge.kind).in_(kinds))
     due = due.order_by(col(Nudge.due_at), col(Nudge.id)).limit(limit).with_for_update(skip_locked=True)
@@ -56,26 +55,26 @@ async def claim_due_nudges(
         ids = due.scalar_subquery()
     stmt = (
         update(Nudge)
-        .where(col(Nudge.id).in_(ids), col(Nudge.status) == "pending")
-        .values(status="claimed", claimed_by=worker, claimed_at=now, attempts=col(Nudge.attempts) + 1)
+        .where(col(Nudge.id).in_(ids), col(Nudge.status) == NudgeStatus.PENDING)
+        .values(status=NudgeStatus.CLAIMED, claimed_by=worker, claimed_at=now, attempts=col(Nudge.attempts) + 1)
         .returning(Nudge)
         .execution_options(synchronize_session=False)
     )
     rows = await session.exec(stmt)
     claimed = [row[0] for row in rows.all()]
-    claimed.sort(key=lambda n: (n.due_at, n.id or 0))
+    claimed.sort(key=lambda n: (n.due_at, require_id(n)))
     return claimed
 
 
 async def release_stale_claims(
-    *, session: AsyncSession, claimed_before: datetime, kinds: tuple[str, ...] | None = None
+    *, session: AsyncSession, claimed_before: datetime, kinds: tuple[NudgeKind, ...] | None = None
 ) -> int:
     """Claims older than ``claimed_before`` (their process died) go back to pending, optionally only those of
     ``kinds``; the next claim sees ``attempts > 1`` and looks for the message before sending again."""
-    stmt = update(Nudge).where(col(Nudge.status) == "claimed", col(Nudge.claimed_at) <= claimed_before)
+    stmt = update(Nudge).where(col(Nudge.status) == NudgeStatus.CLAIMED, col(Nudge.claimed_at) <= claimed_before)
     if kinds is not None:
         stmt = stmt.where(col(Nudge.kind).in_(kinds))
-    result = await session.exec(stmt.values(status="pending", claimed_by=None))
+    result = await session.exec(stmt.values(status=NudgeStatus.PENDING, claimed_by=None))
     return int(result.rowcount)
 
 
@@ -84,33 +83,33 @@ async def mark_sent(
 ) -> bool:
     result = await session.exec(
         update(Nudge)
-        .where(col(Nudge.id) == nudge_id, col(Nudge.status).in_(("claimed", "pending")))
-        .values(status="sent", sent_at=now, channel_id=channel_id, message_id=message_id)
+        .where(col(Nudge.id) == nudge_id, col(Nudge.status).in_((NudgeStatus.CLAIMED, NudgeStatus.PENDING)))
+        .values(status=NudgeStatus.SENT, sent_at=now, channel_id=channel_id, message_id=message_id)
     )
     return bool(result.rowcount)
 
 
 async def reschedule(*, session: AsyncSession, nudge_id: int, due_at: datetime, error: str | None = None) -> None:
-    values: dict[str, Any] = {"status": "pending", "due_at": due_at, "claimed_by": None}
+    values: dict[str, Any] = {"status": NudgeStatus.PENDING, "due_at": due_at, "claimed_by": None}
     if error is not None:
         values["last_error"] = error
     await session.exec(update(Nudge).where(col(Nudge.id) == nudge_id).values(**values))
 
 
 async def mark_failed(*, session: AsyncSession, nudge_id: int, error: str) -> None:
-    await session.exec(update(Nudge).where(col(Nudge.id) == nudge_id).values(status="failed", last_error=error))
+    await session.exec(update(Nudge).where(col(Nudge.id) == nudge_id).values(status=NudgeStatus.FAILED, last_error=error))
 
 
 async def cancel_nudges(
     *, session: AsyncSession, match_id: int | None = None, person_id: int | None = None
 ) -> int:
     """Cancel pending nudges of a match and/or a person. Returns how many."""
-    stmt = update(Nudge).where(col(Nudge.status) == "pending")
+    stmt = update(Nudge).where(col(Nudge.status) == NudgeStatus.PENDING)
     if match_id is not None:
         stmt = stmt.where(col(Nudge.match_id) == match_id)
     if person_id is not None:
         stmt = stmt.where(col(Nudge.person_id) == person_id)
-    result = await session.exec(stmt.values(status="cancelled"))
+    result = await session.exec(stmt.values(status=NudgeStatus.CANCELLED))
     return int(result.rowcount)
 
 
@@ -149,8 +148,8 @@ async def upsert_planned(*, session: AsyncSession, nudges: Sequence[Nudge]) -> i
         if found is None:
             session.add(nudge)
             changed += 1
-        elif found.status == "cancelled":
-            found.status = "pending"
+        elif found.status == NudgeStatus.CANCELLED:
+            found.status = NudgeStatus.PENDING
             found.step_key = nudge.step_key
             found.occurrence = nudge.occurrence
             found.claimed_by = None
@@ -166,7 +165,7 @@ async def cancel_by_ids(*, session: AsyncSession, nudge_ids: Iterable[int]) -> i
     if not ids:
         return 0
     result = await session.exec(
-        update(Nudge).where(col(Nudge.id).in_(ids), col(Nudge.status) == "pending").values(status="cancelled")
+        update(Nudge).where(col(Nudge.id).in_(ids), col(Nudge.status) == NudgeStatus.PENDING).values(status=NudgeStatus.CANCELLED)
     )
     return int(result.rowcount)
 
@@ -175,13 +174,13 @@ async def cancel_nudge(*, session: AsyncSession, nudge_id: int, reason: str) -> 
     """Cancel one nudge whatever its state except sent (a claimed one that should not go out)."""
     await session.exec(
         update(Nudge)
-        .where(col(Nudge.id) == nudge_id, col(Nudge.status) != "sent")
-        .values(status="cancelled", last_error=reason, claimed_by=None)
+        .where(col(Nudge.id) == nudge_id, col(Nudge.status) != NudgeStatus.SENT)
+        .values(status=NudgeStatus.CANCELLED, last_error=reason, claimed_by=None)
     )
 
 
 async def nudges_of_matches(
-    *, session: AsyncSession, match_ids: Sequence[int], statuses: tuple[str, ...] | None = None
+    *, session: AsyncSession, match_ids: Sequence[int], statuses: tuple[NudgeStatus, ...] | None = None
 ) -> list[Nudge]:
     if not match_ids:
         return []
@@ -195,8 +194,8 @@ async def nudges_in_programme(
     *,
     session: AsyncSession,
     programme_id: int,
-    kinds: tuple[str, ...] | None = None,
-    statuses: tuple[str, ...] | None = None,
+    kinds: tuple[NudgeKind, ...] | None = None,
+    statuses: tuple[NudgeStatus, ...] | None = None,
     since: datetime | None = None,
 ) -> list[Nudge]:
     """The programme's nudges (optionally of some kinds/statuses, due since ``since``), by due time."""
@@ -214,8 +213,8 @@ async def open_digest(*, session: AsyncSession, programme_id: int) -> Nudge | No
     """The programme's next digest not yet sent (pending or claimed), if any."""
     stmt = select(Nudge).where(
         Nudge.programme_id == programme_id,
-        Nudge.kind == "digest",
-        col(Nudge.status).in_(("pending", "claimed")),
+        Nudge.kind == NudgeKind.DIGEST,
+        col(Nudge.status).in_((NudgeStatus.PENDING, NudgeStatus.CLAIMED)),
     )
     return (await session.exec(stmt.order_by(col(Nudge.due_at), col(Nudge.id)))).first()
 
@@ -224,10 +223,10 @@ async def earlier_twin_digest(*, session: AsyncSession, nudge: Nudge) -> bool:
     """Another live digest of the same programme and due time with a lower id (a duplicate to drop)."""
     stmt = select(func.count()).select_from(Nudge).where(
         Nudge.programme_id == nudge.programme_id,
-        Nudge.kind == "digest",
+        Nudge.kind == NudgeKind.DIGEST,
         Nudge.due_at == nudge.due_at,
-        col(Nudge.id) < (nudge.id or 0),
-        col(Nudge.status) != "cancelled",
+        col(Nudge.id) < require_id(nudge),
+        col(Nudge.status) != NudgeStatus.CANCELLED,
     )
     return int((await session.exec(stmt)).one()) > 0
 

@@ -9,7 +9,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Match, Nudge, OnboardingSession
+from storage.models import Match, Nudge, NudgeStatus, OnboardingSession, OnboardingStatus
 
 
 async def get_or_create_session(
@@ -41,7 +41,7 @@ async def save_state(
     expected_step: int,
     state: dict[str, Any],
     now: datetime,
-    status: str | None = None,
+    status: OnboardingStatus | None = None,
 ) -> bool:
     """Store a new state if nobody moved the conversation since ``expected_step`` (guarded update).
 
@@ -50,7 +50,7 @@ async def save_state(
     values: dict[str, Any] = {"state": state, "step": expected_step + 1, "last_activity_at": now}
     if status is not None:
         values["status"] = status
-        if status == "completed":
+        if status == OnboardingStatus.COMPLETED:
             values["completed_at"] = now
     result = await session.exec(
         update(OnboardingSession)
@@ -77,7 +77,7 @@ async def stalled_sessions(
         select(OnboardingSession)
         .where(
             OnboardingSession.programme_id == programme_id,
-            OnboardingSession.status == "in_progress",
+            OnboardingSession.status == OnboardingStatus.IN_PROGRESS,
             col(OnboardingSession.last_activity_at) <= idle_since,
         )
         .order_by(col(OnboardingSession.last_activity_at))
@@ -107,7 +107,7 @@ async def known_dm_channel(*, session: AsyncSession, person_id: int) -> int | No
     if found is not None:
         return int(found)
     sent = select(Nudge.channel_id, Match.space_id).join(Match, col(Match.id) == col(Nudge.match_id)).where(
-        Nudge.person_id == person_id, Nudge.status == "sent", col(Nudge.channel_id).is_not(None)
+        Nudge.person_id == person_id, Nudge.status == NudgeStatus.SENT, col(Nudge.channel_id).is_not(None)
     ).order_by(col(Nudge.sent_at).desc()).limit(20)
     for channel_id, space_id in await session.exec(sent):
         if channel_id is not None and channel_id != space_id:

@@ -12,7 +12,8 @@ from sqlmodel import col
 from sqlmodel import select as sqlmodel_select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Match, Nudge, Person, Profile
+from storage.ids import require_id
+from storage.models import AnnounceStep, Match, MatchStatus, Nudge, Person, PersonStatus, Profile
 
 
 async def _rows(session: AsyncSession, stmt: Any) -> list[Any]:
@@ -40,7 +41,7 @@ async def nudges_of_person(*, session: AsyncSession, person_id: int, limit: int 
 
 
 async def match_rows(
-    *, session: AsyncSession, programme_id: int, statuses: Sequence[str]
+    *, session: AsyncSession, programme_id: int, statuses: Sequence[MatchStatus]
 ) -> list[tuple[int, int, float, str, str, datetime | None, datetime | None]]:
     """(mentor id, mentee id, score, reasons, status, started, ended) of the programme's matches, by id."""
     stmt = (
@@ -60,7 +61,7 @@ async def profile_rows(
     stmt = (
         select(col(Person.id), col(Person.display_name), col(Person.status), col(Profile.answers))
         .join(Profile, col(Profile.person_id) == col(Person.id))
-        .where(col(Profile.programme_id) == programme_id, col(Person.status) != "left")
+        .where(col(Profile.programme_id) == programme_id, col(Person.status) != PersonStatus.LEFT)
         .order_by(col(Person.id))
     )
     return [(int(r[0]), str(r[1]), str(r[2]), dict(r[3] or {})) for r in await _rows(session, stmt)]
@@ -71,19 +72,19 @@ async def add_imported_people(
 ) -> list[int]:
     """Insert people (no Discord id, status ``active``) with their profiles; their new ids, in order."""
     people = [
-        Person(programme_id=programme_id, discord_user_id=None, display_name=row.name[:200], status="active",
+        Person(programme_id=programme_id, discord_user_id=None, display_name=row.name[:200], status=PersonStatus.ACTIVE,
                created_at=now, updated_at=now)
         for row in rows
     ]
     session.add_all(people)
     await session.flush()
     session.add_all([
-        Profile(person_id=p.id or 0, programme_id=programme_id, answers=row.answers, consent_at=None,
+        Profile(person_id=require_id(p), programme_id=programme_id, answers=row.answers, consent_at=None,
                 created_at=now, updated_at=now)
         for p, row in zip(people, rows, strict=True)
     ])
     await session.flush()
-    return [p.id or 0 for p in people]
+    return [require_id(p) for p in people]
 
 
 async def add_history_matches(
@@ -91,8 +92,8 @@ async def add_history_matches(
 ) -> int:
     """Record earlier pairs (mentor id, mentee id) as ended matches, so matching never repeats them."""
     session.add_all([
-        Match(programme_id=programme_id, mentor_person_id=a, mentee_person_id=b, status="ended",
-              announce_state="done", created_at=now, ended_at=now, end_reason="imported history")
+        Match(programme_id=programme_id, mentor_person_id=a, mentee_person_id=b, status=MatchStatus.ENDED,
+              announce_state=AnnounceStep.DONE, created_at=now, ended_at=now, end_reason="imported history")
         for a, b in pairs
     ])
     await session.flush()
@@ -103,7 +104,7 @@ async def programme_partners(*, session: AsyncSession, programme_id: int) -> dic
     """``partners_of`` for a whole programme in one statement."""
     out: dict[int, set[int]] = {}
     stmt = select(col(Match.mentor_person_id), col(Match.mentee_person_id)).where(
-        col(Match.programme_id) == programme_id, col(Match.status).in_(("active", "ended")),
+        col(Match.programme_id) == programme_id, col(Match.status).in_((MatchStatus.ACTIVE, MatchStatus.ENDED)),
     )
     for mentor, mentee in await _rows(session, stmt):
         out.setdefault(int(mentor), set()).add(int(mentee))

@@ -10,15 +10,20 @@ from sqlalchemy import delete, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.ids import require_id
 from storage.models import (
     AuditEvent,
     IdentityProof,
     Lead,
     Match,
+    MatchRound,
+    MatchStatus,
     Nudge,
     OnboardingSession,
     PairRule,
+    PastMatch,
     Person,
+    PersonStatus,
     Profile,
     ProgrammeCounter,
     SocialPost,
@@ -54,7 +59,7 @@ async def get_person_by_discord(*, session: AsyncSession, programme_id: int, dis
     return (await session.exec(stmt)).first()
 
 
-async def people_in_programme(*, session: AsyncSession, programme_id: int, status: str | None = None) -> list[Person]:
+async def people_in_programme(*, session: AsyncSession, programme_id: int, status: PersonStatus | None = None) -> list[Person]:
     stmt = select(Person).where(Person.programme_id == programme_id)
     if status is not None:
         stmt = stmt.where(Person.status == status)
@@ -62,7 +67,7 @@ async def people_in_programme(*, session: AsyncSession, programme_id: int, statu
 
 
 async def set_person_status(
-    *, session: AsyncSession, person_id: int, status: str, now: datetime, paused_until: datetime | None = None
+    *, session: AsyncSession, person_id: int, status: PersonStatus, now: datetime, paused_until: datetime | None = None
 ) -> None:
     await session.exec(
         update(Person)
@@ -145,6 +150,11 @@ async def erase_person(*, session: AsyncSession, person_id: int) -> None:
     await session.exec(
         delete(Nudge).where(or_(col(Nudge.person_id) == person_id, col(Nudge.match_id).in_(match_ids)))
     )
+    # the programme keeps that each confirmed match existed, when it began and ended and how (no one named)
+    for match in await session.exec(select(Match).where(col(Match.id).in_(match_ids))):
+        if match.status != MatchStatus.PROPOSED:
+            session.add(PastMatch(programme_id=match.programme_id, started_at=match.started_at or match.created_at,
+                                  ended_at=match.ended_at, end_reason=match.end_reason))
     await session.exec(delete(Match).where(col(Match.id).in_(match_ids)))
     await session.exec(
         delete(PairRule).where(
@@ -164,6 +174,14 @@ async def erase_person(*, session: AsyncSession, person_id: int) -> None:
                 col(SocialPost.platform) == lead.platform, col(SocialPost.author_id) == lead.author_id
             )
         )
+        # the bot's own posts addressed to them (its invite reply starts with their @handle)
+        await session.exec(
+            delete(SocialPost).where(
+                col(SocialPost.programme_id) == person.programme_id, col(SocialPost.platform) == lead.platform,
+                or_(col(SocialPost.post_id) == (lead.reply_post_id or ""),
+                    (col(SocialPost.kind) == "own") & col(SocialPost.text).contains(f"@{lead.author_handle}")),
+            )
+        )
         await session.delete(lead)
     # audit events keep what happened, not who: their actor and any reference to the person are dropped
     if person.discord_user_id is not None:
@@ -179,6 +197,15 @@ async def erase_person(*, session: AsyncSession, person_id: int) -> None:
             event.detail = {k: v for k, v in event.detail.items()
                             if k not in ("person_id", "mentor", "mentee") and v != person.discord_user_id}
             session.add(event)
+    # stored match-round summaries keep pairs and unmatched people with their reasons: drop the person's
+    rounds = await session.exec(select(MatchRound).where(MatchRound.programme_id == person.programme_id))
+    for rnd in rounds:
+        summary = dict(rnd.summary or {})
+        pairs = [p for p in summary.get("pairs", []) if person_id not in (p.get("mentor"), p.get("mentee"))]
+        unmatched = [u for u in summary.get("unmatched", []) if u.get("person") != person_id]
+        if pairs != summary.get("pairs", []) or unmatched != summary.get("unmatched", []):
+            rnd.summary = {**summary, "pairs": pairs, "unmatched": unmatched}
+            session.add(rnd)
     await session.exec(delete(OnboardingSession).where(col(OnboardingSession.person_id) == person_id))
     await session.exec(delete(Profile).where(col(Profile.person_id) == person_id))
     await session.delete(person)
@@ -199,7 +226,7 @@ async def people_with_profiles(
         by_person[prof.person_id] = prof
     out: dict[int, tuple[Person, Profile | None]] = {}
     for person in people:
-        pid = person.id or 0
+        pid = require_id(person)
         found = by_person.get(pid)
         out[pid] = (person, found if found is not None and found.programme_id == person.programme_id else None)
     return out

@@ -94,3 +94,15 @@ async def delete_for_member(*, session: AsyncSession, programme_id: int, discord
                                                    col(IdentityProof.discord_user_id) == discord_user_id))
     await session.exec(delete(GuessCounter).where(col(GuessCounter.programme_id) == programme_id,
                                                   col(GuessCounter.discord_user_id) == discord_user_id))
+
+
+async def proofs_of_member(*, session: AsyncSession, programme_id: int, discord_user_id: int) -> list[IdentityProof]:
+    stmt = select(IdentityProof).where(IdentityProof.programme_id == programme_id,
+                                       IdentityProof.discord_user_id == discord_user_id)
+    return list(await session.exec(stmt.order_by(col(IdentityProof.id))))
+
+
+async def counters_of_member(*, session: AsyncSession, programme_id: int, discord_user_id: int) -> list[GuessCounter]:
+    stmt = select(GuessCounter).where(GuessCounter.programme_id == programme_id,
+                                      GuessCounter.discord_user_id == discord_user_id)
+    return list(await session.exec(stmt))

@@ -14,9 +14,21 @@ from sqlalchemy import and_, exists, func, or_, select, union
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Lead, Match, Nudge, OnboardingSession, Person, Profile
+from storage.models import (
+    Lead,
+    Match,
+    MatchStatus,
+    Nudge,
+    NudgeKind,
+    NudgeStatus,
+    OnboardingSession,
+    OnboardingStatus,
+    Person,
+    PersonStatus,
+    Profile,
+)
 
-MATCHED_STATUSES = ("active", "ended")
+MATCHED_STATUSES = (MatchStatus.ACTIVE, MatchStatus.ENDED)
 
 
 async def _rows(session: AsyncSession, stmt: Any) -> list[Any]:
@@ -24,7 +36,7 @@ async def _rows(session: AsyncSession, stmt: Any) -> list[Any]:
     return list((await session.exec(stmt)).all())
 
 
-def _people_in_matches(programme_id: int, statuses: Sequence[str], extra: Any = None) -> Any:
+def _people_in_matches(programme_id: int, statuses: Sequence[MatchStatus], extra: Any = None) -> Any:
     """A subquery of the distinct person ids on either side of the programme's matches."""
     cond = and_(col(Match.programme_id) == programme_id, col(Match.status).in_(statuses))
     if extra is not None:
@@ -52,18 +64,18 @@ async def funnel_counts(*, session: AsyncSession, programme_id: int) -> dict[str
     leads = await _count(session, select(func.count()).select_from(Lead).where(col(Lead.programme_id) == programme_id))
     has_profile = exists().where(col(Profile.person_id) == col(Person.id), col(Profile.programme_id) == programme_id)
     joined = await _count(session, select(func.count()).select_from(Person).where(
-        col(Person.programme_id) == programme_id, col(Person.status) != "left",
+        col(Person.programme_id) == programme_id, col(Person.status) != PersonStatus.LEFT,
         or_(col(Person.discord_user_id).is_not(None), has_profile),
     ))
     onboarded = await _count(session, select(func.count()).select_from(Profile).join(
         Person, col(Person.id) == col(Profile.person_id)
-    ).where(col(Profile.programme_id) == programme_id, col(Person.status) != "left"))
+    ).where(col(Profile.programme_id) == programme_id, col(Person.status) != PersonStatus.LEFT))
     matched_q = _people_in_matches(programme_id, MATCHED_STATUSES)
     matched = await _count(session, select(func.count()).select_from(matched_q))
     met_cond = exists().where(col(Nudge.match_id) == col(Match.id), col(Nudge.answer) == "met")
     met_q = _people_in_matches(programme_id, MATCHED_STATUSES, met_cond)
     met = await _count(session, select(func.count()).select_from(met_q))
-    active_q = _people_in_matches(programme_id, ("active",))
+    active_q = _people_in_matches(programme_id, (MatchStatus.ACTIVE,))
     active = await _count(session, select(func.count()).select_from(active_q))
     return {"leads": leads, "joined": joined, "onboarded": onboarded, "matched": matched, "met": met,
             "active": active}
@@ -74,7 +86,7 @@ async def nudge_events(
 ) -> list[tuple[datetime | None, datetime | None]]:
     """(sent_at, answered_at) of the programme's check-ins sent since ``since``."""
     stmt = select(col(Nudge.sent_at), col(Nudge.answered_at)).where(
-        col(Nudge.programme_id) == programme_id, col(Nudge.kind) == "checkin",
+        col(Nudge.programme_id) == programme_id, col(Nudge.kind) == NudgeKind.CHECKIN,
         col(Nudge.sent_at).is_not(None), col(Nudge.sent_at) >= since,
     )
     return [(row[0], row[1]) for row in await _rows(session, stmt)]
@@ -84,8 +96,8 @@ async def answer_rates(*, session: AsyncSession, programme_id: int) -> list[tupl
     """(step key, check-ins sent, check-ins answered) per step of the nudge plan, by step key."""
     stmt = (
         select(col(Nudge.step_key), func.count(), func.count(col(Nudge.answer)))
-        .where(col(Nudge.programme_id) == programme_id, col(Nudge.kind) == "checkin",
-               col(Nudge.status) == "sent")
+        .where(col(Nudge.programme_id) == programme_id, col(Nudge.kind) == NudgeKind.CHECKIN,
+               col(Nudge.status) == NudgeStatus.SENT)
         .group_by(col(Nudge.step_key))
         .order_by(col(Nudge.step_key))
     )
@@ -102,8 +114,8 @@ async def active_match_checkins(
                col(Nudge.person_id), col(Nudge.step_key), col(Nudge.occurrence), col(Nudge.sent_at),
                col(Nudge.answer))
         .join(Match, col(Match.id) == col(Nudge.match_id))
-        .where(col(Match.programme_id) == programme_id, col(Match.status) == "active",
-               col(Nudge.kind) == "checkin", col(Nudge.sent_at).is_not(None))
+        .where(col(Match.programme_id) == programme_id, col(Match.status) == MatchStatus.ACTIVE,
+               col(Nudge.kind) == NudgeKind.CHECKIN, col(Nudge.sent_at).is_not(None))
         .order_by(col(Nudge.match_id), col(Nudge.sent_at))
     )
     return [(int(r[0]), int(r[1]), int(r[2]), int(r[3]), int(r[4] or 0), str(r[5]), int(r[6]), r[7], r[8])
@@ -117,7 +129,7 @@ async def mentor_profiles(
     stmt = (
         select(col(Person.id), col(Profile.answers))
         .join(Profile, col(Profile.person_id) == col(Person.id))
-        .where(col(Profile.programme_id) == programme_id, col(Person.status) == "active")
+        .where(col(Profile.programme_id) == programme_id, col(Person.status) == PersonStatus.ACTIVE)
     )
     return [(int(r[0]), dict(r[1] or {})) for r in await _rows(session, stmt)]
 
@@ -126,7 +138,7 @@ async def active_mentees_per_mentor(*, session: AsyncSession, programme_id: int)
     """How many active matches each mentor has."""
     stmt = (
         select(col(Match.mentor_person_id), func.count())
-        .where(col(Match.programme_id) == programme_id, col(Match.status) == "active")
+        .where(col(Match.programme_id) == programme_id, col(Match.status) == MatchStatus.ACTIVE)
         .group_by(col(Match.mentor_person_id))
     )
     return {int(r[0]): int(r[1]) for r in await _rows(session, stmt)}
@@ -143,7 +155,7 @@ async def stalled_people(
                col(Person.status))
         .join(Person, col(Person.id) == col(OnboardingSession.person_id))
         .where(col(OnboardingSession.programme_id) == programme_id,
-               col(OnboardingSession.status) == "in_progress",
+               col(OnboardingSession.status) == OnboardingStatus.IN_PROGRESS,
                col(OnboardingSession.last_activity_at) <= idle_since)
         .order_by(col(OnboardingSession.last_activity_at), col(Person.id))
     )
@@ -155,7 +167,7 @@ async def stalled_people(
 async def count_stalled(*, session: AsyncSession, programme_id: int, idle_since: datetime) -> int:
     stmt = select(func.count()).select_from(OnboardingSession).where(
         col(OnboardingSession.programme_id) == programme_id,
-        col(OnboardingSession.status) == "in_progress",
+        col(OnboardingSession.status) == OnboardingStatus.IN_PROGRESS,
         col(OnboardingSession.last_activity_at) <= idle_since,
     )
     return await _count(session, stmt)

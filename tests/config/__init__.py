@@ -1,0 +1,1 @@
+"""Tests of the configuration: the TOML file, environment overrides, and readable validation errors."""

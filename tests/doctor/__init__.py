@@ -1,0 +1,1 @@
+"""Tests of the pre-start doctor (bot/doctor): Discord server and platform credential checks."""

@@ -3,6 +3,7 @@ no question asked twice, organiser texts with correct plurals."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections import Counter
 from datetime import timedelta
@@ -86,20 +87,46 @@ async def test_the_time_zone_question_and_its_reminder_open_without_an_error(
         await drop_test_schema(schema)
 
 
-async def test_linking_a_claim_code_mid_interview_asks_no_question_twice(world: SandboxWorld) -> None:
+async def link_by_posting_the_code(world: SandboxWorld, persona: Persona, handle: str) -> None:
+    """/link @handle gives a private code; posting it from that account links it (and pre-fills)."""
+    answer = await persona.slash("link", options={"handle": f"@{handle}"})
+    code = CODE.search(answer.content)
+    assert code is not None, answer.content
+    world.x.add_post(f"It's me #EduMentoring {code.group(0)}", handle, persona.name)
+    await world.bot.tick("poll-x-edu")
+    for _ in range(50):
+        if any("linked it to you" in m.content for m in persona.dms()):
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("not linked")
+
+
+async def test_linking_a_post_mid_interview_asks_no_question_twice(world: SandboxWorld) -> None:
     world.x.add_post("Looking for a mentor! Primary teacher @MentorBot #EduMentoring", "kai_teach", "Kai")
     await world.bot.tick("poll-x-edu")
-    reply = next(r for r in world.x.replies if CODE.search(r.text))
-    code = CODE.search(reply.text)
-    assert code is not None
     kai = await joined(world, "Kai")
     questions = world.bot.services.programmes.all()[0].questions
     await run_interview(kai, questions, EDU_MENTEE, stop_after=2)
-    linked = await kai.slash("link", options={"code": code.group(0)})
-    assert "linked @kai_teach" in linked.content
+    await link_by_posting_the_code(world, kai, "kai_teach")
     log = await run_interview(kai, questions, EDU_MENTEE)
     assert "profile is saved" in log.last
     prompts = Counter(prompt for _, _, prompt in asked(kai))
+    assert [p for p, n in prompts.items() if n > 1] == []
+
+
+async def test_linking_before_the_first_answer_offers_the_guess_without_asking_again(world: SandboxWorld) -> None:
+    world.x.add_post("Looking for a mentor! Primary teacher @MentorBot #EduMentoring", "mo_teach", "Mo")
+    await world.bot.tick("poll-x-edu")
+    mo = await joined(world, "Mo")
+    await mo.next_dm()  # the first question
+    await link_by_posting_the_code(world, mo, "mo_teach")
+    guess = await mo.next_dm()
+    while "linked it to you" in guess.content:
+        guess = await mo.next_dm()
+    assert "From your post I guessed: **Mentee**" in guess.content and "Question" not in guess.content
+    log = await run_interview(mo, world.bot.services.programmes.all()[0].questions, EDU_MENTEE)
+    assert "profile is saved" in log.last
+    prompts = Counter(prompt for _, _, prompt in asked(mo))
     assert [p for p, n in prompts.items() if n > 1] == []
 
 
@@ -115,19 +142,3 @@ async def test_confirming_one_pair_says_one_pair_and_an_empty_preview_creates_no
     await olu.slash("match", "preview", guild=guild)
     one = await olu.slash("match", "confirm", guild=guild)
     assert "✅ 1 pair confirmed" in one.content and "their private space and introduction" in one.content
-
-
-async def test_linking_before_the_first_answer_offers_the_guess_without_asking_again(world: SandboxWorld) -> None:
-    world.x.add_post("Looking for a mentor! Primary teacher @MentorBot #EduMentoring", "mo_teach", "Mo")
-    await world.bot.tick("poll-x-edu")
-    code = CODE.search(next(r.text for r in world.x.replies if CODE.search(r.text)))
-    assert code is not None
-    mo = await joined(world, "Mo")
-    await mo.next_dm()  # the first question
-    await mo.slash("link", options={"code": code.group(0)})
-    guess = await mo.next_dm()
-    assert "From your post I guessed: **Mentee**" in guess.content and "Question" not in guess.content
-    log = await run_interview(mo, world.bot.services.programmes.all()[0].questions, EDU_MENTEE)
-    assert "profile is saved" in log.last
-    prompts = Counter(prompt for _, _, prompt in asked(mo))
-    assert [p for p, n in prompts.items() if n > 1] == []

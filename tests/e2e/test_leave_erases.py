@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,7 +12,9 @@ from sqlmodel import SQLModel
 
 from bot.sandbox.interview import run_interview
 from bot.sandbox.world import SandboxWorld
-from storage.queries import people
+from storage.queries import intake, people
+from tests.support.database import BACKEND
+from tests.support.intake import CODE, POLL, TAG
 from tests.support.organisers import MENTEE_INTERVIEW, MENTOR_INTERVIEW, slash
 
 pytestmark = pytest.mark.e2e
@@ -65,3 +68,51 @@ async def test_leave_leaves_no_row_that_names_the_person(world: SandboxWorld) ->
                 assert "Zanele" not in text and "Okonkwo" not in text, f"{table}.{column} names them: {text[:80]}"
     assert after["programme_counter"], "anonymous counts are kept"
     assert any(r["action"] == "person.leave" for r in after["audit_event"])
+
+
+@pytest.mark.skipif(BACKEND != "sqlite", reason="reads the SQLite database files (and their write-ahead log)")
+async def test_after_leave_no_byte_of_what_the_person_gave_is_in_the_database_files(world: SandboxWorld) -> None:
+    guild, olu = world.guild, world.organiser
+    assert guild is not None and olu is not None
+    programme = world.bot.services.programmes.all()[0]
+    world.x.add_post(f"Quokkafind: need a mentor for year 9 @MentorBot {TAG}", "zanele_quokka", "Zanele Okonkwo")
+    await world.bot.tick(POLL)
+    leaver, partner = world.person("Zanele Okonkwo-Ávila"), world.person("Mo")
+    await leaver.join(guild)
+    answer = await leaver.slash("link", options={"handle": "@zanele_quokka"})
+    code = CODE.search(answer.content)
+    assert code
+    world.x.add_post(f"{TAG} {code.group(0)}", "zanele_quokka", "Zanele Okonkwo")
+    await world.bot.tick(POLL)
+    for persona, answers in ((leaver, dict(MENTEE_INTERVIEW, organisation="Riverside Quokkahaven")),
+                             (partner, dict(MENTOR_INTERVIEW, organisation="Hilltop"))):
+        if persona is partner:
+            await persona.join(guild)
+        await run_interview(persona, programme.questions, answers)
+    await olu.slash("match", "preview", guild=guild)
+    await olu.slash("match", "confirm", guild=guild)
+    await world.bot.tick("announce-pairs")
+    async with world.bot.sessions() as s:
+        (lead,) = await intake.leads_in_programme(session=s, programme_id=programme.id)
+    assert lead.status == "linked"
+    given = ["Zanele", "Okonkwo", "zanele_quokka", "Quokkafind", "Quokkahaven", code.group(0), lead.claim_code]
+
+    mydata = await slash(leaver, guild, "mydata")  # everything stored about them is in their copy
+    assert "sent your data to your DMs" in mydata.content
+    exported = leaver.dms()[-1].attachments[0].data
+    text = exported.decode() if isinstance(exported, bytes) else str(exported)
+    for item in given:
+        assert item in text, f"/mydata leaves out {item!r}"
+    assert '"audit_events"' in text and '"lead.link"' in text
+
+    asked = await slash(leaver, guild, "leave")
+    done = await leaver.click("Yes, delete my data", message=asked.messages[0])
+    await done.wait_answer()
+
+    path = Path(world.database_url.split(":///", 1)[1])
+    files = [f for f in (path, Path(f"{path}-wal"), Path(f"{path}-shm")) if f.exists()]
+    assert path in files
+    for file in files:
+        data = file.read_bytes()
+        for text in given:
+            assert text.encode() not in data, f"{file.name} still holds {text!r}"

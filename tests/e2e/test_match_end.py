@@ -4,6 +4,8 @@ the organisers hear once, the mentor's place is free and the audit log has it.""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlmodel import select
 
@@ -136,3 +138,34 @@ async def test_a_pause_without_ending_keeps_the_match(world: SandboxWorld) -> No
     status, events = await _ended_state(world, pair)
     assert status == "active" and not events
     assert pair.space is not None and not pair.space.name.startswith("ended-")
+
+
+async def test_two_ends_at_once_end_the_match_once(world: SandboxWorld) -> None:
+    """An organiser unpairs while the pair's "End this match" lands: one end, one notice, one message each."""
+    pair = await _pair(world, "R")
+    ending = world.bot.services.ending
+    results = await asyncio.gather(
+        ending.end_match(pair.match_id, "organiser", world.organiser.id if world.organiser else None),
+        ending.end_match(pair.match_id, "pair", pair.mentee.persona.id))
+    assert sum(r is not None for r in results) == 1, "the match was ended twice"
+    assert len(_notices(world, pair)) == 1, "the organisers heard twice"
+    for member in pair.members:
+        assert sum("match" in m.content and "ended" in m.content for m in member.persona.dms()) == 1
+    _, events = await _ended_state(world, pair)
+    assert len(events) == 1
+
+
+async def test_lost_answers_while_archiving_still_leave_the_space_closed(world: SandboxWorld) -> None:
+    """Discord removes an overwrite and renames the channel but the answers never come back."""
+    assert world.guild is not None and world.organiser is not None
+    pair = await _pair(world, "A")
+    space = pair.space
+    assert space is not None
+    faults = world.discord.faults
+    faults.lose_response_next("drop", method="DELETE", path_contains="/permissions/")
+    faults.lose_response_next("status", method="PATCH", path_contains=f"/channels/{space.id}")
+    ended = await world.bot.services.ending.end_match(pair.match_id, "organiser", world.organiser.id)
+    assert ended is not None and len(faults.fired) == 2
+    assert space.name.startswith("ended-")
+    assert not any(world.discord.state.can_view(m.persona.id, space) for m in pair.members)
+    assert len(_notices(world, pair)) == 1

@@ -76,27 +76,41 @@ async def test_organiser_previews_confirms_and_each_pair_gets_one_private_space(
 async def test_a_crash_half_way_through_announcing_leaves_one_space_and_one_intro_per_pair(
     world: SandboxWorld,
 ) -> None:
+    """The process dies while Discord has applied a write whose answer never came back (a channel made, an
+    introduction or a DM posted, the bot not yet told): the restarted bot finds those and does not redo them."""
     await onboard_cohort(world, n_mentors=10, n_mentees=16, seed=3)
     olu, guild = world.organiser, world.guild
     assert olu is not None and guild is not None
     await olu.slash("match", "preview", guild=guild)
-    world.discord.faults.slow_next(0.15, path_contains="/messages", count=1000)
+    faults = world.discord.faults
+    faults.slow_next(0.15, path_contains="/messages", count=1000)
     await olu.slash("match", "confirm", guild=guild)
     for _ in range(400):
         if len(intros(world)) >= 3:
             break
         await asyncio.sleep(0.01)
     assert 3 <= len(intros(world))
-    await world.restart(crash=True)  # the process dies mid-announcement
-    world.discord.faults.clear() if hasattr(world.discord.faults, "clear") else None
+    faults.clear()  # from now on every write is applied and its answer never comes: the bot hangs on it
+    faults.lose_response_next("timeout", delay=20, method="POST", count=1000)
+    for _ in range(300):
+        if faults.fired:
+            break
+        await asyncio.sleep(0.01)
+    assert faults.fired, "no write was left hanging"
+    await asyncio.sleep(0.05)
+    await world.restart(crash=True)  # the process dies with a write applied but not recorded
+    faults.clear()
     await world.bot.tick("announce-pairs")
     programme = world.bot.services.programmes.all()[0]
     async with world.bot.sessions() as s:
         matches = await mq.matches_in_programme(session=s, programme_id=programme.id, statuses=("active",))
     spaces, intro_counts = pair_spaces(world), intros(world)
     assert {m.id for m in matches} == set(spaces) == set(intro_counts)
-    assert all(len(v) == 1 for v in spaces.values())
-    assert all(v == 1 for v in intro_counts.values())
+    assert all(len(v) == 1 for v in spaces.values()), "a pair got two spaces"
+    assert all(v == 1 for v in intro_counts.values()), "a pair got two introductions"
+    links = [m.content.rsplit("ref ", 1)[1].split()[0] for m in world.discord.state.messages.values()
+             if "ref dm" in m.content and not m.deleted]
+    assert len(links) == len(set(links)) == 2 * len(matches), "a DM link went out twice (or never)"
     assert all(m.announce_state == "done" for m in matches)
 
 

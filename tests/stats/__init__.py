@@ -1,0 +1,1 @@
+"""Tests of statistics and the stats chart (bot/stats)."""

@@ -1,0 +1,1 @@
+"""Tests of storage: migrations, constraints and query functions, on SQLite and PostgreSQL."""

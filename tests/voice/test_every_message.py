@@ -17,7 +17,7 @@ from bot.voice import PLACEHOLDERS, REPLY_KEYS, Voice, VoiceOverrides, load_voic
 LONG_NAME = "Oluwaseun Adébáyọ̀-Fitzgerald Montgomery-Smythe"[:60]
 SAMPLE: dict[str, str] = {
     "programme": "Libraries Connected Peer Mentoring for Heads of Service and Emerging Leaders",
-    "partner": LONG_NAME, "name": LONG_NAME,
+    "partner": LONG_NAME, "name": LONG_NAME, "mentor": LONG_NAME, "mentee": "Sam Lee",
     "space": "https://discord.com/channels/1546444918065463299/1546445022516216837",
     "questions": "I'll ask you up to 11 short questions", "since": "Monday 7 September", "week": "5",
 }

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
-FaultKind = Literal["503", "500", "429", "slow"]
+FaultKind = Literal["503", "500", "429", "slow", "lost-drop", "lost-503", "lost-timeout"]
+LOST_KINDS = ("lost-drop", "lost-503", "lost-timeout")  # applied, then the answer is lost
 
 
 class WindowMath:
@@ -66,6 +67,7 @@ class Fault:
     remaining: int
     delay: float = 0.0
     path: str | None = None  # only requests whose path starts with this
+    method: str | None = None  # only requests with this method (POST, GET …)
 
 
 @dataclass
@@ -73,25 +75,32 @@ class Faults:
     """Faults the scenario injects: the next N matching requests fail (503/500/429) or are slow.
 
     ``sandbox.faults.inject("503", 2)`` makes the next two requests answer 503;
-    ``inject("slow", 1, delay=3.0, path="/2/tweets/search")`` delays one search by three seconds.
+    ``inject("slow", 1, delay=3.0, path="/2/tweets/search")`` delays one search by three seconds;
+    ``inject("lost-drop", path="/2/tweets")`` applies the next post and drops the connection instead of
+    answering (``lost-503``: answers 503 after the write; ``lost-timeout``: silence for ``delay`` seconds,
+    then the connection drops).
     Faults are used in the order they were injected.
     """
 
     pending: list[Fault] = field(default_factory=list)
 
-    def inject(self, kind: FaultKind, n: int = 1, *, delay: float = 5.0, path: str | None = None) -> None:
-        if kind not in ("503", "500", "429", "slow"):
+    def inject(self, kind: FaultKind, n: int = 1, *, delay: float = 5.0, path: str | None = None,
+               method: str | None = None) -> None:
+        if kind not in ("503", "500", "429", "slow", *LOST_KINDS):
             raise ValueError(f"unknown fault kind {kind!r}")
         if n < 1:
             raise ValueError("n must be at least 1")
-        self.pending.append(Fault(kind=kind, remaining=n, delay=delay, path=path))
+        self.pending.append(Fault(kind=kind, remaining=n, delay=delay, path=path, method=method))
 
     def clear(self) -> None:
         self.pending.clear()
 
-    def take(self, path: str) -> Fault | None:
-        """The fault for a request to ``path``, consuming one use of it."""
+    def take(self, path: str, *, lost: bool = False, method: str | None = None) -> Fault | None:
+        """The fault for a request to ``path``, consuming one use of it (``lost``: only an answer-lost fault,
+        taken before the request is handled; otherwise only the others)."""
         for fault in self.pending:
+            if (fault.kind in LOST_KINDS) != lost or (fault.method and method and fault.method != method):
+                continue
             if fault.path is None or path.startswith(fault.path):
                 fault.remaining -= 1
                 if fault.remaining <= 0:

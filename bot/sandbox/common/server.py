@@ -18,7 +18,7 @@ from typing import Any, ClassVar, Protocol, Self, cast
 from aiohttp import web
 
 from bot.clock import Clock, SandboxClock
-from bot.sandbox.common.limits import FaultKind, Faults
+from bot.sandbox.common.limits import Fault, FaultKind, Faults
 from bot.sandbox.common.records import RequestRecord
 
 
@@ -132,11 +132,24 @@ class LocalApi:
             return self.clock.now()
         raise self._fault_error(fault.kind)
 
+    async def _lose_answer(self, request: web.Request, fault: Fault) -> web.Response:
+        """The request was applied; its answer never reaches the client."""
+        if fault.kind == "lost-503":
+            err = cast(_ApiError, self._fault_error("503"))
+            return web.Response(body=json.dumps(err.body).encode(), status=err.status,
+                                content_type="application/json")
+        if fault.kind == "lost-timeout":
+            await asyncio.sleep(fault.delay)
+        if request.transport is not None:
+            request.transport.close()
+        return web.Response(status=204)
+
     async def _handle(self, request: web.Request) -> web.Response:
         now = self.clock.now()
         body = await self._read_body(request)
         group = self._group(request)
         extra: dict[str, str] = {}
+        lost = self.faults.take(request.path, lost=True, method=request.method)
         try:
             status, payload = await self._route(request, body, group, now, extra)
         except self.api_error as err:
@@ -155,6 +168,8 @@ class LocalApi:
                 headers=headers,
             )
         )
+        if lost is not None and status < 400:  # applied: now the answer is lost
+            return await self._lose_answer(request, lost)
         return web.Response(
             body=json.dumps(payload).encode(),
             status=status,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 
 @dataclass
@@ -123,7 +123,7 @@ class RateLimiter:
 
 @dataclass
 class Fault:
-    kind: str  # "status" | "delay" | "rate_limit"
+    kind: str  # "status" | "delay" | "rate_limit" | "lost" (applied, then the answer is lost)
     method: str | None = None
     path_contains: str | None = None
     count: int = 1
@@ -133,6 +133,7 @@ class Fault:
     retry_after: float = 0.5
     global_: bool = False
     hits: int = 0
+    how: str = "drop"  # "lost": "drop" (connection closed), "status" (``status`` after commit), "timeout"
 
     def matches(self, method: str, path: str) -> bool:
         return (self.method is None or self.method == method.upper()) and (
@@ -178,6 +179,22 @@ class Faults:
         return self._add(
             Fault("rate_limit", method, path_contains, count, status=429, retry_after=retry_after, global_=global_)
         )
+
+    def lose_response_next(
+        self,
+        how: Literal["drop", "status", "timeout"] = "drop",
+        *,
+        status: int = 503,
+        delay: float = 1.0,
+        method: str | None = None,
+        path_contains: str | None = None,
+        count: int = 1,
+    ) -> Fault:
+        """Handle the next ``count`` matching requests (the write is applied) and lose the answer: the
+        connection is dropped (``drop``), ``status`` is answered instead (a 5xx after commit), or nothing comes
+        back for ``delay`` seconds and then the connection drops (``timeout``). This is what makes
+        exactly-once mechanisms necessary: the client cannot tell whether its write happened."""
+        return self._add(Fault("lost", method, path_contains, count, status=status, delay=delay, how=how))
 
     def _add(self, fault: Fault) -> Fault:
         self.pending.append(fault)

@@ -14,7 +14,7 @@ from bot.clock import Clock, SandboxClock
 from . import errors
 from . import permissions as perm
 from .gateway import Gateway
-from .limits import Faults, Limits, RateLimiter
+from .limits import Fault, Faults, Limits, RateLimiter
 from .log import RequestLog, RestRecord
 from .messages import UploadedFile
 from .model import Channel, ChannelType, Guild, Overwrite, Role, User
@@ -188,11 +188,14 @@ class SandboxDiscord:
         status, result, headers = 200, None, {"Via": "1.1 sandbox"}
         findings: list[Finding] = []
         fault = None
+        lost: Fault | None = None
         try:
             body, files = await _read_body(request)
             if self.strict:  # judged as sent, whatever happens to it next
                 findings = self.spec.check_request(method, path, dict(request.query), body, multipart=bool(files))
             fault = self.faults.take(method, path)
+            if fault is not None and fault.kind == "lost":
+                lost, fault = fault, None
             if fault is not None and fault.kind == "delay":
                 await asyncio.sleep(fault.delay)
                 fault = None
@@ -242,6 +245,8 @@ class SandboxDiscord:
             route=matched[0].template if matched else path, json=body, status=status, response=result,
             query=dict(request.query), files=[f.filename for f in files], findings=findings,
         ))
+        if lost is not None and status < 400:  # applied: now the answer is lost
+            return await _lose_answer(request, lost)
         if result is None:
             return web.Response(status=204 if status == 200 else status, headers=headers)
         headers["Content-Type"] = "application/json"
@@ -257,6 +262,19 @@ class SandboxDiscord:
             name = refused[0].where.lstrip("?$.") or "_body"
             tree = {name: {"_errors": [{"code": "BASE_TYPE_INVALID", "message": refused[0].message}]}}
         raise errors.ApiError(400, 50035, "Invalid Form Body", tree)
+
+
+async def _lose_answer(request: web.Request, fault: Fault) -> web.Response:
+    """The request was applied; its answer never reaches the client."""
+    if fault.how == "status":
+        return web.Response(status=fault.status, body=json.dumps({"message": f"{fault.status}: sandbox fault after "
+                                                                   "the write", "code": 0}).encode(),
+                            headers={"Content-Type": "application/json"})
+    if fault.how == "timeout":
+        await asyncio.sleep(fault.delay)
+    if request.transport is not None:
+        request.transport.close()
+    return web.Response(status=204)
 
 
 class _FaultReply(Exception):

@@ -26,7 +26,8 @@ from bot.onboarding.safe_text import safe_text
 from bot.services.intake.outbox import lead_post
 from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.db import SessionFactory, transaction
-from storage.models import IdentityProof, Lead
+from storage.ids import MissingIdError, require_id
+from storage.models import OPEN_LEAD_STATUSES, IdentityProof, Lead, LeadStatus
 from storage.queries import audit, intake, onboarding, people, security
 
 MAX_HOPS = 5  # merged → merged → … chains are followed this far
@@ -50,7 +51,7 @@ def who(lead: Lead) -> str:
 async def _root(s: AsyncSession, lead: Lead) -> Lead:
     """The lead a merged lead was merged into (following a chain), or the lead itself."""
     for _ in range(MAX_HOPS):
-        target = (lead.suggestions or {}).get(intake.MERGED_INTO) if lead.status == intake.MERGED else None
+        target = (lead.suggestions or {}).get(intake.MERGED_INTO) if lead.status == LeadStatus.MERGED else None
         if not isinstance(target, int):
             return lead
         found = await s.get(Lead, target)
@@ -81,13 +82,13 @@ class LeadDesk:
     async def open_leads(self, programme: Programme) -> list[LeadView]:
         async with self._sessions() as s:
             leads = await intake.leads_in_programme(session=s, programme_id=programme.id,
-                                                    statuses=intake.OPEN_LEAD_STATUSES)
+                                                    statuses=OPEN_LEAD_STATUSES)
             return [await self._view(s, lead) for lead in leads]
 
     async def _view(self, s: AsyncSession, lead: Lead) -> LeadView:
         row = await intake.get_post(session=s, programme_id=lead.programme_id, platform=lead.platform,
                                     post_id=lead.first_post_id)
-        return LeadView(lead.id or 0, lead.author_handle, lead.author_name, lead.status, lead.claim_code,
+        return LeadView(require_id(lead), lead.author_handle, lead.author_name, lead.status, lead.claim_code,
                         lead_post(lead).url, row.text if row else "", lead.created_at, lead.platform)
 
     async def dismiss(self, programme: Programme, handle_or_code: str, actor_discord_id: int) -> LeadView | None:
@@ -97,7 +98,7 @@ class LeadDesk:
         async with transaction(self._sessions) as s:
             lead = await intake.find_lead_ref(session=s, programme_id=programme.id, ref=handle_or_code)
             if lead is None or not await intake.set_lead_status(
-                session=s, lead_id=lead.id or 0, status="dismissed", now=now, expect=intake.OPEN_LEAD_STATUSES
+                session=s, lead_id=require_id(lead), status=LeadStatus.DISMISSED, now=now, expect=OPEN_LEAD_STATUSES
             ):
                 return None
             await audit.add_audit_event(session=s, programme_id=programme.id, actor_discord_id=actor_discord_id,
@@ -115,52 +116,55 @@ class LeadDesk:
                 return MergeResult(False, f"There is no lead '{safe_text(missing or '', 60)}' — `/leads list` "
                                           "shows them.")
             named, a = a, await _root(s, a)
-            if a.id == b.id or (b.status == intake.MERGED and (await _root(s, b)).id == a.id):
+            if a.id == b.id or (b.status == LeadStatus.MERGED and (await _root(s, b)).id == a.id):
                 if named.id == b.id:
                     return MergeResult(False, "Those are the same lead.")
                 return MergeResult(False, f"{who(b)} is already the same person as {who(named)}.")
-            if b.status == intake.MERGED:
+            if b.status == LeadStatus.MERGED:
                 return MergeResult(False, f"{who(b)} is already merged into another lead.")
-            if "replying" in (a.status, b.status):
+            if LeadStatus.REPLYING in (a.status, b.status):
                 return MergeResult(False, "The bot is replying to one of them right now — try again in a minute.")
-            if a.status == "dismissed":
+            if a.status == LeadStatus.DISMISSED:
                 return MergeResult(False, f"{who(a)} is dismissed; merge into an open or linked lead.")
-            if a.status == "linked" and b.status == "linked":
+            if a.status == LeadStatus.LINKED and b.status == LeadStatus.LINKED:
                 same = a.person_id == b.person_id
                 return MergeResult(False, f"{who(a)} and {who(b)} are "
                                           + ("already linked to the same member." if same
                                              else "linked to different members; nothing changed."))
-            if a.status == "linked" or b.status == "linked":
-                linked, other = (a, b) if a.status == "linked" else (b, a)
-                await self._link_to(s, other, linked.person_id or 0, now, expect=(other.status,))
+            if a.status == LeadStatus.LINKED or b.status == LeadStatus.LINKED:
+                linked, other = (a, b) if a.status == LeadStatus.LINKED else (b, a)
+                member = linked.person_id
+                if member is None:
+                    raise MissingIdError(f"lead {linked.id} is linked but names no person")
+                await self._link_to(s, other, member, now, expect=(other.status,))
                 for more in await intake.leads_merged_into(session=s, programme_id=programme.id,
-                                                           lead_id=other.id or 0):
-                    await self._link_to(s, more, linked.person_id or 0, now, expect=(intake.MERGED,))
+                                                           lead_id=require_id(other)):
+                    await self._link_to(s, more, member, now, expect=(LeadStatus.MERGED,))
                 text = f"{who(other)} is now linked to the same member as {who(linked)}."
             else:
-                await intake.set_lead_status(session=s, lead_id=b.id or 0, status=intake.MERGED, now=now,
+                await intake.set_lead_status(session=s, lead_id=require_id(b), status=LeadStatus.MERGED, now=now,
                                              expect=(b.status,))
-                await intake.update_lead(session=s, lead_id=b.id or 0, now=now,
+                await intake.update_lead(session=s, lead_id=require_id(b), now=now,
                                          suggestions={intake.MERGED_INTO: a.id})
-                await intake.update_lead(session=s, lead_id=a.id or 0, now=now,
+                await intake.update_lead(session=s, lead_id=require_id(a), now=now,
                                          suggestions={**(b.suggestions or {}), **(a.suggestions or {})})
                 text = (f"{who(b)} is merged into {who(a)}: one person, one lead. Proving either account "
                         "with /link links both.")
-                if b.reply_post_id and a.status in ("new", "queueing"):  # they have an invite already
-                    await intake.update_lead(session=s, lead_id=a.id or 0, now=now, expect=("new", "queueing"),
-                                             status="queued")
+                if b.reply_post_id and a.status in (LeadStatus.NEW, LeadStatus.QUEUEING):  # they have an invite already
+                    await intake.update_lead(session=s, lead_id=require_id(a), now=now, expect=(LeadStatus.NEW, LeadStatus.QUEUEING),
+                                             status=LeadStatus.QUEUED)
                     text += f" They already had the bot's reply on {platform_name(b.platform)}: no second one."
             await audit.add_audit_event(session=s, programme_id=programme.id, actor_discord_id=actor_discord_id,
                                         action="lead.merge", detail={"lead_id": a.id, "merged": b.id}, now=now)
             return MergeResult(True, text)
 
     async def _link_to(self, s: AsyncSession, lead: Lead, person_id: int, now: datetime,
-                       expect: tuple[str, ...]) -> bool:
+                       expect: tuple[LeadStatus, ...]) -> bool:
         """Close ``lead`` as linked to ``person_id``; an X lead also gives the person their X handle."""
-        if set(expect) <= set(intake.OPEN_LEAD_STATUSES):
-            return await intake.link_lead(session=s, lead_id=lead.id or 0, person_id=person_id,
+        if set(expect) <= set(OPEN_LEAD_STATUSES):
+            return await intake.link_lead(session=s, lead_id=require_id(lead), person_id=person_id,
                                           x_handle=lead.author_handle if lead.platform == "x" else "", now=now)
-        moved = await intake.set_lead_status(session=s, lead_id=lead.id or 0, status="linked", now=now,
+        moved = await intake.set_lead_status(session=s, lead_id=require_id(lead), status=LeadStatus.LINKED, now=now,
                                              expect=expect, person_id=person_id)
         if moved and lead.platform == "x":
             await intake.set_person_x_handle(session=s, person_id=person_id, x_handle=lead.author_handle, now=now)
@@ -209,14 +213,14 @@ class LeadDesk:
                                    retry_after=until)
             async with transaction(self._sessions) as s:
                 lead = await intake.find_lead_by_handle(session=s, programme_id=programme.id, ref=text)
-                if lead is None or lead.status == "dismissed":
+                if lead is None or lead.status == LeadStatus.DISMISSED:
                     continue
                 root = await _root(s, lead)
-                if root.status == "dismissed":
+                if root.status == LeadStatus.DISMISSED:
                     continue
                 await security.refund_guess(session=s, programme_id=programme.id, discord_user_id=discord_user_id,
                                             kind=LINK_GUESSES)
-                if root.status == "linked":
+                if root.status == LeadStatus.LINKED:
                     known = await people.get_person_by_discord(session=s, programme_id=programme.id,
                                                                discord_user_id=discord_user_id)
                     outcome = "already" if known is not None and root.person_id == known.id else "used"
@@ -240,16 +244,16 @@ class LeadDesk:
                           display_name: str, now: datetime) -> str:
         """This member's private code for this lead (the same one while it is valid, renewed otherwise)."""
         expires = now + timedelta(hours=PROOF_TTL_HOURS)
-        found = await security.proof_for(session=s, lead_id=lead.id or 0, discord_user_id=discord_user_id)
+        found = await security.proof_for(session=s, lead_id=require_id(lead), discord_user_id=discord_user_id)
         if found is not None:
-            await security.renew_proof(session=s, proof_id=found.id or 0, expires_at=expires)
+            await security.renew_proof(session=s, proof_id=require_id(found), expires_at=expires)
             return found.code
         codes = self.codes(programme)
         for _ in range(50):
             code = codes.new()
             if not await security.code_taken(session=s, programme_id=programme.id, code=code):
                 await security.add_proof(session=s, proof=IdentityProof(
-                    programme_id=programme.id, lead_id=lead.id or 0, discord_user_id=discord_user_id,
+                    programme_id=programme.id, lead_id=require_id(lead), discord_user_id=discord_user_id,
                     display_name=display_name[:200], code=code, created_at=now, expires_at=expires))
                 return code
         raise RuntimeError("no free proof code: the code space is nearly full")
@@ -266,13 +270,13 @@ class LeadDesk:
         if lead is None or lead.platform != platform or lead.author_id != author_id:
             return None
         root = await _root(s, lead)
-        if root.status not in intake.OPEN_LEAD_STATUSES or not await security.mark_proven(
-                session=s, proof_id=proof.id or 0, now=now):
+        if root.status not in OPEN_LEAD_STATUSES or not await security.mark_proven(
+                session=s, proof_id=require_id(proof), now=now):
             return None
         person, _ = await people.get_or_create_person(
             session=s, programme_id=programme.id, discord_user_id=proof.discord_user_id,
             display_name=proof.display_name, now=now)
-        outcome = await self._link(s, programme, root, person.id or 0, proof.discord_user_id, now)
+        outcome = await self._link(s, programme, root, require_id(person), proof.discord_user_id, now)
         if outcome != "linked":
             return None
         suggestions = {k: v for k, v in (root.suggestions or {}).items() if not k.startswith("_")}
@@ -282,11 +286,11 @@ class LeadDesk:
 
     async def _link(self, s: AsyncSession, programme: Programme, lead: Lead, person_id: int, discord_user_id: int,
                     now: datetime) -> ClaimOutcome:
-        if not await self._link_to(s, lead, person_id, now, expect=intake.OPEN_LEAD_STATUSES):
+        if not await self._link_to(s, lead, person_id, now, expect=OPEN_LEAD_STATUSES):
             return "used"
-        merged = await intake.leads_merged_into(session=s, programme_id=programme.id, lead_id=lead.id or 0)
+        merged = await intake.leads_merged_into(session=s, programme_id=programme.id, lead_id=require_id(lead))
         for other in merged:
-            await self._link_to(s, other, person_id, now, expect=(intake.MERGED,))
+            await self._link_to(s, other, person_id, now, expect=(LeadStatus.MERGED,))
         await audit.add_audit_event(
             session=s, programme_id=programme.id, actor_discord_id=discord_user_id, action="lead.link",
             detail={"lead_id": lead.id, "person_id": person_id, "merged": [m.id for m in merged],
@@ -299,6 +303,6 @@ class LeadDesk:
         async with self._sessions() as s:
             person = await people.get_person_by_discord(session=s, programme_id=programme.id,
                                                         discord_user_id=discord_user_id)
-            row = await onboarding.get_session(session=s, person_id=person.id or 0, programme_id=programme.id) \
+            row = await onboarding.get_session(session=s, person_id=require_id(person), programme_id=programme.id) \
                 if person is not None else None
             return row is not None and bool(row.state.get("suggestions") or row.state.get("answers"))

@@ -26,7 +26,8 @@ from bot.services.intake.clients import PlatformClients
 from bot.services.intake.feeds import Account, Feed, may_retry
 from bot.services.programmes import Programme
 from storage.db import SessionFactory, transaction
-from storage.models import Lead, SocialPost
+from storage.ids import require_id
+from storage.models import Lead, LeadStatus, SocialPost
 from storage.queries import intake
 
 log = logging.getLogger(__name__)
@@ -84,10 +85,10 @@ class Outbox:
             return
         if account.can_reply:
             if row.disabled_reason:  # other credentials than the ones refused: try them
-                await self._save_replies_row(row.id or 0, None, account.fingerprint)
+                await self._save_replies_row(require_id(row), None, account.fingerprint)
             return
         if row.disabled_reason != account.why_not or not same_keys:
-            await self._stop_replies(programme, notifier, feed, account, account.why_not, row.id or 0)
+            await self._stop_replies(programme, notifier, feed, account, account.why_not, require_id(row))
 
     async def _stop_replies(
         self, programme: Programme, notifier: IntakeNotifier, feed: Feed, account: Account, reason: str,
@@ -101,7 +102,7 @@ class Outbox:
                                               query=replies_query(feed))
             if row.disabled_reason == reason and row.since_id == account.fingerprint:
                 return
-            row_id = row.id or 0
+            row_id = require_id(row)
         log.warning("%s: no replies on %s: %s", programme.key, account_where(feed), reason)
         if await notifier.replies_stopped(programme, reason, account_where(feed), feed.platform):
             await self._save_replies_row(row_id, reason, account.fingerprint)
@@ -119,31 +120,31 @@ class Outbox:
         now = self._clock.now()
         async with transaction(self._sessions) as s:
             for lead in await intake.platform_leads_with_status(
-                session=s, programme_id=programme.id, platform=platform, status="replying",
+                session=s, programme_id=programme.id, platform=platform, status=LeadStatus.REPLYING,
                 updated_before=now - STALE_REPLYING,
             ):
-                if await intake.update_lead(session=s, lead_id=lead.id or 0, now=now, expect=("replying",),
-                                            status="queueing"):
-                    reasons[lead.id or 0] = "the bot was interrupted while replying; check whether a reply went out"
+                if await intake.update_lead(session=s, lead_id=require_id(lead), now=now, expect=(LeadStatus.REPLYING,),
+                                            status=LeadStatus.QUEUEING):
+                    reasons[require_id(lead)] = "the bot was interrupted while replying; check whether a reply went out"
             sent = await intake.recent_platform_reply_count(session=s, programme_id=programme.id, platform=platform,
                                                             since=now - timedelta(hours=1))
             budget = cfg.intake.replies_per_hour - sent
             auto = cfg.intake.replies_per_hour > 0 and bool(cfg.invite_url)
             todo = await intake.platform_leads_with_status(session=s, programme_id=programme.id, platform=platform,
-                                                           status="new", limit=max(budget, 0) if auto else None)
+                                                           status=LeadStatus.NEW, limit=max(budget, 0) if auto else None)
         paused: set[int] = set()  # sources that answered "rate limited" during this run
         for lead in todo:
-            lid = lead.id or 0
+            lid = require_id(lead)
             if not auto:
                 async with transaction(self._sessions) as s:
-                    await intake.update_lead(session=s, lead_id=lid, now=now, expect=("new",), status="queueing")
+                    await intake.update_lead(session=s, lead_id=lid, now=now, expect=(LeadStatus.NEW,), status=LeadStatus.QUEUEING)
                 reasons[lid] = "automatic replies are off for this programme"
                 continue
             feed = feed_for(lead)
             account = self._clients.known_account(feed) if feed is not None else None
             if account is not None and not account.can_reply:
                 async with transaction(self._sessions) as s:
-                    await intake.update_lead(session=s, lead_id=lid, now=now, expect=("new",), status="queueing")
+                    await intake.update_lead(session=s, lead_id=lid, now=now, expect=(LeadStatus.NEW,), status=LeadStatus.QUEUEING)
                 reasons[lid] = account.why_not
                 continue
             source = source_for(lead)
@@ -152,11 +153,11 @@ class Outbox:
             async with transaction(self._sessions) as s:  # committed before the request: never twice
                 if await intake.replied_elsewhere(session=s, lead=lead):
                     # another programme on the same hashtag answered this post: one post, one reply
-                    await intake.update_lead(session=s, lead_id=lid, now=now, expect=("new",), status="queueing")
+                    await intake.update_lead(session=s, lead_id=lid, now=now, expect=(LeadStatus.NEW,), status=LeadStatus.QUEUEING)
                     reasons[lid] = "another programme on this hashtag already replied to this post"
                     continue
-                if not await intake.update_lead(session=s, lead_id=lid, now=self._clock.now(), expect=("new",),
-                                                status="replying"):
+                if not await intake.update_lead(session=s, lead_id=lid, now=self._clock.now(), expect=(LeadStatus.NEW,),
+                                                status=LeadStatus.REPLYING):
                     continue
             text = reply_text(programme=cfg.name, invite_url=cfg.invite_url, handle=lead.author_handle)
             # Mastodon: the author's acct is known, so no request to look the status up first
@@ -165,13 +166,13 @@ class Outbox:
             async with transaction(self._sessions) as s:
                 at = self._clock.now()
                 if result.ok:
-                    await intake.set_lead_status(session=s, lead_id=lid, status="replied", now=at,
-                                                 expect=("replying",), reply_post_id=result.post_id or "")
+                    await intake.set_lead_status(session=s, lead_id=lid, status=LeadStatus.REPLIED, now=at,
+                                                 expect=(LeadStatus.REPLYING,), reply_post_id=result.post_id or "")
                     report.replied += 1
                     continue
                 retry = result.rate_limited_until is not None or may_retry(result.error or "")
-                await intake.update_lead(session=s, lead_id=lid, now=at, expect=("replying",),
-                                         status="new" if retry else "queueing")
+                await intake.update_lead(session=s, lead_id=lid, now=at, expect=(LeadStatus.REPLYING,),
+                                         status=LeadStatus.NEW if retry else LeadStatus.QUEUEING)
             if retry:  # not sent: try again at a later poll
                 paused.add(id(source))
                 continue
@@ -203,22 +204,22 @@ class Outbox:
         cfg = programme.config
         async with self._sessions() as s:
             leads = await intake.platform_leads_with_status(session=s, programme_id=programme.id, platform=platform,
-                                                            status="queueing", limit=self.queue_per_poll)
+                                                            status=LeadStatus.QUEUEING, limit=self.queue_per_poll)
             posts: dict[int, SocialPost | None] = {
-                lead.id or 0: await intake.get_post(session=s, programme_id=programme.id, platform=platform,
+                require_id(lead): await intake.get_post(session=s, programme_id=programme.id, platform=platform,
                                                       post_id=lead.first_post_id)
                 for lead in leads
             }
         for lead in leads:
-            row = posts[lead.id or 0]
+            row = posts[require_id(lead)]
             post = lead_post(lead, row.text if row else "", row.posted_at if row else None)
             copy = manual_reply_text(post, programme=cfg.name, invite_url=cfg.invite_url or "(invite link)")
-            reason = reasons.get(lead.id or 0) or self._queue_reason(programme, feeds, lead, post.text)
+            reason = reasons.get(require_id(lead)) or self._queue_reason(programme, feeds, lead, post.text)
             message = organiser_lead_message(post, copy, reason=reason)
-            item = QueuedLead(lead.id or 0, lead.author_handle, lead.claim_code, post.url, message, platform)
+            item = QueuedLead(require_id(lead), lead.author_handle, lead.claim_code, post.url, message, platform)
             if not await notifier.lead_queued(programme, item):
                 continue
             async with transaction(self._sessions) as s:
-                if await intake.update_lead(session=s, lead_id=lead.id or 0, now=self._clock.now(),
-                                            expect=("queueing",), status="queued"):
+                if await intake.update_lead(session=s, lead_id=require_id(lead), now=self._clock.now(),
+                                            expect=(LeadStatus.QUEUEING,), status=LeadStatus.QUEUED):
                     report.queued += 1

@@ -56,7 +56,8 @@ from bot.services.intake.leads import LeadDesk
 from bot.services.intake.outbox import Outbox, feed_of, replies_query
 from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.db import SessionFactory, transaction
-from storage.models import Lead, SocialPost
+from storage.ids import require_id
+from storage.models import OPEN_LEAD_STATUSES, Lead, LeadStatus, SocialPost
 from storage.queries import intake
 
 log = logging.getLogger(__name__)
@@ -188,7 +189,7 @@ class IntakeService:
         async with transaction(self._sessions) as s:
             cursor = await intake.get_cursor(session=s, programme_id=programme.id, platform=feed.platform,
                                              query=feed.query)
-        cursor_id = cursor.id or 0
+        cursor_id = require_id(cursor)
         if cursor.disabled_reason:
             report.status, report.reason = "disabled", cursor.disabled_reason
             return None, False
@@ -279,18 +280,18 @@ class IntakeService:
                     programme_id=programme.id, platform=platform, author_id=post.author_id[:64],
                     author_handle=post.author_handle[:100], author_name=post.author_name[:200],
                     first_post_id=post.post_id, claim_code=await self._new_code(s, programme),
-                    code_expires_at=now + ttl, status="new" if may_reply else "queueing",
+                    code_expires_at=now + ttl, status=LeadStatus.NEW if may_reply else LeadStatus.QUEUEING,
                     suggestions=dict(suggested), created_at=now, updated_at=now,
                 ))
                 report.new_leads += 1
                 continue
             # the same person again: one lead; prefer a post the bot may reply to, learn what is new
-            if lead.status == "queueing" and may_reply:
-                await intake.update_lead(session=s, lead_id=lead.id or 0, now=now, expect=("queueing",),
-                                         status="new", first_post_id=post.post_id)
+            if lead.status == LeadStatus.QUEUEING and may_reply:
+                await intake.update_lead(session=s, lead_id=require_id(lead), now=now, expect=(LeadStatus.QUEUEING,),
+                                         status=LeadStatus.NEW, first_post_id=post.post_id)
             merged = {**suggested, **lead.suggestions}
-            if merged != lead.suggestions and lead.status in intake.OPEN_LEAD_STATUSES:
-                await intake.update_lead(session=s, lead_id=lead.id or 0, now=now, suggestions=merged)
+            if merged != lead.suggestions and lead.status in OPEN_LEAD_STATUSES:
+                await intake.update_lead(session=s, lead_id=require_id(lead), now=now, suggestions=merged)
         await intake.save_cursor(session=s, cursor_id=cursor_id, now=now, since_id=page.cursor)
 
     async def _new_code(self, s: AsyncSession, programme: Programme) -> str:
@@ -312,6 +313,6 @@ class IntakeService:
                     cursor = await intake.get_cursor(session=s, programme_id=programme.id, platform=name,
                                                      query=query)
                     was = was or bool(cursor.disabled_reason or cursor.paused_until)
-                    await intake.save_cursor(session=s, cursor_id=cursor.id or 0, now=self._clock.now())
+                    await intake.save_cursor(session=s, cursor_id=require_id(cursor), now=self._clock.now())
             self.clients.forget(programme, name)
         return was

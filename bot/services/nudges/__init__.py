@@ -6,7 +6,6 @@ from bot.services.nudges._answers import CheckInAnswers
 from bot.services.nudges._risk import PairRisk
 from bot.services.nudges._types import (
     DISPATCH_KINDS,
-    MATCH_KINDS,
     AnswerResult,
     Delivery,
     PairAtRisk,
@@ -19,7 +18,6 @@ from bot.services.nudges.service import NudgeService
 
 __all__ = [
     "DISPATCH_KINDS",
-    "MATCH_KINDS",
     "AnswerResult",
     "CheckInAnswers",
     "Delivery",

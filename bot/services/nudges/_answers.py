@@ -17,7 +17,8 @@ from bot.services.nudges._types import (
 )
 from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.db import SessionFactory, transaction
-from storage.models import Match
+from storage.ids import require_id
+from storage.models import Match, MatchStatus
 from storage.queries import audit, matching, onboarding, people
 from storage.queries import nudges as q
 
@@ -37,7 +38,8 @@ class CheckInAnswers:
         """Apply one click on a nudge's button. Safe to repeat: a second click changes nothing."""
         async with transaction(self._sessions) as session:
             nudge = await q.get_nudge(session=session, nudge_id=nudge_id)
-            match = await matching.get_match(session=session, match_id=nudge.match_id or 0) if nudge else None
+            match = await matching.get_match(session=session, match_id=nudge.match_id) \
+                if nudge is not None and nudge.match_id is not None else None
             if nudge is None or match is None:
                 return AnswerResult("unknown", "This check-in no longer exists — thanks anyway!")
             programme = self._registry.by_id(match.programme_id)
@@ -47,7 +49,7 @@ class CheckInAnswers:
             by = next((key_of[pid] for pid, (p, _) in found.items() if p.discord_user_id == discord_user_id), None)
             if by is None:
                 return AnswerResult("rejected", "This check-in was sent to someone else.", programme)
-            if match.status != "active":
+            if match.status != MatchStatus.ACTIVE:
                 return AnswerResult("unchanged", "This match has already ended — thank you!", programme)
             if answer in rules.NUDGE_ANSWERS and nudge.answer is not None:
                 label = ANSWER_LABELS.get(nudge.answer, nudge.answer)  # type: ignore[call-overload]
@@ -55,7 +57,7 @@ class CheckInAnswers:
                                     programme)
             if answer == "keep" and await self._end_reply_seen(session, match, nudge_id):
                 return AnswerResult("unchanged", "You already told me you'd like to keep going.", programme)
-            history = _records(await q.nudges_of_match(session=session, match_id=match.id or 0), key_of)
+            history = _records(await q.nudges_of_match(session=session, match_id=require_id(match)), key_of)
             pair = (key_of.get(match.mentor_person_id, "?"), key_of.get(match.mentee_person_id, "?"))
             try:
                 voice = programme.config.messages() if programme else None
@@ -100,7 +102,8 @@ class CheckInAnswers:
         """Keep a short note someone added to their nudge; its programme, or None when it is not theirs."""
         async with transaction(self._sessions) as session:
             nudge = await q.get_nudge(session=session, nudge_id=nudge_id)
-            person = await people.get_person(session=session, person_id=nudge.person_id or 0) if nudge else None
+            person = await people.get_person(session=session, person_id=nudge.person_id) \
+                if nudge is not None and nudge.person_id is not None else None
             if nudge is None or person is None or person.discord_user_id != discord_user_id:
                 return None
             nudge.note = text[:1000]  # stored on the nudge itself, so /leave erases it with the person

@@ -11,13 +11,13 @@ from bot.clock import Clock
 from bot.nudges import answers as rules
 from bot.services.nudges._types import (
     ANSWER_LABELS,
-    MATCH_KINDS,
     PairAtRisk,
     _records,
 )
 from bot.services.programmes import Programme
 from storage.db import SessionFactory, transaction
-from storage.models import Nudge
+from storage.ids import require_id
+from storage.models import MATCH_KINDS, MatchStatus, Nudge, NudgeStatus
 from storage.queries import audit, matching, people
 from storage.queries import nudges as q
 
@@ -37,21 +37,22 @@ class PairRisk:
             return await self._pairs_at_risk(session, programme)
 
     async def _pairs_at_risk(self, session: AsyncSession, programme: Programme) -> list[PairAtRisk]:
-        matches = await matching.matches_in_programme(session=session, programme_id=programme.id, statuses=("active",))
-        rows = await q.nudges_of_matches(session=session, match_ids=[m.id or 0 for m in matches])
+        matches = await matching.matches_in_programme(session=session, programme_id=programme.id, statuses=(MatchStatus.ACTIVE,))
+        rows = await q.nudges_of_matches(session=session, match_ids=[require_id(m) for m in matches])
         ids = {pid for m in matches for pid in (m.mentor_person_id, m.mentee_person_id)}
         found = await people.people_with_profiles(session=session, person_ids=ids)
         by_match: dict[int, list[Nudge]] = {}
         for n in rows:
-            by_match.setdefault(n.match_id or 0, []).append(n)
+            if n.match_id is not None:
+                by_match.setdefault(n.match_id, []).append(n)
         now, out = self._clock.now(), []
         for m in matches:
-            history = _records(by_match.get(m.id or 0, []), {})
+            history = _records(by_match.get(require_id(m), []), {})
             if rules.at_risk(history, now=now, grace=self.at_risk_grace):
                 judged = [r for r in history if r.expects_answer and r.sent_at <= now - self.at_risk_grace]
                 unanswered = len({(r.step_key, r.occurrence) for r in judged[::-1] if r.answer is None})
                 mentor, mentee = found.get(m.mentor_person_id), found.get(m.mentee_person_id)
-                out.append(PairAtRisk(m.id or 0, mentor[0].discord_user_id if mentor else None,
+                out.append(PairAtRisk(require_id(m), mentor[0].discord_user_id if mentor else None,
                                       mentee[0].discord_user_id if mentee else None, unanswered,
                                       max(r.sent_at for r in judged)))
         return out
@@ -81,12 +82,12 @@ class PairRisk:
     async def digest_text(self, session: AsyncSession, programme: Programme) -> str:
         now = self._clock.now()
         since = now - timedelta(days=7)
-        active = await matching.matches_in_programme(session=session, programme_id=programme.id, statuses=("active",))
+        active = await matching.matches_in_programme(session=session, programme_id=programme.id, statuses=(MatchStatus.ACTIVE,))
         sent = [n for n in await q.nudges_in_programme(
-            session=session, programme_id=programme.id, kinds=MATCH_KINDS, statuses=("sent",),
+            session=session, programme_id=programme.id, kinds=MATCH_KINDS, statuses=(NudgeStatus.SENT,),
             since=since - timedelta(days=1)) if n.sent_at and n.sent_at >= since]
         answers = Counter(str(n.answer) for n in sent if n.answer)
-        ended = await matching.ended_matches_since(session=session, programme_id=programme.id, since=since)
+        ended = await matching.ended_match_count_since(session=session, programme_id=programme.id, since=since)
         at_risk = await self._pairs_at_risk(session, programme)
         breakdown = ", ".join(f"{ANSWER_LABELS.get(a, a).lower()}: {c}" for a, c in sorted(answers.items()))  # type: ignore[call-overload]
         lines = [
@@ -94,7 +95,7 @@ class PairRisk:
             f"• Active pairs: {len(active)}",
             f"• Nudges sent this week: {len(sent)}; answered: {sum(answers.values())}"
             + (f" ({breakdown})" if breakdown else ""),
-            f"• Matches ended this week: {len(ended)}",
+            f"• Matches ended this week: {ended}",
             f"• Pairs at risk (no answer to the last two check-ins): {len(at_risk)}",
         ]
         lines += [f"  – {p.label}" for p in at_risk[:20]]

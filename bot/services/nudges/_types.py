@@ -12,13 +12,12 @@ from bot.nudges import answers as rules
 from bot.nudges.quiet import get_zone
 from bot.services.match_end import EndedMatch
 from bot.services.programmes import Programme
-from storage.models import Nudge, Person, Profile
+from storage.ids import require_id
+from storage.models import MATCH_KINDS, Nudge, NudgeKind, NudgeStatus, Person, Profile
 
 log = logging.getLogger(__name__)
 
-MATCH_KINDS: tuple[str, ...] = ("checkin", "feedback", "message")
-DISPATCH_KINDS: tuple[str, ...] = (*MATCH_KINDS, "digest")
-INACTIVE = ("paused", "left")
+DISPATCH_KINDS = (*MATCH_KINDS, NudgeKind.DIGEST)
 MARKER_RE = re.compile(r"ref:n(\d+)\b")
 ANSWER_LABELS = {b.answer: b.label for b in (*rules.CHECKIN_BUTTONS, *rules.END_CONFIRM_BUTTONS)}
 
@@ -39,7 +38,7 @@ class Delivery:
 
     nudge_id: int
     programme: Programme
-    kind: str
+    kind: NudgeKind
     text: str
     buttons: bool
     attempts: int
@@ -106,13 +105,13 @@ def _zone(profile: Profile | None) -> str:
 def _records(rows: list[Nudge], key_of: dict[int, str]) -> list[rules.NudgeRecord]:
     out = []
     for n in rows:
-        if n.kind not in MATCH_KINDS or n.person_id is None or (n.status != "sent" and n.answer is None):
+        if n.kind not in MATCH_KINDS or n.person_id is None or (n.status != NudgeStatus.SENT and n.answer is None):
             continue
         answer = n.answer if n.answer in ("met", "not_yet", "help", "end") else None
         out.append(rules.NudgeRecord(
-            nudge_id=n.id or 0, person_key=key_of.get(n.person_id, str(n.person_id)), step_key=n.step_key,
+            nudge_id=require_id(n), person_key=key_of.get(n.person_id, str(n.person_id)), step_key=n.step_key,
             sent_at=n.sent_at or n.due_at, answer=answer, occurrence=n.occurrence,  # type: ignore[arg-type]
-            expects_answer=n.kind == "checkin",
+            expects_answer=n.kind == NudgeKind.CHECKIN,
         ))
     return out
 

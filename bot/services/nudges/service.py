@@ -22,15 +22,14 @@ from bot.services.nudges._answers import CheckInAnswers
 from bot.services.nudges._risk import PairRisk
 from bot.services.nudges._types import (
     DISPATCH_KINDS,
-    INACTIVE,
-    MATCH_KINDS,
     Delivery,
     _zone,
     marker,
 )
 from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.db import SessionFactory, transaction
-from storage.models import Match, Nudge
+from storage.ids import require_id
+from storage.models import INACTIVE, MATCH_KINDS, Match, MatchStatus, Nudge, NudgeKind
 from storage.queries import matching, onboarding, people
 from storage.queries import nudges as q
 
@@ -71,20 +70,20 @@ class NudgeService:
         planned nudges end within a month of the horizon, so long matches keep being nudged)."""
         cancelled = added = 0
         async with self._sessions() as s:
-            matches = await matching.matches_in_programme(session=s, programme_id=programme.id, statuses=("active",))
+            matches = await matching.matches_in_programme(session=s, programme_id=programme.id, statuses=(MatchStatus.ACTIVE,))
             if extend_only:
-                last = await q.last_due_by_match(session=s, match_ids=[m.id or 0 for m in matches])
+                last = await q.last_due_by_match(session=s, match_ids=[require_id(m) for m in matches])
                 soon = self._clock.now() + self.horizon - timedelta(days=30)
-                matches = [m for m in matches if (m.id or 0) in last and last[m.id or 0] < soon]
+                matches = [m for m in matches if require_id(m) in last and last[require_id(m)] < soon]
         for m in matches:
-            c, a = await self.replan_match(m.id or 0)
+            c, a = await self.replan_match(require_id(m))
             cancelled, added = cancelled + c, added + a
         return cancelled, added
 
     async def _replan(self, session: AsyncSession, match: Match) -> tuple[int, int]:
         programme = self._registry.by_id(match.programme_id)
-        mid = match.id or 0
-        if programme is None or match.status != "active":
+        mid = require_id(match)
+        if programme is None or match.status != MatchStatus.ACTIVE:
             return await q.cancel_nudges(session=session, match_id=mid), 0
         now = self._clock.now()
         found = await people.people_with_profiles(
@@ -103,7 +102,7 @@ class NudgeService:
         to_cancel, to_add = replan(existing, planned, now)
         cancelled = await q.cancel_by_ids(session=session, nudge_ids=[e.id for e in to_cancel if e.id])
         added = await q.upsert_planned(session=session, nudges=[
-            Nudge(programme_id=programme.id, match_id=mid, person_id=int(p.person_key), kind=p.kind,
+            Nudge(programme_id=programme.id, match_id=mid, person_id=int(p.person_key), kind=NudgeKind(p.kind),
                   step_key=p.step_key, occurrence=p.occurrence, due_at=p.due_at)
             for p in to_add
         ])
@@ -124,7 +123,7 @@ class NudgeService:
             found = await q.open_digest(session=session, programme_id=programme.id)
             if found is not None or not cfg.enabled:
                 return found
-            row = Nudge(programme_id=programme.id, kind="digest", step_key="digest",
+            row = Nudge(programme_id=programme.id, kind=NudgeKind.DIGEST, step_key="digest",
                         due_at=next_digest_at(self._clock.now(), cfg))
             await q.add_nudges(session=session, nudges=[row])
             return row
@@ -142,31 +141,32 @@ class NudgeService:
 
     async def prepare(self, nudge: Nudge) -> Delivery | None:
         """What to send for a claimed nudge; None when it was cancelled or moved out of quiet hours."""
-        nid = nudge.id or 0
+        nid = require_id(nudge)
         programme = self._registry.by_id(nudge.programme_id)
         async with transaction(self._sessions) as session:
             if programme is None:
                 await q.cancel_nudge(session=session, nudge_id=nid, reason="programme gone")
                 return None
-            if nudge.kind == "digest":
+            if nudge.kind == NudgeKind.DIGEST:
                 if not programme.config.digest.enabled or await q.earlier_twin_digest(
                         session=session, nudge=nudge):
                     await q.cancel_nudge(session=session, nudge_id=nid, reason="duplicate or disabled")
                     return None
-                return Delivery(nid, programme, "digest", await self.risk.digest_text(session, programme),
+                return Delivery(nid, programme, NudgeKind.DIGEST, await self.risk.digest_text(session, programme),
                                 False, nudge.attempts)
             return await self._prepare_for_person(session, programme, nudge)
 
     async def _prepare_for_person(
         self, session: AsyncSession, programme: Programme, nudge: Nudge
     ) -> Delivery | None:
-        nid = nudge.id or 0
-        match = await matching.get_match(session=session, match_id=nudge.match_id or 0)
+        nid = require_id(nudge)
+        match = await matching.get_match(session=session, match_id=nudge.match_id) \
+            if nudge.match_id is not None else None
         step = programme.config.nudges.step(nudge.step_key)
         found = await people.people_with_profiles(
             session=session, person_ids=(match.mentor_person_id, match.mentee_person_id) if match else ())
-        me = found.get(nudge.person_id or 0)
-        if match is None or match.status != "active" or step is None or me is None or me[0].status in INACTIVE:
+        me = found.get(nudge.person_id) if nudge.person_id is not None else None
+        if match is None or match.status != MatchStatus.ACTIVE or step is None or me is None or me[0].status in INACTIVE:
             await q.cancel_nudge(session=session, nudge_id=nid, reason="match, step or person gone")
             return None
         person, profile = me
@@ -185,7 +185,7 @@ class NudgeService:
             "programme": programme.config.name,
             "week": week_number(match.started_at or match.created_at, nudge.due_at),
         }, limit=2000 - len(footer)) + footer
-        dm = None if person.dms_closed else await onboarding.known_dm_channel(session=session, person_id=person.id or 0)
+        dm = None if person.dms_closed else await onboarding.known_dm_channel(session=session, person_id=require_id(person))
         return Delivery(nid, programme, nudge.kind, text, step.buttons, nudge.attempts, match.id, person.id,
                         person.discord_user_id, dm, person.dms_closed, match.space_id)
 
@@ -194,11 +194,11 @@ class NudgeService:
             done = await q.mark_sent(session=session, nudge_id=nudge_id, now=self._clock.now(),
                                      channel_id=channel_id, message_id=message_id)
             row = await q.get_nudge(session=session, nudge_id=nudge_id)
-            if done and row is not None and row.kind == "digest":
+            if done and row is not None and row.kind == NudgeKind.DIGEST:
                 programme = self._registry.by_id(row.programme_id)
                 if programme is not None and programme.config.digest.enabled:
                     await q.add_nudges(session=session, nudges=[Nudge(
-                        programme_id=row.programme_id, kind="digest", step_key="digest",
+                        programme_id=row.programme_id, kind=NudgeKind.DIGEST, step_key="digest",
                         due_at=next_digest_at(max(row.due_at, self._clock.now()), programme.config.digest))])
             return done
 
