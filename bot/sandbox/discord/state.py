@@ -184,9 +184,15 @@ class State:
         return g
 
     def create_role(self, guild: Guild, name: str, *, permissions: int = 0, color: int = 0,
-                    hoist: bool = False, mentionable: bool = False) -> Role:
+                    hoist: bool = False, mentionable: bool = False, bottom: bool = False) -> Role:
+        """A role at the top (as an owner sets a server up), or, ``bottom=True``, where Discord puts a role
+        created through the API: position 1, just above @everyone, the others moving up."""
+        if bottom:
+            for rid in guild.roles:
+                if rid != guild.id:
+                    self.roles[rid].position += 1
         r = Role(id=self.next_id(), guild_id=guild.id, name=name, permissions=permissions, color=color,
-                 hoist=hoist, mentionable=mentionable, position=len(guild.roles))
+                 hoist=hoist, mentionable=mentionable, position=1 if bottom else len(guild.roles))
         self.roles[r.id] = r
         guild.roles.append(r.id)
         self.emit("GUILD_ROLE_CREATE", {"guild_id": str(guild.id), "role": payloads.role(r)}, guild.id, None)
@@ -360,6 +366,17 @@ class State:
         tm["member"] = payloads.member(self, guild.members[user_id])
         data = {"id": str(c.id), "guild_id": str(guild.id), "member_count": len(c.thread_members),
                 "added_members": [tm]}
+        self.emit("THREAD_MEMBERS_UPDATE", data, guild.id, user_id)
+        self.notify()
+
+    def remove_thread_member(self, c: Channel, user_id: int) -> None:
+        guild = self.guild(c.guild_id or 0)
+        if user_id not in c.thread_members:
+            raise errors.unknown_member()
+        c.thread_members.discard(user_id)
+        c.thread_joined.pop(user_id, None)
+        data = {"id": str(c.id), "guild_id": str(guild.id), "member_count": len(c.thread_members),
+                "removed_member_ids": [str(user_id)]}
         self.emit("THREAD_MEMBERS_UPDATE", data, guild.id, user_id)
         self.notify()
 

@@ -210,6 +210,21 @@ async def add_thread_member(ctx: Ctx) -> Any:
     return Reply(204)
 
 
+async def remove_thread_member(ctx: Ctx) -> Any:
+    """Needs Manage Threads, or to be the creator of a private thread; not on an archived thread."""
+    c = _visible_channel(ctx)
+    if c.type not in ChannelType.THREADS:
+        raise errors.ApiError(400, 50024, "Cannot execute action on this channel type")
+    if c.archived:
+        raise errors.thread_archived()
+    bot_id = ctx.state.bot_user.id
+    creator = c.type == ChannelType.PRIVATE_THREAD and c.owner_id == bot_id
+    if not creator:
+        ctx.state.require(bot_id, c, perm.MANAGE_THREADS)
+    ctx.state.remove_thread_member(c, ctx.int_param("user_id"))
+    return Reply(204)
+
+
 async def list_thread_members(ctx: Ctx) -> Any:
     c = _visible_channel(ctx)
     return [payloads.thread_member(c, uid) for uid in sorted(c.thread_members)]
@@ -233,5 +248,6 @@ def register(router: Router) -> None:
     router.add("DELETE", "/channels/{channel_id}/permissions/{overwrite_id}", delete_overwrite)
     router.add("POST", "/channels/{channel_id}/threads", create_thread)
     router.add("PUT", "/channels/{channel_id}/thread-members/{user_id}", add_thread_member)
+    router.add("DELETE", "/channels/{channel_id}/thread-members/{user_id}", remove_thread_member)
     router.add("GET", "/channels/{channel_id}/thread-members", list_thread_members)
     router.add("POST", "/channels/{channel_id}/typing", typing)

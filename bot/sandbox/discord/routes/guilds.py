@@ -90,6 +90,7 @@ async def create_role(ctx: Ctx) -> Any:
         color=int(body.get("color") or 0),
         hoist=bool(body.get("hoist")),
         mentionable=bool(body.get("mentionable")),
+        bottom=True,
     )
     return payloads.role(role)
 
