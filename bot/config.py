@@ -10,15 +10,17 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     SecretStr,
+    TypeAdapter,
     ValidationError,
     field_validator,
     model_validator,
@@ -33,8 +35,11 @@ from bot.nudges.config import (
     OnboardingRemindersConfig,
     PacingConfig,
     QuietHoursConfig,
+    checkin_plan,
 )
-from bot.onboarding.questions import QuestionsConfig, build_questions
+from bot.onboarding.questions import QuestionsConfig
+from bot.programme.criteria import MatchingDeclaration
+from bot.programme.profile import ProgrammeSpec, build_spec
 from bot.voice import Voice, VoiceOverrides, resolve_voice
 from storage.db import DEFAULT_DATABASE_URL
 
@@ -57,6 +62,7 @@ class _Strict(BaseModel):
 
 Platform = Literal["x", "bluesky", "mastodon"]
 PLATFORMS: tuple[Platform, ...] = ("x", "bluesky", "mastodon")
+COHORT_ORDER = "cohort_end must be after cohort_start"
 
 
 def _clean_tag(tag: str) -> str:
@@ -160,8 +166,13 @@ class ProgrammeConfig(_Strict):
     spaces: SpacesConfig = Field(default_factory=SpacesConfig)
     intake: IntakeConfig = Field(default_factory=IntakeConfig)
     questions: QuestionsConfig = Field(default_factory=QuestionsConfig)
+    #: the programme's own matching criteria over its questions; None: its question preset's
+    criteria: MatchingDeclaration | None = None
+    #: engine settings laid over the compiled criteria (only values that differ from the defaults count)
     matching: MatchingConfig = Field(default_factory=MatchingConfig)
     nudges: NudgePlanConfig = Field(default_factory=NudgePlanConfig)
+    #: the plan of the lighter check-in relationship (programmes whose criteria declare ``checkin``)
+    checkin_nudges: NudgePlanConfig = Field(default_factory=checkin_plan)
     quiet_hours: QuietHoursConfig = Field(default_factory=QuietHoursConfig)
     onboarding_reminders: OnboardingRemindersConfig = Field(default_factory=OnboardingRemindersConfig)
     digest: DigestConfig = Field(default_factory=DigestConfig)
@@ -178,8 +189,8 @@ class ProgrammeConfig(_Strict):
     @model_validator(mode="after")
     def _cross_checks(self) -> ProgrammeConfig:
         if self.cohort_start and self.cohort_end and self.cohort_end <= self.cohort_start:
-            raise ValueError("cohort_end must be after cohort_start")
-        build_questions(self.questions)  # an unknown preset or order key is reported here
+            raise ValueError(COHORT_ORDER)
+        self.spec()  # an unknown preset, order key or criterion question is reported here
         voice = self.messages()  # a broken override (unknown placeholder, reply) is reported here
         if "nudges" not in self.model_fields_set and voice.checkins:
             self.nudges = voice.plan()  # the preset's own check-in plan unless the config gives one
@@ -188,6 +199,14 @@ class ProgrammeConfig(_Strict):
     def messages(self) -> Voice:
         """Everything the programme says: its question preset's voice with this config's overrides."""
         return resolve_voice(self.questions.preset, self.voice)
+
+    def nudge_plan(self, relationship: str) -> NudgePlanConfig:
+        """The nudge plan of a relationship kind (``mentoring`` or ``check-in``)."""
+        return self.checkin_nudges if relationship == "check-in" else self.nudges
+
+    def spec(self) -> ProgrammeSpec:
+        """The programme as data: questions and compiled matching criteria (the one typed profile)."""
+        return build_spec(self.questions, self.criteria, self.matching)
 
 
 class ProgrammeGuildConfig(_Strict):
@@ -365,3 +384,24 @@ def default_config_path() -> Path | None:
         return Path(env)
     local = Path("mentorbot.toml")
     return local if local.exists() else None
+
+
+@dataclass(frozen=True)
+class ProgrammeDetails:
+    key: str | None
+    hashtags: list[str]
+    cohort_start: date | None
+    cohort_end: date | None
+
+
+def check_details(*, key: str | None, hashtags: list[str], cohort_start: date | None,
+                  cohort_end: date | None) -> ProgrammeDetails:
+    """Programme details typed in Discord (``/programme setup``), checked by the config file's own rules:
+    the key's pattern, hashtags, the cohort's order. ``ValueError`` (a pydantic ``ValidationError``) names the
+    first problem; the hashtags come back cleaned."""
+    if key is not None:
+        TypeAdapter(Annotated[str, ProgrammeConfig.model_fields["key"]]).validate_python(key)
+    tags = IntakeConfig(hashtags=hashtags).hashtags
+    if cohort_start and cohort_end and cohort_end <= cohort_start:
+        raise ValueError(COHORT_ORDER)
+    return ProgrammeDetails(key, tags, cohort_start, cohort_end)

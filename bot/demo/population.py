@@ -49,6 +49,8 @@ def _answer(q: Question, role: str, rng: random.Random, i: int) -> Any:
     if q.kind == "text":
         return f"{rng.choice(LAST)} {'School' if q.key == 'organisation' else 'answer'} {i % 17}"
     values = [o.value for o in q.options]
+    if q.eligible:  # demo people belong to the programme
+        values = [v for v in values if v in q.eligible]
     if q.kind == "single":
         if q.ordinal:  # mentors are more senior than mentees
             half = len(values) // 2

@@ -59,7 +59,7 @@ def run_size(n_mentees: int, n_mentors: int, seed: int) -> dict[str, Any]:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     # greedy baseline on the same two-sided top-k candidate edges
     t0 = time.perf_counter()
-    ordered, left = _prepare(people, [], {})
+    ordered, left = _prepare(people, [], {}, config)
     enc = encode(ordered, config, REFERENCE_DATE, [p.id for p in ordered if p.can_mentor],
                  [p.id for p in ordered if p.can_be_mentee], left, [])
     cand = cands.generate(enc, config.top_k, False, int(round(config.max_score * SCALE)) + 64)

@@ -1,5 +1,10 @@
 """`python -m bot match PEOPLE.csv --out MATCHES.csv`: the offline matcher (wired into typer by bot/cli/match.py).
 
+Without ``--programme``/``--config`` the file has MATCHING.md's columns. With ``--programme PRESET`` (or a
+``--config`` TOML whose programme names its ``questions`` preset or ``criteria``) the file is that
+programme's ``/export``: its own columns and values, read by the programme's one typed profile
+(:class:`bot.programme.ProgrammeSpec`) and matched on its own criteria.
+
 Exit codes: 0 all rows used; 1 matched, but some rows were bad (each is listed); 2 nothing done (unreadable
 file, missing columns, bad config).
 """
@@ -21,6 +26,16 @@ from bot.matching.config import MatchingConfig
 from bot.matching.csvio import RowError, read_people, write_matches
 from bot.matching.engine import match
 from bot.matching.model import MatchResult
+from bot.onboarding.questions import QuestionsConfig
+from bot.programme.criteria import MatchingDeclaration
+from bot.programme.profile import ProgrammeSpec, build_spec
+
+
+def _programme_table(data: dict[str, Any]) -> dict[str, Any]:
+    programmes = data.get("programme") or data.get("programmes") or []
+    if isinstance(programmes, list) and programmes and isinstance(programmes[0], dict):
+        return programmes[0]
+    return data
 
 
 def load_matching_config(path: Path) -> MatchingConfig:
@@ -28,10 +43,26 @@ def load_matching_config(path: Path) -> MatchingConfig:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     table: Any = data.get("matching")
     if table is None:
-        programmes = data.get("programme") or data.get("programmes") or []
-        if isinstance(programmes, list) and programmes and isinstance(programmes[0], dict):
-            table = programmes[0].get("matching")
+        table = _programme_table(data).get("matching")
     return MatchingConfig.model_validate(table or {})
+
+
+def load_spec(programme: str | None, config_file: Path | None) -> ProgrammeSpec | None:
+    """The programme whose export is being matched: a preset by name, or a config file's first programme
+    (its ``questions`` preset, ``criteria`` and ``matching`` settings). None: plain MATCHING.md."""
+    table: dict[str, Any] = {}
+    if programme is None and config_file is None:
+        return None
+    if config_file is not None:
+        table = _programme_table(tomllib.loads(config_file.read_text(encoding="utf-8")))
+        if programme is None and "questions" not in table and "criteria" not in table:
+            return None
+    questions = QuestionsConfig.model_validate(table.get("questions") or {"preset": programme or "edumentoring"})
+    if programme is not None:
+        questions = questions.model_copy(update={"preset": programme})
+    criteria = table.get("criteria")
+    return build_spec(questions, MatchingDeclaration.model_validate(criteria) if criteria is not None else None,
+                      MatchingConfig.model_validate(table.get("matching") or {}))
 
 
 def _summary(result: MatchResult, errors: list[RowError], out: Path) -> dict[str, Any]:
@@ -43,7 +74,8 @@ def _summary(result: MatchResult, errors: list[RowError], out: Path) -> dict[str
 
 
 def run_match_cli(
-    people_csv: Path, out: Path, date: date | None, config_file: Path | None, as_json: bool, console: Console
+    people_csv: Path, out: Path, date: date | None, config_file: Path | None, as_json: bool, console: Console,
+    programme: str | None = None,
 ) -> int:
     """Read people, match them, write ``out``, print a summary (rich, or JSON with ``as_json``)."""
     def fail(message: str) -> int:
@@ -54,11 +86,18 @@ def run_match_cli(
         return 2
 
     try:
-        config = load_matching_config(config_file) if config_file else MatchingConfig()
-    except (OSError, tomllib.TOMLDecodeError, ValidationError) as exc:
-        return fail(f"config {config_file}: {exc}")
+        spec = load_spec(programme, config_file)
+        if spec is not None:
+            config = spec.matching
+        else:
+            config = load_matching_config(config_file) if config_file else MatchingConfig()
+    except (OSError, tomllib.TOMLDecodeError, ValidationError, ValueError) as exc:
+        return fail(f"config {config_file or programme}: {exc}")
     try:
-        people, errors = read_people(people_csv)
+        if spec is not None:
+            people, errors = spec.read_csv(people_csv.read_text(encoding="utf-8-sig"))
+        else:
+            people, errors = read_people(people_csv)
     except (OSError, UnicodeDecodeError) as exc:
         return fail(f"cannot read {people_csv}: {exc}")
     if not people and errors and errors[0].line == 1:

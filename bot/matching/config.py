@@ -6,7 +6,17 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-CriterionKind = Literal["same_choice", "overlap", "coverage", "ordinal_gap", "numeric_distance"]
+CriterionKind = Literal["same_choice", "shared_any", "overlap", "coverage", "ordinal_gap", "numeric_distance"]
+
+#: MATCHING.md's vocabularies: the defaults of a :class:`MatchingConfig` (a programme declares its own).
+DEFAULT_PHASES: tuple[str, ...] = ("early-years", "primary", "secondary", "post-16", "higher-education", "special")
+DEFAULT_STAGES: tuple[str, ...] = ("trainee", "early-career", "teacher", "middle-leader", "senior-leader",
+                                   "headteacher")
+DEFAULT_AVAILABILITY: tuple[str, ...] = ("weekday-mornings", "weekday-daytime", "weekday-evenings", "weekends")
+#: fraction of the stage points by seniority gap 0, 1, 2, 3, 4 (the last value applies to larger gaps)
+DEFAULT_STAGE_POINTS: tuple[float, ...] = (0.0, 1.0, 1.0, 0.5, 0.25)
+MAX_PHASE_VALUES = 6  # the phase slot is a 6-bit set in the scoring tables
+MAX_AVAILABILITY_VALUES = 4  # the availability slot is a 4-bit set
 StageRule = Literal["mentor_senior", "mentor_senior_or_equal", "any"]
 
 
@@ -28,6 +38,7 @@ class CriterionConfig(BaseModel):
     Kinds (``m`` = the mentor's answer, ``e`` = the mentee's; a missing answer scores 0 and fails a hard rule):
 
     - ``same_choice``: single choice; soft: ``weight`` if equal; hard: must be equal.
+    - ``shared_any``: sets; soft: ``weight`` if they share a value; hard: they share at least one value.
     - ``overlap``: sets; soft: ``weight`` × |m ∩ e| / |m ∪ e|; hard: they share at least one value.
     - ``coverage``: sets (e = wants, m = offers); soft: ``weight`` × |m ∩ e| / |e|; hard: at least
       ``min_coverage`` of e covered (default: at least one value).
@@ -76,10 +87,23 @@ class MatchingConfig(BaseModel):
 
     weights: ScoreWeights = Field(default_factory=ScoreWeights)
     max_timezone_gap_hours: float = Field(3, ge=0, le=12)
+    timezone_rule: bool = Field(True, description="False: people are paired whatever their time zones")
     stage_rule: StageRule = "mentor_senior"
     different_organisation: bool = True
     require_shared_availability: bool = True
     criteria: list[CriterionConfig] = Field(default_factory=list, max_length=20)
+    # the programme's own vocabularies of the engine's built-in slots (MATCHING.md's by default)
+    stage_scale: list[str] = Field(default_factory=lambda: list(DEFAULT_STAGES), min_length=1, max_length=12,
+                                   description="the seniority scale, lowest first")
+    stage_points: list[float] = Field(default_factory=lambda: list(DEFAULT_STAGE_POINTS), min_length=2,
+                                      max_length=12, description="fraction of the stage points by gap 0, 1, 2, …")
+    phase_values: list[str] = Field(default_factory=lambda: list(DEFAULT_PHASES), max_length=MAX_PHASE_VALUES)
+    availability_values: list[str] = Field(default_factory=lambda: list(DEFAULT_AVAILABILITY),
+                                           max_length=MAX_AVAILABILITY_VALUES)
+    #: how values read in a pair's reasons (the programme's own option labels); empty: the values themselves
+    labels: dict[str, str] = Field(default_factory=dict)
+    #: the programme's names of the built-in terms in reasons, e.g. {"stage": "level", "phase": "region"}
+    term_labels: dict[str, str] = Field(default_factory=dict)
     top_k: int = Field(25, ge=1, le=1000, description="candidate edges kept per mentor and per mentee")
     full_graph_max_pairs: int = Field(
         300_000, ge=0, description="below this many allowed pairs, every pair goes into the flow (no pruning)"
@@ -94,6 +118,24 @@ class MatchingConfig(BaseModel):
         if dup:
             raise ValueError(f"criterion names must be unique and not {sorted(reserved)}: {sorted(dup)}")
         return self
+
+    @property
+    def gap_minutes(self) -> float:
+        """The largest UTC offset difference allowed, in minutes (beyond any real one without the rule)."""
+        return self.max_timezone_gap_hours * 60.0 if self.timezone_rule else float(1 << 40)
+
+    @property
+    def stage_rank(self) -> dict[str, int]:
+        return {name: rank for rank, name in enumerate(self.stage_scale)}
+
+    def stage_fraction(self, gap: int) -> float:
+        """Fraction of the stage points for a seniority gap (0 when the mentor is not senior)."""
+        if gap <= 0:
+            return 0.0
+        return self.stage_points[min(gap, len(self.stage_points) - 1)]
+
+    def label(self, value: str) -> str:
+        return self.labels.get(value, value)
 
     @property
     def max_score(self) -> float:

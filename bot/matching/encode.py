@@ -11,17 +11,18 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.matching.config import CriterionConfig, MatchingConfig
-from bot.matching.model import AVAILABILITY, PHASES, STAGE_RANK, Person, zone_or_none
+from bot.matching.model import Person, zone_or_none
 
 I64 = npt.NDArray[np.int64]
 SCALE = 1_000_000  # integer score units per point: costs are round(score × 10⁶)
 NO_OFFSET = 10**7  # offset (minutes) given to people whose zone is unknown: never within any gap
 
-# fraction of the stage weight by stage(M) − stage(E), indexed by difference + 5 (−5 … 5)
-STAGE_FRACTION = np.array([0, 0, 0, 0, 0, 0, 1.0, 1.0, 0.5, 0.25, 0.25], dtype=np.float64)
+STAGE_GAPS = 12  # stage differences are clipped to −12 … 12 in the stage tables
 
-PHASE_BIT = {p: 1 << i for i, p in enumerate(PHASES)}
-AVAIL_BIT = {a: 1 << i for i, a in enumerate(AVAILABILITY)}
+
+def stage_fractions(config: MatchingConfig) -> npt.NDArray[np.float64]:
+    """Fraction of the stage weight by stage(M) − stage(E), indexed by difference + STAGE_GAPS."""
+    return np.array([config.stage_fraction(d) for d in range(-STAGE_GAPS, STAGE_GAPS + 1)], dtype=np.float64)
 
 
 def utc_offset_minutes(zone: str, on: date) -> int | None:
@@ -115,7 +116,8 @@ class Tables:
 
     ``pa[m_code * 1024 + e_code]`` (code = phase bits × 16 + availability bits) holds the phase and
     availability terms together, or ``NO_SLOT`` when rule 4 fails; ``subj[inter * subj_stride + |S_M| + |S_E|]``
-    the subjects term; ``goal[inter * goal_n + |G_E|]`` the goals term; ``stage[diff + 5]`` the stage term.
+    the subjects term; ``goal[inter * goal_n + |G_E|]`` the goals term; ``stage[diff + STAGE_GAPS]`` the stage
+    term.
     """
 
     def __init__(self, config: MatchingConfig, mentors: Side, mentees: Side) -> None:
@@ -131,7 +133,7 @@ class Tables:
         if config.require_shared_availability:
             pa[av_inter == 0] = NO_SLOT
         self.pa = pa.ravel()
-        self.stage = np.rint(w.stage * STAGE_FRACTION * SCALE).astype(np.int64)
+        self.stage = np.rint(w.stage * stage_fractions(config) * SCALE).astype(np.int64)
         ns = int(max(mentors.subj_n.max(initial=0), mentees.subj_n.max(initial=0))) + 1
         inter = np.arange(ns)[:, None]
         union = np.arange(2 * ns)[None, :] - inter
@@ -194,10 +196,13 @@ def encode(
     # an empty organisation gets a code of its own (−1 − person index), so "differ" is a single comparison
     org = np.array([orgs.setdefault(p.organisation.strip().lower(), len(orgs)) if p.organisation.strip() else -1 - k
                     for k, p in enumerate(people)], dtype=np.int64)
-    stage = np.array([STAGE_RANK[p.stage] for p in people], dtype=np.int16)
+    stage_rank = config.stage_rank
+    phase_bit = {v: 1 << i for i, v in enumerate(config.phase_values)}
+    avail_bit = {v: 1 << i for i, v in enumerate(config.availability_values)}
+    stage = np.array([stage_rank[p.stage] for p in people], dtype=np.int16)
     offset = np.array([offsets[p.timezone] for p in people], dtype=np.int64)
-    avail = np.array([sum(AVAIL_BIT[a] for a in p.availability) for p in people], dtype=np.uint8)
-    phase = np.array([sum(PHASE_BIT[a] for a in p.phase) for p in people], dtype=np.uint8)
+    avail = np.array([sum(avail_bit[a] for a in p.availability) for p in people], dtype=np.uint8)
+    phase = np.array([sum(phase_bit[a] for a in p.phase) for p in people], dtype=np.uint8)
     avail_n = np.array([len(p.availability) for p in people], dtype=np.int32)
 
     def side(ids: Sequence[str]) -> Side:
@@ -229,7 +234,7 @@ def encode(
     crit = [_encode_criterion(c, [people[index[i]] for i in mentor_ids], [people[index[i]] for i in mentee_ids])
             for c in config.criteria]
     return Encoded(list(people), index, mentors, mentees, cap, excluded, crit, config,
-                   config.max_timezone_gap_hours * 60.0, Tables(config, mentors, mentees))
+                   config.gap_minutes, Tables(config, mentors, mentees))
 
 
 def _encode_criterion(c: CriterionConfig, mentors: Sequence[Person], mentees: Sequence[Person]) -> CriterionArrays:
@@ -244,7 +249,7 @@ def _encode_criterion(c: CriterionConfig, mentors: Sequence[Person], mentees: Se
             vocab = {v: i for i, v in enumerate(c.scale)}
         arr.m_codes = np.array([vocab.get(v, -1) for v in m_txt], dtype=np.int64)
         arr.e_codes = np.array([vocab.get(v, -1) for v in e_txt], dtype=np.int64)
-    elif c.kind in ("overlap", "coverage"):
+    elif c.kind in ("overlap", "coverage", "shared_any"):
         bits, sizes = _bitsets([extra_set(v) for v in m_raw] + [extra_set(v) for v in e_raw])
         arr.m_bits, arr.e_bits = bits[: len(mentors)], bits[len(mentors):]
         arr.m_size, arr.e_size = sizes[: len(mentors)], sizes[len(mentors):]

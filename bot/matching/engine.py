@@ -38,9 +38,10 @@ def check_pair(mentor: Person, mentee: Person, config: MatchingConfig, reference
 
 
 def _prepare(
-    people: Sequence[Person], forced: list[tuple[str, str]], active_mentor_load: Mapping[str, int]
+    people: Sequence[Person], forced: list[tuple[str, str]], active_mentor_load: Mapping[str, int],
+    config: MatchingConfig,
 ) -> tuple[list[Person], dict[str, int]]:
-    problems = [f"{p.id or '?'}: {msg}" for p in people for msg in person_problems(p)]
+    problems = [f"{p.id or '?'}: {msg}" for p in people for msg in person_problems(p, config)]
     dup = sorted(i for i, n in Counter(p.id for p in people).items() if n > 1)
     if dup:
         problems.append(f"duplicate ids: {', '.join(dup)}")
@@ -92,7 +93,7 @@ def match(
             raise ValueError("forced pairs name people who are not in this round")
         return MatchResult(pairs=[], unmatched=[], total_score=0.0, certified=True, timings={"total": 0.0})
     forced_l = [(str(a), str(b)) for a, b in forced]
-    ordered, left = _prepare(people, forced_l, active_mentor_load or {})
+    ordered, left = _prepare(people, forced_l, active_mentor_load or {}, config)
     forced_mentees = {e for _, e in forced_l}
     mentor_ids = [p.id for p in ordered if p.can_mentor]
     mentee_ids = [p.id for p in ordered if p.can_be_mentee and p.id not in forced_mentees]

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from bot.matching.encode import SCALE, STAGE_FRACTION, Encoded
+from bot.matching.encode import SCALE, STAGE_GAPS, Encoded, stage_fractions
 from bot.matching.scoring import I64, _criterion, drop_excluded, pair_scores
 
 MAX_TABLE = 1 << 22  # entries; beyond this the generic scorer is used
@@ -59,7 +59,7 @@ class BlockScorer:
         m, e = enc.mentors, enc.mentees
         self.dtype: type[np.signedinteger[Any]] = np.int32 if max_w < (1 << 30) else np.int64
         self.neg = -(1 << 30) if self.dtype is np.int32 else -(1 << 62)
-        self.stage_table = np.rint(w.stage * STAGE_FRACTION * SCALE).astype(np.int64)
+        self.stage_table = np.rint(w.stage * stage_fractions(cfg) * SCALE).astype(np.int64)
         self._barred_csr(enc)
         # mixed-radix digits: (name, radix, mentor bits, mentee bits) for intersections, then per-side counts
         m_subj_n, e_subj_n = m.subj_n.astype(np.int64), e.subj_n.astype(np.int64)
@@ -160,7 +160,7 @@ class BlockScorer:
 
     def context(self, cols: I64, stage: int) -> GroupContext:
         e = self.enc.mentees
-        diff = np.clip(stage - e.stage[cols].astype(np.int64), -5, 5) + 5
+        diff = np.clip(stage - e.stage[cols].astype(np.int64), -STAGE_GAPS, STAGE_GAPS) + STAGE_GAPS
         stage_term = self.stage_table[diff].astype(self.dtype)
         feats = np.ascontiguousarray(self.e_features[:, cols]) if self.fast else None
         return GroupContext(cols, feats, stage_term, e.org[cols])
@@ -177,12 +177,15 @@ class BlockScorer:
         index = (self.m_features[rows] @ ctx.features).astype(np.int32)
         s: Scores = self.table.take(index)
         s += ctx.stage_term[None, :]
+        hard_rules = []
         for c in enc.criteria:
             hard, frac = _criterion(c, rows[:, None], cols[None, :])
             if frac is not None:
                 s += np.rint(c.config.weight * frac * SCALE).astype(self.dtype)
             if hard is not None:
-                np.putmask(s, ~np.broadcast_to(hard, s.shape), -1)
+                hard_rules.append(hard)
+        for hard in hard_rules:  # after every term: a later term's points must not lift a barred pair
+            np.putmask(s, ~np.broadcast_to(hard, s.shape), -1)
         if self.dense_org:
             np.putmask(s, enc.mentors.org[rows][:, None] == ctx.org[None, :], -1)
         self._clear_barred(s, rows, cols)

@@ -5,13 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.matching.config import DEFAULT_AVAILABILITY, DEFAULT_PHASES, DEFAULT_STAGES
+
+if TYPE_CHECKING:
+    from bot.matching.config import MatchingConfig
+
 ROLES: tuple[str, ...] = ("mentor", "mentee", "both")
-PHASES: tuple[str, ...] = ("early-years", "primary", "secondary", "post-16", "higher-education", "special")
-STAGES: tuple[str, ...] = ("trainee", "early-career", "teacher", "middle-leader", "senior-leader", "headteacher")
+PHASES: tuple[str, ...] = DEFAULT_PHASES
+STAGES: tuple[str, ...] = DEFAULT_STAGES
 STAGE_RANK: dict[str, int] = {name: rank for rank, name in enumerate(STAGES)}
-AVAILABILITY: tuple[str, ...] = ("weekday-mornings", "weekday-daytime", "weekday-evenings", "weekends")
+AVAILABILITY: tuple[str, ...] = DEFAULT_AVAILABILITY
 CAPACITY_RANGE: tuple[int, int] = (1, 5)
 
 
@@ -35,6 +41,9 @@ def zone_or_none(name: str) -> ZoneInfo | None:
 class Person:
     """One participant, with the MATCHING.md fields (values already trimmed and lower-cased).
 
+    ``phase``, ``stage`` and ``availability`` hold values of the programme's own vocabularies
+    (``MatchingConfig.phase_values``, ``stage_scale``, ``availability_values``; MATCHING.md's by default).
+
     ``extra`` holds answers to a programme's own questions (used by custom criteria): a string, a
     number, or a set/list of strings.
     """
@@ -54,10 +63,6 @@ class Person:
     extra: dict[str, object] = field(default_factory=dict, hash=False, compare=False)
 
     @property
-    def stage_rank(self) -> int:
-        return STAGE_RANK[self.stage]
-
-    @property
     def can_mentor(self) -> bool:
         return self.role in ("mentor", "both")
 
@@ -66,23 +71,26 @@ class Person:
         return self.role in ("mentee", "both")
 
 
-def person_problems(p: Person) -> list[str]:
-    """What is wrong with a profile under MATCHING.md (empty when it is valid)."""
+def person_problems(p: Person, config: MatchingConfig | None = None) -> list[str]:
+    """What is wrong with a profile under ``config``'s vocabularies (MATCHING.md's by default)."""
+    phases = tuple(config.phase_values) if config else PHASES
+    stages = tuple(config.stage_scale) if config else STAGES
+    slots = tuple(config.availability_values) if config else AVAILABILITY
     problems: list[str] = []
     if not p.id.strip():
         problems.append("empty id")
     if p.role not in ROLES:
         problems.append(f"role {p.role!r} is not one of {', '.join(ROLES)}")
-    bad_phase = sorted(p.phase - set(PHASES))
+    bad_phase = sorted(p.phase - set(phases))
     if bad_phase:
-        problems.append(f"unknown phase {', '.join(bad_phase)} (allowed: {', '.join(PHASES)})")
-    if p.stage not in STAGE_RANK:
-        problems.append(f"stage {p.stage!r} is not one of {', '.join(STAGES)}")
+        problems.append(f"unknown phase {', '.join(bad_phase)} (allowed: {', '.join(phases)})")
+    if p.stage not in stages:
+        problems.append(f"stage {p.stage!r} is not one of {', '.join(stages)}")
     if zone_or_none(p.timezone) is None:
         problems.append(f"unknown time zone {p.timezone!r}")
-    bad_av = sorted(p.availability - set(AVAILABILITY))
+    bad_av = sorted(p.availability - set(slots))
     if bad_av:
-        problems.append(f"unknown availability {', '.join(bad_av)} (allowed: {', '.join(AVAILABILITY)})")
+        problems.append(f"unknown availability {', '.join(bad_av)} (allowed: {', '.join(slots)})")
     lo, hi = CAPACITY_RANGE
     if not lo <= p.capacity <= hi:
         problems.append(f"capacity {p.capacity} is not between {lo} and {hi}")

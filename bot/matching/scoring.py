@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from bot.matching.encode import SCALE, CriterionArrays, Encoded
+from bot.matching.encode import SCALE, STAGE_GAPS, CriterionArrays, Encoded
 
 BoolA = npt.NDArray[np.bool_]
 F64 = npt.NDArray[np.float64]
@@ -30,6 +30,9 @@ def _criterion(c: CriterionArrays, mi: I64, ej: I64) -> tuple[BoolA | None, F64 
     if cfg.kind == "same_choice":
         a, b = c.m_codes[mi], c.e_codes[ej]
         ok = (a >= 0) & (a == b)
+        frac = ok.astype(np.float64)
+    elif cfg.kind == "shared_any":
+        ok = popcount_and(c.m_bits[mi], c.e_bits[ej]) > 0
         frac = ok.astype(np.float64)
     elif cfg.kind in ("overlap", "coverage"):
         inter = popcount_and(c.m_bits[mi], c.e_bits[ej]).astype(np.float64)
@@ -86,7 +89,7 @@ def pair_scores(
             ok &= diff >= 0
         ok &= np.abs(m.offset[mi] - e.offset[ej]) <= enc.gap_minutes
     if cfg.weights.stage:
-        score += np.take(tb.stage, np.clip(diff, -5, 5) + 5)
+        score += np.take(tb.stage, np.clip(diff, -STAGE_GAPS, STAGE_GAPS) + STAGE_GAPS)
     if cfg.weights.subjects:
         inter = popcount_and(m.subj[mi], e.subj[ej])
         score += np.take(tb.subj, inter * tb.subj_stride + (tb.m_subj_n[mi] + tb.e_subj_n[ej]))

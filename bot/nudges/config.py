@@ -34,6 +34,7 @@ __all__ = [
     "QuietHoursConfig",
     "TemplateError",
     "check_template",
+    "checkin_plan",
     "render_template",
     "template_fields",
 ]
@@ -145,6 +146,34 @@ def _default_steps() -> list[NudgeStep]:
             ),
         ),
     ]
+
+
+def _checkin_steps() -> list[NudgeStep]:
+    return [
+        NudgeStep(
+            key="checkin-hello",
+            kind="message",
+            day=7,
+            text=(
+                "Hi {name}, {partner} will check in with you now and then through {programme}: no pressure, "
+                "just a friendly ear as your group grows. Your space: {space}"
+            ),
+        ),
+        NudgeStep(
+            key="checkin-light",
+            kind="checkin",
+            every_days=60,
+            text=(
+                "Hi {name}, a light {programme} check-in: how are things going with {partner}? "
+                "Tap a button below; your space is {space}"
+            ),
+        ),
+    ]
+
+
+def checkin_plan() -> NudgePlanConfig:
+    """The default plan of a lighter check-in relationship (a welcome, then every two months)."""
+    return NudgePlanConfig(steps=_checkin_steps())
 
 
 class NudgePlanConfig(BaseModel):

@@ -172,6 +172,8 @@ def _summary(questions: list[Question], state: FlowState, *, ack: str | None = N
             keys.append(q.key)
             if q.kind == "consent" and q.required and value is not True and blocked is None:
                 blocked = CONSENT_REFUSED.format(label=q.display_label)
+            if blocked is None:
+                blocked = q.eligibility_problem(value)
     problems = validate_profile(questions, state.answers)
     if problems and blocked is None:
         blocked = "Some answers need another look: " + "; ".join(problems)

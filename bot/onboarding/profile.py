@@ -57,7 +57,7 @@ def validate_profile(questions: list[Question], answers: Mapping[str, object]) -
             if q.required or q.kind == "consent":
                 problems.append(f"{q.display_label}: not answered")
             continue
-        problem = check_value(q, answers[q.key])
+        problem = check_value(q, answers[q.key]) or q.eligibility_problem(answers[q.key])
         if problem:
             problems.append(problem)
         elif q.kind == "consent" and q.required and answers[q.key] is not True:

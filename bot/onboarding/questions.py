@@ -72,6 +72,9 @@ class Question(BaseModel):
     profile_field: str | None = None
     ordinal: bool = False  # single choice whose option order is a rank (career stage)
     help: str | None = Field(default=None, max_length=500)
+    # eligibility: only these option values may join the programme; others are told ``not_eligible``
+    eligible: list[str] | None = None
+    not_eligible: str | None = Field(default=None, max_length=600)
 
     @field_validator("key")
     @classmethod
@@ -113,6 +116,11 @@ class Question(BaseModel):
             raise ValueError(f"question {self.key!r}: min_value/max_value only apply to number questions")
         if self.ordinal and self.kind != "single":
             raise ValueError(f"question {self.key!r}: only a single-choice question can be ordinal")
+        if self.eligible is not None:
+            if self.kind not in ("single", "multi") or not set(self.eligible) <= set(values):
+                raise ValueError(f"question {self.key!r}: eligible values must be options of a choice question")
+            if not self.not_eligible:
+                raise ValueError(f"question {self.key!r}: say kindly why others cannot join (not_eligible)")
         if self.depends_on is not None and self.depends_on.key == self.key:
             raise ValueError(f"question {self.key!r} cannot depend on itself")
         return self
@@ -138,6 +146,13 @@ class Question(BaseModel):
         if self.kind == "text":
             return "modal"
         return "typed"
+
+    def eligibility_problem(self, value: object) -> str | None:
+        """The kind message for an answer that puts the person outside the programme (None: eligible)."""
+        if self.eligible is None or value in (None, "", []):
+            return None
+        chosen = value if isinstance(value, list) else [value]
+        return None if any(v in self.eligible for v in chosen) else self.not_eligible
 
     def option(self, value: str) -> Option | None:
         return next((o for o in self.options if o.value == value), None)

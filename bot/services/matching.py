@@ -5,15 +5,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.clock import Clock
+from bot.matching.config import MatchingConfig
 from bot.matching.engine import check_pair, match
 from bot.matching.model import MatchResult
 from bot.matching.model import Person as MatchPerson
 from bot.matching.worker import shutdown_worker, solve_in_worker
-from bot.services.match_people import fingerprint, to_match_person
+from bot.services.match_people import fingerprint
 from bot.services.programmes import Programme
 from bot.spreadsheet import write_csv
 from bot.timezones import is_valid_zone
@@ -40,6 +41,10 @@ class Pool:
     forbidden: list[tuple[str, str]]
     load: dict[str, int]
     fingerprint: str
+    #: people the programme is not open to (person id → the kind reason they were told)
+    ineligible: dict[str, str] = field(default_factory=dict)
+    #: people who asked for the programme's lighter check-ins (matched after mentoring, on capacity left)
+    checkins: list[MatchPerson] = field(default_factory=list)
 
 
 @dataclass
@@ -73,18 +78,27 @@ class MatchingService:
                 busy_mentees.add(m.mentee_person_id)
         persons: dict[int, Person] = {}
         pool: list[MatchPerson] = []
+        checkins: list[MatchPerson] = []
+        ineligible: dict[str, str] = {}
         for person, profile in rows:
             if person.status != PersonStatus.ACTIVE or profile.consent_at is None:
                 continue
-            mp = to_match_person(programme.questions, profile.answers, person_id=require_id(person),
-                                 name=person.display_name, previous=history.get(require_id(person), ()))
+            not_open = programme.spec.eligibility_problem(profile.answers)
+            if not_open:
+                ineligible[str(require_id(person))] = not_open
+                continue
+            mp = programme.spec.person(profile.answers, person_id=str(require_id(person)), name=person.display_name,
+                                       previous=[str(p) for p in history.get(require_id(person), ())])
             if require_id(person) in busy_mentees:
                 if mp.role == "mentee":
                     continue
                 if mp.role == "both":
                     mp = _as_mentor_only(mp)
             persons[require_id(person)] = person
-            pool.append(mp)
+            if programme.spec.relationship(profile.answers) == "check-in":
+                checkins.append(mp)
+            else:
+                pool.append(mp)
         forced = [(str(r.mentor_person_id), str(r.mentee_person_id)) for r in rules if r.kind == PairRuleKind.FORCE]
         forbidden = [(str(r.mentor_person_id), str(r.mentee_person_id)) for r in rules if r.kind == PairRuleKind.FORBID]
         fp = fingerprint(
@@ -93,9 +107,26 @@ class MatchingService:
             + [("m", m.id, m.status) for m in all_matches]
             + [("r", r.mentor_person_id, r.mentee_person_id, r.kind) for r in rules]
         )
-        return Pool(pool, persons, forced, forbidden, dict(load), fp)
+        return Pool(pool, persons, forced, forbidden, dict(load), fp, ineligible, checkins)
 
     async def solve(self, programme: Programme, pool: Pool) -> MatchResult:
+        """Mentoring, then the programme's lighter check-ins on the mentors' capacity left (one result; the
+        check-in pairs are those whose mentee is in ``pool.checkins``)."""
+        result = await self._solve(programme, pool)
+        if not pool.checkins:
+            return result
+        load = Counter(pool.load)
+        load.update(p.mentor_id for p in result.pairs)
+        mentors = [_as_mentor_only(p) if p.role == "both" else p for p in pool.people if p.can_mentor]
+        checkin = Pool([*mentors, *pool.checkins], pool.persons, [], pool.forbidden, dict(load), pool.fingerprint)
+        second = await self._solve(programme, checkin, programme.spec.compiled.checkin_config)
+        pairs = sorted([*result.pairs, *(replace(p, reasons="check-in: " + p.reasons) for p in second.pairs)],
+                       key=lambda p: (p.mentor_id, p.mentee_id))
+        return MatchResult(pairs, [*result.unmatched, *second.unmatched],
+                           round(result.total_score + second.total_score, 6), result.certified and second.certified,
+                           result.timings, result.stats)
+
+    async def _solve(self, programme: Programme, pool: Pool, config: MatchingConfig | None = None) -> MatchResult:
         """Run the engine off the event loop: a thread for small cohorts, a worker process for large."""
         kwargs: dict[str, Any] = {
             "reference_date": self._clock.now().date(), "forced": pool.forced, "forbidden": pool.forbidden,
@@ -103,14 +134,16 @@ class MatchingService:
         }
         valid_ids = {p.id for p in pool.people}
         kwargs["forced"] = [f for f in pool.forced if f[0] in valid_ids and f[1] in valid_ids]
+        config = config or programme.spec.matching
         if len(pool.people) <= THREAD_SOLVE_LIMIT:
-            return await asyncio.to_thread(match, pool.people, programme.config.matching, **kwargs)
-        return await solve_in_worker(pool.people, programme.config.matching, **kwargs)
+            return await asyncio.to_thread(match, pool.people, config, **kwargs)
+        return await solve_in_worker(pool.people, config, **kwargs)
 
     async def preview(self, programme: Programme, actor: int | None) -> Preview:
         pool = await self.pool(programme)
         result = await self.solve(programme, pool)
-        names = {p.id: p.name for p in pool.people}
+        names = {p.id: p.name for p in [*pool.people, *pool.checkins]}
+        checkin_ids = {p.id for p in pool.checkins}
         scores = sorted(p.score for p in result.pairs)
         stats = {}
         if scores:
@@ -118,8 +151,10 @@ class MatchingService:
                      "mean": round(sum(scores) / len(scores), 2)}
         summary = {
             "pairs": [{"mentor": int(p.mentor_id), "mentee": int(p.mentee_id), "score": p.score,
-                       "reasons": p.reasons} for p in result.pairs],
-            "unmatched": [{"person": int(u.person_id), "reason": u.reason} for u in result.unmatched],
+                       "reasons": p.reasons, "kind": "check-in" if p.mentee_id in checkin_ids else "mentoring"}
+                      for p in result.pairs],
+            "unmatched": [{"person": int(u.person_id), "reason": u.reason} for u in result.unmatched]
+            + [{"person": int(pid), "reason": f"not eligible: {why}"} for pid, why in sorted(pool.ineligible.items())],
             "total_score": result.total_score, "scores": stats,
         }
         now = self._clock.now()
@@ -150,7 +185,8 @@ class MatchingService:
                 m = await matching.add_match(session=session, match=Match(
                     programme_id=programme.id, round_id=rnd.id, mentor_person_id=int(pair["mentor"]),
                     mentee_person_id=int(pair["mentee"]), score=float(pair["score"]), reasons=str(pair["reasons"]),
-                    status=MatchStatus.ACTIVE, started_at=now, created_at=now,
+                    kind=str(pair.get("kind", "mentoring")), status=MatchStatus.ACTIVE, started_at=now,
+                    created_at=now,
                 ))
                 created.append(require_id(m))
             await audit.add_audit_event(session=session, programme_id=programme.id, actor_discord_id=actor,
@@ -168,7 +204,7 @@ class MatchingService:
             return ["the mentor has no complete, active profile"]
         if mentee is None:
             return ["the mentee has no complete, active profile or already has a mentor"]
-        problems.extend(check_pair(mentor, mentee, programme.config.matching, self._clock.now().date()))
+        problems.extend(check_pair(mentor, mentee, programme.spec.matching, self._clock.now().date()))
         if pool.load.get(mentor.id, 0) >= mentor.capacity:
             problems.append(f"the mentor is at capacity ({mentor.capacity})")
         if (mentor.id, mentee.id) in pool.forbidden:

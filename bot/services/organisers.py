@@ -12,18 +12,16 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.config import ProgrammeConfig
-from bot.matching.model import ROLES, zone_or_none
 from bot.nudges.config import NudgePlanConfig
-from bot.onboarding.profile import MATCH_COLUMNS, is_active, profile_from_answers, to_match_record
+from bot.onboarding.profile import profile_from_answers
 from bot.onboarding.questions import Question
-from bot.onboarding.validate import AnswerValue, check_value
 from bot.services.profile_csv import (
     CsvRecord,
     RowProblem,
     read_people_csv,
     split_set,
+    write_csv,
     write_matches_csv,
-    write_people_csv,
 )
 from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.db import SessionFactory, transaction
@@ -182,17 +180,16 @@ class OrganiserService:
 
     # ---- CSV export ---------------------------------------------------------------------------------------
     async def export_profiles_csv(self, programme: Programme) -> tuple[str, int]:
-        """The programme's profiles as the MATCHING.md people CSV (ids are the bot's person ids), and the
-        number of rows."""
+        """The programme's profiles as its people CSV (``id,name``, its question keys, ``previous``; for
+        #EduMentoring exactly MATCHING.md's columns; ids are the bot's person ids), and the number of rows.
+        ``python -m bot match FILE --programme PRESET`` reads it back."""
         async with self._sessions() as session:
             rows = await q.profile_rows(session=session, programme_id=programme.id)
             partners = await q.programme_partners(session=session, programme_id=programme.id)
-        records = []
-        for pid, name, _status, answers in rows:
-            fields = profile_from_answers(programme.questions, answers)
-            records.append(to_match_record(fields, person_id=str(pid), name=name or f"person {pid}",
-                                           previous=[str(p) for p in sorted(partners.get(pid, ()))]))
-        return write_people_csv(records), len(records)
+        records = [programme.spec.record(answers, person_id=str(pid), name=name or f"person {pid}",
+                                         previous=[str(p) for p in sorted(partners.get(pid, ()))])
+                   for pid, name, _status, answers in rows]
+        return write_csv(programme.spec.columns, records), len(records)
 
     async def export_matches_csv(self, programme: Programme) -> tuple[str, int]:
         """The programme's active and ended pairs, ids as in the profiles CSV."""
@@ -226,7 +223,7 @@ class OrganiserService:
                 if (record.id, record.name.casefold()) in ours:
                     report.already += 1
                     continue
-                answers, reasons = answers_from_record(programme.questions, record.cells)
+                answers, reasons = programme.spec.answers_from_cells(record.cells)
                 if not reasons and record.name.casefold() in existing:
                     reasons.append(f"{record.name!r} was already imported into this programme")
                 if reasons:
@@ -299,73 +296,7 @@ def _oriented(a: int, a_answers: dict[str, Any], b: int, b_answers: dict[str, An
     return (min(a, b), max(a, b))
 
 
-def answers_from_record(questions: list[Question], cells: dict[str, str]) -> tuple[dict[str, AnswerValue], list[str]]:
-    """A CSV row's cells → answers keyed by the programme's question keys, and what is wrong with them.
-
-    Columns map to questions through ``profile_field``; values must be valid for the programme's questions
-    (its vocabulary) and for MATCHING.md (role, time zone, capacity 1–5). Columns the programme has no
-    question for are ignored.
-    """
-    problems: list[str] = []
-    answers: dict[str, AnswerValue] = {}
-    role = cells.get("role", "").strip().lower()
-    if role not in ROLES:
-        problems.append(f"role {role or '(empty)'!r} is not one of {', '.join(ROLES)}")
-    for question in questions:
-        column = question.profile_field
-        if column is None or column not in cells or column in ("id", "name", "previous"):
-            continue
-        if column not in MATCH_COLUMNS or not is_active(question, answers):
-            continue
-        raw = cells[column].strip()
-        value, problem = _cell_value(question, column, raw)
-        if problem:
-            problems.append(problem)
-            continue
-        if value in (None, "", []) and not question.required:
-            continue
-        problem = check_value(question, value)
-        if problem:
-            problems.append(f"{column}: {problem}")
-            continue
-        answers[question.key] = value
-    return answers, problems
-
-
-def _cell_value(question: Question, column: str, raw: str) -> tuple[AnswerValue, str | None]:
-    allowed = ", ".join(o.value for o in question.options)
-    if question.kind == "multi":
-        values = split_set(raw)
-        bad = [v for v in values if question.option(v) is None]
-        if bad:
-            return None, f"{column}: unknown value(s) {', '.join(bad)} (allowed: {allowed[:300]})"
-        return values, None
-    if question.kind == "single":
-        value = raw.lower()
-        if value and question.option(value) is None:
-            return None, f"{column}: {raw!r} is not one of {allowed[:300]}"
-        return value or None, None
-    if question.kind == "number":
-        if not raw:
-            return None, None
-        try:
-            number = int(raw)
-        except ValueError:
-            return None, f"{column}: {raw!r} is not a whole number"
-        lo, hi = question.min_value, question.max_value
-        if (lo is not None and number < lo) or (hi is not None and number > hi):
-            return None, f"{column}: {number} is not between {lo} and {hi}"
-        return number, None
-    if question.kind == "timezone":
-        if raw and zone_or_none(raw) is None:
-            return None, f"{column}: {raw!r} is not an IANA time zone (e.g. Europe/London)"
-        return raw or None, None
-    if question.kind == "text":
-        return raw[: question.max_length], None
-    return None, None
-
-
 __all__ = [
     "NUDGE_PLANS", "AuditPage", "ImportReport", "OrganiserService", "PersonFile", "SetupDraft",
-    "answers_from_record", "nudge_plan", "plan_name",
+    "nudge_plan", "plan_name",
 ]

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.config import AppConfig, ProgrammeConfig, Settings
-from bot.onboarding.questions import Question, build_questions
+from bot.onboarding.questions import Question
+from bot.programme.profile import ProgrammeSpec
 from storage.db import SessionFactory, transaction
 from storage.ids import require_id
 from storage.queries import programmes as q
@@ -17,10 +18,12 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Programme:
-    """One programme, resolved: its database id, its effective config and its questions."""
+    """One programme, resolved: its database id, its effective config, its spec (questions and compiled
+    matching criteria) and its questions."""
 
     id: int
     config: ProgrammeConfig
+    spec: ProgrammeSpec
     questions: list[Question] = field(default_factory=list)
 
     @property
@@ -115,7 +118,8 @@ class ProgrammeRegistry:
         return list(self._by_key.values())
 
     def _add(self, programme_id: int, cfg: ProgrammeConfig) -> Programme:
-        prog = Programme(id=programme_id, config=cfg, questions=build_questions(cfg.questions))
+        spec = cfg.spec()
+        prog = Programme(id=programme_id, config=cfg, spec=spec, questions=list(spec.questions))
         self._by_key[cfg.key] = prog
         return prog
 

@@ -66,7 +66,7 @@ async def test_the_time_zone_question_and_its_reminder_open_without_an_error(
     try:
         lia = await joined(world, "Lia")
         questions = world.bot.services.programmes.all()[0].questions
-        await run_interview(lia, questions, LIBRARIES_MENTEE, stop_after=4)  # the next one is the time zone
+        await run_interview(lia, questions, LIBRARIES_MENTEE, stop_after=5)  # the next one is the time zone
         question = lia.dms()[-1].content
         assert "Which time zone" in question
         assert NOT_RECOGNISED not in question and "⚠️" not in question

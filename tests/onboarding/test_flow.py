@@ -32,9 +32,9 @@ EDU_MENTOR = {
 }
 EDU_MENTEE = {**EDU_MENTOR, "role": "mentee", "stage": "early-career"}
 LIBRARIES = {
-    "role": "mentee", "level": "team-leader", "service_area": ["children", "reading"],
+    "role": "mentee", "level": "Emerging Leader", "nation": "Wales", "service_area": ["children", "reading"],
     "goals": "budgeting, working with councillors", "timezone": "Cardiff", "availability": "weekday-daytime",
-    "organisation": "", "consent": "I agree",
+    "organisation": "Cardiff Libraries", "consent": "I agree",
 }
 RUNTOGETHER = {
     "role": "mentor", "experience": "coach", "group_size": "10 to 25", "location": "Yorkshire & the Humber",
@@ -249,3 +249,14 @@ def test_summary_echo_is_safe(edu: list[Question]) -> None:
     assert isinstance(step, ShowSummary)
     shown = dict(step.lines)["School / employer"]
     assert "@everyone" not in shown and "**" not in shown
+
+
+def test_libraries_leader_outside_the_four_nations_is_told_kindly_and_cannot_confirm() -> None:
+    qs = build_questions(QuestionsConfig(preset="libraries"))
+    state, step = run(qs, {**LIBRARIES, "nation": "Scotland"})
+    assert isinstance(step, ShowSummary) and not step.can_confirm
+    assert step.blocked_reason is not None
+    assert "open to Libraries Connected members in England, Wales, Northern Ireland and the Crown Dependencies" \
+        in step.blocked_reason and "Thank you" in step.blocked_reason
+    _, refused = confirm(qs, state, NOW)
+    assert not isinstance(refused, Done)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from bot.onboarding.profile import MATCH_COLUMNS
-from bot.onboarding.questions import QuestionsConfig, build_questions
-from bot.services.organisers import answers_from_record
+from bot.programme import preset_spec
 from bot.services.profile_csv import read_people_csv, split_set, write_people_csv
 
 HEADER = ",".join(MATCH_COLUMNS)
@@ -49,13 +48,13 @@ def test_sets_are_trimmed_lower_cased_and_without_repeats() -> None:
 
 
 def test_columns_map_to_a_presets_own_questions() -> None:
-    questions = build_questions(QuestionsConfig(preset="libraries"))
-    level = next(q for q in questions if q.profile_field == "stage")
+    spec = preset_spec("libraries")
+    level = next(q for q in spec.questions if q.profile_field == "stage")
     cells = {"id": "1", "name": "Ann", "role": "Mentee", "stage": level.options[0].value, "capacity": "3",
              "timezone": "Europe/London", "phase": "primary"}
-    answers, problems = answers_from_record(questions, cells)
+    answers, problems = spec.answers_from_cells(cells)
     assert problems == []
     assert answers["role"] == "mentee" and answers[level.key] == level.options[0].value
     assert "capacity" not in answers  # mentees have no capacity
-    _, problems = answers_from_record(questions, {**cells, "role": "mentor", "capacity": "seven"})
+    _, problems = spec.answers_from_cells({**cells, "role": "mentor", "capacity": "seven"})
     assert problems == ["capacity: 'seven' is not a whole number"]

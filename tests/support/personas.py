@@ -15,8 +15,8 @@ EDU_MENTEE: dict[str, Any] = {
     "organisation": "Vale Academy", "consent": True,
 }
 LIBRARIES_MENTEE: dict[str, Any] = {
-    "role": "mentee", "level": "team-leader", "service_area": ["branches", "children"],
-    "goals": ["budgeting", "councillors"], "timezone": "UK", "availability": ["weekday-daytime"],
+    "role": "mentee", "level": "emerging-leader", "nation": "england", "service_area": ["branches", "children"],
+    "goals": ["councillors", "budgeting"], "timezone": "UK", "availability": ["weekday-daytime"],
     "organisation": "Leeds Libraries", "consent": True,
 }
 RUNTOGETHER_MENTOR: dict[str, Any] = {

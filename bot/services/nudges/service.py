@@ -91,7 +91,7 @@ class NudgeService:
         tz_by_person = {str(pid): _zone(prof) for pid, (person, prof) in found.items() if person.status not in INACTIVE}
         cfg = programme.config
         planned = schedule_for_match(
-            cfg.nudges, match_id=mid, start=match.started_at or match.created_at, horizon_end=now + self.horizon,
+            cfg.nudge_plan(match.kind), match_id=mid, start=match.started_at or match.created_at, horizon_end=now + self.horizon,
             cohort_end=cfg.cohort_end, tz_by_person=tz_by_person, quiet=cfg.quiet_hours,
         )
         rows = await q.nudges_of_match(session=session, match_id=mid)
@@ -153,7 +153,7 @@ class NudgeService:
                     await q.cancel_nudge(session=session, nudge_id=nid, reason="duplicate or disabled")
                     return None
                 return Delivery(nid, programme, NudgeKind.DIGEST, await self.risk.digest_text(session, programme),
-                                False, nudge.attempts)
+                                False, nudge.attempts, due_at=nudge.due_at)
             return await self._prepare_for_person(session, programme, nudge)
 
     async def _prepare_for_person(
@@ -162,7 +162,7 @@ class NudgeService:
         nid = require_id(nudge)
         match = await matching.get_match(session=session, match_id=nudge.match_id) \
             if nudge.match_id is not None else None
-        step = programme.config.nudges.step(nudge.step_key)
+        step = programme.config.nudge_plan(match.kind if match else "mentoring").step(nudge.step_key)
         found = await people.people_with_profiles(
             session=session, person_ids=(match.mentor_person_id, match.mentee_person_id) if match else ())
         me = found.get(nudge.person_id) if nudge.person_id is not None else None

@@ -1,0 +1,121 @@
+"""Programmes as data, end to end: RunTogether's region-first matching and lighter check-ins with their own
+nudge plan; Libraries Connected's four-nations eligibility, told kindly."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from bot.sandbox.interview import run_interview
+from bot.sandbox.world import SandboxWorld
+from storage.queries import matching as mq
+from storage.queries import nudges as nq
+from tests.support.database import drop_test_schema
+from tests.support.world import make_world
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+async def run_world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SandboxWorld]:
+    w, schema = await make_world(tmp_path_factory, preset="runtogether")
+    try:
+        yield w
+    finally:
+        await w.stop()
+        await drop_test_schema(schema)
+
+
+@pytest.fixture
+async def lib_world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SandboxWorld]:
+    w, schema = await make_world(tmp_path_factory, preset="libraries")
+    try:
+        yield w
+    finally:
+        await w.stop()
+        await drop_test_schema(schema)
+
+
+def runner(role: str, region: str, goals: list[str], experience: str, club: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"role": role, "experience": experience, "group_size": "10-25", "location": region,
+                           "pace": ["steady"], "goals": goals, "timezone": "London", "availability": ["weekends"],
+                           "organisation": club, "consent": True}
+    if role == "mentor":
+        out["capacity"] = 2
+    return out
+
+
+# Each mentor's offers fit the new leader of the *other* region best: only the region rule keeps them local.
+RUNNERS = {
+    "Nell (mentor, North East)": runner("mentor", "north-east", ["routes", "safety", "recruiting"], "coach", "Tyne"),
+    "Sam (mentor, South West)": runner("mentor", "south-west", ["confidence", "inclusion", "motivation"], "coach",
+                                       "Exe"),
+    "Ned (new leader, North East)": runner("mentee", "north-east", ["confidence", "inclusion", "motivation"],
+                                           "not-yet", "Wear"),
+    "Sue (new leader, South West)": runner("mentee", "south-west", ["routes", "safety", "recruiting"], "not-yet",
+                                           "Tamar"),
+    "Eve (experienced, South West)": runner("experienced", "south-west", ["retention"], "coach", "Avon"),
+}
+
+
+async def onboard(world: SandboxWorld, people: dict[str, dict[str, Any]], confirm: bool = True) -> dict[str, Any]:
+    assert world.guild is not None
+    questions = world.bot.services.programmes.all()[0].questions
+    logs: dict[str, Any] = {}
+    for name, answers in people.items():
+        persona = world.person(name)
+        await persona.join(world.guild)
+        logs[name] = (persona, await run_interview(persona, questions, answers, confirm=confirm, timeout=20))
+    return logs
+
+
+async def test_runtogether_matches_region_first_and_gives_experienced_leaders_check_ins(
+        run_world: SandboxWorld) -> None:
+    world = run_world
+    people = await onboard(world, RUNNERS)
+    ids = {name: persona.id for name, (persona, _log) in people.items()}
+    olu, guild = world.organiser, world.guild
+    assert olu is not None and guild is not None
+    preview = await olu.slash("match", "preview", guild=guild)
+    assert "Matching preview" in preview.content
+    confirm = await olu.slash("match", "confirm", guild=guild)
+    assert "pairs confirmed" in confirm.content
+    programme = world.bot.services.programmes.all()[0]
+    async with world.bot.sessions() as s:
+        from storage.queries import people as pq
+
+        persons = {p.id: p.discord_user_id for p in await pq.people_in_programme(session=s, programme_id=programme.id)}
+        matches = await mq.matches_in_programme(session=s, programme_id=programme.id, statuses=("active",))
+        by_name = {v: k for k, v in ids.items()}
+        made = {(by_name[persons[m.mentor_person_id]], by_name[persons[m.mentee_person_id]], m.kind) for m in matches}
+        assert made == {
+            ("Nell (mentor, North East)", "Ned (new leader, North East)", "mentoring"),
+            ("Sam (mentor, South West)", "Sue (new leader, South West)", "mentoring"),
+            ("Sam (mentor, South West)", "Eve (experienced, South West)", "check-in"),
+        }
+        checkin = next(m for m in matches if m.kind == "check-in")
+        assert "both South West" in checkin.reasons
+    await world.bot.tick("announce-pairs")
+    async with world.bot.sessions() as s:
+        planned = await nq.nudges_of_match(session=s, match_id=checkin.id or 0)
+        mentoring = await nq.nudges_of_match(session=s, match_id=next(m for m in matches if m.kind == "mentoring").id
+                                             or 0)
+    assert planned and {n.step_key for n in planned} <= {"checkin-hello", "checkin-light"}
+    assert "day3-met" in {n.step_key for n in mentoring}
+
+
+async def test_libraries_leader_outside_the_four_nations_is_told_kindly_and_not_matched(
+        lib_world: SandboxWorld) -> None:
+    world = lib_world
+    isla = {"role": "mentee", "level": "head-of-service", "nation": "scotland", "service_area": ["children"],
+            "goals": ["budgeting"], "timezone": "London", "availability": ["weekday-daytime"],
+            "organisation": "Glasgow Libraries", "consent": True}
+    logs = await onboard(world, {"Isla": isla}, confirm=False)
+    _persona, log = logs["Isla"]
+    assert "open to Libraries Connected members in England, Wales, Northern Ireland and the Crown Dependencies" \
+        in log.last
+    assert "Thank you so much for your interest" in log.last
+    await asyncio.sleep(0)
