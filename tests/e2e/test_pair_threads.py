@@ -10,7 +10,6 @@ import pytest
 from bot.sandbox.discord import Channel, ChannelType
 from bot.sandbox.discord import permissions as perm
 from bot.sandbox.world import SandboxWorld
-from cogs.nudges import plan_match
 from storage.db import transaction
 from storage.models import Match
 from storage.queries import matching
@@ -46,7 +45,7 @@ async def _thread_pair(world: SandboxWorld, tag: str, *, idle_minutes: int) -> P
 
 
 async def _end_by_buttons(world: SandboxWorld, pair: Pair) -> None:
-    await plan_match(world.bot, pair.match_id)
+    await world.bot.services.nudges.plan_match(pair.match_id)
     world.clock.advance(timedelta(days=3.01))
     await world.bot.tick("nudge-dispatch")
     await pair.mentor.persona.click("End this match", message=await pair.mentor.persona.next_dm())
