@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 
 from bot.sandbox.world import SandboxWorld
-from cogs.nudges import plan_match
 from storage.models import MatchStatus
 from storage.queries import matching
 from tests.support.pairs import (
@@ -32,7 +31,7 @@ async def test_an_unanswered_end_request_ends_the_match_after_the_limit_and_both
 ) -> None:
     days = nworld.bot.services.programmes.all()[0].config.messages().end_request_days
     pair = await make_pair(nworld, "L", space=True)
-    await plan_match(nworld.bot, pair.match_id)
+    await nworld.bot.services.nudges.plan_match(pair.match_id)
     nworld.clock.advance(timedelta(days=3.01))
     await nworld.bot.tick("nudge-dispatch")
     await pair.mentor.persona.click("End this match", message=await pair.mentor.persona.next_dm())
@@ -54,7 +53,7 @@ async def test_an_unanswered_end_request_ends_the_match_after_the_limit_and_both
 async def test_a_partner_who_wants_to_keep_going_stops_the_request_lapsing(nworld: SandboxWorld) -> None:
     days = nworld.bot.services.programmes.all()[0].config.messages().end_request_days
     pair = await make_pair(nworld, "M")
-    await plan_match(nworld.bot, pair.match_id)
+    await nworld.bot.services.nudges.plan_match(pair.match_id)
     nworld.clock.advance(timedelta(days=3.01))
     await nworld.bot.tick("nudge-dispatch")
     await pair.mentor.persona.click("End this match", message=await pair.mentor.persona.next_dm())
