@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services.catch_up import CatchUp
+from bot.services.end_requests import EndRequests
 from bot.services.intake import BlueskyClientFactory, IntakeService, MastodonClientFactory, XClientFactory
 from bot.services.match_end import MatchEnding
 from bot.services.matching import MatchingService
@@ -35,6 +36,7 @@ class Services:
     catch_up: CatchUp
     pairs: PairDecisions
     pauses: PauseExpiry
+    end_requests: EndRequests
 
 
 def build_services(
@@ -60,4 +62,5 @@ def build_services(
         pairs=PairDecisions(sessions, clock),
         catch_up=CatchUp(sessions, clock),
         pauses=PauseExpiry(sessions, clock, nudges),
+        end_requests=EndRequests(sessions, clock, ending),
     )
