@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from typing import Any
 
 from bot.clock import Clock
@@ -167,6 +168,23 @@ class MatchingService:
                                         detail={"round": rnd.id, "pairs": len(result.pairs),
                                                 "unmatched": len(result.unmatched)}, now=now)
         return Preview(require_id(rnd), result, names, pairs_csv(result, names), stats)
+
+    async def rolling_intake(self, programme: Programme) -> tuple[Preview, list[int]] | None:
+        """One step of rolling intake, when due (``rhythm.every_days`` after the last run): preview the new
+        arrivals against the capacity mentors have left (existing pairs are never touched: matched mentees are
+        not in the pool and mentors' active pairs count against their capacity), and confirm at once with
+        ``auto_confirm``. None when not due or not a rolling programme."""
+        rhythm = programme.config.rhythm
+        if rhythm.mode != "rolling":
+            return None
+        now = self._clock.now()
+        async with self._sessions() as session:
+            last = await matching.latest_round(session=session, programme_id=programme.id)
+        if last is not None and now - last.created_at < timedelta(days=rhythm.every_days) - timedelta(minutes=1):
+            return None
+        preview = await self.preview(programme, None)
+        created = await self.confirm(programme, None) if rhythm.auto_confirm and preview.result.pairs else []
+        return preview, created
 
     async def confirm(self, programme: Programme, actor: int | None) -> list[int]:
         """Make the latest preview real, once; refused when anything it depended on changed."""

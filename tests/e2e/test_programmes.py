@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -119,3 +120,39 @@ async def test_libraries_leader_outside_the_four_nations_is_told_kindly_and_not_
         in log.last
     assert "Thank you so much for your interest" in log.last
     await asyncio.sleep(0)
+
+
+async def test_rolling_intake_matches_new_arrivals_weekly_without_touching_existing_pairs(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    world, schema = await make_world(tmp_path_factory, preset="runtogether",
+                                     programme_overrides={"rhythm": {"mode": "rolling", "every_days": 7,
+                                                                     "auto_confirm": True}})
+    try:
+        week1 = {k: RUNNERS[k] for k in ("Nell (mentor, North East)", "Sam (mentor, South West)",
+                                         "Ned (new leader, North East)")}
+        await onboard(world, week1)
+        await world.bot.tick("rolling-intake")
+        programme = world.bot.services.programmes.all()[0]
+
+        async def active() -> dict[int, tuple[int, int]]:
+            async with world.bot.sessions() as s:
+                rows = await mq.matches_in_programme(session=s, programme_id=programme.id, statuses=("active",))
+            return {m.id or 0: (m.mentor_person_id, m.mentee_person_id) for m in rows}
+
+        first = await active()
+        assert len(first) == 1  # Ned has his mentor the same day
+        await onboard(world, {"Sue (new leader, South West)": RUNNERS["Sue (new leader, South West)"]})
+        world.clock.advance(timedelta(days=3))
+        await world.bot.tick("rolling-intake")
+        assert await active() == first  # not due yet: Sue waits for the weekly run
+        world.clock.advance(timedelta(days=4))
+        await world.bot.tick("rolling-intake")
+        second = await active()
+        assert len(second) == 2 and all(second[mid] == pair for mid, pair in first.items())
+        await world.bot.tick("announce-pairs")
+        async with world.bot.sessions() as s:
+            rows = await mq.matches_in_programme(session=s, programme_id=programme.id, statuses=("active",))
+        assert all(m.space_id for m in rows)  # both pairs have their space
+    finally:
+        await world.stop()
+        await drop_test_schema(schema)
