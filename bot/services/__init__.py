@@ -15,6 +15,7 @@ from bot.services.organisers import OrganiserService
 from bot.services.pair_decisions import PairDecisions
 from bot.services.people import PeopleService
 from bot.services.programmes import ProgrammeRegistry
+from bot.services.rounds import RoundService
 from bot.services.stats import StatsService
 from storage.db import SessionFactory
 
@@ -31,6 +32,7 @@ class Services:
     organisers: OrganiserService
     ending: MatchEnding
     pairs: PairDecisions
+    rounds: RoundService
 
 
 def build_services(
@@ -48,10 +50,11 @@ def build_services(
         intake=IntakeService(registry, sessions, clock, x_client_factory,
                              bluesky_client_factory=bluesky_client_factory,
                              mastodon_client_factory=mastodon_client_factory),
-        matching=MatchingService(sessions, clock),
+        matching=MatchingService(sessions, clock, RoundService(sessions, clock)),
         nudges=nudges,
         stats=StatsService(sessions, clock),
         organisers=OrganiserService(registry, sessions, clock),
         ending=ending,
         pairs=PairDecisions(sessions, clock),
+        rounds=RoundService(sessions, clock),
     )

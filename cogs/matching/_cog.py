@@ -63,7 +63,10 @@ class Matching(commands.GroupCog, group_name="match", group_description="Match m
     async def preview(self, interaction: discord.Interaction, programme: str | None = None) -> None:
         prog = organiser_programme(interaction, programme)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        preview = await self.bot.services.matching.preview(prog, interaction.user.id)
+        try:
+            preview = await self.bot.services.matching.preview(prog, interaction.user.id)
+        except MatchingError as exc:
+            raise UserFacingError(str(exc)) from None
         result = preview.result
         embed = discord.Embed(title=f"Matching preview · {prog.config.name}", colour=discord.Colour.blurple())
         embed.add_field(name="Pairs", value=str(len(result.pairs)))

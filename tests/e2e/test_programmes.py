@@ -156,3 +156,56 @@ async def test_rolling_intake_matches_new_arrivals_weekly_without_touching_exist
     finally:
         await world.stop()
         await drop_test_schema(schema)
+
+
+def leader(role: str, level: str, authority: str, goals: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {"role": role, "level": level, "nation": "england", "service_area": ["children"],
+                           "goals": goals, "timezone": "London", "availability": ["weekday-daytime"],
+                           "organisation": authority, "consent": True}
+    if role == "mentor":
+        out["capacity"] = 1
+    return out
+
+
+async def test_a_libraries_round_matches_only_people_who_completed_training_and_keeps_the_rest(
+        lib_world: SandboxWorld) -> None:
+    world = lib_world
+    olu, guild = world.organiser, world.guild
+    assert olu is not None and guild is not None
+    opened = await olu.slash("programme", "round", "open", guild=guild,
+                             options={"name": "Round 2", "prerequisites": "training"})
+    assert "Round 2" in opened.content and "training" in opened.content
+    people = await onboard(world, {
+        "Ada (director)": leader("mentor", "director", "Kent Libraries", ["budgeting", "councillors"]),
+        "Bea (director)": leader("mentor", "director", "Essex Libraries", ["confidence"]),
+        "Cal (emerging)": leader("mentee", "emerging-leader", "Leeds Libraries", ["budgeting"]),
+        "Dee (emerging)": leader("mentee", "emerging-leader", "York Libraries", ["confidence"]),
+    })
+    ada, cal, dee = people["Ada (director)"][0], people["Cal (emerging)"][0], people["Dee (emerging)"][0]
+    marked = await olu.slash("programme", "round", "ready", guild=guild,
+                             options={"member": ada.id, "prerequisite": "training"})
+    assert "training recorded" in marked.content
+    confirmed = await cal.slash("profile", "ready", guild=guild, options={"prerequisite": "training"})
+    assert "Thank you" in confirmed.content
+    too_early = await olu.slash("match", "preview", guild=guild)
+    assert "still open" in too_early.content
+    closed = await olu.slash("programme", "round", "close", guild=guild)
+    assert "closed" in closed.content
+    preview = await olu.slash("match", "preview", guild=guild)
+    text = preview.messages[-1].attachments[0].data.decode("utf-8")
+    assert "not ready for Round 2: training not completed yet — kept for the next round" in text
+    await olu.slash("match", "confirm", guild=guild)
+    programme = world.bot.services.programmes.all()[0]
+    async with world.bot.sessions() as s:
+        from storage.queries import people as pq
+        from storage.queries import rounds as rq
+
+        persons = {p.discord_user_id: p.id for p in await pq.people_in_programme(session=s, programme_id=programme.id)}
+        matches = await mq.matches_in_programme(session=s, programme_id=programme.id, statuses=("active",))
+        rounds = await rq.rounds_of_programme(session=s, programme_id=programme.id)
+    assert [(m.mentor_person_id, m.mentee_person_id) for m in matches] == [(persons[ada.id], persons[cal.id])]
+    assert rounds[0].status == "matched" and matches[0].cohort_round_id == rounds[0].id
+    assert persons[dee.id] not in {m.mentee_person_id for m in matches}  # Dee waits for the next round
+    exported = await olu.slash("export", guild=guild, options={"what": "matches"})
+    data = exported.messages[-1].attachments[0].data.decode("utf-8")
+    assert "round" in data.splitlines()[0] and "Round 2" in data
