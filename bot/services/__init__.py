@@ -13,6 +13,7 @@ from bot.services.nudges import NudgeService
 from bot.services.onboarding import OnboardingService
 from bot.services.organisers import OrganiserService
 from bot.services.pair_decisions import PairDecisions
+from bot.services.pauses import PauseExpiry
 from bot.services.people import PeopleService
 from bot.services.programmes import ProgrammeRegistry
 from bot.services.rounds import RoundService
@@ -33,6 +34,7 @@ class Services:
     ending: MatchEnding
     pairs: PairDecisions
     rounds: RoundService
+    pauses: PauseExpiry
 
 
 def build_services(
@@ -57,4 +59,5 @@ def build_services(
         ending=ending,
         pairs=PairDecisions(sessions, clock),
         rounds=RoundService(sessions, clock),
+        pauses=PauseExpiry(sessions, clock, nudges),
     )

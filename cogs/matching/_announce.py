@@ -18,7 +18,7 @@ from bot.nudges.quiet import is_quiet
 from bot.onboarding.safe_text import safe_text
 from bot.services.matching import Announcement
 from bot.services.programmes import Programme
-from cogs.onboarding._delivery import find_text_channel
+from cogs.kit.messaging import DMS_CLOSED, NO_PINGS, find_text_channel, slug
 from storage.ids import require_id
 from storage.models import AnnounceStep, Person, SpaceKind
 
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from bot.app import MentorBot
 
 log = logging.getLogger(__name__)
-DMS_CLOSED = 50007
 
 
 def marker(kind: str, match_id: int) -> str:
@@ -37,11 +36,6 @@ def has_marker(content: str, ref: str) -> bool:
     """Whether ``content`` carries exactly ``ref``: ``ref dm5-1`` is not found in a message marked
     ``ref dm5-12`` (match 1's DM must not be skipped because match 12's exists)."""
     return re.search(re.escape(ref) + r"(?![0-9A-Za-z])", content) is not None
-
-
-def slug(text: str) -> str:
-    cleaned = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return cleaned[:20] or "member"
 
 
 class Announcer:
@@ -167,7 +161,7 @@ class Announcer:
 
     async def _create_space(self, guild: discord.Guild, programme: Programme, item: Announcement) -> discord.TextChannel | discord.Thread:
         mid = require_id(item.match)
-        name = f"pair-{slug(item.mentor.display_name)}-{slug(item.mentee.display_name)}"
+        name = f"pair-{slug(item.mentor.display_name, 20) or 'member'}-{slug(item.mentee.display_name, 20) or 'member'}"
         users = [u for u in (item.mentor.discord_user_id, item.mentee.discord_user_id) if u]
         if self._use_threads(guild, programme):
             parent = find_text_channel(guild, programme.config.spaces.threads_channel)
@@ -240,7 +234,7 @@ class Announcer:
                 dm, content=programme.config.messages().say(
                     "paired_dm", partner=safe_text(partner, 60), programme=safe_text(programme.config.name, 60),
                     space=space.jump_url) + f"\n-# {ref}",
-                allowed_mentions=discord.AllowedMentions.none(),
+                allowed_mentions=NO_PINGS,
             )
         except discord.Forbidden as exc:
             if exc.code != DMS_CLOSED:

@@ -11,9 +11,7 @@ import discord
 
 from bot.services.match_end import EndedMatch, Party
 from bot.services.programmes import Programme
-from cogs.nudges._send import send_to_person
-from cogs.onboarding._delivery import tell_organisers
-from cogs.onboarding._render import NO_PINGS
+from cogs.kit.messaging import NO_PINGS, send_to_person, tell_organisers
 
 if TYPE_CHECKING:
     from bot.app import MentorBot

@@ -12,9 +12,8 @@ from datetime import datetime, timedelta
 from discord.ext import commands
 
 from bot.app import MentorBot
+from cogs.kit.messaging import tell_organisers
 from cogs.nudges._send import SentNotRecorded, deliver, find_sent
-from cogs.nudges._views import COG_NAME
-from cogs.onboarding._delivery import tell_organisers
 from storage.ids import require_id
 from storage.models import Nudge
 
@@ -28,7 +27,7 @@ CONCURRENCY = 16
 SWEEP_EVERY = timedelta(hours=6)
 
 
-class Nudges(commands.Cog, name=COG_NAME):
+class Nudges(commands.Cog):
     def __init__(self, bot: MentorBot) -> None:
         self.bot = bot
         self.service = bot.services.nudges

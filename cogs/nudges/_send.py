@@ -10,10 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.nudges.answers import CHECKIN_BUTTONS, END_CONFIRM_BUTTONS, NudgeButton, nudge_custom_id
-from bot.services.nudges import Delivery, NudgeService, PartnerPrompt, has_marker
-from cogs.onboarding._delivery import DMS_CLOSED, guild_text_channel, tell_organisers
-from cogs.onboarding._render import NO_PINGS
+from bot.services.nudges import Delivery, NudgeService, has_marker
+from cogs.kit.messaging import NO_PINGS, guild_text_channel, messageable, send_to_person, tell_organisers
+from cogs.nudges._views import nudge_view
 from storage.models import NudgeKind
 
 if TYPE_CHECKING:
@@ -21,76 +20,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 HISTORY_LIMIT = 50
-_STYLES = {"primary": discord.ButtonStyle.primary, "secondary": discord.ButtonStyle.secondary,
-           "success": discord.ButtonStyle.success, "danger": discord.ButtonStyle.danger}
-
-
-def note_custom_id(nudge_id: int) -> str:
-    return f"nudgenote:{nudge_id}"
-
-
-def _view(buttons: tuple[NudgeButton, ...], nudge_id: int, *, note: str | None) -> discord.ui.View:
-    """Persistent buttons (handled by the DynamicItems in ``_views``); the view itself is not stored."""
-    view = discord.ui.View(timeout=None)
-    for b in buttons:
-        view.add_item(discord.ui.Button(label=b.label, style=_STYLES[b.style],
-                                        custom_id=nudge_custom_id(b.answer, nudge_id), row=0))
-    if note:
-        view.add_item(discord.ui.Button(label=note, style=discord.ButtonStyle.secondary,
-                                        custom_id=note_custom_id(nudge_id), row=1))
-    view.stop()  # nothing to keep in memory: clicks are routed by custom_id
-    return view
-
-
-def nudge_view(d: Delivery) -> discord.ui.View | None:
-    if d.kind == NudgeKind.CHECKIN and d.buttons:
-        return _view(CHECKIN_BUTTONS, d.nudge_id, note="Add a note")
-    if d.kind == NudgeKind.FEEDBACK:
-        return _view((), d.nudge_id, note="Write my feedback")
-    return None
-
-
-def _messageable(bot: MentorBot, channel_id: int, dm: bool = False) -> discord.abc.Messageable:
-    found = bot.get_channel(channel_id)
-    if isinstance(found, discord.abc.Messageable):
-        return found
-    kind = discord.ChannelType.private if dm else None
-    return bot.get_partial_messageable(channel_id, type=kind)
-
-
-async def _open_dm(bot: MentorBot, user_id: int, known: int | None) -> discord.abc.Messageable:
-    if known is not None:
-        return _messageable(bot, known, dm=True)
-    user = bot.get_user(user_id)
-    if user is None:
-        user = await bot.fetch_user(user_id)
-    return await bot.pacer_create_dm(user)
-
-
-async def send_to_person(
-    bot: MentorBot, user_id: int, known_dm: int | None, dms_closed: bool, space_id: int | None, **kwargs: Any
-) -> discord.Message | None:
-    """DM ``user_id`` (paced); on closed DMs post in the pair's space with a mention. None: unreachable.
-    Returns the message; raises other HTTP errors."""
-    if not dms_closed:
-        try:
-            try:
-                channel = await _open_dm(bot, user_id, known_dm)
-                return await bot.pacer_send(channel, **kwargs)
-            except discord.NotFound:
-                if known_dm is None:
-                    raise
-                channel = await _open_dm(bot, user_id, None)  # the remembered DM channel is gone
-                return await bot.pacer_send(channel, **kwargs)
-        except discord.Forbidden as exc:
-            if exc.code != DMS_CLOSED:
-                raise
-            dms_closed = True
-    if space_id is None:
-        return None
-    content = f"<@{user_id}> (your DMs are closed, so here it is in your shared space)\n{kwargs.pop('content', '')}"
-    kwargs["allowed_mentions"] = discord.AllowedMentions(users=[discord.Object(id=user_id)])
-    return await bot.pacer_send(_messageable(bot, space_id), content=content[:2000], **kwargs)
+DIGEST_SEARCH_LIMIT = 10_000  # messages since a digest fell due that are searched for it after a crash
 
 
 class SentNotRecorded(Exception):
@@ -121,7 +51,7 @@ async def find_sent(bot: MentorBot, service: NudgeService, d: Delivery) -> bool:
         candidates += [leads] if leads else []
     else:
         if d.dm_channel_id is not None:
-            candidates.append(_messageable(bot, d.dm_channel_id, dm=True))
+            candidates.append(messageable(bot, d.dm_channel_id, dm=True))
         elif d.discord_user_id is not None and not d.dms_closed:
             user = bot.get_user(d.discord_user_id)
             if user is not None and user.dm_channel is not None:
@@ -129,11 +59,15 @@ async def find_sent(bot: MentorBot, service: NudgeService, d: Delivery) -> bool:
             elif user is not None:
                 candidates.append(await bot.pacer_create_dm(user))
         if d.space_id is not None:
-            candidates.append(_messageable(bot, d.space_id))
+            candidates.append(messageable(bot, d.space_id))
     me = bot.user.id if bot.user else 0
+    # a digest goes to a busy channel: read every message since it fell due, not only the last 50
+    since = discord.Object(id=discord.utils.time_snowflake(d.due_at)) if d.due_at is not None else None
     for channel in candidates:
         try:
-            async for msg in channel.history(limit=HISTORY_LIMIT):
+            history = channel.history(limit=DIGEST_SEARCH_LIMIT, after=since, oldest_first=True) \
+                if since is not None else channel.history(limit=HISTORY_LIMIT)
+            async for msg in history:
                 if msg.author.id == me and has_marker(msg.content, d.nudge_id):
                     await record_after_send(service, d.nudge_id, msg.channel.id, msg.id)
                     log.info("nudge %s was already sent (message %s); recorded, not resent", d.nudge_id, msg.id)
@@ -171,18 +105,3 @@ async def deliver(bot: MentorBot, service: NudgeService, d: Delivery) -> None:
                                                 "DMs are closed and their pair has no shared space.")
         return
     await record_after_send(service, d.nudge_id, msg.channel.id, msg.id)
-
-
-async def ask_partner(bot: MentorBot, prompt: PartnerPrompt, programme_name: str) -> None:
-    """Ask the partner to confirm ending the match (or explain), with two buttons."""
-    content = (f"{prompt.requested_by} asked to end your {programme_name} match. Do you agree? "
-               "If not, tell us and an organiser will help you two.")
-    try:
-        msg = await send_to_person(bot, prompt.discord_user_id, prompt.dm_channel_id, prompt.dms_closed,
-                                   prompt.space_id, content=content, allowed_mentions=NO_PINGS,
-                                   view=_view(END_CONFIRM_BUTTONS, prompt.nudge_id, note=None))
-    except discord.HTTPException as exc:
-        log.warning("could not ask %s to confirm the end of their match: %s", prompt.discord_user_id, exc)
-        msg = None
-    if msg is None:
-        log.warning("partner %s could not be asked to confirm the end of their match", prompt.discord_user_id)

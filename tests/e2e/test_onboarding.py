@@ -141,7 +141,7 @@ async def test_mass_mentions_in_answers_never_ping_anyone(world: SandboxWorld) -
     questions = world.bot.services.programmes.all()[0].questions
     await run_interview(hal, questions, answers, confirm=False)
     sends = [r for r in world.discord.log.rest if r.method == "POST" and r.path.endswith("/messages")
-             or "/callback" in r.path]
+             or "/callback" in r.path or r.method == "PATCH" and r.path.startswith("/webhooks/")]
     echoed = [r for r in sends if "everyone" in str(r.json)]
     assert echoed, "the summary echoes the answer"
     for r in echoed:
@@ -163,3 +163,20 @@ async def test_a_flood_of_messages_gets_one_polite_slow_down_and_no_crash(world:
     texts = [m.content for m in ivy.dms()]
     assert sum("very quickly" in t for t in texts) == 1
     assert not any("@everyone" in t and "\\@" not in t and "@\u200b" not in t for t in texts if "spam" in t)
+
+
+async def test_a_flood_of_dms_after_onboarding_gets_one_help_message_not_one_each(world: SandboxWorld) -> None:
+    import asyncio
+
+    from bot.sandbox.interview import run_interview
+    from tests.support.organisers import MENTEE_INTERVIEW
+
+    assert world.guild is not None
+    kim = world.person("Kim")
+    await kim.join(world.guild)
+    await run_interview(kim, world.bot.services.programmes.all()[0].questions, MENTEE_INTERVIEW)
+    before = len(kim.dms())
+    for i in range(30):
+        await kim.say(f"hello again {i}")
+    await asyncio.sleep(1.0)
+    assert len(kim.dms()) - before <= 1

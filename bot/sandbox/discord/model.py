@@ -182,6 +182,7 @@ class Interaction:
     response: JSON | None = None  # the callback body the bot sent
     original_message_id: int | None = None
     followup_ids: list[int] = field(default_factory=list)
+    edits: int = 0  # edits of the original response (or, after a deferred update, of the message used)
     modal: JSON | None = None  # the modal the bot opened (callback type 9)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 

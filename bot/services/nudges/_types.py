@@ -48,6 +48,7 @@ class Delivery:
     dm_channel_id: int | None = None
     dms_closed: bool = False
     space_id: int | None = None
+    due_at: datetime | None = None  # a digest is looked for among every message since (not the last 50)
 
     @property
     def marker(self) -> str:

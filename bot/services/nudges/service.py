@@ -153,7 +153,7 @@ class NudgeService:
                     await q.cancel_nudge(session=session, nudge_id=nid, reason="duplicate or disabled")
                     return None
                 return Delivery(nid, programme, NudgeKind.DIGEST, await self.risk.digest_text(session, programme),
-                                False, nudge.attempts)
+                                False, nudge.attempts, due_at=nudge.due_at)
             return await self._prepare_for_person(session, programme, nudge)
 
     async def _prepare_for_person(

@@ -143,6 +143,7 @@ async def edit_webhook_message(ctx: Ctx) -> Any:
     msg = _target(ctx, inter)
     msg.flags &= ~LOADING_FLAG
     edited = edit_message(ctx.state, msg, ctx.json(), ctx.files)
+    inter.edits += 1
     inter.touch()
     return payloads.message(ctx.state, edited)
 
