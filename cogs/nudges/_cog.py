@@ -35,6 +35,12 @@ class Nudges(commands.Cog):
     async def cog_load(self) -> None:
         self.bot.add_periodic(JOB_NAME, self.run_dispatch, seconds=self.bot.settings.config.bot.dispatch_interval_seconds)
         self.bot.add_periodic(TOPUP_JOB, self.topup, seconds=TOPUP_SECONDS)
+        self.bot.add_periodic("end-requests", self.lapse_end_requests, seconds=3600)
+
+    async def lapse_end_requests(self) -> None:
+        """Unanswered "End this match" requests past the programme's limit end (both told, space archived)."""
+        for programme in self.bot.services.programmes.all():
+            await self.bot.services.end_requests.lapse_due(programme)
 
     async def topup(self) -> None:
         """Extend long matches' plans past the horizon (and catch up with plan edits): future nudges only."""
