@@ -274,7 +274,8 @@ class Persona:
         state = self.sandbox.state
         channel = state.channels[source.channel_id]
         message = state.messages.get(source.message_id) if source.message_id else None
-        inter = actors.start_interaction(state, self.user, InteractionType.MODAL_SUBMIT, channel, data, message)
+        inter = actors.start_interaction(state, self.user, InteractionType.MODAL_SUBMIT, channel, data, message,
+                                         triggered_by=source)
         return await self._answer_of(inter, timeout, expect_ack)
 
     async def slash(self, name: str, *path: str, options: Mapping[str, Any] | None = None,

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.services.catch_up import CatchUp
+from bot.services.end_requests import EndRequests
 from bot.services.intake import BlueskyClientFactory, IntakeService, MastodonClientFactory, XClientFactory
 from bot.services.match_end import MatchEnding
 from bot.services.matching import MatchingService
@@ -32,9 +34,11 @@ class Services:
     stats: StatsService
     organisers: OrganiserService
     ending: MatchEnding
+    catch_up: CatchUp
     pairs: PairDecisions
     rounds: RoundService
     pauses: PauseExpiry
+    end_requests: EndRequests
 
 
 def build_services(
@@ -42,7 +46,7 @@ def build_services(
     bluesky_client_factory: BlueskyClientFactory | None = None,
     mastodon_client_factory: MastodonClientFactory | None = None,
 ) -> Services:
-    registry = ProgrammeRegistry(settings, sessions)
+    registry = ProgrammeRegistry(settings, sessions, clock)
     ending = MatchEnding(registry, sessions, clock)
     nudges = NudgeService(registry, sessions, clock, ending)
     return Services(
@@ -59,5 +63,7 @@ def build_services(
         ending=ending,
         pairs=PairDecisions(sessions, clock),
         rounds=RoundService(sessions, clock),
+        catch_up=CatchUp(sessions, clock),
         pauses=PauseExpiry(sessions, clock, nudges),
+        end_requests=EndRequests(sessions, clock, ending),
     )

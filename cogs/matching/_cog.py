@@ -13,12 +13,13 @@ from discord.ext import commands
 from bot.app import MentorBot, UserFacingError
 from bot.onboarding.safe_text import safe_text
 from bot.plural import count, form
+from bot.services.announcing import Announcements
 from bot.services.matching import MatchingError
 from bot.services.pair_decisions import NotFound
 from bot.services.programmes import Programme
 from cogs._common import organiser_only, organiser_programme
 from cogs.kit.messaging import NO_PINGS
-from cogs.matching._announce import Announcer
+from cogs.matching._announce import DiscordPairSpaces
 from cogs.matching._remind import remind_pair
 from cogs.matching._views import ConfirmPairView
 from storage.ids import require_id
@@ -31,7 +32,9 @@ WHO = "an @mention, a name as in /match list (imported people too), or #number"
 class Matching(commands.GroupCog, group_name="match", group_description="Match mentors and mentees"):
     def __init__(self, bot: MentorBot) -> None:
         self.bot = bot
-        self.announcer = Announcer(bot)
+        services = bot.services
+        self.announcer = Announcements(services.programmes, services.matching, services.nudges, bot.clock,
+                                       DiscordPairSpaces(bot))
         super().__init__()
 
     async def cog_load(self) -> None:

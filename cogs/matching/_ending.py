@@ -53,6 +53,8 @@ class DiscordMatchSpaces:
             new_name = f"{ENDED_PREFIX}pair-{ended.match_id}"
         try:
             if isinstance(space, discord.Thread):
+                if space.archived:  # idle threads archive themselves; Discord edits one only to unarchive it
+                    space = await space.edit(archived=False, reason="match ended")
                 if ended.reason == "left":  # a private thread's member list names them too
                     for party in ended.parties:
                         if party.discord_user_id is not None:

@@ -10,6 +10,7 @@ make the outcome the same as if nothing had gone wrong.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Literal
 
@@ -19,13 +20,29 @@ from sqlmodel import select
 from bot.intake.retry import RetryPolicy
 from bot.sandbox.world import SandboxWorld
 from cogs.matching._announce import marker
-from cogs.nudges import plan_match
 from storage.db import transaction
 from storage.models import Lead, Match
 from storage.queries import matching
+from tests.support.database import drop_test_schema
 from tests.support.pairs import Member, add_member, add_pair
+from tests.support.world import make_world
 
 pytestmark = pytest.mark.e2e
+
+
+# pairs are written straight to storage: without the interview cogs, a join starts no interview that would
+# race the test's own person rows
+PAIR_COGS = ["cogs.intake", "cogs.matching", "cogs.nudges", "cogs.organisers", "cogs.profiles"]
+
+
+@pytest.fixture
+async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SandboxWorld]:
+    w, schema = await make_world(tmp_path_factory, extensions=PAIR_COGS)
+    try:
+        yield w
+    finally:
+        await w.stop()
+        await drop_test_schema(schema)
 LostHow = Literal["drop", "status", "timeout"]
 
 
@@ -124,7 +141,7 @@ async def test_a_nudge_whose_answer_was_lost_is_not_sent_again(world: SandboxWor
     mentor = await add_member(world, "Mentor N", "Europe/London")
     mentee = await add_member(world, "Mentee N", "Europe/London")
     pair = await add_pair(world, mentor, mentee, space=True)
-    await plan_match(world.bot, pair.match_id)
+    await world.bot.services.nudges.plan_match(pair.match_id)
     dm = world.discord.state.open_dm(mentee.persona.id)
     world.discord.faults.lose_response_next("drop", method="POST", path_contains=f"/channels/{dm.id}/messages")
     world.clock.advance(timedelta(days=3, hours=2))

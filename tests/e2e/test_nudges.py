@@ -8,7 +8,6 @@ from bot.sandbox.world import SandboxWorld
 from storage.queries import nudges as nq
 from tests.support.pairs import (
     make_pair,
-    nworld_fixture,  # noqa: F401  (the fixture)
 )
 
 pytestmark = pytest.mark.e2e

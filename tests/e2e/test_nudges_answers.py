@@ -11,7 +11,6 @@ from tests.support.database import drop_test_schema
 from tests.support.pairs import (
     Pair,
     make_pair,
-    nworld_fixture,  # noqa: F401  (the fixture)
     organiser_posts,
 )
 from tests.support.world import make_world

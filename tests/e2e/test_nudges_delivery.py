@@ -10,12 +10,11 @@ from bot.sandbox.world import SandboxWorld
 from storage.db import transaction
 from storage.queries import nudges as nq
 from storage.queries import people
-from tests.support.pairs import (  # noqa: F401
+from tests.support.pairs import (
     add_member,
     add_pair,
     dms_of,
     make_pair,
-    nworld_fixture,
     organiser_posts,
 )
 
