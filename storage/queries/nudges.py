@@ -78,6 +78,14 @@ async def release_stale_claims(
     return int(result.rowcount)
 
 
+async def renew_claim(*, session: AsyncSession, nudge_id: int, claim: tuple[str, int], now: datetime) -> bool:
+    """Still ``claim``'s (worker, attempt)? Then its clock restarts now (it is about to send) and True; False
+    when it was released as stale and taken over (or finished) meanwhile: the new holder may be sending it."""
+    stmt = _held(update(Nudge).where(col(Nudge.id) == nudge_id), claim)
+    result = await session.exec(stmt.values(claimed_at=now))
+    return bool(result.rowcount)
+
+
 async def mark_sent(
     *, session: AsyncSession, nudge_id: int, now: datetime, channel_id: int, message_id: int
 ) -> bool:
@@ -89,15 +97,36 @@ async def mark_sent(
     return bool(result.rowcount)
 
 
-async def reschedule(*, session: AsyncSession, nudge_id: int, due_at: datetime, error: str | None = None) -> None:
+def _held(stmt: Any, claim: tuple[str, int] | None) -> Any:
+    """Only while ``claim`` (worker, attempt) still holds the nudge: a claim released as stale and taken by
+    another worker (maybe sending it right now) is not handed back by the old holder."""
+    if claim is None:
+        return stmt
+    worker, attempts = claim
+    return stmt.where(col(Nudge.status) == NudgeStatus.CLAIMED, col(Nudge.claimed_by) == worker,
+                      col(Nudge.attempts) == attempts)
+
+
+async def reschedule(
+    *, session: AsyncSession, nudge_id: int, due_at: datetime, error: str | None = None,
+    claim: tuple[str, int] | None = None,
+) -> bool:
+    """Pending again at ``due_at`` (never a sent one); with ``claim``, only while that claim holds it."""
     values: dict[str, Any] = {"status": NudgeStatus.PENDING, "due_at": due_at, "claimed_by": None}
     if error is not None:
         values["last_error"] = error
-    await session.exec(update(Nudge).where(col(Nudge.id) == nudge_id).values(**values))
+    stmt = update(Nudge).where(col(Nudge.id) == nudge_id, col(Nudge.status) != NudgeStatus.SENT)
+    result = await session.exec(_held(stmt, claim).values(**values))
+    return bool(result.rowcount)
 
 
-async def mark_failed(*, session: AsyncSession, nudge_id: int, error: str) -> None:
-    await session.exec(update(Nudge).where(col(Nudge.id) == nudge_id).values(status=NudgeStatus.FAILED, last_error=error))
+async def mark_failed(
+    *, session: AsyncSession, nudge_id: int, error: str, claim: tuple[str, int] | None = None
+) -> bool:
+    """Given up (never a sent one); with ``claim``, only while that claim holds it."""
+    stmt = update(Nudge).where(col(Nudge.id) == nudge_id, col(Nudge.status) != NudgeStatus.SENT)
+    result = await session.exec(_held(stmt, claim).values(status=NudgeStatus.FAILED, last_error=error))
+    return bool(result.rowcount)
 
 
 async def cancel_nudges(

@@ -2,8 +2,10 @@
 
 A run does the upkeep (the next digest row, the at-risk sweep every few hours), then claims due nudges in
 batches and sends each (at most ``concurrency`` at a time): a nudge claimed before is first looked for by its
-marker, so a crash between sending and recording never sends it twice; a sent nudge is recorded riding out a
-database that is briefly away; a failure is retried later, and given up after its attempts (organisers told).
+marker, so a crash between sending and recording never sends it twice; right before sending, the claim is
+renewed only if still this worker's (a claim that went stale and was taken over is left to its new holder, which
+may be sending it); a sent nudge, or a failure, is recorded riding out a database that is briefly away; a failure
+is retried later (only while the claim holds), and given up after its attempts (organisers told).
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from bot.clock import Clock
 from bot.services.nudges._types import Delivery
@@ -25,6 +28,7 @@ from storage.ids import require_id
 from storage.models import Nudge
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 BATCH = 100
 CONCURRENCY = 16
@@ -68,6 +72,21 @@ class SentNotRecorded(Exception):
     claim goes stale and the next claim finds the message by its marker."""
 
 
+async def _ride_out(what: str, write: Callable[[], Awaitable[T]]) -> T:
+    """``write``, tried again with backoff while the database is briefly away (a restart takes seconds)."""
+    delay = RECORD_FIRST_DELAY_S
+    for attempt in range(RECORD_TRIES):
+        try:
+            return await write()
+        except Exception as exc:
+            if attempt == RECORD_TRIES - 1:
+                raise
+            log.warning("%s (%s); trying again", what, exc)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RECORD_MAX_DELAY_S)
+    raise AssertionError("unreachable")
+
+
 class NudgeDispatcher:
     """One process's dispatcher: its worker name, one run at a time, its send slots and its caches."""
 
@@ -99,17 +118,11 @@ class NudgeDispatcher:
 
     async def record_sent(self, nudge_id: int, posted: Posted) -> None:
         """Record a sent nudge, riding out a database that is briefly away (a restart takes seconds)."""
-        delay = RECORD_FIRST_DELAY_S
-        for attempt in range(RECORD_TRIES):
-            try:
-                await self.service.record_sent(nudge_id, posted.channel_id, posted.message_id)
-                return
-            except Exception as exc:
-                if attempt == RECORD_TRIES - 1:
-                    raise SentNotRecorded(f"nudge {nudge_id} sent as message {posted.message_id}: {exc}") from exc
-                log.warning("nudge %s was sent but not recorded yet (%s); trying again", nudge_id, exc)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, RECORD_MAX_DELAY_S)
+        try:
+            await _ride_out(f"nudge {nudge_id} was sent but not recorded yet",
+                            lambda: self.service.record_sent(nudge_id, posted.channel_id, posted.message_id))
+        except Exception as exc:
+            raise SentNotRecorded(f"nudge {nudge_id} sent as message {posted.message_id}: {exc}") from exc
 
     async def _deliver(self, d: Delivery) -> None:
         if d.attempts > 1:
@@ -118,11 +131,15 @@ class NudgeDispatcher:
                 await self.record_sent(d.nudge_id, found)
                 log.info("nudge %s was already sent (message %s); recorded, not resent", d.nudge_id, found.message_id)
                 return
+        if not await self.service.renew_claim(d.nudge_id, self.worker, d.attempts):
+            # preparing or searching took so long that the claim went stale and another process took it over
+            log.warning("nudge %s: claim taken over before sending; left to its new holder", d.nudge_id)
+            return
         outcome = await self.channels.send(d)
         if outcome.dms_found_closed and d.person_id is not None:
             await self.service.mark_dms_closed(d.person_id)
         if outcome.posted is None:
-            await self.service.record_failed(d.nudge_id, outcome.reason)
+            await self.service.record_failed(d.nudge_id, outcome.reason, self.worker, d.attempts)
             if outcome.organisers_notice:
                 await self.channels.tell_organisers(d.programme, outcome.organisers_notice)
             return
@@ -139,8 +156,10 @@ class NudgeDispatcher:
                 log.exception("nudge %s: sent, but not recorded; its marker will be found on the next claim", nid)
             except Exception as exc:
                 log.exception("nudge %s could not be sent", nid)
-                try:
-                    retry = await self.service.record_retry(nid, f"{type(exc).__name__}: {exc}", nudge.attempts)
+                error = f"{type(exc).__name__}: {exc}"
+                try:  # only while this claim still holds it: a claim taken over meanwhile may be sending it now
+                    retry = await _ride_out(f"nudge {nid}: its failure was not recorded yet",
+                                            lambda: self.service.record_retry(nid, error, nudge.attempts, self.worker))
                 except Exception:
                     log.exception("nudge %s: could not record the failure (the claim will go stale)", nid)
                     return

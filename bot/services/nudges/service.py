@@ -189,6 +189,13 @@ class NudgeService:
         return Delivery(nid, programme, nudge.kind, text, step.buttons, nudge.attempts, match.id, person.id,
                         person.discord_user_id, dm, person.dms_closed, match.space_id)
 
+    async def renew_claim(self, nudge_id: int, worker: str, attempts: int) -> bool:
+        """Right before sending: True (and the stale-claim clock restarts) while ``worker``'s claim, attempt
+        ``attempts``, still holds the nudge; False when it was taken over (another process sends it)."""
+        async with transaction(self._sessions) as session:
+            return await q.renew_claim(session=session, nudge_id=nudge_id, claim=(worker, attempts),
+                                       now=self._clock.now())
+
     async def record_sent(self, nudge_id: int, channel_id: int, message_id: int) -> bool:
         async with transaction(self._sessions) as session:
             done = await q.mark_sent(session=session, nudge_id=nudge_id, now=self._clock.now(),
@@ -202,19 +209,22 @@ class NudgeService:
                         due_at=next_digest_at(max(row.due_at, self._clock.now()), programme.config.digest))])
             return done
 
-    async def record_retry(self, nudge_id: int, error: str, attempts: int) -> bool:
-        """Try again later; False (and failed) after ``max_attempts`` — the organisers should hear of it."""
+    async def record_retry(self, nudge_id: int, error: str, attempts: int, worker: str | None = None) -> bool:
+        """Try again later; False (and failed) after ``max_attempts`` — the organisers should hear of it.
+        With ``worker``, only while that worker's claim (attempt ``attempts``) still holds the nudge: one released
+        as stale and taken over meanwhile is the new holder's (True: nothing to tell)."""
+        claim = (worker, attempts) if worker is not None else None
         async with transaction(self._sessions) as session:
             if attempts >= self.max_attempts:
-                await q.mark_failed(session=session, nudge_id=nudge_id, error=error[:500])
-                return False
+                return not await q.mark_failed(session=session, nudge_id=nudge_id, error=error[:500], claim=claim)
             await q.reschedule(session=session, nudge_id=nudge_id, due_at=self._clock.now() + self.retry_delay,
-                               error=error[:500])
+                               error=error[:500], claim=claim)
             return True
 
-    async def record_failed(self, nudge_id: int, error: str) -> None:
+    async def record_failed(self, nudge_id: int, error: str, worker: str | None = None, attempts: int = 0) -> None:
         async with transaction(self._sessions) as session:
-            await q.mark_failed(session=session, nudge_id=nudge_id, error=error[:500])
+            await q.mark_failed(session=session, nudge_id=nudge_id, error=error[:500],
+                                claim=(worker, attempts) if worker is not None else None)
 
     async def mark_dms_closed(self, person_id: int) -> None:
         async with transaction(self._sessions) as session:

@@ -93,13 +93,14 @@ class Cluster:
             now = self.server.clock.now()
             due = await self.scalar(
                 "SELECT count(*) FROM nudge WHERE status = 'pending' AND due_at <= :now", now=now)
-            claims = await self.rows("SELECT id, claimed_by FROM nudge WHERE status = 'claimed'")
+            # a claim is (id, worker, attempt): a worker that claims the same nudge again holds a new claim
+            claims = await self.rows("SELECT id, claimed_by, attempts FROM nudge WHERE status = 'claimed'")
             live = self.live_pids()
             t = time.monotonic()
             for key in claims:  # a claim held this long is abandoned (its send failed): it must go stale
                 self._claim_seen.setdefault(tuple(key), t)
-            busy = [c for (i, c) in claims if c and _pid_of(c) in live
-                    and t - self._claim_seen[(i, c)] < ABANDONED_AFTER_S]
+            busy = [c for (i, c, n) in claims if c and _pid_of(c) in live
+                    and t - self._claim_seen[(i, c, n)] < ABANDONED_AFTER_S]
             if not due and not busy:
                 return
             if time.monotonic() > deadline:

@@ -1,0 +1,147 @@
+"""Exactly once across processes when a claim goes stale under a live process (a slow search, a database
+away, a clock that jumps) and another process takes the nudge over: the first never sends it too, nor hands
+it back; the person gets one check-in, not two."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
+
+from bot.sandbox.world import SandboxWorld
+from bot.services.nudges import Delivery, marker
+from bot.services.nudges.dispatch import NudgeDispatcher, Posted
+from cogs.nudges._send import DiscordNudgeChannels
+from storage.queries import nudges as nq
+from tests.support.pairs import dms_of, make_pair
+
+pytestmark = pytest.mark.e2e
+
+CUT_OFF: contextvars.ContextVar[bool] = contextvars.ContextVar("cut_off", default=False)
+
+
+class CutOff:
+    """The database link of one process (the tasks run with ``CUT_OFF`` set) breaks right after it claims
+    nudges, and stays broken until :meth:`restore`; the other process keeps its connection."""
+
+    def __init__(self, world: SandboxWorld) -> None:
+        assert world.engine is not None
+        self.engine = world.engine.sync_engine
+        self.down = False
+        self.failures = 0
+        event.listen(self.engine, "before_cursor_execute", self._before)
+        event.listen(self.engine, "after_cursor_execute", self._after)
+
+    def _before(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if self.down and CUT_OFF.get():
+            self.failures += 1
+            raise OperationalError(statement, None, ConnectionResetError("connection to the database lost"))
+
+    def _after(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if CUT_OFF.get() and statement.lstrip().upper().startswith("UPDATE NUDGE") and "RETURNING" in statement:
+            self.down = True  # the claim went through; the link breaks now
+
+    def restore(self) -> None:
+        self.down = False
+
+    def close(self) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._before)
+        event.remove(self.engine, "after_cursor_execute", self._after)
+
+
+class SlowSearch(DiscordNudgeChannels):
+    """Discord, where searching for a nudge sent before is slow: the search finds nothing, and its answer
+    arrives only when ``answer`` is set (paging through a busy channel, waiting for the new-DM cap)."""
+
+    def __init__(self, world: SandboxWorld) -> None:
+        super().__init__(world.bot)
+        self.searching = asyncio.Event()
+        self.answer = asyncio.Event()
+
+    async def find_sent(self, delivery: Delivery) -> Posted | None:
+        found = await super().find_sent(delivery)
+        self.searching.set()
+        await self.answer.wait()
+        return found
+
+
+def _copies(pair: Any, nudge_id: int) -> int:
+    return len([m for p in (pair.mentor, pair.mentee) for m in dms_of(p.persona) if marker(nudge_id) in m])
+
+
+async def test_a_claim_taken_over_during_a_slow_search_is_not_sent_by_the_searcher(nworld: SandboxWorld) -> None:
+    pair = await make_pair(nworld, "Slow")
+    service = nworld.bot.services.nudges
+    await service.plan_match(pair.match_id)
+    slow = SlowSearch(nworld)
+    searcher = NudgeDispatcher(service, nworld.bot.services.programmes, nworld.clock, slow)
+    other = NudgeDispatcher(service, nworld.bot.services.programmes, nworld.clock, DiscordNudgeChannels(nworld.bot))
+    nworld.discord.faults.fail_next(503, method="POST", path_contains="/messages", count=2)
+    nworld.clock.advance(timedelta(days=3, minutes=1))
+    assert await other.run() == 2  # Discord failed both: each is retried later, looked for first
+    assert dms_of(pair.mentor.persona) == [] and dms_of(pair.mentee.persona) == []
+
+    nworld.clock.advance(timedelta(minutes=6))
+    searching = asyncio.create_task(searcher.run())
+    await asyncio.wait_for(slow.searching.wait(), timeout=10)
+    nworld.clock.advance(timedelta(minutes=6))  # the searcher's claims look stale: the other process takes over
+    assert await other.run() == 2
+    slow.answer.set()  # the searcher's (old) answer: nothing found
+    await asyncio.wait_for(searching, timeout=30)
+
+    async with nworld.bot.sessions() as s:
+        rows = [n for n in await nq.nudges_of_match(session=s, match_id=pair.match_id)
+                if n.due_at <= nworld.clock.now()]
+    assert len(rows) == 2 and all(n.status == "sent" for n in rows)
+    assert [_copies(pair, n.id or 0) for n in rows] == [1, 1]
+
+
+def _cut_off_task(coro: Any) -> asyncio.Task[Any]:
+    ctx = contextvars.copy_context()
+    ctx.run(CUT_OFF.set, True)
+    return asyncio.create_task(coro, context=ctx)
+
+
+async def test_a_claim_taken_over_while_its_process_was_cut_off_is_not_sent_twice(nworld: SandboxWorld) -> None:
+    pair = await make_pair(nworld, "Cut")
+    service = nworld.bot.services.nudges
+    await service.plan_match(pair.match_id)
+    first = NudgeDispatcher(service, nworld.bot.services.programmes, nworld.clock, DiscordNudgeChannels(nworld.bot))
+    other = NudgeDispatcher(service, nworld.bot.services.programmes, nworld.clock, DiscordNudgeChannels(nworld.bot))
+    link = CutOff(nworld)
+    try:
+        nworld.clock.advance(timedelta(days=3, minutes=1))
+        cut_off = _cut_off_task(first.run())
+        for _ in range(200):  # preparing failed, then recording the failure: it keeps trying (backing off)
+            if link.failures >= 2:
+                break
+            await asyncio.sleep(0.01)
+        assert link.failures >= 2 and not cut_off.done()
+
+        nworld.clock.advance(timedelta(minutes=6))  # its claims look stale now: the other process takes over
+        assert await other.run() > 0
+        sent_once = [m for p in (pair.mentor, pair.mentee) for m in dms_of(p.persona) if "ref:n" in m]
+        assert sent_once, "the other process sent nothing"
+
+        link.restore()  # the first process's retries go through now
+        await asyncio.wait_for(cut_off, timeout=30)
+        async with nworld.bot.sessions() as s:  # not handed back: what the other process sent stays sent
+            taken = [n for n in await nq.nudges_of_match(session=s, match_id=pair.match_id) if n.attempts == 2]
+        assert taken and all(n.status == "sent" for n in taken)
+        for _ in range(3):  # later runs, past any retry delay, in both processes
+            nworld.clock.advance(timedelta(minutes=6))
+            await other.run()
+            await first.run()
+    finally:
+        link.close()
+
+    async with nworld.bot.sessions() as s:
+        rows = [n for n in await nq.nudges_of_match(session=s, match_id=pair.match_id)
+                if n.due_at <= nworld.clock.now()]
+    assert rows and all(n.status == "sent" for n in rows)
+    assert [_copies(pair, n.id or 0) for n in rows] == [1] * len(rows)
