@@ -13,6 +13,7 @@ from bot.services.nudges import NudgeService
 from bot.services.onboarding import OnboardingService
 from bot.services.organisers import OrganiserService
 from bot.services.pair_decisions import PairDecisions
+from bot.services.pauses import PauseExpiry
 from bot.services.people import PeopleService
 from bot.services.programmes import ProgrammeRegistry
 from bot.services.stats import StatsService
@@ -31,6 +32,7 @@ class Services:
     organisers: OrganiserService
     ending: MatchEnding
     pairs: PairDecisions
+    pauses: PauseExpiry
 
 
 def build_services(
@@ -54,4 +56,5 @@ def build_services(
         organisers=OrganiserService(registry, sessions, clock),
         ending=ending,
         pairs=PairDecisions(sessions, clock),
+        pauses=PauseExpiry(sessions, clock, nudges),
     )

@@ -30,7 +30,7 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "paired_dm": frozenset({"partner", "programme", "space"}),
     "first_step": frozenset({"programme"}),
     "match_ended": frozenset({"name", "partner", "programme"}),
-    "pause_over": frozenset({"name", "programme", "since"}),
+    "pause_over": frozenset({"name", "programme"}),
     "pair_reminder": frozenset({"mentor", "mentee", "programme"}),
 }
 #: A reply to each check-in button (no placeholders: it is shown to the person who pressed it).

@@ -23,6 +23,7 @@ from bot.onboarding.safe_text import (
 from bot.onboarding.validate import show_value
 from bot.services.programmes import Programme
 from cogs._common import pick_programme
+from cogs.profiles._pause import tell_pause_over
 from cogs.profiles._views import ChangeAnswerSelect, KeepButton, LeaveButton
 from storage.models import MatchStatus, PersonStatus
 
@@ -37,6 +38,15 @@ class Profiles(commands.Cog):
     def __init__(self, bot: MentorBot) -> None:
         self.bot = bot
         self.files = bot.services.organisers
+
+    async def cog_load(self) -> None:
+        self.bot.add_periodic("pause-expiry", self.end_pauses, seconds=3600)
+
+    async def end_pauses(self) -> None:
+        """Pauses that ran out: everyone back in matching, each told once with the choice to take longer."""
+        for programme in self.bot.services.programmes.all():
+            for over in await self.bot.services.pauses.end_due(programme):
+                await tell_pause_over(self.bot, over)
 
     def _programme(self, interaction: discord.Interaction, key: str | None) -> Programme:
         return pick_programme(self.bot, interaction.guild_id, key)

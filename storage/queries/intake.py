@@ -122,7 +122,7 @@ async def _guarded_update(
 """Lead statuses: ``new`` (to reply to), ``replying`` (a reply is being sent), ``replied``, ``queueing`` (to be
 posted in the organisers' channel), ``queued`` (posted there); closed: ``linked``, ``dismissed``."""
 
-POLL_LOCK_CLASS = 0x4D42  # "MB": the first key of the two-key advisory lock; the second is the programme id
+POLL_LOCK_CLASS = 0x4D42  # "MB": the first key of the two-key advisory lock; the second names schema and programme
 
 
 async def try_poll_lock(*, session: AsyncSession, programme_id: int) -> bool:
@@ -131,8 +131,15 @@ async def try_poll_lock(*, session: AsyncSession, programme_id: int) -> bool:
     another process holds it. On SQLite there is no such lock: always ``True`` (the process is alone)."""
     if session.get_bind().dialect.name != "postgresql":
         return True
+    return await _try_xact_lock(session, POLL_LOCK_CLASS, programme_id)
+
+
+async def _try_xact_lock(session: AsyncSession, cls: int, programme_id: int) -> bool:
+    """``pg_try_advisory_xact_lock(cls, key)``, the key naming the programme *in this schema*: advisory locks
+    are database-wide, and programme ids repeat across schemas (deployments or test runs sharing a database)."""
     result = await session.exec(  # type: ignore[call-overload]
-        text("SELECT pg_try_advisory_xact_lock(:cls, :pid)").bindparams(cls=POLL_LOCK_CLASS, pid=programme_id)
+        text("SELECT pg_try_advisory_xact_lock(:cls, hashtext(current_schema() || '/' || CAST(:pid AS text)))")
+        .bindparams(cls=cls, pid=programme_id)
     )
     return bool(result.scalar())
 
@@ -225,11 +232,7 @@ async def try_platform_poll_lock(*, session: AsyncSession, programme_id: int, pl
     pollers of different platforms run side by side and each platform has one poller at a time."""
     if session.get_bind().dialect.name != "postgresql":
         return True
-    cls = PLATFORM_LOCK_CLASSES.get(platform, POLL_LOCK_CLASS + 9)
-    result = await session.exec(  # type: ignore[call-overload]
-        text("SELECT pg_try_advisory_xact_lock(:cls, :pid)").bindparams(cls=cls, pid=programme_id)
-    )
-    return bool(result.scalar())
+    return await _try_xact_lock(session, PLATFORM_LOCK_CLASSES.get(platform, POLL_LOCK_CLASS + 9), programme_id)
 
 
 async def platform_leads_with_status(

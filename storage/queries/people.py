@@ -230,3 +230,21 @@ async def people_with_profiles(
         found = by_person.get(pid)
         out[pid] = (person, found if found is not None and found.programme_id == person.programme_id else None)
     return out
+
+
+async def expired_pauses(*, session: AsyncSession, programme_id: int, now: datetime) -> list[Person]:
+    """Paused people whose pause has run out."""
+    stmt = select(Person).where(Person.programme_id == programme_id, Person.status == PersonStatus.PAUSED,
+                                col(Person.paused_until).is_not(None), col(Person.paused_until) <= now)
+    return list(await session.exec(stmt.order_by(col(Person.id))))
+
+
+async def end_pause(*, session: AsyncSession, person_id: int, status: PersonStatus, now: datetime) -> bool:
+    """Back from a pause, once: False when someone else (a restart, another process, /resume) did it first."""
+    result = await session.exec(
+        update(Person)
+        .where(col(Person.id) == person_id, col(Person.status) == PersonStatus.PAUSED,
+               col(Person.paused_until).is_not(None), col(Person.paused_until) <= now)
+        .values(status=status, paused_until=None, updated_at=now)
+    )
+    return bool(result.rowcount)

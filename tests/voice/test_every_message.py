@@ -19,7 +19,7 @@ SAMPLE: dict[str, str] = {
     "programme": "Libraries Connected Peer Mentoring for Heads of Service and Emerging Leaders",
     "partner": LONG_NAME, "name": LONG_NAME, "mentor": LONG_NAME, "mentee": "Sam Lee",
     "space": "https://discord.com/channels/1546444918065463299/1546445022516216837",
-    "questions": "I'll ask you up to 11 short questions", "since": "Monday 7 September", "week": "5",
+    "questions": "I'll ask you up to 11 short questions", "week": "5",
 }
 TEACHER_WORDS = re.compile(r"\b(teach\w*|school\w*|pupil\w*|trainee\w*|headteacher\w*|NQT|SLT|lesson\w*|"
                            r"classroom\w*|#EduMentoring|early[- ]career|middle[- ]leader|phase|subject\w*)\b", re.I)
