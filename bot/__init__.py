@@ -6,10 +6,12 @@ runtime.py, sandbox/ and the cogs).
 - ``app`` the Bot subclass (loads the cogs, owns the periodic jobs); ``runtime`` wires settings into a running bot
 - ``services/`` the workflows: storage + the pure core, returning plain results to the cogs (intake, onboarding,
   people, matching, nudges, organisers, stats, programmes)
-- pure core, one package per feature: ``intake/`` (social sources, claim codes, invites), ``onboarding/``
-  (questions, validation, the interview state machine, profiles), ``matching/`` (the engine of MATCHING.md),
-  ``nudges/`` (plans, quiet hours, pacing, answer rules), ``stats/`` (funnel and chart), ``doctor/`` (pre-start
-  checks); ``clock``, ``timezones``, ``plural``, ``logs`` small shared pieces
+- pure core, one package per feature: ``programme/`` (a programme as data: criteria, the typed profile),
+  ``voice/`` (every message a programme sends, per preset), ``intake/`` (social sources, claim codes, invites),
+  ``onboarding/`` (questions, validation, the interview state machine, profiles), ``matching/`` (the engine of
+  MATCHING.md), ``nudges/`` (plans, quiet hours, pacing, answer rules), ``stats/`` (funnel and chart),
+  ``doctor/`` (pre-start checks); ``clock``, ``timezones``, ``plural``, ``spreadsheet`` (every CSV), ``logs``
+  small shared pieces
 - ``sandbox/`` the local Discord, X, Bluesky and Mastodon the demo and the tests run against; ``demo/`` the demo
 - ``bench_load``, ``bench_interactions`` benchmarks that need the whole bot (``python -m bot bench …``)
 """

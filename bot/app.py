@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import pkgutil
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,6 +24,7 @@ from storage.db import SessionFactory
 log = logging.getLogger(__name__)
 
 PeriodicJob = Callable[[], Awaitable[None]]
+KIT = "kit"  # cogs/kit: the shared Discord kit, a library rather than an extension
 
 
 class UserFacingError(Exception):
@@ -38,25 +39,38 @@ class MentorTree(app_commands.CommandTree["MentorBot"]):
     """Every failure of a slash command becomes one ephemeral, human answer; the rest goes to the log."""
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
-        original = getattr(error, "original", error)
-        if isinstance(error, NotOrganiser):
-            message = "This command is for the programme's organisers."
-        elif isinstance(original, UserFacingError):
-            message = str(original)
-        elif isinstance(error, app_commands.CommandOnCooldown):
-            message = f"Slow down a little — try again in {error.retry_after:.0f} s."
-        elif isinstance(error, app_commands.MissingPermissions | app_commands.CheckFailure):
-            message = "You can't use this command here."
-        elif isinstance(error, app_commands.TransformerError):
-            message = f"I couldn't understand {error.value!r} — please pick from the list."
-        else:
-            log.error("command %s failed", interaction.command and interaction.command.qualified_name,
-                      exc_info=original)
-            message = "Something went wrong on my side. The organisers can see the details in the log."
-        await send_ephemeral(interaction, message)
+        await answer_failure(interaction, error)
 
 
-async def send_ephemeral(interaction: discord.Interaction, message: str) -> None:
+ORGANISER_REFUSAL = "This command is for the programme's organisers."
+SOMETHING_WENT_WRONG = "Something went wrong on my side. The organisers can see the details in the log."
+
+
+def failure_message(interaction: discord.Interaction[Any], error: Exception) -> str:
+    """What the person is told when their command, button, select or modal failed (logged when unexpected)."""
+    original = getattr(error, "original", error)
+    if isinstance(error, NotOrganiser) or isinstance(original, NotOrganiser):
+        return ORGANISER_REFUSAL
+    if isinstance(original, UserFacingError):
+        return str(original)
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Slow down a little — try again in {error.retry_after:.0f} s."
+    if isinstance(error, app_commands.MissingPermissions | app_commands.CheckFailure):
+        return "You can't use this command here."
+    if isinstance(error, app_commands.TransformerError):
+        return f"I couldn't understand {error.value!r} — please pick from the list."
+    data: dict[str, Any] = dict(interaction.data or {})
+    what = interaction.command.qualified_name if interaction.command else data.get("custom_id", "?")
+    log.error("interaction %s (%s) of user %s failed", interaction.id, what, interaction.user.id, exc_info=original)
+    return SOMETHING_WENT_WRONG
+
+
+async def answer_failure(interaction: discord.Interaction[Any], error: Exception) -> None:
+    """The one error path of every interaction: one short, human, ephemeral answer and a log line."""
+    await send_ephemeral(interaction, failure_message(interaction, error))
+
+
+async def send_ephemeral(interaction: discord.Interaction[Any], message: str) -> None:
     """Answer the interaction once, whether or not it was already acknowledged."""
     try:
         if interaction.response.is_done():
@@ -80,7 +94,6 @@ class BotDeps:
     services: Services | None = None
     extensions: list[str] | None = None
     sync_commands: bool = True
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def default_intents() -> discord.Intents:
@@ -92,7 +105,8 @@ def default_intents() -> discord.Intents:
 
 def all_extensions() -> list[str]:
     """Every cog module under cogs/ (a package or a module per feature)."""
-    return sorted(f"cogs.{m.name}" for m in pkgutil.iter_modules(cogs.__path__) if not m.name.startswith("_"))
+    return sorted(f"cogs.{m.name}" for m in pkgutil.iter_modules(cogs.__path__)
+                  if not m.name.startswith("_") and m.name != KIT)
 
 
 class MentorBot(commands.AutoShardedBot):

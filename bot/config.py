@@ -10,15 +10,17 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     SecretStr,
+    TypeAdapter,
     ValidationError,
     field_validator,
     model_validator,
@@ -60,6 +62,7 @@ class _Strict(BaseModel):
 
 Platform = Literal["x", "bluesky", "mastodon"]
 PLATFORMS: tuple[Platform, ...] = ("x", "bluesky", "mastodon")
+COHORT_ORDER = "cohort_end must be after cohort_start"
 
 
 def _clean_tag(tag: str) -> str:
@@ -186,7 +189,7 @@ class ProgrammeConfig(_Strict):
     @model_validator(mode="after")
     def _cross_checks(self) -> ProgrammeConfig:
         if self.cohort_start and self.cohort_end and self.cohort_end <= self.cohort_start:
-            raise ValueError("cohort_end must be after cohort_start")
+            raise ValueError(COHORT_ORDER)
         self.spec()  # an unknown preset, order key or criterion question is reported here
         voice = self.messages()  # a broken override (unknown placeholder, reply) is reported here
         if "nudges" not in self.model_fields_set and voice.checkins:
@@ -381,3 +384,24 @@ def default_config_path() -> Path | None:
         return Path(env)
     local = Path("mentorbot.toml")
     return local if local.exists() else None
+
+
+@dataclass(frozen=True)
+class ProgrammeDetails:
+    key: str | None
+    hashtags: list[str]
+    cohort_start: date | None
+    cohort_end: date | None
+
+
+def check_details(*, key: str | None, hashtags: list[str], cohort_start: date | None,
+                  cohort_end: date | None) -> ProgrammeDetails:
+    """Programme details typed in Discord (``/programme setup``), checked by the config file's own rules:
+    the key's pattern, hashtags, the cohort's order. ``ValueError`` (a pydantic ``ValidationError``) names the
+    first problem; the hashtags come back cleaned."""
+    if key is not None:
+        TypeAdapter(Annotated[str, ProgrammeConfig.model_fields["key"]]).validate_python(key)
+    tags = IntakeConfig(hashtags=hashtags).hashtags
+    if cohort_start and cohort_end and cohort_end <= cohort_start:
+        raise ValueError(COHORT_ORDER)
+    return ProgrammeDetails(key, tags, cohort_start, cohort_end)

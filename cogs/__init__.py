@@ -2,6 +2,10 @@
 button, select, modal, message, member join) into one service call (``bot.services``) and the result into one
 reply. No SQL and no workflow here.
 
+- ``kit/`` the Discord kit every cog shares (not an extension): messaging (DMs with the closed-DM fallback,
+  organiser notices, no pings), persistent components that build and parse their own custom_id, the one error
+  path, the interview as messages
+- ``dms/`` the one listener for direct messages: an interview answer, a link code, or a short help text
 - ``intake/`` the hashtag pollers' jobs, the organisers' lead queue, ``/link``
 - ``onboarding/`` the interview in DMs (or a private thread when DMs are closed), ``/join``
 - ``profiles/`` members' own data: ``/profile``, ``/pause``, ``/resume``, ``/mydata``, ``/leave``

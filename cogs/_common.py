@@ -93,3 +93,17 @@ def organiser_only() -> Callable[[T], T]:
         return func
 
     return decorator
+
+
+def programmes_of(bot: MentorBot, user: discord.abc.User, guild_id: int | None) -> list[Programme]:
+    """The programmes a member's lookup may search: the guild's, or in a DM the programmes of the guilds the
+    member is in (never every programme the bot runs)."""
+    registry = bot.services.programmes
+    if guild_id:
+        return registry.in_guild(guild_id)
+    out = []
+    for prog in registry.all():
+        guild = bot.get_guild(prog.guild_id)
+        if guild is not None and guild.get_member(user.id) is not None:
+            out.append(prog)
+    return out

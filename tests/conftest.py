@@ -7,11 +7,12 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.sandbox.discord.spec import TALLY
 from storage.db import SessionFactory, session_factory
 from tests.support.database import BACKEND, PG_URL, drop_test_schema, make_test_engine
 
@@ -29,7 +30,31 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def discord_conformance(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every exchange with a local Discord during a test must be as Discord's OpenAPI document says: no route
+    outside it, no request or response breaking its schemas, no undeclared status. A test that breaks the
+    specification on purpose (to see the sandbox refuse it) is marked ``breaks_discord_spec``."""
+    start = len(TALLY.findings)
+    yield
+    if request.node.get_closest_marker("breaks_discord_spec") is not None:
+        return
+    found = TALLY.findings[start:]
+    if found:
+        listing = "\n".join(f"  {f}" for f in found[:20])
+        more = f"\n  … and {len(found) - 20} more" if len(found) > 20 else ""
+        pytest.fail(f"{len(found)} exchange(s) with the local Discord differ from Discord's OpenAPI document:\n"
+                    f"{listing}{more}", pytrace=False)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if TALLY.exchanges:
+        c = TALLY.counts()
+        terminalreporter.write_line(
+            f"Discord conformance: {TALLY.exchanges} exchanges on {len(TALLY.routes)} routes checked against the "
+            f"OpenAPI document: {c['unmatched']} unmatched routes, {c['request']} request violations, "
+            f"{c['response']} response violations, {c['status']} undeclared statuses"
+        )
     stats = terminalreporter.stats
     passed = len([r for r in stats.get("passed", []) if getattr(r, "when", "call") == "call"])
     failed = len(stats.get("failed", []))

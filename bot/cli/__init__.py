@@ -6,7 +6,7 @@ One module per command or command group, each registering onto the one typer app
 - ``run``: ``run`` (the bot against Discord)
 - ``config``: ``check-config`` (validate a config file, note missing credentials)
 - ``doctor``: ``doctor`` (check the Discord servers and the platforms' credentials for real, before ``run``)
-- ``db``: ``db upgrade``
+- ``db``: ``db upgrade | backup | restore``
 - ``match``: ``match`` (the offline matcher over a people CSV)
 - ``demo``: ``demo`` (a whole programme against the local sandboxes)
 - ``bench``: ``bench matching | sandbox | intake | nudges | load | interactions``

@@ -128,8 +128,12 @@ def reasons(mentor: Person, mentee: Person, config: MatchingConfig, reference_da
     if mentee.goals and (w.goals or mentor.goals):
         got = sorted(mentee.goals & mentor.goals)
         n = len(mentee.goals)
-        goals = term("goals", f"goal{'s' if n > 1 else ''}")
-        if got:
+        goals = term("goals", "goals")
+        if n == 1:  # "1 of 1 goals" reads wrongly: name the one goal
+            one = goals[:-1] if goals.endswith("s") and not goals.endswith("ss") else goals
+            out.append(f"mentor covers the {one} asked for: {lab(got[0])}" if got
+                       else f"mentor does not cover the {one} asked for")
+        elif got:
             out.append(f"mentor covers {len(got)} of {n} {goals}: {', '.join(lab(v) for v in got)}")
         else:
             out.append(f"mentor covers none of {n} {goals}")

@@ -19,8 +19,6 @@ from bot.nudges.answers import (
     at_risk,
     follow_up,
     history_summary,
-    nudge_custom_id,
-    parse_nudge_custom_id,
     unanswered_actions,
 )
 from bot.nudges.config import (
@@ -71,9 +69,7 @@ __all__ = [
     "is_quiet",
     "next_allowed",
     "next_digest_at",
-    "nudge_custom_id",
     "onboarding_reminder_times",
-    "parse_nudge_custom_id",
     "render_template",
     "replan",
     "schedule_for_match",

@@ -1,6 +1,6 @@
 """What happens when someone answers a check-in: the pure follow-up rules.
 
-Check-in buttons carry ``nudge:<answer>:<nudge id>`` as custom_id. The rules:
+Check-in buttons carry an answer and the nudge id (``cogs.nudges`` builds and parses their custom_id). The rules:
 - "We've met" — recorded.
 - "Not yet" — recorded; the second check-in (since they last said they had met) answered "not yet" tells
   the organisers, with the pair's history.
@@ -20,7 +20,6 @@ from typing import Literal, get_args
 
 __all__ = [
     "CHECKIN_BUTTONS",
-    "CUSTOM_ID_PREFIX",
     "END_CONFIRM_BUTTONS",
     "Action",
     "AnswerRejected",
@@ -39,8 +38,6 @@ __all__ = [
     "at_risk",
     "follow_up",
     "history_summary",
-    "nudge_custom_id",
-    "parse_nudge_custom_id",
     "unanswered_actions",
 ]
 
@@ -51,9 +48,7 @@ OrganiserReason = Literal["not_yet_twice", "help", "end_requested", "match_ended
 
 NUDGE_ANSWERS: tuple[str, ...] = get_args(NudgeAnswer)
 BUTTON_ANSWERS: tuple[str, ...] = get_args(ButtonAnswer)
-CUSTOM_ID_PREFIX = "nudge"
 _NUDGE_ANSWER: dict[str, NudgeAnswer] = {"met": "met", "not_yet": "not_yet", "help": "help", "end": "end"}
-CUSTOM_ID_LIMIT = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,38 +69,6 @@ END_CONFIRM_BUTTONS: tuple[NudgeButton, ...] = (
     NudgeButton("confirm_end", "Yes, end our match", "danger"),
     NudgeButton("keep", "No, let's keep going", "secondary"),
 )
-
-
-def nudge_custom_id(answer: ButtonAnswer, nudge_id: int) -> str:
-    """``nudge:<answer>:<nudge_id>`` — at most 100 characters, as Discord requires."""
-    if answer not in BUTTON_ANSWERS:
-        raise ValueError(f"unknown nudge answer {answer!r}")
-    if nudge_id < 0:
-        raise ValueError("nudge ids are not negative")
-    custom_id = f"{CUSTOM_ID_PREFIX}:{answer}:{nudge_id}"
-    if len(custom_id) > CUSTOM_ID_LIMIT:
-        raise ValueError("custom_id longer than 100 characters")
-    return custom_id
-
-
-def parse_nudge_custom_id(custom_id: str) -> tuple[ButtonAnswer, int] | None:
-    """``(answer, nudge_id)`` from a custom_id made by :func:`nudge_custom_id`; None if it is not one."""
-    if len(custom_id) > CUSTOM_ID_LIMIT:
-        return None
-    parts = custom_id.split(":")
-    if len(parts) != 3 or parts[0] != CUSTOM_ID_PREFIX:
-        return None
-    answer, raw_id = parts[1], parts[2]
-    if answer not in BUTTON_ANSWERS or not raw_id.isascii() or not raw_id.isdigit():
-        return None
-    return _as_button_answer(answer), int(raw_id)
-
-
-def _as_button_answer(value: str) -> ButtonAnswer:
-    for known in get_args(ButtonAnswer):
-        if value == known:
-            return known  # type: ignore[no-any-return]
-    raise ValueError(value)  # pragma: no cover
 
 
 @dataclass(frozen=True, slots=True)

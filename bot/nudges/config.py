@@ -273,8 +273,8 @@ class OnboardingRemindersConfig(BaseModel):
     after_hours: list[int] = Field(default_factory=lambda: [24, 72], max_length=10)
     text: str = Field(
         default=(
-            "Hi {name}, you're nearly set up for {programme}. Pick up where you left off by answering "
-            "the last question above."
+            "Hi {name}, you're nearly set up for {programme}. Pick up where you left off — here is the "
+            "question you were on:"
         ),
         min_length=1,
         max_length=1800,

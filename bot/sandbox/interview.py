@@ -12,7 +12,7 @@ from typing import Any
 from bot.onboarding.questions import Question
 from bot.sandbox.discord import Message
 from bot.sandbox.discord.actors import walk_components
-from bot.sandbox.people import Persona
+from bot.sandbox.people import InteractionResult, Persona
 
 ONB_ID = re.compile(r"^onb(?:sel|txt|sug)?:(\d+):([a-z][a-z0-9_]*)")
 
@@ -73,8 +73,10 @@ def _has(message: Message, prefix: str) -> dict[str, Any] | None:
     return next((c for c in walk_components(message.components) if str(c.get("custom_id", "")).startswith(prefix)), None)
 
 
-async def answer_one(persona: Persona, message: Message, q: Question, value: Any, channel_id: int) -> None:
-    """Give ``value`` to question ``q`` using what the message offers."""
+async def answer_one(persona: Persona, message: Message, q: Question, value: Any,
+                     channel_id: int) -> InteractionResult | None:
+    """Give ``value`` to question ``q`` using what the message offers: the answer to the click or choice, or
+    ``None`` for a typed answer (the bot's reply is then the next message)."""
     channel = persona.sandbox.state.channels[channel_id]
     where = None if channel.guild_id is None else channel
     button = None
@@ -89,15 +91,14 @@ async def answer_one(persona: Persona, message: Message, q: Question, value: Any
         button = next((c for c in walk_components(message.components)
                        if str(c.get("custom_id", "")).endswith(f":{q.key}:{value}")), None)
     if button is not None:
-        await persona.click(str(button["custom_id"]), message=message)
-        return
+        return await persona.click(str(button["custom_id"]), message=message)
     select = _has(message, "onbsel:")
     if select is not None and q.kind in ("single", "multi"):
         values = value if isinstance(value, list) else [value]
-        await persona.choose([str(v) for v in values], custom_id=str(select["custom_id"]), message=message)
-        return
+        return await persona.choose([str(v) for v in values], custom_id=str(select["custom_id"]), message=message)
     text = ", ".join(value) if isinstance(value, list) else ("yes" if value is True else "no" if value is False else str(value))
     await persona.say(text, channel=where)
+    return None
 
 
 async def wait_for_reply(persona: Persona, channel_id: int, after: int, timeout: float = 10.0) -> Message:  # noqa: ASYNC109
@@ -175,6 +176,8 @@ async def run_interview(
             continue
         if key not in answers:
             raise AssertionError(f"{persona.name} has no answer for {key}")
-        await answer_one(persona, message, by_key[key], answers[key], channel_id)
+        answered = await answer_one(persona, message, by_key[key], answers[key], channel_id)
         given += 1
-        message = await wait_for_reply(persona, channel_id, message.id, timeout)
+        # the answer to a click is what the person reads next (another message may have arrived meanwhile)
+        shown = answered.messages[-1] if answered is not None and answered.messages else None
+        message = shown or await wait_for_reply(persona, channel_id, message.id, timeout)

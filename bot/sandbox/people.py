@@ -72,7 +72,8 @@ class InteractionResult:
         state = self.sandbox.state
         if self.interaction.original_message_id is not None:
             return state.messages[self.interaction.original_message_id]
-        if self.response_type == CallbackType.UPDATE_MESSAGE and self.interaction.message_id is not None:
+        if self.response_type in (CallbackType.UPDATE_MESSAGE, CallbackType.DEFERRED_UPDATE_MESSAGE) \
+                and self.interaction.message_id is not None:
             return state.messages[self.interaction.message_id]
         return None
 
@@ -96,11 +97,14 @@ class InteractionResult:
 
     def _answered(self) -> bool:
         msg = self.message
+        if self.response_type == CallbackType.DEFERRED_UPDATE_MESSAGE:
+            return bool(self.followups) or self.interaction.edits > 0
         loaded = msg is not None and not msg.flags & LOADING_FLAG and msg.edited_timestamp is not None
         return bool(self.followups) or loaded
 
     async def wait_answer(self, timeout: float = 5.0) -> InteractionResult:  # noqa: ASYNC109
-        """After a deferral, wait until the original response is edited or a follow-up arrives."""
+        """After a deferral, wait until the original response (or, deferred as an update, the message whose
+        component was used) is edited or a follow-up arrives."""
         await self.sandbox.state.wait_for(self._answered, timeout)
         return self
 
@@ -270,8 +274,9 @@ class Persona:
         state = self.sandbox.state
         channel = state.channels[source.channel_id]
         message = state.messages.get(source.message_id) if source.message_id else None
-        inter = actors.start_interaction(state, self.user, InteractionType.MODAL_SUBMIT, channel, data, message)
-        return await self._await_ack(inter, timeout, expect_ack)
+        inter = actors.start_interaction(state, self.user, InteractionType.MODAL_SUBMIT, channel, data, message,
+                                         triggered_by=source)
+        return await self._answer_of(inter, timeout, expect_ack)
 
     async def slash(self, name: str, *path: str, options: Mapping[str, Any] | None = None,
                     guild: Guild | None = None, channel: Channel | None = None, timeout: float = 5.0,  # noqa: ASYNC109
@@ -293,10 +298,7 @@ class Persona:
             where = state.open_dm(self.id)
         data = actors.command_data(state, cmd, path, options or {})
         inter = actors.start_interaction(state, self.user, InteractionType.APPLICATION_COMMAND, where, data)
-        result = await self._await_ack(inter, timeout, expect_ack)
-        if result.response_type == CallbackType.DEFERRED_CHANNEL_MESSAGE:
-            await result.wait_answer(timeout)
-        return result
+        return await self._answer_of(inter, timeout, expect_ack)
 
     async def say(self, text: str, channel: Channel | None = None) -> Message:
         """Type a message in the DM with the bot (default) or in a channel."""
@@ -318,7 +320,15 @@ class Persona:
         state = self.sandbox.state
         channel = state.channels[msg.channel_id]
         inter = actors.start_interaction(state, self.user, kind, channel, data, msg)
-        return await self._await_ack(inter, timeout, expect_ack)
+        return await self._answer_of(inter, timeout, expect_ack)
+
+    async def _answer_of(self, inter: Interaction, timeout: float, expect_ack: bool) -> InteractionResult:  # noqa: ASYNC109
+        """The acknowledgement within Discord's 3 seconds, then (after a "thinking…" deferral) the answer itself.
+        A deferred update may never change the message: wait for it with :meth:`InteractionResult.wait_answer`."""
+        result = await self._await_ack(inter, timeout, expect_ack)
+        if result.response_type == CallbackType.DEFERRED_CHANNEL_MESSAGE:
+            await result.wait_answer(timeout)
+        return result
 
     async def _await_ack(self, inter: Interaction, timeout: float, expect_ack: bool) -> InteractionResult:  # noqa: ASYNC109
         result = InteractionResult(self.sandbox, inter)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.services.end_requests import EndRequests
 from bot.services.intake import BlueskyClientFactory, IntakeService, MastodonClientFactory, XClientFactory
 from bot.services.match_end import MatchEnding
 from bot.services.matching import MatchingService
@@ -33,6 +34,7 @@ class Services:
     ending: MatchEnding
     pairs: PairDecisions
     pauses: PauseExpiry
+    end_requests: EndRequests
 
 
 def build_services(
@@ -57,4 +59,5 @@ def build_services(
         ending=ending,
         pairs=PairDecisions(sessions, clock),
         pauses=PauseExpiry(sessions, clock, nudges),
+        end_requests=EndRequests(sessions, clock, ending),
     )

@@ -24,6 +24,7 @@ from typing import Literal, Protocol
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import plural
 from bot.clock import Clock
 from bot.onboarding.safe_text import safe_text
 from bot.services.programmes import Programme, ProgrammeRegistry
@@ -35,9 +36,10 @@ from storage.queries.onboarding import known_dm_channel
 
 log = logging.getLogger(__name__)
 
-EndReason = Literal["organiser", "pair", "left", "paused"]
+EndReason = Literal["organiser", "pair", "left", "paused", "lapsed"]
 STORED_REASON: dict[EndReason, str] = {
     "pair": "ended by the pair", "left": "left", "paused": "paused by an organiser", "organiser": "ended by an organiser",
+    "lapsed": "an end request went unanswered",
 }
 
 
@@ -108,6 +110,13 @@ def words_for(ended: EndedMatch, party: Party) -> str | None:
     if ended.reason == "pair":  # in the programme's own voice
         return ended.programme.config.messages().say("match_ended", name=party.name, partner=partner.name,
                                                      programme=name) + again
+    if ended.reason == "lapsed":  # one asked to end it; the other never answered (``subject`` asked)
+        days = plural.count(ended.programme.config.messages().end_request_days, "day")
+        if party.person_id == ended.subject_person_id:
+            return (f"Your request to end your {name} match with {partner.name} has gone through: there was no "
+                    f"answer within {days}. Thank you for taking part!{again}")
+        return (f"{partner.name} asked to end your {name} match and there was no answer within {days}, so it "
+                f"has ended. If that's a surprise, an organiser is happy to help.{again}")
     why = f" Their note: “{safe_text(ended.note, 300)}”." if ended.note else ""
     return (f"The organisers of {name} have ended your match with {partner.name}.{why}{again} If you have "
             "questions, ask an organiser.")
@@ -126,6 +135,7 @@ def organiser_words(ended: EndedMatch, archived: bool, told: int) -> str:
         "organiser": f"ended by <@{ended.by}>" if ended.by else "ended by an organiser",
         "pair": "ended: both agreed",
         "paused": f"ended: <@{ended.by}> paused one of them" if ended.by else "ended: one of them was paused",
+        "lapsed": "ended: one asked to end it and the other did not answer in time",
     }[ended.reason]
     note = f" ({safe_text(ended.note, 200)})" if ended.note else ""
     space = "space archived" if archived else "no space to archive" if ended.space_id is None else \

@@ -52,6 +52,8 @@ class Voice(BaseModel):
     replies: dict[str, str]
     #: "Not yet" answers in a row (without meeting) before the organisers hear of it; 0: never
     not_yet_escalate_after: int = Field(default=2, ge=0, le=20)
+    #: days after which an unanswered "End this match" request ends the match (both told)
+    end_request_days: int = Field(default=7, ge=1, le=90)
     #: the programme's default check-in plan (used unless the config gives ``[programme.nudges]``)
     checkins: list[NudgeStep] = Field(default_factory=list, max_length=50)
 
@@ -89,6 +91,7 @@ class VoiceOverrides(BaseModel):
     pair_reminder: str | None = Field(default=None, min_length=1, max_length=900)
     replies: dict[str, str] = Field(default_factory=dict)
     not_yet_escalate_after: int | None = Field(default=None, ge=0, le=20)
+    end_request_days: int | None = Field(default=None, ge=1, le=90)
 
     @field_validator("replies")
     @classmethod

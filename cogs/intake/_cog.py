@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import Counter
-from typing import Any, Protocol, cast
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -15,26 +14,14 @@ from discord.ext import commands
 from bot.app import MentorBot, PeriodicJob
 from bot.intake.outcomes import ClaimResult, LeadView, PollReport
 from bot.intake.source import platform_name
-from bot.onboarding.flow import AskQuestion, Step
 from bot.onboarding.safe_text import safe_text
-from bot.services.programmes import Programme
-from cogs._common import organiser_only, organiser_programme
-from cogs.intake._notify import NO_PINGS, OrganiserQueue
+from cogs._common import organiser_only, organiser_programme, programmes_of
+from cogs.intake._notify import OrganiserQueue
+from cogs.kit import interview
+from cogs.kit.messaging import NO_PINGS, send_dm
 
 log = logging.getLogger(__name__)
 LIST_LIMIT = 1900
-
-
-class _StartsInterviews(Protocol):
-    async def start_for(self, programme: Programme, user: discord.abc.User,
-                        suggestions: dict[str, object] | None = None, *, intro: bool | None = None) -> Any: ...
-
-    async def show_guess(self, programme: Programme, user: discord.abc.User) -> bool: ...
-
-
-def shows_new_guess(step: Step) -> bool:
-    """The question on screen now has a guess from the linked post."""
-    return isinstance(step, AskQuestion) and step.suggestion_shown is not None
 
 
 def _lead_line(lead: LeadView) -> str:
@@ -105,8 +92,9 @@ class Intake(commands.Cog):
     @app_commands.describe(programme="which programme, when this server runs several")
     async def leads_list(self, interaction: discord.Interaction, programme: str | None = None) -> None:
         prog = organiser_programme(interaction, programme)
+        await interaction.response.defer(ephemeral=True, thinking=True)
         leads = await self.bot.services.intake.leads.open_leads(prog)
-        await interaction.response.send_message(lead_list(leads), ephemeral=True, allowed_mentions=NO_PINGS)
+        await interaction.followup.send(lead_list(leads), ephemeral=True, allowed_mentions=NO_PINGS)
 
     @organiser_only()
     @leads.command(name="dismiss", description="Close a lead without linking it")
@@ -115,10 +103,11 @@ class Intake(commands.Cog):
                            programme="which programme, when this server runs several")
     async def leads_dismiss(self, interaction: discord.Interaction, lead: str, programme: str | None = None) -> None:
         prog = organiser_programme(interaction, programme)
+        await interaction.response.defer(ephemeral=True, thinking=True)
         done = await self.bot.services.intake.leads.dismiss(prog, lead, interaction.user.id)
         text = (f"Dismissed the lead @{safe_text(done.handle, 40)} on {done.platform_name} (`{done.claim_code}`)."
                 if done else f"There is no open lead {safe_text(lead, 40)!r} — `/leads list` shows them.")
-        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
 
     @organiser_only()
     @leads.command(name="merge", description="Two leads are one person (e.g. on X and Bluesky): close the second "
@@ -129,8 +118,9 @@ class Intake(commands.Cog):
     async def leads_merge(self, interaction: discord.Interaction, lead_a: str, lead_b: str,
                           programme: str | None = None) -> None:
         prog = organiser_programme(interaction, programme)
+        await interaction.response.defer(ephemeral=True, thinking=True)
         result = await self.bot.services.intake.leads.merge(prog, lead_a, lead_b, interaction.user.id)
-        await interaction.response.send_message(result.message[:1900], ephemeral=True, allowed_mentions=NO_PINGS)
+        await interaction.followup.send(result.message[:1900], ephemeral=True, allowed_mentions=NO_PINGS)
 
     @organiser_only()
     @leads.command(name="resume", description="Start reading the hashtags again after polling stopped")
@@ -161,74 +151,17 @@ class Intake(commands.Cog):
     @app_commands.describe(handle="the account you posted from, e.g. @your_handle or bluesky:you.bsky.social")
     async def link(self, interaction: discord.Interaction, handle: str) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        progs = self._programmes_of(interaction.user, interaction.guild_id)
+        progs = programmes_of(self.bot, interaction.user, interaction.guild_id)
         result = await self.bot.services.intake.leads.claim(interaction.user.id, interaction.user.display_name, handle,
                                                       programmes=progs)
         await interaction.followup.send(result.message, ephemeral=True, allowed_mentions=NO_PINGS)
-        await self._continue(result, interaction.user)
-
-    def _programmes_of(self, user: discord.abc.User, guild_id: int | None) -> list[Programme]:
-        """The programmes a lookup may search: the guild's, or in a DM the programmes of the guilds the
-        member is in (never every programme the bot runs)."""
-        registry = self.bot.services.programmes
-        if guild_id:
-            return registry.in_guild(guild_id)
-        out = []
-        for prog in registry.all():
-            guild = self.bot.get_guild(prog.guild_id)
-            if guild is not None and guild.get_member(user.id) is not None:
-                out.append(prog)
-        return out
+        await interview.continue_after_claim(self.bot, result, interaction.user)
 
     async def _proven(self, programme: Any, discord_user_id: int, result: ClaimResult) -> None:
         """The poller saw a member's private code posted from their account: tell them, continue onboarding."""
-        user = self.bot.get_user(discord_user_id) or await self.bot.fetch_user(discord_user_id)
         try:
-            await self.bot.pacer_send(await user.create_dm(), content=result.message, allowed_mentions=NO_PINGS)
+            await send_dm(self.bot, discord_user_id, content=result.message, allowed_mentions=NO_PINGS)
         except discord.HTTPException:
             log.warning("could not DM %s that their account is linked", discord_user_id)
-        await self._continue(result, user)
-
-    @commands.Cog.listener()
-    async def on_message(self, message: discord.Message) -> None:
-        """A code typed in the DM with the bot (or in the private onboarding thread): typing proves nothing,
-        so say where it goes."""
-        if message.author.bot or message.webhook_id is not None or not message.content:
-            return
-        private_thread = isinstance(message.channel, discord.Thread) \
-            and message.channel.type == discord.ChannelType.private_thread
-        if message.guild is not None and not private_thread:
-            return
-        progs = self._programmes_of(message.author, message.guild.id if message.guild else None)
-        if self.bot.services.intake.leads.find_code(message.content, anywhere=True, programmes=progs) is None:
-            return
-        await self.bot.pacer_send(message.channel, allowed_mentions=NO_PINGS, content=(
-            "Codes aren't typed here: post your code from the account you want to link (with the programme's "
-            "hashtag), and I'll link it when I see it. Use /link @your_handle to get one."))
-
-    async def _continue(self, result: ClaimResult, user: discord.abc.User) -> None:
-        """After a link: the interview starts or continues, pre-filled with what the post suggested."""
-        if not result.ok or result.programme_id is None:
-            return
-        programme = self.bot.services.programmes.by_id(result.programme_id)
-        if programme is None:
-            return
-        services = self.bot.services
-        created = False
-        for _ in range(3):  # begin() keeps suggestions only when its write wins against a concurrent answer
-            conv = await services.onboarding.begin(programme, user.id, user.display_name,
-                                                   suggestions=result.suggestions)
-            created = created or conv.created
-            if not result.suggestions or await services.intake.leads.prefilled(programme, user.id):
-                break
-            await asyncio.sleep(0.05)
-        cog = self.bot.get_cog("Onboarding")
-        if cog is None or not hasattr(cog, "start_for"):
-            return
-        try:
-            if created or conv.channel_id is None:
-                await cast(_StartsInterviews, cog).start_for(programme, user, result.suggestions, intro=created)
-            elif shows_new_guess(conv.step):  # the question is on screen already: add the guess, don't re-ask
-                await cast(_StartsInterviews, cog).show_guess(programme, user)
-        except discord.HTTPException:
-            log.exception("could not continue the interview of %s after linking", user.id)
+        user = self.bot.get_user(discord_user_id) or await self.bot.fetch_user(discord_user_id)
+        await interview.continue_after_claim(self.bot, result, user)

@@ -1,32 +1,26 @@
-"""Announcing confirmed pairs: a private space each, an introduction, a DM to each — exactly once.
-
-Each step is recorded before and after it happens (pending → creating → created → introduced → done), and
-every message carries a reference marker, so an announcement interrupted by a crash is finished on
-restart by adopting what already exists instead of creating it again.
-"""
+"""The Discord side of announcing a pair (the workflow: :class:`bot.services.announcing.Announcements`): create
+or find the pair's private space, introduce them there, DM each a link — every message with its marker."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from typing import TYPE_CHECKING
 
 import discord
 
-from bot.nudges.quiet import is_quiet
 from bot.onboarding.safe_text import safe_text
+from bot.services.announcing import Space
 from bot.services.matching import Announcement
 from bot.services.programmes import Programme
-from cogs.onboarding._delivery import find_text_channel
+from cogs.kit.messaging import DMS_CLOSED, NO_PINGS, find_text_channel, slug
 from storage.ids import require_id
-from storage.models import AnnounceStep, Person, SpaceKind
+from storage.models import Person, SpaceKind
 
 if TYPE_CHECKING:
     from bot.app import MentorBot
 
 log = logging.getLogger(__name__)
-DMS_CLOSED = 50007
 
 
 def marker(kind: str, match_id: int) -> str:
@@ -39,91 +33,66 @@ def has_marker(content: str, ref: str) -> bool:
     return re.search(re.escape(ref) + r"(?![0-9A-Za-z])", content) is not None
 
 
-def slug(text: str) -> str:
-    cleaned = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return cleaned[:20] or "member"
+class DiscordPairSpaces:
+    """The announcer's :class:`~bot.services.announcing.PairSpaces` on the running bot: channels (or private
+    threads once channels would hit Discord's limits) whose topic/name carries the pair's reference."""
 
-
-class Announcer:
     def __init__(self, bot: MentorBot) -> None:
         self.bot = bot
-        self._lock: asyncio.Lock | None = None
+        self._known: dict[int, discord.TextChannel | discord.Thread] = {}  # spaces found or made by this process
 
-    async def run(self) -> int:
-        """Finish every unfinished announcement, one run at a time in this process (a pair found
-        half-created is adopted, which is only safe when no other run is creating it right now)."""
-        if self._lock is None:
-            self._lock = asyncio.Lock()
-        async with self._lock:
-            return await self._run()
+    def can_reach(self, programme: Programme) -> bool:
+        return self.bot.get_guild(programme.guild_id) is not None
 
-    async def _run(self) -> int:
-        done = 0
-        for programme in self.bot.services.programmes.all():
-            guild = self.bot.get_guild(programme.guild_id)
-            if guild is None:
-                continue
-            for item in await self.bot.services.matching.pending_announcements(programme):
-                try:
-                    if await self.announce(programme, guild, item):
-                        done += 1
-                except discord.HTTPException as exc:
-                    log.warning("announcing match %s failed (will retry): %s", item.match.id, exc)
-        return done
+    def _guild(self, programme: Programme) -> discord.Guild:
+        guild = self.bot.get_guild(programme.guild_id)
+        if guild is None:
+            raise LookupError(f"the guild of {programme.key} is not available")
+        return guild
 
-    async def announce(self, programme: Programme, guild: discord.Guild, item: Announcement) -> bool:
-        svc = self.bot.services.matching
-        m = item.match
-        mid = require_id(m)
-        state = m.announce_state
-        fresh = state == AnnounceStep.PENDING  # nothing of it can exist yet: no need to look for earlier attempts
-        space: discord.abc.GuildChannel | discord.Thread | None = None
-        if state == AnnounceStep.PENDING:
-            if not await svc.step_announcement(mid, AnnounceStep.PENDING, AnnounceStep.CREATING):
-                return False
-            state = AnnounceStep.CREATING
-        if state == AnnounceStep.CREATING:
-            earlier = None if fresh else self._find_space(guild, programme, mid)
-            if isinstance(earlier, discord.Thread):  # the crash may have come before its members were added
-                await self._add_members(earlier, item)
-            space = earlier or await self._create_space(guild, programme, item)
-            kind = SpaceKind.THREAD if isinstance(space, discord.Thread) else SpaceKind.CHANNEL
-            if not await svc.step_announcement(mid, AnnounceStep.CREATING, AnnounceStep.CREATED, space_kind=kind,
-                                               space_id=space.id):
-                return False
-            state = AnnounceStep.CREATED
-        if space is None and m.space_id is not None:
-            found = guild.get_channel_or_thread(m.space_id)
-            if found is None:
-                try:
-                    fetched = await self.bot.fetch_channel(m.space_id)
-                    found = fetched if isinstance(fetched, discord.TextChannel | discord.Thread) else None
-                except discord.NotFound:
-                    found = None
-            space = found
-        if not isinstance(space, discord.TextChannel | discord.Thread):
-            log.warning("the space of match %s is gone", mid)
-            return False
-        if state == AnnounceStep.CREATED:
-            intro = None if fresh else await self._find_marker(space, marker("intro", mid))
-            if intro is None:
-                intro = await self._introduce(programme, space, item)
-            if not await svc.step_announcement(mid, AnnounceStep.CREATED, AnnounceStep.INTRODUCED,
-                                               intro_message_id=intro.id):
-                return False
-            state = AnnounceStep.INTRODUCED
-        if state == AnnounceStep.INTRODUCED:
-            quiet = programme.config.quiet_hours
-            now = self.bot.clock.now()
-            if is_quiet(now, item.mentor_zone, quiet) or is_quiet(now, item.mentee_zone, quiet):
-                return False  # the DMs are the bot's own initiative: they wait for both people's daytime
-            for person, partner in ((item.mentor, item.mentee), (item.mentee, item.mentor)):
-                await self._dm_link(programme, person.discord_user_id, partner.display_name, space, mid,
-                                    look_first=not fresh)
-            await self.bot.services.nudges.plan_match(mid)  # idempotent: existing rows are kept
-            if not await svc.step_announcement(mid, AnnounceStep.INTRODUCED, AnnounceStep.DONE):
-                return False
-        return True
+    def _space(self, found: discord.TextChannel | discord.Thread) -> Space:
+        self._known[found.id] = found
+        return Space(found.id, SpaceKind.THREAD if isinstance(found, discord.Thread) else SpaceKind.CHANNEL)
+
+    async def _channel(self, space_id: int) -> discord.TextChannel | discord.Thread | None:
+        found = self._known.get(space_id) or self.bot.get_channel(space_id)
+        if found is None:
+            try:
+                found = await self.bot.fetch_channel(space_id)
+            except discord.NotFound:
+                return None
+        return found if isinstance(found, discord.TextChannel | discord.Thread) else None
+
+    async def find_space(self, programme: Programme, item: Announcement) -> Space | None:
+        earlier = self._find_space(self._guild(programme), programme, require_id(item.match))
+        if isinstance(earlier, discord.Thread):  # the crash may have come before its members were added
+            await self._add_members(earlier, item)
+        return self._space(earlier) if earlier is not None else None
+
+    async def create_space(self, programme: Programme, item: Announcement) -> Space:
+        return self._space(await self._create_space(self._guild(programme), programme, item))
+
+    async def space(self, programme: Programme, space_id: int) -> Space | None:
+        found = await self._channel(space_id)
+        return self._space(found) if found is not None else None
+
+    async def find_intro(self, space: Space, match_id: int) -> int | None:
+        channel = await self._channel(space.id)
+        found = await self._find_marker(channel, marker("intro", match_id)) if channel is not None else None
+        return found.id if found is not None else None
+
+    async def introduce(self, programme: Programme, space: Space, item: Announcement) -> int:
+        channel = await self._channel(space.id)
+        if channel is None:
+            raise LookupError(f"the space {space.id} is gone")
+        return (await self._introduce(programme, channel, item)).id
+
+    async def send_link(self, programme: Programme, user_id: int, partner_name: str, space: Space,
+                        match_id: int, *, look_first: bool) -> None:
+        channel = await self._channel(space.id)
+        if channel is None:
+            raise LookupError(f"the space {space.id} is gone")
+        await self._dm_link(programme, user_id, partner_name, channel, match_id, look_first=look_first)
 
     def _find_space(self, guild: discord.Guild, programme: Programme, match_id: int) -> discord.TextChannel | discord.Thread | None:
         ref = marker("pair", match_id)
@@ -167,7 +136,7 @@ class Announcer:
 
     async def _create_space(self, guild: discord.Guild, programme: Programme, item: Announcement) -> discord.TextChannel | discord.Thread:
         mid = require_id(item.match)
-        name = f"pair-{slug(item.mentor.display_name)}-{slug(item.mentee.display_name)}"
+        name = f"pair-{slug(item.mentor.display_name, 20) or 'member'}-{slug(item.mentee.display_name, 20) or 'member'}"
         users = [u for u in (item.mentor.discord_user_id, item.mentee.discord_user_id) if u]
         if self._use_threads(guild, programme):
             parent = find_text_channel(guild, programme.config.spaces.threads_channel)
@@ -240,7 +209,7 @@ class Announcer:
                 dm, content=programme.config.messages().say(
                     "paired_dm", partner=safe_text(partner, 60), programme=safe_text(programme.config.name, 60),
                     space=space.jump_url) + f"\n-# {ref}",
-                allowed_mentions=discord.AllowedMentions.none(),
+                allowed_mentions=NO_PINGS,
             )
         except discord.Forbidden as exc:
             if exc.code != DMS_CLOSED:

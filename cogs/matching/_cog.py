@@ -13,25 +13,28 @@ from discord.ext import commands
 from bot.app import MentorBot, UserFacingError
 from bot.onboarding.safe_text import safe_text
 from bot.plural import count, form
+from bot.services.announcing import Announcements
 from bot.services.matching import MatchingError
 from bot.services.pair_decisions import NotFound
 from bot.services.programmes import Programme
 from cogs._common import organiser_only, organiser_programme
-from cogs.matching._announce import Announcer
+from cogs.kit.messaging import NO_PINGS
+from cogs.matching._announce import DiscordPairSpaces
 from cogs.matching._remind import remind_pair
 from cogs.matching._views import ConfirmPairView
 from storage.ids import require_id
 from storage.models import PairRuleKind, Person
 
 log = logging.getLogger(__name__)
-NO_PINGS = discord.AllowedMentions.none()
 WHO = "an @mention, a name as in /match list (imported people too), or #number"
 
 
 class Matching(commands.GroupCog, group_name="match", group_description="Match mentors and mentees"):
     def __init__(self, bot: MentorBot) -> None:
         self.bot = bot
-        self.announcer = Announcer(bot)
+        services = bot.services
+        self.announcer = Announcements(services.programmes, services.matching, services.nudges, bot.clock,
+                                       DiscordPairSpaces(bot))
         super().__init__()
 
     async def cog_load(self) -> None:
@@ -109,6 +112,7 @@ class Matching(commands.GroupCog, group_name="match", group_description="Match m
     async def pair(self, interaction: discord.Interaction, mentor: str, mentee: str,
                    programme: str | None = None) -> None:
         prog = organiser_programme(interaction, programme)
+        await interaction.response.defer(ephemeral=True, thinking=True)
         svc = self.bot.services.matching
         a, b = await self._people(prog, mentor, mentee)
         refused = await svc.manual_refusal(prog, require_id(a), require_id(b))
@@ -117,11 +121,11 @@ class Matching(commands.GroupCog, group_name="match", group_description="Match m
         broken = await svc.check_manual(prog, require_id(a), require_id(b))
         if not broken:
             match_id = await svc.create_manual(prog, require_id(a), require_id(b), interaction.user.id, [])
-            await interaction.response.send_message(f"✅ Paired (match {match_id}); announcing now.", ephemeral=True)
+            await interaction.followup.send(f"✅ Paired (match {match_id}); announcing now.", ephemeral=True)
             await self.announcer.run()
             return
         view = ConfirmPairView(self, prog, require_id(a), require_id(b), broken, interaction.user.id)
-        await interaction.response.send_message(
+        await interaction.followup.send(
             "This pair breaks these rules:\n" + "\n".join(f"• {safe_text(r, 200)}" for r in broken)
             + "\nPair them anyway?", view=view, ephemeral=True, allowed_mentions=NO_PINGS)
 
@@ -142,6 +146,7 @@ class Matching(commands.GroupCog, group_name="match", group_description="Match m
     async def _rule(self, interaction: discord.Interaction, mentor: str, mentee: str, programme: str | None,
                     kind: PairRuleKind) -> None:
         prog = organiser_programme(interaction, programme)
+        await interaction.response.defer(ephemeral=True, thinking=True)
         a, b = await self._people(prog, mentor, mentee)
         try:
             await self.bot.services.pairs.set_rule(prog, a, b, kind, interaction.user.id)
@@ -150,32 +155,33 @@ class Matching(commands.GroupCog, group_name="match", group_description="Match m
         names = f"**{safe_text(a.display_name, 60)}** (mentor) and **{safe_text(b.display_name, 60)}** (mentee)"
         text = (f"🚫 {names} will never be paired." if kind == PairRuleKind.FORBID else
                 f"📌 {names} will be paired in the next round (`/match preview` shows it first).")
-        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
 
     @organiser_only()
     @app_commands.command(name="remind", description="Send a quiet pair a friendly reminder in their space")
     @app_commands.describe(person="either of the two: " + WHO)
     async def remind(self, interaction: discord.Interaction, person: str, programme: str | None = None) -> None:
         prog = organiser_programme(interaction, programme)
+        await interaction.response.defer(ephemeral=True, thinking=True)
         (who,) = await self._people(prog, person)
         pair = await self.bot.services.pairs.quiet_pair(prog, who, interaction.user.id)
         if pair is None:
             raise UserFacingError(f"{safe_text(who.display_name, 60)} is not in an active pair.")
-        await interaction.response.defer(ephemeral=True, thinking=True)
         reached = await remind_pair(self.bot, prog, pair)
         await interaction.followup.send(
             "📨 Reminder sent." if reached else "I couldn't reach them (no space and no open DMs).", ephemeral=True)
 
     async def confirm_manual(self, interaction: discord.Interaction, prog: Programme, mentor_pid: int,
                              mentee_pid: int, broken: list[str]) -> None:
+        await interaction.response.defer()  # before the database: the answer edits the question
         try:
             match_id = await self.bot.services.matching.create_manual(prog, mentor_pid, mentee_pid,
                                                                       interaction.user.id, broken)
         except ValueError as exc:
-            await interaction.response.edit_message(content=f"Not paired: {safe_text(str(exc), 300)}.", view=None)
+            await interaction.edit_original_response(content=f"Not paired: {safe_text(str(exc), 300)}.", view=None)
             return
-        await interaction.response.edit_message(content=f"✅ Paired anyway (match {match_id}); announcing now.",
-                                                view=None)
+        await interaction.edit_original_response(content=f"✅ Paired anyway (match {match_id}); announcing now.",
+                                                 view=None)
         await self.announcer.run()
 
     @organiser_only()
@@ -184,12 +190,12 @@ class Matching(commands.GroupCog, group_name="match", group_description="Match m
     async def unpair(self, interaction: discord.Interaction, mentee: discord.Member, reason: str = "",
                      programme: str | None = None) -> None:
         prog = organiser_programme(interaction, programme)
+        await interaction.response.defer(ephemeral=True, thinking=True)
         svc = self.bot.services.matching
         person = await svc.person_by_discord(prog, mentee.id)
         active = await svc.active_match_of_mentee(prog, require_id(person)) if person else None
         if active is None:
             raise UserFacingError("They have no active match.")
-        await interaction.response.defer(ephemeral=True, thinking=True)
         ended = await self.bot.services.ending.end_match(require_id(active), "organiser", interaction.user.id,
                                                          note=reason)
         await interaction.followup.send(

@@ -11,9 +11,7 @@ import discord
 
 from bot.services.match_end import EndedMatch, Party
 from bot.services.programmes import Programme
-from cogs.nudges._send import send_to_person
-from cogs.onboarding._delivery import tell_organisers
-from cogs.onboarding._render import NO_PINGS
+from cogs.kit.messaging import NO_PINGS, send_to_person, tell_organisers
 
 if TYPE_CHECKING:
     from bot.app import MentorBot
@@ -55,6 +53,8 @@ class DiscordMatchSpaces:
             new_name = f"{ENDED_PREFIX}pair-{ended.match_id}"
         try:
             if isinstance(space, discord.Thread):
+                if space.archived:  # idle threads archive themselves; Discord edits one only to unarchive it
+                    space = await space.edit(archived=False, reason="match ended")
                 if ended.reason == "left":  # a private thread's member list names them too
                     for party in ended.parties:
                         if party.discord_user_id is not None:

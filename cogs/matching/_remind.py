@@ -10,6 +10,7 @@ from bot.app import MentorBot
 from bot.onboarding.safe_text import safe_text
 from bot.services.pair_decisions import QuietPair
 from bot.services.programmes import Programme
+from cogs.kit.messaging import send_dm
 from storage.models import Person
 
 log = logging.getLogger(__name__)
@@ -38,9 +39,8 @@ async def remind_pair(bot: MentorBot, programme: Programme, pair: QuietPair) -> 
         if not p.discord_user_id:
             continue
         try:
-            user = bot.get_user(p.discord_user_id) or await bot.fetch_user(p.discord_user_id)
-            await bot.pacer_send(await bot.pacer_create_dm(user), content=text, allowed_mentions=mentions)
-            reached = True
+            reached = await send_dm(bot, p.discord_user_id, content=text, allowed_mentions=mentions) is not None \
+                or reached
         except discord.HTTPException as exc:
             log.info("could not DM a reminder to %s: %s", p.discord_user_id, exc)
     return reached

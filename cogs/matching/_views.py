@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.services.programmes import Programme
+from cogs.kit.interactions import KitView
 
 if TYPE_CHECKING:
     from cogs.matching._cog import Matching
 
 
-class ConfirmPairView(discord.ui.View):
+class ConfirmPairView(KitView):
     def __init__(self, cog: Matching, prog: Programme, mentor_pid: int, mentee_pid: int, broken: list[str],
                  organiser_id: int) -> None:
         super().__init__(timeout=600)

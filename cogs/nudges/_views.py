@@ -1,42 +1,110 @@
-"""Persistent buttons on nudges: ``nudge:<answer>:<id>`` and ``nudgenote:<id>`` (a short note in a modal).
-Everything needed is in the custom_id, so a click after a restart or on an old message still works."""
+"""Persistent buttons on nudges (``nudge:<answer>:<id>``, ``nudgenote:<id>`` with a short note in a modal) and
+what follows an answer (the organisers told, the partner asked, an ended match archived). Everything needed is
+in the custom_id, so a click after a restart or on an old message still works."""
 
 from __future__ import annotations
 
 import logging
-import re
 from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
-from bot.nudges.answers import ButtonAnswer, parse_nudge_custom_id
+from bot.nudges.answers import BUTTON_ANSWERS, CHECKIN_BUTTONS, END_CONFIRM_BUTTONS, ButtonAnswer, NudgeButton
 from bot.onboarding.safe_text import safe_text
-from bot.services.nudges import AnswerResult, NudgeService
-from cogs.nudges._send import ask_partner
-from cogs.onboarding._delivery import tell_organisers
-from cogs.onboarding._render import NO_PINGS
+from bot.services.nudges import AnswerResult, Delivery, PartnerPrompt
+from cogs.kit.interactions import INTEGER, KitModal, PersistentItem, bot_of, label_of, reply
+from cogs.kit.messaging import NO_PINGS, send_to_person, tell_organisers
+from storage.models import NudgeKind
 
 if TYPE_CHECKING:
     from bot.app import MentorBot
 
 log = logging.getLogger(__name__)
-COG_NAME = "Nudges"
+_STYLES = {"primary": discord.ButtonStyle.primary, "secondary": discord.ButtonStyle.secondary,
+           "success": discord.ButtonStyle.success, "danger": discord.ButtonStyle.danger}
 
 
-def _bot(interaction: discord.Interaction[Any]) -> MentorBot:
-    return cast("MentorBot", interaction.client)
+class NudgeAnswerButton(PersistentItem[discord.ui.Button[Any]], prefix="nudge",
+                        fields={"answer": "|".join(BUTTON_ANSWERS), "id": INTEGER}):
+    def __init__(self, answer: ButtonAnswer, nudge_id: int, label: str = "…",
+                 style: discord.ButtonStyle = discord.ButtonStyle.secondary, row: int | None = None) -> None:
+        super().__init__(discord.ui.Button(label=label, style=style, row=row,
+                                           custom_id=self.build_id(answer, nudge_id)))
+        self.answer, self.nudge_id = answer, nudge_id
+
+    @classmethod
+    def rebuild(cls, fields: dict[str, str], item: discord.ui.Item[Any]) -> NudgeAnswerButton:
+        return cls(cast(ButtonAnswer, fields["answer"]), int(fields["id"]), label_of(item, "…"))
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        bot = bot_of(interaction)
+        result = await bot.services.nudges.answers.answer(self.nudge_id, self.answer, interaction.user.id)
+        await reply(interaction, result.reply)
+        await follow_up(bot, result)
 
 
-def service_of(bot: MentorBot) -> NudgeService:
-    cog = bot.get_cog(COG_NAME)
-    service = getattr(cog, "service", None)
-    if not isinstance(service, NudgeService):
-        raise RuntimeError("the nudges cog is not loaded")
-    return service
+class NoteModal(KitModal):
+    def __init__(self, nudge_id: int) -> None:
+        super().__init__(title="A short note for the organisers", custom_id=f"nudgenotemodal:{nudge_id}", timeout=900)
+        self.nudge_id = nudge_id
+        self.note: discord.ui.TextInput[NoteModal] = discord.ui.TextInput(
+            label="Your note", style=discord.TextStyle.paragraph, max_length=1000, required=True)
+        self.add_item(self.note)
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        bot = bot_of(interaction)
+        text = self.note.value or ""
+        programme = await bot.services.nudges.answers.save_note(self.nudge_id, interaction.user.id, text)
+        if programme is None:
+            await reply(interaction, "This note can't be saved here.")
+            return
+        await reply(interaction, "Thanks — I've passed your note to the organisers.")
+        note = safe_text(text, 1500, one_line=False)
+        await tell_organisers(bot, programme, f"📝 Note from <@{interaction.user.id}>: {note}")
+
+
+class NudgeNoteButton(PersistentItem[discord.ui.Button[Any]], prefix="nudgenote", fields={"id": INTEGER}):
+    """Opens the note modal (a modal is a first response: no deferral, no database)."""
+
+    ack = "none"
+
+    def __init__(self, nudge_id: int, label: str = "Add a note", row: int | None = None) -> None:
+        super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.secondary, row=row,
+                                           custom_id=self.build_id(nudge_id)))
+        self.nudge_id = nudge_id
+
+    @classmethod
+    def rebuild(cls, fields: dict[str, str], item: discord.ui.Item[Any]) -> NudgeNoteButton:
+        return cls(int(fields["id"]), label_of(item, "Add a note"))
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        await interaction.response.send_modal(NoteModal(self.nudge_id))
+
+
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (NudgeAnswerButton, NudgeNoteButton)
+
+
+def buttons_view(buttons: tuple[NudgeButton, ...], nudge_id: int, *, note: str | None) -> discord.ui.View:
+    """The buttons of one nudge; the view itself is not kept (clicks are routed by custom_id)."""
+    view = discord.ui.View(timeout=None)
+    for b in buttons:
+        view.add_item(NudgeAnswerButton(b.answer, nudge_id, b.label, _STYLES[b.style], row=0))
+    if note:
+        view.add_item(NudgeNoteButton(nudge_id, note, row=1))
+    view.stop()
+    return view
+
+
+def nudge_view(d: Delivery) -> discord.ui.View | None:
+    if d.kind == NudgeKind.CHECKIN and d.buttons:
+        return buttons_view(CHECKIN_BUTTONS, d.nudge_id, note="Add a note")
+    if d.kind == NudgeKind.FEEDBACK:
+        return buttons_view((), d.nudge_id, note="Write my feedback")
+    return None
 
 
 async def follow_up(bot: MentorBot, result: AnswerResult) -> None:
-    """After answering the click: tell the organisers, ask the partner, archive an ended match."""
+    """After answering the click: tell the organisers, ask the partner, end the match (its one path)."""
     programme = result.programme
     if programme is None:
         return
@@ -48,60 +116,16 @@ async def follow_up(bot: MentorBot, result: AnswerResult) -> None:
         await bot.services.ending.follow_up(result.ended)
 
 
-class NudgeAnswerButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
-                        template=r"nudge:(?P<answer>met|not_yet|help|end|confirm_end|keep):(?P<id>\d+)"):
-    def __init__(self, answer: ButtonAnswer, nudge_id: int, label: str = "…") -> None:
-        super().__init__(discord.ui.Button(label=label, custom_id=f"nudge:{answer}:{nudge_id}"))
-        self.answer, self.nudge_id = answer, nudge_id
-
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> NudgeAnswerButton:
-        parsed = parse_nudge_custom_id(match.string)
-        if parsed is None:
-            raise ValueError(f"not a nudge button: {match.string!r}")
-        return cls(parsed[0], parsed[1], getattr(item, "label", None) or "…")
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        bot = _bot(interaction)
-        result = await service_of(bot).answers.answer(self.nudge_id, self.answer, interaction.user.id)
-        await interaction.response.send_message(result.reply, ephemeral=True, allowed_mentions=NO_PINGS)
-        await follow_up(bot, result)
-
-
-class NoteModal(discord.ui.Modal):
-    def __init__(self, nudge_id: int) -> None:
-        super().__init__(title="A short note for the organisers", custom_id=f"nudgenotemodal:{nudge_id}", timeout=900)
-        self.nudge_id = nudge_id
-        self.note: discord.ui.TextInput[NoteModal] = discord.ui.TextInput(
-            label="Your note", style=discord.TextStyle.paragraph, max_length=1000, required=True)
-        self.add_item(self.note)
-
-    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
-        bot = _bot(interaction)
-        service = service_of(bot)
-        text = self.note.value or ""
-        programme = await service.answers.save_note(self.nudge_id, interaction.user.id, text)
-        if programme is None:
-            await interaction.response.send_message("This note can't be saved here.", ephemeral=True)
-            return
-        await interaction.response.send_message("Thanks — I've passed your note to the organisers.", ephemeral=True)
-        note = safe_text(text, 1500, one_line=False)
-        await tell_organisers(bot, programme, f"📝 Note from <@{interaction.user.id}>: {note}")
-
-
-class NudgeNoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"nudgenote:(?P<id>\d+)"):
-    def __init__(self, nudge_id: int, label: str = "Add a note") -> None:
-        super().__init__(discord.ui.Button(label=label, custom_id=f"nudgenote:{nudge_id}"))
-        self.nudge_id = nudge_id
-
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> NudgeNoteButton:
-        return cls(int(match["id"]), getattr(item, "label", None) or "Add a note")
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await interaction.response.send_modal(NoteModal(self.nudge_id))
-
-
-DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (NudgeAnswerButton, NudgeNoteButton)
+async def ask_partner(bot: MentorBot, prompt: PartnerPrompt, programme_name: str) -> None:
+    """Ask the partner to confirm ending the match (or explain), with two buttons."""
+    content = (f"{prompt.requested_by} asked to end your {programme_name} match. Do you agree? "
+               "If not, tell us and an organiser will help you two.")
+    try:
+        msg = await send_to_person(bot, prompt.discord_user_id, prompt.dm_channel_id, prompt.dms_closed,
+                                   prompt.space_id, content=content, allowed_mentions=NO_PINGS,
+                                   view=buttons_view(END_CONFIRM_BUTTONS, prompt.nudge_id, note=None))
+    except discord.HTTPException as exc:
+        log.warning("could not ask %s to confirm the end of their match: %s", prompt.discord_user_id, exc)
+        msg = None
+    if msg is None:
+        log.warning("partner %s could not be asked to confirm the end of their match", prompt.discord_user_id)

@@ -11,11 +11,9 @@ from cogs.organisers._audit import AuditCommands, AuditPageButton
 from cogs.organisers._data import DataCommands
 from cogs.organisers._people import PeopleCommands, RenudgeButton
 from cogs.organisers._programme import ProgrammeCommands
-from cogs.organisers._tools import tools
 
 
 async def setup(bot: MentorBot) -> None:
-    tools(bot)  # build the services once
     bot.add_dynamic_items(AuditPageButton, RenudgeButton)
     await bot.add_cog(ProgrammeCommands(bot))
     await bot.add_cog(PeopleCommands(bot))

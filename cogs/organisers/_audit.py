@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import discord
@@ -15,8 +14,10 @@ from bot.onboarding.safe_text import safe_text
 from bot.plural import count
 from bot.services.organisers import AuditPage
 from bot.services.programmes import Programme
-from cogs._common import bot_of, organiser_only, organiser_programme
-from cogs.organisers._tools import NO_PINGS, component_programme, tools
+from cogs._common import organiser_only, organiser_programme
+from cogs.kit.interactions import INTEGER, PersistentItem, bot_of, label_of
+from cogs.kit.messaging import NO_PINGS
+from cogs.organisers._tools import component_programme
 
 PER_PAGE = 10
 
@@ -42,25 +43,24 @@ def audit_view(programme: Programme, page: AuditPage) -> discord.ui.View:
     return view
 
 
-class AuditPageButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
-                      template=r"audit:(?P<pid>\d+):(?P<page>-?\d+)"):
+class AuditPageButton(PersistentItem[discord.ui.Button[Any]], prefix="audit",
+                      fields={"pid": INTEGER, "page": "-?" + INTEGER}):
+    ack = "update"
+
     def __init__(self, pid: int, page: int, label: str = "Page", disabled: bool = False) -> None:
-        super().__init__(discord.ui.Button(label=label, custom_id=f"audit:{pid}:{page}", disabled=disabled,
+        super().__init__(discord.ui.Button(label=label, custom_id=self.build_id(pid, page), disabled=disabled,
                                            style=discord.ButtonStyle.secondary))
         self.pid, self.page = pid, page
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> AuditPageButton:
-        return cls(int(match["pid"]), int(match["page"]), getattr(item, "label", None) or "Page")
+    def rebuild(cls, fields: dict[str, str], item: discord.ui.Item[Any]) -> AuditPageButton:
+        return cls(int(fields["pid"]), int(fields["page"]), label_of(item, "Page"))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        programme = await component_programme(interaction, self.pid)
-        if programme is None:
-            return
-        page = await tools(bot_of(interaction)).organisers.audit_page(programme, self.page, PER_PAGE)
-        await interaction.response.edit_message(embed=audit_embed(programme, page), view=audit_view(programme, page),
-                                                allowed_mentions=NO_PINGS)
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        programme = component_programme(interaction, self.pid)
+        page = await bot_of(interaction).services.organisers.audit_page(programme, self.page, PER_PAGE)
+        await interaction.edit_original_response(embed=audit_embed(programme, page),
+                                                 view=audit_view(programme, page), allowed_mentions=NO_PINGS)
 
 
 class AuditCommands(commands.Cog):
@@ -75,6 +75,6 @@ class AuditCommands(commands.Cog):
                     programme: str | None = None) -> None:
         prog = organiser_programme(interaction, programme)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        found = await tools(self.bot).organisers.audit_page(prog, page - 1, PER_PAGE)
+        found = await self.bot.services.organisers.audit_page(prog, page - 1, PER_PAGE)
         await interaction.followup.send(embed=audit_embed(prog, found), view=audit_view(prog, found), ephemeral=True,
                                         allowed_mentions=NO_PINGS)

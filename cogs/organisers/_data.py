@@ -11,7 +11,8 @@ from bot.onboarding.safe_text import clean_input, neutralise_mentions, truncate
 from bot.plural import count, form
 from bot.services.organisers import ImportReport
 from cogs._common import organiser_only, organiser_programme
-from cogs.organisers._tools import NO_PINGS, text_file, tools
+from cogs.kit.messaging import NO_PINGS
+from cogs.organisers._tools import text_file
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 SHOWN_PROBLEMS = 15
@@ -53,7 +54,7 @@ class DataCommands(commands.Cog):
     async def export(self, interaction: discord.Interaction, what: str = "both", programme: str | None = None) -> None:
         prog = organiser_programme(interaction, programme)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        service = tools(self.bot).organisers
+        service = self.bot.services.organisers
         files, counts = [], {}
         if what in ("both", "profiles"):
             text, counts["profiles"] = await service.export_profiles_csv(prog)
@@ -85,7 +86,7 @@ class DataCommands(commands.Cog):
             raise UserFacingError("That file isn't UTF-8 text — save the spreadsheet as “CSV UTF-8”.") from None
         except discord.HTTPException:
             raise UserFacingError("I couldn't download that file — please try again.") from None
-        report = await tools(self.bot).organisers.import_profiles_csv(prog, text, actor=interaction.user.id)
+        report = await self.bot.services.organisers.import_profiles_csv(prog, text, actor=interaction.user.id)
         summary = import_summary(report)
         files = []
         if len(report.problems) > SHOWN_PROBLEMS or len(summary) > 1900:

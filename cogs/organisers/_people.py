@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 import discord
@@ -16,10 +15,11 @@ from bot.onboarding.validate import show_value
 from bot.plural import count, form
 from bot.services.organisers import PersonFile
 from bot.services.programmes import Programme
-from cogs._common import bot_of, organiser_only, organiser_programme
-from cogs.onboarding._delivery import deliver
-from cogs.onboarding._render import render_step
-from cogs.organisers._tools import NO_PINGS, component_programme, organiser_group, tools, who
+from cogs._common import organiser_only, organiser_programme
+from cogs.kit import interview
+from cogs.kit.interactions import INTEGER, PersistentItem, bot_of, reply
+from cogs.kit.messaging import NO_PINGS
+from cogs.organisers._tools import component_programme, organiser_group, who
 
 log = logging.getLogger(__name__)
 RENUDGE_MAX = 200
@@ -52,50 +52,44 @@ def person_embed(programme: Programme, file: PersonFile) -> discord.Embed:
     return embed
 
 
-class RenudgeButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"renudge:(?P<pid>\d+)"):
+class RenudgeButton(PersistentItem[discord.ui.Button[Any]], prefix="renudge", fields={"pid": INTEGER}):
     """Re-send each stalled person their current question, with a friendly reminder."""
 
     def __init__(self, pid: int, label: str = "Re-nudge them") -> None:
         super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.primary,
-                                           custom_id=f"renudge:{pid}"))
+                                           custom_id=self.build_id(pid)))
         self.pid = pid
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> RenudgeButton:
-        return cls(int(match["pid"]))
+    def rebuild(cls, fields: dict[str, str], item: discord.ui.Item[Any]) -> RenudgeButton:
+        return cls(int(fields["pid"]))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        programme = await component_programme(interaction, self.pid)
-        if programme is None:
-            return
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        sent, failed = await renudge(bot_of(interaction), programme)
-        await tools(bot_of(interaction)).organisers.record(
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        programme = component_programme(interaction, self.pid)
+        bot = bot_of(interaction)
+        sent, failed = await renudge(bot, programme)
+        await bot.services.organisers.record(
             programme, interaction.user.id, "onboarding.renudge", {"sent": sent, "failed": failed})
-        text = f"Re-nudged {count(sent, 'person')}." + (f" {failed} could not be reached." if failed else "")
-        await interaction.followup.send(text, ephemeral=True)
+        await reply(interaction, f"Re-nudged {count(sent, 'person')}." + (f" {failed} could not be reached." if failed else ""))
 
 
 async def renudge(bot: MentorBot, programme: Programme) -> tuple[int, int]:
     """Send every stalled, reachable, unpaused person their current step again. (sent, failed)."""
-    stalled = await tools(bot).stats.stalled(programme, limit=RENUDGE_MAX)
+    stalled = await bot.services.stats.stalled(programme, limit=RENUDGE_MAX)
+    preface = (f"👋 A reminder from the organisers of **{safe_text(programme.config.name, 100)}**: "
+               "you're nearly there!")
     sent = failed = 0
     for person in stalled:
         if person.discord_user_id is None or person.paused:
             continue
-        conv = await bot.services.onboarding.act(programme, person.discord_user_id, "show")
-        if conv is None:
-            continue
-        rendered = render_step(programme.id, conv.step, programme_name=programme.config.name, voice=programme.config.messages())
-        rendered.content = (f"👋 A reminder from the organisers of **{safe_text(programme.config.name, 100)}**: "
-                            f"you're nearly there!\n\n{rendered.content}")[:2000]
         try:
-            ok = await deliver(bot, conv, rendered, person.discord_user_id, person.name)
+            reached = await interview.show(bot, programme, person.discord_user_id, person.name, preface=preface)
         except discord.HTTPException as exc:
             log.warning("could not re-nudge %s: %s", person.discord_user_id, exc)
-            ok = False
-        sent, failed = (sent + 1, failed) if ok else (sent, failed + 1)
+            reached = False
+        if reached is None:
+            continue
+        sent, failed = (sent + 1, failed) if reached else (sent, failed + 1)
     return sent, failed
 
 
@@ -114,13 +108,12 @@ class PeopleCommands(commands.Cog):
                      programme: str | None = None) -> None:
         prog = organiser_programme(interaction, programme)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        the_tools = tools(self.bot)
-        file = await the_tools.organisers.person_file(prog, member.id)
+        file = await self.bot.services.organisers.person_file(prog, member.id)
         if file is None:
             await interaction.followup.send(f"{member.mention} hasn't joined {safe_text(prog.config.name, 100)}.",
                                             ephemeral=True, allowed_mentions=NO_PINGS)
             return
-        await the_tools.organisers.record(prog, interaction.user.id, "person.view", {"person_id": file.person.id})
+        await self.bot.services.organisers.record(prog, interaction.user.id, "person.view", {"person_id": file.person.id})
         await interaction.followup.send(embed=person_embed(prog, file), ephemeral=True, allowed_mentions=NO_PINGS)
 
     @organiser_only()
@@ -149,7 +142,7 @@ class PeopleCommands(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         if not await self.bot.services.people.resume(prog, member.id):
             raise UserFacingError(f"{member.display_name} isn't paused.")
-        await tools(self.bot).organisers.record(prog, interaction.user.id, "person.resume_by_organiser",
+        await self.bot.services.organisers.record(prog, interaction.user.id, "person.resume_by_organiser",
                                                 {"member": member.id})
         await interaction.followup.send(f"{member.mention} is back in the programme.", ephemeral=True,
                                         allowed_mentions=NO_PINGS)
@@ -159,9 +152,8 @@ class PeopleCommands(commands.Cog):
     async def stalled(self, interaction: discord.Interaction, programme: str | None = None) -> None:
         prog = organiser_programme(interaction, programme)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        the_tools = tools(self.bot)
-        people = await the_tools.stats.stalled(prog, limit=RENUDGE_MAX + 1)
-        await the_tools.organisers.record(prog, interaction.user.id, "onboarding.stalled", {"count": len(people)})
+        people = await self.bot.services.stats.stalled(prog, limit=RENUDGE_MAX + 1)
+        await self.bot.services.organisers.record(prog, interaction.user.id, "onboarding.stalled", {"count": len(people)})
         if not people:
             await interaction.followup.send("Nobody's onboarding has stalled. 🎉", ephemeral=True)
             return

@@ -11,9 +11,10 @@ from discord.ext import commands
 from bot.app import MentorBot, NotOrganiser
 from bot.doctor import DiscordRefused, diagnose
 from cogs._common import organiser_only, organiser_programme
+from cogs.kit.messaging import NO_PINGS
 from cogs.organisers._setup import SetupView
 from cogs.organisers._stats import stats_chart, stats_embed
-from cogs.organisers._tools import NO_PINGS, organiser_group, tools
+from cogs.organisers._tools import organiser_group
 
 
 class BotRest:
@@ -69,7 +70,7 @@ class ProgrammeCommands(commands.Cog):
         await interaction.response.send_message(view.content(), view=view, ephemeral=True,
                                                 allowed_mentions=NO_PINGS)
         # after answering: the set-up message must not wait for the database
-        await tools(self.bot).organisers.record(existing, interaction.user.id, "programme.setup_opened",
+        await self.bot.services.organisers.record(existing, interaction.user.id, "programme.setup_opened",
                                                 {"programme": existing.key if existing else programme})
 
     @organiser_only()
@@ -91,9 +92,8 @@ class ProgrammeCommands(commands.Cog):
     async def stats(self, interaction: discord.Interaction, programme: str | None = None) -> None:
         prog = organiser_programme(interaction, programme)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        the_tools = tools(self.bot)
-        snapshot = await the_tools.stats.snapshot(prog)
+        snapshot = await self.bot.services.stats.snapshot(prog)
         chart = await stats_chart(snapshot)
-        await the_tools.organisers.record(prog, interaction.user.id, "programme.stats")
+        await self.bot.services.organisers.record(prog, interaction.user.id, "programme.stats")
         await interaction.followup.send(embed=stats_embed(snapshot), file=chart, ephemeral=True,
                                         allowed_mentions=NO_PINGS)

@@ -16,13 +16,14 @@ from typing import Any
 import discord
 from pydantic import ValidationError
 
+from bot.config import check_details
 from bot.onboarding.questions import PRESETS
 from bot.onboarding.safe_text import safe_text
 from bot.services.organisers import NUDGE_PLANS, SetupDraft, plan_name
 from bot.services.programmes import Programme
-from cogs._common import bot_of, is_organiser
-from cogs.onboarding._delivery import find_text_channel
-from cogs.organisers._tools import NO_PINGS, tools
+from cogs._common import is_organiser
+from cogs.kit.interactions import KitModal, KitView, bot_of
+from cogs.kit.messaging import NO_PINGS, find_text_channel, slug
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +54,6 @@ def missing_permissions(guild: discord.Guild) -> list[str]:
     return [label for attr, label in REQUIRED_PERMISSIONS if not getattr(perms, attr)]
 
 
-def slug(text: str) -> str:
-    out = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40].strip("-")
-    return out if len(out) >= 2 else ""
-
-
 def _parse_date(text: str, label: str) -> date | None:
     text = text.strip()
     if not text:
@@ -68,7 +64,7 @@ def _parse_date(text: str, label: str) -> date | None:
         raise ValueError(f"{label} must be a date like 2026-09-14") from None
 
 
-class SetupView(discord.ui.View):
+class SetupView(KitView):
     """The whole flow, for one organiser, on one ephemeral message."""
 
     def __init__(self, owner_id: int, guild: discord.Guild, existing: Programme | None) -> None:
@@ -187,7 +183,10 @@ class SetupView(discord.ui.View):
 
     async def refresh(self, interaction: discord.Interaction[Any]) -> None:
         self.render_page()
-        await interaction.response.edit_message(content=self.content(), view=self, allowed_mentions=NO_PINGS)
+        if interaction.response.is_done():
+            await interaction.edit_original_response(content=self.content(), view=self, allowed_mentions=NO_PINGS)
+        else:
+            await interaction.response.edit_message(content=self.content(), view=self, allowed_mentions=NO_PINGS)
 
     def _picked(self, field: str) -> Any:
         async def callback(interaction: discord.Interaction[Any]) -> None:
@@ -269,6 +268,7 @@ class SetupView(discord.ui.View):
         await interaction.response.send_modal(DetailsModal(self))
 
     async def _save(self, interaction: discord.Interaction[Any]) -> None:
+        await interaction.response.defer()  # before the database: the answer edits this message
         bot = bot_of(interaction)
         draft = self.draft
         if self.existing is None:
@@ -276,14 +276,15 @@ class SetupView(discord.ui.View):
                 self.notice = "⚠️ Give the programme a name first: press **Details…**."
                 await self.refresh(interaction)
                 return
-            draft.key = draft.key or _free_key(bot.services.programmes.get, slug(draft.name) or "programme")
+            base = slug(draft.name)
+            draft.key = draft.key or _free_key(bot.services.programmes.get, base if len(base) >= 2 else "programme")
             draft.preset = draft.preset or "edumentoring"
             draft.nudge_plan = draft.nudge_plan or "standard"
         if draft.pairs_category and draft.pairs_category.isdigit():
             channel = self.guild.get_channel(int(draft.pairs_category))
             draft.pairs_category = channel.name if channel else draft.pairs_category
         try:
-            programme = await tools(bot).organisers.apply_setup(self.guild.id, draft, existing=self.existing,
+            programme = await bot.services.organisers.apply_setup(self.guild.id, draft, existing=self.existing,
                                                                 actor=interaction.user.id)
         except (ValueError, ValidationError) as exc:
             self.notice = f"⚠️ Not saved: {safe_text(_first_error(exc), 300)}"
@@ -293,13 +294,15 @@ class SetupView(discord.ui.View):
         missing = missing_permissions(self.guild)
         warn = f"\n⚠️ Still missing permissions: **{', '.join(missing)}**." if missing else ""
         self.stop()
-        await interaction.response.edit_message(
+        await interaction.edit_original_response(
             content=f"✅ Saved **{safe_text(programme.config.name, 100)}** (key `{programme.key}`). New members "
                     f"will be welcomed and interviewed; members can also use `/join`.{warn}",
             view=None, allowed_mentions=NO_PINGS)
 
 
-class DetailsModal(discord.ui.Modal):
+class DetailsModal(KitModal):
+    ack = "none"  # the answer edits the set-up message at once (no database)
+
     def __init__(self, view: SetupView) -> None:
         super().__init__(title="Programme details", timeout=900)
         self.view = view
@@ -323,28 +326,22 @@ class DetailsModal(discord.ui.Modal):
         for item in (self.name, self.key, self.hashtags, self.start, self.end):
             self.add_item(item)
 
-    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
         view, draft = self.view, self.view.draft
         try:
-            if self.view.existing is None and self.key.value.strip():
-                key = self.key.value.strip().lower()
-                if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,39}", key):
-                    raise ValueError("the key must be 2–40 lower-case letters, digits or '-'")
-                draft.key = key
+            details = check_details(
+                key=self.key.value.strip().lower() if view.existing is None and self.key.value.strip() else None,
+                hashtags=[t for t in re.split(r"[\s,]+", self.hashtags.value) if t.lstrip("#")],
+                cohort_start=_parse_date(self.start.value, "Cohort start"),
+                cohort_end=_parse_date(self.end.value, "Cohort end"))
+            draft.key = details.key or draft.key
             if self.name.value.strip():
                 draft.name = self.name.value.strip()
-            draft.hashtags = [t.lstrip("#") for t in re.split(r"[\s,]+", self.hashtags.value) if t.lstrip("#")]
-            bad = [t for t in draft.hashtags if not t.replace("_", "").isalnum()]
-            if bad:
-                draft.hashtags = None
-                raise ValueError(f"'{bad[0]}' is not a hashtag (letters, digits and _ only)")
-            draft.cohort_start = _parse_date(self.start.value, "Cohort start")
-            draft.cohort_end = _parse_date(self.end.value, "Cohort end")
-            if draft.cohort_start and draft.cohort_end and draft.cohort_end <= draft.cohort_start:
-                raise ValueError("the cohort must end after it starts")
+            draft.hashtags, draft.cohort_start, draft.cohort_end = \
+                details.hashtags, details.cohort_start, details.cohort_end
             view.notice = "✅ Details noted — press **Save** when ready."
         except ValueError as exc:
-            view.notice = f"⚠️ {safe_text(str(exc), 200)}"
+            view.notice = f"⚠️ {safe_text(_first_error(exc), 200)}"
         await view.refresh(interaction)
 
 

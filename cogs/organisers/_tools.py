@@ -1,43 +1,16 @@
-"""What the organiser cogs share: their services, the re-check on buttons, and small formatting helpers."""
+"""What the organiser cogs share: the re-check on buttons, and small formatting helpers."""
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
+from bot.app import NotOrganiser
 from bot.onboarding.safe_text import safe_text
-from bot.services.organisers import OrganiserService
 from bot.services.programmes import Programme
-from bot.services.stats import StatsService
 from cogs._common import ORGANISER_EXTRA, bot_of, is_organiser
-
-if TYPE_CHECKING:
-    from bot.app import MentorBot
-
-NO_PINGS = discord.AllowedMentions.none()
-REFUSAL = "This command is for the programme's organisers."
-TOOLS_KEY = "organiser_tools"
-
-
-@dataclass
-class OrganiserTools:
-    stats: StatsService
-    organisers: OrganiserService
-
-
-def tools(bot: MentorBot) -> OrganiserTools:
-    """The organisers' services, built once per bot from its sessions, clock and programme registry.
-
-    (Kept in ``bot.deps.extra`` until they move into :class:`bot.services.Services`.)
-    """
-    found = bot.deps.extra.get(TOOLS_KEY)
-    if not isinstance(found, OrganiserTools):
-        found = OrganiserTools(stats=bot.services.stats, organisers=bot.services.organisers)
-        bot.deps.extra[TOOLS_KEY] = found
-    return found
 
 
 def organiser_group(name: str, description: str) -> discord.app_commands.Group:
@@ -46,13 +19,12 @@ def organiser_group(name: str, description: str) -> discord.app_commands.Group:
                                       extras={ORGANISER_EXTRA: True})
 
 
-async def component_programme(interaction: discord.Interaction[Any], pid: int) -> Programme | None:
+def component_programme(interaction: discord.Interaction[Any], pid: int) -> Programme:
     """For a button/select of an organiser message: the programme, after re-checking the clicker is one of
-    its organisers in its own guild (a refusal is sent otherwise)."""
+    its organisers in its own guild (:class:`NotOrganiser` otherwise: the error path refuses)."""
     programme = bot_of(interaction).services.programmes.by_id(pid)
     if programme is None or interaction.guild_id != programme.guild_id or not is_organiser(interaction.user, programme):
-        await interaction.response.send_message(REFUSAL, ephemeral=True)
-        return None
+        raise NotOrganiser("not an organiser of this programme")
     return programme
 
 

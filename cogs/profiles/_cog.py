@@ -23,12 +23,12 @@ from bot.onboarding.safe_text import (
 from bot.onboarding.validate import show_value
 from bot.services.programmes import Programme
 from cogs._common import pick_programme
+from cogs.kit.messaging import NO_PINGS
 from cogs.profiles._pause import tell_pause_over
 from cogs.profiles._views import ChangeAnswerSelect, KeepButton, LeaveButton
 from storage.models import MatchStatus, PersonStatus
 
 log = logging.getLogger(__name__)
-NO_PINGS = discord.AllowedMentions.none()
 NOT_JOINED = "You haven't joined {name} yet — use `/join` to start."
 
 

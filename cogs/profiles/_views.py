@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import logging
-import re
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.onboarding.safe_text import safe_text
 from bot.services.people import LeaveResult
 from bot.services.programmes import Programme
-from cogs._common import bot_of
-from cogs.onboarding._delivery import deliver, guild_text_channel
-from cogs.onboarding._render import render_step
+from cogs.kit import interview
+from cogs.kit.interactions import INTEGER, PersistentItem, bot_of, reply, selected
+from cogs.kit.messaging import guild_text_channel
 
 if TYPE_CHECKING:
     from bot.app import MentorBot
@@ -21,77 +20,65 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def _values(interaction: discord.Interaction[Any]) -> list[str]:
-    data = cast(dict[str, Any], interaction.data or {})
-    return [str(v) for v in data.get("values", [])]
-
-
 async def start_change(bot: MentorBot, programme: Programme, user: discord.abc.User, key: str) -> str:
     """Re-open one answer in the person's interview and send the question where it lives (their DMs)."""
-    conv = await bot.services.onboarding.act(programme, user.id, "change", key=key)
-    if conv is None:
-        return "I don't have an interview for you in this programme — use `/join` in the server to start one."
-    rendered = render_step(programme.id, conv.step, programme_name=programme.config.name, voice=programme.config.messages())
-    reached = await deliver(bot, conv, rendered, user.id, user.display_name)
+    reached = await interview.show(bot, programme, user.id, user.display_name, action="change", key=key)
+    if reached is None:
+        return interview.NO_INTERVIEW
     if not reached:
         return "I couldn't reach you — please open your DMs to this server's members and try again."
     return "I've sent you that question in our conversation (your DMs, or your private onboarding thread)."
 
 
-class ChangeAnswerSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"profedit:(?P<pid>\d+)"):
+class ChangeAnswerSelect(PersistentItem[discord.ui.Select[Any]], prefix="profedit", fields={"pid": INTEGER}):
     def __init__(self, pid: int, options: list[discord.SelectOption] | None = None) -> None:
-        super().__init__(discord.ui.Select(custom_id=f"profedit:{pid}", placeholder="Which answer?",
+        super().__init__(discord.ui.Select(custom_id=self.build_id(pid), placeholder="Which answer?",
                                            options=options or [discord.SelectOption(label="-")]))
         self.pid = pid
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> ChangeAnswerSelect:
-        return cls(int(match["pid"]))
+    def rebuild(cls, fields: dict[str, str], item: discord.ui.Item[Any]) -> ChangeAnswerSelect:
+        return cls(int(fields["pid"]))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
         bot = bot_of(interaction)
         programme = bot.services.programmes.by_id(self.pid)
-        values = _values(interaction)
+        values = selected(interaction)
         if programme is None or not values:
-            await interaction.response.send_message("That programme no longer exists.", ephemeral=True)
+            await reply(interaction, "That programme no longer exists.")
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        text = await start_change(bot, programme, interaction.user, values[0])
-        await interaction.followup.send(text, ephemeral=True)
+        await reply(interaction, await start_change(bot, programme, interaction.user, values[0]))
 
 
-class LeaveButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"leave:(?P<pid>\d+)"):
+class LeaveButton(PersistentItem[discord.ui.Button[Any]], prefix="leave", fields={"pid": INTEGER}):
     """Deletes the data of whoever presses it (the button sits on an ephemeral message only they see)."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(discord.ui.Button(label="Yes, delete my data", style=discord.ButtonStyle.danger,
-                                           custom_id=f"leave:{pid}"))
+                                           custom_id=self.build_id(pid)))
         self.pid = pid
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> LeaveButton:
-        return cls(int(match["pid"]))
+    def rebuild(cls, fields: dict[str, str], item: discord.ui.Item[Any]) -> LeaveButton:
+        return cls(int(fields["pid"]))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
         bot = bot_of(interaction)
         programme = bot.services.programmes.by_id(self.pid)
         if programme is None:
-            await interaction.response.send_message("That programme no longer exists.", ephemeral=True)
+            await reply(interaction, "That programme no longer exists.")
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
         result = await bot.services.people.leave(programme, interaction.user.id)
         if result.found:
             await redact_notices(bot, programme, result)
         if not result.found:
-            await interaction.followup.send("There's nothing stored about you in this programme.", ephemeral=True)
+            await reply(interaction, "There's nothing stored about you in this programme.")
             return
         ended = (f" Your {'match has' if len(result.ended) == 1 else 'matches have'} ended; your partner "
                  "has been told and the organisers know." if result.ended else "")
-        await interaction.followup.send(
-            f"Your data in **{safe_text(programme.config.name, 100)}** has been deleted.{ended} Thank you for taking "
-            "part — you're welcome back any time with `/join`.", ephemeral=True)
+        await reply(interaction,
+                    f"Your data in **{safe_text(programme.config.name, 100)}** has been deleted.{ended} Thank you for "
+                    "taking part — you're welcome back any time with `/join`.")
 
 
 LEFT = "(a member who left)"
@@ -123,18 +110,19 @@ async def redact_notices(bot: Any, programme: Programme, result: LeaveResult) ->
     return edited
 
 
-class KeepButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"leaveno:(?P<pid>\d+)"):
+class KeepButton(PersistentItem[discord.ui.Button[Any]], prefix="leaveno", fields={"pid": INTEGER}):
+    ack = "none"  # the answer needs no database
+
     def __init__(self, pid: int) -> None:
         super().__init__(discord.ui.Button(label="No, keep it", style=discord.ButtonStyle.secondary,
-                                           custom_id=f"leaveno:{pid}"))
+                                           custom_id=self.build_id(pid)))
         self.pid = pid
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> KeepButton:
-        return cls(int(match["pid"]))
+    def rebuild(cls, fields: dict[str, str], item: discord.ui.Item[Any]) -> KeepButton:
+        return cls(int(fields["pid"]))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
         await interaction.response.edit_message(content="Nothing was deleted. 👍", view=None)
 
 

@@ -37,8 +37,12 @@ def json_field(*, default_factory: Any = dict) -> Any:
     return Field(default_factory=default_factory, sa_column=Column(JSON(), nullable=False))
 
 
-def enum_field(enum: type[StrEnum], *, default: StrEnum | None = None, length: int = 20, index: bool = False) -> Any:
-    """A status or kind column: the enum's value in a ``VARCHAR(length)``, the member in Python."""
-    if default is None:
+def enum_field(
+    enum: type[StrEnum], *, default: StrEnum | None = None, length: int = 20, index: bool = False,
+    nullable: bool = False,
+) -> Any:
+    """A status or kind column: the enum's value in a ``VARCHAR(length)``, the member in Python (``nullable``:
+    None until set)."""
+    if default is None and not nullable:
         return Field(sa_type=EnumText(enum, length), index=index)
     return Field(default=default, sa_type=EnumText(enum, length), index=index)

@@ -10,7 +10,6 @@ from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.models.base import enum_field, json_field, snowflake_field, ts_field
-from storage.types import EnumText
 
 
 class RoundStatus(StrEnum):
@@ -96,7 +95,7 @@ class Match(SQLModel, table=True):
     kind: str = Field(default="mentoring", max_length=20, sa_column_kwargs={"server_default": "mentoring"})
     status: MatchStatus = enum_field(MatchStatus, default=MatchStatus.PROPOSED, index=True)
     announce_state: AnnounceStep = enum_field(AnnounceStep, default=AnnounceStep.PENDING)
-    space_kind: SpaceKind | None = Field(default=None, sa_type=EnumText(SpaceKind, 20))
+    space_kind: SpaceKind | None = enum_field(SpaceKind, nullable=True)
     space_id: int | None = snowflake_field()
     intro_message_id: int | None = snowflake_field()
     created_at: datetime = ts_field(default_now=True)

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.ids import require_id
-from storage.models import MATCH_KINDS, Nudge, NudgeKind, NudgeStatus
+from storage.models import MATCH_KINDS, Match, MatchStatus, Nudge, NudgeKind, NudgeStatus
 
 
 async def add_nudges(*, session: AsyncSession, nudges: Sequence[Nudge]) -> int:
@@ -247,3 +247,17 @@ async def last_due_by_match(*, session: AsyncSession, match_ids: Sequence[int]) 
                 due = datetime.fromisoformat(due)
             out[int(match_id)] = due if due.tzinfo else due.replace(tzinfo=UTC)
     return out
+
+
+async def lapsed_end_requests(*, session: AsyncSession, programme_id: int, asked_before: datetime) -> list[Nudge]:
+    """"End this match" answers given before ``asked_before`` in matches still active (the partner neither
+    confirmed nor ended it): the oldest request per match first."""
+    stmt = (
+        select(Nudge)
+        .join(Match, col(Match.id) == col(Nudge.match_id))
+        .where(col(Nudge.programme_id) == programme_id, col(Nudge.answer) == "end",
+               col(Nudge.answered_at).is_not(None), col(Nudge.answered_at) <= asked_before,
+               col(Match.status) == MatchStatus.ACTIVE)
+        .order_by(col(Nudge.answered_at), col(Nudge.id))
+    )
+    return list(await session.exec(stmt))

@@ -21,3 +21,14 @@ async def world(tmp_path_factory: pytest.TempPathFactory, request: pytest.Fixtur
     finally:
         await w.stop()
         await drop_test_schema(schema)
+
+
+@pytest.fixture
+async def nworld(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SandboxWorld]:
+    """A sandbox world whose bot runs only the nudges cog (joins start no onboarding interview)."""
+    w, schema = await make_world(tmp_path_factory, extensions=["cogs.nudges"])
+    try:
+        yield w
+    finally:
+        await w.stop()
+        await drop_test_schema(schema)

@@ -15,7 +15,6 @@ from sqlalchemy.engine import make_url
 
 from bot.sandbox.interview import run_interview
 from bot.sandbox.world import SandboxWorld
-from cogs.nudges import plan_match
 from storage.backup import BackupError, restore_sqlite
 from tests.support.database import BACKEND
 from tests.support.pairs import add_member, add_pair
@@ -41,7 +40,7 @@ async def test_a_backup_taken_mid_programme_restores_and_the_bot_carries_on(worl
     # mid-programme: a pair whose day-3 check-in went out, and someone half-way through their interview
     pair = await add_pair(world, await add_member(world, "Mentor B", "Europe/London"),
                           await add_member(world, "Mentee B", "Europe/London"), space=True)
-    await plan_match(world.bot, pair.match_id)
+    await world.bot.services.nudges.plan_match(pair.match_id)
     world.clock.advance(timedelta(days=3, hours=2))
     await world.bot.tick("nudge-dispatch")
     sent_before = [len(m.persona.dms()) for m in pair.members]

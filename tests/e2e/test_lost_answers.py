@@ -19,7 +19,6 @@ from sqlmodel import select
 from bot.intake.retry import RetryPolicy
 from bot.sandbox.world import SandboxWorld
 from cogs.matching._announce import marker
-from cogs.nudges import plan_match
 from storage.db import transaction
 from storage.models import Lead, Match
 from storage.queries import matching
@@ -124,7 +123,7 @@ async def test_a_nudge_whose_answer_was_lost_is_not_sent_again(world: SandboxWor
     mentor = await add_member(world, "Mentor N", "Europe/London")
     mentee = await add_member(world, "Mentee N", "Europe/London")
     pair = await add_pair(world, mentor, mentee, space=True)
-    await plan_match(world.bot, pair.match_id)
+    await world.bot.services.nudges.plan_match(pair.match_id)
     dm = world.discord.state.open_dm(mentee.persona.id)
     world.discord.faults.lose_response_next("drop", method="POST", path_contains=f"/channels/{dm.id}/messages")
     world.clock.advance(timedelta(days=3, hours=2))

@@ -142,7 +142,7 @@ async def test_a_manual_pair_that_breaks_rules_says_which_and_asks_first(world: 
     asked = await olu.slash("match", "pair", options={"mentor": mentor.id, "mentee": mentee.id}, guild=guild)
     assert "breaks these rules" in asked.content
     assert "organisation" in asked.content and "hours" in asked.content
-    done = await olu.click("Pair them anyway", message=asked.messages[0])
+    done = await (await olu.click("Pair them anyway", message=asked.messages[0])).wait_answer()
     assert "Paired anyway" in done.content
     await world.bot.tick("announce-pairs")
     assert len(pair_spaces(world)) == 1

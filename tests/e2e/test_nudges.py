@@ -5,11 +5,9 @@ from datetime import timedelta
 import pytest
 
 from bot.sandbox.world import SandboxWorld
-from cogs.nudges import plan_match
 from storage.queries import nudges as nq
 from tests.support.pairs import (
     make_pair,
-    nworld_fixture,  # noqa: F401  (the fixture)
 )
 
 pytestmark = pytest.mark.e2e
@@ -17,7 +15,7 @@ pytestmark = pytest.mark.e2e
 
 async def test_day3_checkin_arrives_with_buttons_and_the_answer_is_stored_once(nworld: SandboxWorld) -> None:
     pair = await make_pair(nworld, "A")
-    assert await plan_match(nworld.bot, pair.match_id) > 0
+    assert await nworld.bot.services.nudges.plan_match(pair.match_id) > 0
     nworld.clock.advance(timedelta(days=3, minutes=1))
     await nworld.bot.tick("nudge-dispatch")
     msg = await pair.mentee.persona.next_dm()

@@ -5,14 +5,12 @@ from datetime import timedelta
 import pytest
 
 from bot.sandbox.world import SandboxWorld
-from cogs.nudges import plan_match
 from storage.queries import matching
 from storage.queries import nudges as nq
 from tests.support.database import drop_test_schema
 from tests.support.pairs import (
     Pair,
     make_pair,
-    nworld_fixture,  # noqa: F401  (the fixture)
     organiser_posts,
 )
 from tests.support.world import make_world
@@ -27,7 +25,7 @@ async def _advance_and_dispatch(nworld: SandboxWorld, days: float) -> None:
 
 async def test_a_click_on_an_old_checkin_after_a_restart_still_counts(nworld: SandboxWorld) -> None:
     pair = await make_pair(nworld, "R")
-    await plan_match(nworld.bot, pair.match_id)
+    await nworld.bot.services.nudges.plan_match(pair.match_id)
     await _advance_and_dispatch(nworld, 3.01)
     msg = await pair.mentor.persona.next_dm()
     await nworld.restart()
@@ -40,7 +38,7 @@ async def test_a_click_on_an_old_checkin_after_a_restart_still_counts(nworld: Sa
 
 async def test_someone_else_cannot_answer_a_checkin(nworld: SandboxWorld) -> None:
     pair = await make_pair(nworld, "X")
-    await plan_match(nworld.bot, pair.match_id)
+    await nworld.bot.services.nudges.plan_match(pair.match_id)
     await _advance_and_dispatch(nworld, 3.01)
     msg = await pair.mentor.persona.next_dm()
     stranger = nworld.person("Stranger")
@@ -52,7 +50,7 @@ async def test_someone_else_cannot_answer_a_checkin(nworld: SandboxWorld) -> Non
 
 async def _two_not_yets(nworld: SandboxWorld, name: str) -> Pair:
     pair = await make_pair(nworld, name)
-    await plan_match(nworld.bot, pair.match_id)
+    await nworld.bot.services.nudges.plan_match(pair.match_id)
     await _advance_and_dispatch(nworld, 3.01)
     await pair.mentee.persona.click("Not yet", message=await pair.mentee.persona.next_dm())
     assert not any("not yet" in p.lower() for p in organiser_posts(nworld))
@@ -97,7 +95,7 @@ async def _wait_post(nworld: SandboxWorld, needle: str) -> str:
 
 async def test_we_need_help_reaches_the_organisers_at_once(nworld: SandboxWorld) -> None:
     pair = await make_pair(nworld, "H")
-    await plan_match(nworld.bot, pair.match_id)
+    await nworld.bot.services.nudges.plan_match(pair.match_id)
     await _advance_and_dispatch(nworld, 3.01)
     reply = await pair.mentor.persona.click("We need help", message=await pair.mentor.persona.next_dm())
     assert "organisers" in reply.content
@@ -107,7 +105,7 @@ async def test_we_need_help_reaches_the_organisers_at_once(nworld: SandboxWorld)
 
 async def test_ending_a_match_asks_the_partner_then_ends_archives_and_tells_the_mentee(nworld: SandboxWorld) -> None:
     pair = await make_pair(nworld, "E", space=True)
-    await plan_match(nworld.bot, pair.match_id)
+    await nworld.bot.services.nudges.plan_match(pair.match_id)
     await _advance_and_dispatch(nworld, 3.01)
     await pair.mentor.persona.click("End this match", message=await pair.mentor.persona.next_dm())
     await pair.mentee.persona.next_dm()  # the mentee's own day-3 check-in
@@ -136,7 +134,7 @@ async def test_ending_a_match_asks_the_partner_then_ends_archives_and_tells_the_
 
 async def test_keep_going_tells_the_organisers_the_two_disagree(nworld: SandboxWorld) -> None:
     pair = await make_pair(nworld, "K")
-    await plan_match(nworld.bot, pair.match_id)
+    await nworld.bot.services.nudges.plan_match(pair.match_id)
     await _advance_and_dispatch(nworld, 3.01)
     await pair.mentee.persona.click("End this match", message=await pair.mentee.persona.next_dm())
     await pair.mentor.persona.next_dm()
@@ -150,7 +148,7 @@ async def test_keep_going_tells_the_organisers_the_two_disagree(nworld: SandboxW
 
 async def test_a_note_is_stored_and_passed_to_the_organisers(nworld: SandboxWorld) -> None:
     pair = await make_pair(nworld, "M")
-    await plan_match(nworld.bot, pair.match_id)
+    await nworld.bot.services.nudges.plan_match(pair.match_id)
     await _advance_and_dispatch(nworld, 3.01)
     msg = await pair.mentee.persona.next_dm()
     opened = await pair.mentee.persona.click("Add a note", message=msg)

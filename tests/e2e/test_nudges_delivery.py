@@ -7,16 +7,14 @@ import pytest
 from bot.nudges.quiet import is_quiet
 from bot.sandbox.discord.model import Message
 from bot.sandbox.world import SandboxWorld
-from cogs.nudges import cancel_for_person, nudge_service, pairs_at_risk, plan_match, replan_programme
 from storage.db import transaction
 from storage.queries import nudges as nq
 from storage.queries import people
-from tests.support.pairs import (  # noqa: F401
+from tests.support.pairs import (
     add_member,
     add_pair,
     dms_of,
     make_pair,
-    nworld_fixture,
     organiser_posts,
 )
 
@@ -38,7 +36,7 @@ async def test_closed_dms_fall_back_to_the_pairs_space_and_are_not_retried(nworl
     mentor = await add_member(nworld, "Closed Mentor", "Europe/London", dms_open=False, known_dm=False)
     mentee = await add_member(nworld, "Open Mentee", "Europe/London")
     pair = await add_pair(nworld, mentor, mentee, space=True)
-    await plan_match(nworld.bot, pair.match_id)
+    await nworld.bot.services.nudges.plan_match(pair.match_id)
     await _dispatch_after(nworld, days=3, minutes=1)
     assert pair.space is not None
     in_space = _posts_in(nworld, pair.space.id)
@@ -55,7 +53,7 @@ async def test_closed_dms_and_no_space_tell_the_organisers(nworld: SandboxWorld)
     mentor = await add_member(nworld, "Hidden Mentor", "Europe/London", dms_open=False, known_dm=False)
     mentee = await add_member(nworld, "Mentee Two", "Europe/London")
     pair = await add_pair(nworld, mentor, mentee)
-    await plan_match(nworld.bot, pair.match_id)
+    await nworld.bot.services.nudges.plan_match(pair.match_id)
     await _dispatch_after(nworld, days=3, minutes=1)
     assert any("can't reach" in p and f"<@{mentor.persona.id}>" in p for p in organiser_posts(nworld))
     async with nworld.bot.sessions() as s:
@@ -67,7 +65,7 @@ async def test_closed_dms_and_no_space_tell_the_organisers(nworld: SandboxWorld)
 
 async def test_a_zone_change_after_planning_is_respected_at_send_time(nworld: SandboxWorld) -> None:
     pair = await make_pair(nworld, "Z")
-    await plan_match(nworld.bot, pair.match_id)
+    await nworld.bot.services.nudges.plan_match(pair.match_id)
     programme = nworld.bot.services.programmes.all()[0]
     async with transaction(nworld.bot.sessions) as s:  # the mentee moved to Auckland (09:00 UTC is 21:00 there)
         await people.upsert_profile(session=s, person_id=pair.mentee.person_id, programme_id=programme.id,
@@ -87,31 +85,31 @@ async def test_a_zone_change_after_planning_is_respected_at_send_time(nworld: Sa
 
 async def test_pausing_a_person_cancels_only_their_nudges(nworld: SandboxWorld) -> None:
     pair = await make_pair(nworld, "P")
-    await plan_match(nworld.bot, pair.match_id)
+    await nworld.bot.services.nudges.plan_match(pair.match_id)
     now = nworld.clock.now()
     async with transaction(nworld.bot.sessions) as s:
         await people.set_person_status(session=s, person_id=pair.mentee.person_id, status="paused", now=now,
                                        paused_until=now + timedelta(days=60))
-    assert await cancel_for_person(nworld.bot, pair.mentee.person_id) >= 3
+    assert await nworld.bot.services.nudges.cancel_for_person(pair.mentee.person_id) >= 3
     await _dispatch_after(nworld, days=15)
     assert dms_of(pair.mentee.persona) == [] and len(dms_of(pair.mentor.persona)) == 2
     async with transaction(nworld.bot.sessions) as s:
         await people.set_person_status(session=s, person_id=pair.mentee.person_id, status="active", now=now)
-    await replan_programme(nworld.bot, nworld.bot.services.programmes.all()[0])
+    await nworld.bot.services.nudges.replan_programme(nworld.bot.services.programmes.all()[0])
     await _dispatch_after(nworld, days=16)
     assert ["monthly" in d for d in dms_of(pair.mentee.persona)] == [True]
 
 
 async def test_editing_the_plan_changes_future_nudges_only(nworld: SandboxWorld) -> None:
     pair = await make_pair(nworld, "Q")
-    await plan_match(nworld.bot, pair.match_id)
+    await nworld.bot.services.nudges.plan_match(pair.match_id)
     await _dispatch_after(nworld, days=3, minutes=1)
     registry = nworld.bot.services.programmes
     programme = registry.all()[0]
     steps = [s.model_dump(mode="json") for s in programme.config.nudges.steps if s.key != "week2-checkin"]
     steps.append({"key": "day10-tip", "kind": "message", "day": 10, "text": "Tip for {name}: agree a goal."})
     programme = await registry.save_settings(programme.key, {"nudges": {"steps": steps}})
-    cancelled, added = await replan_programme(nworld.bot, programme)
+    cancelled, added = await nworld.bot.services.nudges.replan_programme(programme)
     assert cancelled == 2 and added == 2
     await _dispatch_after(nworld, days=28)
     texts = dms_of(pair.mentor.persona)
@@ -126,14 +124,14 @@ async def test_silent_pairs_become_at_risk_are_reported_once_and_shown_in_the_di
     quiet_pair = await make_pair(nworld, "S")
     busy_pair = await make_pair(nworld, "B")
     for pair in (quiet_pair, busy_pair):
-        await plan_match(nworld.bot, pair.match_id)
+        await nworld.bot.services.nudges.plan_match(pair.match_id)
     await _dispatch_after(nworld, days=3, minutes=1)
     await busy_pair.mentor.persona.click("We've met", message=await busy_pair.mentor.persona.next_dm())
     await _dispatch_after(nworld, days=11)
     await busy_pair.mentee.persona.click("We've met", message=(await busy_pair.mentee.persona.next_dm()))
     await _dispatch_after(nworld, days=4)
     programme = nworld.bot.services.programmes.all()[0]
-    risky = await pairs_at_risk(nworld.bot, programme)
+    risky = await nworld.bot.services.nudges.risk.pairs_at_risk(programme)
     assert [p.match_id for p in risky] == [quiet_pair.match_id]
     alerts = [p for p in organiser_posts(nworld) if "Pair at risk" in p]
     assert len(alerts) == 1 and f"<@{quiet_pair.mentor.persona.id}>" in alerts[0]
@@ -142,14 +140,14 @@ async def test_silent_pairs_become_at_risk_are_reported_once_and_shown_in_the_di
     digests = [p for p in organiser_posts(nworld) if "Weekly digest" in p]
     assert len(digests) == 2 and "Pairs at risk (no answer to the last two check-ins): 1" in digests[-1]
     assert f"<@{quiet_pair.mentee.persona.id}>" in digests[-1]
-    upcoming = await nudge_service(nworld.bot).ensure_digest(programme)
+    upcoming = await nworld.bot.services.nudges.ensure_digest(programme)
     assert upcoming is not None and upcoming.status == "pending" and upcoming.due_at.weekday() == 0
     assert upcoming.due_at > nworld.clock.now()
 
 
 async def test_a_429_is_waited_out_and_the_nudge_goes_out_once(nworld: SandboxWorld) -> None:
     pair = await make_pair(nworld, "L")
-    await plan_match(nworld.bot, pair.match_id)
+    await nworld.bot.services.nudges.plan_match(pair.match_id)
     nworld.discord.faults.rate_limit_next(0.3, method="POST", path_contains="/messages")
     await _dispatch_after(nworld, days=3, minutes=1)
     assert len(dms_of(pair.mentor.persona)) == 1 and len(dms_of(pair.mentee.persona)) == 1
@@ -158,7 +156,7 @@ async def test_a_429_is_waited_out_and_the_nudge_goes_out_once(nworld: SandboxWo
 
 async def test_a_server_error_is_retried_later(nworld: SandboxWorld) -> None:
     pair = await make_pair(nworld, "F")
-    await plan_match(nworld.bot, pair.match_id)
+    await nworld.bot.services.nudges.plan_match(pair.match_id)
     nworld.discord.faults.fail_next(503, method="POST", path_contains="/messages", count=2)
     await _dispatch_after(nworld, days=3, minutes=1)
     assert dms_of(pair.mentor.persona) == [] and dms_of(pair.mentee.persona) == []
@@ -176,7 +174,7 @@ async def test_a_digest_sent_before_a_crash_is_found_past_the_last_50_messages_a
     from storage.models import Nudge
 
     programme = nworld.bot.services.programmes.all()[0]
-    row = await nudge_service(nworld.bot).ensure_digest(programme)
+    row = await nworld.bot.services.nudges.ensure_digest(programme)
     assert row is not None and row.id is not None and nworld.organisers_channel is not None
     nworld.clock.advance(row.due_at - nworld.clock.now() + timedelta(minutes=1))
     # the digest went out, the process died before recording it, and the channel moved on by 60 messages

@@ -16,7 +16,6 @@ from bot.runtime import build_bot, open_database
 from bot.sandbox.connect import sandbox_bot_kwargs
 from bot.sandbox.discord.runner import BotRunner
 from bot.sandbox.world import SandboxWorld
-from cogs.nudges import plan_match
 from storage.models import Nudge
 from storage.queries import nudges as nq
 from tests.support.database import BACKEND, drop_test_schema
@@ -47,7 +46,7 @@ async def test_six_weeks_of_a_forty_person_programme(tmp_path_factory: pytest.Te
             mentee = await add_member(world, f"Mentee {i}", ZONES[(i * 3 + 1) % len(ZONES)])
             pairs.append(await add_pair(world, mentor, mentee, started_at=world.clock.now() + timedelta(hours=i)))
         for pair in pairs:
-            await plan_match(world.bot, pair.match_id)
+            await world.bot.services.nudges.plan_match(pair.match_id)
         planned = [n for n in await _all_nudges(world) if n.kind != "digest"]
         assert len(planned) == 20 * 2 * 4  # day 3, day 14, day 30, cohort feedback
         # pairs 0-9 have met; 10-12 keep answering "not yet"; 13 needs help once, then met; 14-19 never answer
@@ -116,7 +115,7 @@ async def test_a_crash_during_a_dispatch_batch_loses_nothing_and_doubles_nothing
         world.bot.scheduler.pause()
         pairs = [await make_pair(world, f"C{i}") for i in range(15)]
         for pair in pairs:
-            await plan_match(world.bot, pair.match_id)
+            await world.bot.services.nudges.plan_match(pair.match_id)
         people = [m.persona for p in pairs for m in p.members]
         world.clock.advance(timedelta(days=3, minutes=1))
         state = world.discord.state
@@ -166,7 +165,7 @@ async def test_two_bots_on_one_postgresql_send_each_nudge_once(tmp_path_factory:
             cog.batch = 4  # type: ignore[attr-defined]  # small claims, so the two interleave
         pairs = [await make_pair(world, f"T{i}") for i in range(20)]
         for pair in pairs:
-            await plan_match(world.bot, pair.match_id)
+            await world.bot.services.nudges.plan_match(pair.match_id)
         world.clock.advance(timedelta(days=3, minutes=1))
         await asyncio.gather(world.bot.tick("nudge-dispatch"), second.tick("nudge-dispatch"))
         people = [m.persona for p in pairs for m in p.members]

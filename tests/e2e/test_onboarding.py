@@ -141,7 +141,7 @@ async def test_mass_mentions_in_answers_never_ping_anyone(world: SandboxWorld) -
     questions = world.bot.services.programmes.all()[0].questions
     await run_interview(hal, questions, answers, confirm=False)
     sends = [r for r in world.discord.log.rest if r.method == "POST" and r.path.endswith("/messages")
-             or "/callback" in r.path]
+             or "/callback" in r.path or r.method == "PATCH" and r.path.startswith("/webhooks/")]
     echoed = [r for r in sends if "everyone" in str(r.json)]
     assert echoed, "the summary echoes the answer"
     for r in echoed:

@@ -106,7 +106,7 @@ async def test_audit_is_paged_with_buttons(world: SandboxWorld) -> None:
     assert embed["footer"]["text"] == "Page 1 of 3 · 23 events"
     assert "test.action22" in embed["description"] and "test.action12" not in embed["description"]
     message = first.messages[0]
-    await world.organiser.click("Next", message=message)
+    await (await world.organiser.click("Next", message=message)).wait_answer()
     after = world.discord.state.messages[message.id].embeds[0]
     assert after["footer"]["text"] == "Page 2 of 3 · 23 events"
     assert "test.action12" in after["description"] and "test.action22" not in after["description"]

@@ -40,7 +40,7 @@ async def test_setup_on_an_empty_server_creates_a_programme_a_newcomer_completes
     await owner.submit_modal({"Name": "Libraries Connected", "Key (short id, e.g. edu-2026)": "",
                               "Hashtags (space or comma separated)": "#LibMentoring, #LibLeaders",
                               "Cohort start (YYYY-MM-DD)": "2026-10-01", "Cohort end (YYYY-MM-DD)": "2027-03-31"})
-    saved = await owner.click("Save", message=wizard)
+    saved = await (await owner.click("Save", message=wizard)).wait_answer()
     assert saved.message is not None and "✅ Saved **Libraries Connected** (key `libraries-connected`)" in \
         saved.message.content
     assert "missing permissions" not in saved.message.content
@@ -89,7 +89,7 @@ async def test_setup_edits_the_existing_programme_and_keeps_what_organisers_set(
     assert wizard is not None
     await world.organiser.click("Next", message=wizard)
     await world.organiser.choose("off", message=wizard, custom_id=_custom_id(world, wizard.id, "Nudge plan…"))
-    await world.organiser.click("Save", message=wizard)
+    await (await world.organiser.click("Save", message=wizard)).wait_answer()
     programme = world.bot.services.programmes.get("edu")
     assert programme is not None and programme.config.nudges.steps == []
     assert programme.config.questions.preset == "edumentoring"

@@ -13,8 +13,8 @@ from bot.sandbox.interview import run_interview
 from bot.sandbox.world import SandboxWorld
 from storage.queries import matching as mq
 from storage.queries import nudges as nq
-from tests.conftest import drop_test_schema
-from tests.e2e.conftest import make_world
+from tests.support.database import drop_test_schema
+from tests.support.world import make_world
 
 pytestmark = pytest.mark.e2e
 

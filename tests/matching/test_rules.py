@@ -168,3 +168,10 @@ def test_a_round_with_no_mentors_or_nobody_at_all_is_an_empty_result_not_a_crash
     r = match([person("a"), person("b")], reference_date=DAY)
     assert r.pairs == [] and {u.reason for u in r.unmatched} == {"no mentors in this round"}
     assert match([], reference_date=DAY).pairs == []
+
+
+def test_a_single_goal_is_named_not_counted_as_1_of_1_goals() -> None:
+    m = mentor("m", goals={"planning"})
+    r = match([m, person("e", goals={"planning"})], reference_date=DAY)
+    assert "mentor covers the goal asked for: planning" in r.pairs[0].reasons
+    assert "1 of 1" not in r.pairs[0].reasons

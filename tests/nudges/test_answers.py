@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.nudges.answers import (
-    CHECKIN_BUTTONS,
     AnswerRejected,
     AskPartnerToConfirmEnd,
     ClearAtRisk,
@@ -21,8 +20,6 @@ from bot.nudges.answers import (
     at_risk,
     follow_up,
     history_summary,
-    nudge_custom_id,
-    parse_nudge_custom_id,
     unanswered_actions,
 )
 
@@ -45,24 +42,6 @@ def checkin(
 
 def notices(actions: Sequence[object]) -> list[NotifyOrganisers]:
     return [a for a in actions if isinstance(a, NotifyOrganisers)]
-
-
-def test_custom_ids_round_trip_and_fit_discord() -> None:
-    for button in CHECKIN_BUTTONS:
-        cid = nudge_custom_id(button.answer, 42)
-        assert cid == f"nudge:{button.answer}:42"
-        assert parse_nudge_custom_id(cid) == (button.answer, 42)
-    huge = nudge_custom_id("not_yet", 10**30)
-    assert len(huge) <= 100 and parse_nudge_custom_id(huge) == ("not_yet", 10**30)
-    assert [b.label for b in CHECKIN_BUTTONS] == ["We've met", "Not yet", "We need help", "End this match"]
-
-
-@pytest.mark.parametrize(
-    "cid",
-    ["onboard:next:1", "nudge:maybe:1", "nudge:met:", "nudge:met:-1", "nudge:met:1:2", "nudge:met:١٢", "nudge:met:x"],
-)
-def test_foreign_or_broken_custom_ids_are_not_ours(cid: str) -> None:
-    assert parse_nudge_custom_id(cid) is None
 
 
 def test_met_is_recorded_and_clears_at_risk() -> None:

@@ -56,6 +56,7 @@ async def test_slow_response_still_completes(bot: MiniBot, sandbox: SandboxDisco
     assert member.id == sandbox.bot_user.id and time.monotonic() - started >= 0.2
 
 
+@pytest.mark.breaks_discord_spec
 async def test_message_limits_are_enforced(bot: MiniBot, sandbox: SandboxDiscord, guild: Guild) -> None:
     cid = sandbox.channel_named(guild, "general").id  # type: ignore[union-attr]
     route = Route("POST", "/channels/{channel_id}/messages", channel_id=cid)

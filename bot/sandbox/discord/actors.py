@@ -19,7 +19,8 @@ SUB_COMMAND, SUB_COMMAND_GROUP, STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, M
 
 
 def start_interaction(
-    state: State, user: User, kind: int, channel: Channel, data: JSON, message: Message | None = None
+    state: State, user: User, kind: int, channel: Channel, data: JSON, message: Message | None = None,
+    *, triggered_by: Interaction | None = None,
 ) -> Interaction:
     """Create the interaction and dispatch INTERACTION_CREATE to the bot; the ack clock starts now."""
     inter = Interaction(
@@ -33,6 +34,7 @@ def start_interaction(
         created_mono=time.monotonic(),
         created_at=state.clock.now(),
         message_id=message.id if message else None,
+        triggered_by=triggered_by.id if triggered_by else None,
     )
     state.interactions[inter.id] = inter
     state.interactions_by_token[inter.token] = inter

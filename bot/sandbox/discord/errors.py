@@ -72,6 +72,10 @@ def cannot_dm() -> ApiError:
     return ApiError(403, 50007, "Cannot send messages to this user")
 
 
+def thread_archived() -> ApiError:
+    return ApiError(400, 50083, "Thread is archived")
+
+
 def form_error(path: list[str | int], code: str, message: str) -> ApiError:
     """``50035 Invalid Form Body`` with Discord's nested ``errors`` tree for one field."""
     tree: JSON = {"_errors": [{"code": code, "message": message}]}

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import WSMsgType, web
 
 from . import payloads
+from . import permissions as perm
 from .log import GatewayRecord
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ HEARTBEAT_INTERVAL_MS = 41250
 GUILDS, GUILD_MEMBERS, GUILD_MESSAGES, DIRECT_MESSAGES, MESSAGE_CONTENT = 1 << 0, 1 << 1, 1 << 9, 1 << 12, 1 << 15
 _MEMBER_EVENTS = {"GUILD_MEMBER_ADD", "GUILD_MEMBER_UPDATE", "GUILD_MEMBER_REMOVE", "THREAD_MEMBERS_UPDATE"}
 _MESSAGE_EVENTS = {"MESSAGE_CREATE", "MESSAGE_UPDATE", "MESSAGE_DELETE"}
+CHUNK_SIZE = 1000
 _ALWAYS = {"READY", "RESUMED", "INTERACTION_CREATE", "GUILD_MEMBERS_CHUNK"}
 
 
@@ -38,6 +40,7 @@ class Session:
     id: str
     intents: int
     shard: tuple[int, int] | None
+    large_threshold: int = 250
     seq: int = 0
     buffer: deque[JSON] = field(default_factory=lambda: deque(maxlen=2000))
     queue: asyncio.Queue[JSON | None] | None = None
@@ -116,10 +119,14 @@ class Gateway:
         if shard is not None and not (0 <= int(shard[0]) < int(shard[1])):
             await ws.close(code=4010, message=b"Invalid shard.")
             return None
+        if perm.disallowed_intents(int(data.get("intents", 0)), self.sandbox.state.application_flags):
+            await ws.close(code=4014, message=b"Disallowed intent(s).")
+            return None
         session = Session(
             id=secrets.token_hex(16),
             intents=int(data.get("intents", 0)),
             shard=(int(shard[0]), int(shard[1])) if shard else None,
+            large_threshold=min(max(int(data.get("large_threshold") or 50), 50), 250),
         )
         self.sessions[session.id] = session
         self._attach(session, ws)
@@ -148,7 +155,7 @@ class Gateway:
             ready["shard"] = list(session.shard)
         self._send(session, "READY", ready, None)
         for g in guilds:
-            self._send(session, "GUILD_CREATE", payloads.guild_create(state, g), None)
+            self._send(session, "GUILD_CREATE", payloads.guild_create(state, g, session.large_threshold), None)
         return session
 
     async def _resume(self, ws: web.WebSocketResponse, data: JSON) -> Session | None:
@@ -230,16 +237,20 @@ class Gateway:
             m for m in guild.members.values()
             if (not ids or m.user_id in ids) and state.users[m.user_id].username.startswith(query)
         ][:limit]
-        chunk: JSON = {
-            "guild_id": str(guild.id),
-            "members": [payloads.member(state, m) for m in members],
-            "chunk_index": 0,
-            "chunk_count": 1,
-            "not_found": [str(i) for i in ids if i not in guild.members],
-        }
-        if data.get("nonce"):
-            chunk["nonce"] = data["nonce"]
-        self._send(session, "GUILD_MEMBERS_CHUNK", chunk, None)
+        size = CHUNK_SIZE  # Discord sends at most 1,000 members per GUILD_MEMBERS_CHUNK
+        count = max(1, -(-len(members) // size))
+        for index in range(count):
+            chunk: JSON = {
+                "guild_id": str(guild.id),
+                "members": [payloads.member(state, m) for m in members[index * size:(index + 1) * size]],
+                "chunk_index": index,
+                "chunk_count": count,
+            }
+            if index == count - 1:
+                chunk["not_found"] = [str(i) for i in ids if i not in guild.members]
+            if data.get("nonce"):
+                chunk["nonce"] = data["nonce"]
+            self._send(session, "GUILD_MEMBERS_CHUNK", chunk, None)
 
     # ---- faults -----------------------------------------------------------------------------------
     async def drop(self, code: int = 4000) -> int:

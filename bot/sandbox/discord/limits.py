@@ -91,7 +91,8 @@ class RateLimiter:
                 retry = round(self._global_reset - now, 3)
                 return Verdict(
                     headers={"X-RateLimit-Global": "true", "X-RateLimit-Scope": "global", "Retry-After": str(retry)},
-                    refused={"message": "You are being rate limited.", "retry_after": retry, "global": True},
+                    refused={"message": "You are being rate limited.", "retry_after": retry, "global": True,
+                              "code": 0},
                 )
             self._global_count += 1
         rule = self.limits.routes.get(route_key, self.limits.default_route)
@@ -112,7 +113,8 @@ class RateLimiter:
             headers["Retry-After"] = f"{reset_after:.3f}"
             return Verdict(
                 headers=headers,
-                refused={"message": "You are being rate limited.", "retry_after": round(reset_after, 3), "global": False},
+                refused={"message": "You are being rate limited.", "retry_after": round(reset_after, 3), "global": False,
+                          "code": 0},
             )
         bucket.remaining -= 1
         headers["X-RateLimit-Remaining"] = str(bucket.remaining)

@@ -6,7 +6,10 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .spec import Finding
 
 JSON = dict[str, Any]
 
@@ -22,9 +25,12 @@ class RestRecord:
     response: Any
     query: dict[str, str] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    #: Where this exchange differs from Discord's published specification (see :mod:`.spec`); the request's
+    #: findings stay here even when the sandbox refused it.
+    findings: list[Finding] = field(default_factory=list)
 
     def export(self) -> JSON:
-        return {
+        out: JSON = {
             "t": self.t.isoformat(),
             "method": self.method,
             "path": self.path,
@@ -32,6 +38,9 @@ class RestRecord:
             "status": self.status,
             "response": self.response,
         }
+        if self.findings:
+            out["findings"] = [str(f) for f in self.findings]
+        return out
 
 
 @dataclass
@@ -108,6 +117,10 @@ class RequestLog:
             yield json.dumps(r.export(), default=str)
         for e in self.events():
             yield json.dumps(e.export(), default=str)
+
+    def findings(self) -> list[Finding]:
+        """Every difference from Discord's specification seen so far (empty when the traffic conforms)."""
+        return [f for r in self.rest for f in r.findings]
 
     def clear(self) -> None:
         self.rest.clear()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +46,41 @@ def _attachments(state: State, body: JSON, files: list[UploadedFile], keep: list
     return out
 
 
+_SELECTS = (3, 5, 6, 7, 8)
+
+
+def stored_components(components: list[JSON]) -> list[JSON]:
+    """Components as Discord stores and returns them: every component gets a numeric ``id`` (an incrementing
+    sequence within the message, skipping ids the bot chose itself) and selects get their
+    ``min_values``/``max_values`` defaults."""
+    copied: list[JSON] = json.loads(json.dumps(components))
+    taken: set[int] = set()
+    every: list[JSON] = []
+
+    def walk(items: list[JSON]) -> None:
+        for comp in items:
+            every.append(comp)
+            if isinstance(comp.get("id"), int):
+                taken.add(comp["id"])
+            walk(comp.get("components") or [])
+            for key in ("component", "accessory"):
+                if isinstance(comp.get(key), dict):
+                    walk([comp[key]])
+
+    walk(copied)
+    next_id = 1
+    for comp in every:
+        if not isinstance(comp.get("id"), int):
+            while next_id in taken:
+                next_id += 1
+            comp["id"] = next_id
+            taken.add(next_id)
+        if comp.get("type") in _SELECTS:
+            comp.setdefault("min_values", 1)
+            comp.setdefault("max_values", 1)
+    return copied
+
+
 def check_can_post(state: State, c: Channel, author_id: int) -> None:
     """Discord's checks before a message lands: DMs open, channel visible, send permission."""
     if c.type == ChannelType.DM:
@@ -57,6 +93,7 @@ def check_can_post(state: State, c: Channel, author_id: int) -> None:
         return
     needed = perm.SEND_MESSAGES_IN_THREADS if c.type in ChannelType.THREADS else perm.SEND_MESSAGES
     state.require(author_id, c, needed)
+    state.thread_activity(c, author_id)
 
 
 def post_message(
@@ -88,7 +125,7 @@ def post_message(
         timestamp=state.clock.now(),
         content=str(body.get("content") or ""),
         embeds=list(body.get("embeds") or []),
-        components=list(body.get("components") or []),
+        components=stored_components(body.get("components") or []),
         attachments=_attachments(state, body, files, []),
         flags=flags,
         webhook_id=webhook_id,
@@ -127,7 +164,7 @@ def edit_message(state: State, msg: Message, body: JSON, files: list[UploadedFil
     if "embeds" in body:
         msg.embeds = list(body["embeds"] or [])
     if "components" in body:
-        msg.components = list(body["components"] or [])
+        msg.components = stored_components(body["components"] or [])
     if "attachments" in body or files:
         msg.attachments = _attachments(state, body, files or [], msg.attachments)
     if body.get("flags") is not None:

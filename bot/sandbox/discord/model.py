@@ -102,6 +102,9 @@ class Channel:
     archived: bool = False
     invitable: bool = True
     locked: bool = False
+    auto_archive_duration: int = 4320  # minutes of inactivity before a thread archives itself (60/1440/4320/10080)
+    archive_timestamp: datetime | None = None  # when archived last changed
+    last_activity: datetime | None = None  # threads: creation, the last message, the last unarchive
 
 
 @dataclass
@@ -182,7 +185,9 @@ class Interaction:
     response: JSON | None = None  # the callback body the bot sent
     original_message_id: int | None = None
     followup_ids: list[int] = field(default_factory=list)
+    edits: int = 0  # edits of the original response (or, after a deferred update, of the message used)
     modal: JSON | None = None  # the modal the bot opened (callback type 9)
+    triggered_by: int | None = None  # a modal submit: the interaction whose callback opened the modal
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property

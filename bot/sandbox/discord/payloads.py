@@ -11,6 +11,8 @@ from .model import (
     ChannelType,
     Command,
     Guild,
+    Interaction,
+    InteractionType,
     Member,
     Message,
     Role,
@@ -45,6 +47,11 @@ def user(u: User) -> JSON:
     if u.bot:
         out["bot"] = True
     return out
+
+
+def me(u: User) -> JSON:
+    """``GET /users/@me``: the user plus the account fields only its owner sees."""
+    return {**user(u), "mfa_enabled": False, "locale": "en-US", "premium_type": 0, "verified": True}
 
 
 def member(state: State, m: Member, *, with_user: bool = True, permissions: int | None = None) -> JSON:
@@ -127,8 +134,8 @@ def channel(state: State, c: Channel) -> JSON:
             rate_limit_per_user=0,
             thread_metadata={
                 "archived": c.archived,
-                "auto_archive_duration": 10080,
-                "archive_timestamp": iso(created),
+                "auto_archive_duration": c.auto_archive_duration,
+                "archive_timestamp": iso(c.archive_timestamp or created),
                 "locked": c.locked,
                 "invitable": c.invitable,
                 "create_timestamp": iso(created),
@@ -192,21 +199,42 @@ def message(state: State, m: Message) -> JSON:
     if m.interaction_id is not None:
         inter = state.interactions.get(m.interaction_id)
         if inter is not None:
-            out["interaction_metadata"] = {
-                "id": str(inter.id),
-                "type": inter.type,
-                "user": user(state.users[inter.user_id]),
-                "authorizing_integration_owners": {"0": str(inter.guild_id)} if inter.guild_id else {"1": str(inter.user_id)},
-            }
+            meta = interaction_metadata(state, inter)
+            if inter.original_message_id is not None and m.id != inter.original_message_id:
+                meta["original_response_message_id"] = str(inter.original_message_id)  # a follow-up
+            out["interaction_metadata"] = meta
     return out
 
 
-def guild_create(state: State, g: Guild) -> JSON:
-    """A full GUILD_CREATE: all members (so discord.py does not ask for chunks), roles, channels, threads."""
+def interaction_metadata(state: State, inter: Interaction, *, nested: bool = False) -> JSON:
+    """A message's ``interaction_metadata``: component interactions name the message whose component was
+    used (``interacted_message_id``), modal submits the interaction that opened the modal."""
+    out: JSON = {
+        "id": str(inter.id),
+        "type": inter.type,
+        "user": user(state.users[inter.user_id]),
+        "authorizing_integration_owners": {"0": str(inter.guild_id)} if inter.guild_id else {"1": str(inter.user_id)},
+    }
+    if inter.type == InteractionType.MESSAGE_COMPONENT and inter.message_id is not None:
+        out["interacted_message_id"] = str(inter.message_id)
+    if inter.type == InteractionType.MODAL_SUBMIT and not nested:
+        trigger = state.interactions.get(inter.triggered_by or 0)
+        if trigger is not None:
+            out["triggering_interaction_metadata"] = interaction_metadata(state, trigger, nested=True)
+    return out
+
+
+def guild_create(state: State, g: Guild, large_threshold: int | None = None) -> JSON:
+    """A GUILD_CREATE: roles, channels, active threads the bot can see, and all members, unless the guild has
+    more than ``large_threshold`` of them ("large"): then only the bot and the owner, and discord.py asks for
+    the rest in chunks (op 8 REQUEST_GUILD_MEMBERS)."""
     bot_id = state.bot_user.id
+    large = len(g.members) > (large_threshold or state.large_threshold)
+    members = [m for m in g.members.values() if not large or m.user_id in (bot_id, g.owner_id)]
     me = g.members.get(bot_id)
     threads = [
-        channel(state, state.channels[t]) for t in g.threads if state.can_view(bot_id, state.channels[t])
+        channel(state, state.channels[t]) for t in g.threads
+        if state.can_view(bot_id, state.channels[t]) and not state.channels[t].archived
     ]
     return {
         "id": str(g.id),
@@ -243,10 +271,10 @@ def guild_create(state: State, g: Guild) -> JSON:
         "emojis": [],
         "stickers": [],
         "joined_at": iso(me.joined_at if me else g.created_at),
-        "large": False,
+        "large": large,
         "unavailable": False,
         "member_count": len(g.members),
-        "members": [member(state, m) for m in g.members.values()],
+        "members": [member(state, m) for m in members],
         "channels": [channel(state, state.channels[c]) for c in g.channels],
         "threads": threads,
         "presences": [],
@@ -270,11 +298,15 @@ def command(c: Command) -> JSON:
         "description": raw.get("description", ""),
         "description_localizations": raw.get("description_localizations"),
         "options": raw.get("options", []),
-        "default_member_permissions": raw.get("default_member_permissions"),
+        "default_member_permissions": None if raw.get("default_member_permissions") is None
+        else str(raw["default_member_permissions"]),
         "dm_permission": raw.get("dm_permission", True),
         "nsfw": raw.get("nsfw", False),
-        "contexts": raw.get("contexts"),
-        "integration_types": raw.get("integration_types", [0]),
+        # Unset, Discord fills in the defaults: a global command works in every context of a guild install
+        # (GUILD, BOT_DM, PRIVATE_CHANNEL); a guild command has no contexts of its own.
+        "contexts": raw.get("contexts") if raw.get("contexts") is not None else (
+            [0, 1, 2] if c.guild_id is None else None),
+        "integration_types": raw.get("integration_types") or [0],
     }
     if c.guild_id is not None:
         out["guild_id"] = str(c.guild_id)
@@ -297,9 +329,19 @@ def application(state: State) -> JSON:
         "team": None,
         "summary": "",
         "verify_key": "0" * 64,
-        "flags": state.application_flags,  # which privileged intents are allowed
+        "type": None,
+        "flags": state.application_flags,
+        "flags_new": str(state.application_flags),
         "interactions_endpoint_url": None,
+        "role_connections_verification_url": None,
         "approximate_guild_count": len(state.guilds),
+        "approximate_user_install_count": 0,
+        "approximate_user_authorization_count": 0,
+        "explicit_content_filter": 0,
+        "eligible_oauth2_scopes": ["bot", "applications.commands"],
+        "integration_types_config": {"0": {"oauth2_install_params": {
+            "scopes": ["bot", "applications.commands"], "permissions": str(state.install_permissions)}}},
+        "install_params": {"scopes": ["bot", "applications.commands"], "permissions": str(state.install_permissions)},
         "tags": [],
         "redirect_uris": [],
     }

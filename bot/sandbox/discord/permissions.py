@@ -42,11 +42,43 @@ DEFAULT_EVERYONE = (
     | SEND_MESSAGES_IN_THREADS
 )
 
-#: What the bot's own (managed) role gets unless the guild is built otherwise: enough to run a mentoring
-#: programme without Administrator.
-DEFAULT_BOT = (
-    DEFAULT_EVERYONE | MANAGE_CHANNELS | MANAGE_ROLES | MANAGE_THREADS | KICK_MEMBERS | MENTION_EVERYONE
+#: What the bot's own (managed) role gets unless the guild is built otherwise: exactly the permissions the
+#: README asks an organiser to grant, no more (a feature that needs another one fails in the sandbox too).
+README_BOT = (
+    VIEW_CHANNEL
+    | MANAGE_CHANNELS
+    | MANAGE_ROLES
+    | CREATE_PRIVATE_THREADS
+    | MANAGE_THREADS
+    | SEND_MESSAGES
+    | SEND_MESSAGES_IN_THREADS
+    | EMBED_LINKS
+    | ATTACH_FILES
+    | READ_MESSAGE_HISTORY
 )
+DEFAULT_BOT = README_BOT
+
+#: Privileged gateway intents (IDENTIFY ``intents`` bits) and the application flags that allow them (either the
+#: full or the "limited" flag, as Discord's application object says).
+INTENT_GUILD_MEMBERS = 1 << 1
+INTENT_GUILD_PRESENCES = 1 << 8
+INTENT_MESSAGE_CONTENT = 1 << 15
+APP_GATEWAY_PRESENCE = 1 << 12
+APP_GATEWAY_PRESENCE_LIMITED = 1 << 13
+APP_GATEWAY_GUILD_MEMBERS = 1 << 14
+APP_GATEWAY_GUILD_MEMBERS_LIMITED = 1 << 15
+APP_GATEWAY_MESSAGE_CONTENT = 1 << 18
+APP_GATEWAY_MESSAGE_CONTENT_LIMITED = 1 << 19
+PRIVILEGED_INTENTS = {
+    INTENT_GUILD_MEMBERS: APP_GATEWAY_GUILD_MEMBERS | APP_GATEWAY_GUILD_MEMBERS_LIMITED,
+    INTENT_GUILD_PRESENCES: APP_GATEWAY_PRESENCE | APP_GATEWAY_PRESENCE_LIMITED,
+    INTENT_MESSAGE_CONTENT: APP_GATEWAY_MESSAGE_CONTENT | APP_GATEWAY_MESSAGE_CONTENT_LIMITED,
+}
+
+
+def disallowed_intents(intents: int, application_flags: int) -> int:
+    """The privileged intents asked for that the application is not allowed (non-zero: close with 4014)."""
+    return sum(bit for bit, allowed_by in PRIVILEGED_INTENTS.items() if intents & bit and not application_flags & allowed_by)
 
 
 def base_permissions(guild: Guild, roles: dict[int, Role], user_id: int) -> int:

@@ -20,6 +20,8 @@ from .messages import UploadedFile
 from .model import Channel, ChannelType, Guild, Overwrite, Role, User
 from .router import Ctx, Reply, major_of
 from .routes import build_router
+from .spec import TALLY, Finding, OpenApiSpec
+from .spec import load as load_spec
 from .state import State
 
 if TYPE_CHECKING:
@@ -42,6 +44,7 @@ class SandboxDiscord:
         token: str = "sandbox-bot-token",
         bot_name: str = "MentorBot",
         recommended_shards: int = 1,
+        spec: OpenApiSpec | None = None,
     ) -> None:
         self.clock: Clock = clock or SandboxClock()
         self.limits = limits or Limits()
@@ -53,6 +56,10 @@ class SandboxDiscord:
         self.ratelimiter = RateLimiter(self.limits)
         self.gateway = Gateway(self)
         self.router = build_router()
+        #: Discord's published OpenAPI document: requests that break it are refused (400/50035) and every
+        #: answer is checked against it (findings land on the request log). ``strict = False`` turns both off.
+        self.spec = spec or load_spec()
+        self.strict = True
         self.people: dict[str, Persona] = {}
         self.state.emit = self.gateway.dispatch
         self.app = web.Application(client_max_size=64 * 1024 * 1024)
@@ -179,9 +186,13 @@ class SandboxDiscord:
         body: Any = None
         files: list[UploadedFile] = []
         status, result, headers = 200, None, {"Via": "1.1 sandbox"}
+        findings: list[Finding] = []
+        fault = None
         lost: Fault | None = None
         try:
             body, files = await _read_body(request)
+            if self.strict:  # judged as sent, whatever happens to it next
+                findings = self.spec.check_request(method, path, dict(request.query), body, multipart=bool(files))
             fault = self.faults.take(method, path)
             if fault is not None and fault.kind == "lost":
                 lost, fault = fault, None
@@ -191,6 +202,7 @@ class SandboxDiscord:
             if fault is not None:
                 raise _FaultReply(fault.status, fault.body if fault.kind == "status" else {
                     "message": "You are being rate limited.", "retry_after": fault.retry_after, "global": fault.global_,
+                    "code": 0,
                 }, {"Retry-After": str(fault.retry_after), "X-RateLimit-Scope": "global" if fault.global_ else "user"}
                     if fault.kind == "rate_limit" else {})
             if matched is None:
@@ -204,6 +216,8 @@ class SandboxDiscord:
             headers.update(verdict.headers)
             if verdict.refused is not None:
                 raise _FaultReply(429, verdict.refused, {})
+            self._refuse_broken_request(method, path, body, findings)
+            self.state.archive_idle_threads()  # the sandbox clock may have jumped since the last request
             ctx = Ctx(self, params, body, dict(request.query), files, authorized=True)
             out = await entry.handler(ctx)
             if isinstance(out, Reply):
@@ -218,10 +232,18 @@ class SandboxDiscord:
         except Exception:  # a sandbox bug must look like a Discord 500, and be visible in the logs
             _log.exception("sandbox: %s %s failed", method, path)
             status, result = 500, {"message": "500: Internal Server Error", "code": 0}
+        outage = fault is not None and status >= 500  # an injected outage: not an answer the API describes
+        if self.strict and not outage:
+            findings.extend(self.spec.check_response(method, path, 204 if result is None and status == 200
+                                                     else status, result))
+        if self.strict:
+            for finding in findings:
+                _log.warning("sandbox: not as Discord's specification says: %s", finding)
+            TALLY.add(method, path, findings, self.spec)
         self.log.add_rest(RestRecord(
             t=self.clock.now(), method=method, path=path,
             route=matched[0].template if matched else path, json=body, status=status, response=result,
-            query=dict(request.query), files=[f.filename for f in files],
+            query=dict(request.query), files=[f.filename for f in files], findings=findings,
         ))
         if lost is not None and status < 400:  # applied: now the answer is lost
             return await _lose_answer(request, lost)
@@ -229,6 +251,17 @@ class SandboxDiscord:
             return web.Response(status=204 if status == 200 else status, headers=headers)
         headers["Content-Type"] = "application/json"
         return web.Response(status=status, body=json.dumps(result).encode(), headers=headers)
+
+    def _refuse_broken_request(self, method: str, path: str, body: Any, findings: list[Finding]) -> None:
+        """Discord refuses a body or query that breaks the schema with 50035 and the ``errors`` tree."""
+        refused = [f for f in findings if f.kind == "request"]
+        if not refused:
+            return
+        tree = self.spec.form_errors(method, path, body)
+        if tree is None:  # a query parameter or a missing body
+            name = refused[0].where.lstrip("?$.") or "_body"
+            tree = {name: {"_errors": [{"code": "BASE_TYPE_INVALID", "message": refused[0].message}]}}
+        raise errors.ApiError(400, 50035, "Invalid Form Body", tree)
 
 
 async def _lose_answer(request: web.Request, fault: Fault) -> web.Response:

@@ -63,6 +63,11 @@ class State:
         #: content; presence limited). A test clears a bit to play an application without that intent.
         self.application_flags = APP_GATEWAY_MESSAGE_CONTENT_LIMITED | APP_GATEWAY_GUILD_MEMBERS_LIMITED \
             | APP_GATEWAY_PRESENCE_LIMITED
+        #: the permissions of the bot's install link (what the README asks for)
+        self.install_permissions = perm.DEFAULT_BOT
+        #: guilds with more members than this are "large": GUILD_CREATE carries only the bot and the owner and
+        #: discord.py asks for the rest in chunks (Discord's ``large_threshold`` is 50..250, default 50)
+        self.large_threshold = 250
 
     # ---- ids, waiting -------------------------------------------------------------------------------
     def next_id(self) -> int:
@@ -141,6 +146,11 @@ class State:
         if not perm.has(perms, needed):
             raise errors.missing_permissions()
 
+    def top_role_position(self, guild: Guild, user_id: int) -> int:
+        """The position of a member's highest role (0: only @everyone)."""
+        member = guild.members.get(user_id)
+        return max((self.roles[r].position for r in member.roles if r in self.roles), default=0) if member else 0
+
     def require_guild(self, guild: Guild, user_id: int, needed: int) -> None:
         if not perm.has(self.guild_permissions(guild, user_id), needed):
             raise errors.missing_permissions()
@@ -174,9 +184,15 @@ class State:
         return g
 
     def create_role(self, guild: Guild, name: str, *, permissions: int = 0, color: int = 0,
-                    hoist: bool = False, mentionable: bool = False) -> Role:
+                    hoist: bool = False, mentionable: bool = False, bottom: bool = False) -> Role:
+        """A role at the top (as an owner sets a server up), or, ``bottom=True``, where Discord puts a role
+        created through the API: position 1, just above @everyone, the others moving up."""
+        if bottom:
+            for rid in guild.roles:
+                if rid != guild.id:
+                    self.roles[rid].position += 1
         r = Role(id=self.next_id(), guild_id=guild.id, name=name, permissions=permissions, color=color,
-                 hoist=hoist, mentionable=mentionable, position=len(guild.roles))
+                 hoist=hoist, mentionable=mentionable, position=1 if bottom else len(guild.roles))
         self.roles[r.id] = r
         guild.roles.append(r.id)
         self.emit("GUILD_ROLE_CREATE", {"guild_id": str(guild.id), "role": payloads.role(r)}, guild.id, None)
@@ -284,12 +300,15 @@ class State:
             self.emit("THREAD_DELETE" if c.type in ChannelType.THREADS else "CHANNEL_DELETE", data, guild.id, None)
         self.notify()
 
-    def create_thread(self, parent: Channel, name: str, *, type: int, owner_id: int, invitable: bool = True) -> Channel:
+    def create_thread(self, parent: Channel, name: str, *, type: int, owner_id: int, invitable: bool = True,
+                      auto_archive_duration: int = 4320) -> Channel:
         if parent.type != ChannelType.GUILD_TEXT or parent.guild_id is None:
             raise errors.ApiError(400, 50024, "Cannot execute action on this channel type")
         guild = self.guild(parent.guild_id)
+        now = self.clock.now()
         c = Channel(id=self.next_id(), type=type, guild_id=guild.id, name=name, parent_id=parent.id,
-                    owner_id=owner_id, created_at=self.clock.now(), invitable=invitable)
+                    owner_id=owner_id, created_at=now, invitable=invitable,
+                    auto_archive_duration=auto_archive_duration, archive_timestamp=now, last_activity=now)
         self.channels[c.id] = c
         guild.threads.append(c.id)
         c.thread_members.add(owner_id)
@@ -303,6 +322,39 @@ class State:
         self.notify()
         return c
 
+    def set_archived(self, c: Channel, archived: bool) -> None:
+        """Archive or unarchive a thread (THREAD_UPDATE to those who can see it)."""
+        if c.archived == archived:
+            return
+        c.archived = archived
+        c.archive_timestamp = self.clock.now()
+        if not archived:
+            c.last_activity = c.archive_timestamp
+        self._emit_channel("THREAD_UPDATE", c)
+
+    def archive_idle_threads(self) -> list[Channel]:
+        """Threads archive themselves after ``auto_archive_duration`` minutes without activity (sandbox clock)."""
+        now = self.clock.now()
+        archived: list[Channel] = []
+        for guild in self.guilds.values():
+            for tid in guild.threads:
+                c = self.channels[tid]
+                since = c.last_activity or c.created_at or now
+                if not c.archived and (now - since).total_seconds() >= c.auto_archive_duration * 60:
+                    self.set_archived(c, True)
+                    archived.append(c)
+        return archived
+
+    def thread_activity(self, c: Channel, author_id: int) -> None:
+        """A message in a thread: an archived thread reopens (a locked one only for Manage Threads)."""
+        if c.type not in ChannelType.THREADS:
+            return
+        if c.archived:
+            if c.locked and not perm.has(self.permissions_in(author_id, c), perm.MANAGE_THREADS):
+                raise errors.thread_archived()
+            self.set_archived(c, False)
+        c.last_activity = self.clock.now()
+
     def add_thread_member(self, c: Channel, user_id: int) -> None:
         guild = self.guild(c.guild_id or 0)
         self.member_of(guild, user_id)
@@ -314,6 +366,17 @@ class State:
         tm["member"] = payloads.member(self, guild.members[user_id])
         data = {"id": str(c.id), "guild_id": str(guild.id), "member_count": len(c.thread_members),
                 "added_members": [tm]}
+        self.emit("THREAD_MEMBERS_UPDATE", data, guild.id, user_id)
+        self.notify()
+
+    def remove_thread_member(self, c: Channel, user_id: int) -> None:
+        guild = self.guild(c.guild_id or 0)
+        if user_id not in c.thread_members:
+            raise errors.unknown_member()
+        c.thread_members.discard(user_id)
+        c.thread_joined.pop(user_id, None)
+        data = {"id": str(c.id), "guild_id": str(guild.id), "member_count": len(c.thread_members),
+                "removed_member_ids": [str(user_id)]}
         self.emit("THREAD_MEMBERS_UPDATE", data, guild.id, user_id)
         self.notify()
 

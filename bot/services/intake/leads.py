@@ -28,7 +28,7 @@ from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.db import SessionFactory, transaction
 from storage.ids import MissingIdError, require_id
 from storage.models import OPEN_LEAD_STATUSES, IdentityProof, Lead, LeadStatus
-from storage.queries import audit, intake, onboarding, people, security
+from storage.queries import audit, intake, people, security
 
 MAX_HOPS = 5  # merged → merged → … chains are followed this far
 LINK_GUESSES = "link"  # the guess counter of /link
@@ -296,13 +296,3 @@ class LeadDesk:
             detail={"lead_id": lead.id, "person_id": person_id, "merged": [m.id for m in merged],
                     "proven_by": "post from the account"}, now=now)
         return "linked"
-
-    async def prefilled(self, programme: Programme, discord_user_id: int) -> bool:
-        """Whether the person's interview holds suggestions (or already has answers, so none apply): the
-        intake cog checks this after ``OnboardingService.begin`` lost a race with a typed answer."""
-        async with self._sessions() as s:
-            person = await people.get_person_by_discord(session=s, programme_id=programme.id,
-                                                        discord_user_id=discord_user_id)
-            row = await onboarding.get_session(session=s, person_id=require_id(person), programme_id=programme.id) \
-                if person is not None else None
-            return row is not None and bool(row.state.get("suggestions") or row.state.get("answers"))

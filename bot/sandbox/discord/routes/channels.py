@@ -28,29 +28,71 @@ async def get_channel(ctx: Ctx) -> Any:
 
 async def edit_channel(ctx: Ctx) -> Any:
     c = _visible_channel(ctx)
-    needed = perm.MANAGE_THREADS if c.type in ChannelType.THREADS else perm.MANAGE_CHANNELS
-    if not (c.type in ChannelType.THREADS and c.owner_id == ctx.state.bot_user.id):
-        ctx.state.require(ctx.state.bot_user.id, c, needed)
     body = ctx.json()
+    if c.type in ChannelType.THREADS:
+        return _edit_thread(ctx, c, body)
+    ctx.state.require(ctx.state.bot_user.id, c, perm.MANAGE_CHANNELS)
     if "name" in body:
         c.name = str(body["name"])
     if "topic" in body:
         c.topic = body["topic"]
-    if "archived" in body:
-        c.archived = bool(body["archived"])
-    if "locked" in body:
-        c.locked = bool(body["locked"])
     if body.get("permission_overwrites") is not None and c.guild_id is not None:
         guild = ctx.state.guild(c.guild_id)
         overwrites = [parse_overwrite(raw, i) for i, raw in enumerate(body["permission_overwrites"])]
         for ow in overwrites:
             check_overwrite_target(ctx, guild, ow)
         c.overwrites = {ow.id: ow for ow in overwrites}
-    event = "THREAD_UPDATE" if c.type in ChannelType.THREADS else "CHANNEL_UPDATE"
     if c.guild_id is not None:
-        ctx.state.emit(event, payloads.channel(ctx.state, c), c.guild_id, None)
+        ctx.state.emit("CHANNEL_UPDATE", payloads.channel(ctx.state, c), c.guild_id, None)
     ctx.state.notify()
     return payloads.channel(ctx.state, c)
+
+
+def _edit_thread(ctx: Ctx, c: Channel, body: dict[str, Any]) -> Any:
+    """Discord's rules for editing a thread: an archived thread takes nothing but ``archived: false``
+    first (50083); unarchiving needs Send Messages in Threads, or Manage Threads when locked; ``locked`` and
+    ``invitable`` need Manage Threads; the owner may rename, archive and set the duration, others need
+    Manage Threads."""
+    state = ctx.state
+    bot_id = state.bot_user.id
+    perms = state.permissions_in(bot_id, c)
+    moderator = perm.has(perms, perm.MANAGE_THREADS)
+    unarchive = body.get("archived") is False
+    if c.archived and not unarchive:
+        raise errors.thread_archived()
+    if unarchive and c.archived:
+        if c.locked and not moderator:
+            raise errors.missing_permissions()
+        if not perm.has(perms, perm.SEND_MESSAGES_IN_THREADS):
+            raise errors.missing_permissions()
+    if ("locked" in body and bool(body["locked"]) != c.locked) or \
+            ("invitable" in body and bool(body["invitable"]) != c.invitable):
+        if not moderator:
+            raise errors.missing_permissions()
+    owner_fields = {"name", "auto_archive_duration", "rate_limit_per_user"}
+    if body.get("archived") is True:
+        owner_fields.add("archived")
+    if owner_fields & set(body) and c.owner_id != bot_id and not moderator:
+        raise errors.missing_permissions()
+    if "invitable" in body and c.type != ChannelType.PRIVATE_THREAD:
+        raise errors.form_error(["invitable"], "CHANNEL_TYPE_INVALID", "Only private threads can be invitable.")
+    if "name" in body:
+        c.name = str(body["name"])
+    if body.get("auto_archive_duration") is not None:
+        c.auto_archive_duration = int(body["auto_archive_duration"])
+    if "locked" in body:
+        c.locked = bool(body["locked"])
+    if "invitable" in body:
+        c.invitable = bool(body["invitable"])
+    if "archived" in body and bool(body["archived"]) != c.archived:
+        c.archived = bool(body["archived"])
+        c.archive_timestamp = state.clock.now()
+        if not c.archived:
+            c.last_activity = c.archive_timestamp
+    if c.guild_id is not None:
+        state.emit("THREAD_UPDATE", payloads.channel(state, c), c.guild_id, None)
+    state.notify()
+    return payloads.channel(state, c)
 
 
 async def delete_channel(ctx: Ctx) -> Any:
@@ -140,20 +182,46 @@ async def create_thread(ctx: Ctx) -> Any:
     name = str(body.get("name") or "")
     if not 1 <= len(name) <= 100:
         raise errors.form_error(["name"], "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
+    duration = int(body.get("auto_archive_duration") or 4320)
+    if duration not in (60, 1440, 4320, 10080):
+        raise errors.form_error(["auto_archive_duration"], "BASE_TYPE_CHOICES",
+                                "Value must be one of {60, 1440, 4320, 10080}.")
     thread = ctx.state.create_thread(
-        parent, name, type=kind, owner_id=ctx.state.bot_user.id, invitable=bool(body.get("invitable", True))
+        parent, name, type=kind, owner_id=ctx.state.bot_user.id, invitable=bool(body.get("invitable", True)),
+        auto_archive_duration=duration,
     )
     return Reply(201, payloads.channel(ctx.state, thread))
 
 
 async def add_thread_member(ctx: Ctx) -> Any:
+    """Adding someone needs Send Messages in Threads and an unarchived thread; in a private thread only its
+    members may invite, and when it is not ``invitable`` only moderators (Manage Threads) may."""
     c = _visible_channel(ctx)
     if c.type not in ChannelType.THREADS:
         raise errors.ApiError(400, 50024, "Cannot execute action on this channel type")
+    if c.archived:
+        raise errors.thread_archived()
     bot_id = ctx.state.bot_user.id
-    if c.type == ChannelType.PRIVATE_THREAD and bot_id not in c.thread_members:
-        ctx.state.require(bot_id, c, perm.MANAGE_THREADS)
+    ctx.state.require(bot_id, c, perm.SEND_MESSAGES_IN_THREADS)
+    moderator = perm.has(ctx.state.permissions_in(bot_id, c), perm.MANAGE_THREADS)
+    if c.type == ChannelType.PRIVATE_THREAD and not moderator and (not c.invitable or bot_id not in c.thread_members):
+        raise errors.missing_permissions()
     ctx.state.add_thread_member(c, ctx.int_param("user_id"))
+    return Reply(204)
+
+
+async def remove_thread_member(ctx: Ctx) -> Any:
+    """Needs Manage Threads, or to be the creator of a private thread; not on an archived thread."""
+    c = _visible_channel(ctx)
+    if c.type not in ChannelType.THREADS:
+        raise errors.ApiError(400, 50024, "Cannot execute action on this channel type")
+    if c.archived:
+        raise errors.thread_archived()
+    bot_id = ctx.state.bot_user.id
+    creator = c.type == ChannelType.PRIVATE_THREAD and c.owner_id == bot_id
+    if not creator:
+        ctx.state.require(bot_id, c, perm.MANAGE_THREADS)
+    ctx.state.remove_thread_member(c, ctx.int_param("user_id"))
     return Reply(204)
 
 
@@ -180,5 +248,6 @@ def register(router: Router) -> None:
     router.add("DELETE", "/channels/{channel_id}/permissions/{overwrite_id}", delete_overwrite)
     router.add("POST", "/channels/{channel_id}/threads", create_thread)
     router.add("PUT", "/channels/{channel_id}/thread-members/{user_id}", add_thread_member)
+    router.add("DELETE", "/channels/{channel_id}/thread-members/{user_id}", remove_thread_member)
     router.add("GET", "/channels/{channel_id}/thread-members", list_thread_members)
     router.add("POST", "/channels/{channel_id}/typing", typing)

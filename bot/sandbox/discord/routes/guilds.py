@@ -20,8 +20,11 @@ def _bot_member_guild(ctx: Ctx) -> Any:
 async def get_guild(ctx: Ctx) -> Any:
     guild = _bot_member_guild(ctx)
     data = payloads.guild_create(ctx.state, guild)
-    for key in ("members", "channels", "threads", "presences", "voice_states", "joined_at", "large", "member_count"):
+    for key in ("members", "channels", "threads", "presences", "voice_states", "joined_at", "large", "member_count",
+                "unavailable", "lazy", "stage_instances", "guild_scheduled_events", "soundboard_sounds"):
         data.pop(key, None)
+    data.update(home_header=None, region="deprecated", widget_enabled=False, widget_channel_id=None,
+                max_presences=None, max_stage_video_channel_users=50, nsfw=False, incidents_data=None)
     if ctx.query.get("with_counts") in ("true", "1"):
         data["approximate_member_count"] = len(guild.members)
         data["approximate_presence_count"] = 0
@@ -41,9 +44,22 @@ async def list_members(ctx: Ctx) -> Any:
     return [payloads.member(ctx.state, m) for m in members[:limit]]
 
 
+def _require_below_bot(ctx: Ctx, guild: Any) -> None:
+    """Role hierarchy: a bot manages only roles below its own highest role (the owner and Administrator
+    aside, Discord answers 50013 otherwise)."""
+    role = ctx.state.roles.get(ctx.int_param("role_id"))
+    if role is None or role.guild_id != guild.id:
+        raise errors.unknown_role()
+    if ctx.state.guild_permissions(guild, ctx.state.bot_user.id) & perm.ADMINISTRATOR:
+        return
+    if role.position >= ctx.state.top_role_position(guild, ctx.state.bot_user.id):
+        raise errors.missing_permissions()
+
+
 async def add_role_to_member(ctx: Ctx) -> Any:
     guild = _bot_member_guild(ctx)
     ctx.state.require_guild(guild, ctx.state.bot_user.id, perm.MANAGE_ROLES)
+    _require_below_bot(ctx, guild)
     ctx.state.add_member_role(guild, ctx.int_param("user_id"), ctx.int_param("role_id"))
     return Reply(204)
 
@@ -51,6 +67,7 @@ async def add_role_to_member(ctx: Ctx) -> Any:
 async def remove_role_from_member(ctx: Ctx) -> Any:
     guild = _bot_member_guild(ctx)
     ctx.state.require_guild(guild, ctx.state.bot_user.id, perm.MANAGE_ROLES)
+    _require_below_bot(ctx, guild)
     ctx.state.remove_member_role(guild, ctx.int_param("user_id"), ctx.int_param("role_id"))
     return Reply(204)
 
@@ -73,6 +90,7 @@ async def create_role(ctx: Ctx) -> Any:
         color=int(body.get("color") or 0),
         hoist=bool(body.get("hoist")),
         mentionable=bool(body.get("mentionable")),
+        bottom=True,
     )
     return payloads.role(role)
 

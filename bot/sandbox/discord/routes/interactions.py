@@ -95,15 +95,16 @@ async def callback(ctx: Ctx) -> Any:
     state.notify()
     if ctx.query.get("with_response") not in ("1", "true", "True"):
         return Reply(204)
-    summary: dict[str, Any] = {"id": str(inter.id), "type": inter.type,
-                               "response_message_loading": loading,
-                               "response_message_ephemeral": bool(message and message.ephemeral)}
+    # with_response: the interaction, and a resource only for what the callback created or updated (a message
+    # for types 4 and 7); a deferral (5, 6), a modal (9) or autocomplete choices (8) create none.
+    summary: dict[str, Any] = {"id": str(inter.id), "type": inter.type}
     if message is not None:
-        summary["response_message_id"] = str(message.id)
-    resource: dict[str, Any] = {"type": kind}
-    if message is not None:
-        resource["message"] = payloads.message(state, message)
-    return {"interaction": summary, "resource": resource}
+        summary.update(response_message_id=str(message.id), response_message_loading=loading,
+                       response_message_ephemeral=message.ephemeral)
+    out: dict[str, Any] = {"interaction": summary}
+    if kind in (CallbackType.CHANNEL_MESSAGE, CallbackType.UPDATE_MESSAGE) and message is not None:
+        out["resource"] = {"type": kind, "message": payloads.message(state, message)}
+    return out
 
 
 async def followup(ctx: Ctx) -> Any:
@@ -143,6 +144,7 @@ async def edit_webhook_message(ctx: Ctx) -> Any:
     msg = _target(ctx, inter)
     msg.flags &= ~LOADING_FLAG
     edited = edit_message(ctx.state, msg, ctx.json(), ctx.files)
+    inter.edits += 1
     inter.touch()
     return payloads.message(ctx.state, edited)
 

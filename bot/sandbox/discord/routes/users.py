@@ -9,7 +9,7 @@ from ..router import Ctx, Router
 
 
 async def get_me(ctx: Ctx) -> Any:
-    return payloads.user(ctx.state.bot_user)
+    return payloads.me(ctx.state.bot_user)
 
 
 async def get_user(ctx: Ctx) -> Any:

@@ -1,0 +1,125 @@
+"""Announcing confirmed pairs: a private space each, an introduction, a DM to each — exactly once.
+
+Each step is recorded before and after it happens (pending → creating → created → introduced → done), and
+every message carries a reference marker, so an announcement interrupted by a crash is finished on restart by
+adopting what already exists instead of creating it again. The DMs are the bot's own initiative: they wait for
+both people's daytime (the programme's quiet hours). Discord is behind a port (:class:`PairSpaces`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.clock import Clock
+from bot.nudges.quiet import is_quiet
+from bot.services.matching import Announcement, MatchingService
+from bot.services.nudges import NudgeService
+from bot.services.programmes import Programme, ProgrammeRegistry
+from storage.ids import require_id
+from storage.models import AnnounceStep, SpaceKind
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Space:
+    """A pair's private space on the platform."""
+
+    id: int
+    kind: SpaceKind
+
+
+class PairSpaces(Protocol):
+    """The Discord side effects of an announcement (implemented by the matching cog with the Discord kit).
+    Each ``find_*`` looks for what an interrupted earlier attempt may have left (by its reference marker)."""
+
+    def can_reach(self, programme: Programme) -> bool: ...
+
+    async def find_space(self, programme: Programme, item: Announcement) -> Space | None: ...
+
+    async def create_space(self, programme: Programme, item: Announcement) -> Space: ...
+
+    async def space(self, programme: Programme, space_id: int) -> Space | None: ...
+
+    async def find_intro(self, space: Space, match_id: int) -> int | None: ...
+
+    async def introduce(self, programme: Programme, space: Space, item: Announcement) -> int: ...
+
+    async def send_link(self, programme: Programme, user_id: int, partner_name: str, space: Space,
+                        match_id: int, *, look_first: bool) -> None: ...
+
+
+class Announcements:
+    """Finishes every unfinished announcement, one run at a time in this process (a pair found half-created
+    is adopted, which is only safe when no other run is creating it right now)."""
+
+    def __init__(self, registry: ProgrammeRegistry, matching: MatchingService, nudges: NudgeService, clock: Clock,
+                 spaces: PairSpaces) -> None:
+        self.registry, self.matching, self.nudges, self.clock = registry, matching, nudges, clock
+        self.spaces = spaces
+        self._lock: asyncio.Lock | None = None
+
+    async def run(self) -> int:
+        """How many announcements were finished in this run."""
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            done = 0
+            for programme in self.registry.all():
+                if not self.spaces.can_reach(programme):
+                    continue
+                for item in await self.matching.pending_announcements(programme):
+                    try:
+                        if await self.announce(programme, item):
+                            done += 1
+                    except Exception as exc:  # the platform refused or is away: the next run retries
+                        log.warning("announcing match %s failed (will retry): %s", item.match.id, exc)
+            return done
+
+    async def announce(self, programme: Programme, item: Announcement) -> bool:
+        svc, spaces = self.matching, self.spaces
+        m = item.match
+        mid = require_id(m)
+        state = m.announce_state
+        fresh = state == AnnounceStep.PENDING  # nothing of it can exist yet: no need to look for earlier attempts
+        space: Space | None = None
+        if state == AnnounceStep.PENDING:
+            if not await svc.step_announcement(mid, AnnounceStep.PENDING, AnnounceStep.CREATING):
+                return False
+            state = AnnounceStep.CREATING
+        if state == AnnounceStep.CREATING:
+            earlier = None if fresh else await spaces.find_space(programme, item)
+            space = earlier or await spaces.create_space(programme, item)
+            if not await svc.step_announcement(mid, AnnounceStep.CREATING, AnnounceStep.CREATED, space_kind=space.kind,
+                                               space_id=space.id):
+                return False
+            state = AnnounceStep.CREATED
+        if space is None and m.space_id is not None:
+            space = await spaces.space(programme, m.space_id)
+        if space is None:
+            log.warning("the space of match %s is gone", mid)
+            return False
+        if state == AnnounceStep.CREATED:
+            intro = None if fresh else await spaces.find_intro(space, mid)
+            if intro is None:
+                intro = await spaces.introduce(programme, space, item)
+            if not await svc.step_announcement(mid, AnnounceStep.CREATED, AnnounceStep.INTRODUCED,
+                                               intro_message_id=intro):
+                return False
+            state = AnnounceStep.INTRODUCED
+        if state == AnnounceStep.INTRODUCED:
+            quiet = programme.config.quiet_hours
+            now = self.clock.now()
+            if is_quiet(now, item.mentor_zone, quiet) or is_quiet(now, item.mentee_zone, quiet):
+                return False  # the DMs are the bot's own initiative: they wait for both people's daytime
+            for person, partner in ((item.mentor, item.mentee), (item.mentee, item.mentor)):
+                if person.discord_user_id:
+                    await spaces.send_link(programme, person.discord_user_id, partner.display_name, space, mid,
+                                           look_first=not fresh)
+            await self.nudges.plan_match(mid)  # idempotent: existing rows are kept
+            if not await svc.step_announcement(mid, AnnounceStep.INTRODUCED, AnnounceStep.DONE):
+                return False
+        return True

@@ -1,0 +1,82 @@
+"""The DM router: a typed link code, an interview answer, or help — decided once, here."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict, deque
+
+import discord
+from discord.ext import commands
+
+from bot.app import MentorBot
+from cogs._common import programmes_of
+from cogs.kit import interview
+from cogs.kit.messaging import NO_PINGS
+
+log = logging.getLogger(__name__)
+
+HELP_TEXT = (
+    "Hi! I'm the mentoring bot. Use `/join` in the community server to start (or continue) your interview, "
+    "`/profile` to see your answers, `/pause` to take a break, and `/leave` to delete your data."
+)
+CODES_ARE_POSTED = ("Codes aren't typed here: post your code from the account you want to link (with the "
+                    "programme's hashtag), and I'll link it when I see it. Use /link @your_handle to get one.")
+SLOW_DOWN = "You're sending messages very quickly — give me a moment, then answer the latest question."
+SPAM_WINDOW_S = 10.0
+HELP_EVERY_S = 60.0  # DMs outside an interview get the help text at most this often (a flood gets one)
+SPAM_MAX = 15
+
+
+class DirectMessages(commands.Cog):
+    def __init__(self, bot: MentorBot) -> None:
+        self.bot = bot
+        self._recent: dict[int, deque[float]] = defaultdict(deque)
+        self._warned: dict[int, float] = {}
+        self._helped: dict[int, float] = {}
+
+    def _flooding(self, user_id: int) -> bool:
+        now = time.monotonic()
+        recent = self._recent[user_id]
+        recent.append(now)
+        while recent and recent[0] < now - SPAM_WINDOW_S:
+            recent.popleft()
+        return len(recent) > SPAM_MAX
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or message.webhook_id is not None:
+            return
+        in_dm = message.guild is None
+        in_thread = isinstance(message.channel, discord.Thread) \
+            and message.channel.type == discord.ChannelType.private_thread
+        if not (in_dm or in_thread):
+            return
+        services = self.bot.services
+        text = message.content or ""
+        programmes = programmes_of(self.bot, message.author, message.guild.id if message.guild else None)
+        if text and services.intake.leads.find_code(text, anywhere=True, programmes=programmes) is not None:
+            # typing a code proves nothing: it is posted from the account to link
+            await self.bot.pacer_send(message.channel, content=CODES_ARE_POSTED, allowed_mentions=NO_PINGS)
+            return
+        programme = await services.onboarding.find_open(message.author.id, message.channel.id)
+        if programme is None:
+            # after onboarding (or before any): one help message per HELP_EVERY_S, however many DMs arrive
+            last = self._helped.get(message.author.id)
+            if in_dm and (last is None or time.monotonic() - last > HELP_EVERY_S):
+                self._helped[message.author.id] = time.monotonic()
+                await self.bot.pacer_send(message.channel, content=HELP_TEXT, allowed_mentions=NO_PINGS)
+            return
+        if self._flooding(message.author.id):
+            last = self._warned.get(message.author.id, 0.0)
+            if time.monotonic() - last > SPAM_WINDOW_S:
+                self._warned[message.author.id] = time.monotonic()
+                await self.bot.pacer_send(message.channel, content=SLOW_DOWN, allowed_mentions=NO_PINGS)
+            return
+        conv = await services.onboarding.act(programme, message.author.id, "answer", raw=text)
+        if conv is None:
+            return
+        rendered = interview.render_step(programme, conv.step)
+        await self.bot.pacer_send(message.channel, **rendered.kwargs())
+        if conv.finished_now:
+            self.bot.dispatch("onboarding_complete", programme, message.author.id)

@@ -1,0 +1,415 @@
+"""The interview as Discord messages: a flow step rendered with its persistent components, delivered where
+the person's conversation lives (their DMs, else a private thread in the onboarding channel).
+
+Onboarding runs the interview; profiles (change an answer), organisers (re-nudge) and intake (continue after a
+claim code) show its next step too — all through :func:`start`, :func:`show` and :func:`deliver` here.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.intake.outcomes import ClaimResult
+from bot.onboarding.flow import AskQuestion, Done, Notice, ShowSummary, Step
+from bot.onboarding.safe_text import safe_text
+from bot.onboarding.validate import expectation
+from bot.services.onboarding import Action, Conversation
+from bot.services.programmes import Programme
+from cogs.kit.interactions import INTEGER, KEY, KitModal, PersistentItem, bot_of, label_of, selected
+from cogs.kit.messaging import (
+    DMS_CLOSED,
+    NO_PINGS,
+    Outgoing,
+    find_text_channel,
+    mention_user,
+    tell_organisers,
+)
+
+if TYPE_CHECKING:
+    from bot.app import MentorBot
+
+log = logging.getLogger(__name__)
+MAX_BUTTONS = 5
+NO_INTERVIEW = "I don't have an interview for you in this programme — use `/join` in the server to start one."
+
+
+# ---- components: each builds and parses its own custom_id ------------------------------------------------
+def _button(custom_id: str, label: str, style: discord.ButtonStyle = discord.ButtonStyle.secondary) -> discord.ui.Button[Any]:
+    return discord.ui.Button(label=label[:80], custom_id=custom_id, style=style)
+
+
+async def run_action(interaction: discord.Interaction[Any], pid: int, action: Action, raw: object = None,
+                     key: str | None = None) -> None:
+    """Apply a click/select/modal (already acknowledged) to the person's conversation; show what comes next."""
+    bot = bot_of(interaction)
+    programme = bot.services.programmes.by_id(pid)
+    if programme is None:
+        await interaction.followup.send("This programme no longer exists.", ephemeral=True)
+        return
+    conv = await bot.services.onboarding.act(programme, interaction.user.id, action, raw=raw, key=key)
+    if conv is None:
+        await interaction.followup.send(NO_INTERVIEW, ephemeral=True)
+        return
+    rendered = render_step(programme, conv.step)
+    await interaction.edit_original_response(content=rendered.content, embed=rendered.embed,
+                                             view=rendered.view, allowed_mentions=NO_PINGS)
+    if conv.finished_now:
+        bot.dispatch("onboarding_complete", programme, interaction.user.id)
+
+
+class AnswerButton(PersistentItem[discord.ui.Button[Any]], prefix="onb",
+                   fields={"pid": INTEGER, "key": KEY, "value": r"[a-z0-9_\-]+"}):
+    ack = "visible"
+
+    def __init__(self, pid: int, key: str, value: str, label: str = "…",
+                 style: discord.ButtonStyle = discord.ButtonStyle.primary) -> None:
+        super().__init__(_button(self.build_id(pid, key, value), label, style))
+        self.pid, self.key, self.value = pid, key, value
+
+    @classmethod
+    def rebuild(cls, fields: dict[str, str], item: discord.ui.Item[Any]) -> AnswerButton:
+        return cls(int(fields["pid"]), fields["key"], fields["value"], label_of(item, "…"))
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        await run_action(interaction, self.pid, "answer", raw=self.value, key=self.key)
+
+
+class AnswerSelect(PersistentItem[discord.ui.Select[Any]], prefix="onbsel", fields={"pid": INTEGER, "key": KEY}):
+    ack = "visible"
+
+    def __init__(self, pid: int, key: str, **select: Any) -> None:
+        select.setdefault("options", [discord.SelectOption(label="-")])
+        super().__init__(discord.ui.Select(custom_id=self.build_id(pid, key), **select))
+        self.pid, self.key = pid, key
+
+    @classmethod
+    def rebuild(cls, fields: dict[str, str], item: discord.ui.Item[Any]) -> AnswerSelect:
+        return cls(int(fields["pid"]), fields["key"])
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        values = selected(interaction)
+        programme = bot_of(interaction).services.programmes.by_id(self.pid)
+        question = programme.question(self.key) if programme else None
+        raw: object = values if question is not None and question.kind == "multi" else (values[0] if values else "")
+        await run_action(interaction, self.pid, "answer", raw=raw, key=self.key)
+
+
+class SuggestionButton(PersistentItem[discord.ui.Button[Any]], prefix="onbsug", fields={"pid": INTEGER, "key": KEY}):
+    """"Use: …" — the answer guessed from the person's hashtag post (read from their interview when pressed)."""
+
+    ack = "visible"
+
+    def __init__(self, pid: int, key: str, label: str = "Use") -> None:
+        super().__init__(_button(self.build_id(pid, key), label, discord.ButtonStyle.success))
+        self.pid, self.key = pid, key
+
+    @classmethod
+    def rebuild(cls, fields: dict[str, str], item: discord.ui.Item[Any]) -> SuggestionButton:
+        return cls(int(fields["pid"]), fields["key"])
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        bot = bot_of(interaction)
+        programme = bot.services.programmes.by_id(self.pid)
+        conv = await bot.services.onboarding.act(programme, interaction.user.id, "show") if programme else None
+        step = conv.step if conv else None
+        raw = step.suggestion_raw if isinstance(step, AskQuestion) and step.question.key == self.key else None
+        await run_action(interaction, self.pid, "answer", raw="" if raw is None else raw, key=self.key)
+
+
+class TextAnswerModal(KitModal):
+    ack = "visible"
+
+    def __init__(self, pid: int, key: str, label: str, max_length: int, required: bool) -> None:
+        super().__init__(title="Your answer", custom_id=f"onbmodal:{pid}:{key}", timeout=900)
+        self.pid, self.key = pid, key
+        self.answer: discord.ui.TextInput[TextAnswerModal] = discord.ui.TextInput(
+            label=label[:45], max_length=min(max_length, 4000), required=required,
+            style=discord.TextStyle.paragraph if max_length > 100 else discord.TextStyle.short,
+        )
+        self.add_item(self.answer)
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        await run_action(interaction, self.pid, "answer", raw=self.answer.value or "", key=self.key)
+
+
+class TextAnswerButton(PersistentItem[discord.ui.Button[Any]], prefix="onbtxt", fields={"pid": INTEGER, "key": KEY}):
+    """Opens the modal for a typed answer (a modal is a first response: no deferral, no database)."""
+
+    ack = "none"
+
+    def __init__(self, pid: int, key: str) -> None:
+        super().__init__(_button(self.build_id(pid, key), "Write my answer", discord.ButtonStyle.primary))
+        self.pid, self.key = pid, key
+
+    @classmethod
+    def rebuild(cls, fields: dict[str, str], item: discord.ui.Item[Any]) -> TextAnswerButton:
+        return cls(int(fields["pid"]), fields["key"])
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        programme = bot_of(interaction).services.programmes.by_id(self.pid)
+        question = programme.question(self.key) if programme else None
+        if question is None:
+            await interaction.response.send_message("That question no longer exists.", ephemeral=True)
+            return
+        await interaction.response.send_modal(
+            TextAnswerModal(self.pid, self.key, question.display_label, question.max_length, question.required)
+        )
+
+
+class ConfirmButton(PersistentItem[discord.ui.Button[Any]], prefix="onbok", fields={"pid": INTEGER}):
+    ack = "visible"
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(_button(self.build_id(pid), "Confirm", discord.ButtonStyle.success))
+        self.pid = pid
+
+    @classmethod
+    def rebuild(cls, fields: dict[str, str], item: discord.ui.Item[Any]) -> ConfirmButton:
+        return cls(int(fields["pid"]))
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        await run_action(interaction, self.pid, "confirm")
+
+
+class ChangeSelect(PersistentItem[discord.ui.Select[Any]], prefix="onbchg", fields={"pid": INTEGER}):
+    ack = "visible"
+
+    def __init__(self, pid: int, **select: Any) -> None:
+        select.setdefault("options", [discord.SelectOption(label="-")])
+        super().__init__(discord.ui.Select(custom_id=self.build_id(pid), **select))
+        self.pid = pid
+
+    @classmethod
+    def rebuild(cls, fields: dict[str, str], item: discord.ui.Item[Any]) -> ChangeSelect:
+        return cls(int(fields["pid"]))
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        values = selected(interaction)
+        await run_action(interaction, self.pid, "change", key=values[0] if values else "")
+
+
+ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
+    AnswerButton, AnswerSelect, SuggestionButton, TextAnswerButton, ConfirmButton, ChangeSelect,
+)
+
+
+# ---- rendering ---------------------------------------------------------------------------------------------
+def question_view(pid: int, step: AskQuestion) -> discord.ui.View | None:
+    """Buttons up to 5 options, a select menu beyond; typed answers need no components."""
+    q = step.question
+    view = discord.ui.View(timeout=None)
+    if step.choices:  # ambiguous time zone: offer the candidates
+        view.add_item(AnswerSelect(pid, q.key, placeholder="Pick your time zone",
+                                   options=[discord.SelectOption(label=z[:100], value=z[:100]) for z in step.choices[:25]]))
+    elif q.kind == "single" and len(q.options) <= MAX_BUTTONS:
+        for opt in q.options:
+            view.add_item(AnswerButton(pid, q.key, opt.value, opt.label))
+    elif q.kind in ("single", "multi"):
+        lo, hi = q.choice_range if q.kind == "multi" else (1, 1)
+        view.add_item(AnswerSelect(
+            pid, q.key,
+            placeholder="Choose…" if q.kind == "single" else f"Choose {lo}–{hi}…" if lo != hi else f"Choose {lo}…",
+            min_values=max(1, lo), max_values=min(hi, len(q.options)),
+            options=[discord.SelectOption(label=o.label, value=o.value, description=o.description)
+                     for o in q.options[:25]],
+        ))
+        if q.kind == "multi" and lo == 0:
+            view.add_item(AnswerButton(pid, q.key, "none", "None of these", discord.ButtonStyle.secondary))
+    elif q.kind == "consent":
+        view.add_item(AnswerButton(pid, q.key, "yes", "Yes, I agree", discord.ButtonStyle.success))
+        view.add_item(AnswerButton(pid, q.key, "no", "No", discord.ButtonStyle.danger))
+    elif q.kind == "number" and q.min_value is not None and q.max_value is not None \
+            and q.max_value - q.min_value < MAX_BUTTONS:
+        for n in range(q.min_value, q.max_value + 1):
+            view.add_item(AnswerButton(pid, q.key, str(n), str(n)))
+    elif q.kind == "text":
+        view.add_item(TextAnswerButton(pid, q.key))
+        if not q.required:
+            view.add_item(AnswerButton(pid, q.key, "skip", "Skip", discord.ButtonStyle.secondary))
+    if step.suggestion_raw is not None and step.suggestion_shown:
+        view.add_item(SuggestionButton(pid, q.key, f"Use: {step.suggestion_shown}"[:80]))
+    view.stop()  # nothing to keep in memory: clicks are routed by custom_id
+    return view if view.children else None
+
+
+def question_count_phrase(step: AskQuestion) -> str:
+    """The promise the welcome makes; it matches the "Question n of N" lines that follow."""
+    left = step.total - step.number + 1
+    noun = "short question" if left == 1 else "short questions"
+    more = "more " if step.number > 1 else ""
+    return f"I'll ask you {'up to ' if step.total_may_shrink else ''}{left} {more}{noun}"
+
+
+def render_guess(pid: int, step: AskQuestion) -> Outgoing:
+    """A guess from a linked post for the question already on screen: the guess and a "Use" button only,
+    so the question itself is not asked a second time."""
+    q = step.question
+    view = discord.ui.View(timeout=None)
+    view.add_item(SuggestionButton(pid, q.key, f"Use: {step.suggestion_shown}"[:80]))
+    view.stop()
+    return Outgoing(
+        f"From your post I guessed: **{step.suggestion_shown}** for “{safe_text(q.display_label, 80)}” — "
+        "press “Use”, or answer the question above.", view=view)
+
+
+def render_step(programme: Programme, step: Step, *, intro: bool = False) -> Outgoing:
+    """One step of ``programme``'s interview as a message, in the programme's voice."""
+    pid, programme_name, voice = programme.id, programme.config.name, programme.config.messages()
+    if isinstance(step, AskQuestion):
+        q = step.question
+        lines = []
+        if intro:
+            lines.append(voice.say("welcome", programme=safe_text(programme_name, 100),
+                                   questions=question_count_phrase(step)))
+        if step.ack:
+            lines.append(f"✅ {step.ack}")
+        if step.reask_reason:
+            lines.append(f"⚠️ {step.reask_reason}")
+        lines.append(f"**Question {step.number} of {step.total}** — {q.prompt}")
+        if step.current_shown:
+            lines.append(f"Your current answer: {step.current_shown}")
+        if step.suggestion_shown:
+            lines.append(f"From your post I guessed: **{step.suggestion_shown}** — press “Use” or answer differently.")
+        hint = q.help or ("" if q.kind == "timezone" else expectation(q))  # its prompt gives the examples
+        if q.kind == "number" and q.min_value is not None and q.max_value is not None \
+                and q.max_value - q.min_value < MAX_BUTTONS:
+            lines.append("Tap a number below, or type it here.")
+        elif q.kind in ("number", "timezone", "text") and not step.choices:
+            lines.append(f"_{hint}_ Type your answer here." if hint else "Type your answer here.")
+        return Outgoing("\n".join(lines)[:2000], view=question_view(pid, step))
+    if isinstance(step, ShowSummary):
+        embed = discord.Embed(title="Your answers", colour=discord.Colour.blurple())
+        for label, shown in step.lines[:25]:
+            embed.add_field(name=label[:256], value=(shown or "—")[:1024], inline=False)
+        view = discord.ui.View(timeout=None)
+        if step.can_confirm:
+            view.add_item(ConfirmButton(pid))
+        view.add_item(ChangeSelect(pid, placeholder="Change an answer…", options=[
+            discord.SelectOption(label=label[:100], value=key)
+            for (label, _), key in list(zip(step.lines, step.keys, strict=False))[:25]]))
+        view.stop()
+        text = "Here's everything you told me. Press **Confirm** if it's right, or pick an answer to change."
+        if step.ack:
+            text = f"✅ {step.ack}\n{text}"
+        if step.blocked_reason:
+            text += f"\n⚠️ {step.blocked_reason}"
+        return Outgoing(text, embed=embed, view=view)
+    if isinstance(step, Done):
+        return Outgoing(voice.say("saved", programme=safe_text(programme_name, 100)))
+    assert isinstance(step, Notice)
+    return Outgoing(step.message)
+
+
+# ---- delivery ----------------------------------------------------------------------------------------------
+async def _open_thread(bot: MentorBot, programme: Programme, user_id: int, name: str) -> discord.Thread | None:
+    guild = bot.get_guild(programme.guild_id)
+    if guild is None:
+        return None
+    parent = find_text_channel(guild, programme.config.onboarding_channel)
+    if parent is None:
+        log.warning("programme %s has no onboarding channel %r", programme.key, programme.config.onboarding_channel)
+        return None
+    thread = await parent.create_thread(
+        name=f"onboarding – {name}"[:100], type=discord.ChannelType.private_thread, invitable=False
+    )
+    await thread.add_user(discord.Object(id=user_id))
+    return thread
+
+
+async def deliver(bot: MentorBot, conv: Conversation, message: Outgoing, user_id: int, name: str) -> bool:
+    """Send ``message`` where this conversation lives; open it (DM, else private thread) when new (``conv``
+    then says where).
+
+    Returns ``False`` when the person could not be reached at all (organisers are told).
+    """
+    services = bot.services
+    kwargs = message.kwargs()
+    if conv.channel_id is not None:
+        channel = bot.get_channel(conv.channel_id)
+        try:
+            if channel is None:
+                fetched = await bot.fetch_channel(conv.channel_id)
+                channel = fetched if isinstance(fetched, discord.abc.Messageable) else None
+            if isinstance(channel, discord.abc.Messageable):
+                await bot.pacer_send(channel, **kwargs)
+                return True
+        except discord.Forbidden as exc:
+            if exc.code != DMS_CLOSED:
+                raise
+        except discord.NotFound:
+            pass
+    person_dms_closed = False
+    if conv.channel_id is None or not conv.in_thread:
+        try:
+            user = bot.get_user(user_id) or await bot.fetch_user(user_id)
+            dm = user.dm_channel or await bot.pacer_create_dm(user)
+            await bot.pacer_send(dm, **kwargs)
+            await services.onboarding.set_channel(conv.session_id, dm.id, in_thread=False)
+            conv.channel_id, conv.in_thread = dm.id, False
+            return True
+        except discord.Forbidden as exc:
+            if exc.code != DMS_CLOSED:
+                log.warning("cannot DM %s: %s", user_id, exc)
+            person_dms_closed = True
+    if person_dms_closed:
+        await services.onboarding.mark_dms_closed(conv.person_id)
+    thread = await _open_thread(bot, conv.programme, user_id, name)
+    if thread is None:
+        await tell_organisers(bot, conv.programme,
+                              f"⚠️ I can't reach <@{user_id}> for onboarding: their DMs are closed and the "
+                              f"onboarding channel '{conv.programme.config.onboarding_channel}' is missing.")
+        return False
+    await bot.pacer_send(thread, content=f"<@{user_id}> your DMs are closed, so let's talk here — only you and "
+                                         "the organisers can see this thread.", allowed_mentions=mention_user(user_id))
+    await bot.pacer_send(thread, **kwargs)
+    await services.onboarding.set_channel(conv.session_id, thread.id, in_thread=True)
+    conv.channel_id, conv.in_thread = thread.id, True
+    await tell_organisers(bot, conv.programme,
+                          f"🔒 <@{user_id}> has DMs closed; their onboarding continues in {thread.mention}.")
+    return True
+
+
+async def start(bot: MentorBot, programme: Programme, user: discord.abc.User,
+                suggestions: dict[str, Any] | None = None) -> Conversation:
+    """Start or resume the person's interview and send whatever comes next."""
+    conv = await bot.services.onboarding.begin(programme, user.id, user.display_name, suggestions=suggestions)
+    rendered = render_step(programme, conv.step, intro=conv.created)
+    await deliver(bot, conv, rendered, user.id, user.display_name)
+    return conv
+
+
+async def show(bot: MentorBot, programme: Programme, user_id: int, name: str, *, action: Action = "show",
+               key: str | None = None, preface: str = "") -> bool | None:
+    """Send the person their current step (after ``action``, e.g. re-opening an answer), with ``preface``
+    above it. ``None``: they have no interview here; ``False``: they could not be reached."""
+    conv = await bot.services.onboarding.act(programme, user_id, action, key=key)
+    if conv is None:
+        return None
+    rendered = render_step(programme, conv.step)
+    if preface:
+        rendered.content = f"{preface}\n\n{rendered.content}"[:2000]
+    return await deliver(bot, conv, rendered, user_id, name)
+
+
+async def continue_after_claim(bot: MentorBot, result: ClaimResult, user: discord.abc.User) -> None:
+    """After a post was linked (``/link`` or a typed code): the interview starts (pre-filled with what the post
+    suggested), or the guess is offered for the question already on screen. ``begin`` keeps the suggestions
+    unless a concurrent answer already moved the interview on (it re-reads and tries again itself)."""
+    programme = bot.services.programmes.by_id(result.programme_id) \
+        if result.ok and result.programme_id is not None else None
+    if programme is None:
+        return
+    conv = await bot.services.onboarding.begin(programme, user.id, user.display_name, suggestions=result.suggestions)
+    step = conv.step
+    try:
+        if conv.created or conv.channel_id is None:
+            rendered = render_step(programme, step, intro=conv.created)
+            await deliver(bot, conv, rendered, user.id, user.display_name)
+        elif isinstance(step, AskQuestion) and step.suggestion_shown is not None:
+            # the question is on screen already: add the guess, don't ask it again
+            await deliver(bot, conv, render_guess(programme.id, step), user.id, user.display_name)
+    except discord.HTTPException:
+        log.exception("could not continue the interview of %s after linking", user.id)

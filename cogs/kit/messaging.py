@@ -1,0 +1,140 @@
+"""Getting words to people: a DM with the closed-DM fallback, notices to the organisers, no pings by default.
+
+Every message the bot sends goes through ``bot.pacer_send`` (paced like every request; a 429 pauses every sender).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.services.programmes import Programme
+
+if TYPE_CHECKING:
+    from bot.app import MentorBot
+
+log = logging.getLogger(__name__)
+
+#: What every message allows by default: nobody is pinged (pair introductions name their two members).
+NO_PINGS = discord.AllowedMentions.none()
+#: Discord's error code for "Cannot send messages to this user" (closed DMs).
+DMS_CLOSED = 50007
+
+
+@dataclass
+class Outgoing:
+    """One message to send: its text, and optionally an embed and components."""
+
+    content: str
+    embed: discord.Embed | None = None
+    view: discord.ui.View | None = None
+
+    def kwargs(self) -> dict[str, Any]:
+        return {"content": self.content[:2000], "embed": self.embed, "view": self.view, "allowed_mentions": NO_PINGS}
+
+
+def slug(text: str, limit: int = 40) -> str:
+    """Lower-case letters and digits joined by '-' (channel names, programme keys); '' when nothing is left."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:limit].strip("-")
+
+
+def mention_user(user_id: int) -> discord.AllowedMentions:
+    """Allow pinging exactly this one member (a message that must reach them in a shared channel)."""
+    return discord.AllowedMentions(users=[discord.Object(id=user_id)], everyone=False, roles=False)
+
+
+def find_text_channel(guild: discord.Guild, name_or_id: str) -> discord.TextChannel | None:
+    """A text channel named in config by name or id."""
+    if name_or_id.isdigit():
+        channel = guild.get_channel(int(name_or_id))
+        return channel if isinstance(channel, discord.TextChannel) else None
+    wanted = name_or_id.lstrip("#").lower()
+    return next((c for c in guild.text_channels if c.name.lower() == wanted), None)
+
+
+async def guild_text_channel(bot: MentorBot, guild_id: int, name_or_id: str) -> discord.abc.Messageable | None:
+    """A guild's text channel by name or id, also from a process of a sharded cluster whose shards do not
+    include that guild (it is not in this process's cache: asked over REST)."""
+    guild = bot.get_guild(guild_id)
+    if guild is not None:
+        return find_text_channel(guild, name_or_id)
+    try:
+        channels = await bot.http.get_all_guild_channels(guild_id)
+    except discord.HTTPException as exc:
+        log.warning("could not list the channels of guild %s: %s", guild_id, exc)
+        return None
+    wanted = name_or_id.lstrip("#").lower()
+    for data in channels:
+        if int(data.get("type", -1)) == 0 and (str(data["id"]) == name_or_id or str(data.get("name", "")).lower() == wanted):
+            return bot.get_partial_messageable(int(data["id"]), guild_id=guild_id)
+    return None
+
+
+async def tell_organisers(bot: MentorBot, programme: Programme, text: str) -> bool:
+    """Post in the programme's organisers (leads) channel without pinging anyone; ``True`` when posted.
+    Works from any process of a sharded cluster (the poller runs wherever its advisory lock is free)."""
+    channel = await guild_text_channel(bot, programme.guild_id, programme.config.leads_channel)
+    if channel is None:
+        log.warning("no organisers channel %r for %s: %s", programme.config.leads_channel, programme.key, text)
+        return False
+    try:
+        await bot.pacer_send(channel, content=text[:2000], allowed_mentions=NO_PINGS)
+    except discord.HTTPException as exc:
+        log.warning("could not tell organisers of %s: %s", programme.key, exc)
+        return False
+    return True
+
+
+def messageable(bot: MentorBot, channel_id: int, dm: bool = False) -> discord.abc.Messageable:
+    """A channel to send to by id, from the cache or as a partial (no request)."""
+    found = bot.get_channel(channel_id)
+    if isinstance(found, discord.abc.Messageable):
+        return found
+    kind = discord.ChannelType.private if dm else None
+    return bot.get_partial_messageable(channel_id, type=kind)
+
+
+async def open_dm(bot: MentorBot, user_id: int, known: int | None = None) -> discord.abc.Messageable:
+    """The DM channel with a person: the remembered one, else opened (paced)."""
+    if known is not None:
+        return messageable(bot, known, dm=True)
+    user = bot.get_user(user_id) or await bot.fetch_user(user_id)
+    return await bot.pacer_create_dm(user)
+
+
+async def send_dm(bot: MentorBot, user_id: int, **kwargs: Any) -> discord.Message | None:
+    """DM a person; ``None`` when their DMs are closed. Other HTTP errors are raised."""
+    try:
+        return await bot.pacer_send(await open_dm(bot, user_id), **kwargs)
+    except discord.Forbidden as exc:
+        if exc.code != DMS_CLOSED:
+            raise
+        return None
+
+
+async def send_to_person(
+    bot: MentorBot, user_id: int, known_dm: int | None, dms_closed: bool, space_id: int | None, **kwargs: Any
+) -> discord.Message | None:
+    """DM ``user_id`` (paced); on closed DMs post in the pair's space with a mention. None: unreachable.
+    Returns the message; raises other HTTP errors."""
+    if not dms_closed:
+        try:
+            try:
+                return await bot.pacer_send(await open_dm(bot, user_id, known_dm), **kwargs)
+            except discord.NotFound:
+                if known_dm is None:
+                    raise
+                # the remembered DM channel is gone
+                return await bot.pacer_send(await open_dm(bot, user_id), **kwargs)
+        except discord.Forbidden as exc:
+            if exc.code != DMS_CLOSED:
+                raise
+    if space_id is None:
+        return None
+    content = f"<@{user_id}> (your DMs are closed, so here it is in your shared space)\n{kwargs.pop('content', '')}"
+    kwargs["allowed_mentions"] = mention_user(user_id)
+    return await bot.pacer_send(messageable(bot, space_id), content=content[:2000], **kwargs)
