@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.services.catch_up import CatchUp
 from bot.services.end_requests import EndRequests
 from bot.services.intake import BlueskyClientFactory, IntakeService, MastodonClientFactory, XClientFactory
 from bot.services.match_end import MatchEnding
@@ -32,6 +33,7 @@ class Services:
     stats: StatsService
     organisers: OrganiserService
     ending: MatchEnding
+    catch_up: CatchUp
     pairs: PairDecisions
     pauses: PauseExpiry
     end_requests: EndRequests
@@ -42,7 +44,7 @@ def build_services(
     bluesky_client_factory: BlueskyClientFactory | None = None,
     mastodon_client_factory: MastodonClientFactory | None = None,
 ) -> Services:
-    registry = ProgrammeRegistry(settings, sessions)
+    registry = ProgrammeRegistry(settings, sessions, clock)
     ending = MatchEnding(registry, sessions, clock)
     nudges = NudgeService(registry, sessions, clock, ending)
     return Services(
@@ -58,6 +60,7 @@ def build_services(
         organisers=OrganiserService(registry, sessions, clock),
         ending=ending,
         pairs=PairDecisions(sessions, clock),
+        catch_up=CatchUp(sessions, clock),
         pauses=PauseExpiry(sessions, clock, nudges),
         end_requests=EndRequests(sessions, clock, ending),
     )

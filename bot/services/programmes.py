@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.clock import Clock
 from bot.config import AppConfig, ProgrammeConfig, Settings
 from bot.onboarding.questions import Question
 from bot.programme.profile import ProgrammeSpec
@@ -92,9 +93,10 @@ class Fence:
 class ProgrammeRegistry:
     """Loads every configured programme into the database on start and answers lookups."""
 
-    def __init__(self, settings: Settings, sessions: SessionFactory) -> None:
+    def __init__(self, settings: Settings, sessions: SessionFactory, clock: Clock | None = None) -> None:
         self._settings = settings
         self._sessions = sessions
+        self._clock = clock
         self._by_key: dict[str, Programme] = {}
         self.fence = Fence(settings.config)
 
@@ -103,7 +105,8 @@ class ProgrammeRegistry:
         self._by_key.clear()
         async with transaction(self._sessions) as session:
             for cfg in self._settings.config.programme:
-                row = await q.ensure_programme(session=session, key=cfg.key, name=cfg.name, guild_id=cfg.guild_id)
+                row = await q.ensure_programme(session=session, key=cfg.key, name=cfg.name, guild_id=cfg.guild_id,
+                                               now=self._clock.now() if self._clock else None)
                 self._add(require_id(row), effective_config(cfg, row.settings))
             # programmes created from Discord (/programme setup) that the file does not list
             for row in await q.all_programmes(session=session):

@@ -78,5 +78,3 @@ class DirectMessages(commands.Cog):
             return
         rendered = interview.render_step(programme, conv.step)
         await self.bot.pacer_send(message.channel, **rendered.kwargs())
-        if conv.finished_now:
-            self.bot.dispatch("onboarding_complete", programme, message.author.id)

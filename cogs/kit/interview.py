@@ -56,8 +56,6 @@ async def run_action(interaction: discord.Interaction[Any], pid: int, action: Ac
     rendered = render_step(programme, conv.step)
     await interaction.edit_original_response(content=rendered.content, embed=rendered.embed,
                                              view=rendered.view, allowed_mentions=NO_PINGS)
-    if conv.finished_now:
-        bot.dispatch("onboarding_complete", programme, interaction.user.id)
 
 
 class AnswerButton(PersistentItem[discord.ui.Button[Any]], prefix="onb",

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from bot.app import MentorBot
 from cogs.kit import interview
+from cogs.onboarding._catchup import CatchUpCog
 from cogs.onboarding._cog import Onboarding
 
 
 async def setup(bot: MentorBot) -> None:
     bot.add_dynamic_items(*interview.ITEMS)
     await bot.add_cog(Onboarding(bot))
+    await bot.add_cog(CatchUpCog(bot))

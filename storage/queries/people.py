@@ -134,6 +134,25 @@ async def bump_counter(*, session: AsyncSession, programme_id: int, name: str, b
     await session.flush()
 
 
+async def raise_mark(*, session: AsyncSession, programme_id: int, name: str, value: int) -> None:
+    """Set the programme's mark ``name`` to ``value`` unless it is already higher (a high-water mark kept in
+    the counters table, e.g. the newest member join the bot saw, in epoch seconds)."""
+    stmt = select(ProgrammeCounter).where(
+        ProgrammeCounter.programme_id == programme_id, ProgrammeCounter.name == name
+    )
+    counter = (await session.exec(stmt)).first() or ProgrammeCounter(programme_id=programme_id, name=name, value=0)
+    counter.value = max(counter.value, value)
+    session.add(counter)
+    await session.flush()
+
+
+async def get_mark(*, session: AsyncSession, programme_id: int, name: str) -> int | None:
+    stmt = select(ProgrammeCounter.value).where(
+        ProgrammeCounter.programme_id == programme_id, ProgrammeCounter.name == name
+    )
+    return (await session.exec(stmt)).first()
+
+
 async def erase_person(*, session: AsyncSession, person_id: int) -> None:
     """Delete everything that names the person. Matches they were in are ended by the caller first;
     here match rows lose the link by being deleted along with their nudges (anonymous counts stay)."""

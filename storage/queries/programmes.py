@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import col, select
@@ -10,11 +11,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.models import Programme
 
 
-async def ensure_programme(*, session: AsyncSession, key: str, name: str, guild_id: int) -> Programme:
-    """The programme with ``key``, created if new (guild and name refreshed from config)."""
+async def ensure_programme(
+    *, session: AsyncSession, key: str, name: str, guild_id: int, now: datetime | None = None
+) -> Programme:
+    """The programme with ``key``, created if new (at ``now``; guild and name refreshed from config)."""
     found = (await session.exec(select(Programme).where(Programme.key == key))).first()
     if found is None:
         found = Programme(key=key, name=name, guild_id=guild_id)
+        if now is not None:
+            found.created_at = now
         session.add(found)
     else:
         found.name = name

@@ -10,11 +10,7 @@ import pytest
 from bot.sandbox.world import SandboxWorld
 from storage.models import MatchStatus
 from storage.queries import matching
-from tests.support.pairs import (
-    make_pair,
-    nworld_fixture,  # noqa: F401  (the fixture)
-    organiser_posts,
-)
+from tests.support.pairs import make_pair, organiser_posts
 
 pytestmark = pytest.mark.e2e
 

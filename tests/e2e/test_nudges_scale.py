@@ -36,7 +36,9 @@ async def _all_nudges(world: SandboxWorld) -> list[Nudge]:
 
 async def test_six_weeks_of_a_forty_person_programme(tmp_path_factory: pytest.TempPathFactory) -> None:
     world, schema = await make_world(tmp_path_factory, extensions=["cogs.nudges"],
-                                     programme_overrides={"cohort_end": "2026-10-17"})
+                                     # a programme that chases two "not yet"s (#EduMentoring's own voice never does)
+                                     programme_overrides={"cohort_end": "2026-10-17",
+                                                          "voice": {"not_yet_escalate_after": 2}})
     try:
         world.bot.scheduler.pause()  # the test drives the dispatch job with the sandbox clock
         started = time.perf_counter()

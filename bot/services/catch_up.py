@@ -1,0 +1,68 @@
+"""Catch-up: members who joined a programme's guild while the bot could not see it (its process or shard was
+down: Discord does not deliver those joins again). No discord import.
+
+On start and on a gateway resume the bot lists the guild's members; those with no person row in the programme
+who joined after the later of the programme's start and the previous catch-up are welcomed (once: the welcome
+creates their person row, and the catch-up is written to the audit log as ``members.caught_up``, which moves
+the mark, as does every join the bot sees live (:meth:`CatchUp.seen`); someone who joined before the mark and
+has no row, e.g. they used ``/leave``, is left alone).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from sqlmodel import select
+
+from bot.clock import Clock
+from bot.services.programmes import Programme
+from storage.db import SessionFactory, transaction
+from storage.models import Person
+from storage.models import Programme as ProgrammeRow
+from storage.queries import audit, people
+
+CAUGHT_UP = "members.caught_up"
+SEEN_MARK = "members_seen_until"  # epoch seconds of the newest join the bot saw live
+
+
+class CatchUp:
+    def __init__(self, sessions: SessionFactory, clock: Clock) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    async def since(self, programme: Programme) -> datetime | None:
+        """Members who joined after this and have no row are the ones the bot missed."""
+        async with self._sessions() as s:
+            row = await s.get(ProgrammeRow, programme.id)
+            marks = await audit.audit_events_since(session=s, programme_id=programme.id, actions=(CAUGHT_UP,))
+            seen = await people.get_mark(session=s, programme_id=programme.id, name=SEEN_MARK)
+        times = [t for t in ([row.created_at] if row else []) + [e.created_at for e in marks[-1:]] if t]
+        if seen:
+            times.append(datetime.fromtimestamp(seen, UTC))
+        return max(times) if times else None
+
+    async def to_welcome(self, programme: Programme, members: Iterable[tuple[int, datetime | None]]) -> list[int]:
+        """The Discord ids among ``members`` (id, joined_at) to welcome now, in the order they joined."""
+        since = await self.since(programme)
+        if since is None:
+            return []
+        async with self._sessions() as s:
+            known = set(await s.exec(select(Person.discord_user_id).where(Person.programme_id == programme.id)))
+        missed = [(joined, uid) for uid, joined in members if uid not in known and joined is not None and joined > since]
+        return [uid for _, uid in sorted(missed)]
+
+    async def seen(self, programme: Programme, joined_at: datetime | None) -> None:
+        """A join the bot saw as it happened: nobody who joined up to then was missed."""
+        if joined_at is None:
+            return
+        async with transaction(self._sessions) as s:
+            await people.raise_mark(session=s, programme_id=programme.id, name=SEEN_MARK,
+                                    value=math.ceil(joined_at.timestamp()))
+
+    async def record(self, programme: Programme, started_at: datetime, welcomed: int) -> None:
+        """The pass that began at ``started_at`` is done (joins after it reach the bot as events)."""
+        async with transaction(self._sessions) as s:
+            await audit.add_audit_event(session=s, programme_id=programme.id, actor_discord_id=None,
+                                        action=CAUGHT_UP, detail={"welcomed": welcomed}, now=started_at)

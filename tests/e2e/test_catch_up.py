@@ -1,0 +1,68 @@
+"""Members who join while the bot is down (Discord does not deliver their join again) get their welcome once
+when it starts, paced like every new DM, and the organisers hear how many were caught up."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from bot.sandbox.world import SandboxWorld
+from bot.services.catch_up import CAUGHT_UP
+from storage.models import AuditEvent
+from tests.support.organisers import slash
+from tests.support.pairs import organiser_posts
+
+pytestmark = pytest.mark.e2e
+
+
+async def _passes(world: SandboxWorld) -> int:
+    """Catch-up passes done so far (each start writes one to the audit log)."""
+    async with world.bot.sessions() as s:
+        return len(list(await s.exec(select(AuditEvent).where(AuditEvent.action == CAUGHT_UP))))
+
+
+async def _restart_and_catch_up(world: SandboxWorld, *, crash: bool) -> None:
+    before = await _passes(world)
+    await world.restart(crash=crash)
+    for _ in range(200):
+        if await _passes(world) > before:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("no catch-up pass after the restart")
+
+
+
+async def test_members_who_joined_while_the_bot_was_down_are_welcomed_once(world: SandboxWorld) -> None:
+    assert world.guild is not None and world.runner is not None and world.organiser is not None
+    await world.runner.stop()  # the bot's process is down
+    world.clock.advance(timedelta(minutes=5))
+    late = [world.person(name) for name in ("Late Lina", "Late Leo")]
+    for persona in late:
+        await persona.join(world.guild)
+    await world.runner.start()
+    state = world.discord.state
+    await state.wait_for(lambda: all(p.dms() for p in late), 10)
+    assert [len(p.dms()) for p in late] == [1, 1], "each should have exactly their welcome"
+    assert not world.organiser.dms(), "members already there before the programme are not welcomed"
+    await state.wait_for(lambda: any("Caught up 2 members" in p for p in organiser_posts(world)), 5)
+    await _restart_and_catch_up(world, crash=True)  # starting again welcomes nobody twice
+    await _restart_and_catch_up(world, crash=False)
+    assert [len(p.dms()) for p in late] == [1, 1]
+    assert sum("Caught up" in p for p in organiser_posts(world)) == 1
+
+
+async def test_someone_who_left_is_not_welcomed_again_on_the_next_start(world: SandboxWorld) -> None:
+    assert world.guild is not None
+    world.clock.advance(timedelta(minutes=5))
+    gone = world.person("Gone Gwen")
+    await gone.join(world.guild)
+    await world.discord.state.wait_for(lambda: gone.dms(), 5)
+    asked = await slash(gone, world.guild, "leave")
+    done = await gone.click("Yes, delete my data", message=asked.messages[0])
+    await done.wait_answer()
+    before = len(gone.dms())
+    await _restart_and_catch_up(world, crash=True)
+    assert len(gone.dms()) == before, "someone who deleted their data was welcomed again"
