@@ -151,6 +151,16 @@ class SpacesConfig(_Strict):
     max_channels_per_guild: int = Field(default=450, ge=1, le=500)
 
 
+class RhythmConfig(_Strict):
+    """How people arrive and are matched: ``pool`` (organisers preview and confirm whenever they like) or
+    ``rolling`` intake (new arrivals matched every ``every_days`` against the capacity mentors have left, never
+    disturbing existing pairs; ``auto_confirm`` makes the pairs at once, else organisers confirm the preview)."""
+
+    mode: Literal["pool", "rolling"] = "pool"
+    every_days: int = Field(default=7, ge=1, le=90)
+    auto_confirm: bool = False
+
+
 class ProgrammeConfig(_Strict):
     """One ``[[programme]]`` table: a community and how its programme runs."""
 
@@ -171,6 +181,7 @@ class ProgrammeConfig(_Strict):
     #: engine settings laid over the compiled criteria (only values that differ from the defaults count)
     matching: MatchingConfig = Field(default_factory=MatchingConfig)
     nudges: NudgePlanConfig = Field(default_factory=NudgePlanConfig)
+    rhythm: RhythmConfig = Field(default_factory=RhythmConfig)
     #: the plan of the lighter check-in relationship (programmes whose criteria declare ``checkin``)
     checkin_nudges: NudgePlanConfig = Field(default_factory=checkin_plan)
     quiet_hours: QuietHoursConfig = Field(default_factory=QuietHoursConfig)

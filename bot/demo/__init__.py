@@ -7,6 +7,7 @@ import logging
 import re
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -60,10 +61,13 @@ async def run_demo(*, seed: int, people: int, programme: str, report: Path | Non
     questions = build_questions(QuestionsConfig(preset=programme))
     population = make_population(questions, people, seed)
     clock = SandboxClock(datetime(2026, 9, 7, 9, 0, tzinfo=UTC))  # a Monday morning in September
+    overrides: dict[str, Any] = {"intake": {"hashtags": [hashtag], "claim_code_prefix": prefix,
+                                            "poll_interval_seconds": 86_400}}  # the demo's posts come on day one
+    if programme == "runtogether":  # new run leaders all year round: matched weekly as they arrive
+        overrides["rhythm"] = {"mode": "rolling", "every_days": 7, "auto_confirm": True}
     world = SandboxWorld(
         database_url=f"sqlite+aiosqlite:///{db}", preset=programme, programme_key=programme, clock=clock,
-        programme_overrides={"intake": {"hashtags": [hashtag], "claim_code_prefix": prefix,
-                                        "poll_interval_seconds": 86_400}},  # the demo's posts come on day one
+        programme_overrides=overrides,
     )
     await world.start()
     demo = Demo(world, population, seed, hashtag)
@@ -76,8 +80,14 @@ async def run_demo(*, seed: int, people: int, programme: str, report: Path | Non
 
             ticker = asyncio.create_task(refresh())
             try:
-                for name, step in (("intake", demo.intake), ("onboarding", demo.onboard),
-                                   ("matching", lambda: demo.match_round("first round")), ("six weeks", demo.weeks)):
+                steps: list[tuple[str, Callable[[], Awaitable[None]]]] = [("intake", demo.intake)]
+                if programme == "libraries":  # a cohort: a round that asks for training first
+                    steps += [("round", demo.open_round), ("onboarding", demo.onboard),
+                              ("training", demo.training_then_close)]
+                else:
+                    steps += [("onboarding", demo.onboard)]
+                steps += [("matching", lambda: demo.match_round("first round")), ("six weeks", demo.weeks)]
+                for name, step in steps:
                     t = time.monotonic()
                     await step()
                     demo.state.timings[name] = time.monotonic() - t

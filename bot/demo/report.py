@@ -16,7 +16,7 @@ from bot.stats.funnel import Funnel, weekly_series
 from bot.timezones import Exact, parse_timezone
 from storage.ids import require_id
 from storage.models import MatchStatus, PersonStatus
-from storage.queries import intake, matching, nudges, people
+from storage.queries import intake, matching, nudges, people, rounds
 
 
 async def collect(world: SandboxWorld, population: list[DemoPerson], seed: int, programme_key: str) -> dict[str, Any]:
@@ -57,13 +57,30 @@ async def collect(world: SandboxWorld, population: list[DemoPerson], seed: int, 
                 "dms_open": p.dms_open, "behaviour": p.behaviour, "status": status, "profile": profile,
             })
         out_matches = []
-        for m in await matching.matches_in_programme(session=session, programme_id=programme.id):
+        all_matches = await matching.matches_in_programme(session=session, programme_id=programme.id)
+        for m in all_matches:
             if m.mentor_person_id in id_of_person and m.mentee_person_id in id_of_person:
                 out_matches.append({
                     "mentor": id_of_person[m.mentor_person_id], "mentee": id_of_person[m.mentee_person_id],
                     "score": round(m.score, 2), "space_id": str(m.space_id) if m.space_id else None,
-                    "status": m.status, "reasons": m.reasons,
+                    "status": m.status, "reasons": m.reasons, "kind": m.kind,
                 })
+        # per person: the round they were matched in (or are waiting for), and why anyone was not matched
+        names = await rounds.round_names(session=session, programme_id=programme.id)
+        current = await rounds.current_round(session=session, programme_id=programme.id)
+        round_of: dict[str, str] = {}
+        for m in all_matches:
+            for pid in (m.mentor_person_id, m.mentee_person_id):
+                if pid in id_of_person and m.cohort_round_id is not None:
+                    round_of.setdefault(id_of_person[pid], names.get(m.cohort_round_id, ""))
+        last = await matching.latest_round(session=session, programme_id=programme.id)
+        why = {id_of_person.get(int(u["person"]), ""): str(u["reason"])
+               for u in (last.summary.get("unmatched", []) if last else [])}
+        matched = {id_of_person.get(pid) for m in all_matches if m.status == MatchStatus.ACTIVE
+                   for pid in (m.mentor_person_id, m.mentee_person_id)}
+        for person in out_people:
+            person["round"] = round_of.get(person["id"]) or (f"{current.name} (waiting)" if current else None)
+            person["not_matched_because"] = why.get(person["id"]) if person["id"] not in matched else None
     exported = world.discord.log.export()
     return {
         "seed": seed, "programme": programme_key,

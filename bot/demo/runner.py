@@ -204,6 +204,40 @@ class Demo:
             tasks.append(asyncio.create_task(interview(p)))
         await asyncio.gather(*tasks)
 
+    async def open_round(self) -> None:
+        """Libraries Connected runs cohorts: the organiser opens a round that asks for training first."""
+        self.state.phase = "opening the round"
+        olu, guild = self.world.organiser, self.world.guild
+        assert olu is not None and guild is not None
+        opened = await olu.slash("programme", "round", "open", guild=guild, timeout=20,
+                                 options={"name": "Round 2", "prerequisites": "training"})
+        self.state.organiser_notes.append(f"/programme round open: {opened.content[:160]}")
+
+    async def training_then_close(self) -> None:
+        """Most people complete the training (some confirm it themselves, the coach marks others); a few have
+        not by the close, and wait for the next round."""
+        self.state.phase = "training, then closing the round"
+        olu, guild = self.world.organiser, self.world.guild
+        assert olu is not None and guild is not None
+        for p in self.people:
+            persona = self.world.discord.people.get(p.name)
+            if persona is None or not p.joins:
+                continue
+            dice = random.Random(f"{self.seed}:training:{p.id}").random()
+            try:
+                if dice < 0.45:
+                    await persona.slash("profile", "ready", guild=guild, options={"prerequisite": "training"})
+                elif dice < 0.85:
+                    await olu.slash("programme", "round", "ready", guild=guild,
+                                    options={"member": persona.id, "prerequisite": "training"})
+                else:
+                    continue
+                self.state.counts["trained"] += 1
+            except Exception as exc:  # someone who left meanwhile
+                log.info("%s: no training recorded: %s", p.name, exc)
+        closed = await olu.slash("programme", "round", "close", guild=guild, timeout=20)
+        self.state.organiser_notes.append(f"/programme round close: {closed.content[:160]}")
+
     async def match_round(self, label: str) -> None:
         self.state.phase = f"matching ({label})"
         olu, guild = self.world.organiser, self.world.guild

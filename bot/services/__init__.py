@@ -18,6 +18,7 @@ from bot.services.pair_decisions import PairDecisions
 from bot.services.pauses import PauseExpiry
 from bot.services.people import PeopleService
 from bot.services.programmes import ProgrammeRegistry
+from bot.services.rounds import RoundService
 from bot.services.stats import StatsService
 from storage.db import SessionFactory
 
@@ -35,6 +36,7 @@ class Services:
     ending: MatchEnding
     catch_up: CatchUp
     pairs: PairDecisions
+    rounds: RoundService
     pauses: PauseExpiry
     end_requests: EndRequests
 
@@ -54,12 +56,13 @@ def build_services(
         intake=IntakeService(registry, sessions, clock, x_client_factory,
                              bluesky_client_factory=bluesky_client_factory,
                              mastodon_client_factory=mastodon_client_factory),
-        matching=MatchingService(sessions, clock),
+        matching=MatchingService(sessions, clock, RoundService(sessions, clock)),
         nudges=nudges,
         stats=StatsService(sessions, clock),
         organisers=OrganiserService(registry, sessions, clock),
         ending=ending,
         pairs=PairDecisions(sessions, clock),
+        rounds=RoundService(sessions, clock),
         catch_up=CatchUp(sessions, clock),
         pauses=PauseExpiry(sessions, clock, nudges),
         end_requests=EndRequests(sessions, clock, ending),

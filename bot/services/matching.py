@@ -6,16 +6,18 @@ import asyncio
 import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from typing import Any
 
 from bot.clock import Clock
 from bot.matching.config import MatchingConfig
 from bot.matching.engine import check_pair, match
-from bot.matching.model import MatchResult
+from bot.matching.model import MatchResult, Unmatched
 from bot.matching.model import Person as MatchPerson
 from bot.matching.worker import shutdown_worker, solve_in_worker
 from bot.services.match_people import fingerprint
 from bot.services.programmes import Programme
+from bot.services.rounds import RoundService
 from bot.spreadsheet import write_csv
 from bot.timezones import is_valid_zone
 from storage.db import SessionFactory, transaction
@@ -43,6 +45,9 @@ class Pool:
     fingerprint: str
     #: people the programme is not open to (person id → the kind reason they were told)
     ineligible: dict[str, str] = field(default_factory=dict)
+    #: people not ready for the current round (person id → why; they stay for the next round)
+    not_ready: dict[str, str] = field(default_factory=dict)
+    round_id: int | None = None
     #: people who asked for the programme's lighter check-ins (matched after mentoring, on capacity left)
     checkins: list[MatchPerson] = field(default_factory=list)
 
@@ -57,9 +62,10 @@ class Preview:
 
 
 class MatchingService:
-    def __init__(self, sessions: SessionFactory, clock: Clock) -> None:
+    def __init__(self, sessions: SessionFactory, clock: Clock, rounds: RoundService | None = None) -> None:
         self._sessions = sessions
         self._clock = clock
+        self._rounds = rounds or RoundService(sessions, clock)
 
     async def pool(self, programme: Programme) -> Pool:
         """Active, unpaused, consenting people; mentees who already have an active mentor are left out."""
@@ -79,6 +85,8 @@ class MatchingService:
         persons: dict[int, Person] = {}
         pool: list[MatchPerson] = []
         checkins: list[MatchPerson] = []
+        not_ready: dict[str, str] = {}
+        round_state = await self._rounds.state(programme)
         ineligible: dict[str, str] = {}
         for person, profile in rows:
             if person.status != PersonStatus.ACTIVE or profile.consent_at is None:
@@ -86,6 +94,10 @@ class MatchingService:
             not_open = programme.spec.eligibility_problem(profile.answers)
             if not_open:
                 ineligible[str(require_id(person))] = not_open
+                continue
+            waiting = round_state.not_ready_reason(require_id(person))
+            if waiting and require_id(person) not in busy_mentees:
+                not_ready[str(require_id(person))] = waiting
                 continue
             mp = programme.spec.person(profile.answers, person_id=str(require_id(person)), name=person.display_name,
                                        previous=[str(p) for p in history.get(require_id(person), ())])
@@ -107,7 +119,11 @@ class MatchingService:
             + [("m", m.id, m.status) for m in all_matches]
             + [("r", r.mentor_person_id, r.mentee_person_id, r.kind) for r in rules]
         )
-        return Pool(pool, persons, forced, forbidden, dict(load), fp, ineligible, checkins)
+        fp = fingerprint([("fp", fp), ("round", round_state.round.id if round_state.round else None,
+                                        round_state.round.status if round_state.round else None),
+                          *(("nr", pid) for pid in sorted(not_ready))])
+        return Pool(pool, persons, forced, forbidden, dict(load), fp, ineligible, not_ready,
+                    round_state.round.id if round_state.round else None, checkins)
 
     async def solve(self, programme: Programme, pool: Pool) -> MatchResult:
         """Mentoring, then the programme's lighter check-ins on the mentors' capacity left (one result; the
@@ -140,8 +156,13 @@ class MatchingService:
         return await solve_in_worker(pool.people, config, **kwargs)
 
     async def preview(self, programme: Programme, actor: int | None) -> Preview:
+        state = await self._rounds.state(programme)
+        if state.round is not None and state.round.status == "open":
+            raise MatchingError(f"{state.round.name} is still open — close it first (`/programme round close`).")
         pool = await self.pool(programme)
         result = await self.solve(programme, pool)
+        result.unmatched += [Unmatched(pid, f"not eligible: {why}") for pid, why in sorted(pool.ineligible.items())]
+        result.unmatched += [Unmatched(pid, why) for pid, why in sorted(pool.not_ready.items())]
         names = {p.id: p.name for p in [*pool.people, *pool.checkins]}
         checkin_ids = {p.id for p in pool.checkins}
         scores = sorted(p.score for p in result.pairs)
@@ -153,8 +174,8 @@ class MatchingService:
             "pairs": [{"mentor": int(p.mentor_id), "mentee": int(p.mentee_id), "score": p.score,
                        "reasons": p.reasons, "kind": "check-in" if p.mentee_id in checkin_ids else "mentoring"}
                       for p in result.pairs],
-            "unmatched": [{"person": int(u.person_id), "reason": u.reason} for u in result.unmatched]
-            + [{"person": int(pid), "reason": f"not eligible: {why}"} for pid, why in sorted(pool.ineligible.items())],
+            "unmatched": [{"person": int(u.person_id), "reason": u.reason} for u in result.unmatched],
+            "cohort_round": pool.round_id,
             "total_score": result.total_score, "scores": stats,
         }
         now = self._clock.now()
@@ -167,6 +188,23 @@ class MatchingService:
                                         detail={"round": rnd.id, "pairs": len(result.pairs),
                                                 "unmatched": len(result.unmatched)}, now=now)
         return Preview(require_id(rnd), result, names, pairs_csv(result, names), stats)
+
+    async def rolling_intake(self, programme: Programme) -> tuple[Preview, list[int]] | None:
+        """One step of rolling intake, when due (``rhythm.every_days`` after the last run): preview the new
+        arrivals against the capacity mentors have left (existing pairs are never touched: matched mentees are
+        not in the pool and mentors' active pairs count against their capacity), and confirm at once with
+        ``auto_confirm``. None when not due or not a rolling programme."""
+        rhythm = programme.config.rhythm
+        if rhythm.mode != "rolling":
+            return None
+        now = self._clock.now()
+        async with self._sessions() as session:
+            last = await matching.latest_round(session=session, programme_id=programme.id)
+        if last is not None and now - last.created_at < timedelta(days=rhythm.every_days) - timedelta(minutes=1):
+            return None
+        preview = await self.preview(programme, None)
+        created = await self.confirm(programme, None) if rhythm.auto_confirm and preview.result.pairs else []
+        return preview, created
 
     async def confirm(self, programme: Programme, actor: int | None) -> list[int]:
         """Make the latest preview real, once; refused when anything it depended on changed."""
@@ -189,9 +227,12 @@ class MatchingService:
                     created_at=now,
                 ))
                 created.append(require_id(m))
+            cohort_round = rnd.summary.get("cohort_round")
             await audit.add_audit_event(session=session, programme_id=programme.id, actor_discord_id=actor,
                                         action="match.confirm", detail={"round": rnd.id, "pairs": len(created)},
                                         now=now)
+        if cohort_round:
+            await self._rounds.matched(programme, int(cohort_round), created)
         return created
 
     async def check_manual(self, programme: Programme, mentor_pid: int, mentee_pid: int) -> list[str]:

@@ -27,7 +27,7 @@ from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.db import SessionFactory, transaction
 from storage.ids import require_id
 from storage.models import AuditEvent, Match, MatchStatus, Nudge, Person, Profile
-from storage.queries import audit, matching, onboarding, people, stats
+from storage.queries import audit, matching, onboarding, people, rounds, stats
 from storage.queries import organisers as q
 
 NUDGE_PLANS: dict[str, str] = {
@@ -196,13 +196,15 @@ class OrganiserService:
         async with self._sessions() as session:
             rows = await q.match_rows(session=session, programme_id=programme.id, statuses=(MatchStatus.ACTIVE, MatchStatus.ENDED))
             names = await stats.person_names(session=session, person_ids=[i for r in rows for i in r[:2]])
+            round_names = await rounds.round_names(session=session, programme_id=programme.id)
         out = []
-        for mentor, mentee, score, reasons, status, started, ended in rows:
+        for mentor, mentee, score, reasons, status, started, ended, kind, round_id in rows:
             out.append({
                 "mentor_id": str(mentor), "mentor_name": names.get(mentor, ("", None))[0],
                 "mentee_id": str(mentee), "mentee_name": names.get(mentee, ("", None))[0],
                 "score": f"{score:.2f}", "status": status, "reasons": reasons,
                 "started_at": started.isoformat() if started else "", "ended_at": ended.isoformat() if ended else "",
+                "kind": kind, "round": round_names.get(round_id, "") if round_id is not None else "",
             })
         return write_matches_csv(out), len(out)
 

@@ -19,6 +19,7 @@ REQUIRED_COLUMNS: tuple[str, ...] = ("id", "name", "role")
 #: The matches CSV of ``python -m bot match`` (mentor_id, mentee_id, score, reasons) plus what the bot knows.
 MATCHES_COLUMNS: tuple[str, ...] = (
     "mentor_id", "mentee_id", "score", "reasons", "mentor_name", "mentee_name", "status", "started_at", "ended_at",
+    "kind", "round",
 )
 MAX_ROWS = 50_000
 

@@ -39,12 +39,22 @@ class Matching(commands.GroupCog, group_name="match", group_description="Match m
 
     async def cog_load(self) -> None:
         self.bot.add_periodic("announce-pairs", self.announce_pending, seconds=30)
+        self.bot.add_periodic("rolling-intake", self.rolling_intake, seconds=3600)
 
     async def cog_unload(self) -> None:
         self.bot.services.matching.close()
 
     async def announce_pending(self) -> None:
         await self.announcer.run()
+
+    async def rolling_intake(self) -> None:
+        """Programmes with rolling intake: match new arrivals when due, then announce the new pairs."""
+        made = False
+        for programme in self.bot.services.programmes.all():
+            ran = await self.bot.services.matching.rolling_intake(programme)
+            made = made or bool(ran and ran[1])
+        if made:
+            await self.announcer.run()
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
@@ -56,7 +66,10 @@ class Matching(commands.GroupCog, group_name="match", group_description="Match m
     async def preview(self, interaction: discord.Interaction, programme: str | None = None) -> None:
         prog = organiser_programme(interaction, programme)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        preview = await self.bot.services.matching.preview(prog, interaction.user.id)
+        try:
+            preview = await self.bot.services.matching.preview(prog, interaction.user.id)
+        except MatchingError as exc:
+            raise UserFacingError(str(exc)) from None
         result = preview.result
         embed = discord.Embed(title=f"Matching preview · {prog.config.name}", colour=discord.Colour.blurple())
         embed.add_field(name="Pairs", value=str(len(result.pairs)))

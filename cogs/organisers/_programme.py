@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import MentorBot, NotOrganiser
+from bot.app import MentorBot, NotOrganiser, UserFacingError
 from bot.doctor import DiscordRefused, diagnose
+from bot.services.rounds import RoundError
 from cogs._common import organiser_only, organiser_programme
 from cogs.kit.messaging import NO_PINGS
 from cogs.organisers._setup import SetupView
@@ -42,6 +44,8 @@ def _chunks(text: str, size: int = 1900) -> list[str]:
 
 class ProgrammeCommands(commands.Cog):
     programme = organiser_group("programme", "Set up and follow the mentoring programme (organisers)")
+    round = app_commands.Group(name="round", description="Intake rounds: open, close, mark prerequisites",
+                               parent=programme)
 
     def __init__(self, bot: MentorBot) -> None:
         self.bot = bot
@@ -97,3 +101,54 @@ class ProgrammeCommands(commands.Cog):
         await self.bot.services.organisers.record(prog, interaction.user.id, "programme.stats")
         await interaction.followup.send(embed=stats_embed(snapshot), file=chart, ephemeral=True,
                                         allowed_mentions=NO_PINGS)
+
+    @organiser_only()
+    @round.command(name="open", description="Open an intake round (then close it and /match preview it)")
+    @app_commands.describe(name="e.g. Round 2", prerequisites="what people must complete first, comma-separated "
+                           "(e.g. training)", closes="closing date, YYYY-MM-DD",
+                           programme="which programme, when this server runs several")
+    async def round_open(self, interaction: discord.Interaction, name: str, prerequisites: str = "",
+                         closes: str | None = None, programme: str | None = None) -> None:
+        prog = organiser_programme(interaction, programme)
+        try:
+            closes_on = date.fromisoformat(closes) if closes else None
+        except ValueError:
+            raise UserFacingError(f"'{closes}' is not a date like 2026-12-31.") from None
+        try:
+            row = await self.bot.services.rounds.open(
+                prog, name, prerequisites.split(","), opens_on=self.bot.clock.now().date(), closes_on=closes_on,
+                actor=interaction.user.id)
+        except RoundError as exc:
+            raise UserFacingError(str(exc)) from None
+        needs = ", ".join(row.prerequisites) or "nothing"
+        await interaction.response.send_message(
+            f"✅ **{row.name}** is open" + (f" until {row.closes_on:%d %B %Y}" if row.closes_on else "")
+            + f". Before matching, people need: {needs} (they confirm with `/profile ready`, or mark them with "
+            "`/programme round ready`).", ephemeral=True, allowed_mentions=NO_PINGS)
+
+    @organiser_only()
+    @round.command(name="close", description="Close the open round so it can be matched")
+    @app_commands.describe(programme="which programme, when this server runs several")
+    async def round_close(self, interaction: discord.Interaction, programme: str | None = None) -> None:
+        prog = organiser_programme(interaction, programme)
+        try:
+            row = await self.bot.services.rounds.close(prog, interaction.user.id)
+        except RoundError as exc:
+            raise UserFacingError(str(exc)) from None
+        await interaction.response.send_message(
+            f"✅ **{row.name}** is closed. `/match preview` matches the people who are ready; the others stay "
+            "for the next round.", ephemeral=True, allowed_mentions=NO_PINGS)
+
+    @organiser_only()
+    @round.command(name="ready", description="Mark that someone completed a prerequisite (e.g. training)")
+    @app_commands.describe(member="who", prerequisite="e.g. training",
+                           programme="which programme, when this server runs several")
+    async def round_ready(self, interaction: discord.Interaction, member: discord.Member, prerequisite: str,
+                          programme: str | None = None) -> None:
+        prog = organiser_programme(interaction, programme)
+        try:
+            await self.bot.services.rounds.mark_done(prog, member.id, prerequisite, by=interaction.user.id)
+        except RoundError as exc:
+            raise UserFacingError(str(exc)) from None
+        await interaction.response.send_message(f"✅ {member.mention}: {prerequisite} recorded.", ephemeral=True,
+                                                allowed_mentions=NO_PINGS)

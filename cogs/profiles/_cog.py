@@ -22,6 +22,7 @@ from bot.onboarding.safe_text import (
 )
 from bot.onboarding.validate import show_value
 from bot.services.programmes import Programme
+from bot.services.rounds import RoundError
 from cogs._common import pick_programme
 from cogs.kit.messaging import NO_PINGS
 from cogs.profiles._pause import tell_pause_over
@@ -50,6 +51,18 @@ class Profiles(commands.Cog):
 
     def _programme(self, interaction: discord.Interaction, key: str | None) -> Programme:
         return pick_programme(self.bot, interaction.guild_id, key)
+
+    @profile.command(name="ready", description="Confirm you completed something the round asks for (e.g. training)")
+    @app_commands.describe(prerequisite="e.g. training", programme="which programme, when there are several")
+    async def ready(self, interaction: discord.Interaction, prerequisite: str, programme: str | None = None) -> None:
+        prog = self._programme(interaction, programme)
+        try:
+            await self.bot.services.rounds.mark_done(prog, interaction.user.id, prerequisite, by=None)
+        except RoundError as exc:
+            raise UserFacingError(str(exc)) from None
+        await interaction.response.send_message(
+            f"✅ Thank you — {prerequisite} recorded. You'll be matched in the next matching run.", ephemeral=True,
+            allowed_mentions=NO_PINGS)
 
     @profile.command(name="view", description="See your answers (only you can see the reply)")
     @app_commands.describe(programme="which programme, when there are several")

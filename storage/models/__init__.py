@@ -7,11 +7,13 @@ from storage.models.intake import OPEN_LEAD_STATUSES, Lead, LeadStatus, PollCurs
 from storage.models.matching import (
     OPEN_ANNOUNCE_STEPS,
     AnnounceStep,
+    CohortRound,
     Match,
     MatchRound,
     MatchStatus,
     PairRule,
     PairRuleKind,
+    PrerequisiteDone,
     RoundStatus,
     SpaceKind,
 )
@@ -28,6 +30,8 @@ from storage.models.people import (
 from storage.models.security import GuessCounter, IdentityProof
 
 __all__ = [
+    "CohortRound",
+    "PrerequisiteDone",
     "INACTIVE",
     "MATCH_KINDS",
     "OPEN_ANNOUNCE_STEPS",

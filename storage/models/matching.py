@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -93,6 +93,7 @@ class Match(SQLModel, table=True):
     reasons: str = Field(default="")
     # the relationship: "mentoring", or a programme's lighter "check-in" (its own nudge plan)
     kind: str = Field(default="mentoring", max_length=20, sa_column_kwargs={"server_default": "mentoring"})
+    cohort_round_id: int | None = Field(default=None, foreign_key="cohort_round.id")
     status: MatchStatus = enum_field(MatchStatus, default=MatchStatus.PROPOSED, index=True)
     announce_state: AnnounceStep = enum_field(AnnounceStep, default=AnnounceStep.PENDING)
     space_kind: SpaceKind | None = enum_field(SpaceKind, nullable=True)
@@ -118,3 +119,35 @@ class PairRule(SQLModel, table=True):
     mentee_person_id: int = Field(foreign_key="person.id")
     kind: PairRuleKind = enum_field(PairRuleKind, length=10)
     created_at: datetime = ts_field(default_now=True)
+
+
+class CohortRound(SQLModel, table=True):
+    """A programme's intake round (cohort): opened, closed, then matched. People who are not ready when it is
+    matched stay for the next round."""
+
+    __tablename__ = "cohort_round"
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", index=True)
+    name: str = Field(max_length=100)
+    # open | closed | matched
+    status: str = Field(default="open", max_length=20)
+    opens_on: date | None = Field(default=None)
+    closes_on: date | None = Field(default=None)
+    prerequisites: list[str] = json_field(default_factory=list)
+    created_at: datetime = ts_field(default_now=True)
+    closed_at: datetime | None = ts_field()
+
+
+class PrerequisiteDone(SQLModel, table=True):
+    """A prerequisite (e.g. "training") a person completed: confirmed by them or marked by an organiser."""
+
+    __tablename__ = "prerequisite_done"
+    __table_args__ = (UniqueConstraint("programme_id", "person_id", "key", name="uq_prerequisite_done"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    key: str = Field(max_length=40)
+    marked_by: int | None = snowflake_field()  # the organiser's Discord id; None when the person confirmed
+    done_at: datetime = ts_field(default_now=True)

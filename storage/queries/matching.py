@@ -42,6 +42,12 @@ async def add_round(
     return row
 
 
+async def latest_round(*, session: AsyncSession, programme_id: int) -> MatchRound | None:
+    """The programme's latest matching run, previewed or confirmed."""
+    stmt = select(MatchRound).where(MatchRound.programme_id == programme_id).order_by(col(MatchRound.id).desc())
+    return (await session.exec(stmt)).first()
+
+
 async def latest_preview(*, session: AsyncSession, programme_id: int) -> MatchRound | None:
     stmt = (
         select(MatchRound)

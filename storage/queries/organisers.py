@@ -42,16 +42,18 @@ async def nudges_of_person(*, session: AsyncSession, person_id: int, limit: int 
 
 async def match_rows(
     *, session: AsyncSession, programme_id: int, statuses: Sequence[MatchStatus]
-) -> list[tuple[int, int, float, str, str, datetime | None, datetime | None]]:
-    """(mentor id, mentee id, score, reasons, status, started, ended) of the programme's matches, by id."""
+) -> list[tuple[int, int, float, str, str, datetime | None, datetime | None, str, int | None]]:
+    """(mentor id, mentee id, score, reasons, status, started, ended, kind, cohort round id) of the programme's
+    matches, by id."""
     stmt = (
         select(col(Match.mentor_person_id), col(Match.mentee_person_id), col(Match.score), col(Match.reasons),
-               col(Match.status), col(Match.started_at), col(Match.ended_at))
+               col(Match.status), col(Match.started_at), col(Match.ended_at), col(Match.kind),
+               col(Match.cohort_round_id))
         .where(col(Match.programme_id) == programme_id, col(Match.status).in_(statuses))
         .order_by(col(Match.id))
     )
-    return [(int(r[0]), int(r[1]), float(r[2]), str(r[3]), str(r[4]), r[5], r[6])
-            for r in await _rows(session, stmt)]
+    return [(int(r[0]), int(r[1]), float(r[2]), str(r[3]), str(r[4]), r[5], r[6], str(r[7]),
+             None if r[8] is None else int(r[8])) for r in await _rows(session, stmt)]
 
 
 async def profile_rows(

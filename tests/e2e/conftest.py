@@ -8,6 +8,7 @@ import pytest
 
 from bot.sandbox.world import SandboxWorld
 from tests.support.database import drop_test_schema
+from tests.support.pairs import nworld_fixture  # noqa: F401  (registers the nworld fixture for every e2e test)
 from tests.support.world import make_world
 
 
@@ -16,17 +17,6 @@ async def world(tmp_path_factory: pytest.TempPathFactory, request: pytest.Fixtur
     """A world per test; a module's ``WORLD_OVERRIDES`` (programme config) shapes its programme."""
     overrides = getattr(request.module, "WORLD_OVERRIDES", None)
     w, schema = await make_world(tmp_path_factory, programme_overrides=overrides)
-    try:
-        yield w
-    finally:
-        await w.stop()
-        await drop_test_schema(schema)
-
-
-@pytest.fixture
-async def nworld(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SandboxWorld]:
-    """A sandbox world whose bot runs only the nudges cog (joins start no onboarding interview)."""
-    w, schema = await make_world(tmp_path_factory, extensions=["cogs.nudges"])
     try:
         yield w
     finally:

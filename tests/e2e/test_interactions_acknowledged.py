@@ -19,7 +19,7 @@ from bot.sandbox.interview import run_interview
 from bot.sandbox.people import InteractionResult
 from bot.sandbox.world import SandboxWorld
 from storage.queries import nudges as nq
-from tests.support.pairs import make_pair, nworld_fixture  # noqa: F401  (the fixture)
+from tests.support.pairs import make_pair
 from tests.support.personas import EDU_MENTEE, EDU_MENTOR
 
 pytestmark = pytest.mark.e2e

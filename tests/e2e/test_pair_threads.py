@@ -16,7 +16,6 @@ from storage.queries import matching
 from tests.support.pairs import (
     Pair,
     add_member,
-    nworld_fixture,  # noqa: F401  (the fixture)
 )
 
 pytestmark = pytest.mark.e2e

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -119,3 +120,92 @@ async def test_libraries_leader_outside_the_four_nations_is_told_kindly_and_not_
         in log.last
     assert "Thank you so much for your interest" in log.last
     await asyncio.sleep(0)
+
+
+async def test_rolling_intake_matches_new_arrivals_weekly_without_touching_existing_pairs(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    world, schema = await make_world(tmp_path_factory, preset="runtogether",
+                                     programme_overrides={"rhythm": {"mode": "rolling", "every_days": 7,
+                                                                     "auto_confirm": True}})
+    try:
+        week1 = {k: RUNNERS[k] for k in ("Nell (mentor, North East)", "Sam (mentor, South West)",
+                                         "Ned (new leader, North East)")}
+        await onboard(world, week1)
+        await world.bot.tick("rolling-intake")
+        programme = world.bot.services.programmes.all()[0]
+
+        async def active() -> dict[int, tuple[int, int]]:
+            async with world.bot.sessions() as s:
+                rows = await mq.matches_in_programme(session=s, programme_id=programme.id, statuses=("active",))
+            return {m.id or 0: (m.mentor_person_id, m.mentee_person_id) for m in rows}
+
+        first = await active()
+        assert len(first) == 1  # Ned has his mentor the same day
+        await onboard(world, {"Sue (new leader, South West)": RUNNERS["Sue (new leader, South West)"]})
+        world.clock.advance(timedelta(days=3))
+        await world.bot.tick("rolling-intake")
+        assert await active() == first  # not due yet: Sue waits for the weekly run
+        world.clock.advance(timedelta(days=4))
+        await world.bot.tick("rolling-intake")
+        second = await active()
+        assert len(second) == 2 and all(second[mid] == pair for mid, pair in first.items())
+        await world.bot.tick("announce-pairs")
+        async with world.bot.sessions() as s:
+            rows = await mq.matches_in_programme(session=s, programme_id=programme.id, statuses=("active",))
+        assert all(m.space_id for m in rows)  # both pairs have their space
+    finally:
+        await world.stop()
+        await drop_test_schema(schema)
+
+
+def leader(role: str, level: str, authority: str, goals: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {"role": role, "level": level, "nation": "england", "service_area": ["children"],
+                           "goals": goals, "timezone": "London", "availability": ["weekday-daytime"],
+                           "organisation": authority, "consent": True}
+    if role == "mentor":
+        out["capacity"] = 1
+    return out
+
+
+async def test_a_libraries_round_matches_only_people_who_completed_training_and_keeps_the_rest(
+        lib_world: SandboxWorld) -> None:
+    world = lib_world
+    olu, guild = world.organiser, world.guild
+    assert olu is not None and guild is not None
+    opened = await olu.slash("programme", "round", "open", guild=guild,
+                             options={"name": "Round 2", "prerequisites": "training"})
+    assert "Round 2" in opened.content and "training" in opened.content
+    people = await onboard(world, {
+        "Ada (director)": leader("mentor", "director", "Kent Libraries", ["budgeting", "councillors"]),
+        "Bea (director)": leader("mentor", "director", "Essex Libraries", ["confidence"]),
+        "Cal (emerging)": leader("mentee", "emerging-leader", "Leeds Libraries", ["budgeting"]),
+        "Dee (emerging)": leader("mentee", "emerging-leader", "York Libraries", ["confidence"]),
+    })
+    ada, cal, dee = people["Ada (director)"][0], people["Cal (emerging)"][0], people["Dee (emerging)"][0]
+    marked = await olu.slash("programme", "round", "ready", guild=guild,
+                             options={"member": ada.id, "prerequisite": "training"})
+    assert "training recorded" in marked.content
+    confirmed = await cal.slash("profile", "ready", guild=guild, options={"prerequisite": "training"})
+    assert "Thank you" in confirmed.content
+    too_early = await olu.slash("match", "preview", guild=guild)
+    assert "still open" in too_early.content
+    closed = await olu.slash("programme", "round", "close", guild=guild)
+    assert "closed" in closed.content
+    preview = await olu.slash("match", "preview", guild=guild)
+    text = preview.messages[-1].attachments[0].data.decode("utf-8")
+    assert "not ready for Round 2: training not completed yet — kept for the next round" in text
+    await olu.slash("match", "confirm", guild=guild)
+    programme = world.bot.services.programmes.all()[0]
+    async with world.bot.sessions() as s:
+        from storage.queries import people as pq
+        from storage.queries import rounds as rq
+
+        persons = {p.discord_user_id: p.id for p in await pq.people_in_programme(session=s, programme_id=programme.id)}
+        matches = await mq.matches_in_programme(session=s, programme_id=programme.id, statuses=("active",))
+        rounds = await rq.rounds_of_programme(session=s, programme_id=programme.id)
+    assert [(m.mentor_person_id, m.mentee_person_id) for m in matches] == [(persons[ada.id], persons[cal.id])]
+    assert rounds[0].status == "matched" and matches[0].cohort_round_id == rounds[0].id
+    assert persons[dee.id] not in {m.mentee_person_id for m in matches}  # Dee waits for the next round
+    exported = await olu.slash("export", guild=guild, options={"what": "matches"})
+    data = exported.messages[-1].attachments[0].data.decode("utf-8")
+    assert "round" in data.splitlines()[0] and "Round 2" in data

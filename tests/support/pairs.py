@@ -3,8 +3,11 @@ in the guild so DMs work, an onboarding DM channel already known, and optionally
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
+
+import pytest
 
 from bot.sandbox.discord import Channel, Overwrite
 from bot.sandbox.discord import permissions as perm
@@ -13,6 +16,8 @@ from bot.sandbox.world import SandboxWorld
 from storage.db import transaction
 from storage.models import Match
 from storage.queries import matching, onboarding, people
+from tests.support.database import drop_test_schema
+from tests.support.world import make_world
 
 
 @dataclass
@@ -97,3 +102,14 @@ def organiser_posts(world: SandboxWorld) -> list[str]:
 
 def dms_of(persona: Persona) -> list[str]:
     return [m.content for m in persona.dms()]
+
+
+@pytest.fixture(name="nworld")
+async def nworld_fixture(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SandboxWorld]:
+    """A sandbox world whose bot runs only the nudges cog (joins start no onboarding interview)."""
+    w, schema = await make_world(tmp_path_factory, extensions=["cogs.nudges"])
+    try:
+        yield w
+    finally:
+        await w.stop()
+        await drop_test_schema(schema)
