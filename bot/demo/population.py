@@ -47,7 +47,8 @@ def _answer(q: Question, role: str, rng: random.Random, i: int) -> Any:
         lo, hi = q.min_value or 1, q.max_value or 3
         return rng.randint(lo, min(hi, lo + 2))
     if q.kind == "text":
-        return f"{rng.choice(LAST)} {'School' if q.key == 'organisation' else 'answer'} {i % 17}"
+        kind = q.display_label.split()[0] if q.key == "organisation" else "answer"  # School, Library, Club
+        return f"{rng.choice(LAST)} {kind} {i % 17}"
     values = [o.value for o in q.options]
     if q.eligible:  # demo people belong to the programme
         values = [v for v in values if v in q.eligible]

@@ -3,8 +3,8 @@ down: Discord does not deliver those joins again). No discord import.
 
 On start and on a gateway resume the bot lists the guild's members; those with no person row in the programme
 who joined after the later of the programme's start and the previous catch-up are welcomed (once: the welcome
-creates their person row, and the catch-up is written to the audit log as ``members.caught_up``, which moves
-the mark, as does every join the bot sees live (:meth:`CatchUp.seen`); someone who joined before the mark and
+creates their person row; each pass moves the mark, as does every join the bot sees live (:meth:`CatchUp.seen`),
+and a pass that welcomed someone is written to the audit log as ``members.caught_up``; someone who joined before the mark and
 has no row, e.g. they used ``/leave``, is left alone).
 """
 
@@ -64,5 +64,8 @@ class CatchUp:
     async def record(self, programme: Programme, started_at: datetime, welcomed: int) -> None:
         """The pass that began at ``started_at`` is done (joins after it reach the bot as events)."""
         async with transaction(self._sessions) as s:
-            await audit.add_audit_event(session=s, programme_id=programme.id, actor_discord_id=None,
-                                        action=CAUGHT_UP, detail={"welcomed": welcomed}, now=started_at)
+            await people.raise_mark(session=s, programme_id=programme.id, name=SEEN_MARK,
+                                    value=math.ceil(started_at.timestamp()))
+            if welcomed:  # the audit log has the catch-ups that welcomed someone
+                await audit.add_audit_event(session=s, programme_id=programme.id, actor_discord_id=None,
+                                            action=CAUGHT_UP, detail={"welcomed": welcomed}, now=started_at)
