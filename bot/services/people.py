@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
+from bot.onboarding.safe_text import escape_markdown, safe_text
 from bot.services.match_end import EndedMatch, EndReason, MatchEnding
 from bot.services.nudges import NudgeService
 from bot.services.programmes import Programme
@@ -26,6 +27,20 @@ AFTER_LEAVE = ("/leave deletes everything above. The programme keeps only anonym
 class LeaveResult:
     found: bool
     ended: list[EndedMatch] = field(default_factory=list)
+    # what named them in the bot's own messages (read before erasure): the caller redacts those messages
+    names: list[str] = field(default_factory=list)
+    known_since: datetime | None = None
+
+
+def naming_strings(discord_user_id: int | None, texts: list[str]) -> list[str]:
+    """The ways a person appears in the bot's messages: their mention, and each name, handle or note as
+    typed and as escaped for Discord (longest first, so a name is replaced before a part of it)."""
+    out = {f"<@{discord_user_id}>", f"<@!{discord_user_id}>"} if discord_user_id else set()
+    for text in texts:
+        text = (text or "").strip()
+        if len(text) >= 3:
+            out |= {text, escape_markdown(text), safe_text(text, 2000), safe_text(text, 300), safe_text(text, 60)}
+    return sorted((s for s in out if len(s) >= 3), key=len, reverse=True)
 
 
 class PeopleService:
@@ -168,6 +183,15 @@ class PeopleService:
                 return LeaveResult(found=False)
             pid = require_id(person)
             result = LeaveResult(found=True)
+            leads = [lead for lead in await intake.leads_in_programme(session=session, programme_id=programme.id)
+                     if lead.person_id == person.id]
+            notes = [n.note for m in await matching.matches_of_person(session=session, person_id=person.id or 0)
+                     for n in await nudges.nudges_of_match(session=session, match_id=m.id or 0)
+                     if n.person_id == person.id and n.note]
+            result.names = naming_strings(person.discord_user_id, [
+                person.display_name, person.x_handle or "", *notes,
+                *(t for lead in leads for t in (lead.author_handle, lead.author_name))])
+            result.known_since = min([person.created_at, *(lead.created_at for lead in leads)])
             for m in await matching.matches_of_person(session=session, person_id=pid):
                 if m.status != MatchStatus.ACTIVE:
                     continue

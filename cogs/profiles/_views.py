@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.onboarding.safe_text import safe_text
+from bot.services.people import LeaveResult
 from bot.services.programmes import Programme
 from cogs.kit import interview
 from cogs.kit.interactions import INTEGER, PersistentItem, bot_of, reply, selected
+from cogs.kit.messaging import guild_text_channel
 
 if TYPE_CHECKING:
     from bot.app import MentorBot
@@ -67,6 +69,8 @@ class LeaveButton(PersistentItem[discord.ui.Button[Any]], prefix="leave", fields
             await reply(interaction, "That programme no longer exists.")
             return
         result = await bot.services.people.leave(programme, interaction.user.id)
+        if result.found:
+            await redact_notices(bot, programme, result)
         if not result.found:
             await reply(interaction, "There's nothing stored about you in this programme.")
             return
@@ -75,6 +79,35 @@ class LeaveButton(PersistentItem[discord.ui.Button[Any]], prefix="leave", fields
         await reply(interaction,
                     f"Your data in **{safe_text(programme.config.name, 100)}** has been deleted.{ended} Thank you for "
                     "taking part — you're welcome back any time with `/join`.")
+
+
+LEFT = "(a member who left)"
+REDACT_LIMIT = 5_000  # organiser messages searched since the person was first known
+
+
+async def redact_notices(bot: Any, programme: Programme, result: LeaveResult) -> int:
+    """Edit the bot's own messages in the organisers' channel that name someone who left (their mention,
+    name, handle, notes), from when they were first known. Returns how many were edited."""
+    if not result.names or result.known_since is None:
+        return 0
+    channel = await guild_text_channel(bot, programme.guild_id, programme.config.leads_channel)
+    me = bot.user.id if bot.user else 0
+    edited = 0
+    if channel is None:
+        return 0
+    since = discord.Object(id=discord.utils.time_snowflake(result.known_since))
+    try:
+        async for msg in channel.history(limit=REDACT_LIMIT, after=since, oldest_first=True):
+            if msg.author.id != me or not any(n in msg.content for n in result.names):
+                continue
+            text = msg.content
+            for name in result.names:
+                text = text.replace(name, LEFT)
+            await msg.edit(content=text[:2000], allowed_mentions=discord.AllowedMentions.none())
+            edited += 1
+    except discord.HTTPException as exc:
+        log.warning("could not redact the organisers' messages about a member who left: %s", exc)
+    return edited
 
 
 class KeepButton(PersistentItem[discord.ui.Button[Any]], prefix="leaveno", fields={"pid": INTEGER}):

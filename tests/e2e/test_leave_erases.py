@@ -116,3 +116,32 @@ async def test_after_leave_no_byte_of_what_the_person_gave_is_in_the_database_fi
         data = file.read_bytes()
         for text in given:
             assert text.encode() not in data, f"{file.name} still holds {text!r}"
+
+
+async def test_after_leave_the_organisers_notices_no_longer_name_the_person(world: SandboxWorld) -> None:
+    guild = world.guild
+    assert guild is not None and world.organisers_channel is not None
+    programme = world.bot.services.programmes.all()[0]
+    world.x.add_post(f"Looking for a mentor in history {TAG}", "zanele_quokka", "Zanele Okonkwo")  # queued
+    await world.bot.tick(POLL)
+
+    def organiser_texts() -> list[str]:
+        state = world.discord.state
+        return [m.content for m in state.messages.values() if world.organisers_channel is not None
+                and m.channel_id == world.organisers_channel.id and m.author_id == state.bot_user.id]
+
+    assert any("Okonkwo" in t for t in organiser_texts())
+    leaver = world.person("Zanele Okonkwo-Ávila")
+    await leaver.join(guild)
+    code = CODE.search((await leaver.slash("link", options={"handle": "@zanele_quokka"})).content)
+    assert code
+    world.x.add_post(f"{TAG} {code.group(0)}", "zanele_quokka", "Zanele Okonkwo")
+    await world.bot.tick(POLL)
+    await run_interview(leaver, programme.questions, dict(MENTEE_INTERVIEW, organisation="Riverside"))
+
+    asked = await slash(leaver, guild, "leave")
+    done = await leaver.click("Yes, delete my data", message=asked.messages[0])
+    await done.wait_answer()
+    texts = organiser_texts()
+    assert texts and not any("Okonkwo" in t or "zanele" in t.lower() or str(leaver.id) in t for t in texts)
+    assert any("(a member who left)" in t for t in texts)
