@@ -34,6 +34,8 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "pair_reminder": frozenset({"mentor", "mentee", "programme"}),
     "rematch_rolling": frozenset({"programme"}),
     "rematch_round": frozenset({"programme"}),
+    "round_not_ready": frozenset({"name", "programme", "round", "missing"}),
+    "round_not_eligible": frozenset({"name", "programme", "round", "reason"}),
 }
 #: A reply to each check-in button (no placeholders: it is shown to the person who pressed it).
 REPLY_KEYS = ("met", "not_yet", "help", "end", "confirm_end", "keep")
@@ -55,6 +57,10 @@ class Voice(BaseModel):
     rematch_rolling: str = Field(min_length=1, max_length=600)
     #: … or kept for the next round
     rematch_round: str = Field(min_length=1, max_length=600)
+    #: told once per round to someone left out of it because a prerequisite (e.g. training) is not confirmed
+    round_not_ready: str = Field(min_length=1, max_length=900)
+    #: told once per round to someone the programme is not open to
+    round_not_eligible: str = Field(min_length=1, max_length=900)
     replies: dict[str, str]
     #: "Not yet" answers in a row (without meeting) before the organisers hear of it; 0: never
     not_yet_escalate_after: int = Field(default=2, ge=0, le=20)
@@ -97,6 +103,8 @@ class VoiceOverrides(BaseModel):
     pair_reminder: str | None = Field(default=None, min_length=1, max_length=900)
     rematch_rolling: str | None = Field(default=None, min_length=1, max_length=600)
     rematch_round: str | None = Field(default=None, min_length=1, max_length=600)
+    round_not_ready: str | None = Field(default=None, min_length=1, max_length=900)
+    round_not_eligible: str | None = Field(default=None, min_length=1, max_length=900)
     replies: dict[str, str] = Field(default_factory=dict)
     not_yet_escalate_after: int | None = Field(default=None, ge=0, le=20)
     end_request_days: int | None = Field(default=None, ge=1, le=90)
