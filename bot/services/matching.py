@@ -50,6 +50,10 @@ class Pool:
     round_id: int | None = None
     #: people who asked for the programme's lighter check-ins (matched after mentoring, on capacity left)
     checkins: list[MatchPerson] = field(default_factory=list)
+    #: people who completed their profile after the current round's closing date (person id → why)
+    late: dict[str, str] = field(default_factory=dict)
+    #: the names of people left out (ineligible, not ready, late), for the organisers' preview
+    left_out_names: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -99,16 +103,22 @@ class MatchingService:
         pool: list[MatchPerson] = []
         checkins: list[MatchPerson] = []
         not_ready: dict[str, str] = {}
+        late: dict[str, str] = {}
         round_state = await self._rounds.state(programme)
         ineligible: dict[str, str] = {}
+        left_out_names: dict[str, str] = {}
         for person, profile in rows:
             if person.status != PersonStatus.ACTIVE or profile.consent_at is None:
                 continue
+            left_out_names[str(require_id(person))] = person.display_name
             not_open = programme.spec.eligibility_problem(profile.answers)
             if not_open:
                 ineligible[str(require_id(person))] = not_open
                 continue
             waiting = round_state.not_ready_reason(require_id(person))
+            if round_state.joined_late(profile.consent_at) and require_id(person) not in busy_mentees:
+                late[str(require_id(person))] = round_state.late_reason()
+                continue
             if waiting and require_id(person) not in busy_mentees:
                 not_ready[str(require_id(person))] = waiting
                 continue
@@ -134,9 +144,10 @@ class MatchingService:
         )
         fp = fingerprint([("fp", fp), ("round", round_state.round.id if round_state.round else None,
                                         round_state.round.status if round_state.round else None),
-                          *(("nr", pid) for pid in sorted(not_ready))])
+                          *(("nr", pid) for pid in sorted(not_ready)), *(("late", pid) for pid in sorted(late))])
         return Pool(pool, persons, forced, forbidden, dict(load), fp, ineligible, not_ready,
-                    round_state.round.id if round_state.round else None, checkins)
+                    round_state.round.id if round_state.round else None, checkins, late,
+                    {pid: left_out_names[pid] for pid in [*ineligible, *not_ready, *late]})
 
     async def solve(self, programme: Programme, pool: Pool) -> MatchResult:
         """Mentoring, then the programme's lighter check-ins on the mentors' capacity left (one result; the
@@ -170,13 +181,20 @@ class MatchingService:
 
     async def preview(self, programme: Programme, actor: int | None) -> Preview:
         state = await self._rounds.state(programme)
+        today = self._clock.now().date()
+        if state.round is not None and state.round.opens_on is not None and today < state.round.opens_on:
+            raise MatchingError(f"{state.round.name} starts on {state.round.opens_on:%d %B %Y}; it can be matched "
+                                "from then.")
         if state.round is not None and state.round.status == "open":
-            raise MatchingError(f"{state.round.name} is still open — close it first (`/programme round close`).")
+            if state.round.closes_on is None or today <= state.round.closes_on:
+                raise MatchingError(f"{state.round.name} is still open — close it first (`/programme round close`).")
+            await self._rounds.close(programme, actor)  # its closing date has passed
         pool = await self.pool(programme)
         result = await self.solve(programme, pool)
         result.unmatched += [Unmatched(pid, f"not eligible: {why}") for pid, why in sorted(pool.ineligible.items())]
         result.unmatched += [Unmatched(pid, why) for pid, why in sorted(pool.not_ready.items())]
-        names = {p.id: p.name for p in [*pool.people, *pool.checkins]}
+        result.unmatched += [Unmatched(pid, why) for pid, why in sorted(pool.late.items())]
+        names = {**pool.left_out_names, **{p.id: p.name for p in [*pool.people, *pool.checkins]}}
         checkin_ids = {p.id for p in pool.checkins}
         scores = sorted(p.score for p in result.pairs)
         stats = {}
@@ -191,7 +209,9 @@ class MatchingService:
             "cohort_round": pool.round_id,
             # who is left out of the round and why (each is told once the round is matched)
             "waiting": [*({"person": int(pid), "ineligible": why} for pid, why in sorted(pool.ineligible.items())),
-                        *({"person": int(pid), "missing": state.missing(int(pid))} for pid in sorted(pool.not_ready))]
+                        *({"person": int(pid), "missing": state.missing(int(pid))} for pid in sorted(pool.not_ready)),
+                        *({"person": int(pid), "late": state.round.closes_on.isoformat()}
+                          for pid in sorted(pool.late) if state.round is not None and state.round.closes_on)]
             if pool.round_id is not None else [],
             "total_score": result.total_score, "scores": stats,
         }

@@ -36,6 +36,7 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "rematch_round": frozenset({"programme"}),
     "round_not_ready": frozenset({"name", "programme", "round", "missing"}),
     "round_not_eligible": frozenset({"name", "programme", "round", "reason"}),
+    "round_too_late": frozenset({"name", "programme", "round", "closed"}),
 }
 #: A reply to each check-in button (no placeholders: it is shown to the person who pressed it).
 REPLY_KEYS = ("met", "not_yet", "help", "end", "confirm_end", "keep")
@@ -61,6 +62,8 @@ class Voice(BaseModel):
     round_not_ready: str = Field(min_length=1, max_length=900)
     #: told once per round to someone the programme is not open to
     round_not_eligible: str = Field(min_length=1, max_length=900)
+    #: told once per round to someone who completed their profile after the round's closing date
+    round_too_late: str = Field(min_length=1, max_length=900)
     replies: dict[str, str]
     #: "Not yet" answers in a row (without meeting) before the organisers hear of it; 0: never
     not_yet_escalate_after: int = Field(default=2, ge=0, le=20)
@@ -105,6 +108,7 @@ class VoiceOverrides(BaseModel):
     rematch_round: str | None = Field(default=None, min_length=1, max_length=600)
     round_not_ready: str | None = Field(default=None, min_length=1, max_length=900)
     round_not_eligible: str | None = Field(default=None, min_length=1, max_length=900)
+    round_too_late: str | None = Field(default=None, min_length=1, max_length=900)
     replies: dict[str, str] = Field(default_factory=dict)
     not_yet_escalate_after: int | None = Field(default=None, ge=0, le=20)
     end_request_days: int | None = Field(default=None, ge=1, le=90)
