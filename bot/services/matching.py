@@ -177,6 +177,10 @@ class MatchingService:
                       for p in result.pairs],
             "unmatched": [{"person": int(u.person_id), "reason": u.reason} for u in result.unmatched],
             "cohort_round": pool.round_id,
+            # who is left out of the round and why (each is told once the round is matched)
+            "waiting": [*({"person": int(pid), "ineligible": why} for pid, why in sorted(pool.ineligible.items())),
+                        *({"person": int(pid), "missing": state.missing(int(pid))} for pid in sorted(pool.not_ready))]
+            if pool.round_id is not None else [],
             "total_score": result.total_score, "scores": stats,
         }
         now = self._clock.now()

@@ -19,7 +19,7 @@ from bot.services.members import Member
 from bot.services.pair_decisions import NotFound
 from bot.services.programmes import Programme
 from cogs._common import organiser_only, organiser_programme
-from cogs.kit.messaging import NO_PINGS
+from cogs.kit.messaging import NO_PINGS, send_dm
 from cogs.matching._announce import DiscordPairSpaces
 from cogs.matching._remind import remind_pair
 from cogs.matching._views import ConfirmPairView
@@ -102,6 +102,7 @@ class Matching(commands.GroupCog, group_name="match", group_description="Match m
             created = await self.bot.services.matching.confirm(prog, interaction.user.id)
         except MatchingError as exc:
             raise UserFacingError(str(exc)) from None
+        await self._tell_waiting(prog)
         if not created:
             await interaction.followup.send(
                 "The preview had no pairs, so nothing was created. Everyone in it is still waiting; "
@@ -112,6 +113,17 @@ class Matching(commands.GroupCog, group_name="match", group_description="Match m
             f"{form(len(created), 'their private space', 'their private spaces')} and "
             f"{form(len(created), 'introduction')} now.", ephemeral=True)
         await self.announcer.run()
+
+    async def _tell_waiting(self, prog: Programme) -> None:
+        """DM everyone left out of the round just matched why (once each; closed DMs: recorded, not retried)."""
+        for notice in await self.bot.services.rounds.untold(prog):
+            try:
+                await send_dm(self.bot, notice.discord_user_id, content=notice.text[:2000])
+            except discord.HTTPException:
+                log.warning("could not tell person %s why they are not in round %s", notice.person_id,
+                            notice.round_id)
+                continue
+            await self.bot.services.rounds.told(prog, notice)
 
     async def _people(self, prog: Programme, *refs: str) -> list[Member]:
         try:

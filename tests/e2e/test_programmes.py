@@ -189,6 +189,9 @@ async def test_a_libraries_round_matches_only_people_who_completed_training_and_
     assert "Thank you" in confirmed.content
     too_early = await olu.slash("match", "preview", guild=guild)
     assert "still open" in too_early.content
+    before = await olu.slash("programme", "stats", guild=guild)
+    fields = {f["name"]: f["value"] for f in before.messages[0].embeds[0]["fields"]}
+    assert "Round 2 (open): 4 people, 0 matched in 0 pairs, 2 not ready, 0 not eligible" in fields["Rounds: 1"]
     closed = await olu.slash("programme", "round", "close", guild=guild)
     assert "closed" in closed.content
     preview = await olu.slash("match", "preview", guild=guild)
@@ -206,6 +209,15 @@ async def test_a_libraries_round_matches_only_people_who_completed_training_and_
     assert [(m.mentor_person_id, m.mentee_person_id) for m in matches] == [(persons[ada.id], persons[cal.id])]
     assert rounds[0].status == "matched" and matches[0].cohort_round_id == rounds[0].id
     assert persons[dee.id] not in {m.mentee_person_id for m in matches}  # Dee waits for the next round
+    told = [m.content for m in dee.dms() if "Round 2" in m.content]
+    assert len(told) == 1 and "haven't confirmed training yet" in told[0] and "next round" in told[0]
+    assert not [m for m in cal.dms() if "haven't confirmed" in m.content]  # Cal is in the round
+    await olu.slash("match", "preview", guild=guild)
+    await olu.slash("match", "confirm", guild=guild)
+    assert len([m for m in dee.dms() if "Round 2" in m.content]) == 1  # told once per round
+    after = await olu.slash("programme", "stats", guild=guild)
+    fields = {f["name"]: f["value"] for f in after.messages[0].embeds[0]["fields"]}
+    assert "Round 2 (matched): 4 people, 2 matched in 1 pair, 2 not ready, 0 not eligible" in fields["Rounds: 1"]
     exported = await olu.slash("export", guild=guild, options={"what": "matches"})
     data = exported.messages[-1].attachments[0].data.decode("utf-8")
     assert "round" in data.splitlines()[0] and "Round 2" in data
