@@ -8,7 +8,7 @@ the reason, and stay for the next round; previous partners are never re-paired (
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from bot.clock import Clock
 from bot.services.programmes import Programme
@@ -38,6 +38,17 @@ class RoundState:
             return []
         have = self.done.get(person_id, set())
         return [k for k in self.round.prerequisites if k not in have]
+
+    def joined_late(self, ready_at: datetime | None) -> bool:
+        """Whether someone who completed their profile at ``ready_at`` did so after the round's closing date
+        (they are not in this round; they stay for the next)."""
+        closes_on = self.round.closes_on if self.round is not None else None
+        return closes_on is not None and ready_at is not None and ready_at.astimezone(UTC).date() > closes_on
+
+    def late_reason(self) -> str:
+        assert self.round is not None and self.round.closes_on is not None
+        return (f"not in {self.round.name}: completed their profile after it closed on "
+                f"{self.round.closes_on.isoformat()} — kept for the next round")
 
     def not_ready_reason(self, person_id: int) -> str | None:
         missing = self.missing(person_id)
@@ -79,6 +90,9 @@ class RoundService:
                    closes_on: date | None, actor: int | None) -> CohortRound:
         keys = [k.strip().lower().replace(" ", "-") for k in prerequisites if k.strip()]
         now = self._clock.now()
+        if opens_on is not None and closes_on is not None and closes_on < opens_on:
+            raise RoundError(f"The round would close ({closes_on.isoformat()}) before it starts "
+                             f"({opens_on.isoformat()}).")
         async with transaction(self._sessions) as session:
             current = await q.current_round(session=session, programme_id=programme.id)
             if current is not None:
@@ -180,7 +194,10 @@ class RoundService:
                 if (pid in told or person is None or person.programme_id != programme.id
                         or person.discord_user_id is None or person.status == PersonStatus.LEFT):
                     continue
-                if entry.get("missing"):
+                if entry.get("late"):
+                    text = voice.say("round_too_late", name=person.display_name, programme=programme.config.name,
+                                     round=cohort.name, closed=f"{date.fromisoformat(entry['late']):%A %d %B %Y}")
+                elif entry.get("missing"):
                     text = voice.say("round_not_ready", name=person.display_name, programme=programme.config.name,
                                      round=cohort.name,
                                      missing=" and ".join(prerequisite_label(k) for k in entry["missing"]))
