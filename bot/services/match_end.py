@@ -43,6 +43,10 @@ STORED_REASON: dict[EndReason, str] = {
 }
 
 
+class MatchNotFound(LookupError):
+    """No match with that id in the acting programme (unknown, or another programme's)."""
+
+
 @dataclass(frozen=True)
 class Party:
     """One of the pair, as the follow-up needs them (read before ``/leave`` erases the person)."""
@@ -72,6 +76,14 @@ class EndedMatch:
     def parties(self) -> tuple[Party, Party]:
         return self.mentor, self.mentee
 
+    @property
+    def left_without_partner(self) -> tuple[Party, ...]:
+        """Who may need a new partner: the partner of someone who left or was paused; otherwise the mentee (the
+        mentor's place is simply free again). Never someone who has gone."""
+        if self.reason in ("left", "paused"):
+            return tuple(p for p in self.parties if p.person_id != self.subject_person_id)
+        return (self.mentee,)
+
     def partner_of(self, party: Party) -> Party:
         return self.mentee if party.person_id == self.mentor.person_id else self.mentor
 
@@ -85,16 +97,24 @@ class MatchSpaces(Protocol):
     async def archive(self, ended: EndedMatch) -> bool:
         """Archive the pair's space. False: there was none or it could not be archived."""
 
-    async def tell_organisers(self, programme: Programme, text: str) -> None:
-        """Post in the programme's organisers channel."""
+    async def tell_organisers(self, programme: Programme, text: str, *, rematch: tuple[Party, ...] = ()) -> None:
+        """Post in the programme's organisers channel; ``rematch``: the people left without a partner (each gets
+        a "Find a new partner" button)."""
+
+
+def rematch_words(programme: Programme) -> str:
+    """What someone left without a partner is told about their next one, in the programme's voice: with rolling
+    intake they are back in the pool (the next scheduled matching includes them); otherwise kept for the next
+    round (unmatched mentees stay in the pool, and the history rule never re-pairs the same two)."""
+    key = "rematch_rolling" if programme.config.rhythm.mode == "rolling" else "rematch_round"
+    return programme.config.messages().say(key, programme=programme.config.name)
 
 
 def words_for(ended: EndedMatch, party: Party) -> str | None:
     """What ``party`` is told (None: nothing — the person who left has gone and got their answer)."""
     name = ended.programme.config.name
     partner = ended.partner_of(party)
-    again = " You'll be offered a new mentor in a coming round." if party.role == "mentee" else \
-        " Your place is free for a new mentee."
+    again = " " + rematch_words(ended.programme) if party.role == "mentee" else " Your place is free for a new mentee."
     if ended.reason == "left":
         if party.person_id == ended.subject_person_id:
             return None
@@ -150,13 +170,15 @@ class MatchEnding:
         self._clock = clock
         self.spaces: MatchSpaces | None = None  # given by the bot once it is connected
 
-    async def end_match(self, match_id: int, reason: EndReason, by: int | None, *, note: str = "",
-                        subject_person_id: int | None = None) -> EndedMatch | None:
-        """End an active match and follow up. None when it was not active (someone else ended it first)."""
+    async def end_match(self, programme: Programme, match_id: int, reason: EndReason, by: int | None, *,
+                        note: str = "", subject_person_id: int | None = None) -> EndedMatch | None:
+        """End an active match of ``programme`` and follow up. None when it was not active (someone else
+        ended it first). A match id of another programme is refused (:class:`MatchNotFound`), as is an
+        unknown one: an id typed in one guild never reaches another programme's match."""
         async with transaction(self._sessions) as session:
             match = await matching.get_match(session=session, match_id=match_id)
-            if match is None:
-                return None
+            if match is None or match.programme_id != programme.id:
+                raise MatchNotFound(f"there is no match {match_id} in {programme.config.name}")
             ended = await self.close(session, match, reason, by, note=note, subject_person_id=subject_person_id)
         if ended is not None:
             await self.follow_up(ended)
@@ -208,4 +230,5 @@ class MatchEnding:
             if party.discord_user_id is not None and await spaces.tell(ended, party, text):
                 told += 1
         archived = await spaces.archive(ended)
-        await spaces.tell_organisers(ended.programme, organiser_words(ended, archived, told))
+        await spaces.tell_organisers(ended.programme, organiser_words(ended, archived, told),
+                                     rematch=ended.left_without_partner)
