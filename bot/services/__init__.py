@@ -49,6 +49,7 @@ def build_services(
     registry = ProgrammeRegistry(settings, sessions, clock)
     ending = MatchEnding(registry, sessions, clock)
     nudges = NudgeService(registry, sessions, clock, ending)
+    rounds = RoundService(sessions, clock)
     return Services(
         programmes=registry,
         onboarding=OnboardingService(registry, sessions, clock),
@@ -56,13 +57,13 @@ def build_services(
         intake=IntakeService(registry, sessions, clock, x_client_factory,
                              bluesky_client_factory=bluesky_client_factory,
                              mastodon_client_factory=mastodon_client_factory),
-        matching=MatchingService(sessions, clock, RoundService(sessions, clock)),
+        matching=MatchingService(sessions, clock, rounds),
         nudges=nudges,
-        stats=StatsService(sessions, clock),
+        stats=StatsService(sessions, clock, rounds),
         organisers=OrganiserService(registry, sessions, clock),
         ending=ending,
         pairs=PairDecisions(sessions, clock),
-        rounds=RoundService(sessions, clock),
+        rounds=rounds,
         catch_up=CatchUp(sessions, clock),
         pauses=PauseExpiry(sessions, clock, nudges),
         end_requests=EndRequests(sessions, clock, ending),

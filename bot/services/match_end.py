@@ -72,6 +72,14 @@ class EndedMatch:
     def parties(self) -> tuple[Party, Party]:
         return self.mentor, self.mentee
 
+    @property
+    def left_without_partner(self) -> tuple[Party, ...]:
+        """Who may need a new partner: the partner of someone who left or was paused; otherwise the mentee (the
+        mentor's place is simply free again). Never someone who has gone."""
+        if self.reason in ("left", "paused"):
+            return tuple(p for p in self.parties if p.person_id != self.subject_person_id)
+        return (self.mentee,)
+
     def partner_of(self, party: Party) -> Party:
         return self.mentee if party.person_id == self.mentor.person_id else self.mentor
 
@@ -85,16 +93,24 @@ class MatchSpaces(Protocol):
     async def archive(self, ended: EndedMatch) -> bool:
         """Archive the pair's space. False: there was none or it could not be archived."""
 
-    async def tell_organisers(self, programme: Programme, text: str) -> None:
-        """Post in the programme's organisers channel."""
+    async def tell_organisers(self, programme: Programme, text: str, *, rematch: tuple[Party, ...] = ()) -> None:
+        """Post in the programme's organisers channel; ``rematch``: the people left without a partner (each gets
+        a "Find a new partner" button)."""
+
+
+def rematch_words(programme: Programme) -> str:
+    """What someone left without a partner is told about their next one, in the programme's voice: with rolling
+    intake they are back in the pool (the next scheduled matching includes them); otherwise kept for the next
+    round (unmatched mentees stay in the pool, and the history rule never re-pairs the same two)."""
+    key = "rematch_rolling" if programme.config.rhythm.mode == "rolling" else "rematch_round"
+    return programme.config.messages().say(key, programme=programme.config.name)
 
 
 def words_for(ended: EndedMatch, party: Party) -> str | None:
     """What ``party`` is told (None: nothing — the person who left has gone and got their answer)."""
     name = ended.programme.config.name
     partner = ended.partner_of(party)
-    again = " You'll be offered a new mentor in a coming round." if party.role == "mentee" else \
-        " Your place is free for a new mentee."
+    again = " " + rematch_words(ended.programme) if party.role == "mentee" else " Your place is free for a new mentee."
     if ended.reason == "left":
         if party.person_id == ended.subject_person_id:
             return None
@@ -208,4 +224,5 @@ class MatchEnding:
             if party.discord_user_id is not None and await spaces.tell(ended, party, text):
                 told += 1
         archived = await spaces.archive(ended)
-        await spaces.tell_organisers(ended.programme, organiser_words(ended, archived, told))
+        await spaces.tell_organisers(ended.programme, organiser_words(ended, archived, told),
+                                     rematch=ended.left_without_partner)

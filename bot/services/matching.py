@@ -16,6 +16,7 @@ from bot.matching.model import MatchResult, Unmatched
 from bot.matching.model import Person as MatchPerson
 from bot.matching.worker import shutdown_worker, solve_in_worker
 from bot.services.match_people import fingerprint
+from bot.services.members import Member
 from bot.services.programmes import Programme
 from bot.services.rounds import RoundService
 from bot.spreadsheet import write_csv
@@ -50,6 +51,23 @@ class Pool:
     round_id: int | None = None
     #: people who asked for the programme's lighter check-ins (matched after mentoring, on capacity left)
     checkins: list[MatchPerson] = field(default_factory=list)
+    #: people who completed their profile after the current round's closing date (person id → why)
+    late: dict[str, str] = field(default_factory=dict)
+    #: the names of people left out (ineligible, not ready, late), for the organisers' preview
+    left_out_names: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A new partner for one person, from the engine (same rules as a round), or why nobody fits."""
+
+    person_id: int
+    mentor_id: int | None = None
+    mentee_id: int | None = None
+    score: float = 0.0
+    reasons: str = ""
+    names: dict[int, str] = field(default_factory=dict)
+    why_not: str = ""  # set when nobody fits
 
 
 @dataclass
@@ -86,16 +104,22 @@ class MatchingService:
         pool: list[MatchPerson] = []
         checkins: list[MatchPerson] = []
         not_ready: dict[str, str] = {}
+        late: dict[str, str] = {}
         round_state = await self._rounds.state(programme)
         ineligible: dict[str, str] = {}
+        left_out_names: dict[str, str] = {}
         for person, profile in rows:
             if person.status != PersonStatus.ACTIVE or profile.consent_at is None:
                 continue
+            left_out_names[str(require_id(person))] = person.display_name
             not_open = programme.spec.eligibility_problem(profile.answers)
             if not_open:
                 ineligible[str(require_id(person))] = not_open
                 continue
             waiting = round_state.not_ready_reason(require_id(person))
+            if round_state.joined_late(profile.consent_at) and require_id(person) not in busy_mentees:
+                late[str(require_id(person))] = round_state.late_reason()
+                continue
             if waiting and require_id(person) not in busy_mentees:
                 not_ready[str(require_id(person))] = waiting
                 continue
@@ -121,9 +145,10 @@ class MatchingService:
         )
         fp = fingerprint([("fp", fp), ("round", round_state.round.id if round_state.round else None,
                                         round_state.round.status if round_state.round else None),
-                          *(("nr", pid) for pid in sorted(not_ready))])
+                          *(("nr", pid) for pid in sorted(not_ready)), *(("late", pid) for pid in sorted(late))])
         return Pool(pool, persons, forced, forbidden, dict(load), fp, ineligible, not_ready,
-                    round_state.round.id if round_state.round else None, checkins)
+                    round_state.round.id if round_state.round else None, checkins, late,
+                    {pid: left_out_names[pid] for pid in [*ineligible, *not_ready, *late]})
 
     async def solve(self, programme: Programme, pool: Pool) -> MatchResult:
         """Mentoring, then the programme's lighter check-ins on the mentors' capacity left (one result; the
@@ -157,13 +182,20 @@ class MatchingService:
 
     async def preview(self, programme: Programme, actor: int | None) -> Preview:
         state = await self._rounds.state(programme)
+        today = self._clock.now().date()
+        if state.round is not None and state.round.opens_on is not None and today < state.round.opens_on:
+            raise MatchingError(f"{state.round.name} starts on {state.round.opens_on:%d %B %Y}; it can be matched "
+                                "from then.")
         if state.round is not None and state.round.status == "open":
-            raise MatchingError(f"{state.round.name} is still open — close it first (`/programme round close`).")
+            if state.round.closes_on is None or today <= state.round.closes_on:
+                raise MatchingError(f"{state.round.name} is still open — close it first (`/programme round close`).")
+            await self._rounds.close(programme, actor)  # its closing date has passed
         pool = await self.pool(programme)
         result = await self.solve(programme, pool)
         result.unmatched += [Unmatched(pid, f"not eligible: {why}") for pid, why in sorted(pool.ineligible.items())]
         result.unmatched += [Unmatched(pid, why) for pid, why in sorted(pool.not_ready.items())]
-        names = {p.id: p.name for p in [*pool.people, *pool.checkins]}
+        result.unmatched += [Unmatched(pid, why) for pid, why in sorted(pool.late.items())]
+        names = {**pool.left_out_names, **{p.id: p.name for p in [*pool.people, *pool.checkins]}}
         checkin_ids = {p.id for p in pool.checkins}
         scores = sorted(p.score for p in result.pairs)
         stats = {}
@@ -176,6 +208,12 @@ class MatchingService:
                       for p in result.pairs],
             "unmatched": [{"person": int(u.person_id), "reason": u.reason} for u in result.unmatched],
             "cohort_round": pool.round_id,
+            # who is left out of the round and why (each is told once the round is matched)
+            "waiting": [*({"person": int(pid), "ineligible": why} for pid, why in sorted(pool.ineligible.items())),
+                        *({"person": int(pid), "missing": state.missing(int(pid))} for pid in sorted(pool.not_ready)),
+                        *({"person": int(pid), "late": state.round.closes_on.isoformat()}
+                          for pid in sorted(pool.late) if state.round is not None and state.round.closes_on)]
+            if pool.round_id is not None else [],
             "total_score": result.total_score, "scores": stats,
         }
         now = self._clock.now()
@@ -235,6 +273,59 @@ class MatchingService:
             await self._rounds.matched(programme, int(cohort_round), created)
         return created
 
+    async def propose_partner(self, programme: Programme, person_id: int, side: str) -> Proposal:
+        """A one-person match for someone left without a partner (``side``: the role they had, "mentor" or
+        "mentee"): the engine, with the programme's rules, history (never the same two again), forbidden pairs
+        and the capacity mentors have left — nobody in an active pair is moved."""
+        pool = await self.pool(programme)
+        key = str(person_id)
+        me = next((p for p in pool.people if p.id == key), None)
+        if me is None:
+            return Proposal(person_id, why_not=pool.ineligible.get(key) or pool.not_ready.get(key)
+                            or await self._why_not_in_pool(programme, person_id))
+        if side == "mentor":
+            me = _as_mentor_only(me) if me.role == "both" else me
+            others = [p for p in pool.people if p.role == "mentee" and p.id != key]
+            if pool.load.get(key, 0) >= me.capacity:
+                return Proposal(person_id, why_not=f"they are mentoring at their capacity ({me.capacity}) already")
+        else:
+            others = [_as_mentor_only(p) if p.role == "both" else p for p in pool.people
+                      if p.can_mentor and p.id != key]
+        if not others:
+            return Proposal(person_id, why_not=f"there is nobody free to be their {'mentee' if side == 'mentor' else 'mentor'} "
+                                               "right now")
+        one = Pool([me, *others], pool.persons, pool.forced, pool.forbidden, pool.load, pool.fingerprint)
+        result = await self._solve(programme, one)
+        pair = next((p for p in result.pairs if key in (p.mentor_id, p.mentee_id)), None)
+        if pair is None:
+            why = next((u.reason for u in result.unmatched if u.person_id == key), "nobody meets the programme's rules")
+            return Proposal(person_id, why_not=why)
+        names = {int(p.id): p.name for p in one.people}
+        return Proposal(person_id, int(pair.mentor_id), int(pair.mentee_id), pair.score, pair.reasons, names)
+
+    async def _why_not_in_pool(self, programme: Programme, person_id: int) -> str:
+        async with self._sessions() as session:
+            person = await people.get_person(session=session, person_id=person_id)
+            profile = await people.get_profile(session=session, person_id=person_id, programme_id=programme.id)
+        if person is None or person.programme_id != programme.id:
+            return "they are no longer in this programme"
+        if profile is None or profile.consent_at is None:
+            return "they have not agreed to be matched (their interview is not finished with consent)"
+        if person.status != PersonStatus.ACTIVE:
+            return f"they are {person.status}, not active"
+        return "they already have an active partner"
+
+    async def create_proposed(self, programme: Programme, proposal: Proposal, actor: int | None) -> int:
+        """Make a confirmed proposal real, if the engine still proposes the same pair (ValueError: why not)."""
+        if proposal.mentor_id is None or proposal.mentee_id is None:
+            raise ValueError(proposal.why_not or "there is no proposal")
+        side = "mentee" if proposal.person_id == proposal.mentee_id else "mentor"
+        again = await self.propose_partner(programme, proposal.person_id, side)
+        if (again.mentor_id, again.mentee_id) != (proposal.mentor_id, proposal.mentee_id):
+            raise ValueError("things changed since this was proposed: press “Find a new partner” again")
+        return await self.create_manual(programme, proposal.mentor_id, proposal.mentee_id, actor, [],
+                                        score=again.score, reasons=again.reasons)
+
     async def check_manual(self, programme: Programme, mentor_pid: int, mentee_pid: int) -> list[str]:
         """Which rules a manual pair breaks (empty when none)."""
         pool = await self.pool(programme)
@@ -266,13 +357,16 @@ class MatchingService:
                 return f"the {role} is not in this programme"
             profile = await people.get_profile(session=session, person_id=pid, programme_id=programme.id)
             if profile is None or profile.consent_at is None:
+                if person.discord_user_id is None:  # imported: a spreadsheet cannot consent for them
+                    return (f"the {role} was imported and has not agreed to be matched yet (they can, by joining "
+                            "the server and finishing the interview)")
                 return f"the {role} has not agreed to be matched (their interview is not finished with consent)"
             if person.status != PersonStatus.ACTIVE:
                 return f"the {role} is {person.status}, not active"
         return None
 
     async def create_manual(self, programme: Programme, mentor_pid: int, mentee_pid: int, actor: int | None,
-                            broken: list[str]) -> int:
+                            broken: list[str], *, score: float = 0.0, reasons: str = "paired by an organiser") -> int:
         """A pair made by an organiser. ValueError (the reason) when :meth:`manual_refusal` refuses it,
         checked again in the transaction that creates the match."""
         now = self._clock.now()
@@ -282,20 +376,22 @@ class MatchingService:
                 raise ValueError(why)
             m = await matching.add_match(session=session, match=Match(
                 programme_id=programme.id, mentor_person_id=mentor_pid, mentee_person_id=mentee_pid,
-                score=0.0, reasons="paired by an organiser", status=MatchStatus.ACTIVE, started_at=now, created_at=now,
+                score=score, reasons=reasons, status=MatchStatus.ACTIVE, started_at=now, created_at=now,
             ))
             await audit.add_audit_event(session=session, programme_id=programme.id, actor_discord_id=actor,
                                         action="match.pair", detail={"match": m.id, "rules_broken": broken}, now=now)
         return require_id(m)
 
-    async def active_matches(self, programme: Programme) -> list[tuple[Match, Person | None, Person | None]]:
+    async def active_matches(self, programme: Programme) -> list[ActivePair]:
         async with self._sessions() as session:
             rows = await matching.matches_in_programme(session=session, programme_id=programme.id,
                                                        statuses=(MatchStatus.ACTIVE,))
             out = []
             for m in rows:
-                out.append((m, await people.get_person(session=session, person_id=m.mentor_person_id),
-                            await people.get_person(session=session, person_id=m.mentee_person_id)))
+                mentor = await people.get_person(session=session, person_id=m.mentor_person_id)
+                mentee = await people.get_person(session=session, person_id=m.mentee_person_id)
+                out.append(ActivePair(require_id(m), m.score, m.space_id, mentor.display_name if mentor else None,
+                                      mentee.display_name if mentee else None))
             return out
 
     async def pending_announcements(self, programme: Programme) -> list[Announcement]:
@@ -304,16 +400,17 @@ class MatchingService:
     async def step_announcement(self, match_id: int, from_state: AnnounceStep, to_state: AnnounceStep, **kw: Any) -> bool:
         return await step_announcement(self._sessions, match_id, from_state, to_state, **kw)
 
-    async def person_by_discord(self, programme: Programme, discord_user_id: int) -> Person | None:
+    async def active_match_of_mentee(self, programme: Programme, discord_user_id: int) -> int | None:
+        """The id of the active match the member is the mentee of, if any."""
         async with self._sessions() as session:
-            return await people.get_person_by_discord(session=session, programme_id=programme.id,
-                                                      discord_user_id=discord_user_id)
-
-    async def active_match_of_mentee(self, programme: Programme, person_id: int) -> Match | None:
-        async with self._sessions() as session:
+            person = await people.get_person_by_discord(session=session, programme_id=programme.id,
+                                                        discord_user_id=discord_user_id)
+            if person is None:
+                return None
+            person_id = require_id(person)
             for m in await matching.matches_of_person(session=session, person_id=person_id):
                 if m.status == MatchStatus.ACTIVE and m.mentee_person_id == person_id and m.programme_id == programme.id:
-                    return m
+                    return require_id(m)
         return None
 
     def close(self) -> None:
@@ -334,13 +431,27 @@ def pairs_csv(result: MatchResult, names: dict[str, str]) -> str:
     return write_csv(["mentor_id", "mentor", "mentee_id", "mentee", "score", "reasons"], rows)
 
 
-@dataclass
+@dataclass(frozen=True)
+class ActivePair:
+    """An active pair as the organisers' list shows it (a name is None when the person is gone)."""
+
+    match_id: int
+    score: float
+    space_id: int | None
+    mentor_name: str | None
+    mentee_name: str | None
+
+
+@dataclass(frozen=True)
 class Announcement:
     """A confirmed pair whose announcement is not finished, with what the cog needs to finish it."""
 
-    match: Match
-    mentor: Person
-    mentee: Person
+    match_id: int
+    state: AnnounceStep
+    space_id: int | None
+    reasons: str
+    mentor: Member
+    mentee: Member
     mentor_zone: str = "UTC"
     mentee_zone: str = "UTC"
 
@@ -357,7 +468,8 @@ async def pending_announcements(sessions: SessionFactory, programme: Programme) 
                     prof = await people.get_profile(session=session, person_id=require_id(p), programme_id=programme.id)
                     zone = prof.answers.get("timezone") if prof else None
                     zones.append(zone if isinstance(zone, str) and is_valid_zone(zone) else "UTC")
-                out.append(Announcement(m, mentor, mentee, zones[0], zones[1]))
+                out.append(Announcement(require_id(m), m.announce_state, m.space_id, m.reasons, Member.of(mentor),
+                                        Member.of(mentee), zones[0], zones[1]))
         return out
 
 

@@ -131,6 +131,9 @@ class ImportReport:
     history_pairs: int = 0
     unknown_previous: int = 0
     already: int = 0  # rows of people already in the programme (e.g. the bot's own export): not added again
+    #: imported people with no consent time (a spreadsheet cannot give it): not matched or paired until they
+    #: join the server and finish the interview, which asks for it
+    without_consent: int = 0
 
 
 class OrganiserService:
@@ -235,6 +238,7 @@ class OrganiserService:
             ids = await q.add_imported_people(session=session, programme_id=programme.id,
                                               rows=[g[1] for g in good], now=now)
             report.imported = len(ids)
+            report.without_consent = len(ids)  # stored with consent_at None: only the person can agree
             by_csv_id = {rec.id.lower(): (pid, imp) for (rec, imp), pid in zip(good, ids, strict=True)}
             pairs: set[tuple[int, int]] = set()
             for rec, _imp in good:
@@ -249,7 +253,8 @@ class OrganiserService:
                 session=session, programme_id=programme.id, pairs=sorted(pairs), now=now)
             await audit.add_audit_event(
                 session=session, programme_id=programme.id, actor_discord_id=actor, action="profiles.import",
-                detail={"imported": report.imported, "rejected": len(report.problems),
+                detail={"imported": report.imported, "without_consent": report.without_consent,
+                        "rejected": len(report.problems),
                         "history_pairs": report.history_pairs}, now=now,
             )
         report.problems.sort(key=lambda p: p.line)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
+from bot.onboarding.safe_text import escape_markdown, safe_text
 from bot.services.match_end import EndedMatch, EndReason, MatchEnding
 from bot.services.nudges import NudgeService
 from bot.services.programmes import Programme
@@ -26,6 +27,25 @@ AFTER_LEAVE = ("/leave deletes everything above. The programme keeps only anonym
 class LeaveResult:
     found: bool
     ended: list[EndedMatch] = field(default_factory=list)
+    # what named them in the bot's own messages (read before erasure): the caller redacts those messages
+    names: list[str] = field(default_factory=list)
+    known_since: datetime | None = None
+    # where the bot's own messages may name them (read before erasure): the pair spaces of their matches,
+    # their partners' DM channels (user id, known DM channel) and their private onboarding threads
+    spaces: list[int] = field(default_factory=list)
+    partner_dms: list[tuple[int, int | None]] = field(default_factory=list)
+    onboarding_threads: list[int] = field(default_factory=list)
+
+
+def naming_strings(discord_user_id: int | None, texts: list[str]) -> list[str]:
+    """The ways a person appears in the bot's messages: their mention, and each name, handle or note as
+    typed and as escaped for Discord (longest first, so a name is replaced before a part of it)."""
+    out = {f"<@{discord_user_id}>", f"<@!{discord_user_id}>"} if discord_user_id else set()
+    for text in texts:
+        text = (text or "").strip()
+        if len(text) >= 3:
+            out |= {text, escape_markdown(text), safe_text(text, 2000), safe_text(text, 300), safe_text(text, 60)}
+    return sorted((s for s in out if len(s) >= 3), key=len, reverse=True)
 
 
 class PeopleService:
@@ -168,6 +188,18 @@ class PeopleService:
                 return LeaveResult(found=False)
             pid = require_id(person)
             result = LeaveResult(found=True)
+            leads = [lead for lead in await intake.leads_in_programme(session=session, programme_id=programme.id)
+                     if lead.person_id == person.id]
+            notes = [n.note for m in await matching.matches_of_person(session=session, person_id=person.id or 0)
+                     for n in await nudges.nudges_of_match(session=session, match_id=m.id or 0)
+                     if n.person_id == person.id and n.note]
+            profile = await people.get_profile(session=session, person_id=pid, programme_id=programme.id)
+            organisation = str((profile.answers if profile else {}).get("organisation") or "")
+            result.names = naming_strings(person.discord_user_id, [
+                person.display_name, person.x_handle or "", organisation, *notes,
+                *(t for lead in leads for t in (lead.author_handle, lead.author_name))])
+            await self._traces(session, pid, programme, result)
+            result.known_since = min([person.created_at, *(lead.created_at for lead in leads)])
             for m in await matching.matches_of_person(session=session, person_id=pid):
                 if m.status != MatchStatus.ACTIVE:
                     continue
@@ -189,6 +221,19 @@ class PeopleService:
             await self._ending.spaces.tell_organisers(
                 programme, f"👋 A member left **{programme.config.name}** and their data was deleted.")
         return result
+
+    async def _traces(self, session: AsyncSession, pid: int, programme: Programme, result: LeaveResult) -> None:
+        for m in await matching.matches_of_person(session=session, person_id=pid):
+            if m.space_id is not None:
+                result.spaces.append(m.space_id)
+            partner_id = m.mentee_person_id if m.mentor_person_id == pid else m.mentor_person_id
+            partner = await people.get_person(session=session, person_id=partner_id)
+            if partner is not None and partner.discord_user_id is not None:
+                result.partner_dms.append((partner.discord_user_id,
+                                           await onboarding.known_dm_channel(session=session, person_id=partner_id)))
+        talk = await onboarding.get_session(session=session, person_id=pid, programme_id=programme.id)
+        if talk is not None and talk.in_thread and talk.channel_id is not None:
+            result.onboarding_threads.append(talk.channel_id)
 
     async def _end(self, session: AsyncSession, match: Match, reason: EndReason, by: int | None,
                    subject_person_id: int) -> EndedMatch | None:

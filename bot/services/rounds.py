@@ -8,13 +8,13 @@ the reason, and stay for the next round; previous partners are never re-paired (
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from bot.clock import Clock
 from bot.services.programmes import Programme
 from storage.db import SessionFactory, transaction
 from storage.ids import require_id
-from storage.models import CohortRound
+from storage.models import CohortRound, PersonStatus
 from storage.queries import audit, people
 from storage.queries import rounds as q
 
@@ -39,12 +39,46 @@ class RoundState:
         have = self.done.get(person_id, set())
         return [k for k in self.round.prerequisites if k not in have]
 
+    def joined_late(self, ready_at: datetime | None) -> bool:
+        """Whether someone who completed their profile at ``ready_at`` did so after the round's closing date
+        (they are not in this round; they stay for the next)."""
+        closes_on = self.round.closes_on if self.round is not None else None
+        return closes_on is not None and ready_at is not None and ready_at.astimezone(UTC).date() > closes_on
+
+    def late_reason(self) -> str:
+        assert self.round is not None and self.round.closes_on is not None
+        return (f"not in {self.round.name}: completed their profile after it closed on "
+                f"{self.round.closes_on.isoformat()} — kept for the next round")
+
     def not_ready_reason(self, person_id: int) -> str | None:
         missing = self.missing(person_id)
         if not missing or self.round is None:
             return None
         return (f"not ready for {self.round.name}: {', '.join(prerequisite_label(k) for k in missing)} not "
                 "completed yet — kept for the next round")
+
+
+@dataclass(frozen=True)
+class RoundNotice:
+    """A message for someone left out of a matched round, saying why (in the programme's voice)."""
+
+    round_id: int
+    person_id: int
+    discord_user_id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class RoundSummary:
+    """One round as ``/programme stats`` shows it."""
+
+    name: str
+    status: str
+    people: int  # everyone the round considered (paired, not ready, not eligible)
+    matched: int  # people in a pair of the round
+    pairs: int
+    not_ready: int
+    not_eligible: int
 
 
 class RoundService:
@@ -56,6 +90,9 @@ class RoundService:
                    closes_on: date | None, actor: int | None) -> CohortRound:
         keys = [k.strip().lower().replace(" ", "-") for k in prerequisites if k.strip()]
         now = self._clock.now()
+        if opens_on is not None and closes_on is not None and closes_on < opens_on:
+            raise RoundError(f"The round would close ({closes_on.isoformat()}) before it starts "
+                             f"({opens_on.isoformat()}).")
         async with transaction(self._sessions) as session:
             current = await q.current_round(session=session, programme_id=programme.id)
             if current is not None:
@@ -77,6 +114,38 @@ class RoundService:
                                         action="round.close", detail={"round": current.id}, now=now)
             current.status = "closed"
         return current
+
+    async def summaries(self, programme: Programme) -> list[RoundSummary]:
+        """Every round of the programme: who was in it, who was paired, who was left out and why. A round not
+        matched yet counts the people it would consider now (active, consenting) and who is not ready."""
+        async with self._sessions() as session:
+            rounds = await q.rounds_of_programme(session=session, programme_id=programme.id)
+            if not rounds:
+                return []
+            pairs_by_round = await q.match_people_by_round(session=session, programme_id=programme.id)
+            done = await q.done_by_person(session=session, programme_id=programme.id)
+            out: list[RoundSummary] = []
+            for r in rounds:
+                rid = require_id(r)
+                pairs = pairs_by_round.get(rid, [])
+                matched = len({p for pair in pairs for p in pair})
+                if r.status == "matched":
+                    run = await q.latest_confirmed_run(session=session, programme_id=programme.id, cohort_round_id=rid)
+                    left_out = [str(u.get("reason", "")) for u in (run.summary.get("unmatched", []) if run else [])]
+                    not_ready = sum(1 for why in left_out if why.startswith("not ready"))
+                    not_eligible = sum(1 for why in left_out if why.startswith("not eligible"))
+                    people_n = matched + len(left_out)
+                else:
+                    rows = await people.profiles_in_programme(session=session, programme_id=programme.id)
+                    considered = [(p, prof) for p, prof in rows
+                                  if p.status == PersonStatus.ACTIVE and prof.consent_at is not None]
+                    not_eligible = sum(1 for _, prof in considered if programme.spec.eligibility_problem(prof.answers))
+                    not_ready = sum(1 for p, prof in considered
+                                    if not programme.spec.eligibility_problem(prof.answers)
+                                    and any(k not in done.get(require_id(p), set()) for k in r.prerequisites))
+                    people_n = len(considered)
+                out.append(RoundSummary(r.name, r.status, people_n, matched, len(pairs), not_ready, not_eligible))
+        return out
 
     async def state(self, programme: Programme) -> RoundState:
         async with self._sessions() as session:
@@ -102,6 +171,48 @@ class RoundService:
                                         action="round.prerequisite", detail={"person": person.id, "key": key},
                                         now=now)
         return added
+
+    async def untold(self, programme: Programme) -> list[RoundNotice]:
+        """Who was left out of the programme's last matched round and not told why yet, with the message in the
+        programme's voice (each person once per round: :meth:`told` records it)."""
+        async with self._sessions() as session:
+            rounds = [r for r in await q.rounds_of_programme(session=session, programme_id=programme.id)
+                      if r.status == "matched"]
+            if not rounds:
+                return []
+            cohort = rounds[-1]
+            run = await q.latest_confirmed_run(session=session, programme_id=programme.id,
+                                               cohort_round_id=require_id(cohort))
+            if run is None:
+                return []
+            told = await q.told_people(session=session, programme_id=programme.id, cohort_round_id=require_id(cohort))
+            voice = programme.config.messages()
+            out: list[RoundNotice] = []
+            for entry in run.summary.get("waiting", []):
+                pid = int(entry["person"])
+                person = await people.get_person(session=session, person_id=pid)
+                if (pid in told or person is None or person.programme_id != programme.id
+                        or person.discord_user_id is None or person.status == PersonStatus.LEFT):
+                    continue
+                if entry.get("late"):
+                    text = voice.say("round_too_late", name=person.display_name, programme=programme.config.name,
+                                     round=cohort.name, closed=f"{date.fromisoformat(entry['late']):%A %d %B %Y}")
+                elif entry.get("missing"):
+                    text = voice.say("round_not_ready", name=person.display_name, programme=programme.config.name,
+                                     round=cohort.name,
+                                     missing=" and ".join(prerequisite_label(k) for k in entry["missing"]))
+                else:
+                    text = voice.say("round_not_eligible", name=person.display_name, programme=programme.config.name,
+                                     round=cohort.name, reason=str(entry.get("ineligible", "")))
+                out.append(RoundNotice(require_id(cohort), pid, person.discord_user_id, text))
+        return out
+
+    async def told(self, programme: Programme, notice: RoundNotice) -> None:
+        async with transaction(self._sessions) as session:
+            await audit.add_audit_event(session=session, programme_id=programme.id, actor_discord_id=None,
+                                        action="round.told",
+                                        detail={"round": notice.round_id, "person": notice.person_id},
+                                        now=self._clock.now())
 
     async def matched(self, programme: Programme, round_id: int, match_ids: list[int]) -> None:
         """A round's preview was confirmed: its matches belong to it and it is done."""

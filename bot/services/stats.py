@@ -10,6 +10,7 @@ from bot.clock import Clock
 from bot.nudges.answers import NudgeAnswer, NudgeRecord, at_risk
 from bot.onboarding.profile import profile_from_answers
 from bot.services.programmes import Programme
+from bot.services.rounds import RoundService, RoundSummary
 from bot.stats import Funnel, WeeklyActivity, weekly_series
 from storage.db import SessionFactory
 from storage.models import PersonStatus
@@ -78,6 +79,7 @@ class ProgrammeStats:
     leads_by_platform: dict[str, int] = field(default_factory=dict)  # "x", "bluesky", "mastodon" → accounts
     matches_total: int = 0  # every confirmed match, including those of people who left (anonymous)
     matches_ended: int = 0
+    rounds: list[RoundSummary] = field(default_factory=list)  # cohort rounds, oldest first
 
     @property
     def overall_answer_rate(self) -> float | None:
@@ -101,9 +103,10 @@ def mentor_capacity(programme: Programme, profile: dict[str, object]) -> int:
 
 
 class StatsService:
-    def __init__(self, sessions: SessionFactory, clock: Clock) -> None:
+    def __init__(self, sessions: SessionFactory, clock: Clock, rounds: RoundService | None = None) -> None:
         self._sessions = sessions
         self._clock = clock
+        self._rounds = rounds or RoundService(sessions, clock)
 
     async def funnel(self, programme: Programme) -> Funnel:
         async with self._sessions() as session:
@@ -166,7 +169,7 @@ class StatsService:
                      for pid, did, name, last, sent, st in stalled_rows],
             answer_rates=[AnswerRate(k, s, a) for k, s, a in rates],
             capacity=Capacity(mentors, total, used_total), weekly=weekly, leads_by_platform=by_platform,
-            matches_total=matches_total, matches_ended=matches_ended,
+            matches_total=matches_total, matches_ended=matches_ended, rounds=await self._rounds.summaries(programme),
         )
 
 

@@ -32,6 +32,11 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "match_ended": frozenset({"name", "partner", "programme"}),
     "pause_over": frozenset({"name", "programme"}),
     "pair_reminder": frozenset({"mentor", "mentee", "programme"}),
+    "rematch_rolling": frozenset({"programme"}),
+    "rematch_round": frozenset({"programme"}),
+    "round_not_ready": frozenset({"name", "programme", "round", "missing"}),
+    "round_not_eligible": frozenset({"name", "programme", "round", "reason"}),
+    "round_too_late": frozenset({"name", "programme", "round", "closed"}),
 }
 #: A reply to each check-in button (no placeholders: it is shown to the person who pressed it).
 REPLY_KEYS = ("met", "not_yet", "help", "end", "confirm_end", "keep")
@@ -49,6 +54,16 @@ class Voice(BaseModel):
     match_ended: str = Field(min_length=1, max_length=900)
     pause_over: str = Field(min_length=1, max_length=900)
     pair_reminder: str = Field(min_length=1, max_length=900)
+    #: told to someone left without a partner, by the programme's rhythm: back in the rolling pool …
+    rematch_rolling: str = Field(min_length=1, max_length=600)
+    #: … or kept for the next round
+    rematch_round: str = Field(min_length=1, max_length=600)
+    #: told once per round to someone left out of it because a prerequisite (e.g. training) is not confirmed
+    round_not_ready: str = Field(min_length=1, max_length=900)
+    #: told once per round to someone the programme is not open to
+    round_not_eligible: str = Field(min_length=1, max_length=900)
+    #: told once per round to someone who completed their profile after the round's closing date
+    round_too_late: str = Field(min_length=1, max_length=900)
     replies: dict[str, str]
     #: "Not yet" answers in a row (without meeting) before the organisers hear of it; 0: never
     not_yet_escalate_after: int = Field(default=2, ge=0, le=20)
@@ -89,6 +104,11 @@ class VoiceOverrides(BaseModel):
     match_ended: str | None = Field(default=None, min_length=1, max_length=900)
     pause_over: str | None = Field(default=None, min_length=1, max_length=900)
     pair_reminder: str | None = Field(default=None, min_length=1, max_length=900)
+    rematch_rolling: str | None = Field(default=None, min_length=1, max_length=600)
+    rematch_round: str | None = Field(default=None, min_length=1, max_length=600)
+    round_not_ready: str | None = Field(default=None, min_length=1, max_length=900)
+    round_not_eligible: str | None = Field(default=None, min_length=1, max_length=900)
+    round_too_late: str | None = Field(default=None, min_length=1, max_length=900)
     replies: dict[str, str] = Field(default_factory=dict)
     not_yet_escalate_after: int | None = Field(default=None, ge=0, le=20)
     end_request_days: int | None = Field(default=None, ge=1, le=90)

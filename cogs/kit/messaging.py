@@ -74,7 +74,7 @@ async def guild_text_channel(bot: MentorBot, guild_id: int, name_or_id: str) -> 
     return None
 
 
-async def tell_organisers(bot: MentorBot, programme: Programme, text: str) -> bool:
+async def tell_organisers(bot: MentorBot, programme: Programme, text: str, view: discord.ui.View | None = None) -> bool:
     """Post in the programme's organisers (leads) channel without pinging anyone; ``True`` when posted.
     Works from any process of a sharded cluster (the poller runs wherever its advisory lock is free)."""
     channel = await guild_text_channel(bot, programme.guild_id, programme.config.leads_channel)
@@ -82,7 +82,8 @@ async def tell_organisers(bot: MentorBot, programme: Programme, text: str) -> bo
         log.warning("no organisers channel %r for %s: %s", programme.config.leads_channel, programme.key, text)
         return False
     try:
-        await bot.pacer_send(channel, content=text[:2000], allowed_mentions=NO_PINGS)
+        await bot.pacer_send(channel, content=text[:2000], allowed_mentions=NO_PINGS,
+                             **({"view": view} if view is not None else {}))
     except discord.HTTPException as exc:
         log.warning("could not tell organisers of %s: %s", programme.key, exc)
         return False

@@ -12,6 +12,7 @@ import discord
 from bot.services.match_end import EndedMatch, Party
 from bot.services.programmes import Programme
 from cogs.kit.messaging import NO_PINGS, send_to_person, tell_organisers
+from cogs.matching._rematch import rematch_view
 
 if TYPE_CHECKING:
     from bot.app import MentorBot
@@ -88,5 +89,5 @@ class DiscordMatchSpaces:
                 if attempt == 2:
                     raise
 
-    async def tell_organisers(self, programme: Programme, text: str) -> None:
-        await tell_organisers(self.bot, programme, text)
+    async def tell_organisers(self, programme: Programme, text: str, *, rematch: tuple[Party, ...] = ()) -> None:
+        await tell_organisers(self.bot, programme, text, view=rematch_view(programme.id, rematch))

@@ -38,7 +38,11 @@ def import_summary(report: ImportReport) -> str:
         lines.extend(f"• {plain(str(p), 300)}" for p in report.problems[:SHOWN_PROBLEMS])
         if len(report.problems) > SHOWN_PROBLEMS:
             lines.append("… the full list is attached.")
-    lines.append("Imported people have no Discord account yet; they are matched like everyone else.")
+    if report.without_consent:
+        n = report.without_consent
+        lines.append(f"⚠️ {count(n, 'imported person', 'imported people')} {form(n, 'has', 'have')} not agreed to be "
+                     f"matched yet (a spreadsheet can't give consent), so they can't be matched "
+                     "or paired by hand until they join the server and finish the interview, which asks for it.")
     return "\n".join(lines)
 
 

@@ -105,24 +105,32 @@ class ProgrammeCommands(commands.Cog):
     @organiser_only()
     @round.command(name="open", description="Open an intake round (then close it and /match preview it)")
     @app_commands.describe(name="e.g. Round 2", prerequisites="what people must complete first, comma-separated "
-                           "(e.g. training)", closes="closing date, YYYY-MM-DD",
+                           "(e.g. training)", closes="closing date, YYYY-MM-DD: people who finish joining later "
+                           "wait for the next round", starts="start date, YYYY-MM-DD (default today): the round "
+                           "is not matched before it",
                            programme="which programme, when this server runs several")
     async def round_open(self, interaction: discord.Interaction, name: str, prerequisites: str = "",
-                         closes: str | None = None, programme: str | None = None) -> None:
+                         closes: str | None = None, starts: str | None = None,
+                         programme: str | None = None) -> None:
         prog = organiser_programme(interaction, programme)
-        try:
-            closes_on = date.fromisoformat(closes) if closes else None
-        except ValueError:
-            raise UserFacingError(f"'{closes}' is not a date like 2026-12-31.") from None
+        dates: list[date | None] = []
+        for text in (starts, closes):
+            try:
+                dates.append(date.fromisoformat(text) if text else None)
+            except ValueError:
+                raise UserFacingError(f"'{text}' is not a date like 2026-12-31.") from None
+        opens_on, closes_on = dates[0] or self.bot.clock.now().date(), dates[1]
         try:
             row = await self.bot.services.rounds.open(
-                prog, name, prerequisites.split(","), opens_on=self.bot.clock.now().date(), closes_on=closes_on,
+                prog, name, prerequisites.split(","), opens_on=opens_on, closes_on=closes_on,
                 actor=interaction.user.id)
         except RoundError as exc:
             raise UserFacingError(str(exc)) from None
         needs = ", ".join(row.prerequisites) or "nothing"
         await interaction.response.send_message(
-            f"✅ **{row.name}** is open" + (f" until {row.closes_on:%d %B %Y}" if row.closes_on else "")
+            f"✅ **{row.name}** is open"
+            + (f" from {row.opens_on:%d %B %Y}" if row.opens_on and row.opens_on > self.bot.clock.now().date() else "")
+            + (f" until {row.closes_on:%d %B %Y}" if row.closes_on else "")
             + f". Before matching, people need: {needs} (they confirm with `/profile ready`, or mark them with "
             "`/programme round ready`).", ephemeral=True, allowed_mentions=NO_PINGS)
 

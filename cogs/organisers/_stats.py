@@ -9,6 +9,7 @@ import discord
 
 from bot import plural
 from bot.intake.source import platform_name
+from bot.onboarding.safe_text import safe_text
 from bot.services.stats import ProgrammeStats
 from bot.stats import render_stats_png
 from cogs.organisers._tools import percent, who
@@ -54,6 +55,11 @@ def stats_embed(stats: ProgrammeStats) -> discord.Embed:
     embed.add_field(name=f"Matches so far: {stats.matches_total}",
                     value=f"{stats.matches_total - stats.matches_ended} active, {stats.matches_ended} ended "
                           "(people who left still count, anonymously).", inline=False)
+    if stats.rounds:
+        embed.add_field(name=f"Rounds: {len(stats.rounds)}", value="\n".join(
+            f"{safe_text(r.name, 60)} ({r.status}): {plural.count(r.people, 'person', 'people')}, {r.matched} matched "
+            f"in {plural.count(r.pairs, 'pair')}, {r.not_ready} not ready, {r.not_eligible} not eligible"
+            for r in stats.rounds[-LISTED:])[:1024], inline=False)
     cap = stats.capacity
     embed.add_field(name=f"Mentor capacity left: {cap.left}",
                     value=f"{plural.count(cap.total, 'place')} across "

@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.onboarding.safe_text import safe_text
+from bot.services.people import LeaveResult
 from bot.services.programmes import Programme
 from cogs.kit import interview
 from cogs.kit.interactions import INTEGER, PersistentItem, bot_of, reply, selected
+from cogs.kit.messaging import guild_text_channel
 
 if TYPE_CHECKING:
     from bot.app import MentorBot
@@ -67,6 +69,9 @@ class LeaveButton(PersistentItem[discord.ui.Button[Any]], prefix="leave", fields
             await reply(interaction, "That programme no longer exists.")
             return
         result = await bot.services.people.leave(programme, interaction.user.id)
+        if result.found:
+            await redact_notices(bot, programme, result)
+            await redact_traces(bot, result)
         if not result.found:
             await reply(interaction, "There's nothing stored about you in this programme.")
             return
@@ -75,6 +80,86 @@ class LeaveButton(PersistentItem[discord.ui.Button[Any]], prefix="leave", fields
         await reply(interaction,
                     f"Your data in **{safe_text(programme.config.name, 100)}** has been deleted.{ended} Thank you for "
                     "taking part — you're welcome back any time with `/join`.")
+
+
+LEFT = "(a member who left)"
+REDACT_LIMIT = 5_000  # organiser messages searched since the person was first known
+
+
+async def redact_notices(bot: Any, programme: Programme, result: LeaveResult) -> int:
+    """Edit the bot's own messages in the organisers' channel that name someone who left (their mention,
+    name, handle, notes), from when they were first known. Returns how many were edited."""
+    if not result.names or result.known_since is None:
+        return 0
+    channel = await guild_text_channel(bot, programme.guild_id, programme.config.leads_channel)
+    return await _redact_in(bot, channel, result) if channel is not None else 0
+
+
+async def redact_traces(bot: Any, result: LeaveResult) -> int:
+    """Everywhere else the bot's own messages named the person who left: the pair spaces of their matches
+    (the introduction, nudges), their partners' DMs ("You've been paired with …"), and their private
+    onboarding thread (deleted: it was theirs; when Discord refuses, the bot's messages there are).
+    Returns how many messages were edited or deleted."""
+    if not result.names or result.known_since is None:
+        return 0
+    done = 0
+    for thread_id in result.onboarding_threads:
+        channel = await _fetch(bot, thread_id)
+        if channel is None:
+            continue
+        try:
+            await channel.delete(reason="the member left and their data was deleted")
+            done += 1
+            continue
+        except (discord.HTTPException, AttributeError) as exc:
+            log.warning("could not delete the onboarding thread of a member who left: %s", exc)
+        done += await _redact_in(bot, channel, result, delete=True)
+    for space_id in result.spaces:
+        channel = await _fetch(bot, space_id)
+        if channel is not None:
+            done += await _redact_in(bot, channel, result)
+    for user_id, dm_channel_id in result.partner_dms:
+        dm: Any = await _fetch(bot, dm_channel_id) if dm_channel_id is not None else None
+        if dm is None:
+            try:
+                user = bot.get_user(user_id) or await bot.fetch_user(user_id)
+                dm = await bot.pacer_create_dm(user)
+            except discord.HTTPException as exc:
+                log.warning("could not open a partner's DMs to redact a member who left: %s", exc)
+                continue
+        done += await _redact_in(bot, dm, result)
+    return done
+
+
+async def _fetch(bot: Any, channel_id: int) -> Any:
+    try:
+        return bot.get_channel(channel_id) or await bot.fetch_channel(channel_id)
+    except discord.HTTPException:
+        return None  # gone (an organiser deleted it) or out of reach: nothing of the bot's there to edit
+
+
+async def _redact_in(bot: Any, channel: Any, result: LeaveResult, *, delete: bool = False) -> int:
+    """Edit (or delete) the bot's messages in ``channel`` since the person was first known that name them."""
+    assert result.known_since is not None
+    me = bot.user.id if bot.user else 0
+    since = discord.Object(id=discord.utils.time_snowflake(result.known_since))
+    done = 0
+    try:
+        async for msg in channel.history(limit=REDACT_LIMIT, after=since, oldest_first=True):
+            shown = msg.content + "".join(str(e.to_dict()) for e in msg.embeds)
+            if msg.author.id != me or not any(n in shown for n in result.names):
+                continue
+            if delete or msg.embeds:
+                await msg.delete()
+            else:
+                text = msg.content
+                for name in result.names:
+                    text = text.replace(name, LEFT)
+                await msg.edit(content=text[:2000], allowed_mentions=discord.AllowedMentions.none())
+            done += 1
+    except discord.HTTPException as exc:
+        log.warning("could not redact the bot's messages about a member who left: %s", exc)
+    return done
 
 
 class KeepButton(PersistentItem[discord.ui.Button[Any]], prefix="leaveno", fields={"pid": INTEGER}):

@@ -10,7 +10,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import CohortRound, Match, PrerequisiteDone
+from storage.models import AuditEvent, CohortRound, Match, MatchRound, PrerequisiteDone, RoundStatus
 
 
 async def add_round(*, session: AsyncSession, programme_id: int, name: str, prerequisites: list[str],
@@ -71,3 +71,30 @@ async def set_match_round(*, session: AsyncSession, match_ids: Iterable[int], ro
 
 async def round_names(*, session: AsyncSession, programme_id: int) -> dict[int, str]:
     return {r.id or 0: r.name for r in await rounds_of_programme(session=session, programme_id=programme_id)}
+
+
+async def latest_confirmed_run(*, session: AsyncSession, programme_id: int, cohort_round_id: int) -> MatchRound | None:
+    """The confirmed matching run that matched a cohort round."""
+    stmt = (select(MatchRound)
+            .where(MatchRound.programme_id == programme_id, MatchRound.status == RoundStatus.CONFIRMED)
+            .order_by(col(MatchRound.id).desc()))
+    for run in (await session.exec(stmt)).all():
+        if (run.summary or {}).get("cohort_round") == cohort_round_id:
+            return run
+    return None
+
+
+async def told_people(*, session: AsyncSession, programme_id: int, cohort_round_id: int) -> set[int]:
+    """People already told why they are not in a cohort round (``round.told`` audit events)."""
+    stmt = select(AuditEvent).where(AuditEvent.programme_id == programme_id, AuditEvent.action == "round.told")
+    return {int(e.detail["person"]) for e in (await session.exec(stmt)).all()
+            if (e.detail or {}).get("round") == cohort_round_id and "person" in e.detail}
+
+
+async def match_people_by_round(*, session: AsyncSession, programme_id: int) -> dict[int, list[tuple[int, int]]]:
+    """Each cohort round's pairs (mentor person id, mentee person id), ended ones too."""
+    stmt = select(Match).where(Match.programme_id == programme_id, col(Match.cohort_round_id).is_not(None))
+    out: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for m in (await session.exec(stmt)).all():
+        out[int(m.cohort_round_id or 0)].append((m.mentor_person_id, m.mentee_person_id))
+    return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -116,3 +117,74 @@ async def test_after_leave_no_byte_of_what_the_person_gave_is_in_the_database_fi
         data = file.read_bytes()
         for text in given:
             assert text.encode() not in data, f"{file.name} still holds {text!r}"
+
+
+async def test_after_leave_the_organisers_notices_no_longer_name_the_person(world: SandboxWorld) -> None:
+    guild = world.guild
+    assert guild is not None and world.organisers_channel is not None
+    programme = world.bot.services.programmes.all()[0]
+    world.x.add_post(f"Looking for a mentor in history {TAG}", "zanele_quokka", "Zanele Okonkwo")  # queued
+    await world.bot.tick(POLL)
+
+    def organiser_texts() -> list[str]:
+        state = world.discord.state
+        return [m.content for m in state.messages.values() if world.organisers_channel is not None
+                and m.channel_id == world.organisers_channel.id and m.author_id == state.bot_user.id]
+
+    assert any("Okonkwo" in t for t in organiser_texts())
+    leaver = world.person("Zanele Okonkwo-Ávila")
+    await leaver.join(guild)
+    code = CODE.search((await leaver.slash("link", options={"handle": "@zanele_quokka"})).content)
+    assert code
+    world.x.add_post(f"{TAG} {code.group(0)}", "zanele_quokka", "Zanele Okonkwo")
+    await world.bot.tick(POLL)
+    await run_interview(leaver, programme.questions, dict(MENTEE_INTERVIEW, organisation="Riverside"))
+
+    asked = await slash(leaver, guild, "leave")
+    done = await leaver.click("Yes, delete my data", message=asked.messages[0])
+    await done.wait_answer()
+    texts = organiser_texts()
+    assert texts and not any("Okonkwo" in t or "zanele" in t.lower() or str(leaver.id) in t for t in texts)
+    assert any("(a member who left)" in t for t in texts)
+
+
+async def test_after_leave_no_message_of_the_bot_names_the_person(world: SandboxWorld) -> None:
+    """The introduction in the pair's space, the partner's "you've been paired with …" DM and the leaver's
+    private onboarding thread (their DMs are closed) all stop naming them."""
+    guild, olu = world.guild, world.organiser
+    assert guild is not None and olu is not None
+    programme = world.bot.services.programmes.all()[0]
+    leaver, partner = world.person("Zanele Okonkwo-Ávila", dms_open=False), world.person("Mo")
+    for persona, answers in ((leaver, dict(MENTEE_INTERVIEW, organisation="Riverside Quokkahaven")),
+                             (partner, dict(MENTOR_INTERVIEW, organisation="Hilltop"))):
+        await persona.join(guild)
+        await run_interview(persona, programme.questions, answers)
+    await olu.slash("match", "preview", guild=guild)
+    await olu.slash("match", "confirm", guild=guild)
+    await world.bot.tick("announce-pairs")
+    state = world.discord.state
+    banned = ["Zanele", "Okonkwo", "Quokkahaven", str(leaver.id)]
+
+    def naming() -> list[str]:
+        found = []
+        for m in state.messages.values():
+            # an ephemeral answer (an organiser's /match preview) lives only in that organiser's open client and
+            # is out of the bot's reach once its interaction expires: not a message the bot controls
+            if m.deleted or m.ephemeral or m.author_id != state.bot_user.id or m.channel_id not in state.channels:
+                continue
+            text = m.content + json.dumps(m.embeds, ensure_ascii=False)
+            found += [f"{state.channels[m.channel_id].name or 'DM'}: {text[:120]}" for b in banned if b in text]
+        found += [f"channel {c.name}" for c in state.channels.values() if any(b in (c.name or "") for b in banned)]
+        return found
+
+    before = naming()
+    assert any("meet" in t for t in before), before  # the introduction
+    assert any("DM" in t for t in before), before  # the partner's DM
+    assert any("onboarding" in t for t in before), before  # the leaver's onboarding thread
+
+    asked = await slash(leaver, guild, "leave")
+    done = await leaver.click("Yes, delete my data", message=asked.messages[0])
+    await done.wait_answer()
+    assert naming() == []
+    intro = [m for m in state.messages.values() if not m.deleted and "ref intro-" in m.content]
+    assert intro and "(a member who left)" in intro[0].content  # the partner still has their introduction

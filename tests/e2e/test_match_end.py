@@ -97,7 +97,7 @@ async def test_unpair_archives_the_channel_and_tells_both_in_the_organisers_word
         text = await _dm_with(world, member.persona, "The organisers of")
         assert "their timetables clash" in text
         assert not state.can_view(member.persona.id, space), f"{member.persona.name} still sees the pair's channel"
-    assert "new mentor" in await _dm_with(world, pair.mentee.persona, "The organisers of")
+    assert "new partner" in await _dm_with(world, pair.mentee.persona, "The organisers of")
     assert space.name.startswith("ended-")
     assert world.organisers is not None and state.can_view(world.organiser.id, space), "organisers keep the history"
     status, events = await _ended_state(world, pair)
@@ -120,7 +120,7 @@ async def test_leaving_archives_the_space_and_tells_the_partner_kindly(world: Sa
     answer = await done.wait_answer()
     assert "partner has been told" in answer.content
     text = await _dm_with(world, pair.mentee.persona, "decided to leave")
-    assert "This isn't about you" in text and "new mentor" in text
+    assert "This isn't about you" in text and "new partner" in text
     state = world.discord.state
     assert space.name.startswith("ended-")
     assert not any(state.can_view(m.persona.id, space) for m in pair.members)
@@ -140,7 +140,7 @@ async def test_an_organiser_pause_that_ends_the_match_archives_and_locks_the_thr
                          options={"member": pair.mentor.persona, "weeks": 4, "end_match": True})
     assert "Paused" in answer.content
     assert "paused your place" in await _dm_with(world, pair.mentor.persona, "paused your place")
-    assert "new mentor" in await _dm_with(world, pair.mentee.persona, "taking a break")
+    assert "new partner" in await _dm_with(world, pair.mentee.persona, "taking a break")
     assert thread.archived and thread.locked, "the pair's thread is still open"
     assert thread.name.startswith("ended-")
     status, events = await _ended_state(world, pair)

@@ -114,7 +114,7 @@ async def test_ending_a_match_asks_the_partner_then_ends_archives_and_tells_the_
     done = await pair.mentee.persona.click("Yes, end our match", message=ask)
     assert "ended" in done.content
     told = await pair.mentee.persona.next_dm()
-    assert "as you both agreed" in told.content and "new mentor" in told.content
+    assert "as you both agreed" in told.content and "new partner" in told.content
     assert any("as you both agreed" in m.content for m in pair.mentor.persona.dms()), "the mentor was not told"
     async with nworld.bot.sessions() as s:
         match = await matching.get_match(session=s, match_id=pair.match_id)

@@ -4,7 +4,6 @@ processes on one PostgreSQL, and a burst under Discord's rate limits."""
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import Counter
 from datetime import timedelta
 
@@ -41,7 +40,6 @@ async def test_six_weeks_of_a_forty_person_programme(tmp_path_factory: pytest.Te
                                                           "voice": {"not_yet_escalate_after": 2}})
     try:
         world.bot.scheduler.pause()  # the test drives the dispatch job with the sandbox clock
-        started = time.perf_counter()
         pairs: list[Pair] = []
         for i in range(20):
             mentor = await add_member(world, f"Mentor {i}", ZONES[i % len(ZONES)])
@@ -82,7 +80,6 @@ async def test_six_weeks_of_a_forty_person_programme(tmp_path_factory: pytest.Te
             world.clock.advance(timedelta(hours=1))
             await world.bot.tick("nudge-dispatch")
             await react()
-        elapsed = time.perf_counter() - started
 
         rows = [n for n in await _all_nudges(world) if n.kind != "digest"]
         assert Counter(n.status for n in rows) == Counter({"sent": 160})
@@ -103,7 +100,6 @@ async def test_six_weeks_of_a_forty_person_programme(tmp_path_factory: pytest.Te
         assert len([p for p in posts if "asked for help" in p]) == 1
         assert len([p for p in posts if "Pair at risk" in p]) == 6
         assert len([p for p in posts if "Weekly digest" in p]) == 6
-        assert elapsed < 30, f"six weeks took {elapsed:.1f} s"
     finally:
         await world.stop()
         await drop_test_schema(schema)

@@ -109,6 +109,7 @@ async def test_import_reports_each_broken_line_and_imports_the_rest(world: Sandb
     ]) + "\n"
     result = await slash(world.organiser, world.guild, "import", file=("file", "spreadsheet.csv", text.encode()))
     assert "Imported **2 profiles**" in result.content
+    assert "2 imported people have not agreed to be matched yet" in result.content
     assert "**6 rows were not imported:**" in result.content
     for line, words in ((3, "role 'boss'"), (4, "Mars/Olympus"), (5, "already used on line 2"), (6, "capacity"),
                         (8, "basket-weaving"), (9, "empty id")):

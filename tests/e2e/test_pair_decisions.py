@@ -51,12 +51,14 @@ async def test_pair_by_hand_takes_names_and_imported_people_and_a_quiet_pair_can
     assert olu is not None and guild is not None
     imported = await slash(olu, guild, "import", file=("file", "people.csv", IMPORTED.encode()))
     assert "Imported **1 profile**" in imported.content
+    assert "1 imported person has not agreed to be matched yet" in imported.content  # the rule, said out loud
     mentee = await onboard(world, "Ed Mentee", dict(MENTEE_INTERVIEW, organisation="Vale"))
     await onboard(world, "Mo Mentor", dict(MENTOR_INTERVIEW, organisation="Hill"))
     with_imported = await slash(olu, guild, "match", "pair",
                                 options={"mentor": "Imani Imported", "mentee": f"<@{mentee.id}>"})
     # found by name (no Discord account); only their missing consent stops it, as for anyone
-    assert "has not agreed to be matched" in with_imported.content
+    assert "was imported and has not agreed to be matched yet" in with_imported.content
+    assert "joining the server and finishing the interview" in with_imported.content
     paired = await slash(olu, guild, "match", "pair", options={"mentor": "mo mentor", "mentee": "Ed Mentee"})
     assert "Paired" in paired.content, paired.content
     await world.bot.tick("announce-pairs")

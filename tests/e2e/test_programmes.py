@@ -189,6 +189,9 @@ async def test_a_libraries_round_matches_only_people_who_completed_training_and_
     assert "Thank you" in confirmed.content
     too_early = await olu.slash("match", "preview", guild=guild)
     assert "still open" in too_early.content
+    before = await olu.slash("programme", "stats", guild=guild)
+    fields = {f["name"]: f["value"] for f in before.messages[0].embeds[0]["fields"]}
+    assert "Round 2 (open): 4 people, 0 matched in 0 pairs, 2 not ready, 0 not eligible" in fields["Rounds: 1"]
     closed = await olu.slash("programme", "round", "close", guild=guild)
     assert "closed" in closed.content
     preview = await olu.slash("match", "preview", guild=guild)
@@ -206,6 +209,54 @@ async def test_a_libraries_round_matches_only_people_who_completed_training_and_
     assert [(m.mentor_person_id, m.mentee_person_id) for m in matches] == [(persons[ada.id], persons[cal.id])]
     assert rounds[0].status == "matched" and matches[0].cohort_round_id == rounds[0].id
     assert persons[dee.id] not in {m.mentee_person_id for m in matches}  # Dee waits for the next round
+    told = [m.content for m in dee.dms() if "Round 2" in m.content]
+    assert len(told) == 1 and "haven't confirmed training yet" in told[0] and "next round" in told[0]
+    assert not [m for m in cal.dms() if "haven't confirmed" in m.content]  # Cal is in the round
+    await olu.slash("match", "preview", guild=guild)
+    await olu.slash("match", "confirm", guild=guild)
+    assert len([m for m in dee.dms() if "Round 2" in m.content]) == 1  # told once per round
+    after = await olu.slash("programme", "stats", guild=guild)
+    fields = {f["name"]: f["value"] for f in after.messages[0].embeds[0]["fields"]}
+    assert "Round 2 (matched): 4 people, 2 matched in 1 pair, 2 not ready, 0 not eligible" in fields["Rounds: 1"]
     exported = await olu.slash("export", guild=guild, options={"what": "matches"})
     data = exported.messages[-1].attachments[0].data.decode("utf-8")
     assert "round" in data.splitlines()[0] and "Round 2" in data
+
+
+async def test_a_round_is_not_matched_before_its_start_and_late_joiners_wait_for_the_next_round(
+        lib_world: SandboxWorld) -> None:
+    world = lib_world
+    olu, guild = world.organiser, world.guild
+    assert olu is not None and guild is not None
+    today = world.clock.now().date()
+    opened = await olu.slash("programme", "round", "open", guild=guild, options={
+        "name": "Round 3", "starts": (today + timedelta(days=3)).isoformat(),
+        "closes": (today + timedelta(days=10)).isoformat()})
+    assert "Round 3" in opened.content and "from" in opened.content
+    people = await onboard(world, {
+        "Ada (director)": leader("mentor", "director", "Kent Libraries", ["budgeting"]),
+        "Cal (emerging)": leader("mentee", "emerging-leader", "Leeds Libraries", ["budgeting"]),
+    })
+    too_soon = await olu.slash("match", "preview", guild=guild)
+    assert "Round 3 starts on" in too_soon.content and "matched from then" in too_soon.content
+    world.clock.advance(timedelta(days=4))
+    still_open = await olu.slash("match", "preview", guild=guild)
+    assert "still open" in still_open.content
+    world.clock.advance(timedelta(days=8))  # past the closing date
+    late = await onboard(world, {"Eve (emerging)": leader("mentee", "emerging-leader", "York Libraries",
+                                                          ["budgeting"])})
+    eve = late["Eve (emerging)"][0]
+    preview = await olu.slash("match", "preview", guild=guild)  # the round closed itself on its date
+    text = preview.messages[-1].attachments[0].data.decode("utf-8")
+    assert "Eve" in text and "completed their profile after it closed" in text
+    await olu.slash("match", "confirm", guild=guild)
+    programme = world.bot.services.programmes.all()[0]
+    async with world.bot.sessions() as s:
+        from storage.queries import people as pq
+
+        persons = {p.discord_user_id: p.id for p in await pq.people_in_programme(session=s, programme_id=programme.id)}
+        matches = await mq.matches_in_programme(session=s, programme_id=programme.id, statuses=("active",))
+    ada, cal = people["Ada (director)"][0], people["Cal (emerging)"][0]
+    assert [(m.mentor_person_id, m.mentee_person_id) for m in matches] == [(persons[ada.id], persons[cal.id])]
+    told = [m.content for m in eve.dms() if "Round 3" in m.content]
+    assert len(told) == 1 and "closed on" in told[0] and "next round" in told[0]
