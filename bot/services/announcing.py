@@ -18,7 +18,6 @@ from bot.nudges.quiet import is_quiet
 from bot.services.matching import Announcement, MatchingService
 from bot.services.nudges import NudgeService
 from bot.services.programmes import Programme, ProgrammeRegistry
-from storage.ids import require_id
 from storage.models import AnnounceStep, SpaceKind
 
 log = logging.getLogger(__name__)
@@ -76,14 +75,13 @@ class Announcements:
                         if await self.announce(programme, item):
                             done += 1
                     except Exception as exc:  # the platform refused or is away: the next run retries
-                        log.warning("announcing match %s failed (will retry): %s", item.match.id, exc)
+                        log.warning("announcing match %s failed (will retry): %s", item.match_id, exc)
             return done
 
     async def announce(self, programme: Programme, item: Announcement) -> bool:
         svc, spaces = self.matching, self.spaces
-        m = item.match
-        mid = require_id(m)
-        state = m.announce_state
+        mid = item.match_id
+        state = item.state
         fresh = state == AnnounceStep.PENDING  # nothing of it can exist yet: no need to look for earlier attempts
         space: Space | None = None
         if state == AnnounceStep.PENDING:
@@ -97,8 +95,8 @@ class Announcements:
                                                space_id=space.id):
                 return False
             state = AnnounceStep.CREATED
-        if space is None and m.space_id is not None:
-            space = await spaces.space(programme, m.space_id)
+        if space is None and item.space_id is not None:
+            space = await spaces.space(programme, item.space_id)
         if space is None:
             log.warning("the space of match %s is gone", mid)
             return False

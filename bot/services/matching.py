@@ -16,6 +16,7 @@ from bot.matching.model import MatchResult, Unmatched
 from bot.matching.model import Person as MatchPerson
 from bot.matching.worker import shutdown_worker, solve_in_worker
 from bot.services.match_people import fingerprint
+from bot.services.members import Member
 from bot.services.programmes import Programme
 from bot.services.rounds import RoundService
 from bot.spreadsheet import write_csv
@@ -381,14 +382,16 @@ class MatchingService:
                                         action="match.pair", detail={"match": m.id, "rules_broken": broken}, now=now)
         return require_id(m)
 
-    async def active_matches(self, programme: Programme) -> list[tuple[Match, Person | None, Person | None]]:
+    async def active_matches(self, programme: Programme) -> list[ActivePair]:
         async with self._sessions() as session:
             rows = await matching.matches_in_programme(session=session, programme_id=programme.id,
                                                        statuses=(MatchStatus.ACTIVE,))
             out = []
             for m in rows:
-                out.append((m, await people.get_person(session=session, person_id=m.mentor_person_id),
-                            await people.get_person(session=session, person_id=m.mentee_person_id)))
+                mentor = await people.get_person(session=session, person_id=m.mentor_person_id)
+                mentee = await people.get_person(session=session, person_id=m.mentee_person_id)
+                out.append(ActivePair(require_id(m), m.score, m.space_id, mentor.display_name if mentor else None,
+                                      mentee.display_name if mentee else None))
             return out
 
     async def pending_announcements(self, programme: Programme) -> list[Announcement]:
@@ -397,16 +400,17 @@ class MatchingService:
     async def step_announcement(self, match_id: int, from_state: AnnounceStep, to_state: AnnounceStep, **kw: Any) -> bool:
         return await step_announcement(self._sessions, match_id, from_state, to_state, **kw)
 
-    async def person_by_discord(self, programme: Programme, discord_user_id: int) -> Person | None:
+    async def active_match_of_mentee(self, programme: Programme, discord_user_id: int) -> int | None:
+        """The id of the active match the member is the mentee of, if any."""
         async with self._sessions() as session:
-            return await people.get_person_by_discord(session=session, programme_id=programme.id,
-                                                      discord_user_id=discord_user_id)
-
-    async def active_match_of_mentee(self, programme: Programme, person_id: int) -> Match | None:
-        async with self._sessions() as session:
+            person = await people.get_person_by_discord(session=session, programme_id=programme.id,
+                                                        discord_user_id=discord_user_id)
+            if person is None:
+                return None
+            person_id = require_id(person)
             for m in await matching.matches_of_person(session=session, person_id=person_id):
                 if m.status == MatchStatus.ACTIVE and m.mentee_person_id == person_id and m.programme_id == programme.id:
-                    return m
+                    return require_id(m)
         return None
 
     def close(self) -> None:
@@ -427,13 +431,27 @@ def pairs_csv(result: MatchResult, names: dict[str, str]) -> str:
     return write_csv(["mentor_id", "mentor", "mentee_id", "mentee", "score", "reasons"], rows)
 
 
-@dataclass
+@dataclass(frozen=True)
+class ActivePair:
+    """An active pair as the organisers' list shows it (a name is None when the person is gone)."""
+
+    match_id: int
+    score: float
+    space_id: int | None
+    mentor_name: str | None
+    mentee_name: str | None
+
+
+@dataclass(frozen=True)
 class Announcement:
     """A confirmed pair whose announcement is not finished, with what the cog needs to finish it."""
 
-    match: Match
-    mentor: Person
-    mentee: Person
+    match_id: int
+    state: AnnounceStep
+    space_id: int | None
+    reasons: str
+    mentor: Member
+    mentee: Member
     mentor_zone: str = "UTC"
     mentee_zone: str = "UTC"
 
@@ -450,7 +468,8 @@ async def pending_announcements(sessions: SessionFactory, programme: Programme) 
                     prof = await people.get_profile(session=session, person_id=require_id(p), programme_id=programme.id)
                     zone = prof.answers.get("timezone") if prof else None
                     zones.append(zone if isinstance(zone, str) and is_valid_zone(zone) else "UTC")
-                out.append(Announcement(m, mentor, mentee, zones[0], zones[1]))
+                out.append(Announcement(require_id(m), m.announce_state, m.space_id, m.reasons, Member.of(mentor),
+                                        Member.of(mentee), zones[0], zones[1]))
         return out
 
 

@@ -7,10 +7,11 @@ import re
 from dataclasses import dataclass
 
 from bot.clock import Clock
+from bot.services.members import Member
 from bot.services.programmes import Programme
 from storage.db import SessionFactory, transaction
 from storage.ids import require_id
-from storage.models import Match, MatchStatus, PairRuleKind, Person, PersonStatus
+from storage.models import Match, MatchStatus, PairRuleKind, PersonStatus
 from storage.queries import audit, matching, people
 
 MENTION = re.compile(r"^<@!?(\d{5,25})>$")
@@ -24,8 +25,8 @@ class NotFound(LookupError):
 class QuietPair:
     match_id: int
     space_id: int | None
-    mentor: Person
-    mentee: Person
+    mentor: Member
+    mentee: Member
 
 
 class PairDecisions:
@@ -33,7 +34,7 @@ class PairDecisions:
         self._sessions = sessions
         self._clock = clock
 
-    async def find(self, programme: Programme, ref: str) -> Person:
+    async def find(self, programme: Programme, ref: str) -> Member:
         """The person ``ref`` means: an @mention or Discord id, ``#<number>`` (the bot's person number, as
         in exports), or a name (members and imported people alike; exact, ignoring case)."""
         text = ref.strip()
@@ -45,7 +46,7 @@ class PairDecisions:
                                                             discord_user_id=did)
                 if person is None:
                     raise NotFound(f"{text} has no place in {programme.config.name}")
-                return person
+                return Member.of(person)
             everyone = [p for p in await people.people_in_programme(session=session, programme_id=programme.id)
                         if p.status != PersonStatus.LEFT]
         if text.startswith("#") and text[1:].isdigit():
@@ -57,25 +58,25 @@ class PairDecisions:
         if len(match) > 1:
             numbers = ", ".join(f"#{p.id}" for p in match[:10])
             raise NotFound(f"{len(match)} people are called “{text}”; use their number: {numbers}")
-        return match[0]
+        return Member.of(match[0])
 
-    async def set_rule(self, programme: Programme, mentor: Person, mentee: Person, kind: PairRuleKind,
+    async def set_rule(self, programme: Programme, mentor: Member, mentee: Member, kind: PairRuleKind,
                        actor: int) -> None:
         """Force (always pair, next round) or forbid (never pair) ``mentor`` with ``mentee``."""
-        if require_id(mentor) == require_id(mentee):
+        if mentor.person_id == mentee.person_id:
             raise NotFound("that is the same person twice")
         async with transaction(self._sessions) as session:
             await matching.set_pair_rule(session=session, programme_id=programme.id,
-                                         mentor_person_id=require_id(mentor), mentee_person_id=require_id(mentee),
+                                         mentor_person_id=mentor.person_id, mentee_person_id=mentee.person_id,
                                          kind=kind)
             await audit.add_audit_event(session=session, programme_id=programme.id, actor_discord_id=actor,
                                         action=f"pair.{kind}", detail=audit.as_detail(
-                                            mentor=require_id(mentor), mentee=require_id(mentee)),
+                                            mentor=mentor.person_id, mentee=mentee.person_id),
                                         now=self._clock.now())
 
-    async def quiet_pair(self, programme: Programme, person: Person, actor: int) -> QuietPair | None:
+    async def quiet_pair(self, programme: Programme, person: Member, actor: int) -> QuietPair | None:
         """The active pair ``person`` is in (to remind), audited; None when they are in none."""
-        pid = require_id(person)
+        pid = person.person_id
         async with transaction(self._sessions) as session:
             active: Match | None = next(
                 (m for m in await matching.matches_of_person(session=session, person_id=pid)
@@ -87,5 +88,5 @@ class PairDecisions:
             await audit.add_audit_event(session=session, programme_id=programme.id, actor_discord_id=actor,
                                         action="pair.remind", detail=audit.as_detail(match_id=active.id),
                                         now=self._clock.now())
-        return QuietPair(require_id(active), active.space_id, found[active.mentor_person_id][0],
-                         found[active.mentee_person_id][0])
+        return QuietPair(require_id(active), active.space_id, Member.of(found[active.mentor_person_id][0]),
+                         Member.of(found[active.mentee_person_id][0]))

@@ -12,10 +12,10 @@ import discord
 from bot.onboarding.safe_text import safe_text
 from bot.services.announcing import Space
 from bot.services.matching import Announcement
+from bot.services.members import Member
 from bot.services.programmes import Programme
 from cogs.kit.messaging import DMS_CLOSED, NO_PINGS, find_text_channel, slug
-from storage.ids import require_id
-from storage.models import Person, SpaceKind
+from storage.models import SpaceKind
 
 if TYPE_CHECKING:
     from bot.app import MentorBot
@@ -64,7 +64,7 @@ class DiscordPairSpaces:
         return found if isinstance(found, discord.TextChannel | discord.Thread) else None
 
     async def find_space(self, programme: Programme, item: Announcement) -> Space | None:
-        earlier = self._find_space(self._guild(programme), programme, require_id(item.match))
+        earlier = self._find_space(self._guild(programme), programme, item.match_id)
         if isinstance(earlier, discord.Thread):  # the crash may have come before its members were added
             await self._add_members(earlier, item)
         return self._space(earlier) if earlier is not None else None
@@ -135,7 +135,7 @@ class DiscordPairSpaces:
                 await thread.add_user(discord.Object(id=uid))
 
     async def _create_space(self, guild: discord.Guild, programme: Programme, item: Announcement) -> discord.TextChannel | discord.Thread:
-        mid = require_id(item.match)
+        mid = item.match_id
         name = f"pair-{slug(item.mentor.display_name, 20) or 'member'}-{slug(item.mentee.display_name, 20) or 'member'}"
         users = [u for u in (item.mentor.discord_user_id, item.mentee.discord_user_id) if u]
         if self._use_threads(guild, programme):
@@ -179,13 +179,13 @@ class DiscordPairSpaces:
 
     async def _introduce(self, programme: Programme, space: discord.TextChannel | discord.Thread,
                          item: Announcement) -> discord.Message:
-        mid = require_id(item.match)
+        mid = item.match_id
         mentor, mentee = item.mentor, item.mentee
         who = [u for u in (mentor.discord_user_id, mentee.discord_user_id) if u]
         text = (
             f"👋 {mention(mentor)}, meet {mention(mentee)}! You're now a {safe_text(programme.config.name, 60)} "
             f"mentoring pair: {mention(mentor)} mentors {mention(mentee)}.\n\n"
-            f"**Why you were paired:** {safe_text(item.match.reasons, 900, one_line=False)}\n\n"
+            f"**Why you were paired:** {safe_text(item.reasons, 900, one_line=False)}\n\n"
             f"{programme.config.messages().say('first_step', programme=safe_text(programme.config.name, 60))}\n"
             f"-# {marker('intro', mid)}"
         )
@@ -217,7 +217,7 @@ class DiscordPairSpaces:
             # DMs closed: the introduction in the space already mentions them
 
 
-def mention(p: Person) -> str:
+def mention(p: Member) -> str:
     return f"<@{p.discord_user_id}>" if p.discord_user_id else safe_text(p.display_name, 60)
 
 

@@ -14,7 +14,9 @@ from bot.app import MentorBot, UserFacingError
 from bot.onboarding.safe_text import safe_text
 from bot.plural import count, form
 from bot.services.announcing import Announcements
+from bot.services.match_end import MatchNotFound
 from bot.services.matching import MatchingError
+from bot.services.members import Member
 from bot.services.pair_decisions import NotFound
 from bot.services.programmes import Programme
 from cogs._common import organiser_only, organiser_programme
@@ -22,8 +24,7 @@ from cogs.kit.messaging import NO_PINGS, send_dm
 from cogs.matching._announce import DiscordPairSpaces
 from cogs.matching._remind import remind_pair
 from cogs.matching._views import ConfirmPairView
-from storage.ids import require_id
-from storage.models import PairRuleKind, Person
+from storage.models import PairRuleKind
 
 log = logging.getLogger(__name__)
 WHO = "an @mention, a name as in /match list (imported people too), or #number"
@@ -125,7 +126,7 @@ class Matching(commands.GroupCog, group_name="match", group_description="Match m
                 continue
             await self.bot.services.rounds.told(prog, notice)
 
-    async def _people(self, prog: Programme, *refs: str) -> list[Person]:
+    async def _people(self, prog: Programme, *refs: str) -> list[Member]:
         try:
             return [await self.bot.services.pairs.find(prog, ref) for ref in refs]
         except NotFound as exc:
@@ -140,16 +141,16 @@ class Matching(commands.GroupCog, group_name="match", group_description="Match m
         await interaction.response.defer(ephemeral=True, thinking=True)
         svc = self.bot.services.matching
         a, b = await self._people(prog, mentor, mentee)
-        refused = await svc.manual_refusal(prog, require_id(a), require_id(b))
+        refused = await svc.manual_refusal(prog, a.person_id, b.person_id)
         if refused is not None:  # consent is not an organiser's to override
             raise UserFacingError(f"I can't pair them: {refused}.")
-        broken = await svc.check_manual(prog, require_id(a), require_id(b))
+        broken = await svc.check_manual(prog, a.person_id, b.person_id)
         if not broken:
-            match_id = await svc.create_manual(prog, require_id(a), require_id(b), interaction.user.id, [])
+            match_id = await svc.create_manual(prog, a.person_id, b.person_id, interaction.user.id, [])
             await interaction.followup.send(f"✅ Paired (match {match_id}); announcing now.", ephemeral=True)
             await self.announcer.run()
             return
-        view = ConfirmPairView(self, prog, require_id(a), require_id(b), broken, interaction.user.id)
+        view = ConfirmPairView(self, prog, a.person_id, b.person_id, broken, interaction.user.id)
         await interaction.followup.send(
             "This pair breaks these rules:\n" + "\n".join(f"• {safe_text(r, 200)}" for r in broken)
             + "\nPair them anyway?", view=view, ephemeral=True, allowed_mentions=NO_PINGS)
@@ -210,19 +211,25 @@ class Matching(commands.GroupCog, group_name="match", group_description="Match m
         await self.announcer.run()
 
     @organiser_only()
-    @app_commands.command(name="unpair", description="End a mentee's current match")
-    @app_commands.describe(reason="a short note for the pair and the organisers (optional)")
-    async def unpair(self, interaction: discord.Interaction, mentee: discord.Member, reason: str = "",
-                     programme: str | None = None) -> None:
+    @app_commands.command(name="unpair", description="End a mentee's current match (or a match by its number)")
+    @app_commands.describe(reason="a short note for the pair and the organisers (optional)",
+                           match="the match's number, as the organisers' notices show it (instead of a mentee)")
+    async def unpair(self, interaction: discord.Interaction, mentee: discord.Member | None = None, reason: str = "",
+                     programme: str | None = None, match: int | None = None) -> None:
         prog = organiser_programme(interaction, programme)
         await interaction.response.defer(ephemeral=True, thinking=True)
         svc = self.bot.services.matching
-        person = await svc.person_by_discord(prog, mentee.id)
-        active = await svc.active_match_of_mentee(prog, require_id(person)) if person else None
-        if active is None:
-            raise UserFacingError("They have no active match.")
-        ended = await self.bot.services.ending.end_match(require_id(active), "organiser", interaction.user.id,
-                                                         note=reason)
+        if match is None:
+            active = await svc.active_match_of_mentee(prog, mentee.id) if mentee is not None else None
+            if active is None:
+                raise UserFacingError("They have no active match." if mentee is not None else
+                                      "Say whose match to end: a mentee, or the match's number.")
+            match = active
+        try:
+            ended = await self.bot.services.ending.end_match(prog, match, "organiser", interaction.user.id,
+                                                             note=reason)
+        except MatchNotFound as exc:
+            raise UserFacingError(f"{safe_text(str(exc), 200)}.") from exc
         await interaction.followup.send(
             "Match ended: both were told, their space is archived and the mentor's place is free again."
             if ended is not None else "That match had already ended.", ephemeral=True)
@@ -233,8 +240,8 @@ class Matching(commands.GroupCog, group_name="match", group_description="Match m
         prog = organiser_programme(interaction, programme)
         await interaction.response.defer(ephemeral=True, thinking=True)
         rows = await self.bot.services.matching.active_matches(prog)
-        lines = [f"{safe_text(a.display_name if a else '?', 40)} → {safe_text(b.display_name if b else '?', 40)}"
-                 f" · {m.score:.1f}" + (f" · <#{m.space_id}>" if m.space_id else "") for m, a, b in rows]
+        lines = [f"{safe_text(p.mentor_name or '?', 40)} → {safe_text(p.mentee_name or '?', 40)}"
+                 f" · {p.score:.1f}" + (f" · <#{p.space_id}>" if p.space_id else "") for p in rows]
         text = "\n".join(lines) or "No active pairs yet."
         if len(text) > 1900:
             file = discord.File(io.BytesIO(text.encode()), filename="pairs.txt")

@@ -8,15 +8,15 @@ import discord
 
 from bot.app import MentorBot
 from bot.onboarding.safe_text import safe_text
+from bot.services.members import Member
 from bot.services.pair_decisions import QuietPair
 from bot.services.programmes import Programme
 from cogs.kit.messaging import send_dm
-from storage.models import Person
 
 log = logging.getLogger(__name__)
 
 
-def _mention(p: Person) -> str:
+def _mention(p: Member) -> str:
     return f"<@{p.discord_user_id}>" if p.discord_user_id else safe_text(p.display_name, 60)
 
 

@@ -3,7 +3,7 @@ strings as ever). Import from here: ``from storage.models import Person, PersonS
 
 from storage.models.audit import AuditEvent, PastMatch, ProgrammeCounter
 from storage.models.base import utc_now
-from storage.models.intake import OPEN_LEAD_STATUSES, Lead, LeadStatus, PollCursor, SocialPost
+from storage.models.intake import OPEN_LEAD_STATUSES, Lead, LeadStatus, PollCursor, ReplyClaim, SocialPost
 from storage.models.matching import (
     OPEN_ANNOUNCE_STEPS,
     AnnounceStep,
@@ -56,6 +56,7 @@ __all__ = [
     "Person",
     "PersonStatus",
     "PollCursor",
+    "ReplyClaim",
     "Profile",
     "Programme",
     "ProgrammeCounter",

@@ -51,6 +51,21 @@ class SocialPost(SQLModel, table=True):
     seen_at: datetime = ts_field(default_now=True)
 
 
+class ReplyClaim(SQLModel, table=True):
+    """The bot's one reply to a post, claimed before it is sent: unique per platform and post across every
+    programme, taken by an insert-or-nothing, so of two programmes polling one hashtag at the same instant
+    exactly one replies (the other queues the lead for its organisers)."""
+
+    __tablename__ = "reply_claim"
+    __table_args__ = (UniqueConstraint("platform", "post_id", name="uq_reply_claim_platform_post"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", index=True)
+    platform: str = Field(max_length=20)
+    post_id: str = Field(max_length=64)
+    claimed_at: datetime = ts_field(default_now=True)
+
+
 class Lead(SQLModel, table=True):
     """One person found through a hashtag: one lead per author per platform per programme."""
 

@@ -6,10 +6,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import OPEN_LEAD_STATUSES, Lead, LeadStatus, Person, PollCursor, SocialPost
+from storage.models import OPEN_LEAD_STATUSES, Lead, LeadStatus, Person, PollCursor, ReplyClaim, SocialPost
 
 
 async def get_cursor(*, session: AsyncSession, programme_id: int, platform: str, query: str) -> PollCursor:
@@ -79,6 +81,21 @@ async def replied_elsewhere(*, session: AsyncSession, lead: Lead) -> bool:
         or_(col(Lead.reply_post_id).is_not(None), col(Lead.status).in_(("replying", "replied"))),
     )
     return (await session.exec(stmt)).first() is not None
+
+
+async def claim_reply(*, session: AsyncSession, programme_id: int, platform: str, post_id: str,
+                      now: datetime) -> bool:
+    """Claim the bot's one reply to a post for ``programme_id`` (insert-or-nothing on the post's unique
+    row, so of programmes claiming at the same instant exactly one gets it). True: the reply is this
+    programme's (claimed now, or earlier by it — a reply that must be retried later keeps its claim)."""
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    await session.exec(insert(ReplyClaim).values(
+        programme_id=programme_id, platform=platform, post_id=post_id, claimed_at=now,
+    ).on_conflict_do_nothing(index_elements=["platform", "post_id"]))
+    owner = (await session.exec(select(ReplyClaim.programme_id).where(
+        ReplyClaim.platform == platform, ReplyClaim.post_id == post_id))).first()
+    return owner == programme_id
 
 
 async def leads_in_programme(

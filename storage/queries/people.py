@@ -26,6 +26,7 @@ from storage.models import (
     PersonStatus,
     Profile,
     ProgrammeCounter,
+    ReplyClaim,
     SocialPost,
 )
 from storage.queries import security
@@ -201,6 +202,9 @@ async def erase_person(*, session: AsyncSession, person_id: int) -> None:
                     (col(SocialPost.kind) == "own") & col(SocialPost.text).contains(f"@{lead.author_handle}")),
             )
         )
+        await session.exec(delete(ReplyClaim).where(  # which post of theirs the bot replied to
+            col(ReplyClaim.programme_id) == person.programme_id, col(ReplyClaim.platform) == lead.platform,
+            col(ReplyClaim.post_id) == lead.first_post_id))
         await session.delete(lead)
     # audit events keep what happened, not who: their actor and any reference to the person are dropped
     if person.discord_user_id is not None:

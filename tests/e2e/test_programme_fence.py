@@ -4,6 +4,7 @@ programme never finds another's lead."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import pytest
@@ -80,3 +81,22 @@ async def test_two_programmes_on_one_hashtag_each_get_their_leads_one_reply_and_
         assert second_lead is not None and second_lead.status != "linked" and second_lead.person_id is None
     # and the first guild's lookups never reach the second programme
     assert [p.key for p in services.programmes.in_guild(world.guild.id if world.guild else 0)] == [first.key]
+
+
+async def test_two_programmes_polling_one_hashtag_at_the_same_instant_send_one_reply_per_post(
+    world: SandboxWorld,
+) -> None:
+    other = world.discord.create_guild("Second cohort")
+    world.allow_programmes(other, ("EduMentoring",))
+    services = world.bot.services
+    first = services.programmes.all()[0]
+    second = await services.programmes.create(ProgrammeConfig(
+        key="edu2", name="Second", guild_id=other.id, invite_url="https://discord.gg/second",
+        intake={"hashtags": ["EduMentoring"], "replies_per_hour": 500}))
+    authors = [f"teach_{n}" for n in range(8)]
+    for author in authors:
+        world.x.add_post(f"Looking for a mentor @MentorBot {TAG}", author, author.title())
+    queue = world.bot.get_cog("Intake").queue  # type: ignore[union-attr]
+    await asyncio.gather(services.intake.poll(first, queue), services.intake.poll(second, queue))
+    replies = replies_per_author(world.x)
+    assert {a: replies.get(a, 0) for a in authors} == dict.fromkeys(authors, 1), "one post, one reply"

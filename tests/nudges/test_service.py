@@ -4,6 +4,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import SandboxClock
@@ -26,10 +27,10 @@ async def _service(sessions: SessionFactory, clock: SandboxClock) -> tuple[Nudge
     return NudgeService(registry, sessions, clock), registry.all()[0]
 
 
-async def _pairs(sessions: SessionFactory, programme: Programme, count: int) -> list[int]:
+async def _pairs(sessions: SessionFactory, programme: Programme, count: int, first: int = 0) -> list[int]:
     ids = []
     async with transaction(sessions) as s:
-        for i in range(count):
+        for i in range(first, first + count):
             pids = []
             for role in ("mentor", "mentee"):
                 p, _ = await people.get_or_create_person(session=s, programme_id=programme.id,
@@ -126,3 +127,59 @@ async def test_two_processes_claiming_at_once_share_the_due_nudges(
 def test_the_marker_is_found_only_for_its_own_nudge() -> None:
     text = f"Hi!\n-# {marker(12)}"
     assert has_marker(text, 12) and not has_marker(text, 1) and not has_marker(text, 123)
+
+
+class StatementCount:
+    """Counts the statements the database runs while it is open."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine.sync_engine
+        self.statements: list[str] = []
+
+    def __enter__(self) -> StatementCount:
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+    def _count(self, conn: object, cursor: object, statement: str, *args: object) -> None:
+        self.statements.append(statement)
+
+
+async def _answer_latest_check_in(engine: AsyncEngine, service: NudgeService, clock: SandboxClock,
+                                  match_id: int) -> StatementCount:
+    """Send every due nudge, then count the statements of the mentor's "we've met" on their latest check-in."""
+    sessions = session_factory(engine)
+    async with transaction(sessions) as s:
+        for nudge in await service.claim("w", limit=10_000):
+            await nq.mark_sent(session=s, nudge_id=nudge.id or 0, now=clock.now(), channel_id=1, message_id=1)
+    async with sessions() as s:
+        match = await matching.get_match(session=s, match_id=match_id)
+        assert match is not None
+        mentor = await people.get_person(session=s, person_id=match.mentor_person_id)
+        sent = [n for n in await nq.nudges_of_match(session=s, match_id=match_id)
+                if n.status == "sent" and n.person_id == match.mentor_person_id]
+    assert mentor is not None and mentor.discord_user_id is not None
+    with StatementCount(engine) as counted:
+        result = await service.answers.answer(sent[-1].id or 0, "met", mentor.discord_user_id)
+    assert result.status == "recorded"
+    return counted
+
+
+async def test_one_check_in_answer_costs_a_few_statements_however_long_the_match_and_big_the_programme(
+    engine: AsyncEngine, sessions: SessionFactory
+) -> None:
+    clock = SandboxClock(START)
+    service, programme = await _service(sessions, clock)
+    [first] = await _pairs(sessions, programme, 1)
+    await service.plan_match(first)
+    clock.advance(timedelta(days=4))  # one check-in each behind them
+    small = await _answer_latest_check_in(engine, service, clock, first)
+    later = await _pairs(sessions, programme, 5, first=1)
+    for match_id in later:
+        await service.plan_match(match_id)
+    clock.advance(timedelta(days=150))  # six pairs, each with five check-ins each behind them
+    big = await _answer_latest_check_in(engine, service, clock, later[0])
+    assert len(big.statements) == len(small.statements), "\n".join(big.statements)
+    assert len(big.statements) <= 8, "\n".join(big.statements)

@@ -151,13 +151,16 @@ class Outbox:
             if source is None or id(source) in paused:
                 continue  # its instance can't be reached now: a later poll replies
             async with transaction(self._sessions) as s:  # committed before the request: never twice
-                if await intake.replied_elsewhere(session=s, lead=lead):
-                    # another programme on the same hashtag answered this post: one post, one reply
-                    await intake.update_lead(session=s, lead_id=lid, now=now, expect=(LeadStatus.NEW,), status=LeadStatus.QUEUEING)
-                    reasons[lid] = "another programme on this hashtag already replied to this post"
-                    continue
                 if not await intake.update_lead(session=s, lead_id=lid, now=self._clock.now(), expect=(LeadStatus.NEW,),
                                                 status=LeadStatus.REPLYING):
+                    continue
+                if await intake.replied_elsewhere(session=s, lead=lead) or not await intake.claim_reply(
+                        session=s, programme_id=programme.id, platform=lead.platform, post_id=lead.first_post_id,
+                        now=now):
+                    # another programme on the same hashtag answered this post: one post, one reply
+                    await intake.update_lead(session=s, lead_id=lid, now=now, expect=(LeadStatus.REPLYING,),
+                                             status=LeadStatus.QUEUEING)
+                    reasons[lid] = "another programme on this hashtag already replied to this post"
                     continue
             text = reply_text(programme=cfg.name, invite_url=cfg.invite_url, handle=lead.author_handle)
             # Mastodon: the author's acct is known, so no request to look the status up first
