@@ -32,7 +32,7 @@ class EndRequests:
         for request in requests:
             if request.id in kept or request.match_id is None or request.match_id in ended:
                 continue
-            done = await self._ending.end_match(request.match_id, "lapsed", None,
+            done = await self._ending.end_match(programme, request.match_id, "lapsed", None,
                                                 subject_person_id=request.person_id)
             if done is not None:
                 ended.append(request.match_id)

@@ -43,6 +43,10 @@ STORED_REASON: dict[EndReason, str] = {
 }
 
 
+class MatchNotFound(LookupError):
+    """No match with that id in the acting programme (unknown, or another programme's)."""
+
+
 @dataclass(frozen=True)
 class Party:
     """One of the pair, as the follow-up needs them (read before ``/leave`` erases the person)."""
@@ -166,13 +170,15 @@ class MatchEnding:
         self._clock = clock
         self.spaces: MatchSpaces | None = None  # given by the bot once it is connected
 
-    async def end_match(self, match_id: int, reason: EndReason, by: int | None, *, note: str = "",
-                        subject_person_id: int | None = None) -> EndedMatch | None:
-        """End an active match and follow up. None when it was not active (someone else ended it first)."""
+    async def end_match(self, programme: Programme, match_id: int, reason: EndReason, by: int | None, *,
+                        note: str = "", subject_person_id: int | None = None) -> EndedMatch | None:
+        """End an active match of ``programme`` and follow up. None when it was not active (someone else
+        ended it first). A match id of another programme is refused (:class:`MatchNotFound`), as is an
+        unknown one: an id typed in one guild never reaches another programme's match."""
         async with transaction(self._sessions) as session:
             match = await matching.get_match(session=session, match_id=match_id)
-            if match is None:
-                return None
+            if match is None or match.programme_id != programme.id:
+                raise MatchNotFound(f"there is no match {match_id} in {programme.config.name}")
             ended = await self.close(session, match, reason, by, note=note, subject_person_id=subject_person_id)
         if ended is not None:
             await self.follow_up(ended)

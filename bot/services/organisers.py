@@ -7,7 +7,7 @@ people. Actions that change or reveal data write an audit event (who, what, when
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from bot.clock import Clock
@@ -26,7 +26,7 @@ from bot.services.profile_csv import (
 from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.db import SessionFactory, transaction
 from storage.ids import require_id
-from storage.models import AuditEvent, Match, MatchStatus, Nudge, Person, Profile
+from storage.models import AuditEvent, MatchStatus, NudgeStatus, PersonStatus
 from storage.queries import audit, matching, onboarding, people, rounds, stats
 from storage.queries import organisers as q
 
@@ -113,14 +113,50 @@ class AuditPage:
         return max(1, -(-self.total // self.per_page))
 
 
-@dataclass
+@dataclass(frozen=True)
+class PersonCard:
+    """The person in a file: who they are and where they stand."""
+
+    person_id: int
+    display_name: str
+    status: PersonStatus
+    paused_until: datetime | None
+    dms_closed: bool
+
+
+@dataclass(frozen=True)
+class ProfileAnswers:
+    answers: dict[str, Any]
+    version: int
+
+
+@dataclass(frozen=True)
+class MatchLine:
+    """One of their matches: its status, their role in it, their partner's name."""
+
+    status: MatchStatus
+    role: str
+    partner: str
+    score: float
+    end_reason: str | None
+
+
+@dataclass(frozen=True)
+class NudgeLine:
+    due_at: datetime
+    step: str  # the plan's step, else the nudge's kind
+    status: NudgeStatus
+    answer: str | None
+
+
+@dataclass(frozen=True)
 class PersonFile:
     """What ``/person`` shows: the person, their profile, their matches and their recent nudges."""
 
-    person: Person
-    profile: Profile | None
-    matches: list[tuple[Match, str, str]]  # (match, role of this person, partner's name)
-    nudges: list[Nudge]
+    person: PersonCard
+    profile: ProfileAnswers | None
+    matches: list[MatchLine]
+    nudges: list[NudgeLine]
     onboarding_status: str | None
 
 
@@ -171,15 +207,18 @@ class OrganiserService:
             profile = await people.get_profile(session=session, person_id=pid, programme_id=programme.id)
             rows = [m for m in await matching.matches_of_person(session=session, person_id=pid)
                     if m.programme_id == programme.id]
-            matches: list[tuple[Match, str, str]] = []
+            matches: list[MatchLine] = []
             for m in rows:
                 partner_id = m.mentee_person_id if m.mentor_person_id == pid else m.mentor_person_id
                 partner = await people.get_person(session=session, person_id=partner_id)
-                matches.append((m, "mentor" if m.mentor_person_id == pid else "mentee",
-                                partner.display_name if partner else "(left)"))
-            recent = await q.nudges_of_person(session=session, person_id=pid, limit=15)
+                matches.append(MatchLine(m.status, "mentor" if m.mentor_person_id == pid else "mentee",
+                                         partner.display_name if partner else "(left)", m.score, m.end_reason))
+            recent = [NudgeLine(n.due_at, n.step_key or str(n.kind), n.status, n.answer)
+                      for n in await q.nudges_of_person(session=session, person_id=pid, limit=15)]
             conv = await onboarding.get_session(session=session, person_id=pid, programme_id=programme.id)
-        return PersonFile(person, profile, matches, recent, conv.status if conv else None)
+        card = PersonCard(pid, person.display_name, person.status, person.paused_until, person.dms_closed)
+        return PersonFile(card, ProfileAnswers(dict(profile.answers), profile.version) if profile else None,
+                          matches, recent, conv.status if conv else None)
 
     # ---- CSV export ---------------------------------------------------------------------------------------
     async def export_profiles_csv(self, programme: Programme) -> tuple[str, int]:

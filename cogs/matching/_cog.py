@@ -14,6 +14,7 @@ from bot.app import MentorBot, UserFacingError
 from bot.onboarding.safe_text import safe_text
 from bot.plural import count, form
 from bot.services.announcing import Announcements
+from bot.services.match_end import MatchNotFound
 from bot.services.matching import MatchingError
 from bot.services.members import Member
 from bot.services.pair_decisions import NotFound
@@ -210,18 +211,25 @@ class Matching(commands.GroupCog, group_name="match", group_description="Match m
         await self.announcer.run()
 
     @organiser_only()
-    @app_commands.command(name="unpair", description="End a mentee's current match")
-    @app_commands.describe(reason="a short note for the pair and the organisers (optional)")
-    async def unpair(self, interaction: discord.Interaction, mentee: discord.Member, reason: str = "",
-                     programme: str | None = None) -> None:
+    @app_commands.command(name="unpair", description="End a mentee's current match (or a match by its number)")
+    @app_commands.describe(reason="a short note for the pair and the organisers (optional)",
+                           match="the match's number, as the organisers' notices show it (instead of a mentee)")
+    async def unpair(self, interaction: discord.Interaction, mentee: discord.Member | None = None, reason: str = "",
+                     programme: str | None = None, match: int | None = None) -> None:
         prog = organiser_programme(interaction, programme)
         await interaction.response.defer(ephemeral=True, thinking=True)
         svc = self.bot.services.matching
-        active = await svc.active_match_of_mentee(prog, mentee.id)
-        if active is None:
-            raise UserFacingError("They have no active match.")
-        ended = await self.bot.services.ending.end_match(active, "organiser", interaction.user.id,
-                                                         note=reason)
+        if match is None:
+            active = await svc.active_match_of_mentee(prog, mentee.id) if mentee is not None else None
+            if active is None:
+                raise UserFacingError("They have no active match." if mentee is not None else
+                                      "Say whose match to end: a mentee, or the match's number.")
+            match = active
+        try:
+            ended = await self.bot.services.ending.end_match(prog, match, "organiser", interaction.user.id,
+                                                             note=reason)
+        except MatchNotFound as exc:
+            raise UserFacingError(f"{safe_text(str(exc), 200)}.") from exc
         await interaction.followup.send(
             "Match ended: both were told, their space is archived and the mentor's place is free again."
             if ended is not None else "That match had already ended.", ephemeral=True)

@@ -42,11 +42,11 @@ def person_embed(programme: Programme, file: PersonFile) -> discord.Embed:
                         inline=False)
     else:
         embed.add_field(name="Profile", value="No profile yet.", inline=False)
-    matches = [f"{m.status}: {role} with {safe_text(partner, 60)} (score {m.score:.0f})"
+    matches = [f"{m.status}: {m.role} with {safe_text(m.partner, 60)} (score {m.score:.0f})"
                + (f", ended: {safe_text(m.end_reason, 60)}" if m.end_reason else "")
-               for m, role, partner in file.matches]
+               for m in file.matches]
     embed.add_field(name="Matches", value="\n".join(matches)[:1024] or "None yet.", inline=False)
-    nudges = [f"{n.due_at:%Y-%m-%d} {n.step_key or n.kind}: {n.status}"
+    nudges = [f"{n.due_at:%Y-%m-%d} {n.step}: {n.status}"
               + (f" → {n.answer}" if n.answer else "") for n in file.nudges]
     embed.add_field(name="Recent nudges", value="\n".join(nudges)[:1024] or "None.", inline=False)
     return embed
@@ -113,7 +113,7 @@ class PeopleCommands(commands.Cog):
             await interaction.followup.send(f"{member.mention} hasn't joined {safe_text(prog.config.name, 100)}.",
                                             ephemeral=True, allowed_mentions=NO_PINGS)
             return
-        await self.bot.services.organisers.record(prog, interaction.user.id, "person.view", {"person_id": file.person.id})
+        await self.bot.services.organisers.record(prog, interaction.user.id, "person.view", {"person_id": file.person.person_id})
         await interaction.followup.send(embed=person_embed(prog, file), ephemeral=True, allowed_mentions=NO_PINGS)
 
     @organiser_only()

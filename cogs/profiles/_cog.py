@@ -85,7 +85,7 @@ class Profiles(commands.Cog):
                     value = show_value(q, file.profile.answers[q.key])
                     embed.add_field(name=q.display_label[:EMBED_FIELD_NAME],
                                     value=fit_text(value, EMBED_FIELD_VALUE) or "—", inline=False)
-        active = [f"{role} with {safe_text(partner, 60)}" for m, role, partner in file.matches if m.status == MatchStatus.ACTIVE]
+        active = [f"{m.role} with {safe_text(m.partner, 60)}" for m in file.matches if m.status == MatchStatus.ACTIVE]
         if active:
             embed.add_field(name="Your match", value=fit_lines(active, EMBED_FIELD_VALUE), inline=False)
         embed.set_footer(text="Change an answer with /profile edit · download everything with /mydata")

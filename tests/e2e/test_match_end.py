@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlmodel import select
 
+from bot.config import ProgrammeConfig
 from bot.sandbox.discord import ChannelType
 from bot.sandbox.people import Persona
 from bot.sandbox.world import SandboxWorld
@@ -163,8 +164,8 @@ async def test_two_ends_at_once_end_the_match_once(world: SandboxWorld) -> None:
     pair = await _pair(world, "R")
     ending = world.bot.services.ending
     results = await asyncio.gather(
-        ending.end_match(pair.match_id, "organiser", world.organiser.id if world.organiser else None),
-        ending.end_match(pair.match_id, "pair", pair.mentee.persona.id))
+        ending.end_match(world.bot.services.programmes.all()[0], pair.match_id, "organiser", world.organiser.id if world.organiser else None),
+        ending.end_match(world.bot.services.programmes.all()[0], pair.match_id, "pair", pair.mentee.persona.id))
     assert sum(r is not None for r in results) == 1, "the match was ended twice"
     assert len(_notices(world, pair)) == 1, "the organisers heard twice"
     for member in pair.members:  # never told twice (that both are told is the other tests' business)
@@ -182,8 +183,27 @@ async def test_lost_answers_while_archiving_still_leave_the_space_closed(world: 
     faults = world.discord.faults
     faults.lose_response_next("drop", method="DELETE", path_contains="/permissions/")
     faults.lose_response_next("status", method="PATCH", path_contains=f"/channels/{space.id}")
-    ended = await world.bot.services.ending.end_match(pair.match_id, "organiser", world.organiser.id)
+    ended = await world.bot.services.ending.end_match(world.bot.services.programmes.all()[0], pair.match_id, "organiser", world.organiser.id)
     assert ended is not None and len(faults.fired) == 2
     assert space.name.startswith("ended-")
     assert not any(world.discord.state.can_view(m.persona.id, space) for m in pair.members)
     assert len(_notices(world, pair)) == 1
+
+
+async def test_an_organiser_of_another_programme_cannot_unpair_a_match_by_its_number(world: SandboxWorld) -> None:
+    assert world.guild is not None and world.organiser is not None
+    pair = await _pair(world, "F")
+    owner = world.person("Mallory Owner")
+    other = world.discord.create_guild("Second cohort", owner=owner.user)
+    world.allow_programmes(other, ("EduMentoring",))
+    await world.bot.services.programmes.create(ProgrammeConfig(
+        key="edu2", name="Second", guild_id=other.id, intake={"hashtags": ["EduMentoring"]}))
+    answer = await slash(owner, other, "match", "unpair", options={"match": pair.match_id})
+    assert f"no match {pair.match_id} in Second" in answer.content
+    status, _ = await _ended_state(world, pair)
+    assert status == "active"
+    assert not any("The organisers of" in m.content for member in pair.members for m in member.persona.dms())
+    # the programme's own organiser can end it by its number
+    mine = await slash(world.organiser, world.guild, "match", "unpair", options={"match": pair.match_id})
+    assert "Match ended" in mine.content
+    assert (await _ended_state(world, pair))[0] == "ended"
