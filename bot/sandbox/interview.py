@@ -121,17 +121,19 @@ async def run_interview(
     stop_after: int | None = None,
     confirm: bool = True,
     timeout: float = 10.0,  # noqa: ASYNC109
+    channel_id: int | None = None,
 ) -> InterviewLog:
     """Answer questions until the summary (then Confirm), or until ``stop_after`` answers were given.
 
     ``wrong_answers`` maps a question key to a wrong typed answer given first (the bot must re-ask).
+    ``channel_id``: the conversation to answer in (a person in two programmes has two); default the one
+    the bot spoke in last.
     """
     log = InterviewLog()
     by_key = {q.key: q for q in questions}
     wrong = dict(wrong_answers or {})
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    channel_id = None
     while channel_id is None:
         channel_id = conversation_channel(persona)
         if channel_id is None:
@@ -141,7 +143,11 @@ async def run_interview(
     message = latest_bot_message(persona, channel_id)
     assert message is not None
     given = 0
+    steps_left = 4 * len(questions) + 10  # a person gives up on a conversation that goes round in circles
     while True:
+        steps_left -= 1
+        if steps_left < 0:
+            raise AssertionError(f"{persona.name}'s interview went round in circles; last: {message.content[:200]!r}")
         key = question_key(message, questions)
         log.last = message.content
         if key == "summary":

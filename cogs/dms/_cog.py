@@ -54,7 +54,11 @@ class DirectMessages(commands.Cog):
             return
         services = self.bot.services
         text = message.content or ""
-        programmes = programmes_of(self.bot, message.author, message.guild.id if message.guild else None)
+        # a code of any of the member's programmes, wherever it is typed: another guild's code pasted in a
+        # private onboarding thread is a code, not an answer to the question on screen
+        programmes = programmes_of(self.bot, message.author, None)
+        if message.guild is not None:
+            programmes += [p for p in programmes_of(self.bot, message.author, message.guild.id) if p not in programmes]
         if text and services.intake.leads.find_code(text, anywhere=True, programmes=programmes) is not None:
             # typing a code proves nothing: it is posted from the account to link
             await self.bot.pacer_send(message.channel, content=CODES_ARE_POSTED, allowed_mentions=NO_PINGS)
