@@ -73,11 +73,13 @@ class ClaimCodes:
     def find(self, text: str) -> str | None:
         """The first of this programme's codes written anywhere in ``text`` ("my code is edu 7k2q!")."""
         pattern = re.compile(
-            re.escape(self.prefix) + r"[\s\-_.]*((?:[" + ALPHABET + r"][\s\-_.]?){" + str(self.length) + r"})(?![A-Z0-9])",
+            re.escape(self.prefix) + r"([\s\-_.]*)((?:[" + ALPHABET + r"][\s\-_.]?){" + str(self.length) + r"})(?![A-Z0-9])",
             re.IGNORECASE,
         )
         for m in pattern.finditer(text.upper()):
-            code = self.normalise(self.prefix + m.group(1))
+            if not m.group(1) and not any(c.isdigit() for c in m.group(2)):
+                continue  # a word such as "Library" (LIB + RARY) is no code: inside text a code is written apart
+            code = self.normalise(self.prefix + m.group(2))
             if code is not None:
                 return code
         return None

@@ -122,6 +122,23 @@ async def test_libraries_leader_outside_the_four_nations_is_told_kindly_and_not_
     await asyncio.sleep(0)
 
 
+async def test_a_library_service_named_in_an_answer_is_an_answer_not_a_claim_code(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    # "Library" is LIB + RARY: a code's shape where codes start LIB-. Mid-interview only a message that is a
+    # code and nothing else is taken for one.
+    world, schema = await make_world(tmp_path_factory, preset="libraries", programme_overrides={
+        "intake": {"hashtags": ["LibrariesConnected"], "claim_code_prefix": "LIB"}})
+    try:
+        answers = leader("mentee", "emerging-leader", "Kent Library Service", ["budgeting"])
+        logs = await onboard(world, {"Kim": answers})
+        persona, log = logs["Kim"]
+        assert log.asked.count("organisation") == 1
+        assert not [m for m in persona.dms() if "Codes aren't typed here" in m.content]
+    finally:
+        await world.stop()
+        await drop_test_schema(schema)
+
+
 async def test_rolling_intake_matches_new_arrivals_weekly_without_touching_existing_pairs(
         tmp_path_factory: pytest.TempPathFactory) -> None:
     world, schema = await make_world(tmp_path_factory, preset="runtogether",

@@ -68,3 +68,10 @@ def test_generated_codes_survive_sloppy_typing(rng: random.Random) -> None:
     sloppy = " ".join(code.lower().replace("-", ""))
     assert codes.normalise(sloppy) == code
     assert normalise_code(sloppy) == code
+
+
+def test_a_word_that_starts_with_the_prefix_is_not_a_code_inside_a_sentence() -> None:
+    codes = ClaimCodes("LIB")
+    assert codes.find("Kent Library Service") is None  # LIB + RARY: letters of the alphabet, but a word
+    assert codes.find("my code is lib-rary") == "LIB-RARY"  # written apart, it is one
+    assert codes.find("my code is lib7k2q") == "LIB-7K2Q"
