@@ -64,6 +64,15 @@ def organiser_programme(interaction: discord.Interaction[Any], key: str | None =
     return programme
 
 
+def component_programme(interaction: discord.Interaction[Any], pid: int) -> Programme:
+    """For a button/select of an organiser message: the programme, after re-checking the clicker is one of
+    its organisers in its own guild (:class:`NotOrganiser` otherwise: the error path refuses)."""
+    programme = bot_of(interaction).services.programmes.by_id(pid)
+    if programme is None or interaction.guild_id != programme.guild_id or not is_organiser(interaction.user, programme):
+        raise NotOrganiser("not an organiser of this programme")
+    return programme
+
+
 def organiser_only() -> Callable[[T], T]:
     """Check on every call that the caller organises a programme in this guild (role or Manage Server).
 

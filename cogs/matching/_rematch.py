@@ -11,10 +11,9 @@ import discord
 from bot.onboarding.safe_text import safe_text
 from bot.services.match_end import Party
 from bot.services.matching import Proposal
-from cogs._common import is_organiser
+from cogs._common import component_programme, is_organiser
 from cogs.kit.interactions import INTEGER, PersistentItem, bot_of, reply
 from cogs.kit.messaging import NO_PINGS
-from cogs.organisers._tools import component_programme
 
 SIDE = r"mentor|mentee"
 

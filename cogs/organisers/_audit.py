@@ -14,10 +14,9 @@ from bot.onboarding.safe_text import safe_text
 from bot.plural import count
 from bot.services.organisers import AuditPage
 from bot.services.programmes import Programme
-from cogs._common import organiser_only, organiser_programme
+from cogs._common import component_programme, organiser_only, organiser_programme
 from cogs.kit.interactions import INTEGER, PersistentItem, bot_of, label_of
 from cogs.kit.messaging import NO_PINGS
-from cogs.organisers._tools import component_programme
 
 PER_PAGE = 10
 

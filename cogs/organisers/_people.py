@@ -15,11 +15,11 @@ from bot.onboarding.validate import show_value
 from bot.plural import count, form
 from bot.services.organisers import PersonFile
 from bot.services.programmes import Programme
-from cogs._common import organiser_only, organiser_programme
+from cogs._common import component_programme, organiser_only, organiser_programme
 from cogs.kit import interview
 from cogs.kit.interactions import INTEGER, PersistentItem, bot_of, reply
 from cogs.kit.messaging import NO_PINGS
-from cogs.organisers._tools import component_programme, organiser_group, who
+from cogs.organisers._tools import organiser_group, who
 
 log = logging.getLogger(__name__)
 RENUDGE_MAX = 200

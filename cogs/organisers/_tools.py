@@ -1,31 +1,19 @@
-"""What the organiser cogs share: the re-check on buttons, and small formatting helpers."""
+"""What the organiser cogs share: the organisers-only command group and small formatting helpers."""
 
 from __future__ import annotations
 
 import io
-from typing import Any
 
 import discord
 
-from bot.app import NotOrganiser
 from bot.onboarding.safe_text import safe_text
-from bot.services.programmes import Programme
-from cogs._common import ORGANISER_EXTRA, bot_of, is_organiser
+from cogs._common import ORGANISER_EXTRA
 
 
 def organiser_group(name: str, description: str) -> discord.app_commands.Group:
     """A slash-command group marked as organisers-only (each sub-command is checked too)."""
     return discord.app_commands.Group(name=name, description=description, guild_only=True,
                                       extras={ORGANISER_EXTRA: True})
-
-
-def component_programme(interaction: discord.Interaction[Any], pid: int) -> Programme:
-    """For a button/select of an organiser message: the programme, after re-checking the clicker is one of
-    its organisers in its own guild (:class:`NotOrganiser` otherwise: the error path refuses)."""
-    programme = bot_of(interaction).services.programmes.by_id(pid)
-    if programme is None or interaction.guild_id != programme.guild_id or not is_organiser(interaction.user, programme):
-        raise NotOrganiser("not an organiser of this programme")
-    return programme
 
 
 def who(discord_id: int | None, name: str) -> str:
