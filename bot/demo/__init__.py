@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
+from bot import plural
 from bot.clock import SandboxClock
 from bot.demo.population import make_population
 from bot.demo.report import collect, write_chart, write_report
@@ -119,6 +120,20 @@ def _summary(console: Console, demo: Demo, data: dict[str, Any], funnel: Funnel,
     console.print(pairs)
     if len(data["matches"]) > 10:
         console.print(f"… and {len(data['matches']) - 10} more pairs (all in the report)")
+    checkins = [m for m in data["matches"] if m.get("kind") == "check-in"]
+    if checkins:
+        console.print(f"Check-ins: {plural.count(len(checkins), 'mentor check-in')} with experienced leaders "
+                      f"(their own lighter nudge plan), besides {len(data['matches']) - len(checkins)} mentoring pairs")
+    in_round = Counter(str(p["round"]) for p in data["people"] if p.get("round"))
+    if in_round:
+        console.print("Rounds: " + " · ".join(f"{name} {count}" for name, count in in_round.most_common()),
+                      markup=False, highlight=False)
+    why_not = Counter(re.sub(r"^unmatched: ", "", str(p["not_matched_because"])) for p in data["people"]
+                      if p.get("not_matched_because"))
+    if why_not:
+        console.print(f"Not matched ({sum(why_not.values())}), and why:")
+        for why, count in why_not.most_common(6):
+            console.print(f"  • {count} × {why[:120]}", markup=False, highlight=False)
     organisers = demo.world.organisers_channel
     told = [m.content for m in demo.world.discord.state.messages.values()
             if organisers is not None and m.channel_id == organisers.id]

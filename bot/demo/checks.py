@@ -26,7 +26,9 @@ def profile_problems(profile: dict[str, str], questions: list[Question]) -> list
     by_field = {q.profile_field or q.key: q for q in questions}
     problems = []
     role = profile.get("role", "")
-    if role not in ("mentor", "mentee", "both"):
+    role_q = next((q for q in questions if (q.profile_field or q.key) == "role"), None)
+    roles = {o.value for o in role_q.options} if role_q is not None and role_q.options else {"mentor", "mentee", "both"}
+    if role not in roles:
         problems.append(f"role {role!r}")
     if not is_valid_zone(profile.get("timezone", "")):
         problems.append(f"time zone {profile.get('timezone')!r}")
@@ -45,15 +47,20 @@ def profile_problems(profile: dict[str, str], questions: list[Question]) -> list
 
 
 def rule_problems(mentor: dict[str, str], mentee: dict[str, str], questions: list[Question], on: datetime,
-                  max_gap: float = 3.0) -> list[str]:
-    """The hard rules of MATCHING.md, re-checked independently of the engine."""
+                  max_gap: float = 3.0, kind: str = "mentoring") -> list[str]:
+    """The hard rules of MATCHING.md, re-checked independently of the engine. A ``check-in`` (a mentor's
+    lighter check-in with an experienced leader) may pair people of equal seniority."""
     problems = []
-    if mentor["role"] not in ("mentor", "both") or mentee["role"] not in ("mentee", "both"):
+    checkin = kind == "check-in"
+    mentee_ok = mentee["role"] not in ("mentor", "mentee", "both") if checkin else mentee["role"] in ("mentee", "both")
+    if mentor["role"] not in ("mentor", "both") or not mentee_ok:
         problems.append("roles")
     stage_q = next((q for q in questions if q.profile_field == "stage"), None)
     if stage_q is not None:
         order = [o.value for o in stage_q.options]
-        if mentor["stage"] in order and mentee["stage"] in order and order.index(mentor["stage"]) <= order.index(mentee["stage"]):
+        if mentor["stage"] in order and mentee["stage"] in order and (
+                order.index(mentor["stage"]) < order.index(mentee["stage"]) if checkin
+                else order.index(mentor["stage"]) <= order.index(mentee["stage"])):
             problems.append(f"stage {mentor['stage']} not above {mentee['stage']}")
     gap = abs(utc_offset_hours(mentor["timezone"], on.date()) - utc_offset_hours(mentee["timezone"], on.date()))
     if gap > max_gap:
@@ -104,7 +111,8 @@ def check_report(report: dict[str, Any]) -> list[str]:
         if mentor is None or mentee is None:
             continue
         if mentor["profile"] and mentee["profile"] and "organiser" not in match.get("reasons", ""):
-            for x in rule_problems(mentor["profile"], mentee["profile"], questions, first_t):
+            for x in rule_problems(mentor["profile"], mentee["profile"], questions, first_t,
+                                   kind=match.get("kind") or "mentoring"):
                 problems.append(f"match {match['mentor']}→{match['mentee']} breaks a rule: {x}")
         space = match["space_id"]
         if space is None:

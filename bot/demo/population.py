@@ -55,6 +55,8 @@ def _answer(q: Question, role: str, rng: random.Random, i: int) -> Any:
     if q.kind == "single":
         if q.ordinal:  # mentors are more senior than mentees
             half = len(values) // 2
+            if role not in ("mentor", "mentee", "both"):  # experienced leaders: mid-way (mentors are senior)
+                return rng.choice(values[max(0, half - 1):half + 1])
             return rng.choice(values[half:] if role in ("mentor", "both") else values[: max(1, half)])
         return rng.choice(values)
     lo, hi = q.choice_range
@@ -67,9 +69,13 @@ def _answer(q: Question, role: str, rng: random.Random, i: int) -> Any:
 
 
 def make_population(questions: list[Question], count: int, seed: int) -> list[DemoPerson]:
-    """``count`` people: about a third mentors, the rest mentees (a few both), with behaviours and X posts."""
+    """``count`` people: about a third mentors, the rest mentees (a few both; where the programme offers
+    lighter check-ins, about one in eight an experienced leader who asks for them), with behaviours and X posts."""
     rng = random.Random(seed)
     people: list[DemoPerson] = []
+    role_q = next((q for q in questions if q.key == "role"), None)
+    extra = [o.value for o in (role_q.options if role_q else []) if o.value not in ("mentor", "mentee", "both")]
+    checkin_role = extra[0] if extra else None  # RunTogether's "experienced" run leaders
     used: set[str] = set()
     for i in range(count):
         while True:
@@ -79,6 +85,8 @@ def make_population(questions: list[Question], count: int, seed: int) -> list[De
                 break
         r = rng.random()
         role = "mentor" if r < 0.36 else "both" if r < 0.40 else "mentee"
+        if checkin_role is not None:  # more mentors, and experienced leaders who get a mentor's check-ins
+            role = "mentor" if r < 0.42 else "both" if r < 0.46 else checkin_role if r < 0.62 else "mentee"
         behaviour = rng.choices(BEHAVIOURS, WEIGHTS)[0]
         answers: dict[str, Any] = {}
         for q in questions:
