@@ -43,7 +43,8 @@ class CutOff:
             raise OperationalError(statement, None, ConnectionResetError("connection to the database lost"))
 
     def _after(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if CUT_OFF.get() and statement.lstrip().upper().startswith("UPDATE NUDGE") and "RETURNING" in statement:
+        sql = statement.upper()
+        if CUT_OFF.get() and "UPDATE NUDGE" in sql and "RETURNING" in sql:
             self.down = True  # the claim went through; the link breaks now
 
     def restore(self) -> None:
