@@ -34,6 +34,17 @@ def db_upgrade(config: ConfigOption = None, log_level: LogLevel = "WARNING") -> 
     console.print(f"[green]database is at revision {revision}[/] ({backend_name(settings.database_url)})")
 
 
+def _sqlite_file(config: Path | None) -> Path:
+    """The embedded database's file; on PostgreSQL, how to back up there instead (exit 2)."""
+    from storage.backup import POSTGRES_ADVICE, sqlite_path
+
+    database = sqlite_path(load_settings(config).database_url)
+    if database is None:
+        console.print(POSTGRES_ADVICE, markup=False, highlight=False)
+        raise typer.Exit(2)
+    return database
+
+
 @app.command("backup")
 def db_backup(
     path: Annotated[Path, typer.Argument(help="the backup file (or a folder: a dated file is made in it)")],
@@ -41,14 +52,10 @@ def db_backup(
 ) -> None:
     """Copy the embedded SQLite database to PATH, consistently, while the bot keeps running (PostgreSQL: how
     to use pg_dump instead)."""
-    from storage.backup import POSTGRES_ADVICE, BackupError, backup_sqlite, sqlite_path
+    from storage.backup import BackupError, backup_sqlite
 
-    settings = load_settings(config)
+    database = _sqlite_file(config)
     try:
-        database = sqlite_path(settings.database_url)
-        if database is None:
-            console.print(POSTGRES_ADVICE, markup=False, highlight=False)
-            raise typer.Exit(2)
         result = backup_sqlite(database, path)
     except BackupError as exc:
         err.print(f"[bold red]no backup:[/] {exc}")
@@ -63,14 +70,10 @@ def db_restore(
 ) -> None:
     """Replace the embedded SQLite database by a backup. Stop the bot first; start it again afterwards (it
     carries on from the backup: nudges already sent are not sent again, interviews resume)."""
-    from storage.backup import POSTGRES_ADVICE, BackupError, restore_sqlite, sqlite_path
+    from storage.backup import BackupError, restore_sqlite
 
-    settings = load_settings(config)
+    database = _sqlite_file(config)
     try:
-        database = sqlite_path(settings.database_url)
-        if database is None:
-            console.print(POSTGRES_ADVICE, markup=False, highlight=False)
-            raise typer.Exit(2)
         result = restore_sqlite(path, database)
     except BackupError as exc:
         err.print(f"[bold red]not restored:[/] {exc}")
