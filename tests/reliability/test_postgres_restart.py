@@ -16,16 +16,14 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
 import pytest
+from sqlalchemy.engine import make_url
 
 from bot.sandbox.serve import SandboxServer
 from tests.support.database import PG_URL
 from tests.support.reliability import Database, needs_postgres
 from tests.support.reliability.cluster import CLUSTER_PACING, Cluster
 from tests.support.reliability.programme import Run
-
 
 
 def cluster_serving_test_database() -> tuple[str, str] | None:
