@@ -30,6 +30,7 @@ from storage.models import (
     SocialPost,
 )
 from storage.queries import security
+from storage.queries.outcomes import erase_outcomes
 
 
 async def get_or_create_person(
@@ -170,6 +171,7 @@ async def erase_person(*, session: AsyncSession, person_id: int) -> None:
     await session.exec(
         delete(Nudge).where(or_(col(Nudge.person_id) == person_id, col(Nudge.match_id).in_(match_ids)))
     )
+    await erase_outcomes(session=session, person_id=person_id, match_ids=[m for m in match_ids if m is not None])
     # the programme keeps that each confirmed match existed, when it began and ended and how (no one named)
     for match in await session.exec(select(Match).where(col(Match.id).in_(match_ids))):
         if match.status != MatchStatus.PROPOSED:
