@@ -22,6 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.ids import require_id
 from storage.models import (
     AuditEvent,
+    Goal,
     GuessCounter,
     IdentityProof,
     Lead,
@@ -38,6 +39,7 @@ from storage.models import (
     ReplyClaim,
     SocialPost,
 )
+from storage.queries import outcomes
 
 Export = Callable[[AsyncSession, Person], Awaitable[Any]]
 Erase = Callable[[AsyncSession, Person], Awaitable[None]]
@@ -304,6 +306,34 @@ async def _erase_audit(session: AsyncSession, person: Person) -> None:
             session.add(event)
 
 
+# --- goals and stories (outcomes) ------------------------------------------------------------------------------
+
+async def _export_outcomes(session: AsyncSession, person: Person) -> Any:
+    pid = require_id(person)
+    match_ids = [require_id(m) for m in await _their_matches(session, person)]
+    goals = await session.exec(select(Goal).where(or_(col(Goal.person_id) == pid, col(Goal.match_id).in_(match_ids)))
+                               .order_by(col(Goal.match_id), col(Goal.position)))
+    return {
+        "goals": [{"text": g.text, "progress": g.progress, "yours": g.person_id == pid,
+                   "created_at": iso(g.created_at), "progress_at": iso(g.progress_at)} for g in goals],
+        "stories": [{"status": st.status, "text": st.text, "destination": st.destination,
+                     "posted_text": st.posted_text, "post_url": st.post_url, "offered_at": iso(st.offered_at)}
+                    for st in await outcomes.stories_of_person(session=session, person_id=pid)],
+    }
+
+
+async def _erase_outcomes(session: AsyncSession, person: Person) -> None:
+    match_ids = [require_id(m) for m in await _their_matches(session, person)]
+    await outcomes.erase_outcomes(session=session, person_id=require_id(person), match_ids=match_ids)
+
+
+async def _outcome_names(session: AsyncSession, person: Person) -> list[str]:
+    pid = require_id(person)
+    goals = await session.exec(select(Goal.text).where(Goal.person_id == pid))
+    stories = await outcomes.stories_of_person(session=session, person_id=pid)
+    return [*goals, *(st.text for st in stories)]
+
+
 #: Export in this order, erase in reverse. Append new holders at the end.
 HOLDERS: tuple[Holder, ...] = (
     Holder("person", ("person",), _export_person, _erase_person, _person_names),
@@ -317,6 +347,7 @@ HOLDERS: tuple[Holder, ...] = (
     Holder("link_codes", ("identity_proof",), _export_link_codes, _erase_link_codes),
     Holder("wrong_tries", ("guess_counter",), _export_wrong_tries, _erase_wrong_tries),
     Holder("audit_events", ("audit_event",), _export_audit, _erase_audit),
+    Holder("goals_and_stories", ("goal", "story"), _export_outcomes, _erase_outcomes, _outcome_names),
 )
 
 #: Tables with a column about people that hold no one's personal data, and why.

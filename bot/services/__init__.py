@@ -8,6 +8,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.services.catch_up import CatchUp
 from bot.services.end_requests import EndRequests
+from bot.services.goals import GoalService
 from bot.services.intake import BlueskyClientFactory, IntakeService, MastodonClientFactory, XClientFactory
 from bot.services.match_end import MatchEnding
 from bot.services.matching import MatchingService
@@ -39,6 +40,7 @@ class Services:
     rounds: RoundService
     pauses: PauseExpiry
     end_requests: EndRequests
+    goals: GoalService
 
 
 def build_services(
@@ -67,4 +69,5 @@ def build_services(
         catch_up=CatchUp(sessions, clock),
         pauses=PauseExpiry(sessions, clock, nudges),
         end_requests=EndRequests(sessions, clock, ending),
+        goals=GoalService(registry, sessions, clock),
     )
