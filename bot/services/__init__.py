@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services.catch_up import CatchUp
+from bot.services.circle import CircleService
 from bot.services.end_requests import EndRequests
 from bot.services.goals import GoalService
 from bot.services.intake import BlueskyClientFactory, IntakeService, MastodonClientFactory, XClientFactory
@@ -40,6 +41,7 @@ class Services:
     rounds: RoundService
     pauses: PauseExpiry
     end_requests: EndRequests
+    circle: CircleService
     goals: GoalService
 
 
@@ -69,5 +71,6 @@ def build_services(
         catch_up=CatchUp(sessions, clock),
         pauses=PauseExpiry(sessions, clock, nudges),
         end_requests=EndRequests(sessions, clock, ending),
+        circle=CircleService(sessions, clock),
         goals=GoalService(registry, sessions, clock),
     )
