@@ -22,6 +22,7 @@ from bot.services.people import PeopleService
 from bot.services.programmes import ProgrammeRegistry
 from bot.services.rounds import RoundService
 from bot.services.stats import StatsService
+from bot.services.stories import StoryService
 from storage.db import SessionFactory
 
 
@@ -43,6 +44,7 @@ class Services:
     end_requests: EndRequests
     circle: CircleService
     goals: GoalService
+    stories: StoryService
 
 
 def build_services(
@@ -54,13 +56,14 @@ def build_services(
     ending = MatchEnding(registry, sessions, clock)
     nudges = NudgeService(registry, sessions, clock, ending)
     rounds = RoundService(sessions, clock)
+    intake = IntakeService(registry, sessions, clock, x_client_factory,
+                           bluesky_client_factory=bluesky_client_factory,
+                           mastodon_client_factory=mastodon_client_factory)
     return Services(
         programmes=registry,
         onboarding=OnboardingService(registry, sessions, clock),
         people=PeopleService(sessions, clock, nudges, ending),
-        intake=IntakeService(registry, sessions, clock, x_client_factory,
-                             bluesky_client_factory=bluesky_client_factory,
-                             mastodon_client_factory=mastodon_client_factory),
+        intake=intake,
         matching=MatchingService(sessions, clock, rounds),
         nudges=nudges,
         stats=StatsService(sessions, clock, rounds),
@@ -73,4 +76,5 @@ def build_services(
         end_requests=EndRequests(sessions, clock, ending),
         circle=CircleService(sessions, clock),
         goals=GoalService(registry, sessions, clock),
+        stories=StoryService(registry, sessions, clock, intake),
     )
