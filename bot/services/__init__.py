@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services.catch_up import CatchUp
+from bot.services.directory import PeopleDirectory
 from bot.services.end_requests import EndRequests
 from bot.services.intake import BlueskyClientFactory, IntakeService, MastodonClientFactory, XClientFactory
 from bot.services.match_end import MatchEnding
@@ -39,6 +40,7 @@ class Services:
     rounds: RoundService
     pauses: PauseExpiry
     end_requests: EndRequests
+    directory: PeopleDirectory
 
 
 def build_services(
@@ -67,4 +69,5 @@ def build_services(
         catch_up=CatchUp(sessions, clock),
         pauses=PauseExpiry(sessions, clock, nudges),
         end_requests=EndRequests(sessions, clock, ending),
+        directory=PeopleDirectory(sessions),
     )
