@@ -8,7 +8,9 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.services.catch_up import CatchUp
 from bot.services.directory import PeopleDirectory
+from bot.services.circle import CircleService
 from bot.services.end_requests import EndRequests
+from bot.services.goals import GoalService
 from bot.services.intake import BlueskyClientFactory, IntakeService, MastodonClientFactory, XClientFactory
 from bot.services.match_end import MatchEnding
 from bot.services.matching import MatchingService
@@ -41,6 +43,8 @@ class Services:
     pauses: PauseExpiry
     end_requests: EndRequests
     directory: PeopleDirectory
+    circle: CircleService
+    goals: GoalService
 
 
 def build_services(
@@ -70,4 +74,6 @@ def build_services(
         pauses=PauseExpiry(sessions, clock, nudges),
         end_requests=EndRequests(sessions, clock, ending),
         directory=PeopleDirectory(sessions),
+        circle=CircleService(sessions, clock),
+        goals=GoalService(registry, sessions, clock),
     )
