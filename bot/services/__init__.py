@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services.catch_up import CatchUp
-from bot.services.directory import PeopleDirectory
 from bot.services.circle import CircleService
+from bot.services.directory import PeopleDirectory
 from bot.services.end_requests import EndRequests
 from bot.services.goals import GoalService
 from bot.services.intake import BlueskyClientFactory, IntakeService, MastodonClientFactory, XClientFactory
