@@ -8,6 +8,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.services.catch_up import CatchUp
 from bot.services.circle import CircleService
+from bot.services.directory import PeopleDirectory
 from bot.services.end_requests import EndRequests
 from bot.services.goals import GoalService
 from bot.services.intake import BlueskyClientFactory, IntakeService, MastodonClientFactory, XClientFactory
@@ -42,6 +43,7 @@ class Services:
     rounds: RoundService
     pauses: PauseExpiry
     end_requests: EndRequests
+    directory: PeopleDirectory
     circle: CircleService
     goals: GoalService
     stories: StoryService
@@ -74,6 +76,7 @@ def build_services(
         catch_up=CatchUp(sessions, clock),
         pauses=PauseExpiry(sessions, clock, nudges),
         end_requests=EndRequests(sessions, clock, ending),
+        directory=PeopleDirectory(sessions),
         circle=CircleService(sessions, clock),
         goals=GoalService(registry, sessions, clock),
         stories=StoryService(registry, sessions, clock, intake),
