@@ -9,6 +9,7 @@ from bot.config import Settings
 from bot.services.catch_up import CatchUp
 from bot.services.circle import CircleService
 from bot.services.end_requests import EndRequests
+from bot.services.events import EventService
 from bot.services.goals import GoalService
 from bot.services.intake import BlueskyClientFactory, IntakeService, MastodonClientFactory, XClientFactory
 from bot.services.match_end import MatchEnding
@@ -42,6 +43,7 @@ class Services:
     pauses: PauseExpiry
     end_requests: EndRequests
     circle: CircleService
+    events: EventService
     goals: GoalService
 
 
@@ -72,5 +74,6 @@ def build_services(
         pauses=PauseExpiry(sessions, clock, nudges),
         end_requests=EndRequests(sessions, clock, ending),
         circle=CircleService(sessions, clock),
+        events=EventService(registry, sessions, clock, rounds),
         goals=GoalService(registry, sessions, clock),
     )
