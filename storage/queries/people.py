@@ -142,6 +142,32 @@ async def get_mark(*, session: AsyncSession, programme_id: int, name: str) -> in
     return (await session.exec(stmt)).first()
 
 
+async def set_discord_username(*, session: AsyncSession, person_id: int, username: str, now: datetime) -> None:
+    """An imported person's Discord username (the member holding it is linked to them when they join)."""
+    await session.exec(update(Person).where(col(Person.id) == person_id, col(Person.discord_user_id).is_(None))
+                       .values(discord_username=username, updated_at=now))
+
+
+async def claim_imported(*, session: AsyncSession, programme_id: int, username: str, discord_user_id: int,
+                         display_name: str, now: datetime) -> Person | None:
+    """Link the member ``discord_user_id`` to the imported person of this programme whose Discord username
+    the organiser's spreadsheet gave as ``username`` — once (a guarded update: two joins can't both take it).
+    ``None`` when there is no such unlinked row. They go back to onboarding: their consent is still to come."""
+    stmt = select(Person).where(Person.programme_id == programme_id, Person.discord_username == username,
+                                col(Person.discord_user_id).is_(None))
+    found = (await session.exec(stmt)).first()
+    if found is None:
+        return None
+    result = await session.exec(
+        update(Person).where(col(Person.id) == found.id, col(Person.discord_user_id).is_(None))
+        .values(discord_user_id=discord_user_id, discord_username=None, display_name=display_name[:200],
+                status=PersonStatus.ONBOARDING, updated_at=now))
+    if not result.rowcount:
+        return None
+    await session.refresh(found)
+    return found
+
+
 async def erase_person(*, session: AsyncSession, person_id: int) -> None:
     """Delete everything that names the person, through the registry of personal data holders
     (:mod:`storage.personal_data`). Matches they were in are ended by the caller first; match rows go
