@@ -1,7 +1,7 @@
 """programme events, their RSVPs and messages
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-11-29 04:50:00
 """
 from __future__ import annotations
@@ -14,8 +14,8 @@ from alembic import op
 
 import storage.types
 
-revision: str = '0009'
-down_revision: str | None = '0008'
+revision: str = '0011'
+down_revision: str | None = '0010'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
