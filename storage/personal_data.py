@@ -351,6 +351,9 @@ HOLDERS: tuple[Holder, ...] = (
     Holder("goals_and_stories", ("goal", "story"), _export_outcomes, _erase_outcomes, _outcome_names),
 )
 
+#: Every table a holder covers (vacuumed on PostgreSQL after an erasure)
+TABLES: tuple[str, ...] = tuple(sorted({t for holder in HOLDERS for t in holder.tables}))
+
 #: Tables with a column about people that hold no one's personal data, and why.
 NOT_PERSONAL: dict[str, str] = {}
 
