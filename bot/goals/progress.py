@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from bot.onboarding.safe_text import clean_input, safe_text
 
@@ -33,6 +34,19 @@ def clean_goals(texts: Iterable[str | None]) -> list[str]:
         if text and text.casefold() not in (g.casefold() for g in out):
             out.append(text)
     return out[:MAX_GOALS]
+
+
+class GoalLike(Protocol):
+    """A goal row or view: what a check-in shows of it."""
+
+    @property
+    def position(self) -> int: ...
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def progress(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -110,3 +124,12 @@ def goal_lines(goals: Sequence[GoalView], *, marks: bool = True) -> str:
     """``1. Plan a term of lessons — 🟡 Under way`` per goal (text made safe for Discord)."""
     return "\n".join(f"{g.position}. {safe_text(g.text, GOAL_LENGTH)} — {progress_label(g.progress, mark=marks)}"
                      for g in goals)
+
+
+def checkin_goals(goals: Sequence[GoalLike]) -> str:
+    """The part of a check-in about the pair's goals (empty when they have none): each goal and where it
+    stands, and how to say how it is going. A batched check-in adds it per pair."""
+    if not goals:
+        return ""
+    lines = "\n".join(f"{g.position}. {safe_text(g.text, 80)} — {progress_label(str(g.progress))}" for g in goals)
+    return f"\n\n🎯 **Your goals**\n{lines}\nPress “Goal progress” to say how they are going."
