@@ -16,8 +16,8 @@ from bot.services.programmes import Programme
 from storage import personal_data
 from storage.db import SessionFactory, purge_deleted, transaction
 from storage.ids import require_id
-from storage.models import Match, MatchStatus, PersonStatus
-from storage.queries import audit, intake, matching, nudges, onboarding, people
+from storage.models import Match, MatchStatus, PersonStatus, StoryStatus
+from storage.queries import audit, intake, matching, nudges, onboarding, outcomes, people
 
 #: What /leave keeps, said the same way in /mydata and the leave prompt.
 AFTER_LEAVE = ("/leave deletes everything above. The programme keeps only anonymous facts that name nobody: "
@@ -36,6 +36,9 @@ class LeaveResult:
     spaces: list[int] = field(default_factory=list)
     partner_dms: list[tuple[int, int | None]] = field(default_factory=list)
     onboarding_threads: list[int] = field(default_factory=list)
+    # their stories: the ones already public (where, address) stay there; the rest were deleted
+    public_stories: list[tuple[str, str | None]] = field(default_factory=list)
+    stories_deleted: int = 0
 
 
 def naming_strings(discord_user_id: int | None, texts: list[str]) -> list[str]:
@@ -147,6 +150,12 @@ class PeopleService:
                     result.ended.append(ended)
                     await people.bump_counter(session=session, programme_id=programme.id,
                                               name="matches_ended_by_leave")
+            for story in await outcomes.stories_of_person(session=session, person_id=pid):
+                if story.status == StoryStatus.POSTED:
+                    result.public_stories.append((story.destination or "", story.post_url))
+                    await people.bump_counter(session=session, programme_id=programme.id, name="stories_posted_left")
+                elif story.status not in (StoryStatus.OFFERED, StoryStatus.DECLINED, StoryStatus.UNREACHABLE):
+                    result.stories_deleted += 1
             await people.erase_person(session=session, person_id=pid)
             await people.bump_counter(session=session, programme_id=programme.id, name="people_left")
             await audit.add_audit_event(
