@@ -369,6 +369,9 @@ HOLDERS: tuple[Holder, ...] = (
     Holder("events", ("event_rsvp", "event_message"), _export_events, _erase_events),
 )
 
+#: Every table a holder covers (vacuumed on PostgreSQL after an erasure)
+TABLES: tuple[str, ...] = tuple(sorted({t for holder in HOLDERS for t in holder.tables}))
+
 #: Tables with a column about people that hold no one's personal data, and why.
 NOT_PERSONAL: dict[str, str] = {}
 
