@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 # generous pacing: two processes share Discord's 50 requests/s; the local Discord answers 429s beyond it
 ABANDONED_AFTER_S = 8.0
+# importing the bot alone takes ~30 s on a 2-core machine shared with other test runs: a start may take minutes
+START_TIMEOUT_S = 150.0
 CLUSTER_PACING = {"messages_per_second": 40.0, "burst": 5, "new_dms_per_minute": 600, "new_dm_burst": 40}
 
 
@@ -40,7 +42,7 @@ class Cluster:
         self._claim_seen: dict[tuple[Any, ...], float] = {}
 
     async def start(self) -> None:
-        await asyncio.gather(*(b.start(timeout=60) for b in self.bots))
+        await asyncio.gather(*(b.start(timeout=START_TIMEOUT_S) for b in self.bots))
         await self.wait_commands()
 
     async def wait_commands(self, timeout: float = 20.0) -> None:  # noqa: ASYNC109
@@ -61,7 +63,7 @@ class Cluster:
     async def ensure_all_running(self) -> None:
         for b in self.bots:
             if not b.alive:
-                await b.start(timeout=60)
+                await b.start(timeout=START_TIMEOUT_S)
 
     async def advance(self, delta: timedelta) -> None:
         """Move the shared sandbox clock; the processes' RemoteClocks follow within ~0.1 s."""
@@ -141,7 +143,7 @@ class Chaos:
             await victim.wait()
             self.cluster.events.append(f"killed {victim.name}")
             await asyncio.sleep(self.rng.uniform(*self.down))
-            await victim.start(timeout=60)
+            await victim.start(timeout=START_TIMEOUT_S)
 
     async def stop(self) -> None:
         """Stop killing; every process is running again afterwards."""
