@@ -12,6 +12,8 @@ make the outcome the same as if nothing had gone wrong.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Literal
@@ -190,6 +192,31 @@ async def test_an_x_reply_whose_answer_was_lost_is_never_sent_twice(world: Sandb
     await world.bot.tick("poll-x-edu")
     replies = [r for r in world.x.replies if r.ref("replied_to") == post_id]
     assert len(replies) == 1, f"{len(replies)} replies to one post"
+    async with world.bot.sessions() as s:
+        lead = (await s.exec(select(Lead).where(Lead.first_post_id == post_id))).first()
+    assert lead is not None and lead.status in ("queued", "queueing"), "the organisers were not asked to check"
+
+
+async def test_a_reply_cut_short_by_a_crash_goes_to_the_organisers_and_is_never_sent_again(
+    world: SandboxWorld,
+) -> None:
+    text = f"Looking for a mentor in maths #EduMentoring @{world.x.bot_account.username}"
+    post_id = world.x.add_post(text, "teacher7", "Teacher 7")
+    world.x.faults.inject("lost-timeout", path="/2/tweets", method="POST", delay=5.0)  # applied, then silence
+    polling = asyncio.create_task(world.bot.tick("poll-x-edu"))
+    for _ in range(500):
+        if world.x.replies:
+            break
+        await asyncio.sleep(0.02)
+    assert world.x.replies, "the reply never reached X"
+    polling.cancel()  # the process dies while waiting for X's answer: the lead is left "replying"
+    with contextlib.suppress(asyncio.CancelledError):
+        await polling
+    world.x.faults.clear()
+    for _ in range(2):  # after a while the next polls find it: the organisers check, nobody replies again
+        world.clock.advance(timedelta(minutes=11))
+        await world.bot.tick("poll-x-edu")
+    assert len([r for r in world.x.replies if r.ref("replied_to") == post_id]) == 1, "the post was answered twice"
     async with world.bot.sessions() as s:
         lead = (await s.exec(select(Lead).where(Lead.first_post_id == post_id))).first()
     assert lead is not None and lead.status in ("queued", "queueing"), "the organisers were not asked to check"
