@@ -145,6 +145,18 @@ async def test_thread_spaces_survive_lost_answers_to_creating_the_thread_and_add
     assert {mentor.persona.id, mentee.persona.id} <= thread.thread_members
 
 
+async def test_two_processes_that_both_saw_a_pair_waiting_announce_it_once(world: SandboxWorld) -> None:
+    mid, mentor, mentee = await _confirmed_pair(world, "P")
+    programme = world.bot.services.programmes.all()[0]
+    announcer = world.bot.get_cog("Matching").announcer  # type: ignore[union-attr]
+    waiting = [a for a in await world.bot.services.matching.pending_announcements(programme) if a.match_id == mid]
+    assert len(waiting) == 1
+    assert await announcer.announce(programme, waiting[0])  # one process announces it…
+    # …while another, which read the same waiting pair a moment earlier, gets to it only now
+    await announcer.announce(programme, waiting[0])
+    await _assert_announced_once(world, mid, mentor, mentee)
+
+
 async def test_a_nudge_whose_answer_was_lost_is_not_sent_again(world: SandboxWorld) -> None:
     mentor = await add_member(world, "Mentor N", "Europe/London")
     mentee = await add_member(world, "Mentee N", "Europe/London")
