@@ -20,6 +20,7 @@ from bot.services.people import PeopleService
 from bot.services.programmes import ProgrammeRegistry
 from bot.services.rounds import RoundService
 from bot.services.stats import StatsService
+from bot.services.surveys import SurveyService
 from storage.db import SessionFactory
 
 
@@ -39,6 +40,7 @@ class Services:
     rounds: RoundService
     pauses: PauseExpiry
     end_requests: EndRequests
+    surveys: SurveyService
 
 
 def build_services(
@@ -67,4 +69,5 @@ def build_services(
         catch_up=CatchUp(sessions, clock),
         pauses=PauseExpiry(sessions, clock, nudges),
         end_requests=EndRequests(sessions, clock, ending),
+        surveys=SurveyService(registry, sessions, clock),
     )

@@ -15,8 +15,8 @@ from bot.services.nudges import NudgeService
 from bot.services.programmes import Programme
 from storage.db import SessionFactory, purge_deleted, transaction
 from storage.ids import require_id
-from storage.models import Match, MatchStatus, PersonStatus
-from storage.queries import audit, intake, matching, nudges, onboarding, people, security
+from storage.models import Match, MatchStatus, PersonStatus, SurveyAnswer
+from storage.queries import audit, intake, matching, nudges, onboarding, people, security, surveys
 
 #: What /leave keeps, said the same way in /mydata and the leave prompt.
 AFTER_LEAVE = ("/leave deletes everything above. The programme keeps only anonymous facts that name nobody: "
@@ -46,6 +46,18 @@ def naming_strings(discord_user_id: int | None, texts: list[str]) -> list[str]:
         if len(text) >= 3:
             out |= {text, escape_markdown(text), safe_text(text, 2000), safe_text(text, 300), safe_text(text, 60)}
     return sorted((s for s in out if len(s) >= 3), key=len, reverse=True)
+
+
+def _survey_answer(programme: Programme, answer: SurveyAnswer) -> dict[str, Any]:
+    """One survey answer as /mydata shows it: the question as asked, the answer, whether it may be quoted."""
+    survey = programme.config.survey(answer.survey_key)
+    question = survey.question(answer.question_key) if survey is not None else None
+    shown: Any = answer.value_int if answer.value_int is not None else answer.value_text
+    if question is not None and question.kind == "choice" and answer.value_text:
+        shown = question.label_of(answer.value_text)
+    return {"survey": survey.title if survey is not None else answer.survey_key,
+            "question": question.prompt if question is not None else answer.question_key,
+            "answer": shown, "may_quote": answer.quote_ok, "answered_at": _iso(answer.answered_at)}
 
 
 class PeopleService:
@@ -134,6 +146,7 @@ class PeopleService:
                                                      discord_user_id=discord_user_id)
             counters = await security.counters_of_member(session=session, programme_id=programme.id,
                                                          discord_user_id=discord_user_id)
+            answers = await surveys.answers_of_person(session=session, person_id=pid)
             match_rows = []
             for m in their_matches:
                 rows = await nudges.nudges_of_match(session=session, match_id=require_id(m))
@@ -163,6 +176,7 @@ class PeopleService:
                 "completed_at": _iso(conv.completed_at),
             },
             "matches": match_rows,
+            "survey_answers": [_survey_answer(programme, a) for a in answers],
             "leads": [{"platform": lead.platform, "handle": lead.author_handle, "name": lead.author_name,
                        "status": lead.status, "claim_code": lead.claim_code, "created_at": _iso(lead.created_at),
                        "suggestions": lead.suggestions,

@@ -17,7 +17,7 @@ from storage.models.matching import (
     RoundStatus,
     SpaceKind,
 )
-from storage.models.nudges import MATCH_KINDS, Nudge, NudgeKind, NudgeStatus
+from storage.models.nudges import MATCH_KINDS, SURVEY_KINDS, Nudge, NudgeKind, NudgeStatus
 from storage.models.people import (
     INACTIVE,
     OnboardingSession,
@@ -28,6 +28,7 @@ from storage.models.people import (
     Programme,
 )
 from storage.models.security import GuessCounter, IdentityProof
+from storage.models.surveys import SurveyAnswer
 
 __all__ = [
     "CohortRound",
@@ -63,5 +64,7 @@ __all__ = [
     "RoundStatus",
     "SocialPost",
     "SpaceKind",
+    "SURVEY_KINDS",
+    "SurveyAnswer",
     "utc_now",
 ]

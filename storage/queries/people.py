@@ -28,6 +28,7 @@ from storage.models import (
     ProgrammeCounter,
     ReplyClaim,
     SocialPost,
+    SurveyAnswer,
 )
 from storage.queries import security
 
@@ -170,6 +171,8 @@ async def erase_person(*, session: AsyncSession, person_id: int) -> None:
     await session.exec(
         delete(Nudge).where(or_(col(Nudge.person_id) == person_id, col(Nudge.match_id).in_(match_ids)))
     )
+    # their survey answers (their partner's stay: they are the partner's, and name nobody else)
+    await session.exec(delete(SurveyAnswer).where(col(SurveyAnswer.person_id) == person_id))
     # the programme keeps that each confirmed match existed, when it began and ended and how (no one named)
     for match in await session.exec(select(Match).where(col(Match.id).in_(match_ids))):
         if match.status != MatchStatus.PROPOSED:
