@@ -31,8 +31,9 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 async def sworld(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SandboxWorld]:
-    """A sandbox world whose bot runs only the surveys cog (#EduMentoring's preset surveys)."""
-    w, schema = await make_world(tmp_path_factory, extensions=["cogs.surveys"])
+    """A sandbox world whose bot runs the surveys and profiles cogs (#EduMentoring's preset surveys; joins start
+    no onboarding interview)."""
+    w, schema = await make_world(tmp_path_factory, extensions=["cogs.surveys", "cogs.profiles"])
     try:
         yield w
     finally:
@@ -173,12 +174,13 @@ async def _end(world: SandboxWorld, pair: Pair) -> None:
         await matching.end_match(session=s, match_id=pair.match_id, reason="completed", now=world.clock.now())
 
 
-async def test_survey_answers_are_in_mydata_and_leave_erases_them(world: SandboxWorld) -> None:
+async def test_survey_answers_are_in_mydata_and_leave_erases_them(sworld: SandboxWorld) -> None:
+    world = sworld
     assert world.guild is not None
     pair = await make_pair(world, "L")
     await _run_after(world, minutes=1)
     for member in pair.members:
-        survey = next(m for m in _surveys_to(member.persona) if "quick questions" in m.content)
+        survey = _surveys_to(member.persona)[0]
         await _tap(member.persona, "3", survey)
         await _tap(member.persona, "4", survey)
     mydata = await slash(pair.mentee.persona, world.guild, "mydata")
