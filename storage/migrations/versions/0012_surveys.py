@@ -1,7 +1,7 @@
 """surveys: survey answers, and a survey (or its reminder) at most once per match, person and survey
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-11-29 03:55:00
 """
 from __future__ import annotations
@@ -14,8 +14,8 @@ from alembic import op
 
 import storage.types
 
-revision: str = '0008'
-down_revision: str | None = '0007'
+revision: str = '0012'
+down_revision: str | None = '0011'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
