@@ -3,6 +3,17 @@ strings as ever). Import from here: ``from storage.models import Person, PersonS
 
 from storage.models.audit import AuditEvent, PastMatch, ProgrammeCounter
 from storage.models.base import utc_now
+from storage.models.events import (
+    EventAudience,
+    EventKind,
+    EventMessage,
+    EventMessageKind,
+    EventMessageStatus,
+    EventRsvp,
+    EventStatus,
+    ProgrammeEvent,
+    RsvpResponse,
+)
 from storage.models.intake import OPEN_LEAD_STATUSES, Lead, LeadStatus, PollCursor, ReplyClaim, SocialPost
 from storage.models.matching import (
     OPEN_ANNOUNCE_STEPS,
@@ -18,6 +29,7 @@ from storage.models.matching import (
     SpaceKind,
 )
 from storage.models.nudges import MATCH_KINDS, SURVEY_KINDS, Nudge, NudgeKind, NudgeStatus
+from storage.models.outcomes import Goal, GoalProgress, Story, StoryStatus
 from storage.models.people import (
     INACTIVE,
     OnboardingSession,
@@ -31,6 +43,15 @@ from storage.models.security import GuessCounter, IdentityProof
 from storage.models.surveys import SurveyAnswer
 
 __all__ = [
+    "EventAudience",
+    "EventKind",
+    "EventMessage",
+    "EventMessageKind",
+    "EventMessageStatus",
+    "EventRsvp",
+    "EventStatus",
+    "ProgrammeEvent",
+    "RsvpResponse",
     "CohortRound",
     "PrerequisiteDone",
     "INACTIVE",
@@ -39,6 +60,8 @@ __all__ = [
     "OPEN_LEAD_STATUSES",
     "AnnounceStep",
     "AuditEvent",
+    "Goal",
+    "GoalProgress",
     "GuessCounter",
     "IdentityProof",
     "Lead",
@@ -66,5 +89,7 @@ __all__ = [
     "SpaceKind",
     "SURVEY_KINDS",
     "SurveyAnswer",
+    "Story",
+    "StoryStatus",
     "utc_now",
 ]

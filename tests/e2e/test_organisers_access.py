@@ -15,7 +15,7 @@ from tests.support.organisers import REFUSAL, slash
 
 pytestmark = pytest.mark.e2e
 
-MEMBER_COMMANDS = {"join", "link", "profile", "pause", "resume", "mydata", "leave"}
+MEMBER_COMMANDS = {"join", "link", "profile", "pause", "resume", "mydata", "leave", "goals"}
 
 
 def _leaves(world: SandboxWorld) -> list[app_commands.Command[Any, ..., Any]]:
@@ -37,7 +37,9 @@ def _options_for(cmd: app_commands.Command[Any, ..., Any], member: Any) -> tuple
     for p in cmd.parameters:
         if not p.required:
             continue
-        if p.type == discord.AppCommandOptionType.user:
+        if p.choices:
+            options[p.name] = p.choices[0].value
+        elif p.type == discord.AppCommandOptionType.user:
             options[p.name] = member
         elif p.type == discord.AppCommandOptionType.integer:
             options[p.name] = int(p.min_value or 1)

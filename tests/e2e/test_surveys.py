@@ -186,8 +186,8 @@ async def test_survey_answers_are_in_mydata_and_leave_erases_them(sworld: Sandbo
     mydata = await slash(pair.mentee.persona, world.guild, "mydata")
     assert "sent your data to your DMs" in mydata.content
     exported = json.loads(pair.mentee.persona.dms()[-1].attachments[0].data)
-    assert [(a["answer"], a["question"][:10]) for a in exported["survey_answers"]] == [
-        (3, "Right now,"), (4, "How much t")]
+    assert [(a["survey"], a["question"], a["answer"]) for a in exported["survey_answers"]] == [
+        ("baseline", "confidence", 3), ("baseline", "reflection", 4)]
     asked = await slash(pair.mentee.persona, world.guild, "leave")
     await (await pair.mentee.persona.click("Yes, delete my data", message=asked.messages[0])).wait_answer()
     async with world.bot.sessions() as s:
