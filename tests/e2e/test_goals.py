@@ -201,3 +201,22 @@ async def test_goals_view_shows_and_changes_goals_any_time(gworld: SandboxWorld)
     nobody = gworld.person("Passer-by")
     await nobody.join(gworld.guild)
     assert "don't have a current match" in (await slash(nobody, gworld.guild, "goals", "view")).content
+
+
+async def test_goal_clicks_are_acknowledged_at_once_while_the_database_is_busy(gworld: SandboxWorld) -> None:
+    from tests.e2e.test_interactions_acknowledged import (
+        DISCORD_WINDOW,
+        LOCK_SECONDS,
+        acknowledged_within,
+        database_busy,
+    )
+
+    pair = await _introduced_pair(gworld, "L", ["planning"])
+    invite = await _dm_with(pair.mentee.persona, "Your goals")
+    async with database_busy(gworld):
+        used = await pair.mentee.persona.click("Use these goals", message=invite, timeout=LOCK_SECONDS + 6)
+    assert acknowledged_within(used) < DISCORD_WINDOW
+    assert "Your goals are saved" in used.content
+    async with database_busy(gworld):
+        opened = await pair.mentee.persona.click("Change them", message=invite, timeout=LOCK_SECONDS + 6)
+    assert acknowledged_within(opened) < DISCORD_WINDOW and opened.modal is not None, "the modal needs no database"
