@@ -180,6 +180,9 @@ async def test_checkins_ask_how_each_goal_is_going_and_organisers_see_it(gworld:
     assert "**Mentor D → Mentee D**: no goals set yet" in text
     refused = await slash(pair.mentee.persona, gworld.guild, "goals", "overview")
     assert "organisers" in refused.content
+    stats = await slash(gworld.organiser, gworld.guild, "programme", "stats")
+    fields = {f["name"]: f["value"] for m in stats.messages for e in m.embeds for f in e.get("fields", [])}
+    assert "✅ Achieved 1" in fields["Goals: 2"] and fields["Goals: 2"].startswith("In 1 pair:")
 
 
 async def test_goals_view_shows_and_changes_goals_any_time(gworld: SandboxWorld) -> None:
