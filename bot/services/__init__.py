@@ -10,6 +10,7 @@ from bot.services.catch_up import CatchUp
 from bot.services.circle import CircleService
 from bot.services.directory import PeopleDirectory
 from bot.services.end_requests import EndRequests
+from bot.services.events import EventService
 from bot.services.goals import GoalService
 from bot.services.intake import BlueskyClientFactory, IntakeService, MastodonClientFactory, XClientFactory
 from bot.services.match_end import MatchEnding
@@ -45,6 +46,7 @@ class Services:
     end_requests: EndRequests
     directory: PeopleDirectory
     circle: CircleService
+    events: EventService
     goals: GoalService
     stories: StoryService
 
@@ -78,6 +80,7 @@ def build_services(
         end_requests=EndRequests(sessions, clock, ending),
         directory=PeopleDirectory(sessions),
         circle=CircleService(sessions, clock),
+        events=EventService(registry, sessions, clock, rounds),
         goals=GoalService(registry, sessions, clock),
         stories=StoryService(registry, sessions, clock, intake),
     )
