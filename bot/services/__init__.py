@@ -24,8 +24,8 @@ from bot.services.people import PeopleService
 from bot.services.programmes import ProgrammeRegistry
 from bot.services.rounds import RoundService
 from bot.services.stats import StatsService
-from bot.services.surveys import SurveyService
 from bot.services.stories import StoryService
+from bot.services.surveys import SurveyService
 from storage.db import SessionFactory
 
 
