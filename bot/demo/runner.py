@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from bot.demo.goals import DemoGoals
 from bot.demo.population import DemoPerson
 from bot.sandbox.discord import Message
 from bot.sandbox.discord.actors import walk_components
@@ -46,6 +47,7 @@ class Demo:
         self.seen_nudges: set[int] = set()
         self.ended_once = False
         self.scan_cursor = 0
+        self.goals = DemoGoals(self, world.preset)
 
     # ---- helpers ----------------------------------------------------------------------------------
     def persona(self, p: DemoPerson) -> Persona:
@@ -247,6 +249,7 @@ class Demo:
         confirm = await olu.slash("match", "confirm", guild=guild, timeout=60)
         self.state.organiser_notes.append(f"/match confirm ({label}): {confirm.content[:160]}")
         await self.world.bot.tick("announce-pairs")
+        await self.goals.set_goals()  # mentees answer their goals invitation
 
     def _nudge_buttons(self, msg: Message) -> list[dict[str, Any]]:
         return [c for c in walk_components(msg.components) if str(c.get("custom_id", "")).startswith("nudge:")]
@@ -329,6 +332,7 @@ class Demo:
                 self.world.clock.advance(STEP)
                 await self.tick()
                 await self.answer_nudges(day)
+                await self.goals.progress(day)
             if day == 21 and self.ended_once:
                 await self.match_round("re-match")
             if day == 35:

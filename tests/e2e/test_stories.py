@@ -148,3 +148,21 @@ async def test_leave_deletes_an_unposted_story_and_says_what_was_public(sworld: 
         assert list(await s.exec(select(Story))) == [], "their stories are erased with them"
     assert not any("why I love this job" in m.content for m in sworld.discord.state.messages.values()
                    if m.channel_id == (sworld.organisers_channel.id if sworld.organisers_channel else 0))
+
+
+async def test_a_story_for_the_organisers_only_goes_to_their_channel_and_nowhere_else(sworld: SandboxWorld) -> None:
+    pair = await _ended_after_meeting(sworld, "O", happy=("mentor", "mentee"))
+    await sworld.bot.tick("story-offers")
+    assert len(_offers(pair.mentor.persona)) == 1 and len(_offers(pair.mentee.persona)) == 1
+    choices = await _write(pair.mentor.persona, "Mentoring reminded me why I love this job.")
+    preview = await pair.mentor.persona.click("Organisers only", message=choices)
+    assert "```\n“Mentoring reminded me why I love this job.”\n— a mentor\n```" in preview.content, "no hashtag"
+    shared = await pair.mentor.persona.click("Yes, share it", message=preview.messages[-1])
+    assert "passed your story to the organisers" in shared.content
+    organisers = sworld.organisers_channel
+    assert organisers is not None
+    told = [m.content for m in sworld.discord.state.messages.values() if m.channel_id == organisers.id]
+    assert sum("why I love this job" in t for t in told) == 1
+    assert _bot_posts_on_x(sworld) == [] and not any("love this job" in p.text for p in sworld.bluesky.posts)
+    declined = await pair.mentee.persona.click("No thanks", message=_offers(pair.mentee.persona)[0])
+    assert "Nothing will be shared" in declined.content
