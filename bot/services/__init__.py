@@ -25,6 +25,7 @@ from bot.services.programmes import ProgrammeRegistry
 from bot.services.rounds import RoundService
 from bot.services.stats import StatsService
 from bot.services.stories import StoryService
+from bot.services.surveys import SurveyService
 from storage.db import SessionFactory
 
 
@@ -44,6 +45,7 @@ class Services:
     rounds: RoundService
     pauses: PauseExpiry
     end_requests: EndRequests
+    surveys: SurveyService
     directory: PeopleDirectory
     circle: CircleService
     events: EventService
@@ -78,6 +80,7 @@ def build_services(
         catch_up=CatchUp(sessions, clock),
         pauses=PauseExpiry(sessions, clock, nudges),
         end_requests=EndRequests(sessions, clock, ending),
+        surveys=SurveyService(registry, sessions, clock),
         directory=PeopleDirectory(sessions),
         circle=CircleService(sessions, clock),
         events=EventService(registry, sessions, clock, rounds),
