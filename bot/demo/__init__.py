@@ -140,6 +140,12 @@ def _summary(console: Console, demo: Demo, data: dict[str, Any], funnel: Funnel,
         console.print(f"Not matched ({sum(why_not.values())}), and why:")
         for why, count in why_not.most_common(6):
             console.print(f"  • {count} × {why[:120]}", markup=False, highlight=False)
+    for ev in data.get("events", []):
+        sent = ", ".join(f"{n} × {point}" for point, n in ev["reminders_sent"].items()) or "none"
+        console.print(f"Event: {ev['title']} ({ev['kind'].replace('_', ' ')}, {ev['status']}): {ev['interested']} "
+                      f"interested, {ev['going']} going, {ev['declined']} can't make it; reminders sent {sent}; "
+                      f"{ev['start_links_sent']} start links DMed; {ev['attended']} attended, "
+                      f"{ev['feedback']} answered the feedback question", markup=False, highlight=False)
     outcomes = data.get("outcomes") or {}
     if "goals_set" in outcomes:
         console.print(f"Outcomes: {plural.count(outcomes['goals_set'], 'goal')} set in "
