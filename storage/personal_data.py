@@ -337,7 +337,6 @@ async def _outcome_names(session: AsyncSession, person: Person) -> list[str]:
     return [*goals, *(st.text for st in stories)]
 
 
-#: Export in this order, erase in reverse. Append new holders at the end.
 # --- programme events ------------------------------------------------------------------------------------------
 
 async def _export_events(session: AsyncSession, person: Person) -> Any:
@@ -366,6 +365,7 @@ async def _erase_survey_answers(session: AsyncSession, person: Person) -> None:
     await survey_queries.delete_answers_of_person(session=session, person_id=require_id(person))
 
 
+#: Export in this order, erase in reverse. Append new holders at the end.
 HOLDERS: tuple[Holder, ...] = (
     Holder("person", ("person",), _export_person, _erase_person, _person_names),
     Holder("profile", ("profile",), _export_profile, _erase_profile, _profile_names),
