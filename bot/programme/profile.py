@@ -104,7 +104,9 @@ class ProgrammeSpec:
             stage=str(stage) if isinstance(stage, str) and stage else cfg.stage_scale[0],
             timezone=str(self._slot(answers, "timezone") or "UTC"),
             availability=_set(self._slot(answers, "availability")), goals=_set(self._slot(answers, "goals")),
-            capacity=capacity if isinstance(capacity, int) and not isinstance(capacity, bool) else 1,
+            # an answer stored under an older config is brought inside today's bounds: matching never fails on it
+            capacity=cfg.capacity_within(capacity) if isinstance(capacity, int) and not isinstance(capacity, bool)
+            else 1,
             organisation=str(self._slot(answers, "organisation") or "").strip(),
             previous=frozenset(str(p) for p in previous),
             extra={k: v for k, v in answers.items() if k != "consent"},

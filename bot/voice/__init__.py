@@ -37,6 +37,8 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "round_not_ready": frozenset({"name", "programme", "round", "missing"}),
     "round_not_eligible": frozenset({"name", "programme", "round", "reason"}),
     "round_too_late": frozenset({"name", "programme", "round", "closed"}),
+    "checkin_batch": frozenset({"name", "programme", "count"}),
+    "checkin_batch_done": frozenset({"programme"}),
 }
 #: A reply to each check-in button (no placeholders: it is shown to the person who pressed it).
 REPLY_KEYS = ("met", "not_yet", "help", "end", "confirm_end", "keep")
@@ -64,6 +66,10 @@ class Voice(BaseModel):
     round_not_eligible: str = Field(min_length=1, max_length=900)
     #: told once per round to someone who completed their profile after the round's closing date
     round_too_late: str = Field(min_length=1, max_length=900)
+    #: one check-in for someone with several partners (a mentor with several mentees): above the list
+    checkin_batch: str = Field(min_length=1, max_length=600)
+    #: the one acknowledgement once every pairing of that check-in is answered
+    checkin_batch_done: str = Field(min_length=1, max_length=600)
     replies: dict[str, str]
     #: "Not yet" answers in a row (without meeting) before the organisers hear of it; 0: never
     not_yet_escalate_after: int = Field(default=2, ge=0, le=20)
@@ -109,6 +115,8 @@ class VoiceOverrides(BaseModel):
     round_not_ready: str | None = Field(default=None, min_length=1, max_length=900)
     round_not_eligible: str | None = Field(default=None, min_length=1, max_length=900)
     round_too_late: str | None = Field(default=None, min_length=1, max_length=900)
+    checkin_batch: str | None = Field(default=None, min_length=1, max_length=600)
+    checkin_batch_done: str | None = Field(default=None, min_length=1, max_length=600)
     replies: dict[str, str] = Field(default_factory=dict)
     not_yet_escalate_after: int | None = Field(default=None, ge=0, le=20)
     end_request_days: int | None = Field(default=None, ge=1, le=90)
