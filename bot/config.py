@@ -27,6 +27,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from bot.community.config import CircleConfig, EventsConfig
 from bot.config_errors import ConfigError, format_validation_error
 from bot.matching.config import MatchingConfig
 from bot.nudges.config import (
@@ -189,6 +190,10 @@ class ProgrammeConfig(_Strict):
     digest: DigestConfig = Field(default_factory=DigestConfig)
     #: the programme's own words over its preset's voice (``bot/voice/presets``): any message, replaced
     voice: VoiceOverrides = Field(default_factory=VoiceOverrides)
+    #: the mentor circle (a private channel for everyone who mentors): see :class:`CircleConfig`
+    circle: CircleConfig = Field(default_factory=CircleConfig)
+    #: programme events and their reminders
+    events: EventsConfig = Field(default_factory=EventsConfig)
 
     @field_validator("invite_url")
     @classmethod
@@ -210,6 +215,10 @@ class ProgrammeConfig(_Strict):
     def messages(self) -> Voice:
         """Everything the programme says: its question preset's voice with this config's overrides."""
         return resolve_voice(self.questions.preset, self.voice)
+
+    def mentor_circle(self) -> CircleConfig:
+        """The circle's settings with the question preset's defaults filled in."""
+        return self.circle.resolved(self.questions.preset)
 
     def nudge_plan(self, relationship: str) -> NudgePlanConfig:
         """The nudge plan of a relationship kind (``mentoring`` or ``check-in``)."""

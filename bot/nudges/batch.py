@@ -44,6 +44,8 @@ class CheckinSection:
     rows: int = 1
     #: False once the pairing has ended: nothing left to answer
     open: bool = True
+    #: the pair has goals: its section carries a "Goal progress" button on a row of its own (``rows`` is 2)
+    goal_match_id: int | None = None
 
     @property
     def marker(self) -> str:
@@ -98,7 +100,8 @@ def render(intro: str, sections: Sequence[CheckinSection], *, limit: int = CONTE
     for i, s in enumerate(sections, start=1):
         where = f" · <#{s.space_id}>" if s.space_id else ""
         done = status_line(s)
-        lines.append(f"**{i}. {s.partner}** (week {s.week}){where}" + (f" — {done}" if done else ""))
+        goals = " · 🎯 goals" if s.goal_match_id is not None else ""
+        lines.append(f"**{i}. {s.partner}** (week {s.week}){where}{goals}" + (f" — {done}" if done else ""))
     room = limit - len(footer)
     body = intro.strip()
     for n, line in enumerate(lines):

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services.catch_up import CatchUp
+from bot.services.circle import CircleService
 from bot.services.end_requests import EndRequests
+from bot.services.goals import GoalService
 from bot.services.intake import BlueskyClientFactory, IntakeService, MastodonClientFactory, XClientFactory
 from bot.services.match_end import MatchEnding
 from bot.services.matching import MatchingService
@@ -39,6 +41,8 @@ class Services:
     rounds: RoundService
     pauses: PauseExpiry
     end_requests: EndRequests
+    circle: CircleService
+    goals: GoalService
 
 
 def build_services(
@@ -67,4 +71,6 @@ def build_services(
         catch_up=CatchUp(sessions, clock),
         pauses=PauseExpiry(sessions, clock, nudges),
         end_requests=EndRequests(sessions, clock, ending),
+        circle=CircleService(sessions, clock),
+        goals=GoalService(registry, sessions, clock),
     )

@@ -35,7 +35,7 @@ class Matching(commands.GroupCog, group_name="match", group_description="Match m
         self.bot = bot
         services = bot.services
         self.announcer = Announcements(services.programmes, services.matching, services.nudges, bot.clock,
-                                       DiscordPairSpaces(bot))
+                                       DiscordPairSpaces(bot), services.goals)
         super().__init__()
 
     async def cog_load(self) -> None:

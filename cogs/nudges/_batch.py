@@ -13,6 +13,7 @@ from bot.nudges.answers import CHECKIN_BUTTONS
 from bot.nudges.batch import CheckinSection, answerable, page_of, pages, render
 from bot.services.nudges import Delivery
 from bot.services.nudges._batch import CheckinMessage
+from cogs.kit.goals import GoalProgressButton
 from cogs.kit.interactions import INTEGER, PersistentItem, bot_of, handle, reply, selected
 from cogs.nudges._views import NoteModal, follow_up
 
@@ -126,6 +127,8 @@ def message_parts(intro: str, sections: tuple[CheckinSection, ...], first: int, 
     row = 0
     for s in split[page] if split else []:
         view.add_item(CheckinSelect(s.nudge_id, s, row=row))
+        if s.goal_match_id is not None and s.rows > 1:  # the pair's goals: how is each going?
+            view.add_item(GoalProgressButton(s.goal_match_id, f"Goal progress: {s.partner}"[:80], row=row + 1))
         row += s.rows
     if len(split) > 1:
         for target in (page - 1, page + 1):

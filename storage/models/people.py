@@ -54,6 +54,9 @@ class Person(SQLModel, table=True):
     discord_user_id: int | None = snowflake_field(index=True)
     display_name: str = Field(default="", max_length=200)
     x_handle: str | None = Field(default=None, max_length=100)
+    #: an imported person's Discord username, as the organiser's spreadsheet gave it (lower case, no "@"):
+    #: the member holding that username is linked to this row when they join (``None`` once linked)
+    discord_username: str | None = Field(default=None, max_length=40, index=True)
     status: PersonStatus = enum_field(PersonStatus, default=PersonStatus.JOINED, index=True)
     dms_closed: bool = Field(default=False)
     paused_until: datetime | None = ts_field()

@@ -138,3 +138,15 @@ async def test_two_processes_send_a_mentors_checkin_once(nworld: SandboxWorld) -
     assert len(dms_of(mentor.persona)) == 1
     rows = await _day3_rows(nworld, pairs, mentor.person_id)
     assert [r.status for r in rows] == ["sent"] * 4
+
+
+async def test_a_pair_with_goals_carries_its_goal_progress_in_the_mentors_one_checkin(nworld: SandboxWorld) -> None:
+    mentor, pairs = await _mentor_with(nworld, 3)
+    await nworld.bot.services.goals.set_goals(pairs[1].match_id, pairs[1].mentee.persona.id, ["Plan a winter route"])
+    nworld.clock.advance(timedelta(days=3))
+    await nworld.bot.tick("nudge-dispatch")
+    assert len(dms_of(mentor.persona)) == 1
+    msg = mentor.persona.dms()[0]
+    buttons = [c for row in msg.components for c in row.get("components", []) if c.get("type") == 2]
+    assert [b["custom_id"] for b in buttons] == [f"goals:progress:{pairs[1].match_id}"]
+    assert "Leader 02" in buttons[0]["label"] and len(msg.components) <= 5

@@ -20,7 +20,7 @@ from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.db import SessionFactory, transaction
 from storage.ids import require_id
 from storage.models import INACTIVE, MatchStatus, Nudge, NudgeKind, Person
-from storage.queries import matching, onboarding, people
+from storage.queries import matching, onboarding, outcomes, people
 from storage.queries import nudges as q
 
 
@@ -52,9 +52,12 @@ async def _sections(session: AsyncSession, rows: Sequence[Nudge]) -> list[Checki
         partner_id = match.mentee_person_id if n.person_id == match.mentor_person_id else match.mentor_person_id
         partner = await people.get_person(session=session, person_id=partner_id)
         name = safe_text(partner.display_name, 60) if partner is not None else "your partner"
+        goals = match.status == MatchStatus.ACTIVE and bool(
+            await outcomes.goals_of_match(session=session, match_id=require_id(match)))
         sections.append(CheckinSection(require_id(n), name, match.space_id,
                                        week_number(match.started_at or match.created_at, n.due_at), n.answer,
-                                       open=match.status == MatchStatus.ACTIVE))
+                                       rows=2 if goals else 1, open=match.status == MatchStatus.ACTIVE,
+                                       goal_match_id=match.id if goals else None))
     return sections
 
 

@@ -55,6 +55,7 @@ class Delivery:
     dms_closed: bool = False
     space_id: int | None = None
     due_at: datetime | None = None  # a digest is looked for among every message since (not the last 50)
+    goal_match_id: int | None = None  # a check-in of a pair with goals: it asks how each is going
     #: a batched check-in: one section per pairing (``nudge_id`` is the first's), each with its own nudge
     batch: tuple[CheckinSection, ...] = ()
     #: (nudge id, attempt) of every nudge this delivery sends, as claimed (one for a single nudge)
