@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from bot.demo.checkins import answer_batched
 from bot.demo.population import DemoPerson
 from bot.sandbox.discord import Message
 from bot.sandbox.discord.actors import walk_components
@@ -329,6 +330,7 @@ class Demo:
                 self.world.clock.advance(STEP)
                 await self.tick()
                 await self.answer_nudges(day)
+                await answer_batched(self, day)  # mentors with several leaders: one check-in each (bot/demo/checkins.py)
             if day == 21 and self.ended_once:
                 await self.match_round("re-match")
             if day == 35:
