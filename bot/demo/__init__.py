@@ -19,6 +19,7 @@ from rich.table import Table
 from bot import plural
 from bot.clock import SandboxClock
 from bot.demo.checkins import summary as batched_summary
+from bot.demo.goals import outcome_counts
 from bot.demo.population import make_population
 from bot.demo.report import collect, write_chart, write_report
 from bot.demo.runner import Demo
@@ -88,7 +89,8 @@ async def run_demo(*, seed: int, people: int, programme: str, report: Path | Non
                               ("training", demo.training_then_close)]
                 else:
                     steps += [("onboarding", demo.onboard)]
-                steps += [("matching", lambda: demo.match_round("first round")), ("six weeks", demo.weeks)]
+                steps += [("matching", lambda: demo.match_round("first round")), ("six weeks", demo.weeks),
+                          ("a story", demo.goals.share_a_story)]
                 for name, step in steps:
                     t = time.monotonic()
                     await step()
@@ -100,6 +102,7 @@ async def run_demo(*, seed: int, people: int, programme: str, report: Path | Non
         messages = await asyncio.to_thread(write_transcript, world, out_dir / "transcript.md")
         data = await collect(world, population, seed, programme)
         data["batched_checkins"] = batched_summary(demo)  # one check-in per mentor and moment (bot/demo/checkins.py)
+        data.setdefault("outcomes", {}).update(await outcome_counts(demo))
         if report is not None:
             await asyncio.to_thread(write_report, data, report)
         _summary(console, demo, data, funnel, messages, out_dir, report, time.monotonic() - started)
@@ -141,6 +144,12 @@ def _summary(console: Console, demo: Demo, data: dict[str, Any], funnel: Funnel,
         console.print(f"Not matched ({sum(why_not.values())}), and why:")
         for why, count in why_not.most_common(6):
             console.print(f"  • {count} × {why[:120]}", markup=False, highlight=False)
+    outcomes = data.get("outcomes") or {}
+    if "goals_set" in outcomes:
+        console.print(f"Outcomes: {plural.count(outcomes['goals_set'], 'goal')} set in "
+                      f"{plural.count(outcomes['pairs_with_goals'], 'pair')}, {outcomes['goals_achieved']} achieved; "
+                      f"{plural.count(outcomes['stories_posted'], 'story', 'stories')} posted "
+                      f"(of {outcomes['stories_offered']} offered)")
     organisers = demo.world.organisers_channel
     told = [m.content for m in demo.world.discord.state.messages.values()
             if organisers is not None and m.channel_id == organisers.id]

@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.demo.checkins import answer_batched
+from bot.demo.goals import DemoGoals
 from bot.demo.population import DemoPerson
 from bot.sandbox.discord import Message
 from bot.sandbox.discord.actors import walk_components
@@ -47,6 +48,7 @@ class Demo:
         self.seen_nudges: set[int] = set()
         self.ended_once = False
         self.scan_cursor = 0
+        self.goals = DemoGoals(self, world.preset)
 
     # ---- helpers ----------------------------------------------------------------------------------
     def persona(self, p: DemoPerson) -> Persona:
@@ -248,6 +250,7 @@ class Demo:
         confirm = await olu.slash("match", "confirm", guild=guild, timeout=60)
         self.state.organiser_notes.append(f"/match confirm ({label}): {confirm.content[:160]}")
         await self.world.bot.tick("announce-pairs")
+        await self.goals.set_goals()  # mentees answer their goals invitation
 
     def _nudge_buttons(self, msg: Message) -> list[dict[str, Any]]:
         return [c for c in walk_components(msg.components) if str(c.get("custom_id", "")).startswith("nudge:")]
@@ -331,6 +334,7 @@ class Demo:
                 await self.tick()
                 await self.answer_nudges(day)
                 await answer_batched(self, day)  # mentors with several leaders: one check-in each (bot/demo/checkins.py)
+                await self.goals.progress(day)
             if day == 21 and self.ended_once:
                 await self.match_round("re-match")
             if day == 35:

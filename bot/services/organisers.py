@@ -122,6 +122,7 @@ class PersonCard:
     status: PersonStatus
     paused_until: datetime | None
     dms_closed: bool
+    discord_user_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,8 @@ class MatchLine:
     partner: str
     score: float
     end_reason: str | None
+    match_id: int | None = None
+    partner_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -205,7 +208,13 @@ class OrganiserService:
         async with self._sessions() as session:
             person = await people.get_person_by_discord(session=session, programme_id=programme.id,
                                                         discord_user_id=discord_user_id)
-            if person is None:
+        return await self.person_file_of(programme, require_id(person)) if person is not None else None
+
+    async def person_file_of(self, programme: Programme, person_id: int) -> PersonFile | None:
+        """A person's file by their number in this programme (imported people have no Discord account)."""
+        async with self._sessions() as session:
+            person = await people.get_person(session=session, person_id=person_id)
+            if person is None or person.programme_id != programme.id:
                 return None
             pid = require_id(person)
             profile = await people.get_profile(session=session, person_id=pid, programme_id=programme.id)
@@ -216,11 +225,13 @@ class OrganiserService:
                 partner_id = m.mentee_person_id if m.mentor_person_id == pid else m.mentor_person_id
                 partner = await people.get_person(session=session, person_id=partner_id)
                 matches.append(MatchLine(m.status, "mentor" if m.mentor_person_id == pid else "mentee",
-                                         partner.display_name if partner else "(left)", m.score, m.end_reason))
+                                         partner.display_name if partner else "(left)", m.score, m.end_reason,
+                                         m.id, partner_id))
             recent = [NudgeLine(n.due_at, n.step_key or str(n.kind), n.status, n.answer)
                       for n in await q.nudges_of_person(session=session, person_id=pid, limit=15)]
             conv = await onboarding.get_session(session=session, person_id=pid, programme_id=programme.id)
-        card = PersonCard(pid, person.display_name, person.status, person.paused_until, person.dms_closed)
+        card = PersonCard(pid, person.display_name, person.status, person.paused_until, person.dms_closed,
+                          person.discord_user_id)
         return PersonFile(card, ProfileAnswers(dict(profile.answers), profile.version) if profile else None,
                           matches, recent, conv.status if conv else None)
 

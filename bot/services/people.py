@@ -16,13 +16,18 @@ from bot.services.programmes import Programme
 from storage import personal_data
 from storage.db import SessionFactory, purge_deleted, transaction
 from storage.ids import require_id
-from storage.models import Match, MatchStatus, PersonStatus
-from storage.queries import audit, intake, matching, nudges, onboarding, people
+from storage.models import Match, MatchStatus, PersonStatus, StoryStatus
+from storage.queries import audit, intake, matching, nudges, onboarding, outcomes, people
 
 #: What /leave keeps, said the same way in /mydata and the leave prompt.
 AFTER_LEAVE = ("/leave deletes everything above. The programme keeps only anonymous facts that name nobody: "
                "that a match existed, when it began and ended, and how it ended — so its statistics and "
-               "reports don't shrink.")
+               "reports don't shrink. The bot also removes your name from its own messages in Discord "
+               "(organisers' notices, your pair's space, your partner's DMs). What it cannot reach: replies "
+               "only one person could see (\"Only you can see this\", e.g. an organiser's match preview) can't be "
+               "changed once sent — Discord drops them when that person dismisses them or reloads; what other "
+               "people wrote themselves; and its public reply to your hashtag post on X, Bluesky or Mastodon, "
+               "which names your handle (the bot's operator can delete it from the bot's account).")
 
 @dataclass
 class LeaveResult:
@@ -36,6 +41,9 @@ class LeaveResult:
     spaces: list[int] = field(default_factory=list)
     partner_dms: list[tuple[int, int | None]] = field(default_factory=list)
     onboarding_threads: list[int] = field(default_factory=list)
+    # their stories: the ones already public (where, address) stay there; the rest were deleted
+    public_stories: list[tuple[str, str | None]] = field(default_factory=list)
+    stories_deleted: int = 0
 
 
 def naming_strings(discord_user_id: int | None, texts: list[str]) -> list[str]:
@@ -147,13 +155,20 @@ class PeopleService:
                     result.ended.append(ended)
                     await people.bump_counter(session=session, programme_id=programme.id,
                                               name="matches_ended_by_leave")
+            for story in await outcomes.stories_of_person(session=session, person_id=pid):
+                if story.status == StoryStatus.POSTED:
+                    result.public_stories.append((story.destination or "", story.post_url))
+                    await people.bump_counter(session=session, programme_id=programme.id, name="stories_posted_left")
+                elif story.status not in (StoryStatus.OFFERED, StoryStatus.DECLINED, StoryStatus.UNREACHABLE):
+                    result.stories_deleted += 1
             await people.erase_person(session=session, person_id=pid)
             await people.bump_counter(session=session, programme_id=programme.id, name="people_left")
             await audit.add_audit_event(
                 session=session, programme_id=programme.id, actor_discord_id=None, action="person.leave",
                 detail={"ended_matches": len(result.ended)}, now=now,
             )
-        await purge_deleted(self._sessions.kw["bind"])  # no copy left in the database files (SQLite's log)
+        # no copy left in the database files (SQLite's log; PostgreSQL's dead rows in the tables touched)
+        await purge_deleted(self._sessions.kw["bind"], personal_data.TABLES)
         for ended in result.ended:  # after the commit: partners told, spaces archived, organisers told
             await self._follow_up(ended)
         if not result.ended and self._ending is not None and self._ending.spaces is not None:

@@ -16,7 +16,7 @@ from bot.services.matching import Announcement
 from bot.services.members import Member
 from bot.services.programmes import Programme
 from cogs.kit.goals import goals_embed, invite_view
-from cogs.kit.messaging import DMS_CLOSED, NO_PINGS, find_text_channel, slug
+from cogs.kit.messaging import DMS_CLOSED, NO_PINGS, find_text_channel, mention_user, once_nonce, slug
 from cogs.matching._ending import ENDED_PREFIX
 from storage.models import SpaceKind
 
@@ -231,7 +231,7 @@ class DiscordPairSpaces:
             f"-# {marker('intro', mid)}"
         )
         return await self.bot.pacer_send(
-            space, content=text[:2000],
+            space, content=text[:2000], nonce=once_nonce(marker("intro", mid)),
             allowed_mentions=discord.AllowedMentions(users=[discord.Object(id=u) for u in who], everyone=False,
                                                      roles=False),
         )
@@ -257,12 +257,29 @@ class DiscordPairSpaces:
                 dm, content=programme.config.messages().say(
                     "paired_dm", partner=safe_text(partner, 60), programme=safe_text(programme.config.name, 60),
                     space=space.jump_url) + f"\n-# {ref}",
-                allowed_mentions=NO_PINGS, **extra,
+                allowed_mentions=NO_PINGS, nonce=once_nonce(ref), **extra,
             )
         except discord.Forbidden as exc:
             if exc.code != DMS_CLOSED:
                 raise
-            # DMs closed: the introduction in the space already mentions them
+            # DMs closed: the introduction in the space already mentions them; the goals invitation goes there
+            if goals is not None:
+                await self._goals_in_space(programme, user_id, partner, space, goals, look_first=look_first)
+
+    async def _goals_in_space(self, programme: Programme, user_id: int, partner: str,
+                              space: discord.TextChannel | discord.Thread, goals: GoalInvite, *,
+                              look_first: bool) -> None:
+        """The mentee's goals invitation in the pair's space (their DMs are closed); its buttons still answer
+        only the mentee."""
+        ref = marker("goals", goals.match_id)
+        if look_first and await self._find_marker(space, ref) is not None:
+            return
+        invite = programme.config.messages().say(
+            "goals_invite", partner=safe_text(partner, 60), programme=safe_text(programme.config.name, 60))
+        await self.bot.pacer_send(space, content=f"<@{user_id}>\n-# {ref}", allowed_mentions=mention_user(user_id),
+                                  nonce=once_nonce(ref),
+                                  embed=goals_embed("🎯 Your goals", goals.suggestions, invite),
+                                  view=invite_view(goals.match_id, goals.suggestions))
 
 
 def mention(p: Member) -> str:

@@ -11,7 +11,14 @@ import discord
 from bot.services.nudges import Delivery, has_marker, markers_in
 from bot.services.nudges.dispatch import Posted, SendOutcome
 from bot.services.programmes import Programme
-from cogs.kit.messaging import NO_PINGS, guild_text_channel, messageable, send_to_person, tell_organisers
+from cogs.kit.messaging import (
+    NO_PINGS,
+    guild_text_channel,
+    messageable,
+    once_nonce,
+    send_to_person,
+    tell_organisers,
+)
 from cogs.nudges._batch import batch_message
 from cogs.nudges._views import nudge_view
 from storage.models import NudgeKind
@@ -65,11 +72,16 @@ async def send(bot: MentorBot, d: Delivery) -> SendOutcome:
         if channel is None:
             log.warning("no organisers channel for the digest of %s", d.programme.key)
             return SendOutcome(None, "no organisers channel")
-        posted = await bot.pacer_send(channel, content=f"{d.text}\n-# {d.marker}", allowed_mentions=NO_PINGS)
+        posted = await bot.pacer_send(channel, content=f"{d.text}\n-# {d.marker}", allowed_mentions=NO_PINGS,
+                                      nonce=once_nonce(d.marker))
         return SendOutcome(Posted(posted.channel.id, posted.id))
     if d.discord_user_id is None:
         return SendOutcome(None, "no Discord account")
-    kwargs: dict[str, Any] = {"content": d.text, "allowed_mentions": NO_PINGS}
+    # the same nonce on every attempt: a retry, or a process that took the claim over while this send was in
+    # flight, gets the message already made back instead of sending a second one (a batched check-in's nonce is
+    # that of all its pairings: the same message only for the same pairings)
+    ref = " ".join(f"ref:n{nid}" for nid in d.nudge_ids) if d.batch else d.marker
+    kwargs: dict[str, Any] = {"content": d.text, "allowed_mentions": NO_PINGS, "nonce": once_nonce(ref)}
     if d.batch:
         kwargs.update(batch_message(d))
     else:

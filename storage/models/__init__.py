@@ -3,6 +3,17 @@ strings as ever). Import from here: ``from storage.models import Person, PersonS
 
 from storage.models.audit import AuditEvent, PastMatch, ProgrammeCounter
 from storage.models.base import utc_now
+from storage.models.events import (
+    EventAudience,
+    EventKind,
+    EventMessage,
+    EventMessageKind,
+    EventMessageStatus,
+    EventRsvp,
+    EventStatus,
+    ProgrammeEvent,
+    RsvpResponse,
+)
 from storage.models.intake import OPEN_LEAD_STATUSES, Lead, LeadStatus, PollCursor, ReplyClaim, SocialPost
 from storage.models.matching import (
     OPEN_ANNOUNCE_STEPS,
@@ -31,6 +42,15 @@ from storage.models.people import (
 from storage.models.security import GuessCounter, IdentityProof
 
 __all__ = [
+    "EventAudience",
+    "EventKind",
+    "EventMessage",
+    "EventMessageKind",
+    "EventMessageStatus",
+    "EventRsvp",
+    "EventStatus",
+    "ProgrammeEvent",
+    "RsvpResponse",
     "CohortRound",
     "PrerequisiteDone",
     "INACTIVE",

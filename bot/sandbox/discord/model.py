@@ -182,6 +182,7 @@ class Message:
     message_reference: JSON | None = None
     type: int = 0
     deleted: bool = False
+    nonce: str | None = None  # as the author sent it (Discord echoes it in the create's answer and event)
 
     @property
     def ephemeral(self) -> bool:

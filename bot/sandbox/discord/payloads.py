@@ -197,6 +197,8 @@ def message(state: State, m: Message) -> JSON:
         out["application_id"] = str(m.application_id)
     if m.message_reference is not None:
         out["message_reference"] = m.message_reference
+    if m.nonce is not None:
+        out["nonce"] = m.nonce
     if m.interaction_id is not None:
         inter = state.interactions.get(m.interaction_id)
         if inter is not None:

@@ -51,6 +51,9 @@ class State:
         self.roles: dict[int, Role] = {}
         self.channels: dict[int, Channel] = {}
         self.messages: dict[int, Message] = {}
+        #: (author id, nonce) -> the message created with it: a create with ``enforce_nonce`` and a nonce seen
+        #: within :data:`NONCE_WINDOW` returns that message instead of making another (Discord's idempotency)
+        self.nonces: dict[tuple[int, str], int] = {}
         self.commands: dict[int, Command] = {}
         self.interactions: dict[int, Interaction] = {}
         self.interactions_by_token: dict[str, Interaction] = {}
