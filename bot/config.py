@@ -41,6 +41,7 @@ from bot.nudges.config import (
 from bot.onboarding.questions import QuestionsConfig
 from bot.programme.criteria import MatchingDeclaration
 from bot.programme.profile import ProgrammeSpec, build_spec, preset_space_per
+from bot.surveys.config import SurveyConfig, check_surveys, load_survey_preset
 from bot.voice import Voice, VoiceOverrides, resolve_voice
 from storage.db import DEFAULT_DATABASE_URL
 
@@ -201,6 +202,13 @@ class ProgrammeConfig(_Strict):
     circle: CircleConfig = Field(default_factory=CircleConfig)
     #: programme events and their reminders
     events: EventsConfig = Field(default_factory=EventsConfig)
+    #: the programme's surveys (``[[programme.surveys]]``); None: its question preset's (``bot/surveys/presets``)
+    surveys: list[SurveyConfig] | None = Field(default=None, max_length=10)
+
+    @field_validator("surveys")
+    @classmethod
+    def _surveys(cls, surveys: list[SurveyConfig] | None) -> list[SurveyConfig] | None:
+        return None if surveys is None else check_surveys(surveys)
 
     @field_validator("invite_url")
     @classmethod
@@ -215,9 +223,19 @@ class ProgrammeConfig(_Strict):
             raise ValueError(COHORT_ORDER)
         self.spec()  # an unknown preset, order key or criterion question is reported here
         voice = self.messages()  # a broken override (unknown placeholder, reply) is reported here
+        self.survey_plan()  # a broken survey preset is reported here
         if "nudges" not in self.model_fields_set and voice.checkins:
             self.nudges = voice.plan()  # the preset's own check-in plan unless the config gives one
         return self
+
+    def survey_plan(self) -> list[SurveyConfig]:
+        """The surveys this programme sends: its own, else its question preset's."""
+        if self.surveys is not None:
+            return list(self.surveys)
+        return list(load_survey_preset(self.questions.preset))
+
+    def survey(self, key: str) -> SurveyConfig | None:
+        return next((s for s in self.survey_plan() if s.key == key), None)
 
     def messages(self) -> Voice:
         """Everything the programme says: its question preset's voice with this config's overrides."""

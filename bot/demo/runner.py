@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.demo.checkins import answer_batched
+from bot.demo.events import DevDayScene
 from bot.demo.goals import DemoGoals
 from bot.demo.population import DemoPerson
 from bot.sandbox.discord import Message
@@ -48,6 +49,7 @@ class Demo:
         self.seen_nudges: set[int] = set()
         self.ended_once = False
         self.scan_cursor = 0
+        self.community = DevDayScene(self) if world.preset == "runtogether" else None  # bot/demo/events.py
         self.goals = DemoGoals(self, world.preset)
 
     # ---- helpers ----------------------------------------------------------------------------------
@@ -335,6 +337,8 @@ class Demo:
                 await self.answer_nudges(day)
                 await answer_batched(self, day)  # mentors with several leaders: one check-in each (bot/demo/checkins.py)
                 await self.goals.progress(day)
+            if self.community is not None:
+                await self.community.on_day(day)
             if day == 21 and self.ended_once:
                 await self.match_round("re-match")
             if day == 35:
