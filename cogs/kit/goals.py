@@ -139,7 +139,7 @@ async def share_in_space(bot: MentorBot, saved: GoalsSaved) -> None:
     text = programme.config.messages().say("goals_shared", mentee=mentee, programme=programme.config.name)
     embed = pair_embed(pair, title="🎯 Goals")
     try:
-        if pair.space_id is not None and not getattr(programme.config, "pods", False):
+        if pair.space_id is not None and not programme.config.pods:
             await bot.pacer_send(messageable(bot, pair.space_id), content=text[:2000], allowed_mentions=NO_PINGS,
                                  embed=embed)
         elif pair.mentor_discord_id is not None:  # a mentor's pod is shared by their mentees: only the mentor
