@@ -41,6 +41,7 @@ from storage.models import (
 )
 from storage.queries import events as event_queries
 from storage.queries import outcomes
+from storage.queries import surveys as survey_queries
 
 Export = Callable[[AsyncSession, Person], Awaitable[Any]]
 Erase = Callable[[AsyncSession, Person], Awaitable[None]]
@@ -336,7 +337,6 @@ async def _outcome_names(session: AsyncSession, person: Person) -> list[str]:
     return [*goals, *(st.text for st in stories)]
 
 
-#: Export in this order, erase in reverse. Append new holders at the end.
 # --- programme events ------------------------------------------------------------------------------------------
 
 async def _export_events(session: AsyncSession, person: Person) -> Any:
@@ -353,6 +353,19 @@ async def _erase_events(session: AsyncSession, person: Person) -> None:
     await event_queries.erase_person(session=session, person_id=require_id(person))
 
 
+async def _export_survey_answers(session: AsyncSession, person: Person) -> Any:
+    return [{"survey": a.survey_key, "question": a.question_key, "role": a.role,
+             "answer": a.value_int if a.value_int is not None else a.value_text, "may_quote": a.quote_ok,
+             "answered_at": iso(a.answered_at)}
+            for a in await survey_queries.answers_of_person(session=session, person_id=require_id(person))]
+
+
+async def _erase_survey_answers(session: AsyncSession, person: Person) -> None:
+    """Their answers go; their partner's stay (they are the partner's, and name nobody else)."""
+    await survey_queries.delete_answers_of_person(session=session, person_id=require_id(person))
+
+
+#: Export in this order, erase in reverse. Append new holders at the end.
 HOLDERS: tuple[Holder, ...] = (
     Holder("person", ("person",), _export_person, _erase_person, _person_names),
     Holder("profile", ("profile",), _export_profile, _erase_profile, _profile_names),
@@ -367,6 +380,7 @@ HOLDERS: tuple[Holder, ...] = (
     Holder("audit_events", ("audit_event",), _export_audit, _erase_audit),
     Holder("goals_and_stories", ("goal", "story"), _export_outcomes, _erase_outcomes, _outcome_names),
     Holder("events", ("event_rsvp", "event_message"), _export_events, _erase_events),
+    Holder("survey_answers", ("survey_answer",), _export_survey_answers, _erase_survey_answers),
 )
 
 #: Every table a holder covers (vacuumed on PostgreSQL after an erasure)

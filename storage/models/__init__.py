@@ -28,7 +28,7 @@ from storage.models.matching import (
     RoundStatus,
     SpaceKind,
 )
-from storage.models.nudges import MATCH_KINDS, Nudge, NudgeKind, NudgeStatus
+from storage.models.nudges import MATCH_KINDS, SURVEY_KINDS, Nudge, NudgeKind, NudgeStatus
 from storage.models.outcomes import Goal, GoalProgress, Story, StoryStatus
 from storage.models.people import (
     INACTIVE,
@@ -40,6 +40,7 @@ from storage.models.people import (
     Programme,
 )
 from storage.models.security import GuessCounter, IdentityProof
+from storage.models.surveys import SurveyAnswer
 
 __all__ = [
     "EventAudience",
@@ -86,6 +87,8 @@ __all__ = [
     "RoundStatus",
     "SocialPost",
     "SpaceKind",
+    "SURVEY_KINDS",
+    "SurveyAnswer",
     "Story",
     "StoryStatus",
     "utc_now",

@@ -67,11 +67,16 @@ async def test_an_organiser_runs_the_programme_from_the_browser(dworld: SandboxW
     assert "Ada Mentor" in text and "Why" in text
     await page.screenshot("06-matching-preview")
     await page.click("form[action$='/matching/confirm'] button", accept=True)
-    text = await page.wait_text("2 pairs confirmed")
-    await page.screenshot("07-pairs")
+    await page.wait_text("2 pairs confirmed")
     async with dworld.bot.sessions() as s:
         active = list(await s.exec(select(Match).where(Match.status == "active")))
     assert len(active) == 2
+    mentee = next(p for p, pid in seeded.members.values() if pid == active[0].mentee_person_id)
+    saved = await dworld.bot.services.goals.set_goals(active[0].id or 0, mentee.id, ["Plan a term of lessons"])
+    assert saved.ok
+    await page.open(base + "/p/edu/pairs")
+    await page.wait_text("1. Plan a term of lessons — Not started")
+    await page.screenshot("07-pairs")
     waiting = {pid for _, pid in seeded.members.values()} - {m.mentee_person_id for m in active} \
         - {seeded.members["Ada Mentor"][1]}
     other = next(name for name, (_, pid) in seeded.members.items() if pid in waiting)
@@ -104,8 +109,12 @@ async def test_an_organiser_runs_the_programme_from_the_browser(dworld: SandboxW
 
     # outcomes and the audit log: every action above, by this organiser
     await page.open(base + "/p/edu/outcomes")
-    await page.wait_text("Outcomes")
+    await page.wait_text("people answered at least one survey")
     await page.screenshot("09-outcomes")
+    download = browser.OUTPUT / "outcomes-edu-all-time.csv"
+    download.unlink(missing_ok=True)
+    await page.click("form[action$='/outcomes/export'] button")
+    await page.wait_for_file(download)
     await page.open(base + "/p/edu/audit")
     text = await page.wait_text("Audit log")
     await page.screenshot("10-audit")
@@ -114,7 +123,7 @@ async def test_an_organiser_runs_the_programme_from_the_browser(dworld: SandboxW
         assert (await s.get(Person, ben)) is not None
     done = {e.action for e in events}
     assert {"person.view", "person.pause", "person.resume_by_organiser", "match.preview", "match.confirm",
-            "match.end", "match.pair", "lead.merge", "lead.dismiss", "profiles.export"} <= done, done
+            "match.end", "match.pair", "lead.merge", "lead.dismiss", "profiles.export", "programme.report"} <= done, done
     assert "match.confirm" in text
 
     # on a phone: the people table scrolls inside its box, the page itself does not

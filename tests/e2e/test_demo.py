@@ -38,6 +38,15 @@ async def test_a_demo_run_keeps_every_promise(tmp_path: Path, programme: str, se
     assert report["matches"], "somebody was matched"
     left = [p for p in persons if p["status"] == "left"]
     assert all(p["profile"] is None for p in left)
+    outcomes = report["outcomes"]  # goals set at introduction, progress in check-ins, one story shared
+    assert isinstance(outcomes, dict)
+    assert 0 < outcomes["pairs_with_goals"] <= len(report["matches"]) and outcomes["goals_set"] >= outcomes["pairs_with_goals"]
+    assert sum(outcomes["goal_progress"].values()) == outcomes["goals_set"] and outcomes["goals_achieved"] > 0
+    assert outcomes["stories_posted"] == 1
+    if programme == "runtogether":  # the mentors' development day was scheduled, reminded, held and rated
+        (event,) = report["events"]  # type: ignore[misc]
+        assert event["status"] == "ended" and sum(event["reminders_sent"].values()) > 0
+        assert event["start_links_sent"] > 0 and 0 < event["feedback_questions_sent"] <= event["attended"]
 
 
 async def test_the_same_seed_gives_the_same_run(tmp_path: Path) -> None:

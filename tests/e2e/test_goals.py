@@ -14,7 +14,7 @@ from bot.sandbox.people import Persona
 from bot.sandbox.world import SandboxWorld
 from storage.db import transaction
 from storage.models import Match
-from storage.queries import matching, people
+from storage.queries import matching, outcomes, people
 from tests.support.database import drop_test_schema
 from tests.support.organisers import slash
 from tests.support.pairs import Pair, add_member, make_pair
@@ -75,10 +75,10 @@ async def gworld(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Sand
         await drop_test_schema(schema)
 
 
-async def _introduced_pair(world: SandboxWorld, tag: str, goals: list[str]) -> Pair:
+async def _introduced_pair(world: SandboxWorld, tag: str, goals: list[str], *, mentee_dms: bool = True) -> Pair:
     """A confirmed pair the bot announces itself (space, introduction, DMs) on its next announcing run."""
     mentor = await add_member(world, f"Mentor {tag}", "Europe/London")
-    mentee = await add_member(world, f"Mentee {tag}", "Europe/London")
+    mentee = await add_member(world, f"Mentee {tag}", "Europe/London", dms_open=mentee_dms, known_dm=mentee_dms)
     programme = world.bot.services.programmes.all()[0]
     async with transaction(world.bot.sessions) as s:
         row = await matching.add_match(session=s, match=Match(
@@ -180,6 +180,9 @@ async def test_checkins_ask_how_each_goal_is_going_and_organisers_see_it(gworld:
     assert "**Mentor D → Mentee D**: no goals set yet" in text
     refused = await slash(pair.mentee.persona, gworld.guild, "goals", "overview")
     assert "organisers" in refused.content
+    stats = await slash(gworld.organiser, gworld.guild, "programme", "stats")
+    fields = {f["name"]: f["value"] for m in stats.messages for e in m.embeds for f in e.get("fields", [])}
+    assert "✅ Achieved 1" in fields["Goals: 2"] and fields["Goals: 2"].startswith("In 1 pair:")
 
 
 async def test_goals_view_shows_and_changes_goals_any_time(gworld: SandboxWorld) -> None:
@@ -198,6 +201,59 @@ async def test_goals_view_shows_and_changes_goals_any_time(gworld: SandboxWorld)
     assert "The goals of your mentee Mentee V" in mentor_view.content
     assert _goal_fields(mentor_view.messages[-1]) == ["Lead a staff briefing"]
     assert "Change the goals" not in str(mentor_view.messages[-1].components), "only the mentee changes them"
+    export = await gworld.bot.services.people.export(gworld.bot.services.programmes.all()[0], pair.mentee.persona.id)
+    assert export is not None
+    assert [g["text"] for g in export["goals_and_stories"]["goals"]] == ["Lead a staff briefing"], "in /mydata"
     nobody = gworld.person("Passer-by")
     await nobody.join(gworld.guild)
     assert "don't have a current match" in (await slash(nobody, gworld.guild, "goals", "view")).content
+
+    await gworld.bot.services.people.leave(gworld.bot.services.programmes.all()[0], pair.mentee.persona.id)
+    async with gworld.bot.sessions() as s:
+        assert await outcomes.goals_in_programme(session=s, programme_id=gworld.bot.services.programmes.all()[0].id) == [], \
+            "/leave erases their goals"
+
+
+async def test_goal_clicks_are_acknowledged_at_once_while_the_database_is_busy(gworld: SandboxWorld) -> None:
+    from tests.e2e.test_interactions_acknowledged import (
+        DISCORD_WINDOW,
+        LOCK_SECONDS,
+        acknowledged_within,
+        database_busy,
+    )
+
+    pair = await _introduced_pair(gworld, "L", ["planning"])
+    invite = await _dm_with(pair.mentee.persona, "Your goals")
+    async with database_busy(gworld):
+        used = await pair.mentee.persona.click("Use these goals", message=invite, timeout=LOCK_SECONDS + 6)
+    assert acknowledged_within(used) < DISCORD_WINDOW
+    assert "Your goals are saved" in used.content
+    async with database_busy(gworld):
+        opened = await pair.mentee.persona.click("Change them", message=invite, timeout=LOCK_SECONDS + 6)
+    assert acknowledged_within(opened) < DISCORD_WINDOW and opened.modal is not None, "the modal needs no database"
+
+
+async def test_a_mentee_with_closed_dms_is_invited_in_the_pairs_space(gworld: SandboxWorld) -> None:
+    pair = await _introduced_pair(gworld, "Z", ["planning", "wellbeing"], mentee_dms=False)
+    invites = [m for m in _space_posts(gworld, pair) if m.embeds and "Your goals" in (m.embeds[0].get("title") or "")]
+    assert len(invites) == 1 and f"<@{pair.mentee.persona.id}>" in invites[0].content
+    refused = await pair.mentor.persona.click("Use these goals", message=invites[0])
+    assert "set by the mentee" in refused.content
+    used = await pair.mentee.persona.click("Use these goals", message=invites[0])
+    assert "Your goals are saved" in used.content
+
+
+async def test_in_a_mentors_pod_the_goals_go_to_the_mentor_alone(tmp_path_factory: pytest.TempPathFactory) -> None:
+    world, schema = await make_world(tmp_path_factory, extensions=GOAL_COGS,
+                                     programme_overrides={"spaces": {"per": "mentor"}})
+    try:
+        pair = await _introduced_pair(world, "P", ["planning", "wellbeing"])
+        await pair.mentee.persona.click("Use these goals", message=await _dm_with(pair.mentee.persona, "Your goals"))
+        shown = await world.discord.state.wait_for(
+            lambda: [m for m in pair.mentor.persona.dms() if "shared their goals" in m.content], 5)
+        assert _goal_fields(shown[-1]) == ["Planning", "Wellbeing"]
+        assert not [m for m in _space_posts(world, pair) if "shared their goals" in m.content], \
+            "the pod is shared by the mentor's other mentees"
+    finally:
+        await world.stop()
+        await drop_test_schema(schema)
