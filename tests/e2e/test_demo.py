@@ -38,6 +38,9 @@ async def test_a_demo_run_keeps_every_promise(tmp_path: Path, programme: str, se
     assert report["matches"], "somebody was matched"
     left = [p for p in persons if p["status"] == "left"]
     assert all(p["profile"] is None for p in left)
+    if programme == "runtogether":  # mentors with several leaders: one check-in per moment, each pairing in it
+        batched = report["batched_checkins"]
+        assert isinstance(batched, dict) and batched["messages"] > 0 and batched["pairings"] > batched["messages"]
     if programme == "runtogether":  # the mentors' development day was scheduled, reminded, held and rated
         (event,) = report["events"]  # type: ignore[misc]
         assert event["status"] == "ended" and sum(event["reminders_sent"].values()) > 0
