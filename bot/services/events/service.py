@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import socket
 import uuid
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ KIND_LABELS = {EventKind.DEVELOPMENT_DAY: "development day", EventKind.WEBINAR: 
                EventKind.TRAINING: "cohort training"}
 FEEDBACK_ANSWERS = {"very": "Very useful", "some": "Somewhat useful", "not": "Not very useful"}
 STALE_CLAIM = timedelta(minutes=10)
+VOICE = re.compile(r"^<#([0-9]+)>$")  # an event in one of the server's voice channels
 MAX_ATTEMPTS = 3
 
 
@@ -107,6 +109,12 @@ def where_text(event: ProgrammeEvent) -> str:
     return f"Join online: {event.location}" if event.online else f"Where: {event.location}"
 
 
+def voice_channel(event: ProgrammeEvent) -> int | None:
+    """The voice channel an online event is held in (None: a link, or in person)."""
+    found = VOICE.match(event.location)
+    return int(found.group(1)) if found else None
+
+
 class EventService:
     def __init__(self, registry: ProgrammeRegistry, sessions: SessionFactory, clock: Clock,
                  rounds: RoundService) -> None:
@@ -146,7 +154,7 @@ class EventService:
         location = draft.location.strip()
         if not location:
             raise EventError("Give the link (online) or the place (in person).")
-        if draft.online and not location.startswith(("https://", "http://")):
+        if draft.online and not location.startswith(("https://", "http://")) and not VOICE.match(location):
             raise EventError("An online event needs its link, starting with https://")
         round_id: int | None = None
         async with transaction(self._sessions) as session:
@@ -206,6 +214,24 @@ class EventService:
         if e.discord_event_id:
             await port.set_status(programme, e.discord_event_id, "cancelled")
         return told
+
+    async def cancelled_in_discord(self, guild_id: int, discord_event_id: int) -> bool:
+        """Someone cancelled or deleted the event in Discord itself: ours is cancelled too (reminders stop, those
+        interested are told), as if an organiser had used ``/event cancel``."""
+        now = self._clock.now()
+        async with transaction(self._sessions) as session:
+            e = await q.event_by_discord_id(session=session, discord_event_id=discord_event_id)
+            programme = self._registry.by_id(e.programme_id) if e is not None else None
+            if e is None or programme is None or programme.guild_id != guild_id:
+                return False
+            if not await q.move_status(session=session, event_id=require_id(e), old=EventStatus.SCHEDULED,
+                                       new=EventStatus.CANCELLED, now=now):
+                return False
+            await q.cancel_pending(session=session, event_id=require_id(e))
+            await self._plan_to_answered(session, programme, e, EventMessageKind.CANCELLED, now, daytime=True)
+            await audit.add_audit_event(session=session, programme_id=programme.id, actor_discord_id=None,
+                                        action="event.cancel", detail={"event": e.id, "in": "discord"}, now=now)
+        return True
 
     async def mark_attendance(self, programme: Programme, event_id: int, discord_user_id: int, attended: bool,
                               *, by: int) -> str:
