@@ -233,3 +233,19 @@ async def test_a_mentee_with_closed_dms_is_invited_in_the_pairs_space(gworld: Sa
     assert "set by the mentee" in refused.content
     used = await pair.mentee.persona.click("Use these goals", message=invites[0])
     assert "Your goals are saved" in used.content
+
+
+async def test_in_a_mentors_pod_the_goals_go_to_the_mentor_alone(tmp_path_factory: pytest.TempPathFactory) -> None:
+    world, schema = await make_world(tmp_path_factory, extensions=GOAL_COGS,
+                                     programme_overrides={"spaces": {"per": "mentor"}})
+    try:
+        pair = await _introduced_pair(world, "P", ["planning", "wellbeing"])
+        await pair.mentee.persona.click("Use these goals", message=await _dm_with(pair.mentee.persona, "Your goals"))
+        shown = await world.discord.state.wait_for(
+            lambda: [m for m in pair.mentor.persona.dms() if "shared their goals" in m.content], 5)
+        assert _goal_fields(shown[-1]) == ["Planning", "Wellbeing"]
+        assert not [m for m in _space_posts(world, pair) if "shared their goals" in m.content], \
+            "the pod is shared by the mentor's other mentees"
+    finally:
+        await world.stop()
+        await drop_test_schema(schema)
