@@ -18,6 +18,7 @@ from rich.table import Table
 
 from bot import plural
 from bot.clock import SandboxClock
+from bot.demo import dashboard
 from bot.demo.goals import outcome_counts
 from bot.demo.population import make_population
 from bot.demo.report import collect, write_chart, write_report
@@ -51,7 +52,8 @@ def _status(demo: Demo, started: float) -> Table:
 
 
 async def run_demo(*, seed: int, people: int, programme: str, report: Path | None, out_dir: Path,
-                   console: Console) -> int:
+                   console: Console, wait: bool = False) -> int:
+    """``wait``: at the end keep the organisers' dashboard up until Enter is pressed (only on a terminal)."""
     if programme not in PROGRAMMES:
         console.print(f"[red]--programme must be one of {', '.join(PROGRAMMES)}[/]")
         return 2
@@ -69,7 +71,7 @@ async def run_demo(*, seed: int, people: int, programme: str, report: Path | Non
         overrides["rhythm"] = {"mode": "rolling", "every_days": 7, "auto_confirm": True}
     world = SandboxWorld(
         database_url=f"sqlite+aiosqlite:///{db}", preset=programme, programme_key=programme, clock=clock,
-        programme_overrides=overrides,
+        programme_overrides=overrides, dashboard=True,
     )
     await world.start()
     demo = Demo(world, population, seed, hashtag)
@@ -104,6 +106,7 @@ async def run_demo(*, seed: int, people: int, programme: str, report: Path | Non
         if report is not None:
             await asyncio.to_thread(write_report, data, report)
         _summary(console, demo, data, funnel, messages, out_dir, report, time.monotonic() - started)
+        await dashboard.show(world, console, wait=wait)
     finally:
         await world.stop()
     return 0
@@ -137,6 +140,12 @@ def _summary(console: Console, demo: Demo, data: dict[str, Any], funnel: Funnel,
         console.print(f"Not matched ({sum(why_not.values())}), and why:")
         for why, count in why_not.most_common(6):
             console.print(f"  • {count} × {why[:120]}", markup=False, highlight=False)
+    for ev in data.get("events", []):
+        sent = ", ".join(f"{n} × {point}" for point, n in ev["reminders_sent"].items()) or "none"
+        console.print(f"Event: {ev['title']} ({ev['kind'].replace('_', ' ')}, {ev['status']}): {ev['interested']} "
+                      f"interested, {ev['going']} going, {ev['declined']} can't make it; reminders sent {sent}; "
+                      f"{ev['start_links_sent']} start links DMed; {ev['attended']} attended, "
+                      f"{ev['feedback']} answered the feedback question", markup=False, highlight=False)
     outcomes = data.get("outcomes") or {}
     if "goals_set" in outcomes:
         console.print(f"Outcomes: {plural.count(outcomes['goals_set'], 'goal')} set in "

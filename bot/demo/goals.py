@@ -122,7 +122,9 @@ class DemoGoals:
             if offered:
                 break
             if attempt == 0 and olu is not None and world.guild is not None:
-                await self._close_a_happy_pair()
+                closed = await self._close_a_happy_pair()
+                if closed is not None:
+                    await self._rate_highly(closed)
             world.clock.advance(timedelta(hours=8))  # someone in their quiet hours is offered in daytime
         for persona, msg in self._offers()[:1]:
             try:
@@ -146,7 +148,27 @@ class DemoGoals:
             out += [(persona, m) for m in persona.dms() if _buttons(m, "story:write:")]
         return sorted(out, key=lambda pm: pm[1].id)
 
-    async def _close_a_happy_pair(self) -> None:
+    async def _rate_highly(self, discord_user_id: int) -> None:
+        """The mentee of the closed pair answers its end-of-match survey (when the programme sends one): 5 of 5."""
+        world = self.demo.world
+        persona = next((p for p in self.demo.personas.values() if p.id == discord_user_id), None)
+        if persona is None or "survey-dispatch" not in world.bot.periodic:
+            return
+        world.clock.advance(timedelta(minutes=15))
+        await world.bot.tick("survey-dispatch")
+        for _ in range(8):
+            found = [(m, c) for m in persona.dms() for c in _buttons(m, "survey:")
+                     if str(c["custom_id"]).endswith(":5")]
+            if not found:
+                return
+            msg, button = found[-1]
+            try:
+                await (await persona.click(str(button["custom_id"]), message=msg, timeout=20)).wait_answer(20)
+            except Exception as exc:
+                log.info("%s could not answer the end survey: %s", persona.name, exc)
+                return
+
+    async def _close_a_happy_pair(self) -> int | None:
         """The organiser ends, at the close of the six weeks, one pair whose mentee said they had met."""
         world = self.demo.world
         bot = world.bot
@@ -159,12 +181,13 @@ class DemoGoals:
                 for n in await nudges.nudges_of_match(session=session, match_id=require_id(m)))]
         for match_id in happy[:1]:
             try:
-                await bot.services.ending.end_match(programme, match_id, "organiser", world.organiser.id
-                                                    if world.organiser else None,
-                                                    note="the six weeks of the programme are complete")
-                return
+                ended = await bot.services.ending.end_match(programme, match_id, "organiser", world.organiser.id
+                                                            if world.organiser else None,
+                                                            note="the six weeks of the programme are complete")
+                return ended.mentee.discord_user_id if ended is not None else None
             except Exception as exc:
                 log.info("could not close match %s: %s", match_id, exc)
+        return None
 
 
 async def outcome_counts(demo: Demo) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from bot.demo.events import DevDayScene
 from bot.demo.goals import DemoGoals
 from bot.demo.population import DemoPerson
 from bot.sandbox.discord import Message
@@ -47,6 +48,7 @@ class Demo:
         self.seen_nudges: set[int] = set()
         self.ended_once = False
         self.scan_cursor = 0
+        self.community = DevDayScene(self) if world.preset == "runtogether" else None  # bot/demo/events.py
         self.goals = DemoGoals(self, world.preset)
 
     # ---- helpers ----------------------------------------------------------------------------------
@@ -333,6 +335,8 @@ class Demo:
                 await self.tick()
                 await self.answer_nudges(day)
                 await self.goals.progress(day)
+            if self.community is not None:
+                await self.community.on_day(day)
             if day == 21 and self.ended_once:
                 await self.match_round("re-match")
             if day == 35:

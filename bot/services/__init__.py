@@ -18,6 +18,7 @@ from bot.services.matching import MatchingService
 from bot.services.nudges import NudgeService
 from bot.services.onboarding import OnboardingService
 from bot.services.organisers import OrganiserService
+from bot.services.outcomes import OutcomesService
 from bot.services.pair_decisions import PairDecisions
 from bot.services.pauses import PauseExpiry
 from bot.services.people import PeopleService
@@ -46,6 +47,7 @@ class Services:
     pauses: PauseExpiry
     end_requests: EndRequests
     surveys: SurveyService
+    outcomes: OutcomesService
     directory: PeopleDirectory
     circle: CircleService
     events: EventService
@@ -62,6 +64,7 @@ def build_services(
     ending = MatchEnding(registry, sessions, clock)
     nudges = NudgeService(registry, sessions, clock, ending)
     rounds = RoundService(sessions, clock)
+    goals = GoalService(registry, sessions, clock)
     intake = IntakeService(registry, sessions, clock, x_client_factory,
                            bluesky_client_factory=bluesky_client_factory,
                            mastodon_client_factory=mastodon_client_factory)
@@ -81,9 +84,10 @@ def build_services(
         pauses=PauseExpiry(sessions, clock, nudges),
         end_requests=EndRequests(sessions, clock, ending),
         surveys=SurveyService(registry, sessions, clock),
+        outcomes=OutcomesService(sessions, clock, goals),
         directory=PeopleDirectory(sessions),
         circle=CircleService(sessions, clock),
         events=EventService(registry, sessions, clock, rounds),
-        goals=GoalService(registry, sessions, clock),
+        goals=goals,
         stories=StoryService(registry, sessions, clock, intake),
     )

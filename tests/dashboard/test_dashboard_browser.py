@@ -67,11 +67,16 @@ async def test_an_organiser_runs_the_programme_from_the_browser(dworld: SandboxW
     assert "Ada Mentor" in text and "Why" in text
     await page.screenshot("06-matching-preview")
     await page.click("form[action$='/matching/confirm'] button", accept=True)
-    text = await page.wait_text("2 pairs confirmed")
-    await page.screenshot("07-pairs")
+    await page.wait_text("2 pairs confirmed")
     async with dworld.bot.sessions() as s:
         active = list(await s.exec(select(Match).where(Match.status == "active")))
     assert len(active) == 2
+    mentee = next(p for p, pid in seeded.members.values() if pid == active[0].mentee_person_id)
+    saved = await dworld.bot.services.goals.set_goals(active[0].id or 0, mentee.id, ["Plan a term of lessons"])
+    assert saved.ok
+    await page.open(base + "/p/edu/pairs")
+    await page.wait_text("1. Plan a term of lessons — Not started")
+    await page.screenshot("07-pairs")
     waiting = {pid for _, pid in seeded.members.values()} - {m.mentee_person_id for m in active} \
         - {seeded.members["Ada Mentor"][1]}
     other = next(name for name, (_, pid) in seeded.members.items() if pid in waiting)

@@ -425,6 +425,8 @@ class EventService:
                                 kind: EventMessageKind, now: datetime, *, daytime: bool,
                                 going_only: bool = False) -> int:
         people_ = await self._recipients(session, programme, e, answered_only=True, going_only=going_only)
+        if not daytime:  # sent now or never (the link at the start): not to those for whom it is night
+            people_ = [(p, a) for p, a in people_ if self._daytime(programme, a, now) == now]
         rows = [EventMessage(event_id=require_id(e), person_id=require_id(p), kind=kind,
                              due_at=self._daytime(programme, a, now) if daytime else now) for p, a in people_]
         return await q.add_messages(session=session, messages=rows)  # type: ignore[arg-type]
