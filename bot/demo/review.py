@@ -56,7 +56,7 @@ def review_transcript(text: str, programme: str) -> list[str]:
             if questions:
                 if questions[-1] == asked and not answered and REMINDER not in message \
                         and not any(m in message for m in ERROR_MARKERS):
-                    problems.append(f"{title}: question asked twice: {asked[:80]!r}")
+                    problems.append(f"{title}: question asked twice: {questions[-1][:80]!r}")
                 asked = questions[-1]
                 answered = False
             if "↳ _" in message:
