@@ -40,7 +40,7 @@ from bot.nudges.config import (
 )
 from bot.onboarding.questions import QuestionsConfig
 from bot.programme.criteria import MatchingDeclaration
-from bot.programme.profile import ProgrammeSpec, build_spec
+from bot.programme.profile import ProgrammeSpec, build_spec, preset_space_per
 from bot.surveys.config import SurveyConfig, check_surveys, load_survey_preset
 from bot.voice import Voice, VoiceOverrides, resolve_voice
 from storage.db import DEFAULT_DATABASE_URL
@@ -148,8 +148,11 @@ class IntakeConfig(_Strict):
 
 
 class SpacesConfig(_Strict):
-    """Where confirmed pairs get their private space."""
+    """Where confirmed pairs get their private space: one per pair, or one per mentor with all their mentees
+    (``per = "mentor"``, a "pod": joined as a mentor's matches start, left as they end, archived after the
+    last). Omitted: the question preset's choice (RunTogether's mentors have pods)."""
 
+    per: Literal["pair", "mentor"] | None = None
     mode: Literal["auto", "channels", "threads"] = "auto"
     category: str = Field(default="Mentoring pairs", min_length=1, max_length=100)
     threads_channel: str = Field(default="mentoring-pairs", min_length=1, max_length=100)
@@ -241,6 +244,11 @@ class ProgrammeConfig(_Strict):
     def mentor_circle(self) -> CircleConfig:
         """The circle's settings with the question preset's defaults filled in."""
         return self.circle.resolved(self.questions.preset)
+
+    @property
+    def pods(self) -> bool:
+        """One private space per mentor with all their mentees (else one per pair)."""
+        return (self.spaces.per or preset_space_per(self.questions.preset)) == "mentor"
 
     def nudge_plan(self, relationship: str) -> NudgePlanConfig:
         """The nudge plan of a relationship kind (``mentoring`` or ``check-in``)."""

@@ -43,6 +43,9 @@ class _Organiser:
     async def is_organiser(self, user_id: int, programme: Programme) -> bool:
         return True
 
+    async def member_names(self, programme: Programme, user_ids: set[int]) -> dict[int, str]:
+        return {}
+
     async def announce_pairs(self) -> None:
         return None
 

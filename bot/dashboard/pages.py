@@ -145,5 +145,8 @@ async def outcomes(dash: Dashboard, request: web.Request) -> web.StreamResponse:
 
 
 async def audit(dash: Dashboard, request: web.Request) -> web.StreamResponse:
-    found = await dash.services.organisers.audit_page(request[PROGRAMME], _page_number(request), AUDIT_PER_PAGE)
-    return dash.render(request, "audit.html", found=found)
+    programme = request[PROGRAMME]
+    found = await dash.services.organisers.audit_page(programme, _page_number(request), AUDIT_PER_PAGE)
+    names = await dash.deps.discord.member_names(programme, {e.actor_discord_id for e in found.events
+                                                             if e.actor_discord_id})
+    return dash.render(request, "audit.html", found=found, names=names)

@@ -19,6 +19,7 @@ from rich.table import Table
 from bot import plural
 from bot.clock import SandboxClock
 from bot.demo import dashboard
+from bot.demo.checkins import summary as batched_summary
 from bot.demo.goals import outcome_counts
 from bot.demo.population import make_population
 from bot.demo.report import collect, write_chart, write_report
@@ -102,6 +103,7 @@ async def run_demo(*, seed: int, people: int, programme: str, report: Path | Non
         funnel = await write_chart(world, out_dir / "stats.png")
         messages = await asyncio.to_thread(write_transcript, world, out_dir / "transcript.md")
         data = await collect(world, population, seed, programme)
+        data["batched_checkins"] = batched_summary(demo)  # one check-in per mentor and moment (bot/demo/checkins.py)
         data.setdefault("outcomes", {}).update(await outcome_counts(demo))
         if report is not None:
             await asyncio.to_thread(write_report, data, report)
@@ -130,6 +132,11 @@ def _summary(console: Console, demo: Demo, data: dict[str, Any], funnel: Funnel,
     if checkins:
         console.print(f"Check-ins: {plural.count(len(checkins), 'mentor check-in')} with experienced leaders "
                       f"(their own lighter nudge plan), besides {len(data['matches']) - len(checkins)} mentoring pairs")
+    batched = data.get("batched_checkins") or {}
+    if batched.get("messages"):
+        console.print(f"One check-in per moment: {plural.count(batched['messages'], 'check-in')} to "
+                      f"{plural.count(batched['people'], 'mentor')} with several leaders covered "
+                      f"{plural.count(batched['pairings'], 'pairing')}, each answered on its own")
     in_round = Counter(str(p["round"]) for p in data["people"] if p.get("round"))
     if in_round:
         console.print("Rounds: " + " · ".join(f"{name} {count}" for name, count in in_round.most_common()),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from bot.demo.checkins import answer_batched
 from bot.demo.events import DevDayScene
 from bot.demo.goals import DemoGoals
 from bot.demo.population import DemoPerson
@@ -334,6 +335,7 @@ class Demo:
                 self.world.clock.advance(STEP)
                 await self.tick()
                 await self.answer_nudges(day)
+                await answer_batched(self, day)  # mentors with several leaders: one check-in each (bot/demo/checkins.py)
                 await self.goals.progress(day)
             if self.community is not None:
                 await self.community.on_day(day)

@@ -67,22 +67,23 @@ class Events(commands.Cog):
         title="what it is called", kind="development day, webinar or cohort training",
         date="the day, e.g. 2026-11-14", time="the start, 24-hour clock, e.g. 10:00 (in your time zone)",
         hours="how long it lasts, in hours", link="online: its link (https://…)", place="in person: where",
+        voice="online in this server: the voice channel",
         audience="who it is for", prerequisite="training: the round prerequisite attending satisfies, e.g. training",
         timezone="your time zone if not the one in your profile, e.g. Europe/London")
     @app_commands.choices(kind=KINDS, audience=AUDIENCES)
     async def create(self, interaction: discord.Interaction, title: str, kind: str, date: str, time: str,
                      hours: app_commands.Range[float, 0.25, 24.0] = 2.0, link: str | None = None,
-                     place: str | None = None, audience: str = EventAudience.EVERYONE.value,
+                     place: str | None = None, voice: discord.VoiceChannel | None = None, audience: str = EventAudience.EVERYONE.value,
                      prerequisite: str | None = None, timezone: str | None = None,
                      programme: str | None = None) -> None:
         prog = organiser_programme(interaction, programme)
-        if bool(link) == bool(place):
-            raise UserFacingError("Give either a link (an online event) or a place (in person).")
+        if sum(1 for given in (link, place, voice) if given) != 1:
+            raise UserFacingError("Give one of: a link (online), a voice channel (online, here) or a place (in person).")
         await interaction.response.defer(ephemeral=True, thinking=True)
         events = self.bot.services.events
         zone = timezone or await events.organiser_zone(prog, interaction.user.id) or "UTC"
         draft = EventDraft(title=title, kind=EventKind(kind), local_start=_when(date, time), zone=zone, hours=hours,
-                           online=bool(link), location=link or place or "", audience=EventAudience(audience),
+                           online=not place, location=link or (f"<#{voice.id}>" if voice else place) or "", audience=EventAudience(audience),
                            prerequisite=prerequisite)
         try:
             row = await events.create(prog, draft, self.discord, by=interaction.user.id)

@@ -4,11 +4,11 @@ the start announcement and the DMs with their buttons."""
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.services.events import EventDelivery
+from bot.services.events import EventDelivery, voice_channel
 from bot.services.programmes import Programme
 from cogs._common import find_circle
 from cogs.events._views import delivery_view
@@ -28,11 +28,13 @@ class DiscordEvents:
 
     async def create(self, programme: Programme, event: ProgrammeEvent) -> int:
         description = f"{event.kind.replace('_', ' ').title()} · {programme.config.name}"
+        channel = voice_channel(event)
+        where: dict[str, Any] = {"entity_type": 2, "channel_id": channel} if channel else {
+            "entity_type": 3, "entity_metadata": {"location": event.location[:100]}}
         data = await self.bot.http.create_guild_scheduled_event(
-            programme.guild_id, name=event.title[:100], privacy_level=2, entity_type=3,
+            programme.guild_id, name=event.title[:100], privacy_level=2,
             scheduled_start_time=event.starts_at.isoformat(), scheduled_end_time=event.ends_at.isoformat(),
-            entity_metadata={"location": event.location[:100]}, description=description[:1000],
-            reason="programme event")
+            description=description[:1000], reason="programme event", **where)
         return int(data["id"])
 
     async def set_status(self, programme: Programme, discord_event_id: int, status: str) -> None:

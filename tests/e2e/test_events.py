@@ -193,3 +193,21 @@ async def test_a_persons_events_are_in_mydata_and_erased_by_leave(world: Sandbox
         assert await q.messages_of_person(session=s, person_id=ana.person_id) == []
     await at(world, T(2026, 9, 18, 9, 0, tzinfo=UTC))
     assert len(reminders(ana.persona)) == 1, "no reminder after leaving"
+
+
+async def test_a_webinar_in_a_voice_channel_is_a_voice_scheduled_event_for_everyone(world: SandboxWorld) -> None:
+    assert world.guild is not None and world.organiser is not None
+    lounge = world.discord.create_voice_channel(world.guild, "Webinar lounge")
+    mentor = await add_with_role(world, "Ana Mentor", "mentor")
+    leader = await add_with_role(world, "Lee Leader", "mentee")
+    created = await world.organiser.slash("event", "create", options={
+        "title": "Winter running webinar", "kind": "webinar", "date": "2026-09-10", "time": "18:00", "hours": 1,
+        "voice": lounge, "timezone": "Europe/London"})
+    await created.wait_answer()
+    assert "Created **Winter running webinar**" in created.content, created.content
+    (event,) = world.guild.scheduled_events.values()
+    assert event.entity_type == 2 and event.channel_id == lounge.id
+    await at(world, T(2026, 9, 9, 17, 0, tzinfo=UTC))  # 1 day before: everyone is the audience
+    for p in (mentor, leader):
+        (reminder,) = reminders(p.persona)
+        assert f"<#{lounge.id}>" in reminder.content

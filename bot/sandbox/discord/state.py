@@ -250,8 +250,8 @@ class State:
     def create_channel(self, guild: Guild, name: str, *, type: int = ChannelType.GUILD_TEXT,
                        parent_id: int | None = None, overwrites: list[Overwrite] | None = None,
                        topic: str | None = None, position: int | None = None) -> Channel:
-        if type not in (ChannelType.GUILD_TEXT, ChannelType.GUILD_CATEGORY):
-            raise errors.form_error(["type"], "BASE_TYPE_CHOICES", "Value must be one of {0, 4}.")
+        if type not in (ChannelType.GUILD_TEXT, ChannelType.GUILD_VOICE, ChannelType.GUILD_CATEGORY):
+            raise errors.form_error(["type"], "BASE_TYPE_CHOICES", "Value must be one of {0, 2, 4}.")
         if len(guild.channels) >= self.limits.max_guild_channels:
             raise errors.ApiError(
                 400, 30013, f"Maximum number of guild channels reached ({self.limits.max_guild_channels})"

@@ -10,7 +10,8 @@ from bot.services.events.service import (
     EventService,
     EventsPort,
     EventSummary,
+    voice_channel,
 )
 
 __all__ = ["FEEDBACK_ANSWERS", "EventDelivery", "EventDraft", "EventError", "EventService", "EventSummary",
-           "EventsPort"]
+           "EventsPort", "voice_channel"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import socket
 import uuid
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ KIND_LABELS = {EventKind.DEVELOPMENT_DAY: "development day", EventKind.WEBINAR: 
                EventKind.TRAINING: "cohort training"}
 FEEDBACK_ANSWERS = {"very": "Very useful", "some": "Somewhat useful", "not": "Not very useful"}
 STALE_CLAIM = timedelta(minutes=10)
+VOICE = re.compile(r"^<#([0-9]+)>$")  # an event in one of the server's voice channels
 MAX_ATTEMPTS = 3
 
 
@@ -107,6 +109,12 @@ def where_text(event: ProgrammeEvent) -> str:
     return f"Join online: {event.location}" if event.online else f"Where: {event.location}"
 
 
+def voice_channel(event: ProgrammeEvent) -> int | None:
+    """The voice channel an online event is held in (None: a link, or in person)."""
+    found = VOICE.match(event.location)
+    return int(found.group(1)) if found else None
+
+
 class EventService:
     def __init__(self, registry: ProgrammeRegistry, sessions: SessionFactory, clock: Clock,
                  rounds: RoundService) -> None:
@@ -146,7 +154,7 @@ class EventService:
         location = draft.location.strip()
         if not location:
             raise EventError("Give the link (online) or the place (in person).")
-        if draft.online and not location.startswith(("https://", "http://")):
+        if draft.online and not location.startswith(("https://", "http://")) and not VOICE.match(location):
             raise EventError("An online event needs its link, starting with https://")
         round_id: int | None = None
         async with transaction(self._sessions) as session:
