@@ -278,6 +278,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", P + "/matching/preview", "run_preview", Access.ORGANISER),
     Route("POST", P + "/matching/confirm", "confirm_round", Access.ORGANISER),
     Route("GET", P + "/outcomes", "outcomes", Access.ORGANISER),
+    Route("POST", P + "/outcomes/export", "export_outcomes", Access.ORGANISER),
     Route("GET", P + "/audit", "audit", Access.ORGANISER),
     Route("POST", P + "/export/{what:profiles|matches}", "export", Access.ORGANISER),
 )

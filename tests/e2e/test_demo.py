@@ -41,6 +41,11 @@ async def test_a_demo_run_keeps_every_promise(tmp_path: Path, programme: str, se
     assert report["matches"], "somebody was matched"
     left = [p for p in persons if p["status"] == "left"]
     assert all(p["profile"] is None for p in left)
+    outcomes = report["outcomes"]  # goals set at introduction, progress in check-ins, one story shared
+    assert isinstance(outcomes, dict)
+    assert 0 < outcomes["pairs_with_goals"] <= len(report["matches"]) and outcomes["goals_set"] >= outcomes["pairs_with_goals"]
+    assert sum(outcomes["goal_progress"].values()) == outcomes["goals_set"] and outcomes["goals_achieved"] > 0
+    assert outcomes["stories_posted"] == 1
     if programme == "runtogether":  # the mentors' development day was scheduled, reminded, held and rated
         (event,) = report["events"]  # type: ignore[misc]
         assert event["status"] == "ended" and sum(event["reminders_sent"].values()) > 0
