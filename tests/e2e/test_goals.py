@@ -14,7 +14,7 @@ from bot.sandbox.people import Persona
 from bot.sandbox.world import SandboxWorld
 from storage.db import transaction
 from storage.models import Match
-from storage.queries import matching, people
+from storage.queries import matching, outcomes, people
 from tests.support.database import drop_test_schema
 from tests.support.organisers import slash
 from tests.support.pairs import Pair, add_member, make_pair
@@ -201,9 +201,17 @@ async def test_goals_view_shows_and_changes_goals_any_time(gworld: SandboxWorld)
     assert "The goals of your mentee Mentee V" in mentor_view.content
     assert _goal_fields(mentor_view.messages[-1]) == ["Lead a staff briefing"]
     assert "Change the goals" not in str(mentor_view.messages[-1].components), "only the mentee changes them"
+    export = await gworld.bot.services.people.export(gworld.bot.services.programmes.all()[0], pair.mentee.persona.id)
+    assert export is not None
+    assert [g["text"] for g in export["goals_and_stories"]["goals"]] == ["Lead a staff briefing"], "in /mydata"
     nobody = gworld.person("Passer-by")
     await nobody.join(gworld.guild)
     assert "don't have a current match" in (await slash(nobody, gworld.guild, "goals", "view")).content
+
+    await gworld.bot.services.people.leave(gworld.bot.services.programmes.all()[0], pair.mentee.persona.id)
+    async with gworld.bot.sessions() as s:
+        assert await outcomes.goals_in_programme(session=s, programme_id=gworld.bot.services.programmes.all()[0].id) == [], \
+            "/leave erases their goals"
 
 
 async def test_goal_clicks_are_acknowledged_at_once_while_the_database_is_busy(gworld: SandboxWorld) -> None:
