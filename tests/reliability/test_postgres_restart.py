@@ -42,7 +42,7 @@ def cluster_serving_test_database() -> tuple[str, str] | None:
 
 CLUSTER = cluster_serving_test_database()
 pytestmark = [
-    pytest.mark.reliability, needs_postgres, pytest.mark.timeout(600),  # minutes longer on a loaded machine
+    pytest.mark.reliability, needs_postgres, pytest.mark.timeout(1200),  # a hang guard: a loaded 2-core machine takes 10+ minutes
     pytest.mark.skipif(CLUSTER is None, reason="needs the local PostgreSQL cluster of TEST_DATABASE_URL, run by "
                                                "pg_ctlcluster"),
 ]
