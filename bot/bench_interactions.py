@@ -119,25 +119,39 @@ async def _settle(world: Any, timeout: float) -> None:  # noqa: ASYNC109
         await asyncio.sleep(0.05)
 
 
-def _latest_button(world: Any, user_id: int, prefix: str) -> tuple[Any, dict[str, Any]] | None:
-    """The newest bot message in the person's DM with a button whose custom_id starts with ``prefix``."""
+def _latest_buttons(world: Any, prefix: str) -> dict[int, tuple[Any, dict[str, Any]]]:
+    """For each person, the newest bot message in their DM with a button whose custom_id starts with ``prefix``
+    (one pass over the messages: waiting on 1,000 people must not itself load the event loop)."""
     from bot.sandbox.discord.actors import walk_components
 
     state = world.discord.state
-    dm = state.dm_channels.get(user_id)
-    if dm is None:
-        return None
-    for mid in sorted((m.id for m in state.messages.values() if m.channel_id == dm), reverse=True):
-        message = state.messages[mid]
-        if message.author_id != state.bot_user.id:
+    user_of_dm = {channel_id: user_id for user_id, channel_id in state.dm_channels.items()}
+    found: dict[int, tuple[Any, dict[str, Any]]] = {}
+    for message in sorted(state.messages.values(), key=lambda m: m.id, reverse=True):
+        user_id = user_of_dm.get(message.channel_id)
+        if user_id is None or user_id in found or message.author_id != state.bot_user.id:
             continue
         for comp in walk_components(message.components):
             if comp.get("type") == 2 and str(comp.get("custom_id", "")).startswith(prefix):
-                return message, comp
-    return None
+                found[user_id] = (message, comp)
+                break
+    return found
+
+
+async def _wait_for_buttons(world: Any, user_ids: list[int], prefix: str, timeout: float,  # noqa: ASYNC109
+                            what: str) -> dict[int, tuple[Any, dict[str, Any]]]:
+    deadline = time.monotonic() + timeout
+    while True:
+        found = _latest_buttons(world, prefix)
+        if all(uid in found for uid in user_ids):
+            return found
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"bench set-up: {what} took longer than {timeout:.0f} s")
+        await asyncio.sleep(0.5)
 
 
 async def _run(world: Any, people: int, timeout: float, over: float) -> dict[str, Any]:  # noqa: ASYNC109
+    setup_timeout = max(timeout, people * 0.6)  # setting up is not measured: a loaded machine may take long
     from bot.nudges.bench import _seed
     from bot.nudges.config import PacingConfig
     from bot.nudges.pacing import Pacer
@@ -157,21 +171,21 @@ async def _run(world: Any, people: int, timeout: float, over: float) -> dict[str
         await persona.join(world.guild)
         if i % 50 == 49:
             await asyncio.sleep(0)
-    await _wait(lambda: all(_latest_button(world, p.id, "onb:") for p in joiners), timeout,
-                f"{interviews} first interview questions")
+    interview_buttons = await _wait_for_buttons(world, [p.id for p in joiners], "onb:", setup_timeout,
+                                                f"{interviews} first interview questions")
 
     before = set(state.users)
     if checkins:
         await _seed(world, checkins)
         await bot.tick("nudge-dispatch")
     checkers = [u for uid, u in state.users.items() if uid not in before]
-    await _wait(lambda: all(_latest_button(world, u.id, "nudge:met:") for u in checkers), timeout,
-                f"{checkins} check-in messages")
+    checkin_buttons = await _wait_for_buttons(world, [u.id for u in checkers], "nudge:met:", setup_timeout,
+                                              f"{checkins} check-in messages")
     setup_s = time.perf_counter() - setup_started
 
     presses: list[tuple[str, Any]] = []
-    targets = [("interview", p.user, "onb:") for p in joiners] + [("check-in", u, "nudge:met:") for u in checkers]
-    found = [(kind, user, _latest_button(world, user.id, prefix)) for kind, user, prefix in targets]
+    found = [("interview", p.user, interview_buttons.get(p.id)) for p in joiners] + \
+        [("check-in", u, checkin_buttons.get(u.id)) for u in checkers]
     random.Random(0).shuffle(found)  # check-ins and interview answers mixed, the same order every run
     world.discord.strict = False  # Discord's cost, not the bot's (see the module's docstring)
     load_before = os.getloadavg()[0]
