@@ -27,6 +27,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from bot.community.config import CircleConfig, EventsConfig
 from bot.config_errors import ConfigError, format_validation_error
 from bot.matching.config import MatchingConfig
 from bot.nudges.config import (
@@ -53,7 +54,11 @@ SECRET_KEYS = {
     "access_token": "X_ACCESS_TOKEN",
     "access_token_secret": "X_ACCESS_TOKEN_SECRET",
     "password": "DATABASE_URL",
+    "client_secret": "DISCORD_CLIENT_SECRET",
+    "session_secret": "DASHBOARD_SESSION_SECRET",
 }
+#: the shortest dashboard session secret accepted (characters): it signs every organiser's session cookie
+MIN_SESSION_SECRET = 32
 
 
 class _Strict(BaseModel):
@@ -189,6 +194,10 @@ class ProgrammeConfig(_Strict):
     digest: DigestConfig = Field(default_factory=DigestConfig)
     #: the programme's own words over its preset's voice (``bot/voice/presets``): any message, replaced
     voice: VoiceOverrides = Field(default_factory=VoiceOverrides)
+    #: the mentor circle (a private channel for everyone who mentors): see :class:`CircleConfig`
+    circle: CircleConfig = Field(default_factory=CircleConfig)
+    #: programme events and their reminders
+    events: EventsConfig = Field(default_factory=EventsConfig)
 
     @field_validator("invite_url")
     @classmethod
@@ -210,6 +219,10 @@ class ProgrammeConfig(_Strict):
     def messages(self) -> Voice:
         """Everything the programme says: its question preset's voice with this config's overrides."""
         return resolve_voice(self.questions.preset, self.voice)
+
+    def mentor_circle(self) -> CircleConfig:
+        """The circle's settings with the question preset's defaults filled in."""
+        return self.circle.resolved(self.questions.preset)
 
     def nudge_plan(self, relationship: str) -> NudgePlanConfig:
         """The nudge plan of a relationship kind (``mentoring`` or ``check-in``)."""
@@ -259,6 +272,44 @@ class BotConfig(_Strict):
         return url
 
 
+class DashboardConfig(_Strict):
+    """The ``[dashboard]`` table: the organisers' web dashboard, served by the bot process itself. Off by
+    default. Secrets come from the environment: ``DISCORD_CLIENT_SECRET`` (the Discord application's OAuth2
+    client secret) and ``DASHBOARD_SESSION_SECRET`` (signs the session cookies; 32+ random characters)."""
+
+    enabled: bool = False
+    #: where organisers open it, e.g. ``https://mentoring.example.org`` (the OAuth2 redirect is
+    #: ``{public_url}/auth/callback``: add it under OAuth2 → Redirects in the Discord developer portal)
+    public_url: str = Field(default="", max_length=200)
+    host: str = Field(default="127.0.0.1", min_length=1, max_length=100)  # the address it listens on
+    port: int = Field(default=8080, ge=0, le=65_535)  # 0: any free port
+    #: the Discord application's id (OAuth2 client id); default: the bot's own application
+    client_id: int | None = Field(default=None, gt=0)
+    session_hours: int = Field(default=12, ge=1, le=24 * 30)  # a sign-in lasts this long
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, url: str) -> str:
+        url = url.strip().rstrip("/")
+        if not url:
+            return url
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url)
+        local = (parts.hostname or "") in ("localhost", "127.0.0.1", "::1")
+        if parts.scheme not in ("https", "http") or not parts.hostname or (parts.scheme == "http" and not local):
+            raise ValueError(f"'{url}' is not the dashboard's address: an https:// link (http:// only on localhost)")
+        if parts.query or parts.fragment:
+            raise ValueError("must be the dashboard's base address, without ? or #")
+        return url
+
+    @model_validator(mode="after")
+    def _needs_address(self) -> DashboardConfig:
+        if self.enabled and not self.public_url:
+            raise ValueError("public_url is required when the dashboard is enabled (e.g. https://mentoring.example.org)")
+        return self
+
+
 class Secrets(BaseSettings):
     """Secrets, from the environment only. Never printed: ``SecretStr`` hides them in repr and logs."""
 
@@ -273,6 +324,8 @@ class Secrets(BaseSettings):
     database_url: SecretStr | None = None
     bluesky_app_password: SecretStr | None = None
     mastodon_access_token: SecretStr | None = None
+    discord_client_secret: SecretStr | None = None
+    dashboard_session_secret: SecretStr | None = None
 
 
 class AppConfig(BaseSettings):
@@ -284,6 +337,7 @@ class AppConfig(BaseSettings):
 
     bot: BotConfig = Field(default_factory=BotConfig)
     programme: list[ProgrammeConfig] = Field(default_factory=list)
+    dashboard: DashboardConfig = Field(default_factory=DashboardConfig)
 
     @classmethod
     def settings_customise_sources(
@@ -369,9 +423,27 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> Settings:
     except ValidationError as exc:
         problems.extend(format_validation_error(exc, Secrets))
         secrets = Secrets.model_construct()
+    if config is not None:
+        problems.extend(dashboard_secret_problems(config.dashboard, secrets))
     if problems or config is None:
         raise ConfigError(problems, source)
     return Settings(config, secrets, source)
+
+
+def dashboard_secret_problems(dashboard: DashboardConfig, secrets: Secrets) -> list[str]:
+    """An enabled dashboard needs its two secrets from the environment."""
+    if not dashboard.enabled:
+        return []
+    problems = []
+    if secrets.discord_client_secret is None:
+        problems.append("DISCORD_CLIENT_SECRET: the dashboard is enabled but the Discord application's OAuth2 "
+                        "client secret is not set (Developer Portal → OAuth2 → Client Secret)")
+    session = secrets.dashboard_session_secret
+    if session is None or len(session.get_secret_value()) < MIN_SESSION_SECRET:
+        problems.append(f"DASHBOARD_SESSION_SECRET: the dashboard is enabled but its session secret is "
+                        f"{'not set' if session is None else 'too short'}; set {MIN_SESSION_SECRET}+ random "
+                        "characters (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)")
+    return problems
 
 
 def load_config(path: Path | str | None) -> Settings:

@@ -17,9 +17,11 @@ EMBED_LINKS = 1 << 14
 ATTACH_FILES = 1 << 15
 READ_MESSAGE_HISTORY = 1 << 16
 MANAGE_ROLES = 1 << 28
+MANAGE_EVENTS = 1 << 33
 MANAGE_THREADS = 1 << 34
 CREATE_PRIVATE_THREADS = 1 << 36
 SEND_MESSAGES_IN_THREADS = 1 << 38
+CREATE_EVENTS = 1 << 44
 ALL = (1 << 53) - 1
 
 #: The names Discord's client shows, in the order of its settings page.
@@ -35,6 +37,8 @@ NAMES = {
     EMBED_LINKS: "Embed Links",
     ATTACH_FILES: "Attach Files",
     READ_MESSAGE_HISTORY: "Read Message History",
+    CREATE_EVENTS: "Create Events",
+    MANAGE_EVENTS: "Manage Events",
 }
 
 TEXT = 0
@@ -43,7 +47,8 @@ CATEGORY = 4
 
 #: Everything the bot asks for: the README's permission list, and what an organiser grants its role.
 BOT_PERMISSIONS = (VIEW_CHANNEL | SEND_MESSAGES | SEND_MESSAGES_IN_THREADS | CREATE_PRIVATE_THREADS | MANAGE_THREADS
-                   | EMBED_LINKS | ATTACH_FILES | READ_MESSAGE_HISTORY | MANAGE_CHANNELS | MANAGE_ROLES)
+                   | EMBED_LINKS | ATTACH_FILES | READ_MESSAGE_HISTORY | MANAGE_CHANNELS | MANAGE_ROLES
+                   | CREATE_EVENTS | MANAGE_EVENTS)
 
 
 def names(bits: int) -> list[str]:

@@ -207,6 +207,29 @@ class BlueskySource(RetryingSource):
             return ReplyResult(ok=False, error=f"Bluesky answered {_reason(exc)}")
         return ReplyResult(ok=True, post_id=post_id_of(created.uri))
 
+    async def post(self, text: str) -> ReplyResult:
+        """A new post of the bot's own (a story a member chose to share), with its hashtags and links as
+        facets. Never raises for Bluesky's answers; not retried."""
+        now = self.clock.now()
+        waiting = self._reply_wait(now)
+        if waiting is not None:
+            return waiting
+        try:
+            async with asyncio.timeout(self.retry.timeout):
+                self.requests += 1
+                created = await self.client.send_post(text, profile_identify=self.own_did,
+                                                      facets=facet_detection.detect_facets(text) or None)
+        except RateLimitExceededError as exc:
+            self.reply_paused_until = exc.reset_at or now + RATE_WINDOW
+            return ReplyResult(ok=False, rate_limited_until=self.reply_paused_until)
+        except (UnauthorizedError, LoginRequiredError) as exc:
+            return ReplyResult(ok=False, credentials_error=f"Bluesky rejected the bot's session: {_reason(exc)}")
+        except BadRequestError as exc:
+            return ReplyResult(ok=False, refused_reason=f"refused: {_reason(exc)}")
+        except (AtProtocolError, TimeoutError) as exc:
+            return ReplyResult(ok=False, error=f"Bluesky answered {_reason(exc)}")
+        return ReplyResult(ok=True, post_id=post_id_of(created.uri))
+
 
 class BlueskyPageRun(RunEnd):
     """``async for page in run`` yields :class:`Page` objects; afterwards ``paused_until``, ``fatal_error``,

@@ -246,6 +246,31 @@ class MastodonSource(RetryingSource):
             return ReplyResult(ok=False, error=f"Mastodon answered {_reason(exc)}")
         return ReplyResult(ok=True, post_id=post_id(created.get("id"), self.domain))
 
+    async def post(self, text: str) -> ReplyResult:
+        """A new public status of the bot's own (a story a member chose to share). Never raises for
+        Mastodon's answers; not retried."""
+        if not getattr(self.client, "access_token", None):
+            return ReplyResult(ok=False, refused_reason="refused: no Mastodon access token configured")
+        now = self.clock.now()
+        waiting = self._reply_wait(now)
+        if waiting is not None:
+            return waiting
+        try:
+            created, _ = await self._blocking(lambda: self.client.status_post(text, visibility="public"))
+        except MastodonRatelimitError as exc:
+            self.reply_paused_until = self._until(getattr(exc, "headers", {}), now + RATE_WINDOW)
+            return ReplyResult(ok=False, rate_limited_until=self.reply_paused_until)
+        except MastodonUnauthorizedError as exc:
+            return ReplyResult(ok=False, credentials_error=f"{self.domain or 'Mastodon'} rejected the bot's access "
+                                                            f"token (401): {_reason(exc)}")
+        except (MastodonServerError, MastodonNetworkError) as exc:
+            return ReplyResult(ok=False, error=f"Mastodon answered {_reason(exc)}")
+        except MastodonAPIError as exc:
+            return ReplyResult(ok=False, refused_reason=f"refused: {_reason(exc)}")
+        except MastodonError as exc:
+            return ReplyResult(ok=False, error=f"Mastodon answered {_reason(exc)}")
+        return ReplyResult(ok=True, post_id=post_id(created.get("id"), self.domain))
+
 
 class MastodonPageRun(RunEnd):
     """``async for page in run`` yields :class:`Page` objects (oldest page first, each page newest first);

@@ -142,6 +142,14 @@ class XSource(RetryingSource):
             post_id = post.post_id
         else:
             post_id = post
+        return await self._create(text, post_id)
+
+    async def post(self, text: str) -> ReplyResult:
+        """A new post of the bot's own (a story a member chose to share), answered like :meth:`reply`.
+        Not retried: a retried POST could post twice."""
+        return await self._create(text, None)
+
+    async def _create(self, text: str, reply_to: str | None) -> ReplyResult:
         now = self.clock.now()
         waiting = self._reply_wait(now)
         if waiting is not None:
@@ -150,7 +158,8 @@ class XSource(RetryingSource):
             async with asyncio.timeout(self.retry.timeout):
                 self.requests += 1
                 response = await self.client.create_tweet(
-                    text=text, in_reply_to_tweet_id=post_id, user_auth=self.reply_user_auth
+                    text=text, user_auth=self.reply_user_auth,
+                    **({"in_reply_to_tweet_id": reply_to} if reply_to is not None else {}),
                 )
         except TooManyRequests as exc:
             self.reply_paused_until = reset_time(exc, now + RATE_WINDOW)

@@ -53,6 +53,7 @@ class FlowState(BaseModel):
     changing: bool = False  # reached the current question via "Change an answer"
     attempts: int = 0  # wrong answers to the current question so far
     suggestions: dict[str, AnswerValue] = Field(default_factory=dict)  # prefilled, e.g. from a hashtag post
+    suggestions_from: Literal["post", "import"] = "post"  # a hashtag post, or the organisers' spreadsheet
     consent_at: str | None = None  # ISO-8601 UTC time of the confirmation that recorded consent
 
 
@@ -63,6 +64,7 @@ class AskQuestion:
     suggestion: AnswerValue = None  # a prefilled value the person can accept or override
     suggestion_shown: str | None = None  # safe_text of the suggestion
     suggestion_raw: Raw | None = None  # pass this to answer() to accept the suggestion
+    suggestion_from: str = "post"  # where the suggestion came from: "post" or "import"
     choices: list[str] = field(default_factory=list)  # time-zone choices (IANA) to offer as buttons/select
     current_shown: str | None = None  # the existing answer when changing it (safe_text)
     ack: str | None = None  # how the previous answer was understood, e.g. "Time zone: Europe/London (UTC+1 today)"
@@ -147,7 +149,7 @@ def _ask(questions: list[Question], state: FlowState, *, reason: str | None = No
         reason = f"{reason} {q.help}"
     return AskQuestion(
         question=q, reask_reason=reason, suggestion=suggestion, suggestion_shown=shown, suggestion_raw=raw,
-        choices=list(state.pending_choices),
+        suggestion_from=state.suggestions_from, choices=list(state.pending_choices),
         current_shown=current_shown,
         ack=ack, number=applicable.index(q.key) + 1, total=len(applicable),
         total_may_shrink=bool(undecided),
@@ -191,9 +193,9 @@ def current_step(questions: list[Question], state: FlowState, *, today: date | N
 
 
 def start(questions: list[Question], suggestions: dict[str, AnswerValue] | None = None, *,
-          today: date | None = None) -> tuple[FlowState, Step]:
-    """A fresh conversation (optionally with prefilled suggestions)."""
-    state = normalise(questions, FlowState(suggestions=dict(suggestions or {})))
+          today: date | None = None, suggestions_from: Literal["post", "import"] = "post") -> tuple[FlowState, Step]:
+    """A fresh conversation (optionally with prefilled suggestions, from a post or an organiser's import)."""
+    state = normalise(questions, FlowState(suggestions=dict(suggestions or {}), suggestions_from=suggestions_from))
     return state, current_step(questions, state, today=today)
 
 

@@ -172,6 +172,11 @@ class Persona:
         guild = self._require_guild(None)
         self.sandbox.state.add_member_role(guild, self.id, int(getattr(role, "id", role)))
 
+    def mark_interested(self, event_id: int, interested: bool = True) -> None:
+        """Click "Interested" on a guild scheduled event in Discord's client (again: take it back)."""
+        guild = self._require_guild(None)
+        self.sandbox.state.set_interested(guild, int(event_id), self.id, interested)
+
     def can_see(self, channel: Channel | int) -> bool:
         return self.sandbox.can_see(self.id, channel)
 

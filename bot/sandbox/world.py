@@ -4,14 +4,17 @@ restartable on the same database."""
 
 from __future__ import annotations
 
+import secrets
+import socket
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import MentorBot
 from bot.clock import SandboxClock
-from bot.config import ProgrammeGuildConfig, Settings, parse_config
+from bot.config import DashboardConfig, ProgrammeGuildConfig, Settings, parse_config
 from bot.runtime import build_bot, open_database
 from bot.sandbox.bluesky import SandboxBluesky
 from bot.sandbox.connect import restore_discord_defaults, sandbox_bot_kwargs
@@ -87,6 +90,7 @@ class SandboxWorld:
         mirror_hashtags: bool = True,
         x_client_options: dict[str, Any] | None = None,
         pacing: dict[str, Any] | None = None,
+        dashboard: bool = False,
     ) -> None:
         """``mirror_hashtags``: the programme's X hashtags are read on the local Bluesky and Mastodon too
         (unless ``programme_overrides`` gives ``intake.sources``). ``x_client_options``: how the bot's X client
@@ -115,6 +119,9 @@ class SandboxWorld:
         self.onboarding_channel: Channel | None = None
         self.organisers_channel: Channel | None = None
         self.organiser: Persona | None = None
+        #: serve the organisers' dashboard (``[dashboard]`` enabled, signed in through the local Discord)
+        self.dashboard = dashboard
+        self.dashboard_url = ""
 
     async def start(self) -> MentorBot:
         await self.discord.start()
@@ -138,11 +145,23 @@ class SandboxWorld:
             "programme": [table if not self.mirror_hashtags else mirror_sources(table)],
         }
         self.settings = parse_config(data)
+        if self.dashboard:
+            self._enable_dashboard(self.settings)
         self.engine = await open_database(self.database_url, schema=self.schema)
         self.organiser = self.discord.person("Olu Organiser")
         await self.organiser.join(guild, roles=[self.organisers])
         self.runner = BotRunner(self.discord, self._make_bot)
         return await self.runner.start()
+
+    def _enable_dashboard(self, settings: Settings) -> None:
+        """``[dashboard]`` on a free local port, with the local Discord's OAuth2 client secret."""
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.dashboard_url = f"http://127.0.0.1:{port}"
+        settings.config.dashboard = DashboardConfig(enabled=True, public_url=self.dashboard_url, port=port)
+        settings.secrets.discord_client_secret = SecretStr(self.discord.oauth2.client_secret)
+        settings.secrets.dashboard_session_secret = SecretStr(secrets.token_urlsafe(32))
 
     def allow_programmes(self, guild: Guild, hashtags: tuple[str, ...] = ()) -> None:
         """The operator lets ``guild`` run programmes (on ``hashtags``): ``[[bot.programme_guilds]]``."""

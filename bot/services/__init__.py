@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services.catch_up import CatchUp
+from bot.services.circle import CircleService
+from bot.services.directory import PeopleDirectory
 from bot.services.end_requests import EndRequests
+from bot.services.goals import GoalService
 from bot.services.intake import BlueskyClientFactory, IntakeService, MastodonClientFactory, XClientFactory
 from bot.services.match_end import MatchEnding
 from bot.services.matching import MatchingService
@@ -20,6 +23,7 @@ from bot.services.people import PeopleService
 from bot.services.programmes import ProgrammeRegistry
 from bot.services.rounds import RoundService
 from bot.services.stats import StatsService
+from bot.services.stories import StoryService
 from storage.db import SessionFactory
 
 
@@ -39,6 +43,10 @@ class Services:
     rounds: RoundService
     pauses: PauseExpiry
     end_requests: EndRequests
+    directory: PeopleDirectory
+    circle: CircleService
+    goals: GoalService
+    stories: StoryService
 
 
 def build_services(
@@ -50,13 +58,14 @@ def build_services(
     ending = MatchEnding(registry, sessions, clock)
     nudges = NudgeService(registry, sessions, clock, ending)
     rounds = RoundService(sessions, clock)
+    intake = IntakeService(registry, sessions, clock, x_client_factory,
+                           bluesky_client_factory=bluesky_client_factory,
+                           mastodon_client_factory=mastodon_client_factory)
     return Services(
         programmes=registry,
         onboarding=OnboardingService(registry, sessions, clock),
         people=PeopleService(sessions, clock, nudges, ending),
-        intake=IntakeService(registry, sessions, clock, x_client_factory,
-                             bluesky_client_factory=bluesky_client_factory,
-                             mastodon_client_factory=mastodon_client_factory),
+        intake=intake,
         matching=MatchingService(sessions, clock, rounds),
         nudges=nudges,
         stats=StatsService(sessions, clock, rounds),
@@ -67,4 +76,8 @@ def build_services(
         catch_up=CatchUp(sessions, clock),
         pauses=PauseExpiry(sessions, clock, nudges),
         end_requests=EndRequests(sessions, clock, ending),
+        directory=PeopleDirectory(sessions),
+        circle=CircleService(sessions, clock),
+        goals=GoalService(registry, sessions, clock),
+        stories=StoryService(registry, sessions, clock, intake),
     )

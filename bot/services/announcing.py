@@ -15,6 +15,7 @@ from typing import Protocol
 
 from bot.clock import Clock
 from bot.nudges.quiet import is_quiet
+from bot.services.goals import GoalInvite, GoalService
 from bot.services.matching import Announcement, MatchingService
 from bot.services.nudges import NudgeService
 from bot.services.programmes import Programme, ProgrammeRegistry
@@ -48,7 +49,8 @@ class PairSpaces(Protocol):
     async def introduce(self, programme: Programme, space: Space, item: Announcement) -> int: ...
 
     async def send_link(self, programme: Programme, user_id: int, partner_name: str, space: Space,
-                        match_id: int, *, look_first: bool) -> None: ...
+                        match_id: int, *, look_first: bool, goals: GoalInvite | None = None) -> None:
+        """DM the link to the space; with ``goals`` (the mentee's) the same message invites them to set goals."""
 
 
 class Announcements:
@@ -56,9 +58,10 @@ class Announcements:
     is adopted, which is only safe when no other run is creating it right now)."""
 
     def __init__(self, registry: ProgrammeRegistry, matching: MatchingService, nudges: NudgeService, clock: Clock,
-                 spaces: PairSpaces) -> None:
+                 spaces: PairSpaces, goals: GoalService | None = None) -> None:
         self.registry, self.matching, self.nudges, self.clock = registry, matching, nudges, clock
         self.spaces = spaces
+        self.goals = goals
         self._lock: asyncio.Lock | None = None
 
     async def run(self) -> int:
@@ -115,8 +118,10 @@ class Announcements:
                 return False  # the DMs are the bot's own initiative: they wait for both people's daytime
             for person, partner in ((item.mentor, item.mentee), (item.mentee, item.mentor)):
                 if person.discord_user_id:
+                    invite = await self.goals.invite(programme, mid) \
+                        if self.goals is not None and person is item.mentee else None
                     await spaces.send_link(programme, person.discord_user_id, partner.display_name, space, mid,
-                                           look_first=not fresh)
+                                           look_first=not fresh, goals=invite)
             await self.nudges.plan_match(mid)  # idempotent: existing rows are kept
             if not await svc.step_announcement(mid, AnnounceStep.INTRODUCED, AnnounceStep.DONE):
                 return False

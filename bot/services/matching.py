@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.clock import Clock
@@ -382,6 +382,26 @@ class MatchingService:
                                         action="match.pair", detail={"match": m.id, "rules_broken": broken}, now=now)
         return require_id(m)
 
+    async def latest_run(self, programme: Programme) -> StoredRun | None:
+        """The latest matching run as stored (a preview waiting for confirmation, or confirmed): its pairs with
+        scores and reasons, and who was left out and why. Reading it runs nothing."""
+        async with self._sessions() as session:
+            rnd = await matching.latest_round(session=session, programme_id=programme.id)
+            if rnd is None:
+                return None
+            summary = rnd.summary or {}
+            ids = {int(p[k]) for p in summary.get("pairs", []) for k in ("mentor", "mentee")}
+            ids |= {int(u["person"]) for u in summary.get("unmatched", [])}
+            found = await people.people_with_profiles(session=session, person_ids=tuple(sorted(ids)))
+        names = {pid: row[0].display_name for pid, row in found.items()}
+        pairs = [RunPair(int(p["mentor"]), int(p["mentee"]), names.get(int(p["mentor"]), "(left)"),
+                         names.get(int(p["mentee"]), "(left)"), float(p["score"]), str(p.get("reasons", "")),
+                         str(p.get("kind", "mentoring"))) for p in summary.get("pairs", [])]
+        unmatched = [(int(u["person"]), names.get(int(u["person"]), "(left)"), str(u.get("reason", "")))
+                     for u in summary.get("unmatched", [])]
+        return StoredRun(require_id(rnd), str(rnd.status), rnd.created_at, rnd.certified, pairs, unmatched,
+                         dict(summary.get("scores") or {}), float(summary.get("total_score") or 0.0))
+
     async def active_matches(self, programme: Programme) -> list[ActivePair]:
         async with self._sessions() as session:
             rows = await matching.matches_in_programme(session=session, programme_id=programme.id,
@@ -440,6 +460,31 @@ class ActivePair:
     space_id: int | None
     mentor_name: str | None
     mentee_name: str | None
+
+
+@dataclass(frozen=True)
+class RunPair:
+    mentor_id: int
+    mentee_id: int
+    mentor_name: str
+    mentee_name: str
+    score: float
+    reasons: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    """A matching run as stored: ``status`` is ``preview`` (confirmable) or ``confirmed``."""
+
+    round_id: int
+    status: str
+    created_at: datetime
+    certified: bool
+    pairs: list[RunPair]
+    unmatched: list[tuple[int, str, str]]  # (person id, name, why)
+    scores: dict[str, float]
+    total_score: float
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Literal
 
 from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.nudges.quiet import is_quiet
@@ -76,11 +77,14 @@ class OnboardingService:
         discord_user_id: int,
         display_name: str,
         suggestions: dict[str, AnswerValue] | None = None,
+        username: str | None = None,
     ) -> Conversation:
-        """Start (or find) the person's one conversation in ``programme``."""
+        """Start (or find) the person's one conversation in ``programme``. A member new to the programme
+        whose Discord ``username`` an organiser's import gave is linked to that imported person: their
+        interview starts pre-filled with the imported answers, and asks for their consent."""
         for _ in range(4):
             try:
-                conv = await self._begin_once(programme, discord_user_id, display_name, suggestions)
+                conv = await self._begin_once(programme, discord_user_id, display_name, suggestions, username)
             except IntegrityError:  # another event or process created the person/interview at this moment
                 conv = None
             if conv is not None:
@@ -93,15 +97,24 @@ class OnboardingService:
         discord_user_id: int,
         display_name: str,
         suggestions: dict[str, AnswerValue] | None,
+        username: str | None = None,
     ) -> Conversation | None:
         now = self._clock.now()
         today = now.date()
         async with transaction(self._sessions) as session:
+            imported: dict[str, AnswerValue] | None = None
+            if username and await people.get_person_by_discord(
+                    session=session, programme_id=programme.id, discord_user_id=discord_user_id) is None:
+                imported = await self._link_imported(session, programme, discord_user_id, display_name, username)
             person, _ = await people.get_or_create_person(
                 session=session, programme_id=programme.id, discord_user_id=discord_user_id,
                 display_name=display_name, now=now,
             )
-            state, step = flow.start(programme.questions, suggestions, today=today)
+            if imported is not None:
+                state, step = flow.start(programme.questions, {**imported, **(suggestions or {})}, today=today,
+                                         suggestions_from="import")
+            else:
+                state, step = flow.start(programme.questions, suggestions, today=today)
             row, created = await onboarding.get_or_create_session(
                 session=session, person_id=require_id(person), programme_id=programme.id,
                 state=state.model_dump(mode="json"), now=now,
@@ -120,6 +133,20 @@ class OnboardingService:
                         return None  # a typed answer moved it at the same moment: re-read and try again
                 step = flow.current_step(programme.questions, stored, today=today)
         return Conversation(programme, require_id(person), require_id(row), step, row.channel_id, row.in_thread, created)
+
+    async def _link_imported(self, session: AsyncSession, programme: Programme, discord_user_id: int,
+                             display_name: str, username: str) -> dict[str, AnswerValue] | None:
+        """Link a joining member to the imported row with their username: its answers (to suggest in the
+        interview), or ``None`` when no imported row has that username."""
+        now = self._clock.now()
+        linked = await people.claim_imported(session=session, programme_id=programme.id, username=username.lower(),
+                                             discord_user_id=discord_user_id, display_name=display_name, now=now)
+        if linked is None:
+            return None
+        imported = await people.get_profile(session=session, person_id=require_id(linked), programme_id=programme.id)
+        await audit.add_audit_event(session=session, programme_id=programme.id, actor_discord_id=discord_user_id,
+                                    action="person.link_import", detail={"person_id": linked.id}, now=now)
+        return dict(imported.answers) if imported is not None else {}
 
     async def act(
         self,

@@ -26,7 +26,7 @@ from bot.services.profile_csv import (
 from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.db import SessionFactory, transaction
 from storage.ids import require_id
-from storage.models import AuditEvent, MatchStatus, NudgeStatus, PersonStatus
+from storage.models import AuditEvent, MatchStatus, NudgeStatus, Person, PersonStatus
 from storage.queries import audit, matching, onboarding, people, rounds, stats
 from storage.queries import organisers as q
 
@@ -122,6 +122,7 @@ class PersonCard:
     status: PersonStatus
     paused_until: datetime | None
     dms_closed: bool
+    discord_user_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,8 @@ class MatchLine:
     partner: str
     score: float
     end_reason: str | None
+    match_id: int | None = None
+    partner_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,10 @@ class ImportReport:
     #: imported people with no consent time (a spreadsheet cannot give it): not matched or paired until they
     #: join the server and finish the interview, which asks for it
     without_consent: int = 0
+    #: imported rows with a Discord username: that member is linked to their row when they join
+    with_username: int = 0
+    #: people imported before who got their Discord username from this file
+    usernames_added: int = 0
 
 
 class OrganiserService:
@@ -201,7 +208,13 @@ class OrganiserService:
         async with self._sessions() as session:
             person = await people.get_person_by_discord(session=session, programme_id=programme.id,
                                                         discord_user_id=discord_user_id)
-            if person is None:
+        return await self.person_file_of(programme, require_id(person)) if person is not None else None
+
+    async def person_file_of(self, programme: Programme, person_id: int) -> PersonFile | None:
+        """A person's file by their number in this programme (imported people have no Discord account)."""
+        async with self._sessions() as session:
+            person = await people.get_person(session=session, person_id=person_id)
+            if person is None or person.programme_id != programme.id:
                 return None
             pid = require_id(person)
             profile = await people.get_profile(session=session, person_id=pid, programme_id=programme.id)
@@ -212,11 +225,13 @@ class OrganiserService:
                 partner_id = m.mentee_person_id if m.mentor_person_id == pid else m.mentor_person_id
                 partner = await people.get_person(session=session, person_id=partner_id)
                 matches.append(MatchLine(m.status, "mentor" if m.mentor_person_id == pid else "mentee",
-                                         partner.display_name if partner else "(left)", m.score, m.end_reason))
+                                         partner.display_name if partner else "(left)", m.score, m.end_reason,
+                                         m.id, partner_id))
             recent = [NudgeLine(n.due_at, n.step_key or str(n.kind), n.status, n.answer)
                       for n in await q.nudges_of_person(session=session, person_id=pid, limit=15)]
             conv = await onboarding.get_session(session=session, person_id=pid, programme_id=programme.id)
-        card = PersonCard(pid, person.display_name, person.status, person.paused_until, person.dms_closed)
+        card = PersonCard(pid, person.display_name, person.status, person.paused_until, person.dms_closed,
+                          person.discord_user_id)
         return PersonFile(card, ProfileAnswers(dict(profile.answers), profile.version) if profile else None,
                           matches, recent, conv.status if conv else None)
 
@@ -261,6 +276,13 @@ class OrganiserService:
         async with transaction(self._sessions) as session:
             members = await people.people_in_programme(session=session, programme_id=programme.id)
             existing = {p.display_name.strip().casefold() for p in members if p.discord_user_id is None}
+            # an imported row named again with a Discord username gets it (e.g. the spreadsheet once more, with
+            # the new `discord` column): when exactly one not yet linked person has that name and no username
+            by_name: dict[str, list[Person]] = {}
+            for p in members:
+                if p.discord_user_id is None:
+                    by_name.setdefault(p.display_name.strip().casefold(), []).append(p)
+            usernames = {p.discord_username for p in members if p.discord_username}
             # the bot's own export names people by their person id: those rows are the people themselves
             ours = {(str(p.id), p.display_name.strip().casefold()) for p in members}
             for record in records:
@@ -268,12 +290,28 @@ class OrganiserService:
                     report.already += 1
                     continue
                 answers, reasons = programme.spec.answers_from_cells(record.cells)
+                username, bad = record.discord_username()
+                if bad:
+                    reasons.append(bad)
+                elif username in usernames:
+                    reasons.append(f"Discord username {username!r} is already someone's in this programme")
+                same = by_name.get(record.name.casefold(), [])
+                if not reasons and username and len(same) == 1 and same[0].discord_username is None:
+                    await people.set_discord_username(session=session, person_id=require_id(same[0]),
+                                                      username=username, now=now)
+                    usernames.add(username)
+                    report.already += 1
+                    report.usernames_added += 1
+                    continue
                 if not reasons and record.name.casefold() in existing:
                     reasons.append(f"{record.name!r} was already imported into this programme")
                 if reasons:
                     report.problems.append(RowProblem(record.line, "; ".join(reasons)))
                     continue
-                good.append((record, q.ImportedPerson(record.name or record.id, answers)))
+                if username:
+                    usernames.add(username)
+                    report.with_username += 1
+                good.append((record, q.ImportedPerson(record.name or record.id, answers, username)))
             ids = await q.add_imported_people(session=session, programme_id=programme.id,
                                               rows=[g[1] for g in good], now=now)
             report.imported = len(ids)
@@ -293,6 +331,7 @@ class OrganiserService:
             await audit.add_audit_event(
                 session=session, programme_id=programme.id, actor_discord_id=actor, action="profiles.import",
                 detail={"imported": report.imported, "without_consent": report.without_consent,
+                        "usernames": report.with_username + report.usernames_added,
                         "rejected": len(report.problems),
                         "history_pairs": report.history_pairs}, now=now,
             )

@@ -13,10 +13,11 @@ from bot.onboarding.safe_text import escape_markdown, safe_text
 from bot.services.match_end import EndedMatch, EndReason, MatchEnding
 from bot.services.nudges import NudgeService
 from bot.services.programmes import Programme
+from storage import personal_data
 from storage.db import SessionFactory, purge_deleted, transaction
 from storage.ids import require_id
-from storage.models import Match, MatchStatus, PersonStatus
-from storage.queries import audit, intake, matching, nudges, onboarding, people, security
+from storage.models import Match, MatchStatus, PersonStatus, StoryStatus
+from storage.queries import audit, intake, matching, nudges, onboarding, outcomes, people
 
 #: What /leave keeps, said the same way in /mydata and the leave prompt.
 AFTER_LEAVE = ("/leave deletes everything above. The programme keeps only anonymous facts that name nobody: "
@@ -35,6 +36,9 @@ class LeaveResult:
     spaces: list[int] = field(default_factory=list)
     partner_dms: list[tuple[int, int | None]] = field(default_factory=list)
     onboarding_threads: list[int] = field(default_factory=list)
+    # their stories: the ones already public (where, address) stay there; the rest were deleted
+    public_stories: list[tuple[str, str | None]] = field(default_factory=list)
+    stories_deleted: int = 0
 
 
 def naming_strings(discord_user_id: int | None, texts: list[str]) -> list[str]:
@@ -110,72 +114,16 @@ class PeopleService:
         return True
 
     async def export(self, programme: Programme, discord_user_id: int) -> dict[str, Any] | None:
-        """Everything stored about the person in this programme, as JSON-ready data."""
+        """Everything stored about the person in this programme, as JSON-ready data: one section per holder
+        of personal data (:mod:`storage.personal_data`)."""
         async with self._sessions() as session:
             person = await people.get_person_by_discord(
                 session=session, programme_id=programme.id, discord_user_id=discord_user_id
             )
             if person is None:
                 return None
-            pid = require_id(person)
-            profile = await people.get_profile(session=session, person_id=pid, programme_id=programme.id)
-            conv = await onboarding.get_session(session=session, person_id=pid, programme_id=programme.id)
-            their_matches = await matching.matches_of_person(session=session, person_id=pid)
-            leads = [
-                lead for lead in await intake.leads_in_programme(session=session, programme_id=programme.id)
-                if lead.person_id == pid
-            ]
-            posts = {lead.id: await intake.posts_by_author(session=session, programme_id=programme.id,
-                                                           platform=lead.platform, author_id=lead.author_id)
-                     for lead in leads}
-            events = await audit.events_about(session=session, programme_id=programme.id, person_id=pid,
-                                              discord_user_id=person.discord_user_id)
-            proofs = await security.proofs_of_member(session=session, programme_id=programme.id,
-                                                     discord_user_id=discord_user_id)
-            counters = await security.counters_of_member(session=session, programme_id=programme.id,
-                                                         discord_user_id=discord_user_id)
-            match_rows = []
-            for m in their_matches:
-                rows = await nudges.nudges_of_match(session=session, match_id=require_id(m))
-                match_rows.append({
-                    "role": "mentor" if m.mentor_person_id == pid else "mentee",
-                    "status": m.status, "score": m.score, "reasons": m.reasons,
-                    "started_at": _iso(m.started_at), "ended_at": _iso(m.ended_at),
-                    "nudges": [
-                        {"kind": n.kind, "due_at": _iso(n.due_at), "status": n.status, "answer": n.answer,
-                         "answered_at": _iso(n.answered_at), "note": n.note}
-                        for n in rows if n.person_id == pid
-                    ],
-                })
-        return {
-            "programme": programme.key,
-            "person": {
-                "discord_user_id": str(person.discord_user_id), "display_name": person.display_name,
-                "x_handle": person.x_handle, "status": person.status, "dms_closed": person.dms_closed,
-                "paused_until": _iso(person.paused_until), "created_at": _iso(person.created_at),
-            },
-            "profile": None if profile is None else {
-                "answers": profile.answers, "consent_at": _iso(profile.consent_at),
-                "updated_at": _iso(profile.updated_at),
-            },
-            "onboarding": None if conv is None else {
-                "status": conv.status, "state": conv.state, "started_at": _iso(conv.created_at),
-                "completed_at": _iso(conv.completed_at),
-            },
-            "matches": match_rows,
-            "leads": [{"platform": lead.platform, "handle": lead.author_handle, "name": lead.author_name,
-                       "status": lead.status, "claim_code": lead.claim_code, "created_at": _iso(lead.created_at),
-                       "suggestions": lead.suggestions,
-                       "posts": [{"id": p.post_id, "text": p.text, "posted_at": _iso(p.posted_at)}
-                                 for p in posts.get(lead.id, [])]} for lead in leads],
-            "link_codes": [{"code": p.code, "created_at": _iso(p.created_at), "expires_at": _iso(p.expires_at),
-                            "proven_at": _iso(p.proven_at)} for p in proofs],
-            "wrong_tries": [{"kind": c.kind, "failures": c.failures, "since": _iso(c.window_start)}
-                            for c in counters],
-            "audit_events": [{"action": e.action, "at": _iso(e.created_at), "detail": e.detail,
-                              "by_you": e.actor_discord_id == discord_user_id} for e in events],
-            "after_leave": AFTER_LEAVE,
-        }
+            sections = await personal_data.export_person(session=session, person=person)
+        return {"programme": programme.key, **sections, "after_leave": AFTER_LEAVE}
 
     async def leave(self, programme: Programme, discord_user_id: int) -> LeaveResult:
         """Delete the person's data; end their open matches (the caller tells partners and organisers)."""
@@ -190,14 +138,8 @@ class PeopleService:
             result = LeaveResult(found=True)
             leads = [lead for lead in await intake.leads_in_programme(session=session, programme_id=programme.id)
                      if lead.person_id == person.id]
-            notes = [n.note for m in await matching.matches_of_person(session=session, person_id=person.id or 0)
-                     for n in await nudges.nudges_of_match(session=session, match_id=m.id or 0)
-                     if n.person_id == person.id and n.note]
-            profile = await people.get_profile(session=session, person_id=pid, programme_id=programme.id)
-            organisation = str((profile.answers if profile else {}).get("organisation") or "")
-            result.names = naming_strings(person.discord_user_id, [
-                person.display_name, person.x_handle or "", organisation, *notes,
-                *(t for lead in leads for t in (lead.author_handle, lead.author_name))])
+            result.names = naming_strings(person.discord_user_id,
+                                          await personal_data.names_of(session=session, person=person))
             await self._traces(session, pid, programme, result)
             result.known_since = min([person.created_at, *(lead.created_at for lead in leads)])
             for m in await matching.matches_of_person(session=session, person_id=pid):
@@ -208,6 +150,12 @@ class PeopleService:
                     result.ended.append(ended)
                     await people.bump_counter(session=session, programme_id=programme.id,
                                               name="matches_ended_by_leave")
+            for story in await outcomes.stories_of_person(session=session, person_id=pid):
+                if story.status == StoryStatus.POSTED:
+                    result.public_stories.append((story.destination or "", story.post_url))
+                    await people.bump_counter(session=session, programme_id=programme.id, name="stories_posted_left")
+                elif story.status not in (StoryStatus.OFFERED, StoryStatus.DECLINED, StoryStatus.UNREACHABLE):
+                    result.stories_deleted += 1
             await people.erase_person(session=session, person_id=pid)
             await people.bump_counter(session=session, programme_id=programme.id, name="people_left")
             await audit.add_audit_event(
@@ -245,6 +193,3 @@ class PeopleService:
         if self._ending is not None:
             await self._ending.follow_up(ended)
 
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None

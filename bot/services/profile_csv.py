@@ -7,6 +7,7 @@ its line number (the header is line 1), and the good rows are still returned.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -22,6 +23,22 @@ MATCHES_COLUMNS: tuple[str, ...] = (
     "kind", "round",
 )
 MAX_ROWS = 50_000
+#: the optional column with an imported person's Discord username
+DISCORD_COLUMNS: tuple[str, ...] = ("discord", "discord_username")
+_USERNAME = re.compile(r"[a-z0-9_.]{2,32}")
+
+
+def normalise_username(raw: str) -> tuple[str | None, str | None]:
+    """A Discord username as Discord shows it (``@name`` or ``name``; lower case) → (username, None), or
+    (None, what is wrong). Display names (spaces, capitals that are not a username's) and old ``name#1234``
+    tags are refused: only the unique username identifies one account."""
+    value = raw.strip().removeprefix("@").lower()
+    if "#" in value:
+        return None, f"Discord username {raw!r}: old-style name#1234 tags no longer identify an account; use the username"
+    if not _USERNAME.fullmatch(value):
+        return None, (f"Discord username {raw!r} is not a username (2–32 letters, digits, '_' or '.'; "
+                      "a display name is not enough to link someone)")
+    return value, None
 
 
 @dataclass(frozen=True)
@@ -38,6 +55,12 @@ class CsvRecord:
     @property
     def name(self) -> str:
         return self.cells.get("name", "").strip()
+
+    def discord_username(self) -> tuple[str | None, str | None]:
+        """The row's Discord username (``discord`` or ``discord_username`` column), normalised, or why it is
+        not one. The member holding it is linked to the imported row when they join."""
+        raw = next((self.cells[c] for c in DISCORD_COLUMNS if self.cells.get(c, "").strip()), "").strip()
+        return normalise_username(raw) if raw else (None, None)
 
 
 @dataclass(frozen=True)

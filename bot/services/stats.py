@@ -13,7 +13,7 @@ from bot.services.programmes import Programme
 from bot.services.rounds import RoundService, RoundSummary
 from bot.stats import Funnel, WeeklyActivity, weekly_series
 from storage.db import SessionFactory
-from storage.models import PersonStatus
+from storage.models import MatchStatus, PersonStatus
 from storage.queries import intake as intake_q
 from storage.queries import matching as matching_q
 from storage.queries import stats as q
@@ -85,6 +85,33 @@ class ProgrammeStats:
     def overall_answer_rate(self) -> float | None:
         sent = sum(r.sent for r in self.answer_rates)
         return sum(r.answered for r in self.answer_rates) / sent if sent else None
+
+
+@dataclass(frozen=True)
+class CheckinLine:
+    """One person's latest check-in in a pair: the step, when it was sent, their answer (None: none yet)."""
+
+    person_id: int
+    step_key: str
+    sent_at: datetime
+    answer: str | None
+
+
+@dataclass(frozen=True)
+class PairLine:
+    """An active pair as the organisers' board shows it: at risk (the same rule as ``/programme stats``) and
+    each person's latest check-in."""
+
+    match_id: int
+    mentor_id: int
+    mentee_id: int
+    mentor_name: str
+    mentee_name: str
+    score: float
+    kind: str
+    started_at: datetime | None
+    at_risk: bool
+    last_checkins: tuple[CheckinLine, ...] = ()
 
 
 def stalled_hours(programme: Programme) -> int:
@@ -171,6 +198,28 @@ class StatsService:
             capacity=Capacity(mentors, total, used_total), weekly=weekly, leads_by_platform=by_platform,
             matches_total=matches_total, matches_ended=matches_ended, rounds=await self._rounds.summaries(programme),
         )
+
+
+    async def pair_board(self, programme: Programme) -> list[PairLine]:
+        """Every active pair, pairs at risk first, then the newest."""
+        async with self._sessions() as session:
+            matches = await matching_q.matches_in_programme(session=session, programme_id=programme.id,
+                                                            statuses=(MatchStatus.ACTIVE,))
+            checkins = await q.active_match_checkins(session=session, programme_id=programme.id)
+            names = await q.person_names(session=session, person_ids=sorted(
+                {p for m in matches for p in (m.mentor_person_id, m.mentee_person_id)}))
+        risky = _at_risk_matches(checkins)
+        latest: dict[tuple[int, int], CheckinLine] = {}
+        for match_id, _mentor, _mentee, _nid, person_id, step_key, _occ, sent_at, answer in checkins:
+            latest[(match_id, person_id)] = CheckinLine(person_id, step_key, sent_at, answer)  # rows by time
+        lines = [PairLine(
+            m.id or 0, m.mentor_person_id, m.mentee_person_id, names.get(m.mentor_person_id, ("?", None))[0],
+            names.get(m.mentee_person_id, ("?", None))[0], m.score, m.kind, m.started_at, (m.id or 0) in risky,
+            tuple(c for c in (latest.get((m.id or 0, m.mentor_person_id)), latest.get((m.id or 0, m.mentee_person_id)))
+                  if c is not None),
+        ) for m in matches]
+        lines.sort(key=lambda p: (not p.at_risk, -p.match_id))
+        return lines
 
 
 def _at_risk_matches(

@@ -37,6 +37,14 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "round_not_ready": frozenset({"name", "programme", "round", "missing"}),
     "round_not_eligible": frozenset({"name", "programme", "round", "reason"}),
     "round_too_late": frozenset({"name", "programme", "round", "closed"}),
+    "goals_invite": frozenset({"partner", "programme"}),
+    "goals_shared": frozenset({"mentee", "programme"}),
+    "story_offer": frozenset({"name", "partner", "programme"}),
+    "circle_welcome": frozenset({"programme"}),
+    "event_reminder": frozenset({"name", "event", "kind", "when", "where", "programme"}),
+    "event_starting": frozenset({"event", "where", "programme"}),
+    "event_feedback": frozenset({"name", "event", "programme"}),
+    "event_cancelled": frozenset({"name", "event", "when", "programme"}),
 }
 #: A reply to each check-in button (no placeholders: it is shown to the person who pressed it).
 REPLY_KEYS = ("met", "not_yet", "help", "end", "confirm_end", "keep")
@@ -64,6 +72,22 @@ class Voice(BaseModel):
     round_not_eligible: str = Field(min_length=1, max_length=900)
     #: told once per round to someone who completed their profile after the round's closing date
     round_too_late: str = Field(min_length=1, max_length=900)
+    #: the mentee's invitation, when the pair is introduced, to set one to three goals (their profile's first)
+    goals_invite: str = Field(min_length=1, max_length=900)
+    #: in the pair's space when the mentee sets or changes the goals (the goals follow as a list)
+    goals_shared: str = Field(min_length=1, max_length=600)
+    #: the one offer, when a match someone rated highly has ended, to share a short story
+    story_offer: str = Field(min_length=1, max_length=900)
+    #: posted once in the mentor circle when the bot opens it
+    circle_welcome: str = Field(min_length=1, max_length=900)
+    #: a programme event's reminder, in the person's daytime ({when}: in their own time zone)
+    event_reminder: str = Field(min_length=1, max_length=900)
+    #: posted (and sent to those interested) when an event starts, with its link or place
+    event_starting: str = Field(min_length=1, max_length=900)
+    #: the one question after an event, to those who attended (answered with buttons)
+    event_feedback: str = Field(min_length=1, max_length=900)
+    #: told to those interested when an organiser cancels an event
+    event_cancelled: str = Field(min_length=1, max_length=900)
     replies: dict[str, str]
     #: "Not yet" answers in a row (without meeting) before the organisers hear of it; 0: never
     not_yet_escalate_after: int = Field(default=2, ge=0, le=20)
@@ -109,6 +133,14 @@ class VoiceOverrides(BaseModel):
     round_not_ready: str | None = Field(default=None, min_length=1, max_length=900)
     round_not_eligible: str | None = Field(default=None, min_length=1, max_length=900)
     round_too_late: str | None = Field(default=None, min_length=1, max_length=900)
+    goals_invite: str | None = Field(default=None, min_length=1, max_length=900)
+    goals_shared: str | None = Field(default=None, min_length=1, max_length=600)
+    story_offer: str | None = Field(default=None, min_length=1, max_length=900)
+    circle_welcome: str | None = Field(default=None, min_length=1, max_length=900)
+    event_reminder: str | None = Field(default=None, min_length=1, max_length=900)
+    event_starting: str | None = Field(default=None, min_length=1, max_length=900)
+    event_feedback: str | None = Field(default=None, min_length=1, max_length=900)
+    event_cancelled: str | None = Field(default=None, min_length=1, max_length=900)
     replies: dict[str, str] = Field(default_factory=dict)
     not_yet_escalate_after: int | None = Field(default=None, ge=0, le=20)
     end_request_days: int | None = Field(default=None, ge=1, le=90)

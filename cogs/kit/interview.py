@@ -270,7 +270,8 @@ def render_step(programme: Programme, step: Step, *, intro: bool = False) -> Out
         if step.current_shown:
             lines.append(f"Your current answer: {step.current_shown}")
         if step.suggestion_shown:
-            lines.append(f"From your post I guessed: **{step.suggestion_shown}** — press “Use” or answer differently.")
+            source = ("The organisers' records say" if step.suggestion_from == "import" else "From your post I guessed")
+            lines.append(f"{source}: **{step.suggestion_shown}** — press “Use” or answer differently.")
         hint = q.help or ("" if q.kind == "timezone" else expectation(q))  # its prompt gives the examples
         if q.kind == "number" and q.min_value is not None and q.max_value is not None \
                 and q.max_value - q.min_value < MAX_BUTTONS:
@@ -373,7 +374,8 @@ async def deliver(bot: MentorBot, conv: Conversation, message: Outgoing, user_id
 async def start(bot: MentorBot, programme: Programme, user: discord.abc.User,
                 suggestions: dict[str, Any] | None = None) -> Conversation:
     """Start or resume the person's interview and send whatever comes next."""
-    conv = await bot.services.onboarding.begin(programme, user.id, user.display_name, suggestions=suggestions)
+    conv = await bot.services.onboarding.begin(programme, user.id, user.display_name, suggestions=suggestions,
+                                               username=user.name)
     rendered = render_step(programme, conv.step, intro=conv.created)
     await deliver(bot, conv, rendered, user.id, user.display_name)
     return conv

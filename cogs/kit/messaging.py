@@ -139,3 +139,15 @@ async def send_to_person(
     content = f"<@{user_id}> (your DMs are closed, so here it is in your shared space)\n{kwargs.pop('content', '')}"
     kwargs["allowed_mentions"] = mention_user(user_id)
     return await bot.pacer_send(messageable(bot, space_id), content=content[:2000], **kwargs)
+
+
+async def tell_waiting(bot: MentorBot, programme: Programme) -> None:
+    """DM everyone left out of the round just matched why (once each; closed DMs: recorded, not retried).
+    After ``/match confirm`` and the dashboard's *Confirm*."""
+    for notice in await bot.services.rounds.untold(programme):
+        try:
+            await send_dm(bot, notice.discord_user_id, content=notice.text[:2000])
+        except discord.HTTPException:
+            log.warning("could not tell person %s why they are not in round %s", notice.person_id, notice.round_id)
+            continue
+        await bot.services.rounds.told(programme, notice)

@@ -11,9 +11,11 @@ import discord
 
 from bot.onboarding.safe_text import safe_text
 from bot.services.announcing import Space
+from bot.services.goals import GoalInvite
 from bot.services.matching import Announcement
 from bot.services.members import Member
 from bot.services.programmes import Programme
+from cogs.kit.goals import goals_embed, invite_view
 from cogs.kit.messaging import DMS_CLOSED, NO_PINGS, find_text_channel, slug
 from storage.models import SpaceKind
 
@@ -90,11 +92,11 @@ class DiscordPairSpaces:
         return (await self._introduce(programme, channel, item)).id
 
     async def send_link(self, programme: Programme, user_id: int, partner_name: str, space: Space,
-                        match_id: int, *, look_first: bool) -> None:
+                        match_id: int, *, look_first: bool, goals: GoalInvite | None = None) -> None:
         channel = await self._channel(space.id)
         if channel is None:
             raise LookupError(f"the space {space.id} is gone")
-        await self._dm_link(programme, user_id, partner_name, channel, match_id, look_first=look_first)
+        await self._dm_link(programme, user_id, partner_name, channel, match_id, look_first=look_first, goals=goals)
 
     async def _find_space(self, guild: discord.Guild, programme: Programme,
                           match_id: int) -> discord.TextChannel | discord.Thread | None:
@@ -213,7 +215,8 @@ class DiscordPairSpaces:
         )
 
     async def _dm_link(self, programme: Programme, user_id: int | None, partner: str,
-                       space: discord.TextChannel | discord.Thread, match_id: int, *, look_first: bool = True) -> None:
+                       space: discord.TextChannel | discord.Thread, match_id: int, *, look_first: bool = True,
+                       goals: GoalInvite | None = None) -> None:
         if not user_id:
             return
         ref = marker(f"dm{user_id}", match_id)
@@ -222,11 +225,17 @@ class DiscordPairSpaces:
             dm = await self.bot.pacer_create_dm(user)
             if look_first and await self._find_marker(dm, ref) is not None:
                 return
+            extra: dict[str, object] = {}
+            if goals is not None:  # the mentee: the same message invites them to set the match's goals
+                invite = programme.config.messages().say(
+                    "goals_invite", partner=safe_text(partner, 60), programme=safe_text(programme.config.name, 60))
+                extra = {"embed": goals_embed("🎯 Your goals", goals.suggestions, invite),
+                         "view": invite_view(match_id, goals.suggestions)}
             await self.bot.pacer_send(
                 dm, content=programme.config.messages().say(
                     "paired_dm", partner=safe_text(partner, 60), programme=safe_text(programme.config.name, 60),
                     space=space.jump_url) + f"\n-# {ref}",
-                allowed_mentions=NO_PINGS,
+                allowed_mentions=NO_PINGS, **extra,
             )
         except discord.Forbidden as exc:
             if exc.code != DMS_CLOSED:

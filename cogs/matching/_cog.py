@@ -20,7 +20,7 @@ from bot.services.members import Member
 from bot.services.pair_decisions import NotFound
 from bot.services.programmes import Programme
 from cogs._common import organiser_only, organiser_programme
-from cogs.kit.messaging import NO_PINGS, send_dm
+from cogs.kit.messaging import NO_PINGS, tell_waiting
 from cogs.matching._announce import DiscordPairSpaces
 from cogs.matching._remind import remind_pair
 from cogs.matching._views import ConfirmPairView
@@ -35,7 +35,7 @@ class Matching(commands.GroupCog, group_name="match", group_description="Match m
         self.bot = bot
         services = bot.services
         self.announcer = Announcements(services.programmes, services.matching, services.nudges, bot.clock,
-                                       DiscordPairSpaces(bot))
+                                       DiscordPairSpaces(bot), services.goals)
         super().__init__()
 
     async def cog_load(self) -> None:
@@ -116,15 +116,7 @@ class Matching(commands.GroupCog, group_name="match", group_description="Match m
         await self.announcer.run()
 
     async def _tell_waiting(self, prog: Programme) -> None:
-        """DM everyone left out of the round just matched why (once each; closed DMs: recorded, not retried)."""
-        for notice in await self.bot.services.rounds.untold(prog):
-            try:
-                await send_dm(self.bot, notice.discord_user_id, content=notice.text[:2000])
-            except discord.HTTPException:
-                log.warning("could not tell person %s why they are not in round %s", notice.person_id,
-                            notice.round_id)
-                continue
-            await self.bot.services.rounds.told(prog, notice)
+        await tell_waiting(self.bot, prog)
 
     async def _people(self, prog: Programme, *refs: str) -> list[Member]:
         try:

@@ -12,6 +12,7 @@ import discord
 from bot.nudges.answers import BUTTON_ANSWERS, CHECKIN_BUTTONS, END_CONFIRM_BUTTONS, ButtonAnswer, NudgeButton
 from bot.onboarding.safe_text import safe_text
 from bot.services.nudges import AnswerResult, Delivery, PartnerPrompt
+from cogs.kit.goals import GoalProgressButton
 from cogs.kit.interactions import INTEGER, KitModal, PersistentItem, bot_of, label_of, reply
 from cogs.kit.messaging import NO_PINGS, send_to_person, tell_organisers
 from storage.models import NudgeKind
@@ -97,7 +98,10 @@ def buttons_view(buttons: tuple[NudgeButton, ...], nudge_id: int, *, note: str |
 
 def nudge_view(d: Delivery) -> discord.ui.View | None:
     if d.kind == NudgeKind.CHECKIN and d.buttons:
-        return buttons_view(CHECKIN_BUTTONS, d.nudge_id, note="Add a note")
+        view = buttons_view(CHECKIN_BUTTONS, d.nudge_id, note="Add a note")
+        if d.goal_match_id is not None:  # the pair's goals: how is each going?
+            view.add_item(GoalProgressButton(d.goal_match_id, row=1))
+        return view
     if d.kind == NudgeKind.FEEDBACK:
         return buttons_view((), d.nudge_id, note="Write my feedback")
     return None

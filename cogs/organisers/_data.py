@@ -43,6 +43,18 @@ def import_summary(report: ImportReport) -> str:
         lines.append(f"⚠️ {count(n, 'imported person', 'imported people')} {form(n, 'has', 'have')} not agreed to be "
                      f"matched yet (a spreadsheet can't give consent), so they can't be matched "
                      "or paired by hand until they join the server and finish the interview, which asks for it.")
+        linked, unlinked = report.with_username, n - report.with_username
+        if linked:
+            lines.append(f"🔗 {count(linked, 'of them', 'of them')} {form(linked, 'has', 'have')} a Discord username: "
+                         f"when {form(linked, 'that member joins', 'those members join')} (or {form(linked, 'uses', 'use')} "
+                         "`/join`), the interview starts pre-filled with the imported answers.")
+        if unlinked:
+            lines.append(f"{count(unlinked, 'row')} {form(unlinked, 'has', 'have')} no `discord` cell (the person's "
+                         "Discord username): fill it in and import the file again to link them when they join.")
+    if report.usernames_added:
+        n = report.usernames_added
+        lines.append(f"🔗 {count(n, 'person', 'people')} imported before now {form(n, 'has', 'have')} a Discord "
+                     "username: they are linked when they join.")
     return "\n".join(lines)
 
 

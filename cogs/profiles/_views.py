@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.intake.source import platform_name
 from bot.onboarding.safe_text import safe_text
 from bot.services.people import LeaveResult
 from bot.services.programmes import Programme
@@ -78,8 +79,22 @@ class LeaveButton(PersistentItem[discord.ui.Button[Any]], prefix="leave", fields
         ended = (f" Your {'match has' if len(result.ended) == 1 else 'matches have'} ended; your partner "
                  "has been told and the organisers know." if result.ended else "")
         await reply(interaction,
-                    f"Your data in **{safe_text(programme.config.name, 100)}** has been deleted.{ended} Thank you for "
-                    "taking part — you're welcome back any time with `/join`.")
+                    f"Your data in **{safe_text(programme.config.name, 100)}** has been deleted.{ended}"
+                    f"{stories_words(result)} Thank you for taking part — you're welcome back any time with `/join`.")
+
+
+def stories_words(result: LeaveResult) -> str:
+    """What became of their stories: unposted ones deleted; public ones said plainly (they stay where they
+    were posted, as the programme's post)."""
+    out = ""
+    if result.stories_deleted:
+        out += " Your story that was not posted has been deleted." if result.stories_deleted == 1 else \
+            f" Your {result.stories_deleted} stories that were not posted have been deleted."
+    if result.public_stories:
+        where = ", ".join(f"{platform_name(p)}{f' ({url})' if url else ''}" for p, url in result.public_stories)
+        out += (f" Already public, and not deleted by leaving: the story you chose to share on {where}. It is the "
+                "programme's post; ask an organiser if you'd like it taken down.")
+    return out
 
 
 LEFT = "(a member who left)"

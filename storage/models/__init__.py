@@ -18,6 +18,7 @@ from storage.models.matching import (
     SpaceKind,
 )
 from storage.models.nudges import MATCH_KINDS, Nudge, NudgeKind, NudgeStatus
+from storage.models.outcomes import Goal, GoalProgress, Story, StoryStatus
 from storage.models.people import (
     INACTIVE,
     OnboardingSession,
@@ -38,6 +39,8 @@ __all__ = [
     "OPEN_LEAD_STATUSES",
     "AnnounceStep",
     "AuditEvent",
+    "Goal",
+    "GoalProgress",
     "GuessCounter",
     "IdentityProof",
     "Lead",
@@ -63,5 +66,7 @@ __all__ = [
     "RoundStatus",
     "SocialPost",
     "SpaceKind",
+    "Story",
+    "StoryStatus",
     "utc_now",
 ]

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.models.base import enum_field, json_field, snowflake_field, ts_field
@@ -47,13 +47,22 @@ class Person(SQLModel, table=True):
     """A human the bot knows in one programme: from Discord, from a hashtag post, or both."""
 
     __tablename__ = "person"
-    __table_args__ = (UniqueConstraint("programme_id", "discord_user_id", name="uq_person_programme_discord"),)
+    __table_args__ = (
+        UniqueConstraint("programme_id", "discord_user_id", name="uq_person_programme_discord"),
+        # the organisers' people table sorts and pages a programme's people by these (storage/queries/directory)
+        Index("ix_person_directory_name", "programme_id", "display_name", "id"),
+        Index("ix_person_directory_joined", "programme_id", "created_at", "id"),
+        Index("ix_person_directory_status", "programme_id", "status", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     programme_id: int = Field(foreign_key="programme.id", index=True)
     discord_user_id: int | None = snowflake_field(index=True)
     display_name: str = Field(default="", max_length=200)
     x_handle: str | None = Field(default=None, max_length=100)
+    #: an imported person's Discord username, as the organiser's spreadsheet gave it (lower case, no "@"):
+    #: the member holding that username is linked to this row when they join (``None`` once linked)
+    discord_username: str | None = Field(default=None, max_length=40, index=True)
     status: PersonStatus = enum_field(PersonStatus, default=PersonStatus.JOINED, index=True)
     dms_closed: bool = Field(default=False)
     paused_until: datetime | None = ts_field()

@@ -180,3 +180,11 @@ async def match_totals(*, session: AsyncSession, programme_id: int) -> tuple[int
         PastMatch.programme_id == programme_id))
     gone = int(past.one())
     return sum(by_status.values()) + gone, by_status.get(MatchStatus.ENDED, 0) + gone
+
+
+async def confirmed_rounds(*, session: AsyncSession, programme_id: int) -> list[MatchRound]:
+    """The programme's confirmed matching runs, newest first."""
+    stmt = (select(MatchRound)
+            .where(MatchRound.programme_id == programme_id, MatchRound.status == RoundStatus.CONFIRMED)
+            .order_by(col(MatchRound.id).desc()))
+    return list(await session.exec(stmt))

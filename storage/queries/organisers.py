@@ -27,6 +27,7 @@ class ImportedPerson:
 
     name: str
     answers: dict[str, Any]
+    discord_username: str | None = None
 
 
 async def nudges_of_person(*, session: AsyncSession, person_id: int, limit: int = 20) -> list[Nudge]:
@@ -75,7 +76,7 @@ async def add_imported_people(
     """Insert people (no Discord id, status ``active``) with their profiles; their new ids, in order."""
     people = [
         Person(programme_id=programme_id, discord_user_id=None, display_name=row.name[:200], status=PersonStatus.ACTIVE,
-               created_at=now, updated_at=now)
+               discord_username=row.discord_username, created_at=now, updated_at=now)
         for row in rows
     ]
     session.add_all(people)

@@ -6,30 +6,18 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import personal_data
 from storage.ids import require_id
 from storage.models import (
-    AuditEvent,
-    IdentityProof,
-    Lead,
-    Match,
-    MatchRound,
-    MatchStatus,
-    Nudge,
-    OnboardingSession,
-    PairRule,
-    PastMatch,
     Person,
     PersonStatus,
     Profile,
     ProgrammeCounter,
-    ReplyClaim,
-    SocialPost,
 )
-from storage.queries import security
 
 
 async def get_or_create_person(
@@ -154,85 +142,39 @@ async def get_mark(*, session: AsyncSession, programme_id: int, name: str) -> in
     return (await session.exec(stmt)).first()
 
 
+async def set_discord_username(*, session: AsyncSession, person_id: int, username: str, now: datetime) -> None:
+    """An imported person's Discord username (the member holding it is linked to them when they join)."""
+    await session.exec(update(Person).where(col(Person.id) == person_id, col(Person.discord_user_id).is_(None))
+                       .values(discord_username=username, updated_at=now))
+
+
+async def claim_imported(*, session: AsyncSession, programme_id: int, username: str, discord_user_id: int,
+                         display_name: str, now: datetime) -> Person | None:
+    """Link the member ``discord_user_id`` to the imported person of this programme whose Discord username
+    the organiser's spreadsheet gave as ``username`` — once (a guarded update: two joins can't both take it).
+    ``None`` when there is no such unlinked row. They go back to onboarding: their consent is still to come."""
+    stmt = select(Person).where(Person.programme_id == programme_id, Person.discord_username == username,
+                                col(Person.discord_user_id).is_(None))
+    found = (await session.exec(stmt)).first()
+    if found is None:
+        return None
+    result = await session.exec(
+        update(Person).where(col(Person.id) == found.id, col(Person.discord_user_id).is_(None))
+        .values(discord_user_id=discord_user_id, discord_username=None, display_name=display_name[:200],
+                status=PersonStatus.ONBOARDING, updated_at=now))
+    if not result.rowcount:
+        return None
+    await session.refresh(found)
+    return found
+
+
 async def erase_person(*, session: AsyncSession, person_id: int) -> None:
-    """Delete everything that names the person. Matches they were in are ended by the caller first;
-    here match rows lose the link by being deleted along with their nudges (anonymous counts stay)."""
+    """Delete everything that names the person, through the registry of personal data holders
+    (:mod:`storage.personal_data`). Matches they were in are ended by the caller first; match rows go
+    (anonymous counts stay)."""
     person = await session.get(Person, person_id)
-    if person is None:
-        return
-    match_ids = list(
-        await session.exec(
-            select(Match.id).where(
-                or_(col(Match.mentor_person_id) == person_id, col(Match.mentee_person_id) == person_id)
-            )
-        )
-    )
-    await session.exec(
-        delete(Nudge).where(or_(col(Nudge.person_id) == person_id, col(Nudge.match_id).in_(match_ids)))
-    )
-    # the programme keeps that each confirmed match existed, when it began and ended and how (no one named)
-    for match in await session.exec(select(Match).where(col(Match.id).in_(match_ids))):
-        if match.status != MatchStatus.PROPOSED:
-            session.add(PastMatch(programme_id=match.programme_id, started_at=match.started_at or match.created_at,
-                                  ended_at=match.ended_at, end_reason=match.end_reason))
-    await session.exec(delete(Match).where(col(Match.id).in_(match_ids)))
-    await session.exec(
-        delete(PairRule).where(
-            or_(col(PairRule.mentor_person_id) == person_id, col(PairRule.mentee_person_id) == person_id)
-        )
-    )
-    leads = list(await session.exec(select(Lead).where(Lead.person_id == person_id)))
-    lead_ids = [lead.id for lead in leads]
-    await session.exec(delete(IdentityProof).where(col(IdentityProof.lead_id).in_(lead_ids)))
-    if person.discord_user_id is not None:
-        await security.delete_for_member(session=session, programme_id=person.programme_id,
-                                         discord_user_id=person.discord_user_id)
-    for lead in leads:
-        await session.exec(
-            delete(SocialPost).where(
-                col(SocialPost.programme_id) == person.programme_id,
-                col(SocialPost.platform) == lead.platform, col(SocialPost.author_id) == lead.author_id
-            )
-        )
-        # the bot's own posts addressed to them (its invite reply starts with their @handle)
-        await session.exec(
-            delete(SocialPost).where(
-                col(SocialPost.programme_id) == person.programme_id, col(SocialPost.platform) == lead.platform,
-                or_(col(SocialPost.post_id) == (lead.reply_post_id or ""),
-                    (col(SocialPost.kind) == "own") & col(SocialPost.text).contains(f"@{lead.author_handle}")),
-            )
-        )
-        await session.exec(delete(ReplyClaim).where(  # which post of theirs the bot replied to
-            col(ReplyClaim.programme_id) == person.programme_id, col(ReplyClaim.platform) == lead.platform,
-            col(ReplyClaim.post_id) == lead.first_post_id))
-        await session.delete(lead)
-    # audit events keep what happened, not who: their actor and any reference to the person are dropped
-    if person.discord_user_id is not None:
-        await session.exec(
-            update(AuditEvent)
-            .where(col(AuditEvent.actor_discord_id) == person.discord_user_id)
-            .values(actor_discord_id=None)
-        )
-    events = await session.exec(select(AuditEvent).where(AuditEvent.programme_id == person.programme_id))
-    for event in events:
-        if any(event.detail.get(k) == person_id for k in ("person_id", "mentor", "mentee")) or \
-                any(v == person.discord_user_id for v in event.detail.values()):
-            event.detail = {k: v for k, v in event.detail.items()
-                            if k not in ("person_id", "mentor", "mentee") and v != person.discord_user_id}
-            session.add(event)
-    # stored match-round summaries keep pairs and unmatched people with their reasons: drop the person's
-    rounds = await session.exec(select(MatchRound).where(MatchRound.programme_id == person.programme_id))
-    for rnd in rounds:
-        summary = dict(rnd.summary or {})
-        pairs = [p for p in summary.get("pairs", []) if person_id not in (p.get("mentor"), p.get("mentee"))]
-        unmatched = [u for u in summary.get("unmatched", []) if u.get("person") != person_id]
-        if pairs != summary.get("pairs", []) or unmatched != summary.get("unmatched", []):
-            rnd.summary = {**summary, "pairs": pairs, "unmatched": unmatched}
-            session.add(rnd)
-    await session.exec(delete(OnboardingSession).where(col(OnboardingSession.person_id) == person_id))
-    await session.exec(delete(Profile).where(col(Profile.person_id) == person_id))
-    await session.delete(person)
-    await session.flush()
+    if person is not None:
+        await personal_data.erase_person(session=session, person=person)
 
 
 async def people_with_profiles(

@@ -15,7 +15,7 @@ from tests.support.organisers import REFUSAL, slash
 
 pytestmark = pytest.mark.e2e
 
-MEMBER_COMMANDS = {"join", "link", "profile", "pause", "resume", "mydata", "leave"}
+MEMBER_COMMANDS = {"join", "link", "profile", "pause", "resume", "mydata", "leave", "goals"}
 
 
 def _leaves(world: SandboxWorld) -> list[app_commands.Command[Any, ..., Any]]:

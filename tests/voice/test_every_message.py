@@ -22,6 +22,9 @@ SAMPLE: dict[str, str] = {
     "questions": "I'll ask you up to 11 short questions", "week": "5",
     "round": "Round 2", "closed": "Wednesday 30 December 2026", "missing": "the mentoring induction and the safeguarding module",
     "reason": "this scheme is open to leaders in England, Wales, Northern Ireland and the Crown Dependencies",
+    "event": "Mentors' development day: supporting new run leaders through their first winter", "kind": "development day",
+    "when": "Saturday 14 November 2026, 10:00–16:00 (your time)",
+    "where": "Join online: https://meet.example/abc-defg-hij",
 }
 TEACHER_WORDS = re.compile(r"\b(teach\w*|school\w*|pupil\w*|trainee\w*|headteacher\w*|NQT|SLT|lesson\w*|"
                            r"classroom\w*|#EduMentoring|early[- ]career|middle[- ]leader|phase|subject\w*)\b", re.I)

@@ -107,6 +107,38 @@ class Channel:
     last_activity: datetime | None = None  # threads: creation, the last message, the last unarchive
 
 
+class EventStatus:
+    SCHEDULED = 1
+    ACTIVE = 2
+    COMPLETED = 3
+    CANCELED = 4
+
+
+class EntityType:
+    STAGE_INSTANCE = 1
+    VOICE = 2
+    EXTERNAL = 3
+
+
+@dataclass
+class ScheduledEvent:
+    """A guild scheduled event and the people who marked it "Interested" (user id -> when)."""
+
+    id: int
+    guild_id: int
+    name: str
+    scheduled_start_time: datetime
+    entity_type: int
+    creator_id: int | None = None
+    description: str | None = None
+    scheduled_end_time: datetime | None = None
+    channel_id: int | None = None
+    location: str | None = None  # entity_metadata.location (EXTERNAL)
+    status: int = EventStatus.SCHEDULED
+    privacy_level: int = 2
+    interested: dict[int, datetime] = field(default_factory=dict)
+
+
 @dataclass
 class Guild:
     id: int
@@ -117,6 +149,7 @@ class Guild:
     channels: list[int] = field(default_factory=list)  # guild channels incl. categories (not threads)
     threads: list[int] = field(default_factory=list)
     members: dict[int, Member] = field(default_factory=dict)
+    scheduled_events: dict[int, ScheduledEvent] = field(default_factory=dict)
 
 
 @dataclass

@@ -16,6 +16,7 @@ from .model import (
     Member,
     Message,
     Role,
+    ScheduledEvent,
     User,
 )
 
@@ -280,10 +281,48 @@ def guild_create(state: State, g: Guild, large_threshold: int | None = None) -> 
         "presences": [],
         "voice_states": [],
         "stage_instances": [],
-        "guild_scheduled_events": [],
+        "guild_scheduled_events": [scheduled_event(state, e) for e in g.scheduled_events.values()
+                                   if e.status in (1, 2)],
         "soundboard_sounds": [],
         "lazy": True,
     }
+
+
+def scheduled_event(state: State, e: ScheduledEvent, *, with_user_count: bool = False) -> JSON:
+    """A guild scheduled event as ``GET /guilds/{guild_id}/scheduled-events`` and the gateway give it."""
+    out: JSON = {
+        "id": str(e.id),
+        "guild_id": str(e.guild_id),
+        "name": e.name,
+        "description": e.description,
+        "channel_id": str(e.channel_id) if e.channel_id else None,
+        "creator_id": str(e.creator_id) if e.creator_id else None,
+        "image": None,
+        "scheduled_start_time": iso(e.scheduled_start_time),
+        "scheduled_end_time": iso(e.scheduled_end_time),
+        "status": e.status,
+        "entity_type": e.entity_type,
+        "entity_id": None,
+        "recurrence_rule": None,
+        "privacy_level": e.privacy_level,
+        "guild_scheduled_event_exceptions": [],
+        "entity_metadata": {"location": e.location or ""} if e.entity_type == 3 else None,
+    }
+    if e.creator_id is not None and e.creator_id in state.users:
+        out["creator"] = user(state.users[e.creator_id])
+    if with_user_count:
+        out["user_count"] = len(e.interested)
+    return out
+
+
+def scheduled_event_user(state: State, e: ScheduledEvent, user_id: int, *, with_member: bool = False) -> JSON:
+    out: JSON = {"guild_scheduled_event_id": str(e.id), "user_id": str(user_id), "response": 1,
+                 "user": user(state.users[user_id])}
+    if with_member:
+        guild = state.guilds[e.guild_id]
+        if user_id in guild.members:
+            out["member"] = member(state, guild.members[user_id], with_user=False)
+    return out
 
 
 def command(c: Command) -> JSON:

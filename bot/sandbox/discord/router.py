@@ -32,6 +32,7 @@ class Ctx:
     query: dict[str, str]
     files: list[UploadedFile] = field(default_factory=list)
     authorized: bool = False
+    bearer_user: int | None = None  # the user of an OAuth2 bearer token (None: the bot's own token)
 
     @property
     def state(self) -> State:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Generic, TypeVar
 
 import discord
+from discord.ext import commands
 
 from bot.sandbox.connect import point_discord_at
 
@@ -57,6 +58,9 @@ class BotRunner(Generic[ClientT]):
         scheduler = getattr(bot, "scheduler", None)  # a dead process runs no more periodic jobs
         if scheduler is not None and getattr(scheduler, "running", False):
             scheduler.shutdown(wait=False)
+        web = bot.get_cog("DashboardCog") if isinstance(bot, commands.Bot) else None
+        if web is not None:  # nor serves web pages (its port is free for the next process)
+            await web.cog_unload()
         if bot is not None:
             if bot.ws is not None:
                 with contextlib.suppress(Exception):

@@ -18,6 +18,7 @@ from .limits import Fault, Faults, Limits, RateLimiter
 from .log import RequestLog, RestRecord
 from .messages import UploadedFile
 from .model import Channel, ChannelType, Guild, Overwrite, Role, User
+from .oauth import OAuth2
 from .router import Ctx, Reply, major_of
 from .routes import build_router
 from .spec import TALLY, Finding, OpenApiSpec
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 
 JSON = dict[str, Any]
 API_PREFIX = "/api/v10"
+#: routes a person's OAuth2 bearer token (scope ``identify``) may call: the rest need the bot's token
+BEARER_ROUTES = frozenset({"GET /users/@me"})
 _log = logging.getLogger(__name__)
 
 
@@ -45,6 +48,7 @@ class SandboxDiscord:
         bot_name: str = "MentorBot",
         recommended_shards: int = 1,
         spec: OpenApiSpec | None = None,
+        client_secret: str = "sandbox-client-secret",
     ) -> None:
         self.clock: Clock = clock or SandboxClock()
         self.limits = limits or Limits()
@@ -66,6 +70,9 @@ class SandboxDiscord:
         self.app.router.add_get("/gateway", self.gateway.handle)
         self.app.router.add_get("/gateway/", self.gateway.handle)
         self.app.router.add_get("/attachments/{channel_id}/{attachment_id}/{filename}", self._attachment)
+        #: OAuth2 sign-in of people (authorization code, scope ``identify``): a web app's "Sign in with Discord"
+        self.oauth2 = OAuth2(self, client_secret)
+        self.oauth2.add_routes(self.app, API_PREFIX)
         self.app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._rest)
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -209,8 +216,11 @@ class SandboxDiscord:
                 raise errors.ApiError(405 if self.router.path_exists(path) else 404, 0,
                                       "405: Method Not Allowed" if self.router.path_exists(path) else "404: Not Found")
             entry, params = matched
+            bearer: int | None = None
             if entry.needs_auth and request.headers.get("Authorization") != f"Bot {self.token}":
-                raise errors.ApiError(401, 0, "401: Unauthorized")
+                bearer = self.oauth2.bearer_user(request.headers.get("Authorization"), "identify")
+                if bearer is None or entry.key not in BEARER_ROUTES:
+                    raise errors.ApiError(401, 0, "401: Unauthorized")
             exempt = path.startswith(("/interactions/", "/webhooks/"))
             verdict = self.ratelimiter.check(entry.key, major_of(params), counts_global=not exempt)
             headers.update(verdict.headers)
@@ -218,7 +228,7 @@ class SandboxDiscord:
                 raise _FaultReply(429, verdict.refused, {})
             self._refuse_broken_request(method, path, body, findings)
             self.state.archive_idle_threads()  # the sandbox clock may have jumped since the last request
-            ctx = Ctx(self, params, body, dict(request.query), files, authorized=True)
+            ctx = Ctx(self, params, body, dict(request.query), files, authorized=True, bearer_user=bearer)
             out = await entry.handler(ctx)
             if isinstance(out, Reply):
                 status, result = out.status, out.body

@@ -24,6 +24,7 @@ from .model import (
     Message,
     Overwrite,
     Role,
+    ScheduledEvent,
     User,
 )
 
@@ -213,6 +214,8 @@ class State:
     def remove_member(self, guild: Guild, u: User) -> None:
         if guild.members.pop(u.id, None) is None:
             return
+        for e in guild.scheduled_events.values():  # a member who leaves is no longer interested
+            e.interested.pop(u.id, None)
         for t in guild.threads:
             self.channels[t].thread_members.discard(u.id)
         self.emit("GUILD_MEMBER_REMOVE", {"guild_id": str(guild.id), "user": payloads.user(u)}, guild.id, u.id)
@@ -390,6 +393,57 @@ class State:
         self.dm_channels[u.id] = c.id
         self.notify()
         return c
+
+    # ---- scheduled events -------------------------------------------------------------------------
+    def scheduled_event(self, guild: Guild, event_id: int | str) -> ScheduledEvent:
+        e = guild.scheduled_events.get(int(event_id))
+        if e is None:
+            raise errors.unknown("Guild Scheduled Event", 10070)
+        return e
+
+    def create_scheduled_event(self, guild: Guild, e: ScheduledEvent) -> ScheduledEvent:
+        guild.scheduled_events[e.id] = e
+        self.emit("GUILD_SCHEDULED_EVENT_CREATE", payloads.scheduled_event(self, e), guild.id, None)
+        self.notify()
+        return e
+
+    def update_scheduled_event(self, guild: Guild, e: ScheduledEvent) -> None:
+        self.emit("GUILD_SCHEDULED_EVENT_UPDATE", payloads.scheduled_event(self, e), guild.id, None)
+        self.notify()
+
+    def delete_scheduled_event(self, guild: Guild, e: ScheduledEvent) -> None:
+        guild.scheduled_events.pop(e.id, None)
+        self.emit("GUILD_SCHEDULED_EVENT_DELETE", payloads.scheduled_event(self, e), guild.id, None)
+        self.notify()
+
+    def set_interested(self, guild: Guild, event_id: int, user_id: int, interested: bool) -> None:
+        """A member marks (or unmarks) "Interested" in Discord's client: USER_ADD / USER_REMOVE."""
+        e = self.scheduled_event(guild, event_id)
+        self.member_of(guild, user_id)
+        if interested == (user_id in e.interested):
+            return
+        if interested:
+            if e.status not in (1, 2):
+                raise errors.ApiError(400, 180000, "Cannot subscribe to a finished or canceled event")
+            e.interested[user_id] = self.clock.now()
+        else:
+            e.interested.pop(user_id, None)
+        data = {"guild_scheduled_event_id": str(e.id), "user_id": str(user_id), "guild_id": str(guild.id)}
+        self.emit("GUILD_SCHEDULED_EVENT_USER_ADD" if interested else "GUILD_SCHEDULED_EVENT_USER_REMOVE",
+                  data, guild.id, user_id)
+        self.notify()
+
+    def complete_due_events(self) -> list[ScheduledEvent]:
+        """External events end on their own at their scheduled end time (Discord completes them)."""
+        now = self.clock.now()
+        done: list[ScheduledEvent] = []
+        for guild in self.guilds.values():
+            for e in list(guild.scheduled_events.values()):
+                if e.status == 2 and e.entity_type == 3 and e.scheduled_end_time and e.scheduled_end_time <= now:
+                    e.status = 3
+                    self.update_scheduled_event(guild, e)
+                    done.append(e)
+        return done
 
     # ---- commands -----------------------------------------------------------------------------------
     def overwrite_commands(self, guild_id: int | None, bodies: list[JSON]) -> list[Command]:

@@ -20,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.intake.codes import ClaimCodes
+from bot.intake.invite import manual_reply_text
 from bot.intake.outcomes import ClaimOutcome, ClaimResult, LeadView, claim_message
 from bot.intake.source import platform_name
 from bot.onboarding.safe_text import safe_text
@@ -84,6 +85,21 @@ class LeadDesk:
             leads = await intake.leads_in_programme(session=s, programme_id=programme.id,
                                                     statuses=OPEN_LEAD_STATUSES)
             return [await self._view(s, lead) for lead in leads]
+
+    async def waiting(self, programme: Programme) -> list[tuple[LeadView, str]]:
+        """The open leads, each with the reply an organiser can paste by hand (the text the organisers'
+        channel gets when the bot may not reply itself)."""
+        cfg = programme.config
+        out = []
+        async with self._sessions() as s:
+            for lead in await intake.leads_in_programme(session=s, programme_id=programme.id,
+                                                        statuses=OPEN_LEAD_STATUSES):
+                row = await intake.get_post(session=s, programme_id=lead.programme_id, platform=lead.platform,
+                                            post_id=lead.first_post_id)
+                post = lead_post(lead, row.text if row else "", row.posted_at if row else None)
+                copy = manual_reply_text(post, programme=cfg.name, invite_url=cfg.invite_url or "(invite link)")
+                out.append((await self._view(s, lead), copy))
+        return out
 
     async def _view(self, s: AsyncSession, lead: Lead) -> LeadView:
         row = await intake.get_post(session=s, programme_id=lead.programme_id, platform=lead.platform,

@@ -38,7 +38,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.intake.outcomes import IntakeNotifier, PollReport, PollStatus
-from bot.intake.source import Page, Post, platform_name
+from bot.intake.source import Page, Post, ReplyResult, platform_name
 from bot.intake.suggest import Suggestions
 from bot.intake.vocab import suggestions_for, vocabulary_for
 from bot.services.intake.clients import PlatformClients
@@ -316,3 +316,34 @@ class IntakeService:
                     await intake.save_cursor(session=s, cursor_id=require_id(cursor), now=self._clock.now())
             self.clients.forget(programme, name)
         return was
+
+    # publishing -----------------------------------------------------------------------------------------
+    def can_publish_on(self, programme: Programme) -> list[str]:
+        """The platforms the bot may post on for ``programme``: where it reads the programme's hashtag and has
+        a client (a story goes out on the programme's own hashtag there)."""
+        return [p for p in PLATFORMS if feeds_for(programme, p) and self.clients.can_poll_on(p)]
+
+    def hashtag(self, programme: Programme, platform: str) -> str | None:
+        """The programme's hashtag on ``platform`` (its first source there), without the ``#``."""
+        sources = programme.config.intake.sources_on(platform)
+        return sources[0].tag if sources else None
+
+    async def publish(self, programme: Programme, platform: str, text: str) -> tuple[ReplyResult, str | None]:
+        """Post ``text`` as the bot on ``platform`` (never retried here: a retried POST could post twice), and
+        the new post's address when it went out."""
+        feeds = feeds_for(programme, platform)
+        if not feeds or not self.clients.can_poll_on(platform):
+            return ReplyResult(ok=False, refused_reason=f"the programme does not post on {platform_name(platform)}"), None
+        feed = feeds[0]
+        try:
+            account = await self.clients.account(feed)
+        except Unavailable as exc:
+            return ReplyResult(ok=False, refused_reason=f"{platform_name(platform)} is unavailable: {exc.reason}"), None
+        if not account.can_reply:
+            return ReplyResult(ok=False, refused_reason=account.why_not or "the bot can't post there"), None
+        result = await self.clients.source(programme, feed, account).post(text)
+        if not result.ok or not result.post_id:
+            return result, None
+        url = Post(platform=platform, post_id=result.post_id, author_id=account.own_id, author_handle=account.handle,
+                   author_name="", text=text, created_at=None, kind="original", mentions_bot=False, is_own=True).url
+        return result, url

@@ -49,6 +49,7 @@ class Delivery:
     dms_closed: bool = False
     space_id: int | None = None
     due_at: datetime | None = None  # a digest is looked for among every message since (not the last 50)
+    goal_match_id: int | None = None  # a check-in of a pair with goals: it asks how each is going
 
     @property
     def marker(self) -> str:

@@ -12,6 +12,7 @@ from datetime import timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
+from bot.goals import checkin_goals
 from bot.nudges.plan import ExistingNudge, replan, schedule_for_match, week_number
 from bot.nudges.quiet import is_quiet, next_allowed
 from bot.nudges.reminders import next_digest_at
@@ -30,7 +31,7 @@ from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.db import SessionFactory, transaction
 from storage.ids import require_id
 from storage.models import INACTIVE, MATCH_KINDS, Match, MatchStatus, Nudge, NudgeKind
-from storage.queries import matching, onboarding, people
+from storage.queries import matching, onboarding, outcomes, people
 from storage.queries import nudges as q
 
 
@@ -178,6 +179,9 @@ class NudgeService:
         partner_id = match.mentee_person_id if person.id == match.mentor_person_id else match.mentor_person_id
         partner = found.get(partner_id, (None, None))[0]
         footer = f"\n-# {marker(nid)}"
+        goals = checkin_goals(await outcomes.goals_of_match(session=session, match_id=require_id(match))) \
+            if nudge.kind == NudgeKind.CHECKIN else ""
+        footer = goals + footer
         text = render_template(step.text, {
             "name": safe_text(person.display_name, 60),
             "partner": safe_text(partner.display_name, 60) if partner else "your partner",
@@ -187,7 +191,8 @@ class NudgeService:
         }, limit=2000 - len(footer)) + footer
         dm = None if person.dms_closed else await onboarding.known_dm_channel(session=session, person_id=require_id(person))
         return Delivery(nid, programme, nudge.kind, text, step.buttons, nudge.attempts, match.id, person.id,
-                        person.discord_user_id, dm, person.dms_closed, match.space_id)
+                        person.discord_user_id, dm, person.dms_closed, match.space_id,
+                        goal_match_id=match.id if goals else None)
 
     async def renew_claim(self, nudge_id: int, worker: str, attempts: int) -> bool:
         """Right before sending: True (and the stale-claim clock restarts) while ``worker``'s claim, attempt

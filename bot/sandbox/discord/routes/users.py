@@ -9,6 +9,9 @@ from ..router import Ctx, Router
 
 
 async def get_me(ctx: Ctx) -> Any:
+    """The bot's own user, or with a person's OAuth2 bearer token (scope ``identify``) that person."""
+    if ctx.bearer_user is not None:
+        return payloads.me(ctx.state.user(ctx.bearer_user))
     return payloads.me(ctx.state.bot_user)
 
 

@@ -1,0 +1,135 @@
+"""Goals and their progress: cleaning what a mentee typed, the words and marks for each state, and the totals
+(per pair and for the programme) that ``/goals overview``, the stats and the outcomes report show."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from bot.onboarding.safe_text import clean_input, safe_text
+
+MAX_GOALS = 3
+GOAL_LENGTH = 150
+#: every state, in the order a check-in offers them, with the words people see
+PROGRESS: dict[str, str] = {
+    "not_started": "Not started", "under_way": "Under way", "achieved": "Achieved", "changed": "Changed",
+}
+MARKS = {"not_started": "⚪", "under_way": "🟡", "achieved": "✅", "changed": "🔄"}
+
+
+def progress_label(progress: str, *, mark: bool = True) -> str:
+    words = PROGRESS.get(progress, progress)
+    return f"{MARKS.get(progress, '')} {words}".strip() if mark else words
+
+
+def clean_goals(texts: Iterable[str | None]) -> list[str]:
+    """What was typed, as goals: trimmed, one line each, at most :data:`GOAL_LENGTH` characters, empty ones
+    and repeats (ignoring case) dropped, at most :data:`MAX_GOALS`."""
+    out: list[str] = []
+    for raw in texts:
+        text = " ".join(clean_input(raw or "").split())[:GOAL_LENGTH].strip()
+        if text and text.casefold() not in (g.casefold() for g in out):
+            out.append(text)
+    return out[:MAX_GOALS]
+
+
+class GoalLike(Protocol):
+    """A goal row or view: what a check-in shows of it."""
+
+    @property
+    def position(self) -> int: ...
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def progress(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class GoalView:
+    """One goal as people see it."""
+
+    goal_id: int
+    position: int
+    text: str
+    progress: str
+    progress_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PairGoals:
+    """A pair and their goals (empty: not set yet)."""
+
+    match_id: int
+    programme_id: int
+    mentor_name: str
+    mentee_name: str
+    mentor_discord_id: int | None
+    mentee_discord_id: int | None
+    active: bool
+    space_id: int | None
+    goals: tuple[GoalView, ...] = ()
+    cohort_round_id: int | None = None
+
+    @property
+    def counts(self) -> Counter[str]:
+        return Counter(g.progress for g in self.goals)
+
+
+@dataclass(frozen=True)
+class GoalTotals:
+    """The programme's goals in aggregate (no one named): how many pairs set goals, and where the goals stand."""
+
+    pairs: int
+    pairs_with_goals: int
+    goals: int
+    by_progress: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def achieved(self) -> int:
+        return self.by_progress.get("achieved", 0)
+
+    @property
+    def pairs_with_achievement(self) -> int:
+        return self.by_progress.get("pairs_achieved", 0)
+
+    def share(self, progress: str) -> float | None:
+        return self.by_progress.get(progress, 0) / self.goals if self.goals else None
+
+    def line(self) -> str:
+        """``7 goals in 3 of 4 pairs: ✅ Achieved 2 · 🟡 Under way 3 · …``"""
+        if not self.goals:
+            return f"No goals set yet ({self.pairs} pair{'s' if self.pairs != 1 else ''})."
+        states = " · ".join(f"{progress_label(p)} {self.by_progress.get(p, 0)}" for p in PROGRESS)
+        return (f"{self.goals} goal{'s' if self.goals != 1 else ''} in {self.pairs_with_goals} of "
+                f"{self.pairs} pair{'s' if self.pairs != 1 else ''}: {states}")
+
+
+def totals(pairs: Sequence[PairGoals]) -> GoalTotals:
+    counts: Counter[str] = Counter()
+    for pair in pairs:
+        counts.update(pair.counts)
+        if pair.counts.get("achieved"):
+            counts["pairs_achieved"] += 1
+    by_progress = {p: counts.get(p, 0) for p in PROGRESS} | {"pairs_achieved": counts.get("pairs_achieved", 0)}
+    return GoalTotals(pairs=len(pairs), pairs_with_goals=sum(1 for p in pairs if p.goals),
+                      goals=sum(len(p.goals) for p in pairs), by_progress=by_progress)
+
+
+def goal_lines(goals: Sequence[GoalView], *, marks: bool = True) -> str:
+    """``1. Plan a term of lessons — 🟡 Under way`` per goal (text made safe for Discord)."""
+    return "\n".join(f"{g.position}. {safe_text(g.text, GOAL_LENGTH)} — {progress_label(g.progress, mark=marks)}"
+                     for g in goals)
+
+
+def checkin_goals(goals: Sequence[GoalLike]) -> str:
+    """The part of a check-in about the pair's goals (empty when they have none): each goal and where it
+    stands, and how to say how it is going. A batched check-in adds it per pair."""
+    if not goals:
+        return ""
+    lines = "\n".join(f"{g.position}. {safe_text(g.text, 80)} — {progress_label(str(g.progress))}" for g in goals)
+    return f"\n\n🎯 **Your goals**\n{lines}\nPress “Goal progress” to say how they are going."

@@ -1,0 +1,340 @@
+"""Share your story: when a match has ended, the people who rated it highly are offered — once — to share a
+short story. They write it (a modal), see exactly what would be posted, choose where (the programme's hashtag
+on X, Bluesky or Mastodon, posted by the bot; or the organisers only), and confirm. No discord import.
+
+Exactly once: the offer is a row unique per person and match (inserted before the DM, so never offered twice);
+a confirmation is a guarded update ``written`` → ``posting`` at the version the person previewed, committed
+before anything is posted, so a double click, two processes or a retry never post twice. A platform that
+refuses (nothing posted) puts the story back to ``written``; an unclear answer (a timeout: it may have gone
+out) leaves it ``failed`` and the organisers check — it is never posted again by the bot.
+
+Who rated highly: ``signal`` (the end-of-match survey when the surveys feature gives it; until then the
+check-ins: the person said they had met and never asked for help).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Protocol
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.clock import Clock
+from bot.intake.source import ReplyResult, platform_name
+from bot.nudges.quiet import is_quiet
+from bot.onboarding.safe_text import safe_text
+from bot.services.nudges._types import _zone
+from bot.services.programmes import Programme, ProgrammeRegistry
+from bot.stories import DESTINATION_NAMES, PUBLIC, Signature, clean_story, compose
+from storage.db import SessionFactory, transaction
+from storage.ids import require_id
+from storage.models import INACTIVE, Match, NudgeKind, Person, Story, StoryStatus
+from storage.queries import audit, intake, matching, nudges, onboarding, people
+from storage.queries import outcomes as q
+
+log = logging.getLogger(__name__)
+
+#: how long after a match ends its people may still be offered (a survey answered late still counts)
+OFFER_WINDOW = timedelta(days=30)
+#: end reasons that are no occasion for a story (someone left, was paused, or never answered)
+NOT_AN_OCCASION = ("left", "paused by an organiser", "an end request went unanswered")
+
+Signal = Callable[..., Awaitable[bool]]
+
+
+async def checkin_signal(*, session: AsyncSession, programme: Programme, match_id: int, person_id: int) -> bool:
+    """Until the end-of-match survey gives ratings: the person answered a check-in "We've met" and never
+    "We need help" (a pair that worked, in their own answers)."""
+    answers = [n.answer for n in await nudges.nudges_of_match(session=session, match_id=match_id)
+               if n.person_id == person_id and n.kind == NudgeKind.CHECKIN and n.answer]
+    return "met" in answers and "help" not in answers
+
+
+class StoryOutlets(Protocol):
+    """What sharing a story needs from Discord (given by the bot): the organisers' channel."""
+
+    async def tell_organisers(self, programme: Programme, text: str) -> bool: ...
+
+
+class Publisher(Protocol):
+    """The platforms (the intake's clients)."""
+
+    def can_publish_on(self, programme: Programme) -> list[str]: ...
+
+    def hashtag(self, programme: Programme, platform: str) -> str | None: ...
+
+    async def publish(self, programme: Programme, platform: str, text: str) -> tuple[ReplyResult, str | None]: ...
+
+
+@dataclass(frozen=True)
+class StoryOffer:
+    """One offer to DM (the row exists: it is never made again)."""
+
+    story_id: int
+    programme: Programme
+    discord_user_id: int
+    dm_channel_id: int | None
+    dms_closed: bool
+    text: str
+
+
+@dataclass(frozen=True)
+class Choice:
+    destination: str
+    with_handle: bool
+    label: str
+
+
+@dataclass(frozen=True)
+class StoryAnswer:
+    """What the person is told, and what they may do next (``choices``, or ``preview`` to confirm)."""
+
+    ok: bool
+    reply: str
+    story_id: int = 0
+    version: int = 0
+    choices: tuple[Choice, ...] = ()
+    preview: str | None = None
+    destination: str | None = None
+    with_handle: bool = False
+    url: str | None = None
+    organisers_notice: list[str] = field(default_factory=list)
+    programme: Programme | None = None
+
+
+NOT_YOURS = "This story belongs to someone else."
+
+
+class StoryService:
+    def __init__(self, registry: ProgrammeRegistry, sessions: SessionFactory, clock: Clock, publisher: Publisher,
+                 signal: Signal = checkin_signal) -> None:
+        self._registry = registry
+        self._sessions = sessions
+        self._clock = clock
+        self._publisher = publisher
+        self.signal = signal
+        self.outlets: StoryOutlets | None = None  # given by the bot once it is connected
+
+    # ---- offers -----------------------------------------------------------------------------------------
+    async def offers_due(self, programme: Programme) -> list[StoryOffer]:
+        """The people of recently ended matches who rated them highly and were never offered: one row each,
+        committed before the DM (so never offered twice). Someone in their quiet hours waits for daytime."""
+        now = self._clock.now()
+        out: list[StoryOffer] = []
+        async with transaction(self._sessions) as session:
+            for match in await q.ended_matches_since(session=session, programme_id=programme.id,
+                                                     since=now - OFFER_WINDOW):
+                if (match.end_reason or "") in NOT_AN_OCCASION:
+                    continue
+                mid = require_id(match)
+                found = await people.people_with_profiles(
+                    session=session, person_ids=(match.mentor_person_id, match.mentee_person_id))
+                for pid in (match.mentor_person_id, match.mentee_person_id):
+                    person, profile = found.get(pid, (None, None))
+                    if person is None or person.discord_user_id is None or person.status in INACTIVE:
+                        continue
+                    if await q.story_for(session=session, programme_id=programme.id, person_id=pid, match_ref=mid):
+                        continue
+                    if is_quiet(now, _zone(profile), programme.config.quiet_hours):
+                        continue
+                    if not await self.signal(session=session, programme=programme, match_id=mid, person_id=pid):
+                        continue
+                    story = await q.add_story_offer(session=session, programme_id=programme.id, person_id=pid,
+                                                    match_id=mid, now=now)
+                    if story is None:
+                        continue
+                    partner_id = match.mentee_person_id if pid == match.mentor_person_id else match.mentor_person_id
+                    partner = found.get(partner_id, (None, None))[0]
+                    text = programme.config.messages().say(
+                        "story_offer", name=safe_text(person.display_name, 60),
+                        partner=safe_text(partner.display_name, 60) if partner else "your partner",
+                        programme=programme.config.name)
+                    out.append(StoryOffer(require_id(story), programme, person.discord_user_id,
+                                          await onboarding.known_dm_channel(session=session, person_id=pid),
+                                          person.dms_closed, text))
+        return out
+
+    async def record_offer(self, story_id: int, *, delivered: bool) -> None:
+        """An offer that could not be delivered (DMs closed) is not made again."""
+        if delivered:
+            return
+        async with transaction(self._sessions) as session:
+            await q.set_story_status(session=session, story_id=story_id, status=StoryStatus.UNREACHABLE,
+                                     now=self._clock.now(), expect=(StoryStatus.OFFERED,))
+
+    # ---- writing and choosing ---------------------------------------------------------------------------
+    async def write(self, story_id: int, discord_user_id: int, text: str | None) -> StoryAnswer:
+        """Save the story (or a rewrite) and offer the places it may go."""
+        story_text = clean_story(text)
+        if not story_text:
+            return StoryAnswer(False, "Please write a few words — or just ignore the offer, that's fine too.")
+        async with transaction(self._sessions) as session:
+            found = await self._story_of(session, story_id, discord_user_id)
+            if isinstance(found, str):
+                return StoryAnswer(False, found)
+            story, programme, person = found
+            version = await q.write_story(session=session, story_id=story_id, text=story_text, now=self._clock.now())
+            if version is None:
+                return StoryAnswer(False, self._settled(story))
+            choices = await self._choices(session, programme, person)
+        return StoryAnswer(True, "Thank you! Where would you like it to go? You'll see exactly what would be "
+                                 "posted before anything goes out.", story_id, version, choices)
+
+    async def _choices(self, session: AsyncSession, programme: Programme, person: Person) -> tuple[Choice, ...]:
+        out: list[Choice] = []
+        for platform in self._publisher.can_publish_on(programme):
+            out.append(Choice(platform, False, f"Post on {platform_name(platform)}"))
+            if await self._handle(session, programme, person, platform):
+                out.append(Choice(platform, True, f"On {platform_name(platform)} with my handle"))
+        out.append(Choice("organisers", False, "Organisers only"))
+        return tuple(out)
+
+    async def preview(self, story_id: int, discord_user_id: int, destination: str, with_handle: bool) -> StoryAnswer:
+        """Exactly what would be posted where — nothing is sent yet."""
+        async with self._sessions() as session:
+            found = await self._story_of(session, story_id, discord_user_id)
+            if isinstance(found, str):
+                return StoryAnswer(False, found)
+            story, programme, person = found
+            if story.status != StoryStatus.WRITTEN:
+                return StoryAnswer(False, self._settled(story))
+            text = await self._compose(session, programme, person, story, destination, with_handle)
+            if text is None:
+                return StoryAnswer(False, "That place isn't available for this programme any more.")
+        where = DESTINATION_NAMES.get(destination, destination)
+        how = "posted by the programme's account" if destination in PUBLIC else "shown to the programme's organisers"
+        return StoryAnswer(True, f"Here is exactly what will be {how} on {where}" if destination in PUBLIC
+                           else f"Here is exactly what will be {how}", story_id, story.version,
+                           preview=text, destination=destination, with_handle=with_handle)
+
+    async def _compose(self, session: AsyncSession, programme: Programme, person: Person, story: Story,
+                       destination: str, with_handle: bool) -> str | None:
+        if destination != "organisers" and destination not in self._publisher.can_publish_on(programme):
+            return None
+        handle = await self._handle(session, programme, person, destination) if with_handle else None
+        if with_handle and handle is None:
+            return None
+        role = await self._role(session, story)
+        return compose(story.text, destination=destination, signature=Signature(role, handle),
+                       hashtag=self._publisher.hashtag(programme, destination) if destination in PUBLIC else None)
+
+    # ---- confirming: the one post -----------------------------------------------------------------------
+    async def confirm(self, story_id: int, discord_user_id: int, destination: str, with_handle: bool,
+                      version: int) -> StoryAnswer:
+        """Post the previewed text (claimed first: never twice). ``version`` is the preview's: a story rewritten
+        since is not posted from an old preview."""
+        now = self._clock.now()
+        async with transaction(self._sessions) as session:
+            found = await self._story_of(session, story_id, discord_user_id)
+            if isinstance(found, str):
+                return StoryAnswer(False, found)
+            story, programme, person = found
+            text = await self._compose(session, programme, person, story, destination, with_handle)
+            if text is None:
+                return StoryAnswer(False, "That place isn't available for this programme any more.")
+            if not await q.claim_story(session=session, story_id=story_id, version=version, destination=destination,
+                                       with_handle=with_handle, posted_text=text, now=now):
+                fresh = await q.get_story(session=session, story_id=story_id)
+                if fresh is not None and fresh.status == StoryStatus.WRITTEN:
+                    return StoryAnswer(False, "Your story changed since that preview — please look at the new "
+                                              "preview before confirming.")
+                return StoryAnswer(False, self._settled(fresh or story))
+            await audit.add_audit_event(session=session, programme_id=programme.id, actor_discord_id=discord_user_id,
+                                        action="story.share", detail={"story": story_id, "where": destination}, now=now)
+        return await self._publish(programme, story_id, destination, text, discord_user_id)
+
+    async def _publish(self, programme: Programme, story_id: int, destination: str, text: str,
+                       discord_user_id: int) -> StoryAnswer:
+        now = self._clock.now()
+        if destination == "organisers":
+            sent = self.outlets is not None and await self.outlets.tell_organisers(
+                programme, f"📖 A story from <@{discord_user_id}>, for the organisers only:\n{text}")
+            status = StoryStatus.SHARED if sent else StoryStatus.WRITTEN
+            async with transaction(self._sessions) as session:
+                await q.finish_story(session=session, story_id=story_id, status=status, now=now,
+                                     error=None if sent else "the organisers' channel could not be reached")
+            return StoryAnswer(True, "Thank you — I've passed your story to the organisers. 💛") if sent else \
+                StoryAnswer(False, "I couldn't reach the organisers just now; nothing was sent. Please try again later.")
+        result, url = await self._publisher.publish(programme, destination, text)
+        where = platform_name(destination)
+        async with transaction(self._sessions) as session:
+            if result.ok:
+                await q.finish_story(session=session, story_id=story_id, status=StoryStatus.POSTED, now=now,
+                                     post_id=result.post_id, post_url=url)
+                return StoryAnswer(True, f"Posted on {where} — thank you for sharing! 💛" + (f" {url}" if url else ""),
+                                   story_id, url=url)
+            if result.error and not (result.refused_reason or result.rate_limited_until or result.credentials_error):
+                # an unclear answer: it may have gone out. Never posted again by the bot; the organisers check
+                await q.finish_story(session=session, story_id=story_id, status=StoryStatus.FAILED, now=now,
+                                     error=result.error[:500])
+                return StoryAnswer(False, f"{where} didn't confirm the post, so I won't try again (it may have gone "
+                                          "out). The organisers will check.", programme=programme, organisers_notice=[
+                    f"⚠️ A story for {where} may or may not have been posted ({result.error[:200]}): please check "
+                    "the programme's account."])
+            why = result.refused_reason or result.credentials_error or "it is busy just now"
+            await q.finish_story(session=session, story_id=story_id, status=StoryStatus.WRITTEN, now=now,
+                                 error=why[:500])
+        return StoryAnswer(False, f"{where} didn't take the post ({why}); nothing was posted. You can try again "
+                                  "later or choose another place.")
+
+    async def decline(self, story_id: int, discord_user_id: int) -> StoryAnswer:
+        async with transaction(self._sessions) as session:
+            found = await self._story_of(session, story_id, discord_user_id)
+            if isinstance(found, str):
+                return StoryAnswer(False, found)
+            await q.set_story_status(session=session, story_id=story_id, status=StoryStatus.DECLINED,
+                                     now=self._clock.now(), expect=(StoryStatus.OFFERED, StoryStatus.WRITTEN))
+        return StoryAnswer(True, "No problem at all — thank you for taking part. Nothing will be shared.")
+
+    # ---- reading ----------------------------------------------------------------------------------------
+    async def counts(self, programme: Programme) -> dict[str, int]:
+        """Stories by status (offered, posted, shared …), for the demo report and the outcomes report."""
+        async with self._sessions() as session:
+            rows = await q.stories_in_programme(session=session, programme_id=programme.id)
+        out: dict[str, int] = {}
+        for story in rows:
+            out[str(story.status)] = out.get(str(story.status), 0) + 1
+        return out
+
+    # ---- helpers ----------------------------------------------------------------------------------------
+    async def _story_of(self, session: AsyncSession, story_id: int,
+                        discord_user_id: int) -> tuple[Story, Programme, Person] | str:
+        story = await q.get_story(session=session, story_id=story_id)
+        programme = self._registry.by_id(story.programme_id) if story is not None else None
+        if story is None or programme is None:
+            return "This offer is no longer open."
+        person = await people.get_person(session=session, person_id=story.person_id)
+        if person is None or person.discord_user_id != discord_user_id:
+            return NOT_YOURS
+        return story, programme, person
+
+    async def _handle(self, session: AsyncSession, programme: Programme, person: Person,
+                      platform: str) -> str | None:
+        """The person's own handle on ``platform`` (from the hashtag post they were found by, or their X handle)."""
+        for lead in await intake.leads_in_programme(session=session, programme_id=programme.id):
+            if lead.person_id == person.id and lead.platform == platform and lead.author_handle:
+                return lead.author_handle
+        return person.x_handle if platform == "x" and person.x_handle else None
+
+    async def _role(self, session: AsyncSession, story: Story) -> str:
+        match: Match | None = await matching.get_match(session=session, match_id=story.match_id) \
+            if story.match_id is not None else None
+        if match is None:
+            return "member"
+        return "mentor" if match.mentor_person_id == story.person_id else "mentee"
+
+    @staticmethod
+    def _settled(story: Story) -> str:
+        if story.status == StoryStatus.POSTED:
+            return "Your story is already posted — thank you! It is shared once, never twice." + \
+                (f" {story.post_url}" if story.post_url else "")
+        if story.status == StoryStatus.SHARED:
+            return "Your story is already with the organisers — thank you!"
+        if story.status == StoryStatus.POSTING:
+            return "Your story is being posted right now."
+        if story.status == StoryStatus.DECLINED:
+            return "You chose not to share a story — that's fine."
+        return "This story can't be changed any more; the organisers can help."

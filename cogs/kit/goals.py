@@ -1,0 +1,220 @@
+"""A pair's goals on Discord, as components any feature can carry: the mentee's invitation (keep the profile's
+choices, or write them in a modal), the "Goal progress" button a check-in carries per pair, and the per-goal
+progress selects it opens. Every custom_id starts with ``goals:``; each handler acknowledges first, then asks
+:class:`bot.services.goals.GoalService`, which checks the clicker is the right person.
+
+The modal is pre-filled from the message the button is on (its embed lists the goals, one field each), so
+opening it needs no database read before Discord's three seconds are up.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.goals import GOAL_LENGTH, MAX_GOALS, PROGRESS, GoalView, PairGoals, goal_lines, progress_label
+from bot.onboarding.safe_text import clean_input, safe_text
+from bot.services.goals import GoalsSaved
+from cogs.kit.interactions import INTEGER, KitModal, PersistentItem, bot_of, label_of, reply, selected
+from cogs.kit.messaging import NO_PINGS, messageable
+
+if TYPE_CHECKING:
+    from bot.app import MentorBot
+
+log = logging.getLogger(__name__)
+EMBED_COLOUR = discord.Colour.gold()
+FIELD_PREFIX = "Goal "
+
+
+def goals_embed(title: str, texts: Sequence[str], description: str = "",
+                progress: Sequence[str] | None = None) -> discord.Embed:
+    """The goals as an embed, one field each (``Goal 1``…): what the modal is pre-filled from."""
+    embed = discord.Embed(title=title[:256], description=description[:4000] or None, colour=EMBED_COLOUR)
+    for i, text in enumerate(texts[:MAX_GOALS], start=1):
+        state = f" · {progress_label(progress[i - 1])}" if progress is not None and i <= len(progress) else ""
+        embed.add_field(name=f"{FIELD_PREFIX}{i}{state}"[:256], value=clean_input(text)[:GOAL_LENGTH] or "—",
+                        inline=False)
+    return embed
+
+
+def prefill_from(message: discord.Message | None) -> list[str]:
+    """The goals shown on ``message`` (its first embed's ``Goal n`` fields)."""
+    if message is None or not message.embeds:
+        return []
+    return [f.value or "" for f in message.embeds[0].fields if (f.name or "").startswith(FIELD_PREFIX)][:MAX_GOALS]
+
+
+def pair_embed(pair: PairGoals, *, title: str | None = None) -> discord.Embed:
+    who = f"{pair.mentor_name} → {pair.mentee_name}"
+    if not pair.goals:
+        return goals_embed(title or f"Goals of {who}", [], "No goals set yet.")
+    return goals_embed(title or f"Goals of {who}", [g.text for g in pair.goals],
+                       progress=[g.progress for g in pair.goals])
+
+
+# ---- the mentee's invitation and edits ---------------------------------------------------------------------
+
+
+class GoalsModal(KitModal):
+    """One to three goals, a line each, pre-filled with what the mentee had (or their profile's choices)."""
+
+    def __init__(self, match_id: int, prefill: Sequence[str]) -> None:
+        super().__init__(title="Your goals for this mentoring", custom_id=f"goals:modal:{match_id}", timeout=1800)
+        self.match_id = match_id
+        self.inputs: list[discord.ui.TextInput[GoalsModal]] = []
+        for i in range(MAX_GOALS):
+            field: discord.ui.TextInput[GoalsModal] = discord.ui.TextInput(
+                label=f"Goal {i + 1}" + ("" if i == 0 else " (optional)"), style=discord.TextStyle.short,
+                max_length=GOAL_LENGTH, required=i == 0, default=(prefill[i] if i < len(prefill) else None) or None,
+                placeholder="e.g. Feel confident leading a session" if i == 0 else None)
+            self.inputs.append(field)
+            self.add_item(field)
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        bot = bot_of(interaction)
+        saved = await bot.services.goals.set_goals(self.match_id, interaction.user.id, [f.value for f in self.inputs])
+        await reply(interaction, saved.reply)
+        await share_in_space(bot, saved)
+
+
+class GoalsWriteButton(PersistentItem[discord.ui.Button[Any]], prefix="goals:write", fields={"match": INTEGER}):
+    """Opens the goals modal (a modal is the first response: no deferral, no database)."""
+
+    ack = "none"
+
+    def __init__(self, match_id: int, label: str = "Write my goals", row: int | None = None) -> None:
+        super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.secondary, row=row,
+                                           custom_id=self.build_id(match_id)))
+        self.match_id = match_id
+
+    @classmethod
+    def rebuild(cls, fields: dict[str, str], item: discord.ui.Item[Any]) -> GoalsWriteButton:
+        return cls(int(fields["match"]), label_of(item, "Write my goals"))
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        await interaction.response.send_modal(GoalsModal(self.match_id, prefill_from(interaction.message)))
+
+
+class GoalsUseButton(PersistentItem[discord.ui.Button[Any]], prefix="goals:use", fields={"match": INTEGER}):
+    """Keeps the profile's choices as the goals."""
+
+    def __init__(self, match_id: int, label: str = "Use these goals", row: int | None = None) -> None:
+        super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.primary, row=row,
+                                           custom_id=self.build_id(match_id)))
+        self.match_id = match_id
+
+    @classmethod
+    def rebuild(cls, fields: dict[str, str], item: discord.ui.Item[Any]) -> GoalsUseButton:
+        return cls(int(fields["match"]), label_of(item, "Use these goals"))
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        bot = bot_of(interaction)
+        saved = await bot.services.goals.use_suggestions(self.match_id, interaction.user.id)
+        await reply(interaction, saved.reply)
+        await share_in_space(bot, saved)
+
+
+def invite_view(match_id: int, suggestions: Sequence[str]) -> discord.ui.View:
+    """The mentee's invitation: keep the profile's choices (when there are some), or write them."""
+    view = discord.ui.View(timeout=None)
+    if suggestions:
+        view.add_item(GoalsUseButton(match_id))
+        view.add_item(GoalsWriteButton(match_id, "Change them"))
+    else:
+        view.add_item(GoalsWriteButton(match_id))
+    view.stop()
+    return view
+
+
+async def share_in_space(bot: MentorBot, saved: GoalsSaved) -> None:
+    """After the mentee saved goals that changed: the pair's space shows them (the mentor sees them there)."""
+    pair, programme = saved.pair, saved.programme
+    if not saved.ok or not saved.changed or pair is None or programme is None or pair.space_id is None:
+        return
+    mentee = f"<@{pair.mentee_discord_id}>" if pair.mentee_discord_id else safe_text(pair.mentee_name, 60)
+    text = programme.config.messages().say("goals_shared", mentee=mentee, programme=programme.config.name)
+    try:
+        await bot.pacer_send(messageable(bot, pair.space_id), content=text[:2000], allowed_mentions=NO_PINGS,
+                             embed=pair_embed(pair, title="🎯 Goals"))
+    except discord.HTTPException as exc:
+        log.warning("could not show the goals of match %s in its space: %s", pair.match_id, exc)
+
+
+# ---- progress --------------------------------------------------------------------------------------------
+
+
+class GoalProgressSelect(PersistentItem[discord.ui.Select[Any]], prefix="goals:set", fields={"goal": INTEGER}):
+    """Where one goal stands; the mentor and the mentee of its pair may set it."""
+
+    def __init__(self, goal: GoalView | int, row: int | None = None) -> None:
+        goal_id = goal if isinstance(goal, int) else goal.goal_id
+        current = None if isinstance(goal, int) else goal.progress
+        placeholder = "How is this goal going?" if isinstance(goal, int) else \
+            f"{goal.position}. {clean_input(goal.text)}"[:150]
+        super().__init__(discord.ui.Select(
+            custom_id=self.build_id(goal_id), placeholder=placeholder, min_values=1, max_values=1, row=row,
+            options=[discord.SelectOption(label=progress_label(key), value=key, default=key == current,
+                                          description=words[:100])
+                     for key, words in PROGRESS.items()]))
+        self.goal_id = goal_id
+
+    @classmethod
+    def rebuild(cls, fields: dict[str, str], item: discord.ui.Item[Any]) -> GoalProgressSelect:
+        return cls(int(fields["goal"]))
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        picked = selected(interaction)
+        saved = await bot_of(interaction).services.goals.record_progress(self.goal_id, interaction.user.id,
+                                                                          picked[0] if picked else "")
+        await reply(interaction, saved.reply)
+
+
+def progress_view(pair: PairGoals, *, can_edit: bool) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    for row, goal in enumerate(pair.goals[:MAX_GOALS]):
+        view.add_item(GoalProgressSelect(goal, row=row))
+    if can_edit and pair.active:
+        view.add_item(GoalsWriteButton(pair.match_id, "Change the goals" if pair.goals else "Write my goals",
+                                       row=MAX_GOALS))
+    view.stop()
+    return view
+
+
+async def show_progress(interaction: discord.Interaction[Any], match_id: int) -> None:
+    """After the acknowledgement: the pair's goals, each with its progress select (only to one of the pair)."""
+    bot = bot_of(interaction)
+    found = await bot.services.goals.pair_goals(match_id, interaction.user.id)
+    if isinstance(found, str):
+        await reply(interaction, found)
+        return
+    mentee = found.mentee_discord_id == interaction.user.id
+    if not found.goals:
+        text = "You haven't set goals for this mentoring yet." if mentee else \
+            f"{safe_text(found.mentee_name, 60)} hasn't set goals for your mentoring yet."
+        await reply(interaction, text, view=progress_view(found, can_edit=mentee))
+        return
+    await reply(interaction, "🎯 How is each goal going? Pick where it stands:\n" + goal_lines(found.goals),
+                embed=pair_embed(found), view=progress_view(found, can_edit=mentee))
+
+
+class GoalProgressButton(PersistentItem[discord.ui.Button[Any]], prefix="goals:progress", fields={"match": INTEGER}):
+    """"Goal progress" on a check-in (one per pair): opens the goals with their progress selects."""
+
+    def __init__(self, match_id: int, label: str = "Goal progress", row: int | None = None) -> None:
+        super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.secondary, row=row,
+                                           custom_id=self.build_id(match_id)))
+        self.match_id = match_id
+
+    @classmethod
+    def rebuild(cls, fields: dict[str, str], item: discord.ui.Item[Any]) -> GoalProgressButton:
+        return cls(int(fields["match"]), label_of(item, "Goal progress"))
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        await show_progress(interaction, self.match_id)
+
+
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
+    GoalsWriteButton, GoalsUseButton, GoalProgressSelect, GoalProgressButton)

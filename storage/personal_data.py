@@ -1,0 +1,376 @@
+"""Every place that holds personal data, in one registry: ``/mydata`` exports through it, ``/leave`` erases
+through it, and the bot's messages that name a person are found with its ``names``.
+
+A feature that stores something about a person adds ONE :class:`Holder` to :data:`HOLDERS` (append it: export
+runs in list order, erasure in reverse order, so a table that points at the person, a match or a lead is
+emptied before what it points at). ``tables`` names the tables the holder covers; a guard test
+(tests/storage/test_personal_data.py) fails for any table with a column pointing at a person, or holding a
+member's Discord id, that no holder covers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, or_, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.ids import require_id
+from storage.models import (
+    AuditEvent,
+    Goal,
+    GuessCounter,
+    IdentityProof,
+    Lead,
+    Match,
+    MatchRound,
+    MatchStatus,
+    Nudge,
+    OnboardingSession,
+    PairRule,
+    PastMatch,
+    Person,
+    PrerequisiteDone,
+    Profile,
+    ReplyClaim,
+    SocialPost,
+)
+from storage.queries import outcomes
+
+Export = Callable[[AsyncSession, Person], Awaitable[Any]]
+Erase = Callable[[AsyncSession, Person], Awaitable[None]]
+Names = Callable[[AsyncSession, Person], Awaitable[list[str]]]
+
+
+@dataclass(frozen=True)
+class Holder:
+    """One kind of personal data: ``key`` is its section in ``/mydata``."""
+
+    key: str
+    tables: tuple[str, ...]
+    export: Export
+    erase: Erase
+    #: the texts of theirs the bot may have written into its own messages (names, handles, notes): those
+    #: messages are redacted after ``/leave``
+    names: Names | None = None
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+async def _their_matches(session: AsyncSession, person: Person) -> list[Match]:
+    pid = require_id(person)
+    stmt = select(Match).where(or_(col(Match.mentor_person_id) == pid, col(Match.mentee_person_id) == pid))
+    return list(await session.exec(stmt.order_by(col(Match.id))))
+
+
+async def _their_leads(session: AsyncSession, person: Person) -> list[Lead]:
+    stmt = select(Lead).where(Lead.person_id == require_id(person), Lead.programme_id == person.programme_id)
+    return list(await session.exec(stmt.order_by(col(Lead.id))))
+
+
+# --- the person row -------------------------------------------------------------------------------------------
+
+async def _export_person(session: AsyncSession, person: Person) -> Any:
+    return {"discord_user_id": str(person.discord_user_id) if person.discord_user_id else None,
+            "display_name": person.display_name, "x_handle": person.x_handle,
+            "discord_username": person.discord_username, "status": person.status,
+            "dms_closed": person.dms_closed, "paused_until": iso(person.paused_until),
+            "created_at": iso(person.created_at)}
+
+
+async def _erase_person(session: AsyncSession, person: Person) -> None:
+    await session.delete(person)
+
+
+async def _person_names(session: AsyncSession, person: Person) -> list[str]:
+    return [person.display_name, person.x_handle or ""]
+
+
+# --- profile and interview -----------------------------------------------------------------------------------
+
+async def _export_profile(session: AsyncSession, person: Person) -> Any:
+    stmt = select(Profile).where(Profile.person_id == require_id(person), Profile.programme_id == person.programme_id)
+    profile = (await session.exec(stmt)).first()
+    return None if profile is None else {"answers": profile.answers, "consent_at": iso(profile.consent_at),
+                                         "updated_at": iso(profile.updated_at)}
+
+
+async def _erase_profile(session: AsyncSession, person: Person) -> None:
+    await session.exec(delete(Profile).where(col(Profile.person_id) == require_id(person)))
+
+
+async def _profile_names(session: AsyncSession, person: Person) -> list[str]:
+    stmt = select(Profile).where(Profile.person_id == require_id(person), Profile.programme_id == person.programme_id)
+    profile = (await session.exec(stmt)).first()
+    return [str((profile.answers if profile else {}).get("organisation") or "")]
+
+
+async def _export_onboarding(session: AsyncSession, person: Person) -> Any:
+    stmt = select(OnboardingSession).where(OnboardingSession.person_id == require_id(person),
+                                           OnboardingSession.programme_id == person.programme_id)
+    conv = (await session.exec(stmt)).first()
+    return None if conv is None else {"status": conv.status, "state": conv.state, "started_at": iso(conv.created_at),
+                                      "completed_at": iso(conv.completed_at)}
+
+
+async def _erase_onboarding(session: AsyncSession, person: Person) -> None:
+    await session.exec(delete(OnboardingSession).where(col(OnboardingSession.person_id) == require_id(person)))
+
+
+# --- matches and their check-ins -----------------------------------------------------------------------------
+
+async def _export_matches(session: AsyncSession, person: Person) -> Any:
+    pid = require_id(person)
+    out = []
+    for m in await _their_matches(session, person):
+        rows = await session.exec(select(Nudge).where(Nudge.match_id == require_id(m), Nudge.person_id == pid)
+                                  .order_by(col(Nudge.due_at), col(Nudge.id)))
+        out.append({
+            "role": "mentor" if m.mentor_person_id == pid else "mentee",
+            "status": m.status, "score": m.score, "reasons": m.reasons,
+            "started_at": iso(m.started_at), "ended_at": iso(m.ended_at),
+            "nudges": [{"kind": n.kind, "due_at": iso(n.due_at), "status": n.status, "answer": n.answer,
+                        "answered_at": iso(n.answered_at), "note": n.note} for n in rows],
+        })
+    return out
+
+
+async def _erase_matches(session: AsyncSession, person: Person) -> None:
+    """Match rows go with their check-ins; the programme keeps that each confirmed match existed, when it
+    began and ended and how (:class:`PastMatch`, naming no one). Open matches are ended by the caller first."""
+    pid = require_id(person)
+    matches = await _their_matches(session, person)
+    match_ids = [require_id(m) for m in matches]
+    await session.exec(delete(Nudge).where(or_(col(Nudge.person_id) == pid, col(Nudge.match_id).in_(match_ids))))
+    for match in matches:
+        if match.status != MatchStatus.PROPOSED:
+            session.add(PastMatch(programme_id=match.programme_id, started_at=match.started_at or match.created_at,
+                                  ended_at=match.ended_at, end_reason=match.end_reason))
+    await session.exec(delete(Match).where(col(Match.id).in_(match_ids)))
+
+
+async def _match_names(session: AsyncSession, person: Person) -> list[str]:
+    pid = require_id(person)
+    notes = await session.exec(select(Nudge.note).where(Nudge.person_id == pid, col(Nudge.note).is_not(None)))
+    return [n for n in notes if n]
+
+
+async def _export_pair_rules(session: AsyncSession, person: Person) -> Any:
+    pid = require_id(person)
+    rules = await session.exec(select(PairRule).where(
+        or_(col(PairRule.mentor_person_id) == pid, col(PairRule.mentee_person_id) == pid)))
+    # the other person is someone else's data: only the rule and your side of it
+    return [{"rule": r.kind, "you_as": "mentor" if r.mentor_person_id == pid else "mentee",
+             "created_at": iso(r.created_at)} for r in rules]
+
+
+async def _erase_pair_rules(session: AsyncSession, person: Person) -> None:
+    pid = require_id(person)
+    await session.exec(delete(PairRule).where(
+        or_(col(PairRule.mentor_person_id) == pid, col(PairRule.mentee_person_id) == pid)))
+
+
+async def _export_prerequisites(session: AsyncSession, person: Person) -> Any:
+    rows = await session.exec(select(PrerequisiteDone).where(PrerequisiteDone.person_id == require_id(person))
+                              .order_by(col(PrerequisiteDone.id)))
+    return [{"key": r.key, "done_at": iso(r.done_at)} for r in rows]
+
+
+async def _erase_prerequisites(session: AsyncSession, person: Person) -> None:
+    await session.exec(delete(PrerequisiteDone).where(col(PrerequisiteDone.person_id) == require_id(person)))
+
+
+async def _export_round_notes(session: AsyncSession, person: Person) -> Any:
+    """What stored match-round summaries say about them (why they were not matched in a round)."""
+    pid = require_id(person)
+    rounds = await session.exec(select(MatchRound).where(MatchRound.programme_id == person.programme_id)
+                                .order_by(col(MatchRound.id)))
+    return [{"round_created_at": iso(r.created_at), "unmatched_reason": u.get("reason")}
+            for r in rounds for u in (r.summary or {}).get("unmatched", []) if u.get("person") == pid]
+
+
+async def _erase_round_notes(session: AsyncSession, person: Person) -> None:
+    pid = require_id(person)
+    rounds = await session.exec(select(MatchRound).where(MatchRound.programme_id == person.programme_id))
+    for rnd in rounds:
+        summary = dict(rnd.summary or {})
+        pairs = [p for p in summary.get("pairs", []) if pid not in (p.get("mentor"), p.get("mentee"))]
+        unmatched = [u for u in summary.get("unmatched", []) if u.get("person") != pid]
+        if pairs != summary.get("pairs", []) or unmatched != summary.get("unmatched", []):
+            rnd.summary = {**summary, "pairs": pairs, "unmatched": unmatched}
+            session.add(rnd)
+
+
+# --- leads found on social platforms, their posts and proofs -------------------------------------------------
+
+async def _export_leads(session: AsyncSession, person: Person) -> Any:
+    out = []
+    for lead in await _their_leads(session, person):
+        posts = await session.exec(select(SocialPost).where(
+            SocialPost.programme_id == person.programme_id, SocialPost.platform == lead.platform,
+            SocialPost.author_id == lead.author_id).order_by(col(SocialPost.id)))
+        out.append({"platform": lead.platform, "handle": lead.author_handle, "name": lead.author_name,
+                    "status": lead.status, "claim_code": lead.claim_code, "created_at": iso(lead.created_at),
+                    "suggestions": lead.suggestions,
+                    "posts": [{"id": p.post_id, "text": p.text, "posted_at": iso(p.posted_at)} for p in posts]})
+    return out
+
+
+async def _erase_leads(session: AsyncSession, person: Person) -> None:
+    for lead in await _their_leads(session, person):
+        await session.exec(delete(SocialPost).where(
+            col(SocialPost.programme_id) == person.programme_id, col(SocialPost.platform) == lead.platform,
+            col(SocialPost.author_id) == lead.author_id))
+        # the bot's own posts addressed to them (its invite reply starts with their @handle)
+        await session.exec(delete(SocialPost).where(
+            col(SocialPost.programme_id) == person.programme_id, col(SocialPost.platform) == lead.platform,
+            or_(col(SocialPost.post_id) == (lead.reply_post_id or ""),
+                (col(SocialPost.kind) == "own") & col(SocialPost.text).contains(f"@{lead.author_handle}"))))
+        await session.exec(delete(ReplyClaim).where(  # which post of theirs the bot replied to
+            col(ReplyClaim.programme_id) == person.programme_id, col(ReplyClaim.platform) == lead.platform,
+            col(ReplyClaim.post_id) == lead.first_post_id))
+        await session.delete(lead)
+
+
+async def _lead_names(session: AsyncSession, person: Person) -> list[str]:
+    return [t for lead in await _their_leads(session, person) for t in (lead.author_handle, lead.author_name)]
+
+
+async def _export_link_codes(session: AsyncSession, person: Person) -> Any:
+    if person.discord_user_id is None:
+        return []
+    rows = await session.exec(select(IdentityProof).where(IdentityProof.programme_id == person.programme_id,
+                                                          IdentityProof.discord_user_id == person.discord_user_id)
+                              .order_by(col(IdentityProof.id)))
+    return [{"code": p.code, "created_at": iso(p.created_at), "expires_at": iso(p.expires_at),
+             "proven_at": iso(p.proven_at)} for p in rows]
+
+
+async def _erase_link_codes(session: AsyncSession, person: Person) -> None:
+    lead_ids = [lead.id for lead in await _their_leads(session, person)]
+    await session.exec(delete(IdentityProof).where(col(IdentityProof.lead_id).in_(lead_ids)))
+    if person.discord_user_id is not None:
+        await session.exec(delete(IdentityProof).where(col(IdentityProof.programme_id) == person.programme_id,
+                                                       col(IdentityProof.discord_user_id) == person.discord_user_id))
+
+
+async def _export_wrong_tries(session: AsyncSession, person: Person) -> Any:
+    if person.discord_user_id is None:
+        return []
+    rows = await session.exec(select(GuessCounter).where(GuessCounter.programme_id == person.programme_id,
+                                                         GuessCounter.discord_user_id == person.discord_user_id))
+    return [{"kind": c.kind, "failures": c.failures, "since": iso(c.window_start)} for c in rows]
+
+
+async def _erase_wrong_tries(session: AsyncSession, person: Person) -> None:
+    if person.discord_user_id is not None:
+        await session.exec(delete(GuessCounter).where(col(GuessCounter.programme_id) == person.programme_id,
+                                                      col(GuessCounter.discord_user_id) == person.discord_user_id))
+
+
+# --- audit events --------------------------------------------------------------------------------------------
+
+_PERSON_KEYS = ("person_id", "mentor", "mentee")
+
+
+def _names_them(event: AuditEvent, person: Person) -> bool:
+    detail = event.detail or {}
+    return (person.discord_user_id is not None and event.actor_discord_id == person.discord_user_id) \
+        or any(detail.get(k) == person.id for k in _PERSON_KEYS) \
+        or (person.discord_user_id is not None and person.discord_user_id in detail.values())
+
+
+async def _export_audit(session: AsyncSession, person: Person) -> Any:
+    stmt = select(AuditEvent).where(AuditEvent.programme_id == person.programme_id).order_by(col(AuditEvent.id))
+    return [{"action": e.action, "at": iso(e.created_at), "detail": e.detail,
+             "by_you": person.discord_user_id is not None and e.actor_discord_id == person.discord_user_id}
+            for e in await session.exec(stmt) if _names_them(e, person)]
+
+
+async def _erase_audit(session: AsyncSession, person: Person) -> None:
+    """Audit events keep what happened, not who: their actor and any reference to the person are dropped."""
+    if person.discord_user_id is not None:
+        await session.exec(update(AuditEvent).where(col(AuditEvent.actor_discord_id) == person.discord_user_id)
+                           .values(actor_discord_id=None))
+    for event in await session.exec(select(AuditEvent).where(AuditEvent.programme_id == person.programme_id)):
+        detail = event.detail or {}
+        if any(detail.get(k) == person.id for k in _PERSON_KEYS) or \
+                (person.discord_user_id is not None and person.discord_user_id in detail.values()):
+            event.detail = {k: v for k, v in detail.items()
+                            if not (k in _PERSON_KEYS and v == person.id) and v != person.discord_user_id}
+            session.add(event)
+
+
+# --- goals and stories (outcomes) ------------------------------------------------------------------------------
+
+async def _export_outcomes(session: AsyncSession, person: Person) -> Any:
+    pid = require_id(person)
+    match_ids = [require_id(m) for m in await _their_matches(session, person)]
+    goals = await session.exec(select(Goal).where(or_(col(Goal.person_id) == pid, col(Goal.match_id).in_(match_ids)))
+                               .order_by(col(Goal.match_id), col(Goal.position)))
+    return {
+        "goals": [{"text": g.text, "progress": g.progress, "yours": g.person_id == pid,
+                   "created_at": iso(g.created_at), "progress_at": iso(g.progress_at)} for g in goals],
+        "stories": [{"status": st.status, "text": st.text, "destination": st.destination,
+                     "posted_text": st.posted_text, "post_url": st.post_url, "offered_at": iso(st.offered_at)}
+                    for st in await outcomes.stories_of_person(session=session, person_id=pid)],
+    }
+
+
+async def _erase_outcomes(session: AsyncSession, person: Person) -> None:
+    match_ids = [require_id(m) for m in await _their_matches(session, person)]
+    await outcomes.erase_outcomes(session=session, person_id=require_id(person), match_ids=match_ids)
+
+
+async def _outcome_names(session: AsyncSession, person: Person) -> list[str]:
+    pid = require_id(person)
+    goals = await session.exec(select(Goal.text).where(Goal.person_id == pid))
+    stories = await outcomes.stories_of_person(session=session, person_id=pid)
+    return [*goals, *(st.text for st in stories)]
+
+
+#: Export in this order, erase in reverse. Append new holders at the end.
+HOLDERS: tuple[Holder, ...] = (
+    Holder("person", ("person",), _export_person, _erase_person, _person_names),
+    Holder("profile", ("profile",), _export_profile, _erase_profile, _profile_names),
+    Holder("onboarding", ("onboarding_session",), _export_onboarding, _erase_onboarding),
+    Holder("matches", ("match", "nudge", "past_match"), _export_matches, _erase_matches, _match_names),
+    Holder("pair_rules", ("pair_rule",), _export_pair_rules, _erase_pair_rules),
+    Holder("prerequisites", ("prerequisite_done",), _export_prerequisites, _erase_prerequisites),
+    Holder("match_round_notes", ("match_round",), _export_round_notes, _erase_round_notes),
+    Holder("leads", ("lead", "social_post", "reply_claim"), _export_leads, _erase_leads, _lead_names),
+    Holder("link_codes", ("identity_proof",), _export_link_codes, _erase_link_codes),
+    Holder("wrong_tries", ("guess_counter",), _export_wrong_tries, _erase_wrong_tries),
+    Holder("audit_events", ("audit_event",), _export_audit, _erase_audit),
+    Holder("goals_and_stories", ("goal", "story"), _export_outcomes, _erase_outcomes, _outcome_names),
+)
+
+#: Tables with a column about people that hold no one's personal data, and why.
+NOT_PERSONAL: dict[str, str] = {}
+
+
+async def export_person(*, session: AsyncSession, person: Person) -> dict[str, Any]:
+    """Everything stored about the person, one section per holder."""
+    return {holder.key: await holder.export(session, person) for holder in HOLDERS}
+
+
+async def erase_person(*, session: AsyncSession, person: Person) -> None:
+    """Delete everything that names the person (open matches are ended by the caller first)."""
+    for holder in reversed(HOLDERS):
+        await holder.erase(session, person)
+        await session.flush()
+
+
+async def names_of(*, session: AsyncSession, person: Person) -> list[str]:
+    """Every text of theirs the bot may have quoted in its own messages (read before erasure)."""
+    out: list[str] = []
+    for holder in HOLDERS:
+        if holder.names is not None:
+            out += [t for t in await holder.names(session, person) if t]
+    return out

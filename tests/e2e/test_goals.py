@@ -1,0 +1,203 @@
+"""A pair's goals, end to end: the mentee is invited when the pair is introduced (buttons and a modal, starting
+from their profile's choices), the mentor sees the goals in the pair's space, check-ins ask how each goal is
+going, ``/goals view`` shows and changes them any time, and organisers see progress per pair and in total."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+
+from bot.sandbox.discord import Message
+from bot.sandbox.people import Persona
+from bot.sandbox.world import SandboxWorld
+from storage.db import transaction
+from storage.models import Match
+from storage.queries import matching, people
+from tests.support.database import drop_test_schema
+from tests.support.organisers import slash
+from tests.support.pairs import Pair, add_member, make_pair
+from tests.support.world import make_world
+
+pytestmark = pytest.mark.e2e
+
+
+async def _with_profile_goals(world: SandboxWorld, pair: Pair, goals: list[str]) -> None:
+    programme = world.bot.services.programmes.all()[0]
+    async with transaction(world.bot.sessions) as s:
+        await people.upsert_profile(session=s, person_id=pair.mentee.person_id, programme_id=programme.id,
+                                    answers={"timezone": pair.mentee.zone, "role": "mentee", "goals": goals},
+                                    consent_at=world.clock.now(), now=world.clock.now())
+
+
+async def test_only_the_pair_can_change_goals_and_organisers_see_the_totals(nworld: SandboxWorld) -> None:
+    goals = nworld.bot.services.goals
+    pair = await make_pair(nworld, "A", space=True)
+    other = await make_pair(nworld, "B")
+    await _with_profile_goals(nworld, pair, ["behaviour", "planning", "wellbeing", "workload"])
+    programme = nworld.bot.services.programmes.all()[0]
+
+    refused = await goals.use_suggestions(pair.match_id, pair.mentor.persona.id)
+    assert not refused.ok and "mentee" in refused.reply
+    stranger = await goals.set_goals(pair.match_id, other.mentee.persona.id, ["Take over their goals"])
+    assert not stranger.ok and "another pair" in stranger.reply
+
+    saved = await goals.use_suggestions(pair.match_id, pair.mentee.persona.id)
+    assert saved.ok and saved.pair is not None
+    assert [g.text for g in saved.pair.goals] == ["Behaviour", "Planning", "Wellbeing"]
+
+    first = saved.pair.goals[0]
+    assert (await goals.record_progress(first.goal_id, pair.mentor.persona.id, "achieved")).ok
+    assert not (await goals.record_progress(first.goal_id, other.mentor.persona.id, "changed")).ok
+    await goals.set_goals(pair.match_id, pair.mentee.persona.id, ["Behaviour", "Plan a term of lessons"])
+
+    overview = await goals.overview(programme)
+    by_match = {p.match_id: p for p in overview.pairs}
+    assert [(g.text, g.progress) for g in by_match[pair.match_id].goals] == [
+        ("Behaviour", "achieved"), ("Plan a term of lessons", "not_started")]
+    assert by_match[other.match_id].goals == ()
+    assert (overview.totals.pairs, overview.totals.pairs_with_goals, overview.totals.goals,
+            overview.totals.achieved) == (2, 1, 2, 1)
+
+
+GOAL_COGS = ["cogs.matching", "cogs.nudges", "cogs.goals", "cogs.organisers"]
+
+
+@pytest.fixture
+async def gworld(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SandboxWorld]:
+    """The matching, nudges, goals and organiser cogs (pairs are written straight to storage: no interviews)."""
+    w, schema = await make_world(tmp_path_factory, extensions=GOAL_COGS)
+    try:
+        yield w
+    finally:
+        await w.stop()
+        await drop_test_schema(schema)
+
+
+async def _introduced_pair(world: SandboxWorld, tag: str, goals: list[str]) -> Pair:
+    """A confirmed pair the bot announces itself (space, introduction, DMs) on its next announcing run."""
+    mentor = await add_member(world, f"Mentor {tag}", "Europe/London")
+    mentee = await add_member(world, f"Mentee {tag}", "Europe/London")
+    programme = world.bot.services.programmes.all()[0]
+    async with transaction(world.bot.sessions) as s:
+        row = await matching.add_match(session=s, match=Match(
+            programme_id=programme.id, mentor_person_id=mentor.person_id, mentee_person_id=mentee.person_id,
+            status="active", announce_state="pending", started_at=world.clock.now(), reasons="both like planning"))
+    pair = Pair(row.id or 0, mentor, mentee, None)
+    await _with_profile_goals(world, pair, goals)
+    await world.bot.tick("announce-pairs")
+    async with world.bot.sessions() as s:
+        match = await matching.get_match(session=s, match_id=pair.match_id)
+    assert match is not None and match.announce_state == "done" and match.space_id is not None
+    return Pair(pair.match_id, mentor, mentee, world.discord.state.channels[match.space_id])
+
+
+async def _dm_with(persona: Persona, words: str) -> Message:
+    found = [m for m in persona.dms() if words in m.content or any(words in (e.get("title") or "") for e in m.embeds)]
+    assert found, f"{persona.name} got no DM with {words!r}"
+    return found[-1]
+
+
+def _space_posts(world: SandboxWorld, pair: Pair) -> list[Message]:
+    assert pair.space is not None
+    return [m for m in world.discord.state.messages.values() if m.channel_id == pair.space.id and not m.deleted]
+
+
+async def _goals_shown(world: SandboxWorld, pair: Pair, count: int) -> list[Message]:
+    """The goals posts in the pair's space, once there are ``count`` (the post follows the answer)."""
+    def shown() -> list[Message]:
+        return [m for m in _space_posts(world, pair) if "shared their goals" in m.content]
+
+    await world.discord.state.wait_for(lambda: len(shown()) >= count, 5)
+    return shown()
+
+
+def _goal_fields(message: Message) -> list[str]:
+    return [f["value"] for e in message.embeds[:1] for f in e.get("fields", [])]
+
+
+async def test_the_mentee_sets_goals_from_the_introduction_and_the_mentor_sees_them(gworld: SandboxWorld) -> None:
+    pair = await _introduced_pair(gworld, "I", ["behaviour", "planning", "wellbeing", "workload"])
+    invite = await _dm_with(pair.mentee.persona, "Your goals")
+    assert _goal_fields(invite) == ["Behaviour", "Planning", "Wellbeing"], "the profile's first three choices"
+    assert "What would you like to work on with Mentor I?" in invite.embeds[0]["description"]
+    assert not any("Your goals" in (e.get("title") or "") for m in pair.mentor.persona.dms() for e in m.embeds), \
+        "only the mentee is invited to set goals"
+
+    used = await pair.mentee.persona.click("Use these goals", message=invite)
+    assert used.deferred, "acknowledged before the database work"
+    assert "Your goals are saved" in used.content and "2. Planning" in used.content
+    shown = await _goals_shown(gworld, pair, 1)
+    assert len(shown) == 1 and _goal_fields(shown[0]) == ["Behaviour", "Planning", "Wellbeing"]
+    assert pair.mentor.persona.can_see(pair.space), "the mentor sees the goals in the pair's space"
+
+    await pair.mentee.persona.click("Change them", message=invite)
+    opened = pair.mentee.persona.interactions[-1].modal
+    assert opened is not None
+    assert [c["component"].get("value") if "component" in c else c["components"][0].get("value")
+            for c in opened["components"]] == ["Behaviour", "Planning", "Wellbeing"], "pre-filled from the profile"
+    changed = await pair.mentee.persona.submit_modal({"Goal 1": "Manage a lively Year 9 class",
+                                                       "Goal 2 (optional)": "Planning", "Goal 3 (optional)": ""})
+    assert "1. Manage a lively Year 9 class" in changed.content and "3." not in changed.content
+    shown = await _goals_shown(gworld, pair, 2)
+    assert len(shown) == 2 and _goal_fields(shown[-1]) == ["Manage a lively Year 9 class", "Planning"]
+
+    again = await pair.mentee.persona.click("Use these goals", message=invite)
+    assert "Your goals are saved" in again.content
+    assert len(await _goals_shown(gworld, pair, 3)) == 3
+
+
+async def test_checkins_ask_how_each_goal_is_going_and_organisers_see_it(gworld: SandboxWorld) -> None:
+    pair = await _introduced_pair(gworld, "C", ["planning", "wellbeing"])
+    other = await _introduced_pair(gworld, "D", ["behaviour"])
+    await pair.mentee.persona.click("Use these goals", message=await _dm_with(pair.mentee.persona, "Your goals"))
+
+    gworld.clock.advance(timedelta(days=3, minutes=1))
+    await gworld.bot.tick("nudge-dispatch")
+    checkin = await _dm_with(pair.mentor.persona, "Have you two met yet?")
+    assert "Your goals" in checkin.content and "1. Planning — ⚪ Not started" in checkin.content
+    untouched = await _dm_with(other.mentor.persona, "Have you two met yet?")
+    assert "Your goals" not in untouched.content, "a pair without goals gets the plain check-in"
+    assert not any(c.get("label") == "Goal progress" for row in untouched.components for c in row["components"])
+
+    opened = await pair.mentor.persona.click("Goal progress", message=checkin)
+    assert opened.deferred and "How is each goal going?" in opened.content
+    panel = opened.messages[-1]
+    selects = [c for row in panel.components for c in row["components"] if c.get("type") == 3]
+    assert len(selects) == 2
+    done = await pair.mentor.persona.choose("achieved", custom_id=selects[0]["custom_id"], message=panel)
+    assert "goal 1 is **✅ Achieved**" in done.content
+    await pair.mentee.persona.choose("under_way", custom_id=selects[1]["custom_id"], message=panel)
+
+    stranger = await other.mentor.persona.choose("changed", custom_id=selects[0]["custom_id"], message=panel)
+    assert "another pair" in stranger.content
+
+    assert gworld.organiser is not None and gworld.guild is not None
+    seen = await slash(gworld.organiser, gworld.guild, "goals", "overview")
+    text = seen.messages[-1].embeds[0]["description"]
+    assert "2 goals in 1 of 2 pairs" in text and "✅ Achieved 1" in text and "🟡 Under way 1" in text
+    assert "**Mentor D → Mentee D**: no goals set yet" in text
+    refused = await slash(pair.mentee.persona, gworld.guild, "goals", "overview")
+    assert "organisers" in refused.content
+
+
+async def test_goals_view_shows_and_changes_goals_any_time(gworld: SandboxWorld) -> None:
+    assert gworld.guild is not None
+    pair = await _introduced_pair(gworld, "V", [])
+    invite = await _dm_with(pair.mentee.persona, "Your goals")
+    assert _goal_fields(invite) == [] and "Use these goals" not in str(invite.components)
+
+    empty = await slash(pair.mentee.persona, gworld.guild, "goals", "view")
+    assert "haven't set goals yet" in empty.content
+    await pair.mentee.persona.click("Write my goals", message=empty.messages[-1])
+    saved = await pair.mentee.persona.submit_modal({"Goal 1": "Lead a staff briefing"})
+    assert "1. Lead a staff briefing" in saved.content
+
+    mentor_view = await slash(pair.mentor.persona, gworld.guild, "goals", "view")
+    assert "The goals of your mentee Mentee V" in mentor_view.content
+    assert _goal_fields(mentor_view.messages[-1]) == ["Lead a staff briefing"]
+    assert "Change the goals" not in str(mentor_view.messages[-1].components), "only the mentee changes them"
+    nobody = gworld.person("Passer-by")
+    await nobody.join(gworld.guild)
+    assert "don't have a current match" in (await slash(nobody, gworld.guild, "goals", "view")).content

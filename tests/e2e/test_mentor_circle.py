@@ -1,0 +1,145 @@
+"""The mentor circle follows who mentors: a private channel that mentors, organisers and the coach role see and
+nobody else; people move in and out as their profile role, their matches and their membership change; after a
+restart the bot catches up on what changed while it was away."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.sandbox.discord import Channel
+from bot.sandbox.world import SandboxWorld
+from storage.db import transaction
+from storage.queries import matching
+from tests.support.community import add_with_role, set_role
+from tests.support.database import drop_test_schema
+from tests.support.pairs import add_pair
+from tests.support.world import make_world
+
+pytestmark = pytest.mark.e2e
+
+
+async def _world(tmp_path_factory: pytest.TempPathFactory, preset: str,
+                 **overrides: object) -> AsyncIterator[SandboxWorld]:
+    w, schema = await make_world(tmp_path_factory, preset=preset, extensions=["cogs.circle"],
+                                 programme_overrides=overrides or None)
+    try:
+        yield w
+    finally:
+        await w.stop()
+        await drop_test_schema(schema)
+
+
+@pytest.fixture
+async def runtogether(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SandboxWorld]:
+    async for w in _world(tmp_path_factory, "runtogether"):
+        yield w
+
+
+@pytest.fixture
+async def libraries(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SandboxWorld]:
+    async for w in _world(tmp_path_factory, "libraries", circle={"active_mentors_only": True}):
+        yield w
+
+
+def circle_of(world: SandboxWorld) -> Channel:
+    assert world.guild is not None
+    found = [c for c in world.discord.state.channels.values()
+             if c.guild_id == world.guild.id and (c.topic or "").endswith("ref circle-1")]
+    assert len(found) == 1, "exactly one circle channel"
+    return found[0]
+
+
+async def sync(world: SandboxWorld) -> None:
+    await world.bot.tick("circle-sync")
+
+
+async def test_runtogether_circle_admits_mentors_through_the_managed_role(runtogether: SandboxWorld) -> None:
+    world = runtogether
+    assert world.guild is not None and world.organiser is not None
+    ana = await add_with_role(world, "Ana Mentor", "mentor")
+    bo = await add_with_role(world, "Bo Mentor", "mentor")
+    cy = await add_with_role(world, "Cy Leader", "mentee")
+    await sync(world)
+
+    circle = circle_of(world)
+    state = world.discord.state
+    mentors_role = next(r for r in state.roles.values() if r.guild_id == world.guild.id and r.name == "Mentors")
+    assert ana.persona.can_see(circle.id) and bo.persona.can_see(circle.id)
+    assert world.organiser.can_see(circle.id)
+    assert not cy.persona.can_see(circle.id)
+    assert {u for u, m in world.guild.members.items() if mentors_role.id in m.roles} == {ana.persona.id, bo.persona.id}
+    assert set(circle.overwrites) >= {mentors_role.id}
+    assert not any(o.type == 1 and o.id in (ana.persona.id, bo.persona.id) for o in circle.overwrites.values())
+    welcome = [m for m in state.messages.values() if m.channel_id == circle.id]
+    assert len(welcome) == 1 and "circle" in welcome[0].content
+
+    # Cy starts mentoring, Ana stops: the next sync follows their profiles
+    await set_role(world, cy, "mentor")
+    await set_role(world, ana, "mentee")
+    await sync(world)
+    assert cy.persona.can_see(circle.id) and not ana.persona.can_see(circle.id)
+
+    # a sync with nothing changed writes nothing
+    before = len(world.discord.log.requests("PUT")) + len(world.discord.log.requests("DELETE"))
+    await sync(world)
+    assert len(world.discord.log.requests("PUT")) + len(world.discord.log.requests("DELETE")) == before
+    assert circle_of(world).id == circle.id  # found again by its marker, not created twice
+
+
+async def test_after_a_restart_the_circle_catches_up(runtogether: SandboxWorld) -> None:
+    world = runtogether
+    ana = await add_with_role(world, "Ana Mentor", "mentor")
+    await sync(world)
+    circle = circle_of(world)
+    assert ana.persona.can_see(circle.id)
+
+    dee = await add_with_role(world, "Dee Mentor", "mentor")  # written while the circle did not look
+    await set_role(world, ana, "mentee")
+    await world.restart()
+    await world.discord.state.wait_for(lambda: dee.persona.can_see(circle.id) and not ana.persona.can_see(circle.id),
+                                       timeout=10)
+
+
+async def test_libraries_circle_uses_member_overwrites_and_follows_the_last_match(libraries: SandboxWorld) -> None:
+    world = libraries
+    assert world.guild is not None and world.organiser is not None
+    coach_role = world.discord.create_role(world.guild, "Coach")
+    coach = world.person("Cass Coach")
+    await coach.join(world.guild, roles=[coach_role])
+    mentor = await add_with_role(world, "Hana Head", "mentor")
+    idle = await add_with_role(world, "Ian Idle", "mentor")
+    mentee = await add_with_role(world, "Eve Emerging", "mentee")
+    pair = await add_pair(world, mentor, mentee)
+    await sync(world)
+
+    circle = circle_of(world)
+    assert mentor.persona.can_see(circle.id) and coach.can_see(circle.id) and world.organiser.can_see(circle.id)
+    assert not idle.persona.can_see(circle.id), "active mentors only: no match, not in the circle"
+    assert not mentee.persona.can_see(circle.id)
+    assert any(o.type == 1 and o.id == mentor.persona.id for o in circle.overwrites.values())
+    assert not any(r.name == "Mentors" for r in world.discord.state.roles.values())
+
+    async with transaction(world.bot.sessions) as s:
+        await matching.end_match(session=s, match_id=pair.match_id, reason="completed", now=world.clock.now())
+    await sync(world)
+    assert not mentor.persona.can_see(circle.id)
+    assert not any(o.type == 1 and o.id == mentor.persona.id for o in circle.overwrites.values())
+
+
+async def test_leaving_the_server_or_the_programme_leaves_the_circle(runtogether: SandboxWorld) -> None:
+    world = runtogether
+    assert world.guild is not None
+    ana = await add_with_role(world, "Ana Mentor", "mentor")
+    bo = await add_with_role(world, "Bo Mentor", "mentor")
+    await sync(world)
+    circle = circle_of(world)
+    await ana.persona.leave()
+    programme = world.bot.services.programmes.all()[0]
+    await world.bot.services.people.leave(programme, bo.persona.id)  # /leave: their data erased
+    await sync(world)
+    assert not bo.persona.can_see(circle.id)
+    assert ana.persona.id not in world.guild.members
+    mentors_role = next(r for r in world.discord.state.roles.values() if r.name == "Mentors")
+    assert not any(mentors_role.id in m.roles for m in world.guild.members.values())

@@ -1,0 +1,150 @@
+"""Share your story, end to end: when a match ends, the people who rated it highly are offered — once — to
+share a short story; they write it, see exactly what would be posted and where, and only their explicit
+confirmation posts it (on the programme's hashtag, without their handle), never twice. ``/leave`` deletes a
+story not yet posted and says what was already public."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from bot.sandbox.discord import Message
+from bot.sandbox.people import Persona
+from bot.sandbox.world import SandboxWorld
+from storage.models import Story
+from tests.support.database import drop_test_schema
+from tests.support.organisers import slash
+from tests.support.pairs import Pair, make_pair
+from tests.support.world import make_world
+
+pytestmark = pytest.mark.e2e
+
+STORY_COGS = ["cogs.nudges", "cogs.stories", "cogs.profiles", "cogs.matching"]
+STORY = "My mentor helped me find my feet in my first term. I finally feel I belong in the staffroom!"
+FIELD = "A few lines about your mentoring"
+
+
+@pytest.fixture
+async def sworld(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SandboxWorld]:
+    w, schema = await make_world(tmp_path_factory, extensions=STORY_COGS)
+    try:
+        yield w
+    finally:
+        await w.stop()
+        await drop_test_schema(schema)
+
+
+async def _ended_after_meeting(world: SandboxWorld, tag: str, *, happy: tuple[str, ...] = ("mentee",)) -> Pair:
+    """A pair whose ``happy`` members said "We've met" in their day-3 check-in, then ended by agreement."""
+    pair = await make_pair(world, tag, space=True)
+    await world.bot.services.nudges.plan_match(pair.match_id)
+    world.clock.advance(timedelta(days=3, minutes=1))
+    await world.bot.tick("nudge-dispatch")
+    for role in happy:
+        persona = pair.mentee.persona if role == "mentee" else pair.mentor.persona
+        msg = next(m for m in persona.dms() if "met yet" in m.content)
+        await persona.click("We've met", message=msg)
+    programme = world.bot.services.programmes.all()[0]
+    assert await world.bot.services.ending.end_match(programme, pair.match_id, "pair", None) is not None
+    return pair
+
+
+def _offers(persona: Persona) -> list[Message]:
+    return [m for m in persona.dms() if any(c.get("label") == "Write my story"
+                                            for row in m.components for c in row["components"])]
+
+
+def _bot_posts_on_x(world: SandboxWorld) -> list[str]:
+    return [p.text for p in world.x.posts if p.author.id == world.x.bot_account.id]
+
+
+async def _write(persona: Persona, text: str = STORY) -> Message:
+    offer = _offers(persona)[-1]
+    await persona.click("Write my story", message=offer)
+    written = await persona.submit_modal({FIELD: text})
+    assert "Where would you like it to go?" in written.content
+    return written.messages[-1]
+
+
+async def test_a_story_is_posted_only_after_confirmation_and_never_twice(sworld: SandboxWorld) -> None:
+    pair = await _ended_after_meeting(sworld, "S")
+    await sworld.bot.tick("story-offers")
+    offers = _offers(pair.mentee.persona)
+    assert len(offers) == 1 and "share your experience" in offers[0].content
+    assert _offers(pair.mentor.persona) == [], "the mentor gave no sign the match went well: no offer"
+    await sworld.bot.tick("story-offers")
+    assert len(_offers(pair.mentee.persona)) == 1, "offered once"
+
+    choices = await _write(pair.mentee.persona)
+    labels = [c["label"] for row in choices.components for c in row["components"]]
+    assert labels == ["Post on X", "Post on Bluesky", "Post on Mastodon", "Organisers only"]
+    assert _bot_posts_on_x(sworld) == [], "writing posts nothing"
+
+    preview = await pair.mentee.persona.click("Post on X", message=choices)
+    expected = f"“{STORY}”\n— a mentee #EduMentoring"
+    assert f"```\n{expected}\n```" in preview.content, "the preview shows exactly what will be posted"
+    assert _bot_posts_on_x(sworld) == [], "a preview posts nothing"
+
+    posted = await pair.mentee.persona.click("Yes, share it", message=preview.messages[-1])
+    assert posted.deferred and "Posted on X" in posted.content
+    assert _bot_posts_on_x(sworld) == [expected], "posted as previewed, without their handle"
+
+    again = await pair.mentee.persona.click("Yes, share it", message=preview.messages[-1])
+    assert "already posted" in again.content
+    assert _bot_posts_on_x(sworld) == [expected], "never twice"
+    rewrite = await sworld.bot.services.stories.write(_story_id(preview), pair.mentee.persona.id, "Changed my mind")
+    assert not rewrite.ok and "already posted" in rewrite.reply
+
+    other = await sworld.bot.services.stories.confirm(_story_id(preview), pair.mentor.persona.id, "x", False, 1)
+    assert not other.ok and "someone else" in other.reply
+    async with sworld.bot.sessions() as s:
+        rows = list(await s.exec(select(Story)))
+    assert [(r.status, r.destination, r.post_url is not None) for r in rows] == [("posted", "x", True)]
+
+
+def _story_id(result: object) -> int:
+    message = result.messages[-1]  # type: ignore[attr-defined]
+    custom = next(c["custom_id"] for row in message.components for c in row["components"]
+                  if c["custom_id"].startswith("story:post:"))
+    return int(custom.rsplit(":", 1)[1])
+
+
+async def test_a_confirmation_of_an_old_preview_posts_nothing(sworld: SandboxWorld) -> None:
+    pair = await _ended_after_meeting(sworld, "R")
+    await sworld.bot.tick("story-offers")
+    choices = await _write(pair.mentee.persona)
+    old = await pair.mentee.persona.click("Post on Bluesky", message=choices)
+    await _write(pair.mentee.persona, "A shorter story.")
+    stale = await pair.mentee.persona.click("Yes, share it", message=old.messages[-1])
+    assert "changed since that preview" in stale.content
+    assert [p for p in sworld.bluesky.posts if "story" in p.text.lower()] == []
+
+
+async def test_leave_deletes_an_unposted_story_and_says_what_was_public(sworld: SandboxWorld) -> None:
+    assert sworld.guild is not None
+    public = await _ended_after_meeting(sworld, "P")
+    draft = await _ended_after_meeting(sworld, "D", happy=("mentor",))
+    await sworld.bot.tick("story-offers")
+
+    choices = await _write(public.mentee.persona)
+    preview = await public.mentee.persona.click("Post on Mastodon", message=choices)
+    await public.mentee.persona.click("Yes, share it", message=preview.messages[-1])
+    choices = await _write(draft.mentor.persona, "Mentoring reminded me why I love this job.")
+    await draft.mentor.persona.click("Organisers only", message=choices)  # previewed, never confirmed
+
+    for persona in (public.mentee.persona, draft.mentor.persona):
+        asked = await slash(persona, sworld.guild, "leave")
+        done = await persona.click("Yes, delete my data", message=asked.messages[0])
+        if persona is public.mentee.persona:
+            assert "Already public" in done.content and "Mastodon (https://" in done.content
+            assert "not posted" not in done.content
+        else:
+            assert "Your story that was not posted has been deleted" in done.content
+            assert "Already public" not in done.content
+    async with sworld.bot.sessions() as s:
+        assert list(await s.exec(select(Story))) == [], "their stories are erased with them"
+    assert not any("why I love this job" in m.content for m in sworld.discord.state.messages.values()
+                   if m.channel_id == (sworld.organisers_channel.id if sworld.organisers_channel else 0))
