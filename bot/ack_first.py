@@ -102,7 +102,7 @@ class AckFirst:
         self._arm()
 
     def _arm(self) -> None:
-        if self._sweeper is None and self._pending and self._waiters:
+        if self._sweeper is None and self._pending:  # also without waiters: answered-elsewhere ones are let go
             try:
                 loop = asyncio.get_running_loop()
             except RuntimeError:

@@ -68,3 +68,11 @@ async def test_the_baseline_without_ordering_never_waits() -> None:
     acks = AckFirst(enabled=False)
     acks.arrived(1, lambda: False)
     await asyncio.wait_for(acks.turn(), 0.1)
+
+
+async def test_interactions_answered_elsewhere_are_let_go_even_when_nobody_waits() -> None:
+    acks = AckFirst(sweep_s=0.01)
+    for key in range(100):  # e.g. slash commands that answer directly: nobody asks for a turn
+        acks.arrived(key, lambda: True)
+    await asyncio.sleep(0.05)
+    assert acks.waiting == 0
