@@ -161,8 +161,10 @@ async def run_interview(
             return log
         if key is None or key not in by_key:
             earlier = latest_question(persona, channel_id, questions)
-            if earlier is not None and earlier.id != message.id and earlier.id > answered_id:
-                message = earlier  # the notice came after a question not answered yet (e.g. a guess from a post)
+            if answered_id and earlier is not None and earlier.id != message.id and earlier.id > answered_id:
+                # the bot asked this after the person's last answer, and a notice came after it (e.g. a guess
+                # from a post): it is the question on screen (before any answer here, nothing is assumed)
+                message = earlier
                 continue
             try:  # a notice (e.g. "your DMs are closed…") comes before the question: wait for it
                 message = await wait_for_reply(persona, channel_id, message.id, min(timeout, 5.0))
