@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 TEST_WORKERS ?= 2
 XDIST := -n $(TEST_WORKERS) --dist worksteal
 
-.PHONY: install demo test test-sqlite test-postgres lint bench clean
+.PHONY: install browser demo test test-sqlite test-postgres lint bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,15 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+## Headless Chromium and its driver for the dashboard's browser tests (Debian's packages; root or sudo).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then \
+		echo "browser tests use $$(chromium --version)"; \
+	else \
+		$(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium chromium-driver; \
+	fi
 
 ## Run a whole mentoring programme on the embedded default (SQLite + local Discord and X). No token, no network.
 demo: install

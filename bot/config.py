@@ -40,7 +40,8 @@ from bot.nudges.config import (
 )
 from bot.onboarding.questions import QuestionsConfig
 from bot.programme.criteria import MatchingDeclaration
-from bot.programme.profile import ProgrammeSpec, build_spec
+from bot.programme.profile import ProgrammeSpec, build_spec, preset_space_per
+from bot.surveys.config import SurveyConfig, check_surveys, load_survey_preset
 from bot.voice import Voice, VoiceOverrides, resolve_voice
 from storage.db import DEFAULT_DATABASE_URL
 
@@ -147,8 +148,11 @@ class IntakeConfig(_Strict):
 
 
 class SpacesConfig(_Strict):
-    """Where confirmed pairs get their private space."""
+    """Where confirmed pairs get their private space: one per pair, or one per mentor with all their mentees
+    (``per = "mentor"``, a "pod": joined as a mentor's matches start, left as they end, archived after the
+    last). Omitted: the question preset's choice (RunTogether's mentors have pods)."""
 
+    per: Literal["pair", "mentor"] | None = None
     mode: Literal["auto", "channels", "threads"] = "auto"
     category: str = Field(default="Mentoring pairs", min_length=1, max_length=100)
     threads_channel: str = Field(default="mentoring-pairs", min_length=1, max_length=100)
@@ -198,6 +202,13 @@ class ProgrammeConfig(_Strict):
     circle: CircleConfig = Field(default_factory=CircleConfig)
     #: programme events and their reminders
     events: EventsConfig = Field(default_factory=EventsConfig)
+    #: the programme's surveys (``[[programme.surveys]]``); None: its question preset's (``bot/surveys/presets``)
+    surveys: list[SurveyConfig] | None = Field(default=None, max_length=10)
+
+    @field_validator("surveys")
+    @classmethod
+    def _surveys(cls, surveys: list[SurveyConfig] | None) -> list[SurveyConfig] | None:
+        return None if surveys is None else check_surveys(surveys)
 
     @field_validator("invite_url")
     @classmethod
@@ -212,9 +223,19 @@ class ProgrammeConfig(_Strict):
             raise ValueError(COHORT_ORDER)
         self.spec()  # an unknown preset, order key or criterion question is reported here
         voice = self.messages()  # a broken override (unknown placeholder, reply) is reported here
+        self.survey_plan()  # a broken survey preset is reported here
         if "nudges" not in self.model_fields_set and voice.checkins:
             self.nudges = voice.plan()  # the preset's own check-in plan unless the config gives one
         return self
+
+    def survey_plan(self) -> list[SurveyConfig]:
+        """The surveys this programme sends: its own, else its question preset's."""
+        if self.surveys is not None:
+            return list(self.surveys)
+        return list(load_survey_preset(self.questions.preset))
+
+    def survey(self, key: str) -> SurveyConfig | None:
+        return next((s for s in self.survey_plan() if s.key == key), None)
 
     def messages(self) -> Voice:
         """Everything the programme says: its question preset's voice with this config's overrides."""
@@ -223,6 +244,11 @@ class ProgrammeConfig(_Strict):
     def mentor_circle(self) -> CircleConfig:
         """The circle's settings with the question preset's defaults filled in."""
         return self.circle.resolved(self.questions.preset)
+
+    @property
+    def pods(self) -> bool:
+        """One private space per mentor with all their mentees (else one per pair)."""
+        return (self.spaces.per or preset_space_per(self.questions.preset)) == "mentor"
 
     def nudge_plan(self, relationship: str) -> NudgePlanConfig:
         """The nudge plan of a relationship kind (``mentoring`` or ``check-in``)."""

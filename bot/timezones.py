@@ -441,7 +441,12 @@ def format_offset(hours: float) -> str:
 
 
 def describe_zone(zone: str, on: date | None = None) -> str:
-    """"Europe/London (UTC+1 today)" — or without the offset when no date is given."""
+    """"Europe/London (UTC+1 today)" — or without the offset when no date is given. A fixed offset is shown
+    as people write it: IANA's ``Etc/GMT-1`` *is* UTC+1 (POSIX signs are inverted), so it reads "UTC+1"."""
+    if zone.startswith("Etc/GMT") and zone[7:].lstrip("+-").isdigit():
+        return format_offset(-int(zone[7:]))
+    if zone in ("Etc/UTC", "Etc/GMT", "UTC"):
+        return "UTC+0"
     if on is None:
         return zone
     return f"{zone} ({format_offset(utc_offset_hours(zone, on))} today)"

@@ -11,6 +11,7 @@ reply. No SQL and no workflow here.
 - ``profiles/`` members' own data: ``/profile``, ``/pause``, ``/resume``, ``/mydata``, ``/leave``
 - ``matching/`` ``/match`` preview, confirm, pair, unpair; the pair announcements
 - ``nudges/`` the dispatch job, check-in buttons and their follow-ups, the weekly digest
+- ``surveys/`` the survey dispatch job and the survey's answer buttons, menu and form
 - ``organisers/`` programme set-up, stats, people, onboarding, CSV export/import, audit
 - ``_common`` which programme a command means, and the organiser check
 """

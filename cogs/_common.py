@@ -116,3 +116,14 @@ def programmes_of(bot: MentorBot, user: discord.abc.User, guild_id: int | None) 
         if guild is not None and guild.get_member(user.id) is not None:
             out.append(prog)
     return out
+
+
+def circle_marker(programme: Programme) -> str:
+    """The reference in the topic of a programme's mentor circle (how it is found again after a restart)."""
+    return f"ref circle-{programme.id}"
+
+
+def find_circle(guild: discord.Guild, programme: Programme) -> discord.TextChannel | None:
+    """The programme's mentor circle channel, if it exists."""
+    ref = circle_marker(programme)
+    return next((c for c in guild.text_channels if c.topic and ref in c.topic), None)

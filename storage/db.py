@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -11,9 +12,11 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+log = logging.getLogger(__name__)
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./mentorbot.db"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -74,11 +77,17 @@ async def transaction(factory: SessionFactory) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-async def purge_deleted(engine: AsyncEngine) -> None:
+async def purge_deleted(engine: AsyncEngine, tables: Sequence[str] = ()) -> None:
     """After erasing someone: leave no copy of what was deleted in the database files. SQLite: the
     write-ahead log is checkpointed into the database and truncated, the file rebuilt (VACUUM: no freed page
-    keeps old bytes; ``secure_delete`` is on too) and checkpointed again. PostgreSQL: nothing at the file
-    level here (its own VACUUM reclaims dead rows)."""
+    keeps old bytes; ``secure_delete`` is on too) and checkpointed again. PostgreSQL: a deleted row stays in
+    the table's files as a dead row version until VACUUM removes it, so ``tables`` (those the erasure touched)
+    are vacuumed now — their dead rows and index entries go; what PostgreSQL still keeps (bytes in freed page
+    space until reused, WAL segments until recycled, backups) is the operator's, see the README's privacy
+    notes. A refused VACUUM (not the tables' owner) is logged, never an error: the rows are deleted anyway."""
+    if engine.dialect.name == "postgresql":
+        await _vacuum_postgresql(engine, tables)
+        return
     if engine.dialect.name != "sqlite":
         return
     async with engine.connect() as conn:
@@ -90,6 +99,19 @@ async def purge_deleted(engine: AsyncEngine) -> None:
             cursor = await driver.execute(sql)
             await cursor.fetchall()
             await cursor.close()
+
+
+async def _vacuum_postgresql(engine: AsyncEngine, tables: Sequence[str]) -> None:
+    names = sorted({t for t in tables if t.replace("_", "").isalnum()})  # table names of our own metadata only
+    if not names:
+        return
+    async with engine.connect() as conn:
+        auto = await conn.execution_options(isolation_level="AUTOCOMMIT")  # VACUUM can't run in a transaction
+        for name in names:
+            try:
+                await auto.exec_driver_sql(f'VACUUM "{name}"')
+            except DBAPIError as exc:  # e.g. not the owner: PostgreSQL skips it with a warning or refuses
+                log.warning("could not VACUUM %s after an erasure: %s", name, type(exc).__name__)
 
 
 def alembic_config(url: str | None = None) -> AlembicConfig:

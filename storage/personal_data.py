@@ -39,7 +39,9 @@ from storage.models import (
     ReplyClaim,
     SocialPost,
 )
+from storage.queries import events as event_queries
 from storage.queries import outcomes
+from storage.queries import surveys as survey_queries
 
 Export = Callable[[AsyncSession, Person], Awaitable[Any]]
 Erase = Callable[[AsyncSession, Person], Awaitable[None]]
@@ -335,6 +337,34 @@ async def _outcome_names(session: AsyncSession, person: Person) -> list[str]:
     return [*goals, *(st.text for st in stories)]
 
 
+# --- programme events ------------------------------------------------------------------------------------------
+
+async def _export_events(session: AsyncSession, person: Person) -> Any:
+    pid = require_id(person)
+    answers = [{"event": e.title, "kind": e.kind, "starts_at": iso(e.starts_at), "response": r.response,
+                "answered_at": iso(r.responded_at), "attended": r.attended, "feedback": r.feedback}
+               for r, e in await event_queries.rsvps_of_person(session=session, person_id=pid)]
+    sent = [{"event_id": m.event_id, "kind": m.kind, "point": m.point, "due_at": iso(m.due_at), "status": m.status,
+             "sent_at": iso(m.sent_at)} for m in await event_queries.messages_of_person(session=session, person_id=pid)]
+    return {"answers": answers, "messages": sent}
+
+
+async def _erase_events(session: AsyncSession, person: Person) -> None:
+    await event_queries.erase_person(session=session, person_id=require_id(person))
+
+
+async def _export_survey_answers(session: AsyncSession, person: Person) -> Any:
+    return [{"survey": a.survey_key, "question": a.question_key, "role": a.role,
+             "answer": a.value_int if a.value_int is not None else a.value_text, "may_quote": a.quote_ok,
+             "answered_at": iso(a.answered_at)}
+            for a in await survey_queries.answers_of_person(session=session, person_id=require_id(person))]
+
+
+async def _erase_survey_answers(session: AsyncSession, person: Person) -> None:
+    """Their answers go; their partner's stay (they are the partner's, and name nobody else)."""
+    await survey_queries.delete_answers_of_person(session=session, person_id=require_id(person))
+
+
 #: Export in this order, erase in reverse. Append new holders at the end.
 HOLDERS: tuple[Holder, ...] = (
     Holder("person", ("person",), _export_person, _erase_person, _person_names),
@@ -349,7 +379,12 @@ HOLDERS: tuple[Holder, ...] = (
     Holder("wrong_tries", ("guess_counter",), _export_wrong_tries, _erase_wrong_tries),
     Holder("audit_events", ("audit_event",), _export_audit, _erase_audit),
     Holder("goals_and_stories", ("goal", "story"), _export_outcomes, _erase_outcomes, _outcome_names),
+    Holder("events", ("event_rsvp", "event_message"), _export_events, _erase_events),
+    Holder("survey_answers", ("survey_answer",), _export_survey_answers, _erase_survey_answers),
 )
+
+#: Every table a holder covers (vacuumed on PostgreSQL after an erasure)
+TABLES: tuple[str, ...] = tuple(sorted({t for holder in HOLDERS for t in holder.tables}))
 
 #: Tables with a column about people that hold no one's personal data, and why.
 NOT_PERSONAL: dict[str, str] = {}

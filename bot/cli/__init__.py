@@ -10,13 +10,14 @@ One module per command or command group, each registering onto the one typer app
 - ``match``: ``match`` (the offline matcher over a people CSV)
 - ``demo``: ``demo`` (a whole programme against the local sandboxes)
 - ``bench``: ``bench matching | sandbox | intake | nudges | load | interactions``
+- ``report``: ``report`` (a programme's outcomes: chart, anonymised CSV, summary)
 """
 
 from __future__ import annotations
 
 import typer
 
-from bot.cli import bench, config, db, demo, doctor, match, run
+from bot.cli import bench, config, db, demo, doctor, match, report, run
 
 app = typer.Typer(help="mentorbot: runs peer-mentoring programmes on Discord.", no_args_is_help=True,
                   add_completion=False)
@@ -27,5 +28,6 @@ app.command("run")(run.run)
 app.command("doctor")(doctor.doctor)
 app.command("match")(match.match)
 app.command("demo")(demo.demo)
+app.command("report")(report.report)
 
 __all__ = ["app"]

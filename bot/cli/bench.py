@@ -1,4 +1,4 @@
-"""``bench matching | sandbox | intake | nudges | load | interactions``: numbers and ratios against a baseline."""
+"""``bench matching | sandbox | intake | nudges | load | interactions | dashboard``: numbers and ratios against a baseline."""
 
 from __future__ import annotations
 
@@ -97,6 +97,26 @@ def bench_interactions(
                         f"{result['burst_cpu_ms_per_interaction']:.2f}", f"{result['load_average_1min']:.1f}",
                         f"{base_p99:.0f}", f"{base_p99 / p99:.1f}×" if base and p99 else "—")
     console.print(summary)
+
+
+@app.command("dashboard")
+def bench_dashboard(
+    people: Annotated[int, typer.Option(help="people in the programme")] = 50_000,
+    baseline: Annotated[int, typer.Option(help="the smaller programme the ratios compare with")] = 1_000,
+    rounds: Annotated[int, typer.Option(help="requests per page")] = 7,
+) -> None:
+    """The organisers' dashboard's people page (search, filters, sort, deep pages): server time per request at
+    50,000 people, against 1,000 people and the 300 ms budget."""
+    from bot.dashboard.bench import bench_dashboard as run
+
+    rows = run(people=people, baseline=baseline, rounds=rounds)
+    table = Table(title=f"dashboard people page: server time, {people:,} people vs {baseline:,}")
+    columns = list(rows[0])
+    for column in columns:
+        table.add_column(column, justify="left" if column == "page" else "right")
+    for row in rows:
+        table.add_row(*(str(row.get(c, "")) for c in columns))
+    console.print(table)
 
 
 def _print_kv(title: str, result: Mapping[str, object]) -> None:

@@ -17,11 +17,13 @@ def demo(
     programme: Annotated[str, typer.Option(help="edumentoring, libraries or runtogether")] = "edumentoring",
     report: Annotated[Path | None, typer.Option(help="write a JSON report of the run")] = None,
     out_dir: Annotated[Path, typer.Option(help="where the transcript and chart go")] = Path("demo-output"),
+    wait: Annotated[bool, typer.Option("--wait/--no-wait", help="keep the organisers' dashboard up at the end until "
+                                       "Enter is pressed (only on a terminal)")] = True,
 ) -> None:
     """Run a whole programme on the embedded default: SQLite + the local Discord and X."""
     from bot.demo import run_demo
 
     raise typer.Exit(
         asyncio.run(run_demo(seed=seed, people=people, programme=programme, report=report, out_dir=out_dir,
-                             console=console))
+                             console=console, wait=wait))
     )

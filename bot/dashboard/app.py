@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -235,10 +236,13 @@ def _local_path(path: str) -> str:
 
 @web.middleware
 async def _security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    started, cpu = time.perf_counter(), time.process_time()
     try:
         response = await handler(request)
     except web.HTTPException as exc:
         response = exc
+    response.headers["Server-Timing"] = (f"app;dur={(time.perf_counter() - started) * 1000:.1f}, "
+                                         f"cpu;dur={(time.process_time() - cpu) * 1000:.1f}")
     response.headers.setdefault("Content-Security-Policy",
                                 "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
                                 "frame-ancestors 'none'; base-uri 'none'")

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from bot.dashboard.app import PROGRAMME, Dashboard, user_of
+from bot.goals.progress import progress_label
 from bot.onboarding.validate import show_value
 from bot.services.directory import role_choices
 from bot.services.stats import WEEKS_SHOWN
@@ -123,7 +124,9 @@ async def pairs(dash: Dashboard, request: web.Request) -> web.StreamResponse:
     page = _page_number(request)
     pages = max(1, -(-len(board) // PAIRS_PER_PAGE))
     page = min(page, pages - 1)
-    return dash.render(request, "pairs.html", board=board[page * PAIRS_PER_PAGE:(page + 1) * PAIRS_PER_PAGE],
+    shown = board[page * PAIRS_PER_PAGE:(page + 1) * PAIRS_PER_PAGE]
+    goals = await dash.services.goals.for_matches([p.match_id for p in shown])
+    return dash.render(request, "pairs.html", board=shown, goals=goals, progress_label=progress_label,
                        total=len(board), at_risk=sum(1 for p in board if p.at_risk), page=page, pages=pages)
 
 
@@ -142,5 +145,8 @@ async def outcomes(dash: Dashboard, request: web.Request) -> web.StreamResponse:
 
 
 async def audit(dash: Dashboard, request: web.Request) -> web.StreamResponse:
-    found = await dash.services.organisers.audit_page(request[PROGRAMME], _page_number(request), AUDIT_PER_PAGE)
-    return dash.render(request, "audit.html", found=found)
+    programme = request[PROGRAMME]
+    found = await dash.services.organisers.audit_page(programme, _page_number(request), AUDIT_PER_PAGE)
+    names = await dash.deps.discord.member_names(programme, {e.actor_discord_id for e in found.events
+                                                             if e.actor_discord_id})
+    return dash.render(request, "audit.html", found=found, names=names)

@@ -17,6 +17,9 @@ class DiscordSide(Protocol):
     async def is_organiser(self, user_id: int, programme: Programme) -> bool:
         """The programme's organiser role (or Manage Server) in its guild, as Discord says now."""
 
+    async def member_names(self, programme: Programme, user_ids: set[int]) -> dict[int, str]:
+        """Display names of members of the programme's server (those Discord knows; others are left out)."""
+
     async def announce_pairs(self) -> None:
         """Create the private spaces and introductions of newly confirmed pairs (as after ``/match confirm``)."""
 

@@ -19,6 +19,9 @@ from rich.table import Table
 
 from bot import plural
 from bot.clock import SandboxClock
+from bot.demo import dashboard
+from bot.demo.checkins import summary as batched_summary
+from bot.demo.goals import outcome_counts
 from bot.demo.population import make_population
 from bot.demo.report import collect, write_chart, write_report
 from bot.demo.runner import Demo
@@ -60,7 +63,8 @@ def _progress_line(demo: Demo, started: float) -> str:
 
 
 async def run_demo(*, seed: int, people: int, programme: str, report: Path | None, out_dir: Path,
-                   console: Console) -> int:
+                   console: Console, wait: bool = False) -> int:
+    """``wait``: at the end keep the organisers' dashboard up until Enter is pressed (only on a terminal)."""
     if programme not in PROGRAMMES:
         console.print(f"[red]--programme must be one of {', '.join(PROGRAMMES)}[/]")
         return 2
@@ -78,7 +82,7 @@ async def run_demo(*, seed: int, people: int, programme: str, report: Path | Non
         overrides["rhythm"] = {"mode": "rolling", "every_days": 7, "auto_confirm": True}
     world = SandboxWorld(
         database_url=f"sqlite+aiosqlite:///{db}", preset=programme, programme_key=programme, clock=clock,
-        programme_overrides=overrides,
+        programme_overrides=overrides, dashboard=True,
     )
     await world.start()
     demo = Demo(world, population, seed, hashtag)
@@ -105,7 +109,8 @@ async def run_demo(*, seed: int, people: int, programme: str, report: Path | Non
                               ("training", demo.training_then_close)]
                 else:
                     steps += [("onboarding", demo.onboard)]
-                steps += [("matching", lambda: demo.match_round("first round")), ("six weeks", demo.weeks)]
+                steps += [("matching", lambda: demo.match_round("first round")), ("six weeks", demo.weeks),
+                          ("a story", demo.goals.share_a_story)]
                 for name, step in steps:
                     t = time.monotonic()
                     await step()
@@ -116,9 +121,12 @@ async def run_demo(*, seed: int, people: int, programme: str, report: Path | Non
         funnel = await write_chart(world, out_dir / "stats.png")
         messages = await asyncio.to_thread(write_transcript, world, out_dir / "transcript.md")
         data = await collect(world, population, seed, programme)
+        data["batched_checkins"] = batched_summary(demo)  # one check-in per mentor and moment (bot/demo/checkins.py)
+        data.setdefault("outcomes", {}).update(await outcome_counts(demo))
         if report is not None:
             await asyncio.to_thread(write_report, data, report)
         _summary(console, demo, data, funnel, messages, out_dir, report, time.monotonic() - started)
+        await dashboard.show(world, console, wait=wait)
     finally:
         await world.stop()
     return 0
@@ -142,6 +150,11 @@ def _summary(console: Console, demo: Demo, data: dict[str, Any], funnel: Funnel,
     if checkins:
         console.print(f"Check-ins: {plural.count(len(checkins), 'mentor check-in')} with experienced leaders "
                       f"(their own lighter nudge plan), besides {len(data['matches']) - len(checkins)} mentoring pairs")
+    batched = data.get("batched_checkins") or {}
+    if batched.get("messages"):
+        console.print(f"One check-in per moment: {plural.count(batched['messages'], 'check-in')} to "
+                      f"{plural.count(batched['people'], 'mentor')} with several leaders covered "
+                      f"{plural.count(batched['pairings'], 'pairing')}, each answered on its own")
     in_round = Counter(str(p["round"]) for p in data["people"] if p.get("round"))
     if in_round:
         console.print("Rounds: " + " · ".join(f"{name} {count}" for name, count in in_round.most_common()),
@@ -152,6 +165,18 @@ def _summary(console: Console, demo: Demo, data: dict[str, Any], funnel: Funnel,
         console.print(f"Not matched ({sum(why_not.values())}), and why:")
         for why, count in why_not.most_common(6):
             console.print(f"  • {count} × {why[:120]}", markup=False, highlight=False)
+    for ev in data.get("events", []):
+        sent = ", ".join(f"{n} × {point}" for point, n in ev["reminders_sent"].items()) or "none"
+        console.print(f"Event: {ev['title']} ({ev['kind'].replace('_', ' ')}, {ev['status']}): {ev['interested']} "
+                      f"interested, {ev['going']} going, {ev['declined']} can't make it; reminders sent {sent}; "
+                      f"{ev['start_links_sent']} start links DMed; {ev['attended']} attended, "
+                      f"{ev['feedback']} answered the feedback question", markup=False, highlight=False)
+    outcomes = data.get("outcomes") or {}
+    if "goals_set" in outcomes:
+        console.print(f"Outcomes: {plural.count(outcomes['goals_set'], 'goal')} set in "
+                      f"{plural.count(outcomes['pairs_with_goals'], 'pair')}, {outcomes['goals_achieved']} achieved; "
+                      f"{plural.count(outcomes['stories_posted'], 'story', 'stories')} posted "
+                      f"(of {outcomes['stories_offered']} offered)")
     organisers = demo.world.organisers_channel
     told = [m.content for m in demo.world.discord.state.messages.values()
             if organisers is not None and m.channel_id == organisers.id]

@@ -41,7 +41,9 @@ def profile_problems(profile: dict[str, str], questions: list[Question]) -> list
         if bad or (q.required and not values):
             problems.append(f"{column} {profile.get(column)!r}")
     capacity = profile.get("capacity", "")
-    if role in ("mentor", "both") and capacity and not (capacity.isdigit() and 1 <= int(capacity) <= 5):
+    cap_q = by_field.get("capacity")
+    lo, hi = (cap_q.min_value or 1, cap_q.max_value or 5) if cap_q is not None else (1, 5)
+    if role in ("mentor", "both") and capacity and not (capacity.isdigit() and lo <= int(capacity) <= hi):
         problems.append(f"capacity {capacity!r}")
     return problems
 

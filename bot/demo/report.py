@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from bot.demo.events import events_report
 from bot.demo.population import DemoPerson
 from bot.onboarding.profile import profile_from_answers, to_match_record
 from bot.sandbox.world import SandboxWorld
@@ -87,7 +88,7 @@ async def collect(world: SandboxWorld, population: list[DemoPerson], seed: int, 
         "guild_id": str(world.guild.id) if world.guild else None,
         "organiser_role_id": str(world.organisers.id) if world.organisers else None,
         "bot_user_id": str(world.discord.bot_user.id),
-        "people": out_people, "matches": out_matches,
+        "people": out_people, "matches": out_matches, "events": await events_report(world),
         "discord_requests": exported["requests"], "x_requests": world.x.export_log(),
         "gateway_events": exported["events"],
     }

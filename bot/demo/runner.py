@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from bot.demo.checkins import answer_batched
+from bot.demo.events import DevDayScene
+from bot.demo.goals import DemoGoals
 from bot.demo.population import DemoPerson
 from bot.sandbox.discord import Message
 from bot.sandbox.discord.actors import walk_components
@@ -46,6 +49,8 @@ class Demo:
         self.seen_nudges: set[int] = set()
         self.ended_once = False
         self.scan_cursor = 0
+        self.community = DevDayScene(self) if world.preset == "runtogether" else None  # bot/demo/events.py
+        self.goals = DemoGoals(self, world.preset)
 
     # ---- helpers ----------------------------------------------------------------------------------
     def persona(self, p: DemoPerson) -> Persona:
@@ -247,6 +252,7 @@ class Demo:
         confirm = await olu.slash("match", "confirm", guild=guild, timeout=60)
         self.state.organiser_notes.append(f"/match confirm ({label}): {confirm.content[:160]}")
         await self.world.bot.tick("announce-pairs")
+        await self.goals.set_goals()  # mentees answer their goals invitation
 
     def _nudge_buttons(self, msg: Message) -> list[dict[str, Any]]:
         return [c for c in walk_components(msg.components) if str(c.get("custom_id", "")).startswith("nudge:")]
@@ -329,6 +335,10 @@ class Demo:
                 self.world.clock.advance(STEP)
                 await self.tick()
                 await self.answer_nudges(day)
+                await answer_batched(self, day)  # mentors with several leaders: one check-in each (bot/demo/checkins.py)
+                await self.goals.progress(day)
+            if self.community is not None:
+                await self.community.on_day(day)
             if day == 21 and self.ended_once:
                 await self.match_round("re-match")
             if day == 35:

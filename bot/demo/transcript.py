@@ -3,6 +3,7 @@ description, fields, footer), attachments, buttons and menus, and what the perso
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,26 @@ from bot.sandbox.discord.model import Interaction, InteractionType, Message
 from bot.sandbox.world import SandboxWorld
 
 BUTTON, SELECTS = 2, {3, 5, 6, 7, 8}
+LOADING = 1 << 7  # a deferred "thinking…" answer not yet replaced
+MENTION = re.compile(r"<(@[!&]?|#)(\d{5,25})>")
+#: a field shown on one line with its name when its value is this short and has no line break
+SHORT_FIELD = 80
+
+
+def readable(text: str, state: Any, users: dict[int, str]) -> str:
+    """Mentions as Discord shows them: ``<@id>`` → @Name, ``<#id>`` → #channel, ``<@&id>`` → @role."""
+    roles = {r.id: r.name for r in state.roles.values()}
+
+    def one(found: re.Match[str]) -> str:
+        kind, ident = found.group(1), int(found.group(2))
+        if kind == "#":
+            channel = state.channels.get(ident)
+            return f"#{channel.name}" if channel is not None and channel.name else "#unknown-channel"
+        if kind == "@&":
+            return f"@{roles.get(ident, 'role')}"
+        return f"@{users.get(ident, 'unknown-user')}"
+
+    return MENTION.sub(one, text)
 
 
 def _quote(text: str) -> str:
@@ -25,8 +46,12 @@ def render_embed(embed: dict[str, Any]) -> list[str]:
     if embed.get("description"):
         out += str(embed["description"]).split("\n")
     for field in embed.get("fields") or []:
-        out.append(f"**{field.get('name', '')}**")
-        out += str(field.get("value", "")).split("\n")
+        value = str(field.get("value", ""))
+        if "\n" not in value and len(value) <= SHORT_FIELD:
+            out.append(f"**{field.get('name', '')}:** {value}")
+        else:
+            out.append(f"**{field.get('name', '')}**")
+            out += value.split("\n")
     if (embed.get("image") or {}).get("url"):
         out.append(f"[image: {str(embed['image']['url']).removeprefix('attachment://')}]")
     if (embed.get("footer") or {}).get("text"):
@@ -104,6 +129,8 @@ def write_transcript(world: SandboxWorld, path: Path) -> int:
             title = f"#{channel.name}"
         lines += [f"## {title}", ""]
         for m in msgs:
+            if _replaced_placeholder(state, m):
+                continue  # the person saw the answer that replaced "thinking…", shown below
             lines.append(f"- **{users.get(m.author_id, str(m.author_id))}** · {m.timestamp:%a %d %b %H:%M} UTC"
                          + _context(state, m, users))
             body: list[str] = [m.content] if m.content else []
@@ -112,8 +139,8 @@ def write_transcript(world: SandboxWorld, path: Path) -> int:
             body += [f"[attachment: {a.filename}]" for a in m.attachments]
             body += render_components(m.components)
             if not body:
-                body = ["(empty message)"]
-            lines.append(_quote("\n".join(body)))
+                body = ["_MentorBot is thinking…_ (no answer came)" if m.flags & LOADING else "(empty message)"]
+            lines.append(_quote(readable("\n".join(body), state, users)))
             for inter in used_on.get(m.id, []):
                 action = _action(inter, users.get(inter.user_id, str(inter.user_id)), m)
                 if action:
@@ -121,6 +148,15 @@ def write_transcript(world: SandboxWorld, path: Path) -> int:
         lines.append("")
     path.write_text("\n".join(lines), encoding="utf-8")
     return len(state.messages)
+
+
+def _replaced_placeholder(state: Any, m: Message) -> bool:
+    """A deferred answer's "thinking…" placeholder that a follow-up replaced: Discord shows the follow-up in
+    its place, so the person never saw an empty message."""
+    if not m.flags & LOADING or m.content or m.embeds or m.attachments or m.components:
+        return False
+    inter = state.interactions.get(m.interaction_id) if m.interaction_id else None
+    return inter is not None and bool(inter.followup_ids)
 
 
 def _context(state: Any, m: Message, users: dict[int, str]) -> str:

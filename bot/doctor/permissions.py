@@ -84,6 +84,11 @@ def needs(cfg: ProgrammeConfig) -> list[Need]:
         out.append(Need("private threads for pairs (closed and locked when a match ends)",
                         talk | CREATE_PRIVATE_THREADS | SEND_MESSAGES_IN_THREADS | MANAGE_THREADS,
                         spaces.threads_channel, setting="spaces.threads_channel"))
+    out.append(Need("programme events (/event create makes Discord Scheduled Events, then starts and ends them)",
+                    CREATE_EVENTS | MANAGE_EVENTS))
+    if cfg.mentor_circle().enabled:
+        out.append(Need("the mentor circle (a private channel, its member overwrites or managed role)",
+                        MANAGE_CHANNELS | MANAGE_ROLES))
     return out
 
 

@@ -17,6 +17,8 @@ DEFAULT_AVAILABILITY: tuple[str, ...] = ("weekday-mornings", "weekday-daytime", 
 DEFAULT_STAGE_POINTS: tuple[float, ...] = (0.0, 1.0, 1.0, 0.5, 0.25)
 MAX_PHASE_VALUES = 6  # the phase slot is a 6-bit set in the scoring tables
 MAX_AVAILABILITY_VALUES = 4  # the availability slot is a 4-bit set
+#: the most mentees any programme lets one mentor take (a sanity ceiling on the capacity question)
+MAX_CAPACITY = 100
 StageRule = Literal["mentor_senior", "mentor_senior_or_equal", "any"]
 
 
@@ -109,6 +111,20 @@ class MatchingConfig(BaseModel):
         300_000, ge=0, description="below this many allowed pairs, every pair goes into the flow (no pruning)"
     )
     max_rounds: int = Field(30, ge=1, le=1000, description="certification rounds before giving up")
+    #: the fewest and most mentees a mentor may take (MATCHING.md: 1–5). A programme's are its capacity
+    #: question's bounds (:func:`bot.programme.criteria.compile_matching`): the interview and the engine agree.
+    capacity_min: int = Field(1, ge=1, le=MAX_CAPACITY)
+    capacity_max: int = Field(5, ge=1, le=MAX_CAPACITY)
+
+    @model_validator(mode="after")
+    def _capacity_bounds(self) -> MatchingConfig:
+        if self.capacity_min > self.capacity_max:
+            raise ValueError(f"capacity_min ({self.capacity_min}) is above capacity_max ({self.capacity_max})")
+        return self
+
+    def capacity_within(self, capacity: int) -> int:
+        """``capacity`` brought inside this programme's bounds (an answer stored under an older config)."""
+        return min(max(capacity, self.capacity_min), self.capacity_max)
 
     @model_validator(mode="after")
     def _unique_names(self) -> MatchingConfig:

@@ -237,7 +237,9 @@ def unmatched_reason(enc: Encoded, j: int, allowed: int, reference_date: date) -
 
 
 def _all_full(n: int) -> str:
-    return "the only compatible mentor was at capacity" if n == 1 else f"all {n} compatible mentors were at capacity"
+    if n == 1:
+        return "the only compatible mentor was at capacity"
+    return "both compatible mentors were at capacity" if n == 2 else f"all {n} compatible mentors were at capacity"
 
 
 __all__ = ["STAGES", "breakdown", "hard_failures", "reasons", "unmatched_reason"]

@@ -91,7 +91,7 @@ def person_problems(p: Person, config: MatchingConfig | None = None) -> list[str
     bad_av = sorted(p.availability - set(slots))
     if bad_av:
         problems.append(f"unknown availability {', '.join(bad_av)} (allowed: {', '.join(slots)})")
-    lo, hi = CAPACITY_RANGE
+    lo, hi = (config.capacity_min, config.capacity_max) if config else CAPACITY_RANGE
     if not lo <= p.capacity <= hi:
         problems.append(f"capacity {p.capacity} is not between {lo} and {hi}")
     return problems

@@ -184,6 +184,9 @@ class NudgePlanConfig(BaseModel):
     steps: list[NudgeStep] = Field(default_factory=_default_steps, max_length=50)
     #: Local time (each person's own zone) at which cohort-end steps are due.
     cohort_local_time: time = time(10, 0)
+    #: A person's check-ins due within this many hours of one that is due now come with it, in one message
+    #: (a mentor with several mentees gets one check-in per moment); 0: only those already due.
+    together_within_hours: int = Field(default=12, ge=0, le=72)
 
     @field_validator("steps")
     @classmethod

@@ -195,7 +195,9 @@ def _number(q: Question, text: str) -> ParseResult:
     if value is None or q.min_value is None or q.max_value is None:
         return Invalid(expectation(q))
     if not q.min_value <= value <= q.max_value:
-        return Invalid(expectation(q))
+        bound = f"above the most this programme allows ({q.max_value})" if value > q.max_value \
+            else f"below the fewest this programme allows ({q.min_value})"
+        return Invalid(f"{value} is {bound}. {expectation(q)}")
     return Ok(value)
 
 

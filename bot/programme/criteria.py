@@ -38,6 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from bot.matching.config import (
     DEFAULT_STAGE_POINTS,
     MAX_AVAILABILITY_VALUES,
+    MAX_CAPACITY,
     MAX_PHASE_VALUES,
     CriterionConfig,
     MatchingConfig,
@@ -223,6 +224,8 @@ def compile_matching(questions: list[Question], decl: MatchingDeclaration) -> Co
         cfg["stage_scale"] = [o.value for o in _find(questions, slots["stage"], "").options]
     else:
         cfg["stage_scale"] = ["-"]
+    if "capacity" in slots:
+        cfg["capacity_min"], cfg["capacity_max"] = capacity_bounds(_find(questions, slots["capacity"], ""))
     config = MatchingConfig.model_validate({**cfg, "weights": ScoreWeights(**weights), "criteria": criteria,
                                             "labels": labels, "term_labels": term_labels})
     checkin_role = None
@@ -236,11 +239,30 @@ def compile_matching(questions: list[Question], decl: MatchingDeclaration) -> Co
     return Compiled(config, slots, checkin_role)
 
 
+def capacity_bounds(question: Question) -> tuple[int, int]:
+    """The fewest and most mentees a mentor may take: the capacity question's own bounds, so the interview
+    refuses what the engine would (ValueError naming the question when they cannot be used)."""
+    lo, hi = question.min_value, question.max_value
+    if question.kind != "number" or lo is None or hi is None:
+        raise ValueError(f"the capacity question {question.key!r} must be a number question with min_value and "
+                         "max_value")
+    if lo < 1 or hi > MAX_CAPACITY:
+        raise ValueError(f"the capacity question {question.key!r} allows {lo}–{hi}; capacity must stay within "
+                         f"1–{MAX_CAPACITY}")
+    return lo, hi
+
+
 def apply_overrides(compiled: MatchingConfig, overrides: MatchingConfig) -> MatchingConfig:
     """A programme's ``[programme.matching]`` values that differ from the defaults, laid over the compiled
-    config (weights of built-in slots, time-zone gap, criteria, tuning)."""
+    config (weights of built-in slots, time-zone gap, criteria, tuning). Capacity bounds are the capacity
+    question's (one bound for the interview and the engine): a different value here is refused."""
     default = MatchingConfig().model_dump()
     given = {k: v for k, v in overrides.model_dump().items() if v != default[k]}
+    for key in ("capacity_min", "capacity_max"):
+        if key in given and given.pop(key) != getattr(compiled, key):
+            raise ValueError(f"matching.{key}: a mentor's capacity is bounded by the capacity question "
+                             f"({compiled.capacity_min}–{compiled.capacity_max}); change that question's "
+                             "min_value/max_value instead")
     if "weights" in given:
         dw = default["weights"]
         given["weights"] = {**compiled.weights.model_dump(),

@@ -40,6 +40,19 @@ def preset_declaration(name: str) -> MatchingDeclaration:
     return MatchingDeclaration.model_validate(tomllib.loads(text).get("matching", {}))
 
 
+@cache
+def preset_space_per(name: str) -> str:
+    """A shipped preset's private spaces: ``pair`` (one per pair) or ``mentor`` (a pod per mentor), from its
+    ``[spaces]`` table."""
+    if name not in PRESETS:
+        return "pair"
+    text = resources.files("bot.onboarding").joinpath("presets", f"{name}.toml").read_text(encoding="utf-8")
+    per = str(tomllib.loads(text).get("spaces", {}).get("per", "pair"))
+    if per not in ("pair", "mentor"):
+        raise ValueError(f"preset {name!r}: spaces.per must be pair or mentor, not {per!r}")
+    return per
+
+
 def split_cell(cell: str) -> list[str]:
     out: list[str] = []
     for part in cell.split(";"):
@@ -104,7 +117,9 @@ class ProgrammeSpec:
             stage=str(stage) if isinstance(stage, str) and stage else cfg.stage_scale[0],
             timezone=str(self._slot(answers, "timezone") or "UTC"),
             availability=_set(self._slot(answers, "availability")), goals=_set(self._slot(answers, "goals")),
-            capacity=capacity if isinstance(capacity, int) and not isinstance(capacity, bool) else 1,
+            # an answer stored under an older config is brought inside today's bounds: matching never fails on it
+            capacity=cfg.capacity_within(capacity) if isinstance(capacity, int) and not isinstance(capacity, bool)
+            else 1,
             organisation=str(self._slot(answers, "organisation") or "").strip(),
             previous=frozenset(str(p) for p in previous),
             extra={k: v for k, v in answers.items() if k != "consent"},

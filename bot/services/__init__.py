@@ -10,6 +10,7 @@ from bot.services.catch_up import CatchUp
 from bot.services.circle import CircleService
 from bot.services.directory import PeopleDirectory
 from bot.services.end_requests import EndRequests
+from bot.services.events import EventService
 from bot.services.goals import GoalService
 from bot.services.intake import BlueskyClientFactory, IntakeService, MastodonClientFactory, XClientFactory
 from bot.services.match_end import MatchEnding
@@ -17,6 +18,7 @@ from bot.services.matching import MatchingService
 from bot.services.nudges import NudgeService
 from bot.services.onboarding import OnboardingService
 from bot.services.organisers import OrganiserService
+from bot.services.outcomes import OutcomesService
 from bot.services.pair_decisions import PairDecisions
 from bot.services.pauses import PauseExpiry
 from bot.services.people import PeopleService
@@ -24,6 +26,7 @@ from bot.services.programmes import ProgrammeRegistry
 from bot.services.rounds import RoundService
 from bot.services.stats import StatsService
 from bot.services.stories import StoryService
+from bot.services.surveys import SurveyService
 from storage.db import SessionFactory
 
 
@@ -43,8 +46,11 @@ class Services:
     rounds: RoundService
     pauses: PauseExpiry
     end_requests: EndRequests
+    surveys: SurveyService
+    outcomes: OutcomesService
     directory: PeopleDirectory
     circle: CircleService
+    events: EventService
     goals: GoalService
     stories: StoryService
 
@@ -58,6 +64,7 @@ def build_services(
     ending = MatchEnding(registry, sessions, clock)
     nudges = NudgeService(registry, sessions, clock, ending)
     rounds = RoundService(sessions, clock)
+    goals = GoalService(registry, sessions, clock)
     intake = IntakeService(registry, sessions, clock, x_client_factory,
                            bluesky_client_factory=bluesky_client_factory,
                            mastodon_client_factory=mastodon_client_factory)
@@ -76,8 +83,11 @@ def build_services(
         catch_up=CatchUp(sessions, clock),
         pauses=PauseExpiry(sessions, clock, nudges),
         end_requests=EndRequests(sessions, clock, ending),
+        surveys=SurveyService(registry, sessions, clock),
+        outcomes=OutcomesService(sessions, clock, goals),
         directory=PeopleDirectory(sessions),
         circle=CircleService(sessions, clock),
-        goals=GoalService(registry, sessions, clock),
+        events=EventService(registry, sessions, clock, rounds),
+        goals=goals,
         stories=StoryService(registry, sessions, clock, intake),
     )

@@ -1,4 +1,5 @@
-"""Announcing confirmed pairs: a private space each, an introduction, a DM to each — exactly once.
+"""Announcing confirmed pairs: a private space each (or the mentor's pod, shared by all their mentees, when the
+programme has pods), an introduction, a DM to each — exactly once.
 
 Each step is recorded before and after it happens (pending → creating → created → introduced → done), and
 every message carries a reference marker, so an announcement interrupted by a crash is finished on restart by
@@ -52,6 +53,15 @@ class PairSpaces(Protocol):
                         match_id: int, *, look_first: bool, goals: GoalInvite | None = None) -> None:
         """DM the link to the space; with ``goals`` (the mentee's) the same message invites them to set goals."""
 
+    async def find_pod(self, programme: Programme, item: Announcement) -> Space | None:
+        """The mentor's pod made by an earlier attempt (by its reference marker), if still open."""
+
+    async def create_pod(self, programme: Programme, item: Announcement) -> Space:
+        """A new private pod for the mentor (and the organisers)."""
+
+    async def join_pod(self, programme: Programme, space: Space, item: Announcement) -> None:
+        """Let the match's mentee (and mentor) into the pod; doing it again changes nothing."""
+
 
 class Announcements:
     """Finishes every unfinished announcement, one run at a time in this process (a pair found half-created
@@ -92,8 +102,11 @@ class Announcements:
                 return False
             state = AnnounceStep.CREATING
         if state == AnnounceStep.CREATING:
-            earlier = None if fresh else await spaces.find_space(programme, item)
-            space = earlier or await spaces.create_space(programme, item)
+            if programme.config.pods:
+                space = await self._pod(programme, item)
+            else:
+                earlier = None if fresh else await spaces.find_space(programme, item)
+                space = earlier or await spaces.create_space(programme, item)
             if not await svc.step_announcement(mid, AnnounceStep.CREATING, AnnounceStep.CREATED, space_kind=space.kind,
                                                space_id=space.id):
                 return False
@@ -126,3 +139,14 @@ class Announcements:
             if not await svc.step_announcement(mid, AnnounceStep.INTRODUCED, AnnounceStep.DONE):
                 return False
         return True
+
+    async def _pod(self, programme: Programme, item: Announcement) -> Space:
+        """The mentor's pod, joined by this match's mentee: the space their other active matches share, else
+        one an interrupted attempt made (always looked for first: another match of the same mentor may have
+        made it and crashed before recording it), else a new one."""
+        known = await self.matching.pod_of_mentor(programme, item.mentor.person_id)
+        space = await self.spaces.space(programme, known) if known is not None else None
+        if space is None:
+            space = await self.spaces.find_pod(programme, item) or await self.spaces.create_pod(programme, item)
+        await self.spaces.join_pod(programme, space, item)
+        return space

@@ -71,6 +71,8 @@ class EndedMatch:
     mentor: Party
     mentee: Party
     subject_person_id: int | None = None  # who left or was paused
+    #: the space is the mentor's pod and other active matches still share it: only the mentee leaves it
+    space_shared: bool = False
 
     @property
     def parties(self) -> tuple[Party, Party]:
@@ -95,7 +97,8 @@ class MatchSpaces(Protocol):
         """DM ``party`` (closed DMs: in the pair's space). False: unreachable."""
 
     async def archive(self, ended: EndedMatch) -> bool:
-        """Archive the pair's space. False: there was none or it could not be archived."""
+        """Archive the pair's space (a pod others still share: only the mentee leaves it). False: there was
+        none or it could not be archived."""
 
     async def tell_organisers(self, programme: Programme, text: str, *, rematch: tuple[Party, ...] = ()) -> None:
         """Post in the programme's organisers channel; ``rematch``: the people left without a partner (each gets
@@ -158,8 +161,11 @@ def organiser_words(ended: EndedMatch, archived: bool, told: int) -> str:
         "lapsed": "ended: one asked to end it and the other did not answer in time",
     }[ended.reason]
     note = f" ({safe_text(ended.note, 200)})" if ended.note else ""
-    space = "space archived" if archived else "no space to archive" if ended.space_id is None else \
-        "⚠️ the space could not be archived"
+    if ended.space_shared:
+        space = "the mentee left the mentor's pod" if archived else "⚠️ the mentee could not be removed from the pod"
+    else:
+        space = "space archived" if archived else "no space to archive" if ended.space_id is None else \
+            "⚠️ the space could not be archived"
     return f"Match {ended.match_id} ({pair}) {how}{note}; {space}; {told} of 2 told. The mentor's place is free."
 
 
@@ -205,6 +211,8 @@ class MatchEnding:
             mentor=await self._party(session, match.mentor_person_id, "mentor"),
             mentee=await self._party(session, match.mentee_person_id, "mentee"),
             subject_person_id=subject_person_id,
+            space_shared=match.space_id is not None and bool(
+                await matching.active_matches_in_space(session=session, space_id=match.space_id)),
         )
 
     async def _party(self, session: AsyncSession, person_id: int, role: Literal["mentor", "mentee"]) -> Party:

@@ -420,6 +420,12 @@ class MatchingService:
     async def step_announcement(self, match_id: int, from_state: AnnounceStep, to_state: AnnounceStep, **kw: Any) -> bool:
         return await step_announcement(self._sessions, match_id, from_state, to_state, **kw)
 
+    async def pod_of_mentor(self, programme: Programme, mentor_person_id: int) -> int | None:
+        """The space of the mentor's pod (shared by their active matches), if one was made."""
+        async with self._sessions() as session:
+            return await matching.pod_of_mentor(session=session, programme_id=programme.id,
+                                                mentor_person_id=mentor_person_id)
+
     async def active_match_of_mentee(self, programme: Programme, discord_user_id: int) -> int | None:
         """The id of the active match the member is the mentee of, if any."""
         async with self._sessions() as session:

@@ -22,7 +22,12 @@ from storage.queries import audit, intake, matching, nudges, onboarding, outcome
 #: What /leave keeps, said the same way in /mydata and the leave prompt.
 AFTER_LEAVE = ("/leave deletes everything above. The programme keeps only anonymous facts that name nobody: "
                "that a match existed, when it began and ended, and how it ended — so its statistics and "
-               "reports don't shrink.")
+               "reports don't shrink. The bot also removes your name from its own messages in Discord "
+               "(organisers' notices, your pair's space, your partner's DMs). What it cannot reach: replies "
+               "only one person could see (\"Only you can see this\", e.g. an organiser's match preview) can't be "
+               "changed once sent — Discord drops them when that person dismisses them or reloads; what other "
+               "people wrote themselves; and its public reply to your hashtag post on X, Bluesky or Mastodon, "
+               "which names your handle (the bot's operator can delete it from the bot's account).")
 
 @dataclass
 class LeaveResult:
@@ -162,7 +167,8 @@ class PeopleService:
                 session=session, programme_id=programme.id, actor_discord_id=None, action="person.leave",
                 detail={"ended_matches": len(result.ended)}, now=now,
             )
-        await purge_deleted(self._sessions.kw["bind"])  # no copy left in the database files (SQLite's log)
+        # no copy left in the database files (SQLite's log; PostgreSQL's dead rows in the tables touched)
+        await purge_deleted(self._sessions.kw["bind"], personal_data.TABLES)
         for ended in result.ended:  # after the commit: partners told, spaces archived, organisers told
             await self._follow_up(ended)
         if not result.ended and self._ending is not None and self._ending.spaces is not None:

@@ -16,6 +16,7 @@ from storage.db import SessionFactory
 from storage.models import MatchStatus, PersonStatus
 from storage.queries import intake as intake_q
 from storage.queries import matching as matching_q
+from storage.queries import outcomes as outcomes_q
 from storage.queries import stats as q
 
 WEEKS_SHOWN = 12
@@ -80,6 +81,9 @@ class ProgrammeStats:
     matches_total: int = 0  # every confirmed match, including those of people who left (anonymous)
     matches_ended: int = 0
     rounds: list[RoundSummary] = field(default_factory=list)  # cohort rounds, oldest first
+    pairs_with_goals: int = 0
+    goals: dict[str, int] = field(default_factory=dict)  # goals by progress (not_started, under_way, …)
+    stories_posted: int = 0
 
     @property
     def overall_answer_rate(self) -> float | None:
@@ -163,6 +167,8 @@ class StatsService:
                                                   limit=STALLED_SHOWN)
             rates = await q.answer_rates(session=session, programme_id=programme.id)
             matches_total, matches_ended = await matching_q.match_totals(session=session, programme_id=programme.id)
+            pairs_with_goals, goals = await outcomes_q.goal_counts(session=session, programme_id=programme.id)
+            stories = await outcomes_q.stories_posted(session=session, programme_id=programme.id)
             checkins = await q.active_match_checkins(session=session, programme_id=programme.id)
             profiles = await q.mentor_profiles(session=session, programme_id=programme.id)
             used = await q.active_mentees_per_mentor(session=session, programme_id=programme.id)
@@ -197,6 +203,7 @@ class StatsService:
             answer_rates=[AnswerRate(k, s, a) for k, s, a in rates],
             capacity=Capacity(mentors, total, used_total), weekly=weekly, leads_by_platform=by_platform,
             matches_total=matches_total, matches_ended=matches_ended, rounds=await self._rounds.summaries(programme),
+            pairs_with_goals=pairs_with_goals, goals=goals, stories_posted=stories,
         )
 
 

@@ -8,8 +8,8 @@ before anything is posted, so a double click, two processes or a retry never pos
 refuses (nothing posted) puts the story back to ``written``; an unclear answer (a timeout: it may have gone
 out) leaves it ``failed`` and the organisers check — it is never posted again by the bot.
 
-Who rated highly: ``signal`` (the end-of-match survey when the surveys feature gives it; until then the
-check-ins: the person said they had met and never asked for help).
+Who rated highly: ``signal`` — the programme's end-of-match survey (its scales average 4 or more of 5); a
+programme without one falls back to the check-ins (the person said they had met and never asked for help).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from bot.nudges.quiet import is_quiet
 from bot.onboarding.safe_text import safe_text
 from bot.services.nudges._types import _zone
 from bot.services.programmes import Programme, ProgrammeRegistry
+from bot.services.surveys.ratings import gave_high_ratings
 from bot.stories import DESTINATION_NAMES, PUBLIC, Signature, clean_story, compose
 from storage.db import SessionFactory, transaction
 from storage.ids import require_id
@@ -51,6 +52,14 @@ async def checkin_signal(*, session: AsyncSession, programme: Programme, match_i
     answers = [n.answer for n in await nudges.nudges_of_match(session=session, match_id=match_id)
                if n.person_id == person_id and n.kind == NudgeKind.CHECKIN and n.answer]
     return "met" in answers and "help" not in answers
+
+
+async def rating_signal(*, session: AsyncSession, programme: Programme, match_id: int, person_id: int) -> bool:
+    """High ratings in the programme's end-of-match survey (4 or more out of 5 on average); a programme that
+    sends no end-of-match survey with scales falls back to :func:`checkin_signal`."""
+    if any(s.at == "end" and any(q.kind == "scale" for q in s.questions) for s in programme.config.survey_plan()):
+        return await gave_high_ratings(session=session, programme=programme, match_id=match_id, person_id=person_id)
+    return await checkin_signal(session=session, programme=programme, match_id=match_id, person_id=person_id)
 
 
 class StoryOutlets(Protocol):
@@ -110,7 +119,7 @@ NOT_YOURS = "This story belongs to someone else."
 
 class StoryService:
     def __init__(self, registry: ProgrammeRegistry, sessions: SessionFactory, clock: Clock, publisher: Publisher,
-                 signal: Signal = checkin_signal) -> None:
+                 signal: Signal = rating_signal) -> None:
         self._registry = registry
         self._sessions = sessions
         self._clock = clock

@@ -45,6 +45,8 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "event_starting": frozenset({"event", "where", "programme"}),
     "event_feedback": frozenset({"name", "event", "programme"}),
     "event_cancelled": frozenset({"name", "event", "when", "programme"}),
+    "checkin_batch": frozenset({"name", "programme", "count"}),
+    "checkin_batch_done": frozenset({"programme"}),
 }
 #: A reply to each check-in button (no placeholders: it is shown to the person who pressed it).
 REPLY_KEYS = ("met", "not_yet", "help", "end", "confirm_end", "keep")
@@ -88,6 +90,10 @@ class Voice(BaseModel):
     event_feedback: str = Field(min_length=1, max_length=900)
     #: told to those interested when an organiser cancels an event
     event_cancelled: str = Field(min_length=1, max_length=900)
+    #: one check-in for someone with several partners (a mentor with several mentees): above the list
+    checkin_batch: str = Field(min_length=1, max_length=600)
+    #: the one acknowledgement once every pairing of that check-in is answered
+    checkin_batch_done: str = Field(min_length=1, max_length=600)
     replies: dict[str, str]
     #: "Not yet" answers in a row (without meeting) before the organisers hear of it; 0: never
     not_yet_escalate_after: int = Field(default=2, ge=0, le=20)
@@ -141,6 +147,8 @@ class VoiceOverrides(BaseModel):
     event_starting: str | None = Field(default=None, min_length=1, max_length=900)
     event_feedback: str | None = Field(default=None, min_length=1, max_length=900)
     event_cancelled: str | None = Field(default=None, min_length=1, max_length=900)
+    checkin_batch: str | None = Field(default=None, min_length=1, max_length=600)
+    checkin_batch_done: str | None = Field(default=None, min_length=1, max_length=600)
     replies: dict[str, str] = Field(default_factory=dict)
     not_yet_escalate_after: int | None = Field(default=None, ge=0, le=20)
     end_request_days: int | None = Field(default=None, ge=1, le=90)

@@ -11,6 +11,7 @@ import discord
 
 from bot.community.config import CircleConfig
 from bot.services.programmes import Programme
+from cogs._common import circle_marker, find_circle
 from cogs.kit.messaging import NO_PINGS
 
 if TYPE_CHECKING:
@@ -20,10 +21,6 @@ log = logging.getLogger(__name__)
 
 ALLOW = discord.PermissionOverwrite(view_channel=True, send_messages=True, read_message_history=True,
                                     embed_links=True, attach_files=True)
-
-
-def circle_marker(programme: Programme) -> str:
-    return f"ref circle-{programme.id}"
 
 
 @dataclass(frozen=True)
@@ -37,11 +34,6 @@ def _role_named(guild: discord.Guild, wanted: str) -> discord.Role | None:
     if not wanted:
         return None
     return next((r for r in guild.roles if str(r.id) == wanted or r.name.lower() == wanted.lower()), None)
-
-
-def find_circle(guild: discord.Guild, programme: Programme) -> discord.TextChannel | None:
-    ref = circle_marker(programme)
-    return next((c for c in guild.text_channels if c.topic and ref in c.topic), None)
 
 
 class DiscordCircle:

@@ -40,6 +40,11 @@ class DiscordOrganisers:
                 raise DiscordUnavailable(str(exc)) from exc
         return is_organiser(member, programme)
 
+    async def member_names(self, programme: Programme, user_ids: set[int]) -> dict[int, str]:
+        guild = self.bot.get_guild(programme.guild_id)
+        found = {uid: guild.get_member(uid) for uid in user_ids} if guild is not None else {}
+        return {uid: member.display_name for uid, member in found.items() if member is not None}
+
     async def announce_pairs(self) -> None:
         if ANNOUNCE_JOB in self.bot.periodic:
             await self.bot.tick(ANNOUNCE_JOB)

@@ -1,10 +1,15 @@
 """Getting words to people: a DM with the closed-DM fallback, notices to the organisers, no pings by default.
 
 Every message the bot sends goes through ``bot.pacer_send`` (paced like every request; a 429 pauses every sender).
+discord.py sends every message with a nonce and ``enforce_nonce``, so its own retry after a 5xx returns the
+message the first try made; a message that must exist once (a nudge, an introduction) carries a nonce derived
+from its reference (:func:`once_nonce`), so the bot's own retries — or another process that took the work over —
+get the same message back within Discord's few minutes instead of sending a second.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from dataclasses import dataclass
@@ -35,6 +40,13 @@ class Outgoing:
 
     def kwargs(self) -> dict[str, Any]:
         return {"content": self.content[:2000], "embed": self.embed, "view": self.view, "allowed_mentions": NO_PINGS}
+
+
+def once_nonce(ref: str) -> str:
+    """The nonce of the message carrying ``ref`` (a marker such as ``ref:n12``): always the same for the same
+    reference, 20 characters (Discord allows 25). Sent with ``enforce_nonce`` (discord.py adds it), a create
+    repeated within a few minutes returns the message made the first time."""
+    return hashlib.blake2b(ref.encode(), digest_size=10).hexdigest()
 
 
 def slug(text: str, limit: int = 40) -> str:

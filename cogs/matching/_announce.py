@@ -16,13 +16,16 @@ from bot.services.matching import Announcement
 from bot.services.members import Member
 from bot.services.programmes import Programme
 from cogs.kit.goals import goals_embed, invite_view
-from cogs.kit.messaging import DMS_CLOSED, NO_PINGS, find_text_channel, slug
+from cogs.kit.messaging import DMS_CLOSED, NO_PINGS, find_text_channel, mention_user, once_nonce, slug
+from cogs.matching._ending import ENDED_PREFIX
 from storage.models import SpaceKind
 
 if TYPE_CHECKING:
     from bot.app import MentorBot
 
 log = logging.getLogger(__name__)
+ALLOW = discord.PermissionOverwrite(view_channel=True, send_messages=True, read_message_history=True, attach_files=True,
+                                   embed_links=True)
 
 
 def marker(kind: str, match_id: int) -> str:
@@ -157,17 +160,23 @@ class DiscordPairSpaces:
         mid = item.match_id
         name = f"pair-{slug(item.mentor.display_name, 20) or 'member'}-{slug(item.mentee.display_name, 20) or 'member'}"
         users = [u for u in (item.mentor.discord_user_id, item.mentee.discord_user_id) if u]
+        return await self._create(guild, programme, name, f"#{mid}", users,
+                                  f"Private space of a {programme.config.name} mentoring pair · {marker('pair', mid)}")
+
+    async def _create(self, guild: discord.Guild, programme: Programme, name: str, tag: str, users: list[int],
+                      topic: str) -> discord.TextChannel | discord.Thread:
+        """A private channel (topic carrying the reference) or, past the channel limits, a private thread
+        (name ending with ``tag``) that only ``users``, the organisers and the bot see."""
         if self._use_threads(guild, programme):
             parent = find_text_channel(guild, programme.config.spaces.threads_channel)
             if parent is None:
                 parent = await guild.create_text_channel(programme.config.spaces.threads_channel,
                                                          reason="parent of mentoring pair threads")
-            thread = await parent.create_thread(name=f"{name}"[:90] + f" #{mid}", invitable=False,
+            thread = await parent.create_thread(name=f"{name}"[:90] + f" {tag}", invitable=False,
                                                 type=discord.ChannelType.private_thread)
-            await self._add_members(thread, item)
+            for uid in users:  # Discord's add is idempotent: adding a member again changes nothing
+                await thread.add_user(discord.Object(id=uid))
             return thread
-        allow = discord.PermissionOverwrite(view_channel=True, send_messages=True, read_message_history=True,
-                                            attach_files=True, embed_links=True)
         overwrites: dict[discord.Role | discord.Member | discord.Object, discord.PermissionOverwrite] = {
             guild.default_role: discord.PermissionOverwrite(view_channel=False),
             guild.me: discord.PermissionOverwrite(view_channel=True, send_messages=True, read_message_history=True,
@@ -175,16 +184,46 @@ class DiscordPairSpaces:
         }
         role = _organiser_role(guild, programme)
         if role is not None:
-            overwrites[role] = allow
+            overwrites[role] = ALLOW
         for uid in users:
             member = guild.get_member(uid)
-            overwrites[member if member is not None else discord.Object(id=uid)] = allow
+            overwrites[member if member is not None else discord.Object(id=uid)] = ALLOW
         category = await self._category(guild, programme)
-        return await guild.create_text_channel(
-            name[:90], category=category, overwrites=overwrites,
-            topic=f"Private space of a {programme.config.name} mentoring pair · {marker('pair', mid)}",
-            reason="mentoring pair confirmed",
-        )
+        return await guild.create_text_channel(name[:90], category=category, overwrites=overwrites, topic=topic,
+                                               reason="mentoring pair confirmed")
+
+    # ---- a mentor's pod (one space with all their mentees) ---------------------------------------------------
+    async def find_pod(self, programme: Programme, item: Announcement) -> Space | None:
+        guild = self._guild(programme)
+        ref, tag = marker("pod", item.mentor.person_id), f"#p{item.mentor.person_id}"
+        for channel in guild.text_channels:
+            if channel.topic and has_marker(channel.topic, ref) and not channel.name.startswith(ENDED_PREFIX):
+                return self._space(channel)
+        for thread in guild.threads:
+            if thread.name.endswith(tag) and not thread.archived and not thread.locked:
+                return self._space(thread)
+        return None
+
+    async def create_pod(self, programme: Programme, item: Announcement) -> Space:
+        pid = item.mentor.person_id
+        users = [item.mentor.discord_user_id] if item.mentor.discord_user_id else []
+        made = await self._create(self._guild(programme), programme, f"pod-{slug(item.mentor.display_name, 30) or 'mentor'}",
+                                  f"#p{pid}", users, f"Private pod of a {programme.config.name} mentor and their "
+                                  f"mentees · {marker('pod', pid)}")
+        return self._space(made)
+
+    async def join_pod(self, programme: Programme, space: Space, item: Announcement) -> None:
+        channel = await self._channel(space.id)
+        if channel is None:
+            raise LookupError(f"the pod {space.id} is gone")
+        if isinstance(channel, discord.Thread):
+            await self._add_members(channel, item)
+            return
+        for uid in (item.mentor.discord_user_id, item.mentee.discord_user_id):
+            if uid:  # an overwrite set again is the same overwrite (type 1: a member)
+                allow, deny = ALLOW.pair()
+                await self.bot.http.edit_channel_permissions(channel.id, uid, str(allow.value), str(deny.value), 1,
+                                                             reason="joined the mentor's pod")
 
     async def _find_marker(self, channel: discord.abc.Messageable, ref: str) -> discord.Message | None:
         me = self.bot.user
@@ -209,7 +248,7 @@ class DiscordPairSpaces:
             f"-# {marker('intro', mid)}"
         )
         return await self.bot.pacer_send(
-            space, content=text[:2000],
+            space, content=text[:2000], nonce=once_nonce(marker("intro", mid)),
             allowed_mentions=discord.AllowedMentions(users=[discord.Object(id=u) for u in who], everyone=False,
                                                      roles=False),
         )
@@ -235,12 +274,29 @@ class DiscordPairSpaces:
                 dm, content=programme.config.messages().say(
                     "paired_dm", partner=safe_text(partner, 60), programme=safe_text(programme.config.name, 60),
                     space=space.jump_url) + f"\n-# {ref}",
-                allowed_mentions=NO_PINGS, **extra,
+                allowed_mentions=NO_PINGS, nonce=once_nonce(ref), **extra,
             )
         except discord.Forbidden as exc:
             if exc.code != DMS_CLOSED:
                 raise
-            # DMs closed: the introduction in the space already mentions them
+            # DMs closed: the introduction in the space already mentions them; the goals invitation goes there
+            if goals is not None:
+                await self._goals_in_space(programme, user_id, partner, space, goals, look_first=look_first)
+
+    async def _goals_in_space(self, programme: Programme, user_id: int, partner: str,
+                              space: discord.TextChannel | discord.Thread, goals: GoalInvite, *,
+                              look_first: bool) -> None:
+        """The mentee's goals invitation in the pair's space (their DMs are closed); its buttons still answer
+        only the mentee."""
+        ref = marker("goals", goals.match_id)
+        if look_first and await self._find_marker(space, ref) is not None:
+            return
+        invite = programme.config.messages().say(
+            "goals_invite", partner=safe_text(partner, 60), programme=safe_text(programme.config.name, 60))
+        await self.bot.pacer_send(space, content=f"<@{user_id}>\n-# {ref}", allowed_mentions=mention_user(user_id),
+                                  nonce=once_nonce(ref),
+                                  embed=goals_embed("🎯 Your goals", goals.suggestions, invite),
+                                  view=invite_view(goals.match_id, goals.suggestions))
 
 
 def mention(p: Member) -> str:

@@ -48,6 +48,8 @@ class DiscordMatchSpaces:
         except discord.HTTPException as exc:
             log.warning("could not find the space of match %s: %s", ended.match_id, exc)
             return False
+        if ended.space_shared:  # the mentor's pod, still shared by their other mentees: only this mentee leaves
+            return await self._leave_pod(space, ended)
         name = getattr(space, "name", "") or "pair"
         new_name = name if name.startswith(ENDED_PREFIX) else f"{ENDED_PREFIX}{name}"[:100]
         if ended.reason == "left":  # the space's name is made from the pair's names: the leaver's goes
@@ -73,6 +75,25 @@ class DiscordMatchSpaces:
                 return False
         except LOST as exc:
             log.warning("could not archive the space of match %s: %s", ended.match_id, exc)
+            return False
+        return True
+
+    async def _leave_pod(self, space: object, ended: EndedMatch) -> bool:
+        uid = ended.mentee.discord_user_id
+        if uid is None:
+            return True
+        try:
+            if isinstance(space, discord.Thread):
+                try:
+                    await space.remove_user(discord.Object(id=uid))
+                except discord.NotFound:
+                    pass
+            elif isinstance(space, discord.TextChannel):
+                await self._remove_overwrite(space.id, uid)
+            else:
+                return False
+        except LOST as exc:
+            log.warning("could not take the mentee of match %s out of the pod: %s", ended.match_id, exc)
             return False
         return True
 

@@ -8,10 +8,18 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.services.nudges import Delivery, has_marker
+from bot.services.nudges import Delivery, has_marker, markers_in
 from bot.services.nudges.dispatch import Posted, SendOutcome
 from bot.services.programmes import Programme
-from cogs.kit.messaging import NO_PINGS, guild_text_channel, messageable, send_to_person, tell_organisers
+from cogs.kit.messaging import (
+    NO_PINGS,
+    guild_text_channel,
+    messageable,
+    once_nonce,
+    send_to_person,
+    tell_organisers,
+)
+from cogs.nudges._batch import batch_message
 from cogs.nudges._views import nudge_view
 from storage.models import NudgeKind
 
@@ -48,8 +56,8 @@ async def find_sent(bot: MentorBot, d: Delivery) -> Posted | None:
             history = channel.history(limit=DIGEST_SEARCH_LIMIT, after=since, oldest_first=True) \
                 if since is not None else channel.history(limit=HISTORY_LIMIT)
             async for msg in history:
-                if msg.author.id == me and has_marker(msg.content, d.nudge_id):
-                    return Posted(msg.channel.id, msg.id)
+                if msg.author.id == me and any(has_marker(msg.content, nid) for nid in d.nudge_ids):
+                    return Posted(msg.channel.id, msg.id, markers_in(msg.content))
         except discord.HTTPException as exc:
             log.warning("could not search %s for nudge %s: %s", getattr(channel, "id", "?"), d.nudge_id, exc)
     return None
@@ -64,16 +72,27 @@ async def send(bot: MentorBot, d: Delivery) -> SendOutcome:
         if channel is None:
             log.warning("no organisers channel for the digest of %s", d.programme.key)
             return SendOutcome(None, "no organisers channel")
-        posted = await bot.pacer_send(channel, content=f"{d.text}\n-# {d.marker}", allowed_mentions=NO_PINGS)
+        posted = await bot.pacer_send(channel, content=f"{d.text}\n-# {d.marker}", allowed_mentions=NO_PINGS,
+                                      nonce=once_nonce(d.marker))
         return SendOutcome(Posted(posted.channel.id, posted.id))
     if d.discord_user_id is None:
         return SendOutcome(None, "no Discord account")
-    kwargs: dict[str, Any] = {"content": d.text, "allowed_mentions": NO_PINGS}
-    view = nudge_view(d)
-    if view is not None:
-        kwargs["view"] = view
+    # the same nonce on every attempt: a retry, or a process that took the claim over while this send was in
+    # flight, gets the message already made back instead of sending a second one (a batched check-in's nonce is
+    # that of all its pairings: the same message only for the same pairings)
+    ref = " ".join(f"ref:n{nid}" for nid in d.nudge_ids) if d.batch else d.marker
+    kwargs: dict[str, Any] = {"content": d.text, "allowed_mentions": NO_PINGS, "nonce": once_nonce(ref)}
+    if d.batch:
+        kwargs.update(batch_message(d))
+    else:
+        view = nudge_view(d)
+        if view is not None:
+            kwargs["view"] = view
     msg = await send_to_person(bot, d.discord_user_id, d.dm_channel_id, d.dms_closed, d.space_id, **kwargs)
     closed_now = not d.dms_closed and (msg is None or msg.channel.id == d.space_id)
+    if msg is None and d.batch and closed_now:
+        # their pairings have no one shared space: next time each check-in goes to its own pair's space
+        return SendOutcome(None, "DMs closed", dms_found_closed=True, retry=True)
     if msg is None:
         return SendOutcome(None, "DMs closed and no shared space", dms_found_closed=closed_now,
                            organisers_notice=f"⚠️ I can't reach <@{d.discord_user_id}> with a check-in: their DMs "

@@ -1,7 +1,8 @@
-"""``/programme setup``, ``/programme stats`` and ``/programme doctor``."""
+"""``/programme setup``, ``/programme stats``, ``/programme report`` and ``/programme doctor``."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from typing import Any
 
@@ -11,6 +12,9 @@ from discord.ext import commands
 
 from bot.app import MentorBot, NotOrganiser, UserFacingError
 from bot.doctor import DiscordRefused, diagnose
+from bot.onboarding.safe_text import safe_text
+from bot.outcomes import MIN_RESPONDENTS
+from bot.services.outcomes import ReportError
 from bot.services.rounds import RoundError
 from cogs._common import organiser_only, organiser_programme
 from cogs.kit.messaging import NO_PINGS
@@ -30,6 +34,15 @@ class BotRest:
             return await self.bot.http.request(discord.http.Route("GET", path))
         except discord.HTTPException as exc:
             raise DiscordRefused(exc.status, exc.code, exc.text) from exc
+
+
+def _report_day(value: str | None, option: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise UserFacingError(f"{option}: {value[:20]!r} is not a date like 2026-09-01.") from None
 
 
 def _chunks(text: str, size: int = 1900) -> list[str]:
@@ -101,6 +114,30 @@ class ProgrammeCommands(commands.Cog):
         await self.bot.services.organisers.record(prog, interaction.user.id, "programme.stats")
         await interaction.followup.send(embed=stats_embed(snapshot), file=chart, ephemeral=True,
                                         allowed_mentions=NO_PINGS)
+
+    @organiser_only()
+    @programme.command(name="report", description="Outcomes for funders: a chart, anonymised answers (CSV) and "
+                                                  "a summary")
+    @app_commands.describe(round="the round (1 = the first); default: every round",
+                           since="answers from this date, YYYY-MM-DD", until="answers up to this date, YYYY-MM-DD",
+                           programme="which programme, when this server runs several")
+    async def report(self, interaction: discord.Interaction, round: app_commands.Range[int, 1, 1000] | None = None,
+                     since: str | None = None, until: str | None = None, programme: str | None = None) -> None:
+        prog = organiser_programme(interaction, programme)
+        first, last = _report_day(since, "since"), _report_day(until, "until")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            made = await self.bot.services.outcomes.produce(prog, round_number=round, since=first, until=last,
+                                                            actor_discord_id=interaction.user.id)
+        except ReportError as exc:
+            raise UserFacingError(str(exc)) from None
+        o = made.outcomes
+        text = (f"📊 **{safe_text(o.programme, 100)} — outcomes ({safe_text(o.scope, 80)})**: "
+                f"{o.respondents} people answered at least one survey. The chart, the anonymised answers and a "
+                f"summary you can share are attached; figures resting on fewer than {MIN_RESPONDENTS} people are "
+                "withheld.")
+        files = [discord.File(io.BytesIO(data), filename=name) for name, data in made.files]
+        await interaction.followup.send(text, files=files, ephemeral=True, allowed_mentions=NO_PINGS)
 
     @organiser_only()
     @round.command(name="open", description="Open an intake round (then close it and /match preview it)")

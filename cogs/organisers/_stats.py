@@ -8,6 +8,7 @@ import io
 import discord
 
 from bot import plural
+from bot.goals import PROGRESS, progress_label
 from bot.intake.source import platform_name
 from bot.onboarding.safe_text import safe_text
 from bot.services.stats import ProgrammeStats
@@ -55,6 +56,13 @@ def stats_embed(stats: ProgrammeStats) -> discord.Embed:
     embed.add_field(name=f"Matches so far: {stats.matches_total}",
                     value=f"{stats.matches_total - stats.matches_ended} active, {stats.matches_ended} ended "
                           "(people who left still count, anonymously).", inline=False)
+    goals = sum(stats.goals.values())
+    embed.add_field(
+        name=f"Goals: {goals}",
+        value=(f"In {plural.count(stats.pairs_with_goals, 'pair')}: " + " · ".join(
+            f"{progress_label(p)} {stats.goals.get(p, 0)}" for p in PROGRESS) + " (per pair: `/goals overview`)."
+            if goals else "No pair has set goals yet.")
+        + f"\nStories shared on the hashtag: {stats.stories_posted}.", inline=False)
     if stats.rounds:
         embed.add_field(name=f"Rounds: {len(stats.rounds)}", value="\n".join(
             f"{safe_text(r.name, 60)} ({r.status}): {plural.count(r.people, 'person', 'people')}, {r.matched} matched "

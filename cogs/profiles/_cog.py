@@ -168,5 +168,6 @@ class Profiles(commands.Cog):
             f"Leave **{safe_text(prog.config.name, 100)}**? This deletes your profile, your answers and "
             "everything that names you, for good, and ends any current match (your partner will be told "
             "kindly). The programme keeps only anonymous facts — that a match existed, when it began and "
-            "ended, and how — so its statistics don't shrink. "
-            "You can download your data first with `/mydata`.", view=view, ephemeral=True)
+            "ended, and how — so its statistics don't shrink. The bot removes your name from its own "
+            "messages; replies only an organiser could see can't be changed once sent (`/mydata` says what "
+            "stays out of reach). You can download your data first with `/mydata`.", view=view, ephemeral=True)

@@ -9,7 +9,7 @@ from discord.ext import commands
 
 from bot.app import MentorBot
 from bot.services.programmes import Programme
-from cogs.kit.messaging import NO_PINGS, send_to_person, tell_organisers
+from cogs.kit.messaging import NO_PINGS, once_nonce, send_to_person, tell_organisers
 from cogs.stories._views import offer_view
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,7 @@ class Stories(commands.Cog):
                 try:
                     msg = await send_to_person(self.bot, offer.discord_user_id, offer.dm_channel_id, offer.dms_closed,
                                                None, content=offer.text[:2000], allowed_mentions=NO_PINGS,
+                                               nonce=once_nonce(f"ref story-{offer.story_id}"),
                                                view=offer_view(offer.story_id))
                 except discord.HTTPException as exc:
                     log.warning("could not offer story %s: %s", offer.story_id, exc)

@@ -3,6 +3,17 @@ strings as ever). Import from here: ``from storage.models import Person, PersonS
 
 from storage.models.audit import AuditEvent, PastMatch, ProgrammeCounter
 from storage.models.base import utc_now
+from storage.models.events import (
+    EventAudience,
+    EventKind,
+    EventMessage,
+    EventMessageKind,
+    EventMessageStatus,
+    EventRsvp,
+    EventStatus,
+    ProgrammeEvent,
+    RsvpResponse,
+)
 from storage.models.intake import OPEN_LEAD_STATUSES, Lead, LeadStatus, PollCursor, ReplyClaim, SocialPost
 from storage.models.matching import (
     OPEN_ANNOUNCE_STEPS,
@@ -17,7 +28,7 @@ from storage.models.matching import (
     RoundStatus,
     SpaceKind,
 )
-from storage.models.nudges import MATCH_KINDS, Nudge, NudgeKind, NudgeStatus
+from storage.models.nudges import MATCH_KINDS, SURVEY_KINDS, Nudge, NudgeKind, NudgeStatus
 from storage.models.outcomes import Goal, GoalProgress, Story, StoryStatus
 from storage.models.people import (
     INACTIVE,
@@ -29,8 +40,18 @@ from storage.models.people import (
     Programme,
 )
 from storage.models.security import GuessCounter, IdentityProof
+from storage.models.surveys import SurveyAnswer
 
 __all__ = [
+    "EventAudience",
+    "EventKind",
+    "EventMessage",
+    "EventMessageKind",
+    "EventMessageStatus",
+    "EventRsvp",
+    "EventStatus",
+    "ProgrammeEvent",
+    "RsvpResponse",
     "CohortRound",
     "PrerequisiteDone",
     "INACTIVE",
@@ -66,6 +87,8 @@ __all__ = [
     "RoundStatus",
     "SocialPost",
     "SpaceKind",
+    "SURVEY_KINDS",
+    "SurveyAnswer",
     "Story",
     "StoryStatus",
     "utc_now",

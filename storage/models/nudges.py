@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.models.base import enum_field, snowflake_field, ts_field
@@ -17,9 +17,12 @@ class NudgeKind(StrEnum):
     MESSAGE = "message"  # a plain message of the plan
     ONBOARDING_REMINDER = "onboarding_reminder"
     DIGEST = "digest"  # the organisers' weekly digest (no match, no person)
+    SURVEY = "survey"  # a programme's survey (step_key: the survey's key), once per match and person
+    SURVEY_REMINDER = "survey_reminder"  # its one reminder
 
 
 MATCH_KINDS = (NudgeKind.CHECKIN, NudgeKind.FEEDBACK, NudgeKind.MESSAGE)  # the kinds a match's plan writes
+SURVEY_KINDS = (NudgeKind.SURVEY, NudgeKind.SURVEY_REMINDER)  # the kinds the surveys feature writes and claims
 
 
 class NudgeStatus(StrEnum):
@@ -39,6 +42,10 @@ class Nudge(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("match_id", "person_id", "kind", "due_at", name="uq_nudge_match_kind_due"),
         Index("ix_nudge_status_due", "status", "due_at"),
+        # a survey (and its reminder) exists at most once per match, person and survey: never sent twice
+        Index("uq_nudge_survey_once", "match_id", "person_id", "kind", "step_key", unique=True,
+              sqlite_where=text("kind IN ('survey', 'survey_reminder')"),
+              postgresql_where=text("kind IN ('survey', 'survey_reminder')")),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -82,21 +82,20 @@ async def directory_page(
     *, session: AsyncSession, programme_id: int, filters: DirectoryFilter, sort: str = "name",
     descending: bool = False, offset: int = 0, limit: int = 50,
 ) -> tuple[list[DirectoryRow], int]:
-    """One page of people and the number matching the filters."""
+    """One page of people and the number matching the filters: one scan of the filtered rows gives both (a
+    window count); only a page past the end asks for the count on its own."""
     where = _where(programme_id, filters)
-    needs_profile = bool(filters.role)
+    ids_stmt = select(col(Person.id), func.count().over()).select_from(Person)
     count_stmt = select(func.count()).select_from(Person)
-    if needs_profile:
-        count_stmt = count_stmt.join(Profile, _with_profile())
-    total = int((await session.exec(count_stmt.where(*where))).one())
-    ids_stmt = select(Person.id).select_from(Person)
-    if needs_profile:
+    if filters.role:
         ids_stmt = ids_stmt.join(Profile, _with_profile())
+        count_stmt = count_stmt.join(Profile, _with_profile())
     ids_stmt = ids_stmt.where(*where).order_by(*_order(sort, descending)).offset(max(0, offset)).limit(limit)
-    ids = [int(i) for i in (await session.exec(ids_stmt)).all() if i is not None]
-    if not ids:
-        return [], total
-    return await rows_for(session=session, programme_id=programme_id, person_ids=ids), total
+    found = (await session.exec(ids_stmt)).all()
+    if not found:
+        return [], int((await session.exec(count_stmt.where(*where))).one())
+    ids = [int(row[0] or 0) for row in found]
+    return await rows_for(session=session, programme_id=programme_id, person_ids=ids), int(found[0][1])
 
 
 async def rows_for(*, session: AsyncSession, programme_id: int, person_ids: Sequence[int]) -> list[DirectoryRow]:

@@ -101,6 +101,21 @@ async def matches_to_announce(*, session: AsyncSession, programme_id: int | None
     return list(await session.exec(stmt.order_by(col(Match.id))))
 
 
+async def pod_of_mentor(*, session: AsyncSession, programme_id: int, mentor_person_id: int) -> int | None:
+    """The space of the mentor's pod: the space of one of their active matches (the oldest), if any."""
+    stmt = select(Match.space_id).where(
+        Match.programme_id == programme_id, Match.mentor_person_id == mentor_person_id,
+        Match.status == MatchStatus.ACTIVE, col(Match.space_id).is_not(None),
+    )
+    return (await session.exec(stmt.order_by(col(Match.id)))).first()
+
+
+async def active_matches_in_space(*, session: AsyncSession, space_id: int) -> list[Match]:
+    """The active matches sharing one private space (a mentor's pod holds several)."""
+    stmt = select(Match).where(Match.space_id == space_id, Match.status == MatchStatus.ACTIVE)
+    return list(await session.exec(stmt.order_by(col(Match.id))))
+
+
 async def advance_announcement(
     *,
     session: AsyncSession,

@@ -66,6 +66,33 @@ async def claim_due_nudges(
     return claimed
 
 
+async def claim_companions(
+    *, session: AsyncSession, person_ids: Sequence[int], until: datetime, worker: str, now: datetime,
+) -> list[Nudge]:
+    """Claim, for ``worker``, the pending check-ins of ``person_ids`` due by ``until``: they go out with the
+    check-in claimed for that person now, in one message. The status guard makes a row claimed once, by one
+    worker, whatever runs at the same time (PostgreSQL re-checks it after waiting for a concurrent claim)."""
+    if not person_ids:
+        return []
+    stmt = (
+        update(Nudge)
+        .where(col(Nudge.person_id).in_(list(person_ids)), col(Nudge.kind) == NudgeKind.CHECKIN,
+               col(Nudge.status) == NudgeStatus.PENDING, col(Nudge.due_at) <= until)
+        .values(status=NudgeStatus.CLAIMED, claimed_by=worker, claimed_at=now, attempts=col(Nudge.attempts) + 1)
+        .returning(Nudge)
+        .execution_options(synchronize_session=False)
+    )
+    claimed = [row[0] for row in (await session.exec(stmt)).all()]
+    claimed.sort(key=lambda n: (n.due_at, require_id(n)))
+    return claimed
+
+
+async def nudges_in_message(*, session: AsyncSession, person_id: int, message_id: int) -> list[Nudge]:
+    """The check-ins one message carried to one person (a batched check-in: one per pairing), by id."""
+    stmt = select(Nudge).where(Nudge.person_id == person_id, Nudge.message_id == message_id)
+    return list(await session.exec(stmt.order_by(col(Nudge.id))))
+
+
 async def release_stale_claims(
     *, session: AsyncSession, claimed_before: datetime, kinds: tuple[NudgeKind, ...] | None = None
 ) -> int:

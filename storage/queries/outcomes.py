@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -170,3 +170,18 @@ async def erase_outcomes(*, session: AsyncSession, person_id: int, match_ids: Se
     if ids:
         await session.exec(update(Story).where(col(Story.match_id).in_(ids)).values(match_id=None))
     return stories
+
+
+async def goal_counts(*, session: AsyncSession, programme_id: int) -> tuple[int, dict[str, int]]:
+    """(pairs with goals, goals by progress) in the programme, counted in the database."""
+    pairs = (await session.exec(select(func.count(func.distinct(Goal.match_id)))
+                                .where(Goal.programme_id == programme_id))).one()
+    rows = await session.exec(select(Goal.progress, func.count()).where(Goal.programme_id == programme_id)
+                              .group_by(col(Goal.progress)))
+    return int(pairs or 0), {str(progress): int(n) for progress, n in rows}
+
+
+async def stories_posted(*, session: AsyncSession, programme_id: int) -> int:
+    stmt = select(func.count()).select_from(Story).where(Story.programme_id == programme_id,
+                                                          col(Story.status) == StoryStatus.POSTED)
+    return int((await session.exec(stmt)).one() or 0)

@@ -141,3 +141,18 @@ async def test_a_sign_in_that_did_not_start_here_is_refused(dworld: SandboxWorld
         assert status == 400 and "expired or was not started here" in body
     finally:
         await browser.close()
+
+
+async def test_sign_in_never_sends_anyone_off_site(dworld: SandboxWorld) -> None:
+    assert dworld.organiser is not None
+    browser = Browser(dworld)
+    try:
+        status, _, url = await browser.sign_in(dworld.organiser, next_path="//evil.example/steal")
+        assert status == 200 and url == f"{dworld.dashboard_url}/p/edu"
+        status, body, _ = await browser.get("/p/edu/audit")
+        assert status == 200 and "<td>Olu Organiser</td>" not in body  # nothing done yet
+        await browser.post("/p/edu/matching/preview")
+        status, body, _ = await browser.get("/p/edu/audit")
+        assert "<td>Olu Organiser</td>" in body and "match.preview" in body  # who, by name
+    finally:
+        await browser.close()

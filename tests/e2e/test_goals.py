@@ -75,10 +75,10 @@ async def gworld(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Sand
         await drop_test_schema(schema)
 
 
-async def _introduced_pair(world: SandboxWorld, tag: str, goals: list[str]) -> Pair:
+async def _introduced_pair(world: SandboxWorld, tag: str, goals: list[str], *, mentee_dms: bool = True) -> Pair:
     """A confirmed pair the bot announces itself (space, introduction, DMs) on its next announcing run."""
     mentor = await add_member(world, f"Mentor {tag}", "Europe/London")
-    mentee = await add_member(world, f"Mentee {tag}", "Europe/London")
+    mentee = await add_member(world, f"Mentee {tag}", "Europe/London", dms_open=mentee_dms, known_dm=mentee_dms)
     programme = world.bot.services.programmes.all()[0]
     async with transaction(world.bot.sessions) as s:
         row = await matching.add_match(session=s, match=Match(
@@ -180,6 +180,9 @@ async def test_checkins_ask_how_each_goal_is_going_and_organisers_see_it(gworld:
     assert "**Mentor D → Mentee D**: no goals set yet" in text
     refused = await slash(pair.mentee.persona, gworld.guild, "goals", "overview")
     assert "organisers" in refused.content
+    stats = await slash(gworld.organiser, gworld.guild, "programme", "stats")
+    fields = {f["name"]: f["value"] for m in stats.messages for e in m.embeds for f in e.get("fields", [])}
+    assert "✅ Achieved 1" in fields["Goals: 2"] and fields["Goals: 2"].startswith("In 1 pair:")
 
 
 async def test_goals_view_shows_and_changes_goals_any_time(gworld: SandboxWorld) -> None:
@@ -201,3 +204,32 @@ async def test_goals_view_shows_and_changes_goals_any_time(gworld: SandboxWorld)
     nobody = gworld.person("Passer-by")
     await nobody.join(gworld.guild)
     assert "don't have a current match" in (await slash(nobody, gworld.guild, "goals", "view")).content
+
+
+async def test_goal_clicks_are_acknowledged_at_once_while_the_database_is_busy(gworld: SandboxWorld) -> None:
+    from tests.e2e.test_interactions_acknowledged import (
+        DISCORD_WINDOW,
+        LOCK_SECONDS,
+        acknowledged_within,
+        database_busy,
+    )
+
+    pair = await _introduced_pair(gworld, "L", ["planning"])
+    invite = await _dm_with(pair.mentee.persona, "Your goals")
+    async with database_busy(gworld):
+        used = await pair.mentee.persona.click("Use these goals", message=invite, timeout=LOCK_SECONDS + 6)
+    assert acknowledged_within(used) < DISCORD_WINDOW
+    assert "Your goals are saved" in used.content
+    async with database_busy(gworld):
+        opened = await pair.mentee.persona.click("Change them", message=invite, timeout=LOCK_SECONDS + 6)
+    assert acknowledged_within(opened) < DISCORD_WINDOW and opened.modal is not None, "the modal needs no database"
+
+
+async def test_a_mentee_with_closed_dms_is_invited_in_the_pairs_space(gworld: SandboxWorld) -> None:
+    pair = await _introduced_pair(gworld, "Z", ["planning", "wellbeing"], mentee_dms=False)
+    invites = [m for m in _space_posts(gworld, pair) if m.embeds and "Your goals" in (m.embeds[0].get("title") or "")]
+    assert len(invites) == 1 and f"<@{pair.mentee.persona.id}>" in invites[0].content
+    refused = await pair.mentor.persona.click("Use these goals", message=invites[0])
+    assert "set by the mentee" in refused.content
+    used = await pair.mentee.persona.click("Use these goals", message=invites[0])
+    assert "Your goals are saved" in used.content

@@ -5,7 +5,9 @@ make the outcome the same as if nothing had gone wrong.
 * announcements: look for earlier attempts (the space by its marker, the introduction and each DM by theirs)
   before doing a step again — a pair gets one space, one introduction and one DM each;
 * nudges: a claimed nudge whose send failed is looked for (its marker) before it is sent again;
-* X replies: committed as ``replying`` before the request, never retried after an unanswered one.
+* X replies: committed as ``replying`` before the request, never retried after an unanswered one;
+* messages: a 500/502/504 is retried by discord.py with the same nonce and ``enforce_nonce``, and Discord (the
+  sandbox too) answers the retry with the message the first try made.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from bot.sandbox.world import SandboxWorld
 from cogs.matching._announce import marker
 from storage.db import transaction
 from storage.models import Lead, Match
-from storage.queries import matching
+from storage.queries import matching, nudges
 from tests.support.database import drop_test_schema
 from tests.support.pairs import Member, add_member, add_pair
 from tests.support.world import make_world
@@ -99,10 +101,12 @@ async def test_a_lost_answer_to_creating_the_channel_leaves_one_space(world: San
     assert len(categories) == 1, f"{len(categories)} categories for the pairs"
 
 
-@pytest.mark.parametrize("how", ["drop", "status"])
-async def test_a_lost_answer_to_the_introduction_leaves_one_introduction(world: SandboxWorld, how: LostHow) -> None:
-    mid, mentor, mentee = await _confirmed_pair(world, "I")
-    world.discord.faults.lose_response_next(how, method="POST", path_contains="/messages")
+@pytest.mark.parametrize(("how", "status"), [("drop", 503), ("status", 503), ("status", 500)])
+async def test_a_lost_answer_to_the_introduction_leaves_one_introduction(
+    world: SandboxWorld, how: LostHow, status: int,
+) -> None:
+    mid, mentor, mentee = await _confirmed_pair(world, "I")  # a 500 is retried by discord.py itself
+    world.discord.faults.lose_response_next(how, status=status, method="POST", path_contains="/messages")
     await _announce_until_done(world, mid)
     assert world.discord.faults.fired
     await _assert_announced_once(world, mid, mentor, mentee)
@@ -176,6 +180,24 @@ async def test_a_nudge_whose_answer_was_lost_is_not_sent_again(world: SandboxWor
     checkins = [m for m in mentee.persona.dms() if "ref:n" in m.content]
     assert len(checkins) == 1, f"the mentee got {len(checkins)} copies of the check-in"
     assert len([m for m in mentor.persona.dms() if "ref:n" in m.content]) == 1
+
+
+async def test_a_500_after_the_check_in_was_made_leaves_one_check_in(world: SandboxWorld) -> None:
+    mentor = await add_member(world, "Mentor F", "Europe/London")
+    mentee = await add_member(world, "Mentee F", "Europe/London")
+    pair = await add_pair(world, mentor, mentee, space=True)
+    await world.bot.services.nudges.plan_match(pair.match_id)
+    dm = world.discord.state.open_dm(mentee.persona.id)
+    world.discord.faults.lose_response_next("status", status=500, method="POST",
+                                            path_contains=f"/channels/{dm.id}/messages")
+    world.clock.advance(timedelta(days=3, hours=2))
+    await world.bot.tick("nudge-dispatch")
+    assert world.discord.faults.fired, "the fault never fired"
+    checkins = [m for m in mentee.persona.dms() if "ref:n" in m.content]
+    assert len(checkins) == 1, f"the mentee got {len(checkins)} copies of the check-in"
+    async with world.bot.sessions() as s:
+        rows = await nudges.nudges_of_match(session=s, match_id=pair.match_id)
+    assert checkins[0].id in {n.message_id for n in rows if n.status == "sent"}, "the check-in was not recorded"
 
 
 @pytest.mark.parametrize("how", ["lost-drop", "lost-503", "lost-timeout"])

@@ -1,6 +1,6 @@
 """Exactly once across processes when a claim goes stale under a live process (a slow search, a database
-away, a clock that jumps) and another process takes the nudge over: the first never sends it too, nor hands
-it back; the person gets one check-in, not two."""
+away, a clock that jumps while a send is in flight) and another process takes the nudge over: the first never
+sends it too, nor hands it back; the person gets one check-in, not two."""
 
 from __future__ import annotations
 
@@ -146,3 +146,31 @@ async def test_a_claim_taken_over_while_its_process_was_cut_off_is_not_sent_twic
                 if n.due_at <= nworld.clock.now()]
     assert rows and all(n.status == "sent" for n in rows)
     assert [_copies(pair, n.id or 0) for n in rows] == [1] * len(rows)
+
+
+async def test_a_claim_taken_over_while_its_send_is_in_flight_leaves_one_check_in(nworld: SandboxWorld) -> None:
+    pair = await make_pair(nworld, "Flight")
+    service = nworld.bot.services.nudges
+    await service.plan_match(pair.match_id)
+    first = NudgeDispatcher(service, nworld.bot.services.programmes, nworld.clock, DiscordNudgeChannels(nworld.bot))
+    other = NudgeDispatcher(service, nworld.bot.services.programmes, nworld.clock, DiscordNudgeChannels(nworld.bot))
+    mentee_dm = nworld.discord.state.open_dm(pair.mentee.persona.id)
+    # the first process's check-in to the mentee is on its way: Discord takes a while to get to it
+    nworld.discord.faults.slow_next(1.5, method="POST", path_contains=f"/channels/{mentee_dm.id}/messages")
+    nworld.clock.advance(timedelta(days=3, minutes=1))
+    sending = asyncio.create_task(first.run())
+    for _ in range(300):
+        if nworld.discord.faults.fired and dms_of(pair.mentor.persona):
+            break
+        await asyncio.sleep(0.01)
+    assert nworld.discord.faults.fired and not sending.done(), "the send never got in flight"
+
+    nworld.clock.advance(timedelta(minutes=6))  # the clock jumps: the claim in flight looks stale and is taken over
+    assert await other.run() == 1  # it looks for the check-in (not there yet) and sends it
+    await asyncio.wait_for(sending, timeout=30)  # the first send lands now
+
+    async with nworld.bot.sessions() as s:
+        rows = [n for n in await nq.nudges_of_match(session=s, match_id=pair.match_id)
+                if n.due_at <= nworld.clock.now()]
+    assert len(rows) == 2 and all(n.status == "sent" for n in rows)
+    assert [_copies(pair, n.id or 0) for n in rows] == [1, 1], "the mentee got the check-in twice"

@@ -37,7 +37,9 @@ def _options_for(cmd: app_commands.Command[Any, ..., Any], member: Any) -> tuple
     for p in cmd.parameters:
         if not p.required:
             continue
-        if p.type == discord.AppCommandOptionType.user:
+        if p.choices:
+            options[p.name] = p.choices[0].value
+        elif p.type == discord.AppCommandOptionType.user:
             options[p.name] = member
         elif p.type == discord.AppCommandOptionType.integer:
             options[p.name] = int(p.min_value or 1)

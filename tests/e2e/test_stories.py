@@ -22,7 +22,7 @@ from tests.support.world import make_world
 
 pytestmark = pytest.mark.e2e
 
-STORY_COGS = ["cogs.nudges", "cogs.stories", "cogs.profiles", "cogs.matching"]
+STORY_COGS = ["cogs.nudges", "cogs.stories", "cogs.profiles", "cogs.matching", "cogs.surveys"]
 STORY = "My mentor helped me find my feet in my first term. I finally feel I belong in the staffroom!"
 FIELD = "A few lines about your mentoring"
 
@@ -38,15 +38,29 @@ async def sworld(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Sand
 
 
 async def _ended_after_meeting(world: SandboxWorld, tag: str, *, happy: tuple[str, ...] = ("mentee",)) -> Pair:
-    """A pair whose ``happy`` members said "We've met" in their day-3 check-in, then ended by agreement."""
+    """A pair that ended by agreement; its ``happy`` members rated it 5 of 5 in the end-of-match survey, the
+    other did not answer it."""
+    pair = await make_pair(world, tag, space=True)
+    programme = world.bot.services.programmes.all()[0]
+    assert await world.bot.services.ending.end_match(programme, pair.match_id, "pair", None) is not None
+    world.clock.advance(timedelta(minutes=11))
+    await world.bot.tick("survey-dispatch")
+    for role in happy:
+        persona = pair.mentee.persona if role == "mentee" else pair.mentor.persona
+        survey = next(m for m in persona.dms() if "wrapped up" in m.content)
+        for _ in range(5):
+            await (await persona.click("5", message=world.discord.state.messages[survey.id])).wait_answer()
+    return pair
+
+
+async def _met_then_ended(world: SandboxWorld, tag: str) -> Pair:
+    """A pair whose mentee said "We've met" in their day-3 check-in, then ended by agreement."""
     pair = await make_pair(world, tag, space=True)
     await world.bot.services.nudges.plan_match(pair.match_id)
     world.clock.advance(timedelta(days=3, minutes=1))
     await world.bot.tick("nudge-dispatch")
-    for role in happy:
-        persona = pair.mentee.persona if role == "mentee" else pair.mentor.persona
-        msg = next(m for m in persona.dms() if "met yet" in m.content)
-        await persona.click("We've met", message=msg)
+    msg = next(m for m in pair.mentee.persona.dms() if "met yet" in m.content)
+    await pair.mentee.persona.click("We've met", message=msg)
     programme = world.bot.services.programmes.all()[0]
     assert await world.bot.services.ending.end_match(programme, pair.match_id, "pair", None) is not None
     return pair
@@ -74,7 +88,7 @@ async def test_a_story_is_posted_only_after_confirmation_and_never_twice(sworld:
     await sworld.bot.tick("story-offers")
     offers = _offers(pair.mentee.persona)
     assert len(offers) == 1 and "share your experience" in offers[0].content
-    assert _offers(pair.mentor.persona) == [], "the mentor gave no sign the match went well: no offer"
+    assert _offers(pair.mentor.persona) == [], "the mentor did not rate the match: no offer"
     await sworld.bot.tick("story-offers")
     assert len(_offers(pair.mentee.persona)) == 1, "offered once"
 
@@ -148,3 +162,33 @@ async def test_leave_deletes_an_unposted_story_and_says_what_was_public(sworld: 
         assert list(await s.exec(select(Story))) == [], "their stories are erased with them"
     assert not any("why I love this job" in m.content for m in sworld.discord.state.messages.values()
                    if m.channel_id == (sworld.organisers_channel.id if sworld.organisers_channel else 0))
+
+
+async def test_a_story_for_the_organisers_only_goes_to_their_channel_and_nowhere_else(sworld: SandboxWorld) -> None:
+    pair = await _ended_after_meeting(sworld, "O", happy=("mentor", "mentee"))
+    await sworld.bot.tick("story-offers")
+    assert len(_offers(pair.mentor.persona)) == 1 and len(_offers(pair.mentee.persona)) == 1
+    choices = await _write(pair.mentor.persona, "Mentoring reminded me why I love this job.")
+    preview = await pair.mentor.persona.click("Organisers only", message=choices)
+    assert "```\n“Mentoring reminded me why I love this job.”\n— a mentor\n```" in preview.content, "no hashtag"
+    shared = await pair.mentor.persona.click("Yes, share it", message=preview.messages[-1])
+    assert "passed your story to the organisers" in shared.content
+    organisers = sworld.organisers_channel
+    assert organisers is not None
+    told = [m.content for m in sworld.discord.state.messages.values() if m.channel_id == organisers.id]
+    assert sum("why I love this job" in t for t in told) == 1
+    assert _bot_posts_on_x(sworld) == [] and not any("love this job" in p.text for p in sworld.bluesky.posts)
+    declined = await pair.mentee.persona.click("No thanks", message=_offers(pair.mentee.persona)[0])
+    assert "Nothing will be shared" in declined.content
+
+
+async def test_without_an_end_survey_the_checkins_say_who_is_offered(tmp_path_factory: pytest.TempPathFactory) -> None:
+    world, schema = await make_world(tmp_path_factory, extensions=STORY_COGS, programme_overrides={"surveys": []})
+    try:
+        pair = await _met_then_ended(world, "C")
+        await world.bot.tick("story-offers")
+        assert len(_offers(pair.mentee.persona)) == 1, "said they had met, never asked for help"
+        assert _offers(pair.mentor.persona) == [], "never answered a check-in"
+    finally:
+        await world.stop()
+        await drop_test_schema(schema)

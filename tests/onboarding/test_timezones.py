@@ -195,6 +195,9 @@ def test_describe_zone_reads_like_a_confirmation() -> None:
     assert describe_zone("Europe/London", date(2025, 1, 15)) == "Europe/London (UTC+0 today)"
     assert describe_zone("Europe/London", date(2025, 7, 15)) == "Europe/London (UTC+1 today)"
     assert describe_zone("Asia/Kathmandu", date(2025, 7, 15)) == "Asia/Kathmandu (UTC+5:45 today)"
+    # a fixed offset reads the way the person typed it, not as POSIX's inverted "Etc/GMT-1 (UTC+1 today)"
+    assert describe_zone("Etc/GMT-1", date(2025, 7, 15)) == "UTC+1"
+    assert describe_zone("Etc/GMT+5") == "UTC-5"
     assert format_offset(-3.5) == "UTC-3:30"
 
 

@@ -10,32 +10,51 @@ left the window: about one run in five lost them."""
 from __future__ import annotations
 
 import asyncio
-import glob
 import os
 import random
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from bot.sandbox.serve import SandboxServer
+from tests.support.database import PG_URL
 from tests.support.reliability import Database, needs_postgres
 from tests.support.reliability.cluster import CLUSTER_PACING, Cluster
 from tests.support.reliability.programme import Run
 
-CAN_RESTART = shutil.which("pg_ctlcluster") is not None and bool(glob.glob("/etc/postgresql/*/main"))
+
+def cluster_serving_test_database() -> tuple[str, str] | None:
+    """(version, name) of the local pg_ctlcluster cluster listening on TEST_DATABASE_URL's port: the test
+    restarts that cluster and no other (a machine may run a shared cluster beside a private one)."""
+    if not PG_URL or shutil.which("pg_lsclusters") is None or shutil.which("pg_ctlcluster") is None:
+        return None
+    port = make_url(PG_URL).port or 5432
+    listing = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=False)
+    for line in listing.stdout.splitlines():
+        fields = line.split()
+        if len(fields) >= 3 and fields[2] == str(port):
+            return fields[0], fields[1]
+    return None
+
+
+CLUSTER = cluster_serving_test_database()
 pytestmark = [
     pytest.mark.reliability, needs_postgres, pytest.mark.timeout(300),
-    pytest.mark.skipif(not CAN_RESTART, reason="needs a local PostgreSQL cluster run by pg_ctlcluster"),
+    pytest.mark.skipif(CLUSTER is None, reason="needs the local PostgreSQL cluster of TEST_DATABASE_URL, run by "
+                                               "pg_ctlcluster"),
 ]
 PERSONAS = int(os.environ.get("RELIABILITY_PG_PERSONAS", "40"))
 OVERRIDES = {"intake": {"poll_interval_seconds": 15}}
 
 
 async def pg_ctl(action: str) -> int:
-    version = sorted(os.listdir("/etc/postgresql"))[-1]
+    assert CLUSTER is not None
+    version, name = CLUSTER
     proc = await asyncio.create_subprocess_exec(
-        "pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action,
+        "pg_ctlcluster", "--skip-systemctl-redirect", version, name, action,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
     return await proc.wait()
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import timedelta
 
 import discord
 import pytest
@@ -47,6 +48,36 @@ async def test_5xx_is_retried_by_discord_py(bot: MiniBot, sandbox: SandboxDiscor
     sandbox.faults.fail_next(502, method="POST", path_contains="/messages")
     await channel.send("survives a bad gateway")
     assert [r.status for r in log.requests("POST", "/messages")] == [502, 200]
+
+
+async def test_a_500_after_the_message_was_made_is_retried_by_discord_py_and_leaves_one_message(
+    bot: MiniBot, sandbox: SandboxDiscord, guild: Guild, log: RequestLog
+) -> None:
+    channel = bot.get_channel(sandbox.channel_named(guild, "general").id)  # type: ignore[union-attr]
+    assert isinstance(channel, discord.TextChannel)
+    sandbox.faults.lose_response_next("status", status=500, method="POST", path_contains="/messages")
+    msg = await channel.send("made once although the first answer was a 500")
+    posts = log.requests("POST", "/messages")  # the log holds what was done (the 500 replaced the first answer)
+    assert len(posts) == 2 and posts[0].json["nonce"] == posts[1].json["nonce"]  # discord.py retried, same nonce
+    assert posts[0].response["id"] == posts[1].response["id"] == str(msg.id)
+    made = [m for m in sandbox.state.messages.values() if m.channel_id == channel.id and "made once" in m.content]
+    assert [m.id for m in made] == [msg.id]
+
+
+async def test_a_nonce_seen_in_the_past_few_minutes_returns_the_message_made_with_it(
+    bot: MiniBot, sandbox: SandboxDiscord, guild: Guild
+) -> None:
+    cid = sandbox.channel_named(guild, "general").id  # type: ignore[union-attr]
+    route = Route("POST", "/channels/{channel_id}/messages", channel_id=cid)
+    first = await bot.http.request(route, json={"content": "hi", "nonce": "n-7", "enforce_nonce": True})
+    again = await bot.http.request(route, json={"content": "hi", "nonce": "n-7", "enforce_nonce": True})
+    assert again["id"] == first["id"] and again["nonce"] == "n-7"
+    unenforced = await bot.http.request(route, json={"content": "hi", "nonce": "n-7"})
+    assert unenforced["id"] != first["id"]  # without enforce_nonce a nonce is only echoed back
+    sandbox.state.clock.advance(timedelta(minutes=6))  # type: ignore[attr-defined]
+    later = await bot.http.request(route, json={"content": "hi", "nonce": "n-7", "enforce_nonce": True})
+    assert later["id"] not in (first["id"], unenforced["id"])
+    assert sum(1 for m in sandbox.state.messages.values() if m.channel_id == cid and m.content == "hi") == 3
 
 
 async def test_slow_response_still_completes(bot: MiniBot, sandbox: SandboxDiscord, guild: Guild) -> None:

@@ -4,6 +4,8 @@ Discord's OAuth2 consent page as a given persona."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import timedelta
 from html import unescape
 from urllib.parse import parse_qsl, urlsplit
 
@@ -12,6 +14,9 @@ import aiohttp
 from bot.dashboard.app import Dashboard
 from bot.sandbox.people import Persona
 from bot.sandbox.world import SandboxWorld
+from storage.db import transaction
+from storage.queries import people
+from tests.support.organisers import MENTEE, MENTOR
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
@@ -73,3 +78,39 @@ class Browser:
             if found:
                 self.csrf = unescape(found.group(1))
             return resp.status, body, str(resp.url)
+
+
+@dataclass
+class Seeded:
+    """A small programme: members (persona, person id) by name, and the X handles of two waiting leads."""
+
+    members: dict[str, tuple[Persona, int]]
+    leads: list[str]
+
+
+async def seed_programme(world: SandboxWorld, mentors: tuple[str, ...] = ("Ada Mentor",),
+                         mentees: tuple[str, ...] = ("Ben Mentee", "Cy Mentee")) -> Seeded:
+    """Members who finished the interview (written to storage; no onboarding cog needed) and two people who
+    posted the hashtag without @mentioning the bot (their leads wait for the organisers)."""
+    assert world.guild is not None
+    programme = world.bot.services.programmes.get("edu")
+    assert programme is not None
+    now = world.clock.now()
+    members: dict[str, tuple[Persona, int]] = {}
+    for name in (*mentors, *mentees):
+        persona = world.person(name)
+        await persona.join(world.guild)
+        answers = MENTOR if name in mentors else MENTEE
+        async with transaction(world.bot.sessions) as s:
+            person, _ = await people.get_or_create_person(session=s, programme_id=programme.id,
+                                                          discord_user_id=persona.id, display_name=name, now=now)
+            await people.set_person_status(session=s, person_id=person.id or 0, status="active", now=now)
+            await people.upsert_profile(session=s, person_id=person.id or 0, programme_id=programme.id,
+                                        answers=dict(answers), consent_at=now, now=now)
+        members[name] = (persona, person.id or 0)
+    handles = ["tam_teaches", "tam_on_x"]
+    for handle in handles:
+        world.x.add_post(f"Looking for a mentor in secondary maths #EduMentoring ({handle})", handle,
+                         created_at=now - timedelta(minutes=5))
+    await world.bot.tick("poll-x-edu")
+    return Seeded(members, handles)

@@ -40,7 +40,7 @@ class Pair:
 
 
 async def add_member(world: SandboxWorld, name: str, zone: str, *, dms_open: bool = True,
-                     known_dm: bool = True) -> Member:
+                     known_dm: bool = True, answers: dict[str, object] | None = None) -> Member:
     assert world.guild is not None
     persona = world.person(name, dms_open=dms_open)
     await persona.join(world.guild)
@@ -51,7 +51,7 @@ async def add_member(world: SandboxWorld, name: str, zone: str, *, dms_open: boo
                                                       discord_user_id=persona.id, display_name=name, now=now)
         await people.set_person_status(session=s, person_id=person.id or 0, status="active", now=now)
         await people.upsert_profile(session=s, person_id=person.id or 0, programme_id=programme.id,
-                                    answers={"timezone": zone}, consent_at=now, now=now)
+                                    answers=answers or {"timezone": zone}, consent_at=now, now=now)
         if known_dm:  # they went through onboarding in their DMs
             dm = world.discord.state.open_dm(persona.id)
             conv, _ = await onboarding.get_or_create_session(session=s, person_id=person.id or 0,

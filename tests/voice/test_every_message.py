@@ -19,7 +19,7 @@ SAMPLE: dict[str, str] = {
     "programme": "Libraries Connected Peer Mentoring for Heads of Service and Emerging Leaders",
     "partner": LONG_NAME, "name": LONG_NAME, "mentor": LONG_NAME, "mentee": "Sam Lee",
     "space": "https://discord.com/channels/1546444918065463299/1546445022516216837",
-    "questions": "I'll ask you up to 11 short questions", "week": "5",
+    "questions": "I'll ask you up to 11 short questions", "week": "5", "count": "12",
     "round": "Round 2", "closed": "Wednesday 30 December 2026", "missing": "the mentoring induction and the safeguarding module",
     "reason": "this scheme is open to leaders in England, Wales, Northern Ireland and the Crown Dependencies",
     "event": "Mentors' development day: supporting new run leaders through their first winter", "kind": "development day",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from . import errors, payloads
@@ -16,6 +17,8 @@ JSON = dict[str, Any]
 
 _MENTION = re.compile(r"<@!?(\d+)>")
 _ALLOWED_FLAGS = 4 | 128 | 4096 | EPHEMERAL_FLAG | (1 << 15)  # suppress embeds/notifications, ephemeral, components v2
+#: "checked for uniqueness in the past few minutes" (Discord's Create Message, ``enforce_nonce``)
+NONCE_WINDOW = timedelta(minutes=5)
 
 
 @dataclass
@@ -111,6 +114,11 @@ def post_message(
 ) -> Message:
     files = files or []
     errors.validate_message_body(body, require_content=not files and not allow_empty)
+    nonce = None if body.get("nonce") is None else str(body["nonce"])
+    if nonce is not None and body.get("enforce_nonce"):
+        earlier = _created_with_nonce(state, author_id, nonce)
+        if earlier is not None:  # a retried create: the message made the first time, and no new one
+            return earlier
     if check:
         check_can_post(state, c, author_id)
     flags = int(body.get("flags") or 0) & _ALLOWED_FLAGS
@@ -134,8 +142,11 @@ def post_message(
         visible_to=visible_to if flags & EPHEMERAL_FLAG else None,
         message_reference=ref if isinstance(ref, dict) else None,
         type=19 if isinstance(ref, dict) else (20 if interaction_id and webhook_id else 0),
+        nonce=nonce,
     )
     state.messages[msg.id] = msg
+    if nonce is not None and body.get("enforce_nonce"):
+        state.nonces[(author_id, nonce)] = msg.id
     c.last_message_id = msg.id
     c.message_count += 1
     if c.type == ChannelType.PRIVATE_THREAD:  # a mention in a private thread adds the mentioned member
@@ -148,6 +159,14 @@ def post_message(
         state.emit("MESSAGE_CREATE", payloads.message(state, msg), c.guild_id, _concerns(state, c, author_id))
     state.notify()
     return msg
+
+
+def _created_with_nonce(state: State, author_id: int, nonce: str) -> Message | None:
+    """The message ``author_id`` created with ``nonce`` (and ``enforce_nonce``) in the past few minutes."""
+    found = state.messages.get(state.nonces.get((author_id, nonce), 0))
+    if found is None or found.deleted or state.clock.now() - found.timestamp > NONCE_WINDOW:
+        return None
+    return found
 
 
 def _concerns(state: State, c: Channel, author_id: int) -> int | None:

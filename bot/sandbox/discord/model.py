@@ -15,6 +15,7 @@ DISCORD_EPOCH_MS = 1420070400000
 class ChannelType:
     GUILD_TEXT = 0
     DM = 1
+    GUILD_VOICE = 2
     GUILD_CATEGORY = 4
     PUBLIC_THREAD = 11
     PRIVATE_THREAD = 12
@@ -182,6 +183,7 @@ class Message:
     message_reference: JSON | None = None
     type: int = 0
     deleted: bool = False
+    nonce: str | None = None  # as the author sent it (Discord echoes it in the create's answer and event)
 
     @property
     def ephemeral(self) -> bool:

@@ -122,6 +122,9 @@ def channel(state: State, c: Channel) -> JSON:
             rate_limit_per_user=0,
             last_message_id=str(c.last_message_id) if c.last_message_id else None,
         )
+    if c.type == ChannelType.GUILD_VOICE:
+        out.update(bitrate=64000, user_limit=0, rtc_region=None, video_quality_mode=1, nsfw=False,
+                   rate_limit_per_user=0, last_message_id=None)
     if c.type in ChannelType.THREADS:
         del out["permission_overwrites"]
         del out["position"]
@@ -197,6 +200,8 @@ def message(state: State, m: Message) -> JSON:
         out["application_id"] = str(m.application_id)
     if m.message_reference is not None:
         out["message_reference"] = m.message_reference
+    if m.nonce is not None:
+        out["nonce"] = m.nonce
     if m.interaction_id is not None:
         inter = state.interactions.get(m.interaction_id)
         if inter is not None:

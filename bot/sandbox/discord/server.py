@@ -134,6 +134,9 @@ class SandboxDiscord:
     def create_category(self, guild: Guild, name: str, *, overwrites: list[Overwrite] | None = None) -> Channel:
         return self.state.create_channel(guild, name, type=ChannelType.GUILD_CATEGORY, overwrites=overwrites)
 
+    def create_voice_channel(self, guild: Guild, name: str, *, overwrites: list[Overwrite] | None = None) -> Channel:
+        return self.state.create_channel(guild, name, type=ChannelType.GUILD_VOICE, overwrites=overwrites)
+
     def create_text_channel(self, guild: Guild, name: str, *, category: Channel | None = None,
                             overwrites: list[Overwrite] | None = None, topic: str | None = None) -> Channel:
         return self.state.create_channel(guild, name, parent_id=category.id if category else None,

@@ -51,6 +51,9 @@ class State:
         self.roles: dict[int, Role] = {}
         self.channels: dict[int, Channel] = {}
         self.messages: dict[int, Message] = {}
+        #: (author id, nonce) -> the message created with it: a create with ``enforce_nonce`` and a nonce seen
+        #: within :data:`NONCE_WINDOW` returns that message instead of making another (Discord's idempotency)
+        self.nonces: dict[tuple[int, str], int] = {}
         self.commands: dict[int, Command] = {}
         self.interactions: dict[int, Interaction] = {}
         self.interactions_by_token: dict[str, Interaction] = {}
@@ -247,8 +250,8 @@ class State:
     def create_channel(self, guild: Guild, name: str, *, type: int = ChannelType.GUILD_TEXT,
                        parent_id: int | None = None, overwrites: list[Overwrite] | None = None,
                        topic: str | None = None, position: int | None = None) -> Channel:
-        if type not in (ChannelType.GUILD_TEXT, ChannelType.GUILD_CATEGORY):
-            raise errors.form_error(["type"], "BASE_TYPE_CHOICES", "Value must be one of {0, 4}.")
+        if type not in (ChannelType.GUILD_TEXT, ChannelType.GUILD_VOICE, ChannelType.GUILD_CATEGORY):
+            raise errors.form_error(["type"], "BASE_TYPE_CHOICES", "Value must be one of {0, 2, 4}.")
         if len(guild.channels) >= self.limits.max_guild_channels:
             raise errors.ApiError(
                 400, 30013, f"Maximum number of guild channels reached ({self.limits.max_guild_channels})"

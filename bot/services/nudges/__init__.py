@@ -12,6 +12,7 @@ from bot.services.nudges._types import (
     PartnerPrompt,
     has_marker,
     marker,
+    markers_in,
     organiser_text,
 )
 from bot.services.nudges.service import NudgeService
@@ -28,5 +29,6 @@ __all__ = [
     "PartnerPrompt",
     "has_marker",
     "marker",
+    "markers_in",
     "organiser_text",
 ]

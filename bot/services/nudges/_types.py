@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
 from bot.nudges import answers as rules
+from bot.nudges.batch import CheckinSection
 from bot.nudges.quiet import get_zone
 from bot.services.match_end import EndedMatch
 from bot.services.programmes import Programme
@@ -32,6 +33,11 @@ def has_marker(content: str, nudge_id: int) -> bool:
     return any(int(m) == nudge_id for m in MARKER_RE.findall(content))
 
 
+def markers_in(content: str) -> frozenset[int]:
+    """Every nudge a message carries the marker of (a batched check-in carries one per pairing)."""
+    return frozenset(int(m) for m in MARKER_RE.findall(content))
+
+
 @dataclass(frozen=True)
 class Delivery:
     """One claimed nudge, ready to send. ``attempts > 1``: look for ``marker`` before sending again."""
@@ -50,10 +56,31 @@ class Delivery:
     space_id: int | None = None
     due_at: datetime | None = None  # a digest is looked for among every message since (not the last 50)
     goal_match_id: int | None = None  # a check-in of a pair with goals: it asks how each is going
+    #: a batched check-in: one section per pairing (``nudge_id`` is the first's), each with its own nudge
+    batch: tuple[CheckinSection, ...] = ()
+    #: (nudge id, attempt) of every nudge this delivery sends, as claimed (one for a single nudge)
+    claims: tuple[tuple[int, int], ...] = ()
 
     @property
     def marker(self) -> str:
         return marker(self.nudge_id)
+
+    @property
+    def held(self) -> tuple[tuple[int, int], ...]:
+        """(nudge id, attempt) of every nudge sent by this delivery."""
+        return self.claims or ((self.nudge_id, self.attempts),)
+
+    @property
+    def nudge_ids(self) -> tuple[int, ...]:
+        return tuple(nid for nid, _ in self.held)
+
+    def only(self, nudge_ids: set[int]) -> Delivery:
+        """This delivery without the nudges not in ``nudge_ids`` (their claims were taken over)."""
+        if not self.batch:
+            return self
+        batch = tuple(s for s in self.batch if s.nudge_id in nudge_ids)
+        return replace(self, nudge_id=batch[0].nudge_id, batch=batch,
+                       claims=tuple(c for c in self.held if c[0] in nudge_ids))
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Protocol, TypeVar
 
 from bot.clock import Clock
@@ -25,7 +26,7 @@ from bot.services.nudges._types import Delivery
 from bot.services.nudges.service import NudgeService
 from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.ids import require_id
-from storage.models import Nudge
+from storage.models import Nudge, NudgeKind
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -40,10 +41,11 @@ RECORD_MAX_DELAY_S = 8.0
 
 @dataclass(frozen=True)
 class Posted:
-    """Where a nudge's message now is."""
+    """Where a nudge's message now is; for a message found again, every nudge whose marker it carries."""
 
     channel_id: int
     message_id: int
+    nudge_ids: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,9 @@ class SendOutcome:
     reason: str = ""
     dms_found_closed: bool = False
     organisers_notice: str | None = None
+    #: not sent, but worth trying again (a batched check-in found DMs closed: next time each pairing's own
+    #: check-in goes to its own space)
+    retry: bool = False
 
 
 class NudgeChannels(Protocol):
@@ -87,6 +92,25 @@ async def _ride_out(what: str, write: Callable[[], Awaitable[T]]) -> T:
     raise AssertionError("unreachable")
 
 
+def together(claimed: list[Nudge]) -> list[list[Nudge]]:
+    """The claimed nudges in delivery groups: each person's check-ins about different pairings together (one
+    message), every other nudge on its own (a second check-in of the same pairing, due after a pause in
+    sending, too: it asks something else); in claim order."""
+    groups: list[list[Nudge]] = []
+    by_person: dict[int, list[Nudge]] = {}
+    for n in claimed:
+        if n.kind == NudgeKind.CHECKIN and n.person_id is not None:
+            group = by_person.get(n.person_id)
+            if group is None:
+                by_person[n.person_id] = group = []
+                groups.append(group)
+            if all(m.match_id != n.match_id for m in group):
+                group.append(n)
+                continue
+        groups.append([n])
+    return groups
+
+
 class NudgeDispatcher:
     """One process's dispatcher: its worker name, one run at a time, its send slots and its caches."""
 
@@ -114,7 +138,8 @@ class NudgeDispatcher:
                 if not batch:
                     return claimed
                 claimed += len(batch)
-                await asyncio.gather(*(self._one(n) for n in batch))
+                await asyncio.gather(*(self._one(group[0]) if len(group) == 1 else self._together(group)
+                                       for group in together(batch)))
 
     async def record_sent(self, nudge_id: int, posted: Posted) -> None:
         """Record a sent nudge, riding out a database that is briefly away (a restart takes seconds)."""
@@ -124,26 +149,77 @@ class NudgeDispatcher:
         except Exception as exc:
             raise SentNotRecorded(f"nudge {nudge_id} sent as message {posted.message_id}: {exc}") from exc
 
+    async def record_sent_together(self, nudge_ids: list[int], posted: Posted) -> None:
+        try:
+            await _ride_out(f"nudges {nudge_ids} were sent but not recorded yet",
+                            lambda: self.service.record_sent_together(nudge_ids, posted.channel_id, posted.message_id))
+        except Exception as exc:
+            raise SentNotRecorded(f"nudges {nudge_ids} sent as message {posted.message_id}: {exc}") from exc
+
     async def _deliver(self, d: Delivery) -> None:
-        if d.attempts > 1:
+        held = dict(d.held)
+        if any(attempt > 1 for attempt in held.values()):
             found = await self.channels.find_sent(d)
             if found is not None:
-                await self.record_sent(d.nudge_id, found)
-                log.info("nudge %s was already sent (message %s); recorded, not resent", d.nudge_id, found.message_id)
+                carried = [nid for nid in held if nid in found.nudge_ids] if d.batch else [d.nudge_id]
+                await self.record_sent_together(carried, found)
+                log.info("nudges %s were already sent (message %s); recorded, not resent", carried, found.message_id)
+                for nid in held.keys() - set(carried):  # not in that message: sent on their own next time
+                    await self.service.record_retry(nid, "not in the check-in found", held[nid], self.worker)
                 return
-        if not await self.service.renew_claim(d.nudge_id, self.worker, d.attempts):
+        renewed = {nid for nid, attempt in held.items() if await self.service.renew_claim(nid, self.worker, attempt)}
+        if not renewed:
             # preparing or searching took so long that the claim went stale and another process took it over
-            log.warning("nudge %s: claim taken over before sending; left to its new holder", d.nudge_id)
+            log.warning("nudges %s: claims taken over before sending; left to their new holder", list(held))
             return
+        d = d.only(renewed)  # a check-in taken over meanwhile is its new holder's to send
         outcome = await self.channels.send(d)
         if outcome.dms_found_closed and d.person_id is not None:
             await self.service.mark_dms_closed(d.person_id)
         if outcome.posted is None:
-            await self.service.record_failed(d.nudge_id, outcome.reason, self.worker, d.attempts)
+            for nid, attempt in d.held:
+                if outcome.retry:
+                    await self.service.record_retry(nid, outcome.reason, attempt, self.worker)
+                else:
+                    await self.service.record_failed(nid, outcome.reason, self.worker, attempt)
             if outcome.organisers_notice:
                 await self.channels.tell_organisers(d.programme, outcome.organisers_notice)
             return
-        await self.record_sent(d.nudge_id, outcome.posted)
+        if d.batch:
+            await self.record_sent_together(list(d.nudge_ids), outcome.posted)
+        else:
+            await self.record_sent(d.nudge_id, outcome.posted)
+
+    async def _together(self, nudges: list[Nudge]) -> None:
+        """One person's check-ins claimed together: one message (a section per pairing)."""
+        ids = [require_id(n) for n in nudges]
+        async with self._slots:
+            try:
+                for delivery in await self.service.prepare_batch(nudges):
+                    await self._deliver(delivery)
+            except SentNotRecorded:
+                log.exception("check-ins %s: sent, but not recorded; their markers will be found on the next claim",
+                              ids)
+            except Exception as exc:
+                log.exception("check-ins %s could not be sent", ids)
+                error = f"{type(exc).__name__}: {exc}"
+                given_up = []
+                for n in nudges:
+                    nid = require_id(n)
+                    try:
+                        retry = await _ride_out(f"nudge {nid}: its failure was not recorded yet",
+                                                partial(self.service.record_retry, nid, error, n.attempts,
+                                                        self.worker))
+                    except Exception:
+                        log.exception("nudge %s: could not record the failure (the claim will go stale)", nid)
+                        continue
+                    if not retry:
+                        given_up.append(n)
+                programme = self.registry.by_id(nudges[0].programme_id)
+                if given_up and programme is not None:
+                    await self.channels.tell_organisers(programme, f"⚠️ A check-in for person #{nudges[0].person_id} "
+                                                        f"failed {given_up[0].attempts} times and was given up: "
+                                                        f"{type(exc).__name__}.")
 
     async def _one(self, nudge: Nudge) -> None:
         nid = require_id(nudge)

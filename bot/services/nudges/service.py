@@ -7,6 +7,7 @@ with :meth:`record_sent` / :meth:`record_retry`; clicks come in through ``NudgeS
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -20,6 +21,7 @@ from bot.nudges.templates import render_template
 from bot.onboarding.safe_text import safe_text
 from bot.services.match_end import MatchEnding
 from bot.services.nudges._answers import CheckInAnswers
+from bot.services.nudges._batch import BatchedCheckins
 from bot.services.nudges._risk import PairRisk
 from bot.services.nudges._types import (
     DISPATCH_KINDS,
@@ -33,6 +35,8 @@ from storage.ids import require_id
 from storage.models import INACTIVE, MATCH_KINDS, Match, MatchStatus, Nudge, NudgeKind
 from storage.queries import matching, onboarding, outcomes, people
 from storage.queries import nudges as q
+
+log = logging.getLogger(__name__)
 
 
 class NudgeService:
@@ -52,6 +56,7 @@ class NudgeService:
         self._clock = clock
         self.answers = CheckInAnswers(registry, sessions, clock, ending or MatchEnding(registry, sessions, clock))
         self.risk = PairRisk(sessions, clock)
+        self.batches = BatchedCheckins(registry, sessions, clock, self.quiet_margin)
 
     # ---- plans ------------------------------------------------------------------------------------
     async def plan_match(self, match_id: int) -> int:
@@ -136,9 +141,42 @@ class NudgeService:
                 session=session, claimed_before=self._clock.now() - self.stale_after, kinds=DISPATCH_KINDS)
 
     async def claim(self, worker: str, limit: int = 100) -> list[Nudge]:
+        """Due nudges, claimed for ``worker``; with each person's check-in, that person's other check-ins due
+        within the plan's ``together_within_hours`` (they go out together: one message per person)."""
+        now = self._clock.now()
         async with transaction(self._sessions) as session:
-            return await q.claim_due_nudges(
-                session=session, now=self._clock.now(), worker=worker, kinds=DISPATCH_KINDS, limit=limit)
+            claimed = await q.claim_due_nudges(session=session, now=now, worker=worker, kinds=DISPATCH_KINDS,
+                                               limit=limit)
+        people_by_programme: dict[int, set[int]] = {}
+        for n in claimed:
+            if n.kind == NudgeKind.CHECKIN and n.person_id is not None:
+                people_by_programme.setdefault(n.programme_id, set()).add(n.person_id)
+        try:  # the claim above stands whatever happens here: without companions, each goes on its own
+            async with transaction(self._sessions) as session:
+                for programme_id, person_ids in people_by_programme.items():
+                    programme = self._registry.by_id(programme_id)
+                    hours = programme.config.nudges.together_within_hours if programme is not None else 0
+                    claimed += await q.claim_companions(session=session, person_ids=sorted(person_ids),
+                                                        worker=worker, until=now + timedelta(hours=hours), now=now)
+        except Exception:
+            log.warning("could not claim check-ins to send together; each goes on its own", exc_info=True)
+        return claimed
+
+    async def prepare_batch(self, nudges: list[Nudge]) -> list[Delivery]:
+        """One delivery for several check-ins claimed for one person (see :class:`BatchedCheckins`); a person
+        whose DMs are closed and whose pairings have no one shared space gets each in its own pair's space."""
+        d = await self.batches.prepare(nudges)
+        if d is None:
+            return []
+        if not (d.dms_closed and d.space_id is None):
+            return [d]
+        out = []
+        for n in nudges:
+            if require_id(n) in d.nudge_ids:
+                single = await self.prepare(n)
+                if single is not None:
+                    out.append(single)
+        return out
 
     async def prepare(self, nudge: Nudge) -> Delivery | None:
         """What to send for a claimed nudge; None when it was cancelled or moved out of quiet hours."""
@@ -213,6 +251,13 @@ class NudgeService:
                         programme_id=row.programme_id, kind=NudgeKind.DIGEST, step_key="digest",
                         due_at=next_digest_at(max(row.due_at, self._clock.now()), programme.config.digest))])
             return done
+
+    async def record_sent_together(self, nudge_ids: list[int], channel_id: int, message_id: int) -> None:
+        """A batched check-in went out as one message: every nudge it carried is sent, in one transaction."""
+        async with transaction(self._sessions) as session:
+            for nid in nudge_ids:
+                await q.mark_sent(session=session, nudge_id=nid, now=self._clock.now(), channel_id=channel_id,
+                                  message_id=message_id)
 
     async def record_retry(self, nudge_id: int, error: str, attempts: int, worker: str | None = None) -> bool:
         """Try again later; False (and failed) after ``max_attempts`` — the organisers should hear of it.

@@ -114,9 +114,9 @@ async def edit_event(ctx: Ctx) -> Any:
     _check_shape(ctx, updated)
     if status is not None:
         updated.status = int(status)
-    guild.scheduled_events[e.id] = updated
-    ctx.state.update_scheduled_event(guild, updated)
-    return payloads.scheduled_event(ctx.state, updated)
+    e.__dict__.update({k: v for k, v in updated.__dict__.items() if k != "interested"})  # the same object
+    ctx.state.update_scheduled_event(guild, e)
+    return payloads.scheduled_event(ctx.state, e)
 
 
 async def delete_event(ctx: Ctx) -> Any:

@@ -1,0 +1,528 @@
+"""The workflows of programme events (see the package docstring)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import socket
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from bot.clock import Clock
+from bot.community.reminders import local_when, point_window, reminder_due
+from bot.nudges.quiet import get_zone
+from bot.onboarding.safe_text import safe_text
+from bot.services.programmes import Programme, ProgrammeRegistry
+from bot.services.rounds import RoundError, RoundService
+from storage.db import SessionFactory, transaction
+from storage.ids import require_id
+from storage.models import (
+    EventAudience,
+    EventKind,
+    EventMessage,
+    EventMessageKind,
+    EventRsvp,
+    EventStatus,
+    Person,
+    PersonStatus,
+    ProgrammeEvent,
+    RsvpResponse,
+)
+from storage.queries import audit, people
+from storage.queries import events as q
+from storage.queries import rounds as round_queries
+
+log = logging.getLogger(__name__)
+
+KIND_LABELS = {EventKind.DEVELOPMENT_DAY: "development day", EventKind.WEBINAR: "webinar",
+               EventKind.TRAINING: "cohort training"}
+FEEDBACK_ANSWERS = {"very": "Very useful", "some": "Somewhat useful", "not": "Not very useful"}
+STALE_CLAIM = timedelta(minutes=10)
+VOICE = re.compile(r"^<#([0-9]+)>$")  # an event in one of the server's voice channels
+MAX_ATTEMPTS = 3
+
+
+class EventError(Exception):
+    """Something an organiser or a member should be told in plain words."""
+
+
+@dataclass(frozen=True)
+class EventDraft:
+    title: str
+    kind: EventKind
+    local_start: datetime  # naive: the organiser's wall clock
+    zone: str
+    hours: float
+    online: bool
+    location: str
+    audience: EventAudience
+    prerequisite: str | None = None
+
+
+@dataclass(frozen=True)
+class EventDelivery:
+    """One claimed message, ready to send to one person."""
+
+    row_id: int
+    event_id: int
+    kind: EventMessageKind
+    discord_user_id: int
+    text: str
+    buttons: str  # "rsvp", "feedback" or ""
+    attempts: int
+
+    @property
+    def marker(self) -> str:
+        return f"ref:ev{self.row_id}"
+
+
+@dataclass(frozen=True)
+class EventSummary:
+    event: ProgrammeEvent
+    interested: int
+    going: int
+    declined: int
+    attended: int
+    reminders_sent: int
+
+
+class EventsPort(Protocol):
+    """Discord's side of events (implemented by the events cog)."""
+
+    async def create(self, programme: Programme, event: ProgrammeEvent) -> int: ...
+
+    async def set_status(self, programme: Programme, discord_event_id: int, status: str) -> None: ...
+
+    async def interested(self, programme: Programme, discord_event_id: int) -> set[int]: ...
+
+    async def announce(self, programme: Programme, event: ProgrammeEvent, text: str) -> None: ...
+
+    async def send(self, delivery: EventDelivery) -> tuple[int, int] | None: ...
+
+    async def find_sent(self, delivery: EventDelivery) -> tuple[int, int] | None: ...
+
+
+def where_text(event: ProgrammeEvent) -> str:
+    return f"Join online: {event.location}" if event.online else f"Where: {event.location}"
+
+
+def voice_channel(event: ProgrammeEvent) -> int | None:
+    """The voice channel an online event is held in (None: a link, or in person)."""
+    found = VOICE.match(event.location)
+    return int(found.group(1)) if found else None
+
+
+class EventService:
+    def __init__(self, registry: ProgrammeRegistry, sessions: SessionFactory, clock: Clock,
+                 rounds: RoundService) -> None:
+        self._registry = registry
+        self._sessions = sessions
+        self._clock = clock
+        self._rounds = rounds
+        self.worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[:100]
+
+    # ---- organisers ---------------------------------------------------------------------------------------------
+    async def organiser_zone(self, programme: Programme, discord_user_id: int) -> str | None:
+        """The time zone in the organiser's own profile, if they have one in this programme."""
+        async with self._sessions() as session:
+            person = await people.get_person_by_discord(session=session, programme_id=programme.id,
+                                                        discord_user_id=discord_user_id)
+            profile = None if person is None else await people.get_profile(
+                session=session, person_id=require_id(person), programme_id=programme.id)
+        zone = (profile.answers if profile else {}).get("timezone")
+        return str(zone) if zone else None
+
+    async def create(self, programme: Programme, draft: EventDraft, port: EventsPort, *, by: int) -> ProgrammeEvent:
+        """Check the draft, store the event, create it in Discord (its Scheduled Event) and remember its id."""
+        title = draft.title.strip()
+        if not 1 <= len(title) <= 100:
+            raise EventError("The title must be 1 to 100 characters.")
+        try:
+            tz = get_zone(draft.zone)
+        except ValueError:
+            raise EventError(f"I don't know the time zone {safe_text(draft.zone, 40)!r} — try e.g. Europe/London.") \
+                from None
+        starts = draft.local_start.replace(tzinfo=tz)
+        now = self._clock.now()
+        if starts <= now + timedelta(minutes=5):
+            raise EventError("That time has already passed (or is only minutes away) — pick a time in the future.")
+        if not 0.25 <= draft.hours <= 24:
+            raise EventError("An event lasts between a quarter of an hour and 24 hours.")
+        location = draft.location.strip()
+        if not location:
+            raise EventError("Give the link (online) or the place (in person).")
+        if draft.online and not location.startswith(("https://", "http://")) and not VOICE.match(location):
+            raise EventError("An online event needs its link, starting with https://")
+        round_id: int | None = None
+        async with transaction(self._sessions) as session:
+            if draft.audience == EventAudience.ROUND or draft.prerequisite:
+                current = await round_queries.current_round(session=session, programme_id=programme.id)
+                if draft.audience == EventAudience.ROUND and current is None:
+                    raise EventError("There is no open round: open one with `/programme round open` first.")
+                round_id = require_id(current) if current is not None else None
+            row = await q.add_event(session=session, event=ProgrammeEvent(
+                programme_id=programme.id, title=title, kind=draft.kind, audience=draft.audience,
+                cohort_round_id=round_id, prerequisite=(draft.prerequisite or "").strip().lower().replace(" ", "-")
+                or None, starts_at=starts, ends_at=starts + timedelta(hours=draft.hours), zone=draft.zone,
+                online=draft.online, location=location[:500], created_at=now))
+        discord_id = await port.create(programme, row)
+        async with transaction(self._sessions) as session:
+            await q.set_discord_id(session=session, event_id=require_id(row), discord_event_id=discord_id)
+            await audit.add_audit_event(session=session, programme_id=programme.id, actor_discord_id=by,
+                                        action="event.create", detail={"event": row.id, "kind": draft.kind}, now=now)
+        row.discord_event_id = discord_id
+        return row
+
+    async def summaries(self, programme: Programme, *, upcoming_only: bool = True) -> list[EventSummary]:
+        statuses = (EventStatus.SCHEDULED, EventStatus.STARTED) if upcoming_only else None
+        out: list[EventSummary] = []
+        async with self._sessions() as session:
+            for e in await q.events_in_programme(session=session, programme_id=programme.id, statuses=statuses):
+                rsvps = await q.rsvps_of_event(session=session, event_id=require_id(e))
+                sent = [m for m in await q.messages_of_event(session=session, event_id=require_id(e))
+                        if m.kind == EventMessageKind.REMINDER and m.status == "sent"]
+                out.append(EventSummary(
+                    e, sum(r.response == RsvpResponse.INTERESTED for r in rsvps),
+                    sum(r.response == RsvpResponse.GOING for r in rsvps),
+                    sum(r.response == RsvpResponse.DECLINED for r in rsvps), sum(bool(r.attended) for r in rsvps),
+                    len(sent)))
+        return out
+
+    async def _event_of(self, session: object, programme: Programme, event_id: int) -> ProgrammeEvent:
+        e = await q.get_event(session=session, event_id=event_id)  # type: ignore[arg-type]
+        if e is None or e.programme_id != programme.id:
+            raise EventError(f"There is no event #{event_id} in {programme.config.name} — see `/event list`.")
+        return e
+
+    async def cancel(self, programme: Programme, event_id: int, port: EventsPort, *, by: int) -> int:
+        """Cancel an upcoming event: Discord's event is cancelled, its reminders stop, and everyone interested
+        or going is told (in their daytime). Returns how many will be told."""
+        now = self._clock.now()
+        async with transaction(self._sessions) as session:
+            e = await self._event_of(session, programme, event_id)
+            if not await q.move_status(session=session, event_id=event_id, old=EventStatus.SCHEDULED,
+                                       new=EventStatus.CANCELLED, now=now):
+                raise EventError(f"**{safe_text(e.title, 100)}** has already {e.status} — only an upcoming event "
+                                 "can be cancelled.")
+            await q.cancel_pending(session=session, event_id=event_id)
+            told = await self._plan_to_answered(session, programme, e, EventMessageKind.CANCELLED, now, daytime=True)
+            await audit.add_audit_event(session=session, programme_id=programme.id, actor_discord_id=by,
+                                        action="event.cancel", detail={"event": event_id}, now=now)
+        if e.discord_event_id:
+            await port.set_status(programme, e.discord_event_id, "cancelled")
+        return told
+
+    async def mark_attendance(self, programme: Programme, event_id: int, discord_user_id: int, attended: bool,
+                              *, by: int) -> str:
+        """An organiser marks who came. Attending a training event with a prerequisite records it for the round;
+        attendees are asked one question afterwards."""
+        now = self._clock.now()
+        async with transaction(self._sessions) as session:
+            e = await self._event_of(session, programme, event_id)
+            if e.status == EventStatus.CANCELLED:
+                raise EventError("That event was cancelled.")
+            if e.starts_at > now:
+                raise EventError("Attendance can be marked once the event has started.")
+            person = await people.get_person_by_discord(session=session, programme_id=programme.id,
+                                                        discord_user_id=discord_user_id)
+            if person is None or person.status == PersonStatus.LEFT:
+                raise EventError("That person is not in this programme.")
+            row = await q.ensure_rsvp(session=session, event_id=event_id, person_id=require_id(person))
+            row.attended, row.attendance_at = attended, now
+            session.add(row)
+            if attended:
+                profile = await people.get_profile(session=session, person_id=require_id(person),
+                                                   programme_id=programme.id)
+                due = self._daytime(programme, profile.answers if profile else {},
+                                    max(now, e.ends_at + timedelta(hours=programme.config.events.feedback_after_hours)))
+                await q.add_messages(session=session, messages=[EventMessage(
+                    event_id=event_id, person_id=require_id(person), kind=EventMessageKind.FEEDBACK, due_at=due)])
+            else:
+                await q.cancel_pending(session=session, event_id=event_id, person_id=require_id(person),
+                                       kinds=(EventMessageKind.FEEDBACK,))
+            await audit.add_audit_event(session=session, programme_id=programme.id, actor_discord_id=by,
+                                        action="event.attendance",
+                                        detail={"event": event_id, "person_id": person.id, "attended": attended},
+                                        now=now)
+        text = f"Marked <@{discord_user_id}> as {'attended' if attended else 'not attended'}."
+        if attended and e.prerequisite:
+            try:
+                await self._rounds.mark_done(programme, discord_user_id, e.prerequisite, by=by)
+                text += f" Their **{e.prerequisite.replace('-', ' ')}** now counts for the round."
+            except RoundError as exc:
+                text += f" (Not recorded for the round: {exc})"
+        return text
+
+    # ---- members ------------------------------------------------------------------------------------------------
+    async def record_interest(self, guild_id: int, discord_event_id: int, discord_user_id: int,
+                              interested: bool) -> bool:
+        """Someone marked (or unmarked) "Interested" in Discord. False when the event or person is not ours."""
+        now = self._clock.now()
+        async with transaction(self._sessions) as session:
+            e = await q.event_by_discord_id(session=session, discord_event_id=discord_event_id)
+            programme = self._registry.by_id(e.programme_id) if e is not None else None
+            if e is None or programme is None or programme.guild_id != guild_id:
+                return False
+            person = await people.get_person_by_discord(session=session, programme_id=programme.id,
+                                                        discord_user_id=discord_user_id)
+            if person is None:
+                return False
+            row = await q.rsvp_of(session=session, event_id=require_id(e), person_id=require_id(person))
+            if interested and (row is None or row.response is None):
+                await q.set_response(session=session, event_id=require_id(e), person_id=require_id(person),
+                                     response=RsvpResponse.INTERESTED, now=now)
+            elif not interested and row is not None and row.response == RsvpResponse.INTERESTED:
+                await q.set_response(session=session, event_id=require_id(e), person_id=require_id(person),
+                                     response=None, now=now)
+        return True
+
+    async def answer(self, event_id: int, discord_user_id: int, going: bool) -> str:
+        """A reminder's "I'll be there" / "Can't make it". Declining stops the reminders."""
+        now = self._clock.now()
+        async with transaction(self._sessions) as session:
+            e = await q.get_event(session=session, event_id=event_id)
+            if e is None:
+                return "This event no longer exists."
+            person = await people.get_person_by_discord(session=session, programme_id=e.programme_id,
+                                                        discord_user_id=discord_user_id)
+            if person is None:
+                return "This event is for members of the programme."
+            if e.status in (EventStatus.CANCELLED, EventStatus.ENDED):
+                return f"**{safe_text(e.title, 100)}** has {e.status}."
+            await q.set_response(session=session, event_id=event_id, person_id=require_id(person),
+                                 response=RsvpResponse.GOING if going else RsvpResponse.DECLINED, now=now)
+            if not going:
+                await q.cancel_pending(session=session, event_id=event_id, person_id=require_id(person),
+                                       kinds=(EventMessageKind.REMINDER,))
+        return ("Great — see you there! I'll send you the link when it starts." if going
+                else "Thanks for letting us know — no more reminders about this one.")
+
+    async def feedback(self, row_id: int, discord_user_id: int, answer: str) -> str:
+        now = self._clock.now()
+        async with transaction(self._sessions) as session:
+            msg = await q.get_message(session=session, message_id=row_id)
+            person = None if msg is None else await people.get_person(session=session, person_id=msg.person_id)
+            if msg is None or person is None or person.discord_user_id != discord_user_id \
+                    or answer not in FEEDBACK_ANSWERS:
+                return "This question isn't yours to answer."
+            row = await q.ensure_rsvp(session=session, event_id=msg.event_id, person_id=msg.person_id)
+            first = row.feedback is None
+            row.feedback, row.feedback_at = answer, now
+            session.add(row)
+        return "Thank you — that helps the organisers plan the next one." if first else "Thanks — I've updated your answer."
+
+    # ---- the clock ----------------------------------------------------------------------------------------------
+    async def run(self, port: EventsPort) -> int:
+        """One run: start and end events that are due, learn who is interested, plan the reminders that are due,
+        and send every due message (each exactly once). Returns how many messages were sent."""
+        for programme in self._registry.all():
+            try:
+                await self._advance(programme, port)
+            except Exception:
+                log.exception("events of %s could not be advanced", programme.key)
+        return await self._dispatch(port)
+
+    async def _advance(self, programme: Programme, port: EventsPort) -> None:
+        now = self._clock.now()
+        async with self._sessions() as session:
+            live = await q.events_in_programme(session=session, programme_id=programme.id,
+                                               statuses=(EventStatus.SCHEDULED, EventStatus.STARTED))
+        for e in live:
+            eid = require_id(e)
+            if e.status == EventStatus.SCHEDULED and e.discord_event_id:
+                await self._sync_interest(programme, e, port)
+            if e.status == EventStatus.SCHEDULED and e.starts_at <= now:
+                async with transaction(self._sessions) as session:
+                    moved = await q.move_status(session=session, event_id=eid, old=EventStatus.SCHEDULED,
+                                                new=EventStatus.STARTED, now=now)
+                    if moved:
+                        await q.cancel_pending(session=session, event_id=eid, kinds=(EventMessageKind.REMINDER,))
+                        await self._plan_to_answered(session, programme, e, EventMessageKind.START, now, daytime=False,
+                                                     going_only=True)
+                if moved:
+                    if e.discord_event_id:
+                        await port.set_status(programme, e.discord_event_id, "active")
+                    voice = programme.config.messages()
+                    await port.announce(programme, e, voice.say("event_starting", event=safe_text(e.title, 100),
+                                                                where=where_text(e), programme=programme.config.name))
+                e.status = EventStatus.STARTED
+            if e.status == EventStatus.STARTED and e.ends_at <= now:
+                async with transaction(self._sessions) as session:
+                    moved = await q.move_status(session=session, event_id=eid, old=EventStatus.STARTED,
+                                                new=EventStatus.ENDED, now=now)
+                if moved and e.discord_event_id:
+                    await port.set_status(programme, e.discord_event_id, "completed")
+            elif e.status == EventStatus.SCHEDULED:
+                await self._plan_reminders(programme, e, now)
+
+    async def _sync_interest(self, programme: Programme, e: ProgrammeEvent, port: EventsPort) -> None:
+        """Catch up with Discord's list of who is interested (events missed while away converge here)."""
+        assert e.discord_event_id is not None
+        try:
+            ids = await port.interested(programme, e.discord_event_id)
+        except Exception as exc:
+            log.warning("could not read who is interested in event %s: %s", e.id, exc)
+            return
+        now = self._clock.now()
+        async with transaction(self._sessions) as session:
+            rows = {r.person_id: r for r in await q.rsvps_of_event(session=session, event_id=require_id(e))}
+            for person, _profile in await people.profiles_in_programme(session=session, programme_id=programme.id):
+                if person.discord_user_id is None:
+                    continue
+                row = rows.get(require_id(person))
+                marked = person.discord_user_id in ids
+                if marked and (row is None or row.response is None):
+                    await q.set_response(session=session, event_id=require_id(e), person_id=require_id(person),
+                                         response=RsvpResponse.INTERESTED, now=now)
+                elif not marked and row is not None and row.response == RsvpResponse.INTERESTED:
+                    await q.set_response(session=session, event_id=require_id(e), person_id=require_id(person),
+                                         response=None, now=now)
+
+    async def _audience(self, session: object, programme: Programme,
+                        e: ProgrammeEvent) -> list[tuple[Person, dict[str, object]]]:
+        """Who the event is for: people active in the programme (everyone), those who mentor, or the round's."""
+        rows = await people.profiles_in_programme(session=session, programme_id=programme.id)  # type: ignore[arg-type]
+        out = [(p, dict(prof.answers)) for p, prof in rows
+               if p.discord_user_id is not None and p.status == PersonStatus.ACTIVE]
+        if e.audience == EventAudience.MENTORS:
+            out = [(p, a) for p, a in out if programme.spec.person(a, person_id=str(p.id)).can_mentor]
+        elif e.audience == EventAudience.ROUND and e.cohort_round_id is not None:
+            cohort = await round_queries.rounds_of_programme(session=session,  # type: ignore[arg-type]
+                                                             programme_id=programme.id)
+            this = next((r for r in cohort if r.id == e.cohort_round_id), None)
+            if this is not None and this.status == "matched":
+                pairs = (await round_queries.match_people_by_round(
+                    session=session, programme_id=programme.id)).get(e.cohort_round_id, [])  # type: ignore[arg-type]
+                ids = {pid for pair in pairs for pid in pair}
+                out = [(p, a) for p, a in out if p.id in ids]
+        return out
+
+    async def _recipients(self, session: object, programme: Programme, e: ProgrammeEvent, *,
+                          answered_only: bool = False, going_only: bool = False
+                          ) -> list[tuple[Person, dict[str, object]]]:
+        """Reminders: those interested or going, and the audience who have not answered; never who declined."""
+        eid = require_id(e)
+        rsvps: dict[int, EventRsvp] = {r.person_id: r for r in await q.rsvps_of_event(session=session,  # type: ignore[arg-type]
+                                                                                         event_id=eid)}
+        everyone = {require_id(p): (p, a) for p, a in
+                    [(p, dict(prof.answers)) for p, prof in await people.profiles_in_programme(
+                        session=session, programme_id=programme.id)]  # type: ignore[arg-type]
+                    if p.discord_user_id is not None and p.status != PersonStatus.LEFT}
+        chosen = {pid: everyone[pid] for pid, r in rsvps.items() if pid in everyone
+                  and r.response in (RsvpResponse.INTERESTED, RsvpResponse.GOING)}
+        if not answered_only and not going_only:
+            for p, a in await self._audience(session, programme, e):
+                pid = require_id(p)
+                if pid not in rsvps or rsvps[pid].response is None:
+                    chosen.setdefault(pid, (p, a))
+        return [chosen[k] for k in sorted(chosen)]
+
+    def _daytime(self, programme: Programme, answers: dict[str, object], when: datetime) -> datetime:
+        from bot.nudges.quiet import next_allowed
+
+        zone = str(answers.get("timezone") or "UTC")
+        try:
+            return next_allowed(when, zone, programme.config.quiet_hours)
+        except ValueError:
+            return next_allowed(when, "UTC", programme.config.quiet_hours)
+
+    async def _plan_to_answered(self, session: object, programme: Programme, e: ProgrammeEvent,
+                                kind: EventMessageKind, now: datetime, *, daytime: bool,
+                                going_only: bool = False) -> int:
+        people_ = await self._recipients(session, programme, e, answered_only=True, going_only=going_only)
+        if not daytime:  # sent now or never (the link at the start): not to those for whom it is night
+            people_ = [(p, a) for p, a in people_ if self._daytime(programme, a, now) == now]
+        rows = [EventMessage(event_id=require_id(e), person_id=require_id(p), kind=kind,
+                             due_at=self._daytime(programme, a, now) if daytime else now) for p, a in people_]
+        return await q.add_messages(session=session, messages=rows)  # type: ignore[arg-type]
+
+    async def _plan_reminders(self, programme: Programme, e: ProgrammeEvent, now: datetime) -> int:
+        """Plan each reminder point whose window is open now (once per person: the unique key)."""
+        points = programme.config.events.points()
+        added = 0
+        for label, _lead in points:
+            opens, closes = point_window(e.starts_at, points, label)
+            if not opens <= now < closes or opens < e.created_at - timedelta(minutes=1):
+                continue  # not yet, already over, or it had passed when the event was created
+            async with transaction(self._sessions) as session:
+                done = await q.planned_people(session=session, event_id=require_id(e), kind=EventMessageKind.REMINDER,
+                                              point=label)
+                rows = []
+                for p, answers in await self._recipients(session, programme, e):
+                    if require_id(p) in done:
+                        continue
+                    due = reminder_due(opens, e.starts_at, str(answers.get("timezone") or "UTC"),
+                                       programme.config.quiet_hours, now)
+                    if due is not None:
+                        rows.append(EventMessage(event_id=require_id(e), person_id=require_id(p),
+                                                 kind=EventMessageKind.REMINDER, point=label, due_at=due))
+                added += await q.add_messages(session=session, messages=rows)
+        return added
+
+    async def _dispatch(self, port: EventsPort) -> int:
+        now = self._clock.now()
+        async with transaction(self._sessions) as session:
+            await q.release_stale(session=session, claimed_before=now - STALE_CLAIM)
+            claimed = await q.claim_due(session=session, now=now, worker=self.worker)
+        sent = 0
+        for msg in claimed:
+            try:
+                delivery = await self._prepare(msg)
+                if delivery is None:
+                    async with transaction(self._sessions) as session:
+                        await q.mark_failed(session=session, message_id=require_id(msg), error="no longer needed",
+                                            final=True)
+                    continue
+                found = await port.find_sent(delivery) if delivery.attempts > 1 else None
+                posted = found or await port.send(delivery)
+                async with transaction(self._sessions) as session:
+                    if posted is None:
+                        await q.mark_failed(session=session, message_id=delivery.row_id,
+                                            error="DMs closed", final=True)
+                        continue
+                    await q.mark_sent(session=session, message_id=delivery.row_id, now=self._clock.now(),
+                                      channel_id=posted[0], discord_message_id=posted[1])
+                sent += 0 if found else 1
+            except Exception as exc:
+                log.exception("event message %s could not be sent", msg.id)
+                async with transaction(self._sessions) as session:
+                    await q.mark_failed(session=session, message_id=require_id(msg), error=f"{type(exc).__name__}",
+                                        final=msg.attempts >= MAX_ATTEMPTS)
+        return sent
+
+    async def _prepare(self, msg: EventMessage) -> EventDelivery | None:
+        async with self._sessions() as session:
+            e = await q.get_event(session=session, event_id=msg.event_id)
+            person = await people.get_person(session=session, person_id=msg.person_id)
+            if e is None or person is None or person.discord_user_id is None or person.status == PersonStatus.LEFT:
+                return None
+            programme = self._registry.by_id(e.programme_id)
+            profile = await people.get_profile(session=session, person_id=msg.person_id, programme_id=e.programme_id)
+            rsvp = await q.rsvp_of(session=session, event_id=msg.event_id, person_id=msg.person_id)
+        if programme is None:
+            return None
+        if msg.kind == EventMessageKind.REMINDER and (e.status != EventStatus.SCHEDULED or (
+                rsvp is not None and rsvp.response == RsvpResponse.DECLINED)):
+            return None
+        voice = programme.config.messages()
+        zone = str((profile.answers if profile else {}).get("timezone") or "UTC")
+        values = {"name": safe_text(person.display_name, 60), "event": safe_text(e.title, 100),
+                  "programme": programme.config.name}
+        buttons = ""
+        if msg.kind == EventMessageKind.REMINDER:
+            text = voice.say("event_reminder", **values, kind=KIND_LABELS[e.kind], when=local_when(e.starts_at, zone),
+                             where=where_text(e))
+            buttons = "rsvp" if rsvp is None or rsvp.response != RsvpResponse.GOING else ""
+        elif msg.kind == EventMessageKind.START:
+            text = voice.say("event_starting", event=values["event"], where=where_text(e),
+                             programme=programme.config.name)
+        elif msg.kind == EventMessageKind.FEEDBACK:
+            text = voice.say("event_feedback", **values)
+            buttons = "feedback"
+        else:
+            text = voice.say("event_cancelled", **values, when=local_when(e.starts_at, zone))
+        return EventDelivery(require_id(msg), require_id(e), msg.kind, person.discord_user_id, text, buttons,
+                             msg.attempts)

@@ -1,0 +1,298 @@
+"""Surveys, persisted: written when due for each person of a match, claimed and prepared for sending like
+nudges (their own kinds), one reminder after each, and answers recorded one question at a time.
+
+No discord import: the cog (cogs/surveys) sends what :meth:`SurveyService.prepare` returns, reports back with
+:meth:`record_sent` / :meth:`record_retry`, and passes clicks to :meth:`answer`, :meth:`write` and :meth:`quote`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.clock import Clock
+from bot.nudges.quiet import is_quiet, next_allowed
+from bot.nudges.templates import render_template
+from bot.onboarding.safe_text import safe_text
+from bot.services.nudges._types import _zone
+from bot.services.programmes import Programme, ProgrammeRegistry
+from bot.services.surveys._types import StepView, SurveyDelivery, SurveyTurn
+from bot.services.surveys.ratings import gave_high_ratings
+from bot.surveys.config import SURVEY_PLACEHOLDERS, SurveyConfig
+from bot.surveys.flow import Given, Step, check_value, next_step, step_text
+from bot.surveys.schedule import reminder_due_at, survey_due_at, survey_moment
+from storage.db import SessionFactory, transaction
+from storage.ids import require_id
+from storage.models import (
+    INACTIVE,
+    SURVEY_KINDS,
+    Match,
+    MatchStatus,
+    Nudge,
+    NudgeKind,
+    NudgeStatus,
+    SurveyAnswer,
+)
+from storage.queries import matching, onboarding, people
+from storage.queries import nudges as q
+from storage.queries import surveys as qs
+
+GONE = "This survey is closed now. Thank you all the same!"
+NOT_YOURS = "This survey was sent to someone else."
+CHANGED = "This question has changed since the survey was sent. Thank you all the same!"
+TEXT_LIMIT = 1000
+
+
+def _given(rows: list[SurveyAnswer]) -> dict[str, Given]:
+    return {a.question_key: Given(a.value_int, a.value_text, a.quote_ok) for a in rows}
+
+
+def _view(invite_id: int, step: Step | None) -> StepView | None:
+    return None if step is None else StepView(invite_id, step.kind, step.question)
+
+
+class SurveyService:
+    """Plans, dispatch and answers of a programme's surveys."""
+
+    stale_after = timedelta(minutes=5)
+    quiet_margin = timedelta(minutes=1)
+    retry_delay = timedelta(minutes=5)
+    max_attempts = 5
+
+    def __init__(self, registry: ProgrammeRegistry, sessions: SessionFactory, clock: Clock) -> None:
+        self._registry = registry
+        self._sessions = sessions
+        self._clock = clock
+
+    # ---- plans ------------------------------------------------------------------------------------
+    async def plan(self, programme: Programme) -> int:
+        """Write every survey now due for the programme's matches (once each: the database refuses a second
+        one). Returns how many were written."""
+        surveys = programme.config.survey_plan()
+        if not surveys:
+            return 0
+        now = self._clock.now()
+        window = timedelta(days=max(s.send_within_days for s in surveys))
+        by_cohort = programme.config.cohort_end is not None and any(
+            s.before_cohort_end_days is not None for s in surveys)
+        longest = timedelta(days=max((s.day or 0) for s in surveys))
+        started_since = None if by_cohort else now - window - longest
+        async with transaction(self._sessions) as session:
+            matches = await qs.matches_to_survey(session=session, programme_id=programme.id,
+                                                 started_since=started_since, ended_since=now - window)
+            done = await qs.invited_keys(session=session, match_ids=[require_id(m) for m in matches])
+            found = await people.people_with_profiles(
+                session=session, person_ids=[p for m in matches for p in (m.mentor_person_id, m.mentee_person_id)])
+            invites: list[qs.Invite] = []
+            for match in matches:
+                for role, pid in (("mentor", match.mentor_person_id), ("mentee", match.mentee_person_id)):
+                    me = found.get(pid)
+                    if me is None or me[0].status in INACTIVE:
+                        continue
+                    zone = _zone(me[1])
+                    for survey in surveys:
+                        if role not in survey.roles or (require_id(match), pid, survey.key) in done:
+                            continue
+                        due = self._due(programme, survey, match, zone, now)
+                        if due is not None:
+                            invites.append(qs.Invite(programme.id, require_id(match), pid, survey.key, due))
+            return await qs.add_invites(session=session, invites=invites)
+
+    def _due(self, programme: Programme, survey: SurveyConfig, match: Match, zone: str,
+             now: datetime) -> datetime | None:
+        if survey.at != "end" and match.status != MatchStatus.ACTIVE:
+            return None  # an ended match gets its end survey only
+        assert match.started_at is not None
+        cfg = programme.config
+        moment = survey_moment(survey, started_at=match.started_at, ended_at=match.ended_at,
+                               cohort_end=cfg.cohort_end, zone=zone, local_time=cfg.nudges.cohort_local_time)
+        return survey_due_at(survey, moment, now=now, zone=zone, quiet=cfg.quiet_hours)
+
+    # ---- dispatch ---------------------------------------------------------------------------------
+    async def release_stale(self) -> int:
+        async with transaction(self._sessions) as session:
+            return await q.release_stale_claims(
+                session=session, claimed_before=self._clock.now() - self.stale_after, kinds=SURVEY_KINDS)
+
+    async def claim(self, worker: str, limit: int = 100) -> list[Nudge]:
+        async with transaction(self._sessions) as session:
+            return await q.claim_due_nudges(session=session, now=self._clock.now(), worker=worker,
+                                            kinds=SURVEY_KINDS, limit=limit)
+
+    async def prepare(self, nudge: Nudge) -> SurveyDelivery | None:
+        """What to send for a claimed survey or reminder; None when it is no longer wanted (cancelled) or was
+        moved out of the person's quiet hours."""
+        nid = require_id(nudge)
+        programme = self._registry.by_id(nudge.programme_id)
+        async with transaction(self._sessions) as session:
+            survey = programme.config.survey(nudge.step_key) if programme is not None else None
+            match = await matching.get_match(session=session, match_id=nudge.match_id) \
+                if nudge.match_id is not None else None
+            found = await people.people_with_profiles(
+                session=session, person_ids=(match.mentor_person_id, match.mentee_person_id) if match else ())
+            me = found.get(nudge.person_id) if nudge.person_id is not None else None
+            if programme is None or survey is None or match is None or me is None or me[0].status in INACTIVE \
+                    or (survey.at != "end" and match.status != MatchStatus.ACTIVE):
+                await q.cancel_nudge(session=session, nudge_id=nid, reason="survey, match or person gone")
+                return None
+            person, profile = me
+            zone, quiet, now = _zone(profile), programme.config.quiet_hours, self._clock.now()
+            if is_quiet(now, zone, quiet) or is_quiet(now + self.quiet_margin, zone, quiet):
+                await q.reschedule(session=session, nudge_id=nid, error="quiet hours",
+                                   due_at=next_allowed(now + self.quiet_margin, zone, quiet))
+                return None
+            invite = nudge if nudge.kind == NudgeKind.SURVEY else await qs.survey_invite(
+                session=session, match_id=match.id, person_id=person.id, survey_key=survey.key)
+            if invite is None or (nudge.kind == NudgeKind.SURVEY_REMINDER and invite.status != NudgeStatus.SENT):
+                await q.cancel_nudge(session=session, nudge_id=nid, reason="survey not sent")
+                return None
+            invite_id = require_id(invite)
+            step = next_step(survey, _given(await qs.answers_of_invite(session=session, invite_id=invite_id)))
+            if step is None:
+                await q.cancel_nudge(session=session, nudge_id=nid, reason="answered")
+                return None
+            partner_id = match.mentee_person_id if person.id == match.mentor_person_id else match.mentor_person_id
+            partner = found.get(partner_id, (None, None))[0]
+            footer = f"\n-# ref:n{nid}"
+            opening = render_template(survey.intro if nudge.kind == NudgeKind.SURVEY else survey.reminder, {
+                "name": safe_text(person.display_name, 60),
+                "partner": safe_text(partner.display_name, 60) if partner else "your partner",
+                "programme": programme.config.name,
+            }, allowed=SURVEY_PLACEHOLDERS, limit=900)
+            text = f"{opening}\n\n{step_text(survey, step)}"[:2000 - len(footer)] + footer
+            dm = None if person.dms_closed else await onboarding.known_dm_channel(
+                session=session, person_id=require_id(person))
+            return SurveyDelivery(nid, programme, nudge.kind, text, StepView(invite_id, step.kind, step.question),
+                                  nudge.attempts, require_id(person), person.discord_user_id, dm, person.dms_closed)
+
+    async def renew_claim(self, nudge_id: int, worker: str, attempts: int) -> bool:
+        async with transaction(self._sessions) as session:
+            return await q.renew_claim(session=session, nudge_id=nudge_id, claim=(worker, attempts),
+                                       now=self._clock.now())
+
+    async def record_sent(self, nudge_id: int, channel_id: int, message_id: int) -> bool:
+        """Sent: recorded, and a survey's one reminder written (due in the person's daytime)."""
+        now = self._clock.now()
+        async with transaction(self._sessions) as session:
+            done = await q.mark_sent(session=session, nudge_id=nudge_id, now=now, channel_id=channel_id,
+                                     message_id=message_id)
+            row = await q.get_nudge(session=session, nudge_id=nudge_id)
+            if not done or row is None or row.kind != NudgeKind.SURVEY or row.match_id is None \
+                    or row.person_id is None:
+                return done
+            programme = self._registry.by_id(row.programme_id)
+            survey = programme.config.survey(row.step_key) if programme is not None else None
+            if programme is None or survey is None:
+                return done
+            profile = (await people.people_with_profiles(session=session, person_ids=(row.person_id,))).get(
+                row.person_id, (None, None))[1]
+            due = reminder_due_at(survey, now, zone=_zone(profile), quiet=programme.config.quiet_hours)
+            await qs.add_invites(session=session, invites=[qs.Invite(
+                row.programme_id, row.match_id, row.person_id, row.step_key, due, NudgeKind.SURVEY_REMINDER)])
+            return done
+
+    async def record_retry(self, nudge_id: int, error: str, attempts: int, worker: str | None = None) -> bool:
+        """Try again later; False (and failed) after ``max_attempts``."""
+        claim = (worker, attempts) if worker is not None else None
+        async with transaction(self._sessions) as session:
+            if attempts >= self.max_attempts:
+                return not await q.mark_failed(session=session, nudge_id=nudge_id, error=error[:500], claim=claim)
+            await q.reschedule(session=session, nudge_id=nudge_id, due_at=self._clock.now() + self.retry_delay,
+                               error=error[:500], claim=claim)
+            return True
+
+    async def record_failed(self, nudge_id: int, error: str, worker: str | None = None, attempts: int = 0) -> None:
+        async with transaction(self._sessions) as session:
+            await q.mark_failed(session=session, nudge_id=nudge_id, error=error[:500],
+                                claim=(worker, attempts) if worker is not None else None)
+
+    async def mark_dms_closed(self, person_id: int) -> None:
+        async with transaction(self._sessions) as session:
+            await people.mark_dms_closed(session=session, person_id=person_id)
+
+    # ---- answers ----------------------------------------------------------------------------------
+    async def answer(self, invite_id: int, discord_user_id: int, question_key: str, value: str | None) -> SurveyTurn:
+        """A button or menu answer (``value`` None: skipped, for an optional question)."""
+        return await self._turn(invite_id, discord_user_id, question_key, value=value)
+
+    async def write(self, invite_id: int, discord_user_id: int, question_key: str, text: str) -> SurveyTurn:
+        """A written answer from the form (empty: skipped)."""
+        return await self._turn(invite_id, discord_user_id, question_key, text=text.strip()[:TEXT_LIMIT])
+
+    async def quote(self, invite_id: int, discord_user_id: int, question_key: str, ok: bool) -> SurveyTurn:
+        """Whether the written answer may be quoted (without the person's name)."""
+        return await self._turn(invite_id, discord_user_id, question_key, quote=ok)
+
+    async def _turn(self, invite_id: int, discord_user_id: int, question_key: str, *, value: str | None = None,
+                    text: str | None = None, quote: bool | None = None) -> SurveyTurn:
+        async with transaction(self._sessions) as session:
+            invite = await q.get_nudge(session=session, nudge_id=invite_id)
+            if invite is None or invite.kind != NudgeKind.SURVEY or invite.person_id is None \
+                    or invite.status not in (NudgeStatus.SENT, NudgeStatus.CLAIMED):
+                return SurveyTurn("rejected", GONE)
+            person = await people.get_person(session=session, person_id=invite.person_id)
+            if person is None or person.discord_user_id != discord_user_id:
+                return SurveyTurn("rejected", NOT_YOURS)
+            programme = self._registry.by_id(invite.programme_id)
+            survey = programme.config.survey(invite.step_key) if programme is not None else None
+            match = await matching.get_match(session=session, match_id=invite.match_id) \
+                if invite.match_id is not None else None
+            if survey is None or match is None:
+                return SurveyTurn("rejected", GONE)
+            question = survey.question(question_key)
+            if question is None:
+                return SurveyTurn("rejected", CHANGED)
+            before = _given(await qs.answers_of_invite(session=session, invite_id=invite_id))
+            changed = await self._record(session, invite, match, survey, question_key, before,
+                                         value=value, text=text, quote=quote)
+            if changed is None:
+                return SurveyTurn("rejected", f"That isn't one of the answers to “{question.prompt}”.")
+            after = _given(await qs.answers_of_invite(session=session, invite_id=invite_id))
+            step = next_step(survey, after)
+            if step is None:
+                reminder = await qs.reminder_of(session=session, invite=invite)
+                if reminder is not None:
+                    await q.cancel_by_ids(session=session, nudge_ids=[require_id(reminder)])
+                return SurveyTurn("recorded" if changed else "unchanged", survey.thanks)
+            return SurveyTurn("recorded" if changed else "unchanged", step_text(survey, step),
+                              _view(invite_id, step))
+
+    async def _record(self, session: AsyncSession, invite: Nudge, match: Match, survey: SurveyConfig,
+                      question_key: str, before: dict[str, Given], *, value: str | None, text: str | None,
+                      quote: bool | None) -> bool | None:
+        """Store one answer (the first one stands): True when stored, False when it was answered already,
+        None when the value is not an answer to the question."""
+        question = survey.question(question_key)
+        assert question is not None
+        if quote is not None:
+            return await qs.set_quote_consent(session=session, invite_id=require_id(invite),
+                                              question_key=question_key, ok=quote)
+        if question_key in before:
+            return False
+        if text is not None:
+            if question.kind != "text" or (question.required and not text):
+                return None
+            given = Given(value_text=text or None)
+        elif value is None:
+            if question.required:
+                return None
+            given = Given()
+        else:
+            found = check_value(question, value)
+            if found is None:
+                return None
+            given = found
+        assert invite.person_id is not None
+        role = "mentor" if invite.person_id == match.mentor_person_id else "mentee"
+        return await qs.add_answer(session=session, answer=SurveyAnswer(
+            programme_id=invite.programme_id, person_id=invite.person_id, invite_id=require_id(invite),
+            match_id=match.id, cohort_round_id=match.cohort_round_id, survey_key=survey.key, point=survey.at,
+            role=role, question_key=question_key, measure=question.measure, value_int=given.value_int,
+            value_text=given.value_text, answered_at=self._clock.now()))
+
+    async def gave_high_ratings(self, programme: Programme, match_id: int, person_id: int) -> bool:
+        """Did the person rate the match highly (4+ of 5 on average) in its end-of-match survey?"""
+        async with self._sessions() as session:
+            return await gave_high_ratings(session=session, programme=programme, match_id=match_id,
+                                           person_id=person_id)

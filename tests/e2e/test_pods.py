@@ -1,0 +1,107 @@
+"""Pods: a programme may give each mentor ONE private space with all their mentees. Announcing a match creates
+the pod or lets the new mentee into it; ending a match takes that mentee out; the last ending archives it.
+Exactly once: a pod whose creation was applied but never answered is found, not made again."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.sandbox.world import SandboxWorld
+from storage.db import transaction
+from storage.models import Match
+from storage.queries import matching
+from tests.support.database import drop_test_schema
+from tests.support.pairs import Member, add_member
+from tests.support.world import make_world
+
+pytestmark = pytest.mark.e2e
+
+
+async def _world(tmp_path_factory: pytest.TempPathFactory, mode: str) -> tuple[SandboxWorld, str | None]:
+    return await make_world(tmp_path_factory, extensions=["cogs.matching", "cogs.nudges"],
+                            programme_overrides={"spaces": {"per": "mentor", "mode": mode}})
+
+
+@pytest.fixture
+async def pods(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SandboxWorld]:
+    w, schema = await _world(tmp_path_factory, "channels")
+    try:
+        yield w
+    finally:
+        await w.stop()
+        await drop_test_schema(schema)
+
+
+@pytest.fixture
+async def thread_pods(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SandboxWorld]:
+    w, schema = await _world(tmp_path_factory, "threads")
+    try:
+        yield w
+    finally:
+        await w.stop()
+        await drop_test_schema(schema)
+
+
+async def _match(world: SandboxWorld, mentor: Member, mentee: Member) -> int:
+    programme = world.bot.services.programmes.all()[0]
+    async with transaction(world.bot.sessions) as s:
+        row = await matching.add_match(session=s, match=Match(
+            programme_id=programme.id, mentor_person_id=mentor.person_id, mentee_person_id=mentee.person_id,
+            status="active", started_at=world.clock.now(), reasons="both run on Sundays"))
+    return row.id or 0
+
+
+async def _space_of(world: SandboxWorld, match_id: int) -> int | None:
+    async with world.bot.sessions() as s:
+        m = await matching.get_match(session=s, match_id=match_id)
+    assert m is not None
+    return m.space_id
+
+
+async def test_a_mentors_pod_follows_their_matches_and_ends(pods: SandboxWorld) -> None:
+    world = pods
+    mentor = await add_member(world, "Nell", "Europe/London")
+    a, b, c = [await add_member(world, f"Leader {x}", "Europe/London") for x in "ABC"]
+    ma, mb = await _match(world, mentor, a), await _match(world, mentor, b)
+    await world.bot.tick("announce-pairs")
+    pod = await _space_of(world, ma)
+    assert pod is not None and await _space_of(world, mb) == pod  # one space for the mentor and both leaders
+    channel = world.discord.state.channels[pod]
+    assert channel.name.startswith("pod-") and all(p.persona.can_see(pod) for p in (mentor, a, b))
+    assert not c.persona.can_see(pod)
+    intros = [m for m in world.discord.state.messages.values() if m.channel_id == pod and "meet" in m.content]
+    assert len(intros) == 2
+
+    mc = await _match(world, mentor, c)  # a later match joins the existing pod
+    await world.bot.tick("announce-pairs")
+    assert await _space_of(world, mc) == pod and c.persona.can_see(pod)
+    assert len([ch for ch in world.discord.state.channels.values() if ch.name.startswith("pod-")]) == 1
+
+    programme = world.bot.services.programmes.all()[0]
+    await world.bot.services.ending.end_match(programme, ma, "organiser", None)
+    assert not a.persona.can_see(pod)  # that leader leaves the pod …
+    assert all(p.persona.can_see(pod) for p in (mentor, b, c))  # … the others stay
+    assert not world.discord.state.channels[pod].name.startswith("ended-")
+
+    await world.bot.services.ending.end_match(programme, mb, "organiser", None)
+    await world.bot.services.ending.end_match(programme, mc, "organiser", None)
+    assert world.discord.state.channels[pod].name.startswith("ended-")  # the last ending archives it
+    assert not any(p.persona.can_see(pod) for p in (a, b, c))
+
+
+async def test_a_pod_created_but_never_answered_is_found_not_made_again(thread_pods: SandboxWorld) -> None:
+    world = thread_pods
+    mentor = await add_member(world, "Nell", "Europe/London")
+    a, b = [await add_member(world, f"Leader {x}", "Europe/London") for x in "AB"]
+    ma, mb = await _match(world, mentor, a), await _match(world, mentor, b)
+    world.discord.faults.lose_response_next("status", method="POST", path_contains="/threads")
+    await world.bot.tick("announce-pairs")  # the thread was made; the bot never heard back
+    await world.bot.tick("announce-pairs")
+    await world.bot.tick("announce-pairs")
+    threads = [ch for ch in world.discord.state.channels.values() if ch.type == 12 and "pod-" in ch.name]
+    assert len(threads) == 1
+    pod = threads[0].id
+    assert await _space_of(world, ma) == pod and await _space_of(world, mb) == pod
+    assert all(p.persona.can_see(pod) for p in (mentor, a, b))
