@@ -4,8 +4,8 @@ that came after (1,000 people pressing at once). :class:`AckFirst` orders it: ev
 the moment it arrives (:meth:`arrived`), and a handler's work after its acknowledgement waits for its turn
 (:meth:`turn`) — until every interaction that arrived before that acknowledgement has been acknowledged too.
 
-Nothing waits for interactions that arrive later (no starvation under a steady stream), nor for one that is
-never acknowledged: an interaction counts as settled once its response is done (``is_done``, checked by a
+Nothing waits for interactions that arrive later (no starvation under a steady stream), nor longer than
+:data:`MAX_WAIT_S`, nor for one that is never acknowledged: an interaction counts as settled once its response is done (``is_done``, checked by a
 sweep every :data:`SWEEP_S`) or once Discord's window has passed (:data:`WINDOW_S`). Domain code: no discord.
 """
 
@@ -19,12 +19,14 @@ from collections.abc import Callable
 
 WINDOW_S = 3.0  # Discord's window for a first response: no one waits longer for an interaction than this
 SWEEP_S = 0.05  # how often settled-but-unreported interactions (answered elsewhere) are noticed
+MAX_WAIT_S = 1.0  # the most a handler's work waits for its turn: the person is waiting for the answer too
 
 
 class AckFirst:
-    def __init__(self, *, window_s: float = WINDOW_S, sweep_s: float = SWEEP_S, enabled: bool = True) -> None:
+    def __init__(self, *, window_s: float = WINDOW_S, sweep_s: float = SWEEP_S, max_wait_s: float = MAX_WAIT_S,
+                 enabled: bool = True) -> None:
         """``enabled=False``: no ordering (every turn is immediate), the baseline of ``bench interactions``."""
-        self.window_s, self.sweep_s, self.enabled = window_s, sweep_s, enabled
+        self.window_s, self.sweep_s, self.max_wait_s, self.enabled = window_s, sweep_s, max_wait_s, enabled
         self._seq = 0
         self._pending: dict[int, tuple[int, float, Callable[[], bool]]] = {}  # key -> (seq, arrived, is_done)
         self._heap: list[tuple[int, int]] = []  # (seq, key) of pending interactions, lazily pruned
@@ -51,7 +53,8 @@ class AckFirst:
             self._advance()
 
     async def turn(self) -> None:
-        """Wait until every interaction that has arrived so far is acknowledged (or settled, or stale)."""
+        """Wait until every interaction that has arrived so far is acknowledged (or settled, or stale), at most
+        ``max_wait_s``."""
         self._advance()
         if not self._pending:
             return
@@ -59,10 +62,9 @@ class AckFirst:
         self._waiters.append((self._seq, future))
         self._arm()
         try:
-            await future
-        except asyncio.CancelledError:
-            future.cancel()
-            raise
+            await asyncio.wait_for(future, self.max_wait_s)
+        except TimeoutError:
+            pass  # the work goes ahead: acknowledgements first, but not at any price
 
     # ---- internals ------------------------------------------------------------------------------
     def _low_watermark(self) -> int:

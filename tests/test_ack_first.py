@@ -49,7 +49,7 @@ async def test_later_arrivals_do_not_hold_back_earlier_work() -> None:
 
 async def test_an_interaction_answered_elsewhere_or_too_old_releases_the_others() -> None:
     answered = False
-    acks = AckFirst(window_s=10, sweep_s=0.01)
+    acks = AckFirst(window_s=10, sweep_s=0.01, max_wait_s=10)
     acks.arrived(1, lambda: answered)  # e.g. a slash command that answers directly
     acks.arrived(2, lambda: False)
     acks.acknowledged(2)
@@ -59,7 +59,7 @@ async def test_an_interaction_answered_elsewhere_or_too_old_releases_the_others(
     answered = True
     await asyncio.wait_for(turn, 1)
 
-    stale = AckFirst(window_s=0.05, sweep_s=0.01)
+    stale = AckFirst(window_s=0.05, sweep_s=0.01, max_wait_s=10)
     stale.arrived(1, lambda: False)  # never answered: after Discord's window nobody waits for it any more
     await asyncio.wait_for(stale.turn(), 1)
 
@@ -76,3 +76,9 @@ async def test_interactions_answered_elsewhere_are_let_go_even_when_nobody_waits
         acks.arrived(key, lambda: True)
     await asyncio.sleep(0.05)
     assert acks.waiting == 0
+
+
+async def test_no_work_waits_longer_than_the_cap() -> None:
+    acks = AckFirst(window_s=10, max_wait_s=0.05)
+    acks.arrived(1, lambda: False)  # never acknowledged, still within Discord's window
+    await asyncio.wait_for(acks.turn(), 1)
