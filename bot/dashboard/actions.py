@@ -10,6 +10,7 @@ from bot.dashboard.cookies import SESSION_COOKIE
 from bot.plural import count, form
 from bot.services.match_end import MatchNotFound
 from bot.services.matching import MatchingError
+from bot.services.outcomes import ReportError
 from bot.services.pair_decisions import NotFound
 
 
@@ -166,3 +167,17 @@ async def export(dash: Dashboard, request: web.Request) -> web.StreamResponse:
     await service.record(programme, actor, "profiles.export", {what: n, "via": "dashboard"})
     return web.Response(body=text.encode("utf-8"), content_type="text/csv", charset="utf-8", headers={
         "Content-Disposition": f'attachment; filename="{programme.key}-{what}.csv"'})
+
+
+async def export_outcomes(dash: Dashboard, request: web.Request) -> web.StreamResponse:
+    """The anonymised answers of ``/programme report`` as CSV (the report is audited by its service)."""
+    programme = request[PROGRAMME]
+    data = await _form(request)
+    number = data.get("round", "")
+    try:
+        report = await dash.services.outcomes.produce(programme, round_number=int(number) if number.isdigit() else None,
+                                                      actor_discord_id=user_of(request))
+    except ReportError as exc:
+        return dash.done(request, f"{_base(request)}/outcomes", str(exc))
+    return web.Response(body=report.csv.encode("utf-8"), content_type="text/csv", charset="utf-8", headers={
+        "Content-Disposition": f'attachment; filename="{report.stem}.csv"'})

@@ -229,7 +229,8 @@ def redirect(where: str) -> web.Response:
 def _local_path(path: str) -> str:
     """Only a path of this site (no scheme, no host, no ``//``): never an open redirect."""
     parts = urlsplit(path)
-    if parts.scheme or parts.netloc or not path.startswith("/") or path.startswith("//"):
+    if parts.scheme or parts.netloc or not path.startswith("/") or path.startswith("//") \
+            or "\\" in path or any(ord(c) < 32 for c in path):  # browsers read "/\\host" as "//host"
         return "/"
     return path
 
@@ -278,6 +279,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", P + "/matching/preview", "run_preview", Access.ORGANISER),
     Route("POST", P + "/matching/confirm", "confirm_round", Access.ORGANISER),
     Route("GET", P + "/outcomes", "outcomes", Access.ORGANISER),
+    Route("POST", P + "/outcomes/export", "export_outcomes", Access.ORGANISER),
     Route("GET", P + "/audit", "audit", Access.ORGANISER),
     Route("POST", P + "/export/{what:profiles|matches}", "export", Access.ORGANISER),
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,6 +13,7 @@ from bot.dashboard.app import PROGRAMME, Dashboard, user_of
 from bot.goals.progress import progress_label
 from bot.onboarding.validate import show_value
 from bot.services.directory import role_choices
+from bot.services.outcomes import ReportError
 from bot.services.stats import WEEKS_SHOWN
 from bot.stats import render_stats_png
 from storage.models import PersonStatus
@@ -141,7 +143,19 @@ async def matching(dash: Dashboard, request: web.Request) -> web.StreamResponse:
 
 
 async def outcomes(dash: Dashboard, request: web.Request) -> web.StreamResponse:
-    return dash.render(request, "outcomes.html")
+    """The report of ``/programme report`` (audited the same way): every round, or one (``?round=N``)."""
+    programme = request[PROGRAMME]
+    rounds = [r.name for r in await dash.services.rounds.summaries(programme)]
+    number = request.query.get("round", "")
+    chosen = int(number) if number.isdigit() and 1 <= int(number) <= len(rounds) else None
+    try:
+        report = await dash.services.outcomes.produce(programme, round_number=chosen, actor_discord_id=user_of(request))
+    except ReportError as exc:
+        return dash.render(request, "outcomes.html", report=None, problem=str(exc), rounds=rounds, chosen=chosen,
+                           chart="")
+    chart = "data:image/png;base64," + base64.b64encode(report.png).decode("ascii")
+    return dash.render(request, "outcomes.html", report=report, problem="", rounds=rounds, chosen=chosen,
+                       chart=chart)
 
 
 async def audit(dash: Dashboard, request: web.Request) -> web.StreamResponse:

@@ -143,18 +143,19 @@ class GoalService:
             found = await self._match_of(session, goal.match_id, discord_user_id)
             if isinstance(found, str):
                 return ProgressSaved(False, found)
-            match, programme, _role = found
-            person = await people.get_person_by_discord(session=session, programme_id=programme.id,
-                                                        discord_user_id=discord_user_id)
+            match, programme, role = found
+            by = match.mentee_person_id if role == "mentee" else match.mentor_person_id
             if goal.progress != state:
-                await q.set_goal_progress(session=session, goal_id=goal_id, progress=state,
-                                          by_person_id=require_id(person) if person else 0, now=now)
+                await q.set_goal_progress(session=session, goal_id=goal_id, progress=state, by_person_id=by, now=now)
                 await audit.add_audit_event(session=session, programme_id=programme.id,
                                             actor_discord_id=discord_user_id, action="goals.progress",
                                             detail={"match": goal.match_id, "goal": goal.position,
                                                     "progress": str(state)}, now=now)
             pair = await self._pair(session, match, await q.goals_of_match(session=session, match_id=goal.match_id))
-        return ProgressSaved(True, f"Noted: goal {goal.position} is **{progress_label(state)}**.", pair, programme)
+        hint = " If it has changed, you can rewrite it with “Change the goals” (`/goals view`)." \
+            if state == GoalProgress.CHANGED and role == "mentee" else ""
+        return ProgressSaved(True, f"Noted: goal {goal.position} is **{progress_label(state)}**.{hint}", pair,
+                             programme)
 
     # ---- reading --------------------------------------------------------------------------------------
     async def pair_goals(self, match_id: int, discord_user_id: int) -> PairGoals | str:

@@ -61,6 +61,15 @@ class Events(commands.Cog):
     async def on_scheduled_event_user_remove(self, event: discord.ScheduledEvent, user: discord.User) -> None:
         await self.bot.services.events.record_interest(event.guild_id, event.id, user.id, False)
 
+    @commands.Cog.listener()
+    async def on_scheduled_event_delete(self, event: discord.ScheduledEvent) -> None:
+        await self.bot.services.events.cancelled_in_discord(event.guild_id, event.id)
+
+    @commands.Cog.listener()
+    async def on_scheduled_event_update(self, before: discord.ScheduledEvent, after: discord.ScheduledEvent) -> None:
+        if after.status is discord.EventStatus.cancelled and before.status is not discord.EventStatus.cancelled:
+            await self.bot.services.events.cancelled_in_discord(after.guild_id, after.id)
+
     @organiser_only()
     @event.command(name="create", description="Create a programme event (a Discord Scheduled Event) with reminders")
     @app_commands.describe(

@@ -19,7 +19,7 @@ from bot.goals import GOAL_LENGTH, MAX_GOALS, PROGRESS, GoalView, PairGoals, goa
 from bot.onboarding.safe_text import clean_input, safe_text
 from bot.services.goals import GoalsSaved
 from cogs.kit.interactions import INTEGER, KitModal, PersistentItem, bot_of, label_of, reply, selected
-from cogs.kit.messaging import NO_PINGS, messageable
+from cogs.kit.messaging import NO_PINGS, messageable, send_dm
 
 if TYPE_CHECKING:
     from bot.app import MentorBot
@@ -130,17 +130,22 @@ def invite_view(match_id: int, suggestions: Sequence[str]) -> discord.ui.View:
 
 
 async def share_in_space(bot: MentorBot, saved: GoalsSaved) -> None:
-    """After the mentee saved goals that changed: the pair's space shows them (the mentor sees them there)."""
+    """After the mentee saved goals that changed: the pair's space shows them (the mentor sees them there); a
+    mentor's pod, shared by all their mentees, does not — the mentor gets them by DM."""
     pair, programme = saved.pair, saved.programme
-    if not saved.ok or not saved.changed or pair is None or programme is None or pair.space_id is None:
+    if not saved.ok or not saved.changed or pair is None or programme is None:
         return
     mentee = f"<@{pair.mentee_discord_id}>" if pair.mentee_discord_id else safe_text(pair.mentee_name, 60)
     text = programme.config.messages().say("goals_shared", mentee=mentee, programme=programme.config.name)
+    embed = pair_embed(pair, title="🎯 Goals")
     try:
-        await bot.pacer_send(messageable(bot, pair.space_id), content=text[:2000], allowed_mentions=NO_PINGS,
-                             embed=pair_embed(pair, title="🎯 Goals"))
+        if pair.space_id is not None and not programme.config.pods:
+            await bot.pacer_send(messageable(bot, pair.space_id), content=text[:2000], allowed_mentions=NO_PINGS,
+                                 embed=embed)
+        elif pair.mentor_discord_id is not None:  # a mentor's pod is shared by their mentees: only the mentor
+            await send_dm(bot, pair.mentor_discord_id, content=text[:2000], allowed_mentions=NO_PINGS, embed=embed)
     except discord.HTTPException as exc:
-        log.warning("could not show the goals of match %s in its space: %s", pair.match_id, exc)
+        log.warning("could not show the goals of match %s to its mentor: %s", pair.match_id, exc)
 
 
 # ---- progress --------------------------------------------------------------------------------------------

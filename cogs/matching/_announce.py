@@ -280,7 +280,7 @@ class DiscordPairSpaces:
             if exc.code != DMS_CLOSED:
                 raise
             # DMs closed: the introduction in the space already mentions them; the goals invitation goes there
-            if goals is not None:
+            if goals is not None and not programme.config.pods:  # a pod: other mentees see it
                 await self._goals_in_space(programme, user_id, partner, space, goals, look_first=look_first)
 
     async def _goals_in_space(self, programme: Programme, user_id: int, partner: str,

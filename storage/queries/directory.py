@@ -82,14 +82,24 @@ async def directory_page(
     *, session: AsyncSession, programme_id: int, filters: DirectoryFilter, sort: str = "name",
     descending: bool = False, offset: int = 0, limit: int = 50,
 ) -> tuple[list[DirectoryRow], int]:
-    """One page of people and the number matching the filters: one scan of the filtered rows gives both (a
-    window count); only a page past the end asks for the count on its own."""
+    """One page of people and the number matching the filters. Without a search or a role/round filter the count
+    and the page each walk an index; with one, a single scan of the filtered rows gives both (a window count),
+    and only a page past the end asks for the count on its own."""
     where = _where(programme_id, filters)
-    ids_stmt = select(col(Person.id), func.count().over()).select_from(Person)
+    scanning = bool(filters.search.strip() or filters.role or filters.cohort_round_id or filters.match_round_id)
     count_stmt = select(func.count()).select_from(Person)
     if filters.role:
-        ids_stmt = ids_stmt.join(Profile, _with_profile())
         count_stmt = count_stmt.join(Profile, _with_profile())
+    if not scanning:
+        total = int((await session.exec(count_stmt.where(*where))).one())
+        page_stmt = (select(col(Person.id)).where(*where).order_by(*_order(sort, descending))
+                     .offset(max(0, offset)).limit(limit))
+        ids = [int(i or 0) for i in (await session.exec(page_stmt)).all()]
+        rows = await rows_for(session=session, programme_id=programme_id, person_ids=ids) if ids else []
+        return rows, total
+    ids_stmt = select(col(Person.id), func.count().over()).select_from(Person)
+    if filters.role:
+        ids_stmt = ids_stmt.join(Profile, _with_profile())
     ids_stmt = ids_stmt.where(*where).order_by(*_order(sort, descending)).offset(max(0, offset)).limit(limit)
     found = (await session.exec(ids_stmt)).all()
     if not found:

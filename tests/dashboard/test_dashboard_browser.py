@@ -109,8 +109,12 @@ async def test_an_organiser_runs_the_programme_from_the_browser(dworld: SandboxW
 
     # outcomes and the audit log: every action above, by this organiser
     await page.open(base + "/p/edu/outcomes")
-    await page.wait_text("Outcomes")
+    await page.wait_text("people answered at least one survey")
     await page.screenshot("09-outcomes")
+    download = browser.OUTPUT / "outcomes-edu-all-time.csv"
+    download.unlink(missing_ok=True)
+    await page.click("form[action$='/outcomes/export'] button")
+    await page.wait_for_file(download)
     await page.open(base + "/p/edu/audit")
     text = await page.wait_text("Audit log")
     await page.screenshot("10-audit")
@@ -119,7 +123,7 @@ async def test_an_organiser_runs_the_programme_from_the_browser(dworld: SandboxW
         assert (await s.get(Person, ben)) is not None
     done = {e.action for e in events}
     assert {"person.view", "person.pause", "person.resume_by_organiser", "match.preview", "match.confirm",
-            "match.end", "match.pair", "lead.merge", "lead.dismiss", "profiles.export"} <= done, done
+            "match.end", "match.pair", "lead.merge", "lead.dismiss", "profiles.export", "programme.report"} <= done, done
     assert "match.confirm" in text
 
     # on a phone: the people table scrolls inside its box, the page itself does not

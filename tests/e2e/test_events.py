@@ -5,6 +5,7 @@ the link is posted when it starts; the organiser marks attendance and attendees 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -211,3 +212,23 @@ async def test_a_webinar_in_a_voice_channel_is_a_voice_scheduled_event_for_every
     for p in (mentor, leader):
         (reminder,) = reminders(p.persona)
         assert f"<#{lounge.id}>" in reminder.content
+
+
+async def test_deleting_the_event_in_discord_cancels_it_here_too(world: SandboxWorld) -> None:
+    assert world.guild is not None
+    ana = await add_with_role(world, "Ana Mentor", "mentor")
+    discord_id = await create_dev_day(world)
+    ana.persona.mark_interested(discord_id)
+    await at(world, T(2026, 9, 12, 9, 0, tzinfo=UTC))
+    state = world.discord.state
+    state.delete_scheduled_event(world.guild, world.guild.scheduled_events[discord_id])  # an admin, in the client
+    for _ in range(100):  # the bot hears of it over the gateway
+        async with world.bot.sessions() as s:
+            event = await q.get_event(session=s, event_id=1)
+        if event is not None and event.status == "cancelled":
+            break
+        await asyncio.sleep(0.05)
+    await at(world, T(2026, 9, 12, 10, 0, tzinfo=UTC))
+    assert any("has been cancelled" in m.content for m in ana.persona.dms())
+    await at(world, T(2026, 9, 18, 9, 0, tzinfo=UTC))
+    assert len(reminders(ana.persona)) == 1, "no reminder for a deleted event"

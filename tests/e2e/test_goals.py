@@ -14,7 +14,7 @@ from bot.sandbox.people import Persona
 from bot.sandbox.world import SandboxWorld
 from storage.db import transaction
 from storage.models import Match
-from storage.queries import matching, people
+from storage.queries import matching, outcomes, people
 from tests.support.database import drop_test_schema
 from tests.support.organisers import slash
 from tests.support.pairs import Pair, add_member, make_pair
@@ -201,9 +201,17 @@ async def test_goals_view_shows_and_changes_goals_any_time(gworld: SandboxWorld)
     assert "The goals of your mentee Mentee V" in mentor_view.content
     assert _goal_fields(mentor_view.messages[-1]) == ["Lead a staff briefing"]
     assert "Change the goals" not in str(mentor_view.messages[-1].components), "only the mentee changes them"
+    export = await gworld.bot.services.people.export(gworld.bot.services.programmes.all()[0], pair.mentee.persona.id)
+    assert export is not None
+    assert [g["text"] for g in export["goals_and_stories"]["goals"]] == ["Lead a staff briefing"], "in /mydata"
     nobody = gworld.person("Passer-by")
     await nobody.join(gworld.guild)
     assert "don't have a current match" in (await slash(nobody, gworld.guild, "goals", "view")).content
+
+    await gworld.bot.services.people.leave(gworld.bot.services.programmes.all()[0], pair.mentee.persona.id)
+    async with gworld.bot.sessions() as s:
+        assert await outcomes.goals_in_programme(session=s, programme_id=gworld.bot.services.programmes.all()[0].id) == [], \
+            "/leave erases their goals"
 
 
 async def test_goal_clicks_are_acknowledged_at_once_while_the_database_is_busy(gworld: SandboxWorld) -> None:
@@ -233,3 +241,19 @@ async def test_a_mentee_with_closed_dms_is_invited_in_the_pairs_space(gworld: Sa
     assert "set by the mentee" in refused.content
     used = await pair.mentee.persona.click("Use these goals", message=invites[0])
     assert "Your goals are saved" in used.content
+
+
+async def test_in_a_mentors_pod_the_goals_go_to_the_mentor_alone(tmp_path_factory: pytest.TempPathFactory) -> None:
+    world, schema = await make_world(tmp_path_factory, extensions=GOAL_COGS,
+                                     programme_overrides={"spaces": {"per": "mentor"}})
+    try:
+        pair = await _introduced_pair(world, "P", ["planning", "wellbeing"])
+        await pair.mentee.persona.click("Use these goals", message=await _dm_with(pair.mentee.persona, "Your goals"))
+        shown = await world.discord.state.wait_for(
+            lambda: [m for m in pair.mentor.persona.dms() if "shared their goals" in m.content], 5)
+        assert _goal_fields(shown[-1]) == ["Planning", "Wellbeing"]
+        assert not [m for m in _space_posts(world, pair) if "shared their goals" in m.content], \
+            "the pod is shared by the mentor's other mentees"
+    finally:
+        await world.stop()
+        await drop_test_schema(schema)

@@ -5,6 +5,7 @@ story not yet posted and says what was already public."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -148,6 +149,11 @@ async def test_leave_deletes_an_unposted_story_and_says_what_was_public(sworld: 
     await public.mentee.persona.click("Yes, share it", message=preview.messages[-1])
     choices = await _write(draft.mentor.persona, "Mentoring reminded me why I love this job.")
     await draft.mentor.persona.click("Organisers only", message=choices)  # previewed, never confirmed
+
+    await slash(draft.mentor.persona, sworld.guild, "mydata")
+    export = json.loads(draft.mentor.persona.dms()[-1].attachments[0].data)
+    assert [(st["status"], st["text"]) for st in export["goals_and_stories"]["stories"]] == [
+        ("written", "Mentoring reminded me why I love this job.")], "/mydata has their story"
 
     for persona in (public.mentee.persona, draft.mentor.persona):
         asked = await slash(persona, sworld.guild, "leave")

@@ -215,6 +215,24 @@ class EventService:
             await port.set_status(programme, e.discord_event_id, "cancelled")
         return told
 
+    async def cancelled_in_discord(self, guild_id: int, discord_event_id: int) -> bool:
+        """Someone cancelled or deleted the event in Discord itself: ours is cancelled too (reminders stop, those
+        interested are told), as if an organiser had used ``/event cancel``."""
+        now = self._clock.now()
+        async with transaction(self._sessions) as session:
+            e = await q.event_by_discord_id(session=session, discord_event_id=discord_event_id)
+            programme = self._registry.by_id(e.programme_id) if e is not None else None
+            if e is None or programme is None or programme.guild_id != guild_id:
+                return False
+            if not await q.move_status(session=session, event_id=require_id(e), old=EventStatus.SCHEDULED,
+                                       new=EventStatus.CANCELLED, now=now):
+                return False
+            await q.cancel_pending(session=session, event_id=require_id(e))
+            await self._plan_to_answered(session, programme, e, EventMessageKind.CANCELLED, now, daytime=True)
+            await audit.add_audit_event(session=session, programme_id=programme.id, actor_discord_id=None,
+                                        action="event.cancel", detail={"event": e.id, "in": "discord"}, now=now)
+        return True
+
     async def mark_attendance(self, programme: Programme, event_id: int, discord_user_id: int, attended: bool,
                               *, by: int) -> str:
         """An organiser marks who came. Attending a training event with a prerequisite records it for the round;
