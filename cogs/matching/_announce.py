@@ -104,8 +104,8 @@ class DiscordPairSpaces:
     async def _find_space(self, guild: discord.Guild, programme: Programme,
                           match_id: int) -> discord.TextChannel | discord.Thread | None:
         ref = marker("pair", match_id)
-        for channel in guild.text_channels:
-            if channel.topic and ref in channel.topic:
+        for channel in guild.text_channels:  # "ref pair-1" must not find the space of match 12
+            if channel.topic and has_marker(channel.topic, ref):
                 return channel
         for thread in guild.threads:
             if thread.name.endswith(f"#{match_id}"):
