@@ -51,6 +51,9 @@ async def test_a_demo_run_keeps_every_promise(tmp_path: Path, programme: str, se
     assert 0 < outcomes["pairs_with_goals"] <= len(report["matches"]) and outcomes["goals_set"] >= outcomes["pairs_with_goals"]
     assert sum(outcomes["goal_progress"].values()) == outcomes["goals_set"] and outcomes["goals_achieved"] > 0
     assert outcomes["stories_posted"] == 1
+    if programme == "runtogether":  # mentors with several leaders: one check-in per moment, each pairing in it
+        batched = report["batched_checkins"]
+        assert isinstance(batched, dict) and batched["messages"] > 0 and batched["pairings"] > batched["messages"]
     if programme == "runtogether":  # the mentors' development day was scheduled, reminded, held and rated
         (event,) = report["events"]  # type: ignore[misc]
         assert event["status"] == "ended" and sum(event["reminders_sent"].values()) > 0
