@@ -108,10 +108,12 @@ async def run_demo(*, seed: int, people: int, programme: str, report: Path | Non
         data["batched_checkins"] = batched_summary(demo)  # one check-in per mentor and moment (bot/demo/checkins.py)
         data.setdefault("outcomes", {}).update(await outcome_counts(demo))
         data["outcomes"].update(await survey_counts(demo))
+        visited = await dashboard.visit(world)  # the organiser signs in to the dashboard and reads every page
+        data["dashboard"] = {"signed_in_as": visited.signed_in_as, "pages": visited.pages}
         if report is not None:
             await asyncio.to_thread(write_report, data, report)
         _summary(console, demo, data, funnel, messages, out_dir, report, time.monotonic() - started)
-        await dashboard.show(world, console, wait=wait)
+        await dashboard.show(world, console, visited, wait=wait)
     finally:
         await world.stop()
     return 0

@@ -93,6 +93,12 @@ def check_report(report: dict[str, Any]) -> list[str]:
             problems += [f"{p['id']}: invalid {x}" for x in profile_problems(p["profile"], questions)]
         if p["status"] == "left" and p["profile"] is not None:
             problems.append(f"{p['id']} left but still has a profile")
+    board = report.get("dashboard")
+    if board is not None:  # the organiser signed in to the dashboard and every page answered
+        if not board.get("signed_in_as"):
+            problems.append("the organiser could not sign in to the dashboard")
+        problems += [f"dashboard page {path} answered {status}" for path, status in board.get("pages", {}).items()
+                     if status != 200]
     requests = report["discord_requests"]
     first_t = datetime.fromisoformat(requests[0]["t"]) if requests else datetime.now().astimezone()
     # matches obey the rules; each has exactly one space admitting exactly the pair, organisers and the bot
