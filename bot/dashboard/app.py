@@ -229,7 +229,8 @@ def redirect(where: str) -> web.Response:
 def _local_path(path: str) -> str:
     """Only a path of this site (no scheme, no host, no ``//``): never an open redirect."""
     parts = urlsplit(path)
-    if parts.scheme or parts.netloc or not path.startswith("/") or path.startswith("//"):
+    if parts.scheme or parts.netloc or not path.startswith("/") or path.startswith("//") \
+            or "\\" in path or any(ord(c) < 32 for c in path):  # browsers read "/\\host" as "//host"
         return "/"
     return path
 

@@ -24,6 +24,7 @@ from bot.demo.goals import outcome_counts
 from bot.demo.population import make_population
 from bot.demo.report import collect, write_chart, write_report
 from bot.demo.runner import Demo
+from bot.demo.surveys import survey_counts
 from bot.demo.transcript import write_transcript
 from bot.onboarding.questions import QuestionsConfig, build_questions
 from bot.sandbox.world import SandboxWorld
@@ -100,15 +101,19 @@ async def run_demo(*, seed: int, people: int, programme: str, report: Path | Non
                 demo.state.phase = "writing the report"
             finally:
                 ticker.cancel()
-        funnel = await write_chart(world, out_dir / "stats.png")
+        funnel = await write_chart(world, out_dir / "stats.png")  # the programme at six weeks, pairs still going
+        await demo.surveys.close_the_round(out_dir)  # then the round ends: end surveys and the outcomes report
         messages = await asyncio.to_thread(write_transcript, world, out_dir / "transcript.md")
         data = await collect(world, population, seed, programme)
         data["batched_checkins"] = batched_summary(demo)  # one check-in per mentor and moment (bot/demo/checkins.py)
         data.setdefault("outcomes", {}).update(await outcome_counts(demo))
+        data["outcomes"].update(await survey_counts(demo))
+        visited = await dashboard.visit(world)  # the organiser signs in to the dashboard and reads every page
+        data["dashboard"] = {"signed_in_as": visited.signed_in_as, "pages": visited.pages}
         if report is not None:
             await asyncio.to_thread(write_report, data, report)
         _summary(console, demo, data, funnel, messages, out_dir, report, time.monotonic() - started)
-        await dashboard.show(world, console, wait=wait)
+        await dashboard.show(world, console, visited, wait=wait)
     finally:
         await world.stop()
     return 0
@@ -159,6 +164,15 @@ def _summary(console: Console, demo: Demo, data: dict[str, Any], funnel: Funnel,
                       f"{plural.count(outcomes['pairs_with_goals'], 'pair')}, {outcomes['goals_achieved']} achieved; "
                       f"{plural.count(outcomes['stories_posted'], 'story', 'stories')} posted "
                       f"(of {outcomes['stories_offered']} offered)")
+    if "surveys_sent" in outcomes:
+        sent, answered = outcomes["surveys_sent"], outcomes["survey_responses"]
+        console.print("Surveys: " + " · ".join(f"{key} {answered.get(key, 0)} answered of {n} sent"
+                                               for key, n in sent.items()), markup=False, highlight=False)
+        means = [f"{m} {v['baseline_mean'] if v['baseline_mean'] is not None else '—'} → "
+                 f"{v['end_mean'] if v['end_mean'] is not None else '—'}" for m, v in outcomes["measures"].items()]
+        console.print("Start → end (mean; — fewer than five answers): " + " · ".join(means), markup=False,
+                      highlight=False)
+        console.print(f"Outcomes report: {out_dir / 'outcomes.png'}, outcomes.csv, outcomes.md")
     organisers = demo.world.organisers_channel
     told = [m.content for m in demo.world.discord.state.messages.values()
             if organisers is not None and m.channel_id == organisers.id]

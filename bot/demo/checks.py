@@ -93,6 +93,12 @@ def check_report(report: dict[str, Any]) -> list[str]:
             problems += [f"{p['id']}: invalid {x}" for x in profile_problems(p["profile"], questions)]
         if p["status"] == "left" and p["profile"] is not None:
             problems.append(f"{p['id']} left but still has a profile")
+    board = report.get("dashboard")
+    if board is not None:  # the organiser signed in to the dashboard and every page answered
+        if not board.get("signed_in_as"):
+            problems.append("the organiser could not sign in to the dashboard")
+        problems += [f"dashboard page {path} answered {status}" for path, status in board.get("pages", {}).items()
+                     if status != 200]
     requests = report["discord_requests"]
     first_t = datetime.fromisoformat(requests[0]["t"]) if requests else datetime.now().astimezone()
     # matches obey the rules; each has exactly one space admitting exactly the pair, organisers and the bot
@@ -107,6 +113,21 @@ def check_report(report: dict[str, Any]) -> list[str]:
         m = re.match(r"^/channels/(\d+)/thread-members/(\d+)$", r["path"])
         if m and r["method"] == "PUT" and r["status"] in (200, 204):
             thread_members[m.group(1)].add(m.group(2))
+    # a mentor's pod (programmes with pods) admits its mentees as their matches start (a member overwrite)
+    granted: dict[str, set[str]] = defaultdict(set)
+    for r in requests:
+        m = re.match(r"^/channels/(\d+)/permissions/(\d+)$", r["path"])
+        if m and r["method"] == "PUT" and r["status"] in (200, 204) and isinstance(r.get("json"), dict) \
+                and int(r["json"].get("allow", 0)) & VIEW:
+            granted[m.group(1)].add(m.group(2))
+    pods = {space for space, r in created.items() if "ref pod-" in str(r["json"].get("topic") or "")}
+    in_space: dict[str, set[str]] = defaultdict(set)  # everyone of the matches a space holds
+    mentors_of: dict[str, set[str]] = defaultdict(set)
+    for match in report["matches"]:
+        mentor, mentee = people.get(match["mentor"]), people.get(match["mentee"])
+        if match["space_id"] is not None and mentor is not None and mentee is not None:
+            in_space[match["space_id"]] |= {mentor["discord_user_id"], mentee["discord_user_id"]}
+            mentors_of[match["space_id"]].add(match["mentor"])
     space_owner: Counter[str] = Counter()
     for match in report["matches"]:
         mentor, mentee = people.get(match["mentor"]), people.get(match["mentee"])
@@ -126,7 +147,11 @@ def check_report(report: dict[str, Any]) -> list[str]:
             allowed = {str(o["id"]) for o in created[space]["json"].get("permission_overwrites", [])
                        if int(o.get("allow", 0)) & VIEW}
             expected = pair_ids | {report["organiser_role_id"], report["bot_user_id"]}
-            if allowed != expected:
+            if space in pods:  # the mentor and each of their mentees, nobody else
+                allowed |= granted[space]
+                if not expected <= allowed or not allowed <= in_space[space] | expected:
+                    problems.append(f"pod {space} admits {sorted(allowed)}, not the pair and its mentor's others")
+            elif allowed != expected:
                 problems.append(f"space {space} admits {sorted(allowed)} instead of {sorted(expected)}")
             everyone = [o for o in created[space]["json"].get("permission_overwrites", [])
                         if str(o["id"]) == report["guild_id"]]
@@ -137,7 +162,8 @@ def check_report(report: dict[str, Any]) -> list[str]:
                 problems.append(f"thread {space} lacks a member of the pair")
         else:
             problems.append(f"space {space} was never created")
-    problems += [f"space {s} is shared by {n} matches" for s, n in space_owner.items() if n > 1]
+    problems += [f"space {s} is shared by {n} matches" for s, n in space_owner.items()
+                 if n > 1 and not (s in pods and len(mentors_of[s]) == 1)]  # a pod: one mentor's matches
     # at most one X reply per hashtag author
     authors: dict[str, str] = {}
     for r in report["x_requests"]:

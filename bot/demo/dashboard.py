@@ -42,9 +42,8 @@ async def visit(world: SandboxWorld) -> DashboardVisit:
     return out
 
 
-async def show(world: SandboxWorld, console: Console, *, wait: bool) -> DashboardVisit:
+async def show(world: SandboxWorld, console: Console, result: DashboardVisit, *, wait: bool) -> None:
     """Print the dashboard's part of the demo summary; with ``wait`` (and a terminal) keep it up until Enter."""
-    result = await visit(world)
     ok = sum(1 for status in result.pages.values() if status == 200)
     console.print(f"Dashboard: {ok} of {len(result.pages)} pages answered for {result.signed_in_as or 'nobody'} "
                   "(signed in with Discord through the local Discord)", markup=False, highlight=False)
@@ -55,4 +54,3 @@ async def show(world: SandboxWorld, console: Console, *, wait: bool) -> Dashboar
                   markup=False, highlight=False)
     if wait and sys.stdin is not None and sys.stdin.isatty():
         await asyncio.to_thread(input, "The dashboard stays up until you press Enter… ")
-    return result

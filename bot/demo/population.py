@@ -85,8 +85,8 @@ def make_population(questions: list[Question], count: int, seed: int) -> list[De
                 break
         r = rng.random()
         role = "mentor" if r < 0.36 else "both" if r < 0.40 else "mentee"
-        if checkin_role is not None:  # more mentors, and experienced leaders who get a mentor's check-ins
-            role = "mentor" if r < 0.42 else "both" if r < 0.46 else checkin_role if r < 0.62 else "mentee"
+        if checkin_role is not None:  # mentors each supporting several new leaders, and experienced leaders
+            role = "mentor" if r < 0.30 else "both" if r < 0.33 else checkin_role if r < 0.45 else "mentee"
         behaviour = rng.choices(BEHAVIOURS, WEIGHTS)[0]
         answers: dict[str, Any] = {}
         for q in questions:

@@ -16,6 +16,7 @@ from bot.demo.checkins import answer_batched
 from bot.demo.events import DevDayScene
 from bot.demo.goals import DemoGoals
 from bot.demo.population import DemoPerson
+from bot.demo.surveys import DemoSurveys
 from bot.sandbox.discord import Message
 from bot.sandbox.discord.actors import walk_components
 from bot.sandbox.interview import conversation_channel, run_interview
@@ -51,6 +52,7 @@ class Demo:
         self.scan_cursor = 0
         self.community = DevDayScene(self) if world.preset == "runtogether" else None  # bot/demo/events.py
         self.goals = DemoGoals(self, world.preset)
+        self.surveys = DemoSurveys(self, world.preset)  # bot/demo/surveys.py
 
     # ---- helpers ----------------------------------------------------------------------------------
     def persona(self, p: DemoPerson) -> Persona:
@@ -337,6 +339,7 @@ class Demo:
                 await self.answer_nudges(day)
                 await answer_batched(self, day)  # mentors with several leaders: one check-in each (bot/demo/checkins.py)
                 await self.goals.progress(day)
+                await self.surveys.answer()
             if self.community is not None:
                 await self.community.on_day(day)
             if day == 21 and self.ended_once:

@@ -68,6 +68,8 @@ class Measure:
     end_n: int
     baseline_mean: float | None
     end_mean: float | None
+    asked_at_start: bool = True
+    asked_at_end: bool = True
 
     @property
     def change(self) -> float | None:
@@ -130,11 +132,13 @@ def build_outcomes(*, programme: str, scope: str, generated_at: datetime, survey
 
     # measures: one per scale measure asked at the start or at the end, each side over its respondents
     scales: dict[str, tuple[str, int, int]] = {}
+    asked: dict[str, set[str]] = defaultdict(set)
     for s in ordered:
         for q in s.questions:
             if q.measure and s.at in ("start", "end"):
                 label = q.measure.replace("_", " ").capitalize()
                 scales.setdefault(q.measure, (label, q.low, q.high))
+                asked[q.measure].add(s.at)
     for measure, (label, low, high) in scales.items():
         sides: dict[str, dict[int, int]] = {"start": {}, "end": {}}
         for a in rows:
@@ -144,7 +148,8 @@ def build_outcomes(*, programme: str, scope: str, generated_at: datetime, survey
         out.measures.append(Measure(
             measure, label, low, high, len(base), len(end),
             _mean(list(base.values())) if len(base) >= MIN_RESPONDENTS else None,
-            _mean(list(end.values())) if len(end) >= MIN_RESPONDENTS else None))
+            _mean(list(end.values())) if len(end) >= MIN_RESPONDENTS else None,
+            "start" in asked[measure], "end" in asked[measure]))
 
     # choices and quotes, survey by survey
     for s in ordered:

@@ -9,7 +9,9 @@ from bot.outcomes.figures import MIN_RESPONDENTS, WITHHELD, Outcomes
 POINT_WORDS = {"start": "at the start", "day": "part-way", "end": "at the end"}
 
 
-def _num(value: float | None) -> str:
+def _num(value: float | None, asked: bool = True) -> str:
+    if not asked:
+        return "not asked"
     return WITHHELD if value is None else f"{value:.1f}"
 
 
@@ -19,7 +21,7 @@ def summary_markdown(o: Outcomes) -> str:
              "people are withheld, so no answer can be traced to anyone.", ""]
     lines += ["## Surveys", "", "| Survey | When | Sent | Answered | Response rate |", "|---|---|---|---|---|"]
     for r in o.rates:
-        answered = str(r.responded) if r.shown else WITHHELD
+        answered = str(r.responded) if r.shown else (WITHHELD if r.sent else "—")
         rate = f"{r.rate:.0%}" if r.rate is not None else (WITHHELD if r.sent else "—")
         lines.append(f"| {r.title} | {POINT_WORDS.get(r.point, r.point)} | {r.sent} | {answered} | {rate} |")
     lines += ["", "## From the start to the end", ""]
@@ -28,7 +30,8 @@ def summary_markdown(o: Outcomes) -> str:
         for m in o.measures:
             change = f"{m.change:+.1f}" if m.change is not None else "—"
             scale = f" (scale {m.low}–{m.high})"
-            lines.append(f"| {m.label}{scale} | {_num(m.baseline_mean)} | {_num(m.end_mean)} | {change} |")
+            lines.append(f"| {m.label}{scale} | {_num(m.baseline_mean, m.asked_at_start)} | "
+                         f"{_num(m.end_mean, m.asked_at_end)} | {change} |")
     else:
         lines.append("No measure is asked both at the start and at the end.")
     lines += ["", "## Goals", ""]

@@ -147,8 +147,9 @@ async def test_sign_in_never_sends_anyone_off_site(dworld: SandboxWorld) -> None
     assert dworld.organiser is not None
     browser = Browser(dworld)
     try:
-        status, _, url = await browser.sign_in(dworld.organiser, next_path="//evil.example/steal")
-        assert status == 200 and url == f"{dworld.dashboard_url}/p/edu"
+        for sneaky in ("//evil.example/steal", "/%5Cevil.example/steal", "https://evil.example/"):
+            status, _, url = await browser.sign_in(dworld.organiser, next_path=sneaky)
+            assert status == 200 and url == f"{dworld.dashboard_url}/p/edu", sneaky
         status, body, _ = await browser.get("/p/edu/audit")
         assert status == 200 and "<td>Olu Organiser</td>" not in body  # nothing done yet
         await browser.post("/p/edu/matching/preview")

@@ -67,3 +67,17 @@ async def test_someone_who_left_is_not_welcomed_again_on_the_next_start(world: S
     before = len(gone.dms())
     await _restart_and_catch_up(world, crash=True)
     assert len(gone.dms()) == before, "someone who deleted their data was welcomed again"
+
+
+async def test_members_who_joined_while_the_gateway_session_was_lost_are_welcomed_once_it_is_back(
+    world: SandboxWorld,
+) -> None:
+    assert world.guild is not None
+    world.clock.advance(timedelta(minutes=5))
+    # Discord ends the bot's session (op 9, not resumable): what happens until it identifies again is not replayed
+    await world.discord.invalidate_sessions()
+    gap = world.person("Gap Gia")
+    await gap.join(world.guild)
+    await world.discord.state.wait_for(lambda: gap.dms(), 20)
+    await asyncio.sleep(0.5)
+    assert len(gap.dms()) == 1, "the member who joined during the gap should get exactly their welcome"

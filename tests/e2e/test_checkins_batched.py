@@ -150,3 +150,26 @@ async def test_a_pair_with_goals_carries_its_goal_progress_in_the_mentors_one_ch
     buttons = [c for row in msg.components for c in row.get("components", []) if c.get("type") == 2]
     assert [b["custom_id"] for b in buttons] == [f"goals:progress:{pairs[1].match_id}"]
     assert "Leader 02" in buttons[0]["label"] and len(msg.components) <= 5
+
+
+async def test_a_mentor_with_closed_dms_gets_each_checkin_in_its_own_pairs_space(nworld: SandboxWorld) -> None:
+    mentor = await add_member(nworld, "Mentor Closed", "Europe/London", dms_open=False)
+    pairs = []
+    for i in range(2):
+        mentee = await add_member(nworld, f"Leader {i + 1:02d}", "Europe/London")
+        pairs.append(await add_pair(nworld, mentor, mentee, space=True))
+    for p in pairs:
+        await nworld.bot.services.nudges.plan_match(p.match_id)
+    nworld.clock.advance(timedelta(days=3))
+    await nworld.bot.tick("nudge-dispatch")  # one check-in tried in their DMs: closed
+    nworld.clock.advance(timedelta(minutes=6))
+    await nworld.bot.tick("nudge-dispatch")
+    for p in pairs:  # each pairing's check-in in its own space, naming only that pair
+        assert p.space is not None
+        posted = [m for m in nworld.discord.state.messages.values()
+                  if m.channel_id == p.space.id and "ref:n" in m.content and f"<@{mentor.persona.id}>" in m.content]
+        assert len(posted) == 1 and p.mentee.persona.name in posted[0].content
+        other = next(q for q in pairs if q is not p)
+        assert other.mentee.persona.name not in posted[0].content
+    rows = await _day3_rows(nworld, pairs, mentor.person_id)
+    assert [r.status for r in rows] == ["sent", "sent"]

@@ -10,6 +10,7 @@ from rich.console import Console
 
 from bot.demo import run_demo
 from bot.demo.checks import check_report
+from bot.demo.review import review_transcript
 
 pytestmark = pytest.mark.slow  # the demo runs on its own SQLite file: not repeated on PostgreSQL
 
@@ -20,8 +21,11 @@ async def _run(tmp_path: Path, programme: str, seed: int, people: int) -> dict[s
     code = await run_demo(seed=seed, people=people, programme=programme, report=report, out_dir=tmp_path / "out",
                           console=Console(file=open(tmp_path / "console.txt", "w"), width=120))
     assert code == 0
-    assert (tmp_path / "out" / "transcript.md").stat().st_size > 1000
+    transcript = (tmp_path / "out" / "transcript.md").read_text(encoding="utf-8")
+    assert len(transcript) > 1000
+    assert review_transcript(transcript, programme) == []  # what a reviewer of the transcript would flag
     assert (tmp_path / "out" / "stats.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (tmp_path / "out" / "outcomes.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     data: dict[str, object] = json.loads(report.read_text(encoding="utf-8"))
     return data
 
@@ -36,6 +40,10 @@ async def test_a_demo_run_keeps_every_promise(tmp_path: Path, programme: str, se
     assert isinstance(persons, list) and len(persons) == people
     assert any(p["status"] == "active" for p in persons)
     assert report["matches"], "somebody was matched"
+    outcomes = report["outcomes"]
+    assert isinstance(outcomes, dict)  # baseline and end surveys went out and were answered; the report was made
+    assert outcomes["surveys_sent"]["baseline"] > 0 and outcomes["surveys_sent"]["end"] > 0
+    assert outcomes["survey_respondents"] > 0 and "confidence" in outcomes["measures"]
     left = [p for p in persons if p["status"] == "left"]
     assert all(p["profile"] is None for p in left)
     outcomes = report["outcomes"]  # goals set at introduction, progress in check-ins, one story shared
@@ -43,6 +51,9 @@ async def test_a_demo_run_keeps_every_promise(tmp_path: Path, programme: str, se
     assert 0 < outcomes["pairs_with_goals"] <= len(report["matches"]) and outcomes["goals_set"] >= outcomes["pairs_with_goals"]
     assert sum(outcomes["goal_progress"].values()) == outcomes["goals_set"] and outcomes["goals_achieved"] > 0
     assert outcomes["stories_posted"] == 1
+    if programme == "runtogether":  # mentors with several leaders: one check-in per moment, each pairing in it
+        batched = report["batched_checkins"]
+        assert isinstance(batched, dict) and batched["messages"] > 0 and batched["pairings"] > batched["messages"]
     if programme == "runtogether":  # the mentors' development day was scheduled, reminded, held and rated
         (event,) = report["events"]  # type: ignore[misc]
         assert event["status"] == "ended" and sum(event["reminders_sent"].values()) > 0

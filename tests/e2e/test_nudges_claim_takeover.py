@@ -18,7 +18,7 @@ from bot.services.nudges import Delivery, marker
 from bot.services.nudges.dispatch import NudgeDispatcher, Posted
 from cogs.nudges._send import DiscordNudgeChannels
 from storage.queries import nudges as nq
-from tests.support.pairs import dms_of, make_pair
+from tests.support.pairs import dms_of, make_pair, organiser_posts
 
 pytestmark = pytest.mark.e2e
 
@@ -92,6 +92,7 @@ async def test_a_claim_taken_over_during_a_slow_search_is_not_sent_by_the_search
     await asyncio.wait_for(slow.searching.wait(), timeout=10)
     nworld.clock.advance(timedelta(minutes=6))  # the searcher's claims look stale: the other process takes over
     assert await other.run() == 2
+    nworld.clock.advance(timedelta(minutes=6))  # past Discord's few minutes: a nonce no longer dedupes a resend
     slow.answer.set()  # the searcher's (old) answer: nothing found
     await asyncio.wait_for(searching, timeout=30)
 
@@ -174,3 +175,41 @@ async def test_a_claim_taken_over_while_its_send_is_in_flight_leaves_one_check_i
                 if n.due_at <= nworld.clock.now()]
     assert len(rows) == 2 and all(n.status == "sent" for n in rows)
     assert [_copies(pair, n.id or 0) for n in rows] == [1, 1], "the mentee got the check-in twice"
+
+
+async def test_a_late_failure_of_a_stale_claim_neither_gives_up_nor_hands_back_what_its_new_holder_sends(
+    nworld: SandboxWorld,
+) -> None:
+    pair = await make_pair(nworld, "Late")
+    service = nworld.bot.services.nudges
+    service.max_attempts = 1  # the first process's attempt is the last one: its failure would give the nudge up
+    await service.plan_match(pair.match_id)
+    first = NudgeDispatcher(service, nworld.bot.services.programmes, nworld.clock, DiscordNudgeChannels(nworld.bot))
+    slow = SlowSearch(nworld)
+    other = NudgeDispatcher(service, nworld.bot.services.programmes, nworld.clock, slow)
+    link = CutOff(nworld)
+    try:
+        nworld.clock.advance(timedelta(days=3, minutes=1))
+        cut_off = _cut_off_task(first.run())
+        for _ in range(200):  # preparing failed, then recording the failure: it keeps trying (backing off)
+            if link.failures >= 2:
+                break
+            await asyncio.sleep(0.01)
+        assert link.failures >= 2 and not cut_off.done()
+
+        nworld.clock.advance(timedelta(minutes=6))  # its claims look stale: the other process takes them over
+        taking_over = asyncio.create_task(other.run())
+        await asyncio.wait_for(slow.searching.wait(), timeout=10)  # …and is looking for earlier copies
+        link.restore()  # now the first process's failure is written: the claims are no longer its own
+        await asyncio.wait_for(cut_off, timeout=30)
+        slow.answer.set()
+        await asyncio.wait_for(taking_over, timeout=30)
+    finally:
+        link.close()
+
+    async with nworld.bot.sessions() as s:
+        rows = [n for n in await nq.nudges_of_match(session=s, match_id=pair.match_id)
+                if n.due_at <= nworld.clock.now()]
+    assert [n.status for n in rows] == ["sent", "sent"], "a nudge being sent was given up (or handed back)"
+    assert [_copies(pair, n.id or 0) for n in rows] == [1, 1]
+    assert not [p for p in organiser_posts(nworld) if "given up" in p], "the organisers heard of a failure that wasn't"

@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 # generous pacing: two processes share Discord's 50 requests/s; the local Discord answers 429s beyond it
 ABANDONED_AFTER_S = 8.0
+# importing the bot alone takes ~30 s on a 2-core machine shared with other test runs: a start may take minutes
+START_TIMEOUT_S = 150.0
 CLUSTER_PACING = {"messages_per_second": 40.0, "burst": 5, "new_dms_per_minute": 600, "new_dm_burst": 40}
 
 
@@ -38,9 +40,10 @@ class Cluster:
         ]
         self.events: list[str] = []
         self._claim_seen: dict[tuple[Any, ...], float] = {}
+        self._sent_seen = -1
 
     async def start(self) -> None:
-        await asyncio.gather(*(b.start(timeout=60) for b in self.bots))
+        await asyncio.gather(*(b.start(timeout=START_TIMEOUT_S) for b in self.bots))
         await self.wait_commands()
 
     async def wait_commands(self, timeout: float = 20.0) -> None:  # noqa: ASYNC109
@@ -61,7 +64,7 @@ class Cluster:
     async def ensure_all_running(self) -> None:
         for b in self.bots:
             if not b.alive:
-                await b.start(timeout=60)
+                await b.start(timeout=START_TIMEOUT_S)
 
     async def advance(self, delta: timedelta) -> None:
         """Move the shared sandbox clock; the processes' RemoteClocks follow within ~0.1 s."""
@@ -84,7 +87,7 @@ class Cluster:
                 await asyncio.sleep(0.2)
         raise AssertionError("unreachable")
 
-    async def settle_nudges(self, timeout: float = 60.0) -> None:  # noqa: ASYNC109
+    async def settle_nudges(self, timeout: float = 120.0) -> None:  # noqa: ASYNC109
         """Wait until nothing is due and no live process holds a claim (a dead process's claims wait until
         they are stale). Only then may the clock jump again: the stale-claim release is measured on the
         sandbox clock, and a jump must not declare a live process's in-flight claim stale."""
@@ -95,10 +98,14 @@ class Cluster:
                 "SELECT count(*) FROM nudge WHERE status = 'pending' AND due_at <= :now", now=now)
             # a claim is (id, worker, attempt): a worker that claims the same nudge again holds a new claim
             claims = await self.rows("SELECT id, claimed_by, attempts FROM nudge WHERE status = 'claimed'")
+            sent = await self.scalar("SELECT count(*) FROM nudge WHERE status = 'sent'")
             live = self.live_pids()
             t = time.monotonic()
-            for key in claims:  # a claim held this long is abandoned (its send failed): it must go stale
-                self._claim_seen.setdefault(tuple(key), t)
+            if sent != self._sent_seen:  # still sending (slowly, on a loaded machine): no claim is abandoned yet
+                self._sent_seen = sent
+                self._claim_seen.update({tuple(key): t for key in claims})
+            for key in claims:  # a claim held this long with nothing sent meanwhile is abandoned (its send
+                self._claim_seen.setdefault(tuple(key), t)  # failed): it must go stale
             busy = [c for (i, c, n) in claims if c and _pid_of(c) in live
                     and t - self._claim_seen[(i, c, n)] < ABANDONED_AFTER_S]
             if not due and not busy:
@@ -141,7 +148,7 @@ class Chaos:
             await victim.wait()
             self.cluster.events.append(f"killed {victim.name}")
             await asyncio.sleep(self.rng.uniform(*self.down))
-            await victim.start(timeout=60)
+            await victim.start(timeout=START_TIMEOUT_S)
 
     async def stop(self) -> None:
         """Stop killing; every process is running again afterwards."""

@@ -103,7 +103,7 @@ class Run:
         """Every process up; dead processes' claims go stale and are taken over; everything due is sent."""
         await self.cluster.ensure_all_running()
         await self.cluster.advance(timedelta(minutes=10))
-        await self.cluster.settle_nudges(timeout=90)
+        await self.cluster.settle_nudges(timeout=180)
         deadline = time.monotonic() + 60
         engine = self.cluster.db.engine
         for _ in range(120):  # the X poller runs every 15 s in whichever process holds its lock

@@ -1,0 +1,67 @@
+"""A reviewer's read of a demo transcript (issue #19's "Done when"): no teacher words outside #EduMentoring,
+no error shown before the person answered, no question asked twice in a row, no wrong plural, and every
+message readable (no raw mention, no empty placeholder, no unrendered embed)."""
+
+from __future__ import annotations
+
+import re
+
+#: words that belong to #EduMentoring's teachers (a Libraries or RunTogether message using one is in the
+#: wrong voice)
+TEACHER_WORDS = re.compile(
+    r"\b(teachers?|teaching|schools?|pupils?|classrooms?|headteachers?|ECTs?|early[- ]career|subjects? in common|"
+    r"phases? in common|middle[- ]leader|senior[- ]leader|EduMentoring)\b", re.IGNORECASE)
+ERROR_MARKERS = ("⚠️", "I couldn't recognise", "I don't recognise", "I didn't catch")
+QUESTION = re.compile(r"\*\*Question \d+ of \d+\*\* — ([^\n]+)")
+WRONG_PLURAL = re.compile(
+    r"\b(1 (?:pairs|people|persons|matches|mentors|mentees|questions|weeks|days|nudges|leads|rows|profiles|members|"
+    r"check-ins|goals|events|answers|hours)|all 2 |(?:[02-9]|[1-9]\d+) (?:pair|person|match|mentor|mentee|question|"
+    r"week|day|nudge|lead|row|profile|member|check-in|goal|event|answer)\b(?![-/]))")
+UNREADABLE = re.compile(r"<[@#][!&]?\d{5,}>|\(empty message\)|\(embed/attachment\)|no answer came")
+REMINDER = "where you left off"
+
+
+def _items(section: str) -> list[tuple[str, str]]:
+    """(author, text) of each message of a transcript section, in order."""
+    out = []
+    for chunk in re.split(r"\n- \*\*", "\n" + section)[1:]:
+        author, _, rest = chunk.partition("**")
+        out.append((author, rest))
+    return out
+
+
+def review_transcript(text: str, programme: str) -> list[str]:
+    """What a reviewer would flag, one line each (empty: nothing)."""
+    problems: list[str] = []
+    for section in re.split(r"\n## ", text)[1:]:
+        title = section.split("\n", 1)[0]
+        body = section.split("\n", 1)[1] if "\n" in section else ""
+        if programme != "edumentoring":
+            for found in TEACHER_WORDS.finditer(body):
+                problems.append(f"{title}: teacher word {found.group(0)!r} in {programme}")
+        for found in WRONG_PLURAL.finditer(body):
+            problems.append(f"{title}: wrong plural {found.group(0)!r}")
+        for found in UNREADABLE.finditer(body):
+            problems.append(f"{title}: unreadable {found.group(0)!r}")
+        asked: str | None = None
+        answered = True
+        for author, message in _items(body):
+            if author != "MentorBot":
+                answered = True
+                continue
+            if asked is not None and not answered and any(m in message for m in ERROR_MARKERS) \
+                    and "Pair at risk" not in message:
+                problems.append(f"{title}: an error before any answer: {message.strip()[:100]!r}")
+            questions = QUESTION.findall(message)
+            if questions:
+                if questions[-1] == asked and not answered and REMINDER not in message \
+                        and not any(m in message for m in ERROR_MARKERS):
+                    problems.append(f"{title}: question asked twice: {questions[-1][:80]!r}")
+                asked = questions[-1]
+                answered = False
+            if "↳ _" in message:
+                answered = True
+    return problems[:50]
+
+
+__all__ = ["review_transcript"]
