@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+## Test processes (pytest-xdist; each test has its own SQLite file or PostgreSQL schema): 2 fits a 2-core machine.
+## TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
+XDIST := -n $(TEST_WORKERS) --dist worksteal
 
 .PHONY: install browser demo test test-sqlite test-postgres lint bench clean
 
@@ -28,7 +32,8 @@ demo: install
 	$(PY) -m bot demo
 
 ## Lint, type-check, and run the whole suite on SQLite, then storage + end-to-end tests on PostgreSQL
-## when TEST_DATABASE_URL is set.
+## when TEST_DATABASE_URL is set (the reliability suite last, on its own: it runs bot processes and may
+## restart the database).
 test: install lint test-sqlite test-postgres
 
 lint: install
@@ -36,11 +41,13 @@ lint: install
 	$(VENV)/bin/mypy bot storage cogs
 
 test-sqlite: install
-	MENTORBOT_TEST_BACKEND=sqlite $(PY) -m pytest -q -p no:cacheprovider
+	MENTORBOT_TEST_BACKEND=sqlite $(PY) -m pytest -q -p no:cacheprovider $(XDIST)
 
 test-postgres: install
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-		MENTORBOT_TEST_BACKEND=postgresql $(PY) -m pytest -q -p no:cacheprovider -m "storage or e2e or reliability"; \
+		MENTORBOT_TEST_BACKEND=postgresql $(PY) -m pytest -q -p no:cacheprovider $(XDIST) \
+			-m "(storage or e2e) and not reliability" && \
+		MENTORBOT_TEST_BACKEND=postgresql $(PY) -m pytest -q -p no:cacheprovider -m reliability; \
 	else \
 		echo "TEST_DATABASE_URL is not set: skipping the PostgreSQL run (CI sets it)"; \
 	fi

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -51,15 +52,40 @@ def discord_conformance(request: pytest.FixtureRequest) -> Iterator[None]:
                     f"{listing}{more}", pytrace=False)
 
 
+_FINDING_KINDS = ("unmatched", "request", "response", "status")
+_WORKER_TALLIES: list[dict[str, Any]] = []  # under pytest-xdist: each worker's conformance tally
+
+
+def _tally() -> dict[str, Any]:
+    kept = [f for f in TALLY.findings if not any(f is p for p in _ON_PURPOSE)]
+    return {"exchanges": TALLY.exchanges, "routes": sorted(list(r) for r in TALLY.routes),
+            "on_purpose": len(_ON_PURPOSE), **{k: sum(1 for f in kept if f.kind == k) for k in _FINDING_KINDS}}
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # a pytest-xdist worker: its tally goes to the controller
+        workeroutput["discord_tally"] = _tally()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    tally = getattr(node, "workeroutput", {}).get("discord_tally")
+    if tally:
+        _WORKER_TALLIES.append(tally)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if TALLY.exchanges:
-        kept = [f for f in TALLY.findings if not any(f is p for p in _ON_PURPOSE)]
-        c = {kind: sum(1 for f in kept if f.kind == kind) for kind in ("unmatched", "request", "response", "status")}
+    tallies = [_tally(), *_WORKER_TALLIES]
+    exchanges = sum(t["exchanges"] for t in tallies)
+    if exchanges:
+        routes = {tuple(r) for t in tallies for r in t["routes"]}
+        c = {kind: sum(t[kind] for t in tallies) for kind in _FINDING_KINDS}
         terminalreporter.write_line(
-            f"Discord conformance: {TALLY.exchanges} exchanges on {len(TALLY.routes)} routes checked against the "
+            f"Discord conformance: {exchanges} exchanges on {len(routes)} routes checked against the "
             f"OpenAPI document: {c['unmatched']} unmatched routes, {c['request']} request violations, "
             f"{c['response']} response violations, {c['status']} undeclared statuses "
-            f"(+{len(_ON_PURPOSE)} refused on purpose in tests marked breaks_discord_spec)"
+            f"(+{sum(t['on_purpose'] for t in tallies)} refused on purpose in tests marked breaks_discord_spec)"
         )
     stats = terminalreporter.stats
     passed = len([r for r in stats.get("passed", []) if getattr(r, "when", "call") == "call"])

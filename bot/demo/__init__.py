@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import time
@@ -53,6 +54,15 @@ def _status(demo: Demo, started: float) -> Table:
     return table
 
 
+PROGRESS_EVERY_S = 10.0  # without a terminal: a progress line at each phase, and at least this often
+
+
+def _progress_line(demo: Demo, started: float) -> str:
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(demo.state.counts.items())) or "—"
+    return (f"[{time.monotonic() - started:6.1f} s] {demo.state.phase} · sandbox time "
+            f"{demo.world.clock.now():%a %d %b %H:%M} · so far: {counts}")
+
+
 async def run_demo(*, seed: int, people: int, programme: str, report: Path | None, out_dir: Path,
                    console: Console, wait: bool = False) -> int:
     """``wait``: at the end keep the organisers' dashboard up until Enter is pressed (only on a terminal)."""
@@ -78,10 +88,18 @@ async def run_demo(*, seed: int, people: int, programme: str, report: Path | Non
     await world.start()
     demo = Demo(world, population, seed, hashtag)
     try:
-        with Live(_status(demo, started), console=console, refresh_per_second=8, transient=True) as live:
+        # a terminal gets a live status; a pipe or a log file gets a progress line per phase (and every 10 s)
+        live_status = console.is_terminal
+        with Live(_status(demo, started), console=console, refresh_per_second=8, transient=True) if live_status \
+                else contextlib.nullcontext() as live:
             async def refresh() -> None:
+                printed, printed_at = "", 0.0
                 while True:
-                    live.update(_status(demo, started))
+                    if live is not None:
+                        live.update(_status(demo, started))
+                    elif demo.state.phase != printed or time.monotonic() - printed_at >= PROGRESS_EVERY_S:
+                        printed, printed_at = demo.state.phase, time.monotonic()
+                        console.print(_progress_line(demo, started), markup=False, highlight=False, soft_wrap=True)
                     await asyncio.sleep(0.125)
 
             ticker = asyncio.create_task(refresh())

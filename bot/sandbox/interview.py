@@ -143,6 +143,7 @@ async def run_interview(
     message = latest_bot_message(persona, channel_id)
     assert message is not None
     given = 0
+    answered_id = 0  # the question message the person acted on last
     steps_left = 4 * len(questions) + 10  # a person gives up on a conversation that goes round in circles
     while True:
         steps_left -= 1
@@ -159,6 +160,12 @@ async def run_interview(
                 log.last = reply.content
             return log
         if key is None or key not in by_key:
+            earlier = latest_question(persona, channel_id, questions)
+            if answered_id and earlier is not None and earlier.id != message.id and earlier.id > answered_id:
+                # the bot asked this after the person's last answer, and a notice came after it (e.g. a guess
+                # from a post): it is the question on screen (before any answer here, nothing is assumed)
+                message = earlier
+                continue
             try:  # a notice (e.g. "your DMs are closed…") comes before the question: wait for it
                 message = await wait_for_reply(persona, channel_id, message.id, min(timeout, 5.0))
                 continue
@@ -172,6 +179,7 @@ async def run_interview(
         if stop_after is not None and given >= stop_after:
             return log
         log.asked.append(key)
+        answered_id = message.id
         if key in wrong:
             text = wrong.pop(key)
             channel = persona.sandbox.state.channels[channel_id]

@@ -43,12 +43,19 @@ def selected(interaction: discord.Interaction[Any]) -> list[str]:
 
 
 async def acknowledge(interaction: discord.Interaction[Any], ack: Ack) -> None:
-    if ack == "none" or interaction.response.is_done():
+    """The first response (unless ``ack`` is "none"); then wait for the turn of the work that follows: every
+    interaction that arrived before is acknowledged first (:class:`bot.ack_first.AckFirst`)."""
+    if ack == "none":
         return
-    if ack == "update":
-        await interaction.response.defer()
-    else:
-        await interaction.response.defer(ephemeral=ack == "ephemeral", thinking=True)
+    if not interaction.response.is_done():
+        if ack == "update":
+            await interaction.response.defer()
+        else:
+            await interaction.response.defer(ephemeral=ack == "ephemeral", thinking=True)
+    acks = getattr(interaction.client, "acks", None)
+    if acks is not None:
+        acks.acknowledged(interaction.id)
+        await acks.turn()
 
 
 async def reply(interaction: discord.Interaction[Any], content: str, **kwargs: Any) -> None:

@@ -69,8 +69,10 @@ class DiscordPairSpaces:
         return found if isinstance(found, discord.TextChannel | discord.Thread) else None
 
     async def find_space(self, programme: Programme, item: Announcement) -> Space | None:
-        earlier = self._find_space(self._guild(programme), programme, item.match_id)
+        earlier = await self._find_space(self._guild(programme), programme, item.match_id)
         if isinstance(earlier, discord.Thread):  # the crash may have come before its members were added
+            if earlier.archived:  # it archived itself since: members can only be added to an open thread
+                earlier = await earlier.edit(archived=False, reason="mentoring pair announced")
             await self._add_members(earlier, item)
         return self._space(earlier) if earlier is not None else None
 
@@ -99,12 +101,27 @@ class DiscordPairSpaces:
             raise LookupError(f"the space {space.id} is gone")
         await self._dm_link(programme, user_id, partner_name, channel, match_id, look_first=look_first, goals=goals)
 
-    def _find_space(self, guild: discord.Guild, programme: Programme, match_id: int) -> discord.TextChannel | discord.Thread | None:
+    async def _find_space(self, guild: discord.Guild, programme: Programme,
+                          match_id: int) -> discord.TextChannel | discord.Thread | None:
         ref = marker("pair", match_id)
-        for channel in guild.text_channels:
-            if channel.topic and ref in channel.topic:
+        for channel in guild.text_channels:  # "ref pair-1" must not find the space of match 12
+            if channel.topic and has_marker(channel.topic, ref):
                 return channel
         for thread in guild.threads:
+            if thread.name.endswith(f"#{match_id}"):
+                return thread
+        return await self._find_archived_thread(guild, programme, match_id)
+
+    async def _find_archived_thread(self, guild: discord.Guild, programme: Programme,
+                                    match_id: int) -> discord.Thread | None:
+        """A pair thread that archived itself since the interrupted attempt made it: discord.py drops archived
+        threads from its cache and a restarted bot never receives them, so Discord's listing of the archived
+        private threads the bot has joined (it made them) is asked. An error propagates: the announcement
+        is retried later rather than a second space made."""
+        parent = find_text_channel(guild, programme.config.spaces.threads_channel)
+        if parent is None:
+            return None
+        async for thread in parent.archived_threads(private=True, joined=True, limit=None):
             if thread.name.endswith(f"#{match_id}"):
                 return thread
         return None

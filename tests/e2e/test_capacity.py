@@ -12,10 +12,11 @@ import pytest
 
 from bot.sandbox.interview import run_interview
 from bot.sandbox.world import SandboxWorld
+from storage.db import transaction
+from storage.models import PersonStatus
 from storage.queries import matching as mq
 from storage.queries import people as pq
 from tests.support.database import drop_test_schema
-from tests.support.pairs import add_member
 from tests.support.world import make_world
 
 pytestmark = pytest.mark.e2e
@@ -59,8 +60,16 @@ async def test_a_runtogether_mentor_with_capacity_12_is_matched_with_twelve_lead
         stored = await pq.get_profile(session=s, person_id=person.id, programme_id=programme.id)
         assert stored is not None
     for i in range(2, 14):  # twelve more leaders with the same answers as stored, each from their own club
-        await add_member(world, f"Leader {i:02d}", "Europe/London",
-                         answers={**stored.answers, "organisation": f"Club {i}"})
+        persona = world.person(f"Leader {i:02d}")
+        await persona.join(world.guild)
+        await persona.next_dm(timeout=20)  # the bot has them on record and starts its interview …
+        async with transaction(world.bot.sessions) as s:  # … which they finish with the first leader's answers
+            row = await pq.get_person_by_discord(session=s, programme_id=programme.id, discord_user_id=persona.id)
+            assert row is not None and row.id is not None
+            await pq.upsert_profile(session=s, person_id=row.id, programme_id=programme.id,
+                                    answers={**stored.answers, "organisation": f"Club {i}"},
+                                    consent_at=world.clock.now(), now=world.clock.now())
+            await pq.set_person_status(session=s, person_id=row.id, status=PersonStatus.ACTIVE, now=world.clock.now())
     preview = await world.organiser.slash("match", "preview", guild=world.guild)
     assert "Matching preview" in preview.content and "went wrong" not in preview.content
     confirm = await world.organiser.slash("match", "confirm", guild=world.guild)
@@ -72,5 +81,6 @@ async def test_a_runtogether_mentor_with_capacity_12_is_matched_with_twelve_lead
     await world.bot.tick("announce-pairs")
     world.clock.advance(timedelta(days=3, hours=1))
     await world.bot.tick("nudge-dispatch")
-    checkins = [m for m in mentor.dms() if "ref:n" in m.content]
+    checkins = [m for m in mentor.dms() if "run leaders" in m.content and "ref:n" in m.content]
     assert len(checkins) == 1 and "12 run leaders" in checkins[0].content
+    assert checkins[0].content.count("ref:n") == 12  # one check-in, a pairing each

@@ -173,3 +173,19 @@ async def test_a_mentor_with_closed_dms_gets_each_checkin_in_its_own_pairs_space
         assert other.mentee.persona.name not in posted[0].content
     rows = await _day3_rows(nworld, pairs, mentor.person_id)
     assert [r.status for r in rows] == ["sent", "sent"]
+
+
+async def test_a_note_on_one_pairing_of_a_mentors_checkin_reaches_the_organisers(nworld: SandboxWorld) -> None:
+    mentor, pairs = await _mentor_with(nworld, 2)
+    nworld.clock.advance(timedelta(days=3))
+    await nworld.bot.tick("nudge-dispatch")
+    msg = mentor.persona.dms()[0]
+    rows = await _day3_rows(nworld, pairs, mentor.person_id)
+    opened = await mentor.persona.choose("Add a note for the organisers", custom_id=f"checkin:{rows[1].id}",
+                                         message=msg)
+    assert opened.modal is not None  # the modal is the first response: nothing waits on the database
+    saved = await mentor.persona.submit_modal({"Your note": "Leader 02 is moving to another club"})
+    await saved.wait_answer()
+    await nworld.discord.state.wait_for(lambda: any("Leader 02 is moving" in p for p in organiser_posts(nworld)), 5)
+    rows = await _day3_rows(nworld, pairs, mentor.person_id)
+    assert rows[1].note == "Leader 02 is moving to another club" and rows[0].note is None

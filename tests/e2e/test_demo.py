@@ -25,6 +25,8 @@ async def _run(tmp_path: Path, programme: str, seed: int, people: int) -> dict[s
     assert len(transcript) > 1000
     assert review_transcript(transcript, programme) == []  # what a reviewer of the transcript would flag
     assert (tmp_path / "out" / "stats.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    shown = (tmp_path / "console.txt").read_text(encoding="utf-8")  # not a terminal: progress lines as it goes
+    assert "joining and interviews · sandbox time" in shown and "matching (first round)" in shown, shown[:500]
     assert (tmp_path / "out" / "outcomes.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     data: dict[str, object] = json.loads(report.read_text(encoding="utf-8"))
     return data

@@ -145,6 +145,29 @@ async def test_thread_spaces_survive_lost_answers_to_creating_the_thread_and_add
     assert {mentor.persona.id, mentee.persona.id} <= thread.thread_members
 
 
+async def test_a_thread_that_archived_itself_before_a_crash_is_found_again_not_made_twice(
+    world: SandboxWorld,
+) -> None:
+    """The thread was made but its answer lost; it archives itself (discord.py drops archived threads from its
+    cache, and a restarted bot never sees them); after the crash the bot finds it by listing archived threads."""
+    programme = world.bot.services.programmes.all()[0]
+    await world.bot.services.programmes.save_settings(programme.key, {"spaces": {"mode": "threads"}})
+    mid, mentor, mentee = await _confirmed_pair(world, "Z")
+    world.discord.faults.lose_response_next("drop", method="POST", path_contains="/threads")
+    await world.bot.tick("announce-pairs")
+    assert world.discord.faults.fired, "the fault never fired"
+    [thread_id] = _spaces(world, mid)
+    thread = world.discord.state.channels[thread_id]
+    world.clock.advance(timedelta(minutes=thread.auto_archive_duration + 1))
+    world.discord.state.archive_idle_threads()
+    assert thread.archived
+    await world.restart(crash=True)
+    await _announce_until_done(world, mid)
+    await _assert_announced_once(world, mid, mentor, mentee)
+    assert {mentor.persona.id, mentee.persona.id} <= thread.thread_members
+    assert not thread.archived, "the pair's thread was reopened for their introduction"
+
+
 async def test_two_processes_that_both_saw_a_pair_waiting_announce_it_once(world: SandboxWorld) -> None:
     mid, mentor, mentee = await _confirmed_pair(world, "P")
     programme = world.bot.services.programmes.all()[0]

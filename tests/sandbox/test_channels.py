@@ -74,6 +74,30 @@ async def test_private_thread_is_visible_to_its_members_only(
     assert sandbox.state.channels[thread.id].type == 12
 
 
+async def test_archived_threads_leave_the_active_list_and_are_listed_as_discord_lists_them(
+    bot: MiniBot, sandbox: SandboxDiscord, guild: Guild
+) -> None:
+    general = bot.get_channel(sandbox.channel_named(guild, "general").id)  # type: ignore[union-attr]
+    assert isinstance(general, discord.TextChannel)
+    threads = [await general.create_thread(name=f"pair #{n}", type=discord.ChannelType.private_thread,
+                                           invitable=False) for n in range(3)]
+    other = sandbox.state.create_thread(sandbox.state.channels[general.id], "not the bot's",
+                                        type=12, owner_id=sandbox.person("Amara").id)  # the bot never joined it
+    for t in [*threads[:2], other]:
+        sandbox.state.set_archived(sandbox.state.channels[t.id], True)
+    dguild = bot.get_guild(guild.id)
+    assert dguild is not None
+    active = {t.id for t in await dguild.active_threads()}
+    assert active == {threads[2].id}
+    joined = [t async for t in general.archived_threads(private=True, joined=True, limit=None)]
+    assert [t.id for t in joined] == [threads[1].id, threads[0].id], "the joined ones, newest first"
+    assert all(t.archived for t in joined)
+    one_page = [t async for t in general.archived_threads(private=True, joined=True, limit=1)]
+    assert [t.id for t in one_page] == [threads[1].id]
+    everyone = [t async for t in general.archived_threads(private=True, limit=None)]  # needs Manage Threads
+    assert {t.id for t in everyone} == {threads[0].id, threads[1].id, other.id}
+
+
 async def test_member_fetch_role_create_and_dm_channel(bot: MiniBot, sandbox: SandboxDiscord, guild: Guild) -> None:
     amara = sandbox.person("Amara")
     await amara.join(guild)

@@ -92,3 +92,24 @@ def test_a_rounds_end_survey_counts_back_from_the_cohort_end_for_pairs_still_goi
     assert moment == datetime(2027, 3, 17, 10, 0, tzinfo=UTC)  # 14 days before, 10:00 local (GMT)
     ended = started + timedelta(days=30)
     assert survey_moment(end, started_at=started, ended_at=ended, cohort_end=date(2027, 3, 31), zone="UTC") == ended
+
+
+@pytest.mark.parametrize("preset", ["edumentoring", "libraries", "runtogether"])
+def test_every_survey_message_fits_discord_and_speaks_in_its_programmes_own_words(preset: str) -> None:
+    from bot.nudges.templates import render_template
+    from bot.surveys.config import SURVEY_PLACEHOLDERS
+    from bot.surveys.flow import Step, step_text
+    from tests.voice.test_every_message import LONG_NAME, TEACHER_WORDS
+
+    values = {"name": LONG_NAME, "partner": LONG_NAME, "programme": "Libraries Connected Peer Mentoring scheme"}
+    for survey in load_survey_preset(preset):
+        words = [survey.title, survey.intro, survey.reminder, survey.thanks]
+        for template in (survey.intro, survey.reminder):
+            opening = render_template(template, values, allowed=SURVEY_PLACEHOLDERS)
+            assert "{" not in opening and len(opening) <= 900
+        for i, q in enumerate(survey.questions, start=1):
+            for kind in ("question", "quote") if q.kind == "text" else ("question",):
+                assert len(step_text(survey, Step(kind, i, q))) <= 1000  # type: ignore[arg-type]
+            words += [q.prompt, q.quote_prompt if q.kind == "text" else "", *(o.label for o in q.options)]
+        if preset != "edumentoring":
+            assert not [w for w in words if TEACHER_WORDS.search(w)], survey.key

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from .. import errors, payloads
@@ -230,6 +231,52 @@ async def list_thread_members(ctx: Ctx) -> Any:
     return [payloads.thread_member(c, uid) for uid in sorted(c.thread_members)]
 
 
+def _archived_threads(ctx: Ctx, kind: int, *, joined_only: bool) -> Any:
+    """Discord's archived-thread listings: newest first (by archive time, or by id for the joined ones),
+    ``before`` (a timestamp, or a thread id for the joined ones) and ``limit``; ``has_more`` when cut short.
+    Needs Read Message History; the guild-wide private listing needs Manage Threads too."""
+    parent = _visible_channel(ctx)
+    if parent.type != ChannelType.GUILD_TEXT:
+        raise errors.ApiError(400, 50024, "Cannot execute action on this channel type")
+    bot_id = ctx.state.bot_user.id
+    needed = perm.READ_MESSAGE_HISTORY
+    if kind == ChannelType.PRIVATE_THREAD and not joined_only:
+        needed |= perm.MANAGE_THREADS
+    ctx.state.require(bot_id, parent, needed)
+    limit = max(1, min(int(ctx.query.get("limit", "50")), 100))
+    found = [c for c in ctx.state.channels.values()
+             if c.parent_id == parent.id and c.type == kind and c.archived
+             and (not joined_only or bot_id in c.thread_members)]
+    before = ctx.query.get("before")
+    if joined_only:
+        found.sort(key=lambda c: c.id, reverse=True)
+        if before is not None:
+            found = [c for c in found if c.id < int(before)]
+    else:
+        found.sort(key=lambda c: (c.archive_timestamp or c.created_at or ctx.state.clock.now(), c.id), reverse=True)
+        if before is not None:
+            cut = datetime.fromisoformat(before.replace("Z", "+00:00"))
+            found = [c for c in found if (c.archive_timestamp or c.created_at or ctx.state.clock.now()) < cut]
+    page = found[:limit]
+    return {
+        "threads": [payloads.channel(ctx.state, c) for c in page],
+        "members": [payloads.thread_member(c, bot_id) for c in page if bot_id in c.thread_members],
+        "has_more": len(found) > limit,
+    }
+
+
+async def public_archived_threads(ctx: Ctx) -> Any:
+    return _archived_threads(ctx, ChannelType.PUBLIC_THREAD, joined_only=False)
+
+
+async def private_archived_threads(ctx: Ctx) -> Any:
+    return _archived_threads(ctx, ChannelType.PRIVATE_THREAD, joined_only=False)
+
+
+async def joined_private_archived_threads(ctx: Ctx) -> Any:
+    return _archived_threads(ctx, ChannelType.PRIVATE_THREAD, joined_only=True)
+
+
 async def typing(ctx: Ctx) -> Any:
     _visible_channel(ctx)
     return Reply(204)
@@ -251,3 +298,6 @@ def register(router: Router) -> None:
     router.add("DELETE", "/channels/{channel_id}/thread-members/{user_id}", remove_thread_member)
     router.add("GET", "/channels/{channel_id}/thread-members", list_thread_members)
     router.add("POST", "/channels/{channel_id}/typing", typing)
+    router.add("GET", "/channels/{channel_id}/threads/archived/public", public_archived_threads)
+    router.add("GET", "/channels/{channel_id}/threads/archived/private", private_archived_threads)
+    router.add("GET", "/channels/{channel_id}/users/@me/threads/archived/private", joined_private_archived_threads)

@@ -156,10 +156,12 @@ async def create_channel(ctx: Ctx) -> Any:
 async def active_threads(ctx: Ctx) -> Any:
     guild = _bot_member_guild(ctx)
     bot_id = ctx.state.bot_user.id
-    threads = [ctx.state.channels[t] for t in guild.threads if ctx.state.can_view(bot_id, ctx.state.channels[t])]
+    threads = [ctx.state.channels[t] for t in guild.threads
+               if not ctx.state.channels[t].archived and ctx.state.can_view(bot_id, ctx.state.channels[t])]
     return {
         "threads": [payloads.channel(ctx.state, t) for t in threads],
         "members": [payloads.thread_member(t, bot_id) for t in threads if bot_id in t.thread_members],
+        "has_more": False,  # the active list comes whole
     }
 
 
