@@ -84,7 +84,9 @@ class InteractionResult:
     @property
     def messages(self) -> list[Message]:
         first = self.message
-        return ([first] if first is not None and not first.flags & LOADING_FLAG else []) + self.followups
+        shown = [first] if first is not None and not first.flags & LOADING_FLAG else []
+        # the first follow-up after a deferral replaced the "thinking…" message: it is the same message
+        return shown + [m for m in self.followups if first is None or m.id != first.id]
 
     @property
     def content(self) -> str:
