@@ -8,7 +8,6 @@ import pytest
 from bot.sandbox.world import SandboxWorld, world_limits
 from tests.support.database import BACKEND, PG_URL, create_test_schema
 
-
 # Discord's rate-limit buckets at a tenth of their windows: the bot meets the same limits and headers
 # without the suite waiting out five-second windows (tests of pacing itself pass their own limits).
 TEST_WINDOW_SCALE = 0.1
