@@ -77,20 +77,20 @@ async def transaction(factory: SessionFactory) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-async def touched_tables(session: AsyncSession, fallback: Sequence[str] = ()) -> list[str]:
-    """The tables the session's open transaction deleted or updated rows in, so far (PostgreSQL: from
-    ``pg_stat_xact_user_tables``); ``fallback`` on other databases, or when the statistics can't be read."""
+async def touched_tables(session: AsyncSession, also: Sequence[str] = ()) -> list[str]:
+    """``also``, and the tables the session's open transaction deleted or updated rows in so far (PostgreSQL:
+    from ``pg_stat_xact_user_tables``; on other databases ``also`` alone)."""
     bind = session.bind
     if bind is None or bind.dialect.name != "postgresql":
-        return list(fallback)
+        return list(also)
     try:
         rows = await session.exec(text(  # type: ignore[call-overload]
             "SELECT relname FROM pg_stat_xact_user_tables "
             "WHERE schemaname = current_schema() AND n_tup_del + n_tup_upd + n_tup_hot_upd > 0"))
     except DBAPIError as exc:
         log.warning("could not read which tables an erasure touched: %s", type(exc).__name__)
-        return list(fallback)
-    return sorted(str(r[0]) for r in rows)
+        return list(also)
+    return sorted({str(r[0]) for r in rows} | set(also))
 
 
 async def purge_deleted(engine: AsyncEngine, tables: Sequence[str] = ()) -> None:
@@ -98,10 +98,11 @@ async def purge_deleted(engine: AsyncEngine, tables: Sequence[str] = ()) -> None
     write-ahead log is checkpointed into the database and truncated, the file rebuilt (VACUUM: no freed page
     keeps old bytes; ``secure_delete`` is on too) and checkpointed again. PostgreSQL: a deleted or updated row
     stays in the table's file as a dead row version, and a plain VACUUM only marks its space free (the bytes
-    stay until reused, in the table, its indexes and its TOAST table), so ``tables`` (those the erasure
-    touched: :func:`touched_tables`) are rewritten with ``VACUUM (FULL)``: new files holding only the live
-    rows, indexes and TOAST rebuilt, the old files emptied. It locks each table while it runs (milliseconds for
-    thousands of rows). What PostgreSQL still keeps (WAL segments until recycled, WAL archives, replicas,
+    stay until reused, in the table, its indexes and its TOAST table), so ``tables`` are rewritten with
+    ``VACUUM (FULL)``: new files holding only the live rows, indexes and TOAST rebuilt, the old files emptied.
+    The caller passes every table that may ever have held the person's data, not only those it changed now: a
+    row of theirs deleted or updated earlier (a proof used, an answer changed) left its old version in the file
+    too (:func:`touched_tables`). It locks each table while it runs (milliseconds for thousands of rows). What PostgreSQL still keeps (WAL segments until recycled, WAL archives, replicas,
     backups) is the operator's, see the README's privacy notes. A refused VACUUM (not the tables' owner) is
     logged, never an error: the rows are deleted anyway."""
     if engine.dialect.name == "postgresql":

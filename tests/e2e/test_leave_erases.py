@@ -235,3 +235,88 @@ async def test_after_leave_no_message_of_the_bot_names_the_person(world: Sandbox
     assert naming() == []
     intro = [m for m in state.messages.values() if not m.deleted and "ref intro-" in m.content]
     assert intro and "(a member who left)" in intro[0].content  # the partner still has their introduction
+
+
+def _bot_messages_naming(world: SandboxWorld, banned: list[str]) -> list[str]:
+    """Every message of the bot's still in Discord (channels, threads, DMs: the leaver's own too) whose text or
+    embeds (title, description, fields, footer, author) hold one of ``banned``."""
+    state = world.discord.state
+    found = []
+    for m in state.messages.values():
+        if m.deleted or m.ephemeral or m.author_id != state.bot_user.id or m.channel_id not in state.channels:
+            continue
+        shown = m.content + json.dumps(m.embeds, ensure_ascii=False)
+        found += [f"{b!r} in {state.channels[m.channel_id].name or 'DM'}: {shown[:160] if b in shown[:160] else shown[max(0, shown.index(b) - 80):shown.index(b) + 80]}" for b in banned if b in shown]
+    return found
+
+
+async def _paired(world: SandboxWorld, mentee_name: str, mentor_name: str) -> tuple[Any, Any]:
+    guild, olu = world.guild, world.organiser
+    assert guild is not None and olu is not None
+    programme = world.bot.services.programmes.all()[0]
+    mentee, mentor = world.person(mentee_name), world.person(mentor_name)
+    for persona, answers in ((mentee, dict(MENTEE_INTERVIEW, organisation="Riverside Quokkahaven")),
+                             (mentor, dict(MENTOR_INTERVIEW, organisation="Hilltop Wombatworks"))):
+        await persona.join(guild)
+        await run_interview(persona, programme.questions, answers)
+    await olu.slash("match", "preview", guild=guild)
+    await olu.slash("match", "confirm", guild=guild)
+    await world.bot.tick("announce-pairs")
+    invite = next(m for m in reversed(mentee.dms()) if any("Your goals" in (e.get("title") or "") for e in m.embeds))
+    await mentee.click("Change them", message=invite)
+    await mentee.submit_modal({"Goal 1": "Quokkagoal: lead a staff briefing", "Goal 2 (optional)": "",
+                               "Goal 3 (optional)": ""})
+    state = world.discord.state
+    await state.wait_for(lambda: any("Quokkagoal" in json.dumps(m.embeds) for m in state.messages.values()
+                                     if m.author_id == state.bot_user.id and not m.ephemeral
+                                     and m.channel_id in state.channels and state.channels[m.channel_id].name), 5)
+    return mentee, mentor
+
+
+def _goals_post(world: SandboxWorld) -> Any:
+    state = world.discord.state
+    return next(m for m in state.messages.values() if m.author_id == state.bot_user.id and not m.ephemeral
+                and m.embeds and "Goals" in (m.embeds[0].get("title") or "") and m.channel_id in state.channels
+                and state.channels[m.channel_id].name and "shared their goals" in m.content)
+
+
+async def test_after_the_mentee_leaves_their_goals_and_name_are_redacted_from_embeds_and_their_dms(
+        world: SandboxWorld) -> None:
+    """The goals post in the pair's space (an embed) stays for the partner, its goal and the mention of the
+    mentee redacted; nothing the bot sent the leaver (their interview, goals invitation) names them either."""
+    guild = world.guild
+    assert guild is not None
+    leaver, _mentor = await _paired(world, "Zanele Okonkwo-Ávila", "Mo Wombat")
+    post = _goals_post(world)
+    banned = ["Zanele", "Okonkwo", "Quokkahaven", "Quokkagoal", str(leaver.id)]
+    assert any(b.startswith("'Quokkagoal' in ") and " in DM" not in b for b in _bot_messages_naming(world, banned)), \
+        "the goals post in the pair's space"
+    assert any(" in DM" in b for b in _bot_messages_naming(world, ["Quokkahaven"])), "their DMs held their answers"
+
+    asked = await slash(leaver, guild, "leave")
+    done = await leaver.click("Yes, delete my data", message=asked.messages[0])
+    await done.wait_answer()
+    assert _bot_messages_naming(world, banned) == []
+    assert not post.deleted, "the partner keeps the goals post"
+    assert "(a member who left)" in json.dumps(post.embeds[0]["fields"], ensure_ascii=False)
+    assert post.embeds[0]["title"] == "🎯 Goals"
+
+
+async def test_after_the_mentor_leaves_the_mentees_paired_message_and_goals_stay_without_their_name(
+        world: SandboxWorld) -> None:
+    """The mentee's "You've been paired with …" DM carries their goals (an embed whose description names the
+    mentor): it is edited, not deleted; the mentee's own goals post in the space is untouched."""
+    guild = world.guild
+    assert guild is not None
+    mentee, leaver = await _paired(world, "Ama Mensah", "Zanele Okonkwo-Ávila")
+    paired = next(m for m in mentee.dms() if m.embeds and "Zanele" in json.dumps(m.embeds, ensure_ascii=False))
+    post = _goals_post(world)
+    goals_before = post.embeds[0]["fields"]
+
+    asked = await slash(leaver, guild, "leave")
+    done = await leaver.click("Yes, delete my data", message=asked.messages[0])
+    await done.wait_answer()
+    assert _bot_messages_naming(world, ["Zanele", "Okonkwo", "Wombatworks", str(leaver.id)]) == []
+    assert not paired.deleted, "the mentee keeps their paired message and its goals"
+    assert "(a member who left)" in paired.embeds[0]["description"]
+    assert not post.deleted and post.embeds[0]["fields"] == goals_before
