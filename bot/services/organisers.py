@@ -227,7 +227,8 @@ class OrganiserService:
                 matches.append(MatchLine(m.status, "mentor" if m.mentor_person_id == pid else "mentee",
                                          partner.display_name if partner else "(left)", m.score, m.end_reason,
                                          m.id, partner_id))
-            recent = [NudgeLine(n.due_at, n.step_key or str(n.kind), n.status, n.answer)
+            recent = [NudgeLine(n.due_at, programme.config.step_name(n.step_key) if n.step_key else str(n.kind),
+                                n.status, n.answer)
                       for n in await q.nudges_of_person(session=session, person_id=pid, limit=15)]
             conv = await onboarding.get_session(session=session, person_id=pid, programme_id=programme.id)
         card = PersonCard(pid, person.display_name, person.status, person.paused_until, person.dms_closed,
