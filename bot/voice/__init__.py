@@ -47,6 +47,13 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "event_cancelled": frozenset({"name", "event", "when", "programme"}),
     "checkin_batch": frozenset({"name", "programme", "count"}),
     "checkin_batch_done": frozenset({"programme"}),
+    "partner_left": frozenset({"programme"}),
+    "paused_you": frozenset({"programme", "partner"}),
+    "partner_paused": frozenset({"programme", "partner"}),
+    "lapsed_asker": frozenset({"programme", "partner", "days"}),
+    "lapsed_partner": frozenset({"programme", "partner", "days"}),
+    "ended_by_organisers": frozenset({"programme", "partner"}),
+    "mentor_place_free": frozenset({"programme"}),
 }
 #: A reply to each check-in button (no placeholders: it is shown to the person who pressed it).
 REPLY_KEYS = ("met", "not_yet", "help", "end", "confirm_end", "keep")
@@ -133,6 +140,18 @@ class Voice(BaseModel):
     checkin_batch: str = Field(min_length=1, max_length=600)
     #: the one acknowledgement once every pairing of that check-in is answered
     checkin_batch_done: str = Field(min_length=1, max_length=600)
+    #: the end of a match, told to each person (a mentee is then told what happens next: rematch_*; a
+    #: mentor: mentor_place_free): their partner left the programme …
+    partner_left: str = Field(min_length=1, max_length=900)
+    #: … an organiser paused them / their partner is taking a break …
+    paused_you: str = Field(min_length=1, max_length=900)
+    partner_paused: str = Field(min_length=1, max_length=900)
+    #: … an end request nobody answered went through (to who asked / to their partner; {days}: "7 days") …
+    lapsed_asker: str = Field(min_length=1, max_length=900)
+    lapsed_partner: str = Field(min_length=1, max_length=900)
+    #: … the organisers ended it (their note, if any, follows)
+    ended_by_organisers: str = Field(min_length=1, max_length=900)
+    mentor_place_free: str = Field(min_length=1, max_length=300)
     replies: dict[str, str]
     #: the words around survey questions
     surveys: SurveyWords = Field(default_factory=SurveyWords)
@@ -190,6 +209,13 @@ class VoiceOverrides(BaseModel):
     event_cancelled: str | None = Field(default=None, min_length=1, max_length=900)
     checkin_batch: str | None = Field(default=None, min_length=1, max_length=600)
     checkin_batch_done: str | None = Field(default=None, min_length=1, max_length=600)
+    partner_left: str | None = Field(default=None, min_length=1, max_length=900)
+    paused_you: str | None = Field(default=None, min_length=1, max_length=900)
+    partner_paused: str | None = Field(default=None, min_length=1, max_length=900)
+    lapsed_asker: str | None = Field(default=None, min_length=1, max_length=900)
+    lapsed_partner: str | None = Field(default=None, min_length=1, max_length=900)
+    ended_by_organisers: str | None = Field(default=None, min_length=1, max_length=900)
+    mentor_place_free: str | None = Field(default=None, min_length=1, max_length=300)
     replies: dict[str, str] = Field(default_factory=dict)
     surveys: dict[str, str] = Field(default_factory=dict)
     not_yet_escalate_after: int | None = Field(default=None, ge=0, le=20)
