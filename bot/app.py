@@ -16,6 +16,7 @@ from discord import app_commands
 from discord.ext import commands
 
 import cogs
+from bot import first_response
 from bot.ack_first import AckFirst
 from bot.clock import Clock
 from bot.config import Settings
@@ -140,10 +141,13 @@ class MentorBot(commands.AutoShardedBot):
         #: acknowledgements before work: a handler's database work waits until every interaction that
         #: arrived before it has had its first response (see :mod:`bot.ack_first`)
         self.acks = AckFirst()
+        #: interaction callbacks and follow-ups on their own connections (made at login, on the event loop)
+        self.interaction_session: aiohttp.ClientSession | None = None
 
     def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
         if event_name == "interaction" and args:  # as the gateway event is parsed, before any handler runs
             interaction = args[0]
+            first_response.install(interaction, self.interaction_session)  # one first response, whoever asks
             self.acks.arrived(interaction.id, interaction.response.is_done)
         super().dispatch(event_name, *args, **kwargs)
 
@@ -153,6 +157,8 @@ class MentorBot(commands.AutoShardedBot):
             shards = len(self.shard_ids) if self.shard_ids else (self.shard_count or 1)
             per_host = self.rest_connections + shards if self.rest_connections else 0  # 0: discord.py's unlimited
             self.http.connector = aiohttp.TCPConnector(limit=0, limit_per_host=per_host)
+        if self.interaction_session is None:
+            self.interaction_session = first_response.interaction_session()
         await super().login(token)
 
     async def setup_hook(self) -> None:
@@ -232,3 +238,5 @@ class MentorBot(commands.AutoShardedBot):
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await super().close()
+        if self.interaction_session is not None:
+            await self.interaction_session.close()

@@ -210,11 +210,16 @@ class OnboardingService:
         log.warning("conversation of %s kept changing under us", discord_user_id)
         return None
 
-    async def find_open(self, discord_user_id: int, channel_id: int | None = None) -> Programme | None:
-        """The programme whose conversation a typed message belongs to: the one in this channel, else the
-        most recently active conversation of this user that is not finished."""
+    async def find_open(self, discord_user_id: int, channel_id: int | None = None, *,
+                        reply_to: int | None = None) -> Programme | None:
+        """The programme whose conversation a typed message belongs to. Several interviews may share one
+        channel (two programmes in one DM), so, as a person would expect:
+
+        1. a reply to one of the bot's interview messages answers that message's interview;
+        2. else the interview whose question was asked last in this channel (the one right above);
+        3. else (typed elsewhere) the most recently active unfinished conversation."""
         async with self._sessions() as session:
-            best: tuple[OnboardingSession, Programme] | None = None
+            open_rows: list[tuple[OnboardingSession, Programme]] = []
             for prog in self._registry.all():
                 person = await people.get_person_by_discord(
                     session=session, programme_id=prog.id, discord_user_id=discord_user_id
@@ -224,11 +229,22 @@ class OnboardingService:
                 row = await onboarding.get_session(session=session, person_id=require_id(person), programme_id=prog.id)
                 if row is None or FlowState.model_validate(row.state).current == flow.DONE:
                     continue
-                if channel_id is not None and row.channel_id == channel_id:
+                open_rows.append((row, prog))
+        if reply_to is not None:
+            for row, prog in open_rows:
+                if row.last_prompt_message_id == reply_to:
                     return prog
-                if best is None or row.last_activity_at > best[0].last_activity_at:
-                    best = (row, prog)
-            return best[1] if best else None
+        here = [(row, prog) for row, prog in open_rows if channel_id is not None and row.channel_id == channel_id]
+        if here:
+            return max(here, key=lambda rp: (rp[0].last_prompt_message_id or 0, rp[0].last_activity_at))[1]
+        if not open_rows:
+            return None
+        return max(open_rows, key=lambda rp: rp[0].last_activity_at)[1]
+
+    async def asked(self, session_id: int, message_id: int) -> None:
+        """The bot has just shown this conversation's current step in message ``message_id``."""
+        async with transaction(self._sessions) as session:
+            await onboarding.set_prompt(session=session, session_id=session_id, message_id=message_id)
 
     async def set_channel(
         self, session_id: int, channel_id: int, *, in_thread: bool, prompt_message_id: int | None = None

@@ -63,7 +63,8 @@ class DirectMessages(commands.Cog):
             # typing a code proves nothing: it is posted from the account to link
             await self.bot.pacer_send(message.channel, content=CODES_ARE_POSTED, allowed_mentions=NO_PINGS)
             return
-        programme = await services.onboarding.find_open(message.author.id, message.channel.id)
+        reply_to = message.reference.message_id if message.reference is not None else None
+        programme = await services.onboarding.find_open(message.author.id, message.channel.id, reply_to=reply_to)
         if programme is None:
             # after onboarding (or before any): one help message per HELP_EVERY_S, however many DMs arrive
             last = self._helped.get(message.author.id)
@@ -81,4 +82,5 @@ class DirectMessages(commands.Cog):
         if conv is None:
             return
         rendered = interview.render_step(programme, conv.step)
-        await self.bot.pacer_send(message.channel, **rendered.kwargs())
+        sent = await self.bot.pacer_send(message.channel, **rendered.kwargs())
+        await services.onboarding.asked(conv.session_id, sent.id)

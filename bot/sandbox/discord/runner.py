@@ -70,6 +70,10 @@ class BotRunner(Generic[ClientT]):
                     await bot.ws.socket.close(code=4000)
             with contextlib.suppress(Exception):
                 await bot.http.close()
+            session = getattr(bot, "interaction_session", None)  # the interactions' own connections
+            if session is not None:
+                with contextlib.suppress(Exception):
+                    await session.close()
         await self._reap()
 
     async def restart(self, *, crash: bool = True, timeout: float = 15.0) -> ClientT:  # noqa: ASYNC109
