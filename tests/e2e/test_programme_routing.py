@@ -105,7 +105,7 @@ async def test_a_person_in_two_guilds_answers_links_and_manages_each_programme_o
 
     # /pause in the runners' guild pauses RunTogether only; /leave there erases only RunTogether
     paused = await rae.slash("pause", guild=runners, options={"weeks": 2})
-    assert "paused until" in paused.content
+    assert "paused until" in paused.content and "jump back in" in paused.content  # in RunTogether's voice
     assert (await stored(world, run, rae))[0] == "paused"
     assert (await stored(world, edu, rae))[0] == "active"
     asked = await rae.slash("leave", guild=runners)
