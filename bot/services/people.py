@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.clock import Clock
 from bot.intake.source import platform_name
 from bot.onboarding.safe_text import escape_markdown, safe_text
+from bot.services.catch_up import SEEN_MARK
 from bot.services.intake import IntakeService, PublicReply, Withdrawn
 from bot.services.match_end import EndedMatch, EndReason, MatchEnding
 from bot.services.nudges import NudgeService
@@ -189,6 +191,9 @@ class PeopleService:
                 elif story.status not in (StoryStatus.OFFERED, StoryStatus.DECLINED, StoryStatus.UNREACHABLE):
                     result.stories_deleted += 1
             await people.erase_person(session=session, person_id=pid)
+            # they joined before now: no catch-up welcomes them again, though they have no row any more
+            await people.raise_mark(session=session, programme_id=programme.id, name=SEEN_MARK,
+                                    value=math.ceil(now.timestamp()))
             await people.bump_counter(session=session, programme_id=programme.id, name="people_left")
             await audit.add_audit_event(
                 session=session, programme_id=programme.id, actor_discord_id=None, action="person.leave",

@@ -254,9 +254,14 @@ def render_guess(pid: int, step: AskQuestion) -> Outgoing:
         "press “Use”, or answer the question above.", view=view)
 
 
-def render_step(programme: Programme, step: Step, *, intro: bool = False) -> Outgoing:
-    """One step of ``programme``'s interview as a message, in the programme's voice."""
+def render_step(programme: Programme, step: Step, *, intro: bool = False, named: bool = False) -> Outgoing:
+    """One step of ``programme``'s interview as a message, in the programme's voice. ``named``: another
+    interview runs in the same DM, so the message says which programme it is for."""
     pid, programme_name, voice = programme.id, programme.config.name, programme.config.messages()
+    if named and not intro:
+        plain = render_step(programme, step)
+        plain.content = f"-# {safe_text(programme_name, 100)}\n{plain.content}"[:2000]
+        return plain
     if isinstance(step, AskQuestion):
         q = step.question
         lines = []
