@@ -22,6 +22,7 @@ from bot.services.surveys.ratings import gave_high_ratings
 from bot.surveys.config import SURVEY_PLACEHOLDERS, SurveyConfig
 from bot.surveys.flow import Given, Step, check_value, next_step, step_text
 from bot.surveys.schedule import reminder_due_at, survey_due_at, survey_moment
+from bot.voice import SurveyWords
 from storage.db import SessionFactory, transaction
 from storage.ids import require_id
 from storage.models import (
@@ -38,9 +39,6 @@ from storage.queries import matching, onboarding, people
 from storage.queries import nudges as q
 from storage.queries import surveys as qs
 
-GONE = "This survey is closed now. Thank you all the same!"
-NOT_YOURS = "This survey was sent to someone else."
-CHANGED = "This question has changed since the survey was sent. Thank you all the same!"
 TEXT_LIMIT = 1000
 
 
@@ -48,8 +46,13 @@ def _given(rows: list[SurveyAnswer]) -> dict[str, Given]:
     return {a.question_key: Given(a.value_int, a.value_text, a.quote_ok) for a in rows}
 
 
-def _view(invite_id: int, step: Step | None) -> StepView | None:
-    return None if step is None else StepView(invite_id, step.kind, step.question)
+def _view(invite_id: int, step: Step | None, words: SurveyWords) -> StepView | None:
+    return None if step is None else StepView(invite_id, step.kind, step.question, words)
+
+
+def _words(programme: Programme | None) -> SurveyWords:
+    """The words around the questions in the programme's voice (neutral ones if the programme is gone)."""
+    return programme.config.messages().surveys if programme is not None else SurveyWords()
 
 
 class SurveyService:
@@ -155,15 +158,17 @@ class SurveyService:
             partner_id = match.mentee_person_id if person.id == match.mentor_person_id else match.mentor_person_id
             partner = found.get(partner_id, (None, None))[0]
             footer = f"\n-# ref:n{nid}"
+            words = _words(programme)
             opening = render_template(survey.intro if nudge.kind == NudgeKind.SURVEY else survey.reminder, {
                 "name": safe_text(person.display_name, 60),
-                "partner": safe_text(partner.display_name, 60) if partner else "your partner",
+                "partner": safe_text(partner.display_name, 60) if partner else words.your_partner,
                 "programme": programme.config.name,
             }, allowed=SURVEY_PLACEHOLDERS, limit=900)
-            text = f"{opening}\n\n{step_text(survey, step)}"[:2000 - len(footer)] + footer
+            text = f"{opening}\n\n{step_text(survey, step, words)}"[:2000 - len(footer)] + footer
             dm = None if person.dms_closed else await onboarding.known_dm_channel(
                 session=session, person_id=require_id(person))
-            return SurveyDelivery(nid, programme, nudge.kind, text, StepView(invite_id, step.kind, step.question),
+            return SurveyDelivery(nid, programme, nudge.kind, text,
+                                  StepView(invite_id, step.kind, step.question, words),
                                   nudge.attempts, require_id(person), person.discord_user_id, dm, person.dms_closed)
 
     async def renew_claim(self, nudge_id: int, worker: str, attempts: int) -> bool:
@@ -228,26 +233,28 @@ class SurveyService:
                     text: str | None = None, quote: bool | None = None) -> SurveyTurn:
         async with transaction(self._sessions) as session:
             invite = await q.get_nudge(session=session, nudge_id=invite_id)
+            programme = self._registry.by_id(invite.programme_id) if invite is not None else None
+            words = _words(programme)
             if invite is None or invite.kind != NudgeKind.SURVEY or invite.person_id is None \
                     or invite.status not in (NudgeStatus.SENT, NudgeStatus.CLAIMED):
-                return SurveyTurn("rejected", GONE)
+                return SurveyTurn("rejected", words.closed)
             person = await people.get_person(session=session, person_id=invite.person_id)
             if person is None or person.discord_user_id != discord_user_id:
-                return SurveyTurn("rejected", NOT_YOURS)
-            programme = self._registry.by_id(invite.programme_id)
+                return SurveyTurn("rejected", words.not_yours)
             survey = programme.config.survey(invite.step_key) if programme is not None else None
             match = await matching.get_match(session=session, match_id=invite.match_id) \
                 if invite.match_id is not None else None
             if survey is None or match is None:
-                return SurveyTurn("rejected", GONE)
+                return SurveyTurn("rejected", words.closed)
             question = survey.question(question_key)
             if question is None:
-                return SurveyTurn("rejected", CHANGED)
+                return SurveyTurn("rejected", words.changed)
             before = _given(await qs.answers_of_invite(session=session, invite_id=invite_id))
             changed = await self._record(session, invite, match, survey, question_key, before,
                                          value=value, text=text, quote=quote)
             if changed is None:
-                return SurveyTurn("rejected", f"That isn't one of the answers to “{question.prompt}”.")
+                return SurveyTurn("rejected", render_template(words.not_an_answer, {"question": question.prompt},
+                                                              allowed=("question",)))
             after = _given(await qs.answers_of_invite(session=session, invite_id=invite_id))
             step = next_step(survey, after)
             if step is None:
@@ -255,8 +262,8 @@ class SurveyService:
                 if reminder is not None:
                     await q.cancel_by_ids(session=session, nudge_ids=[require_id(reminder)])
                 return SurveyTurn("recorded" if changed else "unchanged", survey.thanks)
-            return SurveyTurn("recorded" if changed else "unchanged", step_text(survey, step),
-                              _view(invite_id, step))
+            return SurveyTurn("recorded" if changed else "unchanged", step_text(survey, step, words),
+                              _view(invite_id, step, words))
 
     async def _record(self, session: AsyncSession, invite: Nudge, match: Match, survey: SurveyConfig,
                       question_key: str, before: dict[str, Given], *, value: str | None, text: str | None,
