@@ -153,6 +153,63 @@ async def send_to_person(
     return await bot.pacer_send(messageable(bot, space_id), content=content[:2000], **kwargs)
 
 
+def _private_tag(person_id: int) -> str:
+    return f"#u{person_id}"
+
+
+async def _thread_parent(bot: MentorBot, programme: Programme, near: int | None) -> discord.TextChannel | None:
+    """Where a person's private thread lives: the channel of their space (a pod's channel; a thread space's
+    parent), else the programme's onboarding channel (where a closed-DM interview happens too)."""
+    if near is not None:
+        found = bot.get_channel(near)
+        if isinstance(found, discord.Thread):
+            found = found.parent
+        if isinstance(found, discord.TextChannel):
+            return found
+    guild = bot.get_guild(programme.guild_id)
+    return find_text_channel(guild, programme.config.onboarding_channel) if guild is not None else None
+
+
+async def private_thread(bot: MentorBot, programme: Programme, person_id: int, user_id: int, near: int | None,
+                         *, create: bool) -> discord.Thread | None:
+    """The person's own private thread (name ending ``#u<person id>``): only they, the bot and the organisers
+    (Manage Threads) see it. Found again (also once archived) before one is made; ``create`` makes it when
+    missing (the person added), else None."""
+    parent = await _thread_parent(bot, programme, near)
+    if parent is None:
+        return None
+    tag = _private_tag(person_id)
+    for thread in parent.guild.threads:
+        if thread.parent_id == parent.id and thread.name.endswith(tag):
+            return thread
+    async for thread in parent.archived_threads(private=True, joined=True, limit=None):
+        if thread.name.endswith(tag):
+            return await thread.edit(archived=False) if create else thread
+    if not create:
+        return None
+    thread = await parent.create_thread(name=f"just for you {tag}", type=discord.ChannelType.private_thread,
+                                        invitable=False)
+    await thread.add_user(discord.Object(id=user_id))
+    return thread
+
+
+async def send_privately(bot: MentorBot, programme: Programme, person_id: int, user_id: int, known_dm: int | None,
+                         dms_closed: bool, near: int | None, **kwargs: Any) -> discord.Message | None:
+    """DM ``user_id`` (paced); on closed DMs post in their own private thread (see :func:`private_thread`) with a
+    mention, so nobody else in a shared space sees it. None: unreachable. Raises other HTTP errors."""
+    if not dms_closed:
+        msg = await send_to_person(bot, user_id, known_dm, False, None, **kwargs)
+        if msg is not None:
+            return msg
+    thread = await private_thread(bot, programme, person_id, user_id, near, create=True)
+    if thread is None:
+        return None
+    content = f"<@{user_id}> (your DMs are closed, so here it is in a thread only you can see)\n" \
+              f"{kwargs.pop('content', '')}"
+    kwargs["allowed_mentions"] = mention_user(user_id)
+    return await bot.pacer_send(thread, content=content[:2000], **kwargs)
+
+
 async def tell_waiting(bot: MentorBot, programme: Programme) -> None:
     """DM everyone left out of the round just matched why (once each; closed DMs: recorded, not retried).
     After ``/match confirm`` and the dashboard's *Confirm*."""

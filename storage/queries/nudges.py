@@ -68,16 +68,19 @@ async def claim_due_nudges(
 
 async def claim_companions(
     *, session: AsyncSession, person_ids: Sequence[int], until: datetime, worker: str, now: datetime,
+    kind: NudgeKind = NudgeKind.CHECKIN, step_key: str | None = None,
 ) -> list[Nudge]:
-    """Claim, for ``worker``, the pending check-ins of ``person_ids`` due by ``until``: they go out with the
-    check-in claimed for that person now, in one message. The status guard makes a row claimed once, by one
-    worker, whatever runs at the same time (PostgreSQL re-checks it after waiting for a concurrent claim)."""
+    """Claim, for ``worker``, the pending rows of ``kind`` (and ``step_key``, when given) of ``person_ids`` due
+    by ``until``: they go out with the one claimed for that person now, in one message. The status guard makes a
+    row claimed once, by one worker, whatever runs at the same time (PostgreSQL re-checks it after waiting for a
+    concurrent claim)."""
     if not person_ids:
         return []
     stmt = (
         update(Nudge)
-        .where(col(Nudge.person_id).in_(list(person_ids)), col(Nudge.kind) == NudgeKind.CHECKIN,
-               col(Nudge.status) == NudgeStatus.PENDING, col(Nudge.due_at) <= until)
+        .where(col(Nudge.person_id).in_(list(person_ids)), col(Nudge.kind) == kind,
+               col(Nudge.status) == NudgeStatus.PENDING, col(Nudge.due_at) <= until,
+               *([col(Nudge.step_key) == step_key] if step_key is not None else []))
         .values(status=NudgeStatus.CLAIMED, claimed_by=worker, claimed_at=now, attempts=col(Nudge.attempts) + 1)
         .returning(Nudge)
         .execution_options(synchronize_session=False)

@@ -30,6 +30,7 @@ from bot.services.nudges._types import (
     marker,
 )
 from bot.services.programmes import Programme, ProgrammeRegistry
+from bot.services.scheduled_dms import Claimed
 from storage.db import SessionFactory, transaction
 from storage.ids import require_id
 from storage.models import INACTIVE, MATCH_KINDS, Match, MatchStatus, Nudge, NudgeKind
@@ -162,6 +163,29 @@ class NudgeService:
             log.warning("could not claim check-ins to send together; each goes on its own", exc_info=True)
         return claimed
 
+    async def claim_due(self, worker: str, limit: int) -> list[Claimed[Nudge]]:
+        """:meth:`claim`, for the dispatcher: a person's check-ins go together, one per pairing."""
+        out = []
+        for n in await self.claim(worker, limit):
+            checkin = n.kind == NudgeKind.CHECKIN and n.person_id is not None
+            who = f"person #{n.person_id}" if n.person_id else "the organisers' digest"
+            out.append(Claimed(n, require_id(n), n.attempts, n.programme_id, n.person_id,
+                               together=NudgeKind.CHECKIN if checkin else None, part=n.match_id,
+                               label=f"{'check-in' if checkin else n.kind} for {who}"))
+        return out
+
+    async def prepare_group(self, group: list[Claimed[Nudge]]) -> list[Delivery]:
+        if len(group) == 1:
+            d = await self.prepare(group[0].row)
+            return [d] if d is not None else []
+        return await self.prepare_batch([c.row for c in group])
+
+    async def record_sent_rows(self, nudge_ids: list[int], channel_id: int, message_id: int) -> None:
+        if len(nudge_ids) == 1:
+            await self.record_sent(nudge_ids[0], channel_id, message_id)
+        else:
+            await self.record_sent_together(nudge_ids, channel_id, message_id)
+
     async def prepare_batch(self, nudges: list[Nudge]) -> list[Delivery]:
         """One delivery for several check-ins claimed for one person (see :class:`BatchedCheckins`); a person
         whose DMs are closed and whose pairings have no one shared space gets each in its own pair's space."""
@@ -230,7 +254,7 @@ class NudgeService:
         dm = None if person.dms_closed else await onboarding.known_dm_channel(session=session, person_id=require_id(person))
         return Delivery(nid, programme, nudge.kind, text, step.buttons, nudge.attempts, match.id, person.id,
                         person.discord_user_id, dm, person.dms_closed, match.space_id,
-                        goal_match_id=match.id if goals else None)
+                        goal_match_id=match.id if goals else None, private=programme.config.pods)
 
     async def renew_claim(self, nudge_id: int, worker: str, attempts: int) -> bool:
         """Right before sending: True (and the stale-claim clock restarts) while ``worker``'s claim, attempt
@@ -276,7 +300,7 @@ class NudgeService:
             await q.mark_failed(session=session, nudge_id=nudge_id, error=error[:500],
                                 claim=(worker, attempts) if worker is not None else None)
 
-    async def mark_dms_closed(self, person_id: int) -> None:
+    async def mark_dms_closed(self, person_id: int) -> bool:
         async with transaction(self._sessions) as session:
-            await people.mark_dms_closed(session=session, person_id=person_id)
+            return await people.mark_dms_closed(session=session, person_id=person_id)
 

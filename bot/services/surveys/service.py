@@ -7,6 +7,8 @@ No discord import: the cog (cogs/surveys) sends what :meth:`SurveyService.prepar
 
 from __future__ import annotations
 
+import logging
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -17,7 +19,8 @@ from bot.nudges.templates import render_template
 from bot.onboarding.safe_text import safe_text
 from bot.services.nudges._types import _zone
 from bot.services.programmes import Programme, ProgrammeRegistry
-from bot.services.surveys._types import StepView, SurveyDelivery, SurveyTurn
+from bot.services.scheduled_dms import Claimed
+from bot.services.surveys._types import StepView, SurveyDelivery, SurveySection, SurveyTurn
 from bot.services.surveys.ratings import gave_high_ratings
 from bot.surveys.config import SURVEY_PLACEHOLDERS, SurveyConfig
 from bot.surveys.flow import Given, Step, check_value, next_step, step_text
@@ -42,6 +45,7 @@ GONE = "This survey is closed now. Thank you all the same!"
 NOT_YOURS = "This survey was sent to someone else."
 CHANGED = "This question has changed since the survey was sent. Thank you all the same!"
 TEXT_LIMIT = 1000
+log = logging.getLogger(__name__)
 
 
 def _given(rows: list[SurveyAnswer]) -> dict[str, Given]:
@@ -82,9 +86,11 @@ class SurveyService:
             matches = await qs.matches_to_survey(session=session, programme_id=programme.id,
                                                  started_since=started_since, ended_since=now - window)
             done = await qs.invited_keys(session=session, match_ids=[require_id(m) for m in matches])
+            cancelled = await qs.cancelled_invites(session=session, match_ids=[require_id(m) for m in matches])
             found = await people.people_with_profiles(
                 session=session, person_ids=[p for m in matches for p in (m.mentor_person_id, m.mentee_person_id)])
             invites: list[qs.Invite] = []
+            revived = 0
             for match in matches:
                 for role, pid in (("mentor", match.mentor_person_id), ("mentee", match.mentee_person_id)):
                     me = found.get(pid)
@@ -92,12 +98,18 @@ class SurveyService:
                         continue
                     zone = _zone(me[1])
                     for survey in surveys:
-                        if role not in survey.roles or (require_id(match), pid, survey.key) in done:
+                        key = (require_id(match), pid, survey.key)
+                        if role not in survey.roles or (key in done and key not in cancelled):
                             continue
                         due = self._due(programme, survey, match, zone, now)
-                        if due is not None:
+                        if due is None:
+                            continue
+                        if key in cancelled:  # cancelled while they were paused: due again now they are back
+                            revived += await qs.revive_invite(session=session, invite_id=require_id(cancelled[key]),
+                                                              due_at=due)
+                        else:
                             invites.append(qs.Invite(programme.id, require_id(match), pid, survey.key, due))
-            return await qs.add_invites(session=session, invites=invites)
+            return await qs.add_invites(session=session, invites=invites) + revived
 
     def _due(self, programme: Programme, survey: SurveyConfig, match: Match, zone: str,
              now: datetime) -> datetime | None:
@@ -116,9 +128,61 @@ class SurveyService:
                 session=session, claimed_before=self._clock.now() - self.stale_after, kinds=SURVEY_KINDS)
 
     async def claim(self, worker: str, limit: int = 100) -> list[Nudge]:
+        """Due surveys and reminders, claimed for ``worker``; with each, the same person's others of the same
+        survey and kind due within the programme's ``together_within_hours`` (one message per person: a mentor
+        of twelve gets one baseline survey, not twelve)."""
+        now = self._clock.now()
         async with transaction(self._sessions) as session:
-            return await q.claim_due_nudges(session=session, now=self._clock.now(), worker=worker,
-                                            kinds=SURVEY_KINDS, limit=limit)
+            claimed = await q.claim_due_nudges(session=session, now=now, worker=worker, kinds=SURVEY_KINDS,
+                                               limit=limit)
+        wanted = sorted({(n.programme_id, n.kind, n.step_key, n.person_id) for n in claimed
+                         if n.person_id is not None})
+        try:  # the claim above stands whatever happens here: without companions, each goes on its own
+            async with transaction(self._sessions) as session:
+                for programme_id, kind, key, person_id in wanted:
+                    programme = self._registry.by_id(programme_id)
+                    hours = programme.config.nudges.together_within_hours if programme is not None else 0
+                    assert person_id is not None
+                    claimed += await q.claim_companions(session=session, person_ids=[person_id], worker=worker,
+                                                        until=now + timedelta(hours=hours), now=now, kind=kind,
+                                                        step_key=key)
+        except Exception:
+            log.warning("could not claim surveys to send together; each goes on its own", exc_info=True)
+        return claimed
+
+    async def claim_due(self, worker: str, limit: int) -> list[Claimed[Nudge]]:
+        """:meth:`claim`, for the dispatcher: a person's rows of one survey and kind go together."""
+        return [Claimed(n, require_id(n), n.attempts, n.programme_id, n.person_id,
+                        together=(n.kind, n.step_key), part=n.match_id, label=f"{n.kind} for person #{n.person_id}")
+                for n in await self.claim(worker, limit)]
+
+    async def prepare_group(self, group: list[Claimed[Nudge]]) -> list[SurveyDelivery]:
+        """One delivery for a group: a single survey shows its first question; several (one person, one
+        moment) are one message with a button per pairing."""
+        ready = [d for d in [await self.prepare(c.row) for c in group] if d is not None]
+        if len(ready) <= 1:
+            return ready
+        first = ready[0]
+        programme = first.programme
+        invite_of = {d.nudge_id: d.step.invite_id for d in ready if d.step is not None}
+        survey = programme.config.survey(group[0].row.step_key)
+        sections = tuple(SurveySection(d.nudge_id, invite_of[d.nudge_id], d.partner) for d in ready
+                         if d.nudge_id in invite_of)
+        if survey is None or not sections:
+            return ready
+        async with self._sessions() as session:
+            person = await people.get_person(session=session, person_id=first.person_id)
+        opening = render_template(survey.intro if first.kind == NudgeKind.SURVEY else survey.reminder, {
+            "name": safe_text(person.display_name, 60) if person is not None else "there",
+            "partner": f"each of the {len(sections)} people you're paired with",
+            "programme": programme.config.name,
+        }, allowed=SURVEY_PLACEHOLDERS, limit=900)
+        listing = "\n".join(f"• {s.partner}" for s in sections)
+        footer = "\n-# " + " ".join(f"ref:n{s.nudge_id}" for s in sections)
+        text = (f"{opening}\n\nThere's one short survey per person — press a name below to answer about them:\n"
+                f"{listing}")[:2000 - len(footer)] + footer
+        return [replace(first, text=text, step=None, batch=sections,
+                        claims=tuple((d.nudge_id, d.attempts) for d in ready if d.nudge_id in invite_of))]
 
     async def prepare(self, nudge: Nudge) -> SurveyDelivery | None:
         """What to send for a claimed survey or reminder; None when it is no longer wanted (cancelled) or was
@@ -164,7 +228,9 @@ class SurveyService:
             dm = None if person.dms_closed else await onboarding.known_dm_channel(
                 session=session, person_id=require_id(person))
             return SurveyDelivery(nid, programme, nudge.kind, text, StepView(invite_id, step.kind, step.question),
-                                  nudge.attempts, require_id(person), person.discord_user_id, dm, person.dms_closed)
+                                  nudge.attempts, require_id(person), person.discord_user_id, dm, person.dms_closed,
+                                  partner=safe_text(partner.display_name, 60) if partner else "your partner",
+                                  space_id=match.space_id)
 
     async def renew_claim(self, nudge_id: int, worker: str, attempts: int) -> bool:
         async with transaction(self._sessions) as session:
@@ -207,9 +273,38 @@ class SurveyService:
             await q.mark_failed(session=session, nudge_id=nudge_id, error=error[:500],
                                 claim=(worker, attempts) if worker is not None else None)
 
-    async def mark_dms_closed(self, person_id: int) -> None:
+    async def record_sent_rows(self, nudge_ids: list[int], channel_id: int, message_id: int) -> None:
+        for nid in nudge_ids:
+            await self.record_sent(nid, channel_id, message_id)
+
+    async def mark_dms_closed(self, person_id: int) -> bool:
         async with transaction(self._sessions) as session:
-            await people.mark_dms_closed(session=session, person_id=person_id)
+            return await people.mark_dms_closed(session=session, person_id=person_id)
+
+    async def open(self, invite_id: int, discord_user_id: int) -> SurveyTurn:
+        """One pairing's survey opened from a message that carries several: where it stands now (its next
+        question, or its thanks when it is done)."""
+        async with self._sessions() as session:
+            invite = await q.get_nudge(session=session, nudge_id=invite_id)
+            if invite is None or invite.kind != NudgeKind.SURVEY or invite.person_id is None \
+                    or invite.status not in (NudgeStatus.SENT, NudgeStatus.CLAIMED):
+                return SurveyTurn("rejected", GONE)
+            person = await people.get_person(session=session, person_id=invite.person_id)
+            if person is None or person.discord_user_id != discord_user_id:
+                return SurveyTurn("rejected", NOT_YOURS)
+            programme = self._registry.by_id(invite.programme_id)
+            survey = programme.config.survey(invite.step_key) if programme is not None else None
+            match = await matching.get_match(session=session, match_id=invite.match_id) \
+                if invite.match_id is not None else None
+            if survey is None or match is None:
+                return SurveyTurn("rejected", GONE)
+            partner_id = match.mentee_person_id if person.id == match.mentor_person_id else match.mentor_person_id
+            partner = await people.get_person(session=session, person_id=partner_id)
+            step = next_step(survey, _given(await qs.answers_of_invite(session=session, invite_id=invite_id)))
+        about = f"About **{safe_text(partner.display_name, 60) if partner else 'your partner'}**:"
+        if step is None:
+            return SurveyTurn("unchanged", f"{about} {survey.thanks}")
+        return SurveyTurn("unchanged", f"{about}\n{step_text(survey, step)}", _view(invite_id, step))
 
     # ---- answers ----------------------------------------------------------------------------------
     async def answer(self, invite_id: int, discord_user_id: int, question_key: str, value: str | None) -> SurveyTurn:
