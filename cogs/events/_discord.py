@@ -10,9 +10,18 @@ import discord
 
 from bot.services.events import EventDelivery, voice_channel
 from bot.services.programmes import Programme
+from bot.services.scheduled_dms import Posted, SendOutcome
 from cogs._common import find_circle
 from cogs.events._views import delivery_view
-from cogs.kit.messaging import NO_PINGS, guild_text_channel, open_dm, send_dm, tell_organisers
+from cogs.kit.messaging import (
+    NO_PINGS,
+    guild_text_channel,
+    once_nonce,
+    open_dm,
+    private_thread,
+    send_privately,
+    tell_organisers,
+)
 from storage.models import EventAudience, ProgrammeEvent
 
 if TYPE_CHECKING:
@@ -68,22 +77,37 @@ class DiscordEvents:
             return
         await self.bot.pacer_send(channel, content=text[:2000], allowed_mentions=NO_PINGS)
 
-    async def send(self, delivery: EventDelivery) -> tuple[int, int] | None:
-        kwargs: dict[str, object] = {"content": f"{delivery.text}\n-# {delivery.marker}"[:2000],
-                                     "allowed_mentions": NO_PINGS}
-        view = delivery_view(delivery)
+    async def send(self, d: EventDelivery) -> SendOutcome:
+        kwargs: dict[str, Any] = {"content": f"{d.text}\n-# {d.marker}"[:2000], "allowed_mentions": NO_PINGS,
+                                  "nonce": once_nonce(d.marker)}
+        view = delivery_view(d)
         if view is not None:
             kwargs["view"] = view
-        msg = await send_dm(self.bot, delivery.discord_user_id, **kwargs)
-        return None if msg is None else (msg.channel.id, msg.id)
+        msg = await send_privately(self.bot, d.programme, d.person_id, d.discord_user_id, d.dm_channel_id,
+                                   d.dms_closed, d.space_id, **kwargs)
+        closed_now = not d.dms_closed and (msg is None or isinstance(msg.channel, discord.Thread))
+        if msg is None:
+            return SendOutcome(None, "DMs closed and no private thread", dms_found_closed=closed_now,
+                               organisers_notice=f"⚠️ I can't reach <@{d.discord_user_id}> about an event: their DMs "
+                                                 "are closed and I could not open a private thread for them.")
+        return SendOutcome(Posted(msg.channel.id, msg.id), dms_found_closed=closed_now)
 
-    async def find_sent(self, delivery: EventDelivery) -> tuple[int, int] | None:
+    async def find_sent(self, d: EventDelivery) -> Posted | None:
+        candidates: list[discord.abc.Messageable] = []
         try:
-            channel = await open_dm(self.bot, delivery.discord_user_id)
-            async for msg in channel.history(limit=30):
-                if self.bot.user is not None and msg.author.id == self.bot.user.id \
-                        and msg.content.endswith(delivery.marker):
-                    return msg.channel.id, msg.id
+            if not d.dms_closed:
+                candidates.append(await open_dm(self.bot, d.discord_user_id, d.dm_channel_id))
+            thread = await private_thread(self.bot, d.programme, d.person_id, d.discord_user_id, d.space_id,
+                                          create=False)
+            candidates += [thread] if thread is not None else []
+            for channel in candidates:
+                async for msg in channel.history(limit=30):
+                    if self.bot.user is not None and msg.author.id == self.bot.user.id \
+                            and msg.content.endswith(d.marker):
+                        return Posted(msg.channel.id, msg.id)
         except discord.HTTPException:
             return None
         return None
+
+    async def tell_organisers(self, programme: Programme, text: str) -> None:
+        await tell_organisers(self.bot, programme, text)

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.services.nudges import Delivery, has_marker, markers_in
-from bot.services.scheduled_dms import Posted, SendOutcome
 from bot.services.programmes import Programme
+from bot.services.scheduled_dms import Posted, SendOutcome
 from cogs.kit.messaging import (
     NO_PINGS,
     guild_text_channel,

@@ -12,7 +12,14 @@ import discord
 from bot.services.programmes import Programme
 from bot.services.scheduled_dms import Posted, SendOutcome
 from bot.services.surveys import SurveyDelivery
-from cogs.kit.messaging import NO_PINGS, messageable, once_nonce, private_thread, send_privately, tell_organisers
+from cogs.kit.messaging import (
+    NO_PINGS,
+    messageable,
+    once_nonce,
+    private_thread,
+    send_privately,
+    tell_organisers,
+)
 from cogs.surveys._views import batch_view, step_view
 
 if TYPE_CHECKING:
