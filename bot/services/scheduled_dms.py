@@ -30,12 +30,16 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
-from typing import Generic, Protocol, Self, TypeVar
+from typing import Any, Generic, Protocol, Self, TypeVar
 
+from bot.clock import Clock
 from bot.services.programmes import Programme, ProgrammeRegistry
+from storage.db import SessionFactory, transaction
+from storage.queries import claims, people
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -122,12 +126,68 @@ class Claimed(Generic[R]):
     label: str = "message"
 
 
+class RetryLimits(Protocol):
+    """A feature's limits on its rows: how long a claim may be held, how often and how soon to try again."""
+
+    stale_after: timedelta
+    retry_delay: timedelta
+    max_attempts: int
+
+
+class ClaimLedger:
+    """The claim side of a feature's rows (a table with the claim columns, see :mod:`storage.queries.claims`):
+    stale claims released, a claim renewed right before sending, a failure retried later or given up (each only
+    while the claim still holds the row), and a person's closed DMs remembered."""
+
+    def __init__(self, model: Any, sessions: SessionFactory, clock: Clock, limits: RetryLimits, *,
+                 where: Sequence[Any] = ()) -> None:
+        self._model = model
+        self._sessions = sessions
+        self._clock = clock
+        self._limits = limits
+        self._where = tuple(where)
+
+    async def release_stale(self) -> int:
+        async with transaction(self._sessions) as session:
+            return await claims.release_stale(session=session, model=self._model, where=self._where,
+                                              claimed_before=self._clock.now() - self._limits.stale_after)
+
+    async def renew(self, row_id: int, worker: str, attempts: int) -> bool:
+        """Right before sending: True (and the stale-claim clock restarts) while ``worker``'s claim, attempt
+        ``attempts``, still holds the row; False when it was taken over (another process sends it)."""
+        async with transaction(self._sessions) as session:
+            return await claims.renew_claim(session=session, model=self._model, row_id=row_id,
+                                            claim=(worker, attempts), now=self._clock.now())
+
+    async def retry_later(self, row_id: int, error: str, attempts: int, worker: str | None = None) -> bool:
+        """Pending again after the retry delay; False (and failed) after ``max_attempts`` — the organisers should
+        hear of it. With ``worker``, only while that worker's claim (attempt ``attempts``) still holds the row:
+        one released as stale and taken over meanwhile is the new holder's (True: nothing to tell)."""
+        claim = (worker, attempts) if worker is not None else None
+        async with transaction(self._sessions) as session:
+            if attempts >= self._limits.max_attempts:
+                return not await claims.mark_failed(session=session, model=self._model, row_id=row_id,
+                                                    error=error[:500], claim=claim)
+            await claims.reschedule(session=session, model=self._model, row_id=row_id, error=error[:500],
+                                    due_at=self._clock.now() + self._limits.retry_delay, claim=claim)
+            return True
+
+    async def give_up(self, row_id: int, error: str, worker: str | None = None, attempts: int = 0) -> None:
+        async with transaction(self._sessions) as session:
+            await claims.mark_failed(session=session, model=self._model, row_id=row_id, error=error[:500],
+                                     claim=(worker, attempts) if worker is not None else None)
+
+    async def mark_dms_closed(self, person_id: int) -> bool:
+        """Remember the person's DMs are closed; True only for the one call that found them open."""
+        async with transaction(self._sessions) as session:
+            return await people.mark_dms_closed(session=session, person_id=person_id)
+
+
 class DmStore(Protocol[R, D]):
     """A feature's rows: claimed, prepared, recorded (implemented by its service, no discord import)."""
 
-    max_attempts: int
-
-    async def release_stale(self) -> int: ...
+    @property
+    def ledger(self) -> ClaimLedger: ...
 
     async def claim_due(self, worker: str, limit: int) -> list[Claimed[R]]: ...
 
@@ -136,19 +196,7 @@ class DmStore(Protocol[R, D]):
         the person's quiet hours; one per row when they cannot share one message after all)."""
         ...
 
-    async def renew_claim(self, row_id: int, worker: str, attempts: int) -> bool: ...
-
     async def record_sent_rows(self, row_ids: list[int], channel_id: int, message_id: int) -> None: ...
-
-    async def record_retry(self, row_id: int, error: str, attempts: int, worker: str | None = None) -> bool:
-        """Pending again later (True), or failed after ``max_attempts`` (False: the organisers should hear)."""
-        ...
-
-    async def record_failed(self, row_id: int, error: str, worker: str | None = None, attempts: int = 0) -> None: ...
-
-    async def mark_dms_closed(self, person_id: int) -> bool:
-        """Remember the person's DMs are closed; True only for the one call that found them open."""
-        ...
 
 
 class DmChannels(Protocol[D_contra]):
@@ -234,7 +282,7 @@ class ScheduledDmDispatcher(Generic[R, D]):
 
     async def dispatch_due(self) -> int:
         """The claim loop (call under :meth:`run`'s lock, or from a subclass's ``run``)."""
-        await self.store.release_stale()
+        await self.store.ledger.release_stale()
         claimed = 0
         while True:
             batch = await self.store.claim_due(self.worker, self.batch)
@@ -261,9 +309,9 @@ class ScheduledDmDispatcher(Generic[R, D]):
                 log.info("%s %s already sent (message %s); recorded, not resent", self.what, carried,
                          found.message_id)
                 for rid in held.keys() - set(carried):  # not in that message: sent on their own next time
-                    await self.store.record_retry(rid, "not in the message found", held[rid], self.worker)
+                    await self.store.ledger.retry_later(rid, "not in the message found", held[rid], self.worker)
                 return
-        renewed = {rid for rid, attempt in held.items() if await self.store.renew_claim(rid, self.worker, attempt)}
+        renewed = {rid for rid, attempt in held.items() if await self.store.ledger.renew(rid, self.worker, attempt)}
         if not renewed:
             # preparing or searching took so long that the claim went stale and another process took it over
             log.warning("%s %s: claims taken over before sending; left to their new holder", self.what, list(held))
@@ -271,16 +319,16 @@ class ScheduledDmDispatcher(Generic[R, D]):
         d = d.only(renewed)  # a row taken over meanwhile is its new holder's to send
         outcome = await self.channels.send(d)
         if outcome.dms_found_closed and d.person_id is not None \
-                and await self.store.mark_dms_closed(d.person_id) and (outcome.posted or outcome.retry):
+                and await self.store.ledger.mark_dms_closed(d.person_id) and (outcome.posted or outcome.retry):
             # once: only the run that found them open says so (unreachable: the outcome's own notice says so)
             await self.channels.tell_organisers(d.programme, closed_dms_notice(d.discord_user_id,
                                                                                self.fallback_where))
         if outcome.posted is None:
             for rid, attempt in d.held:
                 if outcome.retry:
-                    await self.store.record_retry(rid, outcome.reason, attempt, self.worker)
+                    await self.store.ledger.retry_later(rid, outcome.reason, attempt, self.worker)
                 else:
-                    await self.store.record_failed(rid, outcome.reason, self.worker, attempt)
+                    await self.store.ledger.give_up(rid, outcome.reason, self.worker, attempt)
             if outcome.organisers_notice:
                 await self.channels.tell_organisers(d.programme, outcome.organisers_notice)
             return
@@ -306,7 +354,7 @@ class ScheduledDmDispatcher(Generic[R, D]):
         for c in group:
             try:
                 retry = await ride_out(f"{self.what} {c.row_id}: its failure was not recorded yet",
-                                       partial(self.store.record_retry, c.row_id, error, c.attempts, self.worker))
+                                       partial(self.store.ledger.retry_later, c.row_id, error, c.attempts, self.worker))
             except Exception:
                 log.exception("%s %s: could not record the failure (the claim will go stale)", self.what, c.row_id)
                 continue

@@ -15,11 +15,10 @@ from cogs._common import find_circle
 from cogs.events._views import delivery_view
 from cogs.kit.messaging import (
     NO_PINGS,
+    find_personal,
     guild_text_channel,
     once_nonce,
-    open_dm,
-    private_thread,
-    send_privately,
+    send_personal,
     tell_organisers,
 )
 from storage.models import EventAudience, ProgrammeEvent
@@ -83,31 +82,10 @@ class DiscordEvents:
         view = delivery_view(d)
         if view is not None:
             kwargs["view"] = view
-        msg = await send_privately(self.bot, d.programme, d.person_id, d.discord_user_id, d.dm_channel_id,
-                                   d.dms_closed, d.space_id, **kwargs)
-        closed_now = not d.dms_closed and (msg is None or isinstance(msg.channel, discord.Thread))
-        if msg is None:
-            return SendOutcome(None, "DMs closed and no private thread", dms_found_closed=closed_now,
-                               organisers_notice=f"⚠️ I can't reach <@{d.discord_user_id}> about an event: their DMs "
-                                                 "are closed and I could not open a private thread for them.")
-        return SendOutcome(Posted(msg.channel.id, msg.id), dms_found_closed=closed_now)
+        return await send_personal(self.bot, d, "about an event", **kwargs)
 
     async def find_sent(self, d: EventDelivery) -> Posted | None:
-        candidates: list[discord.abc.Messageable] = []
-        try:
-            if not d.dms_closed:
-                candidates.append(await open_dm(self.bot, d.discord_user_id, d.dm_channel_id))
-            thread = await private_thread(self.bot, d.programme, d.person_id, d.discord_user_id, d.space_id,
-                                          create=False)
-            candidates += [thread] if thread is not None else []
-            for channel in candidates:
-                async for msg in channel.history(limit=30):
-                    if self.bot.user is not None and msg.author.id == self.bot.user.id \
-                            and msg.content.endswith(d.marker):
-                        return Posted(msg.channel.id, msg.id)
-        except discord.HTTPException:
-            return None
-        return None
+        return await find_personal(self.bot, d, {d.marker: d.row_id}, limit=30)
 
     async def tell_organisers(self, programme: Programme, text: str) -> None:
         await tell_organisers(self.bot, programme, text)

@@ -13,11 +13,12 @@ import hashlib
 import logging
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import discord
 
 from bot.services.programmes import Programme
+from bot.services.scheduled_dms import Posted, SendOutcome
 
 if TYPE_CHECKING:
     from bot.app import MentorBot
@@ -208,6 +209,71 @@ async def send_privately(bot: MentorBot, programme: Programme, person_id: int, u
               f"{kwargs.pop('content', '')}"
     kwargs["allowed_mentions"] = mention_user(user_id)
     return await bot.pacer_send(thread, content=content[:2000], **kwargs)
+
+
+async def find_by_markers(bot: MentorBot, channels: list[discord.abc.Messageable], markers: dict[str, int],
+                          limit: int = 50) -> Posted | None:
+    """The bot's recent message in ``channels`` carrying any of ``markers`` (marker -> row id), with every row
+    it carries; None when there is none (or a channel cannot be read: logged)."""
+    me = bot.user.id if bot.user else 0
+    for channel in channels:
+        try:
+            async for msg in channel.history(limit=limit):
+                found = {markers[word] for word in msg.content.split() if word in markers}
+                if msg.author.id == me and found:
+                    return Posted(msg.channel.id, msg.id, frozenset(found))
+        except discord.HTTPException as exc:
+            log.warning("could not search %s for %s: %s", getattr(channel, "id", "?"), list(markers), exc)
+    return None
+
+
+class PersonalDelivery(Protocol):
+    """A scheduled message for one person that only they may see (a survey, an event message)."""
+
+    @property
+    def programme(self) -> Programme: ...
+    @property
+    def person_id(self) -> int: ...
+    @property
+    def discord_user_id(self) -> int | None: ...
+    @property
+    def dm_channel_id(self) -> int | None: ...
+    @property
+    def dms_closed(self) -> bool: ...
+    @property
+    def space_id(self) -> int | None: ...
+
+
+async def send_personal(bot: MentorBot, d: PersonalDelivery, about: str, **kwargs: Any) -> SendOutcome:
+    """Send by DM, or with DMs closed to the person's private thread (:func:`send_privately`): what happened,
+    for the shared dispatcher (``about``: what the organisers hear it was when nothing could reach them)."""
+    if d.discord_user_id is None:
+        return SendOutcome(None, "no Discord account")
+    msg = await send_privately(bot, d.programme, d.person_id, d.discord_user_id, d.dm_channel_id, d.dms_closed,
+                               d.space_id, **kwargs)
+    closed_now = not d.dms_closed and (msg is None or isinstance(msg.channel, discord.Thread))
+    if msg is None:
+        return SendOutcome(None, "DMs closed and no private thread", dms_found_closed=closed_now,
+                           organisers_notice=f"⚠️ I can't reach <@{d.discord_user_id}> {about}: their DMs are "
+                                             "closed and I could not open a private thread for them.")
+    return SendOutcome(Posted(msg.channel.id, msg.id), dms_found_closed=closed_now)
+
+
+async def find_personal(bot: MentorBot, d: PersonalDelivery, markers: dict[str, int],
+                        limit: int = 50) -> Posted | None:
+    """A personal message sent before (a crash, a lost answer), looked for in the DMs and the private thread."""
+    if d.discord_user_id is None:
+        return None
+    candidates: list[discord.abc.Messageable] = []
+    try:
+        if not d.dms_closed:
+            candidates.append(await open_dm(bot, d.discord_user_id, d.dm_channel_id))
+        thread = await private_thread(bot, d.programme, d.person_id, d.discord_user_id, d.space_id, create=False)
+    except discord.HTTPException as exc:
+        log.warning("could not look for %s: %s", list(markers), exc)
+        return None
+    candidates += [thread] if thread is not None else []
+    return await find_by_markers(bot, candidates, markers, limit)
 
 
 async def tell_waiting(bot: MentorBot, programme: Programme) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import func, update
 from sqlmodel import col, select
@@ -30,6 +31,11 @@ async def add_nudges(*, session: AsyncSession, nudges: Sequence[Nudge]) -> int:
             added += 1
     await session.flush()
     return added
+
+
+def of_kinds(kinds: Sequence[NudgeKind]) -> list[Any]:
+    """The condition "one of these kinds" (each feature claims and releases only its own rows)."""
+    return [col(Nudge.kind).in_(list(kinds))]
 
 
 async def claim_due_nudges(

@@ -14,7 +14,14 @@ from bot.nudges.quiet import get_zone
 from bot.onboarding.safe_text import safe_text
 from bot.services.programmes import Programme, ProgrammeRegistry
 from bot.services.rounds import RoundError, RoundService
-from bot.services.scheduled_dms import Claimed, Posted, ScheduledDmDispatcher, SendOutcome, worker_name
+from bot.services.scheduled_dms import (
+    Claimed,
+    ClaimLedger,
+    Posted,
+    ScheduledDmDispatcher,
+    SendOutcome,
+    worker_name,
+)
 from storage.db import SessionFactory, transaction
 from storage.ids import require_id
 from storage.models import (
@@ -142,6 +149,7 @@ class EventDispatcher(ScheduledDmDispatcher[EventMessage, EventDelivery]):
 class EventService:
     max_attempts = MAX_ATTEMPTS
     retry_delay = timedelta(minutes=2)
+    stale_after = STALE_CLAIM
 
     def __init__(self, registry: ProgrammeRegistry, sessions: SessionFactory, clock: Clock,
                  rounds: RoundService) -> None:
@@ -150,6 +158,7 @@ class EventService:
         self._clock = clock
         self._rounds = rounds
         self.worker = worker_name()
+        self.ledger = ClaimLedger(EventMessage, sessions, clock, self)
         self._dispatcher: ScheduledDmDispatcher[EventMessage, EventDelivery] | None = None
 
     # ---- organisers ---------------------------------------------------------------------------------------------
@@ -513,10 +522,6 @@ class EventService:
         return added
 
     # ---- the rows of the shared dispatcher (bot.services.scheduled_dms) -------------------------------------------
-    async def release_stale(self) -> int:
-        async with transaction(self._sessions) as session:
-            return await q.release_stale(session=session, claimed_before=self._clock.now() - STALE_CLAIM)
-
     async def claim_due(self, worker: str, limit: int) -> list[Claimed[EventMessage]]:
         async with transaction(self._sessions) as session:
             claimed = await q.claim_due(session=session, now=self._clock.now(), worker=worker, limit=limit)
@@ -536,34 +541,11 @@ class EventService:
                 out.append(delivery)
         return out
 
-    async def renew_claim(self, row_id: int, worker: str, attempts: int) -> bool:
-        async with transaction(self._sessions) as session:
-            return await q.renew_claim(session=session, message_id=row_id, claim=(worker, attempts),
-                                       now=self._clock.now())
-
     async def record_sent_rows(self, row_ids: list[int], channel_id: int, message_id: int) -> None:
         async with transaction(self._sessions) as session:
             for rid in row_ids:
                 await q.mark_sent(session=session, message_id=rid, now=self._clock.now(), channel_id=channel_id,
                                   discord_message_id=message_id)
-
-    async def record_retry(self, row_id: int, error: str, attempts: int, worker: str | None = None) -> bool:
-        claim = (worker, attempts) if worker is not None else None
-        async with transaction(self._sessions) as session:
-            if attempts >= self.max_attempts:
-                return not await q.mark_failed(session=session, message_id=row_id, error=error, claim=claim)
-            await q.reschedule(session=session, message_id=row_id, due_at=self._clock.now() + self.retry_delay,
-                               error=error, claim=claim)
-            return True
-
-    async def record_failed(self, row_id: int, error: str, worker: str | None = None, attempts: int = 0) -> None:
-        async with transaction(self._sessions) as session:
-            await q.mark_failed(session=session, message_id=row_id, error=error,
-                                claim=(worker, attempts) if worker is not None else None)
-
-    async def mark_dms_closed(self, person_id: int) -> bool:
-        async with transaction(self._sessions) as session:
-            return await people.mark_dms_closed(session=session, person_id=person_id)
 
     async def _prepare(self, msg: EventMessage) -> EventDelivery | None:
         async with self._sessions() as session:

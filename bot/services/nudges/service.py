@@ -1,7 +1,7 @@
 """Nudges, persisted: plans written as rows, claimed when due, prepared for sending, answers followed up.
 
 No discord import: the cog (cogs/nudges) sends what :meth:`NudgeService.prepare` returns and reports back
-with :meth:`record_sent` / :meth:`record_retry`; clicks come in through ``NudgeService.answers``
+with :meth:`record_sent_rows` (the shared dispatcher, :mod:`bot.services.scheduled_dms`); clicks come in through ``NudgeService.answers``
 (:class:`~bot.services.nudges._answers.CheckInAnswers`), pairs at risk through ``NudgeService.risk``.
 """
 
@@ -30,7 +30,7 @@ from bot.services.nudges._types import (
     marker,
 )
 from bot.services.programmes import Programme, ProgrammeRegistry
-from bot.services.scheduled_dms import Claimed
+from bot.services.scheduled_dms import Claimed, ClaimLedger
 from storage.db import SessionFactory, transaction
 from storage.ids import require_id
 from storage.models import INACTIVE, MATCH_KINDS, Match, MatchStatus, Nudge, NudgeKind
@@ -58,6 +58,7 @@ class NudgeService:
         self.answers = CheckInAnswers(registry, sessions, clock, ending or MatchEnding(registry, sessions, clock))
         self.risk = PairRisk(sessions, clock)
         self.batches = BatchedCheckins(registry, sessions, clock, self.quiet_margin)
+        self.ledger = ClaimLedger(Nudge, sessions, clock, self, where=q.of_kinds(DISPATCH_KINDS))
 
     # ---- plans ------------------------------------------------------------------------------------
     async def plan_match(self, match_id: int) -> int:
@@ -136,11 +137,6 @@ class NudgeService:
             return row
 
     # ---- dispatch ---------------------------------------------------------------------------------
-    async def release_stale(self) -> int:
-        async with transaction(self._sessions) as session:
-            return await q.release_stale_claims(
-                session=session, claimed_before=self._clock.now() - self.stale_after, kinds=DISPATCH_KINDS)
-
     async def claim(self, worker: str, limit: int = 100) -> list[Nudge]:
         """Due nudges, claimed for ``worker``; with each person's check-in, that person's other check-ins due
         within the plan's ``together_within_hours`` (they go out together: one message per person)."""
@@ -256,13 +252,6 @@ class NudgeService:
                         person.discord_user_id, dm, person.dms_closed, match.space_id,
                         goal_match_id=match.id if goals else None, private=programme.config.pods)
 
-    async def renew_claim(self, nudge_id: int, worker: str, attempts: int) -> bool:
-        """Right before sending: True (and the stale-claim clock restarts) while ``worker``'s claim, attempt
-        ``attempts``, still holds the nudge; False when it was taken over (another process sends it)."""
-        async with transaction(self._sessions) as session:
-            return await q.renew_claim(session=session, nudge_id=nudge_id, claim=(worker, attempts),
-                                       now=self._clock.now())
-
     async def record_sent(self, nudge_id: int, channel_id: int, message_id: int) -> bool:
         async with transaction(self._sessions) as session:
             done = await q.mark_sent(session=session, nudge_id=nudge_id, now=self._clock.now(),
@@ -282,25 +271,3 @@ class NudgeService:
             for nid in nudge_ids:
                 await q.mark_sent(session=session, nudge_id=nid, now=self._clock.now(), channel_id=channel_id,
                                   message_id=message_id)
-
-    async def record_retry(self, nudge_id: int, error: str, attempts: int, worker: str | None = None) -> bool:
-        """Try again later; False (and failed) after ``max_attempts`` — the organisers should hear of it.
-        With ``worker``, only while that worker's claim (attempt ``attempts``) still holds the nudge: one released
-        as stale and taken over meanwhile is the new holder's (True: nothing to tell)."""
-        claim = (worker, attempts) if worker is not None else None
-        async with transaction(self._sessions) as session:
-            if attempts >= self.max_attempts:
-                return not await q.mark_failed(session=session, nudge_id=nudge_id, error=error[:500], claim=claim)
-            await q.reschedule(session=session, nudge_id=nudge_id, due_at=self._clock.now() + self.retry_delay,
-                               error=error[:500], claim=claim)
-            return True
-
-    async def record_failed(self, nudge_id: int, error: str, worker: str | None = None, attempts: int = 0) -> None:
-        async with transaction(self._sessions) as session:
-            await q.mark_failed(session=session, nudge_id=nudge_id, error=error[:500],
-                                claim=(worker, attempts) if worker is not None else None)
-
-    async def mark_dms_closed(self, person_id: int) -> bool:
-        async with transaction(self._sessions) as session:
-            return await people.mark_dms_closed(session=session, person_id=person_id)
-

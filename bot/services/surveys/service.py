@@ -2,7 +2,7 @@
 nudges (their own kinds), one reminder after each, and answers recorded one question at a time.
 
 No discord import: the cog (cogs/surveys) sends what :meth:`SurveyService.prepare` returns, reports back with
-:meth:`record_sent` / :meth:`record_retry`, and passes clicks to :meth:`answer`, :meth:`write` and :meth:`quote`.
+:meth:`record_sent_rows` (the shared dispatcher, :mod:`bot.services.scheduled_dms`), and passes clicks to :meth:`answer`, :meth:`write` and :meth:`quote`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from bot.nudges.templates import render_template
 from bot.onboarding.safe_text import safe_text
 from bot.services.nudges._types import _zone
 from bot.services.programmes import Programme, ProgrammeRegistry
-from bot.services.scheduled_dms import Claimed
+from bot.services.scheduled_dms import Claimed, ClaimLedger
 from bot.services.surveys._types import StepView, SurveyDelivery, SurveySection, SurveyTurn
 from bot.services.surveys.ratings import gave_high_ratings
 from bot.surveys.config import SURVEY_PLACEHOLDERS, SurveyConfig
@@ -35,6 +35,7 @@ from storage.models import (
     Nudge,
     NudgeKind,
     NudgeStatus,
+    Person,
     SurveyAnswer,
 )
 from storage.queries import matching, onboarding, people
@@ -68,6 +69,7 @@ class SurveyService:
         self._registry = registry
         self._sessions = sessions
         self._clock = clock
+        self.ledger = ClaimLedger(Nudge, sessions, clock, self, where=q.of_kinds(SURVEY_KINDS))
 
     # ---- plans ------------------------------------------------------------------------------------
     async def plan(self, programme: Programme) -> int:
@@ -122,11 +124,6 @@ class SurveyService:
         return survey_due_at(survey, moment, now=now, zone=zone, quiet=cfg.quiet_hours)
 
     # ---- dispatch ---------------------------------------------------------------------------------
-    async def release_stale(self) -> int:
-        async with transaction(self._sessions) as session:
-            return await q.release_stale_claims(
-                session=session, claimed_before=self._clock.now() - self.stale_after, kinds=SURVEY_KINDS)
-
     async def claim(self, worker: str, limit: int = 100) -> list[Nudge]:
         """Due surveys and reminders, claimed for ``worker``; with each, the same person's others of the same
         survey and kind due within the programme's ``together_within_hours`` (one message per person: a mentor
@@ -232,11 +229,6 @@ class SurveyService:
                                   partner=safe_text(partner.display_name, 60) if partner else "your partner",
                                   space_id=match.space_id)
 
-    async def renew_claim(self, nudge_id: int, worker: str, attempts: int) -> bool:
-        async with transaction(self._sessions) as session:
-            return await q.renew_claim(session=session, nudge_id=nudge_id, claim=(worker, attempts),
-                                       now=self._clock.now())
-
     async def record_sent(self, nudge_id: int, channel_id: int, message_id: int) -> bool:
         """Sent: recorded, and a survey's one reminder written (due in the person's daytime)."""
         now = self._clock.now()
@@ -258,46 +250,18 @@ class SurveyService:
                 row.programme_id, row.match_id, row.person_id, row.step_key, due, NudgeKind.SURVEY_REMINDER)])
             return done
 
-    async def record_retry(self, nudge_id: int, error: str, attempts: int, worker: str | None = None) -> bool:
-        """Try again later; False (and failed) after ``max_attempts``."""
-        claim = (worker, attempts) if worker is not None else None
-        async with transaction(self._sessions) as session:
-            if attempts >= self.max_attempts:
-                return not await q.mark_failed(session=session, nudge_id=nudge_id, error=error[:500], claim=claim)
-            await q.reschedule(session=session, nudge_id=nudge_id, due_at=self._clock.now() + self.retry_delay,
-                               error=error[:500], claim=claim)
-            return True
-
-    async def record_failed(self, nudge_id: int, error: str, worker: str | None = None, attempts: int = 0) -> None:
-        async with transaction(self._sessions) as session:
-            await q.mark_failed(session=session, nudge_id=nudge_id, error=error[:500],
-                                claim=(worker, attempts) if worker is not None else None)
-
     async def record_sent_rows(self, nudge_ids: list[int], channel_id: int, message_id: int) -> None:
         for nid in nudge_ids:
             await self.record_sent(nid, channel_id, message_id)
-
-    async def mark_dms_closed(self, person_id: int) -> bool:
-        async with transaction(self._sessions) as session:
-            return await people.mark_dms_closed(session=session, person_id=person_id)
 
     async def open(self, invite_id: int, discord_user_id: int) -> SurveyTurn:
         """One pairing's survey opened from a message that carries several: where it stands now (its next
         question, or its thanks when it is done)."""
         async with self._sessions() as session:
-            invite = await q.get_nudge(session=session, nudge_id=invite_id)
-            if invite is None or invite.kind != NudgeKind.SURVEY or invite.person_id is None \
-                    or invite.status not in (NudgeStatus.SENT, NudgeStatus.CLAIMED):
-                return SurveyTurn("rejected", GONE)
-            person = await people.get_person(session=session, person_id=invite.person_id)
-            if person is None or person.discord_user_id != discord_user_id:
-                return SurveyTurn("rejected", NOT_YOURS)
-            programme = self._registry.by_id(invite.programme_id)
-            survey = programme.config.survey(invite.step_key) if programme is not None else None
-            match = await matching.get_match(session=session, match_id=invite.match_id) \
-                if invite.match_id is not None else None
-            if survey is None or match is None:
-                return SurveyTurn("rejected", GONE)
+            found = await self._invite(session, invite_id, discord_user_id)
+            if isinstance(found, SurveyTurn):
+                return found
+            invite, person, survey, match = found
             partner_id = match.mentee_person_id if person.id == match.mentor_person_id else match.mentor_person_id
             partner = await people.get_person(session=session, person_id=partner_id)
             step = next_step(survey, _given(await qs.answers_of_invite(session=session, invite_id=invite_id)))
@@ -319,22 +283,31 @@ class SurveyService:
         """Whether the written answer may be quoted (without the person's name)."""
         return await self._turn(invite_id, discord_user_id, question_key, quote=ok)
 
+    async def _invite(self, session: AsyncSession, invite_id: int, discord_user_id: int
+                      ) -> tuple[Nudge, Person, SurveyConfig, Match] | SurveyTurn:
+        """The survey row ``invite_id`` of ``discord_user_id``, its survey and match; or why not (a refusal)."""
+        invite = await q.get_nudge(session=session, nudge_id=invite_id)
+        if invite is None or invite.kind != NudgeKind.SURVEY or invite.person_id is None \
+                or invite.status not in (NudgeStatus.SENT, NudgeStatus.CLAIMED):
+            return SurveyTurn("rejected", GONE)
+        person = await people.get_person(session=session, person_id=invite.person_id)
+        if person is None or person.discord_user_id != discord_user_id:
+            return SurveyTurn("rejected", NOT_YOURS)
+        programme = self._registry.by_id(invite.programme_id)
+        survey = programme.config.survey(invite.step_key) if programme is not None else None
+        match = await matching.get_match(session=session, match_id=invite.match_id) \
+            if invite.match_id is not None else None
+        if survey is None or match is None:
+            return SurveyTurn("rejected", GONE)
+        return invite, person, survey, match
+
     async def _turn(self, invite_id: int, discord_user_id: int, question_key: str, *, value: str | None = None,
                     text: str | None = None, quote: bool | None = None) -> SurveyTurn:
         async with transaction(self._sessions) as session:
-            invite = await q.get_nudge(session=session, nudge_id=invite_id)
-            if invite is None or invite.kind != NudgeKind.SURVEY or invite.person_id is None \
-                    or invite.status not in (NudgeStatus.SENT, NudgeStatus.CLAIMED):
-                return SurveyTurn("rejected", GONE)
-            person = await people.get_person(session=session, person_id=invite.person_id)
-            if person is None or person.discord_user_id != discord_user_id:
-                return SurveyTurn("rejected", NOT_YOURS)
-            programme = self._registry.by_id(invite.programme_id)
-            survey = programme.config.survey(invite.step_key) if programme is not None else None
-            match = await matching.get_match(session=session, match_id=invite.match_id) \
-                if invite.match_id is not None else None
-            if survey is None or match is None:
-                return SurveyTurn("rejected", GONE)
+            found = await self._invite(session, invite_id, discord_user_id)
+            if isinstance(found, SurveyTurn):
+                return found
+            invite, person, survey, match = found
             question = survey.question(question_key)
             if question is None:
                 return SurveyTurn("rejected", CHANGED)
