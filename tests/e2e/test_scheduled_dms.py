@@ -131,6 +131,23 @@ async def test_a_mentor_of_several_pairs_gets_one_baseline_survey_with_a_button_
     assert reminder == ["Leader A", "Leader B", "Leader C"]  # Leader B's is begun, not finished
 
 
+async def test_a_mentors_survey_whose_answer_was_lost_is_found_not_sent_again(sworld: SandboxWorld) -> None:
+    mentor = await add_member(sworld, "Mentor L", "Europe/London")
+    pairs = [await add_pair(sworld, mentor, await add_member(sworld, f"Leader {x}", "Europe/London")) for x in "AB"]
+    dm = sworld.discord.state.open_dm(mentor.persona.id)
+    sworld.discord.faults.lose_response_next("drop", method="POST", path_contains=f"/channels/{dm.id}/messages")
+    await _surveys_after(sworld, minutes=1)  # the survey reached the mentor; the bot never heard back
+    assert sworld.discord.faults.fired, "the fault never fired"
+    for _ in range(3):  # retried later, past Discord's few minutes in which a nonce dedupes a resend
+        await _surveys_after(sworld, minutes=10)
+    mine = [m for m in mentor.persona.dms() if m.interaction_id is None]
+    assert len(mine) == 1, f"the mentor got {len(mine)} copies of the survey"
+    async with sworld.bot.sessions() as s:
+        rows = [n for p in pairs for n in await nq.nudges_of_match(session=s, match_id=p.match_id)
+                if n.kind == NudgeKind.SURVEY and n.person_id == mentor.person_id]
+    assert [r.status for r in rows] == ["sent", "sent"] and {r.message_id for r in rows} == {mine[0].id}
+
+
 @pytest.fixture
 async def eworld(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SandboxWorld]:
     w, schema = await make_world(tmp_path_factory, preset="runtogether", extensions=["cogs.events", "cogs.circle"])
