@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import heapq
+import math
 import time
 from collections import deque
 from collections.abc import Callable
@@ -32,6 +33,11 @@ class AckFirst:
         self._heap: list[tuple[int, int]] = []  # (seq, key) of pending interactions, lazily pruned
         self._waiters: deque[tuple[int, asyncio.Future[None]]] = deque()  # (seq to pass, future), seq ascending
         self._sweeper: asyncio.TimerHandle | None = None
+        self.last_arrival = -math.inf  # time.monotonic() of the latest interaction
+
+    def busy(self, quiet_s: float) -> bool:
+        """Interactions are waiting, or one arrived in the last ``quiet_s`` seconds."""
+        return bool(self._pending) or time.monotonic() - self.last_arrival < quiet_s
 
     @property
     def waiting(self) -> int:
@@ -40,6 +46,7 @@ class AckFirst:
 
     def arrived(self, key: int, is_done: Callable[[], bool]) -> None:
         """An interaction arrived (call synchronously, as the gateway event is parsed)."""
+        self.last_arrival = time.monotonic()
         if key in self._pending or not self.enabled:
             return
         self._seq += 1

@@ -16,9 +16,11 @@ from discord import app_commands
 from discord.ext import commands
 
 import cogs
+from bot import first_response
 from bot.ack_first import AckFirst
 from bot.clock import Clock
 from bot.config import Settings
+from bot.heap import QUIET_S, SETTLE_EVERY_S, Heap
 from bot.nudges.pacing import Pacer
 from bot.services import Services
 from storage.db import SessionFactory
@@ -119,6 +121,8 @@ class MentorBot(commands.AutoShardedBot):
     """The bot. Works unsharded (``shard_count=None``) and as one process of a sharded cluster."""
 
     rest_connections = REST_CONNECTIONS
+    #: the interactions' own keep-alive connections (0: they share the REST ones, discord.py's default)
+    interaction_connections = first_response.INTERACTION_CONNECTIONS
 
     def __init__(self, deps: BotDeps, **options: Any) -> None:
         options.setdefault("intents", default_intents())
@@ -140,10 +144,15 @@ class MentorBot(commands.AutoShardedBot):
         #: acknowledgements before work: a handler's database work waits until every interaction that
         #: arrived before it has had its first response (see :mod:`bot.ack_first`)
         self.acks = AckFirst()
+        #: full garbage collections out of bursts: the heap is settled while no interaction is arriving
+        self.heap = Heap()
+        #: interaction callbacks and follow-ups on their own connections (made at login, on the event loop)
+        self.interaction_session: aiohttp.ClientSession | None = None
 
     def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
         if event_name == "interaction" and args:  # as the gateway event is parsed, before any handler runs
             interaction = args[0]
+            first_response.install(interaction, self.interaction_session)  # one first response, whoever asks
             self.acks.arrived(interaction.id, interaction.response.is_done)
         super().dispatch(event_name, *args, **kwargs)
 
@@ -153,12 +162,15 @@ class MentorBot(commands.AutoShardedBot):
             shards = len(self.shard_ids) if self.shard_ids else (self.shard_count or 1)
             per_host = self.rest_connections + shards if self.rest_connections else 0  # 0: discord.py's unlimited
             self.http.connector = aiohttp.TCPConnector(limit=0, limit_per_host=per_host)
+        if self.interaction_session is None and self.interaction_connections:
+            self.interaction_session = first_response.interaction_session(self.interaction_connections)
         await super().login(token)
 
     async def setup_hook(self) -> None:
         from cogs.matching._ending import DiscordMatchSpaces
 
         self._pace_every_request()
+        self.add_periodic("settle-heap", self._settle_heap, seconds=SETTLE_EVERY_S)
         self.services.ending.spaces = DiscordMatchSpaces(self)
         await self.services.programmes.load()
         for name in self.deps.extensions if self.deps.extensions is not None else all_extensions():
@@ -171,6 +183,11 @@ class MentorBot(commands.AutoShardedBot):
             self.scheduler.start()
         if self.deps.sync_commands:
             await self.tree.sync()
+
+    async def _settle_heap(self) -> None:
+        took = self.heap.when_idle(busy=self.acks.busy(QUIET_S))
+        if took > 0.05:
+            log.info("settled the heap in %.0f ms", took * 1000)
 
     def _pace_every_request(self) -> None:
         """One limiter for every REST request the bot makes (interaction callbacks and follow-ups, which
@@ -232,3 +249,5 @@ class MentorBot(commands.AutoShardedBot):
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await super().close()
+        if self.interaction_session is not None:
+            await self.interaction_session.close()

@@ -1,20 +1,27 @@
-"""``python -m bot bench interactions``: many people press buttons at once — half a check-in button ("We've
-met"), half the first answer of their interview — and each interaction's time from its arrival to the bot's
-first response (the acknowledgement Discord wants within 3 s) is measured: p50, p99, max, against Discord's
-3 s window and a 300 ms target. A response after 3 s is refused by the local Discord as by Discord (the
-person saw "This interaction failed"); it counts in ``missed_3s_window`` and its time is still measured. An
+"""``python -m bot bench interactions``: many people press buttons — half a check-in button ("We've met"),
+half the first answer of their interview — and each interaction's time from its arrival to the bot's first
+response (the acknowledgement Discord wants within 3 s) is measured: p50, p99, max, against Discord's 3 s
+window and a 300 ms target. A response after 3 s is refused by the local Discord as by Discord (the person
+saw "This interaction failed"); it counts in ``missed_3s_window`` and its time is still measured. An
 interaction never answered within the bench's ``timeout`` counts as an infinite wait.
 
-The real bot runs against the local Discord in this process (one event loop), on SQLite or on PostgreSQL (a
-fresh schema, dropped afterwards). "Arrival" is when the local Discord creates the interaction and sends
-INTERACTION_CREATE; "first response" is when its callback request reaches the local Discord: the time
+**Two processes, as in production.** The bot runs as its own OS process (:mod:`bot.sandbox.process`, the
+same real bot the cluster rehearsals run), on SQLite or PostgreSQL (a fresh schema, dropped afterwards);
+the local Discord (:mod:`bot.sandbox.serve`, unchanged) and the people pressing run in this process. The
+bot's CPU is read from its own process (``/proc``): ``bot_cpu_ms_per_interaction`` is the bot's cost alone,
+the local Discord's is reported beside it. "Arrival" is when the local Discord creates the interaction and
+sends INTERACTION_CREATE; "first response" is when its callback request reaches the local Discord: the time
 includes the gateway and REST hops on this machine, so it is an upper bound on the bot's own time.
 Setting up (people joining and getting their first question, check-ins being sent) is not measured.
 
+**Arrival models** (``over``): ``0`` — every press created back to back in the same instant, before the bot
+reads any: the worst case, which no crowd of people produces. ``over > 0`` — a realistic burst: the presses
+arrive as a Poisson process over ``over`` seconds (uniform random instants, seeded: clusters and gaps as
+people react to the same message at their own speed).
+
 The local Discord's own checks of every request and answer against Discord's OpenAPI document (proven in the
-test suite) are Discord's cost, not the bot's: they are off during the burst. The process's CPU time during the
-burst is reported per interaction, next to the machine's load average: on a shared machine the wall-clock
-times grow with the load, the CPU cost does not.
+test suite) are Discord's cost, not the bot's: they are off during the burst. On a shared machine the
+wall-clock times grow with the load (``load_average_1min``), the CPU cost does not.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import asyncio
 import math
 import os
 import random
+import signal
 import tempfile
 import time
 import uuid
@@ -34,19 +42,24 @@ from bot.bench_load import _percentile
 DISCORD_WINDOW_S = 3.0
 TARGET_S = 0.3
 SETUP_BATCH = 100
+#: the bench's bot: Discord's message rate, and opening DMs is not what is measured
+BENCH_PACING = {"messages_per_second": 45.0, "burst": 5, "new_dms_per_minute": 100_000, "new_dm_burst": 1000}
 __all__ = ["DISCORD_WINDOW_S", "TARGET_S", "bench_interactions"]
 
 
 async def bench_interactions(
     people: int = 1000, *, database_url: str | None = None, timeout: float = 120.0,  # noqa: ASYNC109
-    over: float = 0.0, tuned: bool = True,
+    over: float = 0.0, tuned: bool = True, profile: str | None = None,
 ) -> dict[str, Any]:
-    """``people`` press (half check-ins, half interview answers) in the same instant, or spread evenly over
-    ``over`` seconds; the numbers. ``tuned=False`` is the baseline: discord.py's defaults (a new connection
-    for every concurrent request) and no acknowledgements-first ordering (:mod:`bot.ack_first`)."""
-    from bot.app import MentorBot
+    """``people`` press (half check-ins, half interview answers) in the same instant, or as a Poisson burst
+    over ``over`` seconds; the numbers. ``tuned=False`` is the baseline: discord.py's defaults (a new
+    connection for every concurrent request, callbacks sharing them with REST) and no
+    acknowledgements-first ordering (:mod:`bot.ack_first`). ``profile``: a file for a cProfile of the bot's
+    process during the burst (until every press is acknowledged)."""
     from bot.sandbox.discord import RouteLimit
-    from bot.sandbox.world import SandboxWorld, world_limits
+    from bot.sandbox.process import BotProcess
+    from bot.sandbox.serve import SandboxServer
+    from bot.sandbox.world import world_limits
 
     limits = world_limits()
     limits.routes["POST /users/@me/channels"] = RouteLimit(1000, 1.0)  # setting up is not what is measured
@@ -55,21 +68,22 @@ async def bench_interactions(
         url = database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
         if url.startswith("postgresql"):
             schema = await _create_schema(url)
-        world = SandboxWorld(database_url=url, schema=schema, limits=limits,
-                             programme_overrides={"digest": {"enabled": False}})
-        default_connections = MentorBot.rest_connections
+        server = SandboxServer(limits=limits, programme_overrides={"digest": {"enabled": False}},
+                               dispatch_interval_seconds=1)
+        bot: BotProcess | None = None
         try:
-            if not tuned:
-                MentorBot.rest_connections = 0
-            await world.start()
-            if not tuned:
-                world.bot.acks.enabled = False
-            result = await _run(world, people, timeout, over)
+            await server.start()
+            spec = server.process_spec(url, schema=schema)
+            spec.baseline, spec.pacing_override, spec.profile_path = not tuned, BENCH_PACING, profile
+            bot = BotProcess("bench-bot", spec, Path(tmp))
+            await bot.start(timeout=120)
+            result = await _run(server, bot, url, schema, people, timeout, over)
             result["tuned"] = tuned
             return result
         finally:
-            MentorBot.rest_connections = default_connections
-            await world.stop()
+            if bot is not None:
+                await bot.stop()
+            await server.stop()
             if schema is not None:
                 await _drop_schema(url, schema)
 
@@ -106,13 +120,13 @@ async def _wait(predicate: Any, timeout: float, what: str) -> None:  # noqa: ASY
         await asyncio.sleep(0.05)
 
 
-async def _settle(world: Any, timeout: float) -> None:  # noqa: ASYNC109
+async def _settle(server: Any, timeout: float) -> None:  # noqa: ASYNC109
     """Until the bot has sent nothing to the local Discord for half a second (its work after the
     acknowledgements is done), at most ``timeout``."""
     deadline = time.monotonic() + timeout
     seen, quiet_since = -1, time.monotonic()
     while time.monotonic() < deadline:
-        count = len(world.discord.log.rest)
+        count = len(server.discord.log.rest)
         if count != seen:
             seen, quiet_since = count, time.monotonic()
         elif time.monotonic() - quiet_since > 0.5:
@@ -120,12 +134,11 @@ async def _settle(world: Any, timeout: float) -> None:  # noqa: ASYNC109
         await asyncio.sleep(0.05)
 
 
-def _latest_buttons(world: Any, prefix: str) -> dict[int, tuple[Any, dict[str, Any]]]:
+def _latest_buttons(state: Any, prefix: str) -> dict[int, tuple[Any, dict[str, Any]]]:
     """For each person, the newest bot message in their DM with a button whose custom_id starts with ``prefix``
     (one pass over the messages: waiting on 1,000 people must not itself load the event loop)."""
     from bot.sandbox.discord.actors import walk_components
 
-    state = world.discord.state
     user_of_dm = {channel_id: user_id for user_id, channel_id in state.dm_channels.items()}
     found: dict[int, tuple[Any, dict[str, Any]]] = {}
     for message in sorted(state.messages.values(), key=lambda m: m.id, reverse=True):
@@ -139,65 +152,113 @@ def _latest_buttons(world: Any, prefix: str) -> dict[int, tuple[Any, dict[str, A
     return found
 
 
-async def _wait_for_buttons(world: Any, user_ids: list[int], prefix: str, timeout: float,  # noqa: ASYNC109
-                            what: str) -> dict[int, tuple[Any, dict[str, Any]]]:
+async def _wait_for_buttons(state: Any, user_ids: list[int], prefix: str, timeout: float,  # noqa: ASYNC109
+                            what: str, bot: Any) -> dict[int, tuple[Any, dict[str, Any]]]:
     deadline = time.monotonic() + timeout
     while True:
-        found = _latest_buttons(world, prefix)
+        found = _latest_buttons(state, prefix)
         if all(uid in found for uid in user_ids):
             return found
+        if not bot.alive:
+            raise RuntimeError(f"bench set-up: the bot process ended: {bot.tail()}")
         if time.monotonic() > deadline:
             raise TimeoutError(f"bench set-up: {what} took longer than {timeout:.0f} s")
         await asyncio.sleep(0.5)
 
 
-async def _run(world: Any, people: int, timeout: float, over: float) -> dict[str, Any]:  # noqa: ASYNC109
+def process_cpu_s(pid: int | None) -> float:
+    """CPU seconds (user + system) an OS process has used so far (Linux ``/proc``; ``nan`` elsewhere)."""
+    if pid is None:
+        return math.nan
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return math.nan
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def arrival_offsets(count: int, over: float, seed: int = 0) -> list[float]:
+    """When each press arrives, in seconds from the start: all at 0 (``over`` = 0), or a Poisson process
+    over ``over`` seconds (sorted uniform random instants)."""
+    if over <= 0:
+        return [0.0] * count
+    rng = random.Random(seed)
+    return sorted(rng.uniform(0.0, over) for _ in range(count))
+
+
+async def _programme_id(url: str, schema: str | None) -> int:
+    from sqlmodel import select
+
+    from storage.db import create_engine, session_factory
+    from storage.models import Programme
+
+    engine = create_engine(url, schema=schema)
+    try:
+        async with session_factory(engine)() as s:
+            found = (await s.exec(select(Programme.id))).one()
+            assert found is not None
+            return found
+    finally:
+        await engine.dispose()
+
+
+async def _seed_checkins(server: Any, url: str, schema: str | None, count: int) -> None:
+    from bot.nudges.bench import seed_checkins
+    from storage.db import create_engine, session_factory
+
+    programme_id = await _programme_id(url, schema)
+    engine = create_engine(url, schema=schema)
+    try:
+        await seed_checkins(session_factory(engine), server.discord, programme_id, server.clock.now(), count)
+    finally:
+        await engine.dispose()
+
+
+async def _run(server: Any, bot: Any, url: str, schema: str | None, people: int, timeout: float,  # noqa: ASYNC109
+               over: float) -> dict[str, Any]:
     setup_timeout = max(timeout, 300.0)  # setting up is not measured: a loaded machine may take long
-    from bot.nudges.bench import _seed
-    from bot.nudges.config import PacingConfig
-    from bot.nudges.pacing import Pacer
     from bot.sandbox.discord import actors
     from bot.sandbox.discord.model import InteractionType
 
-    bot = world.bot
-    bot.pacer = Pacer(PacingConfig.model_construct(messages_per_second=45.0, burst=5, new_dms_per_minute=100_000,
-                                                   new_dm_burst=1000))
-    bot.scheduler.pause()  # the check-ins are sent once, driven here
-    state = world.discord.state
+    state = server.discord.state
     checkins, interviews = people // 2, people - people // 2
     setup_started = time.perf_counter()
 
-    joiners = [world.person(f"Bench joiner {i:04d}") for i in range(interviews)]
+    joiners = [server.discord.person(f"Bench joiner {i:04d}") for i in range(interviews)]
     interview_buttons: dict[int, tuple[Any, dict[str, Any]]] = {}
     for start in range(0, interviews, SETUP_BATCH):  # in batches: a loaded machine must not time the set-up out
         batch = joiners[start:start + SETUP_BATCH]
         for persona in batch:
-            await persona.join(world.guild)
-        interview_buttons = await _wait_for_buttons(world, [p.id for p in batch], "onb:", setup_timeout,
-                                                    f"{len(batch)} first interview questions")
+            await persona.join(server.guild)
+        interview_buttons = await _wait_for_buttons(state, [p.id for p in batch], "onb:", setup_timeout,
+                                                    f"{len(batch)} first interview questions", bot)
 
     before = set(state.users)
     if checkins:
-        await _seed(world, checkins)
-        await bot.tick("nudge-dispatch")
+        await _seed_checkins(server, url, schema, checkins)  # the bot's dispatcher sends them within a second
     checkers = [u for uid, u in state.users.items() if uid not in before]
-    checkin_buttons = await _wait_for_buttons(world, [u.id for u in checkers], "nudge:met:", setup_timeout,
-                                              f"{checkins} check-in messages")
+    checkin_buttons = await _wait_for_buttons(state, [u.id for u in checkers], "nudge:met:", setup_timeout,
+                                              f"{checkins} check-in messages", bot)
+    await _settle(server, 30)  # the set-up's last messages sent before the burst starts
     setup_s = time.perf_counter() - setup_started
 
     presses: list[tuple[str, Any]] = []
     found = [("interview", p.user, interview_buttons.get(p.id)) for p in joiners] + \
         [("check-in", u, checkin_buttons.get(u.id)) for u in checkers]
     random.Random(0).shuffle(found)  # check-ins and interview answers mixed, the same order every run
-    world.discord.strict = False  # Discord's cost, not the bot's (see the module's docstring)
+    offsets = arrival_offsets(len(found), over)
+    server.discord.strict = False  # Discord's cost, not the bot's (see the module's docstring)
     load_before = os.getloadavg()[0]
-    cpu_started = time.process_time()
+    profiling = bot.spec.profile_path is not None
+    if profiling:
+        bot.signal(signal.SIGUSR1)
+        await asyncio.sleep(0.2)
+    bot_cpu_started, discord_cpu_started = process_cpu_s(bot.pid), time.process_time()
     burst_started = time.monotonic()
-    step = over / max(1, len(found) - 1) if over > 0 else 0.0
-    for n, (kind, user, hit) in enumerate(found):  # at once: created back to back, before the bot reads any
+    for offset, (kind, user, hit) in zip(offsets, found, strict=True):  # offset 0: back to back, before the bot reads any
         assert hit is not None
-        if step:
-            await asyncio.sleep(max(0.0, burst_started + n * step - time.monotonic()))
+        if offset:
+            await asyncio.sleep(max(0.0, burst_started + offset - time.monotonic()))
         message, comp = hit
         channel = state.channels[message.channel_id]
         presses.append((kind, actors.start_interaction(state, user, InteractionType.MESSAGE_COMPONENT, channel,
@@ -207,12 +268,17 @@ async def _run(world: Any, people: int, timeout: float, over: float) -> dict[str
     except TimeoutError:
         pass  # never answered at all: an infinite wait
     burst_s = time.monotonic() - burst_started
-    cpu_s = time.process_time() - cpu_started
-    await _settle(world, timeout)  # the answers after the acknowledgements, before the world stops
+    bot_burst_cpu_s = process_cpu_s(bot.pid) - bot_cpu_started  # until every press was acknowledged
+    if profiling:
+        bot.signal(signal.SIGUSR2)
+    await _settle(server, timeout)  # the answers after the acknowledgements, before the bot stops
     work_s = time.monotonic() - burst_started
+    bot_cpu_s = process_cpu_s(bot.pid) - bot_cpu_started  # the acknowledgements and the work after them
+    discord_cpu_s = time.process_time() - discord_cpu_started
 
     out: dict[str, Any] = {"people": people, "check_ins": checkins, "interview_answers": interviews,
-                           "database": "postgresql" if world.schema else "sqlite", "arrivals_over_s": over}
+                           "database": "postgresql" if schema else "sqlite", "arrivals_over_s": over,
+                           "arrivals": "poisson" if over > 0 else "same instant"}
     for label, kinds in (("all", ("interview", "check-in")), ("check-in", ("check-in",)),
                          ("interview", ("interview",))):
         waits = [(i.responded_mono or i.late_mono or math.inf) - i.created_mono for k, i in presses if k in kinds]
@@ -226,7 +292,9 @@ async def _run(world: Any, people: int, timeout: float, over: float) -> dict[str
     out["p99_within_300ms_target"] = p99 <= TARGET_S
     out["p99_share_of_discord_window"] = round(p99 / DISCORD_WINDOW_S, 3)
     out["burst_s"] = round(burst_s, 2)
-    out["burst_cpu_ms_per_interaction"] = round(cpu_s * 1000 / max(1, len(presses)), 2)
+    out["bot_burst_cpu_ms_per_interaction"] = round(bot_burst_cpu_s * 1000 / max(1, len(presses)), 2)
+    out["bot_cpu_ms_per_interaction"] = round(bot_cpu_s * 1000 / max(1, len(presses)), 2)
+    out["local_discord_cpu_ms_per_interaction"] = round(discord_cpu_s * 1000 / max(1, len(presses)), 2)
     out["all_work_done_s"] = round(work_s, 2)
     out["load_average_1min"] = round(max(load_before, os.getloadavg()[0]), 2)
     out["setup_s"] = round(setup_s, 1)

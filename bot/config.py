@@ -37,6 +37,7 @@ from bot.nudges.config import (
     PacingConfig,
     QuietHoursConfig,
     checkin_plan,
+    step_label,
 )
 from bot.onboarding.questions import QuestionsConfig
 from bot.programme.criteria import MatchingDeclaration
@@ -249,6 +250,16 @@ class ProgrammeConfig(_Strict):
     def pods(self) -> bool:
         """One private space per mentor with all their mentees (else one per pair)."""
         return (self.spaces.per or preset_space_per(self.questions.preset)) == "mentor"
+
+    def step_names(self) -> dict[str, str]:
+        """Every check-in step and survey key → its human name (what organisers read, never the raw key)."""
+        names = {step.key: step.label for plan in (self.checkin_nudges, self.nudges) for step in plan.steps}
+        names.update({survey.key: survey.title for survey in self.survey_plan()})
+        return names
+
+    def step_name(self, key: str) -> str:
+        """The human name of one step key (a key no longer in the plan: the key in words)."""
+        return self.step_names().get(key) or step_label(key)
 
     def nudge_plan(self, relationship: str) -> NudgePlanConfig:
         """The nudge plan of a relationship kind (``mentoring`` or ``check-in``)."""

@@ -10,7 +10,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -77,14 +77,34 @@ async def transaction(factory: SessionFactory) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+async def touched_tables(session: AsyncSession, also: Sequence[str] = ()) -> list[str]:
+    """``also``, and the tables the session's open transaction deleted or updated rows in so far (PostgreSQL:
+    from ``pg_stat_xact_user_tables``; on other databases ``also`` alone)."""
+    bind = session.bind
+    if bind is None or bind.dialect.name != "postgresql":
+        return list(also)
+    try:
+        rows = await session.exec(text(  # type: ignore[call-overload]
+            "SELECT relname FROM pg_stat_xact_user_tables "
+            "WHERE schemaname = current_schema() AND n_tup_del + n_tup_upd + n_tup_hot_upd > 0"))
+    except DBAPIError as exc:
+        log.warning("could not read which tables an erasure touched: %s", type(exc).__name__)
+        return list(also)
+    return sorted({str(r[0]) for r in rows} | set(also))
+
+
 async def purge_deleted(engine: AsyncEngine, tables: Sequence[str] = ()) -> None:
     """After erasing someone: leave no copy of what was deleted in the database files. SQLite: the
     write-ahead log is checkpointed into the database and truncated, the file rebuilt (VACUUM: no freed page
-    keeps old bytes; ``secure_delete`` is on too) and checkpointed again. PostgreSQL: a deleted row stays in
-    the table's files as a dead row version until VACUUM removes it, so ``tables`` (those the erasure touched)
-    are vacuumed now — their dead rows and index entries go; what PostgreSQL still keeps (bytes in freed page
-    space until reused, WAL segments until recycled, backups) is the operator's, see the README's privacy
-    notes. A refused VACUUM (not the tables' owner) is logged, never an error: the rows are deleted anyway."""
+    keeps old bytes; ``secure_delete`` is on too) and checkpointed again. PostgreSQL: a deleted or updated row
+    stays in the table's file as a dead row version, and a plain VACUUM only marks its space free (the bytes
+    stay until reused, in the table, its indexes and its TOAST table), so ``tables`` are rewritten with
+    ``VACUUM (FULL)``: new files holding only the live rows, indexes and TOAST rebuilt, the old files emptied.
+    The caller passes every table that may ever have held the person's data, not only those it changed now: a
+    row of theirs deleted or updated earlier (a proof used, an answer changed) left its old version in the file
+    too (:func:`touched_tables`). It locks each table while it runs (milliseconds for thousands of rows). What PostgreSQL still keeps (WAL segments until recycled, WAL archives, replicas,
+    backups) is the operator's, see the README's privacy notes. A refused VACUUM (not the tables' owner) is
+    logged, never an error: the rows are deleted anyway."""
     if engine.dialect.name == "postgresql":
         await _vacuum_postgresql(engine, tables)
         return
@@ -109,7 +129,7 @@ async def _vacuum_postgresql(engine: AsyncEngine, tables: Sequence[str]) -> None
         auto = await conn.execution_options(isolation_level="AUTOCOMMIT")  # VACUUM can't run in a transaction
         for name in names:
             try:
-                await auto.exec_driver_sql(f'VACUUM "{name}"')
+                await auto.exec_driver_sql(f'VACUUM (FULL) "{name}"')
             except DBAPIError as exc:  # e.g. not the owner: PostgreSQL skips it with a warning or refuses
                 log.warning("could not VACUUM %s after an erasure: %s", name, type(exc).__name__)
 

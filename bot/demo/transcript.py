@@ -129,8 +129,6 @@ def write_transcript(world: SandboxWorld, path: Path) -> int:
             title = f"#{channel.name}"
         lines += [f"## {title}", ""]
         for m in msgs:
-            if _replaced_placeholder(state, m):
-                continue  # the person saw the answer that replaced "thinking…", shown below
             lines.append(f"- **{users.get(m.author_id, str(m.author_id))}** · {m.timestamp:%a %d %b %H:%M} UTC"
                          + _context(state, m, users))
             body: list[str] = [m.content] if m.content else []
@@ -148,15 +146,6 @@ def write_transcript(world: SandboxWorld, path: Path) -> int:
         lines.append("")
     path.write_text("\n".join(lines), encoding="utf-8")
     return len(state.messages)
-
-
-def _replaced_placeholder(state: Any, m: Message) -> bool:
-    """A deferred answer's "thinking…" placeholder that a follow-up replaced: Discord shows the follow-up in
-    its place, so the person never saw an empty message."""
-    if not m.flags & LOADING or m.content or m.embeds or m.attachments or m.components:
-        return False
-    inter = state.interactions.get(m.interaction_id) if m.interaction_id else None
-    return inter is not None and bool(inter.followup_ids)
 
 
 def _context(state: Any, m: Message, users: dict[int, str]) -> str:

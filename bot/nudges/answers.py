@@ -13,10 +13,12 @@ Check-in buttons carry an answer and the nudge id (``cogs.nudges`` builds and pa
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal, get_args
+
+from bot.nudges.config import step_label
 
 __all__ = [
     "CHECKIN_BUTTONS",
@@ -160,15 +162,17 @@ def at_risk(history: Sequence[NudgeRecord], *, now: datetime | None = None, grac
     return all(all(r.answer is None for r in recs) for _key, recs in occasions[-2:])
 
 
-def history_summary(history: Sequence[NudgeRecord]) -> str:
-    """One line per nudge, oldest first, e.g. ``2026-03-04 day3-met → ana: not yet``."""
+def history_summary(history: Sequence[NudgeRecord], names: Mapping[str, str] | None = None) -> str:
+    """One line per nudge, oldest first, e.g. ``2026-03-04 Day 3: have you met? → ana: not yet`` (``names``:
+    each step key's human name; a key without one is shown in words)."""
     labels = {b.answer: b.label for b in CHECKIN_BUTTONS}
     lines = []
     for rec in sorted(history, key=lambda r: (r.sent_at, r.person_key, r.nudge_id)):
         answer = "no answer" if rec.answer is None else labels.get(rec.answer, rec.answer).lower()
         if not rec.expects_answer:
             answer = "(no buttons)"
-        lines.append(f"{rec.sent_at:%Y-%m-%d} {rec.step_key} → {rec.person_key}: {answer}")
+        step = (names or {}).get(rec.step_key) or step_label(rec.step_key)
+        lines.append(f"{rec.sent_at:%Y-%m-%d} {step} → {rec.person_key}: {answer}")
     return "\n".join(lines)
 
 

@@ -23,25 +23,29 @@ DISCORD_GLOBAL_RATE = 50.0
 
 async def _seed(world: Any, count: int) -> None:
     """``count`` people in pairs, each with one due check-in and a known DM channel."""
+    bot = world.bot
+    await seed_checkins(bot.sessions, world.discord, bot.services.programmes.all()[0].id, world.clock.now(), count)
+
+
+async def seed_checkins(sessions: Any, discord: Any, programme_id: int, now: Any, count: int) -> None:
+    """``count`` people of programme ``programme_id`` in pairs, each with one check-in due at ``now`` and a
+    known DM channel on the local Discord ``discord`` (written through ``sessions``)."""
     from storage.db import transaction
     from storage.models import Match, Nudge, OnboardingSession, Person, Profile
 
-    bot = world.bot
-    programme = bot.services.programmes.all()[0]
-    now = world.clock.now()
-    users = [world.discord.create_user(f"Bench {i}") for i in range(count + count % 2)]
-    async with transaction(bot.sessions) as s:
-        persons = [Person(programme_id=programme.id, discord_user_id=u.id, display_name=u.global_name or "x",
+    users = [discord.create_user(f"Bench {i}") for i in range(count + count % 2)]
+    async with transaction(sessions) as s:
+        persons = [Person(programme_id=programme_id, discord_user_id=u.id, display_name=u.global_name or "x",
                           status=PersonStatus.ACTIVE, created_at=now, updated_at=now) for u in users]
         s.add_all(persons)
         await s.flush()
         for person, user in zip(persons, users, strict=True):
-            dm = world.discord.state.open_dm(user.id)
-            s.add(Profile(person_id=require_id(person), programme_id=programme.id, answers={"timezone": "UTC"},
+            dm = discord.state.open_dm(user.id)
+            s.add(Profile(person_id=require_id(person), programme_id=programme_id, answers={"timezone": "UTC"},
                           created_at=now, updated_at=now))
-            s.add(OnboardingSession(person_id=require_id(person), programme_id=programme.id, status=OnboardingStatus.COMPLETED,
+            s.add(OnboardingSession(person_id=require_id(person), programme_id=programme_id, status=OnboardingStatus.COMPLETED,
                                     channel_id=dm.id, in_thread=False, last_activity_at=now, created_at=now))
-        matches = [Match(programme_id=programme.id, mentor_person_id=require_id(persons[i]),
+        matches = [Match(programme_id=programme_id, mentor_person_id=require_id(persons[i]),
                          mentee_person_id=require_id(persons[i + 1]), status=MatchStatus.ACTIVE, announce_state=AnnounceStep.DONE,
                          started_at=now, created_at=now) for i in range(0, len(persons), 2)]
         s.add_all(matches)
@@ -49,7 +53,7 @@ async def _seed(world: Any, count: int) -> None:
         nudges = []
         for match in matches:
             for pid in (match.mentor_person_id, match.mentee_person_id):
-                nudges.append(Nudge(programme_id=programme.id, match_id=match.id, person_id=pid, kind=NudgeKind.CHECKIN,
+                nudges.append(Nudge(programme_id=programme_id, match_id=match.id, person_id=pid, kind=NudgeKind.CHECKIN,
                                     step_key="week2-checkin", occurrence=1, due_at=now))
         s.add_all(nudges[:count])
         await s.flush()

@@ -6,6 +6,7 @@ reason. Templates are checked when the config loads: an unknown ``{placeholder}`
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -22,6 +23,7 @@ from bot.nudges.templates import (
 
 __all__ = [
     "DISCORD_GLOBAL_RATE",
+    "step_label",
     "NUDGE_PLACEHOLDERS",
     "ONBOARDING_PLACEHOLDERS",
     "DigestConfig",
@@ -50,6 +52,12 @@ ONBOARDING_PLACEHOLDERS: frozenset[str] = frozenset({"name", "programme"})
 _STRICT = ConfigDict(extra="forbid")
 
 
+def step_label(key: str) -> str:
+    """A step key as words, for a step without a ``name`` ("week4-goals" → "Week 4 goals")."""
+    words = re.sub(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])", " ", key.replace("-", " ").replace("_", " ")).strip()
+    return words[:1].upper() + words[1:] if words else key
+
+
 class NudgeStep(BaseModel):
     """One step of a nudge plan.
 
@@ -65,6 +73,8 @@ class NudgeStep(BaseModel):
     model_config = _STRICT
 
     key: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9][a-z0-9_\-]*$")
+    #: what organisers read for this step ("Week 4: goals"); default: the key in words
+    name: str | None = Field(default=None, min_length=1, max_length=80)
     kind: NudgeKind = "checkin"
     day: int | None = Field(default=None, ge=0, le=3650)
     every_days: int | None = Field(default=None, ge=1, le=365)
@@ -96,6 +106,11 @@ class NudgeStep(BaseModel):
         return self
 
     @property
+    def label(self) -> str:
+        """The step's human name, as organisers read it."""
+        return self.name or step_label(self.key)
+
+    @property
     def repeats(self) -> bool:
         return self.every_days is not None
 
@@ -111,6 +126,7 @@ def _default_steps() -> list[NudgeStep]:
     return [
         NudgeStep(
             key="day3-met",
+            name="Day 3: have you met?",
             kind="checkin",
             day=3,
             text=(
@@ -120,6 +136,7 @@ def _default_steps() -> list[NudgeStep]:
         ),
         NudgeStep(
             key="week2-checkin",
+            name="Week 2 check-in",
             kind="checkin",
             day=14,
             text=(
@@ -129,6 +146,7 @@ def _default_steps() -> list[NudgeStep]:
         ),
         NudgeStep(
             key="monthly-checkin",
+            name="Monthly check-in",
             kind="checkin",
             every_days=30,
             text=(
@@ -138,6 +156,7 @@ def _default_steps() -> list[NudgeStep]:
         ),
         NudgeStep(
             key="cohort-feedback",
+            name="End-of-cohort feedback",
             kind="feedback",
             before_cohort_end_days=3,
             text=(
@@ -152,6 +171,7 @@ def _checkin_steps() -> list[NudgeStep]:
     return [
         NudgeStep(
             key="checkin-hello",
+            name="Check-in hello",
             kind="message",
             day=7,
             text=(
@@ -161,6 +181,7 @@ def _checkin_steps() -> list[NudgeStep]:
         ),
         NudgeStep(
             key="checkin-light",
+            name="Light check-in",
             kind="checkin",
             every_days=60,
             text=(

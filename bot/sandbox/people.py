@@ -84,7 +84,9 @@ class InteractionResult:
     @property
     def messages(self) -> list[Message]:
         first = self.message
-        return ([first] if first is not None and not first.flags & LOADING_FLAG else []) + self.followups
+        shown = [first] if first is not None and not first.flags & LOADING_FLAG else []
+        # the first follow-up after a deferral replaced the "thinking…" message: it is the same message
+        return shown + [m for m in self.followups if first is None or m.id != first.id]
 
     @property
     def content(self) -> str:
@@ -305,11 +307,16 @@ class Persona:
         inter = actors.start_interaction(state, self.user, InteractionType.APPLICATION_COMMAND, where, data)
         return await self._answer_of(inter, timeout, expect_ack)
 
-    async def say(self, text: str, channel: Channel | None = None) -> Message:
-        """Type a message in the DM with the bot (default) or in a channel."""
+    async def say(self, text: str, channel: Channel | None = None, *, reply_to: Message | None = None) -> Message:
+        """Type a message in the DM with the bot (default) or in a channel; ``reply_to``: as a Discord reply
+        to that message (in its channel)."""
         state = self.sandbox.state
+        body: JSON = {"content": text}
+        if reply_to is not None:
+            channel = channel or state.channels[reply_to.channel_id]
+            body["message_reference"] = {"message_id": str(reply_to.id), "channel_id": str(reply_to.channel_id)}
         where = channel or state.open_dm(self.id)
-        return post_message(state, where, self.id, {"content": text})
+        return post_message(state, where, self.id, body)
 
     # ---- internals --------------------------------------------------------------------------------
     def _component(self, message: Message | None, predicate: Callable[[JSON], bool], what: str) -> tuple[Message, JSON]:

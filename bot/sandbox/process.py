@@ -107,6 +107,13 @@ class ProcessSpec:
     shard_count: int | None = None
     ready_file: str | None = None
     log_level: str = "WARNING"
+    #: ``bench interactions``' baseline: discord.py's defaults (no keep-alive limit, interaction callbacks on
+    #: the REST connections) and no acknowledgements-first order
+    baseline: bool = False
+    #: write a cProfile of the process here, profiling while between SIGUSR1 and SIGUSR2 (``bench --profile``)
+    profile_path: str | None = None
+    #: the pacer's settings beyond what a config may say (benchmarks: setting up 1,000 DMs is not measured)
+    pacing_override: dict[str, Any] | None = None
 
     def write(self, path: Path) -> Path:
         path.write_text(json.dumps(asdict(self), indent=1), encoding="utf-8")
@@ -148,7 +155,18 @@ async def run_sandbox_bot(spec: ProcessSpec) -> None:
     options: dict[str, Any] = dict(sandbox_bot_kwargs())
     if spec.shard_ids is not None:
         options.update(shard_ids=spec.shard_ids, shard_count=spec.shard_count)
+    if spec.baseline:
+        from bot.app import MentorBot
+
+        MentorBot.rest_connections = MentorBot.interaction_connections = 0
     bot = build_bot(settings, engine, clock=clock, x_client_factory=_x_factory(spec, x_sessions), **options)
+    if spec.baseline:
+        bot.acks.enabled = False
+    if spec.pacing_override:
+        from bot.nudges.config import PacingConfig
+        from bot.nudges.pacing import Pacer
+
+        bot.pacer = Pacer(PacingConfig.model_construct(**spec.pacing_override))
     if spec.ready_file:
         ready_file = Path(spec.ready_file)
 
@@ -157,6 +175,8 @@ async def run_sandbox_bot(spec: ProcessSpec) -> None:
 
         bot.add_listener(on_ready, "on_ready")
     loop = asyncio.get_running_loop()
+    if spec.profile_path:
+        _profile_on_signals(loop, Path(spec.profile_path))
     stopping = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
@@ -177,6 +197,20 @@ async def run_sandbox_bot(spec: ProcessSpec) -> None:
             await session.close()
         await clock.close()
         await engine.dispose()
+
+
+def _profile_on_signals(loop: asyncio.AbstractEventLoop, path: Path) -> None:
+    """SIGUSR1 starts profiling this process, SIGUSR2 stops and writes the profile to ``path``."""
+    import cProfile
+
+    profiler = cProfile.Profile()
+
+    def stop() -> None:
+        profiler.disable()
+        profiler.dump_stats(str(path))
+
+    loop.add_signal_handler(signal.SIGUSR1, profiler.enable)
+    loop.add_signal_handler(signal.SIGUSR2, stop)
 
 
 def _touch(path: Path, text: str) -> None:
@@ -246,6 +280,10 @@ class BotProcess:
                 raise TimeoutError(f"{self.name} did not become ready: {self.tail()}")
             await asyncio.sleep(0.05)
         self.starts += 1
+
+    def signal(self, sig: int) -> None:
+        if self.alive and self.proc is not None:
+            self.proc.send_signal(sig)
 
     def kill(self) -> None:
         """SIGKILL: no clean close of anything, as when the machine loses the process."""

@@ -56,6 +56,10 @@ class PairSpaces(Protocol):
     async def find_pod(self, programme: Programme, item: Announcement) -> Space | None:
         """The mentor's pod made by an earlier attempt (by its reference marker), if still open."""
 
+    async def reopen_pod(self, programme: Programme, space_id: int, item: Announcement) -> Space | None:
+        """The mentor's pod archived when their last match ended, opened again (None: ``space_id`` is not this
+        mentor's pod, or it is gone)."""
+
     async def create_pod(self, programme: Programme, item: Announcement) -> Space:
         """A new private pod for the mentor (and the organisers)."""
 
@@ -143,10 +147,18 @@ class Announcements:
     async def _pod(self, programme: Programme, item: Announcement) -> Space:
         """The mentor's pod, joined by this match's mentee: the space their other active matches share, else
         one an interrupted attempt made (always looked for first: another match of the same mentor may have
-        made it and crashed before recording it), else a new one."""
-        known = await self.matching.pod_of_mentor(programme, item.mentor.person_id)
+        made it and crashed before recording it), else their pod archived when their last match ended, opened
+        again (a pod is the mentor's one space: their notes stay in it, and a server's channels are not spent
+        on a new pod each time), else a new one."""
+        mentor = item.mentor.person_id
+        known = await self.matching.pod_of_mentor(programme, mentor)
         space = await self.spaces.space(programme, known) if known is not None else None
         if space is None:
-            space = await self.spaces.find_pod(programme, item) or await self.spaces.create_pod(programme, item)
+            space = await self.spaces.find_pod(programme, item)
+        if space is None:
+            earlier = await self.matching.last_space_of_mentor(programme, mentor)
+            space = await self.spaces.reopen_pod(programme, earlier, item) if earlier is not None else None
+        if space is None:
+            space = await self.spaces.create_pod(programme, item)
         await self.spaces.join_pod(programme, space, item)
         return space

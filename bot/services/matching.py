@@ -426,6 +426,12 @@ class MatchingService:
             return await matching.pod_of_mentor(session=session, programme_id=programme.id,
                                                 mentor_person_id=mentor_person_id)
 
+    async def last_space_of_mentor(self, programme: Programme, mentor_person_id: int) -> int | None:
+        """The space of the mentor's newest match that had one, ended or not (their archived pod, say)."""
+        async with self._sessions() as session:
+            return await matching.last_space_of_mentor(session=session, programme_id=programme.id,
+                                                       mentor_person_id=mentor_person_id)
+
     async def active_match_of_mentee(self, programme: Programme, discord_user_id: int) -> int | None:
         """The id of the active match the member is the mentee of, if any."""
         async with self._sessions() as session:

@@ -65,6 +65,14 @@ def person_zone(state: dict[str, object], programme: Programme) -> str:
     return programme.config.digest.zone
 
 
+@dataclass(frozen=True)
+class OpenInterview:
+    """The interview a typed message belongs to; ``shared``: another one runs in the same channel."""
+
+    programme: Programme
+    shared: bool = False
+
+
 class OnboardingService:
     def __init__(self, registry: ProgrammeRegistry, sessions: SessionFactory, clock: Clock) -> None:
         self._registry = registry
@@ -210,11 +218,19 @@ class OnboardingService:
         log.warning("conversation of %s kept changing under us", discord_user_id)
         return None
 
-    async def find_open(self, discord_user_id: int, channel_id: int | None = None) -> Programme | None:
-        """The programme whose conversation a typed message belongs to: the one in this channel, else the
-        most recently active conversation of this user that is not finished."""
+    async def find_open(self, discord_user_id: int, channel_id: int | None = None, *,
+                        reply_to: int | None = None) -> OpenInterview | None:
+        """The programme whose conversation a typed message belongs to. Several interviews may share one
+        channel (two programmes in one DM), so, as a person would expect:
+
+        1. a reply to one of the bot's interview messages answers that message's interview;
+        2. else the interview whose question was asked last in this channel (the one right above);
+        3. else (typed elsewhere) the most recently active unfinished conversation.
+
+        ``shared`` says whether another unfinished interview runs in the same channel (then each message of
+        the bot names its programme)."""
         async with self._sessions() as session:
-            best: tuple[OnboardingSession, Programme] | None = None
+            open_rows: list[tuple[OnboardingSession, Programme]] = []
             for prog in self._registry.all():
                 person = await people.get_person_by_discord(
                     session=session, programme_id=prog.id, discord_user_id=discord_user_id
@@ -224,11 +240,24 @@ class OnboardingService:
                 row = await onboarding.get_session(session=session, person_id=require_id(person), programme_id=prog.id)
                 if row is None or FlowState.model_validate(row.state).current == flow.DONE:
                     continue
-                if channel_id is not None and row.channel_id == channel_id:
-                    return prog
-                if best is None or row.last_activity_at > best[0].last_activity_at:
-                    best = (row, prog)
-            return best[1] if best else None
+                open_rows.append((row, prog))
+        here = [(row, prog) for row, prog in open_rows if channel_id is not None and row.channel_id == channel_id]
+        shared = len(here) > 1
+        if reply_to is not None:
+            for row, prog in open_rows:
+                if row.last_prompt_message_id == reply_to:
+                    return OpenInterview(prog, shared)
+        if here:
+            return OpenInterview(max(here, key=lambda rp: (rp[0].last_prompt_message_id or 0,
+                                                            rp[0].last_activity_at))[1], shared)
+        if not open_rows:
+            return None
+        return OpenInterview(max(open_rows, key=lambda rp: rp[0].last_activity_at)[1], False)
+
+    async def asked(self, session_id: int, message_id: int) -> None:
+        """The bot has just shown this conversation's current step in message ``message_id``."""
+        async with transaction(self._sessions) as session:
+            await onboarding.set_prompt(session=session, session_id=session_id, message_id=message_id)
 
     async def set_channel(
         self, session_id: int, channel_id: int, *, in_thread: bool, prompt_message_id: int | None = None

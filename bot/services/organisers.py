@@ -6,13 +6,17 @@ people. Actions that change or reveal data write an audit event (who, what, when
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from bot.clock import Clock
 from bot.config import ProgrammeConfig
 from bot.nudges.config import NudgePlanConfig
+from bot.onboarding.flow import DONE, FlowState
 from bot.onboarding.profile import profile_from_answers
 from bot.onboarding.questions import Question
 from bot.services.profile_csv import (
@@ -177,6 +181,9 @@ class ImportReport:
     with_username: int = 0
     #: people imported before who got their Discord username from this file
     usernames_added: int = 0
+    #: rows of members who had already joined (their username is a member's): merged with their existing
+    #: record instead of added as someone new; their names
+    merged: list[str] = field(default_factory=list)
 
 
 class OrganiserService:
@@ -227,7 +234,8 @@ class OrganiserService:
                 matches.append(MatchLine(m.status, "mentor" if m.mentor_person_id == pid else "mentee",
                                          partner.display_name if partner else "(left)", m.score, m.end_reason,
                                          m.id, partner_id))
-            recent = [NudgeLine(n.due_at, n.step_key or str(n.kind), n.status, n.answer)
+            recent = [NudgeLine(n.due_at, programme.config.step_name(n.step_key) if n.step_key else str(n.kind),
+                                n.status, n.answer)
                       for n in await q.nudges_of_person(session=session, person_id=pid, limit=15)]
             conv = await onboarding.get_session(session=session, person_id=pid, programme_id=programme.id)
         card = PersonCard(pid, person.display_name, person.status, person.paused_until, person.dms_closed,
@@ -266,12 +274,16 @@ class OrganiserService:
         return write_matches_csv(out), len(out)
 
     # ---- CSV import ---------------------------------------------------------------------------------------
-    async def import_profiles_csv(self, programme: Programme, text: str, *, actor: int | None) -> ImportReport:
+    async def import_profiles_csv(self, programme: Programme, text: str, *, actor: int | None,
+                                  server_members: Mapping[str, int] | None = None) -> ImportReport:
         """Bring in a spreadsheet's people: every row validated, broken ones reported with their line
-        numbers, the rest stored as people without a Discord account (they can link later)."""
+        numbers, the rest stored as people without a Discord account (they can link later). ``server_members``: the
+        server's members by username (→ Discord id); a row whose username is a member who has already joined
+        the programme is merged with that person (no second record)."""
         records, problems = read_people_csv(text)
         report = ImportReport(problems=list(problems))
         good: list[tuple[CsvRecord, q.ImportedPerson]] = []
+        merged: list[tuple[CsvRecord, int, dict[str, Any]]] = []  # (row, the existing person, their answers)
         now = self._clock.now()
         async with transaction(self._sessions) as session:
             members = await people.people_in_programme(session=session, programme_id=programme.id)
@@ -295,6 +307,15 @@ class OrganiserService:
                     reasons.append(bad)
                 elif username in usernames:
                     reasons.append(f"Discord username {username!r} is already someone's in this programme")
+                joined = (server_members or {}).get(username) if username else None
+                if not reasons and joined is not None:
+                    existing_person = await people.get_person_by_discord(session=session, programme_id=programme.id,
+                                                                         discord_user_id=joined)
+                    if existing_person is not None and existing_person.status != PersonStatus.LEFT:
+                        kept = await self._merge_imported(session, programme, existing_person, answers, actor, now)
+                        merged.append((record, require_id(existing_person), kept))
+                        report.merged.append(existing_person.display_name)
+                        continue
                 same = by_name.get(record.name.casefold(), [])
                 if not reasons and username and len(same) == 1 and same[0].discord_username is None:
                     await people.set_discord_username(session=session, person_id=require_id(same[0]),
@@ -317,8 +338,9 @@ class OrganiserService:
             report.imported = len(ids)
             report.without_consent = len(ids)  # stored with consent_at None: only the person can agree
             by_csv_id = {rec.id.lower(): (pid, imp) for (rec, imp), pid in zip(good, ids, strict=True)}
+            by_csv_id |= {rec.id.lower(): (pid, q.ImportedPerson(rec.name, kept)) for rec, pid, kept in merged}
             pairs: set[tuple[int, int]] = set()
-            for rec, _imp in good:
+            for rec in [g[0] for g in good] + [m[0] for m in merged]:
                 me, mine = by_csv_id[rec.id.lower()]
                 for other in split_set(rec.cells.get("previous", "")):
                     found = by_csv_id.get(other)
@@ -332,11 +354,38 @@ class OrganiserService:
                 session=session, programme_id=programme.id, actor_discord_id=actor, action="profiles.import",
                 detail={"imported": report.imported, "without_consent": report.without_consent,
                         "usernames": report.with_username + report.usernames_added,
-                        "rejected": len(report.problems),
+                        "rejected": len(report.problems), "merged": len(report.merged),
                         "history_pairs": report.history_pairs}, now=now,
             )
         report.problems.sort(key=lambda p: p.line)
         return report
+
+    async def _merge_imported(self, session: AsyncSession, programme: Programme, person: Person,
+                              answers: dict[str, Any], actor: int | None, now: datetime) -> dict[str, Any]:
+        """A spreadsheet row of someone already in the programme through Discord: their own answers stand
+        (a finished profile is theirs); an interview still under way offers the spreadsheet's answers for
+        the questions to come ("The organisers' records say…"); someone with neither gets them as a profile
+        without consent, like any imported row. Returns the answers the person now has."""
+        pid = require_id(person)
+        profile = await people.get_profile(session=session, person_id=pid, programme_id=programme.id)
+        if profile is not None and profile.consent_at is not None:
+            kept = dict(profile.answers)
+        else:
+            row = await onboarding.get_session(session=session, person_id=pid, programme_id=programme.id)
+            state = FlowState.model_validate(row.state) if row is not None else None
+            if row is not None and state is not None and state.current != DONE:
+                offered = state.model_copy(update={"suggestions": {**state.suggestions, **answers},
+                                                   "suggestions_from": "import"})
+                await onboarding.save_state(session=session, session_id=require_id(row), expected_step=row.step,
+                                            state=offered.model_dump(mode="json"), now=now)
+                kept = {**answers, **state.answers}
+            else:
+                kept = {**answers, **(profile.answers if profile is not None else {})}
+                await people.upsert_profile(session=session, person_id=pid, programme_id=programme.id,
+                                            answers=kept, consent_at=None, now=now)
+        await audit.add_audit_event(session=session, programme_id=programme.id, actor_discord_id=actor,
+                                    action="person.merge_import", detail={"person_id": pid}, now=now)
+        return kept
 
     # ---- set-up -------------------------------------------------------------------------------------------
     def _fenced(self, cfg: ProgrammeConfig) -> None:

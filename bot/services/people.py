@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -10,11 +11,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.onboarding.safe_text import escape_markdown, safe_text
+from bot.services.catch_up import SEEN_MARK
 from bot.services.match_end import EndedMatch, EndReason, MatchEnding
 from bot.services.nudges import NudgeService
 from bot.services.programmes import Programme
 from storage import personal_data
-from storage.db import SessionFactory, purge_deleted, transaction
+from storage.db import SessionFactory, purge_deleted, touched_tables, transaction
 from storage.ids import require_id
 from storage.models import Match, MatchStatus, PersonStatus, StoryStatus
 from storage.queries import audit, intake, matching, nudges, onboarding, outcomes, people
@@ -36,11 +38,14 @@ class LeaveResult:
     # what named them in the bot's own messages (read before erasure): the caller redacts those messages
     names: list[str] = field(default_factory=list)
     known_since: datetime | None = None
+    left_at: datetime | None = None
     # where the bot's own messages may name them (read before erasure): the pair spaces of their matches,
     # their partners' DM channels (user id, known DM channel) and their private onboarding threads
     spaces: list[int] = field(default_factory=list)
     partner_dms: list[tuple[int, int | None]] = field(default_factory=list)
     onboarding_threads: list[int] = field(default_factory=list)
+    # their own DMs with the bot (their user id, known DM channel): the bot's messages there hold their answers
+    own_dm: tuple[int, int | None] | None = None
     # their stories: the ones already public (where, address) stay there; the rest were deleted
     public_stories: list[tuple[str, str | None]] = field(default_factory=list)
     stories_deleted: int = 0
@@ -140,7 +145,7 @@ class PeopleService:
             if person is None:
                 return LeaveResult(found=False)
             pid = require_id(person)
-            result = LeaveResult(found=True)
+            result = LeaveResult(found=True, left_at=now)
             leads = [lead for lead in await intake.leads_in_programme(session=session, programme_id=programme.id)
                      if lead.person_id == person.id]
             result.names = naming_strings(person.discord_user_id,
@@ -162,13 +167,18 @@ class PeopleService:
                 elif story.status not in (StoryStatus.OFFERED, StoryStatus.DECLINED, StoryStatus.UNREACHABLE):
                     result.stories_deleted += 1
             await people.erase_person(session=session, person_id=pid)
+            # they joined before now: no catch-up welcomes them again, though they have no row any more
+            await people.raise_mark(session=session, programme_id=programme.id, name=SEEN_MARK,
+                                    value=math.ceil(now.timestamp()))
             await people.bump_counter(session=session, programme_id=programme.id, name="people_left")
             await audit.add_audit_event(
                 session=session, programme_id=programme.id, actor_discord_id=None, action="person.leave",
                 detail={"ended_matches": len(result.ended)}, now=now,
             )
-        # no copy left in the database files (SQLite's log; PostgreSQL's dead rows in the tables touched)
-        await purge_deleted(self._sessions.kw["bind"], personal_data.TABLES)
+            touched = await touched_tables(session, personal_data.TABLES)
+        # no copy left in the database files (SQLite's log; PostgreSQL's dead rows and freed space in every table
+        # that may ever have held their data: older versions of their rows, deleted or updated before, too)
+        await purge_deleted(self._sessions.kw["bind"], touched)
         for ended in result.ended:  # after the commit: partners told, spaces archived, organisers told
             await self._follow_up(ended)
         if not result.ended and self._ending is not None and self._ending.spaces is not None:
@@ -185,6 +195,9 @@ class PeopleService:
             if partner is not None and partner.discord_user_id is not None:
                 result.partner_dms.append((partner.discord_user_id,
                                            await onboarding.known_dm_channel(session=session, person_id=partner_id)))
+        person = await people.get_person(session=session, person_id=pid)
+        if person is not None and person.discord_user_id is not None:
+            result.own_dm = (person.discord_user_id, await onboarding.known_dm_channel(session=session, person_id=pid))
         talk = await onboarding.get_session(session=session, person_id=pid, programme_id=programme.id)
         if talk is not None and talk.in_thread and talk.channel_id is not None:
             result.onboarding_threads.append(talk.channel_id)

@@ -48,6 +48,11 @@ class AnswerRate:
     step_key: str
     sent: int
     answered: int
+    name: str = ""  # the step's human name, as organisers read it
+
+    @property
+    def label(self) -> str:
+        return self.name or self.step_key
 
     @property
     def rate(self) -> float | None:
@@ -99,6 +104,7 @@ class CheckinLine:
     step_key: str
     sent_at: datetime
     answer: str | None
+    step_name: str = ""  # the step's human name, as organisers read it
 
 
 @dataclass(frozen=True)
@@ -200,7 +206,7 @@ class StatsService:
             funnel=Funnel(**counts), at_risk=at_risk_pairs, stalled_count=stalled_count,
             stalled=[StalledPerson(pid, did, name, int((now - last).total_seconds() // 3600), sent, st == PersonStatus.PAUSED)
                      for pid, did, name, last, sent, st in stalled_rows],
-            answer_rates=[AnswerRate(k, s, a) for k, s, a in rates],
+            answer_rates=[AnswerRate(k, s, a, programme.config.step_name(k)) for k, s, a in rates],
             capacity=Capacity(mentors, total, used_total), weekly=weekly, leads_by_platform=by_platform,
             matches_total=matches_total, matches_ended=matches_ended, rounds=await self._rounds.summaries(programme),
             pairs_with_goals=pairs_with_goals, goals=goals, stories_posted=stories,
@@ -217,8 +223,10 @@ class StatsService:
                 {p for m in matches for p in (m.mentor_person_id, m.mentee_person_id)}))
         risky = _at_risk_matches(checkins)
         latest: dict[tuple[int, int], CheckinLine] = {}
+        step_names = programme.config.step_names()
         for match_id, _mentor, _mentee, _nid, person_id, step_key, _occ, sent_at, answer in checkins:
-            latest[(match_id, person_id)] = CheckinLine(person_id, step_key, sent_at, answer)  # rows by time
+            latest[(match_id, person_id)] = CheckinLine(person_id, step_key, sent_at, answer,  # rows by time
+                                                        step_names.get(step_key) or step_key)
         lines = [PairLine(
             m.id or 0, m.mentor_person_id, m.mentee_person_id, names.get(m.mentor_person_id, ("?", None))[0],
             names.get(m.mentee_person_id, ("?", None))[0], m.score, m.kind, m.started_at, (m.id or 0) in risky,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.surveys.config import SurveyConfig, SurveyQuestion
+from bot.voice import SurveyWords
 
 StepKind = Literal["question", "quote"]
 
@@ -44,20 +45,19 @@ def next_step(survey: SurveyConfig, given: Mapping[str, Given]) -> Step | None:
     return None
 
 
-def step_text(survey: SurveyConfig, step: Step) -> str:
-    """The words of one step (the buttons carry the answers)."""
+def step_text(survey: SurveyConfig, step: Step, words: SurveyWords) -> str:
+    """The words of one step, in the programme's voice (the buttons carry the answers)."""
     q = step.question
     head = f"**{survey.title}** · {step.number}/{len(survey.questions)}"
     if step.kind == "quote":
         return f"{head}\n{q.quote_prompt}"
     text = f"{head}\n{q.prompt}"
     if q.kind == "scale" and (q.low_label or q.high_label):
-        text += f"\n-# {q.low} = {q.low_label or 'lowest'} · {q.high} = {q.high_label or 'highest'}"
+        text += f"\n-# {q.low} = {q.low_label or words.scale_low} · {q.high} = {q.high_label or words.scale_high}"
     if q.kind == "text":
-        text += "\n-# " + ("Press “Write an answer”." if q.required else
-                           "Press “Write an answer”, or skip it.")
+        text += "\n-# " + (words.write_hint if q.required else words.write_or_skip_hint)
     elif not q.required:
-        text += "\n-# Optional: you can skip it."
+        text += "\n-# " + words.optional_hint
     return text
 
 

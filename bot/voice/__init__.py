@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from bot.nudges.config import NudgePlanConfig, NudgeStep
 from bot.nudges.templates import check_template, render_template
 
-__all__ = ["PLACEHOLDERS", "REPLY_KEYS", "Voice", "VoiceOverrides", "load_voice", "resolve_voice"]
+__all__ = ["PLACEHOLDERS", "REPLY_KEYS", "SurveyWords", "Voice", "VoiceOverrides", "load_voice", "resolve_voice"]
 
 _STRICT = ConfigDict(extra="forbid")
 
@@ -47,9 +47,55 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "event_cancelled": frozenset({"name", "event", "when", "programme"}),
     "checkin_batch": frozenset({"name", "programme", "count"}),
     "checkin_batch_done": frozenset({"programme"}),
+    "partner_left": frozenset({"programme"}),
+    "paused_you": frozenset({"programme", "partner"}),
+    "partner_paused": frozenset({"programme", "partner"}),
+    "lapsed_asker": frozenset({"programme", "partner", "days"}),
+    "lapsed_partner": frozenset({"programme", "partner", "days"}),
+    "ended_by_organisers": frozenset({"programme", "partner"}),
+    "mentor_place_free": frozenset({"programme"}),
 }
 #: A reply to each check-in button (no placeholders: it is shown to the person who pressed it).
 REPLY_KEYS = ("met", "not_yet", "help", "end", "confirm_end", "keep")
+
+
+class SurveyWords(BaseModel):
+    """``[surveys]``: the words around a programme's survey questions (the questions themselves, intros and
+    thanks are in its surveys). The defaults are only for a survey whose programme no longer exists."""
+
+    model_config = _STRICT
+
+    #: a click on a survey that was closed (answered in full, cancelled, or its programme gone)
+    closed: str = Field(default="This survey is closed now. Thank you all the same!", min_length=1, max_length=300)
+    #: someone else's survey (a forwarded message)
+    not_yours: str = Field(default="This survey was sent to someone else.", min_length=1, max_length=300)
+    #: the question was changed or removed since the survey went out
+    changed: str = Field(default="This question has changed since the survey was sent. Thank you all the same!",
+                         min_length=1, max_length=300)
+    #: an answer that is not one of the question's answers ({question}: its words)
+    not_an_answer: str = Field(default="That isn't one of the answers to “{question}”.", min_length=1, max_length=300)
+    #: the partner's name when it is unknown (they left)
+    your_partner: str = Field(default="your partner", min_length=1, max_length=60)
+    #: under a written question: required / optional
+    write_hint: str = Field(default="Press “Write an answer”.", min_length=1, max_length=200)
+    write_or_skip_hint: str = Field(default="Press “Write an answer”, or skip it.", min_length=1, max_length=200)
+    #: under an optional question answered with buttons or a menu
+    optional_hint: str = Field(default="Optional: you can skip it.", min_length=1, max_length=200)
+    #: a scale's ends when the question gives no labels
+    scale_low: str = Field(default="lowest", min_length=1, max_length=40)
+    scale_high: str = Field(default="highest", min_length=1, max_length=40)
+    #: buttons and the menu (Discord: 80 characters a button label, 150 a menu placeholder)
+    write_button: str = Field(default="Write an answer", min_length=1, max_length=45)
+    skip_button: str = Field(default="Skip", min_length=1, max_length=80)
+    choose: str = Field(default="Choose an answer", min_length=1, max_length=150)
+    quote_yes: str = Field(default="Yes, you may quote me", min_length=1, max_length=80)
+    quote_no: str = Field(default="No, keep it private", min_length=1, max_length=80)
+
+    @model_validator(mode="after")
+    def _templates(self) -> SurveyWords:
+        for name in type(self).model_fields:
+            check_template(getattr(self, name), ("question",) if name == "not_an_answer" else ())
+        return self
 
 
 class Voice(BaseModel):
@@ -94,7 +140,21 @@ class Voice(BaseModel):
     checkin_batch: str = Field(min_length=1, max_length=600)
     #: the one acknowledgement once every pairing of that check-in is answered
     checkin_batch_done: str = Field(min_length=1, max_length=600)
+    #: the end of a match, told to each person (a mentee is then told what happens next: rematch_*; a
+    #: mentor: mentor_place_free): their partner left the programme …
+    partner_left: str = Field(min_length=1, max_length=900)
+    #: … an organiser paused them / their partner is taking a break …
+    paused_you: str = Field(min_length=1, max_length=900)
+    partner_paused: str = Field(min_length=1, max_length=900)
+    #: … an end request nobody answered went through (to who asked / to their partner; {days}: "7 days") …
+    lapsed_asker: str = Field(min_length=1, max_length=900)
+    lapsed_partner: str = Field(min_length=1, max_length=900)
+    #: … the organisers ended it (their note, if any, follows)
+    ended_by_organisers: str = Field(min_length=1, max_length=900)
+    mentor_place_free: str = Field(min_length=1, max_length=300)
     replies: dict[str, str]
+    #: the words around survey questions
+    surveys: SurveyWords = Field(default_factory=SurveyWords)
     #: "Not yet" answers in a row (without meeting) before the organisers hear of it; 0: never
     not_yet_escalate_after: int = Field(default=2, ge=0, le=20)
     #: days after which an unanswered "End this match" request ends the match (both told)
@@ -149,7 +209,15 @@ class VoiceOverrides(BaseModel):
     event_cancelled: str | None = Field(default=None, min_length=1, max_length=900)
     checkin_batch: str | None = Field(default=None, min_length=1, max_length=600)
     checkin_batch_done: str | None = Field(default=None, min_length=1, max_length=600)
+    partner_left: str | None = Field(default=None, min_length=1, max_length=900)
+    paused_you: str | None = Field(default=None, min_length=1, max_length=900)
+    partner_paused: str | None = Field(default=None, min_length=1, max_length=900)
+    lapsed_asker: str | None = Field(default=None, min_length=1, max_length=900)
+    lapsed_partner: str | None = Field(default=None, min_length=1, max_length=900)
+    ended_by_organisers: str | None = Field(default=None, min_length=1, max_length=900)
+    mentor_place_free: str | None = Field(default=None, min_length=1, max_length=300)
     replies: dict[str, str] = Field(default_factory=dict)
+    surveys: dict[str, str] = Field(default_factory=dict)
     not_yet_escalate_after: int | None = Field(default=None, ge=0, le=20)
     end_request_days: int | None = Field(default=None, ge=1, le=90)
 
@@ -160,6 +228,14 @@ class VoiceOverrides(BaseModel):
         if unknown:
             raise ValueError(f"unknown reply {sorted(unknown)[0]!r}; known: {', '.join(REPLY_KEYS)}")
         return replies
+
+    @field_validator("surveys")
+    @classmethod
+    def _known_survey_words(cls, words: dict[str, str]) -> dict[str, str]:
+        unknown = set(words) - set(SurveyWords.model_fields)
+        if unknown:
+            raise ValueError(f"unknown survey words {sorted(unknown)[0]!r}; known: {', '.join(SurveyWords.model_fields)}")
+        return words
 
 
 @lru_cache(maxsize=16)
@@ -181,8 +257,9 @@ def resolve_voice(preset: str, overrides: VoiceOverrides | None = None) -> Voice
     if overrides is None:
         return base
     data: dict[str, Any] = base.model_dump()
-    for name, value in overrides.model_dump(exclude={"replies"}).items():
+    for name, value in overrides.model_dump(exclude={"replies", "surveys"}).items():
         if value is not None:
             data[name] = value
     data["replies"] = {**base.replies, **overrides.replies}
+    data["surveys"] = {**data["surveys"], **overrides.surveys}
     return Voice.model_validate(data)

@@ -63,8 +63,9 @@ class DirectMessages(commands.Cog):
             # typing a code proves nothing: it is posted from the account to link
             await self.bot.pacer_send(message.channel, content=CODES_ARE_POSTED, allowed_mentions=NO_PINGS)
             return
-        programme = await services.onboarding.find_open(message.author.id, message.channel.id)
-        if programme is None:
+        reply_to = message.reference.message_id if message.reference is not None else None
+        found = await services.onboarding.find_open(message.author.id, message.channel.id, reply_to=reply_to)
+        if found is None:
             # after onboarding (or before any): one help message per HELP_EVERY_S, however many DMs arrive
             last = self._helped.get(message.author.id)
             if in_dm and (last is None or time.monotonic() - last > HELP_EVERY_S):
@@ -77,8 +78,10 @@ class DirectMessages(commands.Cog):
                 self._warned[message.author.id] = time.monotonic()
                 await self.bot.pacer_send(message.channel, content=SLOW_DOWN, allowed_mentions=NO_PINGS)
             return
+        programme = found.programme
         conv = await services.onboarding.act(programme, message.author.id, "answer", raw=text)
         if conv is None:
             return
-        rendered = interview.render_step(programme, conv.step)
-        await self.bot.pacer_send(message.channel, **rendered.kwargs())
+        rendered = interview.render_step(programme, conv.step, named=found.shared)
+        sent = await self.bot.pacer_send(message.channel, **rendered.kwargs())
+        await services.onboarding.asked(conv.session_id, sent.id)

@@ -54,8 +54,9 @@ async def run_action(interaction: discord.Interaction[Any], pid: int, action: Ac
         await interaction.followup.send(NO_INTERVIEW, ephemeral=True)
         return
     rendered = render_step(programme, conv.step)
-    await interaction.edit_original_response(content=rendered.content, embed=rendered.embed,
-                                             view=rendered.view, allowed_mentions=NO_PINGS)
+    shown = await interaction.edit_original_response(content=rendered.content, embed=rendered.embed,
+                                                     view=rendered.view, allowed_mentions=NO_PINGS)
+    await bot.services.onboarding.asked(conv.session_id, shown.id)
 
 
 class AnswerButton(PersistentItem[discord.ui.Button[Any]], prefix="onb",
@@ -253,9 +254,14 @@ def render_guess(pid: int, step: AskQuestion) -> Outgoing:
         "press “Use”, or answer the question above.", view=view)
 
 
-def render_step(programme: Programme, step: Step, *, intro: bool = False) -> Outgoing:
-    """One step of ``programme``'s interview as a message, in the programme's voice."""
+def render_step(programme: Programme, step: Step, *, intro: bool = False, named: bool = False) -> Outgoing:
+    """One step of ``programme``'s interview as a message, in the programme's voice. ``named``: another
+    interview runs in the same DM, so the message says which programme it is for."""
     pid, programme_name, voice = programme.id, programme.config.name, programme.config.messages()
+    if named and not intro:
+        plain = render_step(programme, step)
+        plain.content = f"-# {safe_text(programme_name, 100)}\n{plain.content}"[:2000]
+        return plain
     if isinstance(step, AskQuestion):
         q = step.question
         lines = []
@@ -333,7 +339,8 @@ async def deliver(bot: MentorBot, conv: Conversation, message: Outgoing, user_id
                 fetched = await bot.fetch_channel(conv.channel_id)
                 channel = fetched if isinstance(fetched, discord.abc.Messageable) else None
             if isinstance(channel, discord.abc.Messageable):
-                await bot.pacer_send(channel, **kwargs)
+                sent = await bot.pacer_send(channel, **kwargs)
+                await services.onboarding.asked(conv.session_id, sent.id)
                 return True
         except discord.Forbidden as exc:
             if exc.code != DMS_CLOSED:
@@ -345,8 +352,8 @@ async def deliver(bot: MentorBot, conv: Conversation, message: Outgoing, user_id
         try:
             user = bot.get_user(user_id) or await bot.fetch_user(user_id)
             dm = user.dm_channel or await bot.pacer_create_dm(user)
-            await bot.pacer_send(dm, **kwargs)
-            await services.onboarding.set_channel(conv.session_id, dm.id, in_thread=False)
+            sent = await bot.pacer_send(dm, **kwargs)
+            await services.onboarding.set_channel(conv.session_id, dm.id, in_thread=False, prompt_message_id=sent.id)
             conv.channel_id, conv.in_thread = dm.id, False
             return True
         except discord.Forbidden as exc:
@@ -363,8 +370,8 @@ async def deliver(bot: MentorBot, conv: Conversation, message: Outgoing, user_id
         return False
     await bot.pacer_send(thread, content=f"<@{user_id}> your DMs are closed, so let's talk here — only you and "
                                          "the organisers can see this thread.", allowed_mentions=mention_user(user_id))
-    await bot.pacer_send(thread, **kwargs)
-    await services.onboarding.set_channel(conv.session_id, thread.id, in_thread=True)
+    sent = await bot.pacer_send(thread, **kwargs)
+    await services.onboarding.set_channel(conv.session_id, thread.id, in_thread=True, prompt_message_id=sent.id)
     conv.channel_id, conv.in_thread = thread.id, True
     await tell_organisers(bot, conv.programme,
                           f"🔒 <@{user_id}> has DMs closed; their onboarding continues in {thread.mention}.")

@@ -204,6 +204,36 @@ class DiscordPairSpaces:
                 return self._space(thread)
         return None
 
+    async def reopen_pod(self, programme: Programme, space_id: int, item: Announcement) -> Space | None:
+        pid = item.mentor.person_id
+        channel = await self._channel(space_id)
+        if channel is None:
+            return None
+        name = channel.name.removeprefix(ENDED_PREFIX)
+        if isinstance(channel, discord.Thread):
+            if not channel.name.endswith(f"#p{pid}"):
+                return None  # a pair's thread (from before the programme had pods), not this mentor's pod
+            thread = await channel.edit(name=name, archived=False, locked=False,
+                                        reason="the mentor's pod, reopened for a new mentee")
+            # earlier mentees stayed members of the archived thread: they do not come back with it (organisers
+            # see it through Manage Threads; the mentor and the new mentee are added by join_pod)
+            keep = {u for u in (self.bot.user.id if self.bot.user else None, item.mentor.discord_user_id,
+                                item.mentee.discord_user_id) if u}
+            for member in await thread.fetch_members():
+                found = thread.guild.get_member(member.id)
+                if member.id in keep or (found is not None and found.guild_permissions.manage_threads):
+                    continue
+                try:
+                    await thread.remove_user(discord.Object(id=member.id))
+                except discord.NotFound:
+                    pass
+            reopened: discord.TextChannel | discord.Thread = thread
+        else:
+            if not (channel.topic and has_marker(channel.topic, marker("pod", pid))):
+                return None
+            reopened = await channel.edit(name=name, reason="the mentor's pod, reopened for a new mentee")
+        return self._space(reopened)
+
     async def create_pod(self, programme: Programme, item: Announcement) -> Space:
         pid = item.mentor.person_id
         users = [item.mentor.discord_user_id] if item.mentor.discord_user_id else []

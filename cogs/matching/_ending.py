@@ -52,7 +52,9 @@ class DiscordMatchSpaces:
             return await self._leave_pod(space, ended)
         name = getattr(space, "name", "") or "pair"
         new_name = name if name.startswith(ENDED_PREFIX) else f"{ENDED_PREFIX}{name}"[:100]
-        if ended.reason == "left":  # the space's name is made from the pair's names: the leaver's goes
+        # a mentor's pod is named after the mentor alone: it keeps its name unless the mentor is the one who left
+        pod_kept = name.removeprefix(ENDED_PREFIX).startswith("pod-") and ended.subject_person_id != ended.mentor.person_id
+        if ended.reason == "left" and not pod_kept:  # a pair's space is named after both: the leaver's name goes
             new_name = f"{ENDED_PREFIX}pair-{ended.match_id}"
         try:
             if isinstance(space, discord.Thread):

@@ -51,6 +51,13 @@ def import_summary(report: ImportReport) -> str:
         if unlinked:
             lines.append(f"{count(unlinked, 'row')} {form(unlinked, 'has', 'have')} no `discord` cell (the person's "
                          "Discord username): fill it in and import the file again to link them when they join.")
+    if report.merged:
+        n = len(report.merged)
+        names = ", ".join(plain(name, 60) for name in report.merged[:10]) + (" …" if n > 10 else "")
+        lines.append(f"🔗 {count(n, 'row')} {form(n, 'is', 'are')} {form(n, 'a member', 'members')} who had already "
+                     f"joined the server ({names}): merged with {form(n, 'their existing record', 'their existing records')}, "
+                     "not added twice. Answers they gave the bot themselves stand; an interview still under way "
+                     "offers the spreadsheet's answers.")
     if report.usernames_added:
         n = report.usernames_added
         lines.append(f"🔗 {count(n, 'person', 'people')} imported before now {form(n, 'has', 'have')} a Discord "
@@ -102,7 +109,11 @@ class DataCommands(commands.Cog):
             raise UserFacingError("That file isn't UTF-8 text — save the spreadsheet as “CSV UTF-8”.") from None
         except discord.HTTPException:
             raise UserFacingError("I couldn't download that file — please try again.") from None
-        report = await self.bot.services.organisers.import_profiles_csv(prog, text, actor=interaction.user.id)
+        # the server's members by username: a row naming someone who has already joined is merged with them
+        members = {m.name.lower(): m.id for m in interaction.guild.members if not m.bot} \
+            if interaction.guild is not None else {}
+        report = await self.bot.services.organisers.import_profiles_csv(prog, text, actor=interaction.user.id,
+                                                                        server_members=members)
         summary = import_summary(report)
         files = []
         if len(report.problems) > SHOWN_PROBLEMS or len(summary) > 1900:

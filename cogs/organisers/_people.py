@@ -46,7 +46,7 @@ def person_embed(programme: Programme, file: PersonFile) -> discord.Embed:
                + (f", ended: {safe_text(m.end_reason, 60)}" if m.end_reason else "")
                for m in file.matches]
     embed.add_field(name="Matches", value="\n".join(matches)[:1024] or "None yet.", inline=False)
-    nudges = [f"{n.due_at:%Y-%m-%d} {n.step}: {n.status}"
+    nudges = [f"{n.due_at:%Y-%m-%d} {safe_text(n.step, 80)} — {n.status}"
               + (f" → {n.answer}" if n.answer else "") for n in file.nudges]
     embed.add_field(name="Recent nudges", value="\n".join(nudges)[:1024] or "None.", inline=False)
     return embed

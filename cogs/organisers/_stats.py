@@ -47,7 +47,7 @@ def stats_embed(stats: ProgrammeStats) -> discord.Embed:
         if stats.stalled_count > len(stalled) else ""
     embed.add_field(name=f"Stalled onboarding: {stats.stalled_count}",
                     value=("\n".join(stalled) + more) if stalled else "Nobody is stuck.", inline=False)
-    rates = [f"{r.step_key}: {r.answered}/{r.sent} answered ({percent(r.answered, r.sent)})"
+    rates = [f"{r.label}: {r.answered}/{r.sent} answered ({percent(r.answered, r.sent)})"
              for r in stats.answer_rates[:15]]
     overall = stats.overall_answer_rate
     embed.add_field(

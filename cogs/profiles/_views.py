@@ -9,6 +9,7 @@ import discord
 
 from bot.intake.source import platform_name
 from bot.onboarding.safe_text import safe_text
+from bot.redaction import Redactor
 from bot.services.people import LeaveResult
 from bot.services.programmes import Programme
 from cogs.kit import interview
@@ -97,8 +98,7 @@ def stories_words(result: LeaveResult) -> str:
     return out
 
 
-LEFT = "(a member who left)"
-REDACT_LIMIT = 5_000  # organiser messages searched since the person was first known
+REDACT_LIMIT = 5_000  # messages searched per channel since the person was first known
 
 
 async def redact_notices(bot: Any, programme: Programme, result: LeaveResult) -> int:
@@ -112,9 +112,10 @@ async def redact_notices(bot: Any, programme: Programme, result: LeaveResult) ->
 
 async def redact_traces(bot: Any, result: LeaveResult) -> int:
     """Everywhere else the bot's own messages named the person who left: the pair spaces of their matches
-    (the introduction, nudges), their partners' DMs ("You've been paired with …"), and their private
-    onboarding thread (deleted: it was theirs; when Discord refuses, the bot's messages there are).
-    Returns how many messages were edited or deleted."""
+    (the introduction, goals, nudges), their partners' DMs ("You've been paired with …", goals, surveys), their
+    private onboarding thread (deleted: it was theirs; when Discord refuses, the bot's messages there are) and
+    their own DMs (the bot's messages there that hold their answers, goals or name are deleted). Returns how many
+    messages were edited or deleted."""
     if not result.names or result.known_since is None:
         return 0
     done = 0
@@ -134,16 +135,26 @@ async def redact_traces(bot: Any, result: LeaveResult) -> int:
         if channel is not None:
             done += await _redact_in(bot, channel, result)
     for user_id, dm_channel_id in result.partner_dms:
-        dm: Any = await _fetch(bot, dm_channel_id) if dm_channel_id is not None else None
-        if dm is None:
-            try:
-                user = bot.get_user(user_id) or await bot.fetch_user(user_id)
-                dm = await bot.pacer_create_dm(user)
-            except discord.HTTPException as exc:
-                log.warning("could not open a partner's DMs to redact a member who left: %s", exc)
-                continue
-        done += await _redact_in(bot, dm, result)
+        dm = await _dm(bot, user_id, dm_channel_id)
+        if dm is not None:
+            done += await _redact_in(bot, dm, result)
+    if result.own_dm is not None:  # all of it was about them (their answers, goals, markers with their id)
+        dm = await _dm(bot, *result.own_dm)
+        if dm is not None:
+            done += await _redact_in(bot, dm, result, delete=True, every=True)
     return done
+
+
+async def _dm(bot: Any, user_id: int, dm_channel_id: int | None) -> Any:
+    dm: Any = await _fetch(bot, dm_channel_id) if dm_channel_id is not None else None
+    if dm is None:
+        try:
+            user = bot.get_user(user_id) or await bot.fetch_user(user_id)
+            dm = await bot.pacer_create_dm(user)
+        except discord.HTTPException as exc:
+            log.warning("could not open a DM channel to redact a member who left: %s", exc)
+            return None
+    return dm
 
 
 async def _fetch(bot: Any, channel_id: int) -> Any:
@@ -153,25 +164,36 @@ async def _fetch(bot: Any, channel_id: int) -> Any:
         return None  # gone (an organiser deleted it) or out of reach: nothing of the bot's there to edit
 
 
-async def _redact_in(bot: Any, channel: Any, result: LeaveResult, *, delete: bool = False) -> int:
-    """Edit (or delete) the bot's messages in ``channel`` since the person was first known that name them."""
+async def _redact_in(bot: Any, channel: Any, result: LeaveResult, *, delete: bool = False,
+                     every: bool = False) -> int:
+    """Edit (or delete) the bot's messages in ``channel`` since the person was first known that name them, in
+    their text or in any text of their embeds (title, description, fields, footer, author); with ``every``,
+    delete every message of the bot's there from then until they left."""
     assert result.known_since is not None
     me = bot.user.id if bot.user else 0
     since = discord.Object(id=discord.utils.time_snowflake(result.known_since))
+    # every message: only those from before they left (the answer to /leave itself may be in their DMs)
+    until = discord.Object(id=discord.utils.time_snowflake(result.left_at)) if every and result.left_at else None
+    redactor = Redactor(result.names)
     done = 0
     try:
-        async for msg in channel.history(limit=REDACT_LIMIT, after=since, oldest_first=True):
-            shown = msg.content + "".join(str(e.to_dict()) for e in msg.embeds)
-            if msg.author.id != me or not any(n in shown for n in result.names):
+        async for msg in channel.history(limit=REDACT_LIMIT, after=since, before=until, oldest_first=True):
+            if msg.author.id != me:
                 continue
-            if delete or msg.embeds:
-                await msg.delete()
-            else:
-                text = msg.content
-                for name in result.names:
-                    text = text.replace(name, LEFT)
-                await msg.edit(content=text[:2000], allowed_mentions=discord.AllowedMentions.none())
-            done += 1
+            embeds = [e.to_dict() for e in msg.embeds]
+            redacted = [redactor.embed(e) for e in embeds]
+            if not every and not redactor.names_in(msg.content) and redacted == embeds:
+                continue
+            try:
+                if delete or every:
+                    await msg.delete()
+                else:
+                    await msg.edit(content=redactor.text(msg.content),
+                                   embeds=[discord.Embed.from_dict(e) for e in redacted],
+                                   allowed_mentions=discord.AllowedMentions.none())
+                done += 1
+            except discord.HTTPException as exc:  # one message refused: the others are still redacted
+                log.warning("could not redact a message of the bot's about a member who left: %s", exc)
     except discord.HTTPException as exc:
         log.warning("could not redact the bot's messages about a member who left: %s", exc)
     return done

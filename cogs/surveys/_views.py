@@ -51,15 +51,16 @@ class SurveyChoiceSelect(PersistentItem[discord.ui.Select[Any]], prefix="surveyp
     ack = "update"
 
     def __init__(self, invite_id: int, question: str, options: list[discord.SelectOption] | None = None,
-                 row: int | None = None) -> None:
+                 row: int | None = None, placeholder: str | None = None) -> None:
         super().__init__(discord.ui.Select(custom_id=self.build_id(invite_id, question), row=row,
-                                           placeholder="Choose an answer", min_values=1, max_values=1,
+                                           placeholder=placeholder, min_values=1, max_values=1,
                                            options=options or [discord.SelectOption(label="…")]))
         self.invite_id, self.question = invite_id, question
 
     @classmethod
     def rebuild(cls, fields: dict[str, str], item: discord.ui.Item[Any]) -> SurveyChoiceSelect:
-        return cls(int(fields["id"]), fields["q"], list(getattr(item, "options", None) or []) or None)
+        return cls(int(fields["id"]), fields["q"], list(getattr(item, "options", None) or []) or None,
+                   placeholder=getattr(item, "placeholder", None))
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         picked = selected(interaction)
@@ -70,8 +71,8 @@ class SurveyChoiceSelect(PersistentItem[discord.ui.Select[Any]], prefix="surveyp
 class SurveyTextModal(KitModal):
     ack = "update"
 
-    def __init__(self, invite_id: int, question: str, required: bool) -> None:
-        super().__init__(title="Your answer", custom_id=f"surveytextmodal:{invite_id}:{question}", timeout=900)
+    def __init__(self, invite_id: int, question: str, required: bool, title: str) -> None:
+        super().__init__(title=title[:45], custom_id=f"surveytextmodal:{invite_id}:{question}", timeout=900)
         self.invite_id, self.question = invite_id, question
         self.text: discord.ui.TextInput[SurveyTextModal] = discord.ui.TextInput(
             label="In your own words", style=discord.TextStyle.paragraph, max_length=1000, required=required)
@@ -92,14 +93,16 @@ class SurveyWriteButton(PersistentItem[discord.ui.Button[Any]], prefix="surveywr
                  row: int | None = None) -> None:
         super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.primary, row=row,
                                            custom_id=self.build_id(invite_id, question, int(required))))
-        self.invite_id, self.question, self.required = invite_id, question, required
+        self.invite_id, self.question, self.required, self.label = invite_id, question, required, label
 
     @classmethod
     def rebuild(cls, fields: dict[str, str], item: discord.ui.Item[Any]) -> SurveyWriteButton:
         return cls(int(fields["id"]), fields["q"], fields["r"] == "1", label_of(item, "Write an answer"))
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
-        await interaction.response.send_modal(SurveyTextModal(self.invite_id, self.question, self.required))
+        # the form's title is the button's label, in the programme's words (no database before a modal)
+        await interaction.response.send_modal(SurveyTextModal(self.invite_id, self.question, self.required,
+                                                              self.label))
 
 
 class SurveyQuoteButton(PersistentItem[discord.ui.Button[Any]], prefix="surveyquote",
@@ -128,20 +131,20 @@ def step_view(step: StepView | None) -> discord.ui.View | None:
     if step is None:
         return None
     view = discord.ui.View(timeout=None)
-    q, iid = step.question, step.invite_id
+    q, iid, words = step.question, step.invite_id, step.words
     if step.kind == "quote":
-        view.add_item(SurveyQuoteButton(iid, q.key, "yes", "Yes, you may quote me", discord.ButtonStyle.success))
-        view.add_item(SurveyQuoteButton(iid, q.key, "no", "No, keep it private"))
+        view.add_item(SurveyQuoteButton(iid, q.key, "yes", words.quote_yes, discord.ButtonStyle.success))
+        view.add_item(SurveyQuoteButton(iid, q.key, "no", words.quote_no))
     elif q.kind == "scale":
         for value in q.points:
             view.add_item(SurveyAnswerButton(iid, q.key, str(value), str(value), discord.ButtonStyle.primary, row=0))
     elif q.kind == "choice":
         options = [discord.SelectOption(label=o.label, value=o.value) for o in q.options]
-        view.add_item(SurveyChoiceSelect(iid, q.key, options, row=0))
+        view.add_item(SurveyChoiceSelect(iid, q.key, options, row=0, placeholder=words.choose))
     else:
-        view.add_item(SurveyWriteButton(iid, q.key, q.required, row=0))
+        view.add_item(SurveyWriteButton(iid, q.key, q.required, words.write_button, row=0))
     if step.kind == "question" and not q.required:
-        view.add_item(SurveyAnswerButton(iid, q.key, SKIP, "Skip", row=1))
+        view.add_item(SurveyAnswerButton(iid, q.key, SKIP, words.skip_button, row=1))
     view.stop()
     return view
 

@@ -110,6 +110,15 @@ async def pod_of_mentor(*, session: AsyncSession, programme_id: int, mentor_pers
     return (await session.exec(stmt.order_by(col(Match.id)))).first()
 
 
+async def last_space_of_mentor(*, session: AsyncSession, programme_id: int, mentor_person_id: int) -> int | None:
+    """The space of the mentor's newest match that had one, whatever its status (e.g. their archived pod)."""
+    stmt = select(Match.space_id).where(
+        Match.programme_id == programme_id, Match.mentor_person_id == mentor_person_id,
+        col(Match.space_id).is_not(None),
+    )
+    return (await session.exec(stmt.order_by(col(Match.id).desc()))).first()
+
+
 async def active_matches_in_space(*, session: AsyncSession, space_id: int) -> list[Match]:
     """The active matches sharing one private space (a mentor's pod holds several)."""
     stmt = select(Match).where(Match.space_id == space_id, Match.status == MatchStatus.ACTIVE)

@@ -60,6 +60,14 @@ async def save_state(
     return bool(result.rowcount)
 
 
+async def set_prompt(*, session: AsyncSession, session_id: int, message_id: int) -> None:
+    """The bot's latest interview message of this conversation (a later one only: never moves back)."""
+    prompt = col(OnboardingSession.last_prompt_message_id)
+    await session.exec(update(OnboardingSession)
+                       .where(col(OnboardingSession.id) == session_id, prompt.is_(None) | (prompt < message_id))
+                       .values(last_prompt_message_id=message_id))
+
+
 async def set_channel(
     *, session: AsyncSession, session_id: int, channel_id: int, in_thread: bool, prompt_message_id: int | None = None
 ) -> None:

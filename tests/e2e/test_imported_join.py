@@ -84,3 +84,33 @@ async def test_a_member_with_another_username_is_not_linked_to_an_imported_row(w
     assert sorted((p.discord_user_id is None, p.discord_username) for p in rows) == [
         (False, None), (True, "priya.real")]
     assert not any("organisers' records" in m.content for m in impostor.dms())
+
+
+async def test_a_member_who_joined_before_the_import_is_merged_with_their_record_not_added_twice(
+        world: SandboxWorld) -> None:
+    """Priya joined the server (her interview began) before the organisers imported their spreadsheet: her row
+    is merged with her existing record — no second, ghost Priya — the report says so, her earlier pairing is
+    recorded against her, and the questions still to come offer the spreadsheet's answers."""
+    guild, olu = world.guild, world.organiser
+    assert guild is not None and olu is not None
+    edu = world.bot.services.programmes.get("edu")
+    assert edu is not None
+    priya = world.person("Priya Shah")  # username priya_shah
+    await priya.join(guild)
+    await _first_question(priya)
+    text = "\n".join([HEADER, PRIYA + "@priya_shah",
+                      "s2,Tom Reed,mentee,secondary,maths,early-career,Europe/London,weekends,behaviour,,,s1,"]) + "\n"
+    imported = await slash(olu, guild, "import", file=("file", "people.csv", text.encode()))
+    assert "Imported **1 profile**" in imported.content, imported.content  # Tom only
+    assert "1 row is a member who had already joined the server (Priya Shah): merged with their existing record" \
+        in imported.content, imported.content
+    async with world.bot.sessions() as s:
+        everyone = await people.people_in_programme(session=s, programme_id=edu.id)
+        priyas = [p for p in everyone if "Priya" in p.display_name]
+        assert [p.discord_user_id for p in priyas] == [priya.id], "one Priya: the member herself"
+        (tom,) = [p for p in everyone if p.display_name == "Tom Reed"]
+        history = await matching.matches_of_person(session=s, person_id=priyas[0].id or 0)
+    assert [(m.mentor_person_id, m.mentee_person_id, m.status) for m in history] == [
+        (priyas[0].id, tom.id, "ended")], "the earlier pairing is hers, not a ghost's"
+    answered = await priya.click("Mentor")
+    assert "The organisers' records say: **Secondary" in answered.content, answered.content

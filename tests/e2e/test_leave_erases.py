@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -71,18 +72,36 @@ async def test_leave_leaves_no_row_that_names_the_person(world: SandboxWorld) ->
     assert any(r["action"] == "person.leave" for r in after["audit_event"])
 
 
-async def _vacuums(world: SandboxWorld) -> dict[str, int]:
-    """PostgreSQL: how many times each table of the test's schema was vacuumed by hand (not autovacuum)."""
+async def _relation_files(world: SandboxWorld) -> dict[Path, str]:
+    """PostgreSQL: the files on disk of every table of the test's schema, of its indexes, its TOAST table and
+    the TOAST table's index (every fork and segment), after a checkpoint wrote every changed page to them.
+    The tests run as root on the database's own machine, so the data directory is readable."""
     async with world.bot.sessions() as s:
+        await s.exec(text("CHECKPOINT"))  # type: ignore[call-overload]
+        data = Path((await s.exec(text("SHOW data_directory"))).scalar_one())  # type: ignore[call-overload]
         rows = await s.exec(text(  # type: ignore[call-overload]
-            "SELECT relname, vacuum_count FROM pg_stat_user_tables WHERE schemaname = current_schema()"))
-        return {r[0]: int(r[1]) for r in rows}
+            """WITH tables AS (SELECT c.oid, c.reltoastrelid FROM pg_class c
+                                 JOIN pg_namespace n ON n.oid = c.relnamespace
+                                WHERE n.nspname = current_schema() AND c.relkind = 'r'),
+                    rels AS (SELECT oid FROM tables
+                             UNION SELECT reltoastrelid FROM tables WHERE reltoastrelid <> 0)
+               SELECT pg_relation_filepath(oid), oid::regclass::text FROM rels
+               UNION SELECT pg_relation_filepath(i.indexrelid), i.indexrelid::regclass::text
+                       FROM pg_index i JOIN rels r ON i.indrelid = r.oid"""))
+        paths = {data / r[0]: r[1] for r in rows if r[0]}
+    found: dict[Path, str] = {}
+    for path, name in paths.items():
+        forks = re.compile(rf"^{re.escape(path.name)}(_fsm|_vm|_init)?(\.\d+)?$")
+        found |= {f: name for f in path.parent.iterdir() if forks.match(f.name)}
+    assert len(paths) > 20 and found, "the schema's relation files were not found"
+    return found
 
 
 async def test_after_leave_no_row_and_no_byte_of_what_the_person_gave_is_left(world: SandboxWorld) -> None:
     """Every string they gave (name, handle, post, codes, organisation, a check-in note) is searched in every
     column of every table (JSON summaries and audit details included) on both backends; on SQLite in the
-    database files and their write-ahead log too; on PostgreSQL the tables the erasure touched are vacuumed."""
+    database files and their write-ahead log too; on PostgreSQL in the files of every table, index and TOAST
+    table of the schema (PostgreSQL's own WAL is the operator's: see the README's privacy notes)."""
     guild, olu = world.guild, world.organiser
     assert guild is not None and olu is not None
     programme = world.bot.services.programmes.all()[0]
@@ -123,7 +142,6 @@ async def test_after_leave_no_row_and_no_byte_of_what_the_person_gave_is_left(wo
     assert "can't be changed once sent" in json.loads(copy)["after_leave"]  # the limit, said plainly
     before = await _rows(world)
     assert any("Quokkanote" in str(v) for r in before["nudge"] for v in r.values())
-    vacuumed_before = await _vacuums(world) if BACKEND == "postgresql" else {}
 
     asked = await slash(leaver, guild, "leave")
     done = await leaver.click("Yes, delete my data", message=asked.messages[0])
@@ -136,18 +154,16 @@ async def test_after_leave_no_row_and_no_byte_of_what_the_person_gave_is_left(wo
                     else str(value)
                 for item in given:
                     assert item.lower() not in found.lower(), f"{table}.{column} still holds {item!r}"
-    if BACKEND == "postgresql":
-        vacuumed = await _vacuums(world)
-        for table in ("person", "profile", "lead", "social_post", "nudge", "audit_event", "match_round"):
-            assert vacuumed.get(table, 0) > vacuumed_before.get(table, 0), f"{table} was not vacuumed"
-        return
-    path = Path(world.database_url.split(":///", 1)[1])
-    files = [f for f in (path, Path(f"{path}-wal"), Path(f"{path}-shm")) if f.exists()]
-    assert path in files
-    for file in files:
+    if BACKEND == "postgresql":  # tables, their indexes and TOAST: dead row versions, freed space and all
+        files = await _relation_files(world)
+    else:
+        path = Path(world.database_url.split(":///", 1)[1])
+        files = {f: f.name for f in (path, Path(f"{path}-wal"), Path(f"{path}-shm")) if f.exists()}
+        assert path in files
+    for file, name in files.items():
         data = file.read_bytes()
         for item in given:
-            assert item.encode() not in data, f"{file.name} still holds {item!r}"
+            assert item.encode() not in data, f"{name} ({file.name}) still holds {item!r}"
 
 
 async def test_after_leave_the_organisers_notices_no_longer_name_the_person(world: SandboxWorld) -> None:
@@ -219,3 +235,88 @@ async def test_after_leave_no_message_of_the_bot_names_the_person(world: Sandbox
     assert naming() == []
     intro = [m for m in state.messages.values() if not m.deleted and "ref intro-" in m.content]
     assert intro and "(a member who left)" in intro[0].content  # the partner still has their introduction
+
+
+def _bot_messages_naming(world: SandboxWorld, banned: list[str]) -> list[str]:
+    """Every message of the bot's still in Discord (channels, threads, DMs: the leaver's own too) whose text or
+    embeds (title, description, fields, footer, author) hold one of ``banned``."""
+    state = world.discord.state
+    found = []
+    for m in state.messages.values():
+        if m.deleted or m.ephemeral or m.author_id != state.bot_user.id or m.channel_id not in state.channels:
+            continue
+        shown = m.content + json.dumps(m.embeds, ensure_ascii=False)
+        found += [f"{b!r} in {state.channels[m.channel_id].name or 'DM'}: {shown[:160] if b in shown[:160] else shown[max(0, shown.index(b) - 80):shown.index(b) + 80]}" for b in banned if b in shown]
+    return found
+
+
+async def _paired(world: SandboxWorld, mentee_name: str, mentor_name: str) -> tuple[Any, Any]:
+    guild, olu = world.guild, world.organiser
+    assert guild is not None and olu is not None
+    programme = world.bot.services.programmes.all()[0]
+    mentee, mentor = world.person(mentee_name), world.person(mentor_name)
+    for persona, answers in ((mentee, dict(MENTEE_INTERVIEW, organisation="Riverside Quokkahaven")),
+                             (mentor, dict(MENTOR_INTERVIEW, organisation="Hilltop Wombatworks"))):
+        await persona.join(guild)
+        await run_interview(persona, programme.questions, answers)
+    await olu.slash("match", "preview", guild=guild)
+    await olu.slash("match", "confirm", guild=guild)
+    await world.bot.tick("announce-pairs")
+    invite = next(m for m in reversed(mentee.dms()) if any("Your goals" in (e.get("title") or "") for e in m.embeds))
+    await mentee.click("Change them", message=invite)
+    await mentee.submit_modal({"Goal 1": "Quokkagoal: lead a staff briefing", "Goal 2 (optional)": "",
+                               "Goal 3 (optional)": ""})
+    state = world.discord.state
+    await state.wait_for(lambda: any("Quokkagoal" in json.dumps(m.embeds) for m in state.messages.values()
+                                     if m.author_id == state.bot_user.id and not m.ephemeral
+                                     and m.channel_id in state.channels and state.channels[m.channel_id].name), 5)
+    return mentee, mentor
+
+
+def _goals_post(world: SandboxWorld) -> Any:
+    state = world.discord.state
+    return next(m for m in state.messages.values() if m.author_id == state.bot_user.id and not m.ephemeral
+                and m.embeds and "Goals" in (m.embeds[0].get("title") or "") and m.channel_id in state.channels
+                and state.channels[m.channel_id].name and "shared their goals" in m.content)
+
+
+async def test_after_the_mentee_leaves_their_goals_and_name_are_redacted_from_embeds_and_their_dms(
+        world: SandboxWorld) -> None:
+    """The goals post in the pair's space (an embed) stays for the partner, its goal and the mention of the
+    mentee redacted; nothing the bot sent the leaver (their interview, goals invitation) names them either."""
+    guild = world.guild
+    assert guild is not None
+    leaver, _mentor = await _paired(world, "Zanele Okonkwo-Ávila", "Mo Wombat")
+    post = _goals_post(world)
+    banned = ["Zanele", "Okonkwo", "Quokkahaven", "Quokkagoal", str(leaver.id)]
+    assert any(b.startswith("'Quokkagoal' in ") and " in DM" not in b for b in _bot_messages_naming(world, banned)), \
+        "the goals post in the pair's space"
+    assert any(" in DM" in b for b in _bot_messages_naming(world, ["Quokkahaven"])), "their DMs held their answers"
+
+    asked = await slash(leaver, guild, "leave")
+    done = await leaver.click("Yes, delete my data", message=asked.messages[0])
+    await done.wait_answer()
+    assert _bot_messages_naming(world, banned) == []
+    assert not post.deleted, "the partner keeps the goals post"
+    assert "(a member who left)" in json.dumps(post.embeds[0]["fields"], ensure_ascii=False)
+    assert post.embeds[0]["title"] == "🎯 Goals"
+
+
+async def test_after_the_mentor_leaves_the_mentees_paired_message_and_goals_stay_without_their_name(
+        world: SandboxWorld) -> None:
+    """The mentee's "You've been paired with …" DM carries their goals (an embed whose description names the
+    mentor): it is edited, not deleted; the mentee's own goals post in the space is untouched."""
+    guild = world.guild
+    assert guild is not None
+    mentee, leaver = await _paired(world, "Ama Mensah", "Zanele Okonkwo-Ávila")
+    paired = next(m for m in mentee.dms() if m.embeds and "Zanele" in json.dumps(m.embeds, ensure_ascii=False))
+    post = _goals_post(world)
+    goals_before = post.embeds[0]["fields"]
+
+    asked = await slash(leaver, guild, "leave")
+    done = await leaver.click("Yes, delete my data", message=asked.messages[0])
+    await done.wait_answer()
+    assert _bot_messages_naming(world, ["Zanele", "Okonkwo", "Wombatworks", str(leaver.id)]) == []
+    assert not paired.deleted, "the mentee keeps their paired message and its goals"
+    assert "(a member who left)" in paired.embeds[0]["description"]
+    assert not post.deleted and post.embeds[0]["fields"] == goals_before

@@ -143,3 +143,27 @@ async def test_leaving_the_server_or_the_programme_leaves_the_circle(runtogether
     assert ana.persona.id not in world.guild.members
     mentors_role = next(r for r in world.discord.state.roles.values() if r.name == "Mentors")
     assert not any(mentors_role.id in m.roles for m in world.guild.members.values())
+
+
+async def test_an_overwrite_whose_answer_was_lost_still_brings_every_mentor_in_once(libraries: SandboxWorld) -> None:
+    world = libraries
+    hana = await add_with_role(world, "Hana Head", "mentor")
+    await add_pair(world, hana, await add_with_role(world, "Eve Emerging", "mentee"))
+    await sync(world)  # the circle exists, Hana in it
+    circle = circle_of(world)
+    omar = await add_with_role(world, "Omar Owl", "mentor")
+    pia = await add_with_role(world, "Pia Pike", "mentor")
+    for mentor, name in ((omar, "Finn Fresh"), (pia, "Gus Green")):
+        await add_pair(world, mentor, await add_with_role(world, name, "mentee"))
+
+    # Omar's write is applied by Discord but its answer never comes back (the connection drops)
+    world.discord.faults.lose_response_next("drop", method="PUT", path_contains=f"/channels/{circle.id}/permissions/")
+    await sync(world)
+    await sync(world)  # a later run compares with Discord and has nothing left to write
+    members = {o.id for o in circle.overwrites.values() if o.type == 1 and o.id != world.discord.bot_user.id}
+    assert members == {hana.persona.id, omar.persona.id, pia.persona.id}, "each mentor in the circle, once"
+    puts = [r for r in world.discord.log.requests(method="PUT") if f"/channels/{circle.id}/permissions/" in r.path]
+    writes = [r.path.rsplit("/", 1)[1] for r in puts]
+    # one write each, and discord.py's one retry of the dropped connection (PUT is idempotent); the later run
+    # found Discord already right and wrote nothing
+    assert sorted(writes) == sorted(str(p.persona.id) for p in (hana, omar, omar, pia)), writes

@@ -70,7 +70,9 @@ async def test_not_yet_twice_tells_the_organisers_with_the_pairs_history_where_t
     try:
         pair = await _two_not_yets(nworld, "N")
         post = await _wait_post(nworld, "not yet")
-        assert "History:" in post and "day3-met" in post and "week2-checkin" in post
+        # each step by the name the programme gives it, never its raw key
+        assert "History:" in post and "Day 3: have you met?" in post and "Week 2 hello" in post
+        assert "day3-met" not in post and "week2-checkin" not in post
         assert f"<@{pair.mentor.persona.id}>" in post
     finally:
         await nworld.stop()

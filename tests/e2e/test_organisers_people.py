@@ -45,7 +45,7 @@ async def test_person_shows_profile_matches_and_nudge_history(world: SandboxWorl
     profile = next(v for k, v in fields.items() if k.startswith("Profile"))
     assert "Senior leader" in profile and "Maths" in profile
     assert "active: mentor with Ben (score 82)" in fields["Matches"]
-    assert "day3-met: sent → met" in fields["Recent nudges"]
+    assert "Day 3: have you met? — sent → met" in fields["Recent nudges"]  # the step's name, not its key
     async with world.bot.sessions() as s:
         events = list(await s.exec(select(AuditEvent).where(AuditEvent.action == "person.view")))
     assert [e.actor_discord_id for e in events] == [world.organiser.id]

@@ -108,6 +108,7 @@ async def test_stats_numbers_equal_the_database_and_the_chart_is_a_png(world: Sa
     rate_field = next(v for k, v in fields.items() if k.startswith("Check-in answer rate"))
     assert sum(int(a) for a, _s in re.findall(r"(\d+)/(\d+) answered", rate_field)) == expected["answered"]
     assert sum(int(s) for _a, s in re.findall(r"(\d+)/(\d+) answered", rate_field)) == expected["sent"]
+    assert "Day 3: have you met?: " in rate_field and "day3-met" not in rate_field  # steps by name, not key
     assert embed["image"]["url"] == "attachment://stats.png"
 
     image = Image.open(attachment_bytes(result, "stats.png"))

@@ -105,3 +105,34 @@ async def test_a_pod_created_but_never_answered_is_found_not_made_again(thread_p
     pod = threads[0].id
     assert await _space_of(world, ma) == pod and await _space_of(world, mb) == pod
     assert all(p.persona.can_see(pod) for p in (mentor, a, b))
+
+
+@pytest.mark.parametrize("mode", ["channels", "threads"])
+async def test_a_mentors_archived_pod_is_reopened_for_their_next_mentee_not_made_anew(
+        tmp_path_factory: pytest.TempPathFactory, mode: str) -> None:
+    """A pod is the mentor's one space: when their last match has ended (pod archived) and a new mentee comes,
+    the same pod opens again — with its name, their earlier notes, and nobody from before let back in — instead
+    of a second pod (a server has 500 channels, and a mentor would lose their notes)."""
+    world, schema = await _world(tmp_path_factory, mode)
+    try:
+        mentor = await add_member(world, "Nell", "Europe/London")
+        a, b = [await add_member(world, f"Leader {x}", "Europe/London") for x in "AB"]
+        ma = await _match(world, mentor, a)
+        await world.bot.tick("announce-pairs")
+        pod = await _space_of(world, ma)
+        assert pod is not None
+        programme = world.bot.services.programmes.all()[0]
+        await world.bot.services.ending.end_match(programme, ma, "organiser", None)
+        state = world.discord.state
+        assert state.channels[pod].name.startswith("ended-") and not b.persona.can_see(pod)
+
+        mb = await _match(world, mentor, b)
+        await world.bot.tick("announce-pairs")
+        assert await _space_of(world, mb) == pod, "the same pod, reopened"
+        assert len([c for c in state.channels.values() if "pod-" in c.name]) == 1
+        assert not state.channels[pod].name.startswith("ended-") and not state.channels[pod].archived
+        assert mentor.persona.can_see(pod) and b.persona.can_see(pod) and not a.persona.can_see(pod)
+        assert any(m.channel_id == pod and f"<@{b.persona.id}>" in m.content for m in state.messages.values())
+    finally:
+        await world.stop()
+        await drop_test_schema(schema)

@@ -13,11 +13,11 @@ import pytest
 from bot.config import ProgrammeConfig
 from bot.sandbox.discord import Channel, Guild
 from bot.sandbox.discord import permissions as perm
-from bot.sandbox.interview import latest_bot_message, run_interview
+from bot.sandbox.interview import ONB_ID, latest_bot_message, run_interview
 from bot.sandbox.people import Persona
 from bot.sandbox.world import SandboxWorld
 from bot.services.programmes import Programme
-from storage.queries import people
+from storage.queries import onboarding, people
 from tests.support.personas import EDU_MENTEE, LIBRARIES_MENTEE, RUNTOGETHER_MENTOR, expected_answers
 
 pytestmark = pytest.mark.e2e
@@ -172,3 +172,64 @@ async def test_two_programmes_in_one_guild_each_get_the_answers_typed_in_their_o
     assert (await stored(world, edu, kit))[0] == "paused" and (await stored(world, lib, kit))[0] == "active"
     preview = await olu.slash("match", "preview", guild=guild, options={"programme": "lib"})
     assert "Libraries" in preview.content or preview.messages
+
+
+def _asked_by(message: Any) -> tuple[int, str] | None:
+    """(programme id, question key) of a bot interview message, from its buttons' custom_ids."""
+    for row in message.components:
+        for comp in row.get("components", []):
+            found = ONB_ID.match(str(comp.get("custom_id", "")))
+            if found:
+                return int(found.group(1)), found.group(2)
+    return None
+
+
+async def _answers(world: SandboxWorld, programme: Programme, persona: Persona) -> dict[str, Any]:
+    async with world.bot.sessions() as s:
+        person = await people.get_person_by_discord(session=s, programme_id=programme.id, discord_user_id=persona.id)
+        assert person is not None
+        conv = await onboarding.get_session(session=s, person_id=person.id or 0, programme_id=programme.id)
+        assert conv is not None
+        return dict(conv.state.get("answers") or {})
+
+
+async def test_two_interviews_in_one_dm_each_typed_answer_goes_to_the_question_it_answers(
+        world: SandboxWorld) -> None:
+    """Two programmes of one guild interview Kit in the same DM. A typed answer answers the question asked
+    last (the one right above it), and a Discord reply answers the question it replies to — never simply
+    the programme the bot happens to list first."""
+    edu = world.bot.services.programmes.all()[0]
+    guild = world.guild
+    assert guild is not None
+    world.discord.create_text_channel(guild, "library-onboarding")
+    lib = await world.bot.services.programmes.create(ProgrammeConfig(
+        key="lib", name="Libraries Connected", guild_id=guild.id, onboarding_channel="library-onboarding",
+        questions={"preset": "libraries"}))  # type: ignore[arg-type]
+    kit = world.person("Kit")
+    await kit.join(guild)
+
+    def questions() -> dict[int, Any]:
+        found = {}
+        for m in kit.dms():
+            asked = _asked_by(m)
+            if asked is not None:
+                found[asked[0]] = m
+        return found
+
+    await world.discord.state.wait_for(lambda: len(questions()) == 2 or None, 5)
+    # Libraries Connected asks again (e.g. Kit used /join there): its question is now the latest in the DM
+    await kit.slash("join", guild=guild, options={"programme": "lib"})
+    await world.discord.state.wait_for(lambda: _asked_by(kit.dms()[-1]) == (lib.id, "role") or None, 5)
+    edu_role = questions()[edu.id]
+    await kit.say("mentor")
+    await world.discord.state.wait_for(lambda: _asked_by(kit.dms()[-1]) == (lib.id, "level") or None, 5)
+    assert (await _answers(world, lib, kit)).get("role") == "mentor"
+    assert "role" not in await _answers(world, edu, kit)
+    assert kit.dms()[-1].content.startswith("-# Libraries Connected\n"), "with two interviews here, it says whose"
+
+    # a reply to #EduMentoring's first question answers that one, though Libraries Connected asked last
+    await kit.say("mentee", reply_to=edu_role)
+    await world.discord.state.wait_for(lambda: _asked_by(kit.dms()[-1]) == (edu.id, "phase") or None, 5)
+    assert (await _answers(world, edu, kit)).get("role") == "mentee"
+    assert "level" not in await _answers(world, lib, kit)
+    assert kit.dms()[-1].content.startswith("-# \\#EduMentoring\n")  # the name, escaped for markdown

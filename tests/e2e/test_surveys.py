@@ -129,7 +129,7 @@ async def test_the_end_survey_asks_may_we_quote_after_a_written_answer(sworld: S
     await persona.click("Write an answer", message=sworld.discord.state.messages[survey.id])
     await (await persona.submit_modal({"In your own words": "I found my voice in staff meetings."})).wait_answer()
     assert "quote you" in sworld.discord.state.messages[survey.id].content
-    assert "Thank you" in (await _tap(persona, "Yes, you may quote me", survey)).content
+    assert "Thank you" in (await _tap(persona, "Yes, happy to be quoted", survey)).content
     async with sworld.bot.sessions() as s:
         rows = await qs.answers_of_person(session=s, person_id=pair.mentee.person_id)
     high = await sworld.bot.services.surveys.gave_high_ratings(

@@ -68,9 +68,9 @@ def test_second_not_yet_tells_organisers_with_the_pairs_history() -> None:
     assert notice.reason == "not_yet_twice" and notice.urgent
     assert [r.nudge_id for r in notice.history] == [1, 2, 3, 4]
     assert notice.history[-1].answer == "not_yet"
-    summary = history_summary(notice.history)
-    assert "day3 → ana: not yet" in summary and "week2 → ben: not yet" in summary
-    assert "week2 → ana: no answer" in summary
+    summary = history_summary(notice.history, {"day3": "Day 3: have you met?"})
+    assert "Day 3: have you met? → ana: not yet" in summary and "Week 2 → ben: not yet" in summary
+    assert "Week 2 → ana: no answer" in summary  # a step without a name: its key in words
 
 
 def test_both_saying_not_yet_to_the_same_check_in_counts_once() -> None:

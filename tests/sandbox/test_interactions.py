@@ -137,6 +137,36 @@ async def test_original_response_edits_and_ephemeral_followups(
     assert [r.json["content"] for r in edits] == ["Step 1 of 2", "Done: 2 of 2"]
 
 
+async def test_first_followup_after_a_deferral_replaces_the_thinking_message(
+    bot: MiniBot, sandbox: SandboxDiscord, guild: Guild
+) -> None:
+    amara, ben = sandbox.person("Amara"), sandbox.person("Ben")
+    await amara.join(guild)
+    await ben.join(guild)
+    result = await amara.slash("report")
+    await result.wait_followups(2)
+    shown = [m for m in amara.visible_messages() if m.interaction_id == result.interaction.id]
+    # one answer where "thinking…" was, then the second follow-up: no empty placeholder left behind
+    assert sorted(m.content for m in shown) == ["And one more note", "Report ready"]
+    assert result.message is not None and result.message.content == "Report ready"
+    assert result.followups[0].id == result.message.id
+    # private like the deferral, though the follow-up itself did not ask to be ephemeral
+    assert result.message.ephemeral and all(m not in ben.visible_messages() for m in shown)
+    assert [m.content for m in result.messages] == ["Report ready", "And one more note"]
+
+
+async def test_first_followup_after_a_public_deferral_is_the_channel_answer(
+    bot: MiniBot, sandbox: SandboxDiscord, guild: Guild
+) -> None:
+    amara, ben = sandbox.person("Amara"), sandbox.person("Ben")
+    await amara.join(guild)
+    await ben.join(guild)
+    result = await amara.slash("match", "preview", options={"size": 3, "person": ben})
+    seen_by_ben = [m for m in ben.visible_messages() if m.interaction_id == result.interaction.id]
+    assert [m.content for m in seen_by_ben] == ["Preview of 3 pairs for Ben"]
+    assert seen_by_ben[0].id == result.interaction.original_message_id
+
+
 async def test_bot_edits_its_dm_and_the_person_sees_the_new_text(
     bot: MiniBot, sandbox: SandboxDiscord, guild: Guild
 ) -> None:

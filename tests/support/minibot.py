@@ -110,6 +110,12 @@ class MiniBot(commands.Bot):
             await interaction.edit_original_response(content="Done: 2 of 2")
             await interaction.followup.send("Only you can see this", ephemeral=True)
 
+        @self.tree.command(name="report", description="Defers privately, then answers with follow-ups")
+        async def report(interaction: discord.Interaction) -> None:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            await interaction.followup.send("Report ready")
+            await interaction.followup.send("And one more note", ephemeral=True)
+
         @self.tree.command(name="goals", description="Opens a modal")
         async def goals(interaction: discord.Interaction) -> None:
             await interaction.response.send_modal(GoalsModal(self))

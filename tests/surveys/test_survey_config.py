@@ -12,6 +12,7 @@ from bot.nudges.config import QuietHoursConfig
 from bot.nudges.quiet import is_quiet
 from bot.surveys import load_survey_preset
 from bot.surveys.schedule import survey_due_at, survey_moment
+from bot.voice import load_voice
 
 GOOD = {"key": "edu", "name": "Edu", "guild_id": 42}
 SCALE = {"key": "confidence", "kind": "scale", "prompt": "How confident?"}
@@ -109,7 +110,7 @@ def test_every_survey_message_fits_discord_and_speaks_in_its_programmes_own_word
             assert "{" not in opening and len(opening) <= 900
         for i, q in enumerate(survey.questions, start=1):
             for kind in ("question", "quote") if q.kind == "text" else ("question",):
-                assert len(step_text(survey, Step(kind, i, q))) <= 1000  # type: ignore[arg-type]
+                assert len(step_text(survey, Step(kind, i, q), load_voice(preset).surveys)) <= 1000  # type: ignore[arg-type]
             words += [q.prompt, q.quote_prompt if q.kind == "text" else "", *(o.label for o in q.options)]
         if preset != "edumentoring":
             assert not [w for w in words if TEACHER_WORDS.search(w)], survey.key

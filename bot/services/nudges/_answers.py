@@ -76,7 +76,8 @@ class CheckInAnswers:
                         return AnswerResult("unchanged", "You already answered this one — I've kept that.", programme)
                 elif isinstance(action, rules.NotifyOrganisers):
                     if action.reason != "match_ended":  # ending the match tells the organisers (once)
-                        result.organiser_messages.append(organiser_text(action))
+                        result.organiser_messages.append(
+                            organiser_text(action, programme.config.step_names() if programme else None))
                 elif isinstance(action, rules.AskPartnerToConfirmEnd):
                     partner_pid = next(pid for pid, key in key_of.items() if key == action.partner_key)
                     partner = found[partner_pid][0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
@@ -152,9 +153,10 @@ def _records(rows: list[Nudge], key_of: dict[int, str]) -> list[rules.NudgeRecor
     return out
 
 
-def organiser_text(notice: rules.NotifyOrganisers) -> str:
+def organiser_text(notice: rules.NotifyOrganisers, names: Mapping[str, str] | None = None) -> str:
+    """The organisers' notice, the pair's history below it (each step by its human name)."""
     icon = "🚨" if notice.urgent else "ℹ️"
-    history = rules.history_summary(notice.history)
+    history = rules.history_summary(notice.history, names)
     return f"{icon} {notice.message}\nHistory:\n{history}"[:2000] if history else f"{icon} {notice.message}"
 
 

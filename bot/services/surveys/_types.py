@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from bot.services.programmes import Programme
 from bot.surveys.config import SurveyQuestion
 from bot.surveys.flow import StepKind
+from bot.voice import SurveyWords
 from storage.models import NudgeKind
 
 
@@ -18,6 +19,7 @@ class StepView:
     invite_id: int
     kind: StepKind
     question: SurveyQuestion
+    words: SurveyWords = field(default_factory=SurveyWords)  # the programme's labels for the buttons
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from bot.services.surveys.ratings import gave_high_ratings
 from bot.surveys.config import SURVEY_PLACEHOLDERS, SurveyConfig
 from bot.surveys.flow import Given, Step, check_value, next_step, step_text
 from bot.surveys.schedule import reminder_due_at, survey_due_at, survey_moment
+from bot.voice import SurveyWords
 from storage.db import SessionFactory, transaction
 from storage.ids import require_id
 from storage.models import (
@@ -42,9 +43,6 @@ from storage.queries import matching, onboarding, people
 from storage.queries import nudges as q
 from storage.queries import surveys as qs
 
-GONE = "This survey is closed now. Thank you all the same!"
-NOT_YOURS = "This survey was sent to someone else."
-CHANGED = "This question has changed since the survey was sent. Thank you all the same!"
 TEXT_LIMIT = 1000
 log = logging.getLogger(__name__)
 
@@ -53,8 +51,13 @@ def _given(rows: list[SurveyAnswer]) -> dict[str, Given]:
     return {a.question_key: Given(a.value_int, a.value_text, a.quote_ok) for a in rows}
 
 
-def _view(invite_id: int, step: Step | None) -> StepView | None:
-    return None if step is None else StepView(invite_id, step.kind, step.question)
+def _view(invite_id: int, step: Step | None, words: SurveyWords) -> StepView | None:
+    return None if step is None else StepView(invite_id, step.kind, step.question, words)
+
+
+def _words(programme: Programme | None) -> SurveyWords:
+    """The words around the questions in the programme's voice (neutral ones if the programme is gone)."""
+    return programme.config.messages().surveys if programme is not None else SurveyWords()
 
 
 class SurveyService:
@@ -216,17 +219,19 @@ class SurveyService:
             partner_id = match.mentee_person_id if person.id == match.mentor_person_id else match.mentor_person_id
             partner = found.get(partner_id, (None, None))[0]
             footer = f"\n-# ref:n{nid}"
+            words = _words(programme)
             opening = render_template(survey.intro if nudge.kind == NudgeKind.SURVEY else survey.reminder, {
                 "name": safe_text(person.display_name, 60),
-                "partner": safe_text(partner.display_name, 60) if partner else "your partner",
+                "partner": safe_text(partner.display_name, 60) if partner else words.your_partner,
                 "programme": programme.config.name,
             }, allowed=SURVEY_PLACEHOLDERS, limit=900)
-            text = f"{opening}\n\n{step_text(survey, step)}"[:2000 - len(footer)] + footer
+            text = f"{opening}\n\n{step_text(survey, step, words)}"[:2000 - len(footer)] + footer
             dm = None if person.dms_closed else await onboarding.known_dm_channel(
                 session=session, person_id=require_id(person))
-            return SurveyDelivery(nid, programme, nudge.kind, text, StepView(invite_id, step.kind, step.question),
+            return SurveyDelivery(nid, programme, nudge.kind, text,
+                                  StepView(invite_id, step.kind, step.question, words),
                                   nudge.attempts, require_id(person), person.discord_user_id, dm, person.dms_closed,
-                                  partner=safe_text(partner.display_name, 60) if partner else "your partner",
+                                  partner=safe_text(partner.display_name, 60) if partner else words.your_partner,
                                   space_id=match.space_id)
 
     async def record_sent(self, nudge_id: int, channel_id: int, message_id: int) -> bool:
@@ -262,13 +267,14 @@ class SurveyService:
             if isinstance(found, SurveyTurn):
                 return found
             invite, person, survey, match = found
+            words = _words(self._registry.by_id(invite.programme_id))
             partner_id = match.mentee_person_id if person.id == match.mentor_person_id else match.mentor_person_id
             partner = await people.get_person(session=session, person_id=partner_id)
             step = next_step(survey, _given(await qs.answers_of_invite(session=session, invite_id=invite_id)))
-        about = f"About **{safe_text(partner.display_name, 60) if partner else 'your partner'}**:"
+        about = f"About **{safe_text(partner.display_name, 60) if partner else words.your_partner}**:"
         if step is None:
             return SurveyTurn("unchanged", f"{about} {survey.thanks}")
-        return SurveyTurn("unchanged", f"{about}\n{step_text(survey, step)}", _view(invite_id, step))
+        return SurveyTurn("unchanged", f"{about}\n{step_text(survey, step, words)}", _view(invite_id, step, words))
 
     # ---- answers ----------------------------------------------------------------------------------
     async def answer(self, invite_id: int, discord_user_id: int, question_key: str, value: str | None) -> SurveyTurn:
@@ -287,18 +293,19 @@ class SurveyService:
                       ) -> tuple[Nudge, Person, SurveyConfig, Match] | SurveyTurn:
         """The survey row ``invite_id`` of ``discord_user_id``, its survey and match; or why not (a refusal)."""
         invite = await q.get_nudge(session=session, nudge_id=invite_id)
+        programme = self._registry.by_id(invite.programme_id) if invite is not None else None
+        words = _words(programme)
         if invite is None or invite.kind != NudgeKind.SURVEY or invite.person_id is None \
                 or invite.status not in (NudgeStatus.SENT, NudgeStatus.CLAIMED):
-            return SurveyTurn("rejected", GONE)
+            return SurveyTurn("rejected", words.closed)
         person = await people.get_person(session=session, person_id=invite.person_id)
         if person is None or person.discord_user_id != discord_user_id:
-            return SurveyTurn("rejected", NOT_YOURS)
-        programme = self._registry.by_id(invite.programme_id)
+            return SurveyTurn("rejected", words.not_yours)
         survey = programme.config.survey(invite.step_key) if programme is not None else None
         match = await matching.get_match(session=session, match_id=invite.match_id) \
             if invite.match_id is not None else None
         if survey is None or match is None:
-            return SurveyTurn("rejected", GONE)
+            return SurveyTurn("rejected", words.closed)
         return invite, person, survey, match
 
     async def _turn(self, invite_id: int, discord_user_id: int, question_key: str, *, value: str | None = None,
@@ -308,14 +315,16 @@ class SurveyService:
             if isinstance(found, SurveyTurn):
                 return found
             invite, person, survey, match = found
+            words = _words(self._registry.by_id(invite.programme_id))
             question = survey.question(question_key)
             if question is None:
-                return SurveyTurn("rejected", CHANGED)
+                return SurveyTurn("rejected", words.changed)
             before = _given(await qs.answers_of_invite(session=session, invite_id=invite_id))
             changed = await self._record(session, invite, match, survey, question_key, before,
                                          value=value, text=text, quote=quote)
             if changed is None:
-                return SurveyTurn("rejected", f"That isn't one of the answers to “{question.prompt}”.")
+                return SurveyTurn("rejected", render_template(words.not_an_answer, {"question": question.prompt},
+                                                              allowed=("question",)))
             after = _given(await qs.answers_of_invite(session=session, invite_id=invite_id))
             step = next_step(survey, after)
             if step is None:
@@ -323,8 +332,8 @@ class SurveyService:
                 if reminder is not None:
                     await q.cancel_by_ids(session=session, nudge_ids=[require_id(reminder)])
                 return SurveyTurn("recorded" if changed else "unchanged", survey.thanks)
-            return SurveyTurn("recorded" if changed else "unchanged", step_text(survey, step),
-                              _view(invite_id, step))
+            return SurveyTurn("recorded" if changed else "unchanged", step_text(survey, step, words),
+                              _view(invite_id, step, words))
 
     async def _record(self, session: AsyncSession, invite: Nudge, match: Match, survey: SurveyConfig,
                       question_key: str, before: dict[str, Given], *, value: str | None, text: str | None,

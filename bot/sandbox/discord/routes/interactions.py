@@ -107,11 +107,32 @@ async def callback(ctx: Ctx) -> Any:
     return out
 
 
+def _placeholder(ctx: Ctx, inter: Interaction) -> Message | None:
+    """The "thinking…" message of a deferred answer (callback type 5) that nothing has replaced yet."""
+    if inter.response_type != CallbackType.DEFERRED_CHANNEL_MESSAGE or inter.original_message_id is None:
+        return None
+    msg = ctx.state.messages.get(inter.original_message_id)
+    if msg is None or msg.deleted or not msg.flags & LOADING_FLAG:
+        return None
+    return msg
+
+
 async def followup(ctx: Ctx) -> Any:
     inter = _interaction_by_token(ctx)
     if not inter.acknowledged:
         raise errors.unknown_webhook()
-    message = _respond_message(ctx, inter, ctx.json())
+    placeholder = _placeholder(ctx, inter)
+    if placeholder is not None:
+        # Discord: the first follow-up after a deferred answer *is* that answer: it replaces the "thinking…"
+        # message (same id as @original), and its ephemerality is the deferral's, whatever its own flags say.
+        body = dict(ctx.json())
+        errors.validate_message_body(body, require_content=not ctx.files)
+        body["flags"] = int(body.get("flags") or 0) & ~EPHEMERAL_FLAG
+        placeholder.flags &= ~LOADING_FLAG
+        message = edit_message(ctx.state, placeholder, body, ctx.files)
+        message.edited_timestamp = None  # shown as the answer, not as an edit
+    else:
+        message = _respond_message(ctx, inter, ctx.json())
     inter.followup_ids.append(message.id)
     inter.touch()
     if ctx.query.get("wait") in ("1", "true", "True"):

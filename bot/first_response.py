@@ -1,0 +1,171 @@
+"""An interaction's first response, sent exactly once, whoever asks and whatever happens to the request.
+
+Discord accepts one first response per interaction (a deferral, a message, an update or a modal); a second is
+refused with ``400 (40060) Interaction has already been acknowledged``. discord.py's ``InteractionResponse``
+only knows it responded once the callback's answer has come back, so two paths can both send one, and a
+callback whose answer was lost (a 5xx after Discord applied it — discord.py then retries —, a dropped
+connection) looks failed although the person already sees "thinking…". Both ended in 40060, in an error
+answer that could not be delivered either, and in a person left with "thinking…" forever.
+
+:class:`OnceResponse` replaces ``interaction.response`` on every interaction as it arrives
+(:func:`install`), so every cog, view, modal and the error path go through it unchanged:
+
+* one first response is ever under way: whoever asks while it is (or after it succeeded) does not send
+  another — a deferral is then a no-op, a message becomes a follow-up, an update edits the original;
+* a 40060 answer to the bot's own first response means it was applied (its answer was lost and a retry
+  found it done): the interaction is acknowledged, the work goes on;
+* a lost answer (the connection dropped, nothing came back) is asked once more: applied before → 40060,
+  acknowledged; not applied → this attempt applies it.
+
+Interaction callbacks and follow-ups also travel on their own connections (:func:`interaction_session`):
+an acknowledgement never waits for a free connection behind the bot's other REST work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import aiohttp
+import discord
+from discord import InteractionResponseType
+
+log = logging.getLogger(__name__)
+
+ALREADY_ACKNOWLEDGED = 40060  # Discord's code: this interaction has had its first response
+#: Connections kept open for interaction callbacks and follow-ups (to the same host as REST: Discord does not
+#: count them against the global rate limit, and an acknowledgement must not queue behind other requests).
+INTERACTION_CONNECTIONS = 32
+T = TypeVar("T")
+
+
+class _Already:
+    """The first response had already been sent (by another path): nothing more was sent as one."""
+
+
+ALREADY = _Already()
+
+
+class OnceResponse(discord.InteractionResponse[Any]):
+    """``interaction.response`` that sends at most one first response (see the module's docstring)."""
+
+    __slots__ = ("_under_way",)
+
+    def __init__(self, parent: discord.Interaction[Any]) -> None:
+        super().__init__(parent)
+        #: the first response being sent (its result: whether it was applied), or ``None``
+        self._under_way: asyncio.Future[bool] | None = None
+
+    @property
+    def settled(self) -> bool:
+        """The first response was sent or is being sent: nobody else may send one."""
+        return self._response_type is not None or self._under_way is not None
+
+    async def acknowledged(self) -> bool:
+        """Wait for a first response under way; whether the interaction has had one."""
+        while self._response_type is None and self._under_way is not None:
+            await asyncio.shield(self._under_way)
+        return self._response_type is not None
+
+    async def _first(self, kind: InteractionResponseType, send: Callable[[], Awaitable[T]]) -> T | _Already:
+        if await self.acknowledged():
+            return ALREADY
+        under_way: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._under_way = under_way
+        try:
+            result = await self._send_once(kind, send)
+        except BaseException:
+            self._under_way = None  # not applied: the next path may try (its own error answer, say)
+            under_way.set_result(False)
+            raise
+        self._response_type = self._response_type or kind
+        under_way.set_result(True)
+        return result
+
+    async def _send_once(self, kind: InteractionResponseType, send: Callable[[], Awaitable[T]]) -> T | _Already:
+        for attempt in (1, 2):
+            try:
+                return await send()
+            except discord.HTTPException as exc:
+                if exc.code != ALREADY_ACKNOWLEDGED:
+                    raise
+                # applied earlier: our own answer was lost (discord.py retried after a 5xx), or the first
+                # attempt below was applied before its connection dropped
+                log.info("interaction %s: first response already applied (%s)", self._parent.id, kind.name)
+                self._response_type = kind
+                return ALREADY
+            except (aiohttp.ClientConnectionError, TimeoutError) as exc:
+                if attempt == 2:
+                    raise
+                log.warning("interaction %s: the answer to its first response was lost (%s); asking again",
+                            self._parent.id, type(exc).__name__)
+        raise AssertionError("unreachable")
+
+    # ---- discord.py's ways to respond, each sent at most once ------------------------------------------
+    async def defer(self, *, ephemeral: bool = False, thinking: bool = False) -> Any:
+        parent = self._parent
+        kind = (InteractionResponseType.deferred_channel_message
+                if thinking or parent.type is discord.InteractionType.application_command
+                else InteractionResponseType.deferred_message_update)
+        done = await self._first(kind, lambda: super(OnceResponse, self).defer(ephemeral=ephemeral, thinking=thinking))
+        return None if done is ALREADY else done
+
+    async def send_message(self, content: Any = None, **kwargs: Any) -> Any:
+        if await self.acknowledged():  # acknowledged already: the message follows it
+            return await self._followup(content, **kwargs)
+        done = await self._first(InteractionResponseType.channel_message,
+                                 lambda: super(OnceResponse, self).send_message(content, **kwargs))
+        if done is ALREADY:
+            return await self._followup(content, **kwargs)
+        return done
+
+    async def edit_message(self, **kwargs: Any) -> Any:
+        if await self.acknowledged():  # acknowledged already: edit what it answered
+            kwargs.pop("delete_after", None)
+            kwargs.pop("suppress_embeds", None)
+            await self._parent.edit_original_response(**kwargs)
+            return None
+        done = await self._first(InteractionResponseType.message_update,
+                                 lambda: super(OnceResponse, self).edit_message(**kwargs))
+        if done is ALREADY:
+            await self._parent.edit_original_response(**kwargs)
+            return None
+        return done
+
+    async def send_modal(self, modal: discord.ui.Modal, /) -> Any:
+        if await self.acknowledged():
+            raise discord.InteractionResponded(self._parent)
+        done = await self._first(InteractionResponseType.modal, lambda: super(OnceResponse, self).send_modal(modal))
+        return None if done is ALREADY else done
+
+    async def autocomplete(self, choices: Any) -> None:
+        if await self.acknowledged():
+            raise discord.InteractionResponded(self._parent)
+        await self._first(InteractionResponseType.autocomplete_result,
+                          lambda: super(OnceResponse, self).autocomplete(choices))
+
+    async def _followup(self, content: Any = None, **kwargs: Any) -> None:
+        kwargs.pop("delete_after", None)
+        kwargs.pop("suppress_embeds", None)
+        await self._parent.followup.send(content, **kwargs)
+
+
+def install(interaction: discord.Interaction[Any], session: aiohttp.ClientSession | None = None) -> None:
+    """Give an interaction that just arrived its :class:`OnceResponse` (and the interactions' own
+    connections); call before any handler runs."""
+    interaction._cs_response = OnceResponse(interaction)  # type: ignore[attr-defined]
+    if session is not None:
+        interaction._session = session
+
+
+def interaction_session(connections: int = INTERACTION_CONNECTIONS) -> aiohttp.ClientSession:
+    """Connections for interaction callbacks and follow-ups only (see the module's docstring)."""
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0, limit_per_host=connections))
+
+
+def response_settled(interaction: discord.Interaction[Any]) -> bool:
+    """The interaction has had (or is having) its first response."""
+    response = interaction.response
+    return response.settled if isinstance(response, OnceResponse) else response.is_done()

@@ -1,0 +1,74 @@
+"""Each programme speaks in its own voice, from its voice preset rather than fixed strings in the code: the words
+around survey questions (hints, menu, buttons, the answer to a click on a closed survey), and what people are
+told when their match ends."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+from sqlmodel import col, update
+
+from bot.sandbox.discord.model import Message
+from bot.sandbox.people import Persona
+from bot.sandbox.world import SandboxWorld
+from storage.db import transaction
+from storage.models import Nudge, NudgeStatus
+from tests.support.database import drop_test_schema
+from tests.support.pairs import make_pair
+from tests.support.world import make_world
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+async def rworld(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SandboxWorld]:
+    """RunTogether's programme (its preset surveys), with the surveys cog."""
+    w, schema = await make_world(tmp_path_factory, preset="runtogether", extensions=["cogs.surveys", "cogs.matching"])
+    try:
+        yield w
+    finally:
+        await w.stop()
+        await drop_test_schema(schema)
+
+
+def _survey_of(persona: Persona) -> Message:
+    return next(m for m in persona.dms() if m.interaction_id is None)
+
+
+def _invite_of(message: Message) -> int:
+    cid = next(str(c["custom_id"]) for row in message.components for c in row["components"]
+               if str(c.get("custom_id", "")).startswith("survey:"))
+    return int(cid.split(":")[1])
+
+
+async def test_a_runtogether_survey_uses_runtogethers_words_around_its_questions(rworld: SandboxWorld) -> None:
+    pair = await make_pair(rworld, "V")
+    rworld.clock.advance(timedelta(minutes=1))
+    await rworld.bot.tick("survey-dispatch")
+    persona = pair.mentor.persona
+    survey = _survey_of(persona)
+    for _ in range(2):  # two scales, then the choice
+        await (await persona.click("4", message=rworld.discord.state.messages[survey.id])).wait_answer()
+    shown = rworld.discord.state.messages[survey.id]
+    menu = next(c for row in shown.components for c in row["components"] if c["type"] == 3)
+    assert menu["placeholder"] == "Pick an answer"  # RunTogether's, not a fixed "Choose an answer"
+    # the survey is closed (e.g. cancelled by the organisers): a click is answered in RunTogether's voice
+    mentee_survey = _survey_of(pair.mentee.persona)
+    async with transaction(rworld.bot.sessions) as s:
+        await s.exec(update(Nudge).where(col(Nudge.id) == _invite_of(mentee_survey))
+                     .values(status=NudgeStatus.CANCELLED))
+    answer = await pair.mentee.persona.click("4", message=mentee_survey)
+    await answer.wait_followups(1)
+    assert "happy running" in answer.content and "closed now" not in answer.content
+
+
+async def test_a_runtogether_match_ended_by_the_organisers_is_told_in_runtogethers_words(
+        rworld: SandboxWorld) -> None:
+    pair = await make_pair(rworld, "E")
+    programme = rworld.bot.services.programmes.all()[0]
+    await rworld.bot.services.ending.end_match(programme, pair.match_id, "organiser", None)
+    told = await rworld.discord.state.wait_for(
+        lambda: next((m.content for m in pair.mentor.persona.dms() if "ended your pairing" in m.content), None), 5)
+    assert "free for a new run leader to mentor" in told and "new mentee" not in told
