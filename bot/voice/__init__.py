@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from bot.nudges.config import NudgePlanConfig, NudgeStep
 from bot.nudges.templates import check_template, render_template
 
-__all__ = ["PLACEHOLDERS", "REPLY_KEYS", "SurveyWords", "Voice", "VoiceOverrides", "load_voice", "resolve_voice"]
+__all__ = ["PLACEHOLDERS", "REPLY_KEYS", "CheckinWords", "SurveyWords", "Voice", "VoiceOverrides", "load_voice", "resolve_voice"]
 
 _STRICT = ConfigDict(extra="forbid")
 
@@ -54,6 +54,8 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "lapsed_partner": frozenset({"programme", "partner", "days"}),
     "ended_by_organisers": frozenset({"programme", "partner"}),
     "mentor_place_free": frozenset({"programme"}),
+    "paused": frozenset({"programme", "until"}),
+    "resumed": frozenset({"programme"}),
 }
 #: A reply to each check-in button (no placeholders: it is shown to the person who pressed it).
 REPLY_KEYS = ("met", "not_yet", "help", "end", "confirm_end", "keep")
@@ -96,6 +98,34 @@ class SurveyWords(BaseModel):
         for name in type(self).model_fields:
             check_template(getattr(self, name), ("question",) if name == "not_an_answer" else ())
         return self
+
+
+class CheckinWords(BaseModel):
+    """``[checkin_words]``: the answers to a check-in click that cannot count. The defaults are only for a
+    check-in whose programme no longer exists."""
+
+    model_config = _STRICT
+
+    #: the check-in (or its match) is gone
+    gone: str = Field(default="This check-in no longer exists — thanks anyway!", min_length=1, max_length=300)
+    #: a forwarded check-in, pressed by someone else
+    not_yours: str = Field(default="This check-in was sent to someone else.", min_length=1, max_length=300)
+    #: the match has ended since
+    match_over: str = Field(default="This match has already ended — thank you!", min_length=1, max_length=300)
+    #: answered already ({answer}: the earlier answer's button)
+    already: str = Field(default="You already answered this one (“{answer}”) — I've kept that.", min_length=1,
+                         max_length=300)
+    #: "Keep going" pressed again
+    already_keep: str = Field(default="You already told me you'd like to keep going.", min_length=1, max_length=300)
+
+    @model_validator(mode="after")
+    def _templates(self) -> CheckinWords:
+        for name in type(self).model_fields:
+            check_template(getattr(self, name), ("answer",) if name == "already" else ())
+        return self
+
+    def say(self, name: str, /, **values: object) -> str:
+        return render_template(getattr(self, name), values, allowed=("answer",) if name == "already" else ())
 
 
 class Voice(BaseModel):
@@ -152,9 +182,14 @@ class Voice(BaseModel):
     #: … the organisers ended it (their note, if any, follows)
     ended_by_organisers: str = Field(min_length=1, max_length=900)
     mentor_place_free: str = Field(min_length=1, max_length=300)
+    #: the answer to /pause ({until}: the date it ends) and to /resume
+    paused: str = Field(min_length=1, max_length=600)
+    resumed: str = Field(min_length=1, max_length=600)
     replies: dict[str, str]
     #: the words around survey questions
     surveys: SurveyWords = Field(default_factory=SurveyWords)
+    #: the answers to a check-in click that cannot count
+    checkin_words: CheckinWords = Field(default_factory=CheckinWords)
     #: "Not yet" answers in a row (without meeting) before the organisers hear of it; 0: never
     not_yet_escalate_after: int = Field(default=2, ge=0, le=20)
     #: days after which an unanswered "End this match" request ends the match (both told)
@@ -216,8 +251,11 @@ class VoiceOverrides(BaseModel):
     lapsed_partner: str | None = Field(default=None, min_length=1, max_length=900)
     ended_by_organisers: str | None = Field(default=None, min_length=1, max_length=900)
     mentor_place_free: str | None = Field(default=None, min_length=1, max_length=300)
+    paused: str | None = Field(default=None, min_length=1, max_length=600)
+    resumed: str | None = Field(default=None, min_length=1, max_length=600)
     replies: dict[str, str] = Field(default_factory=dict)
     surveys: dict[str, str] = Field(default_factory=dict)
+    checkin_words: dict[str, str] = Field(default_factory=dict)
     not_yet_escalate_after: int | None = Field(default=None, ge=0, le=20)
     end_request_days: int | None = Field(default=None, ge=1, le=90)
 
@@ -235,6 +273,15 @@ class VoiceOverrides(BaseModel):
         unknown = set(words) - set(SurveyWords.model_fields)
         if unknown:
             raise ValueError(f"unknown survey words {sorted(unknown)[0]!r}; known: {', '.join(SurveyWords.model_fields)}")
+        return words
+
+    @field_validator("checkin_words")
+    @classmethod
+    def _known_checkin_words(cls, words: dict[str, str]) -> dict[str, str]:
+        unknown = set(words) - set(CheckinWords.model_fields)
+        if unknown:
+            raise ValueError(f"unknown check-in words {sorted(unknown)[0]!r}; "
+                             f"known: {', '.join(CheckinWords.model_fields)}")
         return words
 
 
@@ -257,9 +304,10 @@ def resolve_voice(preset: str, overrides: VoiceOverrides | None = None) -> Voice
     if overrides is None:
         return base
     data: dict[str, Any] = base.model_dump()
-    for name, value in overrides.model_dump(exclude={"replies", "surveys"}).items():
+    for name, value in overrides.model_dump(exclude={"replies", "surveys", "checkin_words"}).items():
         if value is not None:
             data[name] = value
     data["replies"] = {**base.replies, **overrides.replies}
     data["surveys"] = {**data["surveys"], **overrides.surveys}
+    data["checkin_words"] = {**data["checkin_words"], **overrides.checkin_words}
     return Voice.model_validate(data)

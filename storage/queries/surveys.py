@@ -174,6 +174,13 @@ async def end_ratings(*, session: AsyncSession, match_id: int, person_id: int) -
     return list(await session.exec(stmt.order_by(col(SurveyAnswer.id))))
 
 
+async def text_answers_of_matches(*, session: AsyncSession, match_ids: Sequence[int]) -> list[SurveyAnswer]:
+    """Every answer with text (written words, or a choice) in the surveys of those matches."""
+    stmt = select(SurveyAnswer).where(col(SurveyAnswer.match_id).in_(list(match_ids)),
+                                      col(SurveyAnswer.value_text).is_not(None))
+    return list(await session.exec(stmt.order_by(col(SurveyAnswer.id))))
+
+
 async def delete_answers_of_person(*, session: AsyncSession, person_id: int) -> int:
     result = await session.exec(delete(SurveyAnswer).where(col(SurveyAnswer.person_id) == person_id))
     return int(result.rowcount or 0)
