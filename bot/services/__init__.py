@@ -71,7 +71,7 @@ def build_services(
     return Services(
         programmes=registry,
         onboarding=OnboardingService(registry, sessions, clock),
-        people=PeopleService(sessions, clock, nudges, ending),
+        people=PeopleService(sessions, clock, nudges, ending, intake),
         intake=intake,
         matching=MatchingService(sessions, clock, rounds),
         nudges=nudges,

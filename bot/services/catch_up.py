@@ -5,7 +5,10 @@ On start and on a gateway resume the bot lists the guild's members; those with n
 who joined after the later of the programme's start and the previous catch-up are welcomed (once: the welcome
 creates their person row; each pass moves the mark, as does every join the bot sees live (:meth:`CatchUp.seen`),
 and a pass that welcomed someone is written to the audit log as ``members.caught_up``; someone who joined before the mark and
-has no row, e.g. they used ``/leave``, is left alone).
+has no row, e.g. they used ``/leave``, is left alone: leaving moves the mark past their join). The mark is kept
+in whole seconds, rounded down for joins and passes: a join in the same second as one the bot saw, or as a pass
+began, is still looked at (rounding up lost members who joined just before the process died). Members whose welcome was cut short (their interview exists but never
+reached them: no conversation channel, DMs not known to be closed) are welcomed too, whenever they joined.
 """
 
 from __future__ import annotations
@@ -14,12 +17,12 @@ import math
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.clock import Clock
 from bot.services.programmes import Programme
 from storage.db import SessionFactory, transaction
-from storage.models import Person
+from storage.models import OnboardingSession, OnboardingStatus, Person, PersonStatus
 from storage.models import Programme as ProgrammeRow
 from storage.queries import audit, people
 
@@ -50,8 +53,15 @@ class CatchUp:
             return []
         async with self._sessions() as s:
             known = set(await s.exec(select(Person.discord_user_id).where(Person.programme_id == programme.id)))
-        missed = [(joined, uid) for uid, joined in members if uid not in known and joined is not None and joined > since]
-        return [uid for _, uid in sorted(missed)]
+            unreached = set(await s.exec(
+                select(Person.discord_user_id).join(OnboardingSession, col(OnboardingSession.person_id) == Person.id)
+                .where(Person.programme_id == programme.id, OnboardingSession.programme_id == programme.id,
+                       col(OnboardingSession.channel_id).is_(None),
+                       OnboardingSession.status == OnboardingStatus.IN_PROGRESS,
+                       col(Person.dms_closed).is_(False), Person.status != PersonStatus.LEFT)))
+        missed = [(joined, uid) for uid, joined in members
+                  if (uid not in known and joined is not None and joined > since) or uid in unreached]
+        return [uid for _, uid in sorted(missed, key=lambda m: (m[0] or since, m[1]))]
 
     async def seen(self, programme: Programme, joined_at: datetime | None) -> None:
         """A join the bot saw as it happened: nobody who joined up to then was missed."""
@@ -59,13 +69,13 @@ class CatchUp:
             return
         async with transaction(self._sessions) as s:
             await people.raise_mark(session=s, programme_id=programme.id, name=SEEN_MARK,
-                                    value=math.ceil(joined_at.timestamp()))
+                                    value=math.floor(joined_at.timestamp()))
 
     async def record(self, programme: Programme, started_at: datetime, welcomed: int) -> None:
         """The pass that began at ``started_at`` is done (joins after it reach the bot as events)."""
         async with transaction(self._sessions) as s:
             await people.raise_mark(session=s, programme_id=programme.id, name=SEEN_MARK,
-                                    value=math.ceil(started_at.timestamp()))
+                                    value=math.floor(started_at.timestamp()))
             if welcomed:  # the audit log has the catch-ups that welcomed someone
                 await audit.add_audit_event(session=s, programme_id=programme.id, actor_discord_id=None,
                                             action=CAUGHT_UP, detail={"welcomed": welcomed}, now=started_at)

@@ -65,6 +65,14 @@ def person_zone(state: dict[str, object], programme: Programme) -> str:
     return programme.config.digest.zone
 
 
+@dataclass(frozen=True)
+class OpenInterview:
+    """The interview a typed message belongs to; ``shared``: another one runs in the same channel."""
+
+    programme: Programme
+    shared: bool = False
+
+
 class OnboardingService:
     def __init__(self, registry: ProgrammeRegistry, sessions: SessionFactory, clock: Clock) -> None:
         self._registry = registry
@@ -211,13 +219,18 @@ class OnboardingService:
         return None
 
     async def find_open(self, discord_user_id: int, channel_id: int | None = None, *,
-                        reply_to: int | None = None) -> Programme | None:
+                        reply_to: int | None = None, replied_programme_id: int | None = None,
+                        ) -> OpenInterview | None:
         """The programme whose conversation a typed message belongs to. Several interviews may share one
         channel (two programmes in one DM), so, as a person would expect:
 
-        1. a reply to one of the bot's interview messages answers that message's interview;
+        1. a reply to one of the bot's interview messages answers that message's interview (its latest
+           question, or an earlier message whose buttons name the programme: ``replied_programme_id``);
         2. else the interview whose question was asked last in this channel (the one right above);
-        3. else (typed elsewhere) the most recently active unfinished conversation."""
+        3. else (typed elsewhere) the most recently active unfinished conversation.
+
+        ``shared`` says whether another unfinished interview runs in the same channel (then each message of
+        the bot names its programme)."""
         async with self._sessions() as session:
             open_rows: list[tuple[OnboardingSession, Programme]] = []
             for prog in self._registry.all():
@@ -230,16 +243,18 @@ class OnboardingService:
                 if row is None or FlowState.model_validate(row.state).current == flow.DONE:
                     continue
                 open_rows.append((row, prog))
+        here = [(row, prog) for row, prog in open_rows if channel_id is not None and row.channel_id == channel_id]
+        shared = len(here) > 1
         if reply_to is not None:
             for row, prog in open_rows:
-                if row.last_prompt_message_id == reply_to:
-                    return prog
-        here = [(row, prog) for row, prog in open_rows if channel_id is not None and row.channel_id == channel_id]
+                if row.last_prompt_message_id == reply_to or prog.id == replied_programme_id:
+                    return OpenInterview(prog, shared)
         if here:
-            return max(here, key=lambda rp: (rp[0].last_prompt_message_id or 0, rp[0].last_activity_at))[1]
+            return OpenInterview(max(here, key=lambda rp: (rp[0].last_prompt_message_id or 0,
+                                                            rp[0].last_activity_at))[1], shared)
         if not open_rows:
             return None
-        return max(open_rows, key=lambda rp: rp[0].last_activity_at)[1]
+        return OpenInterview(max(open_rows, key=lambda rp: rp[0].last_activity_at)[1], False)
 
     async def asked(self, session_id: int, message_id: int) -> None:
         """The bot has just shown this conversation's current step in message ``message_id``."""

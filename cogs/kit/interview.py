@@ -8,6 +8,7 @@ claim code) show its next step too — all through :func:`start`, :func:`show` a
 from __future__ import annotations
 
 import logging
+import re
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -34,6 +35,20 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 MAX_BUTTONS = 5
 NO_INTERVIEW = "I don't have an interview for you in this programme — use `/join` in the server to start one."
+
+
+_INTERVIEW_ID = re.compile(r"^onb(?:sel|sug|txt|ok|chg)?:(\d+)(?::|$)")
+
+
+def interview_of(message: discord.Message) -> int | None:
+    """The programme whose interview a bot message belongs to, from its components' custom_ids (None: not an
+    interview message, or one without components)."""
+    for row in message.components:
+        for item in getattr(row, "children", [row]):
+            found = _INTERVIEW_ID.match(str(getattr(item, "custom_id", None) or ""))
+            if found:
+                return int(found.group(1))
+    return None
 
 
 # ---- components: each builds and parses its own custom_id ------------------------------------------------
@@ -254,9 +269,14 @@ def render_guess(pid: int, step: AskQuestion) -> Outgoing:
         "press “Use”, or answer the question above.", view=view)
 
 
-def render_step(programme: Programme, step: Step, *, intro: bool = False) -> Outgoing:
-    """One step of ``programme``'s interview as a message, in the programme's voice."""
+def render_step(programme: Programme, step: Step, *, intro: bool = False, named: bool = False) -> Outgoing:
+    """One step of ``programme``'s interview as a message, in the programme's voice. ``named``: another
+    interview runs in the same DM, so the message says which programme it is for."""
     pid, programme_name, voice = programme.id, programme.config.name, programme.config.messages()
+    if named and not intro:
+        plain = render_step(programme, step)
+        plain.content = f"-# {safe_text(programme_name, 100)}\n{plain.content}"[:2000]
+        return plain
     if isinstance(step, AskQuestion):
         q = step.question
         lines = []

@@ -81,3 +81,36 @@ async def test_members_who_joined_while_the_gateway_session_was_lost_are_welcome
     await world.discord.state.wait_for(lambda: gap.dms(), 20)
     await asyncio.sleep(0.5)
     assert len(gap.dms()) == 1, "the member who joined during the gap should get exactly their welcome"
+
+
+async def test_a_member_who_joined_in_the_same_second_as_one_the_bot_saw_is_welcomed_after_a_crash(
+    world: SandboxWorld,
+) -> None:
+    assert world.guild is not None
+    now = world.clock.now()
+    world.clock.advance_to(now.replace(microsecond=0) + timedelta(minutes=5, milliseconds=50))  # early in a second
+    seen = world.person("Seen Sam")
+    await seen.join(world.guild)
+    await world.discord.state.wait_for(lambda: seen.dms(), 5)  # the bot saw this join live
+    missed = world.person("Missed Mo")
+    await missed.join(world.guild)  # the same second; the process dies before it reads the event
+    await world.restart(crash=True)
+    await world.discord.state.wait_for(lambda: missed.dms(), 10)
+    await asyncio.sleep(0.3)
+    assert len(missed.dms()) == 1, "the member who joined as the bot died should get exactly their welcome"
+
+
+async def test_a_member_whose_welcome_was_cut_short_by_a_crash_gets_it_when_the_bot_is_back(world: SandboxWorld) -> None:
+    assert world.guild is not None and world.runner is not None
+    services, programme = world.bot.services, world.bot.services.programmes.all()[0]
+    await world.runner.stop()
+    world.clock.advance(timedelta(minutes=5))
+    cut = world.person("Cut Cleo")
+    await cut.join(world.guild)
+    # what a process that died mid-welcome leaves: the join seen, the interview begun, no message sent yet
+    await services.catch_up.seen(programme, world.clock.now())
+    await services.onboarding.begin(programme, cut.id, "Cut Cleo", username="cut")
+    await world.runner.start()
+    await world.discord.state.wait_for(lambda: cut.dms(), 10)
+    await _restart_and_catch_up(world, crash=True)  # once reached, never again
+    assert len(cut.dms()) == 1, "the cut-short welcome should arrive exactly once"

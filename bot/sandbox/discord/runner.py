@@ -26,6 +26,9 @@ class BotRunner(Generic[ClientT]):
         self.bot: ClientT | None = None
         self.task: asyncio.Task[None] | None = None
         self.starts = 0
+        # one process at a time: two restarts asked at once (a fuzz's plan, a chaos loop) run one after the
+        # other, never leaving a second, unowned bot connected beside the one this runner holds
+        self._lifecycle = asyncio.Lock()
 
     async def start(self, *, timeout: float = 15.0) -> ClientT:  # noqa: ASYNC109
         """Log in, connect in a task, and wait until the client is ready (guilds received)."""
@@ -74,9 +77,11 @@ class BotRunner(Generic[ClientT]):
         await self._reap()
 
     async def restart(self, *, crash: bool = True, timeout: float = 15.0) -> ClientT:  # noqa: ASYNC109
-        """Stop the running bot (by default abruptly) and start a new one on the same sandbox."""
-        await (self.crash() if crash else self.stop())
-        return await self.start(timeout=timeout)
+        """Stop the running bot (by default abruptly) and start a new one on the same sandbox. Restarts asked
+        for together happen one after the other."""
+        async with self._lifecycle:
+            await (self.crash() if crash else self.stop())
+            return await self.start(timeout=timeout)
 
     async def _reap(self) -> None:
         task, self.task = self.task, None
