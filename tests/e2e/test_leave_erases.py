@@ -130,7 +130,7 @@ async def test_after_leave_no_row_and_no_byte_of_what_the_person_gave_is_left(wo
         (lead,) = await intake.leads_in_programme(session=s, programme_id=programme.id)
     assert lead.status == "linked"
     given = ["Zanele", "Okonkwo", "zanele_quokka", "Quokkafind", "Quokkahaven", "Quokkanote", code.group(0),
-             lead.claim_code]
+             lead.claim_code, world.x.store.user("zanele_quokka").id]  # the last: their X account's id
 
     mydata = await slash(leaver, guild, "mydata")  # everything stored about them is in their copy
     assert "sent your data to your DMs" in mydata.content
@@ -139,6 +139,9 @@ async def test_after_leave_no_row_and_no_byte_of_what_the_person_gave_is_left(wo
     for item in given:
         assert item in copy, f"/mydata leaves out {item!r}"
     assert '"audit_events"' in copy and '"lead.link"' in copy
+    sections = json.loads(copy)
+    assert sections["mentor_circle"]["member"] is False, "a mentee: not in the mentor circle"
+    assert sections["onboarding"]["where"] == "direct messages" and "other_messages" in sections
     assert "can't be changed once sent" in json.loads(copy)["after_leave"]  # the limit, said plainly
     before = await _rows(world)
     assert any("Quokkanote" in str(v) for r in before["nudge"] for v in r.values())
