@@ -19,7 +19,7 @@ from bot.services.match_end import EndedMatch, EndReason, MatchEnding
 from bot.services.nudges import NudgeService
 from bot.services.programmes import Programme
 from storage import personal_data
-from storage.db import SessionFactory, purge_deleted, touched_tables, transaction
+from storage.db import SessionFactory, erasure_of, purge_deleted, transaction
 from storage.ids import require_id
 from storage.models import Lead, Match, MatchStatus, PersonStatus, StoryStatus
 from storage.queries import audit, intake, matching, nudges, onboarding, outcomes, people
@@ -205,10 +205,10 @@ class PeopleService:
                 session=session, programme_id=programme.id, actor_discord_id=None, action="person.leave",
                 detail={"ended_matches": len(result.ended)}, now=now,
             )
-            touched = await touched_tables(session, personal_data.TABLES)
+            erasure = await erasure_of(session, personal_data.TABLES)
         # no copy left in the database files (SQLite's log; PostgreSQL's dead rows and freed space in every table
         # that may ever have held their data: older versions of their rows, deleted or updated before, too)
-        await purge_deleted(self._sessions.kw["bind"], touched)
+        await purge_deleted(self._sessions.kw["bind"], erasure)
         for ended in result.ended:  # after the commit: partners told, spaces archived, organisers told
             await self._follow_up(ended)
         if not result.ended and self._ending is not None and self._ending.spaces is not None:
