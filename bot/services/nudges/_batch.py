@@ -111,7 +111,7 @@ class BatchedCheckins:
                 sections[0].nudge_id, programme, NudgeKind.CHECKIN, intro_for(programme, person, len(sections)),
                 True, max(attempts.values()), person_id=person.id, discord_user_id=person.discord_user_id,
                 dm_channel_id=dm, dms_closed=person.dms_closed, space_id=shared, batch=tuple(sections),
-                claims=tuple((s.nudge_id, attempts[s.nudge_id]) for s in sections))
+                claims=tuple((s.nudge_id, attempts[s.nudge_id]) for s in sections), private=programme.config.pods)
 
     async def message(self, nudge_id: int, message_id: int, discord_user_id: int) -> CheckinMessage | None:
         """The batched check-in ``message_id`` that carried ``nudge_id`` to ``discord_user_id``, with its answers

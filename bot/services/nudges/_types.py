@@ -61,6 +61,9 @@ class Delivery:
     batch: tuple[CheckinSection, ...] = ()
     #: (nudge id, attempt) of every nudge this delivery sends, as claimed (one for a single nudge)
     claims: tuple[tuple[int, int], ...] = ()
+    #: with DMs closed, not in ``space_id`` itself but in a private thread only the person sees: the space is a
+    #: mentor's pod, shared with their other mentees
+    private: bool = False
 
     @property
     def marker(self) -> str:
@@ -74,6 +77,10 @@ class Delivery:
     @property
     def nudge_ids(self) -> tuple[int, ...]:
         return tuple(nid for nid, _ in self.held)
+
+    @property
+    def grouped(self) -> bool:
+        return bool(self.batch)
 
     def only(self, nudge_ids: set[int]) -> Delivery:
         """This delivery without the nudges not in ``nudge_ids`` (their claims were taken over)."""
