@@ -107,7 +107,7 @@ async def erasure_of(session: AsyncSession, also: Sequence[str] = ()) -> Erasure
 
 
 #: how long the rewrite after an erasure waits for transactions that began before it (PostgreSQL)
-SNAPSHOT_WAIT = 20.0
+SNAPSHOT_WAIT = 3.0
 
 
 async def purge_deleted(engine: AsyncEngine, erasure: Erasure | Sequence[str] = ()) -> None:
