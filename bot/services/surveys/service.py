@@ -14,10 +14,9 @@ from datetime import datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
-from bot.nudges.quiet import is_quiet, next_allowed
+from bot.nudges.quiet import daytime_later, zone_of
 from bot.nudges.templates import render_template
 from bot.onboarding.safe_text import safe_text
-from bot.services.nudges._types import _zone
 from bot.services.programmes import Programme, ProgrammeRegistry
 from bot.services.scheduled_dms import Claimed, ClaimLedger
 from bot.services.surveys._types import StepView, SurveyDelivery, SurveySection, SurveyTurn
@@ -101,7 +100,7 @@ class SurveyService:
                     me = found.get(pid)
                     if me is None or me[0].status in INACTIVE:
                         continue
-                    zone = _zone(me[1])
+                    zone = zone_of(me[1].answers if me[1] else None)
                     for survey in surveys:
                         key = (require_id(match), pid, survey.key)
                         if role not in survey.roles or (key in done and key not in cancelled):
@@ -201,10 +200,10 @@ class SurveyService:
                 await q.cancel_nudge(session=session, nudge_id=nid, reason="survey, match or person gone")
                 return None
             person, profile = me
-            zone, quiet, now = _zone(profile), programme.config.quiet_hours, self._clock.now()
-            if is_quiet(now, zone, quiet) or is_quiet(now + self.quiet_margin, zone, quiet):
-                await q.reschedule(session=session, nudge_id=nid, error="quiet hours",
-                                   due_at=next_allowed(now + self.quiet_margin, zone, quiet))
+            later = daytime_later(self._clock.now(), zone_of(profile.answers if profile else None), programme.config.quiet_hours,
+                                  self.quiet_margin)
+            if later is not None:
+                await q.reschedule(session=session, nudge_id=nid, error="quiet hours", due_at=later)
                 return None
             invite = nudge if nudge.kind == NudgeKind.SURVEY else await qs.survey_invite(
                 session=session, match_id=match.id, person_id=person.id, survey_key=survey.key)
@@ -250,7 +249,7 @@ class SurveyService:
                 return done
             profile = (await people.people_with_profiles(session=session, person_ids=(row.person_id,))).get(
                 row.person_id, (None, None))[1]
-            due = reminder_due_at(survey, now, zone=_zone(profile), quiet=programme.config.quiet_hours)
+            due = reminder_due_at(survey, now, zone=zone_of(profile.answers if profile else None), quiet=programme.config.quiet_hours)
             await qs.add_invites(session=session, invites=[qs.Invite(
                 row.programme_id, row.match_id, row.person_id, row.step_key, due, NudgeKind.SURVEY_REMINDER)])
             return done
