@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
-from bot.nudges.quiet import daytime_later, zone_of
+from bot.nudges.quiet import daytime_later, next_allowed, zone_of
 from bot.nudges.templates import render_template
 from bot.onboarding.safe_text import safe_text
 from bot.services.programmes import Programme, ProgrammeRegistry
@@ -36,6 +36,7 @@ from storage.models import (
     NudgeKind,
     NudgeStatus,
     Person,
+    Profile,
     SurveyAnswer,
 )
 from storage.queries import matching, onboarding, people
@@ -113,7 +114,30 @@ class SurveyService:
                                                               due_at=due)
                         else:
                             invites.append(qs.Invite(programme.id, require_id(match), pid, survey.key, due))
+            revived += await self._revive_reminders(session, programme, matches, found, now)
             return await qs.add_invites(session=session, invites=invites) + revived
+
+    async def _revive_reminders(self, session: AsyncSession, programme: Programme, matches: list[Match],
+                                found: dict[int, tuple[Person, Profile | None]], now: datetime) -> int:
+        """The one reminder of a survey that went out, cancelled while its person was paused: due again (in their
+        daytime) now they are back, while the survey is not finished and not long past."""
+        revived = 0
+        cancelled = await qs.cancelled_invites(session=session, match_ids=[require_id(m) for m in matches],
+                                               kind=NudgeKind.SURVEY_REMINDER)
+        for (match_id, pid, key), row in cancelled.items():
+            me, survey = found.get(pid), programme.config.survey(key)
+            invite = await qs.survey_invite(session=session, match_id=match_id, person_id=pid, survey_key=key)
+            if me is None or me[0].status in INACTIVE or survey is None or invite is None \
+                    or invite.status != NudgeStatus.SENT or invite.sent_at is None \
+                    or now - invite.sent_at > timedelta(days=survey.send_within_days + survey.reminder_after_days):
+                continue
+            given = _given(await qs.answers_of_invite(session=session, invite_id=require_id(invite)))
+            if next_step(survey, given) is None:
+                continue  # finished: its reminder stays cancelled
+            due = next_allowed(max(row.due_at, now), zone_of(me[1].answers if me[1] else None),
+                               programme.config.quiet_hours)
+            revived += await qs.revive_invite(session=session, invite_id=require_id(row), due_at=due)
+        return revived
 
     def _due(self, programme: Programme, survey: SurveyConfig, match: Match, zone: str,
              now: datetime) -> datetime | None:
