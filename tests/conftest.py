@@ -29,6 +29,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         skip = pytest.mark.skip(reason="TEST_DATABASE_URL is not set")
         for item in items:
             item.add_marker(skip)
+    # the reliability suite's minutes-long tests first: under pytest-xdist the short ones fill in beside them,
+    # instead of one long test starting last and running alone (the same order in every worker)
+    items.sort(key=lambda item: item.get_closest_marker("reliability") is None)
 
 
 _ON_PURPOSE: list[object] = []  # findings of the tests marked breaks_discord_spec

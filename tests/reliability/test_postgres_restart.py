@@ -27,7 +27,7 @@ pytestmark = [
     pytest.mark.reliability, needs_postgres, pytest.mark.timeout(600),  # a hang guard: a loaded 2-core machine is slow
     pytest.mark.skipif(NO_PRIVATE_SERVER is not None, reason=f"needs a private PostgreSQL server: {NO_PRIVATE_SERVER}"),
 ]
-PERSONAS = int(os.environ.get("RELIABILITY_PG_PERSONAS", "40"))
+PERSONAS = int(os.environ.get("RELIABILITY_PG_PERSONAS", "24"))  # all interviewing at once (24 at a time)
 OVERRIDES = {"intake": {"poll_interval_seconds": 15}}
 
 
