@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import warnings
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -15,7 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.sandbox.discord.spec import TALLY
 from storage.db import SessionFactory, session_factory
-from tests.support.database import BACKEND, PG_URL, drop_test_schema, make_test_engine
+from tests.support.database import (
+    BACKEND,
+    PG_URL,
+    drop_pooled_schemas,
+    drop_test_schema,
+    make_test_engine,
+    reuse_schemas,
+)
 
 warnings.filterwarnings("ignore", message=".*audioop.*", category=DeprecationWarning)
 
@@ -32,6 +40,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     # the reliability suite's minutes-long tests first: under pytest-xdist the short ones fill in beside them,
     # instead of one long test starting last and running alone (the same order in every worker)
     items.sort(key=lambda item: item.get_closest_marker("reliability") is None)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # the reliability suite's bot processes may outlive a test: its schemas are never reused
+    reuse_schemas(item.get_closest_marker("reliability") is None)
 
 
 _ON_PURPOSE: list[object] = []  # findings of the tests marked breaks_discord_spec
@@ -66,6 +79,8 @@ def _tally() -> dict[str, Any]:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
+    if BACKEND == "postgresql" and PG_URL:
+        asyncio.run(drop_pooled_schemas())
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:  # a pytest-xdist worker: its tally goes to the controller
         workeroutput["discord_tally"] = _tally()

@@ -116,33 +116,26 @@ def rematch_words(programme: Programme) -> str:
 def words_for(ended: EndedMatch, party: Party) -> str | None:
     """What ``party`` is told (None: nothing — the person who left has gone and got their answer)."""
     name = ended.programme.config.name
+    voice = ended.programme.config.messages()
     partner = ended.partner_of(party)
-    again = " " + rematch_words(ended.programme) if party.role == "mentee" else " Your place is free for a new mentee."
+    again = " " + (rematch_words(ended.programme) if party.role == "mentee"
+                   else voice.say("mentor_place_free", programme=name))
     if ended.reason == "left":
         if party.person_id == ended.subject_person_id:
             return None
-        return (f"Your mentoring partner in {name} has decided to leave the programme, so your match has ended. "
-                f"This isn't about you — people's circumstances change.{again} The organisers know and will help "
-                "if you need anything.")
+        return voice.say("partner_left", programme=name) + again
     if ended.reason == "paused":
         if party.person_id == ended.subject_person_id:
-            return (f"An organiser has paused your place in {name}, so your match with {partner.name} has ended. "
-                    "You'll hear from us again when your pause is over.")
-        return (f"{partner.name} is taking a break from {name}, so your match has ended. This isn't about "
-                f"you.{again}")
+            return voice.say("paused_you", programme=name, partner=partner.name)
+        return voice.say("partner_paused", programme=name, partner=partner.name) + again
     if ended.reason == "pair":  # in the programme's own voice
-        return ended.programme.config.messages().say("match_ended", name=party.name, partner=partner.name,
-                                                     programme=name) + again
+        return voice.say("match_ended", name=party.name, partner=partner.name, programme=name) + again
     if ended.reason == "lapsed":  # one asked to end it; the other never answered (``subject`` asked)
-        days = plural.count(ended.programme.config.messages().end_request_days, "day")
-        if party.person_id == ended.subject_person_id:
-            return (f"Your request to end your {name} match with {partner.name} has gone through: there was no "
-                    f"answer within {days}. Thank you for taking part!{again}")
-        return (f"{partner.name} asked to end your {name} match and there was no answer within {days}, so it "
-                f"has ended. If that's a surprise, an organiser is happy to help.{again}")
+        days = plural.count(voice.end_request_days, "day")
+        key = "lapsed_asker" if party.person_id == ended.subject_person_id else "lapsed_partner"
+        return voice.say(key, programme=name, partner=partner.name, days=days) + again
     why = f" Their note: “{safe_text(ended.note, 300)}”." if ended.note else ""
-    return (f"The organisers of {name} have ended your match with {partner.name}.{why}{again} If you have "
-            "questions, ask an organiser.")
+    return voice.say("ended_by_organisers", programme=name, partner=partner.name) + why + again
 
 
 def organiser_words(ended: EndedMatch, archived: bool, told: int) -> str:

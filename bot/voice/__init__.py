@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from bot.nudges.config import NudgePlanConfig, NudgeStep
 from bot.nudges.templates import check_template, render_template
 
-__all__ = ["PLACEHOLDERS", "REPLY_KEYS", "SurveyWords", "Voice", "VoiceOverrides", "load_voice", "resolve_voice"]
+__all__ = ["PLACEHOLDERS", "REPLY_KEYS", "CheckinWords", "SurveyWords", "Voice", "VoiceOverrides", "load_voice", "resolve_voice"]
 
 _STRICT = ConfigDict(extra="forbid")
 
@@ -47,6 +47,15 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "event_cancelled": frozenset({"name", "event", "when", "programme"}),
     "checkin_batch": frozenset({"name", "programme", "count"}),
     "checkin_batch_done": frozenset({"programme"}),
+    "partner_left": frozenset({"programme"}),
+    "paused_you": frozenset({"programme", "partner"}),
+    "partner_paused": frozenset({"programme", "partner"}),
+    "lapsed_asker": frozenset({"programme", "partner", "days"}),
+    "lapsed_partner": frozenset({"programme", "partner", "days"}),
+    "ended_by_organisers": frozenset({"programme", "partner"}),
+    "mentor_place_free": frozenset({"programme"}),
+    "paused": frozenset({"programme", "until"}),
+    "resumed": frozenset({"programme"}),
 }
 #: A reply to each check-in button (no placeholders: it is shown to the person who pressed it).
 REPLY_KEYS = ("met", "not_yet", "help", "end", "confirm_end", "keep")
@@ -91,6 +100,34 @@ class SurveyWords(BaseModel):
         return self
 
 
+class CheckinWords(BaseModel):
+    """``[checkin_words]``: the answers to a check-in click that cannot count. The defaults are only for a
+    check-in whose programme no longer exists."""
+
+    model_config = _STRICT
+
+    #: the check-in (or its match) is gone
+    gone: str = Field(default="This check-in no longer exists — thanks anyway!", min_length=1, max_length=300)
+    #: a forwarded check-in, pressed by someone else
+    not_yours: str = Field(default="This check-in was sent to someone else.", min_length=1, max_length=300)
+    #: the match has ended since
+    match_over: str = Field(default="This match has already ended — thank you!", min_length=1, max_length=300)
+    #: answered already ({answer}: the earlier answer's button)
+    already: str = Field(default="You already answered this one (“{answer}”) — I've kept that.", min_length=1,
+                         max_length=300)
+    #: "Keep going" pressed again
+    already_keep: str = Field(default="You already told me you'd like to keep going.", min_length=1, max_length=300)
+
+    @model_validator(mode="after")
+    def _templates(self) -> CheckinWords:
+        for name in type(self).model_fields:
+            check_template(getattr(self, name), ("answer",) if name == "already" else ())
+        return self
+
+    def say(self, name: str, /, **values: object) -> str:
+        return render_template(getattr(self, name), values, allowed=("answer",) if name == "already" else ())
+
+
 class Voice(BaseModel):
     """Everything a programme says, in its own words."""
 
@@ -133,9 +170,26 @@ class Voice(BaseModel):
     checkin_batch: str = Field(min_length=1, max_length=600)
     #: the one acknowledgement once every pairing of that check-in is answered
     checkin_batch_done: str = Field(min_length=1, max_length=600)
+    #: the end of a match, told to each person (a mentee is then told what happens next: rematch_*; a
+    #: mentor: mentor_place_free): their partner left the programme …
+    partner_left: str = Field(min_length=1, max_length=900)
+    #: … an organiser paused them / their partner is taking a break …
+    paused_you: str = Field(min_length=1, max_length=900)
+    partner_paused: str = Field(min_length=1, max_length=900)
+    #: … an end request nobody answered went through (to who asked / to their partner; {days}: "7 days") …
+    lapsed_asker: str = Field(min_length=1, max_length=900)
+    lapsed_partner: str = Field(min_length=1, max_length=900)
+    #: … the organisers ended it (their note, if any, follows)
+    ended_by_organisers: str = Field(min_length=1, max_length=900)
+    mentor_place_free: str = Field(min_length=1, max_length=300)
+    #: the answer to /pause ({until}: the date it ends) and to /resume
+    paused: str = Field(min_length=1, max_length=600)
+    resumed: str = Field(min_length=1, max_length=600)
     replies: dict[str, str]
     #: the words around survey questions
     surveys: SurveyWords = Field(default_factory=SurveyWords)
+    #: the answers to a check-in click that cannot count
+    checkin_words: CheckinWords = Field(default_factory=CheckinWords)
     #: "Not yet" answers in a row (without meeting) before the organisers hear of it; 0: never
     not_yet_escalate_after: int = Field(default=2, ge=0, le=20)
     #: days after which an unanswered "End this match" request ends the match (both told)
@@ -190,8 +244,18 @@ class VoiceOverrides(BaseModel):
     event_cancelled: str | None = Field(default=None, min_length=1, max_length=900)
     checkin_batch: str | None = Field(default=None, min_length=1, max_length=600)
     checkin_batch_done: str | None = Field(default=None, min_length=1, max_length=600)
+    partner_left: str | None = Field(default=None, min_length=1, max_length=900)
+    paused_you: str | None = Field(default=None, min_length=1, max_length=900)
+    partner_paused: str | None = Field(default=None, min_length=1, max_length=900)
+    lapsed_asker: str | None = Field(default=None, min_length=1, max_length=900)
+    lapsed_partner: str | None = Field(default=None, min_length=1, max_length=900)
+    ended_by_organisers: str | None = Field(default=None, min_length=1, max_length=900)
+    mentor_place_free: str | None = Field(default=None, min_length=1, max_length=300)
+    paused: str | None = Field(default=None, min_length=1, max_length=600)
+    resumed: str | None = Field(default=None, min_length=1, max_length=600)
     replies: dict[str, str] = Field(default_factory=dict)
     surveys: dict[str, str] = Field(default_factory=dict)
+    checkin_words: dict[str, str] = Field(default_factory=dict)
     not_yet_escalate_after: int | None = Field(default=None, ge=0, le=20)
     end_request_days: int | None = Field(default=None, ge=1, le=90)
 
@@ -209,6 +273,15 @@ class VoiceOverrides(BaseModel):
         unknown = set(words) - set(SurveyWords.model_fields)
         if unknown:
             raise ValueError(f"unknown survey words {sorted(unknown)[0]!r}; known: {', '.join(SurveyWords.model_fields)}")
+        return words
+
+    @field_validator("checkin_words")
+    @classmethod
+    def _known_checkin_words(cls, words: dict[str, str]) -> dict[str, str]:
+        unknown = set(words) - set(CheckinWords.model_fields)
+        if unknown:
+            raise ValueError(f"unknown check-in words {sorted(unknown)[0]!r}; "
+                             f"known: {', '.join(CheckinWords.model_fields)}")
         return words
 
 
@@ -231,9 +304,10 @@ def resolve_voice(preset: str, overrides: VoiceOverrides | None = None) -> Voice
     if overrides is None:
         return base
     data: dict[str, Any] = base.model_dump()
-    for name, value in overrides.model_dump(exclude={"replies", "surveys"}).items():
+    for name, value in overrides.model_dump(exclude={"replies", "surveys", "checkin_words"}).items():
         if value is not None:
             data[name] = value
     data["replies"] = {**base.replies, **overrides.replies}
     data["surveys"] = {**data["surveys"], **overrides.surveys}
+    data["checkin_words"] = {**data["checkin_words"], **overrides.checkin_words}
     return Voice.model_validate(data)

@@ -8,6 +8,7 @@ claim code) show its next step too — all through :func:`start`, :func:`show` a
 from __future__ import annotations
 
 import logging
+import re
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -34,6 +35,20 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 MAX_BUTTONS = 5
 NO_INTERVIEW = "I don't have an interview for you in this programme — use `/join` in the server to start one."
+
+
+_INTERVIEW_ID = re.compile(r"^onb(?:sel|sug|txt|ok|chg)?:(\d+)(?::|$)")
+
+
+def interview_of(message: discord.Message) -> int | None:
+    """The programme whose interview a bot message belongs to, from its components' custom_ids (None: not an
+    interview message, or one without components)."""
+    for row in message.components:
+        for item in getattr(row, "children", [row]):
+            found = _INTERVIEW_ID.match(str(getattr(item, "custom_id", None) or ""))
+            if found:
+                return int(found.group(1))
+    return None
 
 
 # ---- components: each builds and parses its own custom_id ------------------------------------------------

@@ -95,10 +95,10 @@ async def test_unpair_archives_the_channel_and_tells_both_in_the_organisers_word
     assert "Match ended" in answer.content
     state = world.discord.state
     for member in pair.members:
-        text = await _dm_with(world, member.persona, "The organisers of")
+        text = await _dm_with(world, member.persona, "organisers have ended your pairing")
         assert "their timetables clash" in text
         assert not state.can_view(member.persona.id, space), f"{member.persona.name} still sees the pair's channel"
-    assert "new partner" in await _dm_with(world, pair.mentee.persona, "The organisers of")
+    assert "new partner" in await _dm_with(world, pair.mentee.persona, "organisers have ended your pairing")
     assert space.name.startswith("ended-")
     assert world.organisers is not None and state.can_view(world.organiser.id, space), "organisers keep the history"
     status, events = await _ended_state(world, pair)
@@ -141,7 +141,7 @@ async def test_an_organiser_pause_that_ends_the_match_archives_and_locks_the_thr
                          options={"member": pair.mentor.persona, "weeks": 4, "end_match": True})
     assert "Paused" in answer.content
     assert "paused your place" in await _dm_with(world, pair.mentor.persona, "paused your place")
-    assert "new partner" in await _dm_with(world, pair.mentee.persona, "taking a break")
+    assert "new partner" in await _dm_with(world, pair.mentee.persona, "break from")
     assert thread.archived and thread.locked, "the pair's thread is still open"
     assert thread.name.startswith("ended-")
     status, events = await _ended_state(world, pair)

@@ -81,7 +81,7 @@ async def test_an_unpaired_mentee_is_kept_for_the_next_round_and_one_click_finds
     await onboard(world, "Nia Mentor", dict(MENTOR_INTERVIEW, organisation="Dale", capacity=1))
     ended = await slash(olu, guild, "match", "unpair", options={"mentee": ed, "reason": "timetables clash"})
     assert "Match ended" in ended.content
-    told = await dm_with(world, ed, "The organisers of")
+    told = await dm_with(world, ed, "organisers have ended your pairing")
     assert "keep your place for the next" in told and "new partner for you" in told  # #EduMentoring's voice
 
     notice = await notice_with_button(world)

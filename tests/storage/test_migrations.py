@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import pytest
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
 
 from storage.db import alembic_config, current_revision, upgrade
+from tests.support.database import drop_test_schema, make_test_engine
 
 pytestmark = pytest.mark.storage
+
+
+@pytest.fixture
+async def engine(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[AsyncEngine]:
+    """Migrated here from an empty database (other tests start from a copy of one migrated per process)."""
+    eng, schema = await make_test_engine(tmp_path_factory, fresh=True)
+    try:
+        yield eng
+    finally:
+        await eng.dispose()
+        await drop_test_schema(schema)
 
 
 def head() -> str | None:

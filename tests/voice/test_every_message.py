@@ -24,7 +24,7 @@ SAMPLE: dict[str, str] = {
     "reason": "this scheme is open to leaders in England, Wales, Northern Ireland and the Crown Dependencies",
     "event": "Mentors' development day: supporting new run leaders through their first winter", "kind": "development day",
     "when": "Saturday 14 November 2026, 10:00–16:00 (your time)",
-    "where": "Join online: https://meet.example/abc-defg-hij",
+    "where": "Join online: https://meet.example/abc-defg-hij", "days": "14 days", "until": "21 September 2026",
 }
 TEACHER_WORDS = re.compile(r"\b(teach\w*|school\w*|pupil\w*|trainee\w*|headteacher\w*|NQT|SLT|lesson\w*|"
                            r"classroom\w*|#EduMentoring|early[- ]career|middle[- ]leader|phase|subject\w*)\b", re.I)
@@ -39,6 +39,8 @@ def every_message(voice: Voice) -> dict[str, str]:
     out |= {f"surveys.{key}": render_template(text, {"question": "How confident do you feel right now?"},
                                               allowed=("question",))
             for key, text in voice.surveys.model_dump().items()}
+    out |= {f"checkin_words.{key}": voice.checkin_words.say(key, answer="We've met")
+            for key in voice.checkin_words.model_dump()}
     for step in voice.checkins:
         out[f"checkin.{step.key}"] = render_template(step.text, SAMPLE, allowed=NUDGE_PLACEHOLDERS)
     return out
@@ -49,6 +51,7 @@ def test_every_message_fits_discord_and_fills_every_placeholder(preset: str) -> 
     voice = load_voice(preset)
     assert voice.checkins, "each programme has its own check-in plan"
     assert voice.surveys.model_fields_set == set(type(voice.surveys).model_fields), "survey words in its own voice"
+    assert voice.checkin_words.model_fields_set == set(type(voice.checkin_words).model_fields)
     for name, text in every_message(voice).items():
         assert 0 < len(text) <= 2000 - 60, name  # room for the bot's "-# ref" marker
         assert "{" not in text and "}" not in text and "None" not in text, name

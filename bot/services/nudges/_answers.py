@@ -16,6 +16,7 @@ from bot.services.nudges._types import (
     organiser_text,
 )
 from bot.services.programmes import Programme, ProgrammeRegistry
+from bot.voice import CheckinWords
 from storage.db import SessionFactory, transaction
 from storage.ids import require_id
 from storage.models import Match, MatchStatus
@@ -40,23 +41,23 @@ class CheckInAnswers:
             nudge = await q.get_nudge(session=session, nudge_id=nudge_id)
             match = await matching.get_match(session=session, match_id=nudge.match_id) \
                 if nudge is not None and nudge.match_id is not None else None
+            programme = self._registry.by_id(match.programme_id) if match is not None else None
+            words = programme.config.messages().checkin_words if programme is not None else CheckinWords()
             if nudge is None or match is None:
-                return AnswerResult("unknown", "This check-in no longer exists — thanks anyway!")
-            programme = self._registry.by_id(match.programme_id)
+                return AnswerResult("unknown", words.gone)
             found = await people.people_with_profiles(
                 session=session, person_ids=(match.mentor_person_id, match.mentee_person_id))
             key_of = {pid: _mention(p) for pid, (p, _prof) in found.items()}
             by = next((key_of[pid] for pid, (p, _) in found.items() if p.discord_user_id == discord_user_id), None)
             if by is None:
-                return AnswerResult("rejected", "This check-in was sent to someone else.", programme)
+                return AnswerResult("rejected", words.not_yours, programme)
             if match.status != MatchStatus.ACTIVE:
-                return AnswerResult("unchanged", "This match has already ended — thank you!", programme)
+                return AnswerResult("unchanged", words.match_over, programme)
             if answer in rules.NUDGE_ANSWERS and nudge.answer is not None:
                 label = ANSWER_LABELS.get(nudge.answer, nudge.answer)  # type: ignore[call-overload]
-                return AnswerResult("unchanged", f"You already answered this one (“{label}”) — I've kept that.",
-                                    programme)
+                return AnswerResult("unchanged", words.say("already", answer=label), programme)
             if answer == "keep" and await self._end_reply_seen(session, match, nudge_id):
-                return AnswerResult("unchanged", "You already told me you'd like to keep going.", programme)
+                return AnswerResult("unchanged", words.already_keep, programme)
             history = _records(await q.nudges_of_match(session=session, match_id=require_id(match)), key_of)
             pair = (key_of.get(match.mentor_person_id, "?"), key_of.get(match.mentee_person_id, "?"))
             try:
@@ -66,14 +67,15 @@ class CheckInAnswers:
             except rules.AnswerRejected as exc:
                 return AnswerResult("rejected", str(exc).capitalize() + ".", programme)
             except LookupError:
-                return AnswerResult("unknown", "I can't find this check-in any more — thanks anyway!", programme)
+                return AnswerResult("unknown", words.gone, programme)
             result = AnswerResult("recorded", voice.replies[answer] if voice else _REPLIES[answer], programme)
             now = self._clock.now()
             for action in actions:
                 if isinstance(action, rules.RecordAnswer):
                     if not await q.record_answer(session=session, nudge_id=action.nudge_id, answer=action.answer,
                                                  now=now):
-                        return AnswerResult("unchanged", "You already answered this one — I've kept that.", programme)
+                        return AnswerResult("unchanged", words.say(
+                            "already", answer=ANSWER_LABELS.get(answer, answer)), programme)
                 elif isinstance(action, rules.NotifyOrganisers):
                     if action.reason != "match_ended":  # ending the match tells the organisers (once)
                         result.organiser_messages.append(
@@ -87,7 +89,7 @@ class CheckInAnswers:
                 elif isinstance(action, rules.EndMatch):
                     result.ended = await self._ending.close(session, match, "pair", discord_user_id)
                     if result.ended is None:
-                        return AnswerResult("unchanged", "This match has already ended.", programme)
+                        return AnswerResult("unchanged", words.match_over, programme)
             if answer in ("confirm_end", "keep"):
                 await audit.add_audit_event(session=session, programme_id=match.programme_id,
                                             actor_discord_id=discord_user_id, action=f"nudge.{answer}",

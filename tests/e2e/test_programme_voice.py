@@ -1,5 +1,6 @@
-"""A survey speaks in its programme's voice: the words around the questions (hints, menu, buttons, the answer
-to a click on a closed survey) come from the programme's voice, not from the code."""
+"""Each programme speaks in its own voice, from its voice preset rather than fixed strings in the code: the words
+around survey questions (hints, menu, buttons, the answer to a click on a closed survey), and what people are
+told when their match ends."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 async def rworld(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SandboxWorld]:
     """RunTogether's programme (its preset surveys), with the surveys cog."""
-    w, schema = await make_world(tmp_path_factory, preset="runtogether", extensions=["cogs.surveys"])
+    w, schema = await make_world(tmp_path_factory, preset="runtogether", extensions=["cogs.surveys", "cogs.matching",
+                                                                                "cogs.nudges"])
     try:
         yield w
     finally:
@@ -61,3 +63,25 @@ async def test_a_runtogether_survey_uses_runtogethers_words_around_its_questions
     answer = await pair.mentee.persona.click("4", message=mentee_survey)
     await answer.wait_followups(1)
     assert "happy running" in answer.content and "closed now" not in answer.content
+
+
+async def test_a_runtogether_match_ended_by_the_organisers_is_told_in_runtogethers_words(
+        rworld: SandboxWorld) -> None:
+    pair = await make_pair(rworld, "E")
+    programme = rworld.bot.services.programmes.all()[0]
+    await rworld.bot.services.ending.end_match(programme, pair.match_id, "organiser", None)
+    told = await rworld.discord.state.wait_for(
+        lambda: next((m.content for m in pair.mentor.persona.dms() if "ended your pairing" in m.content), None), 5)
+    assert "free for a new run leader to mentor" in told and "new mentee" not in told
+
+
+async def test_a_second_click_on_a_runtogether_checkin_is_answered_in_runtogethers_words(
+        rworld: SandboxWorld) -> None:
+    pair = await make_pair(rworld, "C")
+    await rworld.bot.services.nudges.plan_match(pair.match_id)
+    rworld.clock.advance(timedelta(days=3.01))
+    await rworld.bot.tick("nudge-dispatch")
+    checkin = next(m for m in pair.mentee.persona.dms() if m.interaction_id is None and m.components)
+    await pair.mentee.persona.click("We've met", message=checkin)
+    again = await pair.mentee.persona.click("We've met", message=checkin)
+    assert "all noted, nothing more to do" in again.content, again.content
