@@ -29,9 +29,9 @@ log = logging.getLogger(__name__)
 
 PeriodicJob = Callable[[], Awaitable[None]]
 KIT = "kit"  # cogs/kit: the shared Discord kit, a library rather than an extension
-#: Keep-alive connections per host for REST and interaction callbacks. discord.py's default (no limit) opens a
-#: new connection for every concurrent request: 1,000 clicks at once meant 1,000 TCP handshakes and every
-#: acknowledgement waiting for all of them (``bench interactions``: p50 and p99 halved with a limit).
+#: Keep-alive connections per host for REST, follow-ups and edits (first responses have their own,
+#: :mod:`bot.first_response`). discord.py's default (no limit) opens a new connection for every concurrent
+#: request: 1,000 clicks at once meant 1,000 TCP handshakes on the bot's one event loop.
 REST_CONNECTIONS = 16
 
 
@@ -102,6 +102,8 @@ class BotDeps:
     services: Services | None = None
     extensions: list[str] | None = None
     sync_commands: bool = True
+    #: alone in its OS process (production, a sandbox bot process): it may settle the process's heap
+    owns_process: bool = False
 
 
 def default_intents() -> discord.Intents:
@@ -170,7 +172,8 @@ class MentorBot(commands.AutoShardedBot):
         from cogs.matching._ending import DiscordMatchSpaces
 
         self._pace_every_request()
-        self.add_periodic("settle-heap", self._settle_heap, seconds=SETTLE_EVERY_S)
+        if self.deps.owns_process:  # freezing objects in a shared process (tests) would keep others' garbage
+            self.add_periodic("settle-heap", self._settle_heap, seconds=SETTLE_EVERY_S)
         self.services.ending.spaces = DiscordMatchSpaces(self)
         await self.services.programmes.load()
         for name in self.deps.extensions if self.deps.extensions is not None else all_extensions():

@@ -10,7 +10,9 @@ same real bot the cluster rehearsals run), on SQLite or PostgreSQL (a fresh sche
 the local Discord (:mod:`bot.sandbox.serve`, unchanged) and the people pressing run in this process. The
 bot's CPU is read from its own process (``/proc``): ``bot_cpu_ms_per_interaction`` is the bot's cost alone,
 the local Discord's is reported beside it. "Arrival" is when the local Discord creates the interaction and
-sends INTERACTION_CREATE; "first response" is when its callback request reaches the local Discord: the time
+sends INTERACTION_CREATE (in the same-instant case every payload is built first and all are then sent back
+to back, :func:`~bot.sandbox.discord.actors.start_interactions`: building them is Discord's work, not the
+bot's); "first response" is when its callback request reaches the local Discord: the time
 includes the gateway and REST hops on this machine, so it is an upper bound on the bot's own time.
 Setting up (people joining and getting their first question, check-ins being sent) is not measured.
 
@@ -255,10 +257,17 @@ async def _run(server: Any, bot: Any, url: str, schema: str | None, people: int,
         await asyncio.sleep(0.2)
     bot_cpu_started, discord_cpu_started = process_cpu_s(bot.pid), time.process_time()
     burst_started = time.monotonic()
-    for offset, (kind, user, hit) in zip(offsets, found, strict=True):  # offset 0: back to back, before the bot reads any
+    if not over:  # the same instant: all built, then sent back to back (see actors.start_interactions)
+        batch = []
+        for _kind, user, hit in found:
+            assert hit is not None
+            message, comp = hit
+            batch.append((user, InteractionType.MESSAGE_COMPONENT, state.channels[message.channel_id],
+                          actors.component_data(comp), message))
+        presses = list(zip((kind for kind, _, _ in found), actors.start_interactions(state, batch), strict=True))
+    for offset, (kind, user, hit) in zip(offsets, found, strict=True) if over else ():
         assert hit is not None
-        if offset:
-            await asyncio.sleep(max(0.0, burst_started + offset - time.monotonic()))
+        await asyncio.sleep(max(0.0, burst_started + offset - time.monotonic()))
         message, comp = hit
         channel = state.channels[message.channel_id]
         presses.append((kind, actors.start_interaction(state, user, InteractionType.MESSAGE_COMPONENT, channel,

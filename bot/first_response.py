@@ -17,8 +17,9 @@ answer that could not be delivered either, and in a person left with "thinking�
 * a lost answer (the connection dropped, nothing came back) is asked once more: applied before → 40060,
   acknowledged; not applied → this attempt applies it.
 
-Interaction callbacks and follow-ups also travel on their own connections (:func:`interaction_session`):
-an acknowledgement never waits for a free connection behind the bot's other REST work.
+First responses also travel on their own connections (:func:`interaction_session`): an acknowledgement
+never waits for a free connection behind the bot's other REST work, nor behind other interactions'
+follow-ups and edits (those share the REST connections, as in discord.py).
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ from discord import InteractionResponseType
 log = logging.getLogger(__name__)
 
 ALREADY_ACKNOWLEDGED = 40060  # Discord's code: this interaction has had its first response
-#: Connections kept open for interaction callbacks and follow-ups (to the same host as REST: Discord does not
-#: count them against the global rate limit, and an acknowledgement must not queue behind other requests).
+#: Connections kept open for first responses (to the same host as REST; Discord does not count them against
+#: the global rate limit, and an acknowledgement must not queue behind other requests).
 INTERACTION_CONNECTIONS = 32
 T = TypeVar("T")
 
@@ -51,12 +52,13 @@ ALREADY = _Already()
 class OnceResponse(discord.InteractionResponse[Any]):
     """``interaction.response`` that sends at most one first response (see the module's docstring)."""
 
-    __slots__ = ("_under_way",)
+    __slots__ = ("_under_way", "_session")
 
-    def __init__(self, parent: discord.Interaction[Any]) -> None:
+    def __init__(self, parent: discord.Interaction[Any], session: aiohttp.ClientSession | None = None) -> None:
         super().__init__(parent)
         #: the first response being sent (its result: whether it was applied), or ``None``
         self._under_way: asyncio.Future[bool] | None = None
+        self._session = session  # the connections first responses travel on (None: the interaction's own)
 
     @property
     def settled(self) -> bool:
@@ -85,7 +87,11 @@ class OnceResponse(discord.InteractionResponse[Any]):
         return result
 
     async def _send_once(self, kind: InteractionResponseType, send: Callable[[], Awaitable[T]]) -> T | _Already:
+        parent = self._parent
         for attempt in (1, 2):
+            rest = parent._session
+            if self._session is not None:  # discord.py takes the session as the request starts
+                parent._session = self._session
             try:
                 return await send()
             except discord.HTTPException as exc:
@@ -101,6 +107,8 @@ class OnceResponse(discord.InteractionResponse[Any]):
                     raise
                 log.warning("interaction %s: the answer to its first response was lost (%s); asking again",
                             self._parent.id, type(exc).__name__)
+            finally:
+                parent._session = rest
         raise AssertionError("unreachable")
 
     # ---- discord.py's ways to respond, each sent at most once ------------------------------------------
@@ -153,15 +161,13 @@ class OnceResponse(discord.InteractionResponse[Any]):
 
 
 def install(interaction: discord.Interaction[Any], session: aiohttp.ClientSession | None = None) -> None:
-    """Give an interaction that just arrived its :class:`OnceResponse` (and the interactions' own
-    connections); call before any handler runs."""
-    interaction._cs_response = OnceResponse(interaction)  # type: ignore[attr-defined]
-    if session is not None:
-        interaction._session = session
+    """Give an interaction that just arrived its :class:`OnceResponse` (its first response on ``session``,
+    the acknowledgements' own connections, when given); call before any handler runs."""
+    interaction._cs_response = OnceResponse(interaction, session)  # type: ignore[attr-defined]
 
 
 def interaction_session(connections: int = INTERACTION_CONNECTIONS) -> aiohttp.ClientSession:
-    """Connections for interaction callbacks and follow-ups only (see the module's docstring)."""
+    """Connections for first responses only (see the module's docstring)."""
     return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0, limit_per_host=connections))
 
 

@@ -49,9 +49,11 @@ def build_bot(
     x_client_factory: XClientFactory | None = None,
     bluesky_client_factory: BlueskyClientFactory | None = None,
     mastodon_client_factory: MastodonClientFactory | None = None,
+    owns_process: bool = False,
     **options: Any,
 ) -> MentorBot:
-    """A bot with its dependencies, not yet connected. Client factories not given come from the environment."""
+    """A bot with its dependencies, not yet connected. Client factories not given come from the environment.
+    ``owns_process``: the bot is alone in its OS process (it may tune the process's garbage collector)."""
     from bot.services import build_services
 
     if x_client_factory is None:
@@ -74,6 +76,7 @@ def build_bot(
         services=services,
         extensions=extensions,
         sync_commands=sync_commands,
+        owns_process=owns_process,
     )
     return MentorBot(deps, **options)
 
@@ -141,7 +144,7 @@ async def run_bot(settings: Settings, *, shard_ids: list[int] | None = None, sha
     options: dict[str, Any] = {}
     if shard_ids is not None:
         options.update(shard_ids=shard_ids, shard_count=shard_count)
-    bot = build_bot(settings, engine, **options)
+    bot = build_bot(settings, engine, owns_process=True, **options)
     try:
         async with bot:
             await bot.start(token.get_secret_value())

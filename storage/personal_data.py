@@ -10,6 +10,7 @@ member's Discord id, that no holder covers.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,6 +39,7 @@ from storage.models import (
     Profile,
     ReplyClaim,
     SocialPost,
+    Story,
 )
 from storage.queries import events as event_queries
 from storage.queries import outcomes
@@ -74,6 +76,40 @@ async def _their_matches(session: AsyncSession, person: Person) -> list[Match]:
 async def _their_leads(session: AsyncSession, person: Person) -> list[Lead]:
     stmt = select(Lead).where(Lead.person_id == require_id(person), Lead.programme_id == person.programme_id)
     return list(await session.exec(stmt.order_by(col(Lead.id))))
+
+
+# --- what others call them -------------------------------------------------------------------------------------
+
+LEFT = "(a member who left)"
+_CHOICE_KEY = re.compile(r"[a-z0-9_\-]+")
+
+
+async def _called(session: AsyncSession, person: Person) -> tuple[list[str], list[str]]:
+    """What other people may call them in their own words: their names, Discord username and handles (in any
+    case), and their first name as written (capitalised: "Will" is a name, "will" a word)."""
+    names = [person.display_name, person.discord_username or "", person.x_handle or ""]
+    for lead in await _their_leads(session, person):
+        names += [lead.author_name or "", lead.author_handle]
+    whole: set[str] = set()
+    first: set[str] = set()
+    for name in (n.strip().lstrip("@") for n in names if n):
+        whole.add(name)
+        words = name.split()
+        if len(words) > 1 and len(words[0]) >= 3:
+            first.add(words[0])
+    return [n for n in whole if len(n) >= 3], sorted(first - whole)
+
+
+def spoken_names(called: tuple[list[str], list[str]]) -> re.Pattern[str] | None:
+    """Any of the names, each as a whole word (longest first): the first list in any case, the second as
+    written."""
+    def word(name: str, fold: bool) -> str:
+        body = (r"(?<!\w)" if re.match(r"\w", name[0]) else "") + re.escape(name) + \
+            (r"(?!\w)" if re.match(r"\w", name[-1]) else "")
+        return f"(?i:{body})" if fold else body
+
+    wanted = sorted([(n, True) for n in called[0]] + [(n, False) for n in called[1]], key=lambda w: -len(w[0]))
+    return re.compile("|".join(word(n, fold) for n, fold in wanted)) if wanted else None
 
 
 # --- the person row -------------------------------------------------------------------------------------------
@@ -118,7 +154,10 @@ async def _export_onboarding(session: AsyncSession, person: Person) -> Any:
                                            OnboardingSession.programme_id == person.programme_id)
     conv = (await session.exec(stmt)).first()
     return None if conv is None else {"status": conv.status, "state": conv.state, "started_at": iso(conv.created_at),
-                                      "completed_at": iso(conv.completed_at)}
+                                      "completed_at": iso(conv.completed_at),
+                                      "where": "a private thread" if conv.in_thread else "direct messages",
+                                      "channel_id": str(conv.channel_id) if conv.channel_id else None,
+                                      "reminders_sent": conv.reminders_sent}
 
 
 async def _erase_onboarding(session: AsyncSession, person: Person) -> None:
@@ -141,6 +180,17 @@ async def _export_matches(session: AsyncSession, person: Person) -> Any:
                         "answered_at": iso(n.answered_at), "note": n.note} for n in rows],
         })
     return out
+
+
+async def _export_other_messages(session: AsyncSession, person: Person) -> Any:
+    """Messages planned for them outside any match of theirs (interview reminders, surveys of a match since
+    ended): when, what kind, and how they answered."""
+    match_ids = [require_id(m) for m in await _their_matches(session, person)]
+    rows = await session.exec(select(Nudge).where(Nudge.person_id == require_id(person))
+                              .order_by(col(Nudge.due_at), col(Nudge.id)))
+    return [{"kind": n.kind, "about": n.step_key or None, "due_at": iso(n.due_at), "status": n.status,
+             "sent_at": iso(n.sent_at), "answer": n.answer, "note": n.note}
+            for n in rows if n.match_id is None or n.match_id not in match_ids]
 
 
 async def _erase_matches(session: AsyncSession, person: Person) -> None:
@@ -209,6 +259,10 @@ async def _erase_round_notes(session: AsyncSession, person: Person) -> None:
             session.add(rnd)
 
 
+async def _nothing_more(session: AsyncSession, person: Person) -> None:
+    """Erased with another holder (the ``matches`` holder deletes every nudge of theirs)."""
+
+
 # --- leads found on social platforms, their posts and proofs -------------------------------------------------
 
 async def _export_leads(session: AsyncSession, person: Person) -> Any:
@@ -218,6 +272,8 @@ async def _export_leads(session: AsyncSession, person: Person) -> Any:
             SocialPost.programme_id == person.programme_id, SocialPost.platform == lead.platform,
             SocialPost.author_id == lead.author_id).order_by(col(SocialPost.id)))
         out.append({"platform": lead.platform, "handle": lead.author_handle, "name": lead.author_name,
+                    "account_id": lead.author_id, "first_post_id": lead.first_post_id,
+                    "bot_reply_id": lead.reply_post_id,
                     "status": lead.status, "claim_code": lead.claim_code, "created_at": iso(lead.created_at),
                     "suggestions": lead.suggestions,
                     "posts": [{"id": p.post_id, "text": p.text, "posted_at": iso(p.posted_at)} for p in posts]})
@@ -326,7 +382,18 @@ async def _export_outcomes(session: AsyncSession, person: Person) -> Any:
 
 
 async def _erase_outcomes(session: AsyncSession, person: Person) -> None:
+    """Their goals and stories go; a partner's story of their match stays the partner's, without their name
+    (what was already posted publicly is out of reach, and said so)."""
     match_ids = [require_id(m) for m in await _their_matches(session, person)]
+    pattern = spoken_names(await _called(session, person))
+    if pattern is not None and match_ids:
+        for story in await session.exec(select(Story).where(col(Story.match_id).in_(match_ids),
+                                                            col(Story.person_id) != require_id(person))):
+            text, posted = pattern.sub(LEFT, story.text)[:600], \
+                pattern.sub(LEFT, story.posted_text)[:1000] if story.posted_text else story.posted_text
+            if (text, posted) != (story.text, story.posted_text):
+                story.text, story.posted_text = text, posted
+                session.add(story)
     await outcomes.erase_outcomes(session=session, person_id=require_id(person), match_ids=match_ids)
 
 
@@ -361,8 +428,24 @@ async def _export_survey_answers(session: AsyncSession, person: Person) -> Any:
 
 
 async def _erase_survey_answers(session: AsyncSession, person: Person) -> None:
-    """Their answers go; their partner's stay (they are the partner's, and name nobody else)."""
+    """Their answers go; their partners' stay (they are the partners'), with the person's name taken out of
+    what a partner wrote, and so out of any report that quotes it."""
     await survey_queries.delete_answers_of_person(session=session, person_id=require_id(person))
+    match_ids = [require_id(m) for m in await _their_matches(session, person)]
+    pattern = spoken_names(await _called(session, person))
+    if pattern is None or not match_ids:
+        return
+    for answer in await survey_queries.text_answers_of_matches(session=session, match_ids=match_ids):
+        redacted = pattern.sub(LEFT, answer.value_text or "")
+        if redacted != answer.value_text:
+            answer.value_text = redacted[:1000]
+            session.add(answer)
+
+
+async def _survey_names(session: AsyncSession, person: Person) -> list[str]:
+    """What they wrote in their own words (a choice's key, like ``career``, is no text of theirs)."""
+    return [a.value_text for a in await survey_queries.answers_of_person(session=session, person_id=require_id(person))
+            if a.value_text and (a.quote_ok is not None or not _CHOICE_KEY.fullmatch(a.value_text))]
 
 
 #: Export in this order, erase in reverse. Append new holders at the end.
@@ -380,7 +463,8 @@ HOLDERS: tuple[Holder, ...] = (
     Holder("audit_events", ("audit_event",), _export_audit, _erase_audit),
     Holder("goals_and_stories", ("goal", "story"), _export_outcomes, _erase_outcomes, _outcome_names),
     Holder("events", ("event_rsvp", "event_message"), _export_events, _erase_events),
-    Holder("survey_answers", ("survey_answer",), _export_survey_answers, _erase_survey_answers),
+    Holder("survey_answers", ("survey_answer",), _export_survey_answers, _erase_survey_answers, _survey_names),
+    Holder("other_messages", ("nudge",), _export_other_messages, _nothing_more),
 )
 
 #: Every table a holder covers (vacuumed on PostgreSQL after an erasure)

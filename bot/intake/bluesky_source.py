@@ -43,12 +43,13 @@ from bot.intake.bluesky_parse import (
     post_id_of,
     post_uri,
     sort_at,
+    split_uri,
     to_ms,
     to_post,
 )
 from bot.intake.paging import RetryPolicy, RunEnd, SeenIds, Stop, collect
 from bot.intake.retry import RetryingSource
-from bot.intake.source import Page, PollResult, Post, ReplyResult, Source
+from bot.intake.source import DeleteResult, Page, PollResult, Post, ReplyResult, Source
 
 SEARCH_NSID = "app.bsky.feed.searchPosts"
 RATE_WINDOW = timedelta(minutes=5)
@@ -229,6 +230,32 @@ class BlueskySource(RetryingSource):
         except (AtProtocolError, TimeoutError) as exc:
             return ReplyResult(ok=False, error=f"Bluesky answered {_reason(exc)}")
         return ReplyResult(ok=True, post_id=post_id_of(created.uri))
+
+
+    async def delete(self, post_id: str) -> DeleteResult:
+        """``com.atproto.repo.deleteRecord`` of one of the bot's posts (its own repo; deleting a record that is
+        not there succeeds too)."""
+        now = self.clock.now()
+        try:
+            did, collection, rkey = split_uri(post_uri(post_id))
+        except ValueError as exc:
+            return DeleteResult(ok=False, refused_reason=str(exc))
+        if did != self.own_did:
+            return DeleteResult(ok=False, refused_reason="not a post of the bot's own account")
+        try:
+            async with asyncio.timeout(self.retry.timeout):
+                self.requests += 1
+                await self.client.com.atproto.repo.delete_record(models.ComAtprotoRepoDeleteRecord.Data(
+                    repo=did, collection=collection, rkey=rkey))
+        except RateLimitExceededError as exc:
+            return DeleteResult(ok=False, rate_limited_until=exc.reset_at or now + RATE_WINDOW)
+        except (UnauthorizedError, LoginRequiredError) as exc:
+            return DeleteResult(ok=False, refused_reason=f"Bluesky rejected the bot's session: {_reason(exc)}")
+        except BadRequestError as exc:
+            return DeleteResult(ok=False, refused_reason=f"Bluesky refused: {_reason(exc)}")
+        except (AtProtocolError, TimeoutError) as exc:
+            return DeleteResult(ok=False, error=f"Bluesky answered {_reason(exc)}")
+        return DeleteResult(ok=True)
 
 
 class BlueskyPageRun(RunEnd):

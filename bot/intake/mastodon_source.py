@@ -47,7 +47,7 @@ from bot.intake.mastodon_parse import (
 )
 from bot.intake.paging import RetryPolicy, RunEnd, Stop, collect
 from bot.intake.retry import RetryingSource
-from bot.intake.source import Page, PollResult, Post, ReplyResult, Source
+from bot.intake.source import DeleteResult, Page, PollResult, Post, ReplyResult, Source
 
 Visibility = Literal["public", "unlisted", "private", "direct"]
 RATE_WINDOW = timedelta(minutes=5)
@@ -270,6 +270,35 @@ class MastodonSource(RetryingSource):
         except MastodonError as exc:
             return ReplyResult(ok=False, error=f"Mastodon answered {_reason(exc)}")
         return ReplyResult(ok=True, post_id=post_id(created.get("id"), self.domain))
+
+
+    async def delete(self, post_id: str) -> DeleteResult:
+        """``DELETE /api/v1/statuses/:id`` of one of the bot's statuses; a 404 ("Record not found") means it is
+        not there (Mastodon answers the same for a status that is not the account's)."""
+        if not getattr(self.client, "access_token", None):
+            return DeleteResult(ok=False, refused_reason="no Mastodon access token configured")
+        now = self.clock.now()
+        try:
+            status_id = status_id_of(post_id)
+        except ValueError as exc:
+            return DeleteResult(ok=False, refused_reason=str(exc))
+        try:
+            await self._blocking(lambda: self.client.status_delete(status_id))
+        except MastodonRatelimitError as exc:
+            return DeleteResult(ok=False, rate_limited_until=self._until(getattr(exc, "headers", {}),
+                                                                          now + RATE_WINDOW))
+        except MastodonNotFoundError:
+            return DeleteResult(ok=True, gone=True)
+        except MastodonUnauthorizedError as exc:
+            return DeleteResult(ok=False, refused_reason=f"{self.domain or 'Mastodon'} rejected the bot's access "
+                                                         f"token (401): {_reason(exc)}")
+        except (MastodonServerError, MastodonNetworkError) as exc:
+            return DeleteResult(ok=False, error=f"Mastodon answered {_reason(exc)}")
+        except MastodonAPIError as exc:
+            return DeleteResult(ok=False, refused_reason=f"Mastodon refused: {_reason(exc)}")
+        except MastodonError as exc:
+            return DeleteResult(ok=False, error=f"Mastodon answered {_reason(exc)}")
+        return DeleteResult(ok=True)
 
 
 class MastodonPageRun(RunEnd):

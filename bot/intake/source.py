@@ -124,6 +124,19 @@ class ReplyResult:
     credentials_error: str | None = None
 
 
+@dataclass(frozen=True)
+class DeleteResult:
+    """The answer to deleting one of the bot's own posts: ``ok`` (deleted, or ``gone`` already: either way it
+    is not there); or ``rate_limited_until``; or ``error`` (transient: a DELETE may be tried again, it is
+    idempotent); or ``refused_reason`` (the platform won't: credentials, not the bot's post)."""
+
+    ok: bool
+    gone: bool = False
+    rate_limited_until: datetime | None = None
+    error: str | None = None
+    refused_reason: str | None = None
+
+
 class PageRun(Protocol):
     """An async iterator of :class:`Page`; after it ends, the attributes tell why it ended."""
 
@@ -152,4 +165,8 @@ class Source(Protocol):
 
     async def reply(self, post: Post | str, text: str) -> ReplyResult:
         """Reply publicly to ``post``; never raises for refusals or rate limits."""
+        ...
+
+    async def delete(self, post_id: str) -> DeleteResult:
+        """Delete one of the bot's own posts (a reply that names someone who left); never raises."""
         ...

@@ -22,6 +22,7 @@ from tweepy.errors import (
     BadRequest,
     Forbidden,
     HTTPException,
+    NotFound,
     TooManyRequests,
     TwitterServerError,
     Unauthorized,
@@ -31,7 +32,7 @@ from bot.clock import Clock
 from bot.intake.cursor import XCursor, parse_cursor
 from bot.intake.paging import RunEnd, Stop, collect
 from bot.intake.retry import RetryingSource, RetryPolicy
-from bot.intake.source import Page, PollResult, Post, ReplyResult, Source
+from bot.intake.source import DeleteResult, Page, PollResult, Post, ReplyResult, Source
 from bot.intake.x_parse import REPLY_NOT_ALLOWED, build_query, error_text, reset_time, to_posts
 
 SEARCH_ROUTE = "/2/tweets/search/recent"
@@ -178,6 +179,30 @@ class XSource(RetryingSource):
         data = response.get("data") if isinstance(response, dict) else getattr(response, "data", None)
         new_id = str(data["id"]) if isinstance(data, dict) and "id" in data else None
         return ReplyResult(ok=True, post_id=new_id)
+
+
+    async def delete(self, post_id: str) -> DeleteResult:
+        """``DELETE /2/tweets/:id`` of one of the bot's posts. ``{"deleted": false}`` or a 404: it is not there."""
+        now = self.clock.now()
+        try:
+            async with asyncio.timeout(self.retry.timeout):
+                self.requests += 1
+                response = await self.client.delete_tweet(post_id, user_auth=self.reply_user_auth)
+        except TooManyRequests as exc:
+            return DeleteResult(ok=False, rate_limited_until=reset_time(exc, now + RATE_WINDOW))
+        except NotFound:
+            return DeleteResult(ok=True, gone=True)
+        except Unauthorized as exc:
+            return DeleteResult(ok=False, refused_reason=f"X rejected the bot's credentials (401): {error_text(exc)}")
+        except Forbidden as exc:
+            return DeleteResult(ok=False, refused_reason=f"X refused (403): {error_text(exc)}")
+        except HTTPException as exc:
+            return DeleteResult(ok=False, error=f"X answered {error_text(exc)}")
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            return DeleteResult(ok=False, error=f"{type(exc).__name__}: {exc}")
+        data = response.get("data") if isinstance(response, dict) else getattr(response, "data", None)
+        deleted = isinstance(data, dict) and data.get("deleted") is True
+        return DeleteResult(ok=True, gone=not deleted)
 
 
 class XPageRun(RunEnd):

@@ -159,7 +159,8 @@ async def run_sandbox_bot(spec: ProcessSpec) -> None:
         from bot.app import MentorBot
 
         MentorBot.rest_connections = MentorBot.interaction_connections = 0
-    bot = build_bot(settings, engine, clock=clock, x_client_factory=_x_factory(spec, x_sessions), **options)
+    bot = build_bot(settings, engine, clock=clock, x_client_factory=_x_factory(spec, x_sessions), owns_process=True,
+                    **options)
     if spec.baseline:
         bot.acks.enabled = False
     if spec.pacing_override:

@@ -219,11 +219,13 @@ class OnboardingService:
         return None
 
     async def find_open(self, discord_user_id: int, channel_id: int | None = None, *,
-                        reply_to: int | None = None) -> OpenInterview | None:
+                        reply_to: int | None = None, replied_programme_id: int | None = None,
+                        ) -> OpenInterview | None:
         """The programme whose conversation a typed message belongs to. Several interviews may share one
         channel (two programmes in one DM), so, as a person would expect:
 
-        1. a reply to one of the bot's interview messages answers that message's interview;
+        1. a reply to one of the bot's interview messages answers that message's interview (its latest
+           question, or an earlier message whose buttons name the programme: ``replied_programme_id``);
         2. else the interview whose question was asked last in this channel (the one right above);
         3. else (typed elsewhere) the most recently active unfinished conversation.
 
@@ -245,7 +247,7 @@ class OnboardingService:
         shared = len(here) > 1
         if reply_to is not None:
             for row, prog in open_rows:
-                if row.last_prompt_message_id == reply_to:
+                if row.last_prompt_message_id == reply_to or prog.id == replied_programme_id:
                     return OpenInterview(prog, shared)
         if here:
             return OpenInterview(max(here, key=lambda rp: (rp[0].last_prompt_message_id or 0,

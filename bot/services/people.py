@@ -10,15 +10,18 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
+from bot.intake.source import platform_name
 from bot.onboarding.safe_text import escape_markdown, safe_text
 from bot.services.catch_up import SEEN_MARK
+from bot.services.circle import CircleService
+from bot.services.intake import IntakeService, PublicReply, Withdrawn
 from bot.services.match_end import EndedMatch, EndReason, MatchEnding
 from bot.services.nudges import NudgeService
 from bot.services.programmes import Programme
 from storage import personal_data
-from storage.db import SessionFactory, purge_deleted, touched_tables, transaction
+from storage.db import SessionFactory, erasure_of, purge_deleted, transaction
 from storage.ids import require_id
-from storage.models import Match, MatchStatus, PersonStatus, StoryStatus
+from storage.models import Lead, Match, MatchStatus, PersonStatus, StoryStatus
 from storage.queries import audit, intake, matching, nudges, onboarding, outcomes, people
 
 #: What /leave keeps, said the same way in /mydata and the leave prompt.
@@ -28,8 +31,8 @@ AFTER_LEAVE = ("/leave deletes everything above. The programme keeps only anonym
                "(organisers' notices, your pair's space, your partner's DMs). What it cannot reach: replies "
                "only one person could see (\"Only you can see this\", e.g. an organiser's match preview) can't be "
                "changed once sent — Discord drops them when that person dismisses them or reloads; what other "
-               "people wrote themselves; and its public reply to your hashtag post on X, Bluesky or Mastodon, "
-               "which names your handle (the bot's operator can delete it from the bot's account).")
+               "people wrote themselves. Its public replies to your hashtag posts on X, Bluesky or Mastodon name your "
+               "handle: the bot deletes them too, and asks the organisers to when a platform refuses.")
 
 @dataclass
 class LeaveResult:
@@ -49,6 +52,14 @@ class LeaveResult:
     # their stories: the ones already public (where, address) stay there; the rest were deleted
     public_stories: list[tuple[str, str | None]] = field(default_factory=list)
     stories_deleted: int = 0
+    # the bot's public replies to their hashtag posts (they name their handle): deleted on each platform after
+    # the erasure; those a platform did not delete are left to the organisers (their addresses name nobody)
+    public_replies: list[PublicReply] = field(default_factory=list)
+    replies_withdrawn: list[Withdrawn] = field(default_factory=list)
+
+    @property
+    def replies_left(self) -> list[Withdrawn]:
+        return [w for w in self.replies_withdrawn if not w.result.ok]
 
 
 def naming_strings(discord_user_id: int | None, texts: list[str]) -> list[str]:
@@ -62,13 +73,28 @@ def naming_strings(discord_user_id: int | None, texts: list[str]) -> list[str]:
     return sorted((s for s in out if len(s) >= 3), key=len, reverse=True)
 
 
+def replies_left_words(left: list[Withdrawn]) -> str:
+    """The organisers' notice of public replies naming someone who left that a platform did not delete."""
+    lines = []
+    for w in left:
+        r = w.result
+        why = (f"rate limited until {r.rate_limited_until:%H:%M} UTC" if r.rate_limited_until else
+               r.refused_reason or r.error or "no answer")
+        lines.append(f"- {platform_name(w.reply.platform)}: {w.url or w.reply.post_id} ({why})")
+    return ("🧹 A member who left was named in the bot's public replies below, and the platform did not delete "
+            "them. Please delete them from the bot's account:\n" + "\n".join(lines))[:2000]
+
+
 class PeopleService:
     def __init__(self, sessions: SessionFactory, clock: Clock, nudges: NudgeService | None = None,
-                 ending: MatchEnding | None = None) -> None:
+                 ending: MatchEnding | None = None, intake: IntakeService | None = None,
+                 circle: CircleService | None = None) -> None:
         self._sessions = sessions
         self._clock = clock
         self._nudges = nudges
         self._ending = ending
+        self._intake = intake
+        self._circle = circle
 
     async def pause(self, programme: Programme, discord_user_id: int, weeks: int, *, actor: int | None = None,
                     end_matches: bool = False) -> datetime | None:
@@ -133,6 +159,9 @@ class PeopleService:
             if person is None:
                 return None
             sections = await personal_data.export_person(session=session, person=person)
+        if self._circle is not None:  # not stored: worked out from the profile, and kept in step on Discord
+            sections["mentor_circle"] = {"member": discord_user_id in await self._circle.members(programme),
+                                         "why": "mentors of the programme are in its mentor circle"}
         return {"programme": programme.key, **sections, "after_leave": AFTER_LEAVE}
 
     async def leave(self, programme: Programme, discord_user_id: int) -> LeaveResult:
@@ -148,6 +177,7 @@ class PeopleService:
             result = LeaveResult(found=True, left_at=now)
             leads = [lead for lead in await intake.leads_in_programme(session=session, programme_id=programme.id)
                      if lead.person_id == person.id]
+            result.public_replies = await self._public_replies(session, programme, leads)
             result.names = naming_strings(person.discord_user_id,
                                           await personal_data.names_of(session=session, person=person))
             await self._traces(session, pid, programme, result)
@@ -175,16 +205,32 @@ class PeopleService:
                 session=session, programme_id=programme.id, actor_discord_id=None, action="person.leave",
                 detail={"ended_matches": len(result.ended)}, now=now,
             )
-            touched = await touched_tables(session, personal_data.TABLES)
+            erasure = await erasure_of(session, personal_data.TABLES)
         # no copy left in the database files (SQLite's log; PostgreSQL's dead rows and freed space in every table
         # that may ever have held their data: older versions of their rows, deleted or updated before, too)
-        await purge_deleted(self._sessions.kw["bind"], touched)
+        await purge_deleted(self._sessions.kw["bind"], erasure)
         for ended in result.ended:  # after the commit: partners told, spaces archived, organisers told
             await self._follow_up(ended)
         if not result.ended and self._ending is not None and self._ending.spaces is not None:
             await self._ending.spaces.tell_organisers(
                 programme, f"👋 A member left **{programme.config.name}** and their data was deleted.")
+        if result.public_replies and self._intake is not None:
+            result.replies_withdrawn = await self._intake.withdraw(programme, result.public_replies)
+            if result.replies_left and self._ending is not None and self._ending.spaces is not None:
+                await self._ending.spaces.tell_organisers(programme, replies_left_words(result.replies_left))
         return result
+
+    async def _public_replies(self, session: AsyncSession, programme: Programme, leads: list[Lead]) -> list[PublicReply]:
+        """The bot's public posts addressed to them: its reply to each of their leads, and any post of its own
+        it has seen that starts a line with their @handle."""
+        found: dict[tuple[str, str], PublicReply] = {}
+        for lead in leads:
+            if lead.reply_post_id:
+                found[(lead.platform, lead.reply_post_id)] = PublicReply(lead.platform, lead.reply_post_id)
+            for post in await intake.own_posts_naming(session=session, programme_id=programme.id,
+                                                      platform=lead.platform, handle=lead.author_handle):
+                found[(lead.platform, post.post_id)] = PublicReply(lead.platform, post.post_id)
+        return list(found.values())
 
     async def _traces(self, session: AsyncSession, pid: int, programme: Programme, result: LeaveResult) -> None:
         for m in await matching.matches_of_person(session=session, person_id=pid):

@@ -54,6 +54,8 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "lapsed_partner": frozenset({"programme", "partner", "days"}),
     "ended_by_organisers": frozenset({"programme", "partner"}),
     "mentor_place_free": frozenset({"programme"}),
+    "paused": frozenset({"programme", "until"}),
+    "resumed": frozenset({"programme"}),
 }
 #: A reply to each check-in button (no placeholders: it is shown to the person who pressed it).
 REPLY_KEYS = ("met", "not_yet", "help", "end", "confirm_end", "keep")
@@ -180,6 +182,9 @@ class Voice(BaseModel):
     #: … the organisers ended it (their note, if any, follows)
     ended_by_organisers: str = Field(min_length=1, max_length=900)
     mentor_place_free: str = Field(min_length=1, max_length=300)
+    #: the answer to /pause ({until}: the date it ends) and to /resume
+    paused: str = Field(min_length=1, max_length=600)
+    resumed: str = Field(min_length=1, max_length=600)
     replies: dict[str, str]
     #: the words around survey questions
     surveys: SurveyWords = Field(default_factory=SurveyWords)
@@ -246,6 +251,8 @@ class VoiceOverrides(BaseModel):
     lapsed_partner: str | None = Field(default=None, min_length=1, max_length=900)
     ended_by_organisers: str | None = Field(default=None, min_length=1, max_length=900)
     mentor_place_free: str | None = Field(default=None, min_length=1, max_length=300)
+    paused: str | None = Field(default=None, min_length=1, max_length=600)
+    resumed: str | None = Field(default=None, min_length=1, max_length=600)
     replies: dict[str, str] = Field(default_factory=dict)
     surveys: dict[str, str] = Field(default_factory=dict)
     checkin_words: dict[str, str] = Field(default_factory=dict)

@@ -43,6 +43,19 @@ class DirectMessages(commands.Cog):
             recent.popleft()
         return len(recent) > SPAM_MAX
 
+    async def _replied(self, message: discord.Message) -> tuple[int | None, int | None]:
+        """A Discord reply: the message it replies to, and the programme whose interview that message is."""
+        ref = message.reference
+        if ref is None or ref.message_id is None:
+            return None, None
+        replied = ref.resolved
+        if not isinstance(replied, discord.Message):  # not sent along with the reply: look it up
+            try:
+                replied = await message.channel.fetch_message(ref.message_id)
+            except discord.HTTPException:
+                return ref.message_id, None
+        return ref.message_id, interview.interview_of(replied)
+
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
         if message.author.bot or message.webhook_id is not None:
@@ -63,8 +76,9 @@ class DirectMessages(commands.Cog):
             # typing a code proves nothing: it is posted from the account to link
             await self.bot.pacer_send(message.channel, content=CODES_ARE_POSTED, allowed_mentions=NO_PINGS)
             return
-        reply_to = message.reference.message_id if message.reference is not None else None
-        found = await services.onboarding.find_open(message.author.id, message.channel.id, reply_to=reply_to)
+        reply_to, replied_programme = await self._replied(message)
+        found = await services.onboarding.find_open(message.author.id, message.channel.id, reply_to=reply_to,
+                                                    replied_programme_id=replied_programme)
         if found is None:
             # after onboarding (or before any): one help message per HELP_EVERY_S, however many DMs arrive
             last = self._helped.get(message.author.id)

@@ -10,9 +10,17 @@ import discord
 
 from bot.services.events import EventDelivery, voice_channel
 from bot.services.programmes import Programme
+from bot.services.scheduled_dms import Posted, SendOutcome
 from cogs._common import find_circle
 from cogs.events._views import delivery_view
-from cogs.kit.messaging import NO_PINGS, guild_text_channel, open_dm, send_dm, tell_organisers
+from cogs.kit.messaging import (
+    NO_PINGS,
+    find_personal,
+    guild_text_channel,
+    once_nonce,
+    send_personal,
+    tell_organisers,
+)
 from storage.models import EventAudience, ProgrammeEvent
 
 if TYPE_CHECKING:
@@ -68,22 +76,16 @@ class DiscordEvents:
             return
         await self.bot.pacer_send(channel, content=text[:2000], allowed_mentions=NO_PINGS)
 
-    async def send(self, delivery: EventDelivery) -> tuple[int, int] | None:
-        kwargs: dict[str, object] = {"content": f"{delivery.text}\n-# {delivery.marker}"[:2000],
-                                     "allowed_mentions": NO_PINGS}
-        view = delivery_view(delivery)
+    async def send(self, d: EventDelivery) -> SendOutcome:
+        kwargs: dict[str, Any] = {"content": f"{d.text}\n-# {d.marker}"[:2000], "allowed_mentions": NO_PINGS,
+                                  "nonce": once_nonce(d.marker)}
+        view = delivery_view(d)
         if view is not None:
             kwargs["view"] = view
-        msg = await send_dm(self.bot, delivery.discord_user_id, **kwargs)
-        return None if msg is None else (msg.channel.id, msg.id)
+        return await send_personal(self.bot, d, "about an event", **kwargs)
 
-    async def find_sent(self, delivery: EventDelivery) -> tuple[int, int] | None:
-        try:
-            channel = await open_dm(self.bot, delivery.discord_user_id)
-            async for msg in channel.history(limit=30):
-                if self.bot.user is not None and msg.author.id == self.bot.user.id \
-                        and msg.content.endswith(delivery.marker):
-                    return msg.channel.id, msg.id
-        except discord.HTTPException:
-            return None
-        return None
+    async def find_sent(self, d: EventDelivery) -> Posted | None:
+        return await find_personal(self.bot, d, {d.marker: d.row_id}, limit=30)
+
+    async def tell_organisers(self, programme: Programme, text: str) -> None:
+        await tell_organisers(self.bot, programme, text)

@@ -8,6 +8,7 @@ claim code) show its next step too — all through :func:`start`, :func:`show` a
 from __future__ import annotations
 
 import logging
+import re
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -36,6 +37,20 @@ MAX_BUTTONS = 5
 NO_INTERVIEW = "I don't have an interview for you in this programme — use `/join` in the server to start one."
 
 
+_INTERVIEW_ID = re.compile(r"^onb(?:sel|sug|txt|ok|chg)?:(\d+)(?::|$)")
+
+
+def interview_of(message: discord.Message) -> int | None:
+    """The programme whose interview a bot message belongs to, from its components' custom_ids (None: not an
+    interview message, or one without components)."""
+    for row in message.components:
+        for item in getattr(row, "children", [row]):
+            found = _INTERVIEW_ID.match(str(getattr(item, "custom_id", None) or ""))
+            if found:
+                return int(found.group(1))
+    return None
+
+
 # ---- components: each builds and parses its own custom_id ------------------------------------------------
 def _button(custom_id: str, label: str, style: discord.ButtonStyle = discord.ButtonStyle.secondary) -> discord.ui.Button[Any]:
     return discord.ui.Button(label=label[:80], custom_id=custom_id, style=style)
@@ -53,7 +68,11 @@ async def run_action(interaction: discord.Interaction[Any], pid: int, action: Ac
     if conv is None:
         await interaction.followup.send(NO_INTERVIEW, ephemeral=True)
         return
-    rendered = render_step(programme, conv.step)
+    shared = False
+    if len(bot.services.programmes.all()) > 1:  # another programme's interview may share this DM
+        here = await bot.services.onboarding.find_open(interaction.user.id, interaction.channel_id)
+        shared = here is not None and here.shared
+    rendered = render_step(programme, conv.step, named=shared)
     shown = await interaction.edit_original_response(content=rendered.content, embed=rendered.embed,
                                                      view=rendered.view, allowed_mentions=NO_PINGS)
     await bot.services.onboarding.asked(conv.session_id, shown.id)

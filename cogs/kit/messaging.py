@@ -13,11 +13,12 @@ import hashlib
 import logging
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import discord
 
 from bot.services.programmes import Programme
+from bot.services.scheduled_dms import Posted, SendOutcome
 
 if TYPE_CHECKING:
     from bot.app import MentorBot
@@ -151,6 +152,128 @@ async def send_to_person(
     content = f"<@{user_id}> (your DMs are closed, so here it is in your shared space)\n{kwargs.pop('content', '')}"
     kwargs["allowed_mentions"] = mention_user(user_id)
     return await bot.pacer_send(messageable(bot, space_id), content=content[:2000], **kwargs)
+
+
+def _private_tag(person_id: int) -> str:
+    return f"#u{person_id}"
+
+
+async def _thread_parent(bot: MentorBot, programme: Programme, near: int | None) -> discord.TextChannel | None:
+    """Where a person's private thread lives: the channel of their space (a pod's channel; a thread space's
+    parent), else the programme's onboarding channel (where a closed-DM interview happens too)."""
+    if near is not None:
+        found = bot.get_channel(near)
+        if isinstance(found, discord.Thread):
+            found = found.parent
+        if isinstance(found, discord.TextChannel):
+            return found
+    guild = bot.get_guild(programme.guild_id)
+    return find_text_channel(guild, programme.config.onboarding_channel) if guild is not None else None
+
+
+async def private_thread(bot: MentorBot, programme: Programme, person_id: int, user_id: int, near: int | None,
+                         *, create: bool) -> discord.Thread | None:
+    """The person's own private thread (name ending ``#u<person id>``): only they, the bot and the organisers
+    (Manage Threads) see it. Found again (also once archived) before one is made; ``create`` makes it when
+    missing (the person added), else None."""
+    parent = await _thread_parent(bot, programme, near)
+    if parent is None:
+        return None
+    tag = _private_tag(person_id)
+    for thread in parent.guild.threads:
+        if thread.parent_id == parent.id and thread.name.endswith(tag):
+            return thread
+    async for thread in parent.archived_threads(private=True, joined=True, limit=None):
+        if thread.name.endswith(tag):
+            return await thread.edit(archived=False) if create else thread
+    if not create:
+        return None
+    thread = await parent.create_thread(name=f"just for you {tag}", type=discord.ChannelType.private_thread,
+                                        invitable=False)
+    await thread.add_user(discord.Object(id=user_id))
+    return thread
+
+
+async def send_privately(bot: MentorBot, programme: Programme, person_id: int, user_id: int, known_dm: int | None,
+                         dms_closed: bool, near: int | None, **kwargs: Any) -> discord.Message | None:
+    """DM ``user_id`` (paced); on closed DMs post in their own private thread (see :func:`private_thread`) with a
+    mention, so nobody else in a shared space sees it. None: unreachable. Raises other HTTP errors."""
+    if not dms_closed:
+        msg = await send_to_person(bot, user_id, known_dm, False, None, **kwargs)
+        if msg is not None:
+            return msg
+    thread = await private_thread(bot, programme, person_id, user_id, near, create=True)
+    if thread is None:
+        return None
+    content = f"<@{user_id}> (your DMs are closed, so here it is in a thread only you can see)\n" \
+              f"{kwargs.pop('content', '')}"
+    kwargs["allowed_mentions"] = mention_user(user_id)
+    return await bot.pacer_send(thread, content=content[:2000], **kwargs)
+
+
+async def find_by_markers(bot: MentorBot, channels: list[discord.abc.Messageable], markers: dict[str, int],
+                          limit: int = 50) -> Posted | None:
+    """The bot's recent message in ``channels`` carrying any of ``markers`` (marker -> row id), with every row
+    it carries; None when there is none (or a channel cannot be read: logged)."""
+    me = bot.user.id if bot.user else 0
+    for channel in channels:
+        try:
+            async for msg in channel.history(limit=limit):
+                found = {markers[word] for word in msg.content.split() if word in markers}
+                if msg.author.id == me and found:
+                    return Posted(msg.channel.id, msg.id, frozenset(found))
+        except discord.HTTPException as exc:
+            log.warning("could not search %s for %s: %s", getattr(channel, "id", "?"), list(markers), exc)
+    return None
+
+
+class PersonalDelivery(Protocol):
+    """A scheduled message for one person that only they may see (a survey, an event message)."""
+
+    @property
+    def programme(self) -> Programme: ...
+    @property
+    def person_id(self) -> int: ...
+    @property
+    def discord_user_id(self) -> int | None: ...
+    @property
+    def dm_channel_id(self) -> int | None: ...
+    @property
+    def dms_closed(self) -> bool: ...
+    @property
+    def space_id(self) -> int | None: ...
+
+
+async def send_personal(bot: MentorBot, d: PersonalDelivery, about: str, **kwargs: Any) -> SendOutcome:
+    """Send by DM, or with DMs closed to the person's private thread (:func:`send_privately`): what happened,
+    for the shared dispatcher (``about``: what the organisers hear it was when nothing could reach them)."""
+    if d.discord_user_id is None:
+        return SendOutcome(None, "no Discord account")
+    msg = await send_privately(bot, d.programme, d.person_id, d.discord_user_id, d.dm_channel_id, d.dms_closed,
+                               d.space_id, **kwargs)
+    closed_now = not d.dms_closed and (msg is None or isinstance(msg.channel, discord.Thread))
+    if msg is None:
+        return SendOutcome(None, "DMs closed and no private thread", dms_found_closed=closed_now,
+                           organisers_notice=f"⚠️ I can't reach <@{d.discord_user_id}> {about}: their DMs are "
+                                             "closed and I could not open a private thread for them.")
+    return SendOutcome(Posted(msg.channel.id, msg.id), dms_found_closed=closed_now)
+
+
+async def find_personal(bot: MentorBot, d: PersonalDelivery, markers: dict[str, int],
+                        limit: int = 50) -> Posted | None:
+    """A personal message sent before (a crash, a lost answer), looked for in the DMs and the private thread."""
+    if d.discord_user_id is None:
+        return None
+    candidates: list[discord.abc.Messageable] = []
+    try:
+        if not d.dms_closed:
+            candidates.append(await open_dm(bot, d.discord_user_id, d.dm_channel_id))
+        thread = await private_thread(bot, d.programme, d.person_id, d.discord_user_id, d.space_id, create=False)
+    except discord.HTTPException as exc:
+        log.warning("could not look for %s: %s", list(markers), exc)
+        return None
+    candidates += [thread] if thread is not None else []
+    return await find_by_markers(bot, candidates, markers, limit)
 
 
 async def tell_waiting(bot: MentorBot, programme: Programme) -> None:

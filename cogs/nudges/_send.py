@@ -9,13 +9,15 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.services.nudges import Delivery, has_marker, markers_in
-from bot.services.nudges.dispatch import Posted, SendOutcome
 from bot.services.programmes import Programme
+from bot.services.scheduled_dms import Posted, SendOutcome
 from cogs.kit.messaging import (
     NO_PINGS,
     guild_text_channel,
     messageable,
     once_nonce,
+    private_thread,
+    send_privately,
     send_to_person,
     tell_organisers,
 )
@@ -46,7 +48,11 @@ async def find_sent(bot: MentorBot, d: Delivery) -> Posted | None:
                 candidates.append(user.dm_channel)
             elif user is not None:
                 candidates.append(await bot.pacer_create_dm(user))
-        if d.space_id is not None:
+        if d.private and d.person_id is not None and d.discord_user_id is not None:
+            thread = await private_thread(bot, d.programme, d.person_id, d.discord_user_id, d.space_id,
+                                          create=False)
+            candidates += [thread] if thread is not None else []
+        elif d.space_id is not None:
             candidates.append(messageable(bot, d.space_id))
     me = bot.user.id if bot.user else 0
     # a digest goes to a busy channel: read every message since it fell due, not only the last 50
@@ -88,8 +94,13 @@ async def send(bot: MentorBot, d: Delivery) -> SendOutcome:
         view = nudge_view(d)
         if view is not None:
             kwargs["view"] = view
-    msg = await send_to_person(bot, d.discord_user_id, d.dm_channel_id, d.dms_closed, d.space_id, **kwargs)
-    closed_now = not d.dms_closed and (msg is None or msg.channel.id == d.space_id)
+    if d.private and d.person_id is not None:  # a pod: with DMs closed, a thread only they see, not the pod
+        msg = await send_privately(bot, d.programme, d.person_id, d.discord_user_id, d.dm_channel_id, d.dms_closed,
+                                   d.space_id, **kwargs)
+        closed_now = not d.dms_closed and (msg is None or isinstance(msg.channel, discord.Thread))
+    else:
+        msg = await send_to_person(bot, d.discord_user_id, d.dm_channel_id, d.dms_closed, d.space_id, **kwargs)
+        closed_now = not d.dms_closed and (msg is None or msg.channel.id == d.space_id)
     if msg is None and d.batch and closed_now:
         # their pairings have no one shared space: next time each check-in goes to its own pair's space
         return SendOutcome(None, "DMs closed", dms_found_closed=True, retry=True)

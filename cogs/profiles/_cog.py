@@ -121,9 +121,8 @@ class Profiles(commands.Cog):
         until = await self.bot.services.people.pause(prog, interaction.user.id, weeks)
         if until is None:
             raise UserFacingError(NOT_JOINED.format(name=prog.config.name))
-        await interaction.followup.send(
-            f"You're paused until **{until:%d %B %Y}**: no new matches or check-ins until then. "
-            "Use `/resume` to come back sooner.", ephemeral=True)
+        await interaction.followup.send(prog.config.messages().say(
+            "paused", until=f"{until:%d %B %Y}", programme=safe_text(prog.config.name, 100)), ephemeral=True)
 
     @app_commands.command(name="resume", description="Come back from a pause")
     @app_commands.describe(programme="which programme, when there are several")
@@ -132,8 +131,8 @@ class Profiles(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         if not await self.bot.services.people.resume(prog, interaction.user.id):
             raise UserFacingError("You aren't paused — nothing to resume.")
-        await interaction.followup.send("Welcome back! You'll be included in the next matching round.",
-                                        ephemeral=True)
+        await interaction.followup.send(prog.config.messages().say(
+            "resumed", programme=safe_text(prog.config.name, 100)), ephemeral=True)
 
     @app_commands.command(name="mydata", description="Download everything stored about you (sent by DM)")
     @app_commands.describe(programme="which programme, when there are several")

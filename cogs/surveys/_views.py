@@ -10,6 +10,7 @@ from typing import Any
 import discord
 
 from bot.services.surveys import StepView, SurveyTurn
+from bot.services.surveys._types import SurveySection
 from cogs.kit.interactions import INTEGER, KEY, KitModal, PersistentItem, bot_of, label_of, reply, selected
 from cogs.kit.messaging import NO_PINGS
 
@@ -123,8 +124,6 @@ class SurveyQuoteButton(PersistentItem[discord.ui.Button[Any]], prefix="surveyqu
             self.invite_id, interaction.user.id, self.question, self.ok == "yes"))
 
 
-DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
-    SurveyAnswerButton, SurveyChoiceSelect, SurveyWriteButton, SurveyQuoteButton)
 
 
 def step_view(step: StepView | None) -> discord.ui.View | None:
@@ -148,3 +147,39 @@ def step_view(step: StepView | None) -> discord.ui.View | None:
         view.add_item(SurveyAnswerButton(iid, q.key, SKIP, words.skip_button, row=1))
     view.stop()
     return view
+
+
+class SurveyOpenButton(PersistentItem[discord.ui.Button[Any]], prefix="surveyopen", fields={"id": INTEGER}):
+    """One pairing's survey in a message that carries several: answers a new message with where that survey
+    stands (its next question; its thanks once done), which then moves on like any survey message."""
+
+    ack = "visible"
+
+    def __init__(self, invite_id: int, label: str = "…", row: int | None = None) -> None:
+        super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.primary, row=row,
+                                           custom_id=self.build_id(invite_id)))
+        self.invite_id = invite_id
+
+    @classmethod
+    def rebuild(cls, fields: dict[str, str], item: discord.ui.Item[Any]) -> SurveyOpenButton:
+        return cls(int(fields["id"]), label_of(item, "…"))
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        turn = await bot_of(interaction).services.surveys.open(self.invite_id, interaction.user.id)
+        if turn.status == "rejected":
+            await interaction.edit_original_response(content=turn.text, allowed_mentions=NO_PINGS)
+            return
+        await show(interaction, turn)
+
+
+def batch_view(sections: tuple[SurveySection, ...]) -> discord.ui.View:
+    """A button per pairing (Discord allows 25 on one message: five rows of five)."""
+    view = discord.ui.View(timeout=None)
+    for i, s in enumerate(sections[:25]):
+        view.add_item(SurveyOpenButton(s.invite_id, s.partner[:80] or "your partner", row=i // 5))
+    view.stop()
+    return view
+
+
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
+    SurveyAnswerButton, SurveyChoiceSelect, SurveyWriteButton, SurveyQuoteButton, SurveyOpenButton)

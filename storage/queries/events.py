@@ -20,6 +20,7 @@ from storage.models import (
     ProgrammeEvent,
     RsvpResponse,
 )
+from storage.queries import claims
 
 
 async def add_event(*, session: AsyncSession, event: ProgrammeEvent) -> ProgrammeEvent:
@@ -122,51 +123,41 @@ async def add_messages(*, session: AsyncSession, messages: Sequence[EventMessage
 
 
 async def claim_due(*, session: AsyncSession, now: datetime, worker: str, limit: int = 100) -> list[EventMessage]:
-    """Atomically claim up to ``limit`` due pending messages (one ``UPDATE … WHERE status='pending' RETURNING``;
-    ``FOR UPDATE SKIP LOCKED`` in a materialised CTE on PostgreSQL), as nudges are claimed."""
-    due = (select(EventMessage.id)
-           .where(EventMessage.status == EventMessageStatus.PENDING, col(EventMessage.due_at) <= now)
-           .order_by(col(EventMessage.due_at), col(EventMessage.id)).limit(limit).with_for_update(skip_locked=True))
-    ids: Any
-    if session.get_bind().dialect.name == "postgresql":
-        picked = due.cte("due").prefix_with("MATERIALIZED")
-        ids = select(picked.c.id).scalar_subquery()
-    else:
-        ids = due.scalar_subquery()
-    stmt = (update(EventMessage)
-            .where(col(EventMessage.id).in_(ids), col(EventMessage.status) == EventMessageStatus.PENDING)
-            .values(status=EventMessageStatus.CLAIMED, claimed_by=worker, claimed_at=now,
-                    attempts=col(EventMessage.attempts) + 1)
-            .returning(EventMessage)
-            .execution_options(synchronize_session=False))
-    rows = [row[0] for row in (await session.exec(stmt)).all()]
-    rows.sort(key=lambda m: (m.due_at, m.id or 0))
-    return rows
+    """Atomically claim up to ``limit`` due pending messages (see :func:`claims.claim_due`)."""
+    return await claims.claim_due(session=session, model=EventMessage, now=now, worker=worker, limit=limit)
 
 
 async def release_stale(*, session: AsyncSession, claimed_before: datetime) -> int:
     """Claims of a process that died go back to pending; the next claim looks for the message first."""
-    result = await session.exec(update(EventMessage)
-                                .where(col(EventMessage.status) == EventMessageStatus.CLAIMED,
-                                       col(EventMessage.claimed_at) <= claimed_before)
-                                .values(status=EventMessageStatus.PENDING, claimed_by=None))
-    return int(result.rowcount)
+    return await claims.release_stale(session=session, model=EventMessage, claimed_before=claimed_before)
+
+
+async def renew_claim(*, session: AsyncSession, message_id: int, claim: tuple[str, int], now: datetime) -> bool:
+    return await claims.renew_claim(session=session, model=EventMessage, row_id=message_id, claim=claim, now=now)
+
+
+async def reschedule(*, session: AsyncSession, message_id: int, due_at: datetime, error: str,
+                     claim: tuple[str, int] | None = None) -> bool:
+    return await claims.reschedule(session=session, model=EventMessage, row_id=message_id, due_at=due_at,
+                                   error=error[:500], claim=claim)
 
 
 async def mark_sent(*, session: AsyncSession, message_id: int, now: datetime, channel_id: int | None,
                     discord_message_id: int | None) -> bool:
     result = await session.exec(update(EventMessage)
                                 .where(col(EventMessage.id) == message_id,
-                                       col(EventMessage.status) == EventMessageStatus.CLAIMED)
+                                       col(EventMessage.status).in_((EventMessageStatus.CLAIMED,
+                                                                     EventMessageStatus.PENDING)))
                                 .values(status=EventMessageStatus.SENT, sent_at=now, channel_id=channel_id,
                                         message_id=discord_message_id))
     return bool(result.rowcount)
 
 
-async def mark_failed(*, session: AsyncSession, message_id: int, error: str, final: bool) -> None:
-    await session.exec(update(EventMessage).where(col(EventMessage.id) == message_id)
-                       .values(status=EventMessageStatus.FAILED if final else EventMessageStatus.PENDING,
-                               claimed_by=None, last_error=error[:500]))
+async def mark_failed(*, session: AsyncSession, message_id: int, error: str,
+                      claim: tuple[str, int] | None = None) -> bool:
+    """Given up, or not needed any more (never a sent one); with ``claim``, only while that claim holds it."""
+    return await claims.mark_failed(session=session, model=EventMessage, row_id=message_id, error=error[:500],
+                                    claim=claim)
 
 
 async def cancel_pending(*, session: AsyncSession, event_id: int, person_id: int | None = None,

@@ -98,6 +98,13 @@ async def claim_reply(*, session: AsyncSession, programme_id: int, platform: str
     return owner == programme_id
 
 
+async def own_posts_naming(*, session: AsyncSession, programme_id: int, platform: str, handle: str) -> list[SocialPost]:
+    """The bot's own posts (seen in its searches) on ``platform`` that hold ``@handle``."""
+    stmt = select(SocialPost).where(SocialPost.programme_id == programme_id, SocialPost.platform == platform,
+                                    col(SocialPost.kind) == "own", col(SocialPost.text).contains(f"@{handle}"))
+    return list(await session.exec(stmt.order_by(col(SocialPost.id))))
+
+
 async def leads_in_programme(
     *, session: AsyncSession, programme_id: int, statuses: tuple[LeadStatus, ...] | None = None
 ) -> list[Lead]:

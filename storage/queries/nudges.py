@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.ids import require_id
 from storage.models import MATCH_KINDS, Match, MatchStatus, Nudge, NudgeKind, NudgeStatus
+from storage.queries import claims
 
 
 async def add_nudges(*, session: AsyncSession, nudges: Sequence[Nudge]) -> int:
@@ -32,52 +33,35 @@ async def add_nudges(*, session: AsyncSession, nudges: Sequence[Nudge]) -> int:
     return added
 
 
+def of_kinds(kinds: Sequence[NudgeKind]) -> list[Any]:
+    """The condition "one of these kinds" (each feature claims and releases only its own rows)."""
+    return [col(Nudge.kind).in_(list(kinds))]
+
+
 async def claim_due_nudges(
     *, session: AsyncSession, now: datetime, worker: str, limit: int = 100, kinds: tuple[NudgeKind, ...] | None = None
 ) -> list[Nudge]:
-    """Atomically claim up to ``limit`` due pending nudges for ``worker``.
-
-    One statement. On PostgreSQL ``WITH due AS MATERIALIZED (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)
-    UPDATE … WHERE id IN (SELECT id FROM due) AND status='pending' RETURNING``: the materialised CTE runs the
-    locking SELECT exactly once (inside a plain ``IN (subquery)`` PostgreSQL may re-run it and claim far more
-    than ``limit``). On SQLite the database lock serialises writers; the status guard makes a second claim
-    impossible. ``kinds`` limits the claim to those kinds of nudge (each feature claims its own).
-    """
-    due = select(Nudge.id).where(Nudge.status == NudgeStatus.PENDING, col(Nudge.due_at) <= now)
-    if kinds is not None:
-        due = due.where(col(Nudge.kind).in_(kinds))
-    due = due.order_by(col(Nudge.due_at), col(Nudge.id)).limit(limit).with_for_update(skip_locked=True)
-    ids: Any
-    if session.get_bind().dialect.name == "postgresql":
-        picked = due.cte("due").prefix_with("MATERIALIZED")
-        ids = select(picked.c.id).scalar_subquery()
-    else:
-        ids = due.scalar_subquery()
-    stmt = (
-        update(Nudge)
-        .where(col(Nudge.id).in_(ids), col(Nudge.status) == NudgeStatus.PENDING)
-        .values(status=NudgeStatus.CLAIMED, claimed_by=worker, claimed_at=now, attempts=col(Nudge.attempts) + 1)
-        .returning(Nudge)
-        .execution_options(synchronize_session=False)
-    )
-    rows = await session.exec(stmt)
-    claimed = [row[0] for row in rows.all()]
-    claimed.sort(key=lambda n: (n.due_at, require_id(n)))
-    return claimed
+    """Atomically claim up to ``limit`` due pending nudges for ``worker`` (see :func:`claims.claim_due`);
+    ``kinds`` limits the claim to those kinds of nudge (each feature claims its own)."""
+    where = [col(Nudge.kind).in_(kinds)] if kinds is not None else []
+    return await claims.claim_due(session=session, model=Nudge, now=now, worker=worker, limit=limit, where=where)
 
 
 async def claim_companions(
     *, session: AsyncSession, person_ids: Sequence[int], until: datetime, worker: str, now: datetime,
+    kind: NudgeKind = NudgeKind.CHECKIN, step_key: str | None = None,
 ) -> list[Nudge]:
-    """Claim, for ``worker``, the pending check-ins of ``person_ids`` due by ``until``: they go out with the
-    check-in claimed for that person now, in one message. The status guard makes a row claimed once, by one
-    worker, whatever runs at the same time (PostgreSQL re-checks it after waiting for a concurrent claim)."""
+    """Claim, for ``worker``, the pending rows of ``kind`` (and ``step_key``, when given) of ``person_ids`` due
+    by ``until``: they go out with the one claimed for that person now, in one message. The status guard makes a
+    row claimed once, by one worker, whatever runs at the same time (PostgreSQL re-checks it after waiting for a
+    concurrent claim)."""
     if not person_ids:
         return []
     stmt = (
         update(Nudge)
-        .where(col(Nudge.person_id).in_(list(person_ids)), col(Nudge.kind) == NudgeKind.CHECKIN,
-               col(Nudge.status) == NudgeStatus.PENDING, col(Nudge.due_at) <= until)
+        .where(col(Nudge.person_id).in_(list(person_ids)), col(Nudge.kind) == kind,
+               col(Nudge.status) == NudgeStatus.PENDING, col(Nudge.due_at) <= until,
+               *([col(Nudge.step_key) == step_key] if step_key is not None else []))
         .values(status=NudgeStatus.CLAIMED, claimed_by=worker, claimed_at=now, attempts=col(Nudge.attempts) + 1)
         .returning(Nudge)
         .execution_options(synchronize_session=False)
@@ -98,19 +82,13 @@ async def release_stale_claims(
 ) -> int:
     """Claims older than ``claimed_before`` (their process died) go back to pending, optionally only those of
     ``kinds``; the next claim sees ``attempts > 1`` and looks for the message before sending again."""
-    stmt = update(Nudge).where(col(Nudge.status) == NudgeStatus.CLAIMED, col(Nudge.claimed_at) <= claimed_before)
-    if kinds is not None:
-        stmt = stmt.where(col(Nudge.kind).in_(kinds))
-    result = await session.exec(stmt.values(status=NudgeStatus.PENDING, claimed_by=None))
-    return int(result.rowcount)
+    where = [col(Nudge.kind).in_(kinds)] if kinds is not None else []
+    return await claims.release_stale(session=session, model=Nudge, claimed_before=claimed_before, where=where)
 
 
 async def renew_claim(*, session: AsyncSession, nudge_id: int, claim: tuple[str, int], now: datetime) -> bool:
-    """Still ``claim``'s (worker, attempt)? Then its clock restarts now (it is about to send) and True; False
-    when it was released as stale and taken over (or finished) meanwhile: the new holder may be sending it."""
-    stmt = _held(update(Nudge).where(col(Nudge.id) == nudge_id), claim)
-    result = await session.exec(stmt.values(claimed_at=now))
-    return bool(result.rowcount)
+    """Still ``claim``'s? Then its clock restarts now (see :func:`claims.renew_claim`)."""
+    return await claims.renew_claim(session=session, model=Nudge, row_id=nudge_id, claim=claim, now=now)
 
 
 async def mark_sent(
@@ -124,36 +102,20 @@ async def mark_sent(
     return bool(result.rowcount)
 
 
-def _held(stmt: Any, claim: tuple[str, int] | None) -> Any:
-    """Only while ``claim`` (worker, attempt) still holds the nudge: a claim released as stale and taken by
-    another worker (maybe sending it right now) is not handed back by the old holder."""
-    if claim is None:
-        return stmt
-    worker, attempts = claim
-    return stmt.where(col(Nudge.status) == NudgeStatus.CLAIMED, col(Nudge.claimed_by) == worker,
-                      col(Nudge.attempts) == attempts)
-
-
 async def reschedule(
     *, session: AsyncSession, nudge_id: int, due_at: datetime, error: str | None = None,
     claim: tuple[str, int] | None = None,
 ) -> bool:
     """Pending again at ``due_at`` (never a sent one); with ``claim``, only while that claim holds it."""
-    values: dict[str, Any] = {"status": NudgeStatus.PENDING, "due_at": due_at, "claimed_by": None}
-    if error is not None:
-        values["last_error"] = error
-    stmt = update(Nudge).where(col(Nudge.id) == nudge_id, col(Nudge.status) != NudgeStatus.SENT)
-    result = await session.exec(_held(stmt, claim).values(**values))
-    return bool(result.rowcount)
+    return await claims.reschedule(session=session, model=Nudge, row_id=nudge_id, due_at=due_at, error=error,
+                                   claim=claim)
 
 
 async def mark_failed(
     *, session: AsyncSession, nudge_id: int, error: str, claim: tuple[str, int] | None = None
 ) -> bool:
     """Given up (never a sent one); with ``claim``, only while that claim holds it."""
-    stmt = update(Nudge).where(col(Nudge.id) == nudge_id, col(Nudge.status) != NudgeStatus.SENT)
-    result = await session.exec(_held(stmt, claim).values(status=NudgeStatus.FAILED, last_error=error))
-    return bool(result.rowcount)
+    return await claims.mark_failed(session=session, model=Nudge, row_id=nudge_id, error=error, claim=claim)
 
 
 async def cancel_nudges(

@@ -65,8 +65,12 @@ async def set_person_status(
     )
 
 
-async def mark_dms_closed(*, session: AsyncSession, person_id: int, closed: bool = True) -> None:
-    await session.exec(update(Person).where(col(Person.id) == person_id).values(dms_closed=closed))
+async def mark_dms_closed(*, session: AsyncSession, person_id: int, closed: bool = True) -> bool:
+    """Remember whether the person's DMs are closed; True only when this call changed it (so of two processes
+    finding them closed at once, one tells the organisers)."""
+    result = await session.exec(update(Person).where(col(Person.id) == person_id, col(Person.dms_closed) != closed)
+                                .values(dms_closed=closed))
+    return bool(result.rowcount)
 
 
 async def upsert_profile(

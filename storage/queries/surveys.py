@@ -58,6 +58,28 @@ async def invited_keys(*, session: AsyncSession, match_ids: Sequence[int]) -> se
     return {(int(m), int(p), str(k)) for m, p, k in rows if m is not None and p is not None}
 
 
+async def cancelled_invites(*, session: AsyncSession, match_ids: Sequence[int], kind: NudgeKind = NudgeKind.SURVEY
+                            ) -> dict[tuple[int, int, str], Nudge]:
+    """(match, person, survey) -> the row of ``kind``, of the surveys (or reminders) of these matches that were
+    cancelled before they went out (their person was paused, say): written again when they are due once more."""
+    if not match_ids:
+        return {}
+    rows = await session.exec(select(Nudge).where(
+        col(Nudge.match_id).in_(list(match_ids)), col(Nudge.kind) == kind,
+        col(Nudge.status) == NudgeStatus.CANCELLED, col(Nudge.sent_at).is_(None)))
+    return {(int(n.match_id), int(n.person_id), n.step_key): n for n in rows
+            if n.match_id is not None and n.person_id is not None}
+
+
+async def revive_invite(*, session: AsyncSession, invite_id: int, due_at: datetime) -> bool:
+    """A cancelled survey (or reminder) row pending again at ``due_at`` (only while still cancelled, never sent)."""
+    result = await session.exec(
+        update(Nudge).where(col(Nudge.id) == invite_id, col(Nudge.status) == NudgeStatus.CANCELLED,
+                            col(Nudge.sent_at).is_(None))
+        .values(status=NudgeStatus.PENDING, due_at=due_at, claimed_by=None, last_error="revived"))
+    return bool(result.rowcount)
+
+
 async def matches_to_survey(*, session: AsyncSession, programme_id: int, started_since: datetime | None,
                             ended_since: datetime) -> list[Match]:
     """Mentoring matches a survey may still be due for: active ones started since ``started_since`` (None: any)
@@ -150,6 +172,13 @@ async def end_ratings(*, session: AsyncSession, match_id: int, person_id: int) -
     stmt = select(SurveyAnswer).where(
         col(SurveyAnswer.match_id) == match_id, col(SurveyAnswer.person_id) == person_id,
         col(SurveyAnswer.point) == "end", col(SurveyAnswer.value_int).is_not(None))
+    return list(await session.exec(stmt.order_by(col(SurveyAnswer.id))))
+
+
+async def text_answers_of_matches(*, session: AsyncSession, match_ids: Sequence[int]) -> list[SurveyAnswer]:
+    """Every answer with text (written words, or a choice) in the surveys of those matches."""
+    stmt = select(SurveyAnswer).where(col(SurveyAnswer.match_id).in_(list(match_ids)),
+                                      col(SurveyAnswer.value_text).is_not(None))
     return list(await session.exec(stmt.order_by(col(SurveyAnswer.id))))
 
 

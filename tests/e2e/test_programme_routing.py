@@ -105,7 +105,7 @@ async def test_a_person_in_two_guilds_answers_links_and_manages_each_programme_o
 
     # /pause in the runners' guild pauses RunTogether only; /leave there erases only RunTogether
     paused = await rae.slash("pause", guild=runners, options={"weeks": 2})
-    assert "paused until" in paused.content
+    assert "paused until" in paused.content and "jump back in" in paused.content  # in RunTogether's voice
     assert (await stored(world, run, rae))[0] == "paused"
     assert (await stored(world, edu, rae))[0] == "active"
     asked = await rae.slash("leave", guild=runners)
@@ -227,9 +227,19 @@ async def test_two_interviews_in_one_dm_each_typed_answer_goes_to_the_question_i
     assert "role" not in await _answers(world, edu, kit)
     assert kit.dms()[-1].content.startswith("-# Libraries Connected\n"), "with two interviews here, it says whose"
 
-    # a reply to #EduMentoring's first question answers that one, though Libraries Connected asked last
+    # #EduMentoring shows its question again, then Libraries Connected (asked last): a reply to the first copy
+    # of #EduMentoring's question still answers #EduMentoring
+    await kit.slash("join", guild=guild, options={"programme": "edu"})
+    await world.discord.state.wait_for(lambda: _asked_by(kit.dms()[-1]) == (edu.id, "role") or None, 5)
+    await kit.slash("join", guild=guild, options={"programme": "lib"})
+    await world.discord.state.wait_for(lambda: _asked_by(kit.dms()[-1]) == (lib.id, "level") or None, 5)
     await kit.say("mentee", reply_to=edu_role)
     await world.discord.state.wait_for(lambda: _asked_by(kit.dms()[-1]) == (edu.id, "phase") or None, 5)
     assert (await _answers(world, edu, kit)).get("role") == "mentee"
     assert "level" not in await _answers(world, lib, kit)
     assert kit.dms()[-1].content.startswith("-# \\#EduMentoring\n")  # the name, escaped for markdown
+    # a click answers its own interview, and the next question says whose it is too
+    level = questions()[lib.id]
+    await kit.click("Head of Service", message=level)
+    await world.discord.state.wait_for(lambda: _asked_by(kit.dms()[-1]) == (lib.id, "nation") or None, 5)
+    assert kit.dms()[-1].content.startswith("-# Libraries Connected\n")

@@ -18,7 +18,7 @@ from bot.sandbox.world import SandboxWorld
 from storage.models import Story
 from tests.support.database import drop_test_schema
 from tests.support.organisers import slash
-from tests.support.pairs import Pair, make_pair
+from tests.support.pairs import Pair, add_member, add_pair, make_pair
 from tests.support.world import make_world
 
 pytestmark = pytest.mark.e2e
@@ -198,3 +198,27 @@ async def test_without_an_end_survey_the_checkins_say_who_is_offered(tmp_path_fa
     finally:
         await world.stop()
         await drop_test_schema(schema)
+
+
+async def test_after_leave_a_partners_story_that_names_them_stays_the_partners_without_their_name(
+        sworld: SandboxWorld) -> None:
+    assert sworld.guild is not None
+    mentor = await add_member(sworld, "Zanele Quokkason", "Europe/London")
+    mentee = await add_member(sworld, "Ama Mensah", "Europe/London")
+    pair = await add_pair(sworld, mentor, mentee, space=True)
+    programme = sworld.bot.services.programmes.all()[0]
+    assert await sworld.bot.services.ending.end_match(programme, pair.match_id, "pair", None) is not None
+    sworld.clock.advance(timedelta(minutes=11))
+    await sworld.bot.tick("survey-dispatch")
+    survey = next(m for m in mentee.persona.dms() if "wrapped up" in m.content)
+    for _ in range(5):
+        await (await mentee.persona.click("5", message=sworld.discord.state.messages[survey.id])).wait_answer()
+    await sworld.bot.tick("story-offers")
+    await _write(mentee.persona, "Zanele changed how I teach. Thank you, zanele quokkason! Will do it again.")
+
+    asked = await slash(mentor.persona, sworld.guild, "leave")
+    await (await mentor.persona.click("Yes, delete my data", message=asked.messages[0])).wait_answer()
+    async with sworld.bot.sessions() as s:
+        (story,) = list(await s.exec(select(Story)))
+    assert story.person_id == mentee.person_id and story.status == "written"
+    assert story.text == "(a member who left) changed how I teach. Thank you, (a member who left)! Will do it again."

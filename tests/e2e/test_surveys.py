@@ -23,7 +23,7 @@ from storage.queries import nudges as nq
 from storage.queries import surveys as qs
 from tests.support.database import drop_test_schema
 from tests.support.organisers import slash
-from tests.support.pairs import Pair, make_pair
+from tests.support.pairs import Pair, add_member, add_pair, make_pair
 from tests.support.world import make_world
 
 pytestmark = pytest.mark.e2e
@@ -194,3 +194,36 @@ async def test_survey_answers_are_in_mydata_and_leave_erases_them(sworld: Sandbo
         gone = await qs.answers_of_person(session=s, person_id=pair.mentee.person_id)
         kept = await qs.answers_of_person(session=s, person_id=pair.mentor.person_id)
     assert gone == [] and [a.value_int for a in kept] == [3, 4]  # the partner's own answers stay
+
+
+async def test_after_leave_a_partners_answer_that_names_them_is_kept_without_their_name(sworld: SandboxWorld) -> None:
+    """The mentee's written answer quotes their mentor by name; the mentor leaves: the answer stays the mentee's
+    (and may still be quoted in reports), with the mentor's name taken out; the mentor's own answers go, and
+    the outcomes report quotes neither their words nor their name."""
+    world = sworld
+    assert world.guild is not None
+    mentor = await add_member(world, "Zanele Quokkason", "Europe/London")
+    mentee = await add_member(world, "Ama Mensah", "Europe/London")
+    pair = await add_pair(world, mentor, mentee, started_at=world.clock.now() - timedelta(days=120))
+    await _end(world, pair)
+    await _run_after(world, minutes=11)
+    for member, words in ((pair.mentee, "Zanele helped me find my voice; zanele quokkason is a star"),
+                          (pair.mentor, "Quokkawords: I learnt to listen")):
+        survey = next(m for m in _surveys_to(member.persona) if "wrapped up" in m.content)
+        for _ in range(5):
+            await _tap(member.persona, "5", survey)
+        await member.persona.click("Write an answer", message=world.discord.state.messages[survey.id])
+        await (await member.persona.submit_modal({"In your own words": words})).wait_answer()
+        await _tap(member.persona, "Yes, happy to be quoted", survey)
+
+    asked = await slash(mentor.persona, world.guild, "leave")
+    await (await mentor.persona.click("Yes, delete my data", message=asked.messages[0])).wait_answer()
+    async with world.bot.sessions() as s:
+        kept = [a.value_text for a in await qs.answers_of_person(session=s, person_id=pair.mentee.person_id)
+                if a.question_key == "story"]
+        gone = await qs.answers_of_person(session=s, person_id=pair.mentor.person_id)
+    assert gone == []
+    assert kept == ["(a member who left) helped me find my voice; (a member who left) is a star"]
+    report = await world.bot.services.outcomes.produce(world.bot.services.programmes.all()[0])
+    text = report.markdown + report.csv
+    assert "Zanele" not in text and "zanele" not in text and "Quokkawords" not in text

@@ -280,3 +280,16 @@ async def test_a_post_the_search_indexed_late_is_still_found_once(
     clock.advance(timedelta(seconds=20))
     two = await bsky_source.poll(Q, one.new_cursor)
     assert [p.post_id for p in two.posts] == [late]  # the overlap finds it; alice is not returned again
+
+
+async def test_deleting_the_bots_reply_removes_the_record_and_deleting_it_again_succeeds(
+        bsky: SandboxBluesky, bsky_source: BlueskySource) -> None:
+    pid = bsky.add_post("Mentor wanted #EduMentoring", "alice")
+    reply = await bsky_source.reply(pid, "Welcome!")
+    assert reply.ok and reply.post_id is not None
+    deleted = await bsky_source.delete(reply.post_id)
+    assert deleted.ok and [p.rkey for p in bsky.deleted] == [reply.post_id.rsplit("/", 1)[1]]
+    assert bsky.post(pid).replies == 0 and bsky.log[-1].status == 200
+    assert (await bsky_source.delete(reply.post_id)).ok  # deleteRecord of a record that is gone changes nothing
+    refused = await bsky_source.delete(pid)  # alice's post lives in her repo, not the bot's
+    assert not refused.ok and refused.refused_reason and bsky.post(pid) is not None

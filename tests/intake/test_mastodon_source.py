@@ -242,3 +242,17 @@ def test_parsing_helpers() -> None:
     assert full_acct("@Alice", "Mastodon.Social") == "alice@mastodon.social"
     assert full_acct("bob@other.org", "mastodon.social") == "bob@other.org"
     assert rate_reset("2026-11-24T09:05:00.000000Z") == START + timedelta(minutes=5)
+
+
+async def test_deleting_the_bots_reply_removes_it_and_anothers_status_is_not_found(
+        masto: SandboxMastodon, masto_source: MastodonSource) -> None:
+    pid = masto.add_post("Mentor wanted #EduMentoring", "alice")
+    reply = await masto_source.reply(pid, "Welcome!")
+    assert reply.ok and reply.post_id is not None
+    deleted = await masto_source.delete(reply.post_id)
+    assert deleted.ok and not deleted.gone and masto.log[-1].status == 200
+    assert masto.status(pid).replies == 0 and [s.id for s in masto.deleted] == [int(reply.post_id.split("@")[0])]
+    again = await masto_source.delete(reply.post_id)  # Mastodon: 404 "Record not found"
+    assert again.ok and again.gone and masto.log[-1].status == 404
+    other = await masto_source.delete(pid)  # alice's: not among the bot's statuses, so "not found" too
+    assert other.gone and masto.status(pid) is not None

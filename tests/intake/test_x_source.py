@@ -243,3 +243,17 @@ def test_cursor_fits_the_64_character_column() -> None:
     assert encoded is not None and len(encoded) <= 64
     assert parse_cursor(encoded) == cursor
     assert parse_cursor("12345") == XCursor(since_id="12345")
+
+
+async def test_deleting_the_bots_reply_removes_it_and_deleting_it_again_or_anothers_post_is_said(
+        sandbox: SandboxX, source: XSource) -> None:
+    pid = sandbox.add_post("Looking for a mentor #EduMentoring @MentorBot", "alice")
+    reply = await source.reply(pid, "Welcome, @alice!")
+    assert reply.ok and reply.post_id is not None
+    deleted = await source.delete(reply.post_id)
+    assert deleted.ok and not deleted.gone and sandbox.log[-1].status == 200
+    assert sandbox.store.get(reply.post_id) is None and [p.id for p in sandbox.deleted] == [reply.post_id]
+    again = await source.delete(reply.post_id)  # X: {"data": {"deleted": false}}
+    assert again.ok and again.gone
+    refused = await source.delete(pid)  # alice's own post
+    assert not refused.ok and "403" in (refused.refused_reason or "") and sandbox.post(pid) is not None

@@ -18,7 +18,7 @@ async def test_bot_logs_in_and_sees_the_guild_with_its_members_and_roles(
 
 async def test_tree_sync_registers_the_bots_commands_globally(bot: MiniBot, sandbox: SandboxDiscord, log: RequestLog) -> None:
     names = {c.name for c in sandbox.state.commands.values() if c.guild_id is None}
-    assert names == {"admin", "match", "ping", "slow", "goals", "progress"}
+    assert names == {"admin", "match", "ping", "slow", "goals", "progress", "report"}
     put = log.requests("PUT", f"/applications/{sandbox.application_id}/commands")
     assert put and put[0].status == 200
 
@@ -29,7 +29,7 @@ async def test_guild_sync_overwrites_only_that_guilds_commands(bot: MiniBot, san
     target = discord.Object(guild.id)
     bot.tree.copy_global_to(guild=target)
     synced = await bot.tree.sync(guild=target)
-    assert {c.name for c in synced} == {"admin", "match", "ping", "slow", "goals", "progress"}
+    assert {c.name for c in synced} == {"admin", "match", "ping", "slow", "goals", "progress", "report"}
     assert all(c.guild_id == guild.id for c in synced)
     bot.tree.clear_commands(guild=target)
     assert await bot.tree.sync(guild=target) == []

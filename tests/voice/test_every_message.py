@@ -24,7 +24,7 @@ SAMPLE: dict[str, str] = {
     "reason": "this scheme is open to leaders in England, Wales, Northern Ireland and the Crown Dependencies",
     "event": "Mentors' development day: supporting new run leaders through their first winter", "kind": "development day",
     "when": "Saturday 14 November 2026, 10:00–16:00 (your time)",
-    "where": "Join online: https://meet.example/abc-defg-hij", "days": "14 days",
+    "where": "Join online: https://meet.example/abc-defg-hij", "days": "14 days", "until": "21 September 2026",
 }
 TEACHER_WORDS = re.compile(r"\b(teach\w*|school\w*|pupil\w*|trainee\w*|headteacher\w*|NQT|SLT|lesson\w*|"
                            r"classroom\w*|#EduMentoring|early[- ]career|middle[- ]leader|phase|subject\w*)\b", re.I)

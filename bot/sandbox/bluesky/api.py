@@ -206,6 +206,23 @@ def create_record(store: BskyStore, body: Any, did: str, now: datetime) -> BskyP
     return store.insert(author, record, now, by_api=True, threadgate_violation=violation)
 
 
+def delete_record(store: BskyStore, body: Any, did: str) -> BskyPost | None:
+    """``com.atproto.repo.deleteRecord`` in the authenticated account's repo: the deleted post, or None when
+    there was no such record (deleting it again succeeds and changes nothing)."""
+    if not isinstance(body, dict) or not all(isinstance(body.get(k), str) for k in ("repo", "collection", "rkey")):
+        raise invalid('Input must have the properties "repo", "collection", "rkey"')
+    repo = str(body["repo"])
+    author = store.accounts.get(repo) or store.by_handle.get(repo.lower())
+    if author is None or author.did != did:
+        raise XrpcError(401, "AuthRequired", "Authentication Required")
+    found = store.posts.pop(f"at://{author.did}/{body['collection']}/{body['rkey']}", None)
+    if found is not None:
+        parent = store.posts.get(found.reply_parent or "")
+        if parent is not None:
+            parent.replies = max(0, parent.replies - 1)
+    return found
+
+
 def write_result(post: BskyPost) -> JSON:
     return {"uri": post.uri, "cid": post.cid, "commit": {"cid": post.cid, "rev": post.rkey}, "validationStatus": "valid"}
 

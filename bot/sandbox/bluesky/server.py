@@ -2,9 +2,10 @@
 
 XRPC methods: ``com.atproto.server.createSession`` / ``refreshSession`` / ``getSession``,
 ``app.bsky.actor.getProfile``, ``app.bsky.feed.searchPosts``, ``app.bsky.feed.getPosts``,
-``com.atproto.repo.createRecord`` (posts). Auth is the bot account's app password → JWT sessions; unknown
-or revoked tokens get 401. ``ratelimit-*`` headers on every answer, 429s with the reset time, injectable
-faults (503/500/429/slow, as the local X's), and a request log stamped with the sandbox clock.
+``com.atproto.repo.createRecord`` (posts), ``com.atproto.repo.deleteRecord``. Auth is the bot account's app
+password → JWT sessions; unknown or revoked tokens get 401. ``ratelimit-*`` headers on every answer, 429s with
+the reset time, injectable faults (503/500/429/slow, as the local X's), and a request log stamped with the
+sandbox clock.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from bot.sandbox.bluesky.api import (
     BskyStore,
     XrpcError,
     create_record,
+    delete_record,
     get_posts,
     new_record,
     profile,
@@ -32,6 +34,7 @@ SEARCH = "app.bsky.feed.searchPosts"
 _GROUPS = {
     SEARCH: "search",
     "com.atproto.repo.createRecord": "write",
+    "com.atproto.repo.deleteRecord": "write",
     "com.atproto.server.createSession": "session",
 }
 _FAULTS = {
@@ -70,6 +73,7 @@ class SandboxBluesky(LocalApi):
             "session": RateWindow(session_limit, window),
         }
         self.replies: list[BskyPost] = []
+        self.deleted: list[BskyPost] = []  # posts deleted through com.atproto.repo.deleteRecord
         self._clients: list[Any] = []
 
     # lifecycle -------------------------------------------------------------------------------------------
@@ -226,6 +230,12 @@ class SandboxBluesky(LocalApi):
             return 200, search_posts(self.store, params, now, did)
         if nsid == "app.bsky.feed.getPosts":
             return 200, get_posts(self.store, request.query.getall("uris", []), now, did)
+        if nsid == "com.atproto.repo.deleteRecord" and request.method == "POST":
+            gone = delete_record(self.store, body, did)
+            if gone is None:
+                return 200, {}
+            self.deleted.append(gone)
+            return 200, {"commit": {"cid": gone.cid, "rev": f"{gone.rkey}d"}}
         if nsid == "com.atproto.repo.createRecord" and request.method == "POST":
             post = create_record(self.store, body, did, now)
             if post.reply_parent is not None:

@@ -43,6 +43,29 @@ def start_interaction(
     return inter
 
 
+def start_interactions(
+    state: State, presses: list[tuple[User, int, Channel, JSON, Message | None]],
+) -> list[Interaction]:
+    """Many people act in the same instant: every INTERACTION_CREATE is built first, then all are sent back to
+    back, each one's ack clock starting as it is sent (building a payload is the local Discord's own work,
+    not time the bot could use: on Discord, many machines build them at once)."""
+    built: list[tuple[Interaction, Channel, JSON]] = []
+    for user, kind, channel, data, message in presses:
+        inter = Interaction(
+            id=state.next_id(), token="aW50ZXJhY3Rpb24" + secrets.token_urlsafe(48), type=kind, user_id=user.id,
+            channel_id=channel.id, guild_id=channel.guild_id, data=data, created_mono=0.0,
+            created_at=state.clock.now(), message_id=message.id if message else None,
+        )
+        built.append((inter, channel, interaction_payload(state, inter, channel, message)))
+    for inter, channel, payload in built:
+        inter.created_mono = time.monotonic()
+        state.interactions[inter.id] = inter
+        state.interactions_by_token[inter.token] = inter
+        state.emit("INTERACTION_CREATE", payload, channel.guild_id, inter.user_id)
+    state.notify()
+    return [inter for inter, _, _ in built]
+
+
 def interaction_payload(state: State, inter: Interaction, channel: Channel, message: Message | None) -> JSON:
     user = state.users[inter.user_id]
     out: JSON = {

@@ -74,6 +74,14 @@ class MastoStore:
         text = str(ref).partition("@")[0]
         return self.statuses.get(int(text)) if text.isdigit() else None
 
+    def remove(self, status: MastoStatus) -> None:
+        """Delete a status: gone from timelines and lookups (its parent counts one reply fewer)."""
+        self.statuses.pop(status.id, None)
+        if status.id in self.ids:
+            self.ids.remove(status.id)
+        if status.in_reply_to is not None:
+            status.in_reply_to.replies = max(0, status.in_reply_to.replies - 1)
+
     def mentioned(self, text: str) -> list[MastoAccount]:
         out: list[MastoAccount] = []
         for acct in mentions_in(text):

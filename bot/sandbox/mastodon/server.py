@@ -1,7 +1,7 @@
 """SandboxMastodon: a local Mastodon instance (aiohttp) that the real Mastodon.py client talks to.
 
 Endpoints: ``GET /api/v1/timelines/tag/:hashtag`` (``max_id``/``since_id``/``min_id``/``limit``/``local``/
-``remote``, ``Link`` headers), ``POST /api/v1/statuses``, ``GET /api/v1/statuses/:id``,
+``remote``, ``Link`` headers), ``POST /api/v1/statuses``, ``GET`` and ``DELETE /api/v1/statuses/:id``,
 ``GET /api/v1/accounts/verify_credentials``, ``GET /api/v1/instance``, ``GET /api/v2/instance`` (Mastodon.py
 reads its ``timelines_access`` before a timeline). The bot's bearer token; a wrong token is 401 anywhere.
 ``X-RateLimit-*`` headers (reset as ISO 8601), 429s, injectable faults (503/500/429/slow, as the local X's),
@@ -70,6 +70,7 @@ class SandboxMastodon(LocalApi):
             "write": RateWindow(write_limit, timedelta(hours=3)),
         }
         self.replies: list[MastoStatus] = []
+        self.deleted: list[MastoStatus] = []  # statuses deleted through DELETE /api/v1/statuses/:id
         self._sessions: list[Any] = []
 
     # lifecycle -------------------------------------------------------------------------------------------
@@ -162,7 +163,7 @@ class SandboxMastodon(LocalApi):
         return dict(await request.post())
 
     def _group(self, request: web.Request) -> str | None:
-        return "write" if request.method == "POST" else "read"
+        return "write" if request.method in ("POST", "DELETE") else "read"
 
     def _rate_headers(self, group: str | None, now: datetime) -> dict[str, str]:
         window = self.limits[str(group)]
@@ -213,6 +214,14 @@ class SandboxMastodon(LocalApi):
         if method == "GET" and path == "/api/v1/accounts/verify_credentials":
             count = sum(1 for s in self.store.statuses.values() if s.account is me)
             return 200, {**me.to_api(count), "source": {"privacy": "public", "sensitive": False, "note": "", "fields": []}}
+        if method == "DELETE" and path.startswith("/api/v1/statuses/"):
+            # Mastodon looks the status up among the account's own: another's is "Record not found" too
+            found = self.store.get(path.rsplit("/", 1)[1])
+            if found is None or found.account is not me:
+                raise ApiError(404, "Record not found")
+            self.store.remove(found)
+            self.deleted.append(found)
+            return 200, {**found.to_api(), "text": found.text}  # the deleted status, with its source text
         if method == "POST" and path == "/api/v1/statuses":
             created = create_status(self.store, body if isinstance(body, dict) else {}, me, now)
             if created.in_reply_to is not None:

@@ -1,6 +1,6 @@
 """SandboxX: a local X API v2 (aiohttp) that the real tweepy AsyncClient talks to.
 
-Endpoints: ``GET /2/tweets/search/recent``, ``POST /2/tweets``, ``GET /2/users/me``. Auth: the app bearer
+Endpoints: ``GET /2/tweets/search/recent``, ``POST /2/tweets``, ``DELETE /2/tweets/:id``, ``GET /2/users/me``. Auth: the app bearer
 token (search only: user-context endpoints answer 403 "Unsupported Authentication", as X does), or the bot
 account's user credentials (OAuth 1.0a, its HMAC-SHA1 signature verified as X does — see
 :mod:`bot.sandbox.x.oauth` — or an OAuth 2.0 user bearer token); anything else is 401. Rate-limit headers on every search/create response, X's error bodies,
@@ -9,6 +9,7 @@ injectable faults, and a log of every request stamped with the sandbox clock.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -29,6 +30,7 @@ from bot.sandbox.x.store import XStore
 SEARCH_PATH = "/2/tweets/search/recent"
 CREATE_PATH = "/2/tweets"
 ME_PATH = "/2/users/me"
+DELETE_PATH = re.compile(r"/2/tweets/\d{1,19}")
 _FAULTS = {
     "429": (429, "Too Many Requests"),
     "500": (500, "Internal Server Error"),
@@ -57,6 +59,7 @@ class SandboxX(LocalApi):
         user_bearer_token: str = "sandbox-user-bearer",
         search_limit: int = 450,
         create_limit: int = 100,
+        delete_limit: int = 50,
         restrict_replies: bool = True,
         recent_window: timedelta = timedelta(days=7),
     ) -> None:
@@ -73,8 +76,10 @@ class SandboxX(LocalApi):
         self.user_bearer_token = user_bearer_token
         self.restrict_replies = restrict_replies
         self.recent_window = recent_window
-        self.limits: dict[str, Window] = {"search": Window(search_limit), "create": Window(create_limit)}
+        self.limits: dict[str, Window] = {"search": Window(search_limit), "create": Window(create_limit),
+                                          "delete": Window(delete_limit)}  # X: 50 deletes per 15 min per user
         self.replies: list[SandboxPost] = []
+        self.deleted: list[SandboxPost] = []  # posts deleted through DELETE /2/tweets/:id
         self.oauth_failures: list[str] = []  # why each refused OAuth 1.0a request was refused
         self._nonces: set[tuple[str, str]] = set()
         self._sessions: list[aiohttp.ClientSession] = []
@@ -221,6 +226,8 @@ class SandboxX(LocalApi):
             self.handler_seconds += time.perf_counter() - started
 
     def _group(self, request: web.Request) -> str | None:
+        if request.method == "DELETE" and DELETE_PATH.fullmatch(request.path):
+            return "delete"
         return {SEARCH_PATH: "search", CREATE_PATH: "create"}.get(request.path)
 
     def _rate_headers(self, group: str | None, now: datetime) -> dict[str, str]:
@@ -239,7 +246,8 @@ class SandboxX(LocalApi):
         now = await self._take_fault(request.path, now)
         route = (request.method, request.path)
         known = {("GET", SEARCH_PATH), ("POST", CREATE_PATH), ("GET", ME_PATH)}
-        if route not in known:
+        deleting = request.method == "DELETE" and DELETE_PATH.fullmatch(request.path) is not None
+        if route not in known and not deleting:
             raise problem(404, "Not Found Error", f"Sorry, that page does not exist: {request.path}")
         who = self._who(request, body)
         if who is None:
@@ -259,6 +267,15 @@ class SandboxX(LocalApi):
         me = self.store.users[who]
         if route == ("GET", ME_PATH):
             return 200, {"data": me.to_api(set())}
+        if deleting:  # X's answer is {"data": {"deleted": bool}}; only the author may delete a post
+            found = self.store.get(request.path.rsplit("/", 1)[1])
+            if found is None:
+                return 200, {"data": {"deleted": False}}
+            if found.author.id != me.id:
+                raise problem(403, "Forbidden", "You are not allowed to delete this Tweet.")
+            self.store.remove(found.id)
+            self.deleted.append(found)
+            return 200, {"data": {"deleted": True}}
         text, reply_to, quoted = create_post_checks(self.store, body, me, restrict_replies=self.restrict_replies)
         post = self._insert(
             text,

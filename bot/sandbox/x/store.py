@@ -75,6 +75,14 @@ class XStore:
         except ValueError:
             return None
 
+    def remove(self, post_id: str | int) -> SandboxPost | None:
+        """Delete a post (it is gone from search and lookups); None when there was none."""
+        found = self.get(post_id)
+        if found is not None:
+            del self._posts[found.int_id]
+            self._ids.remove(found.int_id)
+        return found
+
     def all(self) -> list[SandboxPost]:
         return [self._posts[i] for i in self._ids]
 

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import logging
-import os
 import re
-import socket
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.clock import Clock
 from bot.community.reminders import local_when, point_window, reminder_due
-from bot.nudges.quiet import get_zone
+from bot.nudges.quiet import get_zone, next_allowed, zone_of
 from bot.onboarding.safe_text import safe_text
 from bot.services.programmes import Programme, ProgrammeRegistry
 from bot.services.rounds import RoundError, RoundService
+from bot.services.scheduled_dms import (
+    Claimed,
+    ClaimLedger,
+    Posted,
+    ScheduledDmDispatcher,
+    SendOutcome,
+    worker_name,
+)
 from storage.db import SessionFactory, transaction
 from storage.ids import require_id
 from storage.models import (
@@ -26,12 +31,13 @@ from storage.models import (
     EventMessageKind,
     EventRsvp,
     EventStatus,
+    MatchStatus,
     Person,
     PersonStatus,
     ProgrammeEvent,
     RsvpResponse,
 )
-from storage.queries import audit, people
+from storage.queries import audit, matching, onboarding, people
 from storage.queries import events as q
 from storage.queries import rounds as round_queries
 
@@ -64,7 +70,8 @@ class EventDraft:
 
 @dataclass(frozen=True)
 class EventDelivery:
-    """One claimed message, ready to send to one person."""
+    """One claimed message, ready to send to one person (by DM; with DMs closed, in a private thread only they
+    see, beside their pair's space when they have one)."""
 
     row_id: int
     event_id: int
@@ -73,10 +80,26 @@ class EventDelivery:
     text: str
     buttons: str  # "rsvp", "feedback" or ""
     attempts: int
+    programme: Programme
+    person_id: int
+    dm_channel_id: int | None = None
+    dms_closed: bool = False
+    space_id: int | None = None
 
     @property
     def marker(self) -> str:
         return f"ref:ev{self.row_id}"
+
+    @property
+    def held(self) -> tuple[tuple[int, int], ...]:
+        return ((self.row_id, self.attempts),)
+
+    @property
+    def grouped(self) -> bool:
+        return False
+
+    def only(self, row_ids: set[int]) -> EventDelivery:
+        return self
 
 
 @dataclass(frozen=True)
@@ -100,9 +123,11 @@ class EventsPort(Protocol):
 
     async def announce(self, programme: Programme, event: ProgrammeEvent, text: str) -> None: ...
 
-    async def send(self, delivery: EventDelivery) -> tuple[int, int] | None: ...
+    async def send(self, delivery: EventDelivery) -> SendOutcome: ...
 
-    async def find_sent(self, delivery: EventDelivery) -> tuple[int, int] | None: ...
+    async def find_sent(self, delivery: EventDelivery) -> Posted | None: ...
+
+    async def tell_organisers(self, programme: Programme, text: str) -> None: ...
 
 
 def where_text(event: ProgrammeEvent) -> str:
@@ -115,14 +140,26 @@ def voice_channel(event: ProgrammeEvent) -> int | None:
     return int(found.group(1)) if found else None
 
 
+class EventDispatcher(ScheduledDmDispatcher[EventMessage, EventDelivery]):
+    """The shared exactly-once dispatcher over event messages (closed DMs: a private thread)."""
+
+    fallback_where = "in a private thread only they can see"
+
+
 class EventService:
+    max_attempts = MAX_ATTEMPTS
+    retry_delay = timedelta(minutes=2)
+    stale_after = STALE_CLAIM
+
     def __init__(self, registry: ProgrammeRegistry, sessions: SessionFactory, clock: Clock,
                  rounds: RoundService) -> None:
         self._registry = registry
         self._sessions = sessions
         self._clock = clock
         self._rounds = rounds
-        self.worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[:100]
+        self.worker = worker_name()
+        self.ledger = ClaimLedger(EventMessage, sessions, clock, self)
+        self._dispatcher: ScheduledDmDispatcher[EventMessage, EventDelivery] | None = None
 
     # ---- organisers ---------------------------------------------------------------------------------------------
     async def organiser_zone(self, programme: Programme, discord_user_id: int) -> str | None:
@@ -335,13 +372,17 @@ class EventService:
     # ---- the clock ----------------------------------------------------------------------------------------------
     async def run(self, port: EventsPort) -> int:
         """One run: start and end events that are due, learn who is interested, plan the reminders that are due,
-        and send every due message (each exactly once). Returns how many messages were sent."""
+        and send every due message (each exactly once, by the shared dispatcher). Returns how many messages were
+        claimed."""
         for programme in self._registry.all():
             try:
                 await self._advance(programme, port)
             except Exception:
                 log.exception("events of %s could not be advanced", programme.key)
-        return await self._dispatch(port)
+        if self._dispatcher is None or self._dispatcher.channels is not port:
+            self._dispatcher = EventDispatcher(self, self._registry, port, what="event messages",
+                                               worker=self.worker)
+        return await self._dispatcher.run()
 
     async def _advance(self, programme: Programme, port: EventsPort) -> None:
         now = self._clock.now()
@@ -439,13 +480,7 @@ class EventService:
         return [chosen[k] for k in sorted(chosen)]
 
     def _daytime(self, programme: Programme, answers: dict[str, object], when: datetime) -> datetime:
-        from bot.nudges.quiet import next_allowed
-
-        zone = str(answers.get("timezone") or "UTC")
-        try:
-            return next_allowed(when, zone, programme.config.quiet_hours)
-        except ValueError:
-            return next_allowed(when, "UTC", programme.config.quiet_hours)
+        return next_allowed(when, zone_of(answers), programme.config.quiet_hours)
 
     async def _plan_to_answered(self, session: object, programme: Programme, e: ProgrammeEvent,
                                 kind: EventMessageKind, now: datetime, *, daytime: bool,
@@ -472,7 +507,7 @@ class EventService:
                 for p, answers in await self._recipients(session, programme, e):
                     if require_id(p) in done:
                         continue
-                    due = reminder_due(opens, e.starts_at, str(answers.get("timezone") or "UTC"),
+                    due = reminder_due(opens, e.starts_at, zone_of(answers),
                                        programme.config.quiet_hours, now)
                     if due is not None:
                         rows.append(EventMessage(event_id=require_id(e), person_id=require_id(p),
@@ -480,36 +515,31 @@ class EventService:
                 added += await q.add_messages(session=session, messages=rows)
         return added
 
-    async def _dispatch(self, port: EventsPort) -> int:
-        now = self._clock.now()
+    # ---- the rows of the shared dispatcher (bot.services.scheduled_dms) -------------------------------------------
+    async def claim_due(self, worker: str, limit: int) -> list[Claimed[EventMessage]]:
         async with transaction(self._sessions) as session:
-            await q.release_stale(session=session, claimed_before=now - STALE_CLAIM)
-            claimed = await q.claim_due(session=session, now=now, worker=self.worker)
-        sent = 0
-        for msg in claimed:
-            try:
-                delivery = await self._prepare(msg)
-                if delivery is None:
-                    async with transaction(self._sessions) as session:
-                        await q.mark_failed(session=session, message_id=require_id(msg), error="no longer needed",
-                                            final=True)
-                    continue
-                found = await port.find_sent(delivery) if delivery.attempts > 1 else None
-                posted = found or await port.send(delivery)
+            claimed = await q.claim_due(session=session, now=self._clock.now(), worker=worker, limit=limit)
+            programmes = {eid: e.programme_id for eid in {m.event_id for m in claimed}
+                          if (e := await q.get_event(session=session, event_id=eid)) is not None}
+        return [Claimed(m, require_id(m), m.attempts, programmes.get(m.event_id, 0), m.person_id,
+                        label=f"event {m.kind} for person #{m.person_id}") for m in claimed]
+
+    async def prepare_group(self, group: list[Claimed[EventMessage]]) -> list[EventDelivery]:
+        out = []
+        for c in group:
+            delivery = await self._prepare(c.row)
+            if delivery is None:
                 async with transaction(self._sessions) as session:
-                    if posted is None:
-                        await q.mark_failed(session=session, message_id=delivery.row_id,
-                                            error="DMs closed", final=True)
-                        continue
-                    await q.mark_sent(session=session, message_id=delivery.row_id, now=self._clock.now(),
-                                      channel_id=posted[0], discord_message_id=posted[1])
-                sent += 0 if found else 1
-            except Exception as exc:
-                log.exception("event message %s could not be sent", msg.id)
-                async with transaction(self._sessions) as session:
-                    await q.mark_failed(session=session, message_id=require_id(msg), error=f"{type(exc).__name__}",
-                                        final=msg.attempts >= MAX_ATTEMPTS)
-        return sent
+                    await q.mark_failed(session=session, message_id=c.row_id, error="no longer needed")
+            else:
+                out.append(delivery)
+        return out
+
+    async def record_sent_rows(self, row_ids: list[int], channel_id: int, message_id: int) -> None:
+        async with transaction(self._sessions) as session:
+            for rid in row_ids:
+                await q.mark_sent(session=session, message_id=rid, now=self._clock.now(), channel_id=channel_id,
+                                  discord_message_id=message_id)
 
     async def _prepare(self, msg: EventMessage) -> EventDelivery | None:
         async with self._sessions() as session:
@@ -520,13 +550,18 @@ class EventService:
             programme = self._registry.by_id(e.programme_id)
             profile = await people.get_profile(session=session, person_id=msg.person_id, programme_id=e.programme_id)
             rsvp = await q.rsvp_of(session=session, event_id=msg.event_id, person_id=msg.person_id)
+            dm = None if person.dms_closed else await onboarding.known_dm_channel(session=session,
+                                                                                  person_id=msg.person_id)
+            space = next((m.space_id for m in await matching.matches_of_person(session=session,
+                                                                                 person_id=msg.person_id)
+                          if m.status == MatchStatus.ACTIVE and m.space_id is not None), None)
         if programme is None:
             return None
         if msg.kind == EventMessageKind.REMINDER and (e.status != EventStatus.SCHEDULED or (
                 rsvp is not None and rsvp.response == RsvpResponse.DECLINED)):
             return None
         voice = programme.config.messages()
-        zone = str((profile.answers if profile else {}).get("timezone") or "UTC")
+        zone = zone_of(profile.answers if profile else None)
         values = {"name": safe_text(person.display_name, 60), "event": safe_text(e.title, 100),
                   "programme": programme.config.name}
         buttons = ""
@@ -543,4 +578,4 @@ class EventService:
         else:
             text = voice.say("event_cancelled", **values, when=local_when(e.starts_at, zone))
         return EventDelivery(require_id(msg), require_id(e), msg.kind, person.discord_user_id, text, buttons,
-                             msg.attempts)
+                             msg.attempts, programme, msg.person_id, dm, person.dms_closed, space)

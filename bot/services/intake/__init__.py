@@ -15,7 +15,7 @@ from bot.services.intake.feeds import (
 )
 from bot.services.intake.leads import LeadDesk, MergeResult
 from bot.services.intake.outbox import STALE_REPLYING, Outbox
-from bot.services.intake.service import PLATFORMS, IntakeService
+from bot.services.intake.service import PLATFORMS, IntakeService, PublicReply, Withdrawn
 
 __all__ = [
     "PLATFORMS",
@@ -28,6 +28,8 @@ __all__ = [
     "MergeResult",
     "Outbox",
     "PlatformClients",
+    "PublicReply",
+    "Withdrawn",
     "XClientFactory",
     "feeds_for",
 ]

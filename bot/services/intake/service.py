@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -38,7 +39,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.intake.outcomes import IntakeNotifier, PollReport, PollStatus
-from bot.intake.source import Page, Post, ReplyResult, platform_name
+from bot.intake.source import DeleteResult, Page, Post, ReplyResult, platform_name
 from bot.intake.suggest import Suggestions
 from bot.intake.vocab import suggestions_for, vocabulary_for
 from bot.services.intake.clients import PlatformClients
@@ -80,6 +81,23 @@ def _combine(total: PollReport, part: PollReport) -> None:
         total.reason = f"{total.reason}; {part.reason}" if total.reason else part.reason
     if part.paused_until is not None:
         total.paused_until = min(filter(None, (total.paused_until, part.paused_until)))
+
+
+@dataclass(frozen=True)
+class PublicReply:
+    """One of the bot's own public posts on a platform (its reply to someone's hashtag post)."""
+
+    platform: str
+    post_id: str
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    """What became of deleting one :class:`PublicReply`; ``url`` its address, when the bot's account is known."""
+
+    reply: PublicReply
+    result: DeleteResult
+    url: str | None
 
 
 class IntakeService:
@@ -327,6 +345,46 @@ class IntakeService:
         """The programme's hashtag on ``platform`` (its first source there), without the ``#``."""
         sources = programme.config.intake.sources_on(platform)
         return sources[0].tag if sources else None
+
+    async def withdraw(self, programme: Programme, replies: list[PublicReply], *, attempts: int = 3,
+                       pause: float = 0.5) -> list[Withdrawn]:
+        """Delete the bot's own public posts ``replies`` (its replies that name someone who left) through each
+        platform's API. A transient failure (5xx, timeout) is tried again ``attempts`` times with growing pauses
+        (a DELETE is idempotent); a rate limit or a refusal is returned as it is, for the organisers. Never
+        raises."""
+        out: list[Withdrawn] = []
+        for reply in replies:
+            feeds = feeds_for(programme, reply.platform)
+            if reply.platform == "mastodon":  # the instance the status lives on
+                feeds = [f for f in feeds if f.domain == reply.post_id.partition("@")[2]] or feeds
+            if not feeds or not self.clients.can_poll_on(reply.platform):
+                out.append(Withdrawn(reply, DeleteResult(
+                    ok=False, refused_reason=f"the bot no longer has {platform_name(reply.platform)} set up"), None))
+                continue
+            try:
+                account = await self.clients.account(feeds[0])
+            except Unavailable as exc:
+                out.append(Withdrawn(reply, DeleteResult(ok=False, error=exc.reason), None))
+                continue
+            url = Post(platform=reply.platform, post_id=reply.post_id, author_id=account.own_id,
+                       author_handle=account.handle, author_name="", text="", created_at=None, kind="original",
+                       mentions_bot=False, is_own=True).url
+            source = self.clients.source(programme, feeds[0], account)
+            result = DeleteResult(ok=False, error="not tried")
+            for attempt in range(attempts):
+                try:
+                    result = await source.delete(reply.post_id)
+                except Exception as exc:  # a source never raises; if one does, the person's leave still completes
+                    log.exception("deleting a public reply on %s failed", reply.platform)
+                    result = DeleteResult(ok=False, error=f"{type(exc).__name__}: {exc}")
+                if result.ok or result.error is None or attempt == attempts - 1:
+                    break
+                await asyncio.sleep(pause * 2**attempt)
+            if not result.ok:
+                log.warning("could not delete the bot's public reply %s on %s: %s", reply.post_id, reply.platform,
+                            result.refused_reason or result.error or f"rate limited until {result.rate_limited_until}")
+            out.append(Withdrawn(reply, result, url))
+        return out
 
     async def publish(self, programme: Programme, platform: str, text: str) -> tuple[ReplyResult, str | None]:
         """Post ``text`` as the bot on ``platform`` (never retried here: a retried POST could post twice), and

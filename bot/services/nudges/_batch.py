@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.clock import Clock
 from bot.nudges.batch import CheckinSection, answerable
 from bot.nudges.plan import week_number
-from bot.nudges.quiet import is_quiet, next_allowed
+from bot.nudges.quiet import daytime_later
 from bot.onboarding.safe_text import safe_text
 from bot.services.nudges._types import Delivery, _zone
 from bot.services.programmes import Programme, ProgrammeRegistry
@@ -83,10 +83,9 @@ class BatchedCheckins:
                     await q.cancel_nudge(session=session, nudge_id=require_id(n), reason="programme or person gone")
                 return None
             person, profile = me
-            zone, quiet, now = _zone(profile), programme.config.quiet_hours, self._clock.now()
-            margin = self._quiet_margin
-            if is_quiet(now, zone, quiet) or is_quiet(now + margin, zone, quiet):
-                later = next_allowed(now + margin, zone, quiet)
+            later = daytime_later(self._clock.now(), _zone(profile), programme.config.quiet_hours,
+                                  self._quiet_margin)
+            if later is not None:
                 for n in nudges:
                     await q.reschedule(session=session, nudge_id=require_id(n), due_at=later, error="quiet hours")
                 return None
@@ -111,7 +110,7 @@ class BatchedCheckins:
                 sections[0].nudge_id, programme, NudgeKind.CHECKIN, intro_for(programme, person, len(sections)),
                 True, max(attempts.values()), person_id=person.id, discord_user_id=person.discord_user_id,
                 dm_channel_id=dm, dms_closed=person.dms_closed, space_id=shared, batch=tuple(sections),
-                claims=tuple((s.nudge_id, attempts[s.nudge_id]) for s in sections))
+                claims=tuple((s.nudge_id, attempts[s.nudge_id]) for s in sections), private=programme.config.pods)
 
     async def message(self, nudge_id: int, message_id: int, discord_user_id: int) -> CheckinMessage | None:
         """The batched check-in ``message_id`` that carried ``nudge_id`` to ``discord_user_id``, with its answers

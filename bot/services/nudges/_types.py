@@ -11,7 +11,7 @@ from typing import Literal
 
 from bot.nudges import answers as rules
 from bot.nudges.batch import CheckinSection
-from bot.nudges.quiet import get_zone
+from bot.nudges.quiet import zone_of
 from bot.services.match_end import EndedMatch
 from bot.services.programmes import Programme
 from storage.ids import require_id
@@ -61,6 +61,9 @@ class Delivery:
     batch: tuple[CheckinSection, ...] = ()
     #: (nudge id, attempt) of every nudge this delivery sends, as claimed (one for a single nudge)
     claims: tuple[tuple[int, int], ...] = ()
+    #: with DMs closed, not in ``space_id`` itself but in a private thread only the person sees: the space is a
+    #: mentor's pod, shared with their other mentees
+    private: bool = False
 
     @property
     def marker(self) -> str:
@@ -74,6 +77,10 @@ class Delivery:
     @property
     def nudge_ids(self) -> tuple[int, ...]:
         return tuple(nid for nid, _ in self.held)
+
+    @property
+    def grouped(self) -> bool:
+        return bool(self.batch)
 
     def only(self, nudge_ids: set[int]) -> Delivery:
         """This delivery without the nudges not in ``nudge_ids`` (their claims were taken over)."""
@@ -124,12 +131,7 @@ def _mention(person: Person | None) -> str:
 
 
 def _zone(profile: Profile | None) -> str:
-    zone = str((profile.answers if profile else {}).get("timezone") or "UTC")
-    try:
-        get_zone(zone)
-    except ValueError:
-        return "UTC"
-    return zone
+    return zone_of(profile.answers if profile else None)
 
 
 def _records(rows: list[Nudge], key_of: dict[int, str]) -> list[rules.NudgeRecord]:

@@ -1,7 +1,7 @@
 """Nudges, persisted: plans written as rows, claimed when due, prepared for sending, answers followed up.
 
 No discord import: the cog (cogs/nudges) sends what :meth:`NudgeService.prepare` returns and reports back
-with :meth:`record_sent` / :meth:`record_retry`; clicks come in through ``NudgeService.answers``
+with :meth:`record_sent_rows` (the shared dispatcher, :mod:`bot.services.scheduled_dms`); clicks come in through ``NudgeService.answers``
 (:class:`~bot.services.nudges._answers.CheckInAnswers`), pairs at risk through ``NudgeService.risk``.
 """
 
@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.clock import Clock
 from bot.goals import checkin_goals
 from bot.nudges.plan import ExistingNudge, replan, schedule_for_match, week_number
-from bot.nudges.quiet import is_quiet, next_allowed
+from bot.nudges.quiet import daytime_later
 from bot.nudges.reminders import next_digest_at
 from bot.nudges.templates import render_template
 from bot.onboarding.safe_text import safe_text
@@ -30,6 +30,7 @@ from bot.services.nudges._types import (
     marker,
 )
 from bot.services.programmes import Programme, ProgrammeRegistry
+from bot.services.scheduled_dms import Claimed, ClaimLedger
 from storage.db import SessionFactory, transaction
 from storage.ids import require_id
 from storage.models import INACTIVE, MATCH_KINDS, Match, MatchStatus, Nudge, NudgeKind
@@ -57,6 +58,7 @@ class NudgeService:
         self.answers = CheckInAnswers(registry, sessions, clock, ending or MatchEnding(registry, sessions, clock))
         self.risk = PairRisk(sessions, clock)
         self.batches = BatchedCheckins(registry, sessions, clock, self.quiet_margin)
+        self.ledger = ClaimLedger(Nudge, sessions, clock, self, where=q.of_kinds(DISPATCH_KINDS))
 
     # ---- plans ------------------------------------------------------------------------------------
     async def plan_match(self, match_id: int) -> int:
@@ -135,11 +137,6 @@ class NudgeService:
             return row
 
     # ---- dispatch ---------------------------------------------------------------------------------
-    async def release_stale(self) -> int:
-        async with transaction(self._sessions) as session:
-            return await q.release_stale_claims(
-                session=session, claimed_before=self._clock.now() - self.stale_after, kinds=DISPATCH_KINDS)
-
     async def claim(self, worker: str, limit: int = 100) -> list[Nudge]:
         """Due nudges, claimed for ``worker``; with each person's check-in, that person's other check-ins due
         within the plan's ``together_within_hours`` (they go out together: one message per person)."""
@@ -161,6 +158,29 @@ class NudgeService:
         except Exception:
             log.warning("could not claim check-ins to send together; each goes on its own", exc_info=True)
         return claimed
+
+    async def claim_due(self, worker: str, limit: int) -> list[Claimed[Nudge]]:
+        """:meth:`claim`, for the dispatcher: a person's check-ins go together, one per pairing."""
+        out = []
+        for n in await self.claim(worker, limit):
+            checkin = n.kind == NudgeKind.CHECKIN and n.person_id is not None
+            who = f"person #{n.person_id}" if n.person_id else "the organisers' digest"
+            out.append(Claimed(n, require_id(n), n.attempts, n.programme_id, n.person_id,
+                               together=NudgeKind.CHECKIN if checkin else None, part=n.match_id,
+                               label=f"{'check-in' if checkin else n.kind} for {who}"))
+        return out
+
+    async def prepare_group(self, group: list[Claimed[Nudge]]) -> list[Delivery]:
+        if len(group) == 1:
+            d = await self.prepare(group[0].row)
+            return [d] if d is not None else []
+        return await self.prepare_batch([c.row for c in group])
+
+    async def record_sent_rows(self, nudge_ids: list[int], channel_id: int, message_id: int) -> None:
+        if len(nudge_ids) == 1:
+            await self.record_sent(nudge_ids[0], channel_id, message_id)
+        else:
+            await self.record_sent_together(nudge_ids, channel_id, message_id)
 
     async def prepare_batch(self, nudges: list[Nudge]) -> list[Delivery]:
         """One delivery for several check-ins claimed for one person (see :class:`BatchedCheckins`); a person
@@ -209,10 +229,9 @@ class NudgeService:
             await q.cancel_nudge(session=session, nudge_id=nid, reason="match, step or person gone")
             return None
         person, profile = me
-        zone, quiet, now = _zone(profile), programme.config.quiet_hours, self._clock.now()
-        if is_quiet(now, zone, quiet) or is_quiet(now + self.quiet_margin, zone, quiet):
-            await q.reschedule(session=session, nudge_id=nid, due_at=next_allowed(now + self.quiet_margin, zone, quiet),
-                               error="quiet hours")
+        later = daytime_later(self._clock.now(), _zone(profile), programme.config.quiet_hours, self.quiet_margin)
+        if later is not None:
+            await q.reschedule(session=session, nudge_id=nid, due_at=later, error="quiet hours")
             return None
         partner_id = match.mentee_person_id if person.id == match.mentor_person_id else match.mentor_person_id
         partner = found.get(partner_id, (None, None))[0]
@@ -230,14 +249,7 @@ class NudgeService:
         dm = None if person.dms_closed else await onboarding.known_dm_channel(session=session, person_id=require_id(person))
         return Delivery(nid, programme, nudge.kind, text, step.buttons, nudge.attempts, match.id, person.id,
                         person.discord_user_id, dm, person.dms_closed, match.space_id,
-                        goal_match_id=match.id if goals else None)
-
-    async def renew_claim(self, nudge_id: int, worker: str, attempts: int) -> bool:
-        """Right before sending: True (and the stale-claim clock restarts) while ``worker``'s claim, attempt
-        ``attempts``, still holds the nudge; False when it was taken over (another process sends it)."""
-        async with transaction(self._sessions) as session:
-            return await q.renew_claim(session=session, nudge_id=nudge_id, claim=(worker, attempts),
-                                       now=self._clock.now())
+                        goal_match_id=match.id if goals else None, private=programme.config.pods)
 
     async def record_sent(self, nudge_id: int, channel_id: int, message_id: int) -> bool:
         async with transaction(self._sessions) as session:
@@ -258,25 +270,3 @@ class NudgeService:
             for nid in nudge_ids:
                 await q.mark_sent(session=session, nudge_id=nid, now=self._clock.now(), channel_id=channel_id,
                                   message_id=message_id)
-
-    async def record_retry(self, nudge_id: int, error: str, attempts: int, worker: str | None = None) -> bool:
-        """Try again later; False (and failed) after ``max_attempts`` — the organisers should hear of it.
-        With ``worker``, only while that worker's claim (attempt ``attempts``) still holds the nudge: one released
-        as stale and taken over meanwhile is the new holder's (True: nothing to tell)."""
-        claim = (worker, attempts) if worker is not None else None
-        async with transaction(self._sessions) as session:
-            if attempts >= self.max_attempts:
-                return not await q.mark_failed(session=session, nudge_id=nudge_id, error=error[:500], claim=claim)
-            await q.reschedule(session=session, nudge_id=nudge_id, due_at=self._clock.now() + self.retry_delay,
-                               error=error[:500], claim=claim)
-            return True
-
-    async def record_failed(self, nudge_id: int, error: str, worker: str | None = None, attempts: int = 0) -> None:
-        async with transaction(self._sessions) as session:
-            await q.mark_failed(session=session, nudge_id=nudge_id, error=error[:500],
-                                claim=(worker, attempts) if worker is not None else None)
-
-    async def mark_dms_closed(self, person_id: int) -> None:
-        async with transaction(self._sessions) as session:
-            await people.mark_dms_closed(session=session, person_id=person_id)
-

@@ -2,22 +2,24 @@
 nudges (their own kinds), one reminder after each, and answers recorded one question at a time.
 
 No discord import: the cog (cogs/surveys) sends what :meth:`SurveyService.prepare` returns, reports back with
-:meth:`record_sent` / :meth:`record_retry`, and passes clicks to :meth:`answer`, :meth:`write` and :meth:`quote`.
+:meth:`record_sent_rows` (the shared dispatcher, :mod:`bot.services.scheduled_dms`), and passes clicks to :meth:`answer`, :meth:`write` and :meth:`quote`.
 """
 
 from __future__ import annotations
 
+import logging
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
-from bot.nudges.quiet import is_quiet, next_allowed
+from bot.nudges.quiet import daytime_later, next_allowed, zone_of
 from bot.nudges.templates import render_template
 from bot.onboarding.safe_text import safe_text
-from bot.services.nudges._types import _zone
 from bot.services.programmes import Programme, ProgrammeRegistry
-from bot.services.surveys._types import StepView, SurveyDelivery, SurveyTurn
+from bot.services.scheduled_dms import Claimed, ClaimLedger
+from bot.services.surveys._types import StepView, SurveyDelivery, SurveySection, SurveyTurn
 from bot.services.surveys.ratings import gave_high_ratings
 from bot.surveys.config import SURVEY_PLACEHOLDERS, SurveyConfig
 from bot.surveys.flow import Given, Step, check_value, next_step, step_text
@@ -33,6 +35,8 @@ from storage.models import (
     Nudge,
     NudgeKind,
     NudgeStatus,
+    Person,
+    Profile,
     SurveyAnswer,
 )
 from storage.queries import matching, onboarding, people
@@ -40,6 +44,7 @@ from storage.queries import nudges as q
 from storage.queries import surveys as qs
 
 TEXT_LIMIT = 1000
+log = logging.getLogger(__name__)
 
 
 def _given(rows: list[SurveyAnswer]) -> dict[str, Given]:
@@ -67,6 +72,7 @@ class SurveyService:
         self._registry = registry
         self._sessions = sessions
         self._clock = clock
+        self.ledger = ClaimLedger(Nudge, sessions, clock, self, where=q.of_kinds(SURVEY_KINDS))
 
     # ---- plans ------------------------------------------------------------------------------------
     async def plan(self, programme: Programme) -> int:
@@ -85,22 +91,53 @@ class SurveyService:
             matches = await qs.matches_to_survey(session=session, programme_id=programme.id,
                                                  started_since=started_since, ended_since=now - window)
             done = await qs.invited_keys(session=session, match_ids=[require_id(m) for m in matches])
+            cancelled = await qs.cancelled_invites(session=session, match_ids=[require_id(m) for m in matches])
             found = await people.people_with_profiles(
                 session=session, person_ids=[p for m in matches for p in (m.mentor_person_id, m.mentee_person_id)])
             invites: list[qs.Invite] = []
+            revived = 0
             for match in matches:
                 for role, pid in (("mentor", match.mentor_person_id), ("mentee", match.mentee_person_id)):
                     me = found.get(pid)
                     if me is None or me[0].status in INACTIVE:
                         continue
-                    zone = _zone(me[1])
+                    zone = zone_of(me[1].answers if me[1] else None)
                     for survey in surveys:
-                        if role not in survey.roles or (require_id(match), pid, survey.key) in done:
+                        key = (require_id(match), pid, survey.key)
+                        if role not in survey.roles or (key in done and key not in cancelled):
                             continue
                         due = self._due(programme, survey, match, zone, now)
-                        if due is not None:
+                        if due is None:
+                            continue
+                        if key in cancelled:  # cancelled while they were paused: due again now they are back
+                            revived += await qs.revive_invite(session=session, invite_id=require_id(cancelled[key]),
+                                                              due_at=due)
+                        else:
                             invites.append(qs.Invite(programme.id, require_id(match), pid, survey.key, due))
-            return await qs.add_invites(session=session, invites=invites)
+            revived += await self._revive_reminders(session, programme, matches, found, now)
+            return await qs.add_invites(session=session, invites=invites) + revived
+
+    async def _revive_reminders(self, session: AsyncSession, programme: Programme, matches: list[Match],
+                                found: dict[int, tuple[Person, Profile | None]], now: datetime) -> int:
+        """The one reminder of a survey that went out, cancelled while its person was paused: due again (in their
+        daytime) now they are back, while the survey is not finished and not long past."""
+        revived = 0
+        cancelled = await qs.cancelled_invites(session=session, match_ids=[require_id(m) for m in matches],
+                                               kind=NudgeKind.SURVEY_REMINDER)
+        for (match_id, pid, key), row in cancelled.items():
+            me, survey = found.get(pid), programme.config.survey(key)
+            invite = await qs.survey_invite(session=session, match_id=match_id, person_id=pid, survey_key=key)
+            if me is None or me[0].status in INACTIVE or survey is None or invite is None \
+                    or invite.status != NudgeStatus.SENT or invite.sent_at is None \
+                    or now - invite.sent_at > timedelta(days=survey.send_within_days + survey.reminder_after_days):
+                continue
+            given = _given(await qs.answers_of_invite(session=session, invite_id=require_id(invite)))
+            if next_step(survey, given) is None:
+                continue  # finished: its reminder stays cancelled
+            due = next_allowed(max(row.due_at, now), zone_of(me[1].answers if me[1] else None),
+                               programme.config.quiet_hours)
+            revived += await qs.revive_invite(session=session, invite_id=require_id(row), due_at=due)
+        return revived
 
     def _due(self, programme: Programme, survey: SurveyConfig, match: Match, zone: str,
              now: datetime) -> datetime | None:
@@ -113,15 +150,62 @@ class SurveyService:
         return survey_due_at(survey, moment, now=now, zone=zone, quiet=cfg.quiet_hours)
 
     # ---- dispatch ---------------------------------------------------------------------------------
-    async def release_stale(self) -> int:
-        async with transaction(self._sessions) as session:
-            return await q.release_stale_claims(
-                session=session, claimed_before=self._clock.now() - self.stale_after, kinds=SURVEY_KINDS)
-
     async def claim(self, worker: str, limit: int = 100) -> list[Nudge]:
+        """Due surveys and reminders, claimed for ``worker``; with each, the same person's others of the same
+        survey and kind due within the programme's ``together_within_hours`` (one message per person: a mentor
+        of twelve gets one baseline survey, not twelve)."""
+        now = self._clock.now()
         async with transaction(self._sessions) as session:
-            return await q.claim_due_nudges(session=session, now=self._clock.now(), worker=worker,
-                                            kinds=SURVEY_KINDS, limit=limit)
+            claimed = await q.claim_due_nudges(session=session, now=now, worker=worker, kinds=SURVEY_KINDS,
+                                               limit=limit)
+        wanted = sorted({(n.programme_id, n.kind, n.step_key, n.person_id) for n in claimed
+                         if n.person_id is not None})
+        try:  # the claim above stands whatever happens here: without companions, each goes on its own
+            async with transaction(self._sessions) as session:
+                for programme_id, kind, key, person_id in wanted:
+                    programme = self._registry.by_id(programme_id)
+                    hours = programme.config.nudges.together_within_hours if programme is not None else 0
+                    assert person_id is not None
+                    claimed += await q.claim_companions(session=session, person_ids=[person_id], worker=worker,
+                                                        until=now + timedelta(hours=hours), now=now, kind=kind,
+                                                        step_key=key)
+        except Exception:
+            log.warning("could not claim surveys to send together; each goes on its own", exc_info=True)
+        return claimed
+
+    async def claim_due(self, worker: str, limit: int) -> list[Claimed[Nudge]]:
+        """:meth:`claim`, for the dispatcher: a person's rows of one survey and kind go together."""
+        return [Claimed(n, require_id(n), n.attempts, n.programme_id, n.person_id,
+                        together=(n.kind, n.step_key), part=n.match_id, label=f"{n.kind} for person #{n.person_id}")
+                for n in await self.claim(worker, limit)]
+
+    async def prepare_group(self, group: list[Claimed[Nudge]]) -> list[SurveyDelivery]:
+        """One delivery for a group: a single survey shows its first question; several (one person, one
+        moment) are one message with a button per pairing."""
+        ready = [d for d in [await self.prepare(c.row) for c in group] if d is not None]
+        if len(ready) <= 1:
+            return ready
+        first = ready[0]
+        programme = first.programme
+        invite_of = {d.nudge_id: d.step.invite_id for d in ready if d.step is not None}
+        survey = programme.config.survey(group[0].row.step_key)
+        sections = tuple(SurveySection(d.nudge_id, invite_of[d.nudge_id], d.partner) for d in ready
+                         if d.nudge_id in invite_of)
+        if survey is None or not sections:
+            return ready
+        async with self._sessions() as session:
+            person = await people.get_person(session=session, person_id=first.person_id)
+        opening = render_template(survey.intro if first.kind == NudgeKind.SURVEY else survey.reminder, {
+            "name": safe_text(person.display_name, 60) if person is not None else "there",
+            "partner": f"each of the {len(sections)} people you're paired with",
+            "programme": programme.config.name,
+        }, allowed=SURVEY_PLACEHOLDERS, limit=900)
+        listing = "\n".join(f"• {s.partner}" for s in sections)
+        footer = "\n-# " + " ".join(f"ref:n{s.nudge_id}" for s in sections)
+        text = (f"{opening}\n\nThere's one short survey per person — press a name below to answer about them:\n"
+                f"{listing}")[:2000 - len(footer)] + footer
+        return [replace(first, text=text, step=None, batch=sections,
+                        claims=tuple((d.nudge_id, d.attempts) for d in ready if d.nudge_id in invite_of))]
 
     async def prepare(self, nudge: Nudge) -> SurveyDelivery | None:
         """What to send for a claimed survey or reminder; None when it is no longer wanted (cancelled) or was
@@ -140,10 +224,10 @@ class SurveyService:
                 await q.cancel_nudge(session=session, nudge_id=nid, reason="survey, match or person gone")
                 return None
             person, profile = me
-            zone, quiet, now = _zone(profile), programme.config.quiet_hours, self._clock.now()
-            if is_quiet(now, zone, quiet) or is_quiet(now + self.quiet_margin, zone, quiet):
-                await q.reschedule(session=session, nudge_id=nid, error="quiet hours",
-                                   due_at=next_allowed(now + self.quiet_margin, zone, quiet))
+            later = daytime_later(self._clock.now(), zone_of(profile.answers if profile else None), programme.config.quiet_hours,
+                                  self.quiet_margin)
+            if later is not None:
+                await q.reschedule(session=session, nudge_id=nid, error="quiet hours", due_at=later)
                 return None
             invite = nudge if nudge.kind == NudgeKind.SURVEY else await qs.survey_invite(
                 session=session, match_id=match.id, person_id=person.id, survey_key=survey.key)
@@ -169,12 +253,9 @@ class SurveyService:
                 session=session, person_id=require_id(person))
             return SurveyDelivery(nid, programme, nudge.kind, text,
                                   StepView(invite_id, step.kind, step.question, words),
-                                  nudge.attempts, require_id(person), person.discord_user_id, dm, person.dms_closed)
-
-    async def renew_claim(self, nudge_id: int, worker: str, attempts: int) -> bool:
-        async with transaction(self._sessions) as session:
-            return await q.renew_claim(session=session, nudge_id=nudge_id, claim=(worker, attempts),
-                                       now=self._clock.now())
+                                  nudge.attempts, require_id(person), person.discord_user_id, dm, person.dms_closed,
+                                  partner=safe_text(partner.display_name, 60) if partner else words.your_partner,
+                                  space_id=match.space_id)
 
     async def record_sent(self, nudge_id: int, channel_id: int, message_id: int) -> bool:
         """Sent: recorded, and a survey's one reminder written (due in the person's daytime)."""
@@ -192,29 +273,31 @@ class SurveyService:
                 return done
             profile = (await people.people_with_profiles(session=session, person_ids=(row.person_id,))).get(
                 row.person_id, (None, None))[1]
-            due = reminder_due_at(survey, now, zone=_zone(profile), quiet=programme.config.quiet_hours)
+            due = reminder_due_at(survey, now, zone=zone_of(profile.answers if profile else None), quiet=programme.config.quiet_hours)
             await qs.add_invites(session=session, invites=[qs.Invite(
                 row.programme_id, row.match_id, row.person_id, row.step_key, due, NudgeKind.SURVEY_REMINDER)])
             return done
 
-    async def record_retry(self, nudge_id: int, error: str, attempts: int, worker: str | None = None) -> bool:
-        """Try again later; False (and failed) after ``max_attempts``."""
-        claim = (worker, attempts) if worker is not None else None
-        async with transaction(self._sessions) as session:
-            if attempts >= self.max_attempts:
-                return not await q.mark_failed(session=session, nudge_id=nudge_id, error=error[:500], claim=claim)
-            await q.reschedule(session=session, nudge_id=nudge_id, due_at=self._clock.now() + self.retry_delay,
-                               error=error[:500], claim=claim)
-            return True
+    async def record_sent_rows(self, nudge_ids: list[int], channel_id: int, message_id: int) -> None:
+        for nid in nudge_ids:
+            await self.record_sent(nid, channel_id, message_id)
 
-    async def record_failed(self, nudge_id: int, error: str, worker: str | None = None, attempts: int = 0) -> None:
-        async with transaction(self._sessions) as session:
-            await q.mark_failed(session=session, nudge_id=nudge_id, error=error[:500],
-                                claim=(worker, attempts) if worker is not None else None)
-
-    async def mark_dms_closed(self, person_id: int) -> None:
-        async with transaction(self._sessions) as session:
-            await people.mark_dms_closed(session=session, person_id=person_id)
+    async def open(self, invite_id: int, discord_user_id: int) -> SurveyTurn:
+        """One pairing's survey opened from a message that carries several: where it stands now (its next
+        question, or its thanks when it is done)."""
+        async with self._sessions() as session:
+            found = await self._invite(session, invite_id, discord_user_id)
+            if isinstance(found, SurveyTurn):
+                return found
+            invite, person, survey, match = found
+            words = _words(self._registry.by_id(invite.programme_id))
+            partner_id = match.mentee_person_id if person.id == match.mentor_person_id else match.mentor_person_id
+            partner = await people.get_person(session=session, person_id=partner_id)
+            step = next_step(survey, _given(await qs.answers_of_invite(session=session, invite_id=invite_id)))
+        about = f"About **{safe_text(partner.display_name, 60) if partner else words.your_partner}**:"
+        if step is None:
+            return SurveyTurn("unchanged", f"{about} {survey.thanks}")
+        return SurveyTurn("unchanged", f"{about}\n{step_text(survey, step, words)}", _view(invite_id, step, words))
 
     # ---- answers ----------------------------------------------------------------------------------
     async def answer(self, invite_id: int, discord_user_id: int, question_key: str, value: str | None) -> SurveyTurn:
@@ -229,23 +312,33 @@ class SurveyService:
         """Whether the written answer may be quoted (without the person's name)."""
         return await self._turn(invite_id, discord_user_id, question_key, quote=ok)
 
+    async def _invite(self, session: AsyncSession, invite_id: int, discord_user_id: int
+                      ) -> tuple[Nudge, Person, SurveyConfig, Match] | SurveyTurn:
+        """The survey row ``invite_id`` of ``discord_user_id``, its survey and match; or why not (a refusal)."""
+        invite = await q.get_nudge(session=session, nudge_id=invite_id)
+        programme = self._registry.by_id(invite.programme_id) if invite is not None else None
+        words = _words(programme)
+        if invite is None or invite.kind != NudgeKind.SURVEY or invite.person_id is None \
+                or invite.status not in (NudgeStatus.SENT, NudgeStatus.CLAIMED):
+            return SurveyTurn("rejected", words.closed)
+        person = await people.get_person(session=session, person_id=invite.person_id)
+        if person is None or person.discord_user_id != discord_user_id:
+            return SurveyTurn("rejected", words.not_yours)
+        survey = programme.config.survey(invite.step_key) if programme is not None else None
+        match = await matching.get_match(session=session, match_id=invite.match_id) \
+            if invite.match_id is not None else None
+        if survey is None or match is None:
+            return SurveyTurn("rejected", words.closed)
+        return invite, person, survey, match
+
     async def _turn(self, invite_id: int, discord_user_id: int, question_key: str, *, value: str | None = None,
                     text: str | None = None, quote: bool | None = None) -> SurveyTurn:
         async with transaction(self._sessions) as session:
-            invite = await q.get_nudge(session=session, nudge_id=invite_id)
-            programme = self._registry.by_id(invite.programme_id) if invite is not None else None
-            words = _words(programme)
-            if invite is None or invite.kind != NudgeKind.SURVEY or invite.person_id is None \
-                    or invite.status not in (NudgeStatus.SENT, NudgeStatus.CLAIMED):
-                return SurveyTurn("rejected", words.closed)
-            person = await people.get_person(session=session, person_id=invite.person_id)
-            if person is None or person.discord_user_id != discord_user_id:
-                return SurveyTurn("rejected", words.not_yours)
-            survey = programme.config.survey(invite.step_key) if programme is not None else None
-            match = await matching.get_match(session=session, match_id=invite.match_id) \
-                if invite.match_id is not None else None
-            if survey is None or match is None:
-                return SurveyTurn("rejected", words.closed)
+            found = await self._invite(session, invite_id, discord_user_id)
+            if isinstance(found, SurveyTurn):
+                return found
+            invite, person, survey, match = found
+            words = _words(self._registry.by_id(invite.programme_id))
             question = survey.question(question_key)
             if question is None:
                 return SurveyTurn("rejected", words.changed)

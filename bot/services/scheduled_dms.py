@@ -1,0 +1,367 @@
+"""Scheduled DMs, sent exactly once: the one dispatcher behind check-ins and nudges, surveys and event messages.
+
+Each feature keeps its rows (a :class:`DmStore`: claim, prepare, record) and its Discord side (a
+:class:`DmChannels`: send, find again, tell the organisers); this module holds the workflow they share.
+
+A run releases stale claims (a process that died), then claims due rows in batches — atomically, in one
+statement on SQLite and PostgreSQL, so two processes never hold one row — and groups them: a person's rows with
+the same ``together`` key (one moment) go out as ONE message, except two of the same ``part`` (the second check-in
+of a pairing, due after a pause in sending, asks something else: it goes on its own). For each delivery:
+
+- a row claimed before (``attempts > 1``) is first looked for by its marker, so a crash between sending and
+  recording never sends it twice (found: recorded, not resent);
+- right before sending, each claim is renewed only if still this worker's (a claim that went stale and was taken
+  over is left to its new holder, which may be sending it);
+- closed DMs (Discord's 403) are the Discord side's to route (the pair's space, or a private thread just for the
+  person); the first time a person's DMs are found closed, the organisers are told, once (the database flag is
+  flipped by one writer only);
+- a sent message is recorded riding out a database that is briefly away; a failure — a 429, a 5xx, a timeout, a
+  database away — is retried later (only while the claim holds), and given up after the feature's attempts, the
+  organisers told.
+
+A row that could not go out while its person was paused is the feature's to write again when they come back
+(planning is idempotent: at most one row per moment), and then it goes out like any other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+from typing import Any, Generic, Protocol, Self, TypeVar
+
+from bot.clock import Clock
+from bot.services.programmes import Programme, ProgrammeRegistry
+from storage.db import SessionFactory, transaction
+from storage.queries import claims, people
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+R = TypeVar("R")
+
+BATCH = 100
+CONCURRENCY = 16
+RECORD_TRIES = 7
+RECORD_FIRST_DELAY_S = 0.5
+RECORD_MAX_DELAY_S = 8.0
+
+
+@dataclass(frozen=True)
+class Posted:
+    """Where a message now is; for a message found again, every row whose marker it carries."""
+
+    channel_id: int
+    message_id: int
+    row_ids: frozenset[int] = frozenset()
+
+    @property
+    def nudge_ids(self) -> frozenset[int]:
+        return self.row_ids
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    """What the Discord side did with one delivery: ``posted`` (or why not), and whether it found the
+    person's DMs closed (the fallback was used instead, or nothing)."""
+
+    posted: Posted | None
+    reason: str = ""
+    dms_found_closed: bool = False
+    organisers_notice: str | None = None
+    #: not sent, but worth trying again (a grouped delivery found DMs closed: next time each row goes on its own)
+    retry: bool = False
+
+
+class ScheduledDm(Protocol):
+    """A prepared delivery: one message to one person (or the organisers) carrying one or more claimed rows."""
+
+    @property
+    def programme(self) -> Programme: ...
+
+    @property
+    def person_id(self) -> int | None: ...
+
+    @property
+    def discord_user_id(self) -> int | None: ...
+
+    @property
+    def held(self) -> tuple[tuple[int, int], ...]:
+        """(row id, attempt) of every row this delivery sends, as claimed."""
+        ...
+
+    @property
+    def grouped(self) -> bool:
+        """One message for several rows (what was found again says which rows it carries)."""
+        ...
+
+    def only(self, row_ids: set[int]) -> Self:
+        """This delivery without the rows not in ``row_ids`` (their claims were taken over)."""
+        ...
+
+
+D = TypeVar("D", bound=ScheduledDm)
+D_contra = TypeVar("D_contra", bound=ScheduledDm, contravariant=True)
+
+
+@dataclass(frozen=True)
+class Claimed(Generic[R]):
+    """One claimed row and what the dispatcher needs to know of it."""
+
+    row: R
+    row_id: int
+    attempts: int
+    programme_id: int
+    person_id: int | None
+    #: rows of one person with the same key go out as one message (None: on its own)
+    together: Hashable | None = None
+    #: ... but never two with the same part (the later goes on its own)
+    part: Hashable | None = None
+    #: what the organisers are told a given-up row was ("check-in for person #3")
+    label: str = "message"
+
+
+class RetryLimits(Protocol):
+    """A feature's limits on its rows: how long a claim may be held, how often and how soon to try again."""
+
+    stale_after: timedelta
+    retry_delay: timedelta
+    max_attempts: int
+
+
+class ClaimLedger:
+    """The claim side of a feature's rows (a table with the claim columns, see :mod:`storage.queries.claims`):
+    stale claims released, a claim renewed right before sending, a failure retried later or given up (each only
+    while the claim still holds the row), and a person's closed DMs remembered."""
+
+    def __init__(self, model: Any, sessions: SessionFactory, clock: Clock, limits: RetryLimits, *,
+                 where: Sequence[Any] = ()) -> None:
+        self._model = model
+        self._sessions = sessions
+        self._clock = clock
+        self._limits = limits
+        self._where = tuple(where)
+
+    async def release_stale(self) -> int:
+        async with transaction(self._sessions) as session:
+            return await claims.release_stale(session=session, model=self._model, where=self._where,
+                                              claimed_before=self._clock.now() - self._limits.stale_after)
+
+    async def renew(self, row_id: int, worker: str, attempts: int) -> bool:
+        """Right before sending: True (and the stale-claim clock restarts) while ``worker``'s claim, attempt
+        ``attempts``, still holds the row; False when it was taken over (another process sends it)."""
+        async with transaction(self._sessions) as session:
+            return await claims.renew_claim(session=session, model=self._model, row_id=row_id,
+                                            claim=(worker, attempts), now=self._clock.now())
+
+    async def retry_later(self, row_id: int, error: str, attempts: int, worker: str | None = None) -> bool:
+        """Pending again after the retry delay; False (and failed) after ``max_attempts`` — the organisers should
+        hear of it. With ``worker``, only while that worker's claim (attempt ``attempts``) still holds the row:
+        one released as stale and taken over meanwhile is the new holder's (True: nothing to tell)."""
+        claim = (worker, attempts) if worker is not None else None
+        async with transaction(self._sessions) as session:
+            if attempts >= self._limits.max_attempts:
+                return not await claims.mark_failed(session=session, model=self._model, row_id=row_id,
+                                                    error=error[:500], claim=claim)
+            await claims.reschedule(session=session, model=self._model, row_id=row_id, error=error[:500],
+                                    due_at=self._clock.now() + self._limits.retry_delay, claim=claim)
+            return True
+
+    async def give_up(self, row_id: int, error: str, worker: str | None = None, attempts: int = 0) -> None:
+        async with transaction(self._sessions) as session:
+            await claims.mark_failed(session=session, model=self._model, row_id=row_id, error=error[:500],
+                                     claim=(worker, attempts) if worker is not None else None)
+
+    async def mark_dms_closed(self, person_id: int) -> bool:
+        """Remember the person's DMs are closed; True only for the one call that found them open."""
+        async with transaction(self._sessions) as session:
+            return await people.mark_dms_closed(session=session, person_id=person_id)
+
+
+class DmStore(Protocol[R, D]):
+    """A feature's rows: claimed, prepared, recorded (implemented by its service, no discord import)."""
+
+    @property
+    def ledger(self) -> ClaimLedger: ...
+
+    async def claim_due(self, worker: str, limit: int) -> list[Claimed[R]]: ...
+
+    async def prepare_group(self, group: list[Claimed[R]]) -> list[D]:
+        """The deliveries for a group claimed together (usually one; none when cancelled or moved out of
+        the person's quiet hours; one per row when they cannot share one message after all)."""
+        ...
+
+    async def record_sent_rows(self, row_ids: list[int], channel_id: int, message_id: int) -> None: ...
+
+
+class DmChannels(Protocol[D_contra]):
+    """The Discord side (implemented by the feature's cog)."""
+
+    async def send(self, delivery: D_contra) -> SendOutcome: ...
+
+    async def find_sent(self, delivery: D_contra) -> Posted | None: ...
+
+    async def tell_organisers(self, programme: Programme, text: str) -> None: ...
+
+
+class SentNotRecorded(Exception):
+    """The message went out but the database could not record it: never retry the send itself; the
+    claim goes stale and the next claim finds the message by its marker."""
+
+
+async def ride_out(what: str, write: Callable[[], Awaitable[T]]) -> T:
+    """``write``, tried again with backoff while the database is briefly away (a restart takes seconds)."""
+    delay = RECORD_FIRST_DELAY_S
+    for attempt in range(RECORD_TRIES):
+        try:
+            return await write()
+        except Exception as exc:
+            if attempt == RECORD_TRIES - 1:
+                raise
+            log.warning("%s (%s); trying again", what, exc)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RECORD_MAX_DELAY_S)
+    raise AssertionError("unreachable")
+
+
+def together(claimed: list[Claimed[R]]) -> list[list[Claimed[R]]]:
+    """The claimed rows in delivery groups, in claim order: a person's rows with the same ``together`` key in
+    one group (one message), unless the group already holds that ``part``; every other row on its own."""
+    groups: list[list[Claimed[R]]] = []
+    open_groups: dict[tuple[int, Hashable], list[Claimed[R]]] = {}
+    for c in claimed:
+        if c.together is not None and c.person_id is not None:
+            key = (c.person_id, c.together)
+            group = open_groups.get(key)
+            if group is None:
+                open_groups[key] = group = []
+                groups.append(group)
+            if c.part is None or all(m.part != c.part for m in group):
+                group.append(c)
+                continue
+        groups.append([c])
+    return groups
+
+
+def worker_name(suffix: str = "") -> str:
+    """This process's name on the claims it holds (host, pid, a random part)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}{suffix}"[:100]
+
+
+def closed_dms_notice(discord_user_id: int | None, where: str) -> str:
+    return (f"ℹ️ <@{discord_user_id}> has closed their DMs, so I'm reaching them {where} instead. "
+            "If they open their DMs to members of this server, messages go back to their DMs.")
+
+
+class ScheduledDmDispatcher(Generic[R, D]):
+    """One process's dispatcher of one feature's rows: its worker name, one run at a time, its send slots."""
+
+    #: where a person whose DMs were found closed is reached now (for the organisers' notice)
+    fallback_where = "in their pair's space"
+
+    def __init__(self, store: DmStore[R, D], registry: ProgrammeRegistry, channels: DmChannels[D], *,
+                 what: str = "message", worker: str | None = None, concurrency: int = CONCURRENCY) -> None:
+        self.store = store
+        self.registry = registry
+        self.channels = channels
+        self.what = what
+        self.worker = worker or worker_name()
+        self.batch = BATCH
+        self._running = asyncio.Lock()
+        self._slots = asyncio.Semaphore(concurrency)
+
+    async def run(self) -> int:
+        """Send every due row. Returns how many were claimed."""
+        async with self._running:
+            return await self.dispatch_due()
+
+    async def dispatch_due(self) -> int:
+        """The claim loop (call under :meth:`run`'s lock, or from a subclass's ``run``)."""
+        await self.store.ledger.release_stale()
+        claimed = 0
+        while True:
+            batch = await self.store.claim_due(self.worker, self.batch)
+            if not batch:
+                return claimed
+            claimed += len(batch)
+            await asyncio.gather(*(self._group(group) for group in together(batch)))
+
+    async def record_sent(self, row_ids: list[int], posted: Posted) -> None:
+        """Record a sent message, riding out a database that is briefly away (a restart takes seconds)."""
+        try:
+            await ride_out(f"{self.what} {row_ids} sent but not recorded yet",
+                           lambda: self.store.record_sent_rows(row_ids, posted.channel_id, posted.message_id))
+        except Exception as exc:
+            raise SentNotRecorded(f"{self.what} {row_ids} sent as message {posted.message_id}: {exc}") from exc
+
+    async def _deliver(self, d: D) -> None:
+        held = dict(d.held)
+        if any(attempt > 1 for attempt in held.values()):
+            found = await self.channels.find_sent(d)
+            if found is not None:
+                carried = [rid for rid in held if rid in found.row_ids] if d.grouped else list(held)
+                await self.record_sent(carried, found)
+                log.info("%s %s already sent (message %s); recorded, not resent", self.what, carried,
+                         found.message_id)
+                for rid in held.keys() - set(carried):  # not in that message: sent on their own next time
+                    await self.store.ledger.retry_later(rid, "not in the message found", held[rid], self.worker)
+                return
+        renewed = {rid for rid, attempt in held.items() if await self.store.ledger.renew(rid, self.worker, attempt)}
+        if not renewed:
+            # preparing or searching took so long that the claim went stale and another process took it over
+            log.warning("%s %s: claims taken over before sending; left to their new holder", self.what, list(held))
+            return
+        d = d.only(renewed)  # a row taken over meanwhile is its new holder's to send
+        outcome = await self.channels.send(d)
+        if outcome.dms_found_closed and d.person_id is not None \
+                and await self.store.ledger.mark_dms_closed(d.person_id) and (outcome.posted or outcome.retry):
+            # once: only the run that found them open says so (unreachable: the outcome's own notice says so)
+            await self.channels.tell_organisers(d.programme, closed_dms_notice(d.discord_user_id,
+                                                                               self.fallback_where))
+        if outcome.posted is None:
+            for rid, attempt in d.held:
+                if outcome.retry:
+                    await self.store.ledger.retry_later(rid, outcome.reason, attempt, self.worker)
+                else:
+                    await self.store.ledger.give_up(rid, outcome.reason, self.worker, attempt)
+            if outcome.organisers_notice:
+                await self.channels.tell_organisers(d.programme, outcome.organisers_notice)
+            return
+        await self.record_sent([rid for rid, _ in d.held], outcome.posted)
+
+    async def _group(self, group: list[Claimed[R]]) -> None:
+        ids = [c.row_id for c in group]
+        async with self._slots:
+            try:
+                for delivery in await self.store.prepare_group(group):
+                    await self._deliver(delivery)
+            except SentNotRecorded:
+                log.exception("%s %s: sent, but not recorded; the marker will be found on the next claim",
+                              self.what, ids)
+            except Exception as exc:
+                log.exception("%s %s could not be sent", self.what, ids)
+                await self._failed(group, f"{type(exc).__name__}: {exc}", type(exc).__name__)
+
+    async def _failed(self, group: list[Claimed[R]], error: str, short: str) -> None:
+        """Each row retried later, only while this claim still holds it (a claim taken over meanwhile may be
+        sending it now); the organisers are told of the rows given up."""
+        given_up: list[Claimed[R]] = []
+        for c in group:
+            try:
+                retry = await ride_out(f"{self.what} {c.row_id}: its failure was not recorded yet",
+                                       partial(self.store.ledger.retry_later, c.row_id, error, c.attempts, self.worker))
+            except Exception:
+                log.exception("%s %s: could not record the failure (the claim will go stale)", self.what, c.row_id)
+                continue
+            if not retry:
+                given_up.append(c)
+        programme = self.registry.by_id(group[0].programme_id)
+        if given_up and programme is not None:
+            first = given_up[0]
+            await self.channels.tell_organisers(programme, f"⚠️ A {first.label} failed {first.attempts} times and "
+                                                f"was given up: {short}.")
