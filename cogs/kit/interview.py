@@ -68,7 +68,11 @@ async def run_action(interaction: discord.Interaction[Any], pid: int, action: Ac
     if conv is None:
         await interaction.followup.send(NO_INTERVIEW, ephemeral=True)
         return
-    rendered = render_step(programme, conv.step)
+    shared = False
+    if len(bot.services.programmes.all()) > 1:  # another programme's interview may share this DM
+        here = await bot.services.onboarding.find_open(interaction.user.id, interaction.channel_id)
+        shared = here is not None and here.shared
+    rendered = render_step(programme, conv.step, named=shared)
     shown = await interaction.edit_original_response(content=rendered.content, embed=rendered.embed,
                                                      view=rendered.view, allowed_mentions=NO_PINGS)
     await bot.services.onboarding.asked(conv.session_id, shown.id)
