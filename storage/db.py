@@ -8,37 +8,23 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.urls import normalise_url
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
+
 log = logging.getLogger(__name__)
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./mentorbot.db"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 SessionFactory = async_sessionmaker[AsyncSession]
-
-
-def normalise_url(url: str) -> str:
-    """Accept the URLs people paste (``postgres://``, ``postgresql://``, ``sqlite:///``) and use async drivers."""
-    if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://") :]
-    if url.startswith("postgresql://"):
-        url = "postgresql+asyncpg://" + url[len("postgresql://") :]
-    if url.startswith("sqlite://") and not url.startswith("sqlite+aiosqlite://"):
-        url = "sqlite+aiosqlite://" + url[len("sqlite://") :]
-    return url
-
-
-def backend_name(url: str) -> str:
-    """``sqlite`` or ``postgresql``."""
-    return "sqlite" if normalise_url(url).startswith("sqlite") else "postgresql"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -185,6 +171,8 @@ async def _vacuum_postgresql(engine: AsyncEngine, erasure: Erasure) -> None:
 
 
 def alembic_config(url: str | None = None) -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig  # Alembic only when migrating: the CLI starts sooner
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     if url:
@@ -195,6 +183,8 @@ def alembic_config(url: str | None = None) -> AlembicConfig:
 def _upgrade_sync(connection: Connection, revision: str) -> None:
     cfg = alembic_config()
     cfg.attributes["connection"] = connection
+    from alembic import command
+
     command.upgrade(cfg, revision)
 
 
