@@ -7,6 +7,7 @@ and excluded weekdays all come out right.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -106,3 +107,21 @@ def next_allowed(when: datetime, zone: str, quiet: QuietHoursConfig) -> datetime
         else:
             t = first_instant_at(local.date(), quiet.end, tz, not_before=t)
     raise RuntimeError(f"no allowed delivery time found after {when.isoformat()} in {zone}")  # pragma: no cover
+
+
+def zone_of(answers: Mapping[str, object] | None) -> str:
+    """A person's time zone from their profile answers: one that loads, else UTC."""
+    zone = str((answers or {}).get("timezone") or "UTC")
+    try:
+        get_zone(zone)
+    except ValueError:
+        return "UTC"
+    return zone
+
+
+def daytime_later(now: datetime, zone: str, quiet: QuietHoursConfig, margin: timedelta) -> datetime | None:
+    """None when a message may go to someone in ``zone`` now (and still ``margin`` from now, while it is being
+    sent); otherwise the first moment it may."""
+    if is_quiet(now, zone, quiet) or is_quiet(now + margin, zone, quiet):
+        return next_allowed(now + margin, zone, quiet)
+    return None

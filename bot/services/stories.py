@@ -24,9 +24,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.intake.source import ReplyResult, platform_name
-from bot.nudges.quiet import is_quiet
+from bot.nudges.quiet import is_quiet, zone_of
 from bot.onboarding.safe_text import safe_text
-from bot.services.nudges._types import _zone
 from bot.services.programmes import Programme, ProgrammeRegistry
 from bot.services.surveys.ratings import gave_high_ratings
 from bot.stories import DESTINATION_NAMES, PUBLIC, Signature, clean_story, compose
@@ -147,7 +146,7 @@ class StoryService:
                         continue
                     if await q.story_for(session=session, programme_id=programme.id, person_id=pid, match_ref=mid):
                         continue
-                    if is_quiet(now, _zone(profile), programme.config.quiet_hours):
+                    if is_quiet(now, zone_of(profile.answers if profile else None), programme.config.quiet_hours):
                         continue
                     if not await self.signal(session=session, programme=programme, match_id=mid, person_id=pid):
                         continue

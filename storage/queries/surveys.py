@@ -58,20 +58,21 @@ async def invited_keys(*, session: AsyncSession, match_ids: Sequence[int]) -> se
     return {(int(m), int(p), str(k)) for m, p, k in rows if m is not None and p is not None}
 
 
-async def cancelled_invites(*, session: AsyncSession, match_ids: Sequence[int]) -> dict[tuple[int, int, str], Nudge]:
-    """(match, person, survey) -> the survey row, of the surveys of these matches that were cancelled before
-    they went out (their person was paused, say): written again when they are due once more."""
+async def cancelled_invites(*, session: AsyncSession, match_ids: Sequence[int], kind: NudgeKind = NudgeKind.SURVEY
+                            ) -> dict[tuple[int, int, str], Nudge]:
+    """(match, person, survey) -> the row of ``kind``, of the surveys (or reminders) of these matches that were
+    cancelled before they went out (their person was paused, say): written again when they are due once more."""
     if not match_ids:
         return {}
     rows = await session.exec(select(Nudge).where(
-        col(Nudge.match_id).in_(list(match_ids)), col(Nudge.kind) == NudgeKind.SURVEY,
+        col(Nudge.match_id).in_(list(match_ids)), col(Nudge.kind) == kind,
         col(Nudge.status) == NudgeStatus.CANCELLED, col(Nudge.sent_at).is_(None)))
     return {(int(n.match_id), int(n.person_id), n.step_key): n for n in rows
             if n.match_id is not None and n.person_id is not None}
 
 
 async def revive_invite(*, session: AsyncSession, invite_id: int, due_at: datetime) -> bool:
-    """A cancelled survey pending again at ``due_at`` (only while still cancelled and never sent)."""
+    """A cancelled survey (or reminder) row pending again at ``due_at`` (only while still cancelled, never sent)."""
     result = await session.exec(
         update(Nudge).where(col(Nudge.id) == invite_id, col(Nudge.status) == NudgeStatus.CANCELLED,
                             col(Nudge.sent_at).is_(None))

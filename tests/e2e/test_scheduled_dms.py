@@ -103,6 +103,22 @@ async def test_a_survey_cancelled_while_its_person_was_paused_goes_out_when_they
     assert sorted(r.status for r in rows) == ["sent", "sent"]
 
 
+async def test_a_survey_reminder_cancelled_by_a_pause_still_comes_when_they_are_back(sworld: SandboxWorld) -> None:
+    pair = await make_pair(sworld, "R")
+    programme = sworld.bot.services.programmes.all()[0]
+    await _surveys_after(sworld, minutes=1)  # both got the survey; their reminders are written
+    await sworld.bot.services.people.pause(programme, pair.mentee.persona.id, 1)  # the mentee's reminder: cancelled
+    await _surveys_after(sworld, days=1)
+    assert await sworld.bot.services.people.resume(programme, pair.mentee.persona.id)
+    for _ in range(6):
+        await _surveys_after(sworld, days=1)
+    got = [m for m in pair.mentee.persona.dms() if m.interaction_id is None]
+    assert len(got) == 2 and "no pressure" in got[1].content  # the survey, then its one reminder
+    for _ in range(3):
+        await _surveys_after(sworld, days=1)
+    assert len([m for m in pair.mentee.persona.dms() if m.interaction_id is None]) == 2  # once
+
+
 async def test_a_mentor_of_several_pairs_gets_one_baseline_survey_with_a_button_per_pair(
         sworld: SandboxWorld) -> None:
     mentor = await add_member(sworld, "Mentor M", "Europe/London")

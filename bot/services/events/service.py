@@ -10,7 +10,7 @@ from typing import Protocol
 
 from bot.clock import Clock
 from bot.community.reminders import local_when, point_window, reminder_due
-from bot.nudges.quiet import get_zone
+from bot.nudges.quiet import get_zone, next_allowed, zone_of
 from bot.onboarding.safe_text import safe_text
 from bot.services.programmes import Programme, ProgrammeRegistry
 from bot.services.rounds import RoundError, RoundService
@@ -480,13 +480,7 @@ class EventService:
         return [chosen[k] for k in sorted(chosen)]
 
     def _daytime(self, programme: Programme, answers: dict[str, object], when: datetime) -> datetime:
-        from bot.nudges.quiet import next_allowed
-
-        zone = str(answers.get("timezone") or "UTC")
-        try:
-            return next_allowed(when, zone, programme.config.quiet_hours)
-        except ValueError:
-            return next_allowed(when, "UTC", programme.config.quiet_hours)
+        return next_allowed(when, zone_of(answers), programme.config.quiet_hours)
 
     async def _plan_to_answered(self, session: object, programme: Programme, e: ProgrammeEvent,
                                 kind: EventMessageKind, now: datetime, *, daytime: bool,
@@ -513,7 +507,7 @@ class EventService:
                 for p, answers in await self._recipients(session, programme, e):
                     if require_id(p) in done:
                         continue
-                    due = reminder_due(opens, e.starts_at, str(answers.get("timezone") or "UTC"),
+                    due = reminder_due(opens, e.starts_at, zone_of(answers),
                                        programme.config.quiet_hours, now)
                     if due is not None:
                         rows.append(EventMessage(event_id=require_id(e), person_id=require_id(p),
@@ -567,7 +561,7 @@ class EventService:
                 rsvp is not None and rsvp.response == RsvpResponse.DECLINED)):
             return None
         voice = programme.config.messages()
-        zone = str((profile.answers if profile else {}).get("timezone") or "UTC")
+        zone = zone_of(profile.answers if profile else None)
         values = {"name": safe_text(person.display_name, 60), "event": safe_text(e.title, 100),
                   "programme": programme.config.name}
         buttons = ""

@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.clock import Clock
 from bot.nudges.batch import CheckinSection, answerable
 from bot.nudges.plan import week_number
-from bot.nudges.quiet import is_quiet, next_allowed
+from bot.nudges.quiet import daytime_later
 from bot.onboarding.safe_text import safe_text
 from bot.services.nudges._types import Delivery, _zone
 from bot.services.programmes import Programme, ProgrammeRegistry
@@ -83,10 +83,9 @@ class BatchedCheckins:
                     await q.cancel_nudge(session=session, nudge_id=require_id(n), reason="programme or person gone")
                 return None
             person, profile = me
-            zone, quiet, now = _zone(profile), programme.config.quiet_hours, self._clock.now()
-            margin = self._quiet_margin
-            if is_quiet(now, zone, quiet) or is_quiet(now + margin, zone, quiet):
-                later = next_allowed(now + margin, zone, quiet)
+            later = daytime_later(self._clock.now(), _zone(profile), programme.config.quiet_hours,
+                                  self._quiet_margin)
+            if later is not None:
                 for n in nudges:
                     await q.reschedule(session=session, nudge_id=require_id(n), due_at=later, error="quiet hours")
                 return None

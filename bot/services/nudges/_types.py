@@ -11,7 +11,7 @@ from typing import Literal
 
 from bot.nudges import answers as rules
 from bot.nudges.batch import CheckinSection
-from bot.nudges.quiet import get_zone
+from bot.nudges.quiet import zone_of
 from bot.services.match_end import EndedMatch
 from bot.services.programmes import Programme
 from storage.ids import require_id
@@ -131,12 +131,7 @@ def _mention(person: Person | None) -> str:
 
 
 def _zone(profile: Profile | None) -> str:
-    zone = str((profile.answers if profile else {}).get("timezone") or "UTC")
-    try:
-        get_zone(zone)
-    except ValueError:
-        return "UTC"
-    return zone
+    return zone_of(profile.answers if profile else None)
 
 
 def _records(rows: list[Nudge], key_of: dict[int, str]) -> list[rules.NudgeRecord]:

@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.clock import Clock
 from bot.goals import checkin_goals
 from bot.nudges.plan import ExistingNudge, replan, schedule_for_match, week_number
-from bot.nudges.quiet import is_quiet, next_allowed
+from bot.nudges.quiet import daytime_later
 from bot.nudges.reminders import next_digest_at
 from bot.nudges.templates import render_template
 from bot.onboarding.safe_text import safe_text
@@ -229,10 +229,9 @@ class NudgeService:
             await q.cancel_nudge(session=session, nudge_id=nid, reason="match, step or person gone")
             return None
         person, profile = me
-        zone, quiet, now = _zone(profile), programme.config.quiet_hours, self._clock.now()
-        if is_quiet(now, zone, quiet) or is_quiet(now + self.quiet_margin, zone, quiet):
-            await q.reschedule(session=session, nudge_id=nid, due_at=next_allowed(now + self.quiet_margin, zone, quiet),
-                               error="quiet hours")
+        later = daytime_later(self._clock.now(), _zone(profile), programme.config.quiet_hours, self.quiet_margin)
+        if later is not None:
+            await q.reschedule(session=session, nudge_id=nid, due_at=later, error="quiet hours")
             return None
         partner_id = match.mentee_person_id if person.id == match.mentor_person_id else match.mentor_person_id
         partner = found.get(partner_id, (None, None))[0]

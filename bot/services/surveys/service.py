@@ -14,10 +14,9 @@ from datetime import datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
-from bot.nudges.quiet import is_quiet, next_allowed
+from bot.nudges.quiet import daytime_later, next_allowed, zone_of
 from bot.nudges.templates import render_template
 from bot.onboarding.safe_text import safe_text
-from bot.services.nudges._types import _zone
 from bot.services.programmes import Programme, ProgrammeRegistry
 from bot.services.scheduled_dms import Claimed, ClaimLedger
 from bot.services.surveys._types import StepView, SurveyDelivery, SurveySection, SurveyTurn
@@ -37,6 +36,7 @@ from storage.models import (
     NudgeKind,
     NudgeStatus,
     Person,
+    Profile,
     SurveyAnswer,
 )
 from storage.queries import matching, onboarding, people
@@ -101,7 +101,7 @@ class SurveyService:
                     me = found.get(pid)
                     if me is None or me[0].status in INACTIVE:
                         continue
-                    zone = _zone(me[1])
+                    zone = zone_of(me[1].answers if me[1] else None)
                     for survey in surveys:
                         key = (require_id(match), pid, survey.key)
                         if role not in survey.roles or (key in done and key not in cancelled):
@@ -114,7 +114,30 @@ class SurveyService:
                                                               due_at=due)
                         else:
                             invites.append(qs.Invite(programme.id, require_id(match), pid, survey.key, due))
+            revived += await self._revive_reminders(session, programme, matches, found, now)
             return await qs.add_invites(session=session, invites=invites) + revived
+
+    async def _revive_reminders(self, session: AsyncSession, programme: Programme, matches: list[Match],
+                                found: dict[int, tuple[Person, Profile | None]], now: datetime) -> int:
+        """The one reminder of a survey that went out, cancelled while its person was paused: due again (in their
+        daytime) now they are back, while the survey is not finished and not long past."""
+        revived = 0
+        cancelled = await qs.cancelled_invites(session=session, match_ids=[require_id(m) for m in matches],
+                                               kind=NudgeKind.SURVEY_REMINDER)
+        for (match_id, pid, key), row in cancelled.items():
+            me, survey = found.get(pid), programme.config.survey(key)
+            invite = await qs.survey_invite(session=session, match_id=match_id, person_id=pid, survey_key=key)
+            if me is None or me[0].status in INACTIVE or survey is None or invite is None \
+                    or invite.status != NudgeStatus.SENT or invite.sent_at is None \
+                    or now - invite.sent_at > timedelta(days=survey.send_within_days + survey.reminder_after_days):
+                continue
+            given = _given(await qs.answers_of_invite(session=session, invite_id=require_id(invite)))
+            if next_step(survey, given) is None:
+                continue  # finished: its reminder stays cancelled
+            due = next_allowed(max(row.due_at, now), zone_of(me[1].answers if me[1] else None),
+                               programme.config.quiet_hours)
+            revived += await qs.revive_invite(session=session, invite_id=require_id(row), due_at=due)
+        return revived
 
     def _due(self, programme: Programme, survey: SurveyConfig, match: Match, zone: str,
              now: datetime) -> datetime | None:
@@ -201,10 +224,10 @@ class SurveyService:
                 await q.cancel_nudge(session=session, nudge_id=nid, reason="survey, match or person gone")
                 return None
             person, profile = me
-            zone, quiet, now = _zone(profile), programme.config.quiet_hours, self._clock.now()
-            if is_quiet(now, zone, quiet) or is_quiet(now + self.quiet_margin, zone, quiet):
-                await q.reschedule(session=session, nudge_id=nid, error="quiet hours",
-                                   due_at=next_allowed(now + self.quiet_margin, zone, quiet))
+            later = daytime_later(self._clock.now(), zone_of(profile.answers if profile else None), programme.config.quiet_hours,
+                                  self.quiet_margin)
+            if later is not None:
+                await q.reschedule(session=session, nudge_id=nid, error="quiet hours", due_at=later)
                 return None
             invite = nudge if nudge.kind == NudgeKind.SURVEY else await qs.survey_invite(
                 session=session, match_id=match.id, person_id=person.id, survey_key=survey.key)
@@ -250,7 +273,7 @@ class SurveyService:
                 return done
             profile = (await people.people_with_profiles(session=session, person_ids=(row.person_id,))).get(
                 row.person_id, (None, None))[1]
-            due = reminder_due_at(survey, now, zone=_zone(profile), quiet=programme.config.quiet_hours)
+            due = reminder_due_at(survey, now, zone=zone_of(profile.answers if profile else None), quiet=programme.config.quiet_hours)
             await qs.add_invites(session=session, invites=[qs.Invite(
                 row.programme_id, row.match_id, row.person_id, row.step_key, due, NudgeKind.SURVEY_REMINDER)])
             return done
