@@ -486,6 +486,16 @@ async def erase_person(*, session: AsyncSession, person: Person) -> None:
         await session.flush()
 
 
+async def channels_of(*, session: AsyncSession, person: Person) -> set[int]:
+    """Where the bot's scheduled messages to them went (their DMs, or with DMs closed their private thread, or
+    their pair's space): the channels recorded on their check-ins, surveys and event messages."""
+    pid = require_id(person)
+    found = set(await session.exec(select(Nudge.channel_id).where(Nudge.person_id == pid,
+                                                                  col(Nudge.channel_id).is_not(None))))
+    found |= {m.channel_id for m in await event_queries.messages_of_person(session=session, person_id=pid)}
+    return {int(c) for c in found if c}
+
+
 async def names_of(*, session: AsyncSession, person: Person) -> list[str]:
     """Every text of theirs the bot may have quoted in its own messages (read before erasure)."""
     out: list[str] = []

@@ -47,6 +47,9 @@ class LeaveResult:
     spaces: list[int] = field(default_factory=list)
     partner_dms: list[tuple[int, int | None]] = field(default_factory=list)
     onboarding_threads: list[int] = field(default_factory=list)
+    # where their check-ins, surveys and event messages went: their DMs, their private thread (DMs closed), a
+    # space; the bot's messages there were theirs
+    message_channels: list[int] = field(default_factory=list)
     # their own DMs with the bot (their user id, known DM channel): the bot's messages there hold their answers
     own_dm: tuple[int, int | None] | None = None
     # their stories: the ones already public (where, address) stay there; the rest were deleted
@@ -244,6 +247,9 @@ class PeopleService:
         person = await people.get_person(session=session, person_id=pid)
         if person is not None and person.discord_user_id is not None:
             result.own_dm = (person.discord_user_id, await onboarding.known_dm_channel(session=session, person_id=pid))
+        if person is not None:
+            result.message_channels = sorted(await personal_data.channels_of(session=session, person=person)
+                                             - set(result.spaces))
         talk = await onboarding.get_session(session=session, person_id=pid, programme_id=programme.id)
         if talk is not None and talk.in_thread and talk.channel_id is not None:
             result.onboarding_threads.append(talk.channel_id)

@@ -250,15 +250,21 @@ async def test_after_leave_no_message_of_the_bot_names_the_person(world: Sandbox
         found += [f"channel {c.name}" for c in state.channels.values() if any(b in (c.name or "") for b in banned)]
         return found
 
+    world.clock.advance(timedelta(hours=3))  # the baseline survey: their DMs are closed, so it goes to a thread
+    await world.bot.tick("survey-dispatch")  # only they can see
+    private = [c for c in state.channels.values() if "just for you" in (c.name or "")]
+    assert private and any(m.channel_id == private[0].id for m in state.messages.values())
     before = naming()
     assert any("meet" in t for t in before), before  # the introduction
     assert any("DM" in t for t in before), before  # the partner's DM
     assert any("onboarding" in t for t in before), before  # the leaver's onboarding thread
+    assert any("just for you" in t for t in before), before  # their private thread
 
     asked = await slash(leaver, guild, "leave")
     done = await leaver.click("Yes, delete my data", message=asked.messages[0])
     await done.wait_answer()
     assert naming() == []
+    assert all(c.id not in state.channels for c in private), "their private thread is deleted"
     intro = [m for m in state.messages.values() if not m.deleted and "ref intro-" in m.content]
     assert intro and "(a member who left)" in intro[0].content  # the partner still has their introduction
 
