@@ -31,9 +31,9 @@ browser:
 demo: install
 	$(PY) -m bot demo
 
-## Lint, type-check, and run the whole suite on SQLite, then storage + end-to-end tests on PostgreSQL
-## when TEST_DATABASE_URL is set (the reliability suite last, on its own: it runs bot processes and may
-## restart the database).
+## Lint, type-check, and run the whole suite on SQLite, then storage, end-to-end and reliability tests on
+## PostgreSQL when TEST_DATABASE_URL is set (the reliability tests start first; the one that restarts
+## PostgreSQL restarts a private server of its own, so they all run beside the others).
 test: install lint test-sqlite test-postgres
 
 lint: install
@@ -46,8 +46,7 @@ test-sqlite: install
 test-postgres: install
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		MENTORBOT_TEST_BACKEND=postgresql $(PY) -m pytest -q -p no:cacheprovider $(XDIST) \
-			-m "(storage or e2e) and not reliability" && \
-		MENTORBOT_TEST_BACKEND=postgresql $(PY) -m pytest -q -p no:cacheprovider -m reliability; \
+			-m "storage or e2e or reliability"; \
 	else \
 		echo "TEST_DATABASE_URL is not set: skipping the PostgreSQL run (CI sets it)"; \
 	fi

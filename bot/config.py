@@ -44,7 +44,7 @@ from bot.programme.criteria import MatchingDeclaration
 from bot.programme.profile import ProgrammeSpec, build_spec, preset_space_per
 from bot.surveys.config import SurveyConfig, check_surveys, load_survey_preset
 from bot.voice import Voice, VoiceOverrides, resolve_voice
-from storage.db import DEFAULT_DATABASE_URL
+from storage.urls import DEFAULT_DATABASE_URL
 
 SECRET_KEYS = {
     "discord_token": "DISCORD_TOKEN",

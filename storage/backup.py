@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from storage.db import backend_name, normalise_url
+from storage.urls import backend_name, normalise_url
 
 POSTGRES_ADVICE = """\
 This programme runs on PostgreSQL: back it up with PostgreSQL's own tools, not with this command.

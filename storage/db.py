@@ -2,41 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.urls import normalise_url
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
+
 log = logging.getLogger(__name__)
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./mentorbot.db"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 SessionFactory = async_sessionmaker[AsyncSession]
-
-
-def normalise_url(url: str) -> str:
-    """Accept the URLs people paste (``postgres://``, ``postgresql://``, ``sqlite:///``) and use async drivers."""
-    if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://") :]
-    if url.startswith("postgresql://"):
-        url = "postgresql+asyncpg://" + url[len("postgresql://") :]
-    if url.startswith("sqlite://") and not url.startswith("sqlite+aiosqlite://"):
-        url = "sqlite+aiosqlite://" + url[len("sqlite://") :]
-    return url
-
-
-def backend_name(url: str) -> str:
-    """``sqlite`` or ``postgresql``."""
-    return "sqlite" if normalise_url(url).startswith("sqlite") else "postgresql"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -77,36 +65,56 @@ async def transaction(factory: SessionFactory) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-async def touched_tables(session: AsyncSession, also: Sequence[str] = ()) -> list[str]:
+@dataclass(frozen=True)
+class Erasure:
+    """What :func:`purge_deleted` needs to know of an erasure, read inside its transaction: the tables to rewrite,
+    and (PostgreSQL) the erasing transaction's id, so the rewrite waits for older snapshots to end."""
+
+    tables: tuple[str, ...]
+    xid: int | None = None
+
+
+async def erasure_of(session: AsyncSession, also: Sequence[str] = ()) -> Erasure:
     """``also``, and the tables the session's open transaction deleted or updated rows in so far (PostgreSQL:
-    from ``pg_stat_xact_user_tables``; on other databases ``also`` alone)."""
+    from ``pg_stat_xact_user_tables``; on other databases ``also`` alone), and the transaction's id."""
     bind = session.bind
     if bind is None or bind.dialect.name != "postgresql":
-        return list(also)
+        return Erasure(tuple(also))
     try:
         rows = await session.exec(text(  # type: ignore[call-overload]
             "SELECT relname FROM pg_stat_xact_user_tables "
             "WHERE schemaname = current_schema() AND n_tup_del + n_tup_upd + n_tup_hot_upd > 0"))
+        touched = {str(r[0]) for r in rows}
+        xid = int((await session.exec(text("SELECT txid_current()"))).scalar_one())  # type: ignore[call-overload]
     except DBAPIError as exc:
         log.warning("could not read which tables an erasure touched: %s", type(exc).__name__)
-        return list(also)
-    return sorted({str(r[0]) for r in rows} | set(also))
+        return Erasure(tuple(also))
+    return Erasure(tuple(sorted(touched | set(also))), xid)
 
 
-async def purge_deleted(engine: AsyncEngine, tables: Sequence[str] = ()) -> None:
+#: how long the rewrite after an erasure waits for transactions that began before it (PostgreSQL)
+SNAPSHOT_WAIT = 3.0
+
+
+async def purge_deleted(engine: AsyncEngine, erasure: Erasure | Sequence[str] = ()) -> None:
     """After erasing someone: leave no copy of what was deleted in the database files. SQLite: the
     write-ahead log is checkpointed into the database and truncated, the file rebuilt (VACUUM: no freed page
     keeps old bytes; ``secure_delete`` is on too) and checkpointed again. PostgreSQL: a deleted or updated row
     stays in the table's file as a dead row version, and a plain VACUUM only marks its space free (the bytes
-    stay until reused, in the table, its indexes and its TOAST table), so ``tables`` are rewritten with
-    ``VACUUM (FULL)``: new files holding only the live rows, indexes and TOAST rebuilt, the old files emptied.
-    The caller passes every table that may ever have held the person's data, not only those it changed now: a
-    row of theirs deleted or updated earlier (a proof used, an answer changed) left its old version in the file
-    too (:func:`touched_tables`). It locks each table while it runs (milliseconds for thousands of rows). What PostgreSQL still keeps (WAL segments until recycled, WAL archives, replicas,
-    backups) is the operator's, see the README's privacy notes. A refused VACUUM (not the tables' owner) is
-    logged, never an error: the rows are deleted anyway."""
+    stay until reused, in the table, its indexes and its TOAST table), so the erasure's tables are rewritten
+    with ``VACUUM (FULL)``: new files holding only the live rows, indexes and TOAST rebuilt, the old files
+    emptied. A row version another transaction may still see is copied too, so the rewrite first waits (at most
+    :data:`SNAPSHOT_WAIT` seconds) until no transaction of this database that began before the erasure is
+    open. The caller passes every table that may ever have held the person's data, not only those it changed
+    now: a row of theirs deleted or updated earlier (a proof used, an answer changed) left its old version in
+    the file too (:func:`erasure_of`). It locks each table while it runs (milliseconds for thousands of rows).
+    What PostgreSQL still keeps (WAL segments until recycled, WAL archives, replicas, backups) is the
+    operator's, see the README's privacy notes. A refused VACUUM (not the tables' owner) is logged, never an
+    error: the rows are deleted anyway."""
+    if not isinstance(erasure, Erasure):
+        erasure = Erasure(tuple(erasure))
     if engine.dialect.name == "postgresql":
-        await _vacuum_postgresql(engine, tables)
+        await _vacuum_postgresql(engine, erasure)
         return
     if engine.dialect.name != "sqlite":
         return
@@ -121,12 +129,40 @@ async def purge_deleted(engine: AsyncEngine, tables: Sequence[str] = ()) -> None
             await cursor.close()
 
 
-async def _vacuum_postgresql(engine: AsyncEngine, tables: Sequence[str]) -> None:
-    names = sorted({t for t in tables if t.replace("_", "").isalnum()})  # table names of our own metadata only
+_OLDER_SNAPSHOTS = text("""
+    SELECT count(*) FROM pg_stat_activity
+     WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'
+       AND ((backend_xmin IS NOT NULL AND age(backend_xmin) >= age(CAST(:xid AS xid)))
+         OR (backend_xid IS NOT NULL AND age(backend_xid) > age(CAST(:xid AS xid))))""")
+
+
+async def _wait_for_older_snapshots(conn: Any, xid: int) -> None:
+    """Until no other open transaction of this database may still see what transaction ``xid`` deleted."""
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + SNAPSHOT_WAIT
+    while True:
+        try:
+            older = int((await conn.execute(_OLDER_SNAPSHOTS, {"xid": xid % 2**32})).scalar_one())
+        except DBAPIError as exc:
+            log.warning("could not see which transactions are open: %s", type(exc).__name__)
+            return
+        if older == 0:
+            return
+        if loop.time() >= give_up:
+            log.warning("%d transaction(s) older than an erasure still open after %.0f s: the rewrite keeps the row "
+                        "versions they can see until the next one", older, SNAPSHOT_WAIT)
+            return
+        await asyncio.sleep(0.1)
+
+
+async def _vacuum_postgresql(engine: AsyncEngine, erasure: Erasure) -> None:
+    names = sorted({t for t in erasure.tables if t.replace("_", "").isalnum()})  # our own metadata's tables only
     if not names:
         return
     async with engine.connect() as conn:
         auto = await conn.execution_options(isolation_level="AUTOCOMMIT")  # VACUUM can't run in a transaction
+        if erasure.xid is not None:
+            await _wait_for_older_snapshots(auto, erasure.xid)
         for name in names:
             try:
                 await auto.exec_driver_sql(f'VACUUM (FULL) "{name}"')
@@ -135,6 +171,8 @@ async def _vacuum_postgresql(engine: AsyncEngine, tables: Sequence[str]) -> None
 
 
 def alembic_config(url: str | None = None) -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig  # Alembic only when migrating: the CLI starts sooner
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     if url:
@@ -145,6 +183,8 @@ def alembic_config(url: str | None = None) -> AlembicConfig:
 def _upgrade_sync(connection: Connection, revision: str) -> None:
     cfg = alembic_config()
     cfg.attributes["connection"] = connection
+    from alembic import command
+
     command.upgrade(cfg, revision)
 
 

@@ -154,7 +154,10 @@ async def _export_onboarding(session: AsyncSession, person: Person) -> Any:
                                            OnboardingSession.programme_id == person.programme_id)
     conv = (await session.exec(stmt)).first()
     return None if conv is None else {"status": conv.status, "state": conv.state, "started_at": iso(conv.created_at),
-                                      "completed_at": iso(conv.completed_at)}
+                                      "completed_at": iso(conv.completed_at),
+                                      "where": "a private thread" if conv.in_thread else "direct messages",
+                                      "channel_id": str(conv.channel_id) if conv.channel_id else None,
+                                      "reminders_sent": conv.reminders_sent}
 
 
 async def _erase_onboarding(session: AsyncSession, person: Person) -> None:
@@ -177,6 +180,17 @@ async def _export_matches(session: AsyncSession, person: Person) -> Any:
                         "answered_at": iso(n.answered_at), "note": n.note} for n in rows],
         })
     return out
+
+
+async def _export_other_messages(session: AsyncSession, person: Person) -> Any:
+    """Messages planned for them outside any match of theirs (interview reminders, surveys of a match since
+    ended): when, what kind, and how they answered."""
+    match_ids = [require_id(m) for m in await _their_matches(session, person)]
+    rows = await session.exec(select(Nudge).where(Nudge.person_id == require_id(person))
+                              .order_by(col(Nudge.due_at), col(Nudge.id)))
+    return [{"kind": n.kind, "about": n.step_key or None, "due_at": iso(n.due_at), "status": n.status,
+             "sent_at": iso(n.sent_at), "answer": n.answer, "note": n.note}
+            for n in rows if n.match_id is None or n.match_id not in match_ids]
 
 
 async def _erase_matches(session: AsyncSession, person: Person) -> None:
@@ -245,6 +259,10 @@ async def _erase_round_notes(session: AsyncSession, person: Person) -> None:
             session.add(rnd)
 
 
+async def _nothing_more(session: AsyncSession, person: Person) -> None:
+    """Erased with another holder (the ``matches`` holder deletes every nudge of theirs)."""
+
+
 # --- leads found on social platforms, their posts and proofs -------------------------------------------------
 
 async def _export_leads(session: AsyncSession, person: Person) -> Any:
@@ -254,6 +272,8 @@ async def _export_leads(session: AsyncSession, person: Person) -> Any:
             SocialPost.programme_id == person.programme_id, SocialPost.platform == lead.platform,
             SocialPost.author_id == lead.author_id).order_by(col(SocialPost.id)))
         out.append({"platform": lead.platform, "handle": lead.author_handle, "name": lead.author_name,
+                    "account_id": lead.author_id, "first_post_id": lead.first_post_id,
+                    "bot_reply_id": lead.reply_post_id,
                     "status": lead.status, "claim_code": lead.claim_code, "created_at": iso(lead.created_at),
                     "suggestions": lead.suggestions,
                     "posts": [{"id": p.post_id, "text": p.text, "posted_at": iso(p.posted_at)} for p in posts]})
@@ -444,6 +464,7 @@ HOLDERS: tuple[Holder, ...] = (
     Holder("goals_and_stories", ("goal", "story"), _export_outcomes, _erase_outcomes, _outcome_names),
     Holder("events", ("event_rsvp", "event_message"), _export_events, _erase_events),
     Holder("survey_answers", ("survey_answer",), _export_survey_answers, _erase_survey_answers, _survey_names),
+    Holder("other_messages", ("nudge",), _export_other_messages, _nothing_more),
 )
 
 #: Every table a holder covers (vacuumed on PostgreSQL after an erasure)
@@ -463,6 +484,16 @@ async def erase_person(*, session: AsyncSession, person: Person) -> None:
     for holder in reversed(HOLDERS):
         await holder.erase(session, person)
         await session.flush()
+
+
+async def channels_of(*, session: AsyncSession, person: Person) -> set[int]:
+    """Where the bot's scheduled messages to them went (their DMs, or with DMs closed their private thread, or
+    their pair's space): the channels recorded on their check-ins, surveys and event messages."""
+    pid = require_id(person)
+    found = set(await session.exec(select(Nudge.channel_id).where(Nudge.person_id == pid,
+                                                                  col(Nudge.channel_id).is_not(None))))
+    found |= {m.channel_id for m in await event_queries.messages_of_person(session=session, person_id=pid)}
+    return {int(c) for c in found if c}
 
 
 async def names_of(*, session: AsyncSession, person: Person) -> list[str]:

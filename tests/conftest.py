@@ -37,6 +37,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         skip = pytest.mark.skip(reason="TEST_DATABASE_URL is not set")
         for item in items:
             item.add_marker(skip)
+    # the reliability suite's minutes-long tests first: under pytest-xdist the short ones fill in beside them,
+    # instead of one long test starting last and running alone (the same order in every worker)
+    items.sort(key=lambda item: item.get_closest_marker("reliability") is None)
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

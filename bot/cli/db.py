@@ -20,7 +20,8 @@ def db_upgrade(config: ConfigOption = None, log_level: LogLevel = "WARNING") -> 
     """Create or upgrade the schema (idempotent)."""
     settings = load_settings(config)
     setup_logging(log_level)
-    from storage.db import backend_name, create_engine, current_revision, upgrade
+    from storage.db import create_engine, current_revision, upgrade
+    from storage.urls import backend_name
 
     async def go() -> str | None:
         engine = create_engine(settings.database_url)

@@ -68,10 +68,11 @@ def build_services(
     intake = IntakeService(registry, sessions, clock, x_client_factory,
                            bluesky_client_factory=bluesky_client_factory,
                            mastodon_client_factory=mastodon_client_factory)
+    circle = CircleService(sessions, clock)
     return Services(
         programmes=registry,
         onboarding=OnboardingService(registry, sessions, clock),
-        people=PeopleService(sessions, clock, nudges, ending, intake),
+        people=PeopleService(sessions, clock, nudges, ending, intake, circle),
         intake=intake,
         matching=MatchingService(sessions, clock, rounds),
         nudges=nudges,
@@ -86,7 +87,7 @@ def build_services(
         surveys=SurveyService(registry, sessions, clock),
         outcomes=OutcomesService(sessions, clock, goals),
         directory=PeopleDirectory(sessions),
-        circle=CircleService(sessions, clock),
+        circle=circle,
         events=EventService(registry, sessions, clock, rounds),
         goals=goals,
         stories=StoryService(registry, sessions, clock, intake),

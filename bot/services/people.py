@@ -13,12 +13,13 @@ from bot.clock import Clock
 from bot.intake.source import platform_name
 from bot.onboarding.safe_text import escape_markdown, safe_text
 from bot.services.catch_up import SEEN_MARK
+from bot.services.circle import CircleService
 from bot.services.intake import IntakeService, PublicReply, Withdrawn
 from bot.services.match_end import EndedMatch, EndReason, MatchEnding
 from bot.services.nudges import NudgeService
 from bot.services.programmes import Programme
 from storage import personal_data
-from storage.db import SessionFactory, purge_deleted, touched_tables, transaction
+from storage.db import SessionFactory, erasure_of, purge_deleted, transaction
 from storage.ids import require_id
 from storage.models import Lead, Match, MatchStatus, PersonStatus, StoryStatus
 from storage.queries import audit, intake, matching, nudges, onboarding, outcomes, people
@@ -46,6 +47,9 @@ class LeaveResult:
     spaces: list[int] = field(default_factory=list)
     partner_dms: list[tuple[int, int | None]] = field(default_factory=list)
     onboarding_threads: list[int] = field(default_factory=list)
+    # where their check-ins, surveys and event messages went: their DMs, their private thread (DMs closed), a
+    # space; the bot's messages there were theirs
+    message_channels: list[int] = field(default_factory=list)
     # their own DMs with the bot (their user id, known DM channel): the bot's messages there hold their answers
     own_dm: tuple[int, int | None] | None = None
     # their stories: the ones already public (where, address) stay there; the rest were deleted
@@ -86,12 +90,14 @@ def replies_left_words(left: list[Withdrawn]) -> str:
 
 class PeopleService:
     def __init__(self, sessions: SessionFactory, clock: Clock, nudges: NudgeService | None = None,
-                 ending: MatchEnding | None = None, intake: IntakeService | None = None) -> None:
+                 ending: MatchEnding | None = None, intake: IntakeService | None = None,
+                 circle: CircleService | None = None) -> None:
         self._sessions = sessions
         self._clock = clock
         self._nudges = nudges
         self._ending = ending
         self._intake = intake
+        self._circle = circle
 
     async def pause(self, programme: Programme, discord_user_id: int, weeks: int, *, actor: int | None = None,
                     end_matches: bool = False) -> datetime | None:
@@ -156,6 +162,9 @@ class PeopleService:
             if person is None:
                 return None
             sections = await personal_data.export_person(session=session, person=person)
+        if self._circle is not None:  # not stored: worked out from the profile, and kept in step on Discord
+            sections["mentor_circle"] = {"member": discord_user_id in await self._circle.members(programme),
+                                         "why": "mentors of the programme are in its mentor circle"}
         return {"programme": programme.key, **sections, "after_leave": AFTER_LEAVE}
 
     async def leave(self, programme: Programme, discord_user_id: int) -> LeaveResult:
@@ -199,10 +208,10 @@ class PeopleService:
                 session=session, programme_id=programme.id, actor_discord_id=None, action="person.leave",
                 detail={"ended_matches": len(result.ended)}, now=now,
             )
-            touched = await touched_tables(session, personal_data.TABLES)
+            erasure = await erasure_of(session, personal_data.TABLES)
         # no copy left in the database files (SQLite's log; PostgreSQL's dead rows and freed space in every table
         # that may ever have held their data: older versions of their rows, deleted or updated before, too)
-        await purge_deleted(self._sessions.kw["bind"], touched)
+        await purge_deleted(self._sessions.kw["bind"], erasure)
         for ended in result.ended:  # after the commit: partners told, spaces archived, organisers told
             await self._follow_up(ended)
         if not result.ended and self._ending is not None and self._ending.spaces is not None:
@@ -238,6 +247,9 @@ class PeopleService:
         person = await people.get_person(session=session, person_id=pid)
         if person is not None and person.discord_user_id is not None:
             result.own_dm = (person.discord_user_id, await onboarding.known_dm_channel(session=session, person_id=pid))
+        if person is not None:
+            result.message_channels = sorted(await personal_data.channels_of(session=session, person=person)
+                                             - set(result.spaces))
         talk = await onboarding.get_session(session=session, person_id=pid, programme_id=programme.id)
         if talk is not None and talk.in_thread and talk.channel_id is not None:
             result.onboarding_threads.append(talk.channel_id)

@@ -68,7 +68,11 @@ async def run_action(interaction: discord.Interaction[Any], pid: int, action: Ac
     if conv is None:
         await interaction.followup.send(NO_INTERVIEW, ephemeral=True)
         return
-    rendered = render_step(programme, conv.step)
+    shared = False
+    if len(bot.services.programmes.all()) > 1:  # another programme's interview may share this DM
+        here = await bot.services.onboarding.find_open(interaction.user.id, interaction.channel_id)
+        shared = here is not None and here.shared
+    rendered = render_step(programme, conv.step, named=shared)
     shown = await interaction.edit_original_response(content=rendered.content, embed=rendered.embed,
                                                      view=rendered.view, allowed_mentions=NO_PINGS)
     await bot.services.onboarding.asked(conv.session_id, shown.id)
@@ -296,12 +300,12 @@ def render_step(programme: Programme, step: Step, *, intro: bool = False, named:
         hint = q.help or ("" if q.kind == "timezone" else expectation(q))  # its prompt gives the examples
         if q.kind == "number" and q.min_value is not None and q.max_value is not None \
                 and q.max_value - q.min_value < MAX_BUTTONS:
-            lines.append("Tap a number below, or type it here.")
+            lines.append(voice.interview.tap_number)
         elif q.kind in ("number", "timezone", "text") and not step.choices:
-            lines.append(f"_{hint}_ Type your answer here." if hint else "Type your answer here.")
+            lines.append(f"_{hint}_ {voice.interview.type_here}" if hint else voice.interview.type_here)
         return Outgoing("\n".join(lines)[:2000], view=question_view(pid, step))
     if isinstance(step, ShowSummary):
-        embed = discord.Embed(title="Your answers", colour=discord.Colour.blurple())
+        embed = discord.Embed(title=voice.interview.summary_title, colour=discord.Colour.blurple())
         for label, shown in step.lines[:25]:
             embed.add_field(name=label[:256], value=(shown or "—")[:1024], inline=False)
         view = discord.ui.View(timeout=None)
@@ -311,7 +315,7 @@ def render_step(programme: Programme, step: Step, *, intro: bool = False, named:
             discord.SelectOption(label=label[:100], value=key)
             for (label, _), key in list(zip(step.lines, step.keys, strict=False))[:25]]))
         view.stop()
-        text = "Here's everything you told me. Press **Confirm** if it's right, or pick an answer to change."
+        text = voice.interview.summary
         if step.ack:
             text = f"✅ {step.ack}\n{text}"
         if step.blocked_reason:

@@ -206,8 +206,11 @@ class DiscordPairSpaces:
 
     async def reopen_pod(self, programme: Programme, space_id: int, item: Announcement) -> Space | None:
         pid = item.mentor.person_id
-        channel = await self._channel(space_id)
-        if channel is None:
+        try:  # as it is now (a cached copy may predate its archiving): its name and topic say whose it is
+            channel = await self.bot.fetch_channel(space_id)
+        except discord.NotFound:
+            return None
+        if not isinstance(channel, discord.TextChannel | discord.Thread):
             return None
         name = channel.name.removeprefix(ENDED_PREFIX)
         if isinstance(channel, discord.Thread):

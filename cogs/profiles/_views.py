@@ -139,15 +139,14 @@ async def redact_traces(bot: Any, result: LeaveResult) -> int:
     done = 0
     for thread_id in result.onboarding_threads:
         channel = await _fetch(bot, thread_id)
-        if channel is None:
-            continue
-        try:
-            await channel.delete(reason="the member left and their data was deleted")
-            done += 1
-            continue
-        except (discord.HTTPException, AttributeError) as exc:
-            log.warning("could not delete the onboarding thread of a member who left: %s", exc)
-        done += await _redact_in(bot, channel, result, delete=True)
+        if channel is not None:
+            done += await _delete_thread(bot, channel, result)
+    for channel_id in result.message_channels:  # their check-ins, surveys, event messages: DMs or their thread
+        channel = await _fetch(bot, channel_id)
+        if isinstance(channel, discord.Thread):
+            done += await _delete_thread(bot, channel, result)
+        elif isinstance(channel, discord.DMChannel | discord.PartialMessageable):
+            done += await _redact_in(bot, channel, result, delete=True, every=True)
     for space_id in result.spaces:
         channel = await _fetch(bot, space_id)
         if channel is not None:
@@ -161,6 +160,17 @@ async def redact_traces(bot: Any, result: LeaveResult) -> int:
         if dm is not None:
             done += await _redact_in(bot, dm, result, delete=True, every=True)
     return done
+
+
+async def _delete_thread(bot: Any, channel: Any, result: LeaveResult) -> int:
+    """Their own private thread (onboarding, or messages while their DMs were closed): deleted; when Discord
+    refuses, the bot's messages in it are."""
+    try:
+        await channel.delete(reason="the member left and their data was deleted")
+        return 1
+    except (discord.HTTPException, AttributeError) as exc:
+        log.warning("could not delete the private thread of a member who left: %s", exc)
+    return await _redact_in(bot, channel, result, delete=True, every=True)
 
 
 async def _dm(bot: Any, user_id: int, dm_channel_id: int | None) -> Any:

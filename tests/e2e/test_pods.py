@@ -107,9 +107,9 @@ async def test_a_pod_created_but_never_answered_is_found_not_made_again(thread_p
     assert all(p.persona.can_see(pod) for p in (mentor, a, b))
 
 
-@pytest.mark.parametrize("mode", ["channels", "threads"])
+@pytest.mark.parametrize(("mode", "reason"), [("channels", "organiser"), ("threads", "organiser"), ("threads", "left")])
 async def test_a_mentors_archived_pod_is_reopened_for_their_next_mentee_not_made_anew(
-        tmp_path_factory: pytest.TempPathFactory, mode: str) -> None:
+        tmp_path_factory: pytest.TempPathFactory, mode: str, reason: str) -> None:
     """A pod is the mentor's one space: when their last match has ended (pod archived) and a new mentee comes,
     the same pod opens again — with its name, their earlier notes, and nobody from before let back in — instead
     of a second pod (a server has 500 channels, and a mentor would lose their notes)."""
@@ -122,7 +122,9 @@ async def test_a_mentors_archived_pod_is_reopened_for_their_next_mentee_not_made
         pod = await _space_of(world, ma)
         assert pod is not None
         programme = world.bot.services.programmes.all()[0]
-        await world.bot.services.ending.end_match(programme, ma, "organiser", None)
+        # ended by the organisers, or because the mentee left (the pod is named after the mentor: it keeps it)
+        await world.bot.services.ending.end_match(programme, ma, reason, None,  # type: ignore[arg-type]
+                                                  subject_person_id=a.person_id if reason == "left" else None)
         state = world.discord.state
         assert state.channels[pod].name.startswith("ended-") and not b.persona.can_see(pod)
 

@@ -238,3 +238,8 @@ async def test_two_interviews_in_one_dm_each_typed_answer_goes_to_the_question_i
     assert (await _answers(world, edu, kit)).get("role") == "mentee"
     assert "level" not in await _answers(world, lib, kit)
     assert kit.dms()[-1].content.startswith("-# \\#EduMentoring\n")  # the name, escaped for markdown
+    # a click answers its own interview, and the next question says whose it is too
+    level = questions()[lib.id]
+    await kit.click("Head of Service", message=level)
+    await world.discord.state.wait_for(lambda: _asked_by(kit.dms()[-1]) == (lib.id, "nation") or None, 5)
+    assert kit.dms()[-1].content.startswith("-# Libraries Connected\n")

@@ -1,4 +1,5 @@
-"""The reliability suite runs only on PostgreSQL (several bot processes share one database)."""
+"""The reliability suite runs on PostgreSQL (several bot processes share one database); the in-process fuzz on
+SQLite too."""
 
 from __future__ import annotations
 

@@ -12,59 +12,37 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import make_url
 
 from bot.sandbox.serve import SandboxServer
-from tests.support.database import PG_URL
 from tests.support.reliability import Database, needs_postgres
 from tests.support.reliability.cluster import CLUSTER_PACING, Cluster
+from tests.support.reliability.private_postgres import PrivatePostgres, private_database, unavailable
 from tests.support.reliability.programme import Run
 
-
-def cluster_serving_test_database() -> tuple[str, str] | None:
-    """(version, name) of the local pg_ctlcluster cluster listening on TEST_DATABASE_URL's port: the test
-    restarts that cluster and no other (a machine may run a shared cluster beside a private one)."""
-    if not PG_URL or shutil.which("pg_lsclusters") is None or shutil.which("pg_ctlcluster") is None:
-        return None
-    port = make_url(PG_URL).port or 5432
-    listing = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=False)
-    for line in listing.stdout.splitlines():
-        fields = line.split()
-        if len(fields) >= 3 and fields[2] == str(port):
-            return fields[0], fields[1]
-    return None
-
-
-CLUSTER = cluster_serving_test_database()
+NO_PRIVATE_SERVER = unavailable()
 pytestmark = [
-    pytest.mark.reliability, needs_postgres, pytest.mark.timeout(1200),  # a hang guard: a loaded 2-core machine takes 10+ minutes
-    pytest.mark.skipif(CLUSTER is None, reason="needs the local PostgreSQL cluster of TEST_DATABASE_URL, run by "
-                                               "pg_ctlcluster"),
+    pytest.mark.reliability, needs_postgres, pytest.mark.timeout(600),  # a hang guard: a loaded 2-core machine is slow
+    pytest.mark.skipif(NO_PRIVATE_SERVER is not None, reason=f"needs a private PostgreSQL server: {NO_PRIVATE_SERVER}"),
 ]
-PERSONAS = int(os.environ.get("RELIABILITY_PG_PERSONAS", "40"))
+PERSONAS = int(os.environ.get("RELIABILITY_PG_PERSONAS", "24"))  # all interviewing at once (24 at a time)
 OVERRIDES = {"intake": {"poll_interval_seconds": 15}}
 
 
-async def pg_ctl(action: str) -> int:
-    assert CLUSTER is not None
-    version, name = CLUSTER
-    proc = await asyncio.create_subprocess_exec(
-        "pg_ctlcluster", "--skip-systemctl-redirect", version, name, action,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
-    return await proc.wait()
-
-
-async def restart_postgres_later(delay: float) -> None:
+async def restart_postgres_later(server: PrivatePostgres, delay: float) -> None:
     await asyncio.sleep(delay)
-    assert await pg_ctl("restart") == 0, "pg_ctlcluster restart failed"
+    assert await server.restart() == 0, "pg_ctl restart failed"
 
 
-async def test_the_cluster_rides_out_a_postgresql_restart(database: Database, tmp_path: Path) -> None:
+async def test_the_cluster_rides_out_a_postgresql_restart(tmp_path: Path) -> None:
+    """On a PostgreSQL server of this test's own (restarting the shared one would break every other test)."""
+    async with private_database() as (postgres, database):
+        await _ride_out_restarts(postgres, database, tmp_path)
+
+
+async def _ride_out_restarts(postgres: PrivatePostgres, database: Database, tmp_path: Path) -> None:
     server = await SandboxServer(shard_count=4, pacing=CLUSTER_PACING, programme_overrides=OVERRIDES).start()
     cluster = Cluster(server, database, tmp_path)
     run = Run(cluster, random.Random(5))
@@ -73,12 +51,12 @@ async def test_the_cluster_rides_out_a_postgresql_restart(database: Database, tm
         for i in range(4):
             run.post_on_x(i, mention=True)
         mentors = PERSONAS * 2 // 5
-        restart = asyncio.create_task(restart_postgres_later(1.0))  # in the middle of the interviews
+        restart = asyncio.create_task(restart_postgres_later(postgres, 1.0))  # in the middle of the interviews
         await run.onboard(mentors, PERSONAS - mentors, deadline=300)  # a loaded machine acks slowly: people retry
         await restart
         assert len(run.finished) == PERSONAS
         await run.match_and_announce(timeout=240)
-        restart = asyncio.create_task(restart_postgres_later(2.0))  # while nudges are being dispatched
+        restart = asyncio.create_task(restart_postgres_later(postgres, 2.0))  # while nudges are being dispatched
         await run.weeks(14)
         await restart
         await run.finish()
@@ -88,7 +66,5 @@ async def test_the_cluster_rides_out_a_postgresql_restart(database: Database, tm
         assert not problems, "\n".join(problems[:40])
         assert await cluster.scalar("SELECT count(*) FROM nudge WHERE status = 'sent'") > 0
     finally:
-        if await pg_ctl("status") != 0:  # always leave PostgreSQL running
-            await pg_ctl("start")
         await cluster.stop()
         await server.stop()
