@@ -315,6 +315,7 @@ class OrganiserService:
                         kept = await self._merge_imported(session, programme, existing_person, answers, actor, now)
                         merged.append((record, require_id(existing_person), kept))
                         report.merged.append(existing_person.display_name)
+                        usernames.add(username)  # a second row with this username is reported, not merged again
                         continue
                 same = by_name.get(record.name.casefold(), [])
                 if not reasons and username and len(same) == 1 and same[0].discord_username is None:
