@@ -108,7 +108,7 @@ class ProcessSpec:
     ready_file: str | None = None
     log_level: str = "WARNING"
     #: ``bench interactions``' baseline: discord.py's defaults (no keep-alive limit, interaction callbacks on
-    #: the REST connections) and no acknowledgements-first order
+    #: the REST connections, each handler acknowledging on its own) and no acknowledgements-first order
     baseline: bool = False
     #: write a cProfile of the process here, profiling while between SIGUSR1 and SIGUSR2 (``bench --profile``)
     profile_path: str | None = None
@@ -162,7 +162,7 @@ async def run_sandbox_bot(spec: ProcessSpec) -> None:
     bot = build_bot(settings, engine, clock=clock, x_client_factory=_x_factory(spec, x_sessions), owns_process=True,
                     **options)
     if spec.baseline:
-        bot.acks.enabled = False
+        bot.acks.enabled = bot.early_acks.enabled = False
     if spec.pacing_override:
         from bot.nudges.config import PacingConfig
         from bot.nudges.pacing import Pacer
