@@ -181,6 +181,7 @@ async def run_sandbox_bot(spec: ProcessSpec) -> None:
     stopping = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
+    orphaned = loop.create_task(_stop_when_orphaned(stopping), name="parent-watch")
     try:
         async with bot:
             runner = loop.create_task(bot.start(spec.token), name="bot")
@@ -194,10 +195,21 @@ async def run_sandbox_bot(spec: ProcessSpec) -> None:
                     await runner
             waiter.cancel()
     finally:
+        orphaned.cancel()
         for session in x_sessions:
             await session.close()
         await clock.close()
         await engine.dispose()
+
+
+async def _stop_when_orphaned(stopping: asyncio.Event, every: float = 1.0) -> None:
+    """Stop when the process that started this one is gone (a killed test or bench leaves no bot behind)."""
+    parent = os.getppid()
+    while not stopping.is_set():
+        if os.getppid() != parent:
+            stopping.set()
+            return
+        await asyncio.sleep(every)
 
 
 def _profile_on_signals(loop: asyncio.AbstractEventLoop, path: Path) -> None:
