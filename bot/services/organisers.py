@@ -308,7 +308,7 @@ class OrganiserService:
                 elif username in usernames:
                     reasons.append(f"Discord username {username!r} is already someone's in this programme")
                 joined = (server_members or {}).get(username) if username else None
-                if not reasons and joined is not None:
+                if not reasons and username and joined is not None:
                     existing_person = await people.get_person_by_discord(session=session, programme_id=programme.id,
                                                                          discord_user_id=joined)
                     if existing_person is not None and existing_person.status != PersonStatus.LEFT:
