@@ -263,3 +263,28 @@ async def test_a_checkin_to_closed_dms_in_a_pod_is_seen_only_by_its_person(pods:
     in_pod = [m.content for m in _in(world, world.discord.state.channels[pod]) if "ref:n" in m.content]
     assert not [c for c in in_pod if f"<@{closed.persona.id}>" in c]  # nothing of theirs in the shared pod
     assert len(_closed_notices(world, closed)) == 1
+
+
+async def test_an_end_request_to_a_mentor_with_closed_dms_stays_out_of_their_pod(pods: SandboxWorld) -> None:
+    world = pods
+    mentor = await add_member(world, "Nell", "Europe/London", dms_open=False)
+    leaving, staying = [await add_member(world, f"Leader {x}", "Europe/London") for x in ("Leaving", "Staying")]
+    programme = world.bot.services.programmes.all()[0]
+    for mentee in (leaving, staying):
+        async with transaction(world.bot.sessions) as s:
+            row = await matching.add_match(session=s, match=Match(
+                programme_id=programme.id, mentor_person_id=mentor.person_id, mentee_person_id=mentee.person_id,
+                status="active", started_at=world.clock.now(), reasons="both run on Sundays"))
+        await world.bot.services.nudges.plan_match(row.id or 0)
+    await world.bot.tick("announce-pairs")
+    world.clock.advance(timedelta(days=3, minutes=1))
+    await world.bot.tick("nudge-dispatch")
+    checkin = next(m for m in leaving.persona.dms() if "ref:n" in m.content)
+    await (await leaving.persona.click("End this match", message=checkin)).wait_answer()
+    thread = _own_thread(world, mentor)
+    assert thread is not None
+    asked = lambda c: [m for m in _in(world, c) if "asked to end your" in m.content]  # noqa: E731
+    await world.discord.state.wait_for(lambda: bool(asked(thread)), 5)
+    assert mentor.persona.can_see(thread) and not staying.persona.can_see(thread)
+    pod = next(c for c in world.discord.state.channels.values() if c.name.startswith("pod-"))
+    assert asked(pod) == []  # the other leader never sees it
