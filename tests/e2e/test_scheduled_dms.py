@@ -6,6 +6,7 @@ to the pod's other mentees."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -162,6 +163,29 @@ async def test_a_mentors_survey_whose_answer_was_lost_is_found_not_sent_again(sw
         rows = [n for p in pairs for n in await nq.nudges_of_match(session=s, match_id=p.match_id)
                 if n.kind == NudgeKind.SURVEY and n.person_id == mentor.person_id]
     assert [r.status for r in rows] == ["sent", "sent"] and {r.message_id for r in rows} == {mine[0].id}
+
+
+@pytest.fixture
+async def both(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SandboxWorld]:
+    w, schema = await make_world(tmp_path_factory, extensions=["cogs.surveys", "cogs.nudges"])
+    try:
+        yield w
+    finally:
+        await w.stop()
+        await drop_test_schema(schema)
+
+
+async def test_two_features_finding_the_same_closed_dms_at_once_tell_the_organisers_once(both: SandboxWorld) -> None:
+    mentor = await add_member(both, "Mentor T", "Europe/London")
+    mentee = await add_member(both, "Mentee T", "Europe/London", dms_open=False)
+    pair = await add_pair(both, mentor, mentee, space=True)
+    await both.bot.services.nudges.plan_match(pair.match_id)
+    both.clock.advance(timedelta(days=3, minutes=1))  # the first check-in and the baseline survey, both due
+    await asyncio.gather(both.bot.tick("nudge-dispatch"), both.bot.tick("survey-dispatch"))
+    assert pair.space is not None and [m for m in _in(both, pair.space) if "ref:n" in m.content]  # the check-in
+    thread = _own_thread(both, mentee)
+    assert thread is not None and [m for m in _in(both, thread) if "ref:n" in m.content]  # the survey
+    assert len(_closed_notices(both, mentee)) == 1
 
 
 @pytest.fixture
