@@ -28,7 +28,7 @@ from bot.demo.runner import Demo
 from bot.demo.surveys import survey_counts
 from bot.demo.transcript import write_transcript
 from bot.onboarding.questions import QuestionsConfig, build_questions
-from bot.sandbox.world import SandboxWorld
+from bot.sandbox.world import SandboxWorld, world_limits
 from bot.stats.funnel import Funnel
 
 PROGRAMMES = {
@@ -64,8 +64,10 @@ def _progress_line(demo: Demo, started: float) -> str:
 
 
 async def run_demo(*, seed: int, people: int, programme: str, report: Path | None, out_dir: Path,
-                   console: Console, wait: bool = False) -> int:
-    """``wait``: at the end keep the organisers' dashboard up until Enter is pressed (only on a terminal)."""
+                   console: Console, wait: bool = False, window_scale: float = 1.0) -> int:
+    """``wait``: at the end keep the organisers' dashboard up until Enter is pressed (only on a terminal).
+    ``window_scale``: the local Discord's rate-limit windows, scaled (1.0: Discord's; the tests run the same
+    buckets and headers at a tenth of the windows, see :func:`bot.sandbox.world.world_limits`)."""
     if programme not in PROGRAMMES:
         console.print(f"[red]--programme must be one of {', '.join(PROGRAMMES)}[/]")
         return 2
@@ -83,7 +85,7 @@ async def run_demo(*, seed: int, people: int, programme: str, report: Path | Non
         overrides["rhythm"] = {"mode": "rolling", "every_days": 7, "auto_confirm": True}
     world = SandboxWorld(
         database_url=f"sqlite+aiosqlite:///{db}", preset=programme, programme_key=programme, clock=clock,
-        programme_overrides=overrides, dashboard=True,
+        programme_overrides=overrides, dashboard=True, limits=world_limits(window_scale=window_scale),
     )
     await world.start()
     demo = Demo(world, population, seed, hashtag)

@@ -3,12 +3,13 @@ down: Discord does not deliver those joins again). No discord import.
 
 On start and on a gateway resume the bot lists the guild's members; those with no person row in the programme
 who joined after the later of the programme's start and the previous catch-up are welcomed (once: the welcome
-creates their person row; each pass moves the mark, as does every join the bot sees live (:meth:`CatchUp.seen`),
-and a pass that welcomed someone is written to the audit log as ``members.caught_up``; someone who joined before the mark and
-has no row, e.g. they used ``/leave``, is left alone: leaving moves the mark past their join). The mark is kept
-in whole seconds, rounded down for joins and passes: a join in the same second as one the bot saw, or as a pass
-began, is still looked at (rounding up lost members who joined just before the process died). Members whose welcome was cut short (their interview exists but never
-reached them: no conversation channel, DMs not known to be closed) are welcomed too, whenever they joined.
+creates their person row). Each pass moves the mark to when it began (whole seconds, rounded down: a join in
+the same second is still looked at), and a pass that welcomed someone is written to the audit log as
+``members.caught_up``. Someone who joined before the mark and has no row because they used ``/leave`` is left
+alone: leaving moves the mark past their join. Joins the bot sees live do not move the mark: a join whose
+welcome never made its row (the process died, the database was down) is welcomed by the next pass, even when
+later joins were welcomed first. Members whose welcome was cut short after the row (their interview exists but
+never reached them: no conversation channel, DMs not known to be closed) are welcomed too, whenever they joined.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from storage.models import Programme as ProgrammeRow
 from storage.queries import audit, people
 
 CAUGHT_UP = "members.caught_up"
-SEEN_MARK = "members_seen_until"  # epoch seconds of the newest join the bot saw live
+SEEN_MARK = "members_seen_until"  # epoch seconds: joins up to here were looked at (a pass, a /leave)
 
 
 class CatchUp:
@@ -62,14 +63,6 @@ class CatchUp:
         missed = [(joined, uid) for uid, joined in members
                   if (uid not in known and joined is not None and joined > since) or uid in unreached]
         return [uid for _, uid in sorted(missed, key=lambda m: (m[0] or since, m[1]))]
-
-    async def seen(self, programme: Programme, joined_at: datetime | None) -> None:
-        """A join the bot saw as it happened: nobody who joined up to then was missed."""
-        if joined_at is None:
-            return
-        async with transaction(self._sessions) as s:
-            await people.raise_mark(session=s, programme_id=programme.id, name=SEEN_MARK,
-                                    value=math.floor(joined_at.timestamp()))
 
     async def record(self, programme: Programme, started_at: datetime, welcomed: int) -> None:
         """The pass that began at ``started_at`` is done (joins after it reach the bot as events)."""

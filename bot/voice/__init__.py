@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from bot.nudges.config import NudgePlanConfig, NudgeStep
 from bot.nudges.templates import check_template, render_template
 
-__all__ = ["PLACEHOLDERS", "REPLY_KEYS", "CheckinWords", "SurveyWords", "Voice", "VoiceOverrides", "load_voice", "resolve_voice"]
+__all__ = ["PLACEHOLDERS", "REPLY_KEYS", "CheckinWords", "InterviewWords", "SurveyWords", "Voice", "VoiceOverrides", "load_voice", "resolve_voice"]
 
 _STRICT = ConfigDict(extra="forbid")
 
@@ -97,6 +97,28 @@ class SurveyWords(BaseModel):
     def _templates(self) -> SurveyWords:
         for name in type(self).model_fields:
             check_template(getattr(self, name), ("question",) if name == "not_an_answer" else ())
+        return self
+
+
+class InterviewWords(BaseModel):
+    """``[interview]``: the words around the interview's questions (the questions are the preset's). The
+    defaults are the neutral ones a programme's config may fall back to."""
+
+    model_config = _STRICT
+
+    #: under a question answered by typing
+    type_here: str = Field(default="Type your answer here.", min_length=1, max_length=200)
+    #: under a number question with a button per number
+    tap_number: str = Field(default="Tap a number below, or type it here.", min_length=1, max_length=200)
+    #: the summary before confirming, and its title
+    summary: str = Field(default="Here's everything you told me. Press **Confirm** if it's right, or pick an "
+                                 "answer to change.", min_length=1, max_length=400)
+    summary_title: str = Field(default="Your answers", min_length=1, max_length=100)
+
+    @model_validator(mode="after")
+    def _templates(self) -> InterviewWords:
+        for name in type(self).model_fields:
+            check_template(getattr(self, name), ())
         return self
 
 
@@ -190,6 +212,8 @@ class Voice(BaseModel):
     surveys: SurveyWords = Field(default_factory=SurveyWords)
     #: the answers to a check-in click that cannot count
     checkin_words: CheckinWords = Field(default_factory=CheckinWords)
+    #: the words around the interview's questions
+    interview: InterviewWords = Field(default_factory=InterviewWords)
     #: "Not yet" answers in a row (without meeting) before the organisers hear of it; 0: never
     not_yet_escalate_after: int = Field(default=2, ge=0, le=20)
     #: days after which an unanswered "End this match" request ends the match (both told)
@@ -256,6 +280,7 @@ class VoiceOverrides(BaseModel):
     replies: dict[str, str] = Field(default_factory=dict)
     surveys: dict[str, str] = Field(default_factory=dict)
     checkin_words: dict[str, str] = Field(default_factory=dict)
+    interview: dict[str, str] = Field(default_factory=dict)
     not_yet_escalate_after: int | None = Field(default=None, ge=0, le=20)
     end_request_days: int | None = Field(default=None, ge=1, le=90)
 
@@ -273,6 +298,15 @@ class VoiceOverrides(BaseModel):
         unknown = set(words) - set(SurveyWords.model_fields)
         if unknown:
             raise ValueError(f"unknown survey words {sorted(unknown)[0]!r}; known: {', '.join(SurveyWords.model_fields)}")
+        return words
+
+    @field_validator("interview")
+    @classmethod
+    def _known_interview_words(cls, words: dict[str, str]) -> dict[str, str]:
+        unknown = set(words) - set(InterviewWords.model_fields)
+        if unknown:
+            raise ValueError(f"unknown interview words {sorted(unknown)[0]!r}; "
+                             f"known: {', '.join(InterviewWords.model_fields)}")
         return words
 
     @field_validator("checkin_words")
@@ -304,10 +338,11 @@ def resolve_voice(preset: str, overrides: VoiceOverrides | None = None) -> Voice
     if overrides is None:
         return base
     data: dict[str, Any] = base.model_dump()
-    for name, value in overrides.model_dump(exclude={"replies", "surveys", "checkin_words"}).items():
+    for name, value in overrides.model_dump(exclude={"replies", "surveys", "checkin_words", "interview"}).items():
         if value is not None:
             data[name] = value
     data["replies"] = {**base.replies, **overrides.replies}
     data["surveys"] = {**data["surveys"], **overrides.surveys}
     data["checkin_words"] = {**data["checkin_words"], **overrides.checkin_words}
+    data["interview"] = {**data["interview"], **overrides.interview}
     return Voice.model_validate(data)

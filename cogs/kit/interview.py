@@ -300,12 +300,12 @@ def render_step(programme: Programme, step: Step, *, intro: bool = False, named:
         hint = q.help or ("" if q.kind == "timezone" else expectation(q))  # its prompt gives the examples
         if q.kind == "number" and q.min_value is not None and q.max_value is not None \
                 and q.max_value - q.min_value < MAX_BUTTONS:
-            lines.append("Tap a number below, or type it here.")
+            lines.append(voice.interview.tap_number)
         elif q.kind in ("number", "timezone", "text") and not step.choices:
-            lines.append(f"_{hint}_ Type your answer here." if hint else "Type your answer here.")
+            lines.append(f"_{hint}_ {voice.interview.type_here}" if hint else voice.interview.type_here)
         return Outgoing("\n".join(lines)[:2000], view=question_view(pid, step))
     if isinstance(step, ShowSummary):
-        embed = discord.Embed(title="Your answers", colour=discord.Colour.blurple())
+        embed = discord.Embed(title=voice.interview.summary_title, colour=discord.Colour.blurple())
         for label, shown in step.lines[:25]:
             embed.add_field(name=label[:256], value=(shown or "—")[:1024], inline=False)
         view = discord.ui.View(timeout=None)
@@ -315,7 +315,7 @@ def render_step(programme: Programme, step: Step, *, intro: bool = False, named:
             discord.SelectOption(label=label[:100], value=key)
             for (label, _), key in list(zip(step.lines, step.keys, strict=False))[:25]]))
         view.stop()
-        text = "Here's everything you told me. Press **Confirm** if it's right, or pick an answer to change."
+        text = voice.interview.summary
         if step.ack:
             text = f"✅ {step.ack}\n{text}"
         if step.blocked_reason:

@@ -31,16 +31,6 @@ class CatchUpCog(commands.Cog, name="CatchUp"):
         await self.catch_up(self.bot.guilds, always_record=True)
 
     @commands.Cog.listener()
-    async def on_member_join(self, member: discord.Member) -> None:
-        if member.bot:
-            return
-        for programme in self.bot.services.programmes.in_guild(member.guild.id):
-            try:
-                await self.bot.services.catch_up.seen(programme, member.joined_at)
-            except Exception:
-                log.exception("could not note the join of %s", member.id)
-
-    @commands.Cog.listener()
     async def on_resumed(self) -> None:
         await self.catch_up(self.bot.guilds, always_record=False)
 

@@ -11,6 +11,7 @@ from rich.console import Console
 from bot.demo import run_demo
 from bot.demo.checks import check_report
 from bot.demo.review import review_transcript
+from tests.support.world import TEST_WINDOW_SCALE
 
 pytestmark = pytest.mark.slow  # the demo runs on its own SQLite file: not repeated on PostgreSQL
 
@@ -19,7 +20,8 @@ async def _run(tmp_path: Path, programme: str, seed: int, people: int) -> dict[s
     tmp_path.mkdir(parents=True, exist_ok=True)
     report = tmp_path / "report.json"
     code = await run_demo(seed=seed, people=people, programme=programme, report=report, out_dir=tmp_path / "out",
-                          console=Console(file=open(tmp_path / "console.txt", "w"), width=120))
+                          console=Console(file=open(tmp_path / "console.txt", "w"), width=120),
+                          window_scale=TEST_WINDOW_SCALE)  # Discord's buckets, a tenth of the waiting
     assert code == 0
     transcript = (tmp_path / "out" / "transcript.md").read_text(encoding="utf-8")
     assert len(transcript) > 1000

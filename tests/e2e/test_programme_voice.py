@@ -11,12 +11,14 @@ import pytest
 from sqlmodel import col, update
 
 from bot.sandbox.discord.model import Message
+from bot.sandbox.interview import run_interview
 from bot.sandbox.people import Persona
 from bot.sandbox.world import SandboxWorld
 from storage.db import transaction
 from storage.models import Nudge, NudgeStatus
 from tests.support.database import drop_test_schema
 from tests.support.pairs import make_pair
+from tests.support.personas import LIBRARIES_MENTEE
 from tests.support.world import make_world
 
 pytestmark = pytest.mark.e2e
@@ -85,3 +87,20 @@ async def test_a_second_click_on_a_runtogether_checkin_is_answered_in_runtogethe
     await pair.mentee.persona.click("We've met", message=checkin)
     again = await pair.mentee.persona.click("We've met", message=checkin)
     assert "all noted, nothing more to do" in again.content, again.content
+
+
+async def test_the_libraries_interview_asks_and_sums_up_in_its_own_words(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    world, schema = await make_world(tmp_path_factory, preset="libraries")
+    try:
+        assert world.guild is not None
+        ada = world.person("Ada")
+        await ada.join(world.guild)
+        programme = world.bot.services.programmes.all()[0]
+        log = await run_interview(ada, programme.questions, LIBRARIES_MENTEE, confirm=False, timeout=20)
+        assert "Please press **Confirm** if it is correct" in log.last, log.last
+        typed = [m.content for m in ada.dms() if "Please type your answer here." in m.content]
+        assert typed and not any("_ Type your answer here." in m.content for m in ada.dms())
+    finally:
+        await world.stop()
+        await drop_test_schema(schema)

@@ -41,6 +41,7 @@ def every_message(voice: Voice) -> dict[str, str]:
             for key, text in voice.surveys.model_dump().items()}
     out |= {f"checkin_words.{key}": voice.checkin_words.say(key, answer="We've met")
             for key in voice.checkin_words.model_dump()}
+    out |= {f"interview.{key}": text for key, text in voice.interview.model_dump().items()}
     for step in voice.checkins:
         out[f"checkin.{step.key}"] = render_template(step.text, SAMPLE, allowed=NUDGE_PLACEHOLDERS)
     return out
@@ -52,6 +53,7 @@ def test_every_message_fits_discord_and_fills_every_placeholder(preset: str) -> 
     assert voice.checkins, "each programme has its own check-in plan"
     assert voice.surveys.model_fields_set == set(type(voice.surveys).model_fields), "survey words in its own voice"
     assert voice.checkin_words.model_fields_set == set(type(voice.checkin_words).model_fields)
+    assert voice.interview.model_fields_set == set(type(voice.interview).model_fields)
     for name, text in every_message(voice).items():
         assert 0 < len(text) <= 2000 - 60, name  # room for the bot's "-# ref" marker
         assert "{" not in text and "}" not in text and "None" not in text, name

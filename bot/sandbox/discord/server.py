@@ -95,7 +95,9 @@ class SandboxDiscord:
         return self.state.application_id
 
     async def start(self) -> SandboxDiscord:
-        self._runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
+        # stopping cancels what is still in flight after a quarter of a second: a fault holding an answer
+        # back for 20 s must not hold up the end of a test (aiohttp's default waits up to 60 s)
+        self._runner = web.AppRunner(self.app, access_log=None, handle_signals=False, shutdown_timeout=0.25)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()

@@ -3,7 +3,9 @@
 The document is Discord's own (discord/discord-api-spec, MIT licence beside it). :class:`OpenApiSpec` finds the
 operation for a method and path (literal segments win over parameters, as in Discord's router), and validates a
 request body, its query parameters, a response status and a response body against it with a JSON Schema
-2020-12 validator. Validators are compiled once per schema and cached, so checking every request stays cheap.
+2020-12 validator. Validators are compiled once per schema and cached, and a body first meets a compiled yes/no
+(:mod:`.verdict`): only a body that fails it is walked by ``jsonschema`` for where and why, so checking every
+request and response stays cheap.
 
 The local Discord uses it twice: a request that breaks the schema is refused with Discord's
 ``400 / 50035 Invalid Form Body`` (and its ``errors`` tree) before any handler runs, and every answer is
@@ -25,9 +27,14 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match, relevance
 
+from .verdict import Check, compile_verdict
+
 JSON = dict[str, Any]
 DOCUMENT = Path(__file__).with_name("openapi") / "discord-openapi.json"
 _METHODS = ("get", "put", "post", "patch", "delete")
+#: ``MENTORBOT_DISCORD_VERDICT_CROSS_CHECK=1``: judge every body by both the fast verdict and ``jsonschema`` and
+#: fail loudly where they differ (to check :mod:`.verdict` on real traffic).
+CROSS_CHECK = os.environ.get("MENTORBOT_DISCORD_VERDICT_CROSS_CHECK") == "1"
 
 #: What a finding is about: no operation for the route, a request or response body that breaks its schema, or a
 #: status the operation does not declare.
@@ -156,6 +163,8 @@ class OpenApiSpec:
         self._compilers = {kind: _Compiler(_with_errata(document, requests=kind == "request"))
                            for kind in ("request", "response")}
         self._validators: dict[tuple[str, str], Draft202012Validator] = {}
+        self._verdicts: dict[tuple[str, str], Check | None] = {}
+        self._by_method: dict[str, list[Operation]] = {}
         self.operations: list[Operation] = []
         for template, item in document["paths"].items():
             common = item.get("parameters", [])
@@ -170,13 +179,21 @@ class OpenApiSpec:
                     method.upper(), template, re.compile(f"^{regex}$"), literals,
                     f"/paths/{_escape(template)}/{method}", node, tuple(params.values()),
                 ))
+        for op in self.operations:
+            self._by_method.setdefault(op.method, []).append(op)
+        self._operation_of: dict[tuple[str, str], Operation | None] = {}
 
     # ---- lookups ------------------------------------------------------------------------------------
     def operation(self, method: str, path: str) -> Operation | None:
-        found = [op for op in self.operations if op.method == method.upper() and op.pattern.match(path)]
-        if not found:
-            return None
-        return max(found, key=lambda op: op.literals)
+        key = (method.upper(), path)
+        if key in self._operation_of:
+            return self._operation_of[key]
+        found = [op for op in self._by_method.get(key[0], ()) if op.pattern.match(path)]
+        op = max(found, key=lambda op: op.literals) if found else None
+        if len(self._operation_of) > 4096:  # paths carry ids: keep the memo small
+            self._operation_of.clear()
+        self._operation_of[key] = op
+        return op
 
     def _deref(self, node: JSON) -> JSON:
         while "$ref" in node and node["$ref"].startswith("#/"):
@@ -185,6 +202,12 @@ class OpenApiSpec:
                 target = target[token.replace("~1", "/").replace("~0", "~")]
             node = target
         return node
+
+    def _verdict(self, kind: str, pointer: str) -> Check | None:
+        if (kind, pointer) not in self._verdicts:
+            compiler = self._compilers[kind]
+            self._verdicts[kind, pointer] = compile_verdict(compiler.compile(compiler.at(pointer)))
+        return self._verdicts[kind, pointer]
 
     def _validator(self, kind: str, pointer: str) -> Draft202012Validator:
         v = self._validators.get((kind, pointer))
@@ -278,7 +301,13 @@ class OpenApiSpec:
 
     def _schema_findings(self, kind: str, op: Operation, status: int | None, pointer: str,
                          body: Any) -> list[Finding]:
+        verdict = self._verdict(kind, pointer)
+        if verdict is not None and verdict(body) and not CROSS_CHECK:  # conforms: jsonschema would agree
+            return []
         error = _first_error(self._validator(kind, pointer).iter_errors(body))
+        if CROSS_CHECK and verdict is not None and verdict(body) != (error is None):  # a finding fails the test
+            return [Finding(kind, op.method, op.template, status, "$",
+                            f"the fast verdict ({verdict(body)}) differs from jsonschema's ({error})")]
         if error is None:
             return []
         return [Finding(kind, op.method, op.template, status, error.json_path, _describe(error))]
