@@ -123,8 +123,9 @@ class MentorBot(commands.AutoShardedBot):
     """The bot. Works unsharded (``shard_count=None``) and as one process of a sharded cluster."""
 
     rest_connections = REST_CONNECTIONS
-    #: the interactions' own keep-alive connections (0: they share the REST ones, discord.py's default)
-    interaction_connections = first_response.INTERACTION_CONNECTIONS
+    #: first responses' own connections (their most at once; 0: no limit), or ``None``: they share the REST
+    #: ones (discord.py's default)
+    interaction_connections: int | None = first_response.INTERACTION_CONNECTIONS
 
     def __init__(self, deps: BotDeps, **options: Any) -> None:
         options.setdefault("intents", default_intents())
@@ -183,7 +184,7 @@ class MentorBot(commands.AutoShardedBot):
             shards = len(self.shard_ids) if self.shard_ids else (self.shard_count or 1)
             per_host = self.rest_connections + shards if self.rest_connections else 0  # 0: discord.py's unlimited
             self.http.connector = aiohttp.TCPConnector(limit=0, limit_per_host=per_host)
-        if self.interaction_session is None and self.interaction_connections:
+        if self.interaction_session is None and self.interaction_connections is not None:
             self.interaction_session = first_response.interaction_session(self.interaction_connections)
         await super().login(token)
 

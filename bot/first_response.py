@@ -38,9 +38,11 @@ from discord.webhook.async_ import async_context, interaction_response_params
 log = logging.getLogger(__name__)
 
 ALREADY_ACKNOWLEDGED = 40060  # Discord's code: this interaction has had its first response
-#: Connections kept open for first responses (to the same host as REST; Discord does not count them against
-#: the global rate limit, and an acknowledgement must not queue behind other requests).
-INTERACTION_CONNECTIONS = 32
+#: Most connections open at once for first responses (0: no limit); idle ones are kept alive and reused.
+#: Discord does not count callbacks against the global rate limit. A cap queues acknowledgements — N
+#: connections carry N / round-trip a second (at Discord's ~100 ms, 100 carry ~1,000/s) — and no cap opens
+#: (and TLS-handshakes) one connection per concurrent click.
+INTERACTION_CONNECTIONS = 100
 T = TypeVar("T")
 
 

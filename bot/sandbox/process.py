@@ -158,7 +158,7 @@ async def run_sandbox_bot(spec: ProcessSpec) -> None:
     if spec.baseline:
         from bot.app import MentorBot
 
-        MentorBot.rest_connections = MentorBot.interaction_connections = 0
+        MentorBot.rest_connections, MentorBot.interaction_connections = 0, None
     bot = build_bot(settings, engine, clock=clock, x_client_factory=_x_factory(spec, x_sessions), owns_process=True,
                     **options)
     if spec.baseline:
