@@ -113,3 +113,17 @@ def test_a_programme_uses_its_presets_voice_and_check_in_plan_unless_its_config_
     assert custom.messages().replies["met"] == "Great!" and custom.messages().replies["help"]
     with pytest.raises(ValueError, match="unknown placeholder"):
         resolve_voice("libraries", VoiceOverrides(first_step="Hello {partner_phone}"))
+
+
+def test_a_programme_may_reword_the_interviews_count_and_a_checkin_refusal_but_not_invent_placeholders() -> None:
+    voice = resolve_voice("runtogether", VoiceOverrides(interview={"progress": "Leg {number} of {total}"},
+                                                        checkin_words={"partner_only": "Over to your partner!"},
+                                                        surveys={"write_label": "Your story"}))
+    assert voice.interview.say("progress", number=2, total=9) == "Leg 2 of 9"
+    assert voice.interview.consent_yes == load_voice("runtogether").interview.consent_yes  # the rest: the preset's
+    assert voice.checkin_words.say("partner_only") == "Over to your partner!"
+    assert voice.surveys.write_label == "Your story"
+    with pytest.raises(ValueError, match="unknown placeholder"):
+        resolve_voice("runtogether", VoiceOverrides(interview={"dm_help": "Hi {name}, use /join"}))
+    with pytest.raises(ValueError, match="at most 45"):
+        resolve_voice("runtogether", VoiceOverrides(surveys={"write_label": "x" * 46}))
