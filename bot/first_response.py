@@ -223,6 +223,7 @@ class EarlyAcks:
         self.bot = bot
         self._by_head: dict[str, list[tuple[re.Pattern[str], str]]] = {}
         self._sent: dict[int, tuple[asyncio.Task[bool], InteractionResponseType]] = {}
+        self.enabled = True  # False: every handler acknowledges on its own (``bench interactions``' baseline)
 
     def declare(self, template: re.Pattern[str], ack: str) -> None:
         """Components whose custom_id fully matches ``template`` acknowledge with ``ack`` (see :data:`ACK_KINDS`;
@@ -236,7 +237,7 @@ class EarlyAcks:
 
     def on_raw(self, data: dict[str, Any]) -> None:
         """An INTERACTION_CREATE, as parsed from the gateway: acknowledge it now when its component says how."""
-        if data.get("type") != COMPONENT:
+        if data.get("type") != COMPONENT or not self.enabled:
             return
         custom_id = str((data.get("data") or {}).get("custom_id") or "")
         ack = next((a for template, a in self._by_head.get(custom_id.split(":", 1)[0], ())
