@@ -148,15 +148,34 @@ class MentorBot(commands.AutoShardedBot):
         self.acks = AckFirst()
         #: full garbage collections out of bursts: the heap is settled while no interaction is arriving
         self.heap = Heap()
-        #: interaction callbacks and follow-ups on their own connections (made at login, on the event loop)
+        #: first responses on their own connections (made at login, on the event loop)
         self.interaction_session: aiohttp.ClientSession | None = None
+        #: clicks acknowledged from the raw gateway event, before discord.py builds anything for them
+        self.early_acks = first_response.EarlyAcks(self)
+        parsers = self._connection.parsers
+        parse_interaction = parsers["INTERACTION_CREATE"]
+
+        def interaction_create(data: Any) -> None:
+            self.early_acks.on_raw(data)  # first: its task runs before the handler's
+            parse_interaction(data)
+
+        parsers["INTERACTION_CREATE"] = interaction_create
 
     def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
         if event_name == "interaction" and args:  # as the gateway event is parsed, before any handler runs
             interaction = args[0]
-            first_response.install(interaction, self.interaction_session)  # one first response, whoever asks
+            first_response.install(interaction, self.interaction_session, self.early_acks)  # one, whoever asks
             self.acks.arrived(interaction.id, interaction.response.is_done)
         super().dispatch(event_name, *args, **kwargs)
+
+    def add_dynamic_items(self, *items: type[discord.ui.DynamicItem[Any]]) -> None:
+        """Register persistent components; those that declare how they acknowledge (``ack``) are acknowledged
+        as their click arrives (:class:`bot.first_response.EarlyAcks`)."""
+        super().add_dynamic_items(*items)
+        for item in items:
+            ack = getattr(item, "ack", None)
+            if isinstance(ack, str):
+                self.early_acks.declare(item.__discord_ui_compiled_template__, ack)
 
     async def login(self, token: str) -> None:
         if self.http.connector is discord.utils.MISSING:

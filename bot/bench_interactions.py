@@ -54,9 +54,9 @@ async def bench_interactions(
     over: float = 0.0, tuned: bool = True, profile: str | None = None,
 ) -> dict[str, Any]:
     """``people`` press (half check-ins, half interview answers) in the same instant, or as a Poisson burst
-    over ``over`` seconds; the numbers. ``tuned=False`` is the baseline: discord.py's defaults (a new
-    connection for every concurrent request, callbacks sharing them with REST) and no
-    acknowledgements-first ordering (:mod:`bot.ack_first`). ``profile``: a file for a cProfile of the bot's
+    over ``over`` seconds; the numbers. ``tuned=False`` is the baseline: discord.py's defaults (each handler
+    acknowledges on its own, a new connection for every concurrent request, callbacks sharing them with REST)
+    and no acknowledgements-first ordering (:mod:`bot.ack_first`). ``profile``: a file for a cProfile of the bot's
     process during the burst (until every press is acknowledged)."""
     from bot.sandbox.discord import RouteLimit
     from bot.sandbox.process import BotProcess

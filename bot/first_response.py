@@ -26,12 +26,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import aiohttp
 import discord
 from discord import InteractionResponseType
+from discord.webhook.async_ import async_context, interaction_response_params
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,27 @@ ALREADY_ACKNOWLEDGED = 40060  # Discord's code: this interaction has had its fir
 #: the global rate limit, and an acknowledgement must not queue behind other requests).
 INTERACTION_CONNECTIONS = 32
 T = TypeVar("T")
+
+
+async def send_once(interaction_id: int, kind: InteractionResponseType,
+                    send: Callable[[], Awaitable[T]]) -> T | _Already:
+    """Send a first response; a lost answer is asked once more, and "already acknowledged" means applied."""
+    for attempt in (1, 2):
+        try:
+            return await send()
+        except discord.HTTPException as exc:
+            if exc.code != ALREADY_ACKNOWLEDGED:
+                raise
+            # applied earlier: our own answer was lost (discord.py retried after a 5xx), or the first
+            # attempt below was applied before its connection dropped
+            log.info("interaction %s: first response already applied (%s)", interaction_id, kind.name)
+            return ALREADY
+        except (aiohttp.ClientConnectionError, TimeoutError) as exc:
+            if attempt == 2:
+                raise
+            log.warning("interaction %s: the answer to its first response was lost (%s); asking again",
+                        interaction_id, type(exc).__name__)
+    raise AssertionError("unreachable")
 
 
 class _Already:
@@ -88,28 +111,37 @@ class OnceResponse(discord.InteractionResponse[Any]):
 
     async def _send_once(self, kind: InteractionResponseType, send: Callable[[], Awaitable[T]]) -> T | _Already:
         parent = self._parent
-        for attempt in (1, 2):
-            rest = parent._session
-            if self._session is not None:  # discord.py takes the session as the request starts
-                parent._session = self._session
-            try:
-                return await send()
-            except discord.HTTPException as exc:
-                if exc.code != ALREADY_ACKNOWLEDGED:
-                    raise
-                # applied earlier: our own answer was lost (discord.py retried after a 5xx), or the first
-                # attempt below was applied before its connection dropped
-                log.info("interaction %s: first response already applied (%s)", self._parent.id, kind.name)
+        rest = parent._session
+        if self._session is not None:  # discord.py takes the session as the request starts
+            parent._session = self._session
+        try:
+            result = await send_once(parent.id, kind, send)
+        finally:
+            parent._session = rest
+        if result is ALREADY:
+            self._response_type = kind
+        return result
+
+    def adopt(self, early: asyncio.Task[bool], kind: InteractionResponseType) -> None:
+        """The first response was already sent from the raw gateway event (:class:`EarlyAcks`): it is this
+        one's, under way or done."""
+        if self.settled:
+            return
+        under_way: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._under_way = under_way
+
+        def settle(task: asyncio.Task[bool]) -> None:
+            applied = not task.cancelled() and task.exception() is None and task.result()
+            if applied:
                 self._response_type = kind
-                return ALREADY
-            except (aiohttp.ClientConnectionError, TimeoutError) as exc:
-                if attempt == 2:
-                    raise
-                log.warning("interaction %s: the answer to its first response was lost (%s); asking again",
-                            self._parent.id, type(exc).__name__)
-            finally:
-                parent._session = rest
-        raise AssertionError("unreachable")
+            else:
+                self._under_way = None  # not applied: a handler may still answer
+            under_way.set_result(applied)
+
+        if early.done():
+            settle(early)
+        else:
+            early.add_done_callback(settle)
 
     # ---- discord.py's ways to respond, each sent at most once ------------------------------------------
     async def defer(self, *, ephemeral: bool = False, thinking: bool = False) -> Any:
@@ -160,10 +192,81 @@ class OnceResponse(discord.InteractionResponse[Any]):
         await self._parent.followup.send(content, **kwargs)
 
 
-def install(interaction: discord.Interaction[Any], session: aiohttp.ClientSession | None = None) -> None:
+def install(interaction: discord.Interaction[Any], session: aiohttp.ClientSession | None = None,
+            early: EarlyAcks | None = None) -> None:
     """Give an interaction that just arrived its :class:`OnceResponse` (its first response on ``session``,
-    the acknowledgements' own connections, when given); call before any handler runs."""
-    interaction._cs_response = OnceResponse(interaction, session)  # type: ignore[attr-defined]
+    the acknowledgements' own connections, when given; the one ``early`` sent already, if any); call before
+    any handler runs."""
+    response = OnceResponse(interaction, session)
+    interaction._cs_response = response  # type: ignore[attr-defined]
+    sent = early.take(interaction.id) if early is not None else None
+    if sent is not None:
+        response.adopt(*sent)
+
+
+#: how a component acknowledges before its work (``PersistentItem.ack``): the callback type and its data
+ACK_KINDS: dict[str, tuple[InteractionResponseType, dict[str, Any] | None]] = {
+    "ephemeral": (InteractionResponseType.deferred_channel_message, {"flags": 64}),
+    "visible": (InteractionResponseType.deferred_channel_message, None),
+    "update": (InteractionResponseType.deferred_message_update, None),
+}
+COMPONENT = 3  # Discord's interaction type of a button or select click
+
+
+class EarlyAcks:
+    """Acknowledge a click from the raw gateway event, before discord.py builds the interaction, the message
+    and its view, finds the component and runs its checks: the acknowledgement a component declares
+    (:meth:`declare`, its ``ack``) has nothing in front of it but the JSON parse. The handler's own
+    acknowledgement then finds it sent (:meth:`OnceResponse.adopt`): one first response either way."""
+
+    def __init__(self, bot: discord.Client) -> None:
+        self.bot = bot
+        self._by_head: dict[str, list[tuple[re.Pattern[str], str]]] = {}
+        self._sent: dict[int, tuple[asyncio.Task[bool], InteractionResponseType]] = {}
+        self.enabled = True  # False: every handler acknowledges on its own (``bench interactions``' baseline)
+
+    def declare(self, template: re.Pattern[str], ack: str) -> None:
+        """Components whose custom_id fully matches ``template`` acknowledge with ``ack`` (see :data:`ACK_KINDS`;
+        anything else, e.g. "none" for a modal, is left to the handler)."""
+        if ack in ACK_KINDS:
+            head = template.pattern.split(":", 1)[0].replace("\\", "")
+            self._by_head.setdefault(head, []).append((template, ack))
+
+    def take(self, interaction_id: int) -> tuple[asyncio.Task[bool], InteractionResponseType] | None:
+        return self._sent.pop(interaction_id, None)
+
+    def on_raw(self, data: dict[str, Any]) -> None:
+        """An INTERACTION_CREATE, as parsed from the gateway: acknowledge it now when its component says how."""
+        if data.get("type") != COMPONENT or not self.enabled:
+            return
+        custom_id = str((data.get("data") or {}).get("custom_id") or "")
+        ack = next((a for template, a in self._by_head.get(custom_id.split(":", 1)[0], ())
+                    if template.fullmatch(custom_id)), None)
+        if ack is None:
+            return
+        kind, body = ACK_KINDS[ack]
+        interaction_id, token = int(data["id"]), str(data["token"])
+        task = asyncio.get_running_loop().create_task(self._send(interaction_id, token, kind, body))
+        self._sent[interaction_id] = (task, kind)
+        if len(self._sent) > 10_000:  # never adopted (no handler ran): forget the oldest
+            self._sent.pop(next(iter(self._sent)))
+
+    async def _send(self, interaction_id: int, token: str, kind: InteractionResponseType,
+                    body: dict[str, Any] | None) -> bool:
+        http = self.bot.http
+        session = getattr(self.bot, "interaction_session", None) or http._HTTPClient__session  # type: ignore[attr-defined]
+        params = interaction_response_params(type=kind.value, data=body)
+
+        async def send() -> Any:
+            return await async_context.get().create_interaction_response(
+                interaction_id, token, session=session, proxy=http.proxy, proxy_auth=http.proxy_auth, params=params)
+
+        try:
+            await send_once(interaction_id, kind, send)
+        except Exception as exc:  # the handler answers (or fails) on its own path
+            log.warning("interaction %s: early acknowledgement failed: %s", interaction_id, exc)
+            return False
+        return True
 
 
 def interaction_session(connections: int = INTERACTION_CONNECTIONS) -> aiohttp.ClientSession:

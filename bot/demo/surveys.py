@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PREFIXES = ("survey:", "surveypick:", "surveywrite:", "surveyquote:")
+OPEN = "surveyopen:"
 WORDS = {
     "edumentoring": ["Having someone outside school to talk to made a huge difference to my first year.",
                      "I got practical ideas for behaviour management that actually worked.",
@@ -58,6 +59,12 @@ def _invite(msg: Message) -> str | None:
     return str(parts[0]["custom_id"]).split(":")[1] if parts else None
 
 
+def _opens(msg: Message) -> list[str]:
+    """The surveys a mentor's one message of a moment carries (a button per pair: ``surveyopen:<invite>``)."""
+    return [str(c["custom_id"]).split(":")[1] for c in walk_components(msg.components)
+            if str(c.get("custom_id", "")).startswith(OPEN)]
+
+
 class DemoSurveys:
     def __init__(self, demo: Demo, programme_key: str) -> None:
         self.demo = demo
@@ -79,8 +86,7 @@ class DemoSurveys:
         for msg in list(state.messages.values()):  # one pass over every message, not one per person
             if msg.channel_id not in by_channel or msg.deleted or msg.interaction_id is not None:
                 continue
-            invite = _invite(msg)
-            if invite is not None and invite not in self.finished:
+            for invite in [i for i in (_invite(msg), *_opens(msg)) if i is not None and i not in self.finished]:
                 waiting.setdefault(invite, []).append(msg)
         jobs = []
         for invite, messages in waiting.items():
@@ -96,6 +102,16 @@ class DemoSurveys:
     async def _fill(self, persona: Persona, pid: str, invite: str, msg: Message) -> None:
         async with self.demo._clicking:
             state = self.demo.world.discord.state
+            if invite in _opens(msg):  # one pair's survey in a mentor's one message: open it, then answer it
+                try:
+                    opened = await persona.click(f"{OPEN}{invite}", message=msg, timeout=20)
+                    await opened.wait_answer(20)
+                except Exception as exc:
+                    log.info("%s could not open a survey: %s", persona.name, exc)
+                    return
+                if opened.message is None:
+                    return
+                msg = opened.message
             for _ in range(12):  # one step at a time, until the thanks
                 current = state.messages[msg.id]
                 parts = _survey_parts(current)

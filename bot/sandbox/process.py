@@ -108,7 +108,7 @@ class ProcessSpec:
     ready_file: str | None = None
     log_level: str = "WARNING"
     #: ``bench interactions``' baseline: discord.py's defaults (no keep-alive limit, interaction callbacks on
-    #: the REST connections) and no acknowledgements-first order
+    #: the REST connections, each handler acknowledging on its own) and no acknowledgements-first order
     baseline: bool = False
     #: write a cProfile of the process here, profiling while between SIGUSR1 and SIGUSR2 (``bench --profile``)
     profile_path: str | None = None
@@ -162,7 +162,7 @@ async def run_sandbox_bot(spec: ProcessSpec) -> None:
     bot = build_bot(settings, engine, clock=clock, x_client_factory=_x_factory(spec, x_sessions), owns_process=True,
                     **options)
     if spec.baseline:
-        bot.acks.enabled = False
+        bot.acks.enabled = bot.early_acks.enabled = False
     if spec.pacing_override:
         from bot.nudges.config import PacingConfig
         from bot.nudges.pacing import Pacer
@@ -181,6 +181,7 @@ async def run_sandbox_bot(spec: ProcessSpec) -> None:
     stopping = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
+    orphaned = loop.create_task(_stop_when_orphaned(stopping), name="parent-watch")
     try:
         async with bot:
             runner = loop.create_task(bot.start(spec.token), name="bot")
@@ -194,10 +195,21 @@ async def run_sandbox_bot(spec: ProcessSpec) -> None:
                     await runner
             waiter.cancel()
     finally:
+        orphaned.cancel()
         for session in x_sessions:
             await session.close()
         await clock.close()
         await engine.dispose()
+
+
+async def _stop_when_orphaned(stopping: asyncio.Event, every: float = 1.0) -> None:
+    """Stop when the process that started this one is gone (a killed test or bench leaves no bot behind)."""
+    parent = os.getppid()
+    while not stopping.is_set():
+        if os.getppid() != parent:
+            stopping.set()
+            return
+        await asyncio.sleep(every)
 
 
 def _profile_on_signals(loop: asyncio.AbstractEventLoop, path: Path) -> None:

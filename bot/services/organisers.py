@@ -308,13 +308,14 @@ class OrganiserService:
                 elif username in usernames:
                     reasons.append(f"Discord username {username!r} is already someone's in this programme")
                 joined = (server_members or {}).get(username) if username else None
-                if not reasons and joined is not None:
+                if not reasons and username and joined is not None:
                     existing_person = await people.get_person_by_discord(session=session, programme_id=programme.id,
                                                                          discord_user_id=joined)
                     if existing_person is not None and existing_person.status != PersonStatus.LEFT:
                         kept = await self._merge_imported(session, programme, existing_person, answers, actor, now)
                         merged.append((record, require_id(existing_person), kept))
                         report.merged.append(existing_person.display_name)
+                        usernames.add(username)  # a second row with this username is reported, not merged again
                         continue
                 same = by_name.get(record.name.casefold(), [])
                 if not reasons and username and len(same) == 1 and same[0].discord_username is None:

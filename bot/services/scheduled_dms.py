@@ -253,16 +253,16 @@ def worker_name(suffix: str = "") -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}{suffix}"[:100]
 
 
-def closed_dms_notice(discord_user_id: int | None, where: str) -> str:
-    return (f"ℹ️ <@{discord_user_id}> has closed their DMs, so I'm reaching them {where} instead. "
-            "If they open their DMs to members of this server, messages go back to their DMs.")
+def closed_dms_notice(discord_user_id: int | None) -> str:
+    """What the organisers are told, once, when a person's DMs are first found closed (whichever feature found
+    it: every feature reaches them the same way from then on)."""
+    return (f"ℹ️ <@{discord_user_id}> has closed their DMs, so I'm reaching them outside DMs instead: check-ins in "
+            "their pair's space (in a mentor's pod, a private thread), surveys and event messages in a private "
+            "thread only they and the organisers can see. Nothing is lost: every message still reaches them.")
 
 
 class ScheduledDmDispatcher(Generic[R, D]):
     """One process's dispatcher of one feature's rows: its worker name, one run at a time, its send slots."""
-
-    #: where a person whose DMs were found closed is reached now (for the organisers' notice)
-    fallback_where = "in their pair's space"
 
     def __init__(self, store: DmStore[R, D], registry: ProgrammeRegistry, channels: DmChannels[D], *,
                  what: str = "message", worker: str | None = None, concurrency: int = CONCURRENCY) -> None:
@@ -321,8 +321,7 @@ class ScheduledDmDispatcher(Generic[R, D]):
         if outcome.dms_found_closed and d.person_id is not None \
                 and await self.store.ledger.mark_dms_closed(d.person_id) and (outcome.posted or outcome.retry):
             # once: only the run that found them open says so (unreachable: the outcome's own notice says so)
-            await self.channels.tell_organisers(d.programme, closed_dms_notice(d.discord_user_id,
-                                                                               self.fallback_where))
+            await self.channels.tell_organisers(d.programme, closed_dms_notice(d.discord_user_id))
         if outcome.posted is None:
             for rid, attempt in d.held:
                 if outcome.retry:

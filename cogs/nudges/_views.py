@@ -12,9 +12,10 @@ import discord
 from bot.nudges.answers import BUTTON_ANSWERS, CHECKIN_BUTTONS, END_CONFIRM_BUTTONS, ButtonAnswer, NudgeButton
 from bot.onboarding.safe_text import safe_text
 from bot.services.nudges import AnswerResult, Delivery, PartnerPrompt
+from bot.services.programmes import Programme
 from cogs.kit.goals import GoalProgressButton
 from cogs.kit.interactions import INTEGER, KitModal, PersistentItem, bot_of, label_of, reply
-from cogs.kit.messaging import NO_PINGS, send_to_person, tell_organisers
+from cogs.kit.messaging import NO_PINGS, send_privately, send_to_person, tell_organisers
 from storage.models import NudgeKind
 
 if TYPE_CHECKING:
@@ -115,19 +116,25 @@ async def follow_up(bot: MentorBot, result: AnswerResult) -> None:
     for text in result.organiser_messages:
         await tell_organisers(bot, programme, text)
     if result.ask_partner is not None:
-        await ask_partner(bot, result.ask_partner, programme.config.name)
+        await ask_partner(bot, result.ask_partner, programme)
     if result.ended is not None:
         await bot.services.ending.follow_up(result.ended)
 
 
-async def ask_partner(bot: MentorBot, prompt: PartnerPrompt, programme_name: str) -> None:
-    """Ask the partner to confirm ending the match (or explain), with two buttons."""
-    content = (f"{prompt.requested_by} asked to end your {programme_name} match. Do you agree? "
+async def ask_partner(bot: MentorBot, prompt: PartnerPrompt, programme: Programme) -> None:
+    """Ask the partner to confirm ending the match (or explain), with two buttons (DMs closed: in the pair's
+    space, or in a mentor's pod a private thread only they see — not in front of the pod's other mentees)."""
+    content = (f"{prompt.requested_by} asked to end your {programme.config.name} match. Do you agree? "
                "If not, tell us and an organiser will help you two.")
+    kwargs = {"content": content, "allowed_mentions": NO_PINGS,
+              "view": buttons_view(END_CONFIRM_BUTTONS, prompt.nudge_id, note=None)}
     try:
-        msg = await send_to_person(bot, prompt.discord_user_id, prompt.dm_channel_id, prompt.dms_closed,
-                                   prompt.space_id, content=content, allowed_mentions=NO_PINGS,
-                                   view=buttons_view(END_CONFIRM_BUTTONS, prompt.nudge_id, note=None))
+        if prompt.private:
+            msg = await send_privately(bot, programme, prompt.person_id, prompt.discord_user_id,
+                                       prompt.dm_channel_id, prompt.dms_closed, prompt.space_id, **kwargs)
+        else:
+            msg = await send_to_person(bot, prompt.discord_user_id, prompt.dm_channel_id, prompt.dms_closed,
+                                       prompt.space_id, **kwargs)
     except discord.HTTPException as exc:
         log.warning("could not ask %s to confirm the end of their match: %s", prompt.discord_user_id, exc)
         msg = None

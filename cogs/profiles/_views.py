@@ -216,9 +216,12 @@ async def _redact_in(bot: Any, channel: Any, result: LeaveResult, *, delete: boo
                 if delete or every:
                     await msg.delete()
                 else:
-                    await msg.edit(content=redactor.text(msg.content),
-                                   embeds=[discord.Embed.from_dict(e) for e in redacted],
-                                   allowed_mentions=discord.AllowedMentions.none())
+                    # embeds only when one changed, and only the bot's own (rich) ones: a link preview sent back
+                    # would become an embed of the bot's; Discord makes previews again from the text's links
+                    changed = {"embeds": [discord.Embed.from_dict(e) for e in redacted if e.get("type", "rich") == "rich"]
+                               } if redacted != embeds else {}
+                    await msg.edit(content=redactor.text(msg.content), allowed_mentions=discord.AllowedMentions.none(),
+                                   **changed)
                 done += 1
             except discord.HTTPException as exc:  # one message refused: the others are still redacted
                 log.warning("could not redact a message of the bot's about a member who left: %s", exc)

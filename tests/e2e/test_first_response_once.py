@@ -106,3 +106,29 @@ async def test_a_slow_acknowledgement_and_an_error_answer_at_the_same_time_send_
     assert len(callbacks_of(world, reply.interaction.id)) == 1
     assert [m.content for m in reply.followups] == [SOMETHING_WENT_WRONG] * 2  # each path's answer arrives
     assert not [r for r in caplog.records if "could not deliver" in r.getMessage()]
+
+
+async def test_an_interview_button_is_acknowledged_as_it_arrives_even_when_its_handler_is_slow_to_start(
+        world: SandboxWorld, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing the handler does before its own acknowledgement (building the component, checks) can make
+    the click miss Discord's 3 seconds: a component that declares its acknowledgement gets it from the raw
+    gateway event, and the handler's own deferral is not sent a second time."""
+    from cogs.kit.interview import AnswerButton
+
+    assert world.guild is not None
+    amara = world.person("Amara")
+    await amara.join(world.guild)
+    first = await amara.next_dm()
+    original = AnswerButton.from_custom_id.__func__  # type: ignore[attr-defined]
+
+    async def slow_to_start(cls: type[AnswerButton], *args: object) -> AnswerButton:
+        await asyncio.sleep(3.5)  # longer than Discord's window
+        return await original(cls, *args)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(AnswerButton, "from_custom_id", classmethod(slow_to_start))
+    reply = await amara.click("Mentee", message=first, timeout=10)
+    assert reply.acknowledged and reply.interaction.responded_mono is not None
+    assert reply.interaction.responded_mono - reply.interaction.created_mono < 1.0
+    await reply.wait_answer(10)
+    assert "Question 2" in reply.content, reply.content
+    assert len(callbacks_of(world, reply.interaction.id)) == 1

@@ -99,8 +99,10 @@ async def test_a_member_who_joined_before_the_import_is_merged_with_their_record
     await priya.join(guild)
     await _first_question(priya)
     text = "\n".join([HEADER, PRIYA + "@priya_shah",
-                      "s2,Tom Reed,mentee,secondary,maths,early-career,Europe/London,weekends,behaviour,,,s1,"]) + "\n"
+                      "s2,Tom Reed,mentee,secondary,maths,early-career,Europe/London,weekends,behaviour,,,s1,",
+                      PRIYA.replace("s1,", "s9,", 1) + "priya_shah"]) + "\n"  # the same member twice
     imported = await slash(olu, guild, "import", file=("file", "people.csv", text.encode()))
+    assert "line 4: Discord username 'priya_shah' is already someone's" in imported.content, imported.content
     assert "Imported **1 profile**" in imported.content, imported.content  # Tom only
     assert "1 row is a member who had already joined the server (Priya Shah): merged with their existing record" \
         in imported.content, imported.content

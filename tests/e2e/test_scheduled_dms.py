@@ -6,6 +6,7 @@ to the pod's other mentees."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -165,6 +166,29 @@ async def test_a_mentors_survey_whose_answer_was_lost_is_found_not_sent_again(sw
 
 
 @pytest.fixture
+async def both(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SandboxWorld]:
+    w, schema = await make_world(tmp_path_factory, extensions=["cogs.surveys", "cogs.nudges"])
+    try:
+        yield w
+    finally:
+        await w.stop()
+        await drop_test_schema(schema)
+
+
+async def test_two_features_finding_the_same_closed_dms_at_once_tell_the_organisers_once(both: SandboxWorld) -> None:
+    mentor = await add_member(both, "Mentor T", "Europe/London")
+    mentee = await add_member(both, "Mentee T", "Europe/London", dms_open=False)
+    pair = await add_pair(both, mentor, mentee, space=True)
+    await both.bot.services.nudges.plan_match(pair.match_id)
+    both.clock.advance(timedelta(days=3, minutes=1))  # the first check-in and the baseline survey, both due
+    await asyncio.gather(both.bot.tick("nudge-dispatch"), both.bot.tick("survey-dispatch"))
+    assert pair.space is not None and [m for m in _in(both, pair.space) if "ref:n" in m.content]  # the check-in
+    thread = _own_thread(both, mentee)
+    assert thread is not None and [m for m in _in(both, thread) if "ref:n" in m.content]  # the survey
+    assert len(_closed_notices(both, mentee)) == 1
+
+
+@pytest.fixture
 async def eworld(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SandboxWorld]:
     w, schema = await make_world(tmp_path_factory, preset="runtogether", extensions=["cogs.events", "cogs.circle"])
     try:
@@ -239,3 +263,28 @@ async def test_a_checkin_to_closed_dms_in_a_pod_is_seen_only_by_its_person(pods:
     in_pod = [m.content for m in _in(world, world.discord.state.channels[pod]) if "ref:n" in m.content]
     assert not [c for c in in_pod if f"<@{closed.persona.id}>" in c]  # nothing of theirs in the shared pod
     assert len(_closed_notices(world, closed)) == 1
+
+
+async def test_an_end_request_to_a_mentor_with_closed_dms_stays_out_of_their_pod(pods: SandboxWorld) -> None:
+    world = pods
+    mentor = await add_member(world, "Nell", "Europe/London", dms_open=False)
+    leaving, staying = [await add_member(world, f"Leader {x}", "Europe/London") for x in ("Leaving", "Staying")]
+    programme = world.bot.services.programmes.all()[0]
+    for mentee in (leaving, staying):
+        async with transaction(world.bot.sessions) as s:
+            row = await matching.add_match(session=s, match=Match(
+                programme_id=programme.id, mentor_person_id=mentor.person_id, mentee_person_id=mentee.person_id,
+                status="active", started_at=world.clock.now(), reasons="both run on Sundays"))
+        await world.bot.services.nudges.plan_match(row.id or 0)
+    await world.bot.tick("announce-pairs")
+    world.clock.advance(timedelta(days=3, minutes=1))
+    await world.bot.tick("nudge-dispatch")
+    checkin = next(m for m in leaving.persona.dms() if "ref:n" in m.content)
+    await (await leaving.persona.click("End this match", message=checkin)).wait_answer()
+    thread = _own_thread(world, mentor)
+    assert thread is not None
+    asked = lambda c: [m for m in _in(world, c) if "asked to end your" in m.content]  # noqa: E731
+    await world.discord.state.wait_for(lambda: bool(asked(thread)), 5)
+    assert mentor.persona.can_see(thread) and not staying.persona.can_see(thread)
+    pod = next(c for c in world.discord.state.channels.values() if c.name.startswith("pod-"))
+    assert asked(pod) == []  # the other leader never sees it

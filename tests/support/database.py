@@ -149,6 +149,7 @@ async def _empty_for_reuse(schema: str) -> bool:
         async with admin.begin() as conn:
             if await _fingerprint(conn, schema) != reference:
                 return False
+            await conn.execute(text("SET LOCAL lock_timeout = '5s'"))  # a connection left in a transaction: drop
             await conn.execute(text("SET LOCAL session_replication_role = replica"))  # no foreign-key order
             tables = (await conn.execute(text(
                 "SELECT tablename FROM pg_tables WHERE schemaname = :s AND tablename <> 'alembic_version'"),

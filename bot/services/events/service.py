@@ -140,12 +140,6 @@ def voice_channel(event: ProgrammeEvent) -> int | None:
     return int(found.group(1)) if found else None
 
 
-class EventDispatcher(ScheduledDmDispatcher[EventMessage, EventDelivery]):
-    """The shared exactly-once dispatcher over event messages (closed DMs: a private thread)."""
-
-    fallback_where = "in a private thread only they can see"
-
-
 class EventService:
     max_attempts = MAX_ATTEMPTS
     retry_delay = timedelta(minutes=2)
@@ -380,8 +374,8 @@ class EventService:
             except Exception:
                 log.exception("events of %s could not be advanced", programme.key)
         if self._dispatcher is None or self._dispatcher.channels is not port:
-            self._dispatcher = EventDispatcher(self, self._registry, port, what="event messages",
-                                               worker=self.worker)
+            self._dispatcher = ScheduledDmDispatcher(self, self._registry, port, what="event messages",
+                                                     worker=self.worker)
         return await self._dispatcher.run()
 
     async def _advance(self, programme: Programme, port: EventsPort) -> None:

@@ -85,7 +85,8 @@ class CheckInAnswers:
                     partner = found[partner_pid][0]
                     dm = await onboarding.known_dm_channel(session=session, person_id=partner_pid)
                     result.ask_partner = PartnerPrompt(action.nudge_id, partner.discord_user_id or 0, dm,
-                                                       partner.dms_closed, match.space_id, action.requested_by)
+                                                       partner.dms_closed, match.space_id, action.requested_by,
+                                                       partner_pid, programme is not None and programme.config.pods)
                 elif isinstance(action, rules.EndMatch):
                     result.ended = await self._ending.close(session, match, "pair", discord_user_id)
                     if result.ended is None:

@@ -114,6 +114,9 @@ class PartnerPrompt:
     dms_closed: bool
     space_id: int | None
     requested_by: str
+    person_id: int = 0
+    #: with DMs closed, a private thread only they see, not ``space_id``: the space is a mentor's shared pod
+    private: bool = False
 
 
 @dataclass

@@ -33,7 +33,7 @@ class SurveyChannels(Protocol):
 
 
 class SurveyDispatcher(ScheduledDmDispatcher[Nudge, SurveyDelivery]):
-    fallback_where = "in a private thread only they can see"
+    """The shared exactly-once dispatcher over survey rows, planning what became due before each run."""
 
     def __init__(self, service: SurveyService, registry: ProgrammeRegistry, clock: Clock,
                  channels: SurveyChannels) -> None:
