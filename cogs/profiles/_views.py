@@ -74,6 +74,7 @@ class LeaveButton(PersistentItem[discord.ui.Button[Any]], prefix="leave", fields
         if result.found:
             await redact_notices(bot, programme, result)
             await redact_traces(bot, result)
+            bot.dispatch("programme_leave", programme)  # features that give access by membership (the circle)
         if not result.found:
             await reply(interaction, "There's nothing stored about you in this programme.")
             return
