@@ -149,3 +149,23 @@ async def test_an_end_request_confirmed_by_the_one_who_asked_is_refused_in_runto
     refused = await pair.mentee.persona.click("Yes, end our match", message=prompt)
     await refused.wait_answer()
     assert "This one's for your partner to answer" in refused.content, refused.content
+
+
+async def test_a_click_on_an_interview_left_behind_is_answered_in_the_libraries_words(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    world, schema = await make_world(tmp_path_factory, preset="libraries")
+    try:
+        assert world.guild is not None
+        ada = world.person("Ada")
+        await ada.join(world.guild)
+        first = await ada.next_dm()
+        assert "**Question 1 of" in first.content and first.components
+        asked = await ada.slash("leave", guild=world.guild)
+        await (await ada.click("Yes, delete my data", message=asked.messages[0])).wait_answer()
+        label = next(str(c["label"]) for row in first.components for c in row["components"] if c.get("label"))
+        old = await ada.click(label, message=first)
+        await old.wait_followups(1)
+        assert "There is no interview open for you in the Libraries Connected scheme" in old.content, old.content
+    finally:
+        await world.stop()
+        await drop_test_schema(schema)
