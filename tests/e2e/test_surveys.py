@@ -102,7 +102,9 @@ async def test_the_end_survey_asks_may_we_quote_after_a_written_answer(sworld: S
     for _ in range(5):
         await tap(persona, "5", survey)
     await persona.click("Write an answer", message=sworld.discord.state.messages[survey.id])
-    await (await persona.submit_modal({"In your own words": "I found my voice in staff meetings."})).wait_answer()
+    # the form's field is labelled in #EduMentoring's words
+    await (await persona.submit_modal({"In your own words — no wrong answers": "I found my voice in staff meetings."})
+           ).wait_answer()
     assert "quote you" in sworld.discord.state.messages[survey.id].content
     assert "Thank you" in (await tap(persona, "Yes, happy to be quoted", survey)).content
     async with sworld.bot.sessions() as s:
@@ -188,7 +190,7 @@ async def test_after_leave_a_partners_answer_that_names_them_is_kept_without_the
         for _ in range(5):
             await tap(member.persona, "5", survey)
         await member.persona.click("Write an answer", message=world.discord.state.messages[survey.id])
-        await (await member.persona.submit_modal({"In your own words": words})).wait_answer()
+        await (await member.persona.submit_modal({"answer": words})).wait_answer()
         await tap(member.persona, "Yes, happy to be quoted", survey)
 
     asked = await slash(mentor.persona, world.guild, "leave")
