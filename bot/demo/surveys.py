@@ -153,7 +153,7 @@ class DemoSurveys:
             else:
                 await persona.click(first, message=msg, timeout=20)
                 words = WORDS.get(self.key, WORDS["edumentoring"])
-                result = await persona.submit_modal({"In your own words": dice.choice(words)}, timeout=20)
+                result = await persona.submit_modal({"answer": dice.choice(words)}, timeout=20)
         else:  # may we quote you?
             yes = dice.random() < 0.7
             target = next(c for c in parts if str(c["custom_id"]).endswith(":yes" if yes else ":no"))

@@ -134,8 +134,16 @@ class ClearAtRisk:
 Action = RecordAnswer | NotifyOrganisers | AskPartnerToConfirmEnd | EndMatch | MarkAtRisk | ClearAtRisk
 
 
+RejectReason = Literal["not_yours", "partner_only", "no_end_request"]
+
+
 class AnswerRejected(ValueError):
-    """The click cannot be accepted (someone else's button, nothing to confirm); the message says why."""
+    """The click cannot be accepted (someone else's button, nothing to confirm); the message says why, and
+    ``reason`` names it for the words a programme answers with (``[checkin_words]``)."""
+
+    def __init__(self, message: str, reason: RejectReason) -> None:
+        super().__init__(message)
+        self.reason: RejectReason = reason
 
 
 _Occasion = tuple[str, int]
@@ -178,7 +186,7 @@ def history_summary(history: Sequence[NudgeRecord], names: Mapping[str, str] | N
 
 def _partner(pair: tuple[str, str], person: str) -> str:
     if person not in pair:
-        raise AnswerRejected(f"{person!r} is not in this match")
+        raise AnswerRejected(f"{person!r} is not in this match", "not_yours")
     return pair[1] if pair[0] == person else pair[0]
 
 
@@ -200,9 +208,10 @@ def follow_up(
 
     if answer in ("confirm_end", "keep"):
         if by != partner:
-            raise AnswerRejected("only the partner of the person who asked to end the match can answer this")
+            raise AnswerRejected("only the partner of the person who asked to end the match can answer this",
+                                 "partner_only")
         if record.answer != "end":
-            raise AnswerRejected("there is no request to end this match any more")
+            raise AnswerRejected("there is no request to end this match any more", "no_end_request")
         full = tuple(sorted(history, key=lambda r: (r.sent_at, r.nudge_id)))
         if answer == "confirm_end":
             return [
@@ -221,7 +230,7 @@ def follow_up(
         ]
 
     if by != record.person_key:
-        raise AnswerRejected("this check-in was sent to someone else")
+        raise AnswerRejected("this check-in was sent to someone else", "not_yours")
     if record.answer == answer:
         return []
     new_answer = _NUDGE_ANSWER[answer]

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from bot.nudges.config import NudgePlanConfig, NudgeStep
 from bot.nudges.templates import check_template, render_template
 
-__all__ = ["PLACEHOLDERS", "REPLY_KEYS", "CheckinWords", "InterviewWords", "SurveyWords", "Voice", "VoiceOverrides", "load_voice", "resolve_voice"]
+__all__ = ["INTERVIEW_PLACEHOLDERS", "PLACEHOLDERS", "REPLY_KEYS", "CheckinWords", "InterviewWords", "SurveyWords", "Voice", "VoiceOverrides", "load_voice", "resolve_voice"]
 
 _STRICT = ConfigDict(extra="forbid")
 
@@ -83,6 +83,8 @@ class SurveyWords(BaseModel):
     write_or_skip_hint: str = Field(default="Press “Write an answer”, or skip it.", min_length=1, max_length=200)
     #: under an optional question answered with buttons or a menu
     optional_hint: str = Field(default="Optional: you can skip it.", min_length=1, max_length=200)
+    #: the label of the form's text field for a written answer (Discord: 45 characters)
+    write_label: str = Field(default="In your own words", min_length=1, max_length=45)
     #: a scale's ends when the question gives no labels
     scale_low: str = Field(default="lowest", min_length=1, max_length=40)
     scale_high: str = Field(default="highest", min_length=1, max_length=40)
@@ -100,12 +102,37 @@ class SurveyWords(BaseModel):
         return self
 
 
+#: The placeholders each of the interview's words may use (and that the interview always fills).
+INTERVIEW_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
+    "progress": ("number", "total"),
+    "records_say": ("answer",),
+    "post_guess": ("answer",),
+    "post_guess_above": ("answer", "question"),
+    "no_interview": ("programme",),
+    "dm_help": ("programme",),
+}
+
+
 class InterviewWords(BaseModel):
     """``[interview]``: the words around the interview's questions (the questions are the preset's). The
     defaults are the neutral ones a programme's config may fall back to."""
 
     model_config = _STRICT
 
+    #: above each question ({number} of {total})
+    progress: str = Field(default="**Question {number} of {total}**", min_length=1, max_length=100)
+    #: under a question the organisers' spreadsheet already answered ({answer}: their answer, "Use" takes it)
+    records_say: str = Field(default="The organisers' records say: **{answer}** — press “Use” or answer differently.",
+                             min_length=1, max_length=300)
+    #: under a question a linked post suggested an answer to
+    post_guess: str = Field(default="From your post I guessed: **{answer}** — press “Use” or answer differently.",
+                            min_length=1, max_length=300)
+    #: the guess alone, when the post is linked while the question is already on screen ({question}: its label)
+    post_guess_above: str = Field(default="From your post I guessed: **{answer}** for “{question}” — press “Use”, "
+                                          "or answer the question above.", min_length=1, max_length=400)
+    #: the consent question's buttons (Discord: 80 characters a label)
+    consent_yes: str = Field(default="Yes, I agree", min_length=1, max_length=80)
+    consent_no: str = Field(default="No", min_length=1, max_length=80)
     #: under a question answered by typing
     type_here: str = Field(default="Type your answer here.", min_length=1, max_length=200)
     #: under a number question with a button per number
@@ -114,12 +141,22 @@ class InterviewWords(BaseModel):
     summary: str = Field(default="Here's everything you told me. Press **Confirm** if it's right, or pick an "
                                  "answer to change.", min_length=1, max_length=400)
     summary_title: str = Field(default="Your answers", min_length=1, max_length=100)
+    #: a click on an interview message of someone with no interview in that programme (any more)
+    no_interview: str = Field(default="I don't have an interview for you in this programme — use `/join` in the "
+                                      "server to start one.", min_length=1, max_length=300)
+    #: the answer to a DM outside any interview (at most once a minute)
+    dm_help: str = Field(default="Hi! I'm the mentoring bot. Use `/join` in the community server to start (or "
+                                 "continue) your interview, `/profile` to see your answers, `/pause` to take a "
+                                 "break, and `/leave` to delete your data.", min_length=1, max_length=600)
 
     @model_validator(mode="after")
     def _templates(self) -> InterviewWords:
         for name in type(self).model_fields:
-            check_template(getattr(self, name), ())
+            check_template(getattr(self, name), INTERVIEW_PLACEHOLDERS.get(name, ()))
         return self
+
+    def say(self, name: str, /, **values: object) -> str:
+        return render_template(getattr(self, name), values, allowed=INTERVIEW_PLACEHOLDERS.get(name, ()))
 
 
 class CheckinWords(BaseModel):
@@ -132,6 +169,12 @@ class CheckinWords(BaseModel):
     gone: str = Field(default="This check-in no longer exists — thanks anyway!", min_length=1, max_length=300)
     #: a forwarded check-in, pressed by someone else
     not_yours: str = Field(default="This check-in was sent to someone else.", min_length=1, max_length=300)
+    #: an answer to an end request pressed by someone other than the partner who was asked
+    partner_only: str = Field(default="Only the partner of the person who asked to end the match can answer this.",
+                              min_length=1, max_length=300)
+    #: an answer to an end request that was withdrawn since (the asker answered the check-in again)
+    no_end_request: str = Field(default="There is no request to end this match any more.", min_length=1,
+                                max_length=300)
     #: the match has ended since
     match_over: str = Field(default="This match has already ended — thank you!", min_length=1, max_length=300)
     #: answered already ({answer}: the earlier answer's button)

@@ -1,5 +1,5 @@
 """Keeps every programme's circle in step: at start-up (catch-up after a restart), every few minutes, and at
-once when someone leaves the server."""
+once when someone leaves the server or the programme (/leave)."""
 
 from __future__ import annotations
 
@@ -45,6 +45,11 @@ class Circle(commands.Cog):
     @commands.Cog.listener()
     async def on_ready(self) -> None:
         await self.sync_all()  # catch-up: whatever changed while the bot was away
+
+    @commands.Cog.listener()
+    async def on_programme_leave(self, programme: Programme) -> None:
+        """Someone left the programme (/leave): their access to the circle goes now, not at the next run."""
+        await self.sync(programme)
 
     @commands.Cog.listener()
     async def on_member_remove(self, member: discord.Member) -> None:

@@ -10,22 +10,30 @@ import discord
 from discord.ext import commands
 
 from bot.app import MentorBot
+from bot.onboarding.safe_text import safe_text
+from bot.services.programmes import Programme
+from bot.voice import InterviewWords
 from cogs._common import programmes_of
 from cogs.kit import interview
 from cogs.kit.messaging import NO_PINGS
 
 log = logging.getLogger(__name__)
 
-HELP_TEXT = (
-    "Hi! I'm the mentoring bot. Use `/join` in the community server to start (or continue) your interview, "
-    "`/profile` to see your answers, `/pause` to take a break, and `/leave` to delete your data."
-)
 CODES_ARE_POSTED = ("Codes aren't typed here: post your code from the account you want to link (with the "
                     "programme's hashtag), and I'll link it when I see it. Use /link @your_handle to get one.")
 SLOW_DOWN = "You're sending messages very quickly — give me a moment, then answer the latest question."
 SPAM_WINDOW_S = 10.0
 HELP_EVERY_S = 60.0  # DMs outside an interview get the help text at most this often (a flood gets one)
 SPAM_MAX = 15
+
+
+def help_text(programmes: list[Programme]) -> str:
+    """The help for a DM outside any interview: in the voice of the person's programme, or in neutral words
+    when they are in several (or none)."""
+    if len(programmes) == 1:
+        programme = programmes[0]
+        return programme.config.messages().interview.say("dm_help", programme=safe_text(programme.config.name, 100))
+    return InterviewWords().dm_help
 
 
 class DirectMessages(commands.Cog):
@@ -84,7 +92,7 @@ class DirectMessages(commands.Cog):
             last = self._helped.get(message.author.id)
             if in_dm and (last is None or time.monotonic() - last > HELP_EVERY_S):
                 self._helped[message.author.id] = time.monotonic()
-                await self.bot.pacer_send(message.channel, content=HELP_TEXT, allowed_mentions=NO_PINGS)
+                await self.bot.pacer_send(message.channel, content=help_text(programmes), allowed_mentions=NO_PINGS)
             return
         if self._flooding(message.author.id):
             last = self._warned.get(message.author.id, 0.0)

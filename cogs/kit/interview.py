@@ -19,6 +19,7 @@ from bot.onboarding.safe_text import safe_text
 from bot.onboarding.validate import expectation
 from bot.services.onboarding import Action, Conversation
 from bot.services.programmes import Programme
+from bot.voice import InterviewWords
 from cogs.kit.interactions import INTEGER, KEY, KitModal, PersistentItem, bot_of, label_of, selected
 from cogs.kit.messaging import (
     DMS_CLOSED,
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 MAX_BUTTONS = 5
-NO_INTERVIEW = "I don't have an interview for you in this programme — use `/join` in the server to start one."
 
 
 _INTERVIEW_ID = re.compile(r"^onb(?:sel|sug|txt|ok|chg)?:(\d+)(?::|$)")
@@ -49,6 +49,20 @@ def interview_of(message: discord.Message) -> int | None:
             if found:
                 return int(found.group(1))
     return None
+
+
+def no_interview(programme: Programme) -> str:
+    """The answer to someone with no interview in ``programme`` (any more), in its voice."""
+    return programme.config.messages().interview.say("no_interview", programme=safe_text(programme.config.name, 100))
+
+
+async def shares_channel(bot: MentorBot, user_id: int, channel_id: int | None) -> bool:
+    """Whether another programme's unfinished interview runs where this one is shown (then each message of
+    the interview names its programme)."""
+    if channel_id is None or len(bot.services.programmes.all()) < 2:
+        return False
+    here = await bot.services.onboarding.find_open(user_id, channel_id)
+    return here is not None and here.shared
 
 
 # ---- components: each builds and parses its own custom_id ------------------------------------------------
@@ -66,13 +80,10 @@ async def run_action(interaction: discord.Interaction[Any], pid: int, action: Ac
         return
     conv = await bot.services.onboarding.act(programme, interaction.user.id, action, raw=raw, key=key)
     if conv is None:
-        await interaction.followup.send(NO_INTERVIEW, ephemeral=True)
+        await interaction.followup.send(no_interview(programme), ephemeral=True)
         return
-    shared = False
-    if len(bot.services.programmes.all()) > 1:  # another programme's interview may share this DM
-        here = await bot.services.onboarding.find_open(interaction.user.id, interaction.channel_id)
-        shared = here is not None and here.shared
-    rendered = render_step(programme, conv.step, named=shared)
+    rendered = render_step(programme, conv.step,
+                           named=await shares_channel(bot, interaction.user.id, interaction.channel_id))
     shown = await interaction.edit_original_response(content=rendered.content, embed=rendered.embed,
                                                      view=rendered.view, allowed_mentions=NO_PINGS)
     await bot.services.onboarding.asked(conv.session_id, shown.id)
@@ -215,9 +226,9 @@ ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
 
 
 # ---- rendering ---------------------------------------------------------------------------------------------
-def question_view(pid: int, step: AskQuestion) -> discord.ui.View | None:
+def question_view(pid: int, step: AskQuestion, words: InterviewWords | None = None) -> discord.ui.View | None:
     """Buttons up to 5 options, a select menu beyond; typed answers need no components."""
-    q = step.question
+    q, words = step.question, words or InterviewWords()
     view = discord.ui.View(timeout=None)
     if step.choices:  # ambiguous time zone: offer the candidates
         view.add_item(AnswerSelect(pid, q.key, placeholder="Pick your time zone",
@@ -237,8 +248,8 @@ def question_view(pid: int, step: AskQuestion) -> discord.ui.View | None:
         if q.kind == "multi" and lo == 0:
             view.add_item(AnswerButton(pid, q.key, "none", "None of these", discord.ButtonStyle.secondary))
     elif q.kind == "consent":
-        view.add_item(AnswerButton(pid, q.key, "yes", "Yes, I agree", discord.ButtonStyle.success))
-        view.add_item(AnswerButton(pid, q.key, "no", "No", discord.ButtonStyle.danger))
+        view.add_item(AnswerButton(pid, q.key, "yes", words.consent_yes, discord.ButtonStyle.success))
+        view.add_item(AnswerButton(pid, q.key, "no", words.consent_no, discord.ButtonStyle.danger))
     elif q.kind == "number" and q.min_value is not None and q.max_value is not None \
             and q.max_value - q.min_value < MAX_BUTTONS:
         for n in range(q.min_value, q.max_value + 1):
@@ -261,16 +272,18 @@ def question_count_phrase(step: AskQuestion) -> str:
     return f"I'll ask you {'up to ' if step.total_may_shrink else ''}{left} {more}{noun}"
 
 
-def render_guess(pid: int, step: AskQuestion) -> Outgoing:
+def render_guess(programme: Programme, step: AskQuestion, *, named: bool = False) -> Outgoing:
     """A guess from a linked post for the question already on screen: the guess and a "Use" button only,
-    so the question itself is not asked a second time."""
+    so the question itself is not asked a second time. ``named``: as in :func:`render_step`."""
     q = step.question
     view = discord.ui.View(timeout=None)
-    view.add_item(SuggestionButton(pid, q.key, f"Use: {step.suggestion_shown}"[:80]))
+    view.add_item(SuggestionButton(programme.id, q.key, f"Use: {step.suggestion_shown}"[:80]))
     view.stop()
-    return Outgoing(
-        f"From your post I guessed: **{step.suggestion_shown}** for “{safe_text(q.display_label, 80)}” — "
-        "press “Use”, or answer the question above.", view=view)
+    text = programme.config.messages().interview.say(
+        "post_guess_above", answer=step.suggestion_shown, question=safe_text(q.display_label, 80))
+    if named:
+        text = f"-# {safe_text(programme.config.name, 100)}\n{text}"
+    return Outgoing(text[:2000], view=view)
 
 
 def render_step(programme: Programme, step: Step, *, intro: bool = False, named: bool = False) -> Outgoing:
@@ -291,19 +304,19 @@ def render_step(programme: Programme, step: Step, *, intro: bool = False, named:
             lines.append(f"✅ {step.ack}")
         if step.reask_reason:
             lines.append(f"⚠️ {step.reask_reason}")
-        lines.append(f"**Question {step.number} of {step.total}** — {q.prompt}")
+        lines.append(f"{voice.interview.say('progress', number=step.number, total=step.total)} — {q.prompt}")
         if step.current_shown:
             lines.append(f"Your current answer: {step.current_shown}")
         if step.suggestion_shown:
-            source = ("The organisers' records say" if step.suggestion_from == "import" else "From your post I guessed")
-            lines.append(f"{source}: **{step.suggestion_shown}** — press “Use” or answer differently.")
+            lines.append(voice.interview.say("records_say" if step.suggestion_from == "import" else "post_guess",
+                                             answer=step.suggestion_shown))
         hint = q.help or ("" if q.kind == "timezone" else expectation(q))  # its prompt gives the examples
         if q.kind == "number" and q.min_value is not None and q.max_value is not None \
                 and q.max_value - q.min_value < MAX_BUTTONS:
             lines.append(voice.interview.tap_number)
         elif q.kind in ("number", "timezone", "text") and not step.choices:
             lines.append(f"_{hint}_ {voice.interview.type_here}" if hint else voice.interview.type_here)
-        return Outgoing("\n".join(lines)[:2000], view=question_view(pid, step))
+        return Outgoing("\n".join(lines)[:2000], view=question_view(pid, step, voice.interview))
     if isinstance(step, ShowSummary):
         embed = discord.Embed(title=voice.interview.summary_title, colour=discord.Colour.blurple())
         for label, shown in step.lines[:25]:
@@ -402,7 +415,8 @@ async def start(bot: MentorBot, programme: Programme, user: discord.abc.User,
     """Start or resume the person's interview and send whatever comes next."""
     conv = await bot.services.onboarding.begin(programme, user.id, user.display_name, suggestions=suggestions,
                                                username=user.name)
-    rendered = render_step(programme, conv.step, intro=conv.created)
+    named = not conv.created and await shares_channel(bot, user.id, conv.channel_id)
+    rendered = render_step(programme, conv.step, intro=conv.created, named=named)
     await deliver(bot, conv, rendered, user.id, user.display_name)
     return conv
 
@@ -414,7 +428,7 @@ async def show(bot: MentorBot, programme: Programme, user_id: int, name: str, *,
     conv = await bot.services.onboarding.act(programme, user_id, action, key=key)
     if conv is None:
         return None
-    rendered = render_step(programme, conv.step)
+    rendered = render_step(programme, conv.step, named=await shares_channel(bot, user_id, conv.channel_id))
     if preface:
         rendered.content = f"{preface}\n\n{rendered.content}"[:2000]
     return await deliver(bot, conv, rendered, user_id, name)
@@ -436,6 +450,7 @@ async def continue_after_claim(bot: MentorBot, result: ClaimResult, user: discor
             await deliver(bot, conv, rendered, user.id, user.display_name)
         elif isinstance(step, AskQuestion) and step.suggestion_shown is not None:
             # the question is on screen already: add the guess, don't ask it again
-            await deliver(bot, conv, render_guess(programme.id, step), user.id, user.display_name)
+            named = await shares_channel(bot, user.id, conv.channel_id)
+            await deliver(bot, conv, render_guess(programme, step, named=named), user.id, user.display_name)
     except discord.HTTPException:
         log.exception("could not continue the interview of %s after linking", user.id)

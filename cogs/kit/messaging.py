@@ -158,31 +158,46 @@ def _private_tag(person_id: int) -> str:
     return f"#u{person_id}"
 
 
+async def _text_channel(bot: MentorBot, channel_id: int) -> discord.TextChannel | None:
+    """A text channel by id — a thread's parent for a thread — from the cache or, in a process whose shards do
+    not hold its guild, over REST."""
+    found = bot.get_channel(channel_id)
+    if found is None:
+        try:
+            found = await bot.fetch_channel(channel_id)
+        except (discord.HTTPException, discord.InvalidData) as exc:
+            log.warning("could not fetch channel %s: %s", channel_id, exc)
+            return None
+    if isinstance(found, discord.Thread):
+        return await _text_channel(bot, found.parent_id) if found.parent_id else None
+    return found if isinstance(found, discord.TextChannel) else None
+
+
 async def _thread_parent(bot: MentorBot, programme: Programme, near: int | None) -> discord.TextChannel | None:
     """Where a person's private thread lives: the channel of their space (a pod's channel; a thread space's
     parent), else the programme's onboarding channel (where a closed-DM interview happens too)."""
-    if near is not None:
-        found = bot.get_channel(near)
-        if isinstance(found, discord.Thread):
-            found = found.parent
-        if isinstance(found, discord.TextChannel):
-            return found
-    guild = bot.get_guild(programme.guild_id)
-    return find_text_channel(guild, programme.config.onboarding_channel) if guild is not None else None
+    found = await _text_channel(bot, near) if near is not None else None
+    if found is not None:
+        return found
+    onboarding = await guild_text_channel(bot, programme.guild_id, programme.config.onboarding_channel)
+    if isinstance(onboarding, discord.TextChannel) or onboarding is None:
+        return onboarding
+    return await _text_channel(bot, getattr(onboarding, "id", 0))
 
 
 async def private_thread(bot: MentorBot, programme: Programme, person_id: int, user_id: int, near: int | None,
-                         *, create: bool) -> discord.Thread | None:
+                         *, create: bool) -> discord.abc.Messageable | None:
     """The person's own private thread (name ending ``#u<person id>``): only they, the bot and the organisers
-    (Manage Threads) see it. Found again (also once archived) before one is made; ``create`` makes it when
-    missing (the person added), else None."""
+    (Manage Threads) see it. Found again over REST — also from a process that does not hold the guild, and once
+    archived — before one is made; ``create`` makes it when missing (the person added), else None."""
     parent = await _thread_parent(bot, programme, near)
     if parent is None:
         return None
     tag = _private_tag(person_id)
-    for thread in parent.guild.threads:
-        if thread.parent_id == parent.id and thread.name.endswith(tag):
-            return thread
+    active = await bot.http.get_active_threads(parent.guild.id)
+    for data in active.get("threads", []):
+        if str(data.get("parent_id")) == str(parent.id) and str(data.get("name", "")).endswith(tag):
+            return bot.get_partial_messageable(int(data["id"]), guild_id=parent.guild.id)
     async for thread in parent.archived_threads(private=True, joined=True, limit=None):
         if thread.name.endswith(tag):
             return await thread.edit(archived=False) if create else thread
@@ -195,20 +210,21 @@ async def private_thread(bot: MentorBot, programme: Programme, person_id: int, u
 
 
 async def send_privately(bot: MentorBot, programme: Programme, person_id: int, user_id: int, known_dm: int | None,
-                         dms_closed: bool, near: int | None, **kwargs: Any) -> discord.Message | None:
+                         dms_closed: bool, near: int | None, **kwargs: Any) -> tuple[discord.Message | None, bool]:
     """DM ``user_id`` (paced); on closed DMs post in their own private thread (see :func:`private_thread`) with a
-    mention, so nobody else in a shared space sees it. None: unreachable. Raises other HTTP errors."""
+    mention, so nobody else in a shared space sees it. Returns the message (None: unreachable) and whether it
+    had to go to the thread. Raises other HTTP errors."""
     if not dms_closed:
         msg = await send_to_person(bot, user_id, known_dm, False, None, **kwargs)
         if msg is not None:
-            return msg
+            return msg, False
     thread = await private_thread(bot, programme, person_id, user_id, near, create=True)
     if thread is None:
-        return None
+        return None, True
     content = f"<@{user_id}> (your DMs are closed, so here it is in a thread only you can see)\n" \
               f"{kwargs.pop('content', '')}"
     kwargs["allowed_mentions"] = mention_user(user_id)
-    return await bot.pacer_send(thread, content=content[:2000], **kwargs)
+    return await bot.pacer_send(thread, content=content[:2000], **kwargs), True
 
 
 async def find_by_markers(bot: MentorBot, channels: list[discord.abc.Messageable], markers: dict[str, int],
@@ -249,9 +265,9 @@ async def send_personal(bot: MentorBot, d: PersonalDelivery, about: str, **kwarg
     for the shared dispatcher (``about``: what the organisers hear it was when nothing could reach them)."""
     if d.discord_user_id is None:
         return SendOutcome(None, "no Discord account")
-    msg = await send_privately(bot, d.programme, d.person_id, d.discord_user_id, d.dm_channel_id, d.dms_closed,
-                               d.space_id, **kwargs)
-    closed_now = not d.dms_closed and (msg is None or isinstance(msg.channel, discord.Thread))
+    msg, fell_back = await send_privately(bot, d.programme, d.person_id, d.discord_user_id, d.dm_channel_id,
+                                          d.dms_closed, d.space_id, **kwargs)
+    closed_now = not d.dms_closed and fell_back
     if msg is None:
         return SendOutcome(None, "DMs closed and no private thread", dms_found_closed=closed_now,
                            organisers_notice=f"⚠️ I can't reach <@{d.discord_user_id}> {about}: their DMs are "

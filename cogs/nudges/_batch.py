@@ -114,7 +114,8 @@ class CheckinPage(PersistentItem[discord.ui.Button[Any]], prefix="checkinpage",
         found = await bot_of(interaction).services.nudges.batches.message(self.first, interaction.message.id,
                                                                            interaction.user.id)
         if found is None:
-            await reply(interaction, "This check-in was sent to someone else.")
+            words = await bot_of(interaction).services.nudges.batches.words(self.first)
+            await reply(interaction, words.say("not_yours"))
             return
         await interaction.edit_original_response(**message_parts(found.intro, found.sections, self.first, self.page))
 

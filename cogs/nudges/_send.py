@@ -95,9 +95,9 @@ async def send(bot: MentorBot, d: Delivery) -> SendOutcome:
         if view is not None:
             kwargs["view"] = view
     if d.private and d.person_id is not None:  # a pod: with DMs closed, a thread only they see, not the pod
-        msg = await send_privately(bot, d.programme, d.person_id, d.discord_user_id, d.dm_channel_id, d.dms_closed,
-                                   d.space_id, **kwargs)
-        closed_now = not d.dms_closed and (msg is None or isinstance(msg.channel, discord.Thread))
+        msg, fell_back = await send_privately(bot, d.programme, d.person_id, d.discord_user_id, d.dm_channel_id,
+                                              d.dms_closed, d.space_id, **kwargs)
+        closed_now = not d.dms_closed and fell_back
     else:
         msg = await send_to_person(bot, d.discord_user_id, d.dm_channel_id, d.dms_closed, d.space_id, **kwargs)
         closed_now = not d.dms_closed and (msg is None or msg.channel.id == d.space_id)

@@ -130,8 +130,8 @@ async def ask_partner(bot: MentorBot, prompt: PartnerPrompt, programme: Programm
               "view": buttons_view(END_CONFIRM_BUTTONS, prompt.nudge_id, note=None)}
     try:
         if prompt.private:
-            msg = await send_privately(bot, programme, prompt.person_id, prompt.discord_user_id,
-                                       prompt.dm_channel_id, prompt.dms_closed, prompt.space_id, **kwargs)
+            msg, _ = await send_privately(bot, programme, prompt.person_id, prompt.discord_user_id,
+                                          prompt.dm_channel_id, prompt.dms_closed, prompt.space_id, **kwargs)
         else:
             msg = await send_to_person(bot, prompt.discord_user_id, prompt.dm_channel_id, prompt.dms_closed,
                                        prompt.space_id, **kwargs)

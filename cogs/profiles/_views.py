@@ -26,7 +26,7 @@ async def start_change(bot: MentorBot, programme: Programme, user: discord.abc.U
     """Re-open one answer in the person's interview and send the question where it lives (their DMs)."""
     reached = await interview.show(bot, programme, user.id, user.display_name, action="change", key=key)
     if reached is None:
-        return interview.NO_INTERVIEW
+        return interview.no_interview(programme)
     if not reached:
         return "I couldn't reach you — please open your DMs to this server's members and try again."
     return "I've sent you that question in our conversation (your DMs, or your private onboarding thread)."
@@ -74,6 +74,7 @@ class LeaveButton(PersistentItem[discord.ui.Button[Any]], prefix="leave", fields
         if result.found:
             await redact_notices(bot, programme, result)
             await redact_traces(bot, result)
+            bot.dispatch("programme_leave", programme)  # features that give access by membership (the circle)
         if not result.found:
             await reply(interaction, "There's nothing stored about you in this programme.")
             return

@@ -11,6 +11,7 @@ import discord
 
 from bot.services.surveys import StepView, SurveyTurn
 from bot.services.surveys._types import SurveySection
+from bot.voice import SurveyWords
 from cogs.kit.interactions import INTEGER, KEY, KitModal, PersistentItem, bot_of, label_of, reply, selected
 from cogs.kit.messaging import NO_PINGS
 
@@ -71,11 +72,12 @@ class SurveyChoiceSelect(PersistentItem[discord.ui.Select[Any]], prefix="surveyp
 class SurveyTextModal(KitModal):
     ack = "update"
 
-    def __init__(self, invite_id: int, question: str, required: bool, title: str) -> None:
+    def __init__(self, invite_id: int, question: str, required: bool, title: str, label: str) -> None:
         super().__init__(title=title[:45], custom_id=f"surveytextmodal:{invite_id}:{question}", timeout=900)
         self.invite_id, self.question = invite_id, question
         self.text: discord.ui.TextInput[SurveyTextModal] = discord.ui.TextInput(
-            label="In your own words", style=discord.TextStyle.paragraph, max_length=1000, required=required)
+            label=label[:45], custom_id="answer", style=discord.TextStyle.paragraph, max_length=1000,
+            required=required)
         self.add_item(self.text)
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
@@ -84,25 +86,31 @@ class SurveyTextModal(KitModal):
 
 
 class SurveyWriteButton(PersistentItem[discord.ui.Button[Any]], prefix="surveywrite",
-                        fields={"id": INTEGER, "q": KEY, "r": "[01]"}):
-    """Opens the form (a modal is a first response: no deferral, no database)."""
+                        fields={"id": INTEGER, "q": KEY, "r": r"[01](?::[0-9]+)?"}):
+    """Opens the form (a modal is a first response: no deferral, no database). ``r``: whether an answer is
+    required, then the programme's id (whose words label the form; a button sent without it: neutral words)."""
 
     ack = "none"
 
     def __init__(self, invite_id: int, question: str, required: bool, label: str = "Write an answer",
-                 row: int | None = None) -> None:
-        super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.primary, row=row,
-                                           custom_id=self.build_id(invite_id, question, int(required))))
+                 row: int | None = None, programme_id: int = 0) -> None:
+        super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.primary, row=row, custom_id=(
+            self.build_id(invite_id, question, f"{int(required)}:{programme_id}"))))
         self.invite_id, self.question, self.required, self.label = invite_id, question, required, label
+        self.programme_id = programme_id
 
     @classmethod
     def rebuild(cls, fields: dict[str, str], item: discord.ui.Item[Any]) -> SurveyWriteButton:
-        return cls(int(fields["id"]), fields["q"], fields["r"] == "1", label_of(item, "Write an answer"))
+        required, _, programme_id = fields["r"].partition(":")
+        return cls(int(fields["id"]), fields["q"], required == "1", label_of(item, "Write an answer"),
+                   programme_id=int(programme_id or 0))
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
-        # the form's title is the button's label, in the programme's words (no database before a modal)
+        # the form's title is the button's label, its field's label the programme's (no database before a modal)
+        programme = bot_of(interaction).services.programmes.by_id(self.programme_id)
+        words = programme.config.messages().surveys if programme is not None else SurveyWords()
         await interaction.response.send_modal(SurveyTextModal(self.invite_id, self.question, self.required,
-                                                              self.label))
+                                                              self.label, words.write_label))
 
 
 class SurveyQuoteButton(PersistentItem[discord.ui.Button[Any]], prefix="surveyquote",
@@ -142,7 +150,8 @@ def step_view(step: StepView | None) -> discord.ui.View | None:
         options = [discord.SelectOption(label=o.label, value=o.value) for o in q.options]
         view.add_item(SurveyChoiceSelect(iid, q.key, options, row=0, placeholder=words.choose))
     else:
-        view.add_item(SurveyWriteButton(iid, q.key, q.required, words.write_button, row=0))
+        view.add_item(SurveyWriteButton(iid, q.key, q.required, words.write_button, row=0,
+                                        programme_id=step.programme_id))
     if step.kind == "question" and not q.required:
         view.add_item(SurveyAnswerButton(iid, q.key, SKIP, words.skip_button, row=1))
     view.stop()

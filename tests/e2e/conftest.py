@@ -9,6 +9,7 @@ import pytest
 from bot.sandbox.world import SandboxWorld
 from tests.support.database import drop_test_schema
 from tests.support.pairs import nworld_fixture  # noqa: F401  (registers the nworld fixture for every e2e test)
+from tests.support.surveys import sworld_fixture  # noqa: F401  (and the surveys world, sworld)
 from tests.support.world import make_world
 
 

@@ -111,6 +111,18 @@ async def test_twelve_mentees_fit_one_message_in_pages(nworld: SandboxWorld) -> 
     assert any("Leader 06" in s.get("placeholder", "") for s in _selects(nworld.discord.state.messages[msg.id]))
 
 
+async def test_someone_else_turning_a_mentors_checkin_page_is_told_in_the_programmes_words(
+        nworld: SandboxWorld) -> None:
+    mentor, pairs = await _mentor_with(nworld, 6)
+    nworld.clock.advance(timedelta(days=3))
+    await nworld.bot.tick("nudge-dispatch")
+    msg = mentor.persona.dms()[0]
+    page = await pairs[0].mentee.persona.click("Pairings 5–6 ▶", message=msg)
+    await page.wait_answer()
+    assert "meant for someone else, so no need to answer it" in page.content, page.content  # #EduMentoring's
+    assert not any("Leader 05" in s.get("placeholder", "") for s in _selects(nworld.discord.state.messages[msg.id]))
+
+
 async def test_a_batched_checkin_whose_response_was_lost_is_not_sent_again(nworld: SandboxWorld) -> None:
     mentor, pairs = await _mentor_with(nworld, 3)
     dm = nworld.discord.state.open_dm(mentor.persona.id)

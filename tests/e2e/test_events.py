@@ -6,7 +6,6 @@ the link is posted when it starts; the organiser marks attendance and attendees 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -18,23 +17,11 @@ from bot.sandbox.people import Persona
 from bot.sandbox.world import SandboxWorld
 from storage.models import EventMessage
 from storage.queries import events as q
-from tests.support.community import add_with_role
-from tests.support.database import drop_test_schema
-from tests.support.world import make_world
+from tests.support.community import add_with_role, events_world_fixture  # noqa: F401  (the world fixture)
 
 pytestmark = pytest.mark.e2e
 
 T = datetime  # shorthand for the instants the test steps through
-
-
-@pytest.fixture
-async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SandboxWorld]:
-    w, schema = await make_world(tmp_path_factory, preset="runtogether", extensions=["cogs.events", "cogs.circle"])
-    try:
-        yield w
-    finally:
-        await w.stop()
-        await drop_test_schema(schema)
 
 
 def reminders(p: Persona) -> list[Message]:

@@ -15,6 +15,7 @@ from sqlmodel import SQLModel
 
 from bot.sandbox.interview import run_interview
 from bot.sandbox.world import SandboxWorld
+from storage import db
 from storage.db import create_engine
 from storage.queries import intake, people
 from tests.support.database import BACKEND, PG_URL
@@ -115,7 +116,8 @@ async def _relation_files(world: SandboxWorld) -> dict[Path, str]:
     return found
 
 
-async def test_after_leave_no_row_and_no_byte_of_what_the_person_gave_is_left(world: SandboxWorld) -> None:
+async def test_after_leave_no_row_and_no_byte_of_what_the_person_gave_is_left(
+        world: SandboxWorld, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every string they gave (name, handle, post, codes, organisation, a check-in note) is searched in every
     column of every table (JSON summaries and audit details included) on both backends; on SQLite in the
     database files and their write-ahead log too; on PostgreSQL in the files of every table, index and TOAST
@@ -167,6 +169,8 @@ async def test_after_leave_no_row_and_no_byte_of_what_the_person_gave_is_left(wo
     # PostgreSQL: a report someone is reading began before the erasure and still sees the person's rows for a
     # moment; the rewrite waits for it (else it would copy those row versions into the new files)
     reader = await _older_reader(release_after=1.5) if BACKEND == "postgresql" else None
+    # the shared test database has other tests' transactions too, some longer than the 3 s a person waits for
+    monkeypatch.setattr(db, "SNAPSHOT_WAIT", 25.0)
     asked = await slash(leaver, guild, "leave")
     done = await leaver.click("Yes, delete my data", message=asked.messages[0])
     await done.wait_answer(timeout=30)

@@ -14,6 +14,7 @@ from storage.db import transaction
 from storage.queries import matching
 from tests.support.community import add_with_role, set_role
 from tests.support.database import drop_test_schema
+from tests.support.organisers import slash
 from tests.support.pairs import add_pair
 from tests.support.world import make_world
 
@@ -167,3 +168,20 @@ async def test_an_overwrite_whose_answer_was_lost_still_brings_every_mentor_in_o
     # one write each, and discord.py's one retry of the dropped connection (PUT is idempotent); the later run
     # found Discord already right and wrote nothing
     assert sorted(writes) == sorted(str(p.persona.id) for p in (hana, omar, omar, pia)), writes
+
+
+async def test_leave_takes_a_mentor_out_of_the_circle_at_once(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """/leave (the button) removes their access to the circle straight away, not at the next periodic run."""
+    w, schema = await make_world(tmp_path_factory, preset="runtogether", extensions=["cogs.circle", "cogs.profiles"])
+    try:
+        assert w.guild is not None
+        bo = await add_with_role(w, "Bo Mentor", "mentor")
+        await sync(w)
+        circle = circle_of(w)
+        assert bo.persona.can_see(circle.id)
+        asked = await slash(bo.persona, w.guild, "leave")
+        await (await bo.persona.click("Yes, delete my data", message=asked.messages[0])).wait_answer()
+        await w.discord.state.wait_for(lambda: not bo.persona.can_see(circle.id), 5)
+    finally:
+        await w.stop()
+        await drop_test_schema(schema)

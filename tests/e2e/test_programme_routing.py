@@ -243,3 +243,25 @@ async def test_two_interviews_in_one_dm_each_typed_answer_goes_to_the_question_i
     await kit.click("Head of Service", message=level)
     await world.discord.state.wait_for(lambda: _asked_by(kit.dms()[-1]) == (lib.id, "nation") or None, 5)
     assert kit.dms()[-1].content.startswith("-# Libraries Connected\n")
+
+
+async def test_join_shows_a_question_again_naming_its_programme_when_two_interviews_share_the_dm(
+        world: SandboxWorld) -> None:
+    """With two interviews in one DM, the question /join shows again says whose it is, as the questions
+    after a typed answer or a click do."""
+    guild = world.guild
+    assert guild is not None
+    world.discord.create_text_channel(guild, "library-onboarding")
+    lib = await world.bot.services.programmes.create(ProgrammeConfig(
+        key="lib", name="Libraries Connected", guild_id=guild.id, onboarding_channel="library-onboarding",
+        questions={"preset": "libraries"}))  # type: ignore[arg-type]
+    edu = world.bot.services.programmes.all()[0]
+    kit = world.person("Kit")
+    await kit.join(guild)
+    await world.discord.state.wait_for(lambda: len({_asked_by(m) for m in kit.dms()} - {None}) == 2 or None, 5)
+    for programme, name in ((lib, "Libraries Connected"), (edu, "\\#EduMentoring")):
+        before = len(kit.dms())
+        await kit.slash("join", guild=guild, options={"programme": programme.key})
+        shown = await world.discord.state.wait_for(
+            lambda p=programme, n=before: next((m for m in kit.dms()[n:] if _asked_by(m) == (p.id, "role")), None), 5)
+        assert shown.content.startswith(f"-# {name}\n"), shown.content

@@ -1,6 +1,7 @@
 """Each programme speaks in its own voice, from its voice preset rather than fixed strings in the code: the words
-around survey questions (hints, menu, buttons, the answer to a click on a closed survey), and what people are
-told when their match ends."""
+around survey questions (hints, menu, buttons, the answer to a click on a closed survey), the interview's (its
+count, the consent buttons, the help outside it), the answers to a check-in click that cannot count, and what
+people are told when their match ends."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from storage.db import transaction
 from storage.models import Nudge, NudgeStatus
 from tests.support.database import drop_test_schema
 from tests.support.pairs import make_pair
-from tests.support.personas import LIBRARIES_MENTEE
+from tests.support.personas import LIBRARIES_MENTEE, RUNTOGETHER_MENTOR
 from tests.support.world import make_world
 
 pytestmark = pytest.mark.e2e
@@ -101,6 +102,70 @@ async def test_the_libraries_interview_asks_and_sums_up_in_its_own_words(
         assert "Please press **Confirm** if it is correct" in log.last, log.last
         typed = [m.content for m in ada.dms() if "Please type your answer here." in m.content]
         assert typed and not any("_ Type your answer here." in m.content for m in ada.dms())
+    finally:
+        await world.stop()
+        await drop_test_schema(schema)
+
+
+def _labels(message: Message) -> list[str]:
+    return [str(c.get("label")) for row in message.components for c in row["components"] if c.get("label")]
+
+
+async def test_the_runtogether_interview_counts_asks_consent_and_helps_in_runtogethers_words(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    world, schema = await make_world(tmp_path_factory, preset="runtogether")
+    try:
+        assert world.guild is not None
+        rae = world.person("Rae")
+        await rae.join(world.guild)
+        programme = world.bot.services.programmes.all()[0]
+        log = await run_interview(rae, programme.questions, RUNTOGETHER_MENTOR, timeout=20)
+        assert "profile is saved" in log.last, log.last
+        consent = next(m for m in rae.dms() if any(":consent:yes" in str(c.get("custom_id"))
+                                                   for row in m.components for c in row["components"]))
+        assert _labels(consent) == ["Yes, I agree 👍", "No thanks"], _labels(consent)
+        assert "**Question 1 of" in rae.dms()[0].content
+        # outside any interview, a DM is answered with the help, in RunTogether's words
+        await rae.say("hello?")
+        helped = await world.discord.state.wait_for(
+            lambda: next((m.content for m in rae.dms() if "`/join`" in m.content), None), 5)
+        assert "I'm the RunTogether mentoring bot" in helped and "take a breather" in helped, helped
+    finally:
+        await world.stop()
+        await drop_test_schema(schema)
+
+
+async def test_an_end_request_confirmed_by_the_one_who_asked_is_refused_in_runtogethers_words(
+        rworld: SandboxWorld) -> None:
+    pair = await make_pair(rworld, "Q")
+    await rworld.bot.services.nudges.plan_match(pair.match_id)
+    rworld.clock.advance(timedelta(days=3.01))
+    await rworld.bot.tick("nudge-dispatch")
+    checkin = next(m for m in pair.mentee.persona.dms() if m.interaction_id is None and m.components)
+    await (await pair.mentee.persona.click("End this match", message=checkin)).wait_answer()
+    prompt = await rworld.discord.state.wait_for(
+        lambda: next((m for m in pair.mentor.persona.dms() if "Yes, end our match" in _labels(m)), None), 5)
+    # the mentee (who asked) presses their partner's "Yes, end our match": only the partner may answer
+    refused = await pair.mentee.persona.click("Yes, end our match", message=prompt)
+    await refused.wait_answer()
+    assert "This one's for your partner to answer" in refused.content, refused.content
+
+
+async def test_a_click_on_an_interview_left_behind_is_answered_in_the_libraries_words(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    world, schema = await make_world(tmp_path_factory, preset="libraries")
+    try:
+        assert world.guild is not None
+        ada = world.person("Ada")
+        await ada.join(world.guild)
+        first = await ada.next_dm()
+        assert "**Question 1 of" in first.content and first.components
+        asked = await ada.slash("leave", guild=world.guild)
+        await (await ada.click("Yes, delete my data", message=asked.messages[0])).wait_answer()
+        label = next(str(c["label"]) for row in first.components for c in row["components"] if c.get("label"))
+        old = await ada.click(label, message=first)
+        await old.wait_followups(1)
+        assert "There is no interview open for you in the Libraries Connected scheme" in old.content, old.content
     finally:
         await world.stop()
         await drop_test_schema(schema)

@@ -13,34 +13,19 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.sandbox.discord.model import Channel, ChannelType, Message
-from bot.sandbox.people import Persona
 from bot.sandbox.world import SandboxWorld
 from storage.db import transaction
 from storage.models import Match, NudgeKind
 from storage.queries import matching
 from storage.queries import nudges as nq
 from storage.queries import surveys as qs
-from tests.support.community import set_role
+from tests.support.community import events_world_fixture, set_role  # noqa: F401  (the world fixture)
 from tests.support.database import drop_test_schema
 from tests.support.pairs import Member, add_member, add_pair, make_pair, organiser_posts
+from tests.support.surveys import run_surveys_after, tap
 from tests.support.world import make_world
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-async def sworld(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SandboxWorld]:
-    w, schema = await make_world(tmp_path_factory, extensions=["cogs.surveys", "cogs.profiles"])
-    try:
-        yield w
-    finally:
-        await w.stop()
-        await drop_test_schema(schema)
-
-
-async def _surveys_after(world: SandboxWorld, **delta: float) -> None:
-    world.clock.advance(timedelta(**delta))
-    await world.bot.tick("survey-dispatch")
 
 
 def _own_thread(world: SandboxWorld, member: Member) -> Channel | None:
@@ -57,27 +42,22 @@ def _closed_notices(world: SandboxWorld, member: Member) -> list[str]:
     return [p for p in organiser_posts(world) if f"<@{member.persona.id}>" in p and "closed their DMs" in p]
 
 
-async def _tap(persona: Persona, label: str, message: Message) -> Message:
-    await (await persona.click(label, message=message)).wait_answer()
-    return persona.sandbox.state.messages[message.id]
-
-
 async def test_a_survey_to_closed_dms_reaches_the_person_privately_and_the_organisers_once(
         sworld: SandboxWorld) -> None:
     mentor = await add_member(sworld, "Mentor C", "Europe/London")
     mentee = await add_member(sworld, "Mentee C", "Europe/London", dms_open=False)
     await add_pair(sworld, mentor, mentee)
-    await _surveys_after(sworld, minutes=1)
+    await run_surveys_after(sworld, minutes=1)
     thread = _own_thread(sworld, mentee)
     assert thread is not None, "the survey to closed DMs went nowhere"
     assert mentee.persona.can_see(thread) and not mentor.persona.can_see(thread)  # personal: not the partner's
     (survey,) = _in(sworld, thread)
     assert "three quick questions" in survey.content and f"<@{mentee.persona.id}>" in survey.content
-    assert "2/3" in (await _tap(mentee.persona, "4", survey)).content  # answered there like in a DM
+    assert "2/3" in (await tap(mentee.persona, "4", survey)).content  # answered there like in a DM
     assert len(_closed_notices(sworld, mentee)) == 1
 
     for _ in range(6):  # the one reminder goes the same way; the organisers are not told again
-        await _surveys_after(sworld, days=1)
+        await run_surveys_after(sworld, days=1)
     assert len(_in(sworld, thread)) == 2 and "ref:n" in _in(sworld, thread)[1].content
     assert len(_closed_notices(sworld, mentee)) == 1
     assert len([m for m in mentor.persona.dms() if m.interaction_id is None]) == 2  # open DMs: as before
@@ -89,14 +69,14 @@ async def test_a_survey_cancelled_while_its_person_was_paused_goes_out_when_they
     programme = sworld.bot.services.programmes.all()[0]
     assert await sworld.bot.services.surveys.plan(programme) == 2  # both baselines written
     await sworld.bot.services.people.pause(programme, pair.mentee.persona.id, 1)  # … and the mentee's cancelled
-    await _surveys_after(sworld, minutes=1)
+    await run_surveys_after(sworld, minutes=1)
     assert len(pair.mentor.persona.dms()) == 1 and pair.mentee.persona.dms() == []
 
     assert await sworld.bot.services.people.resume(programme, pair.mentee.persona.id)
-    await _surveys_after(sworld, minutes=11)  # the next planning
+    await run_surveys_after(sworld, minutes=11)  # the next planning
     got = [m for m in pair.mentee.persona.dms() if "three quick questions" in m.content]
     assert len(got) == 1
-    await _surveys_after(sworld, minutes=11)
+    await run_surveys_after(sworld, minutes=11)
     assert len([m for m in pair.mentee.persona.dms() if "three quick questions" in m.content]) == 1  # once
     async with sworld.bot.sessions() as s:
         rows = [n for n in await nq.nudges_of_match(session=s, match_id=pair.match_id)
@@ -107,16 +87,16 @@ async def test_a_survey_cancelled_while_its_person_was_paused_goes_out_when_they
 async def test_a_survey_reminder_cancelled_by_a_pause_still_comes_when_they_are_back(sworld: SandboxWorld) -> None:
     pair = await make_pair(sworld, "R")
     programme = sworld.bot.services.programmes.all()[0]
-    await _surveys_after(sworld, minutes=1)  # both got the survey; their reminders are written
+    await run_surveys_after(sworld, minutes=1)  # both got the survey; their reminders are written
     await sworld.bot.services.people.pause(programme, pair.mentee.persona.id, 1)  # the mentee's reminder: cancelled
-    await _surveys_after(sworld, days=1)
+    await run_surveys_after(sworld, days=1)
     assert await sworld.bot.services.people.resume(programme, pair.mentee.persona.id)
     for _ in range(6):
-        await _surveys_after(sworld, days=1)
+        await run_surveys_after(sworld, days=1)
     got = [m for m in pair.mentee.persona.dms() if m.interaction_id is None]
     assert len(got) == 2 and "no pressure" in got[1].content  # the survey, then its one reminder
     for _ in range(3):
-        await _surveys_after(sworld, days=1)
+        await run_surveys_after(sworld, days=1)
     assert len([m for m in pair.mentee.persona.dms() if m.interaction_id is None]) == 2  # once
 
 
@@ -125,7 +105,7 @@ async def test_a_mentor_of_several_pairs_gets_one_baseline_survey_with_a_button_
     mentor = await add_member(sworld, "Mentor M", "Europe/London")
     mentees = [await add_member(sworld, f"Leader {x}", "Europe/London") for x in "ABC"]
     pairs = [await add_pair(sworld, mentor, m) for m in mentees]
-    await _surveys_after(sworld, minutes=1)
+    await run_surveys_after(sworld, minutes=1)
     (survey,) = [m for m in mentor.persona.dms() if m.interaction_id is None]
     labels = [c["label"] for row in survey.components for c in row["components"]]
     assert labels == ["Leader A", "Leader B", "Leader C"]
@@ -135,13 +115,13 @@ async def test_a_mentor_of_several_pairs_gets_one_baseline_survey_with_a_button_
     await opened.wait_answer()
     shown = opened.message
     assert shown is not None and "Leader B" in shown.content and "1/3" in shown.content
-    await _tap(mentor.persona, "5", shown)
+    await tap(mentor.persona, "5", shown)
     async with sworld.bot.sessions() as s:
         answers = await qs.answers_of_person(session=s, person_id=mentor.person_id)
     assert [(a.match_id, a.question_key, a.value_int) for a in answers] == [(pairs[1].match_id, "confidence", 5)]
 
     for _ in range(6):  # the reminder: one message too, for the two pairs not answered at all
-        await _surveys_after(sworld, days=1)
+        await run_surveys_after(sworld, days=1)
     mine = [m for m in mentor.persona.dms() if m.interaction_id is None]
     assert len(mine) == 2
     reminder = [c["label"] for row in mine[1].components for c in row["components"]]
@@ -153,10 +133,10 @@ async def test_a_mentors_survey_whose_answer_was_lost_is_found_not_sent_again(sw
     pairs = [await add_pair(sworld, mentor, await add_member(sworld, f"Leader {x}", "Europe/London")) for x in "AB"]
     dm = sworld.discord.state.open_dm(mentor.persona.id)
     sworld.discord.faults.lose_response_next("drop", method="POST", path_contains=f"/channels/{dm.id}/messages")
-    await _surveys_after(sworld, minutes=1)  # the survey reached the mentor; the bot never heard back
+    await run_surveys_after(sworld, minutes=1)  # the survey reached the mentor; the bot never heard back
     assert sworld.discord.faults.fired, "the fault never fired"
     for _ in range(3):  # retried later, past Discord's few minutes in which a nonce dedupes a resend
-        await _surveys_after(sworld, minutes=10)
+        await run_surveys_after(sworld, minutes=10)
     mine = [m for m in mentor.persona.dms() if m.interaction_id is None]
     assert len(mine) == 1, f"the mentor got {len(mine)} copies of the survey"
     async with sworld.bot.sessions() as s:
@@ -188,19 +168,8 @@ async def test_two_features_finding_the_same_closed_dms_at_once_tell_the_organis
     assert len(_closed_notices(both, mentee)) == 1
 
 
-@pytest.fixture
-async def eworld(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SandboxWorld]:
-    w, schema = await make_world(tmp_path_factory, preset="runtogether", extensions=["cogs.events", "cogs.circle"])
-    try:
-        yield w
-    finally:
-        await w.stop()
-        await drop_test_schema(schema)
-
-
 async def test_an_event_reminder_to_closed_dms_reaches_the_person_privately_and_the_organisers_once(
-        eworld: SandboxWorld) -> None:
-    world = eworld
+        world: SandboxWorld) -> None:
     assert world.organiser is not None and world.guild is not None
     ana = await add_member(world, "Ana Mentor", "Europe/London")
     bo = await add_member(world, "Bo Mentor", "Europe/London", dms_open=False)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -21,35 +20,11 @@ from storage.models import NudgeKind
 from storage.queries import matching
 from storage.queries import nudges as nq
 from storage.queries import surveys as qs
-from tests.support.database import drop_test_schema
 from tests.support.organisers import slash
 from tests.support.pairs import Pair, add_member, add_pair, make_pair
-from tests.support.world import make_world
+from tests.support.surveys import run_surveys_after, tap
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-async def sworld(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SandboxWorld]:
-    """A sandbox world whose bot runs the surveys and profiles cogs (#EduMentoring's preset surveys; joins start
-    no onboarding interview)."""
-    w, schema = await make_world(tmp_path_factory, extensions=["cogs.surveys", "cogs.profiles"])
-    try:
-        yield w
-    finally:
-        await w.stop()
-        await drop_test_schema(schema)
-
-
-async def _run_after(world: SandboxWorld, **delta: float) -> None:
-    world.clock.advance(timedelta(**delta))
-    await world.bot.tick("survey-dispatch")
-
-
-async def _tap(persona: Persona, label: str, message: Message) -> Message:
-    """Click and wait until the survey message shows the next step; the message as it is now."""
-    await (await persona.click(label, message=message)).wait_answer()
-    return persona.sandbox.state.messages[message.id]
 
 
 def _surveys_to(persona: Persona) -> list[Message]:
@@ -59,17 +34,17 @@ def _surveys_to(persona: Persona) -> list[Message]:
 async def test_the_baseline_goes_once_in_each_persons_daytime_with_one_reminder(sworld: SandboxWorld) -> None:
     pair = await make_pair(sworld, "S", mentor_zone="Europe/London", mentee_zone="Pacific/Auckland")
     programme = sworld.bot.services.programmes.all()[0]
-    await _run_after(sworld, minutes=1)  # 10:01 in London, 22:01 in Auckland
+    await run_surveys_after(sworld, minutes=1)  # 10:01 in London, 22:01 in Auckland
     assert len(_surveys_to(pair.mentor.persona)) == 1 and _surveys_to(pair.mentee.persona) == []
     first = _surveys_to(pair.mentor.persona)[0]
     assert "three quick questions" in first.content and "Mentee S" in first.content
     for _ in range(8 * 5):  # five days, every three hours
-        await _run_after(sworld, hours=3)
+        await run_surveys_after(sworld, hours=3)
     mentor, mentee = _surveys_to(pair.mentor.persona), _surveys_to(pair.mentee.persona)
     assert len(mentor) == 2 and len(mentee) == 2  # the survey and its one reminder, each
     assert "no pressure" in mentor[1].content and "no pressure" in mentee[1].content
     for _ in range(10):
-        await _run_after(sworld, days=1)
+        await run_surveys_after(sworld, days=1)
     assert len(_surveys_to(pair.mentor.persona)) == 2 and len(_surveys_to(pair.mentee.persona)) == 2
     dm = pair.mentee.persona.dm_channel
     assert dm is not None
@@ -80,12 +55,12 @@ async def test_the_baseline_goes_once_in_each_persons_daytime_with_one_reminder(
 
 async def test_answering_steps_through_the_questions_and_stops_the_reminder(sworld: SandboxWorld) -> None:
     pair = await make_pair(sworld, "A")
-    await _run_after(sworld, minutes=1)
+    await run_surveys_after(sworld, minutes=1)
     persona = pair.mentor.persona
     survey = _surveys_to(persona)[0]
-    shown = await _tap(persona, "4", survey)
+    shown = await tap(persona, "4", survey)
     assert "2/3" in shown.content and "reflect" in shown.content
-    assert "3/3" in (await _tap(persona, "2", shown)).content
+    assert "3/3" in (await tap(persona, "2", shown)).content
     await (await persona.choose("A bigger network", message=sworld.discord.state.messages[survey.id])).wait_answer()
     assert "Thanks so much" in sworld.discord.state.messages[survey.id].content
     assert sworld.discord.state.messages[survey.id].components == []
@@ -95,16 +70,16 @@ async def test_answering_steps_through_the_questions_and_stops_the_reminder(swor
         ("confidence", 4, None, "mentor", "start"), ("reflection", 2, None, "mentor", "start"),
         ("hopes", None, "network", "mentor", "start")]
     for _ in range(6):
-        await _run_after(sworld, days=1)
+        await run_surveys_after(sworld, days=1)
     assert len(_surveys_to(persona)) == 1  # answered: no reminder
     assert len(_surveys_to(pair.mentee.persona)) == 2  # not answered: one reminder
 
 
 async def test_a_click_by_someone_else_or_a_second_answer_changes_nothing(sworld: SandboxWorld) -> None:
     pair = await make_pair(sworld, "B")
-    await _run_after(sworld, minutes=1)
+    await run_surveys_after(sworld, minutes=1)
     survey = _surveys_to(pair.mentor.persona)[0]
-    await _tap(pair.mentor.persona, "5", survey)
+    await tap(pair.mentor.persona, "5", survey)
     surveys, invite = sworld.bot.services.surveys, _invite_of(survey)
     # the first question's button pressed again (an old copy of the message): the first answer stands
     again = await surveys.answer(invite, pair.mentor.persona.id, "confidence", "1")
@@ -121,15 +96,17 @@ async def test_a_click_by_someone_else_or_a_second_answer_changes_nothing(sworld
 async def test_the_end_survey_asks_may_we_quote_after_a_written_answer(sworld: SandboxWorld) -> None:
     pair = await make_pair(sworld, "E", started_at=sworld.clock.now() - timedelta(days=120))
     await _end(sworld, pair)
-    await _run_after(sworld, minutes=11)
+    await run_surveys_after(sworld, minutes=11)
     persona = pair.mentee.persona
     survey = next(m for m in _surveys_to(persona) if "wrapped up" in m.content)
     for _ in range(5):
-        await _tap(persona, "5", survey)
+        await tap(persona, "5", survey)
     await persona.click("Write an answer", message=sworld.discord.state.messages[survey.id])
-    await (await persona.submit_modal({"In your own words": "I found my voice in staff meetings."})).wait_answer()
+    # the form's field is labelled in #EduMentoring's words
+    await (await persona.submit_modal({"In your own words — no wrong answers": "I found my voice in staff meetings."})
+           ).wait_answer()
     assert "quote you" in sworld.discord.state.messages[survey.id].content
-    assert "Thank you" in (await _tap(persona, "Yes, happy to be quoted", survey)).content
+    assert "Thank you" in (await tap(persona, "Yes, happy to be quoted", survey)).content
     async with sworld.bot.sessions() as s:
         rows = await qs.answers_of_person(session=s, person_id=pair.mentee.person_id)
     high = await sworld.bot.services.surveys.gave_high_ratings(
@@ -178,11 +155,11 @@ async def test_survey_answers_are_in_mydata_and_leave_erases_them(sworld: Sandbo
     world = sworld
     assert world.guild is not None
     pair = await make_pair(world, "L")
-    await _run_after(world, minutes=1)
+    await run_surveys_after(world, minutes=1)
     for member in pair.members:
         survey = _surveys_to(member.persona)[0]
-        await _tap(member.persona, "3", survey)
-        await _tap(member.persona, "4", survey)
+        await tap(member.persona, "3", survey)
+        await tap(member.persona, "4", survey)
     mydata = await slash(pair.mentee.persona, world.guild, "mydata")
     assert "sent your data to your DMs" in mydata.content
     exported = json.loads(pair.mentee.persona.dms()[-1].attachments[0].data)
@@ -206,15 +183,15 @@ async def test_after_leave_a_partners_answer_that_names_them_is_kept_without_the
     mentee = await add_member(world, "Ama Mensah", "Europe/London")
     pair = await add_pair(world, mentor, mentee, started_at=world.clock.now() - timedelta(days=120))
     await _end(world, pair)
-    await _run_after(world, minutes=11)
+    await run_surveys_after(world, minutes=11)
     for member, words in ((pair.mentee, "Zanele helped me find my voice; zanele quokkason is a star"),
                           (pair.mentor, "Quokkawords: I learnt to listen")):
         survey = next(m for m in _surveys_to(member.persona) if "wrapped up" in m.content)
         for _ in range(5):
-            await _tap(member.persona, "5", survey)
+            await tap(member.persona, "5", survey)
         await member.persona.click("Write an answer", message=world.discord.state.messages[survey.id])
-        await (await member.persona.submit_modal({"In your own words": words})).wait_answer()
-        await _tap(member.persona, "Yes, happy to be quoted", survey)
+        await (await member.persona.submit_modal({"answer": words})).wait_answer()
+        await tap(member.persona, "Yes, happy to be quoted", survey)
 
     asked = await slash(mentor.persona, world.guild, "leave")
     await (await mentor.persona.click("Yes, delete my data", message=asked.messages[0])).wait_answer()

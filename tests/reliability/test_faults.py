@@ -43,6 +43,7 @@ async def test_a_programme_completes_through_5xx_timeouts_429s_and_dropped_gatew
         statuses = server.discord.log.statuses()
         assert statuses.count(429) >= 2 and sum(1 for s in statuses if s >= 500) >= 2, "too few faults to mean much"
         assert server.discord.log.events("RESUMED"), "no gateway connection was dropped and resumed"
+        print(f"\n{PERSONAS} personas through faults: {run.timings}")
     finally:
         await cluster.stop()
         await server.stop()

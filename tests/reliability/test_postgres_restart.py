@@ -65,6 +65,7 @@ async def _ride_out_restarts(postgres: PrivatePostgres, database: Database, tmp_
         problems = await run.problems()
         assert not problems, "\n".join(problems[:40])
         assert await cluster.scalar("SELECT count(*) FROM nudge WHERE status = 'sent'") > 0
+        print(f"\n{PERSONAS} personas through two PostgreSQL restarts: {run.timings}")
     finally:
         await cluster.stop()
         await server.stop()

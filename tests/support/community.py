@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
+
+import pytest
 
 from bot.sandbox.world import SandboxWorld
 from storage.db import transaction
 from storage.queries import people
+from tests.support.database import drop_test_schema
 from tests.support.pairs import Member, add_member
+from tests.support.world import make_world
+
+
+@pytest.fixture(name="world")
+async def events_world_fixture(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SandboxWorld]:
+    """A RunTogether world whose bot runs the events and mentor-circle cogs (import it to use ``world``)."""
+    w, schema = await make_world(tmp_path_factory, preset="runtogether", extensions=["cogs.events", "cogs.circle"])
+    try:
+        yield w
+    finally:
+        await w.stop()
+        await drop_test_schema(schema)
 
 
 async def add_with_role(world: SandboxWorld, name: str, role: str, zone: str = "Europe/London",

@@ -12,7 +12,15 @@ from bot.config import ProgrammeConfig
 from bot.nudges.answers import NotifyOrganisers, NudgeRecord, follow_up
 from bot.nudges.templates import NUDGE_PLACEHOLDERS, render_template, template_fields
 from bot.onboarding.questions import PRESETS
-from bot.voice import PLACEHOLDERS, REPLY_KEYS, Voice, VoiceOverrides, load_voice, resolve_voice
+from bot.voice import (
+    INTERVIEW_PLACEHOLDERS,
+    PLACEHOLDERS,
+    REPLY_KEYS,
+    Voice,
+    VoiceOverrides,
+    load_voice,
+    resolve_voice,
+)
 
 LONG_NAME = "Oluwaseun Adébáyọ̀-Fitzgerald Montgomery-Smythe"[:60]
 SAMPLE: dict[str, str] = {
@@ -25,6 +33,10 @@ SAMPLE: dict[str, str] = {
     "event": "Mentors' development day: supporting new run leaders through their first winter", "kind": "development day",
     "when": "Saturday 14 November 2026, 10:00–16:00 (your time)",
     "where": "Join online: https://meet.example/abc-defg-hij", "days": "14 days", "until": "21 September 2026",
+}
+INTERVIEW_SAMPLE: dict[str, object] = {
+    "number": 3, "total": 11, "answer": "Head of Service (or equivalent), Libraries and Registration",
+    "question": "Which best describes your current role?", "programme": SAMPLE["programme"],
 }
 TEACHER_WORDS = re.compile(r"\b(teach\w*|school\w*|pupil\w*|trainee\w*|headteacher\w*|NQT|SLT|lesson\w*|"
                            r"classroom\w*|#EduMentoring|early[- ]career|middle[- ]leader|phase|subject\w*)\b", re.I)
@@ -41,7 +53,8 @@ def every_message(voice: Voice) -> dict[str, str]:
             for key, text in voice.surveys.model_dump().items()}
     out |= {f"checkin_words.{key}": voice.checkin_words.say(key, answer="We've met")
             for key in voice.checkin_words.model_dump()}
-    out |= {f"interview.{key}": text for key, text in voice.interview.model_dump().items()}
+    out |= {f"interview.{key}": voice.interview.say(key, **{k: INTERVIEW_SAMPLE[k] for k in allowed})
+            for key in voice.interview.model_dump() for allowed in [INTERVIEW_PLACEHOLDERS.get(key, ())]}
     for step in voice.checkins:
         out[f"checkin.{step.key}"] = render_template(step.text, SAMPLE, allowed=NUDGE_PLACEHOLDERS)
     return out
@@ -100,3 +113,17 @@ def test_a_programme_uses_its_presets_voice_and_check_in_plan_unless_its_config_
     assert custom.messages().replies["met"] == "Great!" and custom.messages().replies["help"]
     with pytest.raises(ValueError, match="unknown placeholder"):
         resolve_voice("libraries", VoiceOverrides(first_step="Hello {partner_phone}"))
+
+
+def test_a_programme_may_reword_the_interviews_count_and_a_checkin_refusal_but_not_invent_placeholders() -> None:
+    voice = resolve_voice("runtogether", VoiceOverrides(interview={"progress": "Leg {number} of {total}"},
+                                                        checkin_words={"partner_only": "Over to your partner!"},
+                                                        surveys={"write_label": "Your story"}))
+    assert voice.interview.say("progress", number=2, total=9) == "Leg 2 of 9"
+    assert voice.interview.consent_yes == load_voice("runtogether").interview.consent_yes  # the rest: the preset's
+    assert voice.checkin_words.say("partner_only") == "Over to your partner!"
+    assert voice.surveys.write_label == "Your story"
+    with pytest.raises(ValueError, match="unknown placeholder"):
+        resolve_voice("runtogether", VoiceOverrides(interview={"dm_help": "Hi {name}, use /join"}))
+    with pytest.raises(ValueError, match="at most 45"):
+        resolve_voice("runtogether", VoiceOverrides(surveys={"write_label": "x" * 46}))

@@ -65,7 +65,7 @@ class CheckInAnswers:
                 actions = rules.follow_up(history, nudge_id=nudge_id, answer=answer, by=by, pair=pair,
                                           not_yet_escalate_after=voice.not_yet_escalate_after if voice else 2)
             except rules.AnswerRejected as exc:
-                return AnswerResult("rejected", str(exc).capitalize() + ".", programme)
+                return AnswerResult("rejected", words.say(exc.reason), programme)
             except LookupError:
                 return AnswerResult("unknown", words.gone, programme)
             result = AnswerResult("recorded", voice.replies[answer] if voice else _REPLIES[answer], programme)

@@ -17,6 +17,7 @@ from bot.nudges.quiet import daytime_later
 from bot.onboarding.safe_text import safe_text
 from bot.services.nudges._types import Delivery, _zone
 from bot.services.programmes import Programme, ProgrammeRegistry
+from bot.voice import CheckinWords
 from storage.db import SessionFactory, transaction
 from storage.ids import require_id
 from storage.models import INACTIVE, MatchStatus, Nudge, NudgeKind, Person
@@ -111,6 +112,13 @@ class BatchedCheckins:
                 True, max(attempts.values()), person_id=person.id, discord_user_id=person.discord_user_id,
                 dm_channel_id=dm, dms_closed=person.dms_closed, space_id=shared, batch=tuple(sections),
                 claims=tuple((s.nudge_id, attempts[s.nudge_id]) for s in sections), private=programme.config.pods)
+
+    async def words(self, nudge_id: int) -> CheckinWords:
+        """The check-in words of ``nudge_id``'s programme (neutral ones when the check-in or programme is gone)."""
+        async with self._sessions() as session:
+            nudge = await q.get_nudge(session=session, nudge_id=nudge_id)
+        programme = self._registry.by_id(nudge.programme_id) if nudge is not None else None
+        return programme.config.messages().checkin_words if programme is not None else CheckinWords()
 
     async def message(self, nudge_id: int, message_id: int, discord_user_id: int) -> CheckinMessage | None:
         """The batched check-in ``message_id`` that carried ``nudge_id`` to ``discord_user_id``, with its answers

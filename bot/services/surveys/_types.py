@@ -20,6 +20,7 @@ class StepView:
     kind: StepKind
     question: SurveyQuestion
     words: SurveyWords = field(default_factory=SurveyWords)  # the programme's labels for the buttons
+    programme_id: int = 0  # whose words the form opened from a button uses (0: the neutral ones)
 
 
 @dataclass(frozen=True)

@@ -51,8 +51,8 @@ def _given(rows: list[SurveyAnswer]) -> dict[str, Given]:
     return {a.question_key: Given(a.value_int, a.value_text, a.quote_ok) for a in rows}
 
 
-def _view(invite_id: int, step: Step | None, words: SurveyWords) -> StepView | None:
-    return None if step is None else StepView(invite_id, step.kind, step.question, words)
+def _view(invite_id: int, step: Step | None, words: SurveyWords, programme_id: int) -> StepView | None:
+    return None if step is None else StepView(invite_id, step.kind, step.question, words, programme_id)
 
 
 def _words(programme: Programme | None) -> SurveyWords:
@@ -252,7 +252,7 @@ class SurveyService:
             dm = None if person.dms_closed else await onboarding.known_dm_channel(
                 session=session, person_id=require_id(person))
             return SurveyDelivery(nid, programme, nudge.kind, text,
-                                  StepView(invite_id, step.kind, step.question, words),
+                                  StepView(invite_id, step.kind, step.question, words, programme.id),
                                   nudge.attempts, require_id(person), person.discord_user_id, dm, person.dms_closed,
                                   partner=safe_text(partner.display_name, 60) if partner else words.your_partner,
                                   space_id=match.space_id)
@@ -297,7 +297,8 @@ class SurveyService:
         about = f"About **{safe_text(partner.display_name, 60) if partner else words.your_partner}**:"
         if step is None:
             return SurveyTurn("unchanged", f"{about} {survey.thanks}")
-        return SurveyTurn("unchanged", f"{about}\n{step_text(survey, step, words)}", _view(invite_id, step, words))
+        return SurveyTurn("unchanged", f"{about}\n{step_text(survey, step, words)}", _view(invite_id, step, words,
+                                                                                    invite.programme_id))
 
     # ---- answers ----------------------------------------------------------------------------------
     async def answer(self, invite_id: int, discord_user_id: int, question_key: str, value: str | None) -> SurveyTurn:
@@ -356,7 +357,7 @@ class SurveyService:
                     await q.cancel_by_ids(session=session, nudge_ids=[require_id(reminder)])
                 return SurveyTurn("recorded" if changed else "unchanged", survey.thanks)
             return SurveyTurn("recorded" if changed else "unchanged", step_text(survey, step, words),
-                              _view(invite_id, step, words))
+                              _view(invite_id, step, words, invite.programme_id))
 
     async def _record(self, session: AsyncSession, invite: Nudge, match: Match, survey: SurveyConfig,
                       question_key: str, before: dict[str, Given], *, value: str | None, text: str | None,

@@ -86,7 +86,8 @@ class Run:
         for (mid,) in unplanned:
             await service.plan_match(mid)
 
-    async def weeks(self, days: int, *, step: timedelta = timedelta(hours=12), x_posts_every: int = 0) -> None:
+    async def weeks(self, days: int, *, step: timedelta = timedelta(days=1), x_posts_every: int = 0) -> None:
+        """``days`` of the programme, a day at a time (09:00 each day): whatever fell due is sent, then answered."""
         t0 = time.monotonic()
         answerer = NudgeAnswerer(self.personas, self.rng)
         steps = int(timedelta(days=days) / step)
