@@ -16,13 +16,13 @@ from discord import app_commands
 from discord.ext import commands
 
 import cogs
-from bot import first_response
 from bot.ack_first import AckFirst
 from bot.clock import Clock
 from bot.config import Settings
 from bot.heap import QUIET_S, SETTLE_EVERY_S, Heap
 from bot.nudges.pacing import Pacer
 from bot.services import Services
+from cogs.kit import first_response
 from storage.db import SessionFactory
 
 log = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 PeriodicJob = Callable[[], Awaitable[None]]
 KIT = "kit"  # cogs/kit: the shared Discord kit, a library rather than an extension
 #: Keep-alive connections per host for REST, follow-ups and edits (first responses have their own,
-#: :mod:`bot.first_response`). discord.py's default (no limit) opens a new connection for every concurrent
+#: :mod:`cogs.kit.first_response`). discord.py's default (no limit) opens a new connection for every concurrent
 #: request: 1,000 clicks at once meant 1,000 TCP handshakes on the bot's one event loop.
 REST_CONNECTIONS = 16
 
@@ -171,7 +171,7 @@ class MentorBot(commands.AutoShardedBot):
 
     def add_dynamic_items(self, *items: type[discord.ui.DynamicItem[Any]]) -> None:
         """Register persistent components; those that declare how they acknowledge (``ack``) are acknowledged
-        as their click arrives (:class:`bot.first_response.EarlyAcks`)."""
+        as their click arrives (:class:`cogs.kit.first_response.EarlyAcks`)."""
         super().add_dynamic_items(*items)
         for item in items:
             ack = getattr(item, "ack", None)
