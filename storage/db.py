@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -51,6 +53,12 @@ def create_engine(url: str, *, schema: str | None = None, echo: bool = False) ->
         connect_args["server_settings"] = {"search_path": schema}
     kwargs.update(connect_args=connect_args, pool_size=10, max_overflow=10, pool_recycle=1800)
     return create_async_engine(url, **kwargs)
+
+
+def dialect_insert(session: AsyncSession) -> Any:
+    """The session's dialect's ``insert`` (PostgreSQL's or SQLite's), for ``ON CONFLICT`` clauses: an insert
+    that meets its unique key does nothing or updates in one statement, however many writers race."""
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def session_factory(engine: AsyncEngine) -> SessionFactory:

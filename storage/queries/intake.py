@@ -6,11 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import dialect_insert
 from storage.models import OPEN_LEAD_STATUSES, Lead, LeadStatus, Person, PollCursor, ReplyClaim, SocialPost
 
 
@@ -88,8 +87,7 @@ async def claim_reply(*, session: AsyncSession, programme_id: int, platform: str
     """Claim the bot's one reply to a post for ``programme_id`` (insert-or-nothing on the post's unique
     row, so of programmes claiming at the same instant exactly one gets it). True: the reply is this
     programme's (claimed now, or earlier by it — a reply that must be retried later keeps its claim)."""
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = dialect_insert(session)
     await session.exec(insert(ReplyClaim).values(
         programme_id=programme_id, platform=platform, post_id=post_id, claimed_at=now,
     ).on_conflict_do_nothing(index_elements=["platform", "post_id"]))

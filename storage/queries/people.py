@@ -6,11 +6,12 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import case, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import personal_data
+from storage.db import dialect_insert
 from storage.ids import require_id
 from storage.models import (
     Person,
@@ -116,27 +117,21 @@ async def profiles_in_programme(*, session: AsyncSession, programme_id: int) -> 
 
 
 async def bump_counter(*, session: AsyncSession, programme_id: int, name: str, by: int = 1) -> None:
-    stmt = select(ProgrammeCounter).where(
-        ProgrammeCounter.programme_id == programme_id, ProgrammeCounter.name == name
-    )
-    counter = (await session.exec(stmt)).first()
-    if counter is None:
-        counter = ProgrammeCounter(programme_id=programme_id, name=name, value=0)
-    counter.value += by
-    session.add(counter)
-    await session.flush()
+    """Add ``by`` to the programme's counter ``name`` (created at 0): one upsert, so racing writers all count."""
+    insert = dialect_insert(session)
+    stmt = insert(ProgrammeCounter).values(programme_id=programme_id, name=name, value=by)
+    await session.exec(stmt.on_conflict_do_update(
+        index_elements=["programme_id", "name"], set_={"value": ProgrammeCounter.value + stmt.excluded.value}))
 
 
 async def raise_mark(*, session: AsyncSession, programme_id: int, name: str, value: int) -> None:
     """Set the programme's mark ``name`` to ``value`` unless it is already higher (a high-water mark kept in
-    the counters table, e.g. the newest member join the bot saw, in epoch seconds)."""
-    stmt = select(ProgrammeCounter).where(
-        ProgrammeCounter.programme_id == programme_id, ProgrammeCounter.name == name
-    )
-    counter = (await session.exec(stmt)).first() or ProgrammeCounter(programme_id=programme_id, name=name, value=0)
-    counter.value = max(counter.value, value)
-    session.add(counter)
-    await session.flush()
+    the counters table, e.g. the newest member join the bot saw, in epoch seconds). One upsert: two passes
+    raising the mark at once neither collide on the unique key nor lower it."""
+    insert = dialect_insert(session)
+    stmt = insert(ProgrammeCounter).values(programme_id=programme_id, name=name, value=value)
+    higher = case((stmt.excluded.value > ProgrammeCounter.value, stmt.excluded.value), else_=ProgrammeCounter.value)
+    await session.exec(stmt.on_conflict_do_update(index_elements=["programme_id", "name"], set_={"value": higher}))
 
 
 async def get_mark(*, session: AsyncSession, programme_id: int, name: str) -> int | None:

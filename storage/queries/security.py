@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import dialect_insert
 from storage.models import GuessCounter, IdentityProof
 
 
@@ -20,8 +19,7 @@ async def reserve_guess(
     """Take one of the member's ``limit`` guesses in the window *before* checking the guess. The new count,
     or None when the limit is reached: ``UPDATE … SET failures = failures + 1 WHERE failures < limit
     RETURNING``, so however many guesses arrive at once, at most ``limit`` are let through."""
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = dialect_insert(session)
     await session.exec(insert(GuessCounter).values(
         programme_id=programme_id, discord_user_id=discord_user_id, kind=kind, failures=0, window_start=now,
     ).on_conflict_do_nothing(index_elements=["programme_id", "discord_user_id", "kind"]))

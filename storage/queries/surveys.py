@@ -10,11 +10,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import dialect_insert
 from storage.models import Match, MatchStatus, Nudge, NudgeKind, NudgeStatus, SurveyAnswer
 
 SURVEY_ROWS = "kind IN ('survey', 'survey_reminder')"
@@ -36,8 +35,7 @@ async def add_invites(*, session: AsyncSession, invites: Sequence[Invite]) -> in
     """Write the invitations that do not exist yet — one statement each, insert-or-nothing on the partial
     unique index, so two planners (or two processes) can never write one twice. Returns how many were new."""
     added = 0
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = dialect_insert(session)
     for inv in invites:
         stmt = insert(Nudge).values(
             programme_id=inv.programme_id, match_id=inv.match_id, person_id=inv.person_id, kind=inv.kind,
@@ -102,8 +100,7 @@ async def answers_of_invite(*, session: AsyncSession, invite_id: int) -> list[Su
 
 async def add_answer(*, session: AsyncSession, answer: SurveyAnswer) -> bool:
     """Record one answer; False (nothing changes) when that question of that survey was answered already."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = dialect_insert(session)
     values: dict[str, Any] = answer.model_dump(exclude={"id"})
     stmt = insert(SurveyAnswer).values(**values).on_conflict_do_nothing(
         index_elements=["invite_id", "question_key"])

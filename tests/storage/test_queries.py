@@ -208,3 +208,23 @@ async def test_last_due_by_match_gives_each_matchs_latest_planned_checkin(sessio
     async with sessions() as s:
         last = await nudges.last_due_by_match(session=s, match_ids=[match_id, 999])
     assert last == {match_id: NOW + timedelta(minutes=4)}
+
+
+async def test_marks_and_counters_raised_at_the_same_instant_neither_collide_nor_go_backwards(
+        sessions: SessionFactory) -> None:
+    prog_id, _, _ = await _setup(sessions)
+
+    async def raise_to(value: int) -> None:
+        async with transaction(sessions) as s:
+            await people.raise_mark(session=s, programme_id=prog_id, name="members_seen_until", value=value)
+
+    async def bump() -> None:
+        async with transaction(sessions) as s:
+            await people.bump_counter(session=s, programme_id=prog_id, name="joined")
+
+    # a catch-up pass and a /leave both raise the join mark of a programme that had none yet
+    await asyncio.gather(*(raise_to(v) for v in (1_700_000_300, 1_700_000_100, 1_700_000_200)), *(bump() for _ in range(5)))
+    await raise_to(1_700_000_000)  # an older mark never lowers it
+    async with sessions() as s:
+        assert await people.get_mark(session=s, programme_id=prog_id, name="members_seen_until") == 1_700_000_300
+        assert await people.get_mark(session=s, programme_id=prog_id, name="joined") == 5
