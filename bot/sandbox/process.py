@@ -107,6 +107,8 @@ class ProcessSpec:
     shard_count: int | None = None
     ready_file: str | None = None
     log_level: str = "WARNING"
+    #: levels of single loggers beyond ``log_level`` (the reliability suite follows each claim in the log)
+    log_levels: dict[str, str] = field(default_factory=dict)
     #: ``bench interactions``' baseline: discord.py's defaults (no keep-alive limit, interaction callbacks on
     #: the REST connections, each handler acknowledging on its own) and no acknowledgements-first order
     baseline: bool = False
@@ -181,6 +183,7 @@ async def run_sandbox_bot(spec: ProcessSpec) -> None:
     stopping = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
+    loop.add_signal_handler(signal.SIGHUP, _log_tasks, loop)
     orphaned = loop.create_task(_stop_when_orphaned(stopping), name="parent-watch")
     try:
         async with bot:
@@ -210,6 +213,17 @@ async def _stop_when_orphaned(stopping: asyncio.Event, every: float = 1.0) -> No
             stopping.set()
             return
         await asyncio.sleep(every)
+
+
+def _log_tasks(loop: asyncio.AbstractEventLoop) -> None:
+    """SIGHUP: log where every task of this process waits (what a hung process is stuck on)."""
+    lines = []
+    for task in asyncio.all_tasks(loop):
+        frames = task.get_stack(limit=12)
+        where = " <- ".join(f"{f.f_code.co_name} ({Path(f.f_code.co_filename).name}:{f.f_lineno})"
+                            for f in reversed(frames))
+        lines.append(f"  {task.get_name()}: {where or 'not started'}")
+    log.warning("tasks of process %s:\n%s", os.getpid(), "\n".join(sorted(lines)))
 
 
 def _profile_on_signals(loop: asyncio.AbstractEventLoop, path: Path) -> None:
@@ -248,6 +262,8 @@ def main(argv: list[str] | None = None) -> int:
     from bot.logs import setup_logging
 
     setup_logging(spec.log_level, secrets=[spec.token])
+    for name, level in spec.log_levels.items():
+        logging.getLogger(name).setLevel(level.upper())
     asyncio.run(run_sandbox_bot(spec))
     return 0
 

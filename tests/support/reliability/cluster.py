@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import logging
 import random
+import re
+import signal
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -24,6 +26,8 @@ log = logging.getLogger(__name__)
 ABANDONED_AFTER_S = 8.0
 # importing the bot alone takes ~30 s on a 2-core machine shared with other test runs: a start may take minutes
 START_TIMEOUT_S = 150.0
+# each claim of a scheduled DM followed in the processes' logs (explain_nudges shows a stuck one's story)
+LOG_LEVELS = {"bot.services.scheduled_dms": "DEBUG"}
 CLUSTER_PACING = {"messages_per_second": 40.0, "burst": 5, "new_dms_per_minute": 600, "new_dm_burst": 40}
 
 
@@ -38,13 +42,20 @@ class Cluster:
             BotProcess(f"bot{i}", server.process_spec(db.url, schema=db.schema, shard_ids=ids), workdir)
             for i, ids in enumerate(server.split_shards(processes))
         ]
+        for b in self.bots:
+            b.spec.log_levels = dict(LOG_LEVELS)
         self.events: list[str] = []
         self._claim_seen: dict[tuple[Any, ...], float] = {}
         self._sent_seen = -1
 
     async def start(self) -> None:
-        await asyncio.gather(*(b.start(timeout=START_TIMEOUT_S) for b in self.bots))
+        await asyncio.gather(*(self.start_bot(b) for b in self.bots))
         await self.wait_commands()
+
+    async def start_bot(self, bot: BotProcess) -> None:
+        """Start one process (and note its pid: a claim names the pid of the process that holds it)."""
+        await bot.start(timeout=START_TIMEOUT_S)
+        self.events.append(f"{self.server.clock.now():%m-%d %H:%M:%S} started {bot.name} pid {bot.pid}")
 
     async def wait_commands(self, timeout: float = 20.0) -> None:  # noqa: ASYNC109
         guild = self.server.guild
@@ -64,7 +75,7 @@ class Cluster:
     async def ensure_all_running(self) -> None:
         for b in self.bots:
             if not b.alive:
-                await b.start(timeout=START_TIMEOUT_S)
+                await self.start_bot(b)
 
     async def advance(self, delta: timedelta) -> None:
         """Move the shared sandbox clock; the processes' RemoteClocks follow within ~0.1 s."""
@@ -115,6 +126,32 @@ class Cluster:
             await asyncio.sleep(0.1)
 
 
+    async def explain_nudges(self, nudge_ids: list[int], *, lines: int = 40) -> str:
+        """What happened to ``nudge_ids`` (stuck ones): their rows, the processes' starts and kills, every log
+        line that names them, and where each live process's tasks wait now (CI shows only the assertion)."""
+        if not nudge_ids:
+            return ""
+        rows = await self.rows("SELECT id, status, due_at, claimed_by, claimed_at, attempts, last_error FROM nudge "
+                               "WHERE id = ANY(:ids) ORDER BY id", ids=list(nudge_ids))
+        out = [f"sandbox clock now {self.server.clock.now()}", *(f"row {tuple(r)}" for r in rows), *self.events]
+        for b in self.bots:  # each live process logs where its tasks wait (a hung send, a held lock)
+            b.signal(signal.SIGHUP)
+        await asyncio.sleep(1.0)
+        wanted = re.compile(r"\b(" + "|".join(str(i) for i in nudge_ids) + r")\b")
+        for b in self.bots:
+            if not b.log_path.exists():
+                continue
+            text = b.log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+            hits = [line for line in text if wanted.search(line)]
+            out.append(f"--- {b.name} (pid {b.pid}): {len(hits)} log lines name them, the last {lines}:")
+            out += hits[-lines:]
+            dumps = [i for i, line in enumerate(text) if "tasks of process" in line]
+            if dumps:
+                out += [line for line in text[dumps[-1]:] if "scheduled_dms" in line or "tasks of process" in line
+                        or "dispatch" in line]
+        return "\n".join(out)
+
+
 def _pid_of(worker: str) -> int | None:
     parts = worker.split(":")
     return int(parts[1]) if len(parts) >= 2 and parts[1].isdigit() else None
@@ -143,12 +180,13 @@ class Chaos:
             await asyncio.sleep(self.rng.uniform(*self.every))
             await self._paused.wait()
             victim = self.rng.choice(self.cluster.bots)
+            pid = victim.pid
             victim.kill()
             self.kills += 1
             await victim.wait()
-            self.cluster.events.append(f"killed {victim.name}")
+            self.cluster.events.append(f"{self.cluster.server.clock.now():%m-%d %H:%M:%S} killed {victim.name} pid {pid}")
             await asyncio.sleep(self.rng.uniform(*self.down))
-            await victim.start(timeout=START_TIMEOUT_S)
+            await self.cluster.start_bot(victim)
 
     async def stop(self) -> None:
         """Stop killing; every process is running again afterwards."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -121,6 +122,12 @@ class Run:
         out += await check_nudges(engine, discord, self.server.clock.now())
         out += await check_x_replies(engine, self.server.x, self.mentioned_posts)
         return out
+
+
+    async def explain(self, problems: list[str]) -> str:
+        """The story of the nudges named in ``problems`` (rows, processes, log lines): see Cluster.explain_nudges."""
+        ids = sorted({int(m) for p in problems for m in re.findall(r"^nudge (\d+)", p)})
+        return await self.cluster.explain_nudges(ids[:20])
 
 
 def _sessions(cluster: Cluster) -> async_sessionmaker[AsyncSession]:
