@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.sandbox.process import BotProcess
 from bot.sandbox.serve import SandboxServer
+from bot.services.nudges import NudgeService
 from tests.support.reliability import Database
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 ABANDONED_AFTER_S = 8.0
 # importing the bot alone takes ~30 s on a 2-core machine shared with other test runs: a start may take minutes
 START_TIMEOUT_S = 150.0
+# how long a claim may be held before any process releases it (NudgeService's and SurveyService's stale_after)
+STALE_AFTER = NudgeService.stale_after
 # each claim of a scheduled DM followed in the processes' logs (explain_nudges shows a stuck one's story)
 LOG_LEVELS = {"bot.services.scheduled_dms": "DEBUG"}
 CLUSTER_PACING = {"messages_per_second": 40.0, "burst": 5, "new_dms_per_minute": 600, "new_dm_burst": 40}
@@ -98,33 +101,40 @@ class Cluster:
                 await asyncio.sleep(0.2)
         raise AssertionError("unreachable")
 
-    async def settle_nudges(self, timeout: float = 120.0) -> None:  # noqa: ASYNC109
-        """Wait until nothing is due and no live process holds a claim (a dead process's claims wait until
-        they are stale). Only then may the clock jump again: the stale-claim release is measured on the
-        sandbox clock, and a jump must not declare a live process's in-flight claim stale."""
+    async def settle_nudges(self, timeout: float = 120.0, *,  # noqa: ASYNC109
+                            abandoned_after: float = ABANDONED_AFTER_S) -> None:
+        """Wait until nothing is due, no claim is stale and no live process holds a claim it is still working on.
+
+        A stale claim (held ``STALE_AFTER`` on the sandbox clock: its process died, or its live process gave up
+        on it) is outstanding work: a live process must release it and take it over — the dead process's claims
+        too, or the test would move on (or end) before they are taken over. Only once settled may the clock jump
+        again: the stale-claim release is measured on the sandbox clock, and a jump must not declare a live
+        process's in-flight claim stale."""
         deadline = time.monotonic() + timeout
         while True:
             now = self.server.clock.now()
             due = await self.scalar(
                 "SELECT count(*) FROM nudge WHERE status = 'pending' AND due_at <= :now", now=now)
             # a claim is (id, worker, attempt): a worker that claims the same nudge again holds a new claim
-            claims = await self.rows("SELECT id, claimed_by, attempts FROM nudge WHERE status = 'claimed'")
+            claims = await self.rows("SELECT id, claimed_by, attempts, claimed_at FROM nudge WHERE status = 'claimed'")
             sent = await self.scalar("SELECT count(*) FROM nudge WHERE status = 'sent'")
             live = self.live_pids()
             t = time.monotonic()
             if sent != self._sent_seen:  # still sending (slowly, on a loaded machine): no claim is abandoned yet
                 self._sent_seen = sent
-                self._claim_seen.update({tuple(key): t for key in claims})
-            for key in claims:  # a claim held this long with nothing sent meanwhile is abandoned (its send
-                self._claim_seen.setdefault(tuple(key), t)  # failed): it must go stale
-            busy = [c for (i, c, n) in claims if c and _pid_of(c) in live
-                    and t - self._claim_seen[(i, c, n)] < ABANDONED_AFTER_S]
-            if not due and not busy:
+                self._claim_seen.update({(i, c, n): t for (i, c, n, _) in claims})
+            for i, c, n, _ in claims:  # a claim held this long with nothing sent meanwhile is abandoned (its send
+                self._claim_seen.setdefault((i, c, n), t)  # failed): it must go stale
+            stale = [i for (i, _, _, at) in claims if at is None or at <= now - STALE_AFTER]
+            busy = [c for (i, c, n, _) in claims if c and _pid_of(c) in live
+                    and t - self._claim_seen[(i, c, n)] < abandoned_after]
+            if not due and not stale and not busy:
                 return
             if time.monotonic() > deadline:
-                raise TimeoutError(f"nudges did not settle: {due} due, {len(busy)} claimed by live processes")
+                raise TimeoutError(f"nudges did not settle: {due} due, {len(stale)} stale claims not taken over "
+                                   f"{stale[:20]}, {len(busy)} claimed by live processes\n"
+                                   + await self.explain_nudges(sorted(stale)[:20]))
             await asyncio.sleep(0.1)
-
 
     async def explain_nudges(self, nudge_ids: list[int], *, lines: int = 40) -> str:
         """What happened to ``nudge_ids`` (stuck ones): their rows, the processes' starts and kills, every log
