@@ -178,6 +178,7 @@ class Chaos:
         self.down = down
         self.kills = 0
         self._task: asyncio.Task[None] | None = None
+        self._restart: asyncio.Task[None] | None = None
         self._paused = asyncio.Event()
         self._paused.set()
 
@@ -196,7 +197,8 @@ class Chaos:
             await victim.wait()
             self.cluster.events.append(f"{self.cluster.server.clock.now():%m-%d %H:%M:%S} killed {victim.name} pid {pid}")
             await asyncio.sleep(self.rng.uniform(*self.down))
-            await self.cluster.start_bot(victim)
+            self._restart = asyncio.get_running_loop().create_task(self.cluster.start_bot(victim))
+            await asyncio.shield(self._restart)  # stop() waits for it: a process half started is not "running"
 
     async def stop(self) -> None:
         """Stop killing; every process is running again afterwards."""
@@ -204,4 +206,6 @@ class Chaos:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        if self._restart is not None:
+            await self._restart  # until it is ready (ensure_all_running would take it as running already)
         await self.cluster.ensure_all_running()
