@@ -218,13 +218,20 @@ async def _stop_when_orphaned(stopping: asyncio.Event, every: float = 1.0) -> No
 
 
 def _log_tasks(loop: asyncio.AbstractEventLoop) -> None:
-    """SIGHUP: log where every task of this process waits (what a hung process is stuck on)."""
+    """SIGHUP: log where every task of this process waits, down its chain of awaits (what a hung process is
+    stuck on)."""
     lines = []
     for task in asyncio.all_tasks(loop):
-        frames = task.get_stack(limit=12)
-        where = " <- ".join(f"{f.f_code.co_name} ({Path(f.f_code.co_filename).name}:{f.f_lineno})"
-                            for f in reversed(frames))
-        lines.append(f"  {task.get_name()}: {where or 'not started'}")
+        where = []
+        awaited: Any = task.get_coro()
+        while awaited is not None:
+            frame = getattr(awaited, "cr_frame", None) or getattr(awaited, "gi_frame", None)
+            if frame is None:
+                where.append(type(awaited).__name__)
+                break
+            where.append(f"{frame.f_code.co_name} ({Path(frame.f_code.co_filename).name}:{frame.f_lineno})")
+            awaited = getattr(awaited, "cr_await", None) or getattr(awaited, "gi_yieldfrom", None)
+        lines.append(f"  {task.get_name()}: {' -> '.join(where) or 'done'}")
     log.warning("tasks of process %s:\n%s", os.getpid(), "\n".join(sorted(lines)))
 
 
