@@ -116,7 +116,9 @@ async def purge_deleted(engine: AsyncEngine, erasure: Erasure | Sequence[str] = 
     :data:`SNAPSHOT_WAIT` seconds) until no transaction of this database that began before the erasure is
     open. The caller passes every table that may ever have held the person's data, not only those it changed
     now: a row of theirs deleted or updated earlier (a proof used, an answer changed) left its old version in
-    the file too (:func:`erasure_of`). It locks each table while it runs (milliseconds for thousands of rows).
+    the file too (:func:`erasure_of`). It locks each table while it runs (milliseconds for thousands of rows,
+    over a second for large tables), so it runs in the background (:mod:`bot.services.erasure_work`), never
+    while a person waits.
     What PostgreSQL still keeps (WAL segments until recycled, WAL archives, replicas, backups) is the
     operator's, see the README's privacy notes. A refused VACUUM (not the tables' owner) is logged, never an
     error: the rows are deleted anyway. Returns False when a transaction older than the erasure was still open

@@ -135,7 +135,7 @@ async def test_after_leave_no_row_and_no_byte_of_what_the_person_gave_is_left(
     # PostgreSQL: a report someone is reading began before the erasure and still sees the person's rows for a
     # moment; the rewrite waits for it (else it would copy those row versions into the new files)
     reader = await _older_reader(release_after=1.5) if BACKEND == "postgresql" else None
-    # the shared test database has other tests' transactions too, some longer than the 3 s a person waits for
+    # the shared test database has other tests' transactions too, some longer than the job's usual wait
     monkeypatch.setattr(db, "SNAPSHOT_WAIT", 25.0)
     asked = await slash(leaver, guild, "leave")
     done = await leaver.click("Yes, delete my data", message=asked.messages[0])
