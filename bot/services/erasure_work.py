@@ -84,6 +84,8 @@ class ErasureWork:
         self.on_queued: Callable[[], None] | None = None
         self._lock = asyncio.Lock()
         self._again = False
+        self._runs: set[asyncio.Task[object]] = set()
+        self._stopped = False
 
     async def queue(self, session: AsyncSession, *, programme_id: int, erasure: Erasure,
                     replies: Sequence[PublicReply]) -> None:
@@ -106,6 +108,33 @@ class ErasureWork:
         """Do every due piece of work (one run at a time in this process; claims keep other processes off the
         same rows). Never raises for a platform's or a table's failure."""
         done = WorkDone()
+        task = asyncio.current_task()
+        if self._stopped or task is None:
+            return done
+        self._runs.add(task)
+        try:
+            await self._passes(done)
+        finally:
+            self._runs.discard(task)
+        return done
+
+    async def stop(self, grace: float = 5.0) -> None:
+        """As the bot closes: no new run; a run under way gets ``grace`` seconds to end, then is cancelled, and
+        this process's claims go back to pending at once (the next process does that work)."""
+        self._stopped = True
+        runs = set(self._runs)
+        if runs:
+            _, late = await asyncio.wait(runs, timeout=grace)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+        try:
+            async with transaction(self._sessions) as session:
+                await q.release_claims_of(session=session, worker=self.worker)
+        except Exception as exc:  # closing anyway: the claims go back when they are stale
+            log.warning("could not hand back the erasure work claimed: %s", type(exc).__name__)
+
+    async def _passes(self, done: WorkDone) -> None:
         async with self._lock:
             for _ in range(PASSES):
                 self._again = False
@@ -113,7 +142,6 @@ class ErasureWork:
                 worked = await self._rewrite(done) or worked
                 if not (worked or self._again):
                     break
-        return done
 
     async def _rewrite(self, done: WorkDone) -> bool:
         now = self._clock.now()

@@ -50,6 +50,9 @@ class Profiles(commands.Cog):
         self.bot.add_periodic(ERASURE_JOB, self.erasure_work, seconds=ERASURE_EVERY_S, at_start=True)
         work.on_queued = lambda: self.bot.kick(ERASURE_JOB)
 
+    async def cog_unload(self) -> None:
+        await self.bot.services.erasure_work.stop()  # a run under way ends, or hands its work back
+
     async def erasure_work(self) -> None:
         """The files rewritten and the public replies deleted after a /leave (organisers told of any left)."""
         await self.bot.services.erasure_work.run()

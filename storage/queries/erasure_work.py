@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -40,6 +40,13 @@ async def claim_due(*, session: AsyncSession, kind: ErasureWorkKind, now: dateti
 async def release_stale(*, session: AsyncSession, claimed_before: datetime) -> int:
     """Claims of a process that stopped mid-work go back to pending (a rewrite and a DELETE may run twice)."""
     return await claims.release_stale(session=session, model=ErasureWork, claimed_before=claimed_before)
+
+
+async def release_claims_of(*, session: AsyncSession, worker: str) -> int:
+    """A process that stops hands back what it claimed: pending again at once."""
+    stmt = update(ErasureWork).where(col(ErasureWork.status) == ErasureWorkStatus.CLAIMED,
+                                     col(ErasureWork.claimed_by) == worker)
+    return int((await session.exec(stmt.values(status=ErasureWorkStatus.PENDING, claimed_by=None))).rowcount)
 
 
 async def finish(*, session: AsyncSession, work_id: int, claim: tuple[str, int] | None = None) -> bool:
