@@ -171,10 +171,13 @@ class MentorBot(commands.AutoShardedBot):
         self.early_acks = first_response.EarlyAcks(self)
         parsers = self._connection.parsers
         parse_interaction = parsers["INTERACTION_CREATE"]
+        after_the_acks = first_response.AfterTheAcks(parse_interaction)
 
         def interaction_create(data: Any) -> None:
-            self.early_acks.on_raw(data)  # first: its task runs before the handler's
-            parse_interaction(data)
+            if self.early_acks.on_raw(data):  # acknowledged now; the rest once a burst's acks are on their way
+                after_the_acks.defer(data)
+            else:
+                parse_interaction(data)
 
         parsers["INTERACTION_CREATE"] = interaction_create
 
