@@ -15,9 +15,9 @@ from bot.onboarding.questions import PRESETS
 from bot.voice import (
     CHECKIN_PLACEHOLDERS,
     INTERVIEW_PLACEHOLDERS,
-    SURVEY_WORD_PLACEHOLDERS,
     PLACEHOLDERS,
     REPLY_KEYS,
+    SURVEY_WORD_PLACEHOLDERS,
     Voice,
     VoiceOverrides,
     load_voice,
