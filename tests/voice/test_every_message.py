@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.config import ProgrammeConfig
+from bot.config import ProgrammeConfig, parse_config
+from bot.config_errors import ConfigError
 from bot.nudges.answers import NotifyOrganisers, NudgeRecord, follow_up
 from bot.nudges.templates import NUDGE_PLACEHOLDERS, render_template, template_fields
 from bot.onboarding.questions import PRESETS
@@ -138,3 +139,23 @@ def test_a_programme_may_reword_the_interviews_count_and_a_checkin_refusal_but_n
         resolve_voice("runtogether", VoiceOverrides(interview={"dm_help": "Hi {name}, use /join"}))
     with pytest.raises(ValueError, match="at most 45"):
         resolve_voice("runtogether", VoiceOverrides(surveys={"write_label": "x" * 46}))
+
+
+@pytest.mark.parametrize(("voice", "problem"), [
+    ({"checkin_buttons": {"met": "x" * 81}}, "programme[0]: voice.checkin_buttons.met: must have at most 80 characters"),
+    ({"checkin_buttons": {"meet": "Met"}}, "programme[0].voice.checkin_buttons: unknown check-in button 'meet'"),
+    ({"checkin_words": {"end_request": "{partner} wants out ({phone})"}},
+     "programme[0]: voice.checkin_words.end_request: unknown placeholder {phone}"),
+    ({"checkin_words": {"batch_pick": "y" * 151}}, "programme[0]: voice.checkin_words.batch_pick: must have at most 150"),
+    ({"interview": {"confirm_button": "z" * 81}}, "programme[0]: voice.interview.confirm_button: must have at most 80"),
+    ({"interview": {"answer_title": "w" * 46}}, "programme[0]: voice.interview.answer_title: must have at most 45"),
+    ({"interview": {"consent_refused": "Agree to {question}"}},
+     "programme[0]: voice.interview.consent_refused: unknown placeholder {question}"),
+    ({"surveys": {"grouped_partner": "your {n} mentees"}}, "programme[0]: voice.surveys.grouped_partner: unknown placeholder {n}"),
+    ({"closed_dms": "{who} has closed their DMs"}, "programme[0]: voice.closed_dms: unknown placeholder {who}"),
+])
+def test_a_bad_word_stops_start_up_naming_its_key(voice: dict[str, object], problem: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        parse_config({"programme": [{"key": "lib", "name": "Libraries Connected", "guild_id": 1,
+                                     "questions": {"preset": "libraries"}, "voice": voice}]})
+    assert any(p.startswith(problem) for p in raised.value.problems), raised.value.problems
