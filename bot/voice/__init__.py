@@ -59,6 +59,8 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "paused": frozenset({"programme", "until"}),
     "resumed": frozenset({"programme"}),
     "closed_dms": frozenset({"person", "programme"}),
+    "pause_carry_on": frozenset(),
+    "pause_extend": frozenset({"weeks"}),
 }
 #: A reply to each check-in button (no placeholders: it is shown to the person who pressed it).
 REPLY_KEYS = ("met", "not_yet", "help", "end", "confirm_end", "keep")
@@ -389,6 +391,10 @@ class Voice(BaseModel):
                                     "check-ins in their pair's space (in a mentor's pod, a private thread), surveys "
                                     "and event messages in a private thread only they and the organisers can see. "
                                     "Nothing is lost: every message still reaches them.", min_length=1, max_length=900)
+    #: the two buttons under pause_over (Discord: 80 characters a label): carry on (answered with ``resumed``)
+    #: or pause {weeks} more weeks (answered with ``paused``)
+    pause_carry_on: str = Field(default="Carry on", min_length=1, max_length=80)
+    pause_extend: str = Field(default="Pause {weeks} more weeks", min_length=1, max_length=80)
     replies: dict[str, str]
     #: the labels of a check-in's buttons
     checkin_buttons: CheckinButtons = Field(default_factory=CheckinButtons)
@@ -468,6 +474,8 @@ class VoiceOverrides(BaseModel):
     paused: str | None = Field(default=None, min_length=1, max_length=600)
     resumed: str | None = Field(default=None, min_length=1, max_length=600)
     closed_dms: str | None = Field(default=None, min_length=1, max_length=900)
+    pause_carry_on: str | None = Field(default=None, min_length=1, max_length=80)
+    pause_extend: str | None = Field(default=None, min_length=1, max_length=80)
     replies: dict[str, str] = Field(default_factory=dict)
     checkin_buttons: dict[str, str] = Field(default_factory=dict)
     surveys: dict[str, str] = Field(default_factory=dict)

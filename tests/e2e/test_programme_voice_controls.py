@@ -21,6 +21,7 @@ from bot.sandbox.interview import run_interview
 from bot.sandbox.world import SandboxWorld
 from storage.queries import nudges as nq
 from tests.support.database import drop_test_schema
+from tests.support.organisers import MENTEE_INTERVIEW, slash
 from tests.support.pairs import Member, add_member, add_pair, make_pair, organiser_posts
 from tests.support.personas import EDU_MENTEE, EDU_MENTOR
 from tests.support.surveys import run_surveys_after
@@ -206,3 +207,28 @@ async def test_several_surveys_in_one_message_use_the_neutral_words_by_default(s
     await run_surveys_after(sworld, minutes=1)
     (survey,) = [m for m in mentor.persona.dms() if m.interaction_id is None]
     assert "There's one short survey per person — press a name below to answer about them:" in survey.content
+
+
+async def test_the_buttons_after_a_pause_are_the_programmes_words(tmp_path_factory: pytest.TempPathFactory) -> None:
+    world, schema = await make_world(tmp_path_factory, programme_overrides={"voice": {
+        "pause_carry_on": "I'm back 🙌", "pause_extend": "A further {weeks} weeks, please",
+        "paused": "Rest up until **{until}**, from {programme}.", "resumed": "Lovely to have you back in {programme}!"}})
+    try:
+        guild = world.guild
+        assert guild is not None
+        ada = world.person("Ada")
+        await ada.join(guild)
+        await run_interview(ada, world.bot.services.programmes.all()[0].questions, MENTEE_INTERVIEW)
+        await (await slash(ada, guild, "pause", options={"weeks": 1})).wait_answer()
+        seen = len(ada.dms())
+        world.clock.advance(timedelta(days=7, hours=1))
+        await world.bot.tick("pause-expiry")
+        (told,) = ada.dms()[seen:]
+        assert _labels(told) == ["I'm back 🙌", "A further 2 weeks, please"]
+        back = await ada.click("I'm back 🙌", message=told)
+        assert back.content.startswith("Lovely to have you back in "), back.content
+        extended = await ada.click("A further 2 weeks, please", message=told)
+        assert extended.content.startswith("Rest up until **") and "enjoy the break" not in extended.content
+    finally:
+        await world.stop()
+        await drop_test_schema(schema)
