@@ -27,10 +27,12 @@ Role = Literal["mentor", "mentee"]
 
 @dataclass(frozen=True)
 class GoalInvite:
-    """What the mentee's introduction DM offers: their profile's choices as the first goals."""
+    """What the mentee's introduction DM offers: their profile's choices as the first goals (``person_id``: the
+    mentee's, whose own private thread has it when their DMs are closed)."""
 
     match_id: int
     suggestions: tuple[str, ...]
+    person_id: int
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,8 @@ class GoalService:
                 return None
             if await q.goals_of_match(session=session, match_id=match_id):
                 return None
-            return GoalInvite(match_id, tuple(label for label, _ in await self._suggestions(session, programme, match)))
+            return GoalInvite(match_id, tuple(label for label, _ in await self._suggestions(session, programme, match)),
+                              match.mentee_person_id)
 
     async def _suggestions(self, session: AsyncSession, programme: Programme, match: Match) -> list[tuple[str, str]]:
         profile = await people.get_profile(session=session, person_id=match.mentee_person_id, programme_id=programme.id)

@@ -8,7 +8,7 @@ chooses to end their match. :meth:`MatchEnding.end_match` does, for every one of
    it and the other gets None), its pending nudges cancelled (the mentor's capacity is free again: capacity
    counts active matches), and an audit event ``match.end`` with the reason and who ended it;
 2. after the commit, through :class:`MatchSpaces` (the Discord side, given by the bot): both people told in
-   words that fit the reason (a DM; closed DMs → a message in their space), the space archived (a channel:
+   words that fit the reason (a DM; closed DMs → their own private thread, never the shared space), the space archived (a channel:
    the pair's overwrites removed and the channel renamed ``ended-…``; a thread: archived and locked), and
    the organisers told once.
 
@@ -94,7 +94,8 @@ class MatchSpaces(Protocol):
     """What ending a match needs from Discord (implemented by the bot; a test may give its own)."""
 
     async def tell(self, ended: EndedMatch, party: Party, text: str) -> bool:
-        """DM ``party`` (closed DMs: in the pair's space). False: unreachable."""
+        """DM ``party`` (closed DMs: in a private thread only they see, never the pair's space). False:
+        unreachable."""
 
     async def archive(self, ended: EndedMatch) -> bool:
         """Archive the pair's space (a pod others still share: only the mentee leaves it). False: there was

@@ -79,10 +79,12 @@ class Publisher(Protocol):
 
 @dataclass(frozen=True)
 class StoryOffer:
-    """One offer to DM (the row exists: it is never made again)."""
+    """One offer to DM — with DMs closed, to the person's own private thread (the row exists: it is never made
+    again)."""
 
     story_id: int
     programme: Programme
+    person_id: int
     discord_user_id: int
     dm_channel_id: int | None
     dms_closed: bool
@@ -160,13 +162,13 @@ class StoryService:
                         "story_offer", name=safe_text(person.display_name, 60),
                         partner=safe_text(partner.display_name, 60) if partner else "your partner",
                         programme=programme.config.name)
-                    out.append(StoryOffer(require_id(story), programme, person.discord_user_id,
+                    out.append(StoryOffer(require_id(story), programme, pid, person.discord_user_id,
                                           await onboarding.known_dm_channel(session=session, person_id=pid),
                                           person.dms_closed, text))
         return out
 
     async def record_offer(self, story_id: int, *, delivered: bool) -> None:
-        """An offer that could not be delivered (DMs closed) is not made again."""
+        """An offer that could not be delivered (DMs closed and no private thread) is not made again."""
         if delivered:
             return
         async with transaction(self._sessions) as session:

@@ -16,7 +16,15 @@ from bot.services.matching import Announcement
 from bot.services.members import Member
 from bot.services.programmes import Programme
 from cogs.kit.goals import goals_embed, invite_view
-from cogs.kit.messaging import DMS_CLOSED, NO_PINGS, find_text_channel, mention_user, once_nonce, slug
+from cogs.kit.messaging import (
+    DMS_CLOSED,
+    NO_PINGS,
+    find_text_channel,
+    once_nonce,
+    private_thread,
+    send_privately,
+    slug,
+)
 from cogs.matching._ending import ENDED_PREFIX
 from storage.models import SpaceKind
 
@@ -312,24 +320,26 @@ class DiscordPairSpaces:
         except discord.Forbidden as exc:
             if exc.code != DMS_CLOSED:
                 raise
-            # DMs closed: the introduction in the space already mentions them; the goals invitation goes there
-            if goals is not None and not programme.config.pods:  # a pod: other mentees see it
-                await self._goals_in_space(programme, user_id, partner, space, goals, look_first=look_first)
+            # DMs closed: the introduction in the space already mentions them; the goals invitation is theirs alone
+            if goals is not None:
+                await self._goals_privately(programme, user_id, partner, space, goals, look_first=look_first)
 
-    async def _goals_in_space(self, programme: Programme, user_id: int, partner: str,
-                              space: discord.TextChannel | discord.Thread, goals: GoalInvite, *,
-                              look_first: bool) -> None:
-        """The mentee's goals invitation in the pair's space (their DMs are closed); its buttons still answer
-        only the mentee."""
+    async def _goals_privately(self, programme: Programme, user_id: int, partner: str,
+                               space: discord.TextChannel | discord.Thread, goals: GoalInvite, *,
+                               look_first: bool) -> None:
+        """The mentee's goals invitation with their DMs closed: in their own private thread beside the space
+        (:func:`send_privately`), never in the space itself — a mentor's pod is shared by their other mentees."""
         ref = marker("goals", goals.match_id)
-        if look_first and await self._find_marker(space, ref) is not None:
-            return
+        if look_first:
+            thread = await private_thread(self.bot, programme, goals.person_id, user_id, space.id, create=False)
+            if thread is not None and await self._find_marker(thread, ref) is not None:
+                return
         invite = programme.config.messages().say(
             "goals_invite", partner=safe_text(partner, 60), programme=safe_text(programme.config.name, 60))
-        await self.bot.pacer_send(space, content=f"<@{user_id}>\n-# {ref}", allowed_mentions=mention_user(user_id),
-                                  nonce=once_nonce(ref),
-                                  embed=goals_embed("🎯 Your goals", goals.suggestions, invite),
-                                  view=invite_view(goals.match_id, goals.suggestions))
+        await send_privately(self.bot, programme, goals.person_id, user_id, None, True, space.id,
+                             content=f"-# {ref}", nonce=once_nonce(ref),
+                             embed=goals_embed("🎯 Your goals", goals.suggestions, invite),
+                             view=invite_view(goals.match_id, goals.suggestions))
 
 
 def mention(p: Member) -> str:

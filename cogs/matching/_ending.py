@@ -11,7 +11,7 @@ import discord
 
 from bot.services.match_end import EndedMatch, Party
 from bot.services.programmes import Programme
-from cogs.kit.messaging import NO_PINGS, send_to_person, tell_organisers
+from cogs.kit.messaging import NO_PINGS, send_privately, tell_organisers
 from cogs.matching._rematch import rematch_view
 
 if TYPE_CHECKING:
@@ -31,8 +31,11 @@ class DiscordMatchSpaces:
         if party.discord_user_id is None:
             return False
         try:
-            sent = await send_to_person(self.bot, party.discord_user_id, party.dm_channel_id, party.dms_closed,
-                                        ended.space_id, content=text[:2000], allowed_mentions=NO_PINGS)
+            # closed DMs: their own private thread (beside no space: theirs is being archived, or is a pod they
+            # are leaving and its other mentees stay in)
+            sent, _ = await send_privately(self.bot, ended.programme, party.person_id, party.discord_user_id,
+                                           party.dm_channel_id, party.dms_closed, None, content=text[:2000],
+                                           allowed_mentions=NO_PINGS)
         except LOST as exc:
             log.warning("could not tell %s that match %s ended: %s", party.role, ended.match_id, exc)
             return False

@@ -9,7 +9,7 @@ from discord.ext import commands
 
 from bot.app import MentorBot
 from bot.services.programmes import Programme
-from cogs.kit.messaging import NO_PINGS, once_nonce, send_to_person, tell_organisers
+from cogs.kit.messaging import NO_PINGS, once_nonce, send_privately, tell_organisers
 from cogs.stories._views import offer_view
 
 log = logging.getLogger(__name__)
@@ -35,16 +35,17 @@ class Stories(commands.Cog):
         self.bot.add_periodic(JOB_NAME, self.offer, seconds=1800)
 
     async def offer(self) -> None:
-        """DM each offer due (the service made each one's row first: never offered twice)."""
+        """DM each offer due (the service made each one's row first: never offered twice); with DMs closed, in
+        the person's own private thread."""
         if not self.bot.is_ready():
             return
         for programme in self.bot.services.programmes.all():
             for offer in await self.bot.services.stories.offers_due(programme):
                 try:
-                    msg = await send_to_person(self.bot, offer.discord_user_id, offer.dm_channel_id, offer.dms_closed,
-                                               None, content=offer.text[:2000], allowed_mentions=NO_PINGS,
-                                               nonce=once_nonce(f"ref story-{offer.story_id}"),
-                                               view=offer_view(offer.story_id))
+                    msg, _ = await send_privately(  # closed DMs: their own private thread
+                        self.bot, offer.programme, offer.person_id, offer.discord_user_id, offer.dm_channel_id,
+                        offer.dms_closed, None, content=offer.text[:2000], allowed_mentions=NO_PINGS,
+                        nonce=once_nonce(f"ref story-{offer.story_id}"), view=offer_view(offer.story_id))
                 except discord.HTTPException as exc:
                     log.warning("could not offer story %s: %s", offer.story_id, exc)
                     msg = None

@@ -102,24 +102,51 @@ async def rsvps_of_person(*, session: AsyncSession, person_id: int) -> list[tupl
 
 
 # ---- messages ---------------------------------------------------------------------------------------------------
+#: ``last_error`` of a message held back because its person was paused when it fell due: planned again (the
+#: same row) if its moment is still ahead when they are back
+WHILE_PAUSED = "held back: the person was paused"
+
+
+def _held_back() -> Any:
+    return (col(EventMessage.status) == EventMessageStatus.CANCELLED) & (col(EventMessage.last_error) == WHILE_PAUSED)
+
+
 async def planned_people(*, session: AsyncSession, event_id: int, kind: EventMessageKind, point: str = "") -> set[int]:
+    """Who already has this message planned (or sent, or cancelled) — not those it was held back from while
+    they were paused."""
     stmt = select(EventMessage.person_id).where(EventMessage.event_id == event_id, EventMessage.kind == kind,
-                                                EventMessage.point == point)
+                                                EventMessage.point == point, ~_held_back())
     return set(await session.exec(stmt))
 
 
 async def add_messages(*, session: AsyncSession, messages: Sequence[EventMessage]) -> int:
-    """Plan messages, skipping any already planned (same event, person, kind and point: the unique key)."""
+    """Plan messages, skipping any already planned (same event, person, kind and point: the unique key); one
+    held back while its person was paused is planned again in place (pending, due as given)."""
     added = 0
     for msg in messages:
         stmt = select(EventMessage.id).where(EventMessage.event_id == msg.event_id,
                                              EventMessage.person_id == msg.person_id, EventMessage.kind == msg.kind,
                                              EventMessage.point == msg.point)
-        if (await session.exec(stmt)).first() is None:
+        found = (await session.exec(stmt)).first()
+        if found is None:
             session.add(msg)
             added += 1
+            continue
+        again = await session.exec(update(EventMessage).where(col(EventMessage.id) == found, _held_back()).values(
+            status=EventMessageStatus.PENDING, due_at=msg.due_at, attempts=0, last_error=None, claimed_by=None,
+            claimed_at=None))
+        added += int(again.rowcount)
     await session.flush()
     return added
+
+
+async def hold_back_while_paused(*, session: AsyncSession, message_id: int) -> bool:
+    """Not sent: its person is paused (see :data:`WHILE_PAUSED`)."""
+    result = await session.exec(update(EventMessage).where(
+        col(EventMessage.id) == message_id,
+        col(EventMessage.status).in_((EventMessageStatus.CLAIMED, EventMessageStatus.PENDING)),
+    ).values(status=EventMessageStatus.CANCELLED, last_error=WHILE_PAUSED, claimed_by=None, claimed_at=None))
+    return bool(result.rowcount)
 
 
 async def claim_due(*, session: AsyncSession, now: datetime, worker: str, limit: int = 100) -> list[EventMessage]:

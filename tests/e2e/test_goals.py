@@ -17,7 +17,7 @@ from storage.models import Match
 from storage.queries import matching, outcomes, people
 from tests.support.database import drop_test_schema
 from tests.support.organisers import slash
-from tests.support.pairs import Pair, add_member, make_pair
+from tests.support.pairs import Pair, add_member, make_pair, own_thread, posts_in
 from tests.support.world import make_world
 
 pytestmark = pytest.mark.e2e
@@ -233,14 +233,17 @@ async def test_goal_clicks_are_acknowledged_at_once_while_the_database_is_busy(g
     assert acknowledged_within(opened) < DISCORD_WINDOW and opened.modal is not None, "the modal needs no database"
 
 
-async def test_a_mentee_with_closed_dms_is_invited_in_the_pairs_space(gworld: SandboxWorld) -> None:
+async def test_a_mentee_with_closed_dms_is_invited_in_a_thread_only_they_see(gworld: SandboxWorld) -> None:
     pair = await _introduced_pair(gworld, "Z", ["planning", "wellbeing"], mentee_dms=False)
-    invites = [m for m in _space_posts(gworld, pair) if m.embeds and "Your goals" in (m.embeds[0].get("title") or "")]
+    in_space = [m for m in _space_posts(gworld, pair) if m.embeds and "Your goals" in (m.embeds[0].get("title") or "")]
+    assert in_space == [], "the invitation is the mentee's alone"
+    thread = own_thread(gworld, pair.mentee)
+    assert thread is not None and pair.mentee.persona.can_see(thread) and not pair.mentor.persona.can_see(thread)
+    invites = [m for m in posts_in(gworld, thread) if m.embeds and "Your goals" in (m.embeds[0].get("title") or "")]
     assert len(invites) == 1 and f"<@{pair.mentee.persona.id}>" in invites[0].content
-    refused = await pair.mentor.persona.click("Use these goals", message=invites[0])
-    assert "set by the mentee" in refused.content
     used = await pair.mentee.persona.click("Use these goals", message=invites[0])
     assert "Your goals are saved" in used.content
+    assert await _goals_shown(gworld, pair, 1), "the mentor sees them in the pair's space"
 
 
 async def test_in_a_mentors_pod_the_goals_go_to_the_mentor_alone(tmp_path_factory: pytest.TempPathFactory) -> None:

@@ -18,7 +18,7 @@ from bot.sandbox.world import SandboxWorld
 from storage.models import Story
 from tests.support.database import drop_test_schema
 from tests.support.organisers import slash
-from tests.support.pairs import Pair, add_member, add_pair, make_pair
+from tests.support.pairs import Pair, add_member, add_pair, make_pair, own_threads, posts_in
 from tests.support.world import make_world
 
 pytestmark = pytest.mark.e2e
@@ -118,6 +118,32 @@ async def test_a_story_is_posted_only_after_confirmation_and_never_twice(sworld:
     async with sworld.bot.sessions() as s:
         rows = list(await s.exec(select(Story)))
     assert [(r.status, r.destination, r.post_url is not None) for r in rows] == [("posted", "x", True)]
+
+
+async def test_a_story_offer_to_closed_dms_reaches_the_person_in_a_thread_only_they_see(sworld: SandboxWorld) -> None:
+    mentor = await add_member(sworld, "Mentor Q", "Europe/London")
+    mentee = await add_member(sworld, "Mentee Q", "Europe/London", dms_open=False, known_dm=False)
+    pair = await add_pair(sworld, mentor, mentee, space=True)
+    programme = sworld.bot.services.programmes.all()[0]
+    assert await sworld.bot.services.ending.end_match(programme, pair.match_id, "pair", None) is not None
+    sworld.clock.advance(timedelta(minutes=11))
+    await sworld.bot.tick("survey-dispatch")
+    survey = next(m for t in own_threads(sworld, mentee) for m in posts_in(sworld, t) if "wrapped up" in m.content)
+    for _ in range(5):  # rated 5 of 5, answered in their private thread
+        await (await mentee.persona.click("5", message=sworld.discord.state.messages[survey.id])).wait_answer()
+
+    await sworld.bot.tick("story-offers")
+    offers = [(t, m) for t in own_threads(sworld, mentee) for m in posts_in(sworld, t)
+              if any(c.get("label") == "Write my story" for row in m.components for c in row["components"])]
+    assert len(offers) == 1, "the story offer to closed DMs went nowhere"
+    ((thread, offer),) = offers
+    assert mentee.persona.can_see(thread) and not mentor.persona.can_see(thread)
+    assert pair.space is not None and not [m for m in posts_in(sworld, pair.space) if "Write my story" in str(m.components)]
+    await mentee.persona.click("Write my story", message=offer)
+    written = await mentee.persona.submit_modal({FIELD: STORY})
+    assert "Where would you like it to go?" in written.content
+    await sworld.bot.tick("story-offers")
+    assert len([m for m in posts_in(sworld, thread) if "Write my story" in str(m.components)]) == 1, "offered once"
 
 
 def _story_id(result: object) -> int:

@@ -9,7 +9,7 @@ from datetime import datetime
 
 import pytest
 
-from bot.sandbox.discord import Channel, Overwrite
+from bot.sandbox.discord import Channel, ChannelType, Message, Overwrite
 from bot.sandbox.discord import permissions as perm
 from bot.sandbox.people import Persona
 from bot.sandbox.world import SandboxWorld
@@ -98,6 +98,24 @@ def organiser_posts(world: SandboxWorld) -> list[str]:
     cid = world.organisers_channel.id
     found = [m for m in world.discord.state.messages.values() if m.channel_id == cid and not m.deleted]
     return [m.content for m in sorted(found, key=lambda m: m.id)]
+
+
+def own_threads(world: SandboxWorld, member: Member) -> list[Channel]:
+    """The person's own private threads (``#u<person id>``, one per channel they were opened in): where what is
+    meant for them alone goes when their DMs are closed."""
+    return [c for c in world.discord.state.channels.values()
+            if c.type == ChannelType.PRIVATE_THREAD and c.name.endswith(f"#u{member.person_id}")]
+
+
+def own_thread(world: SandboxWorld, member: Member) -> Channel | None:
+    return next(iter(own_threads(world, member)), None)
+
+
+def posts_in(world: SandboxWorld, channel: Channel | int) -> list[Message]:
+    """The bot's and people's messages in ``channel`` (not interaction answers), oldest first."""
+    cid = channel if isinstance(channel, int) else channel.id
+    return sorted((m for m in world.discord.state.messages.values() if m.channel_id == cid
+                   and m.interaction_id is None and not m.deleted), key=lambda m: m.id)
 
 
 def dms_of(persona: Persona) -> list[str]:

@@ -40,6 +40,7 @@ from storage.models import (
 from storage.queries import audit, matching, onboarding, people
 from storage.queries import events as q
 from storage.queries import rounds as round_queries
+from storage.queries.events import WHILE_PAUSED
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,9 @@ FEEDBACK_ANSWERS = {"very": "Very useful", "some": "Somewhat useful", "not": "No
 STALE_CLAIM = timedelta(minutes=10)
 VOICE = re.compile(r"^<#([0-9]+)>$")  # an event in one of the server's voice channels
 MAX_ATTEMPTS = 3
+PAUSED_OR_GONE = (PersonStatus.PAUSED, PersonStatus.LEFT)
+#: what a paused person is not sent (a cancellation or the feedback question still reaches them)
+NOT_WHILE_PAUSED = (EventMessageKind.REMINDER, EventMessageKind.START)
 
 
 class EventError(Exception):
@@ -456,14 +460,15 @@ class EventService:
     async def _recipients(self, session: object, programme: Programme, e: ProgrammeEvent, *,
                           answered_only: bool = False, going_only: bool = False
                           ) -> list[tuple[Person, dict[str, object]]]:
-        """Reminders: those interested or going, and the audience who have not answered; never who declined."""
+        """Reminders: those interested or going, and the audience who have not answered; never who declined, nor
+        anyone paused (planned once they are back, while the moment is still ahead)."""
         eid = require_id(e)
         rsvps: dict[int, EventRsvp] = {r.person_id: r for r in await q.rsvps_of_event(session=session,  # type: ignore[arg-type]
                                                                                          event_id=eid)}
         everyone = {require_id(p): (p, a) for p, a in
                     [(p, dict(prof.answers)) for p, prof in await people.profiles_in_programme(
                         session=session, programme_id=programme.id)]  # type: ignore[arg-type]
-                    if p.discord_user_id is not None and p.status != PersonStatus.LEFT}
+                    if p.discord_user_id is not None and p.status not in PAUSED_OR_GONE}
         chosen = {pid: everyone[pid] for pid, r in rsvps.items() if pid in everyone
                   and r.response in (RsvpResponse.INTERESTED, RsvpResponse.GOING)}
         if not answered_only and not going_only:
@@ -522,11 +527,14 @@ class EventService:
         out = []
         for c in group:
             delivery = await self._prepare(c.row)
-            if delivery is None:
-                async with transaction(self._sessions) as session:
-                    await q.mark_failed(session=session, message_id=c.row_id, error="no longer needed")
-            else:
+            if isinstance(delivery, EventDelivery):
                 out.append(delivery)
+                continue
+            async with transaction(self._sessions) as session:
+                if delivery == WHILE_PAUSED:  # planned again if its moment is still ahead when they are back
+                    await q.hold_back_while_paused(session=session, message_id=c.row_id)
+                else:
+                    await q.mark_failed(session=session, message_id=c.row_id, error="no longer needed")
         return out
 
     async def record_sent_rows(self, row_ids: list[int], channel_id: int, message_id: int) -> None:
@@ -535,7 +543,8 @@ class EventService:
                 await q.mark_sent(session=session, message_id=rid, now=self._clock.now(), channel_id=channel_id,
                                   discord_message_id=message_id)
 
-    async def _prepare(self, msg: EventMessage) -> EventDelivery | None:
+    async def _prepare(self, msg: EventMessage) -> EventDelivery | str | None:
+        """The delivery; None when no longer needed; :data:`WHILE_PAUSED` when its person is paused."""
         async with self._sessions() as session:
             e = await q.get_event(session=session, event_id=msg.event_id)
             person = await people.get_person(session=session, person_id=msg.person_id)
@@ -551,6 +560,8 @@ class EventService:
                           if m.status == MatchStatus.ACTIVE and m.space_id is not None), None)
         if programme is None:
             return None
+        if person.status == PersonStatus.PAUSED and msg.kind in NOT_WHILE_PAUSED:
+            return WHILE_PAUSED
         if msg.kind == EventMessageKind.REMINDER and (e.status != EventStatus.SCHEDULED or (
                 rsvp is not None and rsvp.response == RsvpResponse.DECLINED)):
             return None
