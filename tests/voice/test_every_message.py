@@ -36,7 +36,7 @@ SAMPLE: dict[str, str] = {
     "event": "Mentors' development day: supporting new run leaders through their first winter", "kind": "development day",
     "when": "Saturday 14 November 2026, 10:00–16:00 (your time)",
     "where": "Join online: https://meet.example/abc-defg-hij", "days": "14 days", "until": "21 September 2026",
-    "person": f"@{LONG_NAME}",
+    "person": f"@{LONG_NAME}", "weeks": "2",
 }
 INTERVIEW_SAMPLE: dict[str, object] = {
     "number": 3, "total": 11, "answer": "Head of Service (or equivalent), Libraries and Registration",
