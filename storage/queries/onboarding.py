@@ -9,7 +9,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Match, Nudge, NudgeStatus, OnboardingSession, OnboardingStatus
+from storage.models import OnboardingSession, OnboardingStatus
 
 
 async def get_or_create_session(
@@ -104,20 +104,13 @@ async def bump_reminders(*, session: AsyncSession, session_id: int, expected: in
 
 
 async def known_dm_channel(*, session: AsyncSession, person_id: int) -> int | None:
-    """The DM channel the bot already has with this person: their onboarding conversation's, or the one
-    an earlier nudge went to (not the pair's space)."""
+    """The DM channel the bot already has with this person: their onboarding conversation's when it ran in
+    their DMs. Never a channel a message merely went to — with DMs closed that is their private thread, and a
+    "DM" sent there would reach the thread, not them (None: the DM channel is opened, or found, with Discord)."""
     stmt = select(OnboardingSession.channel_id).where(
         OnboardingSession.person_id == person_id,
         col(OnboardingSession.in_thread).is_(False),
         col(OnboardingSession.channel_id).is_not(None),
     )
     found = (await session.exec(stmt)).first()
-    if found is not None:
-        return int(found)
-    sent = select(Nudge.channel_id, Match.space_id).join(Match, col(Match.id) == col(Nudge.match_id)).where(
-        Nudge.person_id == person_id, Nudge.status == NudgeStatus.SENT, col(Nudge.channel_id).is_not(None)
-    ).order_by(col(Nudge.sent_at).desc()).limit(20)
-    for channel_id, space_id in await session.exec(sent):
-        if channel_id is not None and channel_id != space_id:
-            return int(channel_id)
-    return None
+    return int(found) if found is not None else None

@@ -5,13 +5,14 @@ pod, where the mentor's other mentees would read it."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 
 from bot.sandbox.world import SandboxWorld
 from storage.db import transaction
 from storage.models import Match
-from storage.queries import matching
+from storage.queries import matching, people
 from tests.support.database import drop_test_schema
 from tests.support.pairs import Member, add_member, own_thread, own_threads, posts_in
 from tests.support.world import make_world
@@ -95,3 +96,26 @@ async def test_a_mentee_with_closed_dms_hears_their_match_ended_outside_the_pod(
     assert not mentor.persona.can_see(thread)
     assert f"<@{closed.persona.id}>" in text
     assert [m for m in mentor.persona.dms() if "timetable clash" in m.content], "the mentor (open DMs): by DM"
+
+
+async def test_once_dms_are_open_again_a_checkin_goes_to_the_dms_not_the_private_thread(pods: SandboxWorld) -> None:
+    """The private thread a check-in went to while DMs were closed is never taken for their DM channel."""
+    world = pods
+    mentor = await add_member(world, "Nell", "Europe/London")
+    closed = await add_member(world, "Leader Closed", "Europe/London", dms_open=False, known_dm=False)
+    other = await add_member(world, "Leader Open", "Europe/London")
+    (closed_match, _), _pod = await _pod_of(world, mentor, closed, other)
+    await world.bot.services.nudges.plan_match(closed_match)
+    world.clock.advance(timedelta(days=3, minutes=1))
+    await world.bot.tick("nudge-dispatch")
+    checkins = [(t, m) for t in own_threads(world, closed) for m in posts_in(world, t) if "ref:n" in m.content]
+    assert len(checkins) == 1, "the day-3 check-in to closed DMs went to their private thread"
+    thread = checkins[0][0]
+
+    closed.persona.dms_open = True  # they open their DMs, and the bot learns it
+    async with transaction(world.bot.sessions) as s:
+        await people.mark_dms_closed(session=s, person_id=closed.person_id, closed=False)
+    world.clock.advance(timedelta(days=11))
+    await world.bot.tick("nudge-dispatch")
+    assert [m for m in closed.persona.dms() if "ref:n" in m.content], "the next check-in: not in their DMs"
+    assert len([m for m in posts_in(world, thread) if "ref:n" in m.content]) == 1, "sent to the thread as if a DM"
