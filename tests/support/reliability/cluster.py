@@ -152,7 +152,7 @@ class Cluster:
             if not b.log_path.exists():
                 continue
             text = b.log_path.read_text(encoding="utf-8", errors="replace").splitlines()
-            hits = [line for line in text if wanted.search(line)]
+            hits = [line for line in text if "nudge" in line and wanted.search(line)]
             out.append(f"--- {b.name} (pid {b.pid}): {len(hits)} log lines name them, the last {lines}:")
             out += hits[-lines:]
             dumps = [i for i, line in enumerate(text) if "tasks of process" in line]
