@@ -51,7 +51,15 @@ class MentorTree(app_commands.CommandTree["MentorBot"]):
 
 
 ORGANISER_REFUSAL = "This command is for the programme's organisers."
+UNKNOWN_INTERACTION = 10062  # Discord's code: the interaction expired (no first response within 3 s) or is unknown
 SOMETHING_WENT_WRONG = "Something went wrong on my side. The organisers can see the details in the log."
+
+
+def expired(error: Exception) -> bool:
+    """The interaction can no longer be answered: Discord refused it as unknown (its first response came after
+    the 3-second window, or it never existed). Nothing can reach the person through it any more."""
+    original = getattr(error, "original", error)
+    return isinstance(original, discord.NotFound) and original.code == UNKNOWN_INTERACTION
 
 
 def failure_message(interaction: discord.Interaction[Any], error: Exception) -> str:
@@ -74,7 +82,15 @@ def failure_message(interaction: discord.Interaction[Any], error: Exception) -> 
 
 
 async def answer_failure(interaction: discord.Interaction[Any], error: Exception) -> None:
-    """The one error path of every interaction: one short, human, ephemeral answer and a log line."""
+    """The one error path of every interaction: one short, human, ephemeral answer and a log line. An interaction
+    that expired before its first response gets one log line and no answer: every request through it is refused,
+    and under a flood of late clicks a traceback and two refused requests each would only make the rest later."""
+    if expired(error):
+        data: dict[str, Any] = dict(interaction.data or {})
+        what = interaction.command.qualified_name if interaction.command else data.get("custom_id", "?")
+        log.warning("interaction %s (%s) of user %s expired before its first response; the person saw "
+                    "\"This interaction failed\"", interaction.id, what, interaction.user.id)
+        return
     await send_ephemeral(interaction, failure_message(interaction, error))
 
 
@@ -155,10 +171,13 @@ class MentorBot(commands.AutoShardedBot):
         self.early_acks = first_response.EarlyAcks(self)
         parsers = self._connection.parsers
         parse_interaction = parsers["INTERACTION_CREATE"]
+        after_the_acks = first_response.AfterTheAcks(parse_interaction)
 
         def interaction_create(data: Any) -> None:
-            self.early_acks.on_raw(data)  # first: its task runs before the handler's
-            parse_interaction(data)
+            if self.early_acks.on_raw(data):  # acknowledged now; the rest once a burst's acks are on their way
+                after_the_acks.defer(data)
+            else:
+                parse_interaction(data)
 
         parsers["INTERACTION_CREATE"] = interaction_create
 

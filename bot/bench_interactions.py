@@ -32,6 +32,7 @@ import asyncio
 import math
 import os
 import random
+import re
 import signal
 import tempfile
 import time
@@ -81,6 +82,7 @@ async def bench_interactions(
             await bot.start(timeout=120)
             result = await _run(server, bot, url, schema, people, timeout, over)
             result["tuned"] = tuned
+            result["bot_runtime"] = _runtime_of(bot.runtime)
             return result
         finally:
             if bot is not None:
@@ -88,6 +90,12 @@ async def bench_interactions(
             await server.stop()
             if schema is not None:
                 await _drop_schema(url, schema)
+
+
+def _runtime_of(described: str) -> str:
+    """The bot process's event loop and JSON library (:func:`bot.event_loop.describe`): "uvloop + orjson"."""
+    found = re.search(r"event loop: (\S+); JSON: (\S+)", described)
+    return f"{found[1]} + {found[2]}" if found else "unknown"
 
 
 async def _create_schema(url: str) -> str:

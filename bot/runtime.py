@@ -140,6 +140,9 @@ async def run_bot(settings: Settings, *, shard_ids: list[int] | None = None, sha
     """Run the real bot until interrupted."""
     token = settings.secrets.discord_token
     assert token is not None
+    from bot import event_loop
+
+    log.info("starting: %s", event_loop.describe())
     engine = await open_database(settings.database_url)
     options: dict[str, Any] = {}
     if shard_ids is not None:

@@ -82,3 +82,48 @@ async def test_no_work_waits_longer_than_the_cap() -> None:
     acks = AckFirst(window_s=10, max_wait_s=0.05)
     acks.arrived(1, lambda: False)  # never acknowledged, still within Discord's window
     await asyncio.wait_for(acks.turn(), 1)
+
+
+async def test_a_burst_of_turns_runs_a_few_handlers_at_a_time_so_new_clicks_are_read_between_them() -> None:
+    """Turns are given to a whole burst at once; the slots keep all but a few of those handlers waiting, so the
+    event loop reads the next gateway event after a few slices of work, not after one slice of each."""
+    acks = AckFirst(slots=4)
+    for key in range(50):
+        acks.arrived(key, lambda: False)
+    running, most = 0, 0
+    slices_before_a_new_click: list[int] = []
+    slices = 0
+
+    async def handler(key: int) -> None:
+        nonlocal running, most, slices
+        acks.acknowledged(key)
+        async with acks.work():
+            running += 1
+            most = max(most, running)
+            for _ in range(3):  # three slices of work, each ending in a wait on the database
+                slices += 1
+                await asyncio.sleep(0)
+            running -= 1
+
+    async def new_click() -> None:  # a gateway event arriving meanwhile: how many slices ran before it was read
+        await asyncio.sleep(0)
+        slices_before_a_new_click.append(slices)
+
+    await asyncio.gather(*(handler(k) for k in range(50)), new_click())
+    assert most == 4
+    assert slices_before_a_new_click[0] <= 4 * 3, slices_before_a_new_click
+
+
+async def test_work_slots_are_given_back_when_the_work_fails() -> None:
+    acks = AckFirst(slots=1)
+
+    async def failing() -> None:
+        async with acks.work():
+            raise RuntimeError("the database went away")
+
+    for _ in range(3):
+        try:
+            await failing()
+        except RuntimeError:
+            pass
+    await asyncio.wait_for(acks.work().__aenter__(), 0.1)

@@ -77,6 +77,7 @@ def bench_interactions(
     check-in buttons and answering the interview at once — every press in the same instant (the worst case)
     and as a Poisson burst over ``--over`` seconds — with the bot in its own process: on SQLite, and on
     PostgreSQL when a URL is given."""
+    from bot import event_loop
     from bot.bench_interactions import DISCORD_WINDOW_S, TARGET_S
     from bot.bench_interactions import bench_interactions as run
 
@@ -89,10 +90,11 @@ def bench_interactions(
     for name, url in runs:
         for spread in arrivals:
             model = f"Poisson over {spread:g} s" if spread else "same instant"
-            result = asyncio.run(run(people, database_url=url, over=spread,
-                                     profile=profile if not spread and url is None else None))
+            # the local Discord (Discord's side, not the bot's) runs on the same loop as the bot process
+            result = event_loop.run(run(people, database_url=url, over=spread,
+                                        profile=profile if not spread and url is None else None))
             _print_kv(f"interactions, {name}, {model}: arrival → first response", result)
-            base = asyncio.run(run(people, database_url=url, over=spread, tuned=False)) if baseline else None
+            base = event_loop.run(run(people, database_url=url, over=spread, tuned=False)) if baseline else None
             if base is not None:
                 _print_kv(f"baseline (discord.py defaults, no ack-first order), {name}, {model}", base)
             p99 = float(result["first_response_p99_ms"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 import typer
@@ -32,9 +31,10 @@ def run(
     if shard_ids is not None and shard_count is None:
         err.print("[red]--shards needs --shard-count[/]")
         raise typer.Exit(2)
+    from bot import event_loop
     from bot.runtime import run_bot
 
     try:
-        asyncio.run(run_bot(settings, shard_ids=shard_ids, shard_count=shard_count))
+        event_loop.run(run_bot(settings, shard_ids=shard_ids, shard_count=shard_count))
     except KeyboardInterrupt:
         pass

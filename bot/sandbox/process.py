@@ -143,10 +143,12 @@ def _x_factory(spec: ProcessSpec, sessions: list[aiohttp.ClientSession]) -> Any:
 
 async def run_sandbox_bot(spec: ProcessSpec) -> None:
     """Run one bot process of the cluster against the sandbox until SIGTERM/SIGINT."""
+    from bot import event_loop
     from bot.config import parse_config
     from bot.runtime import build_bot, open_database
     from bot.sandbox.connect import point_discord_at, sandbox_bot_kwargs
 
+    log.info("starting: %s", event_loop.describe())
     point_discord_at(spec.discord_base_url, spec.gateway_url)
     clock = await RemoteClock(spec.clock_url).start()
     settings = parse_config(spec.config)
@@ -172,7 +174,7 @@ async def run_sandbox_bot(spec: ProcessSpec) -> None:
         ready_file = Path(spec.ready_file)
 
         async def on_ready() -> None:
-            _touch(ready_file, str(os.getpid()))
+            _touch(ready_file, f"{os.getpid()}\n{event_loop.describe()}")
 
         bot.add_listener(on_ready, "on_ready")
     loop = asyncio.get_running_loop()
@@ -230,6 +232,10 @@ def _touch(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
 def _exists(path: Path) -> bool:
     return path.exists()
 
@@ -248,7 +254,9 @@ def main(argv: list[str] | None = None) -> int:
     from bot.logs import setup_logging
 
     setup_logging(spec.log_level, secrets=[spec.token])
-    asyncio.run(run_sandbox_bot(spec))
+    from bot import event_loop
+
+    event_loop.run(run_sandbox_bot(spec))
     return 0
 
 
@@ -264,6 +272,7 @@ class BotProcess:
         self.spec.ready_file = str(workdir / f"{name}.ready")
         self.proc: asyncio.subprocess.Process | None = None
         self.starts = 0
+        self.runtime = ""  # its event loop and JSON library, as it said when ready
         self.kills = 0
 
     @property
@@ -293,6 +302,8 @@ class BotProcess:
                 raise TimeoutError(f"{self.name} did not become ready: {self.tail()}")
             await asyncio.sleep(0.05)
         self.starts += 1
+        lines = _read(ready).splitlines()
+        self.runtime = lines[1] if len(lines) > 1 else ""  # "event loop: uvloop; JSON: orjson"
 
     def signal(self, sig: int) -> None:
         if self.alive and self.proc is not None:

@@ -237,21 +237,23 @@ class EarlyAcks:
     def take(self, interaction_id: int) -> tuple[asyncio.Task[bool], InteractionResponseType] | None:
         return self._sent.pop(interaction_id, None)
 
-    def on_raw(self, data: dict[str, Any]) -> None:
-        """An INTERACTION_CREATE, as parsed from the gateway: acknowledge it now when its component says how."""
+    def on_raw(self, data: dict[str, Any]) -> bool:
+        """An INTERACTION_CREATE, as parsed from the gateway: acknowledge it now when its component says how
+        (True: its acknowledgement is under way)."""
         if data.get("type") != COMPONENT or not self.enabled:
-            return
+            return False
         custom_id = str((data.get("data") or {}).get("custom_id") or "")
         ack = next((a for template, a in self._by_head.get(custom_id.split(":", 1)[0], ())
                     if template.fullmatch(custom_id)), None)
         if ack is None:
-            return
+            return False
         kind, body = ACK_KINDS[ack]
         interaction_id, token = int(data["id"]), str(data["token"])
         task = asyncio.get_running_loop().create_task(self._send(interaction_id, token, kind, body))
         self._sent[interaction_id] = (task, kind)
         if len(self._sent) > 10_000:  # never adopted (no handler ran): forget the oldest
             self._sent.pop(next(iter(self._sent)))
+        return True
 
     async def _send(self, interaction_id: int, token: str, kind: InteractionResponseType,
                     body: dict[str, Any] | None) -> bool:
@@ -269,6 +271,40 @@ class EarlyAcks:
             log.warning("interaction %s: early acknowledgement failed: %s", interaction_id, exc)
             return False
         return True
+
+
+class AfterTheAcks:
+    """discord.py's own handling of interactions acknowledged from the raw event (:class:`EarlyAcks`) — building
+    the interaction, its message and view, running the checks, starting the handler — waits until the
+    acknowledgements of everything read with them have been sent.
+
+    discord.py reads every gateway event already received before it lets another task run. A burst of clicks
+    is read in one go, and building each one's objects takes far longer than parsing its JSON: done as each
+    is read, the last click's acknowledgement would wait for every earlier click's objects. Here they are built
+    once every acknowledgement started meanwhile has been written (one pass of the event loop later), in the
+    order they arrived."""
+
+    def __init__(self, parse: Callable[[dict[str, Any]], None]) -> None:
+        self._parse = parse
+        self._waiting: list[dict[str, Any]] = []
+
+    def defer(self, data: dict[str, Any]) -> None:
+        self._waiting.append(data)
+        if len(self._waiting) == 1:
+            asyncio.get_running_loop().call_soon(self._behind_the_acks)
+
+    def _behind_the_acks(self) -> None:
+        # the acknowledgements' tasks were scheduled as the events were read, some after this call: go behind
+        # every one scheduled so far, then build
+        asyncio.get_running_loop().call_soon(self._build)
+
+    def _build(self) -> None:
+        waiting, self._waiting = self._waiting, []
+        for data in waiting:
+            try:
+                self._parse(data)
+            except Exception:  # as discord.py's gateway would: one bad event must not lose the others
+                log.exception("could not handle interaction %s", data.get("id"))
 
 
 def interaction_session(connections: int = INTERACTION_CONNECTIONS) -> aiohttp.ClientSession:

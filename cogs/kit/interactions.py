@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, nullcontext
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, cast
 
 import discord
@@ -43,8 +44,7 @@ def selected(interaction: discord.Interaction[Any]) -> list[str]:
 
 
 async def acknowledge(interaction: discord.Interaction[Any], ack: Ack) -> None:
-    """The first response (unless ``ack`` is "none"); then wait for the turn of the work that follows: every
-    interaction that arrived before is acknowledged first (:class:`bot.ack_first.AckFirst`)."""
+    """The first response (unless ``ack`` is "none": the work's own answer is the first response)."""
     if ack == "none":
         return
     if not interaction.response.is_done():
@@ -55,7 +55,14 @@ async def acknowledge(interaction: discord.Interaction[Any], ack: Ack) -> None:
     acks = getattr(interaction.client, "acks", None)
     if acks is not None:
         acks.acknowledged(interaction.id)
-        await acks.turn()
+
+
+def work_after(interaction: discord.Interaction[Any], ack: Ack) -> AbstractAsyncContextManager[None]:
+    """Where the work after an acknowledgement runs: its turn (every interaction that arrived before is
+    acknowledged first) and a work slot (:class:`bot.ack_first.AckFirst`). Work that is itself the first
+    response (``ack`` "none") runs at once."""
+    acks = getattr(interaction.client, "acks", None)
+    return acks.work() if acks is not None and ack != "none" else nullcontext()
 
 
 async def reply(interaction: discord.Interaction[Any], content: str, **kwargs: Any) -> None:
@@ -72,7 +79,8 @@ async def handle(interaction: discord.Interaction[Any], ack: Ack,
     """Acknowledge, do the work, and turn any failure into the one error answer."""
     try:
         await acknowledge(interaction, ack)
-        await work(interaction)
+        async with work_after(interaction, ack):
+            await work(interaction)
     except Exception as exc:
         await answer_failure(interaction, exc)
 
@@ -149,7 +157,8 @@ class KitModal(discord.ui.Modal):
 
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
         await acknowledge(interaction, self.ack)
-        await self.run(interaction)
+        async with work_after(interaction, self.ack):
+            await self.run(interaction)
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         raise NotImplementedError

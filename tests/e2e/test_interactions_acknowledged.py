@@ -16,7 +16,7 @@ from sqlmodel import SQLModel
 
 from bot.app import SOMETHING_WENT_WRONG
 from bot.sandbox.interview import run_interview
-from bot.sandbox.people import InteractionResult
+from bot.sandbox.people import InteractionFailed, InteractionResult
 from bot.sandbox.world import SandboxWorld
 from storage.queries import nudges as nq
 from tests.support.pairs import make_pair
@@ -151,3 +151,28 @@ async def test_a_modal_whose_work_fails_gets_one_short_private_answer(
     reply = await pair.mentee.persona.submit_modal({"Your note": "We meet on Tuesdays."})
     assert [m.content for m in reply.messages] == [SOMETHING_WENT_WRONG]
     assert all(m.ephemeral for m in reply.messages)
+
+
+async def test_a_click_whose_window_passed_is_logged_once_and_not_answered_again(
+        nworld: SandboxWorld, caplog: pytest.LogCaptureFixture) -> None:
+    """Past Discord's window every request through an interaction is refused (10062): the bot writes one line,
+    without a traceback, and sends nothing more through it. Under a flood of late clicks, a traceback and an
+    error answer (refused too) for each would only make every click after it later still."""
+    pair = await make_pair(nworld, "L")
+    await nworld.bot.services.nudges.plan_match(pair.match_id)
+    nworld.clock.advance(timedelta(days=3.01))
+    await nworld.bot.tick("nudge-dispatch")
+    msg = await pair.mentor.persona.next_dm()
+    nworld.discord.state.limits.interaction_ack_seconds = 0.0  # every first response arrives too late
+    log = nworld.discord.log
+    before = len(log.rest)
+    with caplog.at_level(logging.WARNING):
+        with pytest.raises(InteractionFailed):
+            await pair.mentor.persona.click("We've met", message=msg, timeout=2)
+        await asyncio.sleep(0.5)  # the handler's own attempt and its error path
+    sent = [r for r in log.rest[before:] if "/interactions/" in r.path or "/webhooks/" in r.path]
+    assert sent and all(r.status == 404 for r in sent), [(r.method, r.path, r.status) for r in sent]
+    assert not [r for r in sent if "/webhooks/" in r.path], "an error answer was sent through a dead interaction"
+    lines = [r for r in caplog.records if "expired before its first response" in r.getMessage()]
+    assert len(lines) == 1 and lines[0].exc_info is None
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
