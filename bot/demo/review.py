@@ -12,7 +12,10 @@ TEACHER_WORDS = re.compile(
     r"\b(teachers?|teaching|schools?|pupils?|classrooms?|headteachers?|ECTs?|early[- ]career|subjects? in common|"
     r"phases? in common|middle[- ]leader|senior[- ]leader|EduMentoring)\b", re.IGNORECASE)
 ERROR_MARKERS = ("⚠️", "I couldn't recognise", "I don't recognise", "I didn't catch")
-QUESTION = re.compile(r"\*\*Question \d+ of \d+\*\* — ([^\n]+)")
+#: the question a message asks, as the transcript notes it from the message's structure (``ASKS_NOTE`` in
+#: :mod:`bot.demo.transcript`: the question key of its components, or its configured prompt), never from the
+#: programme's wording of its progress line
+QUESTION = re.compile(r"<!-- asks: ([a-z][a-z0-9_]*) -->")
 WRONG_PLURAL = re.compile(
     r"\b(1 (?:pairs|people|persons|matches|mentors|mentees|questions|weeks|days|nudges|leads|rows|profiles|members|"
     r"check-ins|goals|events|answers|hours)|all 2 |(?:[02-9]|[1-9]\d+) (?:pair|person|match|mentor|mentee|question|"
@@ -30,18 +33,24 @@ def _items(section: str) -> list[tuple[str, str]]:
     return out
 
 
+def asked_questions(text: str) -> list[str]:
+    """Every question the bot asked in a transcript, in order (by key)."""
+    return [key for author, message in _items(text) if author == "MentorBot" for key in QUESTION.findall(message)]
+
+
 def review_transcript(text: str, programme: str) -> list[str]:
     """What a reviewer would flag, one line each (empty: nothing)."""
     problems: list[str] = []
     for section in re.split(r"\n## ", text)[1:]:
         title = section.split("\n", 1)[0]
         body = section.split("\n", 1)[1] if "\n" in section else ""
+        shown = QUESTION.sub("", body)  # what people read (the notes are not shown)
         if programme != "edumentoring":
-            for found in TEACHER_WORDS.finditer(body):
+            for found in TEACHER_WORDS.finditer(shown):
                 problems.append(f"{title}: teacher word {found.group(0)!r} in {programme}")
-        for found in WRONG_PLURAL.finditer(body):
+        for found in WRONG_PLURAL.finditer(shown):
             problems.append(f"{title}: wrong plural {found.group(0)!r}")
-        for found in UNREADABLE.finditer(body):
+        for found in UNREADABLE.finditer(shown):
             problems.append(f"{title}: unreadable {found.group(0)!r}")
         asked: str | None = None
         answered = True
@@ -56,7 +65,7 @@ def review_transcript(text: str, programme: str) -> list[str]:
             if questions:
                 if questions[-1] == asked and not answered and REMINDER not in message \
                         and not any(m in message for m in ERROR_MARKERS):
-                    problems.append(f"{title}: question asked twice: {questions[-1][:80]!r}")
+                    problems.append(f"{title}: question asked twice: {questions[-1]!r}")
                 asked = questions[-1]
                 answered = False
             if "↳ _" in message:
@@ -64,4 +73,4 @@ def review_transcript(text: str, programme: str) -> list[str]:
     return problems[:50]
 
 
-__all__ = ["review_transcript"]
+__all__ = ["asked_questions", "review_transcript"]

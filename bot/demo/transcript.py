@@ -12,6 +12,11 @@ from bot.sandbox.discord.model import Interaction, InteractionType, Message
 from bot.sandbox.world import SandboxWorld
 
 BUTTON, SELECTS = 2, {3, 5, 6, 7, 8}
+#: an interview question's own components: its answer buttons, its menu, its "write my answer" (custom_ids
+#: ``onb:<programme>:<question key>:<value>``, ``onbsel:…``, ``onbtxt:…``; not a suggestion's "Use" alone)
+ASKS_ID = re.compile(r"^onb(?:sel|txt)?:(\d+):([a-z][a-z0-9_]*)")
+#: the structured note each interview question carries in the transcript (a Markdown comment: not shown)
+ASKS_NOTE = "<!-- asks: {key} -->"
 LOADING = 1 << 7  # a deferred "thinking…" answer not yet replaced
 MENTION = re.compile(r"<(@[!&]?|#)(\d{5,25})>")
 #: a field shown on one line with its name when its value is this short and has no line break
@@ -108,6 +113,25 @@ def _command(inter: Interaction) -> str:
     return "/" + " ".join(parts) + (f" {shown}" if shown else "")
 
 
+def asked_question(message: Message, prompts: dict[str, str]) -> str | None:
+    """The interview question ``message`` asks, from structured data rather than its wording: the question key
+    in its components' custom_ids; a typed question (no components) by its prompt, as configured (``prompts``:
+    prompt → key). None: not a question (the wording of the "Question n of N" line never counts)."""
+    for comp in walk_components(message.components):
+        found = ASKS_ID.match(str(comp.get("custom_id", "")))
+        if found:
+            return found.group(2)
+    return next((key for prompt, key in prompts.items() if prompt and prompt in message.content), None)
+
+
+def _prompts(world: SandboxWorld) -> dict[str, str]:
+    """Every programme's typed questions: prompt → key (a question answered with components is found by them)."""
+    bot = world.runner.bot if world.runner is not None else None
+    if bot is None:
+        return {}
+    return {q.prompt: q.key for p in bot.services.programmes.all() for q in p.questions}
+
+
 def write_transcript(world: SandboxWorld, path: Path) -> int:
     """Every DM and channel message, grouped by conversation, oldest first (Markdown)."""
     state = world.discord.state
@@ -121,6 +145,7 @@ def write_transcript(world: SandboxWorld, path: Path) -> int:
         if inter.message_id is not None:
             used_on.setdefault(inter.message_id, []).append(inter)
     lines = ["# Demo transcript", ""]
+    prompts = _prompts(world)
     for cid, msgs in by_channel.items():
         channel = state.channels[cid]
         if channel.guild_id is None:
@@ -139,6 +164,9 @@ def write_transcript(world: SandboxWorld, path: Path) -> int:
             if not body:
                 body = ["_MentorBot is thinking…_ (no answer came)" if m.flags & LOADING else "(empty message)"]
             lines.append(_quote(readable("\n".join(body), state, users)))
+            asked = asked_question(m, prompts) if m.author_id == state.bot_user.id else None
+            if asked is not None:
+                lines.append("  " + ASKS_NOTE.format(key=asked))
             for inter in used_on.get(m.id, []):
                 action = _action(inter, users.get(inter.user_id, str(inter.user_id)), m)
                 if action:

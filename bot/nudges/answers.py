@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Literal, get_args
 
 from bot.nudges.config import step_label
+from bot.voice import CheckinButtons
 
 __all__ = [
     "CHECKIN_BUTTONS",
@@ -55,21 +56,22 @@ _NUDGE_ANSWER: dict[str, NudgeAnswer] = {"met": "met", "not_yet": "not_yet", "he
 
 @dataclass(frozen=True, slots=True)
 class NudgeButton:
+    """A check-in button: its answer and look (its label is the programme's: ``Voice.checkin_buttons``)."""
+
     answer: ButtonAnswer
-    label: str
     #: discord.ButtonStyle name for the cog: primary | secondary | success | danger
     style: Literal["primary", "secondary", "success", "danger"]
 
 
 CHECKIN_BUTTONS: tuple[NudgeButton, ...] = (
-    NudgeButton("met", "We've met", "success"),
-    NudgeButton("not_yet", "Not yet", "secondary"),
-    NudgeButton("help", "We need help", "primary"),
-    NudgeButton("end", "End this match", "danger"),
+    NudgeButton("met", "success"),
+    NudgeButton("not_yet", "secondary"),
+    NudgeButton("help", "primary"),
+    NudgeButton("end", "danger"),
 )
 END_CONFIRM_BUTTONS: tuple[NudgeButton, ...] = (
-    NudgeButton("confirm_end", "Yes, end our match", "danger"),
-    NudgeButton("keep", "No, let's keep going", "secondary"),
+    NudgeButton("confirm_end", "danger"),
+    NudgeButton("keep", "secondary"),
 )
 
 
@@ -170,13 +172,14 @@ def at_risk(history: Sequence[NudgeRecord], *, now: datetime | None = None, grac
     return all(all(r.answer is None for r in recs) for _key, recs in occasions[-2:])
 
 
-def history_summary(history: Sequence[NudgeRecord], names: Mapping[str, str] | None = None) -> str:
+def history_summary(history: Sequence[NudgeRecord], names: Mapping[str, str] | None = None,
+                    labels: CheckinButtons | None = None) -> str:
     """One line per nudge, oldest first, e.g. ``2026-03-04 Day 3: have you met? → ana: not yet`` (``names``:
-    each step key's human name; a key without one is shown in words)."""
-    labels = {b.answer: b.label for b in CHECKIN_BUTTONS}
+    each step key's human name; a key without one is shown in words; ``labels``: the programme's buttons)."""
+    labels = labels or CheckinButtons()
     lines = []
     for rec in sorted(history, key=lambda r: (r.sent_at, r.person_key, r.nudge_id)):
-        answer = "no answer" if rec.answer is None else labels.get(rec.answer, rec.answer).lower()
+        answer = "no answer" if rec.answer is None else labels.label(rec.answer).lower()
         if not rec.expects_answer:
             answer = "(no buttons)"
         step = (names or {}).get(rec.step_key) or step_label(rec.step_key)

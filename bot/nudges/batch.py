@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.voice import CheckinWords
+
 __all__ = ["MAX_ROWS", "CheckinSection", "answerable", "page_of", "pages", "render", "status_line"]
 
 #: Discord: 5 action rows per message, 25 components, 2,000 characters of content.
@@ -22,13 +24,9 @@ MAX_ROWS = 5
 MAX_COMPONENTS = 25
 CONTENT_LIMIT = 2000
 
-#: how an answered pairing reads in the message (short: the person already saw the choice they made)
-ANSWERED: dict[str, str] = {
-    "met": "✅ you've met",
-    "not_yet": "⏳ not yet",
-    "help": "🆘 asked for help: the organisers know",
-    "end": "👋 asked to end: waiting for your partner to confirm",
-}
+#: the words (``[checkin_words]``) of how an answered pairing reads in the message (short: the person already
+#: saw the choice they made)
+ANSWERED: dict[str, str] = {"met": "batch_met", "not_yet": "batch_not_yet", "help": "batch_help", "end": "batch_end"}
 
 
 @dataclass(frozen=True)
@@ -82,30 +80,34 @@ def page_of(sections: Sequence[CheckinSection], nudge_id: int, max_rows: int = M
     return 0
 
 
-def status_line(section: CheckinSection) -> str:
+def status_line(section: CheckinSection, words: CheckinWords | None = None) -> str:
+    words = words or CheckinWords()
     if section.answer:
-        return ANSWERED.get(section.answer, "answered")
-    return "" if section.open else "this pairing has ended"
+        return words.say(ANSWERED[section.answer]) if section.answer in ANSWERED else "✓"
+    return "" if section.open else words.batch_over
 
 
 def answerable(section: CheckinSection) -> bool:
     return section.open and section.answer is None
 
 
-def render(intro: str, sections: Sequence[CheckinSection], *, limit: int = CONTENT_LIMIT) -> str:
+def render(intro: str, sections: Sequence[CheckinSection], *, limit: int = CONTENT_LIMIT,
+           words: CheckinWords | None = None) -> str:
     """The message's content: the intro, one line per pairing, and every section's marker as the footer.
-    Lines are cut (never the footer) so the whole fits ``limit``."""
+    Lines are cut (never the footer) so the whole fits ``limit``. ``words``: the programme's."""
+    words = words or CheckinWords()
     footer = "\n-# " + " ".join(s.marker for s in sections)
     lines = []
     for i, s in enumerate(sections, start=1):
         where = f" · <#{s.space_id}>" if s.space_id else ""
-        done = status_line(s)
-        goals = " · 🎯 goals" if s.goal_match_id is not None else ""
-        lines.append(f"**{i}. {s.partner}** (week {s.week}){where}{goals}" + (f" — {done}" if done else ""))
+        done = status_line(s, words)
+        goals = f" · {words.batch_has_goals}" if s.goal_match_id is not None else ""
+        lines.append(f"**{i}. {s.partner}** ({words.say('batch_week', week=s.week)}){where}{goals}"
+                     + (f" — {done}" if done else ""))
     room = limit - len(footer)
     body = intro.strip()
     for n, line in enumerate(lines):
-        more = f"\n…and {len(lines) - n} more below"
+        more = "\n" + words.say("batch_more", count=len(lines) - n)
         if len(body) + 1 + len(line) + len(more) > room and n < len(lines) - 1 \
                 or len(body) + 1 + len(line) > room:
             body = (body + more)[:room]

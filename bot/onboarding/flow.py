@@ -35,10 +35,6 @@ from bot.onboarding.validate import (
 SUMMARY = "summary"
 DONE = "done"
 HELP_AFTER_ATTEMPTS = 2
-CONSENT_REFUSED = (
-    "To take part we need your consent to store your answers and share them with your matched partner and "
-    "the organisers. Choose “Change an answer” → {label} to agree, or use /leave to delete your data."
-)
 
 
 class FlowState(BaseModel):
@@ -80,6 +76,9 @@ class ShowSummary:
     can_confirm: bool = True
     blocked_reason: str | None = None
     ack: str | None = None
+    #: the label of a required consent question answered "no" (the reason it cannot be confirmed, said in the
+    #: programme's voice: ``interview.consent_refused``); ``blocked_reason`` is then None
+    consent_refused: str | None = None
 
 
 @dataclass(frozen=True)
@@ -167,19 +166,21 @@ def _summary(questions: list[Question], state: FlowState, *, ack: str | None = N
     lines: list[tuple[str, str]] = []
     keys: list[str] = []
     blocked: str | None = None
+    refused: str | None = None
     for q in questions:
         if q.key in state.answers and is_active(q, state.answers):
             value = state.answers[q.key]
             lines.append((q.display_label, safe_text(show_value(q, value, today), 300, one_line=False)))
             keys.append(q.key)
-            if q.kind == "consent" and q.required and value is not True and blocked is None:
-                blocked = CONSENT_REFUSED.format(label=q.display_label)
-            if blocked is None:
+            if q.kind == "consent" and q.required and value is not True and blocked is None and refused is None:
+                refused = q.display_label
+            if blocked is None and refused is None:
                 blocked = q.eligibility_problem(value)
     problems = validate_profile(questions, state.answers)
-    if problems and blocked is None:
+    if problems and blocked is None and refused is None:
         blocked = "Some answers need another look: " + "; ".join(problems)
-    return ShowSummary(lines=lines, keys=keys, can_confirm=not problems, blocked_reason=blocked, ack=ack)
+    return ShowSummary(lines=lines, keys=keys, can_confirm=not problems, blocked_reason=blocked, ack=ack,
+                       consent_refused=refused)
 
 
 def current_step(questions: list[Question], state: FlowState, *, today: date | None = None) -> Step:

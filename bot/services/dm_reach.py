@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.services.programmes import Programme
 from storage.models import Person
 
 RETRY_AFTER = timedelta(days=7)
@@ -26,7 +27,8 @@ def dms_closed_now(person: Person, now: datetime) -> bool:
     return person.dms_closed_at is not None and now - person.dms_closed_at < RETRY_AFTER
 
 
-def reopened_notice(discord_user_id: int | None) -> str:
-    """What the organisers are told, once, when DMs found closed reach the person again."""
-    return (f"ℹ️ <@{discord_user_id}>'s DMs are open again: their check-ins, surveys and event messages come by "
-            "DM again.")
+def reopened_notice(programme: Programme, discord_user_id: int | None) -> str:
+    """What the organisers are told, once, when DMs found closed reach the person again, in the programme's
+    voice (``dms_reopened``)."""
+    return programme.config.messages().say("dms_reopened", person=f"<@{discord_user_id}>",
+                                           programme=programme.config.name)

@@ -268,13 +268,11 @@ def worker_name(suffix: str = "") -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}{suffix}"[:100]
 
 
-def closed_dms_notice(discord_user_id: int | None) -> str:
+def closed_dms_notice(programme: Programme, discord_user_id: int | None) -> str:
     """What the organisers are told, once, when a person's DMs are first found closed (whichever feature found
-    it: every feature reaches them the same way from then on)."""
-    return (f"ℹ️ <@{discord_user_id}> has closed their DMs, so I'm reaching them outside DMs instead: check-ins in "
-            "their pair's space (in a mentor's pod, a private thread), surveys and event messages in a private "
-            "thread only they and the organisers can see. Nothing is lost: every message still reaches them. I'll try "
-            "their DMs again once a week and tell you if they open.")
+    it: every feature reaches them the same way from then on), in the programme's voice (``closed_dms``)."""
+    return programme.config.messages().say("closed_dms", person=f"<@{discord_user_id}>",
+                                            programme=programme.config.name)
 
 
 class ScheduledDmDispatcher(Generic[R, D]):
@@ -340,11 +338,11 @@ class ScheduledDmDispatcher(Generic[R, D]):
         if outcome.dms_found_closed and d.person_id is not None \
                 and await self.store.ledger.mark_dms_closed(d.person_id) and (outcome.posted or outcome.retry):
             # once: only the run that found them open says so (unreachable: the outcome's own notice says so)
-            await self.channels.tell_organisers(d.programme, closed_dms_notice(d.discord_user_id))
+            await self.channels.tell_organisers(d.programme, closed_dms_notice(d.programme, d.discord_user_id))
         if outcome.reached_by_dm and d.person_id in self._closed:
             self._closed.discard(d.person_id)
             if await self.store.ledger.mark_dms_open(d.person_id):  # once, like the closing
-                await self.channels.tell_organisers(d.programme, reopened_notice(d.discord_user_id))
+                await self.channels.tell_organisers(d.programme, reopened_notice(d.programme, d.discord_user_id))
         if outcome.posted is None:
             for rid, attempt in d.held:
                 if outcome.retry:

@@ -19,7 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from bot.nudges.config import NudgePlanConfig, NudgeStep
 from bot.nudges.templates import check_template, render_template
 
-__all__ = ["INTERVIEW_PLACEHOLDERS", "PLACEHOLDERS", "REPLY_KEYS", "CheckinWords", "InterviewWords", "SurveyWords", "Voice", "VoiceOverrides", "load_voice", "resolve_voice"]
+__all__ = ["CHECKIN_PLACEHOLDERS", "INTERVIEW_PLACEHOLDERS", "PLACEHOLDERS", "REPLY_KEYS", "SURVEY_WORD_PLACEHOLDERS",
+           "CheckinButtons", "CheckinWords", "InterviewWords", "SurveyWords", "Voice", "VoiceOverrides", "load_voice",
+           "resolve_voice"]
 
 _STRICT = ConfigDict(extra="forbid")
 
@@ -56,9 +58,26 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "mentor_place_free": frozenset({"programme"}),
     "paused": frozenset({"programme", "until"}),
     "resumed": frozenset({"programme"}),
+    "closed_dms": frozenset({"person", "programme"}),
+    "dms_reopened": frozenset({"person", "programme"}),
+    "pause_carry_on": frozenset(),
+    "pause_extend": frozenset({"weeks"}),
 }
 #: A reply to each check-in button (no placeholders: it is shown to the person who pressed it).
 REPLY_KEYS = ("met", "not_yet", "help", "end", "confirm_end", "keep")
+
+
+def _check_words(words: BaseModel, placeholders: dict[str, tuple[str, ...]]) -> None:
+    """Every text of ``words`` uses only its own placeholders; an error names the key (``already: …``)."""
+    for name in type(words).model_fields:
+        try:
+            check_template(getattr(words, name), placeholders.get(name, ()))
+        except ValueError as exc:
+            raise ValueError(f"{name}: {exc}") from None
+
+
+#: The placeholders each of the survey words may use.
+SURVEY_WORD_PLACEHOLDERS: dict[str, tuple[str, ...]] = {"not_an_answer": ("question",), "grouped_partner": ("count",)}
 
 
 class SurveyWords(BaseModel):
@@ -94,12 +113,23 @@ class SurveyWords(BaseModel):
     choose: str = Field(default="Choose an answer", min_length=1, max_length=150)
     quote_yes: str = Field(default="Yes, you may quote me", min_length=1, max_length=80)
     quote_no: str = Field(default="No, keep it private", min_length=1, max_length=80)
+    #: several pairings' surveys in one message (a mentor with several mentees): who the intro's {partner} is
+    #: ({count}: how many) …
+    grouped_partner: str = Field(default="each of the {count} people you're paired with", min_length=1,
+                                 max_length=100)
+    #: … and the line above the list of names, one button each
+    grouped_intro: str = Field(default="There's one short survey per person — press a name below to answer "
+                                       "about them:", min_length=1, max_length=300)
+    #: the intro's {name} when the person's name is unknown ("Hi there")
+    no_name: str = Field(default="there", min_length=1, max_length=40)
 
     @model_validator(mode="after")
     def _templates(self) -> SurveyWords:
-        for name in type(self).model_fields:
-            check_template(getattr(self, name), ("question",) if name == "not_an_answer" else ())
+        _check_words(self, SURVEY_WORD_PLACEHOLDERS)
         return self
+
+    def say(self, name: str, /, **values: object) -> str:
+        return render_template(getattr(self, name), values, allowed=SURVEY_WORD_PLACEHOLDERS.get(name, ()))
 
 
 #: The placeholders each of the interview's words may use (and that the interview always fills).
@@ -110,6 +140,12 @@ INTERVIEW_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "post_guess_above": ("answer", "question"),
     "no_interview": ("programme",),
     "dm_help": ("programme",),
+    "use_button": ("answer",),
+    "choose_range": ("low", "high"),
+    "choose_count": ("count",),
+    "current_answer": ("answer",),
+    "consent_refused": ("label",),
+    "thread_intro": ("person",),
 }
 
 
@@ -148,20 +184,89 @@ class InterviewWords(BaseModel):
     dm_help: str = Field(default="Hi! I'm the mentoring bot. Use `/join` in the community server to start (or "
                                  "continue) your interview, `/profile` to see your answers, `/pause` to take a "
                                  "break, and `/leave` to delete your data.", min_length=1, max_length=600)
+    #: the interview's controls (Discord: 80 characters a button label, 150 a menu placeholder, 45 a form title)
+    write_button: str = Field(default="Write my answer", min_length=1, max_length=80)
+    skip_button: str = Field(default="Skip", min_length=1, max_length=80)
+    none_button: str = Field(default="None of these", min_length=1, max_length=80)
+    #: the button taking a suggested answer ({answer}: the suggestion; cut to 80 characters)
+    use_button: str = Field(default="Use: {answer}", min_length=1, max_length=80)
+    confirm_button: str = Field(default="Confirm", min_length=1, max_length=80)
+    change_menu: str = Field(default="Change an answer…", min_length=1, max_length=150)
+    choose_menu: str = Field(default="Choose…", min_length=1, max_length=150)
+    #: a menu taking several answers: between {low} and {high} / exactly {count}
+    choose_range: str = Field(default="Choose {low}–{high}…", min_length=1, max_length=150)
+    choose_count: str = Field(default="Choose {count}…", min_length=1, max_length=150)
+    zone_menu: str = Field(default="Pick your time zone", min_length=1, max_length=150)
+    answer_title: str = Field(default="Your answer", min_length=1, max_length=45)
+    #: under a question whose answer is being changed
+    current_answer: str = Field(default="Your current answer: {answer}", min_length=1, max_length=300)
+    #: under the summary when the consent question was answered "no" ({label}: that question's label)
+    consent_refused: str = Field(default="To take part we need your consent to store your answers and share them "
+                                         "with your matched partner and the organisers. Choose “Change an answer” "
+                                         "→ {label} to agree, or use /leave to delete your data.",
+                                 min_length=1, max_length=600)
+    #: a click on a typed question the organisers removed since
+    question_gone: str = Field(default="That question no longer exists.", min_length=1, max_length=300)
+    #: the first message of the private thread the interview moves to when the person's DMs are closed
+    #: ({person}: a mention of them)
+    thread_intro: str = Field(default="{person} your DMs are closed, so let's talk here — only you and the "
+                                      "organisers can see this thread.", min_length=1, max_length=300)
 
     @model_validator(mode="after")
     def _templates(self) -> InterviewWords:
-        for name in type(self).model_fields:
-            check_template(getattr(self, name), INTERVIEW_PLACEHOLDERS.get(name, ()))
+        _check_words(self, INTERVIEW_PLACEHOLDERS)
         return self
 
     def say(self, name: str, /, **values: object) -> str:
         return render_template(getattr(self, name), values, allowed=INTERVIEW_PLACEHOLDERS.get(name, ()))
 
 
+#: The placeholders each of the check-in words may use (and that their sender always fills).
+CHECKIN_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
+    "already": ("answer",),
+    "end_request": ("partner", "programme"),
+    "batch_pick": ("partner",),
+    "batch_answered": ("partner", "answer"),
+    "batch_ended": ("partner",),
+    "batch_goals": ("partner",),
+    "batch_earlier": ("first", "last"),
+    "batch_later": ("first", "last"),
+    "batch_week": ("week",),
+    "batch_more": ("count",),
+}
+
+
+class CheckinButtons(BaseModel):
+    """``[checkin_buttons]``: the labels of a check-in's buttons (Discord: 80 characters each); the answers
+    themselves are in ``[replies]``."""
+
+    model_config = _STRICT
+
+    met: str = Field(default="We've met", min_length=1, max_length=80)
+    not_yet: str = Field(default="Not yet", min_length=1, max_length=80)
+    help: str = Field(default="We need help", min_length=1, max_length=80)
+    end: str = Field(default="End this match", min_length=1, max_length=80)
+    #: the partner's two buttons under the end request
+    confirm_end: str = Field(default="Yes, end our match", min_length=1, max_length=80)
+    keep: str = Field(default="No, let's keep going", min_length=1, max_length=80)
+    #: under a check-in / a feedback question: opens a short form
+    note: str = Field(default="Add a note", min_length=1, max_length=80)
+    feedback: str = Field(default="Write my feedback", min_length=1, max_length=80)
+
+    @model_validator(mode="after")
+    def _templates(self) -> CheckinButtons:
+        _check_words(self, {})
+        return self
+
+    def label(self, answer: str) -> str:
+        """The label of the button giving ``answer`` (an unknown answer: itself)."""
+        return str(getattr(self, answer)) if answer in type(self).model_fields else answer
+
+
 class CheckinWords(BaseModel):
-    """``[checkin_words]``: the answers to a check-in click that cannot count. The defaults are only for a
-    check-in whose programme no longer exists."""
+    """``[checkin_words]``: the answers to a check-in click that cannot count, the end request put to the
+    partner, the note form and a batched check-in's words. The defaults are only for a check-in whose
+    programme no longer exists."""
 
     model_config = _STRICT
 
@@ -182,15 +287,47 @@ class CheckinWords(BaseModel):
                          max_length=300)
     #: "Keep going" pressed again
     already_keep: str = Field(default="You already told me you'd like to keep going.", min_length=1, max_length=300)
+    #: the partner's question when the other asked to end the match ({partner}: who asked), with the
+    #: confirm_end / keep buttons
+    end_request: str = Field(default="{partner} asked to end your {programme} match. Do you agree? If not, tell "
+                                     "us and an organiser will help you two.", min_length=1, max_length=900)
+    #: the note form: its title and field (Discord: 45 characters each), the thanks, and a note that cannot
+    #: be saved (not theirs, or the check-in is gone)
+    note_title: str = Field(default="A short note for the organisers", min_length=1, max_length=45)
+    note_label: str = Field(default="Your note", min_length=1, max_length=45)
+    note_saved: str = Field(default="Thanks — I've passed your note to the organisers.", min_length=1,
+                            max_length=300)
+    note_refused: str = Field(default="This note can't be saved here.", min_length=1, max_length=300)
+    #: a batched check-in (several pairings in one message): each pairing's menu (Discord: 150 characters) …
+    batch_pick: str = Field(default="{partner}: how is it going?", min_length=1, max_length=150)
+    batch_answered: str = Field(default="{partner}: {answer} ✓", min_length=1, max_length=150)
+    batch_ended: str = Field(default="{partner}: this pairing has ended", min_length=1, max_length=150)
+    #: … the menu's note entry (100 characters), the answer to anything else picked …
+    batch_note: str = Field(default="Add a note for the organisers", min_length=1, max_length=100)
+    batch_wrong: str = Field(default="Please pick one of the answers in the list.", min_length=1, max_length=300)
+    #: … a pair's goal-progress button, the page buttons (80 characters; {first}–{last}: the pairings shown) …
+    batch_goals: str = Field(default="Goal progress: {partner}", min_length=1, max_length=80)
+    batch_earlier: str = Field(default="◀ Pairings {first}–{last}", min_length=1, max_length=80)
+    batch_later: str = Field(default="Pairings {first}–{last} ▶", min_length=1, max_length=80)
+    #: … and each pairing's line in the message: its week, its goals (if set), its answer so far, an ended
+    #: pairing, the pairings cut for length ({count}: how many)
+    batch_week: str = Field(default="week {week}", min_length=1, max_length=60)
+    batch_has_goals: str = Field(default="🎯 goals", min_length=1, max_length=60)
+    batch_met: str = Field(default="✅ you've met", min_length=1, max_length=100)
+    batch_not_yet: str = Field(default="⏳ not yet", min_length=1, max_length=100)
+    batch_help: str = Field(default="🆘 asked for help: the organisers know", min_length=1, max_length=100)
+    batch_end: str = Field(default="👋 asked to end: waiting for your partner to confirm", min_length=1,
+                           max_length=100)
+    batch_over: str = Field(default="this pairing has ended", min_length=1, max_length=100)
+    batch_more: str = Field(default="…and {count} more below", min_length=1, max_length=100)
 
     @model_validator(mode="after")
     def _templates(self) -> CheckinWords:
-        for name in type(self).model_fields:
-            check_template(getattr(self, name), ("answer",) if name == "already" else ())
+        _check_words(self, CHECKIN_PLACEHOLDERS)
         return self
 
     def say(self, name: str, /, **values: object) -> str:
-        return render_template(getattr(self, name), values, allowed=("answer",) if name == "already" else ())
+        return render_template(getattr(self, name), values, allowed=CHECKIN_PLACEHOLDERS.get(name, ()))
 
 
 class Voice(BaseModel):
@@ -250,7 +387,22 @@ class Voice(BaseModel):
     #: the answer to /pause ({until}: the date it ends) and to /resume
     paused: str = Field(min_length=1, max_length=600)
     resumed: str = Field(min_length=1, max_length=600)
+    #: told to the organisers, once, when a person's DMs are found closed ({person}: a mention of them)
+    closed_dms: str = Field(default="ℹ️ {person} has closed their DMs, so I'm reaching them outside DMs instead: "
+                                    "check-ins in their pair's space (in a mentor's pod, a private thread), surveys "
+                                    "and event messages in a private thread only they and the organisers can see. "
+                                    "Nothing is lost: every message still reaches them. I'll try their DMs again "
+                                    "once a week and tell you if they open.", min_length=1, max_length=900)
+    #: told to the organisers, once, when DMs found closed reach the person again ({person}: a mention of them)
+    dms_reopened: str = Field(default="ℹ️ {person}'s DMs are open again: their check-ins, surveys and event "
+                                      "messages come by DM again.", min_length=1, max_length=900)
+    #: the two buttons under pause_over (Discord: 80 characters a label): carry on (answered with ``resumed``)
+    #: or pause {weeks} more weeks (answered with ``paused``)
+    pause_carry_on: str = Field(default="Carry on", min_length=1, max_length=80)
+    pause_extend: str = Field(default="Pause {weeks} more weeks", min_length=1, max_length=80)
     replies: dict[str, str]
+    #: the labels of a check-in's buttons
+    checkin_buttons: CheckinButtons = Field(default_factory=CheckinButtons)
     #: the words around survey questions
     surveys: SurveyWords = Field(default_factory=SurveyWords)
     #: the answers to a check-in click that cannot count
@@ -267,12 +419,18 @@ class Voice(BaseModel):
     @model_validator(mode="after")
     def _templates(self) -> Voice:
         for name, allowed in PLACEHOLDERS.items():
-            check_template(getattr(self, name), allowed)
+            try:
+                check_template(getattr(self, name), allowed)
+            except ValueError as exc:
+                raise ValueError(f"{name}: {exc}") from None
         missing = [k for k in REPLY_KEYS if not self.replies.get(k)]
         if missing or set(self.replies) - set(REPLY_KEYS):
             raise ValueError(f"replies needs exactly these keys: {', '.join(REPLY_KEYS)}")
         for key in REPLY_KEYS:
-            check_template(self.replies[key], ())
+            try:
+                check_template(self.replies[key], ())
+            except ValueError as exc:
+                raise ValueError(f"replies: {key}: {exc}") from None
         NudgePlanConfig(steps=self.checkins)  # unique step keys
         return self
 
@@ -320,7 +478,12 @@ class VoiceOverrides(BaseModel):
     mentor_place_free: str | None = Field(default=None, min_length=1, max_length=300)
     paused: str | None = Field(default=None, min_length=1, max_length=600)
     resumed: str | None = Field(default=None, min_length=1, max_length=600)
+    closed_dms: str | None = Field(default=None, min_length=1, max_length=900)
+    dms_reopened: str | None = Field(default=None, min_length=1, max_length=900)
+    pause_carry_on: str | None = Field(default=None, min_length=1, max_length=80)
+    pause_extend: str | None = Field(default=None, min_length=1, max_length=80)
     replies: dict[str, str] = Field(default_factory=dict)
+    checkin_buttons: dict[str, str] = Field(default_factory=dict)
     surveys: dict[str, str] = Field(default_factory=dict)
     checkin_words: dict[str, str] = Field(default_factory=dict)
     interview: dict[str, str] = Field(default_factory=dict)
@@ -352,6 +515,15 @@ class VoiceOverrides(BaseModel):
                              f"known: {', '.join(InterviewWords.model_fields)}")
         return words
 
+    @field_validator("checkin_buttons")
+    @classmethod
+    def _known_checkin_buttons(cls, words: dict[str, str]) -> dict[str, str]:
+        unknown = set(words) - set(CheckinButtons.model_fields)
+        if unknown:
+            raise ValueError(f"unknown check-in button {sorted(unknown)[0]!r}; "
+                             f"known: {', '.join(CheckinButtons.model_fields)}")
+        return words
+
     @field_validator("checkin_words")
     @classmethod
     def _known_checkin_words(cls, words: dict[str, str]) -> dict[str, str]:
@@ -381,11 +553,20 @@ def resolve_voice(preset: str, overrides: VoiceOverrides | None = None) -> Voice
     if overrides is None:
         return base
     data: dict[str, Any] = base.model_dump()
-    for name, value in overrides.model_dump(exclude={"replies", "surveys", "checkin_words", "interview"}).items():
+    tables = ("surveys", "checkin_words", "checkin_buttons", "interview")
+    for name, value in overrides.model_dump(exclude={"replies", *tables}).items():
         if value is not None:
             data[name] = value
     data["replies"] = {**base.replies, **overrides.replies}
-    data["surveys"] = {**data["surveys"], **overrides.surveys}
-    data["checkin_words"] = {**data["checkin_words"], **overrides.checkin_words}
-    data["interview"] = {**data["interview"], **overrides.interview}
-    return Voice.model_validate(data)
+    for table in tables:
+        data[table] = {**data[table], **getattr(overrides, table)}
+    try:
+        return Voice.model_validate(data)
+    except ValidationError as exc:  # name the key under the programme's [programme.voice]
+        first = exc.errors()[0]
+        where = ".".join(["voice", *(str(part) for part in first["loc"])])
+        reason = str(first["msg"]).removeprefix("Value error, ")
+        key, _, rest = reason.partition(": ")  # a table's text (see _check_words): its key joins the path
+        if rest and key.isidentifier() and (not first["loc"] or first["loc"][-1] in tables):
+            where, reason = f"{where}.{key}", rest
+        raise ValueError(f"{where}: {reason}") from None

@@ -151,8 +151,9 @@ class SuggestionButton(PersistentItem[discord.ui.Button[Any]], prefix="onbsug", 
 class TextAnswerModal(KitModal):
     ack = "visible"
 
-    def __init__(self, pid: int, key: str, label: str, max_length: int, required: bool) -> None:
-        super().__init__(title="Your answer", custom_id=f"onbmodal:{pid}:{key}", timeout=900)
+    def __init__(self, pid: int, key: str, label: str, max_length: int, required: bool,
+                 title: str = "Your answer") -> None:
+        super().__init__(title=title[:45], custom_id=f"onbmodal:{pid}:{key}", timeout=900)
         self.pid, self.key = pid, key
         self.answer: discord.ui.TextInput[TextAnswerModal] = discord.ui.TextInput(
             label=label[:45], max_length=min(max_length, 4000), required=required,
@@ -169,35 +170,35 @@ class TextAnswerButton(PersistentItem[discord.ui.Button[Any]], prefix="onbtxt", 
 
     ack = "none"
 
-    def __init__(self, pid: int, key: str) -> None:
-        super().__init__(_button(self.build_id(pid, key), "Write my answer", discord.ButtonStyle.primary))
+    def __init__(self, pid: int, key: str, label: str = "Write my answer") -> None:
+        super().__init__(_button(self.build_id(pid, key), label, discord.ButtonStyle.primary))
         self.pid, self.key = pid, key
 
     @classmethod
     def rebuild(cls, fields: dict[str, str], item: discord.ui.Item[Any]) -> TextAnswerButton:
-        return cls(int(fields["pid"]), fields["key"])
+        return cls(int(fields["pid"]), fields["key"], label_of(item, "Write my answer"))
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         programme = bot_of(interaction).services.programmes.by_id(self.pid)
         question = programme.question(self.key) if programme else None
+        words = programme.config.messages().interview if programme else InterviewWords()
         if question is None:
-            await interaction.response.send_message("That question no longer exists.", ephemeral=True)
+            await interaction.response.send_message(words.question_gone, ephemeral=True)
             return
-        await interaction.response.send_modal(
-            TextAnswerModal(self.pid, self.key, question.display_label, question.max_length, question.required)
-        )
+        await interaction.response.send_modal(TextAnswerModal(
+            self.pid, self.key, question.display_label, question.max_length, question.required, words.answer_title))
 
 
 class ConfirmButton(PersistentItem[discord.ui.Button[Any]], prefix="onbok", fields={"pid": INTEGER}):
     ack = "visible"
 
-    def __init__(self, pid: int) -> None:
-        super().__init__(_button(self.build_id(pid), "Confirm", discord.ButtonStyle.success))
+    def __init__(self, pid: int, label: str = "Confirm") -> None:
+        super().__init__(_button(self.build_id(pid), label, discord.ButtonStyle.success))
         self.pid = pid
 
     @classmethod
     def rebuild(cls, fields: dict[str, str], item: discord.ui.Item[Any]) -> ConfirmButton:
-        return cls(int(fields["pid"]))
+        return cls(int(fields["pid"]), label_of(item, "Confirm"))
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         await run_action(interaction, self.pid, "confirm")
@@ -231,7 +232,7 @@ def question_view(pid: int, step: AskQuestion, words: InterviewWords | None = No
     q, words = step.question, words or InterviewWords()
     view = discord.ui.View(timeout=None)
     if step.choices:  # ambiguous time zone: offer the candidates
-        view.add_item(AnswerSelect(pid, q.key, placeholder="Pick your time zone",
+        view.add_item(AnswerSelect(pid, q.key, placeholder=words.zone_menu,
                                    options=[discord.SelectOption(label=z[:100], value=z[:100]) for z in step.choices[:25]]))
     elif q.kind == "single" and len(q.options) <= MAX_BUTTONS:
         for opt in q.options:
@@ -240,13 +241,14 @@ def question_view(pid: int, step: AskQuestion, words: InterviewWords | None = No
         lo, hi = q.choice_range if q.kind == "multi" else (1, 1)
         view.add_item(AnswerSelect(
             pid, q.key,
-            placeholder="Choose…" if q.kind == "single" else f"Choose {lo}–{hi}…" if lo != hi else f"Choose {lo}…",
+            placeholder=words.choose_menu if q.kind == "single" else words.say("choose_range", low=lo, high=hi)
+            if lo != hi else words.say("choose_count", count=lo),
             min_values=max(1, lo), max_values=min(hi, len(q.options)),
             options=[discord.SelectOption(label=o.label, value=o.value, description=o.description)
                      for o in q.options[:25]],
         ))
         if q.kind == "multi" and lo == 0:
-            view.add_item(AnswerButton(pid, q.key, "none", "None of these", discord.ButtonStyle.secondary))
+            view.add_item(AnswerButton(pid, q.key, "none", words.none_button, discord.ButtonStyle.secondary))
     elif q.kind == "consent":
         view.add_item(AnswerButton(pid, q.key, "yes", words.consent_yes, discord.ButtonStyle.success))
         view.add_item(AnswerButton(pid, q.key, "no", words.consent_no, discord.ButtonStyle.danger))
@@ -255,11 +257,11 @@ def question_view(pid: int, step: AskQuestion, words: InterviewWords | None = No
         for n in range(q.min_value, q.max_value + 1):
             view.add_item(AnswerButton(pid, q.key, str(n), str(n)))
     elif q.kind == "text":
-        view.add_item(TextAnswerButton(pid, q.key))
+        view.add_item(TextAnswerButton(pid, q.key, words.write_button))
         if not q.required:
-            view.add_item(AnswerButton(pid, q.key, "skip", "Skip", discord.ButtonStyle.secondary))
+            view.add_item(AnswerButton(pid, q.key, "skip", words.skip_button, discord.ButtonStyle.secondary))
     if step.suggestion_raw is not None and step.suggestion_shown:
-        view.add_item(SuggestionButton(pid, q.key, f"Use: {step.suggestion_shown}"[:80]))
+        view.add_item(SuggestionButton(pid, q.key, words.say("use_button", answer=step.suggestion_shown)[:80]))
     view.stop()  # nothing to keep in memory: clicks are routed by custom_id
     return view if view.children else None
 
@@ -275,11 +277,11 @@ def question_count_phrase(step: AskQuestion) -> str:
 def render_guess(programme: Programme, step: AskQuestion, *, named: bool = False) -> Outgoing:
     """A guess from a linked post for the question already on screen: the guess and a "Use" button only,
     so the question itself is not asked a second time. ``named``: as in :func:`render_step`."""
-    q = step.question
+    q, words = step.question, programme.config.messages().interview
     view = discord.ui.View(timeout=None)
-    view.add_item(SuggestionButton(programme.id, q.key, f"Use: {step.suggestion_shown}"[:80]))
+    view.add_item(SuggestionButton(programme.id, q.key, words.say("use_button", answer=step.suggestion_shown)[:80]))
     view.stop()
-    text = programme.config.messages().interview.say(
+    text = words.say(
         "post_guess_above", answer=step.suggestion_shown, question=safe_text(q.display_label, 80))
     if named:
         text = f"-# {safe_text(programme.config.name, 100)}\n{text}"
@@ -306,7 +308,7 @@ def render_step(programme: Programme, step: Step, *, intro: bool = False, named:
             lines.append(f"⚠️ {step.reask_reason}")
         lines.append(f"{voice.interview.say('progress', number=step.number, total=step.total)} — {q.prompt}")
         if step.current_shown:
-            lines.append(f"Your current answer: {step.current_shown}")
+            lines.append(voice.interview.say("current_answer", answer=step.current_shown))
         if step.suggestion_shown:
             lines.append(voice.interview.say("records_say" if step.suggestion_from == "import" else "post_guess",
                                              answer=step.suggestion_shown))
@@ -323,14 +325,16 @@ def render_step(programme: Programme, step: Step, *, intro: bool = False, named:
             embed.add_field(name=label[:256], value=(shown or "—")[:1024], inline=False)
         view = discord.ui.View(timeout=None)
         if step.can_confirm:
-            view.add_item(ConfirmButton(pid))
-        view.add_item(ChangeSelect(pid, placeholder="Change an answer…", options=[
+            view.add_item(ConfirmButton(pid, voice.interview.confirm_button))
+        view.add_item(ChangeSelect(pid, placeholder=voice.interview.change_menu, options=[
             discord.SelectOption(label=label[:100], value=key)
             for (label, _), key in list(zip(step.lines, step.keys, strict=False))[:25]]))
         view.stop()
         text = voice.interview.summary
         if step.ack:
             text = f"✅ {step.ack}\n{text}"
+        if step.consent_refused:
+            text += "\n⚠️ " + voice.interview.say("consent_refused", label=step.consent_refused)
         if step.blocked_reason:
             text += f"\n⚠️ {step.blocked_reason}"
         return Outgoing(text, embed=embed, view=view)
@@ -400,8 +404,9 @@ async def deliver(bot: MentorBot, conv: Conversation, message: Outgoing, user_id
                               f"⚠️ I can't reach <@{user_id}> for onboarding: their DMs are closed and the "
                               f"onboarding channel '{conv.programme.config.onboarding_channel}' is missing.")
         return False
-    await bot.pacer_send(thread, content=f"<@{user_id}> your DMs are closed, so let's talk here — only you and "
-                                         "the organisers can see this thread.", allowed_mentions=mention_user(user_id))
+    words = conv.programme.config.messages().interview
+    await bot.pacer_send(thread, content=words.say("thread_intro", person=f"<@{user_id}>"),
+                         allowed_mentions=mention_user(user_id))
     sent = await bot.pacer_send(thread, **kwargs)
     await services.onboarding.set_channel(conv.session_id, thread.id, in_thread=True, prompt_message_id=sent.id)
     conv.channel_id, conv.in_thread = thread.id, True

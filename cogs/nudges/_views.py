@@ -13,6 +13,7 @@ from bot.nudges.answers import BUTTON_ANSWERS, CHECKIN_BUTTONS, END_CONFIRM_BUTT
 from bot.onboarding.safe_text import safe_text
 from bot.services.nudges import AnswerResult, Delivery, PartnerPrompt
 from bot.services.programmes import Programme
+from bot.voice import CheckinButtons, CheckinWords
 from cogs.kit.goals import GoalProgressButton
 from cogs.kit.interactions import INTEGER, KitModal, PersistentItem, bot_of, label_of, reply
 from cogs.kit.messaging import NO_PINGS, send_privately, send_to_person, tell_organisers
@@ -46,11 +47,13 @@ class NudgeAnswerButton(PersistentItem[discord.ui.Button[Any]], prefix="nudge",
 
 
 class NoteModal(KitModal):
-    def __init__(self, nudge_id: int) -> None:
-        super().__init__(title="A short note for the organisers", custom_id=f"nudgenotemodal:{nudge_id}", timeout=900)
+    def __init__(self, nudge_id: int, words: CheckinWords | None = None) -> None:
+        words = words or CheckinWords()
+        super().__init__(title=words.note_title, custom_id=f"nudgenotemodal:{nudge_id}", timeout=900)
         self.nudge_id = nudge_id
+        self.words = words
         self.note: discord.ui.TextInput[NoteModal] = discord.ui.TextInput(
-            label="Your note", style=discord.TextStyle.paragraph, max_length=1000, required=True)
+            label=words.note_label, style=discord.TextStyle.paragraph, max_length=1000, required=True)
         self.add_item(self.note)
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
@@ -58,9 +61,9 @@ class NoteModal(KitModal):
         text = self.note.value or ""
         programme = await bot.services.nudges.answers.save_note(self.nudge_id, interaction.user.id, text)
         if programme is None:
-            await reply(interaction, "This note can't be saved here.")
+            await reply(interaction, self.words.note_refused)
             return
-        await reply(interaction, "Thanks — I've passed your note to the organisers.")
+        await reply(interaction, programme.config.messages().checkin_words.note_saved)
         note = safe_text(text, 1500, one_line=False)
         await tell_organisers(bot, programme, f"📝 Note from <@{interaction.user.id}>: {note}")
 
@@ -80,17 +83,28 @@ class NudgeNoteButton(PersistentItem[discord.ui.Button[Any]], prefix="nudgenote"
         return cls(int(fields["id"]), label_of(item, "Add a note"))
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
-        await interaction.response.send_modal(NoteModal(self.nudge_id))
+        await interaction.response.send_modal(NoteModal(self.nudge_id, note_words(bot_of(interaction))))
+
+
+def note_words(bot: MentorBot) -> CheckinWords:
+    """The note form's words, without touching the database (a modal is the first response and must come at
+    once): the programme's when the bot runs one; with several, the check-in's custom_id does not say whose it
+    is, so the neutral words (the thanks after the form is in the programme's voice either way)."""
+    programmes = bot.services.programmes.all()
+    return programmes[0].config.messages().checkin_words if len(programmes) == 1 else CheckinWords()
 
 
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (NudgeAnswerButton, NudgeNoteButton)
 
 
-def buttons_view(buttons: tuple[NudgeButton, ...], nudge_id: int, *, note: str | None) -> discord.ui.View:
-    """The buttons of one nudge; the view itself is not kept (clicks are routed by custom_id)."""
+def buttons_view(buttons: tuple[NudgeButton, ...], nudge_id: int, *, note: str | None,
+                 labels: CheckinButtons | None = None) -> discord.ui.View:
+    """The buttons of one nudge, labelled in the programme's voice; the view itself is not kept (clicks are
+    routed by custom_id)."""
+    labels = labels or CheckinButtons()
     view = discord.ui.View(timeout=None)
     for b in buttons:
-        view.add_item(NudgeAnswerButton(b.answer, nudge_id, b.label, _STYLES[b.style], row=0))
+        view.add_item(NudgeAnswerButton(b.answer, nudge_id, labels.label(b.answer), _STYLES[b.style], row=0))
     if note:
         view.add_item(NudgeNoteButton(nudge_id, note, row=1))
     view.stop()
@@ -98,13 +112,14 @@ def buttons_view(buttons: tuple[NudgeButton, ...], nudge_id: int, *, note: str |
 
 
 def nudge_view(d: Delivery) -> discord.ui.View | None:
+    labels = d.programme.config.messages().checkin_buttons
     if d.kind == NudgeKind.CHECKIN and d.buttons:
-        view = buttons_view(CHECKIN_BUTTONS, d.nudge_id, note="Add a note")
+        view = buttons_view(CHECKIN_BUTTONS, d.nudge_id, note=labels.note, labels=labels)
         if d.goal_match_id is not None:  # the pair's goals: how is each going?
             view.add_item(GoalProgressButton(d.goal_match_id, row=1))
         return view
     if d.kind == NudgeKind.FEEDBACK:
-        return buttons_view((), d.nudge_id, note="Write my feedback")
+        return buttons_view((), d.nudge_id, note=labels.feedback, labels=labels)
     return None
 
 
@@ -124,10 +139,10 @@ async def follow_up(bot: MentorBot, result: AnswerResult) -> None:
 async def ask_partner(bot: MentorBot, prompt: PartnerPrompt, programme: Programme) -> None:
     """Ask the partner to confirm ending the match (or explain), with two buttons (DMs closed: in the pair's
     space, or in a mentor's pod a private thread only they see — not in front of the pod's other mentees)."""
-    content = (f"{prompt.requested_by} asked to end your {programme.config.name} match. Do you agree? "
-               "If not, tell us and an organiser will help you two.")
+    voice = programme.config.messages()
+    content = voice.checkin_words.say("end_request", partner=prompt.requested_by, programme=programme.config.name)
     kwargs = {"content": content, "allowed_mentions": NO_PINGS,
-              "view": buttons_view(END_CONFIRM_BUTTONS, prompt.nudge_id, note=None)}
+              "view": buttons_view(END_CONFIRM_BUTTONS, prompt.nudge_id, note=None, labels=voice.checkin_buttons)}
     try:
         if prompt.private:
             msg, _ = await send_privately(bot, programme, prompt.person_id, prompt.discord_user_id,

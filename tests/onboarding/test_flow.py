@@ -158,7 +158,8 @@ def test_cancelling_a_change_keeps_the_old_answer(edu: list[Question]) -> None:
 def test_consent_no_cannot_be_confirmed_and_explains_why(edu: list[Question]) -> None:
     state, step = run(edu, {**EDU_MENTOR, "consent": "no"})
     assert isinstance(step, ShowSummary)
-    assert not step.can_confirm and step.blocked_reason and "consent" in step.blocked_reason
+    consent = next(q for q in edu if q.key == "consent")
+    assert not step.can_confirm and step.consent_refused == consent.display_label  # said in the programme's voice
     state, step = confirm(edu, state, NOW)
     assert isinstance(step, ShowSummary) and not step.can_confirm and state.consent_at is None
     state, _ = change(edu, state, "consent")

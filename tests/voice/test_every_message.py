@@ -8,14 +8,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.config import ProgrammeConfig
+from bot.config import ProgrammeConfig, parse_config
+from bot.config_errors import ConfigError
 from bot.nudges.answers import NotifyOrganisers, NudgeRecord, follow_up
 from bot.nudges.templates import NUDGE_PLACEHOLDERS, render_template, template_fields
 from bot.onboarding.questions import PRESETS
 from bot.voice import (
+    CHECKIN_PLACEHOLDERS,
     INTERVIEW_PLACEHOLDERS,
     PLACEHOLDERS,
     REPLY_KEYS,
+    SURVEY_WORD_PLACEHOLDERS,
     Voice,
     VoiceOverrides,
     load_voice,
@@ -33,14 +36,22 @@ SAMPLE: dict[str, str] = {
     "event": "Mentors' development day: supporting new run leaders through their first winter", "kind": "development day",
     "when": "Saturday 14 November 2026, 10:00–16:00 (your time)",
     "where": "Join online: https://meet.example/abc-defg-hij", "days": "14 days", "until": "21 September 2026",
+    "person": f"@{LONG_NAME}", "weeks": "2",
 }
 INTERVIEW_SAMPLE: dict[str, object] = {
     "number": 3, "total": 11, "answer": "Head of Service (or equivalent), Libraries and Registration",
     "question": "Which best describes your current role?", "programme": SAMPLE["programme"],
+    "low": 1, "high": 3, "count": 2, "label": "Consent to share your answers", "person": SAMPLE["person"],
+}
+#: the values each check-in and survey word is sent with
+WORDS_SAMPLE: dict[str, object] = {
+    "answer": "We've met", "partner": LONG_NAME, "programme": SAMPLE["programme"], "first": 5, "last": 8,
+    "week": 12, "count": 12, "question": "How confident do you feel right now?",
 }
 TEACHER_WORDS = re.compile(r"\b(teach\w*|school\w*|pupil\w*|trainee\w*|headteacher\w*|NQT|SLT|lesson\w*|"
                            r"classroom\w*|#EduMentoring|early[- ]career|middle[- ]leader|phase|subject\w*)\b", re.I)
 WRONG_PLURAL = re.compile(r"\b1 \w+s\b|\(s\)|\(es\)")
+PYTHON_NONE = re.compile(r"\bNone\b(?! of)")  # a missing value rendered (not the button "None of these")
 RAW_ID = re.compile(r"(?<![/\d])\d{15,}(?![/\d])")
 
 
@@ -48,11 +59,11 @@ def every_message(voice: Voice) -> dict[str, str]:
     """name → the text as sent (the space link is a URL, so ids inside it are where Discord puts them)."""
     out = {name: voice.say(name, **{k: SAMPLE[k] for k in allowed}) for name, allowed in PLACEHOLDERS.items()}
     out |= {f"reply.{key}": voice.replies[key] for key in REPLY_KEYS}
-    out |= {f"surveys.{key}": render_template(text, {"question": "How confident do you feel right now?"},
-                                              allowed=("question",))
-            for key, text in voice.surveys.model_dump().items()}
-    out |= {f"checkin_words.{key}": voice.checkin_words.say(key, answer="We've met")
-            for key in voice.checkin_words.model_dump()}
+    out |= {f"surveys.{key}": voice.surveys.say(key, **{k: WORDS_SAMPLE[k] for k in allowed})
+            for key in voice.surveys.model_dump() for allowed in [SURVEY_WORD_PLACEHOLDERS.get(key, ())]}
+    out |= {f"checkin_words.{key}": voice.checkin_words.say(key, **{k: WORDS_SAMPLE[k] for k in allowed})
+            for key in voice.checkin_words.model_dump() for allowed in [CHECKIN_PLACEHOLDERS.get(key, ())]}
+    out |= {f"checkin_buttons.{key}": voice.checkin_buttons.label(key) for key in voice.checkin_buttons.model_dump()}
     out |= {f"interview.{key}": voice.interview.say(key, **{k: INTERVIEW_SAMPLE[k] for k in allowed})
             for key in voice.interview.model_dump() for allowed in [INTERVIEW_PLACEHOLDERS.get(key, ())]}
     for step in voice.checkins:
@@ -67,9 +78,10 @@ def test_every_message_fits_discord_and_fills_every_placeholder(preset: str) -> 
     assert voice.surveys.model_fields_set == set(type(voice.surveys).model_fields), "survey words in its own voice"
     assert voice.checkin_words.model_fields_set == set(type(voice.checkin_words).model_fields)
     assert voice.interview.model_fields_set == set(type(voice.interview).model_fields)
+    assert voice.checkin_buttons.model_fields_set == set(type(voice.checkin_buttons).model_fields)
     for name, text in every_message(voice).items():
         assert 0 < len(text) <= 2000 - 60, name  # room for the bot's "-# ref" marker
-        assert "{" not in text and "}" not in text and "None" not in text, name
+        assert "{" not in text and "}" not in text and not PYTHON_NONE.search(text), name
         assert "  " not in text and " ." not in text and " ," not in text, name  # no empty placeholder
         assert not WRONG_PLURAL.search(text), (name, text)
         assert not RAW_ID.search(text.replace(SAMPLE["space"], "")), name
@@ -127,3 +139,23 @@ def test_a_programme_may_reword_the_interviews_count_and_a_checkin_refusal_but_n
         resolve_voice("runtogether", VoiceOverrides(interview={"dm_help": "Hi {name}, use /join"}))
     with pytest.raises(ValueError, match="at most 45"):
         resolve_voice("runtogether", VoiceOverrides(surveys={"write_label": "x" * 46}))
+
+
+@pytest.mark.parametrize(("voice", "problem"), [
+    ({"checkin_buttons": {"met": "x" * 81}}, "programme[0]: voice.checkin_buttons.met: must have at most 80 characters"),
+    ({"checkin_buttons": {"meet": "Met"}}, "programme[0].voice.checkin_buttons: unknown check-in button 'meet'"),
+    ({"checkin_words": {"end_request": "{partner} wants out ({phone})"}},
+     "programme[0]: voice.checkin_words.end_request: unknown placeholder {phone}"),
+    ({"checkin_words": {"batch_pick": "y" * 151}}, "programme[0]: voice.checkin_words.batch_pick: must have at most 150"),
+    ({"interview": {"confirm_button": "z" * 81}}, "programme[0]: voice.interview.confirm_button: must have at most 80"),
+    ({"interview": {"answer_title": "w" * 46}}, "programme[0]: voice.interview.answer_title: must have at most 45"),
+    ({"interview": {"consent_refused": "Agree to {question}"}},
+     "programme[0]: voice.interview.consent_refused: unknown placeholder {question}"),
+    ({"surveys": {"grouped_partner": "your {n} mentees"}}, "programme[0]: voice.surveys.grouped_partner: unknown placeholder {n}"),
+    ({"closed_dms": "{who} has closed their DMs"}, "programme[0]: voice.closed_dms: unknown placeholder {who}"),
+])
+def test_a_bad_word_stops_start_up_naming_its_key(voice: dict[str, object], problem: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        parse_config({"programme": [{"key": "lib", "name": "Libraries Connected", "guild_id": 1,
+                                     "questions": {"preset": "libraries"}, "voice": voice}]})
+    assert any(p.startswith(problem) for p in raised.value.problems), raised.value.problems

@@ -9,7 +9,6 @@ from bot.nudges import answers as rules
 from bot.services.dm_reach import dms_closed_now
 from bot.services.match_end import MatchEnding
 from bot.services.nudges._types import (
-    ANSWER_LABELS,
     AnswerResult,
     PartnerPrompt,
     _mention,
@@ -17,7 +16,7 @@ from bot.services.nudges._types import (
     organiser_text,
 )
 from bot.services.programmes import Programme, ProgrammeRegistry
-from bot.voice import CheckinWords
+from bot.voice import CheckinButtons, CheckinWords
 from storage.db import SessionFactory, transaction
 from storage.ids import require_id
 from storage.models import Match, MatchStatus
@@ -44,6 +43,7 @@ class CheckInAnswers:
                 if nudge is not None and nudge.match_id is not None else None
             programme = self._registry.by_id(match.programme_id) if match is not None else None
             words = programme.config.messages().checkin_words if programme is not None else CheckinWords()
+            labels = programme.config.messages().checkin_buttons if programme is not None else CheckinButtons()
             if nudge is None or match is None:
                 return AnswerResult("unknown", words.gone)
             found = await people.people_with_profiles(
@@ -55,8 +55,7 @@ class CheckInAnswers:
             if match.status != MatchStatus.ACTIVE:
                 return AnswerResult("unchanged", words.match_over, programme)
             if answer in rules.NUDGE_ANSWERS and nudge.answer is not None:
-                label = ANSWER_LABELS.get(nudge.answer, nudge.answer)  # type: ignore[call-overload]
-                return AnswerResult("unchanged", words.say("already", answer=label), programme)
+                return AnswerResult("unchanged", words.say("already", answer=labels.label(nudge.answer)), programme)
             if answer == "keep" and await self._end_reply_seen(session, match, nudge_id):
                 return AnswerResult("unchanged", words.already_keep, programme)
             history = _records(await q.nudges_of_match(session=session, match_id=require_id(match)), key_of)
@@ -76,11 +75,11 @@ class CheckInAnswers:
                     if not await q.record_answer(session=session, nudge_id=action.nudge_id, answer=action.answer,
                                                  now=now):
                         return AnswerResult("unchanged", words.say(
-                            "already", answer=ANSWER_LABELS.get(answer, answer)), programme)
+                            "already", answer=labels.label(answer)), programme)
                 elif isinstance(action, rules.NotifyOrganisers):
                     if action.reason != "match_ended":  # ending the match tells the organisers (once)
                         result.organiser_messages.append(
-                            organiser_text(action, programme.config.step_names() if programme else None))
+                            organiser_text(action, programme.config.step_names() if programme else None, labels))
                 elif isinstance(action, rules.AskPartnerToConfirmEnd):
                     partner_pid = next(pid for pid, key in key_of.items() if key == action.partner_key)
                     partner = found[partner_pid][0]

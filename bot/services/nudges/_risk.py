@@ -10,7 +10,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.clock import Clock
 from bot.nudges import answers as rules
 from bot.services.nudges._types import (
-    ANSWER_LABELS,
     PairAtRisk,
     _records,
 )
@@ -89,7 +88,8 @@ class PairRisk:
         answers = Counter(str(n.answer) for n in sent if n.answer)
         ended = await matching.ended_match_count_since(session=session, programme_id=programme.id, since=since)
         at_risk = await self._pairs_at_risk(session, programme)
-        breakdown = ", ".join(f"{ANSWER_LABELS.get(a, a).lower()}: {c}" for a, c in sorted(answers.items()))  # type: ignore[call-overload]
+        labels = programme.config.messages().checkin_buttons  # the buttons' words, as the pairs saw them
+        breakdown = ", ".join(f"{labels.label(a).lower()}: {c}" for a, c in sorted(answers.items()))
         lines = [
             f"📋 **Weekly digest — {programme.config.name}** ({since:%d %b} – {now:%d %b})",
             f"• Active pairs: {len(active)}",

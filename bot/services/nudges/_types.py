@@ -14,6 +14,7 @@ from bot.nudges.batch import CheckinSection
 from bot.nudges.quiet import zone_of
 from bot.services.match_end import EndedMatch
 from bot.services.programmes import Programme
+from bot.voice import CheckinButtons
 from storage.ids import require_id
 from storage.models import MATCH_KINDS, Nudge, NudgeKind, NudgeStatus, Person, Profile
 
@@ -21,7 +22,6 @@ log = logging.getLogger(__name__)
 
 DISPATCH_KINDS = (*MATCH_KINDS, NudgeKind.DIGEST)
 MARKER_RE = re.compile(r"ref:n(\d+)\b")
-ANSWER_LABELS = {b.answer: b.label for b in (*rules.CHECKIN_BUTTONS, *rules.END_CONFIRM_BUTTONS)}
 
 
 
@@ -151,10 +151,12 @@ def _records(rows: list[Nudge], key_of: dict[int, str]) -> list[rules.NudgeRecor
     return out
 
 
-def organiser_text(notice: rules.NotifyOrganisers, names: Mapping[str, str] | None = None) -> str:
-    """The organisers' notice, the pair's history below it (each step by its human name)."""
+def organiser_text(notice: rules.NotifyOrganisers, names: Mapping[str, str] | None = None,
+                   labels: CheckinButtons | None = None) -> str:
+    """The organisers' notice, the pair's history below it (each step by its human name, each answer by the
+    button the person pressed)."""
     icon = "🚨" if notice.urgent else "ℹ️"
-    history = rules.history_summary(notice.history, names)
+    history = rules.history_summary(notice.history, names, labels)
     return f"{icon} {notice.message}\nHistory:\n{history}"[:2000] if history else f"{icon} {notice.message}"
 
 

@@ -196,15 +196,15 @@ class SurveyService:
             return ready
         async with self._sessions() as session:
             person = await people.get_person(session=session, person_id=first.person_id)
+        words = programme.config.messages().surveys
         opening = render_template(survey.intro if first.kind == NudgeKind.SURVEY else survey.reminder, {
-            "name": safe_text(person.display_name, 60) if person is not None else "there",
-            "partner": f"each of the {len(sections)} people you're paired with",
+            "name": safe_text(person.display_name, 60) if person is not None else words.no_name,
+            "partner": words.say("grouped_partner", count=len(sections)),
             "programme": programme.config.name,
         }, allowed=SURVEY_PLACEHOLDERS, limit=900)
         listing = "\n".join(f"• {s.partner}" for s in sections)
         footer = "\n-# " + " ".join(f"ref:n{s.nudge_id}" for s in sections)
-        text = (f"{opening}\n\nThere's one short survey per person — press a name below to answer about them:\n"
-                f"{listing}")[:2000 - len(footer)] + footer
+        text = f"{opening}\n\n{words.grouped_intro}\n{listing}"[:2000 - len(footer)] + footer
         return [replace(first, text=text, step=None, batch=sections,
                         claims=tuple((d.nudge_id, d.attempts) for d in ready if d.nudge_id in invite_of))]
 

@@ -1,0 +1,234 @@
+"""The words on the controls are the programme's too: a check-in's buttons and the end request put to the
+partner, a batched check-in's menus, lines and note form, the interview's buttons, menus and consent refusal
+(and the thread it moves to when DMs are closed), several pairings' surveys in one message, and the organisers'
+notice of closed DMs. Libraries Connected's preset speaks in its own tone; other words come from a programme's
+``[programme.voice]``. The neutral words stay where a programme does not change them (the RunTogether and
+#EduMentoring tests elsewhere click "We've met", "End this match", "Add a note for the organisers"…)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.demo.review import asked_questions, review_transcript
+from bot.demo.transcript import write_transcript
+from bot.sandbox.discord.model import ChannelType, Message
+from bot.sandbox.interview import run_interview
+from bot.sandbox.world import SandboxWorld
+from storage.queries import nudges as nq
+from tests.support.database import drop_test_schema
+from tests.support.organisers import MENTEE_INTERVIEW, slash
+from tests.support.pairs import Member, add_member, add_pair, make_pair, organiser_posts
+from tests.support.personas import EDU_MENTEE, EDU_MENTOR
+from tests.support.surveys import run_surveys_after
+from tests.support.world import make_world
+
+pytestmark = pytest.mark.e2e
+
+
+def _labels(message: Message) -> list[str]:
+    return [str(c.get("label")) for row in message.components for c in row["components"] if c.get("label")]
+
+
+def _selects(message: Message) -> list[dict[str, Any]]:
+    return [c for row in message.components for c in row["components"] if c.get("type") == 3]
+
+
+@pytest.fixture
+async def lworld(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SandboxWorld]:
+    """Libraries Connected's programme, as its preset speaks."""
+    w, schema = await make_world(tmp_path_factory, preset="libraries", extensions=["cogs.matching", "cogs.nudges"])
+    try:
+        yield w
+    finally:
+        await w.stop()
+        await drop_test_schema(schema)
+
+
+async def test_a_libraries_checkin_and_its_end_request_speak_in_the_libraries_words(lworld: SandboxWorld) -> None:
+    pair = await make_pair(lworld, "L")
+    await lworld.bot.services.nudges.plan_match(pair.match_id)
+    lworld.clock.advance(timedelta(days=7.01))
+    await lworld.bot.tick("nudge-dispatch")
+    mentee_checkin = next(m for m in pair.mentee.persona.dms() if m.interaction_id is None and m.components)
+    assert _labels(mentee_checkin) == ["We have met", "Not yet", "We would like support", "End this partnership",
+                                       "Add a note for the organisers"], _labels(mentee_checkin)
+    await (await pair.mentee.persona.click("We have met", message=mentee_checkin)).wait_answer()
+    again = await pair.mentee.persona.click("We have met", message=mentee_checkin)
+    assert "(“We have met”)" in again.content, again.content  # the earlier answer by the button's own words
+
+    mentor_checkin = next(m for m in pair.mentor.persona.dms() if m.interaction_id is None and m.components)
+    await (await pair.mentor.persona.click("End this partnership", message=mentor_checkin)).wait_answer()
+    prompt = await lworld.discord.state.wait_for(
+        lambda: next((m for m in pair.mentee.persona.dms() if "End this partnership" not in _labels(m)
+                      and "Yes, end our partnership" in _labels(m)), None), 5)
+    assert "has asked to end your" in prompt.content and "peer mentoring partnership" in prompt.content, prompt.content
+    assert "match" not in prompt.content
+    assert _labels(prompt) == ["Yes, end our partnership", "No, let's continue"]
+    kept = await pair.mentee.persona.click("No, let's continue", message=prompt)
+    await kept.wait_answer()
+    assert "continue" in kept.content
+
+
+async def test_a_mentors_batched_checkin_is_labelled_in_the_programmes_own_words(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    world, schema = await make_world(tmp_path_factory, extensions=["cogs.nudges"], programme_overrides={"voice": {
+        "checkin_buttons": {"met": "Had a cuppa ☕"},
+        "checkin_words": {"batch_pick": "{partner} — how's it going?", "batch_answered": "{partner}: {answer} (noted)",
+                          "batch_note": "A quiet word for the team", "batch_met": "☕ caught up",
+                          "batch_week": "wk {week}", "note_title": "For the team's eyes",
+                          "note_label": "What's on your mind", "note_saved": "Ta — the team will read it."}}})
+    try:
+        mentor = await add_member(world, "Mentor Multi", "Europe/London")
+        pairs = [await add_pair(world, mentor, await add_member(world, f"Leader {i}", "Europe/London"))
+                 for i in (1, 2)]
+        for p in pairs:
+            await world.bot.services.nudges.plan_match(p.match_id)
+        world.clock.advance(timedelta(days=3))
+        await world.bot.tick("nudge-dispatch")
+        (msg,) = [m for m in mentor.persona.dms() if m.interaction_id is None]
+        menus = _selects(msg)
+        assert [s["placeholder"] for s in menus] == ["Leader 1 — how's it going?", "Leader 2 — how's it going?"]
+        assert [o["label"] for o in menus[0]["options"]] == ["Had a cuppa ☕", "Not yet", "We need help",
+                                                             "End this match", "A quiet word for the team"]
+        assert "(wk 1)" in msg.content and "(week 1)" not in msg.content
+        rows = []
+        async with world.bot.sessions() as s:
+            for p in pairs:
+                rows += [n for n in await nq.nudges_of_match(session=s, match_id=p.match_id)
+                         if n.person_id == mentor.person_id and n.message_id == msg.id]
+        rows.sort(key=lambda n: n.id)
+        await mentor.persona.choose("Had a cuppa ☕", custom_id=f"checkin:{rows[0].id}", message=msg)
+        shown = await world.discord.state.wait_for(
+            lambda: world.discord.state.messages[msg.id] if "caught up" in world.discord.state.messages[msg.id].content
+            else None, 5)
+        assert _selects(shown)[0]["placeholder"] == "Leader 1: Had a cuppa ☕ (noted)"
+        assert "☕ caught up" in shown.content and "you've met" not in shown.content
+
+        opened = await mentor.persona.choose("A quiet word for the team", custom_id=f"checkin:{rows[1].id}",
+                                             message=shown)
+        assert opened.modal is not None and opened.modal["title"] == "For the team's eyes"
+        saved = await mentor.persona.submit_modal({"What's on your mind": "Leader 2 is moving clubs"})
+        await saved.wait_answer()
+        assert saved.content == "Ta — the team will read it."
+    finally:
+        await world.stop()
+        await drop_test_schema(schema)
+
+
+INTERVIEW_WORDS = {
+    "progress": "Step {number}/{total}:",
+    "confirm_button": "Looks right",
+    "change_menu": "Fix an answer…",
+    "consent_refused": "No consent, no match: change “{label}” or use /leave.",
+    "thread_intro": "{person}, your DMs are shut, so we'll chat in here instead.",
+}
+
+
+async def test_the_interviews_controls_and_consent_refusal_are_the_programmes_and_the_review_still_reads_it(
+        tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> None:
+    world, schema = await make_world(tmp_path_factory, programme_overrides={"voice": {"interview": INTERVIEW_WORDS}})
+    try:
+        assert world.guild is not None
+        questions = world.bot.services.programmes.all()[0].questions
+        ada = world.person("Ada")
+        await ada.join(world.guild)
+        log = await run_interview(ada, questions, {**EDU_MENTOR, "consent": False}, confirm=False, timeout=20)
+        assert "Step 1/" in ada.dms()[0].content and "**Question" not in ada.dms()[0].content
+        consent = next(q for q in questions if q.kind == "consent")
+        assert f"No consent, no match: change “{consent.display_label}” or use /leave." in log.last, log.last
+        summary = next(m for m in reversed(ada.dms()) if _selects(m))
+        assert _selects(summary)[0]["placeholder"] == "Fix an answer…" and "Looks right" not in _labels(summary)
+
+        ben = world.person("Ben")
+        await ben.join(world.guild)
+        ben_log = await run_interview(ben, questions, EDU_MENTEE, timeout=20)
+        assert "profile is saved" in ben_log.last, ben_log.last
+
+        cy = world.person("Cy Closed", dms_open=False)  # the interview moves to a private thread
+        await cy.join(world.guild)
+        intro = await world.discord.state.wait_for(lambda: next(
+            (m.content for m in world.discord.state.messages.values() if "DMs are shut" in m.content), None), 5)
+        assert intro == f"<@{cy.id}>, your DMs are shut, so we'll chat in here instead."
+        assert any(c.type == ChannelType.PRIVATE_THREAD for c in world.discord.state.channels.values())
+
+        # the reviewer knows each question from the messages' structure, not from "Question n of N"
+        path = tmp_path / "transcript.md"
+        write_transcript(world, path)
+        text = path.read_text(encoding="utf-8")
+        asked = asked_questions(text.split("## DM with Ben\n")[1].split("\n## ")[0])
+        # (a message answered with a button is edited into the next question: the transcript shows the last)
+        assert len(asked) >= 2 and set(asked) <= set(ben_log.asked), (asked, ben_log.asked)
+        assert "**Question" not in text and "Step 1/" in text
+        assert "↳ _Ben clicked [Looks right]_" in text  # the summary's confirm button, in the programme's words
+        assert review_transcript(text, "edumentoring") == []
+    finally:
+        await world.stop()
+        await drop_test_schema(schema)
+
+
+async def _mentor_of_two(world: SandboxWorld, *, closed: bool = False) -> tuple[Member, list[Member]]:
+    mentor = await add_member(world, "Mentor M", "Europe/London")
+    mentees = [await add_member(world, f"Leader {x}", "Europe/London", dms_open=not closed) for x in "AB"]
+    for m in mentees:
+        await add_pair(world, mentor, m)
+    return mentor, mentees
+
+
+async def test_several_surveys_in_one_message_and_the_closed_dms_notice_use_the_programmes_words(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    world, schema = await make_world(tmp_path_factory, extensions=["cogs.surveys", "cogs.profiles"],
+                                     programme_overrides={"voice": {
+                                         "surveys": {"grouped_intro": "Tap a name to tell us about them:",
+                                                     "grouped_partner": "all {count} of your mentees"},
+                                         "closed_dms": "📵 {person} has DMs off; {programme} reaches them in a "
+                                                       "private thread."}})
+    try:
+        mentor, mentees = await _mentor_of_two(world, closed=True)
+        await run_surveys_after(world, minutes=1)
+        (survey,) = [m for m in mentor.persona.dms() if m.interaction_id is None]
+        assert "Tap a name to tell us about them:" in survey.content, survey.content
+        assert "all 2 of your mentees" in survey.content and "one short survey per person" not in survey.content
+        assert _labels(survey) == ["Leader A", "Leader B"]
+        notices = [p for p in organiser_posts(world) if "has DMs off" in p]
+        assert {f"<@{m.persona.id}>" for m in mentees} == {n.split()[1] for n in notices}, notices
+        assert not [p for p in organiser_posts(world) if "closed their DMs" in p]
+    finally:
+        await world.stop()
+        await drop_test_schema(schema)
+
+
+async def test_several_surveys_in_one_message_use_the_neutral_words_by_default(sworld: SandboxWorld) -> None:
+    mentor, _ = await _mentor_of_two(sworld)
+    await run_surveys_after(sworld, minutes=1)
+    (survey,) = [m for m in mentor.persona.dms() if m.interaction_id is None]
+    assert "There's one short survey per person — press a name below to answer about them:" in survey.content
+
+
+async def test_the_buttons_after_a_pause_are_the_programmes_words(tmp_path_factory: pytest.TempPathFactory) -> None:
+    world, schema = await make_world(tmp_path_factory, programme_overrides={"voice": {
+        "pause_carry_on": "I'm back 🙌", "pause_extend": "A further {weeks} weeks, please",
+        "paused": "Rest up until **{until}**, from {programme}.", "resumed": "Lovely to have you back in {programme}!"}})
+    try:
+        guild = world.guild
+        assert guild is not None
+        ada = world.person("Ada")
+        await ada.join(guild)
+        await run_interview(ada, world.bot.services.programmes.all()[0].questions, MENTEE_INTERVIEW)
+        await (await slash(ada, guild, "pause", options={"weeks": 1})).wait_answer()
+        seen = len(ada.dms())
+        world.clock.advance(timedelta(days=7, hours=1))
+        await world.bot.tick("pause-expiry")
+        (told,) = ada.dms()[seen:]
+        assert _labels(told) == ["I'm back 🙌", "A further 2 weeks, please"]
+        back = await ada.click("I'm back 🙌", message=told)
+        assert back.content.startswith("Lovely to have you back in "), back.content
+        extended = await ada.click("A further 2 weeks, please", message=told)
+        assert extended.content.startswith("Rest up until **") and "enjoy the break" not in extended.content
+    finally:
+        await world.stop()
+        await drop_test_schema(schema)
