@@ -1,7 +1,7 @@
 """dms_closed_at: when a person's DMs were last found closed, so they are tried again a while after
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-11-29 10:55:00
 """
 from __future__ import annotations
@@ -14,8 +14,8 @@ from alembic import op
 
 import storage.types
 
-revision: str = '0013'
-down_revision: str | None = '0012'
+revision: str = '0014'
+down_revision: str | None = '0013'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
