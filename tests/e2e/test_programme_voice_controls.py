@@ -232,3 +232,14 @@ async def test_the_buttons_after_a_pause_are_the_programmes_words(tmp_path_facto
     finally:
         await world.stop()
         await drop_test_schema(schema)
+
+
+async def test_a_refused_consent_is_explained_in_the_neutral_words_by_default(world: SandboxWorld) -> None:
+    assert world.guild is not None
+    ada = world.person("Ada")
+    await ada.join(world.guild)
+    questions = world.bot.services.programmes.all()[0].questions
+    log = await run_interview(ada, questions, {**EDU_MENTOR, "consent": False}, confirm=False, timeout=20)
+    assert "To take part we need your consent" in log.last and "Choose “Change an answer”" in log.last, log.last
+    summary = next(m for m in reversed(ada.dms()) if _selects(m))
+    assert _selects(summary)[0]["placeholder"] == "Change an answer…"
