@@ -6,7 +6,7 @@ import logging
 import pkgutil
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -261,14 +261,24 @@ class MentorBot(commands.AutoShardedBot):
         await self.pacer.acquire("new_dm")  # the cap on new DM channels per minute (the request is paced too)
         return await user.create_dm()
 
-    def add_periodic(self, name: str, job: PeriodicJob, seconds: float) -> None:
-        """Run ``job`` every ``seconds`` (APScheduler), and let tests/the demo run it on demand (``tick``)."""
+    def add_periodic(self, name: str, job: PeriodicJob, seconds: float, *, at_start: bool = False) -> None:
+        """Run ``job`` every ``seconds`` (APScheduler), and let tests/the demo run it on demand (``tick``).
+        ``at_start``: its first run is as the scheduler starts (work a stopped process left), not ``seconds``
+        later."""
         self.periodic[name] = job
         self.periodic_every[name] = timedelta(seconds=seconds)
+        first = {"next_run_time": datetime.now(UTC)} if at_start else {}
         self.scheduler.add_job(
             job, "interval", seconds=seconds, id=name, replace_existing=True, max_instances=1, coalesce=True,
-            misfire_grace_time=max(1, int(seconds)),
+            misfire_grace_time=max(1, int(seconds)), **first,
         )
+
+    def kick(self, name: str) -> None:
+        """Run periodic job ``name`` as soon as the scheduler can, without waiting for it (its interval goes
+        on from then)."""
+        job = self.scheduler.get_job(name)
+        if job is not None:
+            job.modify(next_run_time=datetime.now(UTC))
 
     async def tick(self, *names: str) -> None:
         """Run periodic jobs now, in registration order: the named ones unconditionally, or (none named) every

@@ -100,11 +100,12 @@ async def erasure_of(session: AsyncSession, also: Sequence[str] = ()) -> Erasure
     return Erasure(tuple(sorted(touched | set(also))), xid)
 
 
-#: how long the rewrite after an erasure waits for transactions that began before it (PostgreSQL)
-SNAPSHOT_WAIT = 3.0
+#: how long the rewrite after an erasure waits for transactions that began before it (PostgreSQL); it runs in the
+#: background (:mod:`bot.services.erasure_work`), which tries again later when some are still open
+SNAPSHOT_WAIT = 10.0
 
 
-async def purge_deleted(engine: AsyncEngine, erasure: Erasure | Sequence[str] = ()) -> None:
+async def purge_deleted(engine: AsyncEngine, erasure: Erasure | Sequence[str] = ()) -> bool:
     """After erasing someone: leave no copy of what was deleted in the database files. SQLite: the
     write-ahead log is checkpointed into the database and truncated, the file rebuilt (VACUUM: no freed page
     keeps old bytes; ``secure_delete`` is on too) and checkpointed again. PostgreSQL: a deleted or updated row
@@ -115,17 +116,19 @@ async def purge_deleted(engine: AsyncEngine, erasure: Erasure | Sequence[str] = 
     :data:`SNAPSHOT_WAIT` seconds) until no transaction of this database that began before the erasure is
     open. The caller passes every table that may ever have held the person's data, not only those it changed
     now: a row of theirs deleted or updated earlier (a proof used, an answer changed) left its old version in
-    the file too (:func:`erasure_of`). It locks each table while it runs (milliseconds for thousands of rows).
+    the file too (:func:`erasure_of`). It locks each table while it runs (milliseconds for thousands of rows,
+    over a second for large tables), so it runs in the background (:mod:`bot.services.erasure_work`), never
+    while a person waits.
     What PostgreSQL still keeps (WAL segments until recycled, WAL archives, replicas, backups) is the
     operator's, see the README's privacy notes. A refused VACUUM (not the tables' owner) is logged, never an
-    error: the rows are deleted anyway."""
+    error: the rows are deleted anyway. Returns False when a transaction older than the erasure was still open
+    (the rewrite may have copied row versions it can see: run it again later), else True."""
     if not isinstance(erasure, Erasure):
         erasure = Erasure(tuple(erasure))
     if engine.dialect.name == "postgresql":
-        await _vacuum_postgresql(engine, erasure)
-        return
+        return await _vacuum_postgresql(engine, erasure)
     if engine.dialect.name != "sqlite":
-        return
+        return True
     async with engine.connect() as conn:
         raw = await conn.get_raw_connection()
         driver = raw.driver_connection
@@ -135,6 +138,7 @@ async def purge_deleted(engine: AsyncEngine, erasure: Erasure | Sequence[str] = 
             cursor = await driver.execute(sql)
             await cursor.fetchall()
             await cursor.close()
+    return True
 
 
 _OLDER_SNAPSHOTS = text("""
@@ -144,8 +148,9 @@ _OLDER_SNAPSHOTS = text("""
          OR (backend_xid IS NOT NULL AND age(backend_xid) > age(CAST(:xid AS xid))))""")
 
 
-async def _wait_for_older_snapshots(conn: Any, xid: int) -> None:
-    """Until no other open transaction of this database may still see what transaction ``xid`` deleted."""
+async def _wait_for_older_snapshots(conn: Any, xid: int) -> bool:
+    """Until no other open transaction of this database may still see what transaction ``xid`` deleted (True),
+    or :data:`SNAPSHOT_WAIT` seconds (False)."""
     loop = asyncio.get_running_loop()
     give_up = loop.time() + SNAPSHOT_WAIT
     while True:
@@ -153,29 +158,31 @@ async def _wait_for_older_snapshots(conn: Any, xid: int) -> None:
             older = int((await conn.execute(_OLDER_SNAPSHOTS, {"xid": xid % 2**32})).scalar_one())
         except DBAPIError as exc:
             log.warning("could not see which transactions are open: %s", type(exc).__name__)
-            return
+            return True
         if older == 0:
-            return
+            return True
         if loop.time() >= give_up:
             log.warning("%d transaction(s) older than an erasure still open after %.0f s: the rewrite keeps the row "
                         "versions they can see until the next one", older, SNAPSHOT_WAIT)
-            return
+            return False
         await asyncio.sleep(0.1)
 
 
-async def _vacuum_postgresql(engine: AsyncEngine, erasure: Erasure) -> None:
+async def _vacuum_postgresql(engine: AsyncEngine, erasure: Erasure) -> bool:
     names = sorted({t for t in erasure.tables if t.replace("_", "").isalnum()})  # our own metadata's tables only
     if not names:
-        return
+        return True
+    complete = True
     async with engine.connect() as conn:
         auto = await conn.execution_options(isolation_level="AUTOCOMMIT")  # VACUUM can't run in a transaction
         if erasure.xid is not None:
-            await _wait_for_older_snapshots(auto, erasure.xid)
+            complete = await _wait_for_older_snapshots(auto, erasure.xid)
         for name in names:
             try:
                 await auto.exec_driver_sql(f'VACUUM (FULL) "{name}"')
             except DBAPIError as exc:  # e.g. not the owner: PostgreSQL skips it with a warning or refuses
                 log.warning("could not VACUUM %s after an erasure: %s", name, type(exc).__name__)
+    return complete
 
 
 def alembic_config(url: str | None = None) -> AlembicConfig:

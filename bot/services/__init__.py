@@ -10,6 +10,7 @@ from bot.services.catch_up import CatchUp
 from bot.services.circle import CircleService
 from bot.services.directory import PeopleDirectory
 from bot.services.end_requests import EndRequests
+from bot.services.erasure_work import ErasureWork
 from bot.services.events import EventService
 from bot.services.goals import GoalService
 from bot.services.intake import BlueskyClientFactory, IntakeService, MastodonClientFactory, XClientFactory
@@ -53,6 +54,7 @@ class Services:
     events: EventService
     goals: GoalService
     stories: StoryService
+    erasure_work: ErasureWork
 
 
 def build_services(
@@ -69,10 +71,11 @@ def build_services(
                            bluesky_client_factory=bluesky_client_factory,
                            mastodon_client_factory=mastodon_client_factory)
     circle = CircleService(sessions, clock)
+    erasure_work = ErasureWork(registry, sessions, clock, intake, ending)
     return Services(
         programmes=registry,
         onboarding=OnboardingService(registry, sessions, clock),
-        people=PeopleService(sessions, clock, nudges, ending, intake, circle),
+        people=PeopleService(sessions, clock, nudges, ending, intake, circle, erasure_work),
         intake=intake,
         matching=MatchingService(sessions, clock, rounds),
         nudges=nudges,
@@ -91,4 +94,5 @@ def build_services(
         events=EventService(registry, sessions, clock, rounds),
         goals=goals,
         stories=StoryService(registry, sessions, clock, intake),
+        erasure_work=erasure_work,
     )

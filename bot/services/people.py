@@ -10,16 +10,16 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
-from bot.intake.source import platform_name
 from bot.onboarding.safe_text import escape_markdown, safe_text
 from bot.services.catch_up import SEEN_MARK
 from bot.services.circle import CircleService
-from bot.services.intake import IntakeService, PublicReply, Withdrawn
+from bot.services.erasure_work import ErasureWork
+from bot.services.intake import IntakeService, PublicReply
 from bot.services.match_end import EndedMatch, EndReason, MatchEnding
 from bot.services.nudges import NudgeService
 from bot.services.programmes import Programme
 from storage import personal_data
-from storage.db import SessionFactory, erasure_of, purge_deleted, transaction
+from storage.db import SessionFactory, erasure_of, transaction
 from storage.ids import require_id
 from storage.models import Lead, Match, MatchStatus, PersonStatus, StoryStatus
 from storage.queries import audit, intake, matching, nudges, onboarding, outcomes, people
@@ -32,7 +32,7 @@ AFTER_LEAVE = ("/leave deletes everything above. The programme keeps only anonym
                "only one person could see (\"Only you can see this\", e.g. an organiser's match preview) can't be "
                "changed once sent — Discord drops them when that person dismisses them or reloads; what other "
                "people wrote themselves. Its public replies to your hashtag posts on X, Bluesky or Mastodon name your "
-               "handle: the bot deletes them too, and asks the organisers to when a platform refuses.")
+               "handle: the bot deletes them too, within minutes, and asks the organisers to when a platform refuses.")
 
 @dataclass
 class LeaveResult:
@@ -55,14 +55,10 @@ class LeaveResult:
     # their stories: the ones already public (where, address) stay there; the rest were deleted
     public_stories: list[tuple[str, str | None]] = field(default_factory=list)
     stories_deleted: int = 0
-    # the bot's public replies to their hashtag posts (they name their handle): deleted on each platform after
-    # the erasure; those a platform did not delete are left to the organisers (their addresses name nobody)
+    # the bot's public replies to their hashtag posts (they name their handle): queued with the erasure and
+    # deleted on each platform by the background work (:mod:`bot.services.erasure_work`) minutes later at most;
+    # those a platform does not delete are left to the organisers (their addresses name nobody)
     public_replies: list[PublicReply] = field(default_factory=list)
-    replies_withdrawn: list[Withdrawn] = field(default_factory=list)
-
-    @property
-    def replies_left(self) -> list[Withdrawn]:
-        return [w for w in self.replies_withdrawn if not w.result.ok]
 
 
 def naming_strings(discord_user_id: int | None, texts: list[str]) -> list[str]:
@@ -76,23 +72,12 @@ def naming_strings(discord_user_id: int | None, texts: list[str]) -> list[str]:
     return sorted((s for s in out if len(s) >= 3), key=len, reverse=True)
 
 
-def replies_left_words(left: list[Withdrawn]) -> str:
-    """The organisers' notice of public replies naming someone who left that a platform did not delete."""
-    lines = []
-    for w in left:
-        r = w.result
-        why = (f"rate limited until {r.rate_limited_until:%H:%M} UTC" if r.rate_limited_until else
-               r.refused_reason or r.error or "no answer")
-        lines.append(f"- {platform_name(w.reply.platform)}: {w.url or w.reply.post_id} ({why})")
-    return ("🧹 A member who left was named in the bot's public replies below, and the platform did not delete "
-            "them. Please delete them from the bot's account:\n" + "\n".join(lines))[:2000]
-
-
 class PeopleService:
     def __init__(self, sessions: SessionFactory, clock: Clock, nudges: NudgeService | None = None,
                  ending: MatchEnding | None = None, intake: IntakeService | None = None,
-                 circle: CircleService | None = None) -> None:
+                 circle: CircleService | None = None, work: ErasureWork | None = None) -> None:
         self._sessions = sessions
+        self._work = work
         self._clock = clock
         self._nudges = nudges
         self._ending = ending
@@ -168,7 +153,10 @@ class PeopleService:
         return {"programme": programme.key, **sections, "after_leave": AFTER_LEAVE}
 
     async def leave(self, programme: Programme, discord_user_id: int) -> LeaveResult:
-        """Delete the person's data; end their open matches (the caller tells partners and organisers)."""
+        """Delete the person's data; end their open matches (the caller tells partners and organisers). What
+        is left — rewriting the tables so no copy stays in the database files, deleting the bot's public replies
+        that named them — is queued in the same transaction and done by the background work, kicked after the
+        commit and not waited for."""
         now = self._clock.now()
         async with transaction(self._sessions) as session:
             person = await people.get_person_by_discord(
@@ -208,19 +196,20 @@ class PeopleService:
                 session=session, programme_id=programme.id, actor_discord_id=None, action="person.leave",
                 detail={"ended_matches": len(result.ended)}, now=now,
             )
-            erasure = await erasure_of(session, personal_data.TABLES)
-        # no copy left in the database files (SQLite's log; PostgreSQL's dead rows and freed space in every table
-        # that may ever have held their data: older versions of their rows, deleted or updated before, too)
-        await purge_deleted(self._sessions.kw["bind"], erasure)
+            # no copy left in the database files (SQLite's log; PostgreSQL's dead rows and freed space in every
+            # table that may ever have held their data: older versions of their rows, deleted or updated before,
+            # too), and no public reply of the bot's naming them: queued with the erasure, so it survives a stop
+            if self._work is not None:
+                await self._work.queue(session, programme_id=programme.id,
+                                       erasure=await erasure_of(session, personal_data.TABLES),
+                                       replies=result.public_replies if self._intake is not None else [])
+        if self._work is not None:
+            self._work.kick()
         for ended in result.ended:  # after the commit: partners told, spaces archived, organisers told
             await self._follow_up(ended)
         if not result.ended and self._ending is not None and self._ending.spaces is not None:
             await self._ending.spaces.tell_organisers(
                 programme, f"👋 A member left **{programme.config.name}** and their data was deleted.")
-        if result.public_replies and self._intake is not None:
-            result.replies_withdrawn = await self._intake.withdraw(programme, result.public_replies)
-            if result.replies_left and self._ending is not None and self._ending.spaces is not None:
-                await self._ending.spaces.tell_organisers(programme, replies_left_words(result.replies_left))
         return result
 
     async def _public_replies(self, session: AsyncSession, programme: Programme, leads: list[Lead]) -> list[PublicReply]:

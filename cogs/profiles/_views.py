@@ -81,26 +81,21 @@ class LeaveButton(PersistentItem[discord.ui.Button[Any]], prefix="leave", fields
         ended = (f" Your {'match has' if len(result.ended) == 1 else 'matches have'} ended; your partner "
                  "has been told and the organisers know." if result.ended else "")
         await reply(interaction,
-                    f"Your data in **{safe_text(programme.config.name, 100)}** has been deleted.{ended}"
+                    f"Your data in **{safe_text(programme.config.name, 100)}** has been deleted now; the last "
+                    f"copies in the bot's database files are cleaned up within a few minutes.{ended}"
                     f"{stories_words(result)}{replies_words(result)} Thank you for taking part — you're welcome back any time with `/join`.")
 
 
 def replies_words(result: LeaveResult) -> str:
-    """What became of the bot's public replies that named them."""
-    if not result.replies_withdrawn:
+    """What becomes of the bot's public replies that named them: deleted by the background work, minutes
+    later at most (the organisers are asked to when a platform refuses)."""
+    n = len(result.public_replies)
+    if not n:
         return ""
-    left = result.replies_left
-    done = len(result.replies_withdrawn) - len(left)
-    out = ""
-    if done:
-        out += (" The bot's public reply that named your handle has been deleted." if done == 1 else
-                f" The bot's {done} public replies that named your handle have been deleted.")
-    if left:
-        where = ", ".join(sorted({platform_name(w.reply.platform) for w in left}))
-        out += (f" {where} did not delete {'a reply' if len(left) == 1 else f'{len(left)} replies'} of the bot's "
-                "that named your handle yet; the organisers have been asked to delete "
-                f"{'it' if len(left) == 1 else 'them'}.")
-    return out
+    what = ("The bot's public reply that named your handle is" if n == 1 else
+            f"The bot's {n} public replies that named your handle are")
+    return (f" {what} being deleted within the next few minutes; if a platform refuses, the organisers are asked "
+            f"to delete {'it' if n == 1 else 'them'}.")
 
 
 def stories_words(result: LeaveResult) -> str:

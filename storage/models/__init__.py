@@ -3,6 +3,7 @@ strings as ever). Import from here: ``from storage.models import Person, PersonS
 
 from storage.models.audit import AuditEvent, PastMatch, ProgrammeCounter
 from storage.models.base import utc_now
+from storage.models.erasure_work import ErasureWork, ErasureWorkKind, ErasureWorkStatus
 from storage.models.events import (
     EventAudience,
     EventKind,
@@ -60,6 +61,9 @@ __all__ = [
     "OPEN_LEAD_STATUSES",
     "AnnounceStep",
     "AuditEvent",
+    "ErasureWork",
+    "ErasureWorkKind",
+    "ErasureWorkStatus",
     "Goal",
     "GoalProgress",
     "GuessCounter",

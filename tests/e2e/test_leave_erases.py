@@ -4,34 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlmodel import SQLModel
 
 from bot.sandbox.interview import run_interview
 from bot.sandbox.world import SandboxWorld
+from bot.services.erasure_work import JOB_NAME as ERASURE_JOB
 from storage import db
 from storage.db import create_engine
 from storage.queries import intake, people
 from tests.support.database import BACKEND, PG_URL
+from tests.support.erasure import all_rows, no_copy_left
 from tests.support.intake import CODE, POLL, TAG
 from tests.support.organisers import MENTEE_INTERVIEW, MENTOR_INTERVIEW, slash
 
 pytestmark = pytest.mark.e2e
-
-
-async def _rows(world: SandboxWorld) -> dict[str, list[dict[str, Any]]]:
-    out: dict[str, list[dict[str, Any]]] = {}
-    async with world.bot.sessions() as s:
-        for table in SQLModel.metadata.sorted_tables:
-            result = await s.exec(select(table))  # type: ignore[call-overload]
-            out[table.name] = [dict(r._mapping) for r in result]
-    return out
 
 
 async def test_leave_leaves_no_row_that_names_the_person(world: SandboxWorld) -> None:
@@ -52,7 +43,7 @@ async def test_leave_leaves_no_row_that_names_the_person(world: SandboxWorld) ->
         person = await people.get_person_by_discord(session=s, programme_id=programme.id, discord_user_id=leaver.id)
     assert person is not None
     pid = person.id
-    before = await _rows(world)
+    before = await all_rows(world)
     assert any(r["mentee_person_id"] == pid for r in before["match"])
     assert any(r["person_id"] == pid for r in before["nudge"])
 
@@ -60,7 +51,7 @@ async def test_leave_leaves_no_row_that_names_the_person(world: SandboxWorld) ->
     done = await leaver.click("Yes, delete my data", message=asked.messages[0])
     await done.wait_answer()
 
-    after = await _rows(world)
+    after = await all_rows(world)
     person_fks = {(t.name, c.name) for t in SQLModel.metadata.sorted_tables for c in t.columns
                   for fk in c.foreign_keys if fk.column.table.name == "person"}
     for table, rows in after.items():
@@ -89,31 +80,6 @@ async def _older_reader(release_after: float) -> asyncio.Task[None]:
         await engine.dispose()
 
     return asyncio.create_task(release())
-
-
-async def _relation_files(world: SandboxWorld) -> dict[Path, str]:
-    """PostgreSQL: the files on disk of every table of the test's schema, of its indexes, its TOAST table and
-    the TOAST table's index (every fork and segment), after a checkpoint wrote every changed page to them.
-    The tests run as root on the database's own machine, so the data directory is readable."""
-    async with world.bot.sessions() as s:
-        await s.exec(text("CHECKPOINT"))  # type: ignore[call-overload]
-        data = Path((await s.exec(text("SHOW data_directory"))).scalar_one())  # type: ignore[call-overload]
-        rows = await s.exec(text(  # type: ignore[call-overload]
-            """WITH tables AS (SELECT c.oid, c.reltoastrelid FROM pg_class c
-                                 JOIN pg_namespace n ON n.oid = c.relnamespace
-                                WHERE n.nspname = current_schema() AND c.relkind = 'r'),
-                    rels AS (SELECT oid FROM tables
-                             UNION SELECT reltoastrelid FROM tables WHERE reltoastrelid <> 0)
-               SELECT pg_relation_filepath(oid), oid::regclass::text FROM rels
-               UNION SELECT pg_relation_filepath(i.indexrelid), i.indexrelid::regclass::text
-                       FROM pg_index i JOIN rels r ON i.indrelid = r.oid"""))
-        paths = {data / r[0]: r[1] for r in rows if r[0]}
-    found: dict[Path, str] = {}
-    for path, name in paths.items():
-        forks = re.compile(rf"^{re.escape(path.name)}(_fsm|_vm|_init)?(\.\d+)?$")
-        found |= {f: name for f in path.parent.iterdir() if forks.match(f.name)}
-    assert len(paths) > 20 and found, "the schema's relation files were not found"
-    return found
 
 
 async def test_after_leave_no_row_and_no_byte_of_what_the_person_gave_is_left(
@@ -163,37 +129,21 @@ async def test_after_leave_no_row_and_no_byte_of_what_the_person_gave_is_left(
     assert sections["mentor_circle"]["member"] is False, "a mentee: not in the mentor circle"
     assert sections["onboarding"]["where"] == "direct messages" and "other_messages" in sections
     assert "can't be changed once sent" in json.loads(copy)["after_leave"]  # the limit, said plainly
-    before = await _rows(world)
+    before = await all_rows(world)
     assert any("Quokkanote" in str(v) for r in before["nudge"] for v in r.values())
 
     # PostgreSQL: a report someone is reading began before the erasure and still sees the person's rows for a
     # moment; the rewrite waits for it (else it would copy those row versions into the new files)
     reader = await _older_reader(release_after=1.5) if BACKEND == "postgresql" else None
-    # the shared test database has other tests' transactions too, some longer than the 3 s a person waits for
+    # the shared test database has other tests' transactions too, some longer than the job's usual wait
     monkeypatch.setattr(db, "SNAPSHOT_WAIT", 25.0)
     asked = await slash(leaver, guild, "leave")
     done = await leaver.click("Yes, delete my data", message=asked.messages[0])
     await done.wait_answer(timeout=30)
+    await world.bot.tick(ERASURE_JOB)  # the rewrite /leave queued (waits for the run it kicked, if under way)
     if reader is not None:
         await reader
-
-    for table, rows in (await _rows(world)).items():
-        for row in rows:
-            for column, value in row.items():
-                found = json.dumps(value, default=str, ensure_ascii=False) if isinstance(value, dict | list) \
-                    else str(value)
-                for item in given:
-                    assert item.lower() not in found.lower(), f"{table}.{column} still holds {item!r}"
-    if BACKEND == "postgresql":  # tables, their indexes and TOAST: dead row versions, freed space and all
-        files = await _relation_files(world)
-    else:
-        path = Path(world.database_url.split(":///", 1)[1])
-        files = {f: f.name for f in (path, Path(f"{path}-wal"), Path(f"{path}-shm")) if f.exists()}
-        assert path in files
-    for file, name in files.items():
-        data = file.read_bytes()
-        for item in given:
-            assert item.encode() not in data, f"{name} ({file.name}) still holds {item!r}"
+    await no_copy_left(world, given)
 
 
 async def test_after_leave_the_organisers_notices_no_longer_name_the_person(world: SandboxWorld) -> None:

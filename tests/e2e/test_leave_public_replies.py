@@ -1,6 +1,7 @@
 """After ``/leave`` the bot's public replies that name the person's handle are deleted on X, Bluesky and Mastodon
-through each platform's API (the local stand-ins answer as the real APIs do); a platform that fails or refuses
-is tried again or left to the organisers, and never keeps the person's data from being deleted."""
+through each platform's API (the local stand-ins answer as the real APIs do), by the background work the erasure
+queued (``erasure-work``); a platform that fails is tried again with growing pauses, one that keeps failing or
+refuses is left to the organisers (told once), and none keeps the person's data from being deleted."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 
 from bot.sandbox.world import MASTODON_INSTANCE, SandboxWorld
+from bot.services.erasure_work import DELETE_ATTEMPTS, DELETE_BACKOFF, JOB_NAME
 from tests.support.intake import CODE, TAG, joined, organiser_posts
 from tests.support.organisers import slash
 
@@ -79,25 +81,54 @@ async def test_after_leave_the_bots_public_replies_naming_them_are_deleted_on_ea
     assert _still_there(world, zanele) == {"x": True, "bluesky": True, "mastodon": True}
 
     answer = await _leave(world, persona)
-    assert "has been deleted" in answer and "3 public replies that named your handle have been deleted" in answer
+    assert "has been deleted" in answer and "3 public replies that named your handle are being deleted" in answer
+    await world.bot.tick(JOB_NAME)  # waits for the run /leave kicked, if it is under way
     assert _still_there(world, zanele) == {"x": False, "bluesky": False, "mastodon": False}
     assert _still_there(world, kim) == {"x": True, "bluesky": True, "mastodon": True}, "others' replies stay"
     assert [p.id for p in world.x.deleted] == [zanele["x"].id]
     assert not any("did not delete" in m for m in organiser_posts(world))
 
 
-async def test_a_platform_that_fails_is_tried_again_and_one_that_keeps_failing_goes_to_the_organisers(
+async def test_a_platform_that_fails_is_tried_again_and_one_that_keeps_failing_goes_to_the_organisers_once(
         world: SandboxWorld) -> None:
     persona, zanele, _kim = await _linked_on_three_platforms(world)
-    world.x.faults.inject("503", 3, path=f"/2/tweets/{zanele['x'].id}")  # every try fails
+    world.x.faults.inject("503", DELETE_ATTEMPTS, path=f"/2/tweets/{zanele['x'].id}")  # every try fails
     world.bluesky.faults.inject("503", 1, path="/xrpc/com.atproto.repo.deleteRecord")  # the second try works
     world.mastodon.faults.inject("429", 1, path=f"/api/v1/statuses/{zanele['mastodon'].id}")  # rate limited
 
     answer = await _leave(world, persona)
     assert "has been deleted" in answer, "their data is deleted whatever the platforms say"
-    assert "Mastodon, X did not delete 2 replies" in answer and "organisers have been asked" in answer
+    await world.bot.tick(JOB_NAME)
+    assert _still_there(world, zanele) == {"x": True, "bluesky": True, "mastodon": True}, "each failed once"
+    pause = DELETE_BACKOFF
+    for _ in range(DELETE_ATTEMPTS - 1):  # the pauses grow: 2, 4, 8, 16 minutes
+        world.clock.advance(pause / 2)
+        await world.bot.tick(JOB_NAME)
+        assert not any("did not delete" in m for m in organiser_posts(world)), "not before its last try"
+        world.clock.advance(pause / 2 + timedelta(seconds=1))
+        await world.bot.tick(JOB_NAME)
+        pause *= 2
+    # Mastodon's limit resets later than these pauses: it is tried again then, not given up
     assert _still_there(world, zanele) == {"x": True, "bluesky": False, "mastodon": True}
     (notice,) = [m for m in organiser_posts(world) if "did not delete" in m]
     assert f"https://x.com/MentorBot/status/{zanele['x'].id}" in notice and "503" in notice
-    assert f"{zanele['mastodon'].id}" in notice and "rate limited until" in notice
     assert "zanele" not in notice.lower(), "the notice names nobody"
+    assert str(zanele["mastodon"].id) not in notice
+    world.clock.advance(timedelta(hours=4))
+    await world.bot.tick(JOB_NAME)
+    assert _still_there(world, zanele) == {"x": True, "bluesky": False, "mastodon": False}
+    assert len([m for m in organiser_posts(world) if "did not delete" in m]) == 1, "told once"
+
+
+async def test_a_platform_that_refuses_goes_to_the_organisers_at_once(world: SandboxWorld) -> None:
+    persona, zanele, _kim = await _linked_on_three_platforms(world)
+    world.mastodon.revoke_token()  # the bot's Mastodon credentials stop working
+
+    await _leave(world, persona)
+    await world.bot.tick(JOB_NAME)  # its first try: a refusal is not tried again
+    assert _still_there(world, zanele) == {"x": False, "bluesky": False, "mastodon": True}
+    (notice,) = [m for m in organiser_posts(world) if "did not delete" in m]
+    assert f"{zanele['mastodon'].id}" in notice and "401" in notice and "zanele" not in notice.lower()
+    world.clock.advance(timedelta(hours=4))
+    await world.bot.tick(JOB_NAME)
+    assert len([m for m in organiser_posts(world) if "did not delete" in m]) == 1, "told once"

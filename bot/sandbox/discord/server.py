@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from aiohttp import BodyPartReader, web
 
@@ -101,9 +101,9 @@ class SandboxDiscord:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        server = site._server
-        assert server is not None and isinstance(server, asyncio.base_events.Server)
-        self.port = server.sockets[0].getsockname()[1]
+        server = site._server  # asyncio's or uvloop's: both list their sockets
+        assert server is not None
+        self.port = cast(Any, server).sockets[0].getsockname()[1]
         self.state.cdn_base = f"http://127.0.0.1:{self.port}"
         return self
 
