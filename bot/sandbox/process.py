@@ -107,6 +107,8 @@ class ProcessSpec:
     shard_count: int | None = None
     ready_file: str | None = None
     log_level: str = "WARNING"
+    #: levels of single loggers beyond ``log_level`` (the reliability suite follows each claim in the log)
+    log_levels: dict[str, str] = field(default_factory=dict)
     #: ``bench interactions``' baseline: discord.py's defaults (no keep-alive limit, interaction callbacks on
     #: the REST connections, each handler acknowledging on its own) and no acknowledgements-first order
     baseline: bool = False
@@ -183,6 +185,7 @@ async def run_sandbox_bot(spec: ProcessSpec) -> None:
     stopping = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
+    loop.add_signal_handler(signal.SIGHUP, _log_tasks, loop)
     orphaned = loop.create_task(_stop_when_orphaned(stopping), name="parent-watch")
     try:
         async with bot:
@@ -212,6 +215,24 @@ async def _stop_when_orphaned(stopping: asyncio.Event, every: float = 1.0) -> No
             stopping.set()
             return
         await asyncio.sleep(every)
+
+
+def _log_tasks(loop: asyncio.AbstractEventLoop) -> None:
+    """SIGHUP: log where every task of this process waits, down its chain of awaits (what a hung process is
+    stuck on)."""
+    lines = []
+    for task in asyncio.all_tasks(loop):
+        where = []
+        awaited: Any = task.get_coro()
+        while awaited is not None:
+            frame = getattr(awaited, "cr_frame", None) or getattr(awaited, "gi_frame", None)
+            if frame is None:
+                where.append(type(awaited).__name__)
+                break
+            where.append(f"{frame.f_code.co_name} ({Path(frame.f_code.co_filename).name}:{frame.f_lineno})")
+            awaited = getattr(awaited, "cr_await", None) or getattr(awaited, "gi_yieldfrom", None)
+        lines.append(f"  {task.get_name()}: {' -> '.join(where) or 'done'}")
+    log.warning("tasks of process %s:\n%s", os.getpid(), "\n".join(sorted(lines)))
 
 
 def _profile_on_signals(loop: asyncio.AbstractEventLoop, path: Path) -> None:
@@ -254,6 +275,8 @@ def main(argv: list[str] | None = None) -> int:
     from bot.logs import setup_logging
 
     setup_logging(spec.log_level, secrets=[spec.token])
+    for name, level in spec.log_levels.items():
+        logging.getLogger(name).setLevel(level.upper())
     from bot import event_loop
 
     event_loop.run(run_sandbox_bot(spec))

@@ -281,13 +281,17 @@ class ScheduledDmDispatcher(Generic[R, D]):
 
     async def dispatch_due(self) -> int:
         """The claim loop (call under :meth:`run`'s lock, or from a subclass's ``run``)."""
-        await self.store.ledger.release_stale()
+        released = await self.store.ledger.release_stale()
+        if released:
+            log.info("%s: %d stale claims released (their holder died or stalled)", self.what, released)
         claimed = 0
         while True:
             batch = await self.store.claim_due(self.worker, self.batch)
             if not batch:
                 return claimed
             claimed += len(batch)
+            log.debug("%s %s claimed by %s (attempts %s)", self.what, [c.row_id for c in batch], self.worker,
+                      [c.attempts for c in batch])
             await asyncio.gather(*(self._group(group) for group in together(batch)))
 
     async def record_sent(self, row_ids: list[int], posted: Posted) -> None:
@@ -301,6 +305,7 @@ class ScheduledDmDispatcher(Generic[R, D]):
     async def _deliver(self, d: D) -> None:
         held = dict(d.held)
         if any(attempt > 1 for attempt in held.values()):
+            log.debug("%s %s: looking for a message sent before", self.what, list(held))
             found = await self.channels.find_sent(d)
             if found is not None:
                 carried = [rid for rid in held if rid in found.row_ids] if d.grouped else list(held)
@@ -316,6 +321,7 @@ class ScheduledDmDispatcher(Generic[R, D]):
             log.warning("%s %s: claims taken over before sending; left to their new holder", self.what, list(held))
             return
         d = d.only(renewed)  # a row taken over meanwhile is its new holder's to send
+        log.debug("%s %s: sending", self.what, sorted(renewed))
         outcome = await self.channels.send(d)
         if outcome.dms_found_closed and d.person_id is not None \
                 and await self.store.ledger.mark_dms_closed(d.person_id) and (outcome.posted or outcome.retry):
@@ -331,6 +337,7 @@ class ScheduledDmDispatcher(Generic[R, D]):
                 await self.channels.tell_organisers(d.programme, outcome.organisers_notice)
             return
         await self.record_sent([rid for rid, _ in d.held], outcome.posted)
+        log.debug("%s %s sent as message %s", self.what, [rid for rid, _ in d.held], outcome.posted.message_id)
 
     async def _group(self, group: list[Claimed[R]]) -> None:
         ids = [c.row_id for c in group]

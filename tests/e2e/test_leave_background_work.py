@@ -4,12 +4,14 @@ deletion of the bot's public replies that named them are queued in the same tran
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
 
 from bot.sandbox.interview import run_interview
 from bot.sandbox.world import SandboxWorld
+from bot.services.erasure_work import ErasureWork
 from tests.support.erasure import erasure_work_done, no_copy_left, open_erasure_work
 from tests.support.intake import CODE, POLL, TAG
 from tests.support.organisers import MENTEE_INTERVIEW, slash
@@ -68,3 +70,41 @@ async def test_work_queued_by_a_leave_is_done_on_the_next_start_when_the_process
     await erasure_work_done(world)  # the new process does it as it starts (no tick)
     assert world.x.store.get(reply.id) is None, "the bot's public reply naming them is deleted"
     await no_copy_left(world, given)
+
+
+async def _two_leave_while_the_job_waits(world: SandboxWorld) -> list[str]:
+    guild = world.guild
+    assert guild is not None
+    programme = world.bot.services.programmes.all()[0]
+    world.bot.scheduler.pause()
+    given = []
+    for name, org in (("Zanele Quokkaby", "Riverside Quokkahaven"), ("Tomasz Wombatson", "Hilltop Wombatworks")):
+        persona = world.person(name)
+        await persona.join(guild)
+        await run_interview(persona, programme.questions, dict(MENTEE_INTERVIEW, organisation=org))
+        asked = await slash(persona, guild, "leave")
+        done = await persona.click("Yes, delete my data", message=asked.messages[0])
+        await done.wait_answer(timeout=30)
+        given += [name.split()[1], org.split()[1]]
+    return given
+
+
+async def test_rewrites_queued_by_several_leaves_are_done_in_one_pass(world: SandboxWorld) -> None:
+    given = await _two_leave_while_the_job_waits(world)
+    assert (await open_erasure_work(world))["rewrite"] == 2
+
+    done = await world.bot.services.erasure_work.run()
+    assert (done.rewrites, done.rewrite_passes) == (2, 1)
+    assert await open_erasure_work(world) == {}
+    await no_copy_left(world, given)
+
+
+async def test_two_processes_never_both_do_the_same_work(world: SandboxWorld) -> None:
+    """A second worker on the same database (as a second process would be) runs at the same moment: each
+    queued rewrite is claimed and done by one of them."""
+    await _two_leave_while_the_job_waits(world)
+    services = world.bot.services
+    other = ErasureWork(services.programmes, world.bot.sessions, world.clock, services.intake, services.ending)
+    runs = await asyncio.gather(services.erasure_work.run(), other.run())
+    assert sum(r.rewrites for r in runs) == 2
+    assert await open_erasure_work(world) == {}

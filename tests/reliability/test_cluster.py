@@ -42,7 +42,7 @@ async def test_a_programme_survives_processes_killed_at_random(database: Databas
         await chaos.stop()
         await run.finish()
         problems = await run.problems()
-        assert not problems, "\n".join(problems[:40]) + f"\n{run.timings}"
+        assert not problems, "\n".join(problems[:40]) + f"\n{run.timings}\n" + await run.explain(problems)
         assert chaos.kills >= 3, cluster.events
         pairs = await cluster.scalar("SELECT count(*) FROM match")
         sent = await cluster.scalar("SELECT count(*) FROM nudge WHERE status = 'sent'")

@@ -39,7 +39,7 @@ async def test_a_programme_completes_through_5xx_timeouts_429s_and_dropped_gatew
         server.set_faults(None)
         await run.finish()
         problems = await run.problems()
-        assert not problems, "\n".join(problems[:40])
+        assert not problems, "\n".join(problems[:40]) + "\n" + await run.explain(problems)
         statuses = server.discord.log.statuses()
         assert statuses.count(429) >= 2 and sum(1 for s in statuses if s >= 500) >= 2, "too few faults to mean much"
         assert server.discord.log.events("RESUMED"), "no gateway connection was dropped and resumed"

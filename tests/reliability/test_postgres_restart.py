@@ -63,7 +63,7 @@ async def _ride_out_restarts(postgres: PrivatePostgres, database: Database, tmp_
         assert all(b.alive for b in cluster.bots), "a bot process died when PostgreSQL restarted"
         assert all(b.starts == 1 for b in cluster.bots), "a bot process had to be restarted"
         problems = await run.problems()
-        assert not problems, "\n".join(problems[:40])
+        assert not problems, "\n".join(problems[:40]) + "\n" + await run.explain(problems)
         assert await cluster.scalar("SELECT count(*) FROM nudge WHERE status = 'sent'") > 0
         print(f"\n{PERSONAS} personas through two PostgreSQL restarts: {run.timings}")
     finally:

@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import logging
 import random
+import re
+import signal
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -16,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.sandbox.process import BotProcess
 from bot.sandbox.serve import SandboxServer
+from bot.services.nudges import NudgeService
 from tests.support.reliability import Database
 
 log = logging.getLogger(__name__)
@@ -24,6 +27,10 @@ log = logging.getLogger(__name__)
 ABANDONED_AFTER_S = 8.0
 # importing the bot alone takes ~30 s on a 2-core machine shared with other test runs: a start may take minutes
 START_TIMEOUT_S = 150.0
+# how long a claim may be held before any process releases it (NudgeService's and SurveyService's stale_after)
+STALE_AFTER = NudgeService.stale_after
+# each claim of a scheduled DM followed in the processes' logs (explain_nudges shows a stuck one's story)
+LOG_LEVELS = {"bot.services.scheduled_dms": "DEBUG"}
 CLUSTER_PACING = {"messages_per_second": 40.0, "burst": 5, "new_dms_per_minute": 600, "new_dm_burst": 40}
 
 
@@ -38,13 +45,20 @@ class Cluster:
             BotProcess(f"bot{i}", server.process_spec(db.url, schema=db.schema, shard_ids=ids), workdir)
             for i, ids in enumerate(server.split_shards(processes))
         ]
+        for b in self.bots:
+            b.spec.log_levels = dict(LOG_LEVELS)
         self.events: list[str] = []
         self._claim_seen: dict[tuple[Any, ...], float] = {}
         self._sent_seen = -1
 
     async def start(self) -> None:
-        await asyncio.gather(*(b.start(timeout=START_TIMEOUT_S) for b in self.bots))
+        await asyncio.gather(*(self.start_bot(b) for b in self.bots))
         await self.wait_commands()
+
+    async def start_bot(self, bot: BotProcess) -> None:
+        """Start one process (and note its pid: a claim names the pid of the process that holds it)."""
+        await bot.start(timeout=START_TIMEOUT_S)
+        self.events.append(f"{self.server.clock.now():%m-%d %H:%M:%S} started {bot.name} pid {bot.pid}")
 
     async def wait_commands(self, timeout: float = 20.0) -> None:  # noqa: ASYNC109
         guild = self.server.guild
@@ -64,7 +78,7 @@ class Cluster:
     async def ensure_all_running(self) -> None:
         for b in self.bots:
             if not b.alive:
-                await b.start(timeout=START_TIMEOUT_S)
+                await self.start_bot(b)
 
     async def advance(self, delta: timedelta) -> None:
         """Move the shared sandbox clock; the processes' RemoteClocks follow within ~0.1 s."""
@@ -87,32 +101,65 @@ class Cluster:
                 await asyncio.sleep(0.2)
         raise AssertionError("unreachable")
 
-    async def settle_nudges(self, timeout: float = 120.0) -> None:  # noqa: ASYNC109
-        """Wait until nothing is due and no live process holds a claim (a dead process's claims wait until
-        they are stale). Only then may the clock jump again: the stale-claim release is measured on the
-        sandbox clock, and a jump must not declare a live process's in-flight claim stale."""
+    async def settle_nudges(self, timeout: float = 120.0, *,  # noqa: ASYNC109
+                            abandoned_after: float = ABANDONED_AFTER_S) -> None:
+        """Wait until nothing is due, no claim is stale and no live process holds a claim it is still working on.
+
+        A stale claim (held ``STALE_AFTER`` on the sandbox clock: its process died, or its live process gave up
+        on it) is outstanding work: a live process must release it and take it over — the dead process's claims
+        too, or the test would move on (or end) before they are taken over. Only once settled may the clock jump
+        again: the stale-claim release is measured on the sandbox clock, and a jump must not declare a live
+        process's in-flight claim stale."""
         deadline = time.monotonic() + timeout
         while True:
             now = self.server.clock.now()
             due = await self.scalar(
                 "SELECT count(*) FROM nudge WHERE status = 'pending' AND due_at <= :now", now=now)
             # a claim is (id, worker, attempt): a worker that claims the same nudge again holds a new claim
-            claims = await self.rows("SELECT id, claimed_by, attempts FROM nudge WHERE status = 'claimed'")
+            claims = await self.rows("SELECT id, claimed_by, attempts, claimed_at FROM nudge WHERE status = 'claimed'")
             sent = await self.scalar("SELECT count(*) FROM nudge WHERE status = 'sent'")
             live = self.live_pids()
             t = time.monotonic()
             if sent != self._sent_seen:  # still sending (slowly, on a loaded machine): no claim is abandoned yet
                 self._sent_seen = sent
-                self._claim_seen.update({tuple(key): t for key in claims})
-            for key in claims:  # a claim held this long with nothing sent meanwhile is abandoned (its send
-                self._claim_seen.setdefault(tuple(key), t)  # failed): it must go stale
-            busy = [c for (i, c, n) in claims if c and _pid_of(c) in live
-                    and t - self._claim_seen[(i, c, n)] < ABANDONED_AFTER_S]
-            if not due and not busy:
+                self._claim_seen.update({(i, c, n): t for (i, c, n, _) in claims})
+            for i, c, n, _ in claims:  # a claim held this long with nothing sent meanwhile is abandoned (its send
+                self._claim_seen.setdefault((i, c, n), t)  # failed): it must go stale
+            stale = [i for (i, _, _, at) in claims if at is None or at <= now - STALE_AFTER]
+            busy = [c for (i, c, n, _) in claims if c and _pid_of(c) in live
+                    and t - self._claim_seen[(i, c, n)] < abandoned_after]
+            if not due and not stale and not busy:
                 return
             if time.monotonic() > deadline:
-                raise TimeoutError(f"nudges did not settle: {due} due, {len(busy)} claimed by live processes")
+                raise TimeoutError(f"nudges did not settle: {due} due, {len(stale)} stale claims not taken over "
+                                   f"{stale[:20]}, {len(busy)} claimed by live processes\n"
+                                   + await self.explain_nudges(sorted(stale)[:20]))
             await asyncio.sleep(0.1)
+
+    async def explain_nudges(self, nudge_ids: list[int], *, lines: int = 40) -> str:
+        """What happened to ``nudge_ids`` (stuck ones): their rows, the processes' starts and kills, every log
+        line that names them, and where each live process's tasks wait now (CI shows only the assertion)."""
+        if not nudge_ids:
+            return ""
+        rows = await self.rows("SELECT id, status, due_at, claimed_by, claimed_at, attempts, last_error FROM nudge "
+                               "WHERE id = ANY(:ids) ORDER BY id", ids=list(nudge_ids))
+        out = [f"sandbox clock now {self.server.clock.now()}", *(f"row {tuple(r)}" for r in rows), *self.events]
+        for b in self.bots:  # each live process logs where its tasks wait (a hung send, a held lock)
+            b.signal(signal.SIGHUP)
+        await asyncio.sleep(1.0)
+        wanted = re.compile(r"\b(" + "|".join(str(i) for i in nudge_ids) + r")\b")
+        for b in self.bots:
+            if not b.log_path.exists():
+                continue
+            text = b.log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+            hits = [line for line in text if wanted.search(line)]
+            out.append(f"--- {b.name} (pid {b.pid}): {len(hits)} log lines name them, the last {lines}:")
+            out += hits[-lines:]
+            dumps = [i for i, line in enumerate(text) if "tasks of process" in line]
+            if dumps:
+                out += [line for line in text[dumps[-1]:] if "scheduled_dms" in line or "tasks of process" in line
+                        or "dispatch" in line]
+        return "\n".join(out)
 
 
 def _pid_of(worker: str) -> int | None:
@@ -131,6 +178,7 @@ class Chaos:
         self.down = down
         self.kills = 0
         self._task: asyncio.Task[None] | None = None
+        self._restart: asyncio.Task[None] | None = None
         self._paused = asyncio.Event()
         self._paused.set()
 
@@ -143,12 +191,14 @@ class Chaos:
             await asyncio.sleep(self.rng.uniform(*self.every))
             await self._paused.wait()
             victim = self.rng.choice(self.cluster.bots)
+            pid = victim.pid
             victim.kill()
             self.kills += 1
             await victim.wait()
-            self.cluster.events.append(f"killed {victim.name}")
+            self.cluster.events.append(f"{self.cluster.server.clock.now():%m-%d %H:%M:%S} killed {victim.name} pid {pid}")
             await asyncio.sleep(self.rng.uniform(*self.down))
-            await victim.start(timeout=START_TIMEOUT_S)
+            self._restart = asyncio.get_running_loop().create_task(self.cluster.start_bot(victim))
+            await asyncio.shield(self._restart)  # stop() waits for it: a process half started is not "running"
 
     async def stop(self) -> None:
         """Stop killing; every process is running again afterwards."""
@@ -156,4 +206,6 @@ class Chaos:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        if self._restart is not None:
+            await self._restart  # until it is ready (ensure_all_running would take it as running already)
         await self.cluster.ensure_all_running()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -18,7 +19,7 @@ from bot.sandbox.people import Persona
 from bot.services.nudges import NudgeService
 from bot.services.programmes import ProgrammeRegistry
 from tests.support.cohort import cohort_answers
-from tests.support.reliability.cluster import Cluster
+from tests.support.reliability.cluster import STALE_AFTER, Cluster
 from tests.support.reliability.invariants import check_nudges, check_pairs, check_profiles, check_x_replies
 from tests.support.reliability.personas import NudgeAnswerer, match_round, resilient_interview
 
@@ -100,11 +101,20 @@ class Run:
         self.timings["weeks_s"] = time.monotonic() - t0
         self.timings["nudge_clicks"] = answerer.clicks
 
-    async def finish(self) -> None:
-        """Every process up; dead processes' claims go stale and are taken over; everything due is sent."""
+    async def finish(self, *, stale_periods: int = 3) -> None:
+        """Every process up; claims go stale and are taken over; everything due is sent.
+
+        A claim a live process gave up on (its send failed and the failure could not be recorded) goes stale
+        only as the clock moves: the clock moves past the stale period a few times, each time waiting until the
+        stale claims are taken over. One still claimed after ``stale_periods`` of them is lost (check_nudges)."""
         await self.cluster.ensure_all_running()
-        await self.cluster.advance(timedelta(minutes=10))
-        await self.cluster.settle_nudges(timeout=180)
+        for _ in range(stale_periods):
+            await self.cluster.advance(STALE_AFTER * 2)
+            # patient: the clock moves again only for claims nobody works on any more (a takeover of a send
+            # still in flight, past Discord's nonce window, could send it twice)
+            await self.cluster.settle_nudges(timeout=180, abandoned_after=30.0)
+            if not await self.cluster.scalar("SELECT count(*) FROM nudge WHERE status = 'claimed'"):
+                break
         deadline = time.monotonic() + 60
         engine = self.cluster.db.engine
         for _ in range(120):  # the X poller runs every 15 s in whichever process holds its lock
@@ -121,6 +131,12 @@ class Run:
         out += await check_nudges(engine, discord, self.server.clock.now())
         out += await check_x_replies(engine, self.server.x, self.mentioned_posts)
         return out
+
+
+    async def explain(self, problems: list[str]) -> str:
+        """The story of the nudges named in ``problems`` (rows, processes, log lines): see Cluster.explain_nudges."""
+        ids = sorted({int(m) for p in problems for m in re.findall(r"^nudge (\d+)", p)})
+        return await self.cluster.explain_nudges(ids[:20])
 
 
 def _sessions(cluster: Cluster) -> async_sessionmaker[AsyncSession]:
