@@ -207,6 +207,10 @@ class InterviewWords(BaseModel):
                                  min_length=1, max_length=600)
     #: a click on a typed question the organisers removed since
     question_gone: str = Field(default="That question no longer exists.", min_length=1, max_length=300)
+    #: the answer to /join (only the person sees it): the next question is in their DMs / a private thread
+    join_dm: str = Field(default="I've sent you the next question in your DMs.", min_length=1, max_length=300)
+    join_thread: str = Field(default="I've sent you the next question in a private thread.", min_length=1,
+                             max_length=300)
     #: the first message of the private thread the interview moves to when the person's DMs are closed
     #: ({person}: a mention of them)
     thread_intro: str = Field(default="{person} your DMs are closed, so let's talk here — only you and the "
