@@ -118,7 +118,8 @@ async def _export_person(session: AsyncSession, person: Person) -> Any:
     return {"discord_user_id": str(person.discord_user_id) if person.discord_user_id else None,
             "display_name": person.display_name, "x_handle": person.x_handle,
             "discord_username": person.discord_username, "status": person.status,
-            "dms_closed": person.dms_closed, "paused_until": iso(person.paused_until),
+            "dms_closed": person.dms_closed, "dms_closed_at": iso(person.dms_closed_at),
+            "paused_until": iso(person.paused_until),
             "created_at": iso(person.created_at)}
 
 

@@ -27,6 +27,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import plural
 from bot.clock import Clock
 from bot.onboarding.safe_text import safe_text
+from bot.services.dm_reach import dms_closed_now
 from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.db import SessionFactory, transaction
 from storage.ids import require_id
@@ -214,7 +215,8 @@ class MatchEnding:
         if person is None:
             return Party(person_id, role, None, "someone who has left", None, True)
         return Party(person_id, role, person.discord_user_id, person.display_name or "your partner",
-                     await known_dm_channel(session=session, person_id=person_id), person.dms_closed)
+                     await known_dm_channel(session=session, person_id=person_id),
+                     dms_closed_now(person, self._clock.now()))
 
     async def follow_up(self, ended: EndedMatch) -> None:
         """Tell both people, archive the space, tell the organisers once (best effort: each step is logged

@@ -270,7 +270,7 @@ class OnboardingService:
 
     async def mark_dms_closed(self, person_id: int) -> None:
         async with transaction(self._sessions) as session:
-            await people.mark_dms_closed(session=session, person_id=person_id)
+            await people.mark_dms_closed(session=session, person_id=person_id, now=self._clock.now())
 
     async def due_reminders(self, programme: Programme) -> list[Reminder]:
         """Conversations that need their next reminder (after ``after_hours`` of silence), claimed once."""

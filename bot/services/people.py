@@ -84,6 +84,12 @@ class PeopleService:
         self._intake = intake
         self._circle = circle
 
+    async def heard_in_dms(self, discord_user_id: int) -> None:
+        """They wrote to the bot in its DMs: DMs remembered closed are tried again at their next message (and
+        the flag cleared when that gets through; see :mod:`bot.services.dm_reach`)."""
+        async with transaction(self._sessions) as session:
+            await people.retry_dms_soon(session=session, discord_user_id=discord_user_id)
+
     async def pause(self, programme: Programme, discord_user_id: int, weeks: int, *, actor: int | None = None,
                     end_matches: bool = False) -> datetime | None:
         """Pause a person for ``weeks``: matching and nudges skip them. ``None`` when unknown. With

@@ -14,7 +14,8 @@ of a pairing, due after a pause in sending, asks something else: it goes on its 
   over is left to its new holder, which may be sending it);
 - closed DMs (Discord's 403) are the Discord side's to route (the pair's space, or a private thread just for the
   person); the first time a person's DMs are found closed, the organisers are told, once (the database flag is
-  flipped by one writer only);
+  flipped by one writer only); a while after, the DM is tried again (:mod:`bot.services.dm_reach`) and, when it
+  gets through, the flag is cleared and the organisers told once;
 - a sent message is recorded riding out a database that is briefly away; a failure — a 429, a 5xx, a timeout, a
   database away — is retried later (only while the claim holds), and given up after the feature's attempts, the
   organisers told.
@@ -37,6 +38,7 @@ from functools import partial
 from typing import Any, Generic, Protocol, Self, TypeVar
 
 from bot.clock import Clock
+from bot.services.dm_reach import reopened_notice
 from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.db import SessionFactory, transaction
 from storage.queries import claims, people
@@ -76,6 +78,8 @@ class SendOutcome:
     organisers_notice: str | None = None
     #: not sent, but worth trying again (a grouped delivery found DMs closed: next time each row goes on its own)
     retry: bool = False
+    #: it went by DM (not to a fallback): DMs remembered closed are open again
+    reached_by_dm: bool = False
 
 
 class ScheduledDm(Protocol):
@@ -178,9 +182,20 @@ class ClaimLedger:
                                      claim=(worker, attempts) if worker is not None else None)
 
     async def mark_dms_closed(self, person_id: int) -> bool:
-        """Remember the person's DMs are closed; True only for the one call that found them open."""
+        """Remember the person's DMs are closed (and since when); True only for the one call that found them
+        open."""
         async with transaction(self._sessions) as session:
-            return await people.mark_dms_closed(session=session, person_id=person_id)
+            return await people.mark_dms_closed(session=session, person_id=person_id, now=self._clock.now())
+
+    async def mark_dms_open(self, person_id: int) -> bool:
+        """Forget the person's DMs were closed; True only for the one call that changed it."""
+        async with transaction(self._sessions) as session:
+            return await people.mark_dms_closed(session=session, person_id=person_id, now=self._clock.now(),
+                                                closed=False)
+
+    async def with_dms_closed(self, person_ids: set[int]) -> set[int]:
+        async with self._sessions() as session:
+            return await people.with_dms_closed(session=session, person_ids=person_ids)
 
 
 class DmStore(Protocol[R, D]):
@@ -273,6 +288,8 @@ class ScheduledDmDispatcher(Generic[R, D]):
         self.batch = BATCH
         self._running = asyncio.Lock()
         self._slots = asyncio.Semaphore(concurrency)
+        #: of the people in the batch being sent, those remembered with closed DMs (one read per batch)
+        self._closed: set[int] = set()
 
     async def run(self) -> int:
         """Send every due row. Returns how many were claimed."""
@@ -292,6 +309,7 @@ class ScheduledDmDispatcher(Generic[R, D]):
             claimed += len(batch)
             log.debug("%s %s claimed by %s (attempts %s)", self.what, [c.row_id for c in batch], self.worker,
                       [c.attempts for c in batch])
+            self._closed = await self.store.ledger.with_dms_closed({c.person_id for c in batch if c.person_id})
             await asyncio.gather(*(self._group(group) for group in together(batch)))
 
     async def record_sent(self, row_ids: list[int], posted: Posted) -> None:
@@ -327,6 +345,10 @@ class ScheduledDmDispatcher(Generic[R, D]):
                 and await self.store.ledger.mark_dms_closed(d.person_id) and (outcome.posted or outcome.retry):
             # once: only the run that found them open says so (unreachable: the outcome's own notice says so)
             await self.channels.tell_organisers(d.programme, closed_dms_notice(d.programme, d.discord_user_id))
+        if outcome.reached_by_dm and d.person_id in self._closed:
+            self._closed.discard(d.person_id)
+            if await self.store.ledger.mark_dms_open(d.person_id):  # once, like the closing
+                await self.channels.tell_organisers(d.programme, reopened_notice(d.programme, d.discord_user_id))
         if outcome.posted is None:
             for rid, attempt in d.held:
                 if outcome.retry:

@@ -26,6 +26,7 @@ from bot.clock import Clock
 from bot.intake.source import ReplyResult, platform_name
 from bot.nudges.quiet import is_quiet, zone_of
 from bot.onboarding.safe_text import safe_text
+from bot.services.dm_reach import dms_closed_now
 from bot.services.programmes import Programme, ProgrammeRegistry
 from bot.services.surveys.ratings import gave_high_ratings
 from bot.stories import DESTINATION_NAMES, PUBLIC, Signature, clean_story, compose
@@ -164,7 +165,7 @@ class StoryService:
                         programme=programme.config.name)
                     out.append(StoryOffer(require_id(story), programme, pid, person.discord_user_id,
                                           await onboarding.known_dm_channel(session=session, person_id=pid),
-                                          person.dms_closed, text))
+                                          dms_closed_now(person, now), text))
         return out
 
     async def record_offer(self, story_id: int, *, delivered: bool) -> None:

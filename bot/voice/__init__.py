@@ -59,6 +59,7 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "paused": frozenset({"programme", "until"}),
     "resumed": frozenset({"programme"}),
     "closed_dms": frozenset({"person", "programme"}),
+    "dms_reopened": frozenset({"person", "programme"}),
     "pause_carry_on": frozenset(),
     "pause_extend": frozenset({"weeks"}),
 }
@@ -206,6 +207,10 @@ class InterviewWords(BaseModel):
                                  min_length=1, max_length=600)
     #: a click on a typed question the organisers removed since
     question_gone: str = Field(default="That question no longer exists.", min_length=1, max_length=300)
+    #: the answer to /join (only the person sees it): the next question is in their DMs / a private thread
+    join_dm: str = Field(default="I've sent you the next question in your DMs.", min_length=1, max_length=300)
+    join_thread: str = Field(default="I've sent you the next question in a private thread.", min_length=1,
+                             max_length=300)
     #: the first message of the private thread the interview moves to when the person's DMs are closed
     #: ({person}: a mention of them)
     thread_intro: str = Field(default="{person} your DMs are closed, so let's talk here — only you and the "
@@ -390,7 +395,11 @@ class Voice(BaseModel):
     closed_dms: str = Field(default="ℹ️ {person} has closed their DMs, so I'm reaching them outside DMs instead: "
                                     "check-ins in their pair's space (in a mentor's pod, a private thread), surveys "
                                     "and event messages in a private thread only they and the organisers can see. "
-                                    "Nothing is lost: every message still reaches them.", min_length=1, max_length=900)
+                                    "Nothing is lost: every message still reaches them. I'll try their DMs again "
+                                    "once a week and tell you if they open.", min_length=1, max_length=900)
+    #: told to the organisers, once, when DMs found closed reach the person again ({person}: a mention of them)
+    dms_reopened: str = Field(default="ℹ️ {person}'s DMs are open again: their check-ins, surveys and event "
+                                      "messages come by DM again.", min_length=1, max_length=900)
     #: the two buttons under pause_over (Discord: 80 characters a label): carry on (answered with ``resumed``)
     #: or pause {weeks} more weeks (answered with ``paused``)
     pause_carry_on: str = Field(default="Carry on", min_length=1, max_length=80)
@@ -474,6 +483,7 @@ class VoiceOverrides(BaseModel):
     paused: str | None = Field(default=None, min_length=1, max_length=600)
     resumed: str | None = Field(default=None, min_length=1, max_length=600)
     closed_dms: str | None = Field(default=None, min_length=1, max_length=900)
+    dms_reopened: str | None = Field(default=None, min_length=1, max_length=900)
     pause_carry_on: str | None = Field(default=None, min_length=1, max_length=80)
     pause_extend: str | None = Field(default=None, min_length=1, max_length=80)
     replies: dict[str, str] = Field(default_factory=dict)

@@ -92,6 +92,7 @@ class DirectMessages(commands.Cog):
             last = self._helped.get(message.author.id)
             if in_dm and (last is None or time.monotonic() - last > HELP_EVERY_S):
                 self._helped[message.author.id] = time.monotonic()
+                await services.people.heard_in_dms(message.author.id)  # their DMs work: tried at the next message
                 await self.bot.pacer_send(message.channel, content=help_text(programmes), allowed_mentions=NO_PINGS)
             return
         if self._flooding(message.author.id):

@@ -272,7 +272,7 @@ async def send_personal(bot: MentorBot, d: PersonalDelivery, about: str, **kwarg
         return SendOutcome(None, "DMs closed and no private thread", dms_found_closed=closed_now,
                            organisers_notice=f"⚠️ I can't reach <@{d.discord_user_id}> {about}: their DMs are "
                                              "closed and I could not open a private thread for them.")
-    return SendOutcome(Posted(msg.channel.id, msg.id), dms_found_closed=closed_now)
+    return SendOutcome(Posted(msg.channel.id, msg.id), dms_found_closed=closed_now, reached_by_dm=not fell_back)
 
 
 async def find_personal(bot: MentorBot, d: PersonalDelivery, markers: dict[str, int],

@@ -108,7 +108,8 @@ async def send(bot: MentorBot, d: Delivery) -> SendOutcome:
         return SendOutcome(None, "DMs closed and no shared space", dms_found_closed=closed_now,
                            organisers_notice=f"⚠️ I can't reach <@{d.discord_user_id}> with a check-in: their DMs "
                                              "are closed and their pair has no shared space.")
-    return SendOutcome(Posted(msg.channel.id, msg.id), dms_found_closed=closed_now)
+    fell_back = closed_now or d.dms_closed
+    return SendOutcome(Posted(msg.channel.id, msg.id), dms_found_closed=closed_now, reached_by_dm=not fell_back)
 
 
 class DiscordNudgeChannels:

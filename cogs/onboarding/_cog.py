@@ -43,8 +43,8 @@ class Onboarding(commands.Cog):
         prog = pick_programme(self.bot, interaction.guild_id, programme)
         await interaction.response.defer(ephemeral=True, thinking=True)
         conv = await interview.start(self.bot, prog, interaction.user)
-        where = "in a private thread" if conv.in_thread else "in your DMs"
-        await interaction.followup.send(f"I've sent you the next question {where}.", ephemeral=True)
+        words = prog.config.messages().interview
+        await interaction.followup.send(words.join_thread if conv.in_thread else words.join_dm, ephemeral=True)
 
     async def send_reminders(self) -> None:
         """24 h / 72 h after the last unanswered question: one reminder each, then the stalled list."""

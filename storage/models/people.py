@@ -65,6 +65,9 @@ class Person(SQLModel, table=True):
     discord_username: str | None = Field(default=None, max_length=40, index=True)
     status: PersonStatus = enum_field(PersonStatus, default=PersonStatus.JOINED, index=True)
     dms_closed: bool = Field(default=False)
+    #: when the DMs were last found closed (a refused retry too); the DM is tried again a while after (see
+    #: bot.services.dm_reach). None with ``dms_closed``: try the DM again at the next message
+    dms_closed_at: datetime | None = ts_field()
     paused_until: datetime | None = ts_field()
     created_at: datetime = ts_field(default_now=True)
     updated_at: datetime = ts_field(default_now=True)

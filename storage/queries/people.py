@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -66,12 +66,37 @@ async def set_person_status(
     )
 
 
-async def mark_dms_closed(*, session: AsyncSession, person_id: int, closed: bool = True) -> bool:
+async def mark_dms_closed(*, session: AsyncSession, person_id: int, now: datetime, closed: bool = True) -> bool:
     """Remember whether the person's DMs are closed; True only when this call changed it (so of two processes
-    finding them closed at once, one tells the organisers)."""
-    result = await session.exec(update(Person).where(col(Person.id) == person_id, col(Person.dms_closed) != closed)
-                                .values(dms_closed=closed))
-    return bool(result.rowcount)
+    finding them closed at once, one tells the organisers). Found closed again (a retry refused): when is
+    remembered, the flag stays."""
+    if not closed:
+        result = await session.exec(update(Person).where(col(Person.id) == person_id, col(Person.dms_closed))
+                                    .values(dms_closed=False, dms_closed_at=None))
+        return bool(result.rowcount)
+    result = await session.exec(update(Person).where(col(Person.id) == person_id, col(Person.dms_closed).is_(False))
+                                .values(dms_closed=True, dms_closed_at=now))
+    if result.rowcount:
+        return True
+    await session.exec(update(Person).where(col(Person.id) == person_id).values(dms_closed_at=now))
+    return False
+
+
+async def retry_dms_soon(*, session: AsyncSession, discord_user_id: int) -> int:
+    """The person's DMs (in every programme) are tried again at their next message: they wrote to the bot
+    there. How many rows marked closed that changed."""
+    result = await session.exec(update(Person).where(col(Person.discord_user_id) == discord_user_id,
+                                                     col(Person.dms_closed), col(Person.dms_closed_at).is_not(None))
+                                .values(dms_closed_at=None))
+    return int(result.rowcount)
+
+
+async def with_dms_closed(*, session: AsyncSession, person_ids: Collection[int]) -> set[int]:
+    """Which of ``person_ids`` are remembered with closed DMs."""
+    if not person_ids:
+        return set()
+    stmt = select(Person.id).where(col(Person.id).in_(list(person_ids)), col(Person.dms_closed))
+    return {pid for pid in await session.exec(stmt) if pid is not None}
 
 
 async def upsert_profile(

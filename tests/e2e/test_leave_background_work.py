@@ -5,12 +5,14 @@ deletion of the bot's public replies that named them are queued in the same tran
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from bot.sandbox.interview import run_interview
 from bot.sandbox.world import SandboxWorld
+from bot.services.erasure_work import JOB_NAME as ERASURE_JOB
 from bot.services.erasure_work import ErasureWork
 from tests.support.erasure import erasure_work_done, no_copy_left, open_erasure_work
 from tests.support.intake import CODE, POLL, TAG
@@ -38,6 +40,8 @@ async def _a_linked_member_who_leaves(world: SandboxWorld) -> tuple[str, Any, li
     await run_interview(leaver, programme.questions, dict(MENTEE_INTERVIEW, organisation="Riverside Quokkahaven"))
     given = ["Zanele", "Okonkwo", "zanele_quokka", "Quokkafind", "Quokkahaven", code.group(0)]
 
+    # its next periodic run an hour away: only /leave's kick can start it sooner
+    world.bot.scheduler.get_job(ERASURE_JOB).modify(next_run_time=datetime.now(UTC) + timedelta(hours=1))
     world.bot.scheduler.pause()  # no periodic job runs from here on (the run /leave kicks waits too)
     asked = await slash(leaver, guild, "leave")
     done = await leaver.click("Yes, delete my data", message=asked.messages[0])
@@ -54,7 +58,7 @@ async def test_the_leave_answer_comes_before_the_rewrite_and_the_deletions_which
     assert world.x.store.get(reply.id) is not None
     assert await open_erasure_work(world) == {"rewrite": 1, "delete_post": 1}
 
-    world.bot.scheduler.resume()  # the run /leave kicked goes ahead (no tick, no periodic run due for a minute)
+    world.bot.scheduler.resume()  # the run /leave kicked goes ahead (no tick; no periodic run due for an hour)
     await erasure_work_done(world)
     assert world.x.store.get(reply.id) is None, "the bot's public reply naming them is deleted"
     await no_copy_left(world, given)

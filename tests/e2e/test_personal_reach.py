@@ -114,7 +114,7 @@ async def test_once_dms_are_open_again_a_checkin_goes_to_the_dms_not_the_private
 
     closed.persona.dms_open = True  # they open their DMs, and the bot learns it
     async with transaction(world.bot.sessions) as s:
-        await people.mark_dms_closed(session=s, person_id=closed.person_id, closed=False)
+        await people.mark_dms_closed(session=s, person_id=closed.person_id, now=world.clock.now(), closed=False)
     world.clock.advance(timedelta(days=11))
     await world.bot.tick("nudge-dispatch")
     assert [m for m in closed.persona.dms() if "ref:n" in m.content], "the next check-in: not in their DMs"

@@ -232,3 +232,30 @@ async def test_the_buttons_after_a_pause_are_the_programmes_words(tmp_path_facto
     finally:
         await world.stop()
         await drop_test_schema(schema)
+
+
+async def test_a_refused_consent_is_explained_in_the_neutral_words_by_default(world: SandboxWorld) -> None:
+    assert world.guild is not None
+    ada = world.person("Ada")
+    await ada.join(world.guild)
+    questions = world.bot.services.programmes.all()[0].questions
+    log = await run_interview(ada, questions, {**EDU_MENTOR, "consent": False}, confirm=False, timeout=20)
+    assert "To take part we need your consent" in log.last and "Choose “Change an answer”" in log.last, log.last
+    summary = next(m for m in reversed(ada.dms()) if _selects(m))
+    assert _selects(summary)[0]["placeholder"] == "Change an answer…"
+
+
+async def test_join_points_to_the_next_question_in_the_libraries_words(tmp_path_factory: pytest.TempPathFactory) -> None:
+    world, schema = await make_world(tmp_path_factory, preset="libraries")
+    try:
+        assert world.guild is not None
+        ada = world.person("Ada")
+        await ada.join(world.guild)
+        await ada.next_dm()
+        joined = await ada.slash("join", guild=world.guild)
+        await joined.wait_answer()
+        assert "The next question for the scheme is waiting in your direct messages." in joined.content, \
+            joined.content
+    finally:
+        await world.stop()
+        await drop_test_schema(schema)

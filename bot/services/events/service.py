@@ -12,6 +12,7 @@ from bot.clock import Clock
 from bot.community.reminders import local_when, point_window, reminder_due
 from bot.nudges.quiet import get_zone, next_allowed, zone_of
 from bot.onboarding.safe_text import safe_text
+from bot.services.dm_reach import dms_closed_now
 from bot.services.programmes import Programme, ProgrammeRegistry
 from bot.services.rounds import RoundError, RoundService
 from bot.services.scheduled_dms import (
@@ -553,8 +554,8 @@ class EventService:
             programme = self._registry.by_id(e.programme_id)
             profile = await people.get_profile(session=session, person_id=msg.person_id, programme_id=e.programme_id)
             rsvp = await q.rsvp_of(session=session, event_id=msg.event_id, person_id=msg.person_id)
-            dm = None if person.dms_closed else await onboarding.known_dm_channel(session=session,
-                                                                                  person_id=msg.person_id)
+            closed = dms_closed_now(person, self._clock.now())
+            dm = None if closed else await onboarding.known_dm_channel(session=session, person_id=msg.person_id)
             space = next((m.space_id for m in await matching.matches_of_person(session=session,
                                                                                  person_id=msg.person_id)
                           if m.status == MatchStatus.ACTIVE and m.space_id is not None), None)
@@ -583,4 +584,4 @@ class EventService:
         else:
             text = voice.say("event_cancelled", **values, when=local_when(e.starts_at, zone))
         return EventDelivery(require_id(msg), require_id(e), msg.kind, person.discord_user_id, text, buttons,
-                             msg.attempts, programme, msg.person_id, dm, person.dms_closed, space)
+                             msg.attempts, programme, msg.person_id, dm, closed, space)

@@ -6,6 +6,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.nudges import answers as rules
+from bot.services.dm_reach import dms_closed_now
 from bot.services.match_end import MatchEnding
 from bot.services.nudges._types import (
     AnswerResult,
@@ -84,7 +85,8 @@ class CheckInAnswers:
                     partner = found[partner_pid][0]
                     dm = await onboarding.known_dm_channel(session=session, person_id=partner_pid)
                     result.ask_partner = PartnerPrompt(action.nudge_id, partner.discord_user_id or 0, dm,
-                                                       partner.dms_closed, match.space_id, action.requested_by,
+                                                       dms_closed_now(partner, now), match.space_id,
+                                                       action.requested_by,
                                                        partner_pid, programme is not None and programme.config.pods)
                 elif isinstance(action, rules.EndMatch):
                     result.ended = await self._ending.close(session, match, "pair", discord_user_id)

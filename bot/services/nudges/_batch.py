@@ -15,6 +15,7 @@ from bot.nudges.batch import CheckinSection, answerable
 from bot.nudges.plan import week_number
 from bot.nudges.quiet import daytime_later
 from bot.onboarding.safe_text import safe_text
+from bot.services.dm_reach import dms_closed_now
 from bot.services.nudges._types import Delivery, _zone
 from bot.services.programmes import Programme, ProgrammeRegistry
 from bot.voice import CheckinWords
@@ -104,13 +105,13 @@ class BatchedCheckins:
                 return None
             spaces = {s.space_id for s in sections}
             shared = spaces.pop() if len(spaces) == 1 else None  # a pod: the closed-DM fallback fits everyone
-            dm = None if person.dms_closed else await onboarding.known_dm_channel(
-                session=session, person_id=require_id(person))
+            closed = dms_closed_now(person, self._clock.now())
+            dm = None if closed else await onboarding.known_dm_channel(session=session, person_id=require_id(person))
             attempts = {require_id(n): n.attempts for n in live}
             return Delivery(
                 sections[0].nudge_id, programme, NudgeKind.CHECKIN, intro_for(programme, person, len(sections)),
                 True, max(attempts.values()), person_id=person.id, discord_user_id=person.discord_user_id,
-                dm_channel_id=dm, dms_closed=person.dms_closed, space_id=shared, batch=tuple(sections),
+                dm_channel_id=dm, dms_closed=closed, space_id=shared, batch=tuple(sections),
                 claims=tuple((s.nudge_id, attempts[s.nudge_id]) for s in sections), private=programme.config.pods)
 
     async def words(self, nudge_id: int) -> CheckinWords:

@@ -19,6 +19,7 @@ from bot.nudges.quiet import daytime_later
 from bot.nudges.reminders import next_digest_at
 from bot.nudges.templates import render_template
 from bot.onboarding.safe_text import safe_text
+from bot.services.dm_reach import dms_closed_now
 from bot.services.match_end import MatchEnding
 from bot.services.nudges._answers import CheckInAnswers
 from bot.services.nudges._batch import BatchedCheckins
@@ -246,9 +247,10 @@ class NudgeService:
             "programme": programme.config.name,
             "week": week_number(match.started_at or match.created_at, nudge.due_at),
         }, limit=2000 - len(footer)) + footer
-        dm = None if person.dms_closed else await onboarding.known_dm_channel(session=session, person_id=require_id(person))
+        closed = dms_closed_now(person, self._clock.now())
+        dm = None if closed else await onboarding.known_dm_channel(session=session, person_id=require_id(person))
         return Delivery(nid, programme, nudge.kind, text, step.buttons, nudge.attempts, match.id, person.id,
-                        person.discord_user_id, dm, person.dms_closed, match.space_id,
+                        person.discord_user_id, dm, closed, match.space_id,
                         goal_match_id=match.id if goals else None, private=programme.config.pods)
 
     async def record_sent(self, nudge_id: int, channel_id: int, message_id: int) -> bool:

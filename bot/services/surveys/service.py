@@ -17,6 +17,7 @@ from bot.clock import Clock
 from bot.nudges.quiet import daytime_later, next_allowed, zone_of
 from bot.nudges.templates import render_template
 from bot.onboarding.safe_text import safe_text
+from bot.services.dm_reach import dms_closed_now
 from bot.services.programmes import Programme, ProgrammeRegistry
 from bot.services.scheduled_dms import Claimed, ClaimLedger
 from bot.services.surveys._types import StepView, SurveyDelivery, SurveySection, SurveyTurn
@@ -249,11 +250,11 @@ class SurveyService:
                 "programme": programme.config.name,
             }, allowed=SURVEY_PLACEHOLDERS, limit=900)
             text = f"{opening}\n\n{step_text(survey, step, words)}"[:2000 - len(footer)] + footer
-            dm = None if person.dms_closed else await onboarding.known_dm_channel(
-                session=session, person_id=require_id(person))
+            closed = dms_closed_now(person, self._clock.now())
+            dm = None if closed else await onboarding.known_dm_channel(session=session, person_id=require_id(person))
             return SurveyDelivery(nid, programme, nudge.kind, text,
                                   StepView(invite_id, step.kind, step.question, words, programme.id),
-                                  nudge.attempts, require_id(person), person.discord_user_id, dm, person.dms_closed,
+                                  nudge.attempts, require_id(person), person.discord_user_id, dm, closed,
                                   partner=safe_text(partner.display_name, 60) if partner else words.your_partner,
                                   space_id=match.space_id)
 
