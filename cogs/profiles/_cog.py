@@ -32,7 +32,6 @@ from cogs.profiles._views import ChangeAnswerSelect, KeepButton, LeaveButton
 from storage.models import MatchStatus, PersonStatus
 
 log = logging.getLogger(__name__)
-NOT_JOINED = "You haven't joined {name} yet — use `/join` to start."
 
 
 class Profiles(commands.Cog):
@@ -85,14 +84,16 @@ class Profiles(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         file = await self.files.person_file(prog, interaction.user.id)
         if file is None:
-            raise UserFacingError(NOT_JOINED.format(name=prog.config.name))
-        embed = discord.Embed(title=f"Your profile — {prog.config.name}", colour=discord.Colour.blurple())
+            raise UserFacingError(prog.config.messages().profile.say("not_joined", programme=prog.config.name))
+        words = prog.config.messages().profile
+        embed = discord.Embed(title=words.say("profile_title", programme=prog.config.name)[:256],
+                              colour=discord.Colour.blurple())
         status = str(file.person.status)
         if file.person.paused_until and file.person.status == PersonStatus.PAUSED:
             status += f" until {file.person.paused_until:%d %B %Y} (use `/resume` to come back sooner)"
         embed.add_field(name="Status", value=status, inline=False)
         if file.profile is None:
-            embed.description = "You haven't finished your interview yet — use `/join` to carry on."
+            embed.description = words.unfinished
         else:
             for q in prog.questions:
                 if q.key in file.profile.answers:
@@ -102,7 +103,7 @@ class Profiles(commands.Cog):
         active = [f"{m.role} with {safe_text(m.partner, 60)}" for m in file.matches if m.status == MatchStatus.ACTIVE]
         if active:
             embed.add_field(name="Your match", value=fit_lines(active, EMBED_FIELD_VALUE), inline=False)
-        embed.set_footer(text="Change an answer with /profile edit · download everything with /mydata")
+        embed.set_footer(text=words.profile_footer)
         await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_PINGS)
 
     @profile.command(name="edit", description="Change one of your answers")
@@ -112,19 +113,18 @@ class Profiles(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         file = await self.files.person_file(prog, interaction.user.id)
         if file is None or file.onboarding_status is None:
-            raise UserFacingError(NOT_JOINED.format(name=prog.config.name))
+            raise UserFacingError(prog.config.messages().profile.say("not_joined", programme=prog.config.name))
         answers = file.profile.answers if file.profile else {}
         options = [discord.SelectOption(label=q.display_label[:SELECT_OPTION_LABEL], value=q.key,
                                         description=fit_text(show_value(q, answers[q.key]),
                                                              SELECT_OPTION_DESCRIPTION) or None)
                    for q in prog.questions if q.key in answers][:25]
         if not options:
-            raise UserFacingError("You haven't finished your interview yet — use `/join` to carry on.")
+            raise UserFacingError(prog.config.messages().profile.unfinished)
+        words = prog.config.messages().profile
         view = discord.ui.View(timeout=None)
-        view.add_item(ChangeAnswerSelect(prog.id, options))
-        await interaction.followup.send("Which answer would you like to change? I'll ask it again in our "
-                                        "conversation, then show you the summary to confirm.", view=view,
-                                        ephemeral=True)
+        view.add_item(ChangeAnswerSelect(prog.id, options, words.edit_menu))
+        await interaction.followup.send(words.edit_prompt, view=view, ephemeral=True)
 
     @app_commands.command(name="pause", description="Take a break: no matching or check-ins for a while")
     @app_commands.describe(weeks="how many weeks (1–52)", programme="which programme, when there are several")
@@ -134,7 +134,7 @@ class Profiles(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         until = await self.bot.services.people.pause(prog, interaction.user.id, weeks)
         if until is None:
-            raise UserFacingError(NOT_JOINED.format(name=prog.config.name))
+            raise UserFacingError(prog.config.messages().profile.say("not_joined", programme=prog.config.name))
         await interaction.followup.send(prog.config.messages().say(
             "paused", until=f"{until:%d %B %Y}", programme=safe_text(prog.config.name, 100)), ephemeral=True)
 
@@ -153,34 +153,30 @@ class Profiles(commands.Cog):
     async def mydata(self, interaction: discord.Interaction, programme: str | None = None) -> None:
         prog = self._programme(interaction, programme)
         await interaction.response.defer(ephemeral=True, thinking=True)
+        words = prog.config.messages().profile
         data = await self.bot.services.people.export(prog, interaction.user.id)
         if data is None:
-            raise UserFacingError(f"Nothing is stored about you in {prog.config.name}.")
+            raise UserFacingError(words.say("mydata_nothing", programme=prog.config.name))
         payload = json.dumps(data, indent=2, ensure_ascii=False, default=str).encode("utf-8")
         filename = f"{prog.key}-my-data.json"
         try:
             dm = await self.bot.pacer_create_dm(interaction.user)
-            await self.bot.pacer_send(dm, content=f"Here is everything **{safe_text(prog.config.name, 100)}** "
-                                      "stores about you.", file=discord.File(io.BytesIO(payload), filename),
-                                      allowed_mentions=NO_PINGS)
+            await self.bot.pacer_send(dm, content=words.say("mydata_dm", programme=safe_text(prog.config.name, 100)),
+                                      file=discord.File(io.BytesIO(payload), filename), allowed_mentions=NO_PINGS)
         except discord.HTTPException as exc:
             log.info("could not DM data to %s: %s", interaction.user.id, exc)
-            await interaction.followup.send("Your DMs are closed, so here it is (only you can see this):",
+            await interaction.followup.send(words.mydata_here,
                                             file=discord.File(io.BytesIO(payload), filename), ephemeral=True)
             return
-        await interaction.followup.send("I've sent your data to your DMs. 📬", ephemeral=True)
+        await interaction.followup.send(words.mydata_sent, ephemeral=True)
 
     @app_commands.command(name="leave", description="Leave the programme and delete your data")
     @app_commands.describe(programme="which programme, when there are several")
     async def leave(self, interaction: discord.Interaction, programme: str | None = None) -> None:
         prog = self._programme(interaction, programme)
+        words = prog.config.messages().profile
         view = discord.ui.View(timeout=None)
-        view.add_item(LeaveButton(prog.id))
-        view.add_item(KeepButton(prog.id))
+        view.add_item(LeaveButton(prog.id, words.leave_button))
+        view.add_item(KeepButton(prog.id, words.keep_button))
         await interaction.response.send_message(
-            f"Leave **{safe_text(prog.config.name, 100)}**? This deletes your profile, your answers and "
-            "everything that names you, for good, and ends any current match (your partner will be told "
-            "kindly). The programme keeps only anonymous facts — that a match existed, when it began and "
-            "ended, and how — so its statistics don't shrink. The bot removes your name from its own "
-            "messages; replies only an organiser could see can't be changed once sent (`/mydata` says what "
-            "stays out of reach). You can download your data first with `/mydata`.", view=view, ephemeral=True)
+            words.say("leave_confirm", programme=safe_text(prog.config.name, 100)), view=view, ephemeral=True)

@@ -13,7 +13,8 @@ from bot.redaction import Redactor
 from bot.services.people import LeaveResult
 from bot.services.programmes import Programme
 from cogs.kit import interview
-from cogs.kit.interactions import INTEGER, PersistentItem, bot_of, reply, selected
+from bot.voice import ProfileWords
+from cogs.kit.interactions import INTEGER, PersistentItem, bot_of, label_of, reply, selected
 from cogs.kit.messaging import guild_text_channel
 
 if TYPE_CHECKING:
@@ -27,14 +28,14 @@ async def start_change(bot: MentorBot, programme: Programme, user: discord.abc.U
     reached = await interview.show(bot, programme, user.id, user.display_name, action="change", key=key)
     if reached is None:
         return interview.no_interview(programme)
-    if not reached:
-        return "I couldn't reach you — please open your DMs to this server's members and try again."
-    return "I've sent you that question in our conversation (your DMs, or your private onboarding thread)."
+    words = programme.config.messages().profile
+    return words.change_sent if reached else words.change_unreachable
 
 
 class ChangeAnswerSelect(PersistentItem[discord.ui.Select[Any]], prefix="profedit", fields={"pid": INTEGER}):
-    def __init__(self, pid: int, options: list[discord.SelectOption] | None = None) -> None:
-        super().__init__(discord.ui.Select(custom_id=self.build_id(pid), placeholder="Which answer?",
+    def __init__(self, pid: int, options: list[discord.SelectOption] | None = None,
+                 placeholder: str = "Which answer?") -> None:
+        super().__init__(discord.ui.Select(custom_id=self.build_id(pid), placeholder=placeholder,
                                            options=options or [discord.SelectOption(label="-")]))
         self.pid = pid
 
@@ -55,14 +56,14 @@ class ChangeAnswerSelect(PersistentItem[discord.ui.Select[Any]], prefix="profedi
 class LeaveButton(PersistentItem[discord.ui.Button[Any]], prefix="leave", fields={"pid": INTEGER}):
     """Deletes the data of whoever presses it (the button sits on an ephemeral message only they see)."""
 
-    def __init__(self, pid: int) -> None:
-        super().__init__(discord.ui.Button(label="Yes, delete my data", style=discord.ButtonStyle.danger,
+    def __init__(self, pid: int, label: str = "Yes, delete my data") -> None:
+        super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.danger,
                                            custom_id=self.build_id(pid)))
         self.pid = pid
 
     @classmethod
     def rebuild(cls, fields: dict[str, str], item: discord.ui.Item[Any]) -> LeaveButton:
-        return cls(int(fields["pid"]))
+        return cls(int(fields["pid"]), label_of(item, "Yes, delete my data"))
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         bot = bot_of(interaction)
@@ -75,27 +76,24 @@ class LeaveButton(PersistentItem[discord.ui.Button[Any]], prefix="leave", fields
             await redact_notices(bot, programme, result)
             await redact_traces(bot, result)
             bot.dispatch("programme_leave", programme)  # features that give access by membership (the circle)
+        words = programme.config.messages().profile
         if not result.found:
-            await reply(interaction, "There's nothing stored about you in this programme.")
+            await reply(interaction, words.left_nothing)
             return
-        ended = (f" Your {'match has' if len(result.ended) == 1 else 'matches have'} ended; your partner "
-                 "has been told and the organisers know." if result.ended else "")
+        ended = ("" if not result.ended else
+                 f" {words.left_ended_one if len(result.ended) == 1 else words.left_ended_many}")
         await reply(interaction,
-                    f"Your data in **{safe_text(programme.config.name, 100)}** has been deleted now; the last "
-                    f"copies in the bot's database files are cleaned up within a few minutes.{ended}"
-                    f"{stories_words(result)}{replies_words(result)} Thank you for taking part — you're welcome back any time with `/join`.")
+                    f"{words.say('left', programme=safe_text(programme.config.name, 100))}{ended}"
+                    f"{stories_words(result)}{replies_words(result, words)} {words.left_thanks}")
 
 
-def replies_words(result: LeaveResult) -> str:
+def replies_words(result: LeaveResult, words: ProfileWords) -> str:
     """What becomes of the bot's public replies that named them: deleted by the background work, minutes
     later at most (the organisers are asked to when a platform refuses)."""
     n = len(result.public_replies)
     if not n:
         return ""
-    what = ("The bot's public reply that named your handle is" if n == 1 else
-            f"The bot's {n} public replies that named your handle are")
-    return (f" {what} being deleted within the next few minutes; if a platform refuses, the organisers are asked "
-            f"to delete {'it' if n == 1 else 'them'}.")
+    return f" {words.left_replies_one if n == 1 else words.say('left_replies_many', count=n)}"
 
 
 def stories_words(result: LeaveResult) -> str:
@@ -229,17 +227,19 @@ async def _redact_in(bot: Any, channel: Any, result: LeaveResult, *, delete: boo
 class KeepButton(PersistentItem[discord.ui.Button[Any]], prefix="leaveno", fields={"pid": INTEGER}):
     ack = "none"  # the answer needs no database
 
-    def __init__(self, pid: int) -> None:
-        super().__init__(discord.ui.Button(label="No, keep it", style=discord.ButtonStyle.secondary,
+    def __init__(self, pid: int, label: str = "No, keep it") -> None:
+        super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.secondary,
                                            custom_id=self.build_id(pid)))
         self.pid = pid
 
     @classmethod
     def rebuild(cls, fields: dict[str, str], item: discord.ui.Item[Any]) -> KeepButton:
-        return cls(int(fields["pid"]))
+        return cls(int(fields["pid"]), label_of(item, "No, keep it"))
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
-        await interaction.response.edit_message(content="Nothing was deleted. 👍", view=None)
+        programme = bot_of(interaction).services.programmes.by_id(self.pid)
+        kept = programme.config.messages().profile.kept if programme else ProfileWords().kept
+        await interaction.response.edit_message(content=kept, view=None)
 
 
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (ChangeAnswerSelect, LeaveButton, KeepButton)

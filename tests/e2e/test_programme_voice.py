@@ -161,7 +161,7 @@ async def test_a_click_on_an_interview_left_behind_is_answered_in_the_libraries_
         first = await ada.next_dm()
         assert "**Question 1 of" in first.content and first.components
         asked = await ada.slash("leave", guild=world.guild)
-        await (await ada.click("Yes, delete my data", message=asked.messages[0])).wait_answer()
+        await (await ada.click("Yes, please delete my data", message=asked.messages[0])).wait_answer()
         label = next(str(c["label"]) for row in first.components for c in row["components"] if c.get("label"))
         old = await ada.click(label, message=first)
         await old.wait_followups(1)

@@ -259,3 +259,36 @@ async def test_join_points_to_the_next_question_in_the_libraries_words(tmp_path_
     finally:
         await world.stop()
         await drop_test_schema(schema)
+
+
+async def test_leave_mydata_and_profile_answer_in_the_libraries_words(tmp_path_factory: pytest.TempPathFactory) -> None:
+    world, schema = await make_world(tmp_path_factory, preset="libraries")
+    try:
+        assert world.guild is not None
+        ada = world.person("Ada")
+        await ada.join(world.guild)
+        await ada.next_dm()
+        sent = await ada.slash("mydata", guild=world.guild)
+        await sent.wait_answer()
+        assert "A copy of your data is waiting in your direct messages." in sent.content, sent.content
+        assert any("holds about you." in m.content for m in ada.dms())
+
+        asked = await ada.slash("leave", guild=world.guild)
+        assert "ends any current peer mentoring partnership" in asked.content, asked.content
+        assert _labels(asked.messages[0]) == ["Yes, please delete my data", "No, I'll stay in the scheme"]
+        kept = await ada.click("No, I'll stay in the scheme", message=asked.messages[0])
+        assert "you remain part of the scheme" in kept.content, kept.content
+
+        asked = await ada.slash("leave", guild=world.guild)
+        left = await ada.click("Yes, please delete my data", message=asked.messages[0])
+        await left.wait_answer()
+        assert "has now been deleted; the last copies in the bot's database files are removed" in left.content, \
+            left.content
+        assert "Thank you for taking part in the scheme" in left.content, left.content
+
+        gone = await ada.slash("profile", "view", guild=world.guild)
+        await gone.wait_answer()
+        assert "please use `/join` to begin" in gone.content, gone.content
+    finally:
+        await world.stop()
+        await drop_test_schema(schema)

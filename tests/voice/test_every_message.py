@@ -17,6 +17,7 @@ from bot.voice import (
     CHECKIN_PLACEHOLDERS,
     INTERVIEW_PLACEHOLDERS,
     PLACEHOLDERS,
+    PROFILE_PLACEHOLDERS,
     REPLY_KEYS,
     SURVEY_WORD_PLACEHOLDERS,
     Voice,
@@ -66,6 +67,8 @@ def every_message(voice: Voice) -> dict[str, str]:
     out |= {f"checkin_buttons.{key}": voice.checkin_buttons.label(key) for key in voice.checkin_buttons.model_dump()}
     out |= {f"interview.{key}": voice.interview.say(key, **{k: INTERVIEW_SAMPLE[k] for k in allowed})
             for key in voice.interview.model_dump() for allowed in [INTERVIEW_PLACEHOLDERS.get(key, ())]}
+    out |= {f"profile.{key}": voice.profile.say(key, **{k: WORDS_SAMPLE[k] for k in allowed})
+            for key in voice.profile.model_dump() for allowed in [PROFILE_PLACEHOLDERS.get(key, ())]}
     for step in voice.checkins:
         out[f"checkin.{step.key}"] = render_template(step.text, SAMPLE, allowed=NUDGE_PLACEHOLDERS)
     return out
@@ -79,6 +82,7 @@ def test_every_message_fits_discord_and_fills_every_placeholder(preset: str) -> 
     assert voice.checkin_words.model_fields_set == set(type(voice.checkin_words).model_fields)
     assert voice.interview.model_fields_set == set(type(voice.interview).model_fields)
     assert voice.checkin_buttons.model_fields_set == set(type(voice.checkin_buttons).model_fields)
+    assert voice.profile.model_fields_set == set(type(voice.profile).model_fields)
     for name, text in every_message(voice).items():
         assert 0 < len(text) <= 2000 - 60, name  # room for the bot's "-# ref" marker
         assert "{" not in text and "}" not in text and not PYTHON_NONE.search(text), name
@@ -151,6 +155,10 @@ def test_a_programme_may_reword_the_interviews_count_and_a_checkin_refusal_but_n
     ({"interview": {"answer_title": "w" * 46}}, "programme[0]: voice.interview.answer_title: must have at most 45"),
     ({"interview": {"consent_refused": "Agree to {question}"}},
      "programme[0]: voice.interview.consent_refused: unknown placeholder {question}"),
+    ({"profile": {"leave_button": "x" * 81}}, "programme[0]: voice.profile.leave_button: must have at most 80"),
+    ({"profile": {"edit_menu": "y" * 151}}, "programme[0]: voice.profile.edit_menu: must have at most 150"),
+    ({"profile": {"left": "Bye {name}"}}, "programme[0]: voice.profile.left: unknown placeholder {name}"),
+    ({"profile": {"leave": "Bye"}}, "programme[0].voice.profile: unknown profile words 'leave'"),
     ({"surveys": {"grouped_partner": "your {n} mentees"}}, "programme[0]: voice.surveys.grouped_partner: unknown placeholder {n}"),
     ({"closed_dms": "{who} has closed their DMs"}, "programme[0]: voice.closed_dms: unknown placeholder {who}"),
 ])
