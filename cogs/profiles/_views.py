@@ -12,8 +12,8 @@ from bot.onboarding.safe_text import safe_text
 from bot.redaction import Redactor
 from bot.services.people import LeaveResult
 from bot.services.programmes import Programme
-from cogs.kit import interview
 from bot.voice import ProfileWords
+from cogs.kit import interview
 from cogs.kit.interactions import INTEGER, PersistentItem, bot_of, label_of, reply, selected
 from cogs.kit.messaging import guild_text_channel
 
