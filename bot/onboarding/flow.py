@@ -21,6 +21,7 @@ from bot.onboarding.profile import active_answers, is_active, profile_from_answe
 from bot.onboarding.questions import Question
 from bot.onboarding.safe_text import safe_text
 from bot.onboarding.validate import (
+    NEUTRAL,
     AnswerValue,
     Choose,
     Invalid,
@@ -31,6 +32,7 @@ from bot.onboarding.validate import (
     parse_answer,
     show_value,
 )
+from bot.voice import AnswerWords
 
 SUMMARY = "summary"
 DONE = "done"
@@ -162,7 +164,7 @@ def _undecided(q: Question, answers: dict[str, AnswerValue]) -> bool:
 
 
 def _summary(questions: list[Question], state: FlowState, *, ack: str | None = None,
-             today: date | None = None) -> ShowSummary:
+             today: date | None = None, words: AnswerWords = NEUTRAL) -> ShowSummary:
     lines: list[tuple[str, str]] = []
     keys: list[str] = []
     blocked: str | None = None
@@ -178,18 +180,19 @@ def _summary(questions: list[Question], state: FlowState, *, ack: str | None = N
                 blocked = q.eligibility_problem(value)
     problems = validate_profile(questions, state.answers)
     if problems and blocked is None and refused is None:
-        blocked = "Some answers need another look: " + "; ".join(problems)
+        blocked = words.say("another_look", problems="; ".join(problems))
     return ShowSummary(lines=lines, keys=keys, can_confirm=not problems, blocked_reason=blocked, ack=ack,
                        consent_refused=refused)
 
 
-def current_step(questions: list[Question], state: FlowState, *, today: date | None = None) -> Step:
+def current_step(questions: list[Question], state: FlowState, *, today: date | None = None,
+                 words: AnswerWords = NEUTRAL) -> Step:
     """What to show now for a stored state (after a restart, or to re-render)."""
     state = normalise(questions, state)
     if state.current == DONE:
         return Notice("You've already finished onboarding — thank you! Use /profile to see or change your answers.")
     if state.current == SUMMARY:
-        return _summary(questions, state, today=today)
+        return _summary(questions, state, today=today, words=words)
     return _ask(questions, state, today=today)
 
 
@@ -201,7 +204,7 @@ def start(questions: list[Question], suggestions: dict[str, AnswerValue] | None 
 
 
 def answer(questions: list[Question], state: FlowState, raw: object, *, key: str | None = None,
-           today: date | None = None) -> tuple[FlowState, Step]:
+           today: date | None = None, words: AnswerWords = NEUTRAL) -> tuple[FlowState, Step]:
     """Apply one answer to the current question (or to ``key``, which must be the current question)."""
     state = normalise(questions, state)
     by_key = _by_key(questions)
@@ -210,7 +213,7 @@ def answer(questions: list[Question], state: FlowState, raw: object, *, key: str
     if key is not None and key != state.current:
         q = by_key.get(key)
         if q is not None and key in state.answers:
-            parsed = parse_answer(q, raw, today=today)
+            parsed = parse_answer(q, raw, today=today, words=words)
             if isinstance(parsed, Ok) and parsed.value == state.answers[key]:
                 return state, Notice("Got it — I already have that answer.")
             return state, Notice(
@@ -220,7 +223,7 @@ def answer(questions: list[Question], state: FlowState, raw: object, *, key: str
     if state.current == SUMMARY:
         return state, Notice("All questions are answered — please press Confirm, or Change an answer.")
     q = by_key[state.current]
-    result = parse_answer(q, raw, pending=state.pending_choices, today=today)
+    result = parse_answer(q, raw, pending=state.pending_choices, today=today, words=words)
     if isinstance(result, Invalid):
         state = state.model_copy(update={"attempts": state.attempts + 1})
         return state, _ask(questions, state, reason=result.message, today=today)
@@ -237,7 +240,7 @@ def answer(questions: list[Question], state: FlowState, raw: object, *, key: str
         "changing": state.changing and nxt != SUMMARY,
     })
     if nxt == SUMMARY:
-        return state, _summary(questions, state, ack=ack, today=today)
+        return state, _summary(questions, state, ack=ack, today=today, words=words)
     return state, _ask(questions, state, ack=ack, today=today)
 
 
@@ -255,18 +258,18 @@ def change(questions: list[Question], state: FlowState, key: str, *,
 
 
 def back_to_summary(questions: list[Question], state: FlowState, *,
-                    today: date | None = None) -> tuple[FlowState, Step]:
+                    today: date | None = None, words: AnswerWords = NEUTRAL) -> tuple[FlowState, Step]:
     """Cancel a change: keep the old answer and show the summary (or the next unanswered question)."""
     state = normalise(questions, state)
     if state.current == DONE or not state.changing or state.current not in state.answers:
-        return state, current_step(questions, state, today=today)
+        return state, current_step(questions, state, today=today, words=words)
     state = state.model_copy(update={"current": _next_key(questions, state.answers), "changing": False,
                                      "pending_choices": [], "attempts": 0})
-    return state, current_step(questions, state, today=today)
+    return state, current_step(questions, state, today=today, words=words)
 
 
 def confirm(questions: list[Question], state: FlowState, now: datetime, *,
-            today: date | None = None) -> tuple[FlowState, Step]:
+            today: date | None = None, words: AnswerWords = NEUTRAL) -> tuple[FlowState, Step]:
     """Confirm the summary. Refused (summary with ``can_confirm=False``) without consent; records its time."""
     if now.tzinfo is None:
         raise ValueError("confirm() needs a timezone-aware time")
@@ -275,7 +278,7 @@ def confirm(questions: list[Question], state: FlowState, now: datetime, *,
         return state, Notice("You've already confirmed your answers — thank you!")
     if state.current != SUMMARY:
         return state, Notice("There are still questions to answer — please answer the latest message first.")
-    summary = _summary(questions, state, today=today)
+    summary = _summary(questions, state, today=today, words=words)
     if not summary.can_confirm:
         return state, summary
     state = state.model_copy(update={"current": DONE, "changing": False, "consent_at": now.isoformat()})

@@ -23,11 +23,13 @@ from datetime import date
 from bot.onboarding.questions import Question
 from bot.onboarding.safe_text import clean_input, safe_text
 from bot.timezones import Ambiguous, Exact, describe_zone, is_valid_zone, parse_timezone
+from bot.voice import AnswerWords
 
 AnswerValue = str | int | bool | list[str] | None
 Raw = str | list[str]
 
 MAX_RAW = 2000
+NEUTRAL = AnswerWords()
 SKIP_WORDS = frozenset({"", "skip", "none", "-", "n/a", "na", "no answer", "pass"})
 YES = frozenset({"yes", "y", "yeah", "yep", "yup", "agree", "i agree", "ok", "okay", "sure", "true", "accept",
                  "i accept", "consent", "i consent", "yes please", "✅", "👍", "✔", "✔️"})
@@ -61,33 +63,33 @@ class Choose:
 ParseResult = Ok | Invalid | Choose
 
 
-def expectation(q: Question) -> str:
-    """One sentence that says what a valid answer looks like."""
+def expectation(q: Question, words: AnswerWords = NEUTRAL) -> str:
+    """One sentence that says what a valid answer looks like (in the programme's ``words``)."""
     if q.kind == "single":
-        return f"Please pick one of: {_labels(q)}."
+        return words.say("pick_one", options=_labels(q, words))
     if q.kind == "multi":
         lo, hi = q.choice_range
+        options = _labels(q, words)
         if lo == hi:
-            n = f"exactly {lo} option{'s' if lo != 1 else ''}"
-        elif lo <= 1 and hi == len(q.options):
-            n = "at least one option" if lo == 1 else "any of the options"
-        elif lo == 0:
-            n = f"up to {hi} options"
-        else:
-            n = f"between {lo} and {hi} options"
-        return f"Please pick {n} from: {_labels(q)}."
+            return words.say("pick_exactly_one", options=options) if lo == 1 else \
+                words.say("pick_exactly", count=lo, options=options)
+        if lo <= 1 and hi == len(q.options):
+            return words.say("pick_at_least_one" if lo == 1 else "pick_any", options=options)
+        if lo == 0:
+            return words.say("pick_up_to", count=hi, options=options)
+        return words.say("pick_between", low=lo, high=hi, options=options)
     if q.kind == "number":
-        return f"Type a whole number from {q.min_value} to {q.max_value}."
+        return words.say("number_range", low=q.min_value, high=q.max_value)
     if q.kind == "timezone":
-        return "Type a city like 'London' or an offset like 'UTC+2'."
+        return words.timezone_hint
     if q.kind == "text":
-        return f"Please type your answer in {q.max_length} characters or fewer."
-    return "Please answer Yes or No."
+        return words.say("text_length", count=q.max_length)
+    return words.yes_or_no
 
 
-def _labels(q: Question) -> str:
+def _labels(q: Question, words: AnswerWords = NEUTRAL) -> str:
     text = ", ".join(o.label for o in q.options)
-    return text if len(text) <= 600 else "the options in the menu"
+    return text if len(text) <= 600 else words.options_in_menu
 
 
 def _key(text: str) -> str:
@@ -110,47 +112,48 @@ def _skipped(q: Question, raw: Raw) -> bool:
     return _key(raw) in SKIP_WORDS
 
 
-def parse_answer(q: Question, raw: object, *, pending: list[str] | None = None,
-                 today: date | None = None) -> ParseResult:
-    """Turn ``raw`` into a stored value, or say what is expected. ``pending``: time-zone choices offered."""
+def parse_answer(q: Question, raw: object, *, pending: list[str] | None = None, today: date | None = None,
+                 words: AnswerWords = NEUTRAL) -> ParseResult:
+    """Turn ``raw`` into a stored value, or say what is expected (in the programme's ``words``). ``pending``:
+    time-zone choices offered."""
     if isinstance(raw, tuple):
         raw = list(raw)
     if not (isinstance(raw, str) or (isinstance(raw, list) and all(isinstance(x, str) for x in raw))):
-        return Invalid(expectation(q))
+        return Invalid(expectation(q, words))
     if (len(raw) if isinstance(raw, str) else sum(len(x) for x in raw)) > max(MAX_RAW, q.max_length * 2):
-        return Invalid("That's too long. " + expectation(q))
+        return Invalid(words.too_long + " " + expectation(q, words))
     if isinstance(raw, list) and len(raw) > 50:
-        return Invalid(expectation(q))
+        return Invalid(expectation(q, words))
     if q.kind not in ("text", "consent") and _skipped(q, raw):
         if not q.required or (q.kind == "multi" and q.choice_range[0] == 0):
             return Ok([] if q.kind == "multi" else None)
-        return Invalid("This one can't be skipped. " + expectation(q))
+        return Invalid(words.cant_skip + " " + expectation(q, words))
     if q.kind == "single":
-        return _single(q, raw)
+        return _single(q, raw, words)
     if q.kind == "multi":
-        return _multi(q, raw)
+        return _multi(q, raw, words)
     text = raw if isinstance(raw, str) else (raw[0] if len(raw) == 1 else None)
     if text is None:
-        return Invalid(expectation(q))
+        return Invalid(expectation(q, words))
     if q.kind == "number":
-        return _number(q, text)
+        return _number(q, text, words)
     if q.kind == "timezone":
-        return _timezone(q, text, pending or [], today)
+        return _timezone(q, text, pending or [], today, words)
     if q.kind == "text":
-        return _text(q, text)
-    return _consent(q, text)
+        return _text(q, text, words)
+    return _consent(q, text, words)
 
 
-def _single(q: Question, raw: Raw) -> ParseResult:
+def _single(q: Question, raw: Raw, words: AnswerWords) -> ParseResult:
     if isinstance(raw, list):
         if len(raw) != 1:
-            return Invalid("Please pick just one option. " + expectation(q))
+            return Invalid(words.just_one + " " + expectation(q, words))
         raw = raw[0]
     value = _match_option(q, raw, allow_index=True)
-    return Ok(value) if value is not None else Invalid(expectation(q))
+    return Ok(value) if value is not None else Invalid(expectation(q, words))
 
 
-def _multi(q: Question, raw: Raw) -> ParseResult:
+def _multi(q: Question, raw: Raw, words: AnswerWords) -> ParseResult:
     items = list(raw) if isinstance(raw, list) else [raw]
     chosen: set[str] = set()
     unknown: list[str] = []
@@ -176,32 +179,32 @@ def _multi(q: Question, raw: Raw) -> ParseResult:
                     chosen.add(value)
     if unknown:
         shown = ", ".join(f"'{safe_text(u, 40)}'" for u in unknown[:3])
-        return Invalid(f"I don't recognise {shown}. " + expectation(q))
+        return Invalid(words.say("not_recognised", answer=shown) + " " + expectation(q, words))
     lo, hi = q.choice_range
     if not lo <= len(chosen) <= hi:
-        return Invalid(expectation(q))
+        return Invalid(expectation(q, words))
     return Ok([o.value for o in q.options if o.value in chosen])
 
 
-def _number(q: Question, text: str) -> ParseResult:
+def _number(q: Question, text: str, words: AnswerWords) -> ParseResult:
     k = _key(text)
     numbers = re.findall(r"[-+]?\d+(?:[.,]\d+)?", k)
-    words = [_NUMBER_WORDS[w] for w in re.findall(r"[a-z]+", k) if w in _NUMBER_WORDS]
+    spelled = [_NUMBER_WORDS[w] for w in re.findall(r"[a-z]+", k) if w in _NUMBER_WORDS]
     value: int | None = None
-    if len(numbers) == 1 and not words and re.fullmatch(r"[-+]?\d+", numbers[0]):
+    if len(numbers) == 1 and not spelled and re.fullmatch(r"[-+]?\d+", numbers[0]):
         value = int(numbers[0])
-    elif not numbers and len(words) == 1:
-        value = words[0]
+    elif not numbers and len(spelled) == 1:
+        value = spelled[0]
     if value is None or q.min_value is None or q.max_value is None:
-        return Invalid(expectation(q))
+        return Invalid(expectation(q, words))
     if not q.min_value <= value <= q.max_value:
-        bound = f"above the most this programme allows ({q.max_value})" if value > q.max_value \
-            else f"below the fewest this programme allows ({q.min_value})"
-        return Invalid(f"{value} is {bound}. {expectation(q)}")
+        bound = words.say("above_most", answer=value, count=q.max_value) if value > q.max_value \
+            else words.say("below_fewest", answer=value, count=q.min_value)
+        return Invalid(f"{bound} {expectation(q, words)}")
     return Ok(value)
 
 
-def _timezone(q: Question, text: str, pending: list[str], today: date | None) -> ParseResult:
+def _timezone(q: Question, text: str, pending: list[str], today: date | None, words: AnswerWords) -> ParseResult:
     text = clean_input(text)
     if pending:
         k = _key(text)
@@ -214,29 +217,29 @@ def _timezone(q: Question, text: str, pending: list[str], today: date | None) ->
     if isinstance(result, Exact):
         return Ok(result.zone, describe_zone(result.zone, today))
     if isinstance(result, Ambiguous):
-        what = f"“{result.matched}”" if result.matched else "That"
-        return Choose(list(result.choices), f"{what} could mean more than one time zone — which one is yours?")
-    return Invalid("I couldn't recognise that time zone. " + expectation(q))
+        said = words.say("zone_ambiguous", answer=result.matched) if result.matched else words.zone_ambiguous_plain
+        return Choose(list(result.choices), said)
+    return Invalid(words.zone_unknown + " " + expectation(q, words))
 
 
-def _text(q: Question, text: str) -> ParseResult:
+def _text(q: Question, text: str, words: AnswerWords) -> ParseResult:
     cleaned = clean_input(text, one_line=q.max_length <= 200)
     if not cleaned or (not q.required and _key(cleaned) in {"skip", "-"}):
         if q.required:
-            return Invalid("Please type an answer. " + expectation(q))
+            return Invalid(words.type_an_answer + " " + expectation(q, words))
         return Ok("")
     if len(cleaned) > q.max_length:
-        return Invalid(f"Please keep it to {q.max_length} characters or fewer — yours has {len(cleaned)}.")
+        return Invalid(words.say("keep_short", count=q.max_length, length=len(cleaned)))
     return Ok(cleaned)
 
 
-def _consent(q: Question, text: str) -> ParseResult:
+def _consent(q: Question, text: str, words: AnswerWords) -> ParseResult:
     k = _key(text)
     if k in YES:
         return Ok(True)
     if k in NO:
         return Ok(False)
-    return Invalid(expectation(q))
+    return Invalid(expectation(q, words))
 
 
 def check_value(q: Question, value: object) -> str | None:

@@ -139,7 +139,8 @@ class OnboardingService:
                                                        expected_step=row.step, state=stored.model_dump(mode="json"),
                                                        now=now):
                         return None  # a typed answer moved it at the same moment: re-read and try again
-                step = flow.current_step(programme.questions, stored, today=today)
+                step = flow.current_step(programme.questions, stored, today=today,
+                                         words=programme.config.messages().answers)
         return Conversation(programme, require_id(person), require_id(row), step, row.channel_id, row.in_thread, created)
 
     async def _link_imported(self, session: AsyncSession, programme: Programme, discord_user_id: int,
@@ -180,16 +181,17 @@ class OnboardingService:
                     return None
                 state = FlowState.model_validate(row.state)
                 qs = programme.questions
+                words = programme.config.messages().answers
                 if action == "answer":
-                    new_state, step = flow.answer(qs, state, raw, key=key, today=today)
+                    new_state, step = flow.answer(qs, state, raw, key=key, today=today, words=words)
                 elif action == "change":
                     new_state, step = flow.change(qs, state, key or "", today=today)
                 elif action == "confirm":
-                    new_state, step = flow.confirm(qs, state, now, today=today)
+                    new_state, step = flow.confirm(qs, state, now, today=today, words=words)
                 elif action == "back":
-                    new_state, step = flow.back_to_summary(qs, state, today=today)
+                    new_state, step = flow.back_to_summary(qs, state, today=today, words=words)
                 else:
-                    new_state, step = state, flow.current_step(qs, state, today=today)
+                    new_state, step = state, flow.current_step(qs, state, today=today, words=words)
                 conv = Conversation(programme, require_id(person), require_id(row), step, row.channel_id, row.in_thread)
                 if new_state == state and not isinstance(step, flow.Done):
                     return conv  # nothing changed (a notice, a re-render): no write

@@ -312,7 +312,7 @@ def render_step(programme: Programme, step: Step, *, intro: bool = False, named:
         if step.suggestion_shown:
             lines.append(voice.interview.say("records_say" if step.suggestion_from == "import" else "post_guess",
                                              answer=step.suggestion_shown))
-        hint = q.help or ("" if q.kind == "timezone" else expectation(q))  # its prompt gives the examples
+        hint = q.help or ("" if q.kind == "timezone" else expectation(q, voice.answers))  # its prompt gives the examples
         if q.kind == "number" and q.min_value is not None and q.max_value is not None \
                 and q.max_value - q.min_value < MAX_BUTTONS:
             lines.append(voice.interview.tap_number)

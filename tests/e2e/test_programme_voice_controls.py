@@ -292,3 +292,22 @@ async def test_leave_mydata_and_profile_answer_in_the_libraries_words(tmp_path_f
     finally:
         await world.stop()
         await drop_test_schema(schema)
+
+
+async def test_a_wrong_answer_is_asked_again_with_what_is_expected_in_the_libraries_words(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    world, schema = await make_world(tmp_path_factory, preset="libraries")
+    try:
+        assert world.guild is not None
+        ada = world.person("Ada")
+        await ada.join(world.guild)
+        await ada.next_dm()
+        before = len(ada.dms())
+        await ada.say("astronaut")
+        again = await world.discord.state.wait_for(
+            lambda: next((m for m in ada.dms()[before:] if "⚠️" in m.content), None), 5)
+        assert "⚠️ Please choose one of: " in again.content, again.content  # the scheme's words …
+        assert "Mentor, Mentee, Both." in again.content, again.content  # … still saying what is expected
+    finally:
+        await world.stop()
+        await drop_test_schema(schema)

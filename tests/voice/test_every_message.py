@@ -14,6 +14,7 @@ from bot.nudges.answers import NotifyOrganisers, NudgeRecord, follow_up
 from bot.nudges.templates import NUDGE_PLACEHOLDERS, render_template, template_fields
 from bot.onboarding.questions import PRESETS
 from bot.voice import (
+    ANSWER_PLACEHOLDERS,
     CHECKIN_PLACEHOLDERS,
     INTERVIEW_PLACEHOLDERS,
     PLACEHOLDERS,
@@ -49,6 +50,11 @@ WORDS_SAMPLE: dict[str, object] = {
     "answer": "We've met", "partner": LONG_NAME, "programme": SAMPLE["programme"], "first": 5, "last": 8,
     "week": 12, "count": 12, "question": "How confident do you feel right now?",
 }
+#: the values each answer check's words are sent with
+ANSWER_SAMPLE: dict[str, object] = {
+    "options": "Head of Service, Senior Manager, Team Leader, Librarian, Other", "count": 3, "low": 1, "high": 15,
+    "answer": "'twelve-ish'", "length": 1234, "problems": "Role: not one of the options; Mentees: not answered",
+}
 TEACHER_WORDS = re.compile(r"\b(teach\w*|school\w*|pupil\w*|trainee\w*|headteacher\w*|NQT|SLT|lesson\w*|"
                            r"classroom\w*|#EduMentoring|early[- ]career|middle[- ]leader|phase|subject\w*)\b", re.I)
 WRONG_PLURAL = re.compile(r"\b1 \w+s\b|\(s\)|\(es\)")
@@ -69,6 +75,8 @@ def every_message(voice: Voice) -> dict[str, str]:
             for key in voice.interview.model_dump() for allowed in [INTERVIEW_PLACEHOLDERS.get(key, ())]}
     out |= {f"profile.{key}": voice.profile.say(key, **{k: WORDS_SAMPLE[k] for k in allowed})
             for key in voice.profile.model_dump() for allowed in [PROFILE_PLACEHOLDERS.get(key, ())]}
+    out |= {f"answers.{key}": voice.answers.say(key, **{k: ANSWER_SAMPLE[k] for k in allowed})
+            for key in voice.answers.model_dump() for allowed in [ANSWER_PLACEHOLDERS.get(key, ())]}
     for step in voice.checkins:
         out[f"checkin.{step.key}"] = render_template(step.text, SAMPLE, allowed=NUDGE_PLACEHOLDERS)
     return out
@@ -83,6 +91,7 @@ def test_every_message_fits_discord_and_fills_every_placeholder(preset: str) -> 
     assert voice.interview.model_fields_set == set(type(voice.interview).model_fields)
     assert voice.checkin_buttons.model_fields_set == set(type(voice.checkin_buttons).model_fields)
     assert voice.profile.model_fields_set == set(type(voice.profile).model_fields)
+    assert voice.answers.model_fields_set == set(type(voice.answers).model_fields)
     for name, text in every_message(voice).items():
         assert 0 < len(text) <= 2000 - 60, name  # room for the bot's "-# ref" marker
         assert "{" not in text and "}" not in text and not PYTHON_NONE.search(text), name
@@ -159,6 +168,8 @@ def test_a_programme_may_reword_the_interviews_count_and_a_checkin_refusal_but_n
     ({"profile": {"edit_menu": "y" * 151}}, "programme[0]: voice.profile.edit_menu: must have at most 150"),
     ({"profile": {"left": "Bye {name}"}}, "programme[0]: voice.profile.left: unknown placeholder {name}"),
     ({"profile": {"leave": "Bye"}}, "programme[0].voice.profile: unknown profile words 'leave'"),
+    ({"answers": {"pick_one": "Pick one"}}, "programme[0]: voice.answers.pick_one: must say {options}"),
+    ({"answers": {"keep_short": "Too long ({max})"}}, "programme[0]: voice.answers.keep_short: unknown placeholder {max}"),
     ({"surveys": {"grouped_partner": "your {n} mentees"}}, "programme[0]: voice.surveys.grouped_partner: unknown placeholder {n}"),
     ({"closed_dms": "{who} has closed their DMs"}, "programme[0]: voice.closed_dms: unknown placeholder {who}"),
 ])
