@@ -19,8 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from bot.nudges.config import NudgePlanConfig, NudgeStep
 from bot.nudges.templates import check_template, render_template, template_fields
 
-__all__ = ["ANSWER_PLACEHOLDERS", "CHECKIN_PLACEHOLDERS", "INTERVIEW_PLACEHOLDERS", "PLACEHOLDERS", "PROFILE_PLACEHOLDERS", "REPLY_KEYS",
-           "SURVEY_WORD_PLACEHOLDERS", "AnswerWords", "CheckinButtons", "CheckinWords", "InterviewWords", "ProfileWords", "SurveyWords",
+__all__ = ["ANSWER_PLACEHOLDERS", "CHECKIN_PLACEHOLDERS", "GOAL_PLACEHOLDERS", "INTERVIEW_PLACEHOLDERS", "PLACEHOLDERS", "PROFILE_PLACEHOLDERS", "REPLY_KEYS",
+           "SURVEY_WORD_PLACEHOLDERS", "AnswerWords", "CheckinButtons", "CheckinWords", "GoalWords", "InterviewWords", "ProfileWords", "SurveyWords",
            "Voice", "VoiceOverrides", "load_voice", "resolve_voice"]
 
 _STRICT = ConfigDict(extra="forbid")
@@ -318,6 +318,34 @@ class AnswerWords(BaseModel):
         return render_template(getattr(self, name), values, allowed=ANSWER_PLACEHOLDERS.get(name, ()))
 
 
+#: The placeholders each of the goals' words may use (and that their sender always fills).
+GOAL_PLACEHOLDERS: dict[str, tuple[str, ...]] = {"no_goals_mentor": ("mentee",)}
+
+
+class GoalWords(BaseModel):
+    """``[goals]``: the words around a pair's goals on a check-in. The defaults are the neutral ones."""
+
+    model_config = _STRICT
+
+    #: the button on a check-in that shows the pair's goals (Discord: 80 characters)
+    progress_button: str = Field(default="Goal progress", min_length=1, max_length=80)
+    #: above the goals, each with a menu of where it stands
+    how_going: str = Field(default="🎯 How is each goal going? Pick where it stands:", min_length=1, max_length=300)
+    #: no goals yet: told to the mentee / to the mentor ({mentee}: their mentee's name)
+    no_goals_mentee: str = Field(default="You haven't set goals for this mentoring yet.", min_length=1,
+                                 max_length=300)
+    no_goals_mentor: str = Field(default="{mentee} hasn't set goals for your mentoring yet.", min_length=1,
+                                 max_length=300)
+
+    @model_validator(mode="after")
+    def _templates(self) -> GoalWords:
+        _check_words(self, GOAL_PLACEHOLDERS)
+        return self
+
+    def say(self, name: str, /, **values: object) -> str:
+        return render_template(getattr(self, name), values, allowed=GOAL_PLACEHOLDERS.get(name, ()))
+
+
 #: The placeholders each of the member commands' words may use (and that the commands always fill).
 PROFILE_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "leave_confirm": ("programme",),
@@ -599,6 +627,8 @@ class Voice(BaseModel):
     profile: ProfileWords = Field(default_factory=ProfileWords)
     #: what an interview answer that cannot be taken is told
     answers: AnswerWords = Field(default_factory=AnswerWords)
+    #: the words around a pair's goals on a check-in
+    goals: GoalWords = Field(default_factory=GoalWords)
     #: "Not yet" answers in a row (without meeting) before the organisers hear of it; 0: never
     not_yet_escalate_after: int = Field(default=2, ge=0, le=20)
     #: days after which an unanswered "End this match" request ends the match (both told)
@@ -679,6 +709,7 @@ class VoiceOverrides(BaseModel):
     interview: dict[str, str] = Field(default_factory=dict)
     profile: dict[str, str] = Field(default_factory=dict)
     answers: dict[str, str] = Field(default_factory=dict)
+    goals: dict[str, str] = Field(default_factory=dict)
     not_yet_escalate_after: int | None = Field(default=None, ge=0, le=20)
     end_request_days: int | None = Field(default=None, ge=1, le=90)
 
@@ -725,6 +756,14 @@ class VoiceOverrides(BaseModel):
                              f"known: {', '.join(AnswerWords.model_fields)}")
         return words
 
+    @field_validator("goals")
+    @classmethod
+    def _known_goal_words(cls, words: dict[str, str]) -> dict[str, str]:
+        unknown = set(words) - set(GoalWords.model_fields)
+        if unknown:
+            raise ValueError(f"unknown goal words {sorted(unknown)[0]!r}; known: {', '.join(GoalWords.model_fields)}")
+        return words
+
     @field_validator("checkin_buttons")
     @classmethod
     def _known_checkin_buttons(cls, words: dict[str, str]) -> dict[str, str]:
@@ -763,7 +802,7 @@ def resolve_voice(preset: str, overrides: VoiceOverrides | None = None) -> Voice
     if overrides is None:
         return base
     data: dict[str, Any] = base.model_dump()
-    tables = ("surveys", "checkin_words", "checkin_buttons", "interview", "profile", "answers")
+    tables = ("surveys", "checkin_words", "checkin_buttons", "interview", "profile", "answers", "goals")
     for name, value in overrides.model_dump(exclude={"replies", *tables}).items():
         if value is not None:
             data[name] = value

@@ -18,6 +18,7 @@ import discord
 from bot.goals import GOAL_LENGTH, MAX_GOALS, PROGRESS, GoalView, PairGoals, goal_lines, progress_label
 from bot.onboarding.safe_text import clean_input, safe_text
 from bot.services.goals import GoalsSaved
+from bot.voice import GoalWords
 from cogs.kit.interactions import INTEGER, KitModal, PersistentItem, bot_of, label_of, reply, selected
 from cogs.kit.messaging import NO_PINGS, messageable, send_dm
 
@@ -196,12 +197,14 @@ async def show_progress(interaction: discord.Interaction[Any], match_id: int) ->
         await reply(interaction, found)
         return
     mentee = found.mentee_discord_id == interaction.user.id
+    programme = bot.services.programmes.by_id(found.programme_id)
+    words = programme.config.messages().goals if programme else GoalWords()
     if not found.goals:
-        text = "You haven't set goals for this mentoring yet." if mentee else \
-            f"{safe_text(found.mentee_name, 60)} hasn't set goals for your mentoring yet."
+        text = words.no_goals_mentee if mentee else \
+            words.say("no_goals_mentor", mentee=safe_text(found.mentee_name, 60))
         await reply(interaction, text, view=progress_view(found, can_edit=mentee))
         return
-    await reply(interaction, "🎯 How is each goal going? Pick where it stands:\n" + goal_lines(found.goals),
+    await reply(interaction, f"{words.how_going}\n" + goal_lines(found.goals),
                 embed=pair_embed(found), view=progress_view(found, can_edit=mentee))
 
 

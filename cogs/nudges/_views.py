@@ -116,7 +116,8 @@ def nudge_view(d: Delivery) -> discord.ui.View | None:
     if d.kind == NudgeKind.CHECKIN and d.buttons:
         view = buttons_view(CHECKIN_BUTTONS, d.nudge_id, note=labels.note, labels=labels)
         if d.goal_match_id is not None:  # the pair's goals: how is each going?
-            view.add_item(GoalProgressButton(d.goal_match_id, row=1))
+            view.add_item(GoalProgressButton(d.goal_match_id, d.programme.config.messages().goals.progress_button,
+                                             row=1))
         return view
     if d.kind == NudgeKind.FEEDBACK:
         return buttons_view((), d.nudge_id, note=labels.feedback, labels=labels)

@@ -260,3 +260,22 @@ async def test_in_a_mentors_pod_the_goals_go_to_the_mentor_alone(tmp_path_factor
     finally:
         await world.stop()
         await drop_test_schema(schema)
+
+
+async def test_a_checkins_goals_are_opened_and_asked_about_in_the_programmes_own_words(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    world, schema = await make_world(tmp_path_factory, extensions=GOAL_COGS, programme_overrides={"voice": {
+        "goals": {"progress_button": "Our goals 🌱", "how_going": "🌱 Where is each goal now?"}}})
+    try:
+        pair = await _introduced_pair(world, "V", ["planning", "wellbeing"])
+        await pair.mentee.persona.click("Use these goals", message=await _dm_with(pair.mentee.persona, "Your goals"))
+        world.clock.advance(timedelta(days=3, minutes=1))
+        await world.bot.tick("nudge-dispatch")
+        checkin = await _dm_with(pair.mentor.persona, "Have you two met yet?")
+        opened = await pair.mentor.persona.click("Our goals 🌱", message=checkin)
+        await opened.wait_answer()
+        assert "🌱 Where is each goal now?" in opened.content, opened.content
+        assert "How is each goal going?" not in opened.content
+    finally:
+        await world.stop()
+        await drop_test_schema(schema)
