@@ -16,6 +16,7 @@ from bot.onboarding.questions import PRESETS
 from bot.voice import (
     ANSWER_PLACEHOLDERS,
     CHECKIN_PLACEHOLDERS,
+    GOAL_PLACEHOLDERS,
     INTERVIEW_PLACEHOLDERS,
     PLACEHOLDERS,
     PROFILE_PLACEHOLDERS,
@@ -77,6 +78,8 @@ def every_message(voice: Voice) -> dict[str, str]:
             for key in voice.profile.model_dump() for allowed in [PROFILE_PLACEHOLDERS.get(key, ())]}
     out |= {f"answers.{key}": voice.answers.say(key, **{k: ANSWER_SAMPLE[k] for k in allowed})
             for key in voice.answers.model_dump() for allowed in [ANSWER_PLACEHOLDERS.get(key, ())]}
+    out |= {f"goals.{key}": voice.goals.say(key, **{k: {"mentee": LONG_NAME}[k] for k in allowed})
+            for key in voice.goals.model_dump() for allowed in [GOAL_PLACEHOLDERS.get(key, ())]}
     for step in voice.checkins:
         out[f"checkin.{step.key}"] = render_template(step.text, SAMPLE, allowed=NUDGE_PLACEHOLDERS)
     return out
@@ -92,6 +95,7 @@ def test_every_message_fits_discord_and_fills_every_placeholder(preset: str) -> 
     assert voice.checkin_buttons.model_fields_set == set(type(voice.checkin_buttons).model_fields)
     assert voice.profile.model_fields_set == set(type(voice.profile).model_fields)
     assert voice.answers.model_fields_set == set(type(voice.answers).model_fields)
+    assert voice.goals.model_fields_set == set(type(voice.goals).model_fields)
     for name, text in every_message(voice).items():
         assert 0 < len(text) <= 2000 - 60, name  # room for the bot's "-# ref" marker
         assert "{" not in text and "}" not in text and not PYTHON_NONE.search(text), name
@@ -170,6 +174,7 @@ def test_a_programme_may_reword_the_interviews_count_and_a_checkin_refusal_but_n
     ({"profile": {"leave": "Bye"}}, "programme[0].voice.profile: unknown profile words 'leave'"),
     ({"answers": {"pick_one": "Pick one"}}, "programme[0]: voice.answers.pick_one: must say {options}"),
     ({"answers": {"keep_short": "Too long ({max})"}}, "programme[0]: voice.answers.keep_short: unknown placeholder {max}"),
+    ({"goals": {"progress_button": "g" * 81}}, "programme[0]: voice.goals.progress_button: must have at most 80"),
     ({"surveys": {"grouped_partner": "your {n} mentees"}}, "programme[0]: voice.surveys.grouped_partner: unknown placeholder {n}"),
     ({"closed_dms": "{who} has closed their DMs"}, "programme[0]: voice.closed_dms: unknown placeholder {who}"),
 ])
