@@ -309,8 +309,19 @@ class ScheduledDmDispatcher(Generic[R, D]):
             claimed += len(batch)
             log.debug("%s %s claimed by %s (attempts %s)", self.what, [c.row_id for c in batch], self.worker,
                       [c.attempts for c in batch])
-            self._closed = await self.store.ledger.with_dms_closed({c.person_id for c in batch if c.person_id})
+            self._closed = await self._known_closed(batch)
             await asyncio.gather(*(self._group(group) for group in together(batch)))
+
+    async def _known_closed(self, batch: list[Claimed[R]]) -> set[int]:
+        """Who of the batch is known to have closed their DMs. When the database cannot say (it went away right
+        after the claim), nobody: a DM that is refused falls back as it always does, and each row's own
+        failure handling (retry later, or the claim goes stale) deals with the database."""
+        try:
+            return await self.store.ledger.with_dms_closed({c.person_id for c in batch if c.person_id})
+        except Exception as exc:
+            log.warning("%s: could not read whose DMs are closed (%s); trying DMs first", self.what,
+                        type(exc).__name__)
+            return set()
 
     async def record_sent(self, row_ids: list[int], posted: Posted) -> None:
         """Record a sent message, riding out a database that is briefly away (a restart takes seconds)."""
