@@ -19,6 +19,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     SecretStr,
     TypeAdapter,
     ValidationError,
@@ -199,6 +200,9 @@ class ProgrammeConfig(_Strict):
     digest: DigestConfig = Field(default_factory=DigestConfig)
     #: the programme's own words over its preset's voice (``bot/voice/presets``): any message, replaced
     voice: VoiceOverrides = Field(default_factory=VoiceOverrides)
+    #: the resolved voice of (preset, overrides object): resolving validates every text, and every message
+    #: the bot sends asks for it
+    _voice: tuple[str, VoiceOverrides, Voice] | None = PrivateAttr(default=None)
     #: the mentor circle (a private channel for everyone who mentors): see :class:`CircleConfig`
     circle: CircleConfig = Field(default_factory=CircleConfig)
     #: programme events and their reminders
@@ -239,8 +243,13 @@ class ProgrammeConfig(_Strict):
         return next((s for s in self.survey_plan() if s.key == key), None)
 
     def messages(self) -> Voice:
-        """Everything the programme says: its question preset's voice with this config's overrides."""
-        return resolve_voice(self.questions.preset, self.voice)
+        """Everything the programme says: its question preset's voice with this config's overrides (resolved
+        once for each preset and overrides object: a copy of the config with other words resolves anew)."""
+        cached = self._voice
+        if cached is None or cached[0] != self.questions.preset or cached[1] is not self.voice:
+            cached = (self.questions.preset, self.voice, resolve_voice(self.questions.preset, self.voice))
+            self._voice = cached
+        return cached[2]
 
     def mentor_circle(self) -> CircleConfig:
         """The circle's settings with the question preset's defaults filled in."""

@@ -183,3 +183,17 @@ def test_a_bad_word_stops_start_up_naming_its_key(voice: dict[str, object], prob
         parse_config({"programme": [{"key": "lib", "name": "Libraries Connected", "guild_id": 1,
                                      "questions": {"preset": "libraries"}, "voice": voice}]})
     assert any(p.startswith(problem) for p in raised.value.problems), raised.value.problems
+
+
+def test_a_programmes_voice_is_resolved_once_and_a_copy_with_other_words_speaks_them() -> None:
+    """Every message the bot sends asks for the voice; resolving it checks every text, so it is done once per
+    config — and a config copied with other words (an organiser's edit) says the new ones, never the old."""
+    config = ProgrammeConfig(key="lib", name="Libraries Connected", guild_id=1,  # type: ignore[arg-type]
+                             questions={"preset": "libraries"})
+    first = config.messages()
+    assert config.messages() is first
+    edited = config.model_copy(update={"voice": VoiceOverrides(welcome="Welcome to the network of {programme}! {questions} first.")})
+    assert edited.messages().welcome == "Welcome to the network of {programme}! {questions} first."
+    assert config.messages().welcome == first.welcome != edited.messages().welcome
+    other = config.model_copy(update={"questions": config.questions.model_copy(update={"preset": "edumentoring"})})
+    assert other.messages().welcome == load_voice("edumentoring").welcome
