@@ -14,7 +14,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from bot.nudges.config import NudgePlanConfig, NudgeStep
 from bot.nudges.templates import check_template, render_template
@@ -201,6 +201,18 @@ class Voice(BaseModel):
         return NudgePlanConfig(steps=list(self.checkins)) if self.checkins else NudgePlanConfig()
 
 
+#: each feature's table of words in ``[programme.voice]``: its words' model, and what an unknown key is called
+WORD_TABLES: dict[str, tuple[type[BaseModel], str]] = {
+    "surveys": (SurveyWords, "survey words"),
+    "interview": (InterviewWords, "interview words"),
+    "profile": (ProfileWords, "profile words"),
+    "answers": (AnswerWords, "answer words"),
+    "goals": (GoalWords, "goal words"),
+    "checkin_buttons": (CheckinButtons, "check-in button"),
+    "checkin_words": (CheckinWords, "check-in words"),
+}
+
+
 class VoiceOverrides(BaseModel):
     """``[programme.voice]``: any message of the preset's voice, replaced (replies one by one)."""
 
@@ -260,65 +272,14 @@ class VoiceOverrides(BaseModel):
             raise ValueError(f"unknown reply {sorted(unknown)[0]!r}; known: {', '.join(REPLY_KEYS)}")
         return replies
 
-    @field_validator("surveys")
+    @field_validator(*WORD_TABLES)
     @classmethod
-    def _known_survey_words(cls, words: dict[str, str]) -> dict[str, str]:
-        unknown = set(words) - set(SurveyWords.model_fields)
+    def _known_words(cls, words: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        """A table's keys are its feature's words only (an unknown one is named with the known ones)."""
+        model, noun = WORD_TABLES[str(info.field_name)]
+        unknown = set(words) - set(model.model_fields)
         if unknown:
-            raise ValueError(f"unknown survey words {sorted(unknown)[0]!r}; known: {', '.join(SurveyWords.model_fields)}")
-        return words
-
-    @field_validator("interview")
-    @classmethod
-    def _known_interview_words(cls, words: dict[str, str]) -> dict[str, str]:
-        unknown = set(words) - set(InterviewWords.model_fields)
-        if unknown:
-            raise ValueError(f"unknown interview words {sorted(unknown)[0]!r}; "
-                             f"known: {', '.join(InterviewWords.model_fields)}")
-        return words
-
-    @field_validator("profile")
-    @classmethod
-    def _known_profile_words(cls, words: dict[str, str]) -> dict[str, str]:
-        unknown = set(words) - set(ProfileWords.model_fields)
-        if unknown:
-            raise ValueError(f"unknown profile words {sorted(unknown)[0]!r}; "
-                             f"known: {', '.join(ProfileWords.model_fields)}")
-        return words
-
-    @field_validator("answers")
-    @classmethod
-    def _known_answer_words(cls, words: dict[str, str]) -> dict[str, str]:
-        unknown = set(words) - set(AnswerWords.model_fields)
-        if unknown:
-            raise ValueError(f"unknown answer words {sorted(unknown)[0]!r}; "
-                             f"known: {', '.join(AnswerWords.model_fields)}")
-        return words
-
-    @field_validator("goals")
-    @classmethod
-    def _known_goal_words(cls, words: dict[str, str]) -> dict[str, str]:
-        unknown = set(words) - set(GoalWords.model_fields)
-        if unknown:
-            raise ValueError(f"unknown goal words {sorted(unknown)[0]!r}; known: {', '.join(GoalWords.model_fields)}")
-        return words
-
-    @field_validator("checkin_buttons")
-    @classmethod
-    def _known_checkin_buttons(cls, words: dict[str, str]) -> dict[str, str]:
-        unknown = set(words) - set(CheckinButtons.model_fields)
-        if unknown:
-            raise ValueError(f"unknown check-in button {sorted(unknown)[0]!r}; "
-                             f"known: {', '.join(CheckinButtons.model_fields)}")
-        return words
-
-    @field_validator("checkin_words")
-    @classmethod
-    def _known_checkin_words(cls, words: dict[str, str]) -> dict[str, str]:
-        unknown = set(words) - set(CheckinWords.model_fields)
-        if unknown:
-            raise ValueError(f"unknown check-in words {sorted(unknown)[0]!r}; "
-                             f"known: {', '.join(CheckinWords.model_fields)}")
+            raise ValueError(f"unknown {noun} {sorted(unknown)[0]!r}; known: {', '.join(model.model_fields)}")
         return words
 
 
@@ -341,7 +302,7 @@ def resolve_voice(preset: str, overrides: VoiceOverrides | None = None) -> Voice
     if overrides is None:
         return base
     data: dict[str, Any] = base.model_dump()
-    tables = ("surveys", "checkin_words", "checkin_buttons", "interview", "profile", "answers", "goals")
+    tables = tuple(WORD_TABLES)
     for name, value in overrides.model_dump(exclude={"replies", *tables}).items():
         if value is not None:
             data[name] = value

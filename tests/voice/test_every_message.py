@@ -197,3 +197,18 @@ def test_a_programmes_voice_is_resolved_once_and_a_copy_with_other_words_speaks_
     assert config.messages().welcome == first.welcome != edited.messages().welcome
     other = config.model_copy(update={"questions": config.questions.model_copy(update={"preset": "edumentoring"})})
     assert other.messages().welcome == load_voice("edumentoring").welcome
+
+
+@pytest.mark.parametrize("table", ["surveys", "interview", "profile", "answers", "goals", "checkin_buttons",
+                                   "checkin_words"])
+def test_an_unknown_key_in_any_table_of_words_is_named_with_the_known_ones(table: str) -> None:
+    from pydantic import ValidationError
+
+    from bot.voice import WORD_TABLES
+
+    model, noun = WORD_TABLES[table]
+    with pytest.raises(ValidationError) as refused:
+        VoiceOverrides.model_validate({table: {"nonsense": "x"}})
+    message = str(refused.value)
+    assert f"unknown {noun} 'nonsense'" in message
+    assert next(iter(model.model_fields)) in message  # what may be written there instead
