@@ -35,6 +35,8 @@ import discord
 from discord import InteractionResponseType
 from discord.webhook.async_ import async_context, interaction_response_params
 
+from cogs.kit.callback_wire import Answer, CallbackWire
+
 log = logging.getLogger(__name__)
 
 ALREADY_ACKNOWLEDGED = 40060  # Discord's code: this interaction has had its first response
@@ -124,7 +126,7 @@ class OnceResponse(discord.InteractionResponse[Any]):
             self._response_type = kind
         return result
 
-    def adopt(self, early: asyncio.Task[bool], kind: InteractionResponseType) -> None:
+    def adopt(self, early: asyncio.Future[bool], kind: InteractionResponseType) -> None:
         """The first response was already sent from the raw gateway event (:class:`EarlyAcks`): it is this
         one's, under way or done."""
         if self.settled:
@@ -132,7 +134,7 @@ class OnceResponse(discord.InteractionResponse[Any]):
         under_way: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._under_way = under_way
 
-        def settle(task: asyncio.Task[bool]) -> None:
+        def settle(task: asyncio.Future[bool]) -> None:
             applied = not task.cancelled() and task.exception() is None and task.result()
             if applied:
                 self._response_type = kind
@@ -224,7 +226,10 @@ class EarlyAcks:
     def __init__(self, bot: discord.Client) -> None:
         self.bot = bot
         self._by_head: dict[str, list[tuple[re.Pattern[str], str]]] = {}
-        self._sent: dict[int, tuple[asyncio.Task[bool], InteractionResponseType]] = {}
+        self._sent: dict[int, tuple[asyncio.Future[bool], InteractionResponseType]] = {}
+        #: the connections acknowledgements are written on as the click is read (None: sent as tasks through
+        #: discord.py, as in ``bench interactions``' baseline); set at login
+        self.wire: CallbackWire | None = None
         self.enabled = True  # False: every handler acknowledges on its own (``bench interactions``' baseline)
 
     def declare(self, template: re.Pattern[str], ack: str) -> None:
@@ -234,7 +239,7 @@ class EarlyAcks:
             head = template.pattern.split(":", 1)[0].replace("\\", "")
             self._by_head.setdefault(head, []).append((template, ack))
 
-    def take(self, interaction_id: int) -> tuple[asyncio.Task[bool], InteractionResponseType] | None:
+    def take(self, interaction_id: int) -> tuple[asyncio.Future[bool], InteractionResponseType] | None:
         return self._sent.pop(interaction_id, None)
 
     def on_raw(self, data: dict[str, Any]) -> bool:
@@ -249,11 +254,33 @@ class EarlyAcks:
             return False
         kind, body = ACK_KINDS[ack]
         interaction_id, token = int(data["id"]), str(data["token"])
-        task = asyncio.get_running_loop().create_task(self._send(interaction_id, token, kind, body))
-        self._sent[interaction_id] = (task, kind)
+        loop = asyncio.get_running_loop()
+        if self.wire is None:
+            sent: asyncio.Future[bool] = loop.create_task(self._send(interaction_id, token, kind, body))
+        else:  # written now; what the wire cannot settle, the handler acknowledges on its own path
+            try:
+                answer = self.wire.send(interaction_id, token,
+                                        interaction_response_params(type=kind.value, data=body).payload or {})
+            except Exception:  # never into discord.py's gateway: that would end the bot's connection
+                log.exception("interaction %s: could not write its early acknowledgement", interaction_id)
+                return False
+            sent = loop.create_future()
+            answer.add_done_callback(lambda done: self._settle(done, sent, interaction_id))
+        self._sent[interaction_id] = (sent, kind)
         if len(self._sent) > 10_000:  # never adopted (no handler ran): forget the oldest
             self._sent.pop(next(iter(self._sent)))
         return True
+
+    @staticmethod
+    def _settle(answer: asyncio.Future[Answer], sent: asyncio.Future[bool], interaction_id: int) -> None:
+        """The wire's answer. Not acknowledged (a lost answer, a 429, a 5xx, a refusal): the handler acknowledges
+        on its own path, through discord.py, which retries, waits out rate limits and takes "already
+        acknowledged" as applied (:func:`send_once`)."""
+        got = answer.result()
+        if not got.acknowledged:
+            log.info("interaction %s: early acknowledgement %s (%s %s); the handler acknowledges it", interaction_id,
+                     got.outcome.value, got.status or "-", got.detail)
+        sent.set_result(got.acknowledged)
 
     async def _send(self, interaction_id: int, token: str, kind: InteractionResponseType,
                     body: dict[str, Any] | None) -> bool:
