@@ -215,6 +215,8 @@ ACK_KINDS: dict[str, tuple[InteractionResponseType, dict[str, Any] | None]] = {
     "update": (InteractionResponseType.deferred_message_update, None),
 }
 COMPONENT = 3  # Discord's interaction type of a button or select click
+#: the longest a click acknowledged from the raw event waits for discord.py to build it while clicks keep coming
+MAX_DEFER_S = 0.1
 
 
 class EarlyAcks:
@@ -302,28 +304,38 @@ class EarlyAcks:
 
 class AfterTheAcks:
     """discord.py's own handling of interactions acknowledged from the raw event (:class:`EarlyAcks`) — building
-    the interaction, its message and view, running the checks, starting the handler — waits until the
-    acknowledgements of everything read with them have been sent.
+    the interaction, its message and view, running the checks, starting the handler — waits until the clicks
+    stop arriving: until a whole pass of the event loop has gone by with no new one, and at most
+    :data:`MAX_DEFER_S` after the oldest waiting.
 
-    discord.py reads every gateway event already received before it lets another task run. A burst of clicks
-    is read in one go, and building each one's objects takes far longer than parsing its JSON: done as each
-    is read, the last click's acknowledgement would wait for every earlier click's objects. Here they are built
-    once every acknowledgement started meanwhile has been written (one pass of the event loop later), in the
-    order they arrived."""
+    A burst of clicks reaches the bot over several reads of the gateway, and building each one's objects takes
+    far longer than parsing and acknowledging it: built as each read is done, the last click's acknowledgement
+    would wait for every earlier click's objects. Their work could not start before the burst is acknowledged
+    anyway (:meth:`bot.ack_first.AckFirst.turn`). They are built in the order they arrived."""
 
-    def __init__(self, parse: Callable[[dict[str, Any]], None]) -> None:
+    def __init__(self, parse: Callable[[dict[str, Any]], None], *, max_defer_s: float = MAX_DEFER_S) -> None:
         self._parse = parse
+        self.max_defer_s = max_defer_s
         self._waiting: list[dict[str, Any]] = []
+        self._seen = 0  # how many were waiting at the last look
+        self._oldest = 0.0
 
     def defer(self, data: dict[str, Any]) -> None:
         self._waiting.append(data)
         if len(self._waiting) == 1:
-            asyncio.get_running_loop().call_soon(self._behind_the_acks)
+            loop = asyncio.get_running_loop()
+            self._oldest, self._seen = loop.time(), 0
+            loop.call_soon(self._look)
 
-    def _behind_the_acks(self) -> None:
-        # the acknowledgements' tasks were scheduled as the events were read, some after this call: go behind
-        # every one scheduled so far, then build
-        asyncio.get_running_loop().call_soon(self._build)
+    def _look(self) -> None:
+        # a callback scheduled now runs after the next read of the gateway: if that read brought more clicks,
+        # look again after the one after it
+        loop = asyncio.get_running_loop()
+        if len(self._waiting) != self._seen and loop.time() - self._oldest < self.max_defer_s:
+            self._seen = len(self._waiting)
+            loop.call_soon(self._look)
+        else:
+            self._build()
 
     def _build(self) -> None:
         waiting, self._waiting = self._waiting, []
