@@ -12,7 +12,7 @@ import pytest
 from bot.nudges.bench import bench_nudges
 from bot.nudges.quiet import is_quiet
 from bot.runtime import build_bot, open_database
-from bot.sandbox.connect import sandbox_bot_kwargs
+from bot.sandbox.connect import sandbox_mentorbot_kwargs
 from bot.sandbox.discord.runner import BotRunner
 from bot.sandbox.world import SandboxWorld
 from storage.models import Nudge
@@ -153,7 +153,7 @@ async def test_two_bots_on_one_postgresql_send_each_nudge_once(tmp_path_factory:
     engine = await open_database(world.database_url, schema=world.schema)
     settings = world.settings
     runner = BotRunner(world.discord, lambda: build_bot(settings, engine, clock=world.clock,
-                                                        extensions=["cogs.nudges"], **sandbox_bot_kwargs()))
+                                                        extensions=["cogs.nudges"], **sandbox_mentorbot_kwargs()))
     try:
         second = await runner.start()
         for bot in (world.bot, second):
