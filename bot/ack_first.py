@@ -4,11 +4,12 @@ that came after (1,000 people pressing at once). :class:`AckFirst` orders it: ev
 the moment it arrives (:meth:`arrived`), and a handler's work after its acknowledgement waits for its turn
 (:meth:`turn`) — until every interaction that arrived before that acknowledgement has been acknowledged too.
 
-The work itself then runs in one of :data:`WORK_SLOTS` slots (:meth:`work`): turns are given to many handlers
-at once (every interaction of a burst is acknowledged within milliseconds of the others), and a thousand
-handlers made runnable together would each run a slice of database work before the event loop reads the next
-gateway event — the clicks arriving meanwhile would wait behind all of them. With the slots, a click waits
-behind a few slices at most, and the work is still done as fast as the database and the CPU allow.
+The work itself then runs in one of a few slots (:meth:`work`, :class:`bot.work_slots.WorkSlots`): turns are
+given to many handlers at once (every interaction of a burst is acknowledged within milliseconds of the
+others), and a thousand handlers made runnable together would each run a slice of database work before the
+event loop reads the next gateway event — the clicks arriving meanwhile would wait behind all of them. With
+the slots, a click waits behind a few slices at most, and the work is still done as fast as the database and
+the CPU allow; how many slots there are follows the event loop's lag.
 
 Nothing waits for interactions that arrive later (no starvation under a steady stream), nor longer than
 :data:`MAX_WAIT_S`, nor for one that is never acknowledged: an interaction counts as settled once its response is done (``is_done``, checked by a
@@ -25,23 +26,20 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
+from bot.work_slots import WorkSlots
+
 WINDOW_S = 3.0  # Discord's window for a first response: no one waits longer for an interaction than this
 SWEEP_S = 0.05  # how often settled-but-unreported interactions (answered elsewhere) are noticed
 MAX_WAIT_S = 1.0  # the most a handler's work waits for its turn: the person is waiting for the answer too
-#: handlers' work running at once. Few enough that a gateway event waits behind a few slices of work only, enough
-#: that a handler waiting on Discord (its answer, ~100 ms away) does not hold the others back for long
-WORK_SLOTS = 32
 
 
 class AckFirst:
     def __init__(self, *, window_s: float = WINDOW_S, sweep_s: float = SWEEP_S, max_wait_s: float = MAX_WAIT_S,
-                 slots: int = WORK_SLOTS, enabled: bool = True) -> None:
+                 slots: WorkSlots | None = None, enabled: bool = True) -> None:
         """``enabled=False``: no ordering and no slots (every turn is immediate), the baseline of ``bench
         interactions``."""
         self.window_s, self.sweep_s, self.max_wait_s, self.enabled = window_s, sweep_s, max_wait_s, enabled
-        self.slots = slots
-        self._free_slots: asyncio.Semaphore | None = None  # made on first use, on the running loop
-        self.working = 0  # handlers' work running now (at most ``slots``)
+        self.slots = slots if slots is not None else WorkSlots()
         self._seq = 0
         self._pending: dict[int, tuple[int, float, Callable[[], bool]]] = {}  # key -> (seq, arrived, is_done)
         self._heap: list[tuple[int, int]] = []  # (seq, key) of pending interactions, lazily pruned
@@ -89,20 +87,19 @@ class AckFirst:
 
     @asynccontextmanager
     async def work(self) -> AsyncIterator[None]:
-        """A handler's work after its acknowledgement: its turn (:meth:`turn`), then one of ``slots`` slots,
-        held until the work is done (first come, first served)."""
+        """A handler's work after its acknowledgement: its turn (:meth:`turn`), then one of the slots, held
+        until the work is done (first come, first served)."""
         await self.turn()
         if not self.enabled:
             yield
             return
-        if self._free_slots is None:
-            self._free_slots = asyncio.Semaphore(self.slots)
-        async with self._free_slots:
-            self.working += 1
-            try:
-                yield
-            finally:
-                self.working -= 1
+        async with self.slots.slot():
+            yield
+
+    @property
+    def working(self) -> int:
+        """Handlers' work running now."""
+        return self.slots.working
 
     # ---- internals ------------------------------------------------------------------------------
     def _low_watermark(self) -> int:

@@ -24,6 +24,7 @@ from bot.heap import QUIET_S, SETTLE_EVERY_S, Heap
 from bot.nudges.pacing import Pacer
 from bot.services import Services
 from cogs.kit import first_response
+from cogs.kit.callback_wire import CallbackWire
 from storage.db import SessionFactory
 
 log = logging.getLogger(__name__)
@@ -209,6 +210,10 @@ class MentorBot(commands.AutoShardedBot):
         if self.interaction_session is None and self.interaction_connections is not None:
             self.interaction_session = first_response.interaction_session(self.interaction_connections)
         await super().login(token)
+        if self.early_acks.wire is None and self.interaction_connections is not None and self.http.proxy is None:
+            self.early_acks.wire = CallbackWire(discord.http.Route.BASE, user_agent=self.http.user_agent,
+                                                connections=self.interaction_connections)
+            await self.early_acks.wire.start()
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
         """Discord allows one IDENTIFY per 5 s: discord.py waits that long before every one but the first. A
@@ -312,5 +317,7 @@ class MentorBot(commands.AutoShardedBot):
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await super().close()
+        if self.early_acks.wire is not None:
+            await self.early_acks.wire.close()
         if self.interaction_session is not None:
             await self.interaction_session.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.ack_first import AckFirst
+from bot.work_slots import WorkSlots
 
 
 async def test_work_waits_until_every_earlier_arrival_is_acknowledged() -> None:
@@ -87,7 +88,7 @@ async def test_no_work_waits_longer_than_the_cap() -> None:
 async def test_a_burst_of_turns_runs_a_few_handlers_at_a_time_so_new_clicks_are_read_between_them() -> None:
     """Turns are given to a whole burst at once; the slots keep all but a few of those handlers waiting, so the
     event loop reads the next gateway event after a few slices of work, not after one slice of each."""
-    acks = AckFirst(slots=4)
+    acks = AckFirst(slots=WorkSlots(least=4, most=4))
     for key in range(50):
         acks.arrived(key, lambda: False)
     running, most = 0, 0
@@ -115,7 +116,7 @@ async def test_a_burst_of_turns_runs_a_few_handlers_at_a_time_so_new_clicks_are_
 
 
 async def test_work_slots_are_given_back_when_the_work_fails() -> None:
-    acks = AckFirst(slots=1)
+    acks = AckFirst(slots=WorkSlots(least=1, most=1))
 
     async def failing() -> None:
         async with acks.work():

@@ -35,6 +35,8 @@ import discord
 from discord import InteractionResponseType
 from discord.webhook.async_ import async_context, interaction_response_params
 
+from cogs.kit.callback_wire import Answer, CallbackWire
+
 log = logging.getLogger(__name__)
 
 ALREADY_ACKNOWLEDGED = 40060  # Discord's code: this interaction has had its first response
@@ -124,7 +126,7 @@ class OnceResponse(discord.InteractionResponse[Any]):
             self._response_type = kind
         return result
 
-    def adopt(self, early: asyncio.Task[bool], kind: InteractionResponseType) -> None:
+    def adopt(self, early: asyncio.Future[bool], kind: InteractionResponseType) -> None:
         """The first response was already sent from the raw gateway event (:class:`EarlyAcks`): it is this
         one's, under way or done."""
         if self.settled:
@@ -132,7 +134,7 @@ class OnceResponse(discord.InteractionResponse[Any]):
         under_way: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._under_way = under_way
 
-        def settle(task: asyncio.Task[bool]) -> None:
+        def settle(task: asyncio.Future[bool]) -> None:
             applied = not task.cancelled() and task.exception() is None and task.result()
             if applied:
                 self._response_type = kind
@@ -213,6 +215,8 @@ ACK_KINDS: dict[str, tuple[InteractionResponseType, dict[str, Any] | None]] = {
     "update": (InteractionResponseType.deferred_message_update, None),
 }
 COMPONENT = 3  # Discord's interaction type of a button or select click
+#: the longest a click acknowledged from the raw event waits for discord.py to build it while clicks keep coming
+MAX_DEFER_S = 0.1
 
 
 class EarlyAcks:
@@ -224,7 +228,10 @@ class EarlyAcks:
     def __init__(self, bot: discord.Client) -> None:
         self.bot = bot
         self._by_head: dict[str, list[tuple[re.Pattern[str], str]]] = {}
-        self._sent: dict[int, tuple[asyncio.Task[bool], InteractionResponseType]] = {}
+        self._sent: dict[int, tuple[asyncio.Future[bool], InteractionResponseType]] = {}
+        #: the connections acknowledgements are written on as the click is read (None: sent as tasks through
+        #: discord.py, as in ``bench interactions``' baseline); set at login
+        self.wire: CallbackWire | None = None
         self.enabled = True  # False: every handler acknowledges on its own (``bench interactions``' baseline)
 
     def declare(self, template: re.Pattern[str], ack: str) -> None:
@@ -234,7 +241,7 @@ class EarlyAcks:
             head = template.pattern.split(":", 1)[0].replace("\\", "")
             self._by_head.setdefault(head, []).append((template, ack))
 
-    def take(self, interaction_id: int) -> tuple[asyncio.Task[bool], InteractionResponseType] | None:
+    def take(self, interaction_id: int) -> tuple[asyncio.Future[bool], InteractionResponseType] | None:
         return self._sent.pop(interaction_id, None)
 
     def on_raw(self, data: dict[str, Any]) -> bool:
@@ -249,11 +256,33 @@ class EarlyAcks:
             return False
         kind, body = ACK_KINDS[ack]
         interaction_id, token = int(data["id"]), str(data["token"])
-        task = asyncio.get_running_loop().create_task(self._send(interaction_id, token, kind, body))
-        self._sent[interaction_id] = (task, kind)
+        loop = asyncio.get_running_loop()
+        if self.wire is None:
+            sent: asyncio.Future[bool] = loop.create_task(self._send(interaction_id, token, kind, body))
+        else:  # written now; what the wire cannot settle, the handler acknowledges on its own path
+            try:
+                answer = self.wire.send(interaction_id, token,
+                                        interaction_response_params(type=kind.value, data=body).payload or {})
+            except Exception:  # never into discord.py's gateway: that would end the bot's connection
+                log.exception("interaction %s: could not write its early acknowledgement", interaction_id)
+                return False
+            sent = loop.create_future()
+            answer.add_done_callback(lambda done: self._settle(done, sent, interaction_id))
+        self._sent[interaction_id] = (sent, kind)
         if len(self._sent) > 10_000:  # never adopted (no handler ran): forget the oldest
             self._sent.pop(next(iter(self._sent)))
         return True
+
+    @staticmethod
+    def _settle(answer: asyncio.Future[Answer], sent: asyncio.Future[bool], interaction_id: int) -> None:
+        """The wire's answer. Not acknowledged (a lost answer, a 429, a 5xx, a refusal): the handler acknowledges
+        on its own path, through discord.py, which retries, waits out rate limits and takes "already
+        acknowledged" as applied (:func:`send_once`)."""
+        got = answer.result()
+        if not got.acknowledged:
+            log.info("interaction %s: early acknowledgement %s (%s %s); the handler acknowledges it", interaction_id,
+                     got.outcome.value, got.status or "-", got.detail)
+        sent.set_result(got.acknowledged)
 
     async def _send(self, interaction_id: int, token: str, kind: InteractionResponseType,
                     body: dict[str, Any] | None) -> bool:
@@ -275,28 +304,38 @@ class EarlyAcks:
 
 class AfterTheAcks:
     """discord.py's own handling of interactions acknowledged from the raw event (:class:`EarlyAcks`) — building
-    the interaction, its message and view, running the checks, starting the handler — waits until the
-    acknowledgements of everything read with them have been sent.
+    the interaction, its message and view, running the checks, starting the handler — waits until the clicks
+    stop arriving: until a whole pass of the event loop has gone by with no new one, and at most
+    :data:`MAX_DEFER_S` after the oldest waiting.
 
-    discord.py reads every gateway event already received before it lets another task run. A burst of clicks
-    is read in one go, and building each one's objects takes far longer than parsing its JSON: done as each
-    is read, the last click's acknowledgement would wait for every earlier click's objects. Here they are built
-    once every acknowledgement started meanwhile has been written (one pass of the event loop later), in the
-    order they arrived."""
+    A burst of clicks reaches the bot over several reads of the gateway, and building each one's objects takes
+    far longer than parsing and acknowledging it: built as each read is done, the last click's acknowledgement
+    would wait for every earlier click's objects. Their work could not start before the burst is acknowledged
+    anyway (:meth:`bot.ack_first.AckFirst.turn`). They are built in the order they arrived."""
 
-    def __init__(self, parse: Callable[[dict[str, Any]], None]) -> None:
+    def __init__(self, parse: Callable[[dict[str, Any]], None], *, max_defer_s: float = MAX_DEFER_S) -> None:
         self._parse = parse
+        self.max_defer_s = max_defer_s
         self._waiting: list[dict[str, Any]] = []
+        self._seen = 0  # how many were waiting at the last look
+        self._oldest = 0.0
 
     def defer(self, data: dict[str, Any]) -> None:
         self._waiting.append(data)
         if len(self._waiting) == 1:
-            asyncio.get_running_loop().call_soon(self._behind_the_acks)
+            loop = asyncio.get_running_loop()
+            self._oldest, self._seen = loop.time(), 0
+            loop.call_soon(self._look)
 
-    def _behind_the_acks(self) -> None:
-        # the acknowledgements' tasks were scheduled as the events were read, some after this call: go behind
-        # every one scheduled so far, then build
-        asyncio.get_running_loop().call_soon(self._build)
+    def _look(self) -> None:
+        # a callback scheduled now runs after the next read of the gateway: if that read brought more clicks,
+        # look again after the one after it
+        loop = asyncio.get_running_loop()
+        if len(self._waiting) != self._seen and loop.time() - self._oldest < self.max_defer_s:
+            self._seen = len(self._waiting)
+            loop.call_soon(self._look)
+        else:
+            self._build()
 
     def _build(self) -> None:
         waiting, self._waiting = self._waiting, []

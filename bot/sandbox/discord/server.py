@@ -7,6 +7,7 @@ import json
 import logging
 from typing import TYPE_CHECKING, Any, cast
 
+import orjson
 from aiohttp import BodyPartReader, web
 
 from bot.clock import Clock, SandboxClock
@@ -265,7 +266,7 @@ class SandboxDiscord:
         if result is None:
             return web.Response(status=204 if status == 200 else status, headers=headers)
         headers["Content-Type"] = "application/json"
-        return web.Response(status=status, body=json.dumps(result).encode(), headers=headers)
+        return web.Response(status=status, body=orjson.dumps(result, option=orjson.OPT_NON_STR_KEYS), headers=headers)
 
     def _refuse_broken_request(self, method: str, path: str, body: Any, findings: list[Finding]) -> None:
         """Discord refuses a body or query that breaks the schema with 50035 and the ``errors`` tree."""
