@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import pkgutil
 from collections.abc import Awaitable, Callable
@@ -145,6 +146,8 @@ class MentorBot(commands.AutoShardedBot):
     interaction_connections: int | None = first_response.INTERACTION_CONNECTIONS
 
     def __init__(self, deps: BotDeps, **options: Any) -> None:
+        #: seconds between the IDENTIFYs of this process's shards (``None``: discord.py's 5 s, Discord's limit)
+        self.identify_spacing_s: float | None = options.pop("identify_spacing_s", None)
         options.setdefault("intents", default_intents())
         # user text is never allowed to ping; pair introductions mention their two members explicitly
         options.setdefault("allowed_mentions", discord.AllowedMentions(everyone=False, roles=False, users=True))
@@ -211,6 +214,14 @@ class MentorBot(commands.AutoShardedBot):
             self.early_acks.wire = CallbackWire(discord.http.Route.BASE, user_agent=self.http.user_agent,
                                                 connections=self.interaction_connections)
             await self.early_acks.wire.start()
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Discord allows one IDENTIFY per 5 s: discord.py waits that long before every one but the first. A
+        local Discord, which does not limit them, sets its own spacing (``identify_spacing_s``)."""
+        if self.identify_spacing_s is None:
+            await super().before_identify_hook(shard_id, initial=initial)
+        elif not initial:
+            await asyncio.sleep(self.identify_spacing_s)
 
     async def setup_hook(self) -> None:
         from cogs.matching._ending import DiscordMatchSpaces

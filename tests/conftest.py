@@ -32,14 +32,46 @@ def pytest_report_header() -> str:
     return f"mentorbot test backend: {BACKEND}"
 
 
+@pytest.hookimpl(trylast=True)  # after -m and -k have deselected: the order is of the tests that run
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if BACKEND == "postgresql" and not PG_URL:
         skip = pytest.mark.skip(reason="TEST_DATABASE_URL is not set")
         for item in items:
             item.add_marker(skip)
-    # the reliability suite's minutes-long tests first: under pytest-xdist the short ones fill in beside them,
-    # instead of one long test starting last and running alone (the same order in every worker)
-    items.sort(key=lambda item: item.get_closest_marker("reliability") is None)
+    items[:] = spread_long_tests(items, getattr(config, "workerinput", {}).get("workercount", 1))
+
+
+def _skipped(item: pytest.Item) -> bool:
+    return any(m.args and m.args[0] is True for m in item.iter_markers("skipif"))
+
+
+def spread_long_tests(items: list[pytest.Item], workers: int) -> list[pytest.Item]:
+    """The long tests (reliability, then slow) first, dealt out among the test processes in turn.
+
+    pytest-xdist's worksteal gives each process a contiguous share of this list (the first half and the second,
+    with two) and a process that runs out takes tests from the end of another's share. Each share starts with
+    its turn of the long tests: they run beside each other and the short ones fill in around them, instead of
+    every long test queueing in one process (the whole reliability suite was one process's first four minutes
+    on PostgreSQL) or one starting last and running alone. The same order in every process."""
+    def rank(item: pytest.Item) -> int:
+        if _skipped(item):
+            return 2
+        return 0 if item.get_closest_marker("reliability") else 1 if item.get_closest_marker("slow") else 2
+
+    ordered = sorted(items, key=rank)  # stable: collection order within each rank
+    long = [item for item in ordered if rank(item) < 2]
+    rest = iter(item for item in ordered if rank(item) == 2)
+    if workers < 2:
+        return ordered
+    shares: list[list[pytest.Item]] = [long[k::workers] for k in range(workers)]
+    out: list[pytest.Item] = []
+    left = len(items)
+    for k, share in enumerate(shares):
+        size = left // (workers - k)  # as the scheduler cuts the list
+        share += [item for _, item in zip(range(size - len(share)), rest, strict=False)]
+        out += share
+        left -= len(share)
+    return out + list(rest)
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -17,7 +17,7 @@ from bot.clock import SandboxClock
 from bot.config import DashboardConfig, ProgrammeGuildConfig, Settings, parse_config
 from bot.runtime import build_bot, open_database
 from bot.sandbox.bluesky import SandboxBluesky
-from bot.sandbox.connect import restore_discord_defaults, sandbox_bot_kwargs
+from bot.sandbox.connect import restore_discord_defaults, sandbox_mentorbot_kwargs
 from bot.sandbox.discord import Channel, Guild, Limits, Overwrite, Role, RouteLimit, SandboxDiscord
 from bot.sandbox.discord import permissions as perm
 from bot.sandbox.discord.runner import BotRunner
@@ -174,7 +174,7 @@ class SandboxWorld:
         assert self.settings is not None and self.engine is not None
         return build_bot(self.settings, self.engine, clock=self.clock, extensions=self.extensions,
                          x_client_factory=self._x_client, bluesky_client_factory=self.bluesky.make_client,
-                         mastodon_client_factory=self._mastodon_client, **sandbox_bot_kwargs())
+                         mastodon_client_factory=self._mastodon_client, **sandbox_mentorbot_kwargs())
 
     def _x_client(self) -> Any:
         return self.x.make_client(**self.x_client_options)

@@ -14,6 +14,7 @@ from tests.support.database import BACKEND, PG_URL
 pytestmark = pytest.mark.e2e
 
 
+@pytest.mark.slow  # started early, beside the other long tests (tests/conftest.py)
 async def test_the_interactions_bench_times_every_check_in_and_interview_press_of_a_bot_in_its_own_process() -> None:
     result = await bench_interactions(16, database_url=PG_URL if BACKEND == "postgresql" else None, timeout=60)
     assert (result["check_ins"], result["interview_answers"]) == (8, 8)

@@ -35,6 +35,7 @@ def intros(world: SandboxWorld) -> dict[int, int]:
     return counts
 
 
+@pytest.mark.slow  # started early, beside the other long tests (tests/conftest.py)
 async def test_organiser_previews_confirms_and_each_pair_gets_one_private_space(world: SandboxWorld) -> None:
     personas = await onboard_cohort(world, n_mentors=14, n_mentees=26)
     assert len(personas) == 40
@@ -73,6 +74,7 @@ async def test_organiser_previews_confirms_and_each_pair_gets_one_private_space(
     assert "no preview to confirm" in again.content
 
 
+@pytest.mark.slow  # started early, beside the other long tests (tests/conftest.py)
 async def test_a_crash_half_way_through_announcing_leaves_one_space_and_one_intro_per_pair(
     world: SandboxWorld,
 ) -> None:

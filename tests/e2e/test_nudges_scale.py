@@ -12,7 +12,7 @@ import pytest
 from bot.nudges.bench import bench_nudges
 from bot.nudges.quiet import is_quiet
 from bot.runtime import build_bot, open_database
-from bot.sandbox.connect import sandbox_bot_kwargs
+from bot.sandbox.connect import sandbox_mentorbot_kwargs
 from bot.sandbox.discord.runner import BotRunner
 from bot.sandbox.world import SandboxWorld
 from storage.models import Nudge
@@ -33,6 +33,7 @@ async def _all_nudges(world: SandboxWorld) -> list[Nudge]:
         return await nq.nudges_in_programme(session=s, programme_id=programme.id)
 
 
+@pytest.mark.slow  # started early, beside the other long tests (tests/conftest.py)
 async def test_six_weeks_of_a_forty_person_programme(tmp_path_factory: pytest.TempPathFactory) -> None:
     world, schema = await make_world(tmp_path_factory, extensions=["cogs.nudges"],
                                      # a programme that chases two "not yet"s (#EduMentoring's own voice never does)
@@ -153,7 +154,7 @@ async def test_two_bots_on_one_postgresql_send_each_nudge_once(tmp_path_factory:
     engine = await open_database(world.database_url, schema=world.schema)
     settings = world.settings
     runner = BotRunner(world.discord, lambda: build_bot(settings, engine, clock=world.clock,
-                                                        extensions=["cogs.nudges"], **sandbox_bot_kwargs()))
+                                                        extensions=["cogs.nudges"], **sandbox_mentorbot_kwargs()))
     try:
         second = await runner.start()
         for bot in (world.bot, second):
@@ -180,6 +181,7 @@ async def test_two_bots_on_one_postgresql_send_each_nudge_once(tmp_path_factory:
         await drop_test_schema(schema)
 
 
+@pytest.mark.slow  # started early, beside the other long tests (tests/conftest.py)
 async def test_a_burst_under_discords_limits_is_all_sent_without_a_429() -> None:
     # The pace itself (share of Discord's allowed rate) is a number for `python -m bot bench nudges`,
     # not a timed assert: on a busy 2-core machine it varies with load.
