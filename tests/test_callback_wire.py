@@ -187,3 +187,14 @@ def test_the_wire_works_on_the_bots_own_event_loop() -> None:
 
     assert event_loop.chosen() == "uvloop"
     assert event_loop.run(click()) is Outcome.APPLIED
+
+
+async def test_a_connection_idle_too_long_is_not_trusted_with_a_click() -> None:
+    async with scripted_server(lambda n: NO_CONTENT) as server:
+        wire = wire_to(server, warm=1, idle_s=0.05)
+        await wire.start()
+        await asyncio.sleep(0.2)  # the warm connection has been idle too long
+        answer = await asyncio.wait_for(wire.send(1, "t", {"type": 6}), 5)
+        await wire.close()
+    assert answer.outcome is Outcome.APPLIED
+    assert server.connections == 2  # a fresh connection carried it

@@ -72,3 +72,17 @@ async def test_a_click_whose_acknowledgement_cannot_be_written_is_still_answered
     assert "Question 2" in reply.content, reply.content
     assert callback_queries(world, reply.interaction.id) == [{"with_response": "1"}]  # the handler's own
     assert not world.bot.is_closed()
+
+
+async def test_a_click_whose_acknowledgement_answer_is_slow_is_still_acknowledged_within_discords_window(
+        world: SandboxWorld) -> None:
+    assert world.guild is not None
+    amara = world.person("Amara")
+    await amara.join(world.guild)
+    first = await amara.next_dm()
+    world.discord.faults.slow_next(3.5, method="POST", path_contains="/callback")  # the wire's request only
+    reply = await amara.click("Mentee", message=first, timeout=8)
+    assert reply.acknowledged and reply.interaction.late_mono is None  # within the 3 s, by the handler's own
+    await reply.wait_answer(8)
+    assert "Question 2" in reply.content, reply.content
+    assert SOMETHING_WENT_WRONG not in reply.content
