@@ -143,14 +143,15 @@ class CallbackWire:
     """Interaction callbacks on connections of their own, written synchronously (see the module's docstring)."""
 
     def __init__(self, base_url: str, *, user_agent: str, connections: int = 100, warm: int = 2,
-                 timeout_s: float = TIMEOUT_S, idle_s: float = IDLE_S) -> None:
-        """``base_url``: the API's base, as discord.py's ``Route.BASE`` ("https://discord.com/api/v10")."""
+                 timeout_s: float = TIMEOUT_S, idle_s: float = IDLE_S, tls: ssl.SSLContext | None = None) -> None:
+        """``base_url``: the API's base, as discord.py's ``Route.BASE`` ("https://discord.com/api/v10"); ``tls``:
+        how https is verified (the system's certificate authorities unless given)."""
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"not an http(s) base URL: {base_url!r}")
         self.host = parts.hostname
         self.port = parts.port or (443 if parts.scheme == "https" else 80)
-        self.tls = ssl.create_default_context() if parts.scheme == "https" else None
+        self.tls = (tls or ssl.create_default_context()) if parts.scheme == "https" else None
         self.path = parts.path.rstrip("/")
         host_header = parts.netloc.rsplit("@", 1)[-1]
         self._head = (f"Host: {host_header}\r\nUser-Agent: {user_agent}\r\n"
