@@ -28,6 +28,7 @@ async def test_the_interactions_bench_times_every_check_in_and_interview_press_o
     # the bot's own process did the work (its answers after the acknowledgements cost more than the acks)
     assert 0 < result["bot_burst_cpu_ms_per_interaction"] <= result["bot_cpu_ms_per_interaction"]
     assert result["local_discord_cpu_ms_per_interaction"] > 0
+    assert 0 < result["local_discord_burst_cpu_ms"]
     assert result["bot_runtime"] == "uvloop + orjson", "a bot process runs on uvloop and parses JSON with orjson"
 
 
