@@ -296,7 +296,11 @@ async def _run(server: Any, bot: Any, url: str, schema: str | None, people: int,
     if profiling:
         bot.signal(signal.SIGUSR2)
     gc.unfreeze()
-    await _settle(server, timeout)  # the answers after the acknowledgements, before the bot stops
+    try:  # every person's answer (the next question, the check-in's reply) ...
+        await _wait(lambda: all(i.answered_mono for _, i in presses), timeout, "the answers")
+    except TimeoutError:
+        pass  # never answered: an infinite wait
+    await _settle(server, timeout)  # ... and anything else the work sends, before the bot stops
     work_s = time.monotonic() - burst_started
     bot_cpu_s = process_cpu_s(bot.pid) - bot_cpu_started  # the acknowledgements and the work after them
     discord_cpu_s = time.process_time() - discord_cpu_started
@@ -312,6 +316,12 @@ async def _run(server: Any, bot: Any, url: str, schema: str | None, people: int,
         out[f"{prefix}first_response_p99_ms"] = round(_percentile(waits, 0.99) * 1000, 1)
         out[f"{prefix}first_response_max_ms"] = round(max(waits) * 1000, 1) if waits else float("nan")
         out[f"{prefix}missed_3s_window"] = sum(1 for w in waits if w > DISCORD_WINDOW_S)
+    # what the person waits for after the acknowledgement: the bot's answer (the next question, the check-in's
+    # reply), from their press; none within the bench's wait counts as an infinite wait
+    answers = [(i.answered_mono or math.inf) - i.created_mono for _, i in presses]
+    out["answer_p50_ms"] = round(_percentile(answers, 0.50) * 1000, 1)
+    out["answer_p99_ms"] = round(_percentile(answers, 0.99) * 1000, 1)
+    out["answer_max_ms"] = round(max(answers) * 1000, 1) if answers else float("nan")
     p99 = out["first_response_p99_ms"] / 1000
     out["p99_within_discord_3s"] = p99 <= DISCORD_WINDOW_S and out["missed_3s_window"] == 0
     out["p99_within_300ms_target"] = p99 <= TARGET_S

@@ -84,7 +84,7 @@ def bench_interactions(
     runs = [("SQLite", None)] + ([("PostgreSQL", database_url)] if database_url else [])
     arrivals = ([over] if over > 0 else []) + [0.0]
     summary = Table(title=f"arrival → first response, {people} people, bot in its own process")
-    for column in ("database", "arrivals", "p50 ms", "p99 ms", "max ms", "missed 3 s", "bot CPU ms/ack",
+    for column in ("database", "arrivals", "p50 ms", "p99 ms", "max ms", "missed 3 s", "answer p99 ms", "bot CPU ms/ack",
                    "bot CPU ms/interaction", "local Discord CPU ms (burst)", "load avg", "baseline p99 ms",
                    "baseline / now"):
         summary.add_column(column, justify="right")
@@ -110,6 +110,7 @@ def bench_interactions(
             base_p99 = float(base["first_response_p99_ms"]) if base else float("nan")
             summary.add_row(name, model, f"{result['first_response_p50_ms']:.0f}", f"{p99:.0f}",
                             f"{result['first_response_max_ms']:.0f}", str(result["missed_3s_window"]),
+                            f"{result['answer_p99_ms']:.0f}",
                             f"{result['bot_burst_cpu_ms_per_interaction']:.2f}",
                             f"{result['bot_cpu_ms_per_interaction']:.2f}", f"{result['local_discord_burst_cpu_ms']:.0f}",
                             f"{result['load_average_1min']:.1f}",

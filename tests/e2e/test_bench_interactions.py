@@ -29,6 +29,9 @@ async def test_the_interactions_bench_times_every_check_in_and_interview_press_o
     assert 0 < result["bot_burst_cpu_ms_per_interaction"] <= result["bot_cpu_ms_per_interaction"]
     assert result["local_discord_cpu_ms_per_interaction"] > 0
     assert 0 < result["local_discord_burst_cpu_ms"]
+    # everyone got the bot's answer (next question, check-in reply), after its acknowledgement
+    assert result["first_response_p50_ms"] < result["answer_p50_ms"] <= result["answer_p99_ms"] <= result["answer_max_ms"]
+    assert math.isfinite(result["answer_max_ms"])
     assert result["bot_runtime"] == "uvloop + orjson", "a bot process runs on uvloop and parses JSON with orjson"
 
 

@@ -217,6 +217,7 @@ class Interaction:
     response_type: int | None = None  # first callback type
     responded_mono: float | None = None  # time.monotonic() when the first callback arrived
     late_mono: float | None = None  # when a first callback arrived too late (refused: Unknown interaction)
+    answered_mono: float | None = None  # when the bot's answer came after the callback (a follow-up or an edit)
     response: JSON | None = None  # the callback body the bot sent
     original_message_id: int | None = None
     followup_ids: list[int] = field(default_factory=list)

@@ -134,6 +134,7 @@ async def followup(ctx: Ctx) -> Any:
     else:
         message = _respond_message(ctx, inter, ctx.json())
     inter.followup_ids.append(message.id)
+    inter.answered_mono = inter.answered_mono or time.monotonic()
     inter.touch()
     if ctx.query.get("wait") in ("1", "true", "True"):
         return payloads.message(ctx.state, message)
@@ -166,6 +167,7 @@ async def edit_webhook_message(ctx: Ctx) -> Any:
     msg.flags &= ~LOADING_FLAG
     edited = edit_message(ctx.state, msg, ctx.json(), ctx.files)
     inter.edits += 1
+    inter.answered_mono = inter.answered_mono or time.monotonic()
     inter.touch()
     return payloads.message(ctx.state, edited)
 
