@@ -38,7 +38,7 @@ from functools import partial
 from typing import Any, Generic, Protocol, Self, TypeVar
 
 from bot.clock import Clock
-from bot.services.dm_reach import reopened_notice
+from bot.services.dm_reach import closed_notice, reopened_notice
 from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.db import SessionFactory, transaction
 from storage.queries import claims, people
@@ -268,13 +268,6 @@ def worker_name(suffix: str = "") -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}{suffix}"[:100]
 
 
-def closed_dms_notice(programme: Programme, discord_user_id: int | None) -> str:
-    """What the organisers are told, once, when a person's DMs are first found closed (whichever feature found
-    it: every feature reaches them the same way from then on), in the programme's voice (``closed_dms``)."""
-    return programme.config.messages().say("closed_dms", person=f"<@{discord_user_id}>",
-                                            programme=programme.config.name)
-
-
 class ScheduledDmDispatcher(Generic[R, D]):
     """One process's dispatcher of one feature's rows: its worker name, one run at a time, its send slots."""
 
@@ -355,7 +348,7 @@ class ScheduledDmDispatcher(Generic[R, D]):
         if outcome.dms_found_closed and d.person_id is not None \
                 and await self.store.ledger.mark_dms_closed(d.person_id) and (outcome.posted or outcome.retry):
             # once: only the run that found them open says so (unreachable: the outcome's own notice says so)
-            await self.channels.tell_organisers(d.programme, closed_dms_notice(d.programme, d.discord_user_id))
+            await self.channels.tell_organisers(d.programme, closed_notice(d.programme, d.discord_user_id))
         if outcome.reached_by_dm and d.person_id in self._closed:
             self._closed.discard(d.person_id)
             if await self.store.ledger.mark_dms_open(d.person_id):  # once, like the closing
