@@ -384,7 +384,7 @@ async def deliver(bot: MentorBot, conv: Conversation, message: Outgoing, user_id
         except discord.NotFound:
             pass
     person_dms_closed = False
-    if conv.channel_id is None or not conv.in_thread:
+    if (conv.channel_id is None or not conv.in_thread) and not conv.dms_closed:  # known closed: the thread
         try:
             user = bot.get_user(user_id) or await bot.fetch_user(user_id)
             dm = user.dm_channel or await bot.pacer_create_dm(user)
