@@ -7,6 +7,7 @@ their next message."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -16,9 +17,23 @@ from bot.services.dm_reach import dms_closed_now
 from storage.db import transaction
 from storage.models import Match
 from storage.queries import matching, people
+from tests.support.database import drop_test_schema
 from tests.support.pairs import Member, add_member, organiser_posts, own_thread, posts_in
+from tests.support.world import make_world
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+async def pairs(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SandboxWorld]:
+    """Members added by hand (no welcome racing the test for their row), matched and announced."""
+    w, schema = await make_world(tmp_path_factory, extensions=["cogs.matching", "cogs.nudges", "cogs.goals",
+                                                               "cogs.organisers", "cogs.dms"])
+    try:
+        yield w
+    finally:
+        await w.stop()
+        await drop_test_schema(schema)
 
 
 async def _pair(world: SandboxWorld, mentor: Member, mentee: Member) -> int:
@@ -64,7 +79,8 @@ def _notices(world: SandboxWorld, member: Member, words: str) -> list[str]:
 
 
 async def test_a_refused_match_end_notice_marks_the_dms_closed_and_the_organisers_hear_once(
-        world: SandboxWorld) -> None:
+        pairs: SandboxWorld) -> None:
+    world = pairs
     mentor = await add_member(world, "Mentor O", "Europe/London")
     mentee = await add_member(world, "Mentee O", "Europe/London")
     match_id = await _pair(world, mentor, mentee)
@@ -82,7 +98,8 @@ async def test_a_refused_match_end_notice_marks_the_dms_closed_and_the_organiser
 
 
 async def test_a_match_end_notice_that_gets_through_a_week_on_clears_the_mark_and_says_so_once(
-        world: SandboxWorld) -> None:
+        pairs: SandboxWorld) -> None:
+    world = pairs
     mentor = await add_member(world, "Mentor P", "Europe/London")
     mentee = await add_member(world, "Mentee P", "Europe/London")
     match_id = await _pair(world, mentor, mentee)
@@ -97,11 +114,12 @@ async def test_a_match_end_notice_that_gets_through_a_week_on_clears_the_mark_an
 
 
 async def test_a_pair_announced_to_dms_closed_this_week_tries_no_dm_and_invites_to_goals_privately(
-        world: SandboxWorld) -> None:
+        pairs: SandboxWorld) -> None:
+    world = pairs
     mentor = await add_member(world, "Mentor Q", "Europe/London")
     mentee = await add_member(world, "Mentee Q", "Europe/London", dms_open=False, known_dm=False)
     await _mark_closed(world, mentee, timedelta(days=2))
-    refused = _refused_dms(world)  # their welcome, when they joined
+    refused = _refused_dms(world)
     await _pair(world, mentor, mentee)
     assert _refused_dms(world) == refused, "a DM known closed this week was tried for the pair's link"
     thread = own_thread(world, mentee)
