@@ -514,6 +514,8 @@ class Announcement:
     mentee_zone: str = "UTC"
     #: the person ids whose link goes straight to the fallback, no DM tried (:func:`bot.services.dm_reach.dms_closed_now`)
     dms_closed: frozenset[int] = frozenset()
+    #: the person ids marked closed at all (a DM that gets through clears the mark; unmarked: nothing to write)
+    dms_marked: frozenset[int] = frozenset()
 
 
 async def pending_announcements(sessions: SessionFactory, programme: Programme, now: datetime) -> list[Announcement]:
@@ -529,8 +531,9 @@ async def pending_announcements(sessions: SessionFactory, programme: Programme, 
                     zone = prof.answers.get("timezone") if prof else None
                     zones.append(zone if isinstance(zone, str) and is_valid_zone(zone) else "UTC")
                 closed = frozenset(require_id(p) for p in (mentor, mentee) if dms_closed_now(p, now))
+                marked = frozenset(require_id(p) for p in (mentor, mentee) if p.dms_closed)
                 out.append(Announcement(require_id(m), m.announce_state, m.space_id, m.reasons, Member.of(mentor),
-                                        Member.of(mentee), zones[0], zones[1], closed))
+                                        Member.of(mentee), zones[0], zones[1], closed, marked))
         return out
 
 

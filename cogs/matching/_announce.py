@@ -104,7 +104,8 @@ class DiscordPairSpaces:
         return (await self._introduce(programme, channel, item)).id
 
     async def send_link(self, programme: Programme, person_id: int, user_id: int, partner_name: str, space: Space,
-                        match_id: int, *, look_first: bool, dms_closed: bool, goals: GoalInvite | None = None) -> None:
+                        match_id: int, *, look_first: bool, dms_closed: bool, dms_marked: bool,
+                        goals: GoalInvite | None = None) -> None:
         channel = await self._channel(space.id)
         if channel is None:
             raise LookupError(f"the space {space.id} is gone")
@@ -114,7 +115,8 @@ class DiscordPairSpaces:
             return
         reached = await self._dm_link(programme, user_id, partner_name, channel, match_id, look_first=look_first,
                                       goals=goals)
-        await remember_reach(self.bot, programme, person_id, user_id, reached=reached)
+        if dms_marked or not reached:  # open and unmarked (nearly everyone): nothing to remember
+            await remember_reach(self.bot, programme, person_id, user_id, reached=reached)
 
     async def _find_space(self, guild: discord.Guild, programme: Programme,
                           match_id: int) -> discord.TextChannel | discord.Thread | None:
