@@ -8,10 +8,11 @@ where it always went and the DM waits another :data:`RETRY_AFTER`. That is at mo
 person: Discord treats a bot whose DMs keep failing as a spammer. A person who writes to the bot in its DMs
 has their DMs tried at their very next message.
 
-Every send records what it learnt the same way (:class:`DmReach`): the scheduled messages through their shared
-dispatcher, the one-off messages (the goals invitation, the match-end notice, the story offer, the pair's link)
-through ``send_privately`` in ``cogs.kit.messaging`` — a refused DM marks the person closed, a DM that gets
-through after they were marked clears it, and each change is told to the organisers once.
+Every send records what it learnt through :class:`DmReach`: the scheduled messages in their shared dispatcher
+(:mod:`bot.services.scheduled_dms`), the one-off messages (the goals invitation, the match-end notice, the story
+offer, the pair's link) in ``send_privately`` / ``remember_reach`` of ``cogs.kit.messaging`` — a refused DM marks
+the person closed, a DM that gets through after they were marked clears it, and each change is told to the
+organisers once.
 """
 
 from __future__ import annotations
