@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.config import ProgrammeConfig
 from bot.sandbox.discord import Message
 from bot.sandbox.people import Persona
 from bot.sandbox.world import SandboxWorld
@@ -319,6 +320,17 @@ async def test_the_goals_form_and_goals_view_speak_in_the_programmes_own_words(
         await nobody.join(world.guild)
         alone = await slash(nobody, world.guild, "goals", "view")
         assert "No running partner in " in alone.content and "don't have a current match" not in alone.content
+
+        # with a second programme the form's words come from the match's programme (read from the match)
+        runners = world.discord.create_guild("Runners")
+        world.allow_programmes(runners, ("RunMentoring",))
+        await world.bot.services.programmes.create(ProgrammeConfig(
+            key="run", name="RunTogether", guild_id=runners.id, invite_url="https://discord.gg/run",
+            questions={"preset": "runtogether"},  # type: ignore[arg-type]
+            intake={"hashtags": ["RunMentoring"], "claim_code_prefix": "RUN"}))  # type: ignore[arg-type]
+        again = await pair.mentee.persona.click("Reword them", message=invite)
+        assert again.modal is not None and again.modal["title"] == "What we'll work on"
+        assert [f["label"] for f in _form_fields(again.modal)][0] == "Aim 1"
     finally:
         await world.stop()
         await drop_test_schema(schema)

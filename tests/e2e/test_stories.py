@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from bot.config import ProgrammeConfig
 from bot.sandbox.discord import Message
 from bot.sandbox.people import Persona
 from bot.sandbox.world import SandboxWorld
@@ -281,7 +282,16 @@ async def test_the_whole_story_flow_speaks_in_the_programmes_own_words(tmp_path_
         shared = await pair.mentor.persona.click("Yep, send it", message=preview.messages[-1])
         assert shared.content == "Sent to the organisers 🏃", shared.content
 
+        # with a second programme the form's words come from the story's programme (read from the story)
+        runners = world.discord.create_guild("Runners")
+        world.allow_programmes(runners, ("RunMentoring",))
+        await world.bot.services.programmes.create(ProgrammeConfig(
+            key="run", name="RunTogether", guild_id=runners.id, invite_url="https://discord.gg/run",
+            questions={"preset": "runtogether"},  # type: ignore[arg-type]
+            intake={"hashtags": ["RunMentoring"], "claim_code_prefix": "RUN"}))  # type: ignore[arg-type]
         mentee_offer = next(m for m in pair.mentee.persona.dms() if "Not for me" in str(m.components))
+        form = await pair.mentee.persona.click("Tell your story ✍️", message=mentee_offer)
+        assert form.modal is not None and form.modal["title"] == "Your running story"
         declined = await pair.mentee.persona.click("Not for me", message=mentee_offer)
         assert declined.content == "No worries at all.", declined.content
     finally:
