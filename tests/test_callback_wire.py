@@ -5,9 +5,12 @@ is reported as lost or refused (so the handler acknowledges on its own path), an
 from __future__ import annotations
 
 import asyncio
+import ssl
+import subprocess
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import orjson
 import pytest
@@ -187,3 +190,55 @@ def test_the_wire_works_on_the_bots_own_event_loop() -> None:
 
     assert event_loop.chosen() == "uvloop"
     assert event_loop.run(click()) is Outcome.APPLIED
+
+
+async def test_a_connection_idle_too_long_is_not_trusted_with_a_click() -> None:
+    async with scripted_server(lambda n: NO_CONTENT) as server:
+        wire = wire_to(server, warm=1, idle_s=0.05)
+        await wire.start()
+        await asyncio.sleep(0.2)  # the warm connection has been idle too long
+        answer = await asyncio.wait_for(wire.send(1, "t", {"type": 6}), 5)
+        await wire.close()
+    assert answer.outcome is Outcome.APPLIED
+    assert server.connections == 2  # a fresh connection carried it
+
+
+@pytest.fixture
+def certificate(tmp_path: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for localhost (key, certificate)."""
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    return key, cert
+
+
+async def test_the_wire_speaks_https_as_discord_serves_it(certificate: tuple[Path, Path]) -> None:
+    key, cert = certificate
+    serving = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    serving.load_cert_chain(cert, key)
+    seen: list[bytes] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        seen.append(await reader.readuntil(b"\r\n\r\n"))
+        writer.write(NO_CONTENT)
+        await writer.drain()
+        await reader.read()  # until the client closes
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=serving)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        wire = CallbackWire(f"https://localhost:{port}/api/v10", user_agent="t", tls=ssl.create_default_context(
+            cafile=str(cert)))
+        answer = await asyncio.wait_for(wire.send(1, "t", {"type": 6}), 10)
+        await wire.close()
+        strict = CallbackWire(f"https://localhost:{port}/api/v10", user_agent="t")  # the system's authorities only
+        refused = await asyncio.wait_for(strict.send(2, "t", {"type": 6}), 10)
+        await strict.close()
+    finally:
+        server.close()
+    assert answer.outcome is Outcome.APPLIED
+    assert seen[0].startswith(b"POST /api/v10/interactions/1/t/callback HTTP/1.1\r\nHost: localhost:")
+    assert refused.outcome is Outcome.LOST  # an unverifiable certificate: nothing is sent
+    assert len(seen) == 1

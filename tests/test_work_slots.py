@@ -48,52 +48,48 @@ async def test_the_slots_open_up_while_the_work_waits_on_the_network() -> None:
     assert most_at_once == 24
 
 
+class OneSlotHeld:
+    """One slot, held until :meth:`release`; workers queued behind it note the order they ran in."""
+
+    def __init__(self) -> None:
+        self.slots = WorkSlots(least=1, most=1, start=1)
+        self.order: list[int] = []
+        self.gate = asyncio.Event()
+
+    async def start(self, workers: int) -> list[asyncio.Task[None]]:
+        holder = asyncio.create_task(self._hold())
+        await asyncio.sleep(0)
+        queued = [asyncio.create_task(self._work(i)) for i in range(workers)]
+        await asyncio.sleep(0)
+        return [holder, *queued]
+
+    async def _hold(self) -> None:
+        async with self.slots.slot():
+            await self.gate.wait()
+
+    async def _work(self, index: int) -> None:
+        async with self.slots.slot():
+            self.order.append(index)
+
+
 async def test_slots_are_given_in_order_and_a_cancelled_wait_loses_no_slot() -> None:
-    slots = WorkSlots(least=1, most=1, start=1)
-    order: list[int] = []
-    gate = asyncio.Event()
-
-    async def holder() -> None:
-        async with slots.slot():
-            await gate.wait()
-
-    async def worker(index: int) -> None:
-        async with slots.slot():
-            order.append(index)
-
-    first = asyncio.create_task(holder())
-    await asyncio.sleep(0)
-    waiting = [asyncio.create_task(worker(i)) for i in range(4)]
-    await asyncio.sleep(0)
+    held = OneSlotHeld()
+    holder, *waiting = await held.start(4)
     waiting[1].cancel()  # gives up while waiting
     await asyncio.sleep(0)
-    gate.set()
-    await asyncio.gather(first, *waiting, return_exceptions=True)
-    assert order == [0, 2, 3]
-    assert slots.working == 0
-    await asyncio.wait_for(slots.slot().__aenter__(), 0.5)  # the slot is still there
+    held.gate.set()
+    await asyncio.gather(holder, *waiting, return_exceptions=True)
+    assert held.order == [0, 2, 3]
+    assert held.slots.working == 0
+    await asyncio.wait_for(held.slots.slot().__aenter__(), 0.5)  # the slot is still there
 
 
 async def test_a_slot_given_to_a_handler_cancelled_before_it_ran_goes_to_the_next() -> None:
-    slots = WorkSlots(least=1, most=1, start=1)
-    order: list[int] = []
-    gate = asyncio.Event()
-
-    async def holder() -> None:
-        async with slots.slot():
-            await gate.wait()
-
-    async def worker(index: int) -> None:
-        async with slots.slot():
-            order.append(index)
-
-    first = asyncio.create_task(holder())
-    await asyncio.sleep(0)
-    waiting = [asyncio.create_task(worker(i)) for i in range(3)]
-    await asyncio.sleep(0)
-    gate.set()
+    held = OneSlotHeld()
+    holder, *waiting = await held.start(3)
+    held.gate.set()
     await asyncio.sleep(0)  # the holder gives its slot to worker 0 ...
     waiting[0].cancel()  # ... which is cancelled before it runs
-    await asyncio.wait_for(asyncio.gather(first, *waiting, return_exceptions=True), 2)
-    assert order == [1, 2]
-    assert slots.working == 0
+    await asyncio.wait_for(asyncio.gather(holder, *waiting, return_exceptions=True), 2)
+    assert held.order == [1, 2]
+    assert held.slots.working == 0

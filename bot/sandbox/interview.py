@@ -122,12 +122,15 @@ async def run_interview(
     confirm: bool = True,
     timeout: float = 10.0,  # noqa: ASYNC109
     channel_id: int | None = None,
+    question: Message | None = None,
 ) -> InterviewLog:
     """Answer questions until the summary (then Confirm), or until ``stop_after`` answers were given.
 
     ``wrong_answers`` maps a question key to a wrong typed answer given first (the bot must re-ask).
     ``channel_id``: the conversation to answer in (a person in two programmes has two); default the one
-    the bot spoke in last.
+    the bot spoke in last. ``question``: the question the person knows is on screen, to start from (the bot
+    answered something they did in between with a notice); default the bot's latest message, and after a notice
+    the person waits up to 5 s for a question to follow it before scrolling up.
     """
     log = InterviewLog()
     by_key = {q.key: q for q in questions}
@@ -140,7 +143,7 @@ async def run_interview(
             if loop.time() > deadline:
                 raise TimeoutError(f"{persona.name}: no conversation with the bot")
             await asyncio.sleep(0.01)
-    message = latest_bot_message(persona, channel_id)
+    message = question or latest_bot_message(persona, channel_id)
     assert message is not None
     given = 0
     answered_id = 0  # the question message the person acted on last

@@ -57,7 +57,8 @@ class RemoteClock:
 
     async def refresh(self) -> datetime:
         assert self._session is not None, "RemoteClock.start() first"
-        async with self._session.get(self.url) as resp:
+        # the reader's pid: the serve process sees which processes have read the clock since it moved
+        async with self._session.get(self.url, params={"reader": str(os.getpid())}) as resp:
             resp.raise_for_status()
             data = await resp.json()
         self._remote = datetime.fromisoformat(str(data["now"]))

@@ -122,6 +122,8 @@ class SandboxServer:
         self.organisers_channel: Channel | None = None
         self.organiser: Persona | None = None
         self._dropper: asyncio.Task[None] | None = None
+        #: the time each process (by pid, as ``GET /_sandbox/clock?reader=PID`` says) was last told
+        self.clock_told: dict[int, datetime] = {}
         self.discord.app.router.add_get("/_sandbox/clock", self._get_clock)
         self.discord.app.router.add_post("/_sandbox/clock", self._post_clock)
         self.discord.app.router.add_get("/_sandbox/world", self._get_world)
@@ -217,7 +219,11 @@ class SandboxServer:
 
     # ---- clock and world over HTTP ----------------------------------------------------------------
     async def _get_clock(self, request: web.Request) -> web.Response:
-        return _json({"now": self.clock.now().isoformat()})
+        now = self.clock.now()
+        reader = request.query.get("reader", "")
+        if reader.isdigit():
+            self.clock_told[int(reader)] = now
+        return _json({"now": now.isoformat()})
 
     async def _post_clock(self, request: web.Request) -> web.Response:
         body = await request.json() if request.can_read_body else {}

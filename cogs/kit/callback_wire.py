@@ -35,7 +35,12 @@ import orjson
 log = logging.getLogger(__name__)
 
 ALREADY_ACKNOWLEDGED = 40060
-TIMEOUT_S = 10.0  # no answer by then: the connection is dropped and the answer counts as lost
+#: no answer by then: the connection is dropped and the answer counts as lost. Well inside Discord's 3 s, so the
+#: handler's own acknowledgement (through discord.py) still has time to be applied
+TIMEOUT_S = 1.5
+#: a connection idle longer than this is not trusted with a click: servers and the networks between close idle
+#: connections, not always saying so; a fresh one costs a handshake, a dead one the whole timeout
+IDLE_S = 60.0
 MAX_HEAD = 64 * 1024  # a status line and headers longer than this are not an HTTP answer we can trust
 _NO_BODY = {204, 304}
 
@@ -74,6 +79,7 @@ class _Connection(asyncio.Protocol):
         self.timer: asyncio.TimerHandle | None = None
         self.buffer = bytearray()
         self.closed = False
+        self.idle_since = 0.0
 
     # ---- asyncio.Protocol ---------------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -137,19 +143,20 @@ class CallbackWire:
     """Interaction callbacks on connections of their own, written synchronously (see the module's docstring)."""
 
     def __init__(self, base_url: str, *, user_agent: str, connections: int = 100, warm: int = 2,
-                 timeout_s: float = TIMEOUT_S) -> None:
-        """``base_url``: the API's base, as discord.py's ``Route.BASE`` ("https://discord.com/api/v10")."""
+                 timeout_s: float = TIMEOUT_S, idle_s: float = IDLE_S, tls: ssl.SSLContext | None = None) -> None:
+        """``base_url``: the API's base, as discord.py's ``Route.BASE`` ("https://discord.com/api/v10"); ``tls``:
+        how https is verified (the system's certificate authorities unless given)."""
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"not an http(s) base URL: {base_url!r}")
         self.host = parts.hostname
         self.port = parts.port or (443 if parts.scheme == "https" else 80)
-        self.tls = ssl.create_default_context() if parts.scheme == "https" else None
+        self.tls = (tls or ssl.create_default_context()) if parts.scheme == "https" else None
         self.path = parts.path.rstrip("/")
         host_header = parts.netloc.rsplit("@", 1)[-1]
         self._head = (f"Host: {host_header}\r\nUser-Agent: {user_agent}\r\n"
                       "Content-Type: application/json\r\n").encode()
-        self.connections, self.warm, self.timeout_s = max(1, connections), warm, timeout_s
+        self.connections, self.warm, self.timeout_s, self.idle_s = max(1, connections), warm, timeout_s, idle_s
         self._idle_connections: list[_Connection] = []
         self._waiting: deque[_Request] = deque()
         self._open: set[_Connection] = set()
@@ -180,8 +187,10 @@ class CallbackWire:
                            asyncio.get_running_loop().create_future())
         if self._closing:
             request.future.set_result(Answer(Outcome.LOST, detail="the bot is closing"))
-        elif self._idle_connections:
-            self._idle_connections.pop().write(request)
+            return request.future
+        connection = self._fresh_idle()
+        if connection is not None:
+            connection.write(request)
         else:
             self._waiting.append(request)
             self._grow()
@@ -224,6 +233,16 @@ class CallbackWire:
         self._open.add(connection)
         return connection
 
+    def _fresh_idle(self) -> _Connection | None:
+        """The idle connection used last, when it has not been idle too long (those are closed)."""
+        now = asyncio.get_running_loop().time()
+        while self._idle_connections:
+            connection = self._idle_connections.pop()
+            if now - connection.idle_since <= self.idle_s:
+                return connection
+            connection.close()
+        return None
+
     def _idle(self, connection: _Connection) -> None:
         if connection.closed:
             return
@@ -232,6 +251,7 @@ class CallbackWire:
         elif self._waiting:
             connection.write(self._waiting.popleft())
         else:
+            connection.idle_since = asyncio.get_running_loop().time()
             self._idle_connections.append(connection)
 
     def _gone(self, connection: _Connection) -> None:

@@ -7,10 +7,21 @@ from __future__ import annotations
 import pytest
 
 from bot.app import SOMETHING_WENT_WRONG
+from bot.sandbox.discord.model import Message
+from bot.sandbox.people import Persona
 from bot.sandbox.world import SandboxWorld
 from tests.e2e.test_first_response_once import callbacks_of, second_acks_by_the_bot
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+async def first_question(world: SandboxWorld) -> tuple[Persona, Message]:
+    """Amara has joined; her interview's first question, with its buttons, is in her DMs."""
+    assert world.guild is not None
+    amara = world.person("Amara")
+    await amara.join(world.guild)
+    return amara, await amara.next_dm()
 
 
 def callback_queries(world: SandboxWorld, interaction_id: int) -> list[dict[str, str]]:
@@ -19,11 +30,8 @@ def callback_queries(world: SandboxWorld, interaction_id: int) -> list[dict[str,
 
 
 async def test_an_interview_answer_is_acknowledged_on_the_bots_own_connection_and_moves_the_interview_on(
-        world: SandboxWorld) -> None:
-    assert world.guild is not None
-    amara = world.person("Amara")
-    await amara.join(world.guild)
-    first = await amara.next_dm()
+        world: SandboxWorld, first_question: tuple[Persona, Message]) -> None:
+    amara, first = first_question
     reply = await amara.click("Mentee", message=first, timeout=8)
     assert reply.acknowledged
     await reply.wait_answer(8)
@@ -35,11 +43,8 @@ async def test_an_interview_answer_is_acknowledged_on_the_bots_own_connection_an
 
 @pytest.mark.parametrize("refusal", ["rate_limit", "server_error"])
 async def test_an_acknowledgement_refused_on_the_wire_is_asked_again_and_the_person_gets_their_answer(
-        world: SandboxWorld, refusal: str) -> None:
-    assert world.guild is not None
-    amara = world.person("Amara")
-    await amara.join(world.guild)
-    first = await amara.next_dm()
+        world: SandboxWorld, first_question: tuple[Persona, Message], refusal: str) -> None:
+    amara, first = first_question
     if refusal == "rate_limit":
         world.discord.faults.rate_limit_next(0.2, method="POST", path_contains="/callback")
     else:
@@ -56,11 +61,9 @@ async def test_an_acknowledgement_refused_on_the_wire_is_asked_again_and_the_per
 
 
 async def test_a_click_whose_acknowledgement_cannot_be_written_is_still_answered_and_the_bot_stays_connected(
-        world: SandboxWorld, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert world.guild is not None and world.bot.early_acks.wire is not None
-    amara = world.person("Amara")
-    await amara.join(world.guild)
-    first = await amara.next_dm()
+        world: SandboxWorld, first_question: tuple[Persona, Message], monkeypatch: pytest.MonkeyPatch) -> None:
+    assert world.bot.early_acks.wire is not None
+    amara, first = first_question
 
     def broken(*args: object) -> None:
         raise RuntimeError("the wire broke")
@@ -72,3 +75,14 @@ async def test_a_click_whose_acknowledgement_cannot_be_written_is_still_answered
     assert "Question 2" in reply.content, reply.content
     assert callback_queries(world, reply.interaction.id) == [{"with_response": "1"}]  # the handler's own
     assert not world.bot.is_closed()
+
+
+async def test_a_click_whose_acknowledgement_answer_is_slow_is_still_acknowledged_within_discords_window(
+        world: SandboxWorld, first_question: tuple[Persona, Message]) -> None:
+    amara, first = first_question
+    world.discord.faults.slow_next(3.5, method="POST", path_contains="/callback")  # the wire's request only
+    reply = await amara.click("Mentee", message=first, timeout=8)
+    assert reply.acknowledged and reply.interaction.late_mono is None  # within the 3 s, by the handler's own
+    await reply.wait_answer(8)
+    assert "Question 2" in reply.content, reply.content
+    assert SOMETHING_WENT_WRONG not in reply.content

@@ -137,7 +137,7 @@ async def test_another_guilds_code_typed_in_a_private_onboarding_thread_is_answe
     reply = await dee.next_message(edu_thread, after=before.id)
     assert "Codes aren't typed here" in reply.content
     # the interview carries on at the question it was at: the code was not taken as an answer
-    await run_interview(dee, edu.questions, EDU_MENTEE, channel_id=edu_thread, timeout=20)
+    await run_interview(dee, edu.questions, EDU_MENTEE, channel_id=edu_thread, timeout=20, question=before)
     assert await stored(world, edu, dee) == ("active", expected_answers(EDU_MENTEE))
 
 

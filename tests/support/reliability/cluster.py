@@ -80,10 +80,17 @@ class Cluster:
             if not b.alive:
                 await self.start_bot(b)
 
-    async def advance(self, delta: timedelta) -> None:
-        """Move the shared sandbox clock; the processes' RemoteClocks follow within ~0.1 s."""
+    async def advance(self, delta: timedelta, *, wait_s: float = 0.25) -> None:
+        """Move the shared sandbox clock and wait until every running process has read it (their RemoteClocks
+        ask every 0.1 s), or ``wait_s`` at most (a process still starting reads it once it is up)."""
         self.server.clock.advance(delta)
-        await asyncio.sleep(0.25)
+        moved_to = self.server.clock.now()
+        deadline = time.monotonic() + wait_s
+        told = self.server.clock_told
+        while any(pid not in told or told[pid] < moved_to for pid in self.live_pids()):
+            if time.monotonic() > deadline:
+                return
+            await asyncio.sleep(0.01)
 
     async def scalar(self, sql: str, **params: Any) -> Any:
         rows = await self.rows(sql, **params)
