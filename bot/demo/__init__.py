@@ -71,7 +71,9 @@ async def run_demo(*, seed: int, people: int, programme: str, report: Path | Non
     if programme not in PROGRAMMES:
         console.print(f"[red]--programme must be one of {', '.join(PROGRAMMES)}[/]")
         return 2
-    logging.getLogger().setLevel(logging.ERROR)
+    root = logging.getLogger()
+    level_before = root.level
+    root.setLevel(logging.ERROR)  # the demo's own progress line and summary, not the bot's logs
     started = time.monotonic()
     db = out_dir / "demo.db"
     await asyncio.to_thread(_fresh_output, out_dir, db)
@@ -136,6 +138,7 @@ async def run_demo(*, seed: int, people: int, programme: str, report: Path | Non
         await dashboard.show(world, console, visited, wait=wait)
     finally:
         await world.stop()
+        root.setLevel(level_before)  # a demo run inside another program leaves its logging as it found it
     return 0
 
 

@@ -76,7 +76,7 @@ async def run_action(interaction: discord.Interaction[Any], pid: int, action: Ac
     bot = bot_of(interaction)
     programme = bot.services.programmes.by_id(pid)
     if programme is None:
-        await interaction.followup.send("This programme no longer exists.", ephemeral=True)
+        await interaction.followup.send(bot.services.programmes.gone_text(), ephemeral=True)
         return
     conv = await bot.services.onboarding.act(programme, interaction.user.id, action, raw=raw, key=key)
     if conv is None:

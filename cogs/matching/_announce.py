@@ -319,7 +319,7 @@ class DiscordPairSpaces:
                 invite = programme.config.messages().say(
                     "goals_invite", partner=safe_text(partner, 60), programme=safe_text(programme.config.name, 60))
                 extra = {"embed": goals_embed("🎯 Your goals", goals.suggestions, invite),
-                         "view": invite_view(match_id, goals.suggestions)}
+                         "view": invite_view(match_id, goals.suggestions, programme.config.messages().goals)}
             await self.bot.pacer_send(
                 dm, content=programme.config.messages().say(
                     "paired_dm", partner=safe_text(partner, 60), programme=safe_text(programme.config.name, 60),
@@ -350,7 +350,8 @@ class DiscordPairSpaces:
         await send_privately(self.bot, programme, goals.person_id, user_id, None, True, space.id,
                              content=f"-# {ref}", nonce=once_nonce(ref),
                              embed=goals_embed("🎯 Your goals", goals.suggestions, invite),
-                             view=invite_view(goals.match_id, goals.suggestions))
+                             view=invite_view(goals.match_id, goals.suggestions,
+                                             programme.config.messages().goals))
 
 
 def mention(p: Member) -> str:

@@ -77,7 +77,7 @@ class Profiles(commands.Cog):
         status = str(file.person.status)
         if file.person.paused_until and file.person.status == PersonStatus.PAUSED:
             status += f" until {file.person.paused_until:%d %B %Y} (use `/resume` to come back sooner)"
-        embed.add_field(name="Status", value=status, inline=False)
+        embed.add_field(name=words.status_field, value=status, inline=False)
         if file.profile is None:
             embed.description = words.unfinished
         else:
@@ -88,7 +88,7 @@ class Profiles(commands.Cog):
                                     value=fit_text(value, EMBED_FIELD_VALUE) or "—", inline=False)
         active = [f"{m.role} with {safe_text(m.partner, 60)}" for m in file.matches if m.status == MatchStatus.ACTIVE]
         if active:
-            embed.add_field(name="Your match", value=fit_lines(active, EMBED_FIELD_VALUE), inline=False)
+            embed.add_field(name=words.match_field, value=fit_lines(active, EMBED_FIELD_VALUE), inline=False)
         embed.set_footer(text=words.profile_footer)
         await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_PINGS)
 

@@ -16,6 +16,7 @@ def _logged(emit: object) -> str:
     handler.setFormatter(RedactingFormatter([TOKEN]))
     log = logging.getLogger("test.redaction")
     log.propagate = False
+    log.setLevel(logging.DEBUG)  # whatever level another test left on the root logger
     log.addHandler(handler)
     try:
         emit(log)  # type: ignore[operator]

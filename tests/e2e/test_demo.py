@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -19,10 +20,12 @@ pytestmark = pytest.mark.slow  # the demo runs on its own SQLite file: not repea
 async def _run(tmp_path: Path, programme: str, seed: int, people: int) -> dict[str, object]:
     tmp_path.mkdir(parents=True, exist_ok=True)
     report = tmp_path / "report.json"
+    level_before = logging.getLogger().level
     code = await run_demo(seed=seed, people=people, programme=programme, report=report, out_dir=tmp_path / "out",
                           console=Console(file=open(tmp_path / "console.txt", "w"), width=120),
                           window_scale=TEST_WINDOW_SCALE)  # Discord's buckets, a tenth of the waiting
     assert code == 0
+    assert logging.getLogger().level == level_before  # the demo leaves its caller's logging as it found it
     transcript = (tmp_path / "out" / "transcript.md").read_text(encoding="utf-8")
     assert len(transcript) > 1000
     assert review_transcript(transcript, programme) == []  # what a reviewer of the transcript would flag
