@@ -23,6 +23,8 @@ from bot.config import Settings
 from bot.heap import QUIET_S, SETTLE_EVERY_S, Heap
 from bot.nudges.pacing import Pacer
 from bot.services import Services
+from bot.services.erasure_work import JOB_NAME as ERASURE_JOB
+from bot.services.erasure_work import RUN_SECONDS as ERASURE_EVERY_S
 from cogs.kit import first_response
 from cogs.kit.callback_wire import CallbackWire
 from storage.db import SessionFactory
@@ -230,6 +232,10 @@ class MentorBot(commands.AutoShardedBot):
         if self.deps.owns_process:  # freezing objects in a shared process (tests) would keep others' garbage
             self.add_periodic("settle-heap", self._settle_heap, seconds=SETTLE_EVERY_S)
         self.services.ending.spaces = DiscordMatchSpaces(self)
+        # what /leave queued, whichever cogs load: run as the bot starts (a process that stopped left some), when
+        # /leave kicks it, and every minute for the retries
+        self.add_periodic(ERASURE_JOB, self._erasure_work, seconds=ERASURE_EVERY_S, at_start=True)
+        self.services.erasure_work.on_queued = lambda: self.kick(ERASURE_JOB)
         await self.services.programmes.load()
         for name in self.deps.extensions if self.deps.extensions is not None else all_extensions():
             try:
@@ -313,9 +319,14 @@ class MentorBot(commands.AutoShardedBot):
             except Exception:
                 log.exception("periodic job %s failed", name)
 
+    async def _erasure_work(self) -> None:
+        """The files rewritten and the public replies deleted after a /leave (organisers told of any left)."""
+        await self.services.erasure_work.run()
+
     async def close(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        await self.services.erasure_work.stop()  # a run under way ends, or hands its work back
         await super().close()
         if self.early_acks.wire is not None:
             await self.early_acks.wire.close()

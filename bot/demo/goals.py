@@ -11,9 +11,11 @@ import random
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from bot.goals import goal_field
 from bot.sandbox.discord import Message
 from bot.sandbox.discord.actors import walk_components
 from bot.sandbox.people import Persona
+from bot.stories import STORY_FIELD
 from storage.ids import require_id
 from storage.models import MatchStatus
 from storage.queries import matching, nudges
@@ -70,7 +72,7 @@ class DemoGoals:
                     else:
                         await persona.click(str(write[0]["custom_id"]), message=msg, timeout=20)
                         words = OWN_WORDS.get(self.key, OWN_WORDS["edumentoring"])
-                        await persona.submit_modal({"Goal 1": words[0], "Goal 2 (optional)": words[1]}, timeout=20)
+                        await persona.submit_modal({goal_field(1): words[0], goal_field(2): words[1]}, timeout=20)
                         self.demo.state.counts["goals written"] += 1
                     self.demo.state.counts["goals set"] += 1
                 except Exception as exc:  # the demo goes on without this person's goals
@@ -128,15 +130,18 @@ class DemoGoals:
             world.clock.advance(timedelta(hours=8))  # someone in their quiet hours is offered in daytime
         for persona, msg in self._offers()[:1]:
             try:
-                await persona.click("Write my story", message=msg, timeout=20)
-                written = await persona.submit_modal({"A few lines about your mentoring": STORIES.get(
-                    self.key, STORIES["edumentoring"])}, timeout=20)
+                # by custom_id: the buttons' and the form's words are the programme's
+                await persona.click(str(_buttons(msg, "story:write:")[0]["custom_id"]), message=msg, timeout=20)
+                written = await persona.submit_modal({STORY_FIELD: STORIES.get(self.key, STORIES["edumentoring"])},
+                                                     timeout=20)
                 choices = written.messages[-1]
                 public = [c for c in _buttons(choices, "story:to:") if str(c["custom_id"]).split(":")[3] == "0"
                           and str(c["custom_id"]).split(":")[2] != "organisers"]
                 target = public[0] if public else _buttons(choices, "story:to:")[0]
                 preview = await persona.click(str(target["custom_id"]), message=choices, timeout=20)
-                done = await persona.click("Yes, share it", message=preview.messages[-1], timeout=20)
+                shown = preview.messages[-1]
+                done = await persona.click(str(_buttons(shown, "story:post:")[0]["custom_id"]), message=shown,
+                                           timeout=20)
                 self.demo.state.counts["stories shared"] += 1
                 self.demo.state.organiser_notes.append(f"story: {done.content[:160]}")
             except Exception as exc:

@@ -4,6 +4,7 @@ description, fields, footer), attachments, buttons and menus, and what the perso
 from __future__ import annotations
 
 import re
+import string
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,9 @@ BUTTON, SELECTS = 2, {3, 5, 6, 7, 8}
 ASKS_ID = re.compile(r"^onb(?:sel|txt)?:(\d+):([a-z][a-z0-9_]*)")
 #: the structured note each interview question carries in the transcript (a Markdown comment: not shown)
 ASKS_NOTE = "<!-- asks: {key} -->"
+#: the note a reminder to finish the interview carries beside it (the question it asks again): found from the
+#: programme's own reminder text (``[programme.onboarding_reminders] text``), never from fixed words
+REMINDS_NOTE = "<!-- reminds: {key} -->"
 LOADING = 1 << 7  # a deferred "thinking…" answer not yet replaced
 MENTION = re.compile(r"<(@[!&]?|#)(\d{5,25})>")
 #: a field shown on one line with its name when its value is this short and has no line break
@@ -132,6 +136,22 @@ def _prompts(world: SandboxWorld) -> dict[str, str]:
     return {q.prompt: q.key for p in bot.services.programmes.all() for q in p.questions}
 
 
+def reminder_pattern(template: str) -> re.Pattern[str]:
+    """A reminder text as sent, whatever fills its placeholders: its own words, anything in place of each
+    ``{placeholder}``, at the start of the message (the question follows)."""
+    parts = [re.escape(literal) + (".*?" if field is not None else "")
+             for literal, field, _spec, _conv in string.Formatter().parse(template)]
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def _reminders(world: SandboxWorld) -> list[re.Pattern[str]]:
+    """Every programme's reminder to finish the interview, as a pattern."""
+    bot = world.runner.bot if world.runner is not None else None
+    if bot is None:
+        return []
+    return [reminder_pattern(p.config.onboarding_reminders.text) for p in bot.services.programmes.all()]
+
+
 def write_transcript(world: SandboxWorld, path: Path) -> int:
     """Every DM and channel message, grouped by conversation, oldest first (Markdown)."""
     state = world.discord.state
@@ -146,6 +166,7 @@ def write_transcript(world: SandboxWorld, path: Path) -> int:
             used_on.setdefault(inter.message_id, []).append(inter)
     lines = ["# Demo transcript", ""]
     prompts = _prompts(world)
+    reminders = _reminders(world)
     for cid, msgs in by_channel.items():
         channel = state.channels[cid]
         if channel.guild_id is None:
@@ -167,6 +188,8 @@ def write_transcript(world: SandboxWorld, path: Path) -> int:
             asked = asked_question(m, prompts) if m.author_id == state.bot_user.id else None
             if asked is not None:
                 lines.append("  " + ASKS_NOTE.format(key=asked))
+                if any(r.match(m.content) for r in reminders):
+                    lines.append("  " + REMINDS_NOTE.format(key=asked))
             for inter in used_on.get(m.id, []):
                 action = _action(inter, users.get(inter.user_id, str(inter.user_id)), m)
                 if action:

@@ -13,6 +13,12 @@ from bot.onboarding.safe_text import clean_input, safe_text
 
 MAX_GOALS = 3
 GOAL_LENGTH = 150
+
+
+def goal_field(number: int) -> str:
+    """The custom_id of the goals form's field for goal ``number`` (fixed: what fills the form in finds each
+    field whatever the programme calls it)."""
+    return f"goal{number}"
 #: every state, in the order a check-in offers them, with the words people see
 PROGRESS: dict[str, str] = {
     "not_started": "Not started", "under_way": "Under way", "achieved": "Achieved", "changed": "Changed",

@@ -9,6 +9,7 @@ from bot.config import Settings
 from bot.services.catch_up import CatchUp
 from bot.services.circle import CircleService
 from bot.services.directory import PeopleDirectory
+from bot.services.dm_reach import DmReach
 from bot.services.end_requests import EndRequests
 from bot.services.erasure_work import ErasureWork
 from bot.services.events import EventService
@@ -55,6 +56,7 @@ class Services:
     goals: GoalService
     stories: StoryService
     erasure_work: ErasureWork
+    dm_reach: DmReach
 
 
 def build_services(
@@ -95,4 +97,5 @@ def build_services(
         goals=goals,
         stories=StoryService(registry, sessions, clock, intake),
         erasure_work=erasure_work,
+        dm_reach=DmReach(sessions, clock),
     )

@@ -49,9 +49,13 @@ class PairSpaces(Protocol):
 
     async def introduce(self, programme: Programme, space: Space, item: Announcement) -> int: ...
 
-    async def send_link(self, programme: Programme, user_id: int, partner_name: str, space: Space,
-                        match_id: int, *, look_first: bool, goals: GoalInvite | None = None) -> None:
-        """DM the link to the space; with ``goals`` (the mentee's) the same message invites them to set goals."""
+    async def send_link(self, programme: Programme, person_id: int, user_id: int, partner_name: str, space: Space,
+                        match_id: int, *, look_first: bool, dms_closed: bool, dms_marked: bool,
+                        goals: GoalInvite | None = None) -> None:
+        """DM the link to the space; with ``goals`` (the mentee's) the same message invites them to set goals.
+        ``dms_closed`` (the reach rule's answer): no DM is tried — the introduction in the space already mentions
+        them, and the goals invitation goes to their private thread. ``dms_marked``: their DMs are marked closed
+        (a DM that gets through clears it)."""
 
     async def find_pod(self, programme: Programme, item: Announcement) -> Space | None:
         """The mentor's pod made by an earlier attempt (by its reference marker), if still open."""
@@ -137,8 +141,10 @@ class Announcements:
                 if person.discord_user_id:
                     invite = await self.goals.invite(programme, mid) \
                         if self.goals is not None and person is item.mentee else None
-                    await spaces.send_link(programme, person.discord_user_id, partner.display_name, space, mid,
-                                           look_first=not fresh, goals=invite)
+                    await spaces.send_link(programme, person.person_id, person.discord_user_id, partner.display_name,
+                                           space, mid, look_first=not fresh,
+                                           dms_closed=person.person_id in item.dms_closed,
+                                           dms_marked=person.person_id in item.dms_marked, goals=invite)
             await self.nudges.plan_match(mid)  # idempotent: existing rows are kept
             if not await svc.step_announcement(mid, AnnounceStep.INTRODUCED, AnnounceStep.DONE):
                 return False

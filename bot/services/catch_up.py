@@ -9,7 +9,8 @@ the same second is still looked at), and a pass that welcomed someone is written
 alone: leaving moves the mark past their join. Joins the bot sees live do not move the mark: a join whose
 welcome never made its row (the process died, the database was down) is welcomed by the next pass, even when
 later joins were welcomed first. Members whose welcome was cut short after the row (their interview exists but
-never reached them: no conversation channel, DMs not known to be closed) are welcomed too, whenever they joined.
+never reached them: no conversation channel) are welcomed too, whenever they joined — with DMs known closed, in a
+private thread (the reach rule of :mod:`bot.services.dm_reach`: no DM tried within the week).
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ class CatchUp:
                 .where(Person.programme_id == programme.id, OnboardingSession.programme_id == programme.id,
                        col(OnboardingSession.channel_id).is_(None),
                        OnboardingSession.status == OnboardingStatus.IN_PROGRESS,
-                       col(Person.dms_closed).is_(False), Person.status != PersonStatus.LEFT)))
+                       Person.status != PersonStatus.LEFT)))
         missed = [(joined, uid) for uid, joined in members
                   if (uid not in known and joined is not None and joined > since) or uid in unreached]
         return [uid for _, uid in sorted(missed, key=lambda m: (m[0] or since, m[1]))]

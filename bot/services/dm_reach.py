@@ -7,14 +7,23 @@ first: if it gets through, the flag is cleared and the organisers told once; if 
 where it always went and the DM waits another :data:`RETRY_AFTER`. That is at most one refused DM a week per
 person: Discord treats a bot whose DMs keep failing as a spammer. A person who writes to the bot in its DMs
 has their DMs tried at their very next message.
+
+Every send records what it learnt through :class:`DmReach`: the scheduled messages in their shared dispatcher
+(:mod:`bot.services.scheduled_dms`), the one-off messages (the goals invitation, the match-end notice, the story
+offer, the pair's link) in ``send_privately`` / ``remember_reach`` of ``cogs.kit.messaging`` — a refused DM marks
+the person closed, a DM that gets through after they were marked clears it, and each change is told to the
+organisers once.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.clock import Clock
 from bot.services.programmes import Programme
+from storage.db import SessionFactory, transaction
 from storage.models import Person
+from storage.queries import people
 
 RETRY_AFTER = timedelta(days=7)
 
@@ -32,3 +41,35 @@ def reopened_notice(programme: Programme, discord_user_id: int | None) -> str:
     voice (``dms_reopened``)."""
     return programme.config.messages().say("dms_reopened", person=f"<@{discord_user_id}>",
                                            programme=programme.config.name)
+
+
+
+def closed_notice(programme: Programme, discord_user_id: int | None) -> str:
+    """What the organisers are told, once, when a person's DMs are first found closed (whichever feature found
+    it: every feature reaches them the same way from then on), in the programme's voice (``closed_dms``)."""
+    return programme.config.messages().say("closed_dms", person=f"<@{discord_user_id}>",
+                                            programme=programme.config.name)
+
+
+class DmReach:
+    """What a send learnt about a person's DMs, remembered: one mechanism for every kind of message."""
+
+    def __init__(self, sessions: SessionFactory, clock: Clock) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    async def refused(self, programme: Programme, person_id: int, discord_user_id: int | None) -> str | None:
+        """Their DM was refused (closed DMs): remembered, with when. The organisers' notice when this call
+        found them open (one of two processes finding it at once), else None (already known: only the date
+        of the refusal moves, so the next try waits another :data:`RETRY_AFTER`)."""
+        async with transaction(self._sessions) as session:
+            changed = await people.mark_dms_closed(session=session, person_id=person_id, now=self._clock.now())
+        return closed_notice(programme, discord_user_id) if changed else None
+
+    async def reached(self, programme: Programme, person_id: int, discord_user_id: int | None) -> str | None:
+        """Their DM got through: a closed mark is cleared. The organisers' notice when this call cleared it,
+        else None (they were not marked, or another process cleared it first)."""
+        async with transaction(self._sessions) as session:
+            changed = await people.mark_dms_closed(session=session, person_id=person_id, now=self._clock.now(),
+                                                   closed=False)
+        return reopened_notice(programme, discord_user_id) if changed else None

@@ -7,7 +7,13 @@ so a process that stops right after the commit loses none of it: the job (:meth:
 a periodic job that also runs as the bot starts) does it on the next start. Rows are claimed atomically, so two
 processes never both do the same row. Pending rewrites are coalesced into one pass over the union of their
 tables. A deletion that fails for a while (5xx, timeouts, rate limits) is tried again with growing pauses; one the
-platform refuses (401/403, no credentials) or that keeps failing goes to the organisers, once."""
+platform refuses (401/403, no credentials) or that keeps failing goes to the organisers, once, and stays listed in
+``/programme stats`` (:class:`bot.services.stats.LeftPost`) until :data:`FAILED_KEPT` after its erasure, when the job
+deletes the row (the organisers have had their notice and three months of the list by then; the row holds only
+the platform and the post's id).
+
+The job runs whenever the bot runs: it is registered by the bot itself (:mod:`bot.app`), not by a cog that could
+fail to load or be left out."""
 
 from __future__ import annotations
 
@@ -46,6 +52,8 @@ REWRITE_ATTEMPTS = 10
 REWRITE_RETRY = timedelta(minutes=1)
 #: passes of one run at most (a pass that claimed something is followed by another)
 PASSES = 20
+#: how long a given-up deletion is kept (listed for the organisers) after its erasure; then the job deletes it
+FAILED_KEPT = timedelta(days=90)
 
 
 @dataclass
@@ -57,6 +65,7 @@ class WorkDone:
     deleted: int = 0
     retrying: int = 0
     given_up: list[Withdrawn] = field(default_factory=list)
+    forgotten: int = 0  # given-up rows past FAILED_KEPT, deleted
 
 
 def replies_left_words(left: Sequence[Withdrawn]) -> str:
@@ -136,6 +145,9 @@ class ErasureWork:
 
     async def _passes(self, done: WorkDone) -> None:
         async with self._lock:
+            async with transaction(self._sessions) as session:
+                done.forgotten = await q.forget_failed(session=session,
+                                                       queued_before=self._clock.now() - FAILED_KEPT)
             for _ in range(PASSES):
                 self._again = False
                 worked = await self._deletions(done)

@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.clock import Clock
 from bot.goals import GoalTotals, GoalView, PairGoals, clean_goals, progress_label, suggested_goals, totals
 from bot.services.programmes import Programme, ProgrammeRegistry
+from bot.voice import GoalWords
 from storage.db import SessionFactory, transaction
 from storage.ids import require_id
 from storage.models import Goal, GoalProgress, Match, MatchStatus, Person
@@ -89,6 +90,18 @@ class GoalService:
     async def _suggestions(self, session: AsyncSession, programme: Programme, match: Match) -> list[tuple[str, str]]:
         profile = await people.get_profile(session=session, person_id=match.mentee_person_id, programme_id=programme.id)
         return suggested_goals(programme.questions, profile.answers if profile else {})
+
+    async def form_words(self, match_id: int) -> GoalWords:
+        """The words of the goals form, in the match's programme's voice. The form is the click's first answer,
+        due at once: a bot running one programme reads nothing; with several, the match says whose it is (a
+        match whose programme is gone: the neutral words)."""
+        running = self._registry.all()
+        if len(running) == 1:
+            return running[0].config.messages().goals
+        async with self._sessions() as session:
+            match = await matching.get_match(session=session, match_id=match_id)
+        programme = self._registry.by_id(match.programme_id) if match is not None else None
+        return programme.config.messages().goals if programme is not None else GoalWords()
 
     # ---- setting goals --------------------------------------------------------------------------------
     async def use_suggestions(self, match_id: int, discord_user_id: int) -> GoalsSaved:

@@ -15,6 +15,7 @@ from bot.matching.engine import check_pair, match
 from bot.matching.model import MatchResult, Unmatched
 from bot.matching.model import Person as MatchPerson
 from bot.matching.worker import shutdown_worker, solve_in_worker
+from bot.services.dm_reach import dms_closed_now
 from bot.services.match_people import fingerprint
 from bot.services.members import Member
 from bot.services.programmes import Programme
@@ -415,7 +416,7 @@ class MatchingService:
             return out
 
     async def pending_announcements(self, programme: Programme) -> list[Announcement]:
-        return await pending_announcements(self._sessions, programme)
+        return await pending_announcements(self._sessions, programme, self._clock.now())
 
     async def step_announcement(self, match_id: int, from_state: AnnounceStep, to_state: AnnounceStep, **kw: Any) -> bool:
         return await step_announcement(self._sessions, match_id, from_state, to_state, **kw)
@@ -511,9 +512,13 @@ class Announcement:
     mentee: Member
     mentor_zone: str = "UTC"
     mentee_zone: str = "UTC"
+    #: the person ids whose link goes straight to the fallback, no DM tried (:func:`bot.services.dm_reach.dms_closed_now`)
+    dms_closed: frozenset[int] = frozenset()
+    #: the person ids marked closed at all (a DM that gets through clears the mark; unmarked: nothing to write)
+    dms_marked: frozenset[int] = frozenset()
 
 
-async def pending_announcements(sessions: SessionFactory, programme: Programme) -> list[Announcement]:
+async def pending_announcements(sessions: SessionFactory, programme: Programme, now: datetime) -> list[Announcement]:
     async with sessions() as session:
         out = []
         for m in await matching.matches_to_announce(session=session, programme_id=programme.id):
@@ -525,8 +530,10 @@ async def pending_announcements(sessions: SessionFactory, programme: Programme) 
                     prof = await people.get_profile(session=session, person_id=require_id(p), programme_id=programme.id)
                     zone = prof.answers.get("timezone") if prof else None
                     zones.append(zone if isinstance(zone, str) and is_valid_zone(zone) else "UTC")
+                closed = frozenset(require_id(p) for p in (mentor, mentee) if dms_closed_now(p, now))
+                marked = frozenset(require_id(p) for p in (mentor, mentee) if p.dms_closed)
                 out.append(Announcement(require_id(m), m.announce_state, m.space_id, m.reasons, Member.of(mentor),
-                                        Member.of(mentee), zones[0], zones[1]))
+                                        Member.of(mentee), zones[0], zones[1], closed, marked))
         return out
 
 

@@ -19,6 +19,7 @@ from bot.nudges.quiet import is_quiet
 from bot.onboarding import flow
 from bot.onboarding.flow import FlowState, Step
 from bot.onboarding.validate import AnswerValue
+from bot.services.dm_reach import dms_closed_now
 from bot.services.programmes import Programme, ProgrammeRegistry
 from bot.timezones import is_valid_zone
 from storage.db import SessionFactory, transaction
@@ -43,6 +44,9 @@ class Conversation:
     in_thread: bool
     created: bool = False
     finished_now: bool = False
+    #: the reach rule's answer when the interview began (:func:`bot.services.dm_reach.dms_closed_now`): a new
+    #: conversation goes straight to a private thread, no DM tried
+    dms_closed: bool = False
 
 
 @dataclass
@@ -141,7 +145,8 @@ class OnboardingService:
                         return None  # a typed answer moved it at the same moment: re-read and try again
                 step = flow.current_step(programme.questions, stored, today=today,
                                          words=programme.config.messages().answers)
-        return Conversation(programme, require_id(person), require_id(row), step, row.channel_id, row.in_thread, created)
+        return Conversation(programme, require_id(person), require_id(row), step, row.channel_id, row.in_thread, created,
+                            dms_closed=dms_closed_now(person, now))
 
     async def _link_imported(self, session: AsyncSession, programme: Programme, discord_user_id: int,
                              display_name: str, username: str) -> dict[str, AnswerValue] | None:

@@ -10,6 +10,7 @@ from bot.clock import Clock
 from bot.config import AppConfig, ProgrammeConfig, Settings
 from bot.onboarding.questions import Question
 from bot.programme.profile import ProgrammeSpec
+from bot.voice import Voice
 from storage.db import SessionFactory, transaction
 from storage.ids import require_id
 from storage.queries import programmes as q
@@ -148,6 +149,14 @@ class ProgrammeRegistry:
 
     def all(self) -> list[Programme]:
         return list(self._by_key.values())
+
+    def gone_text(self) -> str:
+        """What a click on a message of a programme the bot no longer runs is told: in the voice of the bot's
+        one programme; with several (whose voice would it be?), the neutral words."""
+        running = self.all()
+        if len(running) == 1:
+            return running[0].config.messages().programme_gone
+        return str(Voice.model_fields["programme_gone"].default)
 
     def get(self, key: str) -> Programme | None:
         return self._by_key.get(key)

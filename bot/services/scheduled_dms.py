@@ -38,7 +38,7 @@ from functools import partial
 from typing import Any, Generic, Protocol, Self, TypeVar
 
 from bot.clock import Clock
-from bot.services.dm_reach import reopened_notice
+from bot.services.dm_reach import DmReach
 from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.db import SessionFactory, transaction
 from storage.queries import claims, people
@@ -150,6 +150,8 @@ class ClaimLedger:
         self._clock = clock
         self._limits = limits
         self._where = tuple(where)
+        #: what a send learnt about a person's DMs, remembered as every other send does
+        self.reach = DmReach(sessions, clock)
 
     async def release_stale(self) -> int:
         async with transaction(self._sessions) as session:
@@ -180,18 +182,6 @@ class ClaimLedger:
         async with transaction(self._sessions) as session:
             await claims.mark_failed(session=session, model=self._model, row_id=row_id, error=error[:500],
                                      claim=(worker, attempts) if worker is not None else None)
-
-    async def mark_dms_closed(self, person_id: int) -> bool:
-        """Remember the person's DMs are closed (and since when); True only for the one call that found them
-        open."""
-        async with transaction(self._sessions) as session:
-            return await people.mark_dms_closed(session=session, person_id=person_id, now=self._clock.now())
-
-    async def mark_dms_open(self, person_id: int) -> bool:
-        """Forget the person's DMs were closed; True only for the one call that changed it."""
-        async with transaction(self._sessions) as session:
-            return await people.mark_dms_closed(session=session, person_id=person_id, now=self._clock.now(),
-                                                closed=False)
 
     async def with_dms_closed(self, person_ids: set[int]) -> set[int]:
         async with self._sessions() as session:
@@ -266,13 +256,6 @@ def together(claimed: list[Claimed[R]]) -> list[list[Claimed[R]]]:
 def worker_name(suffix: str = "") -> str:
     """This process's name on the claims it holds (host, pid, a random part)."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}{suffix}"[:100]
-
-
-def closed_dms_notice(programme: Programme, discord_user_id: int | None) -> str:
-    """What the organisers are told, once, when a person's DMs are first found closed (whichever feature found
-    it: every feature reaches them the same way from then on), in the programme's voice (``closed_dms``)."""
-    return programme.config.messages().say("closed_dms", person=f"<@{discord_user_id}>",
-                                            programme=programme.config.name)
 
 
 class ScheduledDmDispatcher(Generic[R, D]):
@@ -352,14 +335,17 @@ class ScheduledDmDispatcher(Generic[R, D]):
         d = d.only(renewed)  # a row taken over meanwhile is its new holder's to send
         log.debug("%s %s: sending", self.what, sorted(renewed))
         outcome = await self.channels.send(d)
-        if outcome.dms_found_closed and d.person_id is not None \
-                and await self.store.ledger.mark_dms_closed(d.person_id) and (outcome.posted or outcome.retry):
-            # once: only the run that found them open says so (unreachable: the outcome's own notice says so)
-            await self.channels.tell_organisers(d.programme, closed_dms_notice(d.programme, d.discord_user_id))
-        if outcome.reached_by_dm and d.person_id in self._closed:
+        reach = self.store.ledger.reach
+        if outcome.dms_found_closed and d.person_id is not None:
+            notice = await reach.refused(d.programme, d.person_id, d.discord_user_id)
+            if notice is not None and (outcome.posted or outcome.retry):
+                # once: only the run that found them open says so (unreachable: the outcome's own notice says so)
+                await self.channels.tell_organisers(d.programme, notice)
+        if outcome.reached_by_dm and d.person_id is not None and d.person_id in self._closed:
             self._closed.discard(d.person_id)
-            if await self.store.ledger.mark_dms_open(d.person_id):  # once, like the closing
-                await self.channels.tell_organisers(d.programme, reopened_notice(d.programme, d.discord_user_id))
+            notice = await reach.reached(d.programme, d.person_id, d.discord_user_id)
+            if notice is not None:  # once, like the closing
+                await self.channels.tell_organisers(d.programme, notice)
         if outcome.posted is None:
             for rid, attempt in d.held:
                 if outcome.retry:

@@ -14,6 +14,7 @@ from bot.services.rounds import RoundService, RoundSummary
 from bot.stats import Funnel, WeeklyActivity, weekly_series
 from storage.db import SessionFactory
 from storage.models import MatchStatus, PersonStatus
+from storage.queries import erasure_work as erasure_q
 from storage.queries import intake as intake_q
 from storage.queries import matching as matching_q
 from storage.queries import outcomes as outcomes_q
@@ -70,6 +71,17 @@ class Capacity:
         return max(0, self.total - self.used)
 
 
+@dataclass(frozen=True)
+class LeftPost:
+    """A public reply naming someone who left that the platform did not delete (the erasure work gave up on
+    it, :mod:`bot.services.erasure_work`): the organisers delete it by hand."""
+
+    platform: str
+    post_id: str
+    why: str | None
+    queued_at: datetime
+
+
 @dataclass
 class ProgrammeStats:
     programme_key: str
@@ -89,6 +101,7 @@ class ProgrammeStats:
     pairs_with_goals: int = 0
     goals: dict[str, int] = field(default_factory=dict)  # goals by progress (not_started, under_way, …)
     stories_posted: int = 0
+    left_posts: list[LeftPost] = field(default_factory=list)  # public replies to delete by hand, oldest first
 
     @property
     def overall_answer_rate(self) -> float | None:
@@ -175,6 +188,7 @@ class StatsService:
             matches_total, matches_ended = await matching_q.match_totals(session=session, programme_id=programme.id)
             pairs_with_goals, goals = await outcomes_q.goal_counts(session=session, programme_id=programme.id)
             stories = await outcomes_q.stories_posted(session=session, programme_id=programme.id)
+            left = await erasure_q.given_up_deletions(session=session, programme_id=programme.id)
             checkins = await q.active_match_checkins(session=session, programme_id=programme.id)
             profiles = await q.mentor_profiles(session=session, programme_id=programme.id)
             used = await q.active_mentees_per_mentor(session=session, programme_id=programme.id)
@@ -210,6 +224,7 @@ class StatsService:
             capacity=Capacity(mentors, total, used_total), weekly=weekly, leads_by_platform=by_platform,
             matches_total=matches_total, matches_ended=matches_ended, rounds=await self._rounds.summaries(programme),
             pairs_with_goals=pairs_with_goals, goals=goals, stories_posted=stories,
+            left_posts=[LeftPost(w.platform or "", w.post_id or "", w.last_error, w.created_at) for w in left],
         )
 
 

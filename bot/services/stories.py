@@ -29,7 +29,8 @@ from bot.onboarding.safe_text import safe_text
 from bot.services.dm_reach import dms_closed_now
 from bot.services.programmes import Programme, ProgrammeRegistry
 from bot.services.surveys.ratings import gave_high_ratings
-from bot.stories import DESTINATION_NAMES, PUBLIC, Signature, clean_story, compose
+from bot.stories import PUBLIC, Signature, clean_story, compose
+from bot.voice import StoryWords
 from storage.db import SessionFactory, transaction
 from storage.ids import require_id
 from storage.models import INACTIVE, Match, NudgeKind, Person, Story, StoryStatus
@@ -101,7 +102,8 @@ class Choice:
 
 @dataclass(frozen=True)
 class StoryAnswer:
-    """What the person is told, and what they may do next (``choices``, or ``preview`` to confirm)."""
+    """What the person is told, and what they may do next (``choices``, or ``preview`` to confirm); ``words``:
+    the programme's, for the buttons that come next."""
 
     ok: bool
     reply: str
@@ -114,9 +116,12 @@ class StoryAnswer:
     url: str | None = None
     organisers_notice: list[str] = field(default_factory=list)
     programme: Programme | None = None
+    words: StoryWords = field(default_factory=StoryWords)
 
 
-NOT_YOURS = "This story belongs to someone else."
+def story_words(programme: Programme | None) -> StoryWords:
+    """The programme's words for its stories (an offer whose programme is gone: the neutral ones)."""
+    return programme.config.messages().stories if programme is not None else StoryWords()
 
 
 class StoryService:
@@ -177,49 +182,60 @@ class StoryService:
                                      now=self._clock.now(), expect=(StoryStatus.OFFERED,))
 
     # ---- writing and choosing ---------------------------------------------------------------------------
+    async def form_words(self, story_id: int) -> StoryWords:
+        """The words of the story's form, in its programme's voice. The form is the click's first answer, due
+        at once: a bot running one programme reads nothing; with several, the story says whose it is."""
+        running = self._registry.all()
+        if len(running) == 1:
+            return story_words(running[0])
+        async with self._sessions() as session:
+            story = await q.get_story(session=session, story_id=story_id)
+        return story_words(self._registry.by_id(story.programme_id) if story is not None else None)
+
     async def write(self, story_id: int, discord_user_id: int, text: str | None) -> StoryAnswer:
         """Save the story (or a rewrite) and offer the places it may go."""
         story_text = clean_story(text)
-        if not story_text:
-            return StoryAnswer(False, "Please write a few words — or just ignore the offer, that's fine too.")
         async with transaction(self._sessions) as session:
             found = await self._story_of(session, story_id, discord_user_id)
-            if isinstance(found, str):
-                return StoryAnswer(False, found)
+            if isinstance(found, StoryAnswer):
+                return found
             story, programme, person = found
+            words = story_words(programme)
+            if not story_text:
+                return StoryAnswer(False, words.empty, words=words)
             version = await q.write_story(session=session, story_id=story_id, text=story_text, now=self._clock.now())
             if version is None:
-                return StoryAnswer(False, self._settled(story))
-            choices = await self._choices(session, programme, person)
-        return StoryAnswer(True, "Thank you! Where would you like it to go? You'll see exactly what would be "
-                                 "posted before anything goes out.", story_id, version, choices)
+                return StoryAnswer(False, self._settled(story, words), words=words)
+            choices = await self._choices(session, programme, person, words)
+        return StoryAnswer(True, words.where, story_id, version, choices, words=words)
 
-    async def _choices(self, session: AsyncSession, programme: Programme, person: Person) -> tuple[Choice, ...]:
+    async def _choices(self, session: AsyncSession, programme: Programme, person: Person,
+                       words: StoryWords) -> tuple[Choice, ...]:
         out: list[Choice] = []
         for platform in self._publisher.can_publish_on(programme):
-            out.append(Choice(platform, False, f"Post on {platform_name(platform)}"))
+            out.append(Choice(platform, False, words.say("post_on", platform=platform_name(platform))))
             if await self._handle(session, programme, person, platform):
-                out.append(Choice(platform, True, f"On {platform_name(platform)} with my handle"))
-        out.append(Choice("organisers", False, "Organisers only"))
+                out.append(Choice(platform, True, words.say("post_with_handle", platform=platform_name(platform))))
+        out.append(Choice("organisers", False, words.organisers_only))
         return tuple(out)
 
     async def preview(self, story_id: int, discord_user_id: int, destination: str, with_handle: bool) -> StoryAnswer:
         """Exactly what would be posted where — nothing is sent yet."""
         async with self._sessions() as session:
             found = await self._story_of(session, story_id, discord_user_id)
-            if isinstance(found, str):
-                return StoryAnswer(False, found)
+            if isinstance(found, StoryAnswer):
+                return found
             story, programme, person = found
+            words = story_words(programme)
             if story.status != StoryStatus.WRITTEN:
-                return StoryAnswer(False, self._settled(story))
+                return StoryAnswer(False, self._settled(story, words), words=words)
             text = await self._compose(session, programme, person, story, destination, with_handle)
             if text is None:
-                return StoryAnswer(False, "That place isn't available for this programme any more.")
-        where = DESTINATION_NAMES.get(destination, destination)
-        how = "posted by the programme's account" if destination in PUBLIC else "shown to the programme's organisers"
-        return StoryAnswer(True, f"Here is exactly what will be {how} on {where}" if destination in PUBLIC
-                           else f"Here is exactly what will be {how}", story_id, story.version,
-                           preview=text, destination=destination, with_handle=with_handle)
+                return StoryAnswer(False, words.place_gone, words=words)
+        said = words.say("preview_public", platform=platform_name(destination)) if destination in PUBLIC \
+            else words.preview_organisers
+        return StoryAnswer(True, said, story_id, story.version, preview=text, destination=destination,
+                           with_handle=with_handle, words=words)
 
     async def _compose(self, session: AsyncSession, programme: Programme, person: Person, story: Story,
                        destination: str, with_handle: bool) -> str | None:
@@ -240,19 +256,19 @@ class StoryService:
         now = self._clock.now()
         async with transaction(self._sessions) as session:
             found = await self._story_of(session, story_id, discord_user_id)
-            if isinstance(found, str):
-                return StoryAnswer(False, found)
+            if isinstance(found, StoryAnswer):
+                return found
             story, programme, person = found
+            words = story_words(programme)
             text = await self._compose(session, programme, person, story, destination, with_handle)
             if text is None:
-                return StoryAnswer(False, "That place isn't available for this programme any more.")
+                return StoryAnswer(False, words.place_gone, words=words)
             if not await q.claim_story(session=session, story_id=story_id, version=version, destination=destination,
                                        with_handle=with_handle, posted_text=text, now=now):
                 fresh = await q.get_story(session=session, story_id=story_id)
                 if fresh is not None and fresh.status == StoryStatus.WRITTEN:
-                    return StoryAnswer(False, "Your story changed since that preview — please look at the new "
-                                              "preview before confirming.")
-                return StoryAnswer(False, self._settled(fresh or story))
+                    return StoryAnswer(False, words.changed, words=words)
+                return StoryAnswer(False, self._settled(fresh or story, words), words=words)
             await audit.add_audit_event(session=session, programme_id=programme.id, actor_discord_id=discord_user_id,
                                         action="story.share", detail={"story": story_id, "where": destination}, now=now)
         return await self._publish(programme, story_id, destination, text, discord_user_id)
@@ -260,6 +276,7 @@ class StoryService:
     async def _publish(self, programme: Programme, story_id: int, destination: str, text: str,
                        discord_user_id: int) -> StoryAnswer:
         now = self._clock.now()
+        words = story_words(programme)
         if destination == "organisers":
             sent = self.outlets is not None and await self.outlets.tell_organisers(
                 programme, f"📖 A story from <@{discord_user_id}>, for the organisers only:\n{text}")
@@ -267,38 +284,38 @@ class StoryService:
             async with transaction(self._sessions) as session:
                 await q.finish_story(session=session, story_id=story_id, status=status, now=now,
                                      error=None if sent else "the organisers' channel could not be reached")
-            return StoryAnswer(True, "Thank you — I've passed your story to the organisers. 💛") if sent else \
-                StoryAnswer(False, "I couldn't reach the organisers just now; nothing was sent. Please try again later.")
+            return StoryAnswer(True, words.shared, words=words) if sent else \
+                StoryAnswer(False, words.organisers_unreachable, words=words)
         result, url = await self._publisher.publish(programme, destination, text)
         where = platform_name(destination)
         async with transaction(self._sessions) as session:
             if result.ok:
                 await q.finish_story(session=session, story_id=story_id, status=StoryStatus.POSTED, now=now,
                                      post_id=result.post_id, post_url=url)
-                return StoryAnswer(True, f"Posted on {where} — thank you for sharing! 💛" + (f" {url}" if url else ""),
-                                   story_id, url=url)
+                return StoryAnswer(True, words.say("posted", platform=where) + (f" {url}" if url else ""),
+                                   story_id, url=url, words=words)
             if result.error and not (result.refused_reason or result.rate_limited_until or result.credentials_error):
                 # an unclear answer: it may have gone out. Never posted again by the bot; the organisers check
                 await q.finish_story(session=session, story_id=story_id, status=StoryStatus.FAILED, now=now,
                                      error=result.error[:500])
-                return StoryAnswer(False, f"{where} didn't confirm the post, so I won't try again (it may have gone "
-                                          "out). The organisers will check.", programme=programme, organisers_notice=[
+                return StoryAnswer(False, words.say("unclear", platform=where), programme=programme, words=words,
+                                   organisers_notice=[
                     f"⚠️ A story for {where} may or may not have been posted ({result.error[:200]}): please check "
                     "the programme's account."])
             why = result.refused_reason or result.credentials_error or "it is busy just now"
             await q.finish_story(session=session, story_id=story_id, status=StoryStatus.WRITTEN, now=now,
                                  error=why[:500])
-        return StoryAnswer(False, f"{where} didn't take the post ({why}); nothing was posted. You can try again "
-                                  "later or choose another place.")
+        return StoryAnswer(False, words.say("refused", platform=where, reason=why), words=words)
 
     async def decline(self, story_id: int, discord_user_id: int) -> StoryAnswer:
         async with transaction(self._sessions) as session:
             found = await self._story_of(session, story_id, discord_user_id)
-            if isinstance(found, str):
-                return StoryAnswer(False, found)
+            if isinstance(found, StoryAnswer):
+                return found
             await q.set_story_status(session=session, story_id=story_id, status=StoryStatus.DECLINED,
                                      now=self._clock.now(), expect=(StoryStatus.OFFERED, StoryStatus.WRITTEN))
-        return StoryAnswer(True, "No problem at all — thank you for taking part. Nothing will be shared.")
+            words = story_words(found[1])
+        return StoryAnswer(True, words.declined, words=words)
 
     # ---- reading ----------------------------------------------------------------------------------------
     async def counts(self, programme: Programme) -> dict[str, int]:
@@ -312,14 +329,16 @@ class StoryService:
 
     # ---- helpers ----------------------------------------------------------------------------------------
     async def _story_of(self, session: AsyncSession, story_id: int,
-                        discord_user_id: int) -> tuple[Story, Programme, Person] | str:
+                        discord_user_id: int) -> tuple[Story, Programme, Person] | StoryAnswer:
+        """The story, its programme and its author; or why not, to tell the clicker."""
         story = await q.get_story(session=session, story_id=story_id)
         programme = self._registry.by_id(story.programme_id) if story is not None else None
+        words = story_words(programme)
         if story is None or programme is None:
-            return "This offer is no longer open."
+            return StoryAnswer(False, words.offer_closed, words=words)
         person = await people.get_person(session=session, person_id=story.person_id)
         if person is None or person.discord_user_id != discord_user_id:
-            return NOT_YOURS
+            return StoryAnswer(False, words.not_yours, words=words)
         return story, programme, person
 
     async def _handle(self, session: AsyncSession, programme: Programme, person: Person,
@@ -338,14 +357,13 @@ class StoryService:
         return "mentor" if match.mentor_person_id == story.person_id else "mentee"
 
     @staticmethod
-    def _settled(story: Story) -> str:
+    def _settled(story: Story, words: StoryWords) -> str:
         if story.status == StoryStatus.POSTED:
-            return "Your story is already posted — thank you! It is shared once, never twice." + \
-                (f" {story.post_url}" if story.post_url else "")
+            return words.already_posted + (f" {story.post_url}" if story.post_url else "")
         if story.status == StoryStatus.SHARED:
-            return "Your story is already with the organisers — thank you!"
+            return words.already_shared
         if story.status == StoryStatus.POSTING:
-            return "Your story is being posted right now."
+            return words.posting
         if story.status == StoryStatus.DECLINED:
-            return "You chose not to share a story — that's fine."
-        return "This story can't be changed any more; the organisers can help."
+            return words.already_declined
+        return words.settled

@@ -13,7 +13,8 @@ STORY_LENGTH = 240  # room for the hashtag and the signature within X's 280
 LIMITS = {"x": 280, "bluesky": 300, "mastodon": 500, "organisers": 1800}
 DESTINATIONS = ("x", "bluesky", "mastodon", "organisers")
 PUBLIC = ("x", "bluesky", "mastodon")
-DESTINATION_NAMES = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon", "organisers": "the organisers only"}
+#: the custom_id of the story form's one field (fixed: what fills it in finds it whatever the programme calls it)
+STORY_FIELD = "story"
 
 
 def clean_story(text: str | None) -> str:

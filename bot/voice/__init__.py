@@ -24,6 +24,7 @@ from bot.voice.words import (
     GOAL_PLACEHOLDERS,
     INTERVIEW_PLACEHOLDERS,
     PROFILE_PLACEHOLDERS,
+    STORY_PLACEHOLDERS,
     STRICT,
     SURVEY_WORD_PLACEHOLDERS,
     AnswerWords,
@@ -32,11 +33,13 @@ from bot.voice.words import (
     GoalWords,
     InterviewWords,
     ProfileWords,
+    StoryWords,
     SurveyWords,
 )
 
 __all__ = ["ANSWER_PLACEHOLDERS", "CHECKIN_PLACEHOLDERS", "GOAL_PLACEHOLDERS", "INTERVIEW_PLACEHOLDERS", "PLACEHOLDERS", "PROFILE_PLACEHOLDERS", "REPLY_KEYS",
-           "SURVEY_WORD_PLACEHOLDERS", "AnswerWords", "CheckinButtons", "CheckinWords", "GoalWords", "InterviewWords", "ProfileWords", "SurveyWords",
+           "STORY_PLACEHOLDERS", "SURVEY_WORD_PLACEHOLDERS", "AnswerWords", "CheckinButtons", "CheckinWords", "GoalWords",
+           "InterviewWords", "ProfileWords", "StoryWords", "SurveyWords",
            "Voice", "VoiceOverrides", "load_voice", "resolve_voice"]
 
 _STRICT = STRICT
@@ -78,6 +81,7 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "dms_reopened": frozenset({"person", "programme"}),
     "pause_carry_on": frozenset(),
     "pause_extend": frozenset({"weeks"}),
+    "programme_gone": frozenset(),
 }
 #: A reply to each check-in button (no placeholders: it is shown to the person who pressed it).
 REPLY_KEYS = ("met", "not_yet", "help", "end", "confirm_end", "keep")
@@ -153,6 +157,9 @@ class Voice(BaseModel):
     #: or pause {weeks} more weeks (answered with ``paused``)
     pause_carry_on: str = Field(default="Carry on", min_length=1, max_length=80)
     pause_extend: str = Field(default="Pause {weeks} more weeks", min_length=1, max_length=80)
+    #: a click on a message of a programme the bot no longer runs (said in the voice of the bot's one
+    #: programme; with several, this default)
+    programme_gone: str = Field(default="This programme no longer exists.", min_length=1, max_length=300)
     replies: dict[str, str]
     #: the labels of a check-in's buttons
     checkin_buttons: CheckinButtons = Field(default_factory=CheckinButtons)
@@ -166,8 +173,10 @@ class Voice(BaseModel):
     profile: ProfileWords = Field(default_factory=ProfileWords)
     #: what an interview answer that cannot be taken is told
     answers: AnswerWords = Field(default_factory=AnswerWords)
-    #: the words around a pair's goals on a check-in
+    #: the words around a pair's goals: on a check-in, their form and buttons, /goals view
     goals: GoalWords = Field(default_factory=GoalWords)
+    #: the words of sharing a story after a match
+    stories: StoryWords = Field(default_factory=StoryWords)
     #: "Not yet" answers in a row (without meeting) before the organisers hear of it; 0: never
     not_yet_escalate_after: int = Field(default=2, ge=0, le=20)
     #: days after which an unanswered "End this match" request ends the match (both told)
@@ -208,6 +217,7 @@ WORD_TABLES: dict[str, tuple[type[BaseModel], str]] = {
     "profile": (ProfileWords, "profile words"),
     "answers": (AnswerWords, "answer words"),
     "goals": (GoalWords, "goal words"),
+    "stories": (StoryWords, "story words"),
     "checkin_buttons": (CheckinButtons, "check-in button"),
     "checkin_words": (CheckinWords, "check-in words"),
 }
@@ -253,6 +263,7 @@ class VoiceOverrides(BaseModel):
     dms_reopened: str | None = Field(default=None, min_length=1, max_length=900)
     pause_carry_on: str | None = Field(default=None, min_length=1, max_length=80)
     pause_extend: str | None = Field(default=None, min_length=1, max_length=80)
+    programme_gone: str | None = Field(default=None, min_length=1, max_length=300)
     replies: dict[str, str] = Field(default_factory=dict)
     checkin_buttons: dict[str, str] = Field(default_factory=dict)
     surveys: dict[str, str] = Field(default_factory=dict)
@@ -261,6 +272,7 @@ class VoiceOverrides(BaseModel):
     profile: dict[str, str] = Field(default_factory=dict)
     answers: dict[str, str] = Field(default_factory=dict)
     goals: dict[str, str] = Field(default_factory=dict)
+    stories: dict[str, str] = Field(default_factory=dict)
     not_yet_escalate_after: int | None = Field(default=None, ge=0, le=20)
     end_request_days: int | None = Field(default=None, ge=1, le=90)
 

@@ -1,5 +1,5 @@
-"""Each feature's words in a programme's voice — surveys, the interview, answers asked again, goals, the
-profile commands, check-in buttons and check-in words — with the placeholders each text may use, checked as
+"""Each feature's words in a programme's voice — surveys, the interview, answers asked again, goals, stories,
+the profile commands, check-in buttons and check-in words — with the placeholders each text may use, checked as
 the config loads (an error names the key). :class:`bot.voice.Voice` holds one table of each."""
 
 from __future__ import annotations
@@ -262,11 +262,19 @@ class AnswerWords(BaseModel):
 
 
 #: The placeholders each of the goals' words may use (and that their sender always fills).
-GOAL_PLACEHOLDERS: dict[str, tuple[str, ...]] = {"no_goals_mentor": ("mentee",)}
+GOAL_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
+    "no_goals_mentor": ("mentee",),
+    "goal_label": ("number",),
+    "goal_optional": ("number",),
+    "view_mentor": ("mentee",),
+    "view_mentor_none": ("mentee",),
+    "view_no_match": ("programme",),
+}
 
 
 class GoalWords(BaseModel):
-    """``[goals]``: the words around a pair's goals on a check-in. The defaults are the neutral ones."""
+    """``[goals]``: the words around a pair's goals: on a check-in, the mentee's form and its buttons, and
+    ``/goals view``. The defaults are the neutral ones."""
 
     model_config = STRICT
 
@@ -279,6 +287,29 @@ class GoalWords(BaseModel):
                                  max_length=300)
     no_goals_mentor: str = Field(default="{mentee} hasn't set goals for your mentoring yet.", min_length=1,
                                  max_length=300)
+    #: the mentee's buttons (Discord: 80 characters a label): write the goals (no suggestions), keep the
+    #: profile's choices or change them (the invitation), change the goals set (``/goals view``, a check-in)
+    write_button: str = Field(default="Write my goals", min_length=1, max_length=80)
+    use_button: str = Field(default="Use these goals", min_length=1, max_length=80)
+    change_button: str = Field(default="Change them", min_length=1, max_length=80)
+    change_goals_button: str = Field(default="Change the goals", min_length=1, max_length=80)
+    #: the goals form (Discord: 45 characters a title or label, 100 a placeholder): its title, the first goal
+    #: and the optional others ({number}: 1, 2, 3), the example in the first goal's empty field
+    form_title: str = Field(default="Your goals for this mentoring", min_length=1, max_length=45)
+    goal_label: str = Field(default="Goal {number}", min_length=1, max_length=45)
+    goal_optional: str = Field(default="Goal {number} (optional)", min_length=1, max_length=45)
+    goal_example: str = Field(default="e.g. Feel confident leading a session", min_length=1, max_length=100)
+    #: ``/goals view``: above the mentee's goals / no goals yet; above the mentor's view of their mentee's goals
+    #: / none yet ({mentee}: their name); no current match ({programme})
+    view_mentee: str = Field(default="🎯 Your goals — pick where each stands, or change them:", min_length=1,
+                             max_length=300)
+    view_mentee_none: str = Field(default="🎯 You haven't set goals yet: write up to three.", min_length=1,
+                                  max_length=300)
+    view_mentor: str = Field(default="🎯 The goals of your mentee {mentee} — pick where each stands:", min_length=1,
+                             max_length=300)
+    view_mentor_none: str = Field(default="{mentee} hasn't set goals yet.", min_length=1, max_length=300)
+    view_no_match: str = Field(default="You don't have a current match in {programme}, so there are no goals to "
+                                       "show yet.", min_length=1, max_length=300)
 
     @model_validator(mode="after")
     def _templates(self) -> GoalWords:
@@ -287,6 +318,92 @@ class GoalWords(BaseModel):
 
     def say(self, name: str, /, **values: object) -> str:
         return render_template(getattr(self, name), values, allowed=GOAL_PLACEHOLDERS.get(name, ()))
+
+
+#: The placeholders each of the story words may use (and that the stories flow always fills).
+STORY_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
+    "post_on": ("platform",),
+    "post_with_handle": ("platform",),
+    "preview_public": ("platform",),
+    "nothing_sent": ("button",),
+    "posted": ("platform",),
+    "unclear": ("platform",),
+    "refused": ("platform", "reason"),
+}
+
+
+class StoryWords(BaseModel):
+    """``[stories]``: the words of sharing a story once a match has ended (the offer itself is the voice's
+    ``story_offer``): the buttons, the form, where it may go, the preview and what the person is told after.
+    The defaults are the neutral ones, and the words for an offer whose programme no longer exists."""
+
+    model_config = STRICT
+
+    #: the offer's buttons, the preview's (Discord: 80 characters a label)
+    write_button: str = Field(default="Write my story", min_length=1, max_length=80)
+    no_button: str = Field(default="No thanks", min_length=1, max_length=80)
+    rewrite_button: str = Field(default="Rewrite it", min_length=1, max_length=80)
+    share_button: str = Field(default="Yes, share it", min_length=1, max_length=80)
+    #: the form (Discord: 45 characters a title or label, 100 a placeholder)
+    form_title: str = Field(default="Your story", min_length=1, max_length=45)
+    form_label: str = Field(default="A few lines about your mentoring", min_length=1, max_length=45)
+    form_example: str = Field(default="What difference did it make for you?", min_length=1, max_length=100)
+    #: the answer to an empty story, and to a story written (above the places it may go)
+    empty: str = Field(default="Please write a few words — or just ignore the offer, that's fine too.",
+                       min_length=1, max_length=300)
+    where: str = Field(default="Thank you! Where would you like it to go? You'll see exactly what would be "
+                               "posted before anything goes out.", min_length=1, max_length=300)
+    #: the places (80 characters a label; {platform}: X, Bluesky or Mastodon)
+    post_on: str = Field(default="Post on {platform}", min_length=1, max_length=80)
+    post_with_handle: str = Field(default="On {platform} with my handle", min_length=1, max_length=80)
+    organisers_only: str = Field(default="Organisers only", min_length=1, max_length=80)
+    #: above the preview: a public post ({platform}) / the organisers only; below it ({button}: share_button)
+    preview_public: str = Field(default="Here is exactly what will be posted by the programme's account on "
+                                        "{platform}", min_length=1, max_length=300)
+    preview_organisers: str = Field(default="Here is exactly what will be shown to the programme's organisers",
+                                    min_length=1, max_length=300)
+    nothing_sent: str = Field(default="Nothing is sent until you press “{button}”.", min_length=1, max_length=300)
+    #: a place no longer offered; a confirmation of a preview older than the story
+    place_gone: str = Field(default="That place isn't available for this programme any more.", min_length=1,
+                            max_length=300)
+    changed: str = Field(default="Your story changed since that preview — please look at the new preview before "
+                                 "confirming.", min_length=1, max_length=300)
+    #: after the confirmation: posted ({platform}; its link follows), with the organisers, the organisers could
+    #: not be reached, the platform's answer unclear (it may have gone out) or a refusal ({reason}: why)
+    posted: str = Field(default="Posted on {platform} — thank you for sharing! 💛", min_length=1, max_length=300)
+    shared: str = Field(default="Thank you — I've passed your story to the organisers. 💛", min_length=1,
+                        max_length=300)
+    organisers_unreachable: str = Field(default="I couldn't reach the organisers just now; nothing was sent. "
+                                                "Please try again later.", min_length=1, max_length=300)
+    unclear: str = Field(default="{platform} didn't confirm the post, so I won't try again (it may have gone out). "
+                                 "The organisers will check.", min_length=1, max_length=300)
+    refused: str = Field(default="{platform} didn't take the post ({reason}); nothing was posted. You can try "
+                                 "again later or choose another place.", min_length=1, max_length=400)
+    #: "No thanks"
+    declined: str = Field(default="No problem at all — thank you for taking part. Nothing will be shared.",
+                          min_length=1, max_length=300)
+    #: a click on an offer that is gone, or someone else's
+    offer_closed: str = Field(default="This offer is no longer open.", min_length=1, max_length=300)
+    not_yours: str = Field(default="This story belongs to someone else.", min_length=1, max_length=300)
+    #: a click on a story settled already: posted (its link follows), with the organisers, being posted,
+    #: declined, anything else
+    already_posted: str = Field(default="Your story is already posted — thank you! It is shared once, never twice.",
+                                min_length=1, max_length=300)
+    already_shared: str = Field(default="Your story is already with the organisers — thank you!", min_length=1,
+                                max_length=300)
+    posting: str = Field(default="Your story is being posted right now.", min_length=1, max_length=300)
+    already_declined: str = Field(default="You chose not to share a story — that's fine.", min_length=1,
+                                  max_length=300)
+    settled: str = Field(default="This story can't be changed any more; the organisers can help.", min_length=1,
+                         max_length=300)
+
+    @model_validator(mode="after")
+    def _templates(self) -> StoryWords:
+        _check_words(self, STORY_PLACEHOLDERS)
+        return self
+
+    def say(self, name: str, /, **values: object) -> str:
+        return render_template(getattr(self, name), values, allowed=STORY_PLACEHOLDERS.get(name, ()))
 
 
 #: The placeholders each of the member commands' words may use (and that the commands always fill).
@@ -358,6 +475,9 @@ class ProfileWords(BaseModel):
     profile_title: str = Field(default="Your profile — {programme}", min_length=1, max_length=256)
     profile_footer: str = Field(default="Change an answer with /profile edit · download everything with /mydata",
                                 min_length=1, max_length=300)
+    #: /profile view: the names of the fields with the person's status and their current match (Discord: 256)
+    status_field: str = Field(default="Status", min_length=1, max_length=256)
+    match_field: str = Field(default="Your match", min_length=1, max_length=256)
     #: /profile edit: the question above the menu, the menu (Discord: 150 characters), and the answer to a pick
     #: (the question was sent / could not be sent)
     edit_prompt: str = Field(default="Which answer would you like to change? I'll ask it again in our "

@@ -74,6 +74,8 @@ class DirectMessages(commands.Cog):
         if not (in_dm or in_thread):
             return
         services = self.bot.services
+        if in_dm:  # their DMs work, whatever they are answering: tried again at the next message
+            await services.people.heard_in_dms(message.author.id)
         text = message.content or ""
         # a code of any of the member's programmes, wherever it is typed: another guild's code pasted in a
         # private onboarding thread is a code, not an answer to the question on screen
@@ -92,7 +94,6 @@ class DirectMessages(commands.Cog):
             last = self._helped.get(message.author.id)
             if in_dm and (last is None or time.monotonic() - last > HELP_EVERY_S):
                 self._helped[message.author.id] = time.monotonic()
-                await services.people.heard_in_dms(message.author.id)  # their DMs work: tried at the next message
                 await self.bot.pacer_send(message.channel, content=help_text(programmes), allowed_mentions=NO_PINGS)
             return
         if self._flooding(message.author.id):

@@ -52,18 +52,17 @@ class Goals(commands.Cog):
         prog = pick_programme(self.bot, interaction.guild_id, programme)
         await interaction.response.defer(ephemeral=True, thinking=True)
         mine = await self.bot.services.goals.mine(prog, interaction.user.id)
+        words = prog.config.messages().goals
         if not mine:
-            raise UserFacingError(f"You don't have a current match in {prog.config.name}, so there are no goals "
-                                  "to show yet.")
+            raise UserFacingError(words.say("view_no_match", programme=prog.config.name))
         for role, pair in mine[:5]:
             if role == "mentee":
-                text = "🎯 Your goals — pick where each stands, or change them:" if pair.goals else \
-                    "🎯 You haven't set goals yet: write up to three."
+                text = words.view_mentee if pair.goals else words.view_mentee_none
             else:
-                text = f"🎯 The goals of your mentee {safe_text(pair.mentee_name, 60)} — pick where each stands:" \
-                    if pair.goals else f"{safe_text(pair.mentee_name, 60)} hasn't set goals yet."
+                text = words.say("view_mentor" if pair.goals else "view_mentor_none",
+                                 mentee=safe_text(pair.mentee_name, 60))
             await interaction.followup.send(text, embed=pair_embed(pair), ephemeral=True, allowed_mentions=NO_PINGS,
-                                            view=progress_view(pair, can_edit=role == "mentee"))
+                                            view=progress_view(pair, can_edit=role == "mentee", words=words))
 
     @organiser_only()
     @goals.command(name="overview", description="Organisers: goal progress per pair and in total")

@@ -15,7 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.goals import GOAL_LENGTH, MAX_GOALS, PROGRESS, GoalView, PairGoals, goal_lines, progress_label
+from bot.goals import (
+    GOAL_LENGTH,
+    MAX_GOALS,
+    PROGRESS,
+    GoalView,
+    PairGoals,
+    goal_field,
+    goal_lines,
+    progress_label,
+)
 from bot.onboarding.safe_text import clean_input, safe_text
 from bot.services.goals import GoalsSaved
 from bot.voice import GoalWords
@@ -62,15 +71,17 @@ def pair_embed(pair: PairGoals, *, title: str | None = None) -> discord.Embed:
 class GoalsModal(KitModal):
     """One to three goals, a line each, pre-filled with what the mentee had (or their profile's choices)."""
 
-    def __init__(self, match_id: int, prefill: Sequence[str]) -> None:
-        super().__init__(title="Your goals for this mentoring", custom_id=f"goals:modal:{match_id}", timeout=1800)
+    def __init__(self, match_id: int, prefill: Sequence[str], words: GoalWords | None = None) -> None:
+        words = words or GoalWords()
+        super().__init__(title=words.form_title, custom_id=f"goals:modal:{match_id}", timeout=1800)
         self.match_id = match_id
         self.inputs: list[discord.ui.TextInput[GoalsModal]] = []
         for i in range(MAX_GOALS):
             field: discord.ui.TextInput[GoalsModal] = discord.ui.TextInput(
-                label=f"Goal {i + 1}" + ("" if i == 0 else " (optional)"), style=discord.TextStyle.short,
-                max_length=GOAL_LENGTH, required=i == 0, default=(prefill[i] if i < len(prefill) else None) or None,
-                placeholder="e.g. Feel confident leading a session" if i == 0 else None)
+                label=words.say("goal_label" if i == 0 else "goal_optional", number=i + 1),
+                style=discord.TextStyle.short, custom_id=goal_field(i + 1), max_length=GOAL_LENGTH,
+                required=i == 0, default=(prefill[i] if i < len(prefill) else None) or None,
+                placeholder=words.goal_example if i == 0 else None)
             self.inputs.append(field)
             self.add_item(field)
 
@@ -96,7 +107,8 @@ class GoalsWriteButton(PersistentItem[discord.ui.Button[Any]], prefix="goals:wri
         return cls(int(fields["match"]), label_of(item, "Write my goals"))
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
-        await interaction.response.send_modal(GoalsModal(self.match_id, prefill_from(interaction.message)))
+        words = await bot_of(interaction).services.goals.form_words(self.match_id)
+        await interaction.response.send_modal(GoalsModal(self.match_id, prefill_from(interaction.message), words))
 
 
 class GoalsUseButton(PersistentItem[discord.ui.Button[Any]], prefix="goals:use", fields={"match": INTEGER}):
@@ -118,14 +130,14 @@ class GoalsUseButton(PersistentItem[discord.ui.Button[Any]], prefix="goals:use",
         await share_in_space(bot, saved)
 
 
-def invite_view(match_id: int, suggestions: Sequence[str]) -> discord.ui.View:
+def invite_view(match_id: int, suggestions: Sequence[str], words: GoalWords) -> discord.ui.View:
     """The mentee's invitation: keep the profile's choices (when there are some), or write them."""
     view = discord.ui.View(timeout=None)
     if suggestions:
-        view.add_item(GoalsUseButton(match_id))
-        view.add_item(GoalsWriteButton(match_id, "Change them"))
+        view.add_item(GoalsUseButton(match_id, words.use_button))
+        view.add_item(GoalsWriteButton(match_id, words.change_button))
     else:
-        view.add_item(GoalsWriteButton(match_id))
+        view.add_item(GoalsWriteButton(match_id, words.write_button))
     view.stop()
     return view
 
@@ -178,12 +190,12 @@ class GoalProgressSelect(PersistentItem[discord.ui.Select[Any]], prefix="goals:s
         await reply(interaction, saved.reply)
 
 
-def progress_view(pair: PairGoals, *, can_edit: bool) -> discord.ui.View:
+def progress_view(pair: PairGoals, *, can_edit: bool, words: GoalWords) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     for row, goal in enumerate(pair.goals[:MAX_GOALS]):
         view.add_item(GoalProgressSelect(goal, row=row))
     if can_edit and pair.active:
-        view.add_item(GoalsWriteButton(pair.match_id, "Change the goals" if pair.goals else "Write my goals",
+        view.add_item(GoalsWriteButton(pair.match_id, words.change_goals_button if pair.goals else words.write_button,
                                        row=MAX_GOALS))
     view.stop()
     return view
@@ -202,10 +214,10 @@ async def show_progress(interaction: discord.Interaction[Any], match_id: int) ->
     if not found.goals:
         text = words.no_goals_mentee if mentee else \
             words.say("no_goals_mentor", mentee=safe_text(found.mentee_name, 60))
-        await reply(interaction, text, view=progress_view(found, can_edit=mentee))
+        await reply(interaction, text, view=progress_view(found, can_edit=mentee, words=words))
         return
     await reply(interaction, f"{words.how_going}\n" + goal_lines(found.goals),
-                embed=pair_embed(found), view=progress_view(found, can_edit=mentee))
+                embed=pair_embed(found), view=progress_view(found, can_edit=mentee, words=words))
 
 
 class GoalProgressButton(PersistentItem[discord.ui.Button[Any]], prefix="goals:progress", fields={"match": INTEGER}):

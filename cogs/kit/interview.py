@@ -76,7 +76,7 @@ async def run_action(interaction: discord.Interaction[Any], pid: int, action: Ac
     bot = bot_of(interaction)
     programme = bot.services.programmes.by_id(pid)
     if programme is None:
-        await interaction.followup.send("This programme no longer exists.", ephemeral=True)
+        await interaction.followup.send(bot.services.programmes.gone_text(), ephemeral=True)
         return
     conv = await bot.services.onboarding.act(programme, interaction.user.id, action, raw=raw, key=key)
     if conv is None:
@@ -384,7 +384,7 @@ async def deliver(bot: MentorBot, conv: Conversation, message: Outgoing, user_id
         except discord.NotFound:
             pass
     person_dms_closed = False
-    if conv.channel_id is None or not conv.in_thread:
+    if (conv.channel_id is None or not conv.in_thread) and not conv.dms_closed:  # known closed: the thread
         try:
             user = bot.get_user(user_id) or await bot.fetch_user(user_id)
             dm = user.dm_channel or await bot.pacer_create_dm(user)

@@ -211,9 +211,33 @@ async def private_thread(bot: MentorBot, programme: Programme, person_id: int, u
 
 async def send_privately(bot: MentorBot, programme: Programme, person_id: int, user_id: int, known_dm: int | None,
                          dms_closed: bool, near: int | None, **kwargs: Any) -> tuple[discord.Message | None, bool]:
+    """A one-off message only the person may see (:func:`reach_privately`), and what it learnt about their DMs
+    remembered (:class:`bot.services.dm_reach.DmReach`): a refused DM marks them closed, a DM that got through
+    clears a closed mark; the organisers hear of either change once. ``dms_closed``: the reach rule's answer
+    (:func:`bot.services.dm_reach.dms_closed_now`) — True goes straight to the thread. Returns the message (None:
+    unreachable) and whether it had to go to the thread. Raises other HTTP errors."""
+    msg, fell_back = await reach_privately(bot, programme, person_id, user_id, known_dm, dms_closed, near, **kwargs)
+    if not dms_closed:
+        await remember_reach(bot, programme, person_id, user_id, reached=not fell_back)
+    return msg, fell_back
+
+
+async def remember_reach(bot: MentorBot, programme: Programme, person_id: int, user_id: int, *, reached: bool) -> None:
+    """A DM was tried outside the scheduled dispatcher: remember whether it got through (refused: marked closed;
+    through: a closed mark cleared) and tell the organisers of a change, once."""
+    reach = bot.services.dm_reach
+    notice = await (reach.reached if reached else reach.refused)(programme, person_id, user_id)
+    if notice is not None:
+        await tell_organisers(bot, programme, notice)
+
+
+async def reach_privately(bot: MentorBot, programme: Programme, person_id: int, user_id: int, known_dm: int | None,
+                          dms_closed: bool, near: int | None, **kwargs: Any) -> tuple[discord.Message | None, bool]:
     """DM ``user_id`` (paced); on closed DMs post in their own private thread (see :func:`private_thread`) with a
     mention, so nobody else in a shared space sees it. Returns the message (None: unreachable) and whether it
-    had to go to the thread. Raises other HTTP errors."""
+    had to go to the thread. Raises other HTTP errors. Remembers nothing: for the scheduled messages, whose
+    dispatcher records what the send learnt (:mod:`bot.services.scheduled_dms`); others use
+    :func:`send_privately`."""
     if not dms_closed:
         msg = await send_to_person(bot, user_id, known_dm, False, None, **kwargs)
         if msg is not None:
@@ -265,8 +289,8 @@ async def send_personal(bot: MentorBot, d: PersonalDelivery, about: str, **kwarg
     for the shared dispatcher (``about``: what the organisers hear it was when nothing could reach them)."""
     if d.discord_user_id is None:
         return SendOutcome(None, "no Discord account")
-    msg, fell_back = await send_privately(bot, d.programme, d.person_id, d.discord_user_id, d.dm_channel_id,
-                                          d.dms_closed, d.space_id, **kwargs)
+    msg, fell_back = await reach_privately(bot, d.programme, d.person_id, d.discord_user_id, d.dm_channel_id,
+                                           d.dms_closed, d.space_id, **kwargs)
     closed_now = not d.dms_closed and fell_back
     if msg is None:
         return SendOutcome(None, "DMs closed and no private thread", dms_found_closed=closed_now,

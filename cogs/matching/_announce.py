@@ -22,6 +22,7 @@ from cogs.kit.messaging import (
     find_text_channel,
     once_nonce,
     private_thread,
+    remember_reach,
     send_privately,
     slug,
 )
@@ -102,12 +103,20 @@ class DiscordPairSpaces:
             raise LookupError(f"the space {space.id} is gone")
         return (await self._introduce(programme, channel, item)).id
 
-    async def send_link(self, programme: Programme, user_id: int, partner_name: str, space: Space,
-                        match_id: int, *, look_first: bool, goals: GoalInvite | None = None) -> None:
+    async def send_link(self, programme: Programme, person_id: int, user_id: int, partner_name: str, space: Space,
+                        match_id: int, *, look_first: bool, dms_closed: bool, dms_marked: bool,
+                        goals: GoalInvite | None = None) -> None:
         channel = await self._channel(space.id)
         if channel is None:
             raise LookupError(f"the space {space.id} is gone")
-        await self._dm_link(programme, user_id, partner_name, channel, match_id, look_first=look_first, goals=goals)
+        if dms_closed:  # the introduction in the space already mentions them; the goals invitation is theirs alone
+            if goals is not None:
+                await self._goals_privately(programme, user_id, partner_name, channel, goals, look_first=look_first)
+            return
+        reached = await self._dm_link(programme, user_id, partner_name, channel, match_id, look_first=look_first,
+                                      goals=goals)
+        if dms_marked or not reached:  # open and unmarked (nearly everyone): nothing to remember
+            await remember_reach(self.bot, programme, person_id, user_id, reached=reached)
 
     async def _find_space(self, guild: discord.Guild, programme: Programme,
                           match_id: int) -> discord.TextChannel | discord.Thread | None:
@@ -294,23 +303,23 @@ class DiscordPairSpaces:
                                                      roles=False),
         )
 
-    async def _dm_link(self, programme: Programme, user_id: int | None, partner: str,
+    async def _dm_link(self, programme: Programme, user_id: int, partner: str,
                        space: discord.TextChannel | discord.Thread, match_id: int, *, look_first: bool = True,
-                       goals: GoalInvite | None = None) -> None:
-        if not user_id:
-            return
+                       goals: GoalInvite | None = None) -> bool:
+        """DM the link (the goals invitation with it for the mentee); False: their DMs refused it (the goals
+        invitation then went to their private thread)."""
         ref = marker(f"dm{user_id}", match_id)
         try:
             user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
             dm = await self.bot.pacer_create_dm(user)
             if look_first and await self._find_marker(dm, ref) is not None:
-                return
+                return True
             extra: dict[str, object] = {}
             if goals is not None:  # the mentee: the same message invites them to set the match's goals
                 invite = programme.config.messages().say(
                     "goals_invite", partner=safe_text(partner, 60), programme=safe_text(programme.config.name, 60))
                 extra = {"embed": goals_embed("🎯 Your goals", goals.suggestions, invite),
-                         "view": invite_view(match_id, goals.suggestions)}
+                         "view": invite_view(match_id, goals.suggestions, programme.config.messages().goals)}
             await self.bot.pacer_send(
                 dm, content=programme.config.messages().say(
                     "paired_dm", partner=safe_text(partner, 60), programme=safe_text(programme.config.name, 60),
@@ -323,6 +332,8 @@ class DiscordPairSpaces:
             # DMs closed: the introduction in the space already mentions them; the goals invitation is theirs alone
             if goals is not None:
                 await self._goals_privately(programme, user_id, partner, space, goals, look_first=look_first)
+            return False
+        return True
 
     async def _goals_privately(self, programme: Programme, user_id: int, partner: str,
                                space: discord.TextChannel | discord.Thread, goals: GoalInvite, *,
@@ -339,7 +350,8 @@ class DiscordPairSpaces:
         await send_privately(self.bot, programme, goals.person_id, user_id, None, True, space.id,
                              content=f"-# {ref}", nonce=once_nonce(ref),
                              embed=goals_embed("🎯 Your goals", goals.suggestions, invite),
-                             view=invite_view(goals.match_id, goals.suggestions))
+                             view=invite_view(goals.match_id, goals.suggestions,
+                                             programme.config.messages().goals))
 
 
 def mention(p: Member) -> str:

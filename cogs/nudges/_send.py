@@ -17,7 +17,7 @@ from cogs.kit.messaging import (
     messageable,
     once_nonce,
     private_thread,
-    send_privately,
+    reach_privately,
     send_to_person,
     tell_organisers,
 )
@@ -95,8 +95,8 @@ async def send(bot: MentorBot, d: Delivery) -> SendOutcome:
         if view is not None:
             kwargs["view"] = view
     if d.private and d.person_id is not None:  # a pod: with DMs closed, a thread only they see, not the pod
-        msg, fell_back = await send_privately(bot, d.programme, d.person_id, d.discord_user_id, d.dm_channel_id,
-                                              d.dms_closed, d.space_id, **kwargs)
+        msg, fell_back = await reach_privately(bot, d.programme, d.person_id, d.discord_user_id, d.dm_channel_id,
+                                               d.dms_closed, d.space_id, **kwargs)
         closed_now = not d.dms_closed and fell_back
     else:
         msg = await send_to_person(bot, d.discord_user_id, d.dm_channel_id, d.dms_closed, d.space_id, **kwargs)

@@ -68,6 +68,13 @@ def stats_embed(stats: ProgrammeStats) -> discord.Embed:
             f"{safe_text(r.name, 60)} ({r.status}): {plural.count(r.people, 'person', 'people')}, {r.matched} matched "
             f"in {plural.count(r.pairs, 'pair')}, {r.not_ready} not ready, {r.not_eligible} not eligible"
             for r in stats.rounds[-LISTED:])[:1024], inline=False)
+    if stats.left_posts:  # the erasure work gave up on them: the organisers were told once, and see them here
+        posts = [f"{platform_name(p.platform)} {safe_text(p.post_id, 60)} ({safe_text(p.why or 'no answer', 80)})"
+                 for p in stats.left_posts[:LISTED]]
+        more = f"\n… and {len(stats.left_posts) - LISTED} more" if len(stats.left_posts) > LISTED else ""
+        embed.add_field(name=f"Public replies to delete by hand: {len(stats.left_posts)}",
+                        value=("The platform did not delete these replies naming someone who left; please delete "
+                               "them from the bot's account:\n" + "\n".join(posts) + more)[:1024], inline=False)
     cap = stats.capacity
     embed.add_field(name=f"Mentor capacity left: {cap.left}",
                     value=f"{plural.count(cap.total, 'place')} across "

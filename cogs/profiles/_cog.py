@@ -21,8 +21,6 @@ from bot.onboarding.safe_text import (
     safe_text,
 )
 from bot.onboarding.validate import show_value
-from bot.services.erasure_work import JOB_NAME as ERASURE_JOB
-from bot.services.erasure_work import RUN_SECONDS as ERASURE_EVERY_S
 from bot.services.programmes import Programme
 from bot.services.rounds import RoundError
 from cogs._common import pick_programme
@@ -43,18 +41,6 @@ class Profiles(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.add_periodic("pause-expiry", self.end_pauses, seconds=3600)
-        # what /leave queued: run as the bot starts (a process that stopped left some), when /leave kicks it,
-        # and every minute for the retries
-        work = self.bot.services.erasure_work
-        self.bot.add_periodic(ERASURE_JOB, self.erasure_work, seconds=ERASURE_EVERY_S, at_start=True)
-        work.on_queued = lambda: self.bot.kick(ERASURE_JOB)
-
-    async def cog_unload(self) -> None:
-        await self.bot.services.erasure_work.stop()  # a run under way ends, or hands its work back
-
-    async def erasure_work(self) -> None:
-        """The files rewritten and the public replies deleted after a /leave (organisers told of any left)."""
-        await self.bot.services.erasure_work.run()
 
     async def end_pauses(self) -> None:
         """Pauses that ran out: everyone back in matching, each told once with the choice to take longer."""
@@ -91,7 +77,7 @@ class Profiles(commands.Cog):
         status = str(file.person.status)
         if file.person.paused_until and file.person.status == PersonStatus.PAUSED:
             status += f" until {file.person.paused_until:%d %B %Y} (use `/resume` to come back sooner)"
-        embed.add_field(name="Status", value=status, inline=False)
+        embed.add_field(name=words.status_field, value=status, inline=False)
         if file.profile is None:
             embed.description = words.unfinished
         else:
@@ -102,7 +88,7 @@ class Profiles(commands.Cog):
                                     value=fit_text(value, EMBED_FIELD_VALUE) or "—", inline=False)
         active = [f"{m.role} with {safe_text(m.partner, 60)}" for m in file.matches if m.status == MatchStatus.ACTIVE]
         if active:
-            embed.add_field(name="Your match", value=fit_lines(active, EMBED_FIELD_VALUE), inline=False)
+            embed.add_field(name=words.match_field, value=fit_lines(active, EMBED_FIELD_VALUE), inline=False)
         embed.set_footer(text=words.profile_footer)
         await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_PINGS)
 

@@ -48,7 +48,7 @@ class ChangeAnswerSelect(PersistentItem[discord.ui.Select[Any]], prefix="profedi
         programme = bot.services.programmes.by_id(self.pid)
         values = selected(interaction)
         if programme is None or not values:
-            await reply(interaction, "That programme no longer exists.")
+            await reply(interaction, bot.services.programmes.gone_text())
             return
         await reply(interaction, await start_change(bot, programme, interaction.user, values[0]))
 
@@ -69,7 +69,7 @@ class LeaveButton(PersistentItem[discord.ui.Button[Any]], prefix="leave", fields
         bot = bot_of(interaction)
         programme = bot.services.programmes.by_id(self.pid)
         if programme is None:
-            await reply(interaction, "That programme no longer exists.")
+            await reply(interaction, bot.services.programmes.gone_text())
             return
         result = await bot.services.people.leave(programme, interaction.user.id)
         if result.found:

@@ -9,28 +9,29 @@ from typing import Any
 import discord
 
 from bot.services.stories import StoryAnswer
-from bot.stories import DESTINATIONS, STORY_LENGTH
+from bot.stories import DESTINATIONS, STORY_FIELD, STORY_LENGTH
+from bot.voice import StoryWords
 from cogs.kit.interactions import INTEGER, KitModal, PersistentItem, bot_of, label_of, reply
 from cogs.kit.messaging import tell_organisers
 
 WHERE = "|".join(DESTINATIONS)
 
 
-def offer_view(story_id: int) -> discord.ui.View:
+def offer_view(story_id: int, words: StoryWords) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    view.add_item(StoryWriteButton(story_id))
-    view.add_item(StoryNoButton(story_id))
+    view.add_item(StoryWriteButton(story_id, words.write_button))
+    view.add_item(StoryNoButton(story_id, words.no_button))
     view.stop()
     return view
 
 
 class StoryModal(KitModal):
-    def __init__(self, story_id: int) -> None:
-        super().__init__(title="Your story", custom_id=f"story:modal:{story_id}", timeout=1800)
+    def __init__(self, story_id: int, words: StoryWords) -> None:
+        super().__init__(title=words.form_title, custom_id=f"story:modal:{story_id}", timeout=1800)
         self.story_id = story_id
         self.text: discord.ui.TextInput[StoryModal] = discord.ui.TextInput(
-            label="A few lines about your mentoring", style=discord.TextStyle.paragraph, max_length=STORY_LENGTH,
-            required=True, placeholder="What difference did it make for you?")
+            label=words.form_label, style=discord.TextStyle.paragraph, max_length=STORY_LENGTH, required=True,
+            placeholder=words.form_example, custom_id=STORY_FIELD)
         self.add_item(self.text)
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
@@ -51,18 +52,19 @@ class StoryWriteButton(PersistentItem[discord.ui.Button[Any]], prefix="story:wri
         return cls(int(fields["id"]), label_of(item, "Write my story"))
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
-        await interaction.response.send_modal(StoryModal(self.story_id))
+        words = await bot_of(interaction).services.stories.form_words(self.story_id)
+        await interaction.response.send_modal(StoryModal(self.story_id, words))
 
 
 class StoryNoButton(PersistentItem[discord.ui.Button[Any]], prefix="story:no", fields={"id": INTEGER}):
-    def __init__(self, story_id: int) -> None:
-        super().__init__(discord.ui.Button(label="No thanks", style=discord.ButtonStyle.secondary,
+    def __init__(self, story_id: int, label: str = "No thanks") -> None:
+        super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.secondary,
                                            custom_id=self.build_id(story_id)))
         self.story_id = story_id
 
     @classmethod
     def rebuild(cls, fields: dict[str, str], item: discord.ui.Item[Any]) -> StoryNoButton:
-        return cls(int(fields["id"]))
+        return cls(int(fields["id"]), label_of(item, "No thanks"))
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         answer = await bot_of(interaction).services.stories.decline(self.story_id, interaction.user.id)
@@ -97,26 +99,30 @@ class StoryWhereButton(PersistentItem[discord.ui.Button[Any]], prefix="story:to"
             await reply(interaction, answer.reply)
             return
         shown = answer.preview.replace("```", "'''")
+        words = answer.words
         view = discord.ui.View(timeout=None)
-        view.add_item(StoryPostButton(self.where, self.with_handle, answer.version, self.story_id))
-        view.add_item(StoryWriteButton(self.story_id, "Rewrite it"))
+        view.add_item(StoryPostButton(self.where, self.with_handle, answer.version, self.story_id,
+                                      words.share_button))
+        view.add_item(StoryWriteButton(self.story_id, words.rewrite_button))
         view.stop()
-        await reply(interaction, f"{answer.reply}:\n```\n{shown}\n```\nNothing is sent until you press "
-                                 "“Yes, share it”.", view=view)
+        await reply(interaction, f"{answer.reply}:\n```\n{shown}\n```\n"
+                                 + words.say("nothing_sent", button=words.share_button), view=view)
 
 
 class StoryPostButton(PersistentItem[discord.ui.Button[Any]], prefix="story:post",
                       fields={"where": WHERE, "handle": "[01]", "version": INTEGER, "id": INTEGER}):
     """The explicit confirmation of one preview: the service claims the story before posting (never twice)."""
 
-    def __init__(self, where: str, with_handle: bool, version: int, story_id: int) -> None:
-        super().__init__(discord.ui.Button(label="Yes, share it", style=discord.ButtonStyle.success,
+    def __init__(self, where: str, with_handle: bool, version: int, story_id: int,
+                 label: str = "Yes, share it") -> None:
+        super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.success,
                                            custom_id=self.build_id(where, int(with_handle), version, story_id)))
         self.where, self.with_handle, self.version, self.story_id = where, with_handle, version, story_id
 
     @classmethod
     def rebuild(cls, fields: dict[str, str], item: discord.ui.Item[Any]) -> StoryPostButton:
-        return cls(fields["where"], fields["handle"] == "1", int(fields["version"]), int(fields["id"]))
+        return cls(fields["where"], fields["handle"] == "1", int(fields["version"]), int(fields["id"]),
+                   label_of(item, "Yes, share it"))
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         bot = bot_of(interaction)

@@ -77,3 +77,18 @@ async def open_work(*, session: AsyncSession) -> dict[str, int]:
 async def failed_work(*, session: AsyncSession) -> list[ErasureWork]:
     stmt = select(ErasureWork).where(col(ErasureWork.status) == ErasureWorkStatus.FAILED)
     return list(await session.exec(stmt.order_by(col(ErasureWork.id))))
+
+
+async def given_up_deletions(*, session: AsyncSession, programme_id: int) -> list[ErasureWork]:
+    """The programme's public post deletions given up (the organisers are asked to delete those), oldest first."""
+    stmt = select(ErasureWork).where(col(ErasureWork.programme_id) == programme_id,
+                                     col(ErasureWork.kind) == ErasureWorkKind.DELETE_POST,
+                                     col(ErasureWork.status) == ErasureWorkStatus.FAILED)
+    return list(await session.exec(stmt.order_by(col(ErasureWork.id))))
+
+
+async def forget_failed(*, session: AsyncSession, queued_before: datetime) -> int:
+    """Delete the given-up rows queued before ``queued_before``; how many."""
+    stmt = delete(ErasureWork).where(col(ErasureWork.status) == ErasureWorkStatus.FAILED,
+                                     col(ErasureWork.created_at) < queued_before)
+    return int((await session.exec(stmt)).rowcount)

@@ -12,7 +12,7 @@ from bot.sandbox.world import SandboxWorld
 from bot.services.catch_up import SEEN_MARK
 from storage.queries import people
 from tests.support.organisers import slash
-from tests.support.pairs import organiser_posts
+from tests.support.pairs import organiser_posts, posts_in
 
 pytestmark = pytest.mark.e2e
 
@@ -118,3 +118,30 @@ async def test_a_member_whose_welcome_was_cut_short_by_a_crash_gets_it_when_the_
     await _restart_and_catch_up(world, crash=True)  # once reached, never again
     assert len(cut.dms()) == 1, "the cut-short welcome should arrive exactly once"
 
+
+
+async def test_a_member_with_dms_known_closed_whose_welcome_was_cut_short_gets_it_in_a_private_thread(
+        world: SandboxWorld) -> None:
+    assert world.guild is not None and world.runner is not None
+    services, programme = world.bot.services, world.bot.services.programmes.all()[0]
+    await world.runner.stop()
+    world.clock.advance(timedelta(minutes=5))
+    shut = world.person("Shut Sam", dms_open=False)
+    await shut.join(world.guild)
+    # a process died mid-welcome after their DM was refused, before their thread was made
+    conv = await services.onboarding.begin(programme, shut.id, "Shut Sam", username="shut")
+    await services.onboarding.mark_dms_closed(conv.person_id)
+    world.clock.advance(timedelta(seconds=2))
+    await services.catch_up.record(programme, world.clock.now(), 0)
+    refused = [r for r in world.discord.log.rest if r.status == 403]
+    await world.runner.start()
+
+    def welcomed() -> list[object]:
+        return [m for c in world.discord.state.channels.values() if shut.can_see(c) and c.name.startswith("onboarding")
+                for m in posts_in(world, c) if m.author_id == world.discord.bot_user.id]
+
+    await world.discord.state.wait_for(lambda: bool(welcomed()), 10)
+    assert welcomed(), "a member with DMs known closed was never welcomed"
+    assert [r for r in world.discord.log.rest if r.status == 403] == refused, "their closed DMs were tried again"
+    await _restart_and_catch_up(world, crash=True)  # once reached, never again
+    assert len([m for m in welcomed() if f"<@{shut.id}>" in m.content]) == 1

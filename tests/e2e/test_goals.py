@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.config import ProgrammeConfig
 from bot.sandbox.discord import Message
 from bot.sandbox.people import Persona
 from bot.sandbox.world import SandboxWorld
@@ -276,6 +277,60 @@ async def test_a_checkins_goals_are_opened_and_asked_about_in_the_programmes_own
         await opened.wait_answer()
         assert "🌱 Where is each goal now?" in opened.content, opened.content
         assert "How is each goal going?" not in opened.content
+    finally:
+        await world.stop()
+        await drop_test_schema(schema)
+
+
+GOAL_FORM_WORDS = {"use_button": "Keep these 🌱", "change_button": "Reword them", "form_title": "What we'll work on",
+                   "goal_label": "Aim {number}", "goal_optional": "Aim {number} (if you like)",
+                   "goal_example": "e.g. Run 5k without stopping", "view_mentee": "🌱 Your aims, and how they're going:",
+                   "change_goals_button": "Reword the aims", "view_no_match": "No running partner in {programme} yet."}
+
+
+def _form_fields(modal: dict[str, object]) -> list[dict[str, object]]:
+    """Each text field of a form (in a label component, or an action row)."""
+    rows = modal["components"]
+    assert isinstance(rows, list)
+    return [{**c["component"], "label": c.get("label")} if "component" in c else c["components"][0] for c in rows]
+
+
+async def test_the_goals_form_and_goals_view_speak_in_the_programmes_own_words(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    world, schema = await make_world(tmp_path_factory, extensions=GOAL_COGS,
+                                     programme_overrides={"voice": {"goals": GOAL_FORM_WORDS}})
+    try:
+        assert world.guild is not None
+        pair = await _introduced_pair(world, "F", ["planning", "wellbeing"])
+        invite = await _dm_with(pair.mentee.persona, "Your goals")
+        assert [c["label"] for row in invite.components for c in row["components"]] == ["Keep these 🌱", "Reword them"]
+        opened = await pair.mentee.persona.click("Reword them", message=invite)
+        assert opened.modal is not None and opened.modal["title"] == "What we'll work on"
+        fields = _form_fields(opened.modal)
+        assert [f["label"] for f in fields] == ["Aim 1", "Aim 2 (if you like)", "Aim 3 (if you like)"]
+        assert fields[0].get("placeholder") == "e.g. Run 5k without stopping"
+        saved = await pair.mentee.persona.submit_modal({"Aim 1": "Run 5k without stopping", "Aim 2 (if you like)": "",
+                                                        "Aim 3 (if you like)": ""})
+        assert "1. Run 5k without stopping" in saved.content, saved.content
+
+        seen = await slash(pair.mentee.persona, world.guild, "goals", "view")
+        assert seen.content.startswith("🌱 Your aims, and how they're going:"), seen.content
+        assert "Reword the aims" in str(seen.messages[-1].components)
+        nobody = world.person("Passer-by")
+        await nobody.join(world.guild)
+        alone = await slash(nobody, world.guild, "goals", "view")
+        assert "No running partner in " in alone.content and "don't have a current match" not in alone.content
+
+        # with a second programme the form's words come from the match's programme (read from the match)
+        runners = world.discord.create_guild("Runners")
+        world.allow_programmes(runners, ("RunMentoring",))
+        await world.bot.services.programmes.create(ProgrammeConfig(
+            key="run", name="RunTogether", guild_id=runners.id, invite_url="https://discord.gg/run",
+            questions={"preset": "runtogether"},  # type: ignore[arg-type]
+            intake={"hashtags": ["RunMentoring"], "claim_code_prefix": "RUN"}))  # type: ignore[arg-type]
+        again = await pair.mentee.persona.click("Reword them", message=invite)
+        assert again.modal is not None and again.modal["title"] == "What we'll work on"
+        assert [f["label"] for f in _form_fields(again.modal)][0] == "Aim 1"
     finally:
         await world.stop()
         await drop_test_schema(schema)

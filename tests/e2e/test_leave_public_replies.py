@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from bot.sandbox.world import MASTODON_INSTANCE, SandboxWorld
-from bot.services.erasure_work import DELETE_ATTEMPTS, DELETE_BACKOFF, JOB_NAME
+from bot.services.erasure_work import DELETE_ATTEMPTS, DELETE_BACKOFF, FAILED_KEPT, JOB_NAME
+from storage.queries import erasure_work
 from tests.support.intake import CODE, TAG, joined, organiser_posts
 from tests.support.organisers import slash
 
@@ -132,3 +133,31 @@ async def test_a_platform_that_refuses_goes_to_the_organisers_at_once(world: San
     world.clock.advance(timedelta(hours=4))
     await world.bot.tick(JOB_NAME)
     assert len([m for m in organiser_posts(world) if "did not delete" in m]) == 1, "told once"
+
+
+async def _stats_fields(world: SandboxWorld) -> dict[str, str]:
+    assert world.guild is not None and world.organiser is not None
+    result = await slash(world.organiser, world.guild, "programme", "stats")
+    return {f["name"]: f["value"] for f in result.messages[0].embeds[0]["fields"]}
+
+
+async def test_a_reply_left_undeleted_stays_in_programme_stats_until_its_retention_ends(world: SandboxWorld) -> None:
+    persona, zanele, _kim = await _linked_on_three_platforms(world)
+    assert not [k for k in await _stats_fields(world) if k.startswith("Public replies to delete")]
+    world.mastodon.revoke_token()
+    await _leave(world, persona)
+    await world.bot.tick(JOB_NAME)  # refused: the organisers are told once, and it stays listed
+    fields = await _stats_fields(world)
+    assert "Public replies to delete by hand: 1" in fields, "a reply given up on is shown nowhere"
+    listed = fields["Public replies to delete by hand: 1"]
+    assert "Mastodon" in listed and str(zanele["mastodon"].id) in listed and "401" in listed
+    assert "zanele" not in listed.lower(), "the list names nobody"
+
+    world.clock.advance(FAILED_KEPT - timedelta(days=1))
+    await world.bot.tick(JOB_NAME)
+    assert "Public replies to delete by hand: 1" in await _stats_fields(world), "forgotten before its time"
+    world.clock.advance(timedelta(days=2))
+    await world.bot.tick(JOB_NAME)
+    assert not [k for k in await _stats_fields(world) if k.startswith("Public replies to delete")]
+    async with world.bot.sessions() as s:
+        assert await erasure_work.failed_work(session=s) == [], "a given-up row kept past its retention"

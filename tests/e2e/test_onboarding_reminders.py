@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
+from bot.demo.review import review_transcript
+from bot.demo.transcript import write_transcript
 from bot.sandbox.interview import run_interview
 from bot.sandbox.world import SandboxWorld
+from tests.support.database import drop_test_schema
 from tests.support.personas import EDU_MENTEE
+from tests.support.world import make_world
 
 pytestmark = pytest.mark.e2e
 
@@ -37,3 +42,27 @@ async def test_a_silent_person_gets_two_reminders_in_daytime_then_none(world: Sa
     second = await later(12)  # next morning
     assert len(second) == 1 and "Question 3 of" in second[0]
     assert await later(200) == []  # no third reminder
+
+
+async def test_a_reminder_in_the_programmes_own_words_is_read_as_a_reminder_in_the_transcript(
+        tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> None:
+    """The reviewer tells a reminder (the question asked again, on purpose) from a question asked twice by the
+    note the transcript writes from the programme's reminder text, not by the words "where you left off"."""
+    world, schema = await make_world(tmp_path_factory, programme_overrides={"onboarding_reminders": {
+        "text": "{name}, {programme} is still keen to hear from you — here's where we stopped:"}})
+    try:
+        assert world.guild is not None
+        ida = world.person("Ida")
+        await ida.join(world.guild)
+        await run_interview(ida, world.bot.services.programmes.all()[0].questions, EDU_MENTEE, stop_after=2)
+        world.clock.advance(timedelta(hours=25))
+        await world.bot.tick("onboarding-reminders")
+        assert "is still keen to hear from you" in ida.dms()[-1].content
+        path = tmp_path / "transcript.md"
+        write_transcript(world, path)
+        text = path.read_text(encoding="utf-8")
+        assert "<!-- reminds: " in text and "where you left off" not in text
+        assert review_transcript(text, "edumentoring") == []
+    finally:
+        await world.stop()
+        await drop_test_schema(schema)

@@ -7,6 +7,7 @@ notice of closed DMs. Libraries Connected's preset speaks in its own tone; other
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -308,6 +309,41 @@ async def test_a_wrong_answer_is_asked_again_with_what_is_expected_in_the_librar
             lambda: next((m for m in ada.dms()[before:] if "⚠️" in m.content), None), 5)
         assert "⚠️ Please choose one of: " in again.content, again.content  # the scheme's words …
         assert "Mentor, Mentee, Both." in again.content, again.content  # … still saying what is expected
+    finally:
+        await world.stop()
+        await drop_test_schema(schema)
+
+
+async def test_profile_views_field_names_are_the_programmes_words(tmp_path_factory: pytest.TempPathFactory) -> None:
+    world, schema = await make_world(tmp_path_factory, extensions=["cogs.profiles"], programme_overrides={"voice": {
+        "profile": {"status_field": "Where you stand", "match_field": "Your running partner"}}})
+    try:
+        assert world.guild is not None
+        pair = await make_pair(world, "P")
+        seen = await slash(pair.mentee.persona, world.guild, "profile", "view")
+        names = [f["name"] for f in seen.messages[0].embeds[0]["fields"]]
+        assert "Where you stand" in names and "Your running partner" in names, names
+        assert "Status" not in names and "Your match" not in names
+    finally:
+        await world.stop()
+        await drop_test_schema(schema)
+
+
+async def test_a_click_for_a_programme_no_longer_run_is_answered_in_the_bots_programmes_words(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    world, schema = await make_world(tmp_path_factory, programme_overrides={"voice": {
+        "programme_gone": "That scheme has closed — thank you for your interest!"}})
+    try:
+        assert world.guild is not None
+        ada = world.person("Ada")
+        await ada.join(world.guild)
+        first = world.discord.state.messages[(await ada.next_dm()).id]
+        for row in first.components:  # the question as a programme the bot no longer runs had sent it
+            for c in row["components"]:
+                c["custom_id"] = re.sub(r"^onb:\d+:", "onb:999:", str(c["custom_id"]))
+        clicked = await ada.click(_labels(first)[0], message=first)
+        await clicked.wait_answer()
+        assert clicked.content == "That scheme has closed — thank you for your interest!", clicked.content
     finally:
         await world.stop()
         await drop_test_schema(schema)

@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from bot.config import ProgrammeConfig
 from bot.sandbox.discord import Message
 from bot.sandbox.people import Persona
 from bot.sandbox.world import SandboxWorld
@@ -248,3 +249,51 @@ async def test_after_leave_a_partners_story_that_names_them_stays_the_partners_w
         (story,) = list(await s.exec(select(Story)))
     assert story.person_id == mentee.person_id and story.status == "written"
     assert story.text == "(a member who left) changed how I teach. Thank you, (a member who left)! Will do it again."
+
+
+STORY_WORDS = {"write_button": "Tell your story ✍️", "no_button": "Not for me", "form_title": "Your running story",
+               "form_label": "A few lines about your runs", "where": "Cheers! Where shall it go?",
+               "post_on": "Share on {platform}", "organisers_only": "Just the organisers",
+               "preview_organisers": "This is what the organisers will see", "share_button": "Yep, send it",
+               "nothing_sent": "Nothing goes out until you press “{button}”.", "shared": "Sent to the organisers 🏃",
+               "declined": "No worries at all."}
+
+
+async def test_the_whole_story_flow_speaks_in_the_programmes_own_words(tmp_path_factory: pytest.TempPathFactory) -> None:
+    world, schema = await make_world(tmp_path_factory, extensions=STORY_COGS,
+                                     programme_overrides={"voice": {"stories": STORY_WORDS}})
+    try:
+        pair = await _ended_after_meeting(world, "W", happy=("mentor", "mentee"))
+        await world.bot.tick("story-offers")
+        (offer,) = [m for m in pair.mentor.persona.dms() if "Tell your story ✍️" in str(m.components)]
+        assert [c["label"] for row in offer.components for c in row["components"]] == ["Tell your story ✍️",
+                                                                                        "Not for me"]
+        opened = await pair.mentor.persona.click("Tell your story ✍️", message=offer)
+        assert opened.modal is not None and opened.modal["title"] == "Your running story"
+        written = await pair.mentor.persona.submit_modal({"A few lines about your runs": "Our group doubled!"})
+        assert written.content == "Cheers! Where shall it go?", written.content
+        choices = written.messages[-1]
+        assert [c["label"] for row in choices.components for c in row["components"]] == [
+            "Share on X", "Share on Bluesky", "Share on Mastodon", "Just the organisers"]
+        preview = await pair.mentor.persona.click("Just the organisers", message=choices)
+        assert preview.content.startswith("This is what the organisers will see:\n```"), preview.content
+        assert preview.content.endswith("Nothing goes out until you press “Yep, send it”."), preview.content
+        assert "Yes, share it" not in preview.content
+        shared = await pair.mentor.persona.click("Yep, send it", message=preview.messages[-1])
+        assert shared.content == "Sent to the organisers 🏃", shared.content
+
+        # with a second programme the form's words come from the story's programme (read from the story)
+        runners = world.discord.create_guild("Runners")
+        world.allow_programmes(runners, ("RunMentoring",))
+        await world.bot.services.programmes.create(ProgrammeConfig(
+            key="run", name="RunTogether", guild_id=runners.id, invite_url="https://discord.gg/run",
+            questions={"preset": "runtogether"},  # type: ignore[arg-type]
+            intake={"hashtags": ["RunMentoring"], "claim_code_prefix": "RUN"}))  # type: ignore[arg-type]
+        mentee_offer = next(m for m in pair.mentee.persona.dms() if "Not for me" in str(m.components))
+        form = await pair.mentee.persona.click("Tell your story ✍️", message=mentee_offer)
+        assert form.modal is not None and form.modal["title"] == "Your running story"
+        declined = await pair.mentee.persona.click("Not for me", message=mentee_offer)
+        assert declined.content == "No worries at all.", declined.content
+    finally:
+        await world.stop()
+        await drop_test_schema(schema)

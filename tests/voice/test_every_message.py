@@ -21,6 +21,7 @@ from bot.voice import (
     PLACEHOLDERS,
     PROFILE_PLACEHOLDERS,
     REPLY_KEYS,
+    STORY_PLACEHOLDERS,
     SURVEY_WORD_PLACEHOLDERS,
     Voice,
     VoiceOverrides,
@@ -51,6 +52,10 @@ WORDS_SAMPLE: dict[str, object] = {
     "answer": "We've met", "partner": LONG_NAME, "programme": SAMPLE["programme"], "first": 5, "last": 8,
     "week": 12, "count": 12, "question": "How confident do you feel right now?",
 }
+#: the values each goal and story word is sent with
+GOAL_SAMPLE: dict[str, object] = {"mentee": LONG_NAME, "number": 3, "programme": SAMPLE["programme"]}
+STORY_SAMPLE: dict[str, object] = {"platform": "Mastodon", "button": "Yes, share it",
+                                   "reason": "the post was refused: rate limited for 15 minutes"}
 #: the values each answer check's words are sent with
 ANSWER_SAMPLE: dict[str, object] = {
     "options": "Head of Service, Senior Manager, Team Leader, Librarian, Other", "count": 3, "low": 1, "high": 15,
@@ -78,8 +83,10 @@ def every_message(voice: Voice) -> dict[str, str]:
             for key in voice.profile.model_dump() for allowed in [PROFILE_PLACEHOLDERS.get(key, ())]}
     out |= {f"answers.{key}": voice.answers.say(key, **{k: ANSWER_SAMPLE[k] for k in allowed})
             for key in voice.answers.model_dump() for allowed in [ANSWER_PLACEHOLDERS.get(key, ())]}
-    out |= {f"goals.{key}": voice.goals.say(key, **{k: {"mentee": LONG_NAME}[k] for k in allowed})
+    out |= {f"goals.{key}": voice.goals.say(key, **{k: GOAL_SAMPLE[k] for k in allowed})
             for key in voice.goals.model_dump() for allowed in [GOAL_PLACEHOLDERS.get(key, ())]}
+    out |= {f"stories.{key}": voice.stories.say(key, **{k: STORY_SAMPLE[k] for k in allowed})
+            for key in voice.stories.model_dump() for allowed in [STORY_PLACEHOLDERS.get(key, ())]}
     for step in voice.checkins:
         out[f"checkin.{step.key}"] = render_template(step.text, SAMPLE, allowed=NUDGE_PLACEHOLDERS)
     return out
@@ -96,6 +103,7 @@ def test_every_message_fits_discord_and_fills_every_placeholder(preset: str) -> 
     assert voice.profile.model_fields_set == set(type(voice.profile).model_fields)
     assert voice.answers.model_fields_set == set(type(voice.answers).model_fields)
     assert voice.goals.model_fields_set == set(type(voice.goals).model_fields)
+    assert voice.stories.model_fields_set == set(type(voice.stories).model_fields)
     for name, text in every_message(voice).items():
         assert 0 < len(text) <= 2000 - 60, name  # room for the bot's "-# ref" marker
         assert "{" not in text and "}" not in text and not PYTHON_NONE.search(text), name
@@ -175,6 +183,16 @@ def test_a_programme_may_reword_the_interviews_count_and_a_checkin_refusal_but_n
     ({"answers": {"pick_one": "Pick one"}}, "programme[0]: voice.answers.pick_one: must say {options}"),
     ({"answers": {"keep_short": "Too long ({max})"}}, "programme[0]: voice.answers.keep_short: unknown placeholder {max}"),
     ({"goals": {"progress_button": "g" * 81}}, "programme[0]: voice.goals.progress_button: must have at most 80"),
+    ({"goals": {"form_title": "t" * 46}}, "programme[0]: voice.goals.form_title: must have at most 45"),
+    ({"goals": {"goal_optional": "Goal {n} (if you like)"}},
+     "programme[0]: voice.goals.goal_optional: unknown placeholder {n}"),
+    ({"goals": {"view_mentor": "{partner}'s goals"}}, "programme[0]: voice.goals.view_mentor: unknown placeholder {partner}"),
+    ({"stories": {"share_button": "s" * 81}}, "programme[0]: voice.stories.share_button: must have at most 80"),
+    ({"stories": {"form_label": "l" * 46}}, "programme[0]: voice.stories.form_label: must have at most 45"),
+    ({"stories": {"posted": "Up on {site}!"}}, "programme[0]: voice.stories.posted: unknown placeholder {site}"),
+    ({"stories": {"offer": "Share?"}}, "programme[0].voice.stories: unknown story words 'offer'"),
+    ({"profile": {"status_field": "f" * 257}}, "programme[0]: voice.profile.status_field: must have at most 256"),
+    ({"programme_gone": "{programme} is gone"}, "programme[0]: voice.programme_gone: unknown placeholder {programme}"),
     ({"surveys": {"grouped_partner": "your {n} mentees"}}, "programme[0]: voice.surveys.grouped_partner: unknown placeholder {n}"),
     ({"closed_dms": "{who} has closed their DMs"}, "programme[0]: voice.closed_dms: unknown placeholder {who}"),
 ])
@@ -199,8 +217,8 @@ def test_a_programmes_voice_is_resolved_once_and_a_copy_with_other_words_speaks_
     assert other.messages().welcome == load_voice("edumentoring").welcome
 
 
-@pytest.mark.parametrize("table", ["surveys", "interview", "profile", "answers", "goals", "checkin_buttons",
-                                   "checkin_words"])
+@pytest.mark.parametrize("table", ["surveys", "interview", "profile", "answers", "goals", "stories",
+                                   "checkin_buttons", "checkin_words"])
 def test_an_unknown_key_in_any_table_of_words_is_named_with_the_known_ones(table: str) -> None:
     from pydantic import ValidationError
 

@@ -1,7 +1,7 @@
 """The reviewer's read of a transcript flags what issue #19 names: teacher words outside #EduMentoring, an error
 before any answer, a question asked twice, a wrong plural, an unreadable message. A question is known by the note
 the transcript writes from the message's structure (``<!-- asks: key -->``), not by the programme's wording of its
-progress line."""
+progress line; a reminder to finish the interview by its note too (``<!-- reminds: key -->``), not by its words."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ CLEAN = """# Demo transcript
 > Hi Ana, pick up where you left off — here is the question you were on:
 > **Question 2 of 8** — Which time zone are you in?
   <!-- asks: timezone -->
+  <!-- reminds: timezone -->
 - **MentorBot** · Tue 08 Sep 09:00 UTC
 > ▌ **Pairs:** 1
 > 1 pair confirmed; 2 pairs at risk.
@@ -67,3 +68,22 @@ def test_a_question_is_known_by_its_note_whatever_the_progress_line_says() -> No
                         "- **MentorBot** · Wed 09 Sep 09:00 UTC\n> Step 3/8: Where do you work?\n"
                         "  <!-- asks: workplace -->\n")
     assert "question asked twice: 'workplace'" in "\n".join(review_transcript(twice, "libraries"))
+
+
+def test_a_reminder_is_known_by_its_note_whatever_its_words() -> None:
+    reworded = CLEAN.replace("Hi Ana, pick up where you left off — here is the question you were on:",
+                             "Ana, the scheme is still waiting for your answer:")
+    assert reworded != CLEAN
+    assert review_transcript(reworded, "libraries") == [], "the programme's own reminder is still a reminder"
+    unnoted = CLEAN.replace("  <!-- reminds: timezone -->\n", "")
+    assert "question asked twice: 'timezone'" in "\n".join(review_transcript(unnoted, "libraries")), \
+        "the words 'where you left off' alone do not make a reminder"
+
+
+def test_the_transcript_notes_a_reminder_from_the_programmes_own_reminder_text() -> None:
+    from bot.demo.transcript import reminder_pattern
+
+    pattern = reminder_pattern("{name}, {programme} is still waiting for you — here it is again:")
+    assert pattern.match("Ana, Libraries Connected is still waiting for you — here it is again:\n\n**Step 2/8**")
+    assert not pattern.match("**Step 2/8** — Which time zone are you in?")
+    assert not reminder_pattern("Hi {name}, pick up where you left off").match("Ana, the scheme is still waiting")

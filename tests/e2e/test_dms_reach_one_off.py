@@ -1,0 +1,149 @@
+"""Closed DMs are learnt and unlearnt by every message, not only the scheduled ones: a one-off message (the pair's
+link, the goals invitation, the news that a match ended) whose DM is refused marks the person's DMs closed and
+tells the organisers once; one that gets through after they were marked clears it and tells the organisers once.
+A person marked closed within the week gets their pair's goals invitation in their private thread with no DM
+tried first, and a person who writes to the bot in its DMs — answering their interview too — is tried by DM at
+their next message."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+
+from bot.sandbox.world import SandboxWorld
+from bot.services.dm_reach import dms_closed_now
+from storage.db import transaction
+from storage.models import Match
+from storage.queries import matching, people
+from tests.support.database import drop_test_schema
+from tests.support.pairs import Member, add_member, organiser_posts, own_thread, posts_in
+from tests.support.world import make_world
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+async def pairs(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SandboxWorld]:
+    """Members added by hand (no welcome racing the test for their row), matched and announced."""
+    w, schema = await make_world(tmp_path_factory, extensions=["cogs.matching", "cogs.nudges", "cogs.goals",
+                                                               "cogs.organisers", "cogs.dms"])
+    try:
+        yield w
+    finally:
+        await w.stop()
+        await drop_test_schema(schema)
+
+
+async def _pair(world: SandboxWorld, mentor: Member, mentee: Member) -> int:
+    """The two matched and announced (their space, the links by DM): the match id."""
+    programme = world.bot.services.programmes.all()[0]
+    async with transaction(world.bot.sessions) as s:
+        row = await matching.add_match(session=s, match=Match(
+            programme_id=programme.id, mentor_person_id=mentor.person_id, mentee_person_id=mentee.person_id,
+            status="active", announce_state="pending", started_at=world.clock.now(), reasons="both like planning"))
+    await world.bot.tick("announce-pairs")
+    async with world.bot.sessions() as s:
+        match = await matching.get_match(session=s, match_id=row.id or 0)
+    assert match is not None and match.announce_state == "done"
+    return row.id or 0
+
+
+async def _end(world: SandboxWorld, match_id: int) -> None:
+    programme = world.bot.services.programmes.all()[0]
+    assert await world.bot.services.ending.end_match(programme, match_id, "organiser", None,
+                                                     note="a timetable clash") is not None
+
+
+async def _mark_closed(world: SandboxWorld, member: Member, ago: timedelta) -> None:
+    async with transaction(world.bot.sessions) as s:
+        await people.mark_dms_closed(session=s, person_id=member.person_id, now=world.clock.now() - ago)
+
+
+async def _closed_now(world: SandboxWorld, member: Member) -> bool:
+    """Whether the bot would skip their DMs now."""
+    async with world.bot.sessions() as s:
+        person = await people.get_person(session=s, person_id=member.person_id)
+    assert person is not None
+    return dms_closed_now(person, world.clock.now())
+
+
+def _refused_dms(world: SandboxWorld) -> int:
+    return len([r for r in world.discord.log.rest if r.method == "POST" and r.path.endswith("/messages")
+                and r.status == 403])
+
+
+def _notices(world: SandboxWorld, member: Member, words: str) -> list[str]:
+    return [p for p in organiser_posts(world) if f"<@{member.persona.id}>" in p and words in p]
+
+
+async def test_a_refused_match_end_notice_marks_the_dms_closed_and_the_organisers_hear_once(
+        pairs: SandboxWorld) -> None:
+    world = pairs
+    mentor = await add_member(world, "Mentor O", "Europe/London")
+    mentee = await add_member(world, "Mentee O", "Europe/London")
+    match_id = await _pair(world, mentor, mentee)
+    mentee.persona.dms_open = False  # they close their DMs after the pair's links came
+    await _end(world, match_id)
+    thread = own_thread(world, mentee)
+    assert thread is not None and [m for m in posts_in(world, thread) if "timetable clash" in m.content]
+    assert await _closed_now(world, mentee), "a refused one-off DM was not remembered"
+    assert len(_notices(world, mentee, "closed their DMs")) == 1
+    refused = _refused_dms(world)
+    second = await _pair(world, mentor, mentee)  # a later pair: no DM tried again within the week
+    await _end(world, second)
+    assert _refused_dms(world) == refused, "DMs known closed were tried again by a one-off message"
+    assert len(_notices(world, mentee, "closed their DMs")) == 1, "the organisers heard again"
+
+
+async def test_a_match_end_notice_that_gets_through_a_week_on_clears_the_mark_and_says_so_once(
+        pairs: SandboxWorld) -> None:
+    world = pairs
+    mentor = await add_member(world, "Mentor P", "Europe/London")
+    mentee = await add_member(world, "Mentee P", "Europe/London")
+    match_id = await _pair(world, mentor, mentee)
+    await _mark_closed(world, mentee, timedelta(days=8))  # found closed more than a week ago, opened since
+    await _end(world, match_id)
+    assert [m for m in mentee.persona.dms() if "timetable clash" in m.content], "not tried by DM after a week"
+    assert not await _closed_now(world, mentee)
+    async with world.bot.sessions() as s:
+        person = await people.get_person(session=s, person_id=mentee.person_id)
+    assert person is not None and not person.dms_closed, "a DM that got through left them marked closed"
+    assert len(_notices(world, mentee, "DMs are open again")) == 1
+
+
+async def test_a_pair_announced_to_dms_closed_this_week_tries_no_dm_and_invites_to_goals_privately(
+        pairs: SandboxWorld) -> None:
+    world = pairs
+    mentor = await add_member(world, "Mentor Q", "Europe/London")
+    mentee = await add_member(world, "Mentee Q", "Europe/London", dms_open=False, known_dm=False)
+    await _mark_closed(world, mentee, timedelta(days=2))
+    refused = _refused_dms(world)
+    await _pair(world, mentor, mentee)
+    assert _refused_dms(world) == refused, "a DM known closed this week was tried for the pair's link"
+    thread = own_thread(world, mentee)
+    assert thread is not None, "the goals invitation went nowhere"
+    assert [m for m in posts_in(world, thread) if any("Your goals" in (e.get("title") or "") for e in m.embeds)]
+    assert [m for m in mentor.persona.dms() if "ref dm" in m.content], "the mentor (open DMs) got no link"
+
+
+async def test_a_person_marked_closed_who_answers_their_interview_in_dms_is_tried_by_dm_again(
+        world: SandboxWorld) -> None:
+    amara = world.person("Amara R")
+    assert world.guild is not None
+    await amara.join(world.guild)
+    dm = world.discord.state.open_dm(amara.id)
+    await world.discord.state.wait_for(lambda: len(posts_in(world, dm)) > 0, 5)  # the welcome, by DM
+    programme = world.bot.services.programmes.all()[0]
+    async with transaction(world.bot.sessions) as s:
+        person = await people.get_person_by_discord(session=s, programme_id=programme.id, discord_user_id=amara.id)
+        assert person is not None
+        await people.mark_dms_closed(session=s, person_id=person.id or 0, now=world.clock.now())
+    before = len(posts_in(world, dm))
+    await amara.say("hello", dm)
+    await world.discord.state.wait_for(lambda: len(posts_in(world, dm)) > before + 1, 5)  # the interview answers
+    async with world.bot.sessions() as s:
+        person = await people.get_person(session=s, person_id=person.id or 0)
+    assert person is not None and not dms_closed_now(person, world.clock.now()), \
+        "writing in the interview left their DMs skipped"
