@@ -19,6 +19,7 @@ from bot.demo.review import asked_questions, review_transcript
 from bot.demo.transcript import write_transcript
 from bot.sandbox.discord.model import ChannelType, Message
 from bot.sandbox.interview import run_interview
+from bot.sandbox.people import Persona
 from bot.sandbox.world import SandboxWorld
 from storage.queries import nudges as nq
 from tests.support.database import drop_test_schema
@@ -37,6 +38,21 @@ def _labels(message: Message) -> list[str]:
 
 def _selects(message: Message) -> list[dict[str, Any]]:
     return [c for row in message.components for c in row["components"] if c.get("type") == 3]
+
+
+@pytest.fixture
+async def ada_in_libraries(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[SandboxWorld, Persona]]:
+    """A Libraries Connected world (every cog) where Ada has joined and has her first question."""
+    world, schema = await make_world(tmp_path_factory, preset="libraries")
+    try:
+        assert world.guild is not None
+        ada = world.person("Ada")
+        await ada.join(world.guild)
+        await ada.next_dm()
+        yield world, ada
+    finally:
+        await world.stop()
+        await drop_test_schema(schema)
 
 
 @pytest.fixture
@@ -246,72 +262,53 @@ async def test_a_refused_consent_is_explained_in_the_neutral_words_by_default(wo
     assert _selects(summary)[0]["placeholder"] == "Change an answer…"
 
 
-async def test_join_points_to_the_next_question_in_the_libraries_words(tmp_path_factory: pytest.TempPathFactory) -> None:
-    world, schema = await make_world(tmp_path_factory, preset="libraries")
-    try:
-        assert world.guild is not None
-        ada = world.person("Ada")
-        await ada.join(world.guild)
-        await ada.next_dm()
-        joined = await ada.slash("join", guild=world.guild)
-        await joined.wait_answer()
-        assert "The next question for the scheme is waiting in your direct messages." in joined.content, \
-            joined.content
-    finally:
-        await world.stop()
-        await drop_test_schema(schema)
+async def test_join_points_to_the_next_question_in_the_libraries_words(
+        ada_in_libraries: tuple[SandboxWorld, Persona]) -> None:
+    world, ada = ada_in_libraries
+    assert world.guild is not None
+    joined = await ada.slash("join", guild=world.guild)
+    await joined.wait_answer()
+    assert "The next question for the scheme is waiting in your direct messages." in joined.content, \
+        joined.content
 
 
-async def test_leave_mydata_and_profile_answer_in_the_libraries_words(tmp_path_factory: pytest.TempPathFactory) -> None:
-    world, schema = await make_world(tmp_path_factory, preset="libraries")
-    try:
-        assert world.guild is not None
-        ada = world.person("Ada")
-        await ada.join(world.guild)
-        await ada.next_dm()
-        sent = await ada.slash("mydata", guild=world.guild)
-        await sent.wait_answer()
-        assert "A copy of your data is waiting in your direct messages." in sent.content, sent.content
-        assert any("holds about you." in m.content for m in ada.dms())
+async def test_leave_mydata_and_profile_answer_in_the_libraries_words(
+        ada_in_libraries: tuple[SandboxWorld, Persona]) -> None:
+    world, ada = ada_in_libraries
+    assert world.guild is not None
+    sent = await ada.slash("mydata", guild=world.guild)
+    await sent.wait_answer()
+    assert "A copy of your data is waiting in your direct messages." in sent.content, sent.content
+    assert any("holds about you." in m.content for m in ada.dms())
 
-        asked = await ada.slash("leave", guild=world.guild)
-        assert "ends any current peer mentoring partnership" in asked.content, asked.content
-        assert _labels(asked.messages[0]) == ["Yes, please delete my data", "No, I'll stay in the scheme"]
-        kept = await ada.click("No, I'll stay in the scheme", message=asked.messages[0])
-        assert "you remain part of the scheme" in kept.content, kept.content
+    asked = await ada.slash("leave", guild=world.guild)
+    assert "ends any current peer mentoring partnership" in asked.content, asked.content
+    assert _labels(asked.messages[0]) == ["Yes, please delete my data", "No, I'll stay in the scheme"]
+    kept = await ada.click("No, I'll stay in the scheme", message=asked.messages[0])
+    assert "you remain part of the scheme" in kept.content, kept.content
 
-        asked = await ada.slash("leave", guild=world.guild)
-        left = await ada.click("Yes, please delete my data", message=asked.messages[0])
-        await left.wait_answer()
-        assert "has now been deleted; the last copies in the bot's database files are removed" in left.content, \
-            left.content
-        assert "Thank you for taking part in the scheme" in left.content, left.content
+    asked = await ada.slash("leave", guild=world.guild)
+    left = await ada.click("Yes, please delete my data", message=asked.messages[0])
+    await left.wait_answer()
+    assert "has now been deleted; the last copies in the bot's database files are removed" in left.content, \
+        left.content
+    assert "Thank you for taking part in the scheme" in left.content, left.content
 
-        gone = await ada.slash("profile", "view", guild=world.guild)
-        await gone.wait_answer()
-        assert "please use `/join` to begin" in gone.content, gone.content
-    finally:
-        await world.stop()
-        await drop_test_schema(schema)
+    gone = await ada.slash("profile", "view", guild=world.guild)
+    await gone.wait_answer()
+    assert "please use `/join` to begin" in gone.content, gone.content
 
 
 async def test_a_wrong_answer_is_asked_again_with_what_is_expected_in_the_libraries_words(
-        tmp_path_factory: pytest.TempPathFactory) -> None:
-    world, schema = await make_world(tmp_path_factory, preset="libraries")
-    try:
-        assert world.guild is not None
-        ada = world.person("Ada")
-        await ada.join(world.guild)
-        await ada.next_dm()
-        before = len(ada.dms())
-        await ada.say("astronaut")
-        again = await world.discord.state.wait_for(
-            lambda: next((m for m in ada.dms()[before:] if "⚠️" in m.content), None), 5)
-        assert "⚠️ Please choose one of: " in again.content, again.content  # the scheme's words …
-        assert "Mentor, Mentee, Both." in again.content, again.content  # … still saying what is expected
-    finally:
-        await world.stop()
-        await drop_test_schema(schema)
+        ada_in_libraries: tuple[SandboxWorld, Persona]) -> None:
+    world, ada = ada_in_libraries
+    assert world.guild is not None
+    before = len(ada.dms())
+    await ada.say("astronaut")
+    again = await world.discord.state.wait_for(
+        lambda: next((m for m in ada.dms()[before:] if "⚠️" in m.content), None), 5)
+    assert "⚠️ Please choose one of: " in again.content, again.content  # the scheme's words …
+    assert "Mentor, Mentee, Both." in again.content, again.content  # … still saying what is expected
 
 
 async def test_profile_views_field_names_are_the_programmes_words(tmp_path_factory: pytest.TempPathFactory) -> None:
