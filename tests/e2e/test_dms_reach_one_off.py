@@ -15,10 +15,9 @@ import pytest
 from bot.sandbox.world import SandboxWorld
 from bot.services.dm_reach import dms_closed_now
 from storage.db import transaction
-from storage.models import Match
 from storage.queries import matching, people
 from tests.support.database import drop_test_schema
-from tests.support.pairs import Member, add_member, organiser_posts, own_thread, posts_in
+from tests.support.pairs import Member, add_member, add_pair, organiser_posts, own_thread, posts_in
 from tests.support.world import make_world
 
 pytestmark = pytest.mark.e2e
@@ -38,16 +37,12 @@ async def pairs(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Sandb
 
 async def _pair(world: SandboxWorld, mentor: Member, mentee: Member) -> int:
     """The two matched and announced (their space, the links by DM): the match id."""
-    programme = world.bot.services.programmes.all()[0]
-    async with transaction(world.bot.sessions) as s:
-        row = await matching.add_match(session=s, match=Match(
-            programme_id=programme.id, mentor_person_id=mentor.person_id, mentee_person_id=mentee.person_id,
-            status="active", announce_state="pending", started_at=world.clock.now(), reasons="both like planning"))
+    match_id = (await add_pair(world, mentor, mentee, announced=False, reasons="both like planning")).match_id
     await world.bot.tick("announce-pairs")
     async with world.bot.sessions() as s:
-        match = await matching.get_match(session=s, match_id=row.id or 0)
+        match = await matching.get_match(session=s, match_id=match_id)
     assert match is not None and match.announce_state == "done"
-    return row.id or 0
+    return match_id
 
 
 async def _end(world: SandboxWorld, match_id: int) -> None:

@@ -9,11 +9,9 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.sandbox.world import SandboxWorld
-from storage.db import transaction
-from storage.models import Match
 from storage.queries import matching
 from tests.support.database import drop_test_schema
-from tests.support.pairs import Member, add_member
+from tests.support.pairs import Member, add_member, add_pair
 from tests.support.world import make_world
 
 pytestmark = pytest.mark.e2e
@@ -45,12 +43,7 @@ async def thread_pods(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator
 
 
 async def _match(world: SandboxWorld, mentor: Member, mentee: Member) -> int:
-    programme = world.bot.services.programmes.all()[0]
-    async with transaction(world.bot.sessions) as s:
-        row = await matching.add_match(session=s, match=Match(
-            programme_id=programme.id, mentor_person_id=mentor.person_id, mentee_person_id=mentee.person_id,
-            status="active", started_at=world.clock.now(), reasons="both run on Sundays"))
-    return row.id or 0
+    return (await add_pair(world, mentor, mentee, announced=False, reasons="both run on Sundays")).match_id
 
 
 async def _space_of(world: SandboxWorld, match_id: int) -> int | None:

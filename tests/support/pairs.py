@@ -73,14 +73,16 @@ def make_space(world: SandboxWorld, name: str, *members: Persona) -> Channel:
 
 
 async def add_pair(world: SandboxWorld, mentor: Member, mentee: Member, *, started_at: datetime | None = None,
-                   space: bool = False) -> Pair:
+                   space: bool = False, announced: bool = True, reasons: str = "") -> Pair:
+    """An active match of the two; ``announced=False``: waiting for the bot to announce it (no space yet)."""
     programme = world.bot.services.programmes.all()[0]
     channel = make_space(world, f"pair-{mentor.persona.name}-{mentee.persona.name}".lower().replace(" ", "-"),
                          mentor.persona, mentee.persona) if space else None
     async with transaction(world.bot.sessions) as s:
         row = await matching.add_match(session=s, match=Match(
             programme_id=programme.id, mentor_person_id=mentor.person_id, mentee_person_id=mentee.person_id,
-            status="active", announce_state="done", started_at=started_at or world.clock.now(),
+            status="active", announce_state="done" if announced else "pending", reasons=reasons,
+            started_at=started_at or world.clock.now(),
             space_kind="channel" if channel else None, space_id=channel.id if channel else None))
     return Pair(row.id or 0, mentor, mentee, channel)
 
