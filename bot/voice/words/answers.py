@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, model_validator
+from typing import ClassVar
 
-from bot.nudges.templates import render_template, template_fields
-from bot.voice.words.checking import STRICT, check_words
+from pydantic import Field, model_validator
+
+from bot.nudges.templates import template_fields
+from bot.voice.words.checking import WordTable
 
 #: The placeholders each of the answer checks' words may use (and that the checks always fill).
 ANSWER_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
@@ -35,11 +37,11 @@ ANSWER_NEEDS: dict[str, tuple[str, ...]] = {
 }
 
 
-class AnswerWords(BaseModel):
+class AnswerWords(WordTable):
     """``[answers]``: what a typed or picked interview answer is told when it cannot be taken: the reason, then
     what is expected (each re-ask says both). The defaults are the neutral ones."""
 
-    model_config = STRICT
+    placeholders: ClassVar[dict[str, tuple[str, ...]]] = ANSWER_PLACEHOLDERS
 
     #: what is expected: one option ({options}: their labels), several (exactly {count}, at least one, any, up
     #: to {count}, between {low} and {high}), the options when too many to list
@@ -88,13 +90,9 @@ class AnswerWords(BaseModel):
     another_look: str = Field(default="Some answers need another look: {problems}", min_length=1, max_length=300)
 
     @model_validator(mode="after")
-    def _templates(self) -> AnswerWords:
-        check_words(self, ANSWER_PLACEHOLDERS)
+    def _expected_said(self) -> AnswerWords:
         for name, needed in ANSWER_NEEDS.items():  # what is expected must still be said
             missing = [f"{{{p}}}" for p in needed if p not in template_fields(getattr(self, name))]
             if missing:
                 raise ValueError(f"{name}: must say {', '.join(missing)} (what a valid answer is)")
         return self
-
-    def say(self, name: str, /, **values: object) -> str:
-        return render_template(getattr(self, name), values, allowed=ANSWER_PLACEHOLDERS.get(name, ()))

@@ -3,9 +3,11 @@ placeholders (an error names the key)."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import ClassVar, Self
 
-from bot.nudges.templates import check_template
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from bot.nudges.templates import check_template, render_template
 
 STRICT = ConfigDict(extra="forbid")
 
@@ -17,3 +19,20 @@ def check_words(words: BaseModel, placeholders: dict[str, tuple[str, ...]]) -> N
             check_template(getattr(words, name), placeholders.get(name, ()))
         except ValueError as exc:
             raise ValueError(f"{name}: {exc}") from None
+
+
+class WordTable(BaseModel):
+    """A table of one feature's words: unknown keys are refused, each text may use only its own placeholders
+    (checked as the config loads), and :meth:`say` fills them in."""
+
+    model_config = STRICT
+    #: the placeholders each text may use (and that its sender always fills), by key
+    placeholders: ClassVar[dict[str, tuple[str, ...]]] = {}
+
+    @model_validator(mode="after")
+    def _placeholders_known(self) -> Self:
+        check_words(self, self.placeholders)
+        return self
+
+    def say(self, name: str, /, **values: object) -> str:
+        return render_template(getattr(self, name), values, allowed=self.placeholders.get(name, ()))

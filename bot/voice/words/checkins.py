@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, model_validator
+from typing import ClassVar
 
-from bot.nudges.templates import render_template
-from bot.voice.words.checking import STRICT, check_words
+from pydantic import Field
+
+from bot.voice.words.checking import WordTable
 
 #: The placeholders each of the check-in words may use (and that their sender always fills).
 CHECKIN_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
@@ -22,11 +23,10 @@ CHECKIN_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
 }
 
 
-class CheckinButtons(BaseModel):
+class CheckinButtons(WordTable):
     """``[checkin_buttons]``: the labels of a check-in's buttons (Discord: 80 characters each); the answers
     themselves are in ``[replies]``."""
 
-    model_config = STRICT
 
     met: str = Field(default="We've met", min_length=1, max_length=80)
     not_yet: str = Field(default="Not yet", min_length=1, max_length=80)
@@ -39,22 +39,17 @@ class CheckinButtons(BaseModel):
     note: str = Field(default="Add a note", min_length=1, max_length=80)
     feedback: str = Field(default="Write my feedback", min_length=1, max_length=80)
 
-    @model_validator(mode="after")
-    def _templates(self) -> CheckinButtons:
-        check_words(self, {})
-        return self
-
     def label(self, answer: str) -> str:
         """The label of the button giving ``answer`` (an unknown answer: itself)."""
         return str(getattr(self, answer)) if answer in type(self).model_fields else answer
 
 
-class CheckinWords(BaseModel):
+class CheckinWords(WordTable):
     """``[checkin_words]``: the answers to a check-in click that cannot count, the end request put to the
     partner, the note form and a batched check-in's words. The defaults are only for a check-in whose
     programme no longer exists."""
 
-    model_config = STRICT
+    placeholders: ClassVar[dict[str, tuple[str, ...]]] = CHECKIN_PLACEHOLDERS
 
     #: the check-in (or its match) is gone
     gone: str = Field(default="This check-in no longer exists — thanks anyway!", min_length=1, max_length=300)
@@ -106,11 +101,3 @@ class CheckinWords(BaseModel):
                            max_length=100)
     batch_over: str = Field(default="this pairing has ended", min_length=1, max_length=100)
     batch_more: str = Field(default="…and {count} more below", min_length=1, max_length=100)
-
-    @model_validator(mode="after")
-    def _templates(self) -> CheckinWords:
-        check_words(self, CHECKIN_PLACEHOLDERS)
-        return self
-
-    def say(self, name: str, /, **values: object) -> str:
-        return render_template(getattr(self, name), values, allowed=CHECKIN_PLACEHOLDERS.get(name, ()))

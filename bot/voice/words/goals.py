@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, model_validator
+from typing import ClassVar
 
-from bot.nudges.templates import render_template
-from bot.voice.words.checking import STRICT, check_words
+from pydantic import Field
+
+from bot.voice.words.checking import WordTable
 
 #: The placeholders each of the goals' words may use (and that their sender always fills).
 GOAL_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
@@ -18,11 +19,11 @@ GOAL_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
 }
 
 
-class GoalWords(BaseModel):
+class GoalWords(WordTable):
     """``[goals]``: the words around a pair's goals: on a check-in, the mentee's form and its buttons, and
     ``/goals view``. The defaults are the neutral ones."""
 
-    model_config = STRICT
+    placeholders: ClassVar[dict[str, tuple[str, ...]]] = GOAL_PLACEHOLDERS
 
     #: the button on a check-in that shows the pair's goals (Discord: 80 characters)
     progress_button: str = Field(default="Goal progress", min_length=1, max_length=80)
@@ -56,11 +57,3 @@ class GoalWords(BaseModel):
     view_mentor_none: str = Field(default="{mentee} hasn't set goals yet.", min_length=1, max_length=300)
     view_no_match: str = Field(default="You don't have a current match in {programme}, so there are no goals to "
                                        "show yet.", min_length=1, max_length=300)
-
-    @model_validator(mode="after")
-    def _templates(self) -> GoalWords:
-        check_words(self, GOAL_PLACEHOLDERS)
-        return self
-
-    def say(self, name: str, /, **values: object) -> str:
-        return render_template(getattr(self, name), values, allowed=GOAL_PLACEHOLDERS.get(name, ()))

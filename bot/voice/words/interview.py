@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, model_validator
+from typing import ClassVar
 
-from bot.nudges.templates import render_template
-from bot.voice.words.checking import STRICT, check_words
+from pydantic import Field
+
+from bot.voice.words.checking import WordTable
 
 #: The placeholders each of the interview's words may use (and that the interview always fills).
 INTERVIEW_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
@@ -24,11 +25,11 @@ INTERVIEW_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
 }
 
 
-class InterviewWords(BaseModel):
+class InterviewWords(WordTable):
     """``[interview]``: the words around the interview's questions (the questions are the preset's). The
     defaults are the neutral ones a programme's config may fall back to."""
 
-    model_config = STRICT
+    placeholders: ClassVar[dict[str, tuple[str, ...]]] = INTERVIEW_PLACEHOLDERS
 
     #: above each question ({number} of {total})
     progress: str = Field(default="**Question {number} of {total}**", min_length=1, max_length=100)
@@ -90,11 +91,3 @@ class InterviewWords(BaseModel):
     #: ({person}: a mention of them)
     thread_intro: str = Field(default="{person} your DMs are closed, so let's talk here — only you and the "
                                       "organisers can see this thread.", min_length=1, max_length=300)
-
-    @model_validator(mode="after")
-    def _templates(self) -> InterviewWords:
-        check_words(self, INTERVIEW_PLACEHOLDERS)
-        return self
-
-    def say(self, name: str, /, **values: object) -> str:
-        return render_template(getattr(self, name), values, allowed=INTERVIEW_PLACEHOLDERS.get(name, ()))

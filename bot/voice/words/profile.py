@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, model_validator
+from typing import ClassVar
 
-from bot.nudges.templates import render_template
-from bot.voice.words.checking import STRICT, check_words
+from pydantic import Field
+
+from bot.voice.words.checking import WordTable
 
 #: The placeholders each of the member commands' words may use (and that the commands always fill).
 PROFILE_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
@@ -19,11 +20,11 @@ PROFILE_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
 }
 
 
-class ProfileWords(BaseModel):
+class ProfileWords(WordTable):
     """``[profile]``: the answers to a member's own commands (/leave, /mydata, /profile). The defaults are the
     neutral ones a programme's config may fall back to."""
 
-    model_config = STRICT
+    placeholders: ClassVar[dict[str, tuple[str, ...]]] = PROFILE_PLACEHOLDERS
 
     #: /leave's question, above its two buttons ({programme}: its name)
     leave_confirm: str = Field(default="Leave **{programme}**? This deletes your profile, your answers and "
@@ -89,11 +90,3 @@ class ProfileWords(BaseModel):
                                      "onboarding thread).", min_length=1, max_length=300)
     change_unreachable: str = Field(default="I couldn't reach you — please open your DMs to this server's members "
                                             "and try again.", min_length=1, max_length=300)
-
-    @model_validator(mode="after")
-    def _templates(self) -> ProfileWords:
-        check_words(self, PROFILE_PLACEHOLDERS)
-        return self
-
-    def say(self, name: str, /, **values: object) -> str:
-        return render_template(getattr(self, name), values, allowed=PROFILE_PLACEHOLDERS.get(name, ()))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, model_validator
+from typing import ClassVar
 
-from bot.nudges.templates import render_template
-from bot.voice.words.checking import STRICT, check_words
+from pydantic import Field
+
+from bot.voice.words.checking import WordTable
 
 #: The placeholders each of the story words may use (and that the stories flow always fills).
 STORY_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
@@ -19,12 +20,12 @@ STORY_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
 }
 
 
-class StoryWords(BaseModel):
+class StoryWords(WordTable):
     """``[stories]``: the words of sharing a story once a match has ended (the offer itself is the voice's
     ``story_offer``): the buttons, the form, where it may go, the preview and what the person is told after.
     The defaults are the neutral ones, and the words for an offer whose programme no longer exists."""
 
-    model_config = STRICT
+    placeholders: ClassVar[dict[str, tuple[str, ...]]] = STORY_PLACEHOLDERS
 
     #: the offer's buttons, the preview's (Discord: 80 characters a label)
     write_button: str = Field(default="Write my story", min_length=1, max_length=80)
@@ -83,11 +84,3 @@ class StoryWords(BaseModel):
                                   max_length=300)
     settled: str = Field(default="This story can't be changed any more; the organisers can help.", min_length=1,
                          max_length=300)
-
-    @model_validator(mode="after")
-    def _templates(self) -> StoryWords:
-        check_words(self, STORY_PLACEHOLDERS)
-        return self
-
-    def say(self, name: str, /, **values: object) -> str:
-        return render_template(getattr(self, name), values, allowed=STORY_PLACEHOLDERS.get(name, ()))

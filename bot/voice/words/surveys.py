@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, model_validator
+from typing import ClassVar
 
-from bot.nudges.templates import render_template
-from bot.voice.words.checking import STRICT, check_words
+from pydantic import Field
+
+from bot.voice.words.checking import WordTable
 
 #: The placeholders each of the survey words may use.
 SURVEY_WORD_PLACEHOLDERS: dict[str, tuple[str, ...]] = {"not_an_answer": ("question",), "grouped_partner": ("count",)}
 
 
-class SurveyWords(BaseModel):
+class SurveyWords(WordTable):
     """``[surveys]``: the words around a programme's survey questions (the questions themselves, intros and
     thanks are in its surveys). The defaults are only for a survey whose programme no longer exists."""
 
-    model_config = STRICT
+    placeholders: ClassVar[dict[str, tuple[str, ...]]] = SURVEY_WORD_PLACEHOLDERS
 
     #: a click on a survey that was closed (answered in full, cancelled, or its programme gone)
     closed: str = Field(default="This survey is closed now. Thank you all the same!", min_length=1, max_length=300)
@@ -53,11 +54,3 @@ class SurveyWords(BaseModel):
                                        "about them:", min_length=1, max_length=300)
     #: the intro's {name} when the person's name is unknown ("Hi there")
     no_name: str = Field(default="there", min_length=1, max_length=40)
-
-    @model_validator(mode="after")
-    def _templates(self) -> SurveyWords:
-        check_words(self, SURVEY_WORD_PLACEHOLDERS)
-        return self
-
-    def say(self, name: str, /, **values: object) -> str:
-        return render_template(getattr(self, name), values, allowed=SURVEY_WORD_PLACEHOLDERS.get(name, ()))
