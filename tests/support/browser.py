@@ -63,12 +63,18 @@ class Page:
 
     async def wait_text(self, text: str, timeout: float = 15.0) -> str:  # noqa: ASYNC109
         """Wait until the page shows ``text``; the page's source."""
-        from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+        from selenium.common.exceptions import WebDriverException
+
+        gone: list[str] = []
 
         def read() -> str:
+            # The body found and the body read can belong to two documents when a form's answer replaces the
+            # page in between: Chromium then says "stale element" or "Node with given id does not belong to
+            # the document". Either way the next page is loading: read again.
             try:
                 return str(self.driver.find_element("tag name", "body").text)
-            except (StaleElementReferenceException, NoSuchElementException):  # the next page is loading
+            except WebDriverException as error:
+                gone[:] = [error.msg or type(error).__name__]
                 return ""
 
         deadline = time.monotonic() + timeout
@@ -77,7 +83,8 @@ class Page:
             if text in body:
                 return str(body)
             if time.monotonic() > deadline:
-                raise AssertionError(f"the page never showed {text!r}; it shows:\n{body[:2000]}")
+                last = f" (last read failed: {gone[0]})" if gone and not body else ""
+                raise AssertionError(f"the page never showed {text!r}{last}; it shows:\n{body[:2000]}")
             await asyncio.sleep(0.05)
 
     async def fill(self, css: str, value: str) -> None:
