@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from bot.clock import Clock
+from bot.services.dm_reach import dms_closed_now
 from bot.services.programmes import Programme
 from storage.db import SessionFactory, transaction
 from storage.ids import require_id
 from storage.models import CohortRound, PersonStatus
 from storage.queries import audit, people
 from storage.queries import rounds as q
+from storage.queries.onboarding import known_dm_channel
 
 
 class RoundError(Exception):
@@ -66,6 +68,9 @@ class RoundNotice:
     person_id: int
     discord_user_id: int
     text: str
+    dm_channel_id: int | None = None  # their DM channel, when known
+    #: the reach rule's answer (:func:`bot.services.dm_reach.dms_closed_now`): True skips the DM
+    dms_closed: bool = False
 
 
 @dataclass(frozen=True)
@@ -187,6 +192,7 @@ class RoundService:
                 return []
             told = await q.told_people(session=session, programme_id=programme.id, cohort_round_id=require_id(cohort))
             voice = programme.config.messages()
+            now = self._clock.now()
             out: list[RoundNotice] = []
             for entry in run.summary.get("waiting", []):
                 pid = int(entry["person"])
@@ -204,7 +210,9 @@ class RoundService:
                 else:
                     text = voice.say("round_not_eligible", name=person.display_name, programme=programme.config.name,
                                      round=cohort.name, reason=str(entry.get("ineligible", "")))
-                out.append(RoundNotice(require_id(cohort), pid, person.discord_user_id, text))
+                out.append(RoundNotice(require_id(cohort), pid, person.discord_user_id, text,
+                                       await known_dm_channel(session=session, person_id=pid),
+                                       dms_closed_now(person, now)))
         return out
 
     async def told(self, programme: Programme, notice: RoundNotice) -> None:

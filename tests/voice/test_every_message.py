@@ -53,7 +53,10 @@ WORDS_SAMPLE: dict[str, object] = {
     "week": 12, "count": 12, "question": "How confident do you feel right now?",
 }
 #: the values each goal and story word is sent with
-GOAL_SAMPLE: dict[str, object] = {"mentee": LONG_NAME, "number": 3, "programme": SAMPLE["programme"]}
+GOAL_SAMPLE: dict[str, object] = {
+    "mentee": LONG_NAME, "mentor": LONG_NAME, "number": 3, "programme": SAMPLE["programme"], "button": "Goal progress",
+    "goals": "1. Build confidence in working with Councillors\n2. Protect time for reflection", "progress": "🟡 Under way",
+    "count": 12, "with_goals": 9, "pairs": "11 pairs", "states": "⚪ Not started 2 · 🟡 Under way 5 · ✅ Achieved 3"}
 STORY_SAMPLE: dict[str, object] = {"platform": "Mastodon", "button": "Yes, share it",
                                    "reason": "the post was refused: rate limited for 15 minutes"}
 #: the values each answer check's words are sent with
@@ -187,6 +190,12 @@ def test_a_programme_may_reword_the_interviews_count_and_a_checkin_refusal_but_n
     ({"goals": {"goal_optional": "Goal {n} (if you like)"}},
      "programme[0]: voice.goals.goal_optional: unknown placeholder {n}"),
     ({"goals": {"view_mentor": "{partner}'s goals"}}, "programme[0]: voice.goals.view_mentor: unknown placeholder {partner}"),
+    ({"goals": {"saved": "Saved, {name}! {goals}"}}, "programme[0]: voice.goals.saved: unknown placeholder {name}"),
+    ({"goals": {"saved": "Saved!"}}, "programme[0]: voice.goals.saved: must say {goals}"),
+    ({"goals": {"pair_count": "some pairs"}}, "programme[0]: voice.goals.pair_count: must say {count}"),
+    ({"goals": {"pair_title": "{mentor} and {partner}"}},
+     "programme[0]: voice.goals.pair_title: unknown placeholder {partner}"),
+    ({"goals": {"under_way": "u" * 81}}, "programme[0]: voice.goals.under_way: must have at most 80"),
     ({"stories": {"share_button": "s" * 81}}, "programme[0]: voice.stories.share_button: must have at most 80"),
     ({"stories": {"form_label": "l" * 46}}, "programme[0]: voice.stories.form_label: must have at most 45"),
     ({"stories": {"posted": "Up on {site}!"}}, "programme[0]: voice.stories.posted: unknown placeholder {site}"),

@@ -6,6 +6,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.nudges import answers as rules
+from bot.onboarding.safe_text import safe_text
 from bot.services.dm_reach import dms_closed_now
 from bot.services.match_end import MatchEnding
 from bot.services.nudges._types import (
@@ -19,7 +20,7 @@ from bot.services.programmes import Programme, ProgrammeRegistry
 from bot.voice import CheckinButtons, CheckinWords
 from storage.db import SessionFactory, transaction
 from storage.ids import require_id
-from storage.models import Match, MatchStatus
+from storage.models import Match, MatchStatus, Person, Profile
 from storage.queries import audit, matching, onboarding, people
 from storage.queries import nudges as q
 
@@ -87,7 +88,8 @@ class CheckInAnswers:
                     result.ask_partner = PartnerPrompt(action.nudge_id, partner.discord_user_id or 0, dm,
                                                        dms_closed_now(partner, now), match.space_id,
                                                        action.requested_by,
-                                                       partner_pid, programme is not None and programme.config.pods)
+                                                       partner_pid, programme is not None and programme.config.pods,
+                                                       _name_of(found, discord_user_id))
                 elif isinstance(action, rules.EndMatch):
                     result.ended = await self._ending.close(session, match, "pair", discord_user_id)
                     if result.ended is None:
@@ -118,6 +120,12 @@ class CheckInAnswers:
                 action="nudge.note", detail={"nudge_id": nudge_id, "match_id": nudge.match_id},
                 now=self._clock.now())
             return self._registry.by_id(nudge.programme_id)
+
+
+def _name_of(found: dict[int, tuple[Person, Profile | None]], discord_user_id: int) -> str:
+    """The display name of whoever of ``found`` has that Discord account (the one who clicked)."""
+    name = next((p.display_name for p, _ in found.values() if p.discord_user_id == discord_user_id), None)
+    return safe_text(name, 60) if name else "your partner"
 
 
 _REPLIES: dict[str, str] = {
