@@ -71,6 +71,8 @@ class RoundNotice:
     dm_channel_id: int | None = None  # their DM channel, when known
     #: the reach rule's answer (:func:`bot.services.dm_reach.dms_closed_now`): True skips the DM
     dms_closed: bool = False
+    #: the person's row carries the closed-DMs mark (a DM that gets through clears it)
+    dms_marked: bool = False
 
 
 @dataclass(frozen=True)
@@ -212,7 +214,7 @@ class RoundService:
                                      round=cohort.name, reason=str(entry.get("ineligible", "")))
                 out.append(RoundNotice(require_id(cohort), pid, person.discord_user_id, text,
                                        await known_dm_channel(session=session, person_id=pid),
-                                       dms_closed_now(person, now)))
+                                       dms_closed_now(person, now), person.dms_closed))
         return out
 
     async def told(self, programme: Programme, notice: RoundNotice) -> None:

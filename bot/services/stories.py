@@ -91,6 +91,8 @@ class StoryOffer:
     dm_channel_id: int | None
     dms_closed: bool
     text: str
+    #: the person's row carries the closed-DMs mark (a DM that gets through clears it)
+    dms_marked: bool = False
 
 
 @dataclass(frozen=True)
@@ -170,7 +172,7 @@ class StoryService:
                         programme=programme.config.name)
                     out.append(StoryOffer(require_id(story), programme, pid, person.discord_user_id,
                                           await onboarding.known_dm_channel(session=session, person_id=pid),
-                                          dms_closed_now(person, now), text))
+                                          dms_closed_now(person, now), text, person.dms_closed))
         return out
 
     async def record_offer(self, story_id: int, *, delivered: bool) -> None:

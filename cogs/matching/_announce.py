@@ -349,7 +349,7 @@ class DiscordPairSpaces:
         invite = programme.config.messages().say(
             "goals_invite", partner=safe_text(partner, 60), programme=safe_text(programme.config.name, 60))
         words = programme.config.messages().goals
-        await send_privately(self.bot, programme, goals.person_id, user_id, None, True, space.id,
+        await send_privately(self.bot, programme, goals.person_id, user_id, None, True, space.id, dms_marked=True,
                              content=f"-# {ref}", nonce=once_nonce(ref),
                              embed=goals_embed(words.invite_title, goals.suggestions, words, invite),
                              view=invite_view(goals.match_id, goals.suggestions, words))

@@ -153,12 +153,13 @@ async def ask_partner(bot: MentorBot, prompt: PartnerPrompt, programme: Programm
         if private:
             msg, _ = await send_privately(bot, programme, prompt.person_id, prompt.discord_user_id,
                                           prompt.dm_channel_id, prompt.dms_closed, prompt.space_id,
+                                          dms_marked=prompt.dms_marked,
                                           about="to confirm the end of their match", **kwargs)
         else:
             msg = await send_to_person(bot, prompt.discord_user_id, prompt.dm_channel_id, prompt.dms_closed,
                                        prompt.space_id, **kwargs)
             fell_back = msg is None or msg.channel.id == prompt.space_id
-            if not prompt.dms_closed:
+            if not prompt.dms_closed and (fell_back or prompt.dms_marked):
                 await remember_reach(bot, programme, prompt.person_id, prompt.discord_user_id, reached=not fell_back)
     except discord.HTTPException as exc:
         log.warning("could not ask %s to confirm the end of their match: %s", prompt.discord_user_id, exc)

@@ -86,7 +86,7 @@ class CheckInAnswers:
                                                        dms_closed_now(partner, now), match.space_id,
                                                        action.requested_by,
                                                        partner_pid, programme is not None and programme.config.pods,
-                                                       _name_of(pair_people, discord_user_id))
+                                                       partner.dms_closed, _name_of(pair_people, discord_user_id))
                 elif isinstance(action, rules.EndMatch):
                     result.ended = await self._ending.close(session, match, "pair", discord_user_id)
                     if result.ended is None:
