@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.onboarding.safe_text import clean_input, safe_text
+
+if TYPE_CHECKING:
+    from bot.voice.words.goals import GoalWords
 
 MAX_GOALS = 3
 GOAL_LENGTH = 150
@@ -19,15 +22,17 @@ def goal_field(number: int) -> str:
     """The custom_id of the goals form's field for goal ``number`` (fixed: what fills the form in finds each
     field whatever the programme calls it)."""
     return f"goal{number}"
-#: every state, in the order a check-in offers them, with the words people see
+#: every state, in the order a check-in offers them, with the neutral words (a programme's own are its
+#: :class:`~bot.voice.GoalWords`)
 PROGRESS: dict[str, str] = {
     "not_started": "Not started", "under_way": "Under way", "achieved": "Achieved", "changed": "Changed",
 }
 MARKS = {"not_started": "⚪", "under_way": "🟡", "achieved": "✅", "changed": "🔄"}
 
 
-def progress_label(progress: str, *, mark: bool = True) -> str:
-    words = PROGRESS.get(progress, progress)
+def progress_label(progress: str, *, mark: bool = True, labels: Mapping[str, str] = PROGRESS) -> str:
+    """``🟡 Under way``: the state's mark and its words (``labels``: the programme's, by state)."""
+    words = labels.get(progress, progress)
     return f"{MARKS.get(progress, '')} {words}".strip() if mark else words
 
 
@@ -106,13 +111,14 @@ class GoalTotals:
     def share(self, progress: str) -> float | None:
         return self.by_progress.get(progress, 0) / self.goals if self.goals else None
 
-    def line(self) -> str:
-        """``7 goals in 3 of 4 pairs: ✅ Achieved 2 · 🟡 Under way 3 · …``"""
+    def line(self, words: GoalWords) -> str:
+        """``7 goals in 3 of 4 pairs: ✅ Achieved 2 · 🟡 Under way 3 · …`` in the programme's words."""
         if not self.goals:
-            return f"No goals set yet ({self.pairs} pair{'s' if self.pairs != 1 else ''})."
-        states = " · ".join(f"{progress_label(p)} {self.by_progress.get(p, 0)}" for p in PROGRESS)
-        return (f"{self.goals} goal{'s' if self.goals != 1 else ''} in {self.pairs_with_goals} of "
-                f"{self.pairs} pair{'s' if self.pairs != 1 else ''}: {states}")
+            return words.say("totals_none", pairs=words.count("pair", self.pairs))
+        labels = words.progress_labels()
+        states = " · ".join(f"{progress_label(p, labels=labels)} {self.by_progress.get(p, 0)}" for p in PROGRESS)
+        return words.say("totals", goals=words.count("goal", self.goals), with_goals=self.pairs_with_goals,
+                         pairs=words.count("pair", self.pairs), states=states)
 
 
 def totals(pairs: Sequence[PairGoals]) -> GoalTotals:
@@ -126,16 +132,19 @@ def totals(pairs: Sequence[PairGoals]) -> GoalTotals:
                       goals=sum(len(p.goals) for p in pairs), by_progress=by_progress)
 
 
-def goal_lines(goals: Sequence[GoalView], *, marks: bool = True) -> str:
-    """``1. Plan a term of lessons — 🟡 Under way`` per goal (text made safe for Discord)."""
-    return "\n".join(f"{g.position}. {safe_text(g.text, GOAL_LENGTH)} — {progress_label(g.progress, mark=marks)}"
-                     for g in goals)
+def goal_lines(goals: Sequence[GoalView], *, marks: bool = True, labels: Mapping[str, str] = PROGRESS) -> str:
+    """``1. Plan a term of lessons — 🟡 Under way`` per goal (text made safe for Discord; ``labels``: the
+    programme's words for each state)."""
+    return "\n".join(f"{g.position}. {safe_text(g.text, GOAL_LENGTH)} — "
+                     f"{progress_label(g.progress, mark=marks, labels=labels)}" for g in goals)
 
 
-def checkin_goals(goals: Sequence[GoalLike]) -> str:
-    """The part of a check-in about the pair's goals (empty when they have none): each goal and where it
-    stands, and how to say how it is going. A batched check-in adds it per pair."""
+def checkin_goals(goals: Sequence[GoalLike], words: GoalWords) -> str:
+    """The part of a check-in about the pair's goals (empty when they have none), in the programme's words: each
+    goal and where it stands, and which button says how it is going. A batched check-in adds it per pair."""
     if not goals:
         return ""
-    lines = "\n".join(f"{g.position}. {safe_text(g.text, 80)} — {progress_label(str(g.progress))}" for g in goals)
-    return f"\n\n🎯 **Your goals**\n{lines}\nPress “Goal progress” to say how they are going."
+    labels = words.progress_labels()
+    lines = "\n".join(f"{g.position}. {safe_text(g.text, 80)} — {progress_label(str(g.progress), labels=labels)}"
+                      for g in goals)
+    return f"\n\n{words.checkin_heading}\n{lines}\n" + words.say("checkin_press", button=words.progress_button)

@@ -10,7 +10,8 @@ has their DMs tried at their very next message.
 
 Every send records what it learnt through :class:`DmReach`: the scheduled messages in their shared dispatcher
 (:mod:`bot.services.scheduled_dms`), the one-off messages (the goals invitation, the match-end notice, the story
-offer, the pair's link) in ``send_privately`` / ``remember_reach`` of ``cogs.kit.messaging`` — a refused DM marks
+offer, the pair's link, the partner's end-request prompt, why someone is not in the round just matched) in
+``send_privately`` / ``remember_reach`` of ``cogs.kit.messaging`` — a refused DM marks
 the person closed, a DM that gets through after they were marked clears it, and each change is told to the
 organisers once.
 """
@@ -68,7 +69,9 @@ class DmReach:
 
     async def reached(self, programme: Programme, person_id: int, discord_user_id: int | None) -> str | None:
         """Their DM got through: a closed mark is cleared. The organisers' notice when this call cleared it,
-        else None (they were not marked, or another process cleared it first)."""
+        else None (they were not marked, or another process cleared it first). A write: callers call it only for
+        a person whose row carried the mark when they read it (``Person.dms_closed``), so the DM that gets
+        through to everyone else — nearly everyone — costs nothing."""
         async with transaction(self._sessions) as session:
             changed = await people.mark_dms_closed(session=session, person_id=person_id, now=self._clock.now(),
                                                    closed=False)

@@ -64,9 +64,9 @@ class GoalOverview:
     totals: GoalTotals
 
 
-NOT_YOURS = "These goals belong to another pair — only the two of them can change them."
-ONLY_MENTEE = "Goals are set by the mentee of the pair; you can record progress on them in check-ins or with `/goals view`."
-GONE = "This match has ended, so its goals can't change any more. Thank you for working on them!"
+def goal_words(programme: Programme | None) -> GoalWords:
+    """The programme's words for its goals (a match whose programme is gone: the neutral ones)."""
+    return programme.config.messages().goals if programme is not None else GoalWords()
 
 
 class GoalService:
@@ -97,11 +97,16 @@ class GoalService:
         match whose programme is gone: the neutral words)."""
         running = self._registry.all()
         if len(running) == 1:
-            return running[0].config.messages().goals
+            return goal_words(running[0])
         async with self._sessions() as session:
             match = await matching.get_match(session=session, match_id=match_id)
-        programme = self._registry.by_id(match.programme_id) if match is not None else None
-        return programme.config.messages().goals if programme is not None else GoalWords()
+        return goal_words(self._registry.by_id(match.programme_id) if match is not None else None)
+
+    def _words_without_programme(self) -> GoalWords:
+        """A click on a match (or of a programme) that is gone: the bot's one programme's words; with several,
+        the neutral ones."""
+        running = self._registry.all()
+        return goal_words(running[0] if len(running) == 1 else None)
 
     # ---- setting goals --------------------------------------------------------------------------------
     async def use_suggestions(self, match_id: int, discord_user_id: int) -> GoalsSaved:
@@ -119,19 +124,19 @@ class GoalService:
             if isinstance(found, str):
                 return GoalsSaved(False, found)
             match, programme, role = found
+            words = goal_words(programme)
             if role != "mentee":
-                return GoalsSaved(False, ONLY_MENTEE)
+                return GoalsSaved(False, words.only_mentee)
             chosen: list[tuple[str, str | None]]
             if texts is None:
                 chosen = list(await self._suggestions(session, programme, match))
                 if not chosen:
-                    return GoalsSaved(False, "Your profile has no goals to start from — press “Write my goals” "
-                                             "and put them in your own words.")
+                    return GoalsSaved(False, words.say("no_suggestions", button=words.write_button))
             else:
                 keys = {label.casefold(): key for label, key in await self._suggestions(session, programme, match)}
                 chosen = [(text, keys.get(text.casefold())) for text in clean_goals(texts)]
                 if not chosen:
-                    return GoalsSaved(False, "Please write at least one goal (up to three, a line each).")
+                    return GoalsSaved(False, words.none_written)
             before = [(g.text, g.progress) for g in await q.goals_of_match(session=session, match_id=match_id)]
             goals = await q.replace_goals(session=session, match=match, texts=chosen, now=now)
             changed = before != [(g.text, g.progress) for g in goals]
@@ -141,8 +146,7 @@ class GoalService:
                                             detail={"match": match_id, "goals": len(goals)}, now=now)
             pair = await self._pair(session, match, goals)
         listed = "\n".join(f"{g.position}. {g.text}" for g in pair.goals)
-        return GoalsSaved(True, f"🎯 Your goals are saved:\n{listed}\nYour partner can see them in your shared space; "
-                                "`/goals view` shows or changes them any time.", pair, programme, changed)
+        return GoalsSaved(True, words.say("saved", goals=listed), pair, programme, changed)
 
     # ---- progress -------------------------------------------------------------------------------------
     async def record_progress(self, goal_id: int, discord_user_id: int, progress: str) -> ProgressSaved:
@@ -150,16 +154,17 @@ class GoalService:
         try:
             state = GoalProgress(progress)
         except ValueError:
-            return ProgressSaved(False, "I don't know that progress — please pick one from the list.")
+            return ProgressSaved(False, self._words_without_programme().unknown_progress)
         now = self._clock.now()
         async with transaction(self._sessions) as session:
             goal = await q.get_goal(session=session, goal_id=goal_id)
             if goal is None:
-                return ProgressSaved(False, "That goal has been rewritten or removed — `/goals view` shows the current ones.")
+                return ProgressSaved(False, self._words_without_programme().goal_gone)
             found = await self._match_of(session, goal.match_id, discord_user_id)
             if isinstance(found, str):
                 return ProgressSaved(False, found)
             match, programme, role = found
+            words = goal_words(programme)
             by = match.mentee_person_id if role == "mentee" else match.mentor_person_id
             if goal.progress != state:
                 await q.set_goal_progress(session=session, goal_id=goal_id, progress=state, by_person_id=by, now=now)
@@ -168,10 +173,11 @@ class GoalService:
                                             detail={"match": goal.match_id, "goal": goal.position,
                                                     "progress": str(state)}, now=now)
             pair = await self._pair(session, match, await q.goals_of_match(session=session, match_id=goal.match_id))
-        hint = " If it has changed, you can rewrite it with “Change the goals” (`/goals view`)." \
-            if state == GoalProgress.CHANGED and role == "mentee" else ""
-        return ProgressSaved(True, f"Noted: goal {goal.position} is **{progress_label(state)}**.{hint}", pair,
-                             programme)
+        noted = words.say("progress_noted", number=goal.position,
+                          progress=progress_label(state, labels=words.progress_labels()))
+        if state == GoalProgress.CHANGED and role == "mentee":
+            noted += " " + words.say("changed_hint", button=words.change_goals_button)
+        return ProgressSaved(True, noted, pair, programme)
 
     # ---- reading --------------------------------------------------------------------------------------
     async def pair_goals(self, match_id: int, discord_user_id: int) -> PairGoals | str:
@@ -223,14 +229,15 @@ class GoalService:
         match = await matching.get_match(session=session, match_id=match_id)
         programme = self._registry.by_id(match.programme_id) if match is not None else None
         if match is None or programme is None:
-            return "This match no longer exists."
+            return self._words_without_programme().match_gone
+        words = goal_words(programme)
         person = await people.get_person_by_discord(session=session, programme_id=programme.id,
                                                     discord_user_id=discord_user_id)
         pid = person.id if person is not None else None
         if pid is None or pid not in (match.mentor_person_id, match.mentee_person_id):
-            return NOT_YOURS
+            return words.not_yours
         if active_only and match.status != MatchStatus.ACTIVE:
-            return GONE
+            return words.ended
         return match, programme, "mentee" if pid == match.mentee_person_id else "mentor"
 
     async def _pair(self, session: AsyncSession, match: Match, goals: list[Goal]) -> PairGoals:

@@ -58,6 +58,8 @@ class Party:
     name: str
     dm_channel_id: int | None
     dms_closed: bool
+    #: their row carries the closed-DMs mark (a DM that gets through clears it)
+    dms_marked: bool = False
 
 
 @dataclass(frozen=True)
@@ -216,7 +218,7 @@ class MatchEnding:
             return Party(person_id, role, None, "someone who has left", None, True)
         return Party(person_id, role, person.discord_user_id, person.display_name or "your partner",
                      await known_dm_channel(session=session, person_id=person_id),
-                     dms_closed_now(person, self._clock.now()))
+                     dms_closed_now(person, self._clock.now()), person.dms_closed)
 
     async def follow_up(self, ended: EndedMatch) -> None:
         """Tell both people, archive the space, tell the organisers once (best effort: each step is logged

@@ -11,16 +11,42 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from bot.clock import Clock
+from bot.onboarding.safe_text import safe_text
+from bot.services.dm_reach import dms_closed_now
 from bot.services.programmes import Programme
 from storage.db import SessionFactory, transaction
 from storage.ids import require_id
 from storage.models import CohortRound, PersonStatus
 from storage.queries import audit, people
 from storage.queries import rounds as q
+from storage.queries.onboarding import known_dm_channel
 
 
 class RoundError(Exception):
     """Something an organiser (or a participant) should be told in plain words."""
+
+
+class NotJoined(RoundError):
+    """The person marked ready has not joined the programme."""
+
+    def __init__(self) -> None:
+        super().__init__("That person has not joined this programme.")
+
+
+class NotAsked(RoundError):
+    """The round does not ask for what was marked (``asks``: what it does ask for)."""
+
+    def __init__(self, round_name: str, asks: tuple[str, ...]) -> None:
+        super().__init__(f"{round_name} asks for: {', '.join(asks) or 'nothing'}.")
+        self.round_name, self.asks = round_name, asks
+
+
+@dataclass(frozen=True)
+class ReadyAnswer:
+    """The answer to a person's own ``/profile ready``, in their programme's words (``ok``: recorded)."""
+
+    ok: bool
+    reply: str
 
 
 def prerequisite_label(key: str) -> str:
@@ -66,6 +92,11 @@ class RoundNotice:
     person_id: int
     discord_user_id: int
     text: str
+    dm_channel_id: int | None = None  # their DM channel, when known
+    #: the reach rule's answer (:func:`bot.services.dm_reach.dms_closed_now`): True skips the DM
+    dms_closed: bool = False
+    #: the person's row carries the closed-DMs mark (a DM that gets through clears it)
+    dms_marked: bool = False
 
 
 @dataclass(frozen=True)
@@ -161,16 +192,30 @@ class RoundService:
             person = await people.get_person_by_discord(session=session, programme_id=programme.id,
                                                         discord_user_id=discord_user_id)
             if person is None:
-                raise RoundError("That person has not joined this programme.")
+                raise NotJoined()
             current = await q.current_round(session=session, programme_id=programme.id)
             if current is not None and key not in current.prerequisites:
-                raise RoundError(f"{current.name} asks for: {', '.join(current.prerequisites) or 'nothing'}.")
+                raise NotAsked(current.name, tuple(current.prerequisites))
             added = await q.mark_done(session=session, programme_id=programme.id, person_id=require_id(person),
                                       key=key, marked_by=by, now=now)
             await audit.add_audit_event(session=session, programme_id=programme.id, actor_discord_id=by,
                                         action="round.prerequisite", detail={"person": person.id, "key": key},
                                         now=now)
         return added
+
+    async def confirm_ready(self, programme: Programme, discord_user_id: int, key: str) -> ReadyAnswer:
+        """A person confirms they completed ``key`` themselves (``/profile ready``): recorded, or why not — in
+        the programme's words."""
+        words = programme.config.messages().profile
+        try:
+            await self.mark_done(programme, discord_user_id, key, by=None)
+        except NotJoined:
+            return ReadyAnswer(False, words.say("not_joined", programme=programme.config.name))
+        except NotAsked as exc:
+            if not exc.asks:
+                return ReadyAnswer(False, words.say("ready_nothing_asked", round=exc.round_name))
+            return ReadyAnswer(False, words.say("ready_not_asked", round=exc.round_name, asks=", ".join(exc.asks)))
+        return ReadyAnswer(True, words.say("ready", prerequisite=safe_text(key.strip(), 100)))
 
     async def untold(self, programme: Programme) -> list[RoundNotice]:
         """Who was left out of the programme's last matched round and not told why yet, with the message in the
@@ -187,6 +232,7 @@ class RoundService:
                 return []
             told = await q.told_people(session=session, programme_id=programme.id, cohort_round_id=require_id(cohort))
             voice = programme.config.messages()
+            now = self._clock.now()
             out: list[RoundNotice] = []
             for entry in run.summary.get("waiting", []):
                 pid = int(entry["person"])
@@ -204,7 +250,9 @@ class RoundService:
                 else:
                     text = voice.say("round_not_eligible", name=person.display_name, programme=programme.config.name,
                                      round=cohort.name, reason=str(entry.get("ineligible", "")))
-                out.append(RoundNotice(require_id(cohort), pid, person.discord_user_id, text))
+                out.append(RoundNotice(require_id(cohort), pid, person.discord_user_id, text,
+                                       await known_dm_channel(session=session, person_id=pid),
+                                       dms_closed_now(person, now), person.dms_closed))
         return out
 
     async def told(self, programme: Programme, notice: RoundNotice) -> None:

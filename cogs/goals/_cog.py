@@ -8,8 +8,10 @@ from discord.ext import commands
 
 from bot.app import MentorBot, UserFacingError
 from bot.goals import PROGRESS, PairGoals, progress_label
+from bot.goals.progress import MARKS
 from bot.onboarding.safe_text import safe_text
 from bot.services.goals import GoalOverview
+from bot.voice import GoalWords
 from cogs._common import organiser_only, organiser_programme, pick_programme
 from cogs.kit.goals import EMBED_COLOUR, pair_embed, progress_view
 from cogs.kit.messaging import NO_PINGS
@@ -17,23 +19,27 @@ from cogs.kit.messaging import NO_PINGS
 LISTED = 30  # pairs listed in the overview (the totals count every pair)
 
 
-def pair_line(pair: PairGoals) -> str:
+def pair_line(pair: PairGoals, words: GoalWords) -> str:
     who = f"**{safe_text(pair.mentor_name, 40)} → {safe_text(pair.mentee_name, 40)}**"
-    ended = " (ended)" if not pair.active else ""
+    ended = f" {words.overview_ended}" if not pair.active else ""
     if not pair.goals:
-        return f"{who}{ended}: no goals set yet"
-    states = " · ".join(f"{progress_label(p).split(' ')[0]} {n}" for p in PROGRESS if (n := pair.counts.get(p, 0)))
+        return f"{who}{ended}: {words.overview_no_goals}"
+    states = " · ".join(f"{MARKS[p]} {n}" for p in PROGRESS if (n := pair.counts.get(p, 0)))
     return f"{who}{ended}: {states}"
 
 
 def overview_embed(overview: GoalOverview) -> discord.Embed:
-    """The totals first (no one named), then one line per pair."""
-    lines = [pair_line(p) for p in overview.pairs[:LISTED]]
-    if len(overview.pairs) > LISTED:
-        lines.append(f"… and {len(overview.pairs) - LISTED} more pairs")
-    legend = " · ".join(progress_label(p) for p in PROGRESS)
-    embed = discord.Embed(title=f"{overview.programme.config.name} — goals", colour=EMBED_COLOUR,
-                          description=f"{overview.totals.line()}\n\n" + ("\n".join(lines) or "No pairs yet."))
+    """The totals first (no one named), then one line per pair, in the programme's words."""
+    words = overview.programme.config.messages().goals
+    lines = [pair_line(p, words) for p in overview.pairs[:LISTED]]
+    more = len(overview.pairs) - LISTED
+    if more > 0:
+        lines.append(words.overview_more_one if more == 1 else words.say("overview_more", count=more))
+    labels = words.progress_labels()
+    legend = " · ".join(progress_label(p, labels=labels) for p in PROGRESS)
+    embed = discord.Embed(title=words.say("overview_title", programme=overview.programme.config.name)[:256],
+                          colour=EMBED_COLOUR, description=f"{overview.totals.line(words)}\n\n"
+                          + ("\n".join(lines) or words.overview_empty))
     embed.set_footer(text=legend)
     if embed.description and len(embed.description) > 4000:
         embed.description = embed.description[:3990] + "…"
@@ -61,7 +67,7 @@ class Goals(commands.Cog):
             else:
                 text = words.say("view_mentor" if pair.goals else "view_mentor_none",
                                  mentee=safe_text(pair.mentee_name, 60))
-            await interaction.followup.send(text, embed=pair_embed(pair), ephemeral=True, allowed_mentions=NO_PINGS,
+            await interaction.followup.send(text, embed=pair_embed(pair, words), ephemeral=True, allowed_mentions=NO_PINGS,
                                             view=progress_view(pair, can_edit=role == "mentee", words=words))
 
     @organiser_only()

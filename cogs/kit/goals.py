@@ -10,7 +10,7 @@ opening it needs no database read before Discord's three seconds are up.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -26,7 +26,7 @@ from bot.goals import (
     progress_label,
 )
 from bot.onboarding.safe_text import clean_input, safe_text
-from bot.services.goals import GoalsSaved
+from bot.services.goals import GoalsSaved, goal_words
 from bot.voice import GoalWords
 from cogs.kit.interactions import INTEGER, KitModal, PersistentItem, bot_of, label_of, reply, selected
 from cogs.kit.messaging import NO_PINGS, messageable, send_dm
@@ -36,33 +36,36 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 EMBED_COLOUR = discord.Colour.gold()
-FIELD_PREFIX = "Goal "
 
 
-def goals_embed(title: str, texts: Sequence[str], description: str = "",
+def goals_embed(title: str, texts: Sequence[str], words: GoalWords, description: str = "",
                 progress: Sequence[str] | None = None) -> discord.Embed:
-    """The goals as an embed, one field each (``Goal 1``…): what the modal is pre-filled from."""
+    """The goals as an embed, one field each (named in the programme's words: ``Goal 1``…), and nothing else:
+    what the modal is pre-filled from."""
     embed = discord.Embed(title=title[:256], description=description[:4000] or None, colour=EMBED_COLOUR)
+    labels = words.progress_labels()
     for i, text in enumerate(texts[:MAX_GOALS], start=1):
-        state = f" · {progress_label(progress[i - 1])}" if progress is not None and i <= len(progress) else ""
-        embed.add_field(name=f"{FIELD_PREFIX}{i}{state}"[:256], value=clean_input(text)[:GOAL_LENGTH] or "—",
-                        inline=False)
+        state = f" · {progress_label(progress[i - 1], labels=labels)}" \
+            if progress is not None and i <= len(progress) else ""
+        embed.add_field(name=f"{words.say('goal_label', number=i)}{state}"[:256],
+                        value=clean_input(text)[:GOAL_LENGTH] or "—", inline=False)
     return embed
 
 
 def prefill_from(message: discord.Message | None) -> list[str]:
-    """The goals shown on ``message`` (its first embed's ``Goal n`` fields)."""
+    """The goals shown on ``message``: its first embed's fields (a goals embed holds nothing else, whatever the
+    programme calls a goal)."""
     if message is None or not message.embeds:
         return []
-    return [f.value or "" for f in message.embeds[0].fields if (f.name or "").startswith(FIELD_PREFIX)][:MAX_GOALS]
+    return [f.value or "" for f in message.embeds[0].fields][:MAX_GOALS]
 
 
-def pair_embed(pair: PairGoals, *, title: str | None = None) -> discord.Embed:
-    who = f"{pair.mentor_name} → {pair.mentee_name}"
+def pair_embed(pair: PairGoals, words: GoalWords, *, title: str | None = None) -> discord.Embed:
+    title = title or words.say("pair_title", mentor=safe_text(pair.mentor_name, 60),
+                               mentee=safe_text(pair.mentee_name, 60))
     if not pair.goals:
-        return goals_embed(title or f"Goals of {who}", [], "No goals set yet.")
-    return goals_embed(title or f"Goals of {who}", [g.text for g in pair.goals],
-                       progress=[g.progress for g in pair.goals])
+        return goals_embed(title, [], words, words.none_set)
+    return goals_embed(title, [g.text for g in pair.goals], words, progress=[g.progress for g in pair.goals])
 
 
 # ---- the mentee's invitation and edits ---------------------------------------------------------------------
@@ -150,7 +153,8 @@ async def share_in_space(bot: MentorBot, saved: GoalsSaved) -> None:
         return
     mentee = f"<@{pair.mentee_discord_id}>" if pair.mentee_discord_id else safe_text(pair.mentee_name, 60)
     text = programme.config.messages().say("goals_shared", mentee=mentee, programme=programme.config.name)
-    embed = pair_embed(pair, title="🎯 Goals")
+    words = programme.config.messages().goals
+    embed = pair_embed(pair, words, title=words.shared_title)
     try:
         if pair.space_id is not None and not programme.config.pods:
             await bot.pacer_send(messageable(bot, pair.space_id), content=text[:2000], allowed_mentions=NO_PINGS,
@@ -167,16 +171,16 @@ async def share_in_space(bot: MentorBot, saved: GoalsSaved) -> None:
 class GoalProgressSelect(PersistentItem[discord.ui.Select[Any]], prefix="goals:set", fields={"goal": INTEGER}):
     """Where one goal stands; the mentor and the mentee of its pair may set it."""
 
-    def __init__(self, goal: GoalView | int, row: int | None = None) -> None:
+    def __init__(self, goal: GoalView | int, row: int | None = None, labels: Mapping[str, str] = PROGRESS) -> None:
         goal_id = goal if isinstance(goal, int) else goal.goal_id
         current = None if isinstance(goal, int) else goal.progress
         placeholder = "How is this goal going?" if isinstance(goal, int) else \
-            f"{goal.position}. {clean_input(goal.text)}"[:150]
+            f"{goal.position}. {clean_input(goal.text)}"[:150]  # (a rebuilt select is never shown)
         super().__init__(discord.ui.Select(
             custom_id=self.build_id(goal_id), placeholder=placeholder, min_values=1, max_values=1, row=row,
-            options=[discord.SelectOption(label=progress_label(key), value=key, default=key == current,
-                                          description=words[:100])
-                     for key, words in PROGRESS.items()]))
+            options=[discord.SelectOption(label=progress_label(key, labels=labels)[:100], value=key,
+                                          default=key == current, description=labels.get(key, key)[:100])
+                     for key in PROGRESS]))
         self.goal_id = goal_id
 
     @classmethod
@@ -192,8 +196,9 @@ class GoalProgressSelect(PersistentItem[discord.ui.Select[Any]], prefix="goals:s
 
 def progress_view(pair: PairGoals, *, can_edit: bool, words: GoalWords) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
+    labels = words.progress_labels()
     for row, goal in enumerate(pair.goals[:MAX_GOALS]):
-        view.add_item(GoalProgressSelect(goal, row=row))
+        view.add_item(GoalProgressSelect(goal, row=row, labels=labels))
     if can_edit and pair.active:
         view.add_item(GoalsWriteButton(pair.match_id, words.change_goals_button if pair.goals else words.write_button,
                                        row=MAX_GOALS))
@@ -209,15 +214,14 @@ async def show_progress(interaction: discord.Interaction[Any], match_id: int) ->
         await reply(interaction, found)
         return
     mentee = found.mentee_discord_id == interaction.user.id
-    programme = bot.services.programmes.by_id(found.programme_id)
-    words = programme.config.messages().goals if programme else GoalWords()
+    words = goal_words(bot.services.programmes.by_id(found.programme_id))
     if not found.goals:
         text = words.no_goals_mentee if mentee else \
             words.say("no_goals_mentor", mentee=safe_text(found.mentee_name, 60))
         await reply(interaction, text, view=progress_view(found, can_edit=mentee, words=words))
         return
-    await reply(interaction, f"{words.how_going}\n" + goal_lines(found.goals),
-                embed=pair_embed(found), view=progress_view(found, can_edit=mentee, words=words))
+    await reply(interaction, f"{words.how_going}\n" + goal_lines(found.goals, labels=words.progress_labels()),
+                embed=pair_embed(found, words), view=progress_view(found, can_edit=mentee, words=words))
 
 
 class GoalProgressButton(PersistentItem[discord.ui.Button[Any]], prefix="goals:progress", fields={"match": INTEGER}):

@@ -210,16 +210,30 @@ async def private_thread(bot: MentorBot, programme: Programme, person_id: int, u
 
 
 async def send_privately(bot: MentorBot, programme: Programme, person_id: int, user_id: int, known_dm: int | None,
-                         dms_closed: bool, near: int | None, **kwargs: Any) -> tuple[discord.Message | None, bool]:
+                         dms_closed: bool, near: int | None, *, dms_marked: bool, about: str | None = None,
+                         **kwargs: Any) -> tuple[discord.Message | None, bool]:
     """A one-off message only the person may see (:func:`reach_privately`), and what it learnt about their DMs
     remembered (:class:`bot.services.dm_reach.DmReach`): a refused DM marks them closed, a DM that got through
     clears a closed mark; the organisers hear of either change once. ``dms_closed``: the reach rule's answer
-    (:func:`bot.services.dm_reach.dms_closed_now`) — True goes straight to the thread. Returns the message (None:
-    unreachable) and whether it had to go to the thread. Raises other HTTP errors."""
+    (:func:`bot.services.dm_reach.dms_closed_now`) — True goes straight to the thread. ``dms_marked``: whether the
+    person's row carried the closed mark when the caller read it (``Person.dms_closed``, also when the mark is old
+    enough to try the DM again): a DM that gets through to someone unmarked has nothing to clear, so it costs no
+    database write. ``about``: what the message was for, told to the organisers when nothing could reach the
+    person (no DM, no private thread); None: the caller reports it. Returns the message (None: unreachable) and
+    whether it had to go to the thread. Raises other HTTP errors."""
     msg, fell_back = await reach_privately(bot, programme, person_id, user_id, known_dm, dms_closed, near, **kwargs)
-    if not dms_closed:
+    if not dms_closed and (fell_back or dms_marked):
         await remember_reach(bot, programme, person_id, user_id, reached=not fell_back)
+    if msg is None and about is not None:
+        await tell_organisers(bot, programme, unreachable_notice(user_id, about))
     return msg, fell_back
+
+
+def unreachable_notice(user_id: int, about: str) -> str:
+    """What the organisers are told when a message for one person reached them nowhere (``about``: what it was
+    for, e.g. "with a survey")."""
+    return (f"⚠️ I can't reach <@{user_id}> {about}: their DMs are closed and I could not open a private thread "
+            "for them.")
 
 
 async def remember_reach(bot: MentorBot, programme: Programme, person_id: int, user_id: int, *, reached: bool) -> None:
@@ -294,8 +308,7 @@ async def send_personal(bot: MentorBot, d: PersonalDelivery, about: str, **kwarg
     closed_now = not d.dms_closed and fell_back
     if msg is None:
         return SendOutcome(None, "DMs closed and no private thread", dms_found_closed=closed_now,
-                           organisers_notice=f"⚠️ I can't reach <@{d.discord_user_id}> {about}: their DMs are "
-                                             "closed and I could not open a private thread for them.")
+                           organisers_notice=unreachable_notice(d.discord_user_id, about))
     return SendOutcome(Posted(msg.channel.id, msg.id), dms_found_closed=closed_now, reached_by_dm=not fell_back)
 
 
@@ -317,11 +330,15 @@ async def find_personal(bot: MentorBot, d: PersonalDelivery, markers: dict[str, 
 
 
 async def tell_waiting(bot: MentorBot, programme: Programme) -> None:
-    """DM everyone left out of the round just matched why (once each; closed DMs: recorded, not retried).
-    After ``/match confirm`` and the dashboard's *Confirm*."""
+    """Tell everyone left out of the round just matched why (once each), by DM or — DMs closed — in their own
+    private thread (:func:`send_privately`: what the DM learnt is remembered, the organisers hear of closed DMs
+    once and of anyone nothing could reach). After ``/match confirm`` and the dashboard's *Confirm*."""
     for notice in await bot.services.rounds.untold(programme):
         try:
-            await send_dm(bot, notice.discord_user_id, content=notice.text[:2000])
+            await send_privately(bot, programme, notice.person_id, notice.discord_user_id, notice.dm_channel_id,
+                                 notice.dms_closed, None, dms_marked=notice.dms_marked,
+                                 about="to say why they are not in the round just matched",
+                                 content=notice.text[:2000], allowed_mentions=NO_PINGS)
         except discord.HTTPException:
             log.warning("could not tell person %s why they are not in round %s", notice.person_id, notice.round_id)
             continue

@@ -318,8 +318,9 @@ class DiscordPairSpaces:
             if goals is not None:  # the mentee: the same message invites them to set the match's goals
                 invite = programme.config.messages().say(
                     "goals_invite", partner=safe_text(partner, 60), programme=safe_text(programme.config.name, 60))
-                extra = {"embed": goals_embed("🎯 Your goals", goals.suggestions, invite),
-                         "view": invite_view(match_id, goals.suggestions, programme.config.messages().goals)}
+                words = programme.config.messages().goals
+                extra = {"embed": goals_embed(words.invite_title, goals.suggestions, words, invite),
+                         "view": invite_view(match_id, goals.suggestions, words)}
             await self.bot.pacer_send(
                 dm, content=programme.config.messages().say(
                     "paired_dm", partner=safe_text(partner, 60), programme=safe_text(programme.config.name, 60),
@@ -347,11 +348,11 @@ class DiscordPairSpaces:
                 return
         invite = programme.config.messages().say(
             "goals_invite", partner=safe_text(partner, 60), programme=safe_text(programme.config.name, 60))
-        await send_privately(self.bot, programme, goals.person_id, user_id, None, True, space.id,
+        words = programme.config.messages().goals
+        await send_privately(self.bot, programme, goals.person_id, user_id, None, True, space.id, dms_marked=True,
                              content=f"-# {ref}", nonce=once_nonce(ref),
-                             embed=goals_embed("🎯 Your goals", goals.suggestions, invite),
-                             view=invite_view(goals.match_id, goals.suggestions,
-                                             programme.config.messages().goals))
+                             embed=goals_embed(words.invite_title, goals.suggestions, words, invite),
+                             view=invite_view(goals.match_id, goals.suggestions, words))
 
 
 def mention(p: Member) -> str:

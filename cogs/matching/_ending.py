@@ -34,7 +34,8 @@ class DiscordMatchSpaces:
             # closed DMs: their own private thread (beside no space: theirs is being archived, or is a pod they
             # are leaving and its other mentees stay in)
             sent, _ = await send_privately(self.bot, ended.programme, party.person_id, party.discord_user_id,
-                                           party.dm_channel_id, party.dms_closed, None, content=text[:2000],
+                                           party.dm_channel_id, party.dms_closed, None,
+                                           dms_marked=party.dms_marked, content=text[:2000],
                                            allowed_mentions=NO_PINGS)
         except LOST as exc:
             log.warning("could not tell %s that match %s ended: %s", party.role, ended.match_id, exc)

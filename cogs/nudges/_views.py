@@ -16,7 +16,7 @@ from bot.services.programmes import Programme
 from bot.voice import CheckinButtons, CheckinWords
 from cogs.kit.goals import GoalProgressButton
 from cogs.kit.interactions import INTEGER, KitModal, PersistentItem, bot_of, label_of, reply
-from cogs.kit.messaging import NO_PINGS, send_privately, send_to_person, tell_organisers
+from cogs.kit.messaging import NO_PINGS, remember_reach, send_privately, send_to_person, tell_organisers
 from storage.models import NudgeKind
 
 if TYPE_CHECKING:
@@ -138,19 +138,29 @@ async def follow_up(bot: MentorBot, result: AnswerResult) -> None:
 
 
 async def ask_partner(bot: MentorBot, prompt: PartnerPrompt, programme: Programme) -> None:
-    """Ask the partner to confirm ending the match (or explain), with two buttons (DMs closed: in the pair's
-    space, or in a mentor's pod a private thread only they see — not in front of the pod's other mentees)."""
+    """Ask the partner to confirm ending the match (or explain), with two buttons: by DM; with DMs closed in
+    the pair's own space, or — a mentor's pod, shared with their other mentees, or no space at all — in a private
+    thread only they see. What the DM learnt is remembered (:class:`bot.services.dm_reach.DmReach`) and the
+    organisers hear of closed DMs once, and of a partner nothing could reach."""
     voice = programme.config.messages()
-    content = voice.checkin_words.say("end_request", partner=prompt.requested_by, programme=programme.config.name)
+    private = prompt.private or prompt.space_id is None
+    # in a private thread a mention of the asker would add them to it: their name instead
+    content = voice.checkin_words.say("end_request", partner=prompt.requested_by_name if private
+                                      else prompt.requested_by, programme=programme.config.name)
     kwargs = {"content": content, "allowed_mentions": NO_PINGS,
               "view": buttons_view(END_CONFIRM_BUTTONS, prompt.nudge_id, note=None, labels=voice.checkin_buttons)}
     try:
-        if prompt.private:
+        if private:
             msg, _ = await send_privately(bot, programme, prompt.person_id, prompt.discord_user_id,
-                                          prompt.dm_channel_id, prompt.dms_closed, prompt.space_id, **kwargs)
+                                          prompt.dm_channel_id, prompt.dms_closed, prompt.space_id,
+                                          dms_marked=prompt.dms_marked,
+                                          about="to confirm the end of their match", **kwargs)
         else:
             msg = await send_to_person(bot, prompt.discord_user_id, prompt.dm_channel_id, prompt.dms_closed,
                                        prompt.space_id, **kwargs)
+            fell_back = msg is None or msg.channel.id == prompt.space_id
+            if not prompt.dms_closed and (fell_back or prompt.dms_marked):
+                await remember_reach(bot, programme, prompt.person_id, prompt.discord_user_id, reached=not fell_back)
     except discord.HTTPException as exc:
         log.warning("could not ask %s to confirm the end of their match: %s", prompt.discord_user_id, exc)
         msg = None

@@ -1,6 +1,7 @@
 """Closed DMs are learnt and unlearnt by every message, not only the scheduled ones: a one-off message (the pair's
-link, the goals invitation, the news that a match ended) whose DM is refused marks the person's DMs closed and
-tells the organisers once; one that gets through after they were marked clears it and tells the organisers once.
+link, the goals invitation, the news that a match ended, a partner's end request, why someone is not in a round)
+whose DM is refused marks the person's DMs closed, tells the organisers once and reaches them in a thread only
+they see; one that gets through after they were marked clears it and tells the organisers once.
 A person marked closed within the week gets their pair's goals invitation in their private thread with no DM
 tried first, and a person who writes to the bot in its DMs — answering their interview too — is tried by DM at
 their next message."""
@@ -9,9 +10,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 
+from bot.sandbox.discord import Message
 from bot.sandbox.world import SandboxWorld
 from bot.services.dm_reach import dms_closed_now
 from storage.db import transaction
@@ -142,3 +146,120 @@ async def test_a_person_marked_closed_who_answers_their_interview_in_dms_is_trie
         person = await people.get_person(session=s, person_id=person.id or 0)
     assert person is not None and not dms_closed_now(person, world.clock.now()), \
         "writing in the interview left their DMs skipped"
+
+
+async def test_an_end_request_to_a_partner_with_closed_dms_and_no_space_reaches_them_in_their_own_thread(
+        pairs: SandboxWorld) -> None:
+    world = pairs
+    mentor = await add_member(world, "Mentor S", "Europe/London")
+    mentee = await add_member(world, "Mentee S", "Europe/London")
+    match_id = (await add_pair(world, mentor, mentee)).match_id  # announced, and no space of their own
+    await world.bot.services.nudges.plan_match(match_id)
+    world.clock.advance(timedelta(days=3, minutes=1))
+    await world.bot.tick("nudge-dispatch")
+    checkin = next(m for m in mentor.persona.dms() if "ref:n" in m.content)
+    mentee.persona.dms_open = False  # they close their DMs after their own check-in came
+    await (await mentor.persona.click("End this match", message=checkin)).wait_answer()
+
+    def asked() -> list[Message]:
+        thread = own_thread(world, mentee)
+        return [m for m in posts_in(world, thread) if "asked to end your" in m.content] if thread else []
+
+    await world.discord.state.wait_for(lambda: bool(asked()), 5)
+    thread = own_thread(world, mentee)
+    assert thread is not None and asked(), "the partner with closed DMs was never asked to confirm the end"
+    assert mentee.persona.can_see(thread)
+    assert not mentor.persona.can_see(thread), "the one who asked was let into the partner's own thread"
+    assert "Mentor S asked to end your" in asked()[0].content
+    await world.discord.state.wait_for(lambda: bool(_notices(world, mentee, "closed their DMs")), 5)
+    assert await _closed_now(world, mentee), "the refused DM was not remembered"
+    assert len(_notices(world, mentee, "closed their DMs")) == 1
+    done = await mentee.persona.click("Yes, end our match", message=asked()[0])
+    assert "ended" in done.content
+    async with world.bot.sessions() as s:
+        match = await matching.get_match(session=s, match_id=match_id)
+    assert match is not None and match.status == "ended"
+
+
+@pytest.fixture
+async def libraries(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SandboxWorld]:
+    """Libraries Connected, members added by hand (no onboarding interview racing the test)."""
+    w, schema = await make_world(tmp_path_factory, preset="libraries",
+                                 extensions=["cogs.matching", "cogs.organisers", "cogs.dms"])
+    try:
+        yield w
+    finally:
+        await w.stop()
+        await drop_test_schema(schema)
+
+
+def _leader(role: str, authority: str) -> dict[str, object]:
+    out: dict[str, object] = {"role": role, "level": "director" if role == "mentor" else "emerging-leader",
+                              "nation": "england", "service_area": ["children"], "goals": ["budgeting"],
+                              "timezone": "Europe/London", "availability": ["weekday-daytime"], "organisation": authority,
+                              "consent": True}
+    if role == "mentor":
+        out["capacity"] = 1
+    return out
+
+
+async def test_someone_left_out_of_a_round_with_closed_dms_is_told_why_in_their_own_thread(
+        libraries: SandboxWorld) -> None:
+    world = libraries
+    olu, guild = world.organiser, world.guild
+    assert olu is not None and guild is not None
+    await olu.slash("programme", "round", "open", guild=guild, options={"name": "Round 2", "prerequisites": "training"})
+    ada = await add_member(world, "Ada", "Europe/London", answers=_leader("mentor", "Kent Libraries"))
+    cal = await add_member(world, "Cal", "Europe/London", answers=_leader("mentee", "Leeds Libraries"))
+    dee = await add_member(world, "Dee", "Europe/London", answers=_leader("mentee", "York Libraries"),
+                           dms_open=False)
+    for member in (ada, cal):
+        await olu.slash("programme", "round", "ready", guild=guild,
+                        options={"member": member.persona.id, "prerequisite": "training"})
+    await olu.slash("programme", "round", "close", guild=guild)
+    await olu.slash("match", "preview", guild=guild)
+    await olu.slash("match", "confirm", guild=guild)
+    thread = own_thread(world, dee)
+    assert thread is not None, "someone left out of the round with closed DMs was never told why"
+    told = [m.content for m in posts_in(world, thread) if "Round 2" in m.content]
+    assert len(told) == 1 and "next round" in told[0]
+    assert dee.persona.can_see(thread) and not cal.persona.can_see(thread)
+    await world.discord.state.wait_for(lambda: bool(_notices(world, dee, "closed their DMs")), 5)
+    assert await _closed_now(world, dee), "the refused DM was not remembered"
+    assert len(_notices(world, dee, "closed their DMs")) == 1
+    await olu.slash("match", "preview", guild=guild)
+    await olu.slash("match", "confirm", guild=guild)
+    assert len([m for m in posts_in(world, thread) if "Round 2" in m.content]) == 1, "told twice"
+
+
+class PersonWrites:
+    """Counts the statements that write a person's row (the closed-DMs mark lives there)."""
+
+    def __init__(self, world: SandboxWorld) -> None:
+        assert world.engine is not None
+        self.engine = world.engine.sync_engine
+        self.statements: list[str] = []
+
+    def __enter__(self) -> PersonWrites:
+        event.listen(self.engine, "before_cursor_execute", self._seen)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if " ".join(statement.split()).upper().startswith("UPDATE PERSON "):
+            self.statements.append(statement)
+
+
+async def test_a_one_off_dm_that_gets_through_to_someone_never_marked_writes_nothing_about_their_dms(
+        pairs: SandboxWorld) -> None:
+    world = pairs
+    mentor = await add_member(world, "Mentor U", "Europe/London")
+    mentee = await add_member(world, "Mentee U", "Europe/London")
+    match_id = await _pair(world, mentor, mentee)
+    with PersonWrites(world) as writes:
+        await _end(world, match_id)
+    assert [m for m in mentee.persona.dms() if "timetable clash" in m.content], "the notice did not go by DM"
+    assert [m for m in mentor.persona.dms() if "timetable clash" in m.content], "the notice did not go by DM"
+    assert writes.statements == [], "a DM that got through wrote a closed-DMs mark that was never there"

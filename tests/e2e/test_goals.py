@@ -334,3 +334,64 @@ async def test_the_goals_form_and_goals_view_speak_in_the_programmes_own_words(
     finally:
         await world.stop()
         await drop_test_schema(schema)
+
+
+#: every word a pair and the organisers see around goals, in a programme's own voice
+OWN_GOAL_WORDS = {
+    "invite_title": "🌱 Your aims", "shared_title": "🌱 Aims agreed", "pair_title": "Aims of {mentor} & {mentee}",
+    "goal_label": "Aim {number}", "not_started": "Not begun", "under_way": "Going well", "achieved": "Done it",
+    "changed": "Rethought", "progress_button": "Our aims", "checkin_heading": "🌱 **Your aims**",
+    "checkin_press": "Tap “{button}” to tell us where they stand.", "saved": "🌱 Aims noted:\n{goals}",
+    "progress_noted": "Aim {number} is now **{progress}**.", "only_mentee": "Only your mentee sets the aims.",
+    "not_yours": "Not your aims to change.", "overview_title": "{programme}: aims",
+    "goal_count": "{count} aims", "pair_count": "{count} duos", "totals": "{goals} across {with_goals}/{pairs}: {states}",
+    "overview_no_goals": "no aims yet",
+}
+
+
+async def test_goals_are_shown_saved_asked_about_and_totalled_in_the_programmes_own_words(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    world, schema = await make_world(tmp_path_factory, extensions=GOAL_COGS,
+                                     programme_overrides={"voice": {"goals": OWN_GOAL_WORDS}})
+    try:
+        assert world.guild is not None and world.organiser is not None
+        pair = await _introduced_pair(world, "W", ["planning", "wellbeing"])
+        other = await _introduced_pair(world, "X", [])
+        invite = await _dm_with(pair.mentee.persona, "🌱 Your aims")
+        assert [f["name"] for f in invite.embeds[0]["fields"]] == ["Aim 1", "Aim 2"]
+        assert (await pair.mentor.persona.click("Use these goals", message=invite)).content == \
+            "Only your mentee sets the aims."
+        assert (await other.mentee.persona.click("Use these goals", message=invite)).content == "Not your aims to change."
+
+        used = await pair.mentee.persona.click("Use these goals", message=invite)
+        assert used.content == "🌱 Aims noted:\n1. Planning\n2. Wellbeing", used.content
+        shown = await world.discord.state.wait_for(lambda: [m for m in _space_posts(world, pair)
+                                                            if m.embeds and m.embeds[0].get("title") == "🌱 Aims agreed"], 5)
+        assert [f["name"] for f in shown[-1].embeds[0]["fields"]] == ["Aim 1 · ⚪ Not begun", "Aim 2 · ⚪ Not begun"]
+
+        reworded = await pair.mentee.persona.click("Change them", message=invite)
+        assert reworded.modal is not None and [f.get("value") for f in _form_fields(reworded.modal)][:2] == \
+            ["Planning", "Wellbeing"], "the form is filled in from fields named in the programme's words"
+
+        world.clock.advance(timedelta(days=3, minutes=1))
+        await world.bot.tick("nudge-dispatch")
+        checkin = await _dm_with(pair.mentor.persona, "Have you two met yet?")
+        assert "🌱 **Your aims**\n1. Planning — ⚪ Not begun\n2. Wellbeing — ⚪ Not begun\n" \
+               "Tap “Our aims” to tell us where they stand." in checkin.content, checkin.content
+        opened = await pair.mentor.persona.click("Our aims", message=checkin)
+        panel = opened.messages[-1]
+        assert panel.embeds[0]["title"] == "Aims of Mentor W & Mentee W"
+        selects = [c for row in panel.components for c in row["components"] if c.get("type") == 3]
+        assert [o["label"] for o in selects[0]["options"]] == ["⚪ Not begun", "🟡 Going well", "✅ Done it", "🔄 Rethought"]
+        done = await pair.mentor.persona.choose("achieved", custom_id=selects[0]["custom_id"], message=panel)
+        assert done.content == "Aim 1 is now **✅ Done it**.", done.content
+
+        seen = await slash(world.organiser, world.guild, "goals", "overview")
+        embed = seen.messages[-1].embeds[0]
+        assert embed["title"].endswith(": aims")
+        assert embed["description"].startswith("2 aims across 1/2 duos: ⚪ Not begun 1 · 🟡 Going well 0 · ✅ Done it 1")
+        assert "**Mentor X → Mentee X**: no aims yet" in embed["description"]
+        assert "Done it" in embed["footer"]["text"]
+    finally:
+        await world.stop()
+        await drop_test_schema(schema)

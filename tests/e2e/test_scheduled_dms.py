@@ -255,5 +255,6 @@ async def test_an_end_request_to_a_mentor_with_closed_dms_stays_out_of_their_pod
     asked = lambda c: [m for m in _in(world, c) if "asked to end your" in m.content]  # noqa: E731
     await world.discord.state.wait_for(lambda: bool(asked(thread)), 5)
     assert mentor.persona.can_see(thread) and not staying.persona.can_see(thread)
+    assert not leaving.persona.can_see(thread), "the one who asked was let into the mentor's own thread"
     pod = next(c for c in world.discord.state.channels.values() if c.name.startswith("pod-"))
     assert asked(pod) == []  # the other leader never sees it

@@ -117,6 +117,10 @@ class PartnerPrompt:
     person_id: int = 0
     #: with DMs closed, a private thread only they see, not ``space_id``: the space is a mentor's shared pod
     private: bool = False
+    #: the person's row carries the closed-DMs mark (a DM that gets through clears it)
+    dms_marked: bool = False
+    #: who asked, by name: what a private thread may show (a mention there would add the asker to the thread)
+    requested_by_name: str = "your partner"
 
 
 @dataclass

@@ -237,7 +237,8 @@ class NudgeService:
         partner_id = match.mentee_person_id if person.id == match.mentor_person_id else match.mentor_person_id
         partner = found.get(partner_id, (None, None))[0]
         footer = f"\n-# {marker(nid)}"
-        goals = checkin_goals(await outcomes.goals_of_match(session=session, match_id=require_id(match))) \
+        goals = checkin_goals(await outcomes.goals_of_match(session=session, match_id=require_id(match)),
+                              programme.config.messages().goals) \
             if nudge.kind == NudgeKind.CHECKIN else ""
         footer = goals + footer
         text = render_template(step.text, {
