@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +18,7 @@ from bot.clock import Clock
 from bot.nudges.quiet import is_quiet
 from bot.onboarding import flow
 from bot.onboarding.flow import FlowState, Step
+from bot.onboarding.recent import Known, RecentInterviews
 from bot.onboarding.validate import AnswerValue
 from bot.services.dm_reach import dms_closed_now
 from bot.services.programmes import Programme, ProgrammeRegistry
@@ -77,11 +78,29 @@ class OpenInterview:
     shared: bool = False
 
 
+def _apply(programme: Programme, state: FlowState, action: Action, raw: object, key: str | None,
+           now: datetime) -> tuple[FlowState, Step]:
+    """One action of the person on their conversation's state (the pure flow)."""
+    qs, today = programme.questions, now.date()
+    words = programme.config.messages().answers
+    if action == "answer":
+        return flow.answer(qs, state, raw, key=key, today=today, words=words)
+    if action == "change":
+        return flow.change(qs, state, key or "", today=today)
+    if action == "confirm":
+        return flow.confirm(qs, state, now, today=today, words=words)
+    if action == "back":
+        return flow.back_to_summary(qs, state, today=today, words=words)
+    return state, flow.current_step(qs, state, today=today, words=words)
+
+
 class OnboardingService:
     def __init__(self, registry: ProgrammeRegistry, sessions: SessionFactory, clock: Clock) -> None:
         self._registry = registry
         self._sessions = sessions
         self._clock = clock
+        #: the conversations this process last read or wrote: an answer is written with no read before it
+        self._recent = RecentInterviews()
 
     async def begin(
         self,
@@ -145,6 +164,7 @@ class OnboardingService:
                         return None  # a typed answer moved it at the same moment: re-read and try again
                 step = flow.current_step(programme.questions, stored, today=today,
                                          words=programme.config.messages().answers)
+        self._recent.forget(programme.id, discord_user_id)  # (re)started: the next answer reads it
         return Conversation(programme, require_id(person), require_id(row), step, row.channel_id, row.in_thread, created,
                             dms_closed=dms_closed_now(person, now))
 
@@ -170,40 +190,37 @@ class OnboardingService:
         raw: object = None,
         key: str | None = None,
     ) -> Conversation | None:
-        """Apply one action of the person to their conversation. ``None`` when they have none here."""
+        """Apply one action of the person to their conversation. ``None`` when they have none here.
+
+        An answer to a conversation this process last read or wrote is one guarded update (no read before it);
+        when someone else moved the conversation since, or nothing is to be written, or it ends now, the row is
+        read first, as always."""
+        known = self._recent.get(programme.id, discord_user_id)
+        if known is not None:
+            conv = await self._act_on_known(programme, discord_user_id, known, action, raw, key)
+            if conv is not None:
+                return conv
         for _ in range(5):
             now = self._clock.now()
-            today = now.date()
             async with transaction(self._sessions) as session:
-                person = await people.get_person_by_discord(
-                    session=session, programme_id=programme.id, discord_user_id=discord_user_id
-                )
-                if person is None:
+                found = await onboarding.interview_of(session=session, programme_id=programme.id,
+                                                      discord_user_id=discord_user_id)
+                if found is None:
+                    self._recent.forget(programme.id, discord_user_id)
                     return None
-                row = await onboarding.get_session(session=session, person_id=require_id(person),
-                                                   programme_id=programme.id)
-                if row is None:
-                    return None
+                person, row = found
+                expected = row.step  # (the update below may refresh the loaded row)
                 state = FlowState.model_validate(row.state)
-                qs = programme.questions
-                words = programme.config.messages().answers
-                if action == "answer":
-                    new_state, step = flow.answer(qs, state, raw, key=key, today=today, words=words)
-                elif action == "change":
-                    new_state, step = flow.change(qs, state, key or "", today=today)
-                elif action == "confirm":
-                    new_state, step = flow.confirm(qs, state, now, today=today, words=words)
-                elif action == "back":
-                    new_state, step = flow.back_to_summary(qs, state, today=today, words=words)
-                else:
-                    new_state, step = state, flow.current_step(qs, state, today=today, words=words)
+                new_state, step = _apply(programme, state, action, raw, key, now)
                 conv = Conversation(programme, require_id(person), require_id(row), step, row.channel_id, row.in_thread)
                 if new_state == state and not isinstance(step, flow.Done):
+                    self._remember(programme, discord_user_id, conv, expected, row.state)
                     return conv  # nothing changed (a notice, a re-render): no write
                 finished = isinstance(step, flow.Done)
+                stored = new_state.model_dump(mode="json")
                 saved = await onboarding.save_state(
-                    session=session, session_id=require_id(row), expected_step=row.step,
-                    state=new_state.model_dump(mode="json"), now=now,
+                    session=session, session_id=require_id(row), expected_step=expected,
+                    state=stored, now=now,
                     status=OnboardingStatus.COMPLETED if finished else None,
                 )
                 if not saved:
@@ -221,9 +238,36 @@ class OnboardingService:
                         action="onboarding.complete", detail={"person_id": person.id}, now=now,
                     )
                     conv.finished_now = True
-                return conv
+            # remembered once committed: a rolled-back write must not be taken for the stored state
+            self._remember(programme, discord_user_id, conv, expected + 1, stored)
+            return conv
+        self._recent.forget(programme.id, discord_user_id)
         log.warning("conversation of %s kept changing under us", discord_user_id)
         return None
+
+    async def _act_on_known(self, programme: Programme, discord_user_id: int, known: Known, action: Action,
+                            raw: object, key: str | None) -> Conversation | None:
+        """:meth:`act` on the remembered conversation: one guarded update. ``None``: read it instead (someone
+        else moved it, nothing is to be written, or the interview ends now and needs the person)."""
+        now = self._clock.now()
+        state = FlowState.model_validate(known.state)
+        new_state, step = _apply(programme, state, action, raw, key, now)
+        if new_state == state or isinstance(step, flow.Done):
+            return None
+        stored = new_state.model_dump(mode="json")
+        async with transaction(self._sessions) as session:
+            where = await onboarding.advance_state(session=session, session_id=known.session_id,
+                                                   expected_step=known.step, state=stored, now=now)
+        if where is None:
+            self._recent.forget(programme.id, discord_user_id)
+            return None
+        conv = Conversation(programme, known.person_id, known.session_id, step, where[0], where[1])
+        self._remember(programme, discord_user_id, conv, known.step + 1, stored)
+        return conv
+
+    def _remember(self, programme: Programme, discord_user_id: int, conv: Conversation, step: int,
+                  state: dict[str, object]) -> None:
+        self._recent.remember(programme.id, discord_user_id, Known(conv.person_id, conv.session_id, step, state))
 
     async def find_open(self, discord_user_id: int, channel_id: int | None = None, *,
                         reply_to: int | None = None, replied_programme_id: int | None = None,
@@ -238,18 +282,20 @@ class OnboardingService:
 
         ``shared`` says whether another unfinished interview runs in the same channel (then each message of
         the bot names its programme)."""
+        running = self._registry.all()
         async with self._sessions() as session:
-            open_rows: list[tuple[OnboardingSession, Programme]] = []
-            for prog in self._registry.all():
-                person = await people.get_person_by_discord(
-                    session=session, programme_id=prog.id, discord_user_id=discord_user_id
-                )
-                if person is None:
-                    continue
-                row = await onboarding.get_session(session=session, person_id=require_id(person), programme_id=prog.id)
-                if row is None or FlowState.model_validate(row.state).current == flow.DONE:
-                    continue
-                open_rows.append((row, prog))
+            rows = {row.programme_id: row for row in await onboarding.interviews_of(
+                session=session, discord_user_id=discord_user_id, programme_ids=[p.id for p in running])}
+        open_rows: list[tuple[OnboardingSession, Programme]] = []
+        for prog in running:  # in the programmes' order, as before
+            row = rows.get(prog.id)
+            if row is None:
+                continue
+            # read now: the answer that usually follows is written with no read before it
+            self._recent.remember(prog.id, discord_user_id, Known(row.person_id, require_id(row), row.step, row.state))
+            if FlowState.model_validate(row.state).current == flow.DONE:
+                continue
+            open_rows.append((row, prog))
         here = [(row, prog) for row, prog in open_rows if channel_id is not None and row.channel_id == channel_id]
         shared = len(here) > 1
         if reply_to is not None:

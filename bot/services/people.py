@@ -86,9 +86,12 @@ class PeopleService:
 
     async def heard_in_dms(self, discord_user_id: int) -> None:
         """They wrote to the bot in its DMs: DMs remembered closed are tried again at their next message (and
-        the flag cleared when that gets through; see :mod:`bot.services.dm_reach`)."""
-        async with transaction(self._sessions) as session:
-            await people.retry_dms_soon(session=session, discord_user_id=discord_user_id)
+        the flag cleared when that gets through; see :mod:`bot.services.dm_reach`). Every DM comes here, and
+        nearly always there is nothing to clear: that is found with a read, and only a clearing is written."""
+        async with self._sessions() as session:
+            if await people.dms_to_retry(session=session, discord_user_id=discord_user_id):
+                await people.retry_dms_soon(session=session, discord_user_id=discord_user_id)
+                await session.commit()
 
     async def pause(self, programme: Programme, discord_user_id: int, weeks: int, *, actor: int | None = None,
                     end_matches: bool = False) -> datetime | None:

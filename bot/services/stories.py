@@ -168,7 +168,7 @@ class StoryService:
                     partner = found.get(partner_id, (None, None))[0]
                     text = programme.config.messages().say(
                         "story_offer", name=safe_text(person.display_name, 60),
-                        partner=safe_text(partner.display_name, 60) if partner else "your partner",
+                        partner=safe_text(partner.display_name, 60) if partner else story_words(programme).your_partner,
                         programme=programme.config.name)
                     out.append(StoryOffer(require_id(story), programme, pid, person.discord_user_id,
                                           await onboarding.known_dm_channel(session=session, person_id=pid),
@@ -247,7 +247,7 @@ class StoryService:
         handle = await self._handle(session, programme, person, destination) if with_handle else None
         if with_handle and handle is None:
             return None
-        role = await self._role(session, story)
+        role = story_words(programme).signed(await self._role(session, story))
         return compose(story.text, destination=destination, signature=Signature(role, handle),
                        hashtag=self._publisher.hashtag(programme, destination) if destination in PUBLIC else None)
 
@@ -282,7 +282,7 @@ class StoryService:
         words = story_words(programme)
         if destination == "organisers":
             sent = self.outlets is not None and await self.outlets.tell_organisers(
-                programme, f"📖 A story from <@{discord_user_id}>, for the organisers only:\n{text}")
+                programme, words.say("to_organisers", person=f"<@{discord_user_id}>", story=text))
             status = StoryStatus.SHARED if sent else StoryStatus.WRITTEN
             async with transaction(self._sessions) as session:
                 await q.finish_story(session=session, story_id=story_id, status=status, now=now,
@@ -303,9 +303,8 @@ class StoryService:
                                      error=result.error[:500])
                 return StoryAnswer(False, words.say("unclear", platform=where), programme=programme, words=words,
                                    organisers_notice=[
-                    f"⚠️ A story for {where} may or may not have been posted ({result.error[:200]}): please check "
-                    "the programme's account."])
-            why = result.refused_reason or result.credentials_error or "it is busy just now"
+                    words.say("unclear_notice", platform=where, error=result.error[:200])])
+            why = result.refused_reason or result.credentials_error or words.busy
             await q.finish_story(session=session, story_id=story_id, status=StoryStatus.WRITTEN, now=now,
                                  error=why[:500])
         return StoryAnswer(False, words.say("refused", platform=where, reason=why), words=words)

@@ -29,15 +29,15 @@ def clean_story(text: str | None) -> str:
 
 @dataclass(frozen=True)
 class Signature:
-    """Who the story is from, as the post says it: a role in the programme, or the person's own handle."""
+    """Who the story is from, as the post says it: their role in the programme's words, or their own handle."""
 
-    role: str  # mentor | mentee
+    role: str  # in the programme's words: "a mentor", "a Run Leader Mentor"
     handle: str | None = None  # their handle on that platform, only when they asked for it
 
 
 def compose(story: str, *, destination: str, hashtag: str | None, signature: Signature) -> str:
     """The exact text that goes out: the story in quotes, who wrote it, the programme's hashtag."""
-    who = f"@{signature.handle.lstrip('@')}" if signature.handle else f"a {signature.role}"
+    who = f"@{signature.handle.lstrip('@')}" if signature.handle else signature.role
     tag = f" #{hashtag}" if hashtag and destination in PUBLIC else ""
     text = f"“{story}”\n— {who}{tag}"
     limit = LIMITS.get(destination, 280)

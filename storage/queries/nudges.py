@@ -4,15 +4,17 @@ per-match and per-programme views, and the weekly digest's row."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, update
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.ids import require_id
-from storage.models import MATCH_KINDS, Match, MatchStatus, Nudge, NudgeKind, NudgeStatus
+from storage.models import MATCH_KINDS, Match, MatchStatus, Nudge, NudgeKind, NudgeStatus, Person
 from storage.queries import claims
 
 
@@ -148,6 +150,36 @@ async def nudges_of_match(*, session: AsyncSession, match_id: int) -> list[Nudge
 
 async def get_nudge(*, session: AsyncSession, nudge_id: int) -> Nudge | None:
     return await session.get(Nudge, nudge_id)
+
+
+@dataclass(frozen=True)
+class NudgeInMatch:
+    """A nudge with what answering it needs: its match, the pair's people and every nudge of the match."""
+
+    nudge: Nudge
+    match: Match
+    people: dict[int, Person]  # the pair's people still stored, by person id
+    history: list[Nudge]  # every nudge of the match, ``nudge`` among them, in :func:`nudges_of_match`'s order
+
+
+async def nudge_in_match(*, session: AsyncSession, nudge_id: int) -> NudgeInMatch | None:
+    """The nudge, its match, the pair and all the match's nudges, in one query (None: no such nudge, or it is
+    not a match's)."""
+    mentor, mentee = aliased(Person), aliased(Person)
+    match_of_nudge = select(Nudge.match_id).where(col(Nudge.id) == nudge_id).scalar_subquery()
+    stmt = (select(Nudge, Match, mentor, mentee)
+            .join(Match, col(Match.id) == col(Nudge.match_id))
+            .outerjoin(mentor, col(mentor.id) == col(Match.mentor_person_id))
+            .outerjoin(mentee, col(mentee.id) == col(Match.mentee_person_id))
+            .where(col(Nudge.match_id) == match_of_nudge)
+            .order_by(col(Nudge.due_at), col(Nudge.id)))
+    rows = list(await session.exec(stmt))
+    nudge = next((row[0] for row in rows if row[0].id == nudge_id), None)
+    if nudge is None:
+        return None
+    _, match, first, second = rows[0]
+    people = {require_id(p): p for p in (first, second) if p is not None}
+    return NudgeInMatch(nudge, match, people, [row[0] for row in rows])
 
 
 async def upsert_planned(*, session: AsyncSession, nudges: Sequence[Nudge]) -> int:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import and_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import OnboardingSession, OnboardingStatus
+from storage.models import OnboardingSession, OnboardingStatus, Person
 
 
 async def get_or_create_session(
@@ -34,6 +35,43 @@ async def get_session(*, session: AsyncSession, person_id: int, programme_id: in
     return (await session.exec(stmt)).first()
 
 
+async def interview_of(
+    *, session: AsyncSession, programme_id: int, discord_user_id: int
+) -> tuple[Person, OnboardingSession] | None:
+    """The Discord user's person in this programme and their conversation there, in one query (None: no person,
+    or no conversation)."""
+    stmt = (select(Person, OnboardingSession)
+            .join(OnboardingSession, and_(col(OnboardingSession.person_id) == col(Person.id),
+                                          col(OnboardingSession.programme_id) == programme_id))
+            .where(col(Person.programme_id) == programme_id, col(Person.discord_user_id) == discord_user_id))
+    found = (await session.exec(stmt)).first()
+    return (found[0], found[1]) if found is not None else None
+
+
+async def interviews_of(
+    *, session: AsyncSession, discord_user_id: int, programme_ids: Sequence[int]
+) -> list[OnboardingSession]:
+    """The Discord user's conversations in these programmes (each their person's in its programme), in one query."""
+    if not programme_ids:
+        return []
+    stmt = (select(OnboardingSession)
+            .join(Person, and_(col(Person.id) == col(OnboardingSession.person_id),
+                               col(Person.programme_id) == col(OnboardingSession.programme_id)))
+            .where(col(Person.discord_user_id) == discord_user_id,
+                   col(OnboardingSession.programme_id).in_(list(programme_ids))))
+    return list(await session.exec(stmt))
+
+
+def _state_values(expected_step: int, state: dict[str, Any], now: datetime,
+                  status: OnboardingStatus | None) -> dict[str, Any]:
+    values: dict[str, Any] = {"state": state, "step": expected_step + 1, "last_activity_at": now}
+    if status is not None:
+        values["status"] = status
+        if status == OnboardingStatus.COMPLETED:
+            values["completed_at"] = now
+    return values
+
+
 async def save_state(
     *,
     session: AsyncSession,
@@ -47,17 +85,26 @@ async def save_state(
 
     Returns ``False`` when another click/message/process got there first: the caller re-reads.
     """
-    values: dict[str, Any] = {"state": state, "step": expected_step + 1, "last_activity_at": now}
-    if status is not None:
-        values["status"] = status
-        if status == OnboardingStatus.COMPLETED:
-            values["completed_at"] = now
     result = await session.exec(
         update(OnboardingSession)
         .where(col(OnboardingSession.id) == session_id, col(OnboardingSession.step) == expected_step)
-        .values(**values)
+        .values(**_state_values(expected_step, state, now, status))
     )
     return bool(result.rowcount)
+
+
+async def advance_state(
+    *, session: AsyncSession, session_id: int, expected_step: int, state: dict[str, Any], now: datetime
+) -> tuple[int | None, bool] | None:
+    """:func:`save_state` (the same guarded update) that also says where the conversation runs, in the same
+    statement: ``(channel_id, in_thread)``, or ``None`` when someone moved it since ``expected_step`` (or it is
+    gone)."""
+    stmt = (update(OnboardingSession)
+            .where(col(OnboardingSession.id) == session_id, col(OnboardingSession.step) == expected_step)
+            .values(**_state_values(expected_step, state, now, None))
+            .returning(col(OnboardingSession.channel_id), col(OnboardingSession.in_thread)))
+    found = (await session.exec(stmt)).first()
+    return (found[0], bool(found[1])) if found is not None else None
 
 
 async def set_prompt(*, session: AsyncSession, session_id: int, message_id: int) -> None:

@@ -82,6 +82,14 @@ async def mark_dms_closed(*, session: AsyncSession, person_id: int, now: datetim
     return False
 
 
+async def dms_to_retry(*, session: AsyncSession, discord_user_id: int) -> bool:
+    """Whether any of the person's rows (in every programme) remembers their DMs closed with a time, which
+    :func:`retry_dms_soon` clears: a read, so the usual answer (nothing to clear) takes no write lock."""
+    stmt = select(Person.id).where(col(Person.discord_user_id) == discord_user_id, col(Person.dms_closed),
+                                   col(Person.dms_closed_at).is_not(None)).limit(1)
+    return (await session.exec(stmt)).first() is not None
+
+
 async def retry_dms_soon(*, session: AsyncSession, discord_user_id: int) -> int:
     """The person's DMs (in every programme) are tried again at their next message: they wrote to the bot
     there. How many rows marked closed that changed."""

@@ -257,7 +257,8 @@ STORY_WORDS = {"write_button": "Tell your story ✍️", "no_button": "Not for m
                "post_on": "Share on {platform}", "organisers_only": "Just the organisers",
                "preview_organisers": "This is what the organisers will see", "share_button": "Yep, send it",
                "nothing_sent": "Nothing goes out until you press “{button}”.", "shared": "Sent to the organisers 🏃",
-               "declined": "No worries at all."}
+               "declined": "No worries at all.", "signed_mentor": "a running buddy",
+               "to_organisers": "🏃 New story from {person} (team only):\n{story}"}
 
 
 async def test_the_whole_story_flow_speaks_in_the_programmes_own_words(tmp_path_factory: pytest.TempPathFactory) -> None:
@@ -280,8 +281,13 @@ async def test_the_whole_story_flow_speaks_in_the_programmes_own_words(tmp_path_
         assert preview.content.startswith("This is what the organisers will see:\n```"), preview.content
         assert preview.content.endswith("Nothing goes out until you press “Yep, send it”."), preview.content
         assert "Yes, share it" not in preview.content
+        assert "```\n“Our group doubled!”\n— a running buddy\n```" in preview.content, "signed in its words"
         shared = await pair.mentor.persona.click("Yep, send it", message=preview.messages[-1])
         assert shared.content == "Sent to the organisers 🏃", shared.content
+        assert world.organisers_channel is not None
+        told = [m.content for m in world.discord.state.messages.values() if m.channel_id == world.organisers_channel.id]
+        assert f"🏃 New story from <@{pair.mentor.persona.id}> (team only):\n“Our group doubled!”\n— a running buddy" \
+            in told, told
 
         # with a second programme the form's words come from the programme its button names: nothing is read
         runners = world.discord.create_guild("Runners")

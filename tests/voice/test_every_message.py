@@ -50,7 +50,9 @@ INTERVIEW_SAMPLE: dict[str, object] = {
 #: the values each check-in and survey word is sent with
 WORDS_SAMPLE: dict[str, object] = {
     "answer": "We've met", "partner": LONG_NAME, "programme": SAMPLE["programme"], "first": 5, "last": 8,
-    "week": 12, "count": 12, "question": "How confident do you feel right now?",
+    "week": 12, "count": 12, "question": "How confident do you feel right now?", "until": SAMPLE["until"],
+    "prerequisite": "safeguarding training", "round": SAMPLE["round"],
+    "asks": "mentoring-induction, safeguarding-module",
 }
 #: the values each goal and story word is sent with
 GOAL_SAMPLE: dict[str, object] = {
@@ -58,7 +60,9 @@ GOAL_SAMPLE: dict[str, object] = {
     "goals": "1. Build confidence in working with Councillors\n2. Protect time for reflection", "progress": "🟡 Under way",
     "count": 12, "with_goals": 9, "pairs": "11 pairs", "states": "⚪ Not started 2 · 🟡 Under way 5 · ✅ Achieved 3"}
 STORY_SAMPLE: dict[str, object] = {"platform": "Mastodon", "button": "Yes, share it",
-                                   "reason": "the post was refused: rate limited for 15 minutes"}
+                                   "reason": "the post was refused: rate limited for 15 minutes",
+                                   "person": SAMPLE["person"], "error": "HTTP 504 Gateway Timeout after 30 s",
+                                   "story": "“Protected time to reflect with a peer helped me lead my team.”\n— a mentee"}
 #: the values each answer check's words are sent with
 ANSWER_SAMPLE: dict[str, object] = {
     "options": "Head of Service, Senior Manager, Team Leader, Librarian, Other", "count": 3, "low": 1, "high": 15,
@@ -200,7 +204,14 @@ def test_a_programme_may_reword_the_interviews_count_and_a_checkin_refusal_but_n
     ({"stories": {"form_label": "l" * 46}}, "programme[0]: voice.stories.form_label: must have at most 45"),
     ({"stories": {"posted": "Up on {site}!"}}, "programme[0]: voice.stories.posted: unknown placeholder {site}"),
     ({"stories": {"offer": "Share?"}}, "programme[0].voice.stories: unknown story words 'offer'"),
+    ({"stories": {"to_organisers": "A story from {person}"}}, "programme[0]: voice.stories.to_organisers: must say {story}"),
+    ({"stories": {"unclear_notice": "Check {site}"}}, "programme[0]: voice.stories.unclear_notice: unknown placeholder {site}"),
+    ({"stories": {"signed_mentee": "s" * 41}}, "programme[0]: voice.stories.signed_mentee: must have at most 40"),
     ({"profile": {"status_field": "f" * 257}}, "programme[0]: voice.profile.status_field: must have at most 256"),
+    ({"profile": {"ready": "Thanks {name}!"}}, "programme[0]: voice.profile.ready: unknown placeholder {name}"),
+    ({"profile": {"match_as_mentee": "with {mentor}"}},
+     "programme[0]: voice.profile.match_as_mentee: unknown placeholder {mentor}"),
+    ({"profile": {"status_paused": "p" * 201}}, "programme[0]: voice.profile.status_paused: must have at most 200"),
     ({"programme_gone": "{programme} is gone"}, "programme[0]: voice.programme_gone: unknown placeholder {programme}"),
     ({"surveys": {"grouped_partner": "your {n} mentees"}}, "programme[0]: voice.surveys.grouped_partner: unknown placeholder {n}"),
     ({"closed_dms": "{who} has closed their DMs"}, "programme[0]: voice.closed_dms: unknown placeholder {who}"),

@@ -19,9 +19,8 @@ from bot.services.nudges._types import (
 from bot.services.programmes import Programme, ProgrammeRegistry
 from bot.voice import CheckinButtons, CheckinWords
 from storage.db import SessionFactory, transaction
-from storage.ids import require_id
-from storage.models import Match, MatchStatus, Person, Profile
-from storage.queries import audit, matching, onboarding, people
+from storage.models import Match, MatchStatus, Person
+from storage.queries import audit, onboarding, people
 from storage.queries import nudges as q
 
 
@@ -39,18 +38,16 @@ class CheckInAnswers:
     async def answer(self, nudge_id: int, answer: rules.ButtonAnswer, discord_user_id: int) -> AnswerResult:
         """Apply one click on a nudge's button. Safe to repeat: a second click changes nothing."""
         async with transaction(self._sessions) as session:
-            nudge = await q.get_nudge(session=session, nudge_id=nudge_id)
-            match = await matching.get_match(session=session, match_id=nudge.match_id) \
-                if nudge is not None and nudge.match_id is not None else None
+            found = await q.nudge_in_match(session=session, nudge_id=nudge_id)  # all it needs, in one read
+            match = found.match if found is not None else None
             programme = self._registry.by_id(match.programme_id) if match is not None else None
             words = programme.config.messages().checkin_words if programme is not None else CheckinWords()
             labels = programme.config.messages().checkin_buttons if programme is not None else CheckinButtons()
-            if nudge is None or match is None:
+            if found is None or match is None:
                 return AnswerResult("unknown", words.gone)
-            found = await people.people_with_profiles(
-                session=session, person_ids=(match.mentor_person_id, match.mentee_person_id))
-            key_of = {pid: _mention(p) for pid, (p, _prof) in found.items()}
-            by = next((key_of[pid] for pid, (p, _) in found.items() if p.discord_user_id == discord_user_id), None)
+            nudge, pair_people = found.nudge, found.people
+            key_of = {pid: _mention(p) for pid, p in pair_people.items()}
+            by = next((key_of[pid] for pid, p in pair_people.items() if p.discord_user_id == discord_user_id), None)
             if by is None:
                 return AnswerResult("rejected", words.not_yours, programme)
             if match.status != MatchStatus.ACTIVE:
@@ -59,7 +56,7 @@ class CheckInAnswers:
                 return AnswerResult("unchanged", words.say("already", answer=labels.label(nudge.answer)), programme)
             if answer == "keep" and await self._end_reply_seen(session, match, nudge_id):
                 return AnswerResult("unchanged", words.already_keep, programme)
-            history = _records(await q.nudges_of_match(session=session, match_id=require_id(match)), key_of)
+            history = _records(found.history, key_of)
             pair = (key_of.get(match.mentor_person_id, "?"), key_of.get(match.mentee_person_id, "?"))
             try:
                 voice = programme.config.messages() if programme else None
@@ -83,13 +80,13 @@ class CheckInAnswers:
                             organiser_text(action, programme.config.step_names() if programme else None, labels))
                 elif isinstance(action, rules.AskPartnerToConfirmEnd):
                     partner_pid = next(pid for pid, key in key_of.items() if key == action.partner_key)
-                    partner = found[partner_pid][0]
+                    partner = pair_people[partner_pid]
                     dm = await onboarding.known_dm_channel(session=session, person_id=partner_pid)
                     result.ask_partner = PartnerPrompt(action.nudge_id, partner.discord_user_id or 0, dm,
                                                        dms_closed_now(partner, now), match.space_id,
                                                        action.requested_by,
                                                        partner_pid, programme is not None and programme.config.pods,
-                                                       partner.dms_closed, _name_of(found, discord_user_id))
+                                                       partner.dms_closed, _name_of(pair_people, discord_user_id))
                 elif isinstance(action, rules.EndMatch):
                     result.ended = await self._ending.close(session, match, "pair", discord_user_id)
                     if result.ended is None:
@@ -122,9 +119,9 @@ class CheckInAnswers:
             return self._registry.by_id(nudge.programme_id)
 
 
-def _name_of(found: dict[int, tuple[Person, Profile | None]], discord_user_id: int) -> str:
+def _name_of(found: dict[int, Person], discord_user_id: int) -> str:
     """The display name of whoever of ``found`` has that Discord account (the one who clicked)."""
-    name = next((p.display_name for p, _ in found.values() if p.discord_user_id == discord_user_id), None)
+    name = next((p.display_name for p in found.values() if p.discord_user_id == discord_user_id), None)
     return safe_text(name, 60) if name else "your partner"
 
 

@@ -1,11 +1,13 @@
-"""A programme's words for sharing a story: the offer, the form, where to post it, and the answers after."""
+"""A programme's words for sharing a story: the offer, the form, where to post it, the answers after, who the
+post says wrote it, and what the organisers are told."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
+from bot.nudges.templates import template_fields
 from bot.voice.words.checking import WordTable
 
 #: The placeholders each of the story words may use (and that the stories flow always fills).
@@ -17,7 +19,11 @@ STORY_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "posted": ("platform",),
     "unclear": ("platform",),
     "refused": ("platform", "reason"),
+    "to_organisers": ("person", "story"),
+    "unclear_notice": ("platform", "error"),
 }
+#: what a text must still say (the organisers' copy of a story without the story tells them nothing)
+STORY_NEEDS: dict[str, tuple[str, ...]] = {"to_organisers": ("story",)}
 
 
 class StoryWords(WordTable):
@@ -84,3 +90,30 @@ class StoryWords(WordTable):
                                   max_length=300)
     settled: str = Field(default="This story can't be changed any more; the organisers can help.", min_length=1,
                          max_length=300)
+    #: who the post says wrote the story when it goes out without their handle (``“…” — a mentee``): its
+    #: mentor, its mentee, someone whose match is gone; kept short, the story gives way to it
+    signed_mentor: str = Field(default="a mentor", min_length=1, max_length=40)
+    signed_mentee: str = Field(default="a mentee", min_length=1, max_length=40)
+    signed_member: str = Field(default="a member", min_length=1, max_length=40)
+    #: the reason given in ``refused`` when the platform said no more than that it is busy
+    busy: str = Field(default="it is busy just now", min_length=1, max_length=100)
+    #: the offer's {partner} when the partner has left
+    your_partner: str = Field(default="your partner", min_length=1, max_length=60)
+    #: told to the organisers: a story for them only ({person}: a mention of its author, {story}: the text as
+    #: previewed), a post the platform did not confirm ({platform}; {error}: its answer)
+    to_organisers: str = Field(default="📖 A story from {person}, for the organisers only:\n{story}", min_length=1,
+                               max_length=300)
+    unclear_notice: str = Field(default="⚠️ A story for {platform} may or may not have been posted ({error}): please "
+                                        "check the programme's account.", min_length=1, max_length=500)
+
+    @model_validator(mode="after")
+    def _needed_said(self) -> StoryWords:
+        for name, needed in STORY_NEEDS.items():
+            missing = [f"{{{p}}}" for p in needed if p not in template_fields(getattr(self, name))]
+            if missing:
+                raise ValueError(f"{name}: must say {', '.join(missing)}")
+        return self
+
+    def signed(self, role: str) -> str:
+        """Who wrote it, by their role in the match (mentor, mentee; anything else: a member)."""
+        return {"mentor": self.signed_mentor, "mentee": self.signed_mentee}.get(role, self.signed_member)
