@@ -159,10 +159,12 @@ class Persona:
         return behaviour in self.behaviours
 
     # ---- membership -------------------------------------------------------------------------------
-    async def join(self, guild: Guild, roles: Iterable[Any] = ()) -> Member:
-        """Join the guild (the bot receives GUILD_MEMBER_ADD)."""
+    async def join(self, guild: Guild, roles: Iterable[Any] = (), *, unseen: bool = False) -> Member:
+        """Join the guild (the bot receives GUILD_MEMBER_ADD; ``unseen``: it never does — the event reached a
+        process that died before the welcome made the person's row, or a shard that was down)."""
         self.guild = guild
-        return self.sandbox.state.add_member(guild, self.user, [int(getattr(r, "id", r)) for r in roles])
+        return self.sandbox.state.add_member(guild, self.user, [int(getattr(r, "id", r)) for r in roles],
+                                             announce=not unseen)
 
     async def leave(self, guild: Guild | None = None) -> None:
         """Leave the guild (the bot receives GUILD_MEMBER_REMOVE)."""

@@ -91,16 +91,13 @@ class GoalService:
         profile = await people.get_profile(session=session, person_id=match.mentee_person_id, programme_id=programme.id)
         return suggested_goals(programme.questions, profile.answers if profile else {})
 
-    async def form_words(self, match_id: int) -> GoalWords:
-        """The words of the goals form, in the match's programme's voice. The form is the click's first answer,
-        due at once: a bot running one programme reads nothing; with several, the match says whose it is (a
-        match whose programme is gone: the neutral words)."""
-        running = self._registry.all()
-        if len(running) == 1:
-            return goal_words(running[0])
-        async with self._sessions() as session:
-            match = await matching.get_match(session=session, match_id=match_id)
-        return goal_words(self._registry.by_id(match.programme_id) if match is not None else None)
+    def form_words(self, programme_id: int | None) -> GoalWords:
+        """The words of the goals form, in the voice of the match's programme (named by the button). The form
+        is the click's first answer, due at once: nothing is read. A button that does not name it (sent before
+        buttons did) or names a programme no longer running: the bot's one programme's words; with several, the
+        neutral ones."""
+        programme = self._registry.by_id(programme_id) if programme_id is not None else None
+        return goal_words(programme) if programme is not None else self._words_without_programme()
 
     def _words_without_programme(self) -> GoalWords:
         """A click on a match (or of a programme) that is gone: the bot's one programme's words; with several,

@@ -161,11 +161,14 @@ class PeopleService:
                                          "why": "mentors of the programme are in its mentor circle"}
         return {"programme": programme.key, **sections, "after_leave": AFTER_LEAVE}
 
-    async def leave(self, programme: Programme, discord_user_id: int) -> LeaveResult:
+    async def leave(self, programme: Programme, discord_user_id: int, *, joined_at: datetime | None = None,
+                    member: bool = True) -> LeaveResult:
         """Delete the person's data; end their open matches (the caller tells partners and organisers). What
         is left — rewriting the tables so no copy stays in the database files, deleting the bot's public replies
         that named them — is queued in the same transaction and done by the background work, kicked after the
-        commit and not waited for."""
+        commit and not waited for. ``joined_at``: when they joined the programme's guild, if the caller knows
+        (so that no catch-up welcomes them again; unknown, every join until now is taken as looked at);
+        ``member=False``: they are not in the guild (no catch-up sees them)."""
         now = self._clock.now()
         async with transaction(self._sessions) as session:
             person = await people.get_person_by_discord(
@@ -197,9 +200,14 @@ class PeopleService:
                 elif story.status not in (StoryStatus.OFFERED, StoryStatus.DECLINED, StoryStatus.UNREACHABLE):
                     result.stories_deleted += 1
             await people.erase_person(session=session, person_id=pid)
-            # they joined before now: no catch-up welcomes them again, though they have no row any more
-            await people.raise_mark(session=session, programme_id=programme.id, name=SEEN_MARK,
-                                    value=math.ceil(now.timestamp()))
+            # no catch-up welcomes them again, though they have no row any more and may still be in the guild: the
+            # instant they joined is kept (no id, no name); unknown, every join until now counts as looked at —
+            # and with it anyone else's whose welcome is still owed (see bot.services.catch_up)
+            if member and joined_at is not None:
+                await people.remember_left_join(session=session, programme_id=programme.id, joined_at=joined_at)
+            elif member:
+                await people.raise_mark(session=session, programme_id=programme.id, name=SEEN_MARK,
+                                        value=math.ceil(now.timestamp()))
             await people.bump_counter(session=session, programme_id=programme.id, name="people_left")
             await audit.add_audit_event(
                 session=session, programme_id=programme.id, actor_discord_id=None, action="person.leave",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from bot.clock import Clock
+from bot.onboarding.safe_text import safe_text
 from bot.services.dm_reach import dms_closed_now
 from bot.services.programmes import Programme
 from storage.db import SessionFactory, transaction
@@ -23,6 +24,29 @@ from storage.queries.onboarding import known_dm_channel
 
 class RoundError(Exception):
     """Something an organiser (or a participant) should be told in plain words."""
+
+
+class NotJoined(RoundError):
+    """The person marked ready has not joined the programme."""
+
+    def __init__(self) -> None:
+        super().__init__("That person has not joined this programme.")
+
+
+class NotAsked(RoundError):
+    """The round does not ask for what was marked (``asks``: what it does ask for)."""
+
+    def __init__(self, round_name: str, asks: tuple[str, ...]) -> None:
+        super().__init__(f"{round_name} asks for: {', '.join(asks) or 'nothing'}.")
+        self.round_name, self.asks = round_name, asks
+
+
+@dataclass(frozen=True)
+class ReadyAnswer:
+    """The answer to a person's own ``/profile ready``, in their programme's words (``ok``: recorded)."""
+
+    ok: bool
+    reply: str
 
 
 def prerequisite_label(key: str) -> str:
@@ -168,16 +192,30 @@ class RoundService:
             person = await people.get_person_by_discord(session=session, programme_id=programme.id,
                                                         discord_user_id=discord_user_id)
             if person is None:
-                raise RoundError("That person has not joined this programme.")
+                raise NotJoined()
             current = await q.current_round(session=session, programme_id=programme.id)
             if current is not None and key not in current.prerequisites:
-                raise RoundError(f"{current.name} asks for: {', '.join(current.prerequisites) or 'nothing'}.")
+                raise NotAsked(current.name, tuple(current.prerequisites))
             added = await q.mark_done(session=session, programme_id=programme.id, person_id=require_id(person),
                                       key=key, marked_by=by, now=now)
             await audit.add_audit_event(session=session, programme_id=programme.id, actor_discord_id=by,
                                         action="round.prerequisite", detail={"person": person.id, "key": key},
                                         now=now)
         return added
+
+    async def confirm_ready(self, programme: Programme, discord_user_id: int, key: str) -> ReadyAnswer:
+        """A person confirms they completed ``key`` themselves (``/profile ready``): recorded, or why not — in
+        the programme's words."""
+        words = programme.config.messages().profile
+        try:
+            await self.mark_done(programme, discord_user_id, key, by=None)
+        except NotJoined:
+            return ReadyAnswer(False, words.say("not_joined", programme=programme.config.name))
+        except NotAsked as exc:
+            if not exc.asks:
+                return ReadyAnswer(False, words.say("ready_nothing_asked", round=exc.round_name))
+            return ReadyAnswer(False, words.say("ready_not_asked", round=exc.round_name, asks=", ".join(exc.asks)))
+        return ReadyAnswer(True, words.say("ready", prerequisite=safe_text(key.strip(), 100)))
 
     async def untold(self, programme: Programme) -> list[RoundNotice]:
         """Who was left out of the programme's last matched round and not told why yet, with the message in the

@@ -184,15 +184,16 @@ class StoryService:
                                      now=self._clock.now(), expect=(StoryStatus.OFFERED,))
 
     # ---- writing and choosing ---------------------------------------------------------------------------
-    async def form_words(self, story_id: int) -> StoryWords:
-        """The words of the story's form, in its programme's voice. The form is the click's first answer, due
-        at once: a bot running one programme reads nothing; with several, the story says whose it is."""
-        running = self._registry.all()
-        if len(running) == 1:
-            return story_words(running[0])
-        async with self._sessions() as session:
-            story = await q.get_story(session=session, story_id=story_id)
-        return story_words(self._registry.by_id(story.programme_id) if story is not None else None)
+    def form_words(self, programme_id: int | None) -> StoryWords:
+        """The words of the story's form, in the voice of its programme (named by the button). The form is the
+        click's first answer, due at once: nothing is read. A button that does not name it (sent before buttons
+        did) or names a programme no longer running: the bot's one programme's words; with several, the neutral
+        ones."""
+        programme = self._registry.by_id(programme_id) if programme_id is not None else None
+        if programme is None:
+            running = self._registry.all()
+            programme = running[0] if len(running) == 1 else None
+        return story_words(programme)
 
     async def write(self, story_id: int, discord_user_id: int, text: str | None) -> StoryAnswer:
         """Save the story (or a rewrite) and offer the places it may go."""
@@ -237,7 +238,7 @@ class StoryService:
         said = words.say("preview_public", platform=platform_name(destination)) if destination in PUBLIC \
             else words.preview_organisers
         return StoryAnswer(True, said, story_id, story.version, preview=text, destination=destination,
-                           with_handle=with_handle, words=words)
+                           with_handle=with_handle, programme=programme, words=words)
 
     async def _compose(self, session: AsyncSession, programme: Programme, person: Person, story: Story,
                        destination: str, with_handle: bool) -> str | None:

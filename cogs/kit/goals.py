@@ -3,8 +3,9 @@ choices, or write them in a modal), the "Goal progress" button a check-in carrie
 progress selects it opens. Every custom_id starts with ``goals:``; each handler acknowledges first, then asks
 :class:`bot.services.goals.GoalService`, which checks the clicker is the right person.
 
-The modal is pre-filled from the message the button is on (its embed lists the goals, one field each), so
-opening it needs no database read before Discord's three seconds are up.
+The modal is pre-filled from the message the button is on (its embed lists the goals, one field each), and its
+words come from the programme the button names (``goals:write:<match>:<programme>``), so opening it needs no
+database read before Discord's three seconds are up.
 """
 
 from __future__ import annotations
@@ -95,22 +96,27 @@ class GoalsModal(KitModal):
         await share_in_space(bot, saved)
 
 
-class GoalsWriteButton(PersistentItem[discord.ui.Button[Any]], prefix="goals:write", fields={"match": INTEGER}):
-    """Opens the goals modal (a modal is the first response: no deferral, no database)."""
+class GoalsWriteButton(PersistentItem[discord.ui.Button[Any]], prefix="goals:write", fields={"match": INTEGER},
+                       added={"programme": INTEGER}):
+    """Opens the goals modal (a modal is the first response: no deferral, no database). The custom_id names the
+    match's programme, whose words the form speaks in; a button sent before it did (``goals:write:<match>``)
+    still opens the form."""
 
     ack = "none"
 
-    def __init__(self, match_id: int, label: str = "Write my goals", row: int | None = None) -> None:
+    def __init__(self, match_id: int, programme_id: int | None, label: str = "Write my goals",
+                 row: int | None = None) -> None:
         super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.secondary, row=row,
-                                           custom_id=self.build_id(match_id)))
-        self.match_id = match_id
+                                           custom_id=self.build_id(match_id, programme_id)))
+        self.match_id, self.programme_id = match_id, programme_id
 
     @classmethod
     def rebuild(cls, fields: dict[str, str], item: discord.ui.Item[Any]) -> GoalsWriteButton:
-        return cls(int(fields["match"]), label_of(item, "Write my goals"))
+        programme = fields.get("programme")
+        return cls(int(fields["match"]), int(programme) if programme else None, label_of(item, "Write my goals"))
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
-        words = await bot_of(interaction).services.goals.form_words(self.match_id)
+        words = bot_of(interaction).services.goals.form_words(self.programme_id)
         await interaction.response.send_modal(GoalsModal(self.match_id, prefill_from(interaction.message), words))
 
 
@@ -133,14 +139,14 @@ class GoalsUseButton(PersistentItem[discord.ui.Button[Any]], prefix="goals:use",
         await share_in_space(bot, saved)
 
 
-def invite_view(match_id: int, suggestions: Sequence[str], words: GoalWords) -> discord.ui.View:
+def invite_view(match_id: int, programme_id: int, suggestions: Sequence[str], words: GoalWords) -> discord.ui.View:
     """The mentee's invitation: keep the profile's choices (when there are some), or write them."""
     view = discord.ui.View(timeout=None)
     if suggestions:
         view.add_item(GoalsUseButton(match_id, words.use_button))
-        view.add_item(GoalsWriteButton(match_id, words.change_button))
+        view.add_item(GoalsWriteButton(match_id, programme_id, words.change_button))
     else:
-        view.add_item(GoalsWriteButton(match_id, words.write_button))
+        view.add_item(GoalsWriteButton(match_id, programme_id, words.write_button))
     view.stop()
     return view
 
@@ -200,8 +206,8 @@ def progress_view(pair: PairGoals, *, can_edit: bool, words: GoalWords) -> disco
     for row, goal in enumerate(pair.goals[:MAX_GOALS]):
         view.add_item(GoalProgressSelect(goal, row=row, labels=labels))
     if can_edit and pair.active:
-        view.add_item(GoalsWriteButton(pair.match_id, words.change_goals_button if pair.goals else words.write_button,
-                                       row=MAX_GOALS))
+        view.add_item(GoalsWriteButton(pair.match_id, pair.programme_id,
+                                       words.change_goals_button if pair.goals else words.write_button, row=MAX_GOALS))
     view.stop()
     return view
 

@@ -90,32 +90,44 @@ class PersistentItem(discord.ui.DynamicItem[ItemT], template=r"(?!)"):
     ``prefix:field:field…``, which this class alone builds (:meth:`build_id`) and parses (:meth:`parse_id`).
 
     Subclasses declare ``prefix=`` and ``fields=`` (name → regex), implement :meth:`rebuild` (from the parsed
-    fields) and :meth:`run` (the work, after the acknowledgement chosen by ``ack``).
+    fields) and :meth:`run` (the work, after the acknowledgement chosen by ``ack``). ``added=`` (name → regex)
+    declares fields added to the custom_id after buttons were already sent: they come last, and a custom_id
+    without them (a button sent before) still parses, with ``None`` for each.
     """
 
     prefix: ClassVar[str]
     fields: ClassVar[tuple[str, ...]]
+    added: ClassVar[tuple[str, ...]]
     ack: ClassVar[Ack] = "ephemeral"
 
-    def __init_subclass__(cls, *, prefix: str, fields: Mapping[str, str] | None = None, **kwargs: Any) -> None:
-        fields = fields or {}
-        cls.prefix, cls.fields = prefix, tuple(fields)
-        pattern = re.escape(prefix) + "".join(f":(?P<{name}>{rx})" for name, rx in fields.items()) + "$"
+    def __init_subclass__(cls, *, prefix: str, fields: Mapping[str, str] | None = None,
+                          added: Mapping[str, str] | None = None, **kwargs: Any) -> None:
+        fields, added = fields or {}, added or {}
+        cls.prefix, cls.fields, cls.added = prefix, tuple(fields), tuple(added)
+        later = "".join(f"(?::(?P<{name}>{rx})" for name, rx in added.items()) + ")?" * len(added)
+        pattern = re.escape(prefix) + "".join(f":(?P<{name}>{rx})" for name, rx in fields.items()) + later + "$"
         super().__init_subclass__(template=pattern, **kwargs)
 
     @classmethod
     def build_id(cls, *values: object) -> str:
-        """``prefix:value:value…`` — checked against the class's own template and Discord's 100 characters."""
-        if len(values) != len(cls.fields):
+        """``prefix:value:value…`` — checked against the class's own template and Discord's 100 characters. A
+        value for every field, then one for each added field (``None``: left out, with those after it)."""
+        if not len(cls.fields) <= len(values) <= len(cls.fields) + len(cls.added):
             raise ValueError(f"{cls.__name__} needs {len(cls.fields)} value(s), got {len(values)}")
-        custom_id = ":".join([cls.prefix, *(str(v) for v in values)])
+        given = list(values[:len(cls.fields)])
+        for value in values[len(cls.fields):]:
+            if value is None:
+                break
+            given.append(value)
+        custom_id = ":".join([cls.prefix, *(str(v) for v in given)])
         if len(custom_id) > CUSTOM_ID_LIMIT or not cls.__discord_ui_compiled_template__.match(custom_id):
             raise ValueError(f"{custom_id[:120]!r} is not a valid {cls.__name__} custom_id")
         return custom_id
 
     @classmethod
     def parse_id(cls, custom_id: str) -> dict[str, str] | None:
-        """The fields of a custom_id this class built; ``None`` when it is not one."""
+        """The fields of a custom_id this class built (an added field it lacks: ``None``); ``None`` when it is
+        not one."""
         if len(custom_id) > CUSTOM_ID_LIMIT:
             return None
         found = cls.__discord_ui_compiled_template__.match(custom_id)

@@ -320,7 +320,7 @@ class DiscordPairSpaces:
                     "goals_invite", partner=safe_text(partner, 60), programme=safe_text(programme.config.name, 60))
                 words = programme.config.messages().goals
                 extra = {"embed": goals_embed(words.invite_title, goals.suggestions, words, invite),
-                         "view": invite_view(match_id, goals.suggestions, words)}
+                         "view": invite_view(match_id, programme.id, goals.suggestions, words)}
             await self.bot.pacer_send(
                 dm, content=programme.config.messages().say(
                     "paired_dm", partner=safe_text(partner, 60), programme=safe_text(programme.config.name, 60),
@@ -352,7 +352,7 @@ class DiscordPairSpaces:
         await send_privately(self.bot, programme, goals.person_id, user_id, None, True, space.id, dms_marked=True,
                              content=f"-# {ref}", nonce=once_nonce(ref),
                              embed=goals_embed(words.invite_title, goals.suggestions, words, invite),
-                             view=invite_view(goals.match_id, goals.suggestions, words))
+                             view=invite_view(goals.match_id, programme.id, goals.suggestions, words))
 
 
 def mention(p: Member) -> str:

@@ -22,7 +22,6 @@ from bot.onboarding.safe_text import (
 )
 from bot.onboarding.validate import show_value
 from bot.services.programmes import Programme
-from bot.services.rounds import RoundError
 from cogs._common import pick_programme
 from cogs.kit.messaging import NO_PINGS
 from cogs.profiles._pause import tell_pause_over
@@ -55,13 +54,10 @@ class Profiles(commands.Cog):
     @app_commands.describe(prerequisite="e.g. training", programme="which programme, when there are several")
     async def ready(self, interaction: discord.Interaction, prerequisite: str, programme: str | None = None) -> None:
         prog = self._programme(interaction, programme)
-        try:
-            await self.bot.services.rounds.mark_done(prog, interaction.user.id, prerequisite, by=None)
-        except RoundError as exc:
-            raise UserFacingError(str(exc)) from None
-        await interaction.response.send_message(
-            f"✅ Thank you — {prerequisite} recorded. You'll be matched in the next matching run.", ephemeral=True,
-            allowed_mentions=NO_PINGS)
+        answer = await self.bot.services.rounds.confirm_ready(prog, interaction.user.id, prerequisite)
+        if not answer.ok:
+            raise UserFacingError(answer.reply)
+        await interaction.response.send_message(answer.reply, ephemeral=True, allowed_mentions=NO_PINGS)
 
     @profile.command(name="view", description="See your answers (only you can see the reply)")
     @app_commands.describe(programme="which programme, when there are several")
@@ -74,10 +70,10 @@ class Profiles(commands.Cog):
         words = prog.config.messages().profile
         embed = discord.Embed(title=words.say("profile_title", programme=prog.config.name)[:256],
                               colour=discord.Colour.blurple())
-        status = str(file.person.status)
+        status = words.status(str(file.person.status))
         if file.person.paused_until and file.person.status == PersonStatus.PAUSED:
-            status += f" until {file.person.paused_until:%d %B %Y} (use `/resume` to come back sooner)"
-        embed.add_field(name=words.status_field, value=status, inline=False)
+            status = words.say("status_paused_until", until=f"{file.person.paused_until:%d %B %Y}")
+        embed.add_field(name=words.status_field, value=status[:EMBED_FIELD_VALUE], inline=False)
         if file.profile is None:
             embed.description = words.unfinished
         else:
@@ -86,7 +82,8 @@ class Profiles(commands.Cog):
                     value = show_value(q, file.profile.answers[q.key])
                     embed.add_field(name=q.display_label[:EMBED_FIELD_NAME],
                                     value=fit_text(value, EMBED_FIELD_VALUE) or "—", inline=False)
-        active = [f"{m.role} with {safe_text(m.partner, 60)}" for m in file.matches if m.status == MatchStatus.ACTIVE]
+        active = [words.say("match_as_mentor" if m.role == "mentor" else "match_as_mentee",
+                            partner=safe_text(m.partner, 60)) for m in file.matches if m.status == MatchStatus.ACTIVE]
         if active:
             embed.add_field(name=words.match_field, value=fit_lines(active, EMBED_FIELD_VALUE), inline=False)
         embed.set_footer(text=words.profile_footer)
@@ -130,7 +127,7 @@ class Profiles(commands.Cog):
         prog = self._programme(interaction, programme)
         await interaction.response.defer(ephemeral=True, thinking=True)
         if not await self.bot.services.people.resume(prog, interaction.user.id):
-            raise UserFacingError("You aren't paused — nothing to resume.")
+            raise UserFacingError(prog.config.messages().profile.not_paused)
         await interaction.followup.send(prog.config.messages().say(
             "resumed", programme=safe_text(prog.config.name, 100)), ephemeral=True)
 

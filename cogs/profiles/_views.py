@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -30,6 +31,25 @@ async def start_change(bot: MentorBot, programme: Programme, user: discord.abc.U
         return interview.no_interview(programme)
     words = programme.config.messages().profile
     return words.change_sent if reached else words.change_unreachable
+
+
+async def joined_guild(bot: MentorBot, guild_id: int, user: discord.abc.User) -> tuple[bool, datetime | None]:
+    """Whether ``user`` is a member of the guild and when they joined it (``None``: Discord could not say). From
+    the interaction when it came from that guild, else the cache, else Discord (a DM, or another shard's guild)."""
+    if isinstance(user, discord.Member) and user.guild.id == guild_id:
+        return True, user.joined_at
+    guild = bot.get_guild(guild_id)
+    member = guild.get_member(user.id) if guild is not None else None
+    if member is not None:
+        return True, member.joined_at
+    try:
+        data = await bot.http.get_member(guild_id, user.id)
+    except discord.NotFound:
+        return False, None
+    except discord.HTTPException as exc:
+        log.warning("could not ask when %s joined guild %s: %s", user.id, guild_id, exc)
+        return True, None
+    return True, discord.utils.parse_time(data.get("joined_at"))
 
 
 class ChangeAnswerSelect(PersistentItem[discord.ui.Select[Any]], prefix="profedit", fields={"pid": INTEGER}):
@@ -71,7 +91,8 @@ class LeaveButton(PersistentItem[discord.ui.Button[Any]], prefix="leave", fields
         if programme is None:
             await reply(interaction, bot.services.programmes.gone_text())
             return
-        result = await bot.services.people.leave(programme, interaction.user.id)
+        member, joined_at = await joined_guild(bot, programme.guild_id, interaction.user)
+        result = await bot.services.people.leave(programme, interaction.user.id, joined_at=joined_at, member=member)
         if result.found:
             await redact_notices(bot, programme, result)
             await redact_traces(bot, result)

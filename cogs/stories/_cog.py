@@ -45,8 +45,8 @@ class Stories(commands.Cog):
                     msg, _ = await send_privately(  # closed DMs: their own private thread
                         self.bot, offer.programme, offer.person_id, offer.discord_user_id, offer.dm_channel_id,
                         offer.dms_closed, None, dms_marked=offer.dms_marked, content=offer.text[:2000],
-                        allowed_mentions=NO_PINGS,
-                        nonce=once_nonce(f"ref story-{offer.story_id}"), view=offer_view(offer.story_id, offer.programme.config.messages().stories))
+                        allowed_mentions=NO_PINGS, nonce=once_nonce(f"ref story-{offer.story_id}"),
+                        view=offer_view(offer.story_id, offer.programme.id, offer.programme.config.messages().stories))
                 except discord.HTTPException as exc:
                     log.warning("could not offer story %s: %s", offer.story_id, exc)
                     msg = None

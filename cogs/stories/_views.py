@@ -1,4 +1,5 @@
-"""The story's components: ``story:write:<id>`` (the modal), ``story:no:<id>``, ``story:to:<where>:<h>:<id>``
+"""The story's components: ``story:write:<id>:<programme>`` (the modal, in the programme's words with no
+database read; a button sent before it named the programme, ``story:write:<id>``, still opens it), ``story:no:<id>``, ``story:to:<where>:<h>:<id>``
 (a preview of exactly what would be posted) and ``story:post:<where>:<h>:<version>:<id>`` (the confirmation:
 the one post). Each acknowledges first; the service checks the clicker is the story's author."""
 
@@ -17,9 +18,9 @@ from cogs.kit.messaging import tell_organisers
 WHERE = "|".join(DESTINATIONS)
 
 
-def offer_view(story_id: int, words: StoryWords) -> discord.ui.View:
+def offer_view(story_id: int, programme_id: int, words: StoryWords) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    view.add_item(StoryWriteButton(story_id, words.write_button))
+    view.add_item(StoryWriteButton(story_id, programme_id, words.write_button))
     view.add_item(StoryNoButton(story_id, words.no_button))
     view.stop()
     return view
@@ -39,20 +40,22 @@ class StoryModal(KitModal):
         await reply(interaction, answer.reply, view=choices_view(answer) if answer.ok else discord.utils.MISSING)
 
 
-class StoryWriteButton(PersistentItem[discord.ui.Button[Any]], prefix="story:write", fields={"id": INTEGER}):
-    ack = "none"  # a modal is the first response
+class StoryWriteButton(PersistentItem[discord.ui.Button[Any]], prefix="story:write", fields={"id": INTEGER},
+                       added={"programme": INTEGER}):
+    ack = "none"  # a modal is the first response: its words come from the programme the custom_id names
 
-    def __init__(self, story_id: int, label: str = "Write my story") -> None:
+    def __init__(self, story_id: int, programme_id: int | None, label: str = "Write my story") -> None:
         super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.primary,
-                                           custom_id=self.build_id(story_id)))
-        self.story_id = story_id
+                                           custom_id=self.build_id(story_id, programme_id)))
+        self.story_id, self.programme_id = story_id, programme_id
 
     @classmethod
     def rebuild(cls, fields: dict[str, str], item: discord.ui.Item[Any]) -> StoryWriteButton:
-        return cls(int(fields["id"]), label_of(item, "Write my story"))
+        programme = fields.get("programme")
+        return cls(int(fields["id"]), int(programme) if programme else None, label_of(item, "Write my story"))
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
-        words = await bot_of(interaction).services.stories.form_words(self.story_id)
+        words = bot_of(interaction).services.stories.form_words(self.programme_id)
         await interaction.response.send_modal(StoryModal(self.story_id, words))
 
 
@@ -103,7 +106,8 @@ class StoryWhereButton(PersistentItem[discord.ui.Button[Any]], prefix="story:to"
         view = discord.ui.View(timeout=None)
         view.add_item(StoryPostButton(self.where, self.with_handle, answer.version, self.story_id,
                                       words.share_button))
-        view.add_item(StoryWriteButton(self.story_id, words.rewrite_button))
+        view.add_item(StoryWriteButton(self.story_id, answer.programme.id if answer.programme else None,
+                                       words.rewrite_button))
         view.stop()
         await reply(interaction, f"{answer.reply}:\n```\n{shown}\n```\n"
                                  + words.say("nothing_sent", button=words.share_button), view=view)

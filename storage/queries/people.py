@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, update
+from sqlalchemy import case, delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -14,11 +14,17 @@ from storage import personal_data
 from storage.db import dialect_insert
 from storage.ids import require_id
 from storage.models import (
+    OnboardingSession,
+    OnboardingStatus,
     Person,
     PersonStatus,
     Profile,
     ProgrammeCounter,
 )
+
+#: counters named ``left_join:<microseconds>``: a member who left the programme joined its guild at that instant
+LEFT_JOIN = "left_join:"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 async def get_or_create_person(
@@ -47,6 +53,25 @@ async def get_person(*, session: AsyncSession, person_id: int) -> Person | None:
 async def get_person_by_discord(*, session: AsyncSession, programme_id: int, discord_user_id: int) -> Person | None:
     stmt = select(Person).where(Person.programme_id == programme_id, Person.discord_user_id == discord_user_id)
     return (await session.exec(stmt)).first()
+
+
+async def discord_ids_in_programme(*, session: AsyncSession, programme_id: int) -> set[int]:
+    """The Discord ids of everyone with a person row in the programme."""
+    stmt = select(Person.discord_user_id).where(Person.programme_id == programme_id)
+    return {uid for uid in await session.exec(stmt) if uid is not None}
+
+
+async def never_reached(*, session: AsyncSession, programme_id: int) -> set[int]:
+    """The Discord ids of people whose interview began but never reached them (no conversation channel: their
+    welcome was cut short after their row was made), unless they left."""
+    stmt = (
+        select(Person.discord_user_id)
+        .join(OnboardingSession, col(OnboardingSession.person_id) == col(Person.id))
+        .where(Person.programme_id == programme_id, OnboardingSession.programme_id == programme_id,
+               col(OnboardingSession.channel_id).is_(None), OnboardingSession.status == OnboardingStatus.IN_PROGRESS,
+               Person.status != PersonStatus.LEFT)
+    )
+    return {uid for uid in await session.exec(stmt) if uid is not None}
 
 
 async def people_in_programme(*, session: AsyncSession, programme_id: int, status: PersonStatus | None = None) -> list[Person]:
@@ -165,6 +190,35 @@ async def raise_mark(*, session: AsyncSession, programme_id: int, name: str, val
     stmt = insert(ProgrammeCounter).values(programme_id=programme_id, name=name, value=value)
     higher = case((stmt.excluded.value > ProgrammeCounter.value, stmt.excluded.value), else_=ProgrammeCounter.value)
     await session.exec(stmt.on_conflict_do_update(index_elements=["programme_id", "name"], set_={"value": higher}))
+
+
+def join_instant(joined_at: datetime) -> int:
+    """A join time as whole microseconds since the epoch (what :func:`remember_left_join` keeps)."""
+    return (joined_at - _EPOCH) // timedelta(microseconds=1)
+
+
+async def remember_left_join(*, session: AsyncSession, programme_id: int, joined_at: datetime) -> None:
+    """Someone who left the programme joined its guild at ``joined_at`` (the instant only: no id, no name), so
+    that no catch-up welcomes the member who joined then again. Kept as a counter whose value is the whole
+    second (for :func:`forget_left_joins`)."""
+    insert = dialect_insert(session)
+    stmt = insert(ProgrammeCounter).values(programme_id=programme_id, name=f"{LEFT_JOIN}{join_instant(joined_at)}",
+                                           value=int(joined_at.timestamp() // 1))
+    await session.exec(stmt.on_conflict_do_nothing(index_elements=["programme_id", "name"]))
+
+
+async def left_joins(*, session: AsyncSession, programme_id: int) -> set[int]:
+    """The join instants (:func:`join_instant`) of the people who left, as :func:`remember_left_join` kept them."""
+    stmt = select(ProgrammeCounter.name).where(ProgrammeCounter.programme_id == programme_id,
+                                               col(ProgrammeCounter.name).startswith(LEFT_JOIN, autoescape=True))
+    return {int(name.removeprefix(LEFT_JOIN)) for name in await session.exec(stmt)}
+
+
+async def forget_left_joins(*, session: AsyncSession, programme_id: int, before: int) -> None:
+    """Forget the join instants of people who left that lie wholly before ``before`` (epoch seconds)."""
+    await session.exec(delete(ProgrammeCounter).where(
+        col(ProgrammeCounter.programme_id) == programme_id, col(ProgrammeCounter.name).startswith(LEFT_JOIN, autoescape=True),
+        col(ProgrammeCounter.value) < before))
 
 
 async def get_mark(*, session: AsyncSession, programme_id: int, name: str) -> int | None:

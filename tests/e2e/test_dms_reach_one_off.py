@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from bot.sandbox.discord import Message
 from bot.sandbox.world import SandboxWorld
@@ -22,6 +20,7 @@ from storage.db import transaction
 from storage.queries import matching, people
 from tests.support.database import drop_test_schema
 from tests.support.pairs import Member, add_member, add_pair, organiser_posts, own_thread, posts_in
+from tests.support.statements import StatementCount
 from tests.support.world import make_world
 
 pytestmark = pytest.mark.e2e
@@ -232,34 +231,16 @@ async def test_someone_left_out_of_a_round_with_closed_dms_is_told_why_in_their_
     assert len([m for m in posts_in(world, thread) if "Round 2" in m.content]) == 1, "told twice"
 
 
-class PersonWrites:
-    """Counts the statements that write a person's row (the closed-DMs mark lives there)."""
-
-    def __init__(self, world: SandboxWorld) -> None:
-        assert world.engine is not None
-        self.engine = world.engine.sync_engine
-        self.statements: list[str] = []
-
-    def __enter__(self) -> PersonWrites:
-        event.listen(self.engine, "before_cursor_execute", self._seen)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._seen)
-
-    def _seen(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if " ".join(statement.split()).upper().startswith("UPDATE PERSON "):
-            self.statements.append(statement)
-
-
 async def test_a_one_off_dm_that_gets_through_to_someone_never_marked_writes_nothing_about_their_dms(
         pairs: SandboxWorld) -> None:
     world = pairs
     mentor = await add_member(world, "Mentor U", "Europe/London")
     mentee = await add_member(world, "Mentee U", "Europe/London")
     match_id = await _pair(world, mentor, mentee)
-    with PersonWrites(world) as writes:
+    assert world.engine is not None
+    with StatementCount(world.engine) as seen:
         await _end(world, match_id)
+    writes = [s for s in seen.statements if " ".join(s.split()).upper().startswith("UPDATE PERSON ")]
     assert [m for m in mentee.persona.dms() if "timetable clash" in m.content], "the notice did not go by DM"
     assert [m for m in mentor.persona.dms() if "timetable clash" in m.content], "the notice did not go by DM"
-    assert writes.statements == [], "a DM that got through wrote a closed-DMs mark that was never there"
+    assert writes == [], "a DM that got through wrote a closed-DMs mark that was never there"

@@ -16,7 +16,8 @@ from bot.sandbox.world import SandboxWorld
 from storage.db import transaction
 from storage.models import Match
 from storage.queries import matching, outcomes, people
-from tests.support.database import drop_test_schema
+from tests.support.components import as_sent_before
+from tests.support.database import database_unreachable, drop_test_schema
 from tests.support.organisers import slash
 from tests.support.pairs import Pair, add_member, make_pair, own_thread, posts_in
 from tests.support.world import make_world
@@ -321,16 +322,28 @@ async def test_the_goals_form_and_goals_view_speak_in_the_programmes_own_words(
         alone = await slash(nobody, world.guild, "goals", "view")
         assert "No running partner in " in alone.content and "don't have a current match" not in alone.content
 
-        # with a second programme the form's words come from the match's programme (read from the match)
+        # with a second programme the form's words come from the programme its button names: nothing is read
         runners = world.discord.create_guild("Runners")
         world.allow_programmes(runners, ("RunMentoring",))
         await world.bot.services.programmes.create(ProgrammeConfig(
             key="run", name="RunTogether", guild_id=runners.id, invite_url="https://discord.gg/run",
             questions={"preset": "runtogether"},  # type: ignore[arg-type]
             intake={"hashtags": ["RunMentoring"], "claim_code_prefix": "RUN"}))  # type: ignore[arg-type]
-        again = await pair.mentee.persona.click("Reword them", message=invite)
-        assert again.modal is not None and again.modal["title"] == "What we'll work on"
+        assert world.engine is not None
+        with database_unreachable(world.engine) as tried:
+            again = await pair.mentee.persona.click("Reword them", message=invite)
+        assert again.modal is not None, "the form waited for the database (a modal must be the first response)"
+        assert again.modal["title"] == "What we'll work on" and tried == []
         assert [f["label"] for f in _form_fields(again.modal)][0] == "Aim 1"
+
+        # a button sent before buttons named the programme still opens the form (in the neutral words) and saves
+        assert as_sent_before(world, invite, "goals:write:", 1) == [f"goals:write:{pair.match_id}"]
+        with database_unreachable(world.engine) as tried:
+            old = await pair.mentee.persona.click("Reword them", message=invite)
+        assert old.modal is not None and old.modal["title"] == "Your goals for this mentoring" and tried == []
+        saved = await pair.mentee.persona.submit_modal({"Goal 1": "Run 10k", "Goal 2 (optional)": "",
+                                                        "Goal 3 (optional)": ""})
+        assert "1. Run 10k" in saved.content, saved.content
     finally:
         await world.stop()
         await drop_test_schema(schema)

@@ -326,6 +326,43 @@ async def test_profile_views_field_names_are_the_programmes_words(tmp_path_facto
         await drop_test_schema(schema)
 
 
+OWN_PROFILE_WORDS = {"status_active": "on the start line", "status_paused_until": "resting until {until}",
+                     "match_as_mentee": "running with {partner}", "ready": "🏁 {prerequisite}: ticked off!",
+                     "ready_not_asked": "{round} only needs: {asks}.", "not_paused": "You're not resting."}
+
+
+async def test_profile_status_matches_and_ready_answers_are_the_programmes_words(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    world, schema = await make_world(tmp_path_factory, extensions=["cogs.profiles", "cogs.organisers"],
+                                     programme_overrides={"voice": {"profile": OWN_PROFILE_WORDS}})
+    try:
+        assert world.guild is not None and world.organiser is not None
+        pair = await make_pair(world, "S")
+        ben = pair.mentee.persona
+        seen = await slash(ben, world.guild, "profile", "view")
+        fields = {f["name"]: f["value"] for f in seen.messages[0].embeds[0]["fields"]}
+        assert fields["Status"] == "on the start line" and fields["Your match"] == "running with Mentor S", fields
+        assert (await slash(ben, world.guild, "resume")).content.endswith("You're not resting."), "not paused"
+        await slash(ben, world.guild, "pause", options={"weeks": 2})
+        paused = await slash(ben, world.guild, "profile", "view")
+        status = next(f["value"] for f in paused.messages[0].embeds[0]["fields"] if f["name"] == "Status")
+        assert status.startswith("resting until ") and "/resume" not in status, status
+
+        ready = await slash(ben, world.guild, "profile", "ready", options={"prerequisite": "Induction"})
+        assert ready.content == "🏁 Induction: ticked off!", ready.content
+        await slash(world.organiser, world.guild, "programme", "round", "open",
+                    options={"name": "Spring", "prerequisites": "training"})
+        refused = await slash(ben, world.guild, "profile", "ready", options={"prerequisite": "yoga"})
+        assert refused.content.endswith("Spring only needs: training."), refused.content
+        stranger = world.person("Passer-by")
+        await stranger.join(world.guild)
+        unknown = await slash(stranger, world.guild, "profile", "ready", options={"prerequisite": "training"})
+        assert "use `/join` to start" in unknown.content and "That person" not in unknown.content, unknown.content
+    finally:
+        await world.stop()
+        await drop_test_schema(schema)
+
+
 async def test_a_click_for_a_programme_no_longer_run_is_answered_in_the_bots_programmes_words(
         tmp_path_factory: pytest.TempPathFactory) -> None:
     world, schema = await make_world(tmp_path_factory, programme_overrides={"voice": {

@@ -17,7 +17,8 @@ from bot.sandbox.discord import Message
 from bot.sandbox.people import Persona
 from bot.sandbox.world import SandboxWorld
 from storage.models import Story
-from tests.support.database import drop_test_schema
+from tests.support.components import as_sent_before
+from tests.support.database import database_unreachable, drop_test_schema
 from tests.support.organisers import slash
 from tests.support.pairs import Pair, add_member, add_pair, make_pair, own_threads, posts_in
 from tests.support.world import make_world
@@ -288,7 +289,7 @@ async def test_the_whole_story_flow_speaks_in_the_programmes_own_words(tmp_path_
         assert f"🏃 New story from <@{pair.mentor.persona.id}> (team only):\n“Our group doubled!”\n— a running buddy" \
             in told, told
 
-        # with a second programme the form's words come from the story's programme (read from the story)
+        # with a second programme the form's words come from the programme its button names: nothing is read
         runners = world.discord.create_guild("Runners")
         world.allow_programmes(runners, ("RunMentoring",))
         await world.bot.services.programmes.create(ProgrammeConfig(
@@ -296,8 +297,22 @@ async def test_the_whole_story_flow_speaks_in_the_programmes_own_words(tmp_path_
             questions={"preset": "runtogether"},  # type: ignore[arg-type]
             intake={"hashtags": ["RunMentoring"], "claim_code_prefix": "RUN"}))  # type: ignore[arg-type]
         mentee_offer = next(m for m in pair.mentee.persona.dms() if "Not for me" in str(m.components))
-        form = await pair.mentee.persona.click("Tell your story ✍️", message=mentee_offer)
-        assert form.modal is not None and form.modal["title"] == "Your running story"
+        assert world.engine is not None
+        with database_unreachable(world.engine) as tried:
+            form = await pair.mentee.persona.click("Tell your story ✍️", message=mentee_offer)
+        assert form.modal is not None, "the form waited for the database (a modal must be the first response)"
+        assert form.modal["title"] == "Your running story" and tried == []
+        # a button sent before buttons named the programme still opens the form (in the neutral words) and saves
+        (old_id,) = as_sent_before(world, mentee_offer, "story:write:", 1)
+        with database_unreachable(world.engine) as tried:
+            old = await pair.mentee.persona.click(old_id, message=mentee_offer)
+        assert old.modal is not None and old.modal["title"] == "Your story" and tried == []
+        written = await pair.mentee.persona.submit_modal({FIELD: "We ran our first 5k together."})
+        assert written.content == "Cheers! Where shall it go?", written.content
+        preview = await pair.mentee.persona.click("Just the organisers", message=written.messages[-1])
+        with database_unreachable(world.engine) as tried:  # "Rewrite it" under a preview names the programme too
+            rewrite = await pair.mentee.persona.click("Rewrite it", message=preview.messages[-1])
+        assert rewrite.modal is not None and rewrite.modal["title"] == "Your running story" and tried == []
         declined = await pair.mentee.persona.click("Not for me", message=mentee_offer)
         assert declined.content == "No worries at all.", declined.content
     finally:

@@ -228,3 +228,26 @@ async def test_marks_and_counters_raised_at_the_same_instant_neither_collide_nor
     async with sessions() as s:
         assert await people.get_mark(session=s, programme_id=prog_id, name="members_seen_until") == 1_700_000_300
         assert await people.get_mark(session=s, programme_id=prog_id, name="joined") == 5
+
+
+async def test_the_join_instants_of_people_who_left_are_kept_to_the_microsecond_until_a_mark_passes_them(
+        sessions: SessionFactory) -> None:
+    prog_id, _, _ = await _setup(sessions)
+    early = datetime(2026, 9, 7, 9, 0, 0, 250_000, tzinfo=UTC)
+    late = early + timedelta(seconds=10)
+    async with transaction(sessions) as s:
+        for joined in (early, late, late):  # the same leaver's join kept twice (a retried /leave) is one
+            await people.remember_left_join(session=s, programme_id=prog_id, joined_at=joined)
+    async with sessions() as s:
+        kept = await people.left_joins(session=s, programme_id=prog_id)
+    assert kept == {people.join_instant(early), people.join_instant(late)}
+    assert people.join_instant(early + timedelta(microseconds=1)) not in kept  # another member's join
+    async with transaction(sessions) as s:  # a mark in the second of the early join keeps it: it may be after
+        await people.forget_left_joins(session=s, programme_id=prog_id, before=int(early.timestamp()))
+    async with sessions() as s:
+        assert len(await people.left_joins(session=s, programme_id=prog_id)) == 2
+    async with transaction(sessions) as s:
+        await people.forget_left_joins(session=s, programme_id=prog_id, before=int(early.timestamp()) + 1)
+    async with sessions() as s:
+        assert await people.left_joins(session=s, programme_id=prog_id) == {people.join_instant(late)}
+        assert await people.get_mark(session=s, programme_id=prog_id, name="members_seen_until") is None

@@ -19,10 +19,14 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.db import create_engine, upgrade
@@ -189,3 +193,20 @@ async def drop_test_schema(schema: str | None) -> None:
     async with admin.begin() as conn:
         await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     await admin.dispose()
+
+
+@contextmanager
+def database_unreachable(engine: AsyncEngine) -> Iterator[list[str]]:
+    """Every statement on ``engine`` refused as by a database that cannot be reached, until the block ends:
+    yields the statements that were tried (none: the code under test did not touch the database)."""
+    tried: list[str] = []
+
+    def refuse(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        tried.append(statement)
+        raise OperationalError(statement, None, ConnectionRefusedError(111, "the database cannot be reached"))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", refuse)
+    try:
+        yield tried
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", refuse)

@@ -203,14 +203,17 @@ class State:
         self.notify()
         return r
 
-    def add_member(self, guild: Guild, u: User, roles: list[int] | None = None) -> Member:
+    def add_member(self, guild: Guild, u: User, roles: list[int] | None = None, *, announce: bool = True) -> Member:
+        """``announce=False``: a join no bot session receives (a shard that was down when it happened; here,
+        as well, a join whose event a bot process read and died with)."""
         if u.id in guild.members:
             return guild.members[u.id]
         m = Member(user_id=u.id, guild_id=guild.id, joined_at=self.clock.now(), roles=list(roles or []))
         guild.members[u.id] = m
         data = payloads.member(self, m)
         data["guild_id"] = str(guild.id)
-        self.emit("GUILD_MEMBER_ADD", data, guild.id, u.id)
+        if announce:
+            self.emit("GUILD_MEMBER_ADD", data, guild.id, u.id)
         self.notify()
         return m
 

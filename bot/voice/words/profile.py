@@ -17,7 +17,15 @@ PROFILE_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "mydata_nothing": ("programme",),
     "not_joined": ("programme",),
     "profile_title": ("programme",),
+    "status_paused_until": ("until",),
+    "match_as_mentor": ("partner",),
+    "match_as_mentee": ("partner",),
+    "ready": ("prerequisite",),
+    "ready_not_asked": ("round", "asks"),
+    "ready_nothing_asked": ("round",),
 }
+#: a person's status, as /profile view shows it (each one a word of the table below: ``status_active``)
+STATUSES = ("joined", "onboarding", "active", "paused", "left")
 
 
 class ProfileWords(WordTable):
@@ -90,3 +98,27 @@ class ProfileWords(WordTable):
                                      "onboarding thread).", min_length=1, max_length=300)
     change_unreachable: str = Field(default="I couldn't reach you — please open your DMs to this server's members "
                                             "and try again.", min_length=1, max_length=300)
+    #: /profile view: the person's status (joined the server / in the interview / can be matched / paused /
+    #: left), and paused with the date it ends ({until})
+    status_joined: str = Field(default="joined", min_length=1, max_length=200)
+    status_onboarding: str = Field(default="onboarding", min_length=1, max_length=200)
+    status_active: str = Field(default="active", min_length=1, max_length=200)
+    status_paused: str = Field(default="paused", min_length=1, max_length=200)
+    status_left: str = Field(default="left", min_length=1, max_length=200)
+    status_paused_until: str = Field(default="paused until {until} (use `/resume` to come back sooner)", min_length=1,
+                                     max_length=300)
+    #: /profile view: each current match, as the mentor / as the mentee ({partner}: their name)
+    match_as_mentor: str = Field(default="mentor with {partner}", min_length=1, max_length=200)
+    match_as_mentee: str = Field(default="mentee with {partner}", min_length=1, max_length=200)
+    #: /profile ready: recorded ({prerequisite}: what they typed); the round asks for other things ({round}: its
+    #: name, {asks}: what it asks for) / for nothing
+    ready: str = Field(default="✅ Thank you — {prerequisite} recorded. You'll be matched in the next matching run.",
+                       min_length=1, max_length=300)
+    ready_not_asked: str = Field(default="{round} asks for: {asks}.", min_length=1, max_length=300)
+    ready_nothing_asked: str = Field(default="{round} asks for: nothing.", min_length=1, max_length=300)
+    #: /resume from someone who is not paused
+    not_paused: str = Field(default="You aren't paused — nothing to resume.", min_length=1, max_length=300)
+
+    def status(self, status: str) -> str:
+        """A person's status in the programme's words (an unknown one as it is stored)."""
+        return str(getattr(self, f"status_{status}")) if status in STATUSES else status
