@@ -33,6 +33,7 @@ from bot.services.nudges._types import (
 from bot.services.programmes import Programme, ProgrammeRegistry
 from bot.services.scheduled_dms import Claimed, ClaimLedger
 from storage.db import SessionFactory, transaction
+from storage.group_commit import GroupCommit
 from storage.ids import require_id
 from storage.models import INACTIVE, MATCH_KINDS, Match, MatchStatus, Nudge, NudgeKind
 from storage.queries import matching, onboarding, outcomes, people
@@ -52,11 +53,12 @@ class NudgeService:
     max_attempts = 5
 
     def __init__(self, registry: ProgrammeRegistry, sessions: SessionFactory, clock: Clock,
-                 ending: MatchEnding | None = None) -> None:
+                 ending: MatchEnding | None = None, writes: GroupCommit | None = None) -> None:
         self._registry = registry
         self._sessions = sessions
         self._clock = clock
-        self.answers = CheckInAnswers(registry, sessions, clock, ending or MatchEnding(registry, sessions, clock))
+        self.answers = CheckInAnswers(registry, sessions, clock, ending or MatchEnding(registry, sessions, clock),
+                                      writes or GroupCommit(sessions))
         self.risk = PairRisk(sessions, clock)
         self.batches = BatchedCheckins(registry, sessions, clock, self.quiet_margin)
         self.ledger = ClaimLedger(Nudge, sessions, clock, self, where=q.of_kinds(DISPATCH_KINDS))
