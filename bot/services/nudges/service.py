@@ -238,6 +238,7 @@ class NudgeService:
             return None
         partner_id = match.mentee_person_id if person.id == match.mentor_person_id else match.mentor_person_id
         partner = found.get(partner_id, (None, None))[0]
+        words = programme.config.messages().checkin_words
         footer = f"\n-# {marker(nid)}"
         goals = checkin_goals(await outcomes.goals_of_match(session=session, match_id=require_id(match)),
                               programme.config.messages().goals) \
@@ -245,8 +246,8 @@ class NudgeService:
         footer = goals + footer
         text = render_template(step.text, {
             "name": safe_text(person.display_name, 60),
-            "partner": safe_text(partner.display_name, 60) if partner else "your partner",
-            "space": f"<#{match.space_id}>" if match.space_id else "not set up yet",
+            "partner": safe_text(partner.display_name, 60) if partner else words.your_partner,
+            "space": f"<#{match.space_id}>" if match.space_id else words.no_space,
             "programme": programme.config.name,
             "week": week_number(match.started_at or match.created_at, nudge.due_at),
         }, limit=2000 - len(footer)) + footer
