@@ -84,16 +84,18 @@ class DevDayScene:
                 if msg.id in self.seen or "ref:ev" not in msg.content:
                     continue
                 self.seen.add(msg.id)
-                labels = [str(c.get("label")) for c in walk_components(msg.components) if c.get("type") == 2]
-                if "I'll be there" in labels:
+                ids = [str(c.get("custom_id")) for c in walk_components(msg.components) if c.get("type") == 2]
+                rsvp = {i.split(":")[1]: i for i in ids if i.startswith("eventrsvp:")}  # whatever the labels say
+                feedback = [i for i in ids if i.startswith("eventfb:")]
+                if rsvp:
                     self.demo.state.counts["event reminders"] += 1
                     roll = self.rng.random()
                     if roll < 0.3:
-                        await self._click(persona, "I'll be there", msg, "said they'll be there")
+                        await self._click(persona, rsvp["yes"], msg, "said they'll be there")
                     elif roll < 0.45:
-                        await self._click(persona, "Can't make it", msg, "can't make it")
-                elif any(label in FEEDBACK for label in labels):
-                    await self._click(persona, self.rng.choice(FEEDBACK), msg, "event feedback answers")
+                        await self._click(persona, rsvp["no"], msg, "can't make it")
+                elif feedback:
+                    await self._click(persona, self.rng.choice(feedback), msg, "event feedback answers")
 
     async def _click(self, persona: Persona, label: str, msg: Message, count: str) -> None:
         try:
@@ -136,9 +138,6 @@ class DevDayScene:
                                                options={"event": require_id(event), "member": member})
                 await result.wait_answer(timeout=20)
                 self.demo.state.counts["marked attended"] += 1
-
-
-FEEDBACK = ("Very useful", "Somewhat useful", "Not very useful")
 
 
 async def events_report(world: SandboxWorld) -> list[dict[str, Any]]:

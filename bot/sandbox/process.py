@@ -144,68 +144,108 @@ def _x_factory(spec: ProcessSpec, sessions: list[aiohttp.ClientSession]) -> Any:
     return make
 
 
+#: how long a process asked to stop may take to close its bot before what is left of its start is cancelled (a
+#: shard whose gateway cannot be reached retries its connection for ever, closed or not: discord.py's launch_shard)
+STOP_GRACE_S = 5.0
+
+
 async def run_sandbox_bot(spec: ProcessSpec) -> None:
-    """Run one bot process of the cluster against the sandbox until SIGTERM/SIGINT."""
+    """Run one bot process of the cluster against the sandbox until SIGTERM/SIGINT, or until the process that
+    started it is gone: at any moment, its start too (the bot closes; what cannot close in
+    :data:`STOP_GRACE_S` is cancelled)."""
     from bot import event_loop
-    from bot.config import parse_config
-    from bot.runtime import build_bot, open_database
-    from bot.sandbox.connect import point_discord_at, sandbox_bot_kwargs
+    from bot.runtime import build_bot
 
     log.info("starting: %s", event_loop.describe())
-    point_discord_at(spec.discord_base_url, spec.gateway_url)
-    clock = await RemoteClock(spec.clock_url).start()
-    settings = parse_config(spec.config)
-    engine = await open_database(spec.database_url, schema=spec.schema)
-    x_sessions: list[aiohttp.ClientSession] = []
-    options: dict[str, Any] = dict(sandbox_bot_kwargs())
-    if spec.shard_ids is not None:
-        options.update(shard_ids=spec.shard_ids, shard_count=spec.shard_count)
-    if spec.baseline:
-        from bot.app import MentorBot
-
-        MentorBot.rest_connections, MentorBot.interaction_connections = 0, None
-    bot = build_bot(settings, engine, clock=clock, x_client_factory=_x_factory(spec, x_sessions), owns_process=True,
-                    **options)
-    if spec.baseline:
-        bot.acks.enabled = bot.early_acks.enabled = False
-    if spec.pacing_override:
-        from bot.nudges.config import PacingConfig
-        from bot.nudges.pacing import Pacer
-
-        bot.pacer = Pacer(PacingConfig.model_construct(**spec.pacing_override))
-    if spec.ready_file:
-        ready_file = Path(spec.ready_file)
-
-        async def on_ready() -> None:
-            _touch(ready_file, f"{os.getpid()}\n{event_loop.describe()}")
-
-        bot.add_listener(on_ready, "on_ready")
     loop = asyncio.get_running_loop()
-    if spec.profile_path:
-        _profile_on_signals(loop, Path(spec.profile_path))
     stopping = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
     loop.add_signal_handler(signal.SIGHUP, _log_tasks, loop)
     orphaned = loop.create_task(_stop_when_orphaned(stopping), name="parent-watch")
+    serving = loop.create_task(_serve(spec, stopping, build_bot), name="serve")
+    waiter = loop.create_task(stopping.wait(), name="stop")
     try:
-        async with bot:
-            runner = loop.create_task(bot.start(spec.token), name="bot")
-            waiter = loop.create_task(stopping.wait(), name="stop")
-            done, _ = await asyncio.wait({runner, waiter}, return_when=asyncio.FIRST_COMPLETED)
-            if runner in done:
-                runner.result()
-            else:
-                await bot.close()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await runner
-            waiter.cancel()
+        done, _ = await asyncio.wait({serving, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        if serving not in done:  # asked to stop: the bot closes if it can, else its start is cancelled
+            done, _ = await asyncio.wait({serving}, timeout=STOP_GRACE_S)
+            if serving not in done:
+                log.warning("the bot did not close within %.0f s of being asked to stop: cancelling its start",
+                            STOP_GRACE_S)
+                serving.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await serving
+        else:
+            serving.result()
     finally:
+        waiter.cancel()
         orphaned.cancel()
+
+
+async def _serve(spec: ProcessSpec, stopping: asyncio.Event, build_bot: Any) -> None:
+    """Start the bot and serve until ``stopping`` is set; everything it opened is closed however it ends (also
+    when cancelled half-way through its start)."""
+    from bot import event_loop
+    from bot.config import parse_config
+    from bot.runtime import open_database
+    from bot.sandbox.connect import point_discord_at, sandbox_bot_kwargs
+
+    point_discord_at(spec.discord_base_url, spec.gateway_url)
+    x_sessions: list[aiohttp.ClientSession] = []
+    clock: RemoteClock | None = None
+    engine: Any = None
+    try:
+        clock = await RemoteClock(spec.clock_url).start()
+        settings = parse_config(spec.config)
+        engine = await open_database(spec.database_url, schema=spec.schema)
+        options: dict[str, Any] = dict(sandbox_bot_kwargs())
+        if spec.shard_ids is not None:
+            options.update(shard_ids=spec.shard_ids, shard_count=spec.shard_count)
+        if spec.baseline:
+            from bot.app import MentorBot
+
+            MentorBot.rest_connections, MentorBot.interaction_connections = 0, None
+        bot = build_bot(settings, engine, clock=clock, x_client_factory=_x_factory(spec, x_sessions),
+                        owns_process=True, **options)
+        if spec.baseline:
+            bot.acks.enabled = bot.early_acks.enabled = False
+        if spec.pacing_override:
+            from bot.nudges.config import PacingConfig
+            from bot.nudges.pacing import Pacer
+
+            bot.pacer = Pacer(PacingConfig.model_construct(**spec.pacing_override))
+        if spec.ready_file:
+            ready_file = Path(spec.ready_file)
+
+            async def on_ready() -> None:
+                _touch(ready_file, f"{os.getpid()}\n{event_loop.describe()}")
+
+            bot.add_listener(on_ready, "on_ready")
+        if spec.profile_path:
+            _profile_on_signals(asyncio.get_running_loop(), Path(spec.profile_path))
+        if stopping.is_set():
+            return
+        async with bot:
+            runner = asyncio.get_running_loop().create_task(bot.start(spec.token), name="bot")
+            waiter = asyncio.get_running_loop().create_task(stopping.wait(), name="stop")
+            try:
+                done, _ = await asyncio.wait({runner, waiter}, return_when=asyncio.FIRST_COMPLETED)
+                if runner in done:
+                    runner.result()
+                else:
+                    await bot.close()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await runner
+            finally:
+                waiter.cancel()
+                runner.cancel()
+    finally:
         for session in x_sessions:
             await session.close()
-        await clock.close()
-        await engine.dispose()
+        if clock is not None:
+            await clock.close()
+        if engine is not None:
+            await engine.dispose()
 
 
 async def _stop_when_orphaned(stopping: asyncio.Event, every: float = 1.0) -> None:
@@ -267,11 +307,34 @@ def _prepare(ready: Path, spec: ProcessSpec, spec_path: Path) -> None:
     spec.write(spec_path)
 
 
+#: the pid of the process that started this one (:class:`BotProcess` sets it): gone, this one does not start
+PARENT_PID_ENV = "MENTORBOT_SANDBOX_PARENT_PID"
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent() -> bool:
+    """On Linux, have the kernel send this process SIGTERM when the process that started it dies (prctl
+    PR_SET_PDEATHSIG: a killed test run leaves no bot behind, even one still importing, when the parent-watch
+    is not running yet). False when that parent (:data:`PARENT_PID_ENV`) is already gone: it died before the
+    request was made. Elsewhere the parent-watch alone does it."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0) != 0:
+            log.warning("prctl(PR_SET_PDEATHSIG) failed: errno %s", ctypes.get_errno())
+    expected = os.environ.get(PARENT_PID_ENV, "")
+    return not expected.isdigit() or os.getppid() == int(expected)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
         print("usage: python -m bot.sandbox.process SPEC.json", file=sys.stderr)
         return 2
+    if not die_with_parent():
+        print("the process that started this bot is gone: not starting", file=sys.stderr)
+        return 0
     spec = ProcessSpec.read(Path(args[0]))
     from bot.logs import setup_logging
 
@@ -307,17 +370,23 @@ class BotProcess:
     def alive(self) -> bool:
         return self.proc is not None and self.proc.returncode is None
 
-    async def start(self, *, timeout: float = 30.0) -> None:  # noqa: ASYNC109
-        """Start the process and wait until every one of its shards is ready."""
+    async def spawn(self) -> int:
+        """Start the process (not waiting for it to be ready); its pid. It ends when this process does."""
         assert not self.alive, f"{self.name} is already running"
-        ready = Path(self.spec.ready_file or "")
-        _prepare(ready, self.spec, self.spec_path)
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        _prepare(Path(self.spec.ready_file or ""), self.spec, self.spec_path)
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", PARENT_PID_ENV: str(os.getpid())}
         with self.log_path.open("ab") as out:
             self.proc = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "bot.sandbox.process", str(self.spec_path),
                 stdout=out, stderr=asyncio.subprocess.STDOUT, env=env, cwd=str(Path.cwd()),
             )
+        return self.proc.pid
+
+    async def start(self, *, timeout: float = 30.0) -> None:  # noqa: ASYNC109
+        """Start the process and wait until every one of its shards is ready."""
+        ready = Path(self.spec.ready_file or "")
+        await self.spawn()
+        assert self.proc is not None
         deadline = time.monotonic() + timeout
         while not _exists(ready):
             if self.proc.returncode is not None:

@@ -30,6 +30,7 @@ from bot.services.stats import StatsService
 from bot.services.stories import StoryService
 from bot.services.surveys import SurveyService
 from storage.db import SessionFactory
+from storage.group_commit import GroupCommit
 
 
 @dataclass
@@ -66,7 +67,8 @@ def build_services(
 ) -> Services:
     registry = ProgrammeRegistry(settings, sessions, clock)
     ending = MatchEnding(registry, sessions, clock)
-    nudges = NudgeService(registry, sessions, clock, ending)
+    writes = GroupCommit(sessions)  # people answering at the same moment share commits (SQLite)
+    nudges = NudgeService(registry, sessions, clock, ending, writes)
     rounds = RoundService(sessions, clock)
     goals = GoalService(registry, sessions, clock)
     intake = IntakeService(registry, sessions, clock, x_client_factory,
@@ -76,7 +78,7 @@ def build_services(
     erasure_work = ErasureWork(registry, sessions, clock, intake, ending)
     return Services(
         programmes=registry,
-        onboarding=OnboardingService(registry, sessions, clock),
+        onboarding=OnboardingService(registry, sessions, clock, writes),
         people=PeopleService(sessions, clock, nudges, ending, intake, circle, erasure_work),
         intake=intake,
         matching=MatchingService(sessions, clock, rounds),

@@ -24,6 +24,7 @@ from bot.services.dm_reach import dms_closed_now
 from bot.services.programmes import Programme, ProgrammeRegistry
 from bot.timezones import is_valid_zone
 from storage.db import SessionFactory, transaction
+from storage.group_commit import GroupCommit
 from storage.ids import require_id
 from storage.models import OnboardingSession, OnboardingStatus, PersonStatus
 from storage.queries import audit, onboarding, people
@@ -95,10 +96,13 @@ def _apply(programme: Programme, state: FlowState, action: Action, raw: object, 
 
 
 class OnboardingService:
-    def __init__(self, registry: ProgrammeRegistry, sessions: SessionFactory, clock: Clock) -> None:
+    def __init__(self, registry: ProgrammeRegistry, sessions: SessionFactory, clock: Clock,
+                 writes: GroupCommit | None = None) -> None:
         self._registry = registry
         self._sessions = sessions
         self._clock = clock
+        #: an answer's write and the question's shown are committed with those of others answering at that moment
+        self._writes = writes or GroupCommit(sessions)
         #: the conversations this process last read or wrote: an answer is written with no read before it
         self._recent = RecentInterviews()
 
@@ -255,9 +259,12 @@ class OnboardingService:
         if new_state == state or isinstance(step, flow.Done):
             return None
         stored = new_state.model_dump(mode="json")
-        async with transaction(self._sessions) as session:
-            where = await onboarding.advance_state(session=session, session_id=known.session_id,
-                                                   expected_step=known.step, state=stored, now=now)
+
+        async def advance(session: AsyncSession) -> tuple[int | None, bool] | None:
+            return await onboarding.advance_state(session=session, session_id=known.session_id,
+                                                  expected_step=known.step, state=stored, now=now)
+
+        where = await self._writes.run(advance)
         if where is None:
             self._recent.forget(programme.id, discord_user_id)
             return None
@@ -311,8 +318,11 @@ class OnboardingService:
 
     async def asked(self, session_id: int, message_id: int) -> None:
         """The bot has just shown this conversation's current step in message ``message_id``."""
-        async with transaction(self._sessions) as session:
+
+        async def record(session: AsyncSession) -> None:
             await onboarding.set_prompt(session=session, session_id=session_id, message_id=message_id)
+
+        await self._writes.run(record)
 
     async def set_channel(
         self, session_id: int, channel_id: int, *, in_thread: bool, prompt_message_id: int | None = None

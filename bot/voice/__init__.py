@@ -21,6 +21,7 @@ from bot.nudges.templates import check_template, render_template
 from bot.voice.words import (
     ANSWER_PLACEHOLDERS,
     CHECKIN_PLACEHOLDERS,
+    EVENT_PLACEHOLDERS,
     GOAL_PLACEHOLDERS,
     INTERVIEW_PLACEHOLDERS,
     PROFILE_PLACEHOLDERS,
@@ -30,6 +31,7 @@ from bot.voice.words import (
     AnswerWords,
     CheckinButtons,
     CheckinWords,
+    EventWords,
     GoalWords,
     InterviewWords,
     ProfileWords,
@@ -37,8 +39,8 @@ from bot.voice.words import (
     SurveyWords,
 )
 
-__all__ = ["ANSWER_PLACEHOLDERS", "CHECKIN_PLACEHOLDERS", "GOAL_PLACEHOLDERS", "INTERVIEW_PLACEHOLDERS", "PLACEHOLDERS", "PROFILE_PLACEHOLDERS", "REPLY_KEYS",
-           "STORY_PLACEHOLDERS", "SURVEY_WORD_PLACEHOLDERS", "AnswerWords", "CheckinButtons", "CheckinWords", "GoalWords",
+__all__ = ["ANSWER_PLACEHOLDERS", "CHECKIN_PLACEHOLDERS", "EVENT_PLACEHOLDERS", "GOAL_PLACEHOLDERS", "INTERVIEW_PLACEHOLDERS", "PLACEHOLDERS", "PROFILE_PLACEHOLDERS", "REPLY_KEYS",
+           "STORY_PLACEHOLDERS", "SURVEY_WORD_PLACEHOLDERS", "AnswerWords", "CheckinButtons", "CheckinWords", "EventWords", "GoalWords",
            "InterviewWords", "ProfileWords", "StoryWords", "SurveyWords",
            "Voice", "VoiceOverrides", "load_voice", "resolve_voice"]
 
@@ -177,6 +179,8 @@ class Voice(BaseModel):
     goals: GoalWords = Field(default_factory=GoalWords)
     #: the words of sharing a story after a match
     stories: StoryWords = Field(default_factory=StoryWords)
+    #: the words around a programme's events: a reminder's buttons, the kind and place, the answers
+    events: EventWords = Field(default_factory=EventWords)
     #: "Not yet" answers in a row (without meeting) before the organisers hear of it; 0: never
     not_yet_escalate_after: int = Field(default=2, ge=0, le=20)
     #: days after which an unanswered "End this match" request ends the match (both told)
@@ -218,6 +222,7 @@ WORD_TABLES: dict[str, tuple[type[BaseModel], str]] = {
     "answers": (AnswerWords, "answer words"),
     "goals": (GoalWords, "goal words"),
     "stories": (StoryWords, "story words"),
+    "events": (EventWords, "event words"),
     "checkin_buttons": (CheckinButtons, "check-in button"),
     "checkin_words": (CheckinWords, "check-in words"),
 }
@@ -273,6 +278,7 @@ class VoiceOverrides(BaseModel):
     answers: dict[str, str] = Field(default_factory=dict)
     goals: dict[str, str] = Field(default_factory=dict)
     stories: dict[str, str] = Field(default_factory=dict)
+    events: dict[str, str] = Field(default_factory=dict)
     not_yet_escalate_after: int | None = Field(default=None, ge=0, le=20)
     end_request_days: int | None = Field(default=None, ge=1, le=90)
 

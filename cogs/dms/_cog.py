@@ -19,9 +19,6 @@ from cogs.kit.messaging import NO_PINGS
 
 log = logging.getLogger(__name__)
 
-CODES_ARE_POSTED = ("Codes aren't typed here: post your code from the account you want to link (with the "
-                    "programme's hashtag), and I'll link it when I see it. Use /link @your_handle to get one.")
-SLOW_DOWN = "You're sending messages very quickly — give me a moment, then answer the latest question."
 SPAM_WINDOW_S = 10.0
 HELP_EVERY_S = 60.0  # DMs outside an interview get the help text at most this often (a flood gets one)
 SPAM_MAX = 15
@@ -34,6 +31,11 @@ def help_text(programmes: list[Programme]) -> str:
         programme = programmes[0]
         return programme.config.messages().interview.say("dm_help", programme=safe_text(programme.config.name, 100))
     return InterviewWords().dm_help
+
+
+def interview_words(programmes: list[Programme]) -> InterviewWords:
+    """The words of the person's programme; in several (or none), the neutral ones."""
+    return programmes[0].config.messages().interview if len(programmes) == 1 else InterviewWords()
 
 
 class DirectMessages(commands.Cog):
@@ -84,7 +86,8 @@ class DirectMessages(commands.Cog):
             programmes += [p for p in programmes_of(self.bot, message.author, message.guild.id) if p not in programmes]
         if text and services.intake.leads.find_code(text, anywhere=True, programmes=programmes) is not None:
             # typing a code proves nothing: it is posted from the account to link
-            await self.bot.pacer_send(message.channel, content=CODES_ARE_POSTED, allowed_mentions=NO_PINGS)
+            await self.bot.pacer_send(message.channel, content=interview_words(programmes).codes_are_posted,
+                                      allowed_mentions=NO_PINGS)
             return
         reply_to, replied_programme = await self._replied(message)
         found = await services.onboarding.find_open(message.author.id, message.channel.id, reply_to=reply_to,
@@ -100,7 +103,8 @@ class DirectMessages(commands.Cog):
             last = self._warned.get(message.author.id, 0.0)
             if time.monotonic() - last > SPAM_WINDOW_S:
                 self._warned[message.author.id] = time.monotonic()
-                await self.bot.pacer_send(message.channel, content=SLOW_DOWN, allowed_mentions=NO_PINGS)
+                await self.bot.pacer_send(message.channel, content=found.programme.config.messages().interview.slow_down,
+                                          allowed_mentions=NO_PINGS)
             return
         programme = found.programme
         conv = await services.onboarding.act(programme, message.author.id, "answer", raw=text)

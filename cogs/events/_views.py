@@ -50,11 +50,12 @@ def delivery_view(d: EventDelivery) -> discord.ui.View | None:
     if not d.buttons:
         return None
     view = discord.ui.View(timeout=None)
+    words = d.programme.config.messages().events
     if d.buttons == "rsvp":
-        view.add_item(RsvpButton("yes", d.event_id, "I'll be there"))
-        view.add_item(RsvpButton("no", d.event_id, "Can't make it"))
+        view.add_item(RsvpButton("yes", d.event_id, words.going_button))
+        view.add_item(RsvpButton("no", d.event_id, words.not_going_button))
     else:
-        for answer, label in FEEDBACK_ANSWERS.items():
+        for answer, label in words.feedback_labels().items():
             view.add_item(FeedbackButton(answer, d.row_id, label))
     view.stop()
     return view

@@ -52,9 +52,10 @@ class CarryOnButton(PersistentItem[discord.ui.Button[Any]], prefix="pauseok", fi
         return cls(int(fields["pid"]), label_of(item, "Carry on"))
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
-        programme = bot_of(interaction).services.programmes.by_id(self.pid)  # in memory: no database
+        programmes = bot_of(interaction).services.programmes
+        programme = programmes.by_id(self.pid)  # in memory: no database
         if programme is None:
-            await reply(interaction, "Welcome back! 👋 You're in the next matching.")
+            await reply(interaction, programmes.gone_text())
             return
         await reply(interaction, programme.config.messages().say(  # as /resume answers
             "resumed", programme=safe_text(programme.config.name, 100)))
@@ -75,8 +76,11 @@ class ExtendPauseButton(PersistentItem[discord.ui.Button[Any]], prefix="pauseext
         bot = bot_of(interaction)
         programme = bot.services.programmes.by_id(self.pid)
         until = await bot.services.people.pause(programme, interaction.user.id, self.weeks) if programme else None
-        if until is None or programme is None:
-            await reply(interaction, "There's nothing to pause here any more.")
+        if programme is None:
+            await reply(interaction, bot.services.programmes.gone_text())
+            return
+        if until is None:
+            await reply(interaction, programme.config.messages().profile.nothing_to_pause)
             return
         await reply(interaction, programme.config.messages().say(  # as /pause answers
             "paused", until=f"{until:%d %B %Y}", programme=safe_text(programme.config.name, 100)))

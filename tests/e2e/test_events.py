@@ -74,7 +74,14 @@ async def test_development_day_reminds_the_right_people_once_each_in_their_dayti
     # 7 days before: 09:00 UTC = 10:00 in London; 21:00 in Auckland, so Bo's waits for his morning
     await at(world, T(2026, 9, 12, 9, 0, tzinfo=UTC))
     assert [len(reminders(p.persona)) for p in (ana, bo, cy, dee, eve)] == [1, 0, 1, 0, 1]
-    await cy.persona.click("Can't make it", message=reminders(cy.persona)[0])
+    first = reminders(ana.persona)[0]
+    assert [c["label"] for row in first.components for c in row["components"]] == ["I'll be there 🏃", "Can't make it"], \
+        "RunTogether's own buttons"
+    assert "(Run Leader Mentor Development Day)" in first.content and "Join online: https://meet.example/dev-day" \
+        in first.content, first.content
+    declined = await cy.persona.click("Can't make it", message=reminders(cy.persona)[0])
+    assert declined.content == "No worries — thanks for letting us know. No more reminders about this one.", \
+        declined.content
     await at(world, T(2026, 9, 12, 19, 59, tzinfo=UTC))
     assert len(reminders(bo.persona)) == 0
     await at(world, T(2026, 9, 12, 20, 0, tzinfo=UTC))  # 08:00 on Sunday in Auckland
@@ -115,8 +122,13 @@ async def test_development_day_reminds_the_right_people_once_each_in_their_dayti
     assert not any("One quick question" in m.content for m in bo.persona.dms()), "04:00 in Auckland: not yet"
     await at(world, T(2026, 9, 19, 20, 0, tzinfo=UTC))
     assert len([m for m in bo.persona.dms() if "One quick question" in m.content]) == 1
-    answered = await ana.persona.click("Very useful", message=question[0])
-    assert "Thank you" in answered.content
+    assert [c["label"] for row in question[0].components for c in row["components"]] == [
+        "Really useful", "Quite useful", "Not very useful"], "RunTogether's own answers"
+    answered = await ana.persona.click("Really useful", message=question[0])
+    assert answered.content == "Cheers — that helps us plan the next one.", answered.content
+    again = await ana.persona.click("Quite useful", message=question[0])
+    assert again.content == "Thanks — I've updated your answer.", again.content
+    await ana.persona.click("Really useful", message=question[0])
     assert not any("One quick question" in m.content for p in (cy, dee, eve) for m in p.persona.dms())
 
     async with world.bot.sessions() as s:

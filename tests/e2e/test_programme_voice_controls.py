@@ -363,6 +363,48 @@ async def test_profile_status_matches_and_ready_answers_are_the_programmes_words
         await drop_test_schema(schema)
 
 
+async def test_a_flood_a_check_in_without_a_space_and_a_late_pause_are_answered_in_the_programmes_words(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    import asyncio
+
+    world, schema = await make_world(tmp_path_factory, programme_overrides={"voice": {
+        "interview": {"slow_down": "Easy there, sprinter! One answer at a time."},
+        "checkin_words": {"no_space": "on its way"},
+        "profile": {"nothing_to_pause": "No break to take any more."}}})
+    try:
+        assert world.guild is not None
+        ivy = world.person("Ivy")
+        await ivy.join(world.guild)
+        await ivy.next_dm()
+        for i in range(30):
+            await ivy.say(f"answer {i}")
+        await world.discord.state.wait_for(lambda: any("Easy there, sprinter!" in m.content for m in ivy.dms()), 15)
+        await asyncio.sleep(0.5)
+        assert not any("very quickly" in m.content for m in ivy.dms())
+
+        pair = await make_pair(world, "N")  # no space made yet
+        await world.bot.services.nudges.plan_match(pair.match_id)
+        world.clock.advance(timedelta(days=3, minutes=1))
+        await world.bot.tick("nudge-dispatch")
+        checkin = next(m for m in pair.mentee.persona.dms() if "met yet" in m.content)
+        assert "your shared space is on its way" in checkin.content and "not set up yet" not in checkin.content, \
+            checkin.content
+
+        ada = pair.mentor.persona
+        await (await slash(ada, world.guild, "pause", options={"weeks": 1})).wait_answer()
+        world.clock.advance(timedelta(days=7, hours=1))
+        await world.bot.tick("pause-expiry")
+        told = next(m for m in reversed(ada.dms()) if "Pause 2 more weeks" in str(m.components))
+        asked = await slash(ada, world.guild, "leave")
+        await (await ada.click("Yes, delete my data", message=asked.messages[0])).wait_answer()
+        late = await ada.click("Pause 2 more weeks", message=told)
+        await late.wait_answer()
+        assert late.content == "No break to take any more.", late.content
+    finally:
+        await world.stop()
+        await drop_test_schema(schema)
+
+
 async def test_a_click_for_a_programme_no_longer_run_is_answered_in_the_bots_programmes_words(
         tmp_path_factory: pytest.TempPathFactory) -> None:
     world, schema = await make_world(tmp_path_factory, programme_overrides={"voice": {

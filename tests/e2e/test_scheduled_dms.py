@@ -189,7 +189,7 @@ async def test_an_event_reminder_to_closed_dms_reaches_the_person_privately_and_
     assert bo.persona.can_see(thread) and not ana.persona.can_see(thread)
     sent = _in(world, thread)
     assert len(sent) == 2 and all("Coming up" in m.content and "ref:ev" in m.content for m in sent)
-    await (await bo.persona.click("I'll be there", message=sent[1])).wait_answer()  # answered there
+    await (await bo.persona.click("I'll be there 🏃", message=sent[1])).wait_answer()  # answered there
     assert len(_closed_notices(world, bo)) == 1
 
 

@@ -149,6 +149,38 @@ async def _answer_latest_check_in(engine: AsyncEngine, service: NudgeService, cl
     return counted
 
 
+async def test_people_answering_check_ins_at_the_same_moment_share_their_commits_on_sqlite(
+    engine: AsyncEngine, sessions: SessionFactory
+) -> None:
+    clock = SandboxClock(START)
+    service, programme = await _service(sessions, clock)
+    match_ids = await _pairs(sessions, programme, 12)
+    for match_id in match_ids:
+        await service.plan_match(match_id)
+    clock.advance(timedelta(days=4))
+    async with transaction(sessions) as s:
+        for nudge in await service.claim("w", limit=10_000):
+            await nq.mark_sent(session=s, nudge_id=nudge.id or 0, now=clock.now(), channel_id=1, message_id=1)
+    clicks = []
+    async with sessions() as s:
+        for match_id in match_ids:
+            match = await matching.get_match(session=s, match_id=match_id)
+            assert match is not None
+            mentor = await people.get_person(session=s, person_id=match.mentor_person_id)
+            [sent] = [n for n in await nq.nudges_of_match(session=s, match_id=match_id)
+                      if n.status == "sent" and n.person_id == match.mentor_person_id]
+            assert mentor is not None and mentor.discord_user_id is not None
+            clicks.append((sent.id or 0, mentor.discord_user_id))
+    with StatementCount(engine) as counted:
+        results = await asyncio.gather(*(service.answers.answer(nudge_id, "met", user) for nudge_id, user in clicks))
+    assert [r.status for r in results] == ["recorded"] * 12
+    async with sessions() as s:
+        stored = [await nq.get_nudge(session=s, nudge_id=n) for n, _ in clicks]
+    assert [n.answer if n is not None else None for n in stored] == ["met"] * 12
+    assert len(counted.statements) == 24, str(counted)
+    assert counted.commits == (1 if BACKEND == "sqlite" else 12), str(counted)
+
+
 async def test_one_check_in_answer_costs_a_few_statements_however_long_the_match_and_big_the_programme(
     engine: AsyncEngine, sessions: SessionFactory
 ) -> None:

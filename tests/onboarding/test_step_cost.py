@@ -5,6 +5,7 @@ time), so a step that starts reading more, or writing in more transactions, fail
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -17,6 +18,7 @@ from bot.services.people import PeopleService
 from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.db import SessionFactory
 from storage.queries import onboarding, people
+from tests.support.database import BACKEND
 from tests.support.statements import StatementCount
 
 START = datetime(2026, 9, 7, 9, 0, tzinfo=UTC)
@@ -59,6 +61,28 @@ async def test_a_clicked_answer_costs_one_write_for_the_answer_and_one_for_the_q
         await service.asked(conv.session_id, 102)
     assert len(counted.statements) == 2 and counted.commits == 2, str(counted)
     assert all(s.lstrip().upper().startswith("UPDATE") for s in counted.statements), str(counted)
+
+
+async def test_people_answering_at_the_same_moment_share_their_commits_on_sqlite(
+    engine: AsyncEngine, sessions: SessionFactory
+) -> None:
+    """SQLite commits one transaction at a time, each waiting for the disk: twenty people answering at once
+    are two commits (their answers, then the questions shown), not forty. PostgreSQL commits in parallel."""
+    [programme] = await _programmes(sessions)
+    service = _service(sessions, [programme])
+    people_ids = range(1000, 1020)
+    for user in people_ids:
+        await service.begin(programme, user, f"Person {user}")
+        _asks(await service.act(programme, user, "answer", raw="mentee", key="role"), "phase")
+    with StatementCount(engine) as counted:
+        answered = await asyncio.gather(*(service.act(programme, user, "answer", raw=["primary"], key="phase")
+                                          for user in people_ids))
+        for conv in answered:
+            _asks(conv, "subjects")
+        await asyncio.gather(*(service.asked(conv.session_id, 500 + n)
+                               for n, conv in enumerate(answered) if conv is not None))
+    assert len(counted.statements) == 40, str(counted)
+    assert counted.commits == (2 if BACKEND == "sqlite" else 40), str(counted)
 
 
 async def test_after_a_restart_the_first_answer_reads_the_interview_once(

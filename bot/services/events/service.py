@@ -23,6 +23,8 @@ from bot.services.scheduled_dms import (
     SendOutcome,
     worker_name,
 )
+from bot.voice import EventWords
+from bot.voice.words.events import FEEDBACK_KEYS
 from storage.db import SessionFactory, transaction
 from storage.ids import require_id
 from storage.models import (
@@ -45,9 +47,8 @@ from storage.queries.events import WHILE_PAUSED
 
 log = logging.getLogger(__name__)
 
-KIND_LABELS = {EventKind.DEVELOPMENT_DAY: "development day", EventKind.WEBINAR: "webinar",
-               EventKind.TRAINING: "cohort training"}
-FEEDBACK_ANSWERS = {"very": "Very useful", "some": "Somewhat useful", "not": "Not very useful"}
+#: the feedback question's answers, as stored (their words are the programme's: ``EventWords.feedback_*``)
+FEEDBACK_ANSWERS = FEEDBACK_KEYS
 STALE_CLAIM = timedelta(minutes=10)
 VOICE = re.compile(r"^<#([0-9]+)>$")  # an event in one of the server's voice channels
 MAX_ATTEMPTS = 3
@@ -135,8 +136,15 @@ class EventsPort(Protocol):
     async def tell_organisers(self, programme: Programme, text: str) -> None: ...
 
 
-def where_text(event: ProgrammeEvent) -> str:
-    return f"Join online: {event.location}" if event.online else f"Where: {event.location}"
+def where_text(event: ProgrammeEvent, words: EventWords) -> str:
+    """Where the event is held, in the programme's words (its link, voice channel or place)."""
+    return words.say("where_online", link=event.location) if event.online else \
+        words.say("where_place", place=event.location)
+
+
+def event_words(programme: Programme | None) -> EventWords:
+    """The programme's words for its events (an event whose programme is gone: the neutral ones)."""
+    return programme.config.messages().events if programme is not None else EventWords()
 
 
 def voice_channel(event: ProgrammeEvent) -> int | None:
@@ -338,35 +346,43 @@ class EventService:
         now = self._clock.now()
         async with transaction(self._sessions) as session:
             e = await q.get_event(session=session, event_id=event_id)
+            words = event_words(self._registry.by_id(e.programme_id) if e is not None else self._only())
             if e is None:
-                return "This event no longer exists."
+                return words.gone
             person = await people.get_person_by_discord(session=session, programme_id=e.programme_id,
                                                         discord_user_id=discord_user_id)
             if person is None:
-                return "This event is for members of the programme."
+                return words.not_member
             if e.status in (EventStatus.CANCELLED, EventStatus.ENDED):
-                return f"**{safe_text(e.title, 100)}** has {e.status}."
+                return words.say("already_cancelled" if e.status == EventStatus.CANCELLED else "already_ended",
+                                 event=safe_text(e.title, 100))
             await q.set_response(session=session, event_id=event_id, person_id=require_id(person),
                                  response=RsvpResponse.GOING if going else RsvpResponse.DECLINED, now=now)
             if not going:
                 await q.cancel_pending(session=session, event_id=event_id, person_id=require_id(person),
                                        kinds=(EventMessageKind.REMINDER,))
-        return ("Great — see you there! I'll send you the link when it starts." if going
-                else "Thanks for letting us know — no more reminders about this one.")
+        return words.going if going else words.not_going
 
     async def feedback(self, row_id: int, discord_user_id: int, answer: str) -> str:
         now = self._clock.now()
         async with transaction(self._sessions) as session:
             msg = await q.get_message(session=session, message_id=row_id)
+            e = None if msg is None else await q.get_event(session=session, event_id=msg.event_id)
+            words = event_words(self._registry.by_id(e.programme_id) if e is not None else self._only())
             person = None if msg is None else await people.get_person(session=session, person_id=msg.person_id)
             if msg is None or person is None or person.discord_user_id != discord_user_id \
                     or answer not in FEEDBACK_ANSWERS:
-                return "This question isn't yours to answer."
+                return words.feedback_not_yours
             row = await q.ensure_rsvp(session=session, event_id=msg.event_id, person_id=msg.person_id)
             first = row.feedback is None
             row.feedback, row.feedback_at = answer, now
             session.add(row)
-        return "Thank you — that helps the organisers plan the next one." if first else "Thanks — I've updated your answer."
+        return words.feedback_thanks if first else words.feedback_updated
+
+    def _only(self) -> Programme | None:
+        """The bot's one programme (whose words answer a click on something gone); with several, none."""
+        running = self._registry.all()
+        return running[0] if len(running) == 1 else None
 
     # ---- the clock ----------------------------------------------------------------------------------------------
     async def run(self, port: EventsPort) -> int:
@@ -405,7 +421,8 @@ class EventService:
                         await port.set_status(programme, e.discord_event_id, "active")
                     voice = programme.config.messages()
                     await port.announce(programme, e, voice.say("event_starting", event=safe_text(e.title, 100),
-                                                                where=where_text(e), programme=programme.config.name))
+                                                                where=where_text(e, voice.events),
+                                                                programme=programme.config.name))
                 e.status = EventStatus.STARTED
             if e.status == EventStatus.STARTED and e.ends_at <= now:
                 async with transaction(self._sessions) as session:
@@ -572,11 +589,11 @@ class EventService:
                   "programme": programme.config.name}
         buttons = ""
         if msg.kind == EventMessageKind.REMINDER:
-            text = voice.say("event_reminder", **values, kind=KIND_LABELS[e.kind], when=local_when(e.starts_at, zone),
-                             where=where_text(e))
+            text = voice.say("event_reminder", **values, kind=voice.events.kind(str(e.kind)),
+                             when=local_when(e.starts_at, zone), where=where_text(e, voice.events))
             buttons = "rsvp" if rsvp is None or rsvp.response != RsvpResponse.GOING else ""
         elif msg.kind == EventMessageKind.START:
-            text = voice.say("event_starting", event=values["event"], where=where_text(e),
+            text = voice.say("event_starting", event=values["event"], where=where_text(e, voice.events),
                              programme=programme.config.name)
         elif msg.kind == EventMessageKind.FEEDBACK:
             text = voice.say("event_feedback", **values)

@@ -19,6 +19,7 @@ from bot.services.nudges._types import (
 from bot.services.programmes import Programme, ProgrammeRegistry
 from bot.voice import CheckinButtons, CheckinWords
 from storage.db import SessionFactory, transaction
+from storage.group_commit import GroupCommit
 from storage.models import Match, MatchStatus, Person
 from storage.queries import audit, onboarding, people
 from storage.queries import nudges as q
@@ -29,73 +30,82 @@ class CheckInAnswers:
     end of a match the pair asked for."""
 
     def __init__(self, registry: ProgrammeRegistry, sessions: SessionFactory, clock: Clock,
-                 ending: MatchEnding) -> None:
+                 ending: MatchEnding, writes: GroupCommit) -> None:
         self._registry = registry
         self._sessions = sessions
         self._clock = clock
         self._ending = ending
+        self._writes = writes
 
     async def answer(self, nudge_id: int, answer: rules.ButtonAnswer, discord_user_id: int) -> AnswerResult:
-        """Apply one click on a nudge's button. Safe to repeat: a second click changes nothing."""
-        async with transaction(self._sessions) as session:
-            found = await q.nudge_in_match(session=session, nudge_id=nudge_id)  # all it needs, in one read
-            match = found.match if found is not None else None
-            programme = self._registry.by_id(match.programme_id) if match is not None else None
-            words = programme.config.messages().checkin_words if programme is not None else CheckinWords()
-            labels = programme.config.messages().checkin_buttons if programme is not None else CheckinButtons()
-            if found is None or match is None:
-                return AnswerResult("unknown", words.gone)
-            nudge, pair_people = found.nudge, found.people
-            key_of = {pid: _mention(p) for pid, p in pair_people.items()}
-            by = next((key_of[pid] for pid, p in pair_people.items() if p.discord_user_id == discord_user_id), None)
-            if by is None:
-                return AnswerResult("rejected", words.not_yours, programme)
-            if match.status != MatchStatus.ACTIVE:
-                return AnswerResult("unchanged", words.match_over, programme)
-            if answer in rules.NUDGE_ANSWERS and nudge.answer is not None:
-                return AnswerResult("unchanged", words.say("already", answer=labels.label(nudge.answer)), programme)
-            if answer == "keep" and await self._end_reply_seen(session, match, nudge_id):
-                return AnswerResult("unchanged", words.already_keep, programme)
-            history = _records(found.history, key_of)
-            pair = (key_of.get(match.mentor_person_id, "?"), key_of.get(match.mentee_person_id, "?"))
-            try:
-                voice = programme.config.messages() if programme else None
-                actions = rules.follow_up(history, nudge_id=nudge_id, answer=answer, by=by, pair=pair,
-                                          not_yet_escalate_after=voice.not_yet_escalate_after if voice else 2)
-            except rules.AnswerRejected as exc:
-                return AnswerResult("rejected", words.say(exc.reason), programme)
-            except LookupError:
-                return AnswerResult("unknown", words.gone, programme)
-            result = AnswerResult("recorded", voice.replies[answer] if voice else _REPLIES[answer], programme)
-            now = self._clock.now()
-            for action in actions:
-                if isinstance(action, rules.RecordAnswer):
-                    if not await q.record_answer(session=session, nudge_id=action.nudge_id, answer=action.answer,
-                                                 now=now):
-                        return AnswerResult("unchanged", words.say(
-                            "already", answer=labels.label(answer)), programme)
-                elif isinstance(action, rules.NotifyOrganisers):
-                    if action.reason != "match_ended":  # ending the match tells the organisers (once)
-                        result.organiser_messages.append(
-                            organiser_text(action, programme.config.step_names() if programme else None, labels))
-                elif isinstance(action, rules.AskPartnerToConfirmEnd):
-                    partner_pid = next(pid for pid, key in key_of.items() if key == action.partner_key)
-                    partner = pair_people[partner_pid]
-                    dm = await onboarding.known_dm_channel(session=session, person_id=partner_pid)
-                    result.ask_partner = PartnerPrompt(action.nudge_id, partner.discord_user_id or 0, dm,
-                                                       dms_closed_now(partner, now), match.space_id,
-                                                       action.requested_by,
-                                                       partner_pid, programme is not None and programme.config.pods,
-                                                       partner.dms_closed, _name_of(pair_people, discord_user_id))
-                elif isinstance(action, rules.EndMatch):
-                    result.ended = await self._ending.close(session, match, "pair", discord_user_id)
-                    if result.ended is None:
-                        return AnswerResult("unchanged", words.match_over, programme)
-            if answer in ("confirm_end", "keep"):
-                await audit.add_audit_event(session=session, programme_id=match.programme_id,
-                                            actor_discord_id=discord_user_id, action=f"nudge.{answer}",
-                                            detail=audit.as_detail(nudge_id=nudge_id, match_id=match.id), now=now)
-            return result
+        """Apply one click on a nudge's button. Safe to repeat: a second click changes nothing. Its one
+        transaction is shared with the writes of others clicking at the same moment (:mod:`storage.group_commit`)."""
+
+        async def apply(session: AsyncSession) -> AnswerResult:
+            return await self._answer(session, nudge_id, answer, discord_user_id)
+
+        return await self._writes.run(apply)
+
+    async def _answer(self, session: AsyncSession, nudge_id: int, answer: rules.ButtonAnswer,
+                      discord_user_id: int) -> AnswerResult:
+        found = await q.nudge_in_match(session=session, nudge_id=nudge_id)  # all it needs, in one read
+        match = found.match if found is not None else None
+        programme = self._registry.by_id(match.programme_id) if match is not None else None
+        words = programme.config.messages().checkin_words if programme is not None else CheckinWords()
+        labels = programme.config.messages().checkin_buttons if programme is not None else CheckinButtons()
+        if found is None or match is None:
+            return AnswerResult("unknown", words.gone)
+        nudge, pair_people = found.nudge, found.people
+        key_of = {pid: _mention(p) for pid, p in pair_people.items()}
+        by = next((key_of[pid] for pid, p in pair_people.items() if p.discord_user_id == discord_user_id), None)
+        if by is None:
+            return AnswerResult("rejected", words.not_yours, programme)
+        if match.status != MatchStatus.ACTIVE:
+            return AnswerResult("unchanged", words.match_over, programme)
+        if answer in rules.NUDGE_ANSWERS and nudge.answer is not None:
+            return AnswerResult("unchanged", words.say("already", answer=labels.label(nudge.answer)), programme)
+        if answer == "keep" and await self._end_reply_seen(session, match, nudge_id):
+            return AnswerResult("unchanged", words.already_keep, programme)
+        history = _records(found.history, key_of)
+        pair = (key_of.get(match.mentor_person_id, "?"), key_of.get(match.mentee_person_id, "?"))
+        try:
+            voice = programme.config.messages() if programme else None
+            actions = rules.follow_up(history, nudge_id=nudge_id, answer=answer, by=by, pair=pair,
+                                      not_yet_escalate_after=voice.not_yet_escalate_after if voice else 2)
+        except rules.AnswerRejected as exc:
+            return AnswerResult("rejected", words.say(exc.reason), programme)
+        except LookupError:
+            return AnswerResult("unknown", words.gone, programme)
+        result = AnswerResult("recorded", voice.replies[answer] if voice else _REPLIES[answer], programme)
+        now = self._clock.now()
+        for action in actions:
+            if isinstance(action, rules.RecordAnswer):
+                if not await q.record_answer(session=session, nudge_id=action.nudge_id, answer=action.answer,
+                                             now=now):
+                    return AnswerResult("unchanged", words.say(
+                        "already", answer=labels.label(answer)), programme)
+            elif isinstance(action, rules.NotifyOrganisers):
+                if action.reason != "match_ended":  # ending the match tells the organisers (once)
+                    result.organiser_messages.append(
+                        organiser_text(action, programme.config.step_names() if programme else None, labels))
+            elif isinstance(action, rules.AskPartnerToConfirmEnd):
+                partner_pid = next(pid for pid, key in key_of.items() if key == action.partner_key)
+                partner = pair_people[partner_pid]
+                dm = await onboarding.known_dm_channel(session=session, person_id=partner_pid)
+                result.ask_partner = PartnerPrompt(action.nudge_id, partner.discord_user_id or 0, dm,
+                                                   dms_closed_now(partner, now), match.space_id,
+                                                   action.requested_by,
+                                                   partner_pid, programme is not None and programme.config.pods,
+                                                   partner.dms_closed, _name_of(pair_people, discord_user_id))
+            elif isinstance(action, rules.EndMatch):
+                result.ended = await self._ending.close(session, match, "pair", discord_user_id)
+                if result.ended is None:
+                    return AnswerResult("unchanged", words.match_over, programme)
+        if answer in ("confirm_end", "keep"):
+            await audit.add_audit_event(session=session, programme_id=match.programme_id,
+                                        actor_discord_id=discord_user_id, action=f"nudge.{answer}",
+                                        detail=audit.as_detail(nudge_id=nudge_id, match_id=match.id), now=now)
+        return result
 
     async def _end_reply_seen(self, session: AsyncSession, match: Match, nudge_id: int) -> bool:
         events = await audit.audit_events_since(session=session, programme_id=match.programme_id,

@@ -33,6 +33,7 @@ from bot.services.nudges._types import (
 from bot.services.programmes import Programme, ProgrammeRegistry
 from bot.services.scheduled_dms import Claimed, ClaimLedger
 from storage.db import SessionFactory, transaction
+from storage.group_commit import GroupCommit
 from storage.ids import require_id
 from storage.models import INACTIVE, MATCH_KINDS, Match, MatchStatus, Nudge, NudgeKind
 from storage.queries import matching, onboarding, outcomes, people
@@ -52,11 +53,12 @@ class NudgeService:
     max_attempts = 5
 
     def __init__(self, registry: ProgrammeRegistry, sessions: SessionFactory, clock: Clock,
-                 ending: MatchEnding | None = None) -> None:
+                 ending: MatchEnding | None = None, writes: GroupCommit | None = None) -> None:
         self._registry = registry
         self._sessions = sessions
         self._clock = clock
-        self.answers = CheckInAnswers(registry, sessions, clock, ending or MatchEnding(registry, sessions, clock))
+        self.answers = CheckInAnswers(registry, sessions, clock, ending or MatchEnding(registry, sessions, clock),
+                                      writes or GroupCommit(sessions))
         self.risk = PairRisk(sessions, clock)
         self.batches = BatchedCheckins(registry, sessions, clock, self.quiet_margin)
         self.ledger = ClaimLedger(Nudge, sessions, clock, self, where=q.of_kinds(DISPATCH_KINDS))
@@ -236,6 +238,7 @@ class NudgeService:
             return None
         partner_id = match.mentee_person_id if person.id == match.mentor_person_id else match.mentor_person_id
         partner = found.get(partner_id, (None, None))[0]
+        words = programme.config.messages().checkin_words
         footer = f"\n-# {marker(nid)}"
         goals = checkin_goals(await outcomes.goals_of_match(session=session, match_id=require_id(match)),
                               programme.config.messages().goals) \
@@ -243,8 +246,8 @@ class NudgeService:
         footer = goals + footer
         text = render_template(step.text, {
             "name": safe_text(person.display_name, 60),
-            "partner": safe_text(partner.display_name, 60) if partner else "your partner",
-            "space": f"<#{match.space_id}>" if match.space_id else "not set up yet",
+            "partner": safe_text(partner.display_name, 60) if partner else words.your_partner,
+            "space": f"<#{match.space_id}>" if match.space_id else words.no_space,
             "programme": programme.config.name,
             "week": week_number(match.started_at or match.created_at, nudge.due_at),
         }, limit=2000 - len(footer)) + footer

@@ -101,3 +101,6 @@ class CheckinWords(WordTable):
                            max_length=100)
     batch_over: str = Field(default="this pairing has ended", min_length=1, max_length=100)
     batch_more: str = Field(default="…and {count} more below", min_length=1, max_length=100)
+    #: a check-in's {partner} when the partner's name is unknown, and its {space} before the pair's space is made
+    your_partner: str = Field(default="your partner", min_length=1, max_length=60)
+    no_space: str = Field(default="not set up yet", min_length=1, max_length=100)

@@ -91,3 +91,10 @@ class InterviewWords(WordTable):
     #: ({person}: a mention of them)
     thread_intro: str = Field(default="{person} your DMs are closed, so let's talk here — only you and the "
                                       "organisers can see this thread.", min_length=1, max_length=300)
+    #: a claim code typed in a DM (it links nothing: it is posted from the account to link)
+    codes_are_posted: str = Field(default="Codes aren't typed here: post your code from the account you want to link "
+                                          "(with the programme's hashtag), and I'll link it when I see it. Use /link "
+                                          "@your_handle to get one.", min_length=1, max_length=400)
+    #: answers typed faster than anyone types (the rest are not taken until they slow down)
+    slow_down: str = Field(default="You're sending messages very quickly — give me a moment, then answer the latest "
+                                   "question.", min_length=1, max_length=300)

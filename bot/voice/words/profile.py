@@ -118,6 +118,8 @@ class ProfileWords(WordTable):
     ready_nothing_asked: str = Field(default="{round} asks for: nothing.", min_length=1, max_length=300)
     #: /resume from someone who is not paused
     not_paused: str = Field(default="You aren't paused — nothing to resume.", min_length=1, max_length=300)
+    #: "Pause {weeks} more weeks" pressed by someone no longer in the programme
+    nothing_to_pause: str = Field(default="There's nothing to pause here any more.", min_length=1, max_length=300)
 
     def status(self, status: str) -> str:
         """A person's status in the programme's words (an unknown one as it is stored)."""
