@@ -79,6 +79,7 @@ class GroupCommit:
             async with transaction(self._sessions) as session:
                 for write, _ in batch:
                     results.append(await write(session))
+                    await session.flush()  # what it added, written before the session is emptied for the next
                     session.expunge_all()
         except Exception as exc:
             if len(batch) == 1:

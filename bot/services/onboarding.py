@@ -87,7 +87,7 @@ def _apply(programme: Programme, state: FlowState, action: Action, raw: object, 
     if action == "answer":
         return flow.answer(qs, state, raw, key=key, today=today, words=words)
     if action == "change":
-        return flow.change(qs, state, key or "", today=today)
+        return flow.change(qs, state, key or "", today=today, words=words)
     if action == "confirm":
         return flow.confirm(qs, state, now, today=today, words=words)
     if action == "back":

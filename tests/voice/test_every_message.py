@@ -71,6 +71,7 @@ EVENT_SAMPLE: dict[str, object] = {"link": "https://meet.example/abc-defg-hij", 
 ANSWER_SAMPLE: dict[str, object] = {
     "options": "Head of Service, Senior Manager, Team Leader, Librarian, Other", "count": 3, "low": 1, "high": 15,
     "answer": "'twelve-ish'", "length": 1234, "problems": "Role: not one of the options; Mentees: not answered",
+    "question": "Which best describes your current role?",
 }
 TEACHER_WORDS = re.compile(r"\b(teach\w*|school\w*|pupil\w*|trainee\w*|headteacher\w*|NQT|SLT|lesson\w*|"
                            r"classroom\w*|#EduMentoring|early[- ]career|middle[- ]leader|phase|subject\w*)\b", re.I)
@@ -196,6 +197,8 @@ def test_a_programme_may_reword_the_interviews_count_and_a_checkin_refusal_but_n
     ({"profile": {"leave": "Bye"}}, "programme[0].voice.profile: unknown profile words 'leave'"),
     ({"answers": {"pick_one": "Pick one"}}, "programme[0]: voice.answers.pick_one: must say {options}"),
     ({"answers": {"keep_short": "Too long ({max})"}}, "programme[0]: voice.answers.keep_short: unknown placeholder {max}"),
+    ({"answers": {"answered_before": "Done: {label}"}},
+     "programme[0]: voice.answers.answered_before: unknown placeholder {label}"),
     ({"goals": {"progress_button": "g" * 81}}, "programme[0]: voice.goals.progress_button: must have at most 80"),
     ({"goals": {"form_title": "t" * 46}}, "programme[0]: voice.goals.form_title: must have at most 45"),
     ({"goals": {"goal_optional": "Goal {n} (if you like)"}},
