@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from bot.intake.source import platform_name
+
+if TYPE_CHECKING:
+    from bot.voice.words.link import LinkWords
 
 PollStatus = Literal["done", "partial", "paused", "disabled", "failed", "locked", "skipped"]
 ClaimOutcome = Literal["prove", "linked", "already", "unknown", "used", "expired", "rate_limited"]
@@ -112,30 +115,19 @@ class ClaimResult:
         return self.outcome in ("linked", "already")
 
 
-def _minutes(seconds: float) -> str:
-    minutes = max(1, round(seconds / 60))
-    return f"{minutes} minute" + ("" if minutes == 1 else "s")
-
-
 def claim_message(
-    outcome: ClaimOutcome, *, handle: str = "", wait_s: float = 0, platform: str = "x", code: str = "",
-    tag: str = "", hours: int = 24,
+    outcome: ClaimOutcome, words: LinkWords, *, handle: str = "", wait_s: float = 0, platform: str = "x",
+    code: str = "", tag: str = "", hours: int = 24,
 ) -> str:
-    """The reply to a person who asked to link an account (plain text; the caller sends without pings)."""
+    """The reply to a person who asked to link an account, in their programme's words (plain text; the caller
+    sends without pings)."""
     name = platform_name(platform)
-    at = (f"@{handle}" if platform == "x" else f"@{handle} on {name}") if handle else f"your {name} account"
-    post = f"{tag} {code}".strip()
-    return {
-        "prove": f"To show that {at} is yours, post this from that account: `{post}` (a new post or a reply, "
-                 f"with the hashtag so I see it). I'll link it as soon as I see it and message you here. The "
-                 f"code works only for you and only from {at}, for {hours} hours — don't share it.",
-        "linked": f"Thanks — I saw your code posted from {at}, so I've linked it to you. Let's continue your "
-                  "interview; I've filled in what your post told me, so just confirm or change each answer.",
-        "already": f"{at} is already linked to you — let's continue your interview.",
-        "unknown": "I haven't seen a post with the programme's hashtag from that account. Give the handle you "
-                   "posted from (e.g. /link @your_handle, or bluesky:you.bsky.social) after your post is up.",
-        "used": "That account is already linked to someone else. If you think that's a mistake, ask an organiser.",
-        "expired": "That post is too old to link now. Ask an organiser, or just use /join to start.",
-        "rate_limited": "You've tried several times in a short time, so I've paused /link for you — "
-                        f"please try again in {_minutes(wait_s)}.",
-    }[outcome]
+    if not handle:
+        account = words.say("account_unnamed", platform=name)
+    elif platform == "x":
+        account = words.say("account_x", handle=handle)
+    else:
+        account = words.say("account_on", handle=handle, platform=name)
+    minutes = max(1, round(wait_s / 60))
+    wait = words.minute_one if minutes == 1 else words.say("minutes", count=minutes)
+    return words.say(outcome, account=account, post=f"{tag} {code}".strip(), hours=hours, wait=wait)

@@ -190,7 +190,7 @@ def current_step(questions: list[Question], state: FlowState, *, today: date | N
     """What to show now for a stored state (after a restart, or to re-render)."""
     state = normalise(questions, state)
     if state.current == DONE:
-        return Notice("You've already finished onboarding — thank you! Use /profile to see or change your answers.")
+        return Notice(words.finished)
     if state.current == SUMMARY:
         return _summary(questions, state, today=today, words=words)
     return _ask(questions, state, today=today)
@@ -209,19 +209,17 @@ def answer(questions: list[Question], state: FlowState, raw: object, *, key: str
     state = normalise(questions, state)
     by_key = _by_key(questions)
     if state.current == DONE:
-        return state, Notice("You've already finished onboarding. Use /profile to change your answers.")
+        return state, Notice(words.finished_short)
     if key is not None and key != state.current:
         q = by_key.get(key)
         if q is not None and key in state.answers:
             parsed = parse_answer(q, raw, today=today, words=words)
             if isinstance(parsed, Ok) and parsed.value == state.answers[key]:
-                return state, Notice("Got it — I already have that answer.")
-            return state, Notice(
-                f"You've already answered “{q.display_label}”. To change it, use “Change an answer” on the summary."
-            )
-        return state, Notice("That question isn't the one we're on — please answer the latest message.")
+                return state, Notice(words.same_answer)
+            return state, Notice(words.say("answered_before", question=q.display_label))
+        return state, Notice(words.not_current)
     if state.current == SUMMARY:
-        return state, Notice("All questions are answered — please press Confirm, or Change an answer.")
+        return state, Notice(words.all_answered)
     q = by_key[state.current]
     result = parse_answer(q, raw, pending=state.pending_choices, today=today, words=words)
     if isinstance(result, Invalid):
@@ -245,14 +243,14 @@ def answer(questions: list[Question], state: FlowState, raw: object, *, key: str
 
 
 def change(questions: list[Question], state: FlowState, key: str, *,
-           today: date | None = None) -> tuple[FlowState, Step]:
+           today: date | None = None, words: AnswerWords = NEUTRAL) -> tuple[FlowState, Step]:
     """Re-ask an answered question ("Change an answer"); afterwards the flow returns to the summary."""
     state = normalise(questions, state)
     q = _by_key(questions).get(key)
     if q is None or not is_active(q, state.answers):
-        return state, Notice("There's no such question to change — pick one from the summary.")
+        return state, Notice(words.no_such_question)
     if q.key not in state.answers and state.current != q.key:
-        return state, Notice("Let's answer the questions in order — please answer the latest message first.")
+        return state, Notice(words.in_order)
     state = state.model_copy(update={"current": key, "changing": True, "pending_choices": [], "attempts": 0})
     return state, _ask(questions, state, today=today)
 
@@ -275,9 +273,9 @@ def confirm(questions: list[Question], state: FlowState, now: datetime, *,
         raise ValueError("confirm() needs a timezone-aware time")
     state = normalise(questions, state)
     if state.current == DONE:
-        return state, Notice("You've already confirmed your answers — thank you!")
+        return state, Notice(words.already_confirmed)
     if state.current != SUMMARY:
-        return state, Notice("There are still questions to answer — please answer the latest message first.")
+        return state, Notice(words.questions_left)
     summary = _summary(questions, state, today=today, words=words)
     if not summary.can_confirm:
         return state, summary

@@ -18,13 +18,18 @@ organisers once.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.services.programmes import Programme
 from storage.db import SessionFactory, transaction
+from storage.ids import require_id
 from storage.models import Person
 from storage.queries import people
+from storage.queries.onboarding import known_dm_channel
 
 RETRY_AFTER = timedelta(days=7)
 
@@ -35,6 +40,29 @@ def dms_closed_now(person: Person, now: datetime) -> bool:
     if not person.dms_closed:
         return False
     return person.dms_closed_at is not None and now - person.dms_closed_at < RETRY_AFTER
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """What a one-off private message needs to reach one person (``send_privately`` of ``cogs.kit.messaging``),
+    read with the person: who they are, their DM channel when known, the reach rule's answer now
+    (:func:`dms_closed_now`: True skips the DM) and whether their row carries the closed mark (a DM that gets
+    through then clears it)."""
+
+    person_id: int
+    discord_user_id: int
+    dm_channel_id: int | None
+    dms_closed: bool
+    dms_marked: bool
+
+
+async def recipient(session: AsyncSession, person: Person, now: datetime) -> Recipient | None:
+    """How to reach ``person`` privately now (None: they have no Discord account)."""
+    if person.discord_user_id is None:
+        return None
+    pid = require_id(person)
+    return Recipient(pid, person.discord_user_id, await known_dm_channel(session=session, person_id=pid),
+                     dms_closed_now(person, now), person.dms_closed)
 
 
 def reopened_notice(programme: Programme, discord_user_id: int | None) -> str:

@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.goals import GoalTotals, GoalView, PairGoals, clean_goals, progress_label, suggested_goals, totals
+from bot.services.dm_reach import Recipient, recipient
 from bot.services.programmes import Programme, ProgrammeRegistry
 from bot.voice import GoalWords
 from storage.db import SessionFactory, transaction
@@ -38,13 +39,16 @@ class GoalInvite:
 
 @dataclass(frozen=True)
 class GoalsSaved:
-    """The answer to setting goals. ``reply`` is for the person; ``pair`` (when saved) for the pair's space."""
+    """The answer to setting goals. ``reply`` is for the person; ``pair`` (when saved) for the pair's space;
+    ``mentor``: how to reach the mentor privately, when the goals changed and the pair has no space of their own
+    to show them in (a mentor's pod, shared by their mentees, or no space)."""
 
     ok: bool
     reply: str
     pair: PairGoals | None = None
     programme: Programme | None = None
     changed: bool = False
+    mentor: Recipient | None = None
 
 
 @dataclass(frozen=True)
@@ -142,8 +146,12 @@ class GoalService:
                                             actor_discord_id=discord_user_id, action="goals.set",
                                             detail={"match": match_id, "goals": len(goals)}, now=now)
             pair = await self._pair(session, match, goals)
+            mentor = None
+            if changed and (programme.config.pods or match.space_id is None):
+                person = await people.get_person(session=session, person_id=match.mentor_person_id)
+                mentor = await recipient(session, person, now) if person is not None else None
         listed = "\n".join(f"{g.position}. {g.text}" for g in pair.goals)
-        return GoalsSaved(True, words.say("saved", goals=listed), pair, programme, changed)
+        return GoalsSaved(True, words.say("saved", goals=listed), pair, programme, changed, mentor)
 
     # ---- progress -------------------------------------------------------------------------------------
     async def record_progress(self, goal_id: int, discord_user_id: int, progress: str) -> ProgressSaved:

@@ -87,7 +87,7 @@ def _apply(programme: Programme, state: FlowState, action: Action, raw: object, 
     if action == "answer":
         return flow.answer(qs, state, raw, key=key, today=today, words=words)
     if action == "change":
-        return flow.change(qs, state, key or "", today=today)
+        return flow.change(qs, state, key or "", today=today, words=words)
     if action == "confirm":
         return flow.confirm(qs, state, now, today=today, words=words)
     if action == "back":
@@ -154,6 +154,7 @@ class OnboardingService:
                 session=session, person_id=require_id(person), programme_id=programme.id,
                 state=state.model_dump(mode="json"), now=now,
             )
+            known_step, known_state = row.step, row.state  # as stored once this commits
             if created:
                 if person.status == PersonStatus.JOINED:
                     await people.set_person_status(session=session, person_id=require_id(person), status=PersonStatus.ONBOARDING,
@@ -162,13 +163,16 @@ class OnboardingService:
                 stored = FlowState.model_validate(row.state)
                 if suggestions and not stored.answers and not stored.suggestions:
                     stored = stored.model_copy(update={"suggestions": dict(suggestions)})
+                    known_state = stored.model_dump(mode="json")
                     if not await onboarding.save_state(session=session, session_id=require_id(row),
-                                                       expected_step=row.step, state=stored.model_dump(mode="json"),
-                                                       now=now):
+                                                       expected_step=known_step, state=known_state, now=now):
                         return None  # a typed answer moved it at the same moment: re-read and try again
+                    known_step += 1
                 step = flow.current_step(programme.questions, stored, today=today,
                                          words=programme.config.messages().answers)
-        self._recent.forget(programme.id, discord_user_id)  # (re)started: the next answer reads it
+        # the first answer is then written with no read before it
+        self._recent.remember(programme.id, discord_user_id,
+                              Known(require_id(person), require_id(row), known_step, known_state))
         return Conversation(programme, require_id(person), require_id(row), step, row.channel_id, row.in_thread, created,
                             dms_closed=dms_closed_now(person, now))
 

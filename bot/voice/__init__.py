@@ -24,6 +24,7 @@ from bot.voice.words import (
     EVENT_PLACEHOLDERS,
     GOAL_PLACEHOLDERS,
     INTERVIEW_PLACEHOLDERS,
+    LINK_PLACEHOLDERS,
     PROFILE_PLACEHOLDERS,
     STORY_PLACEHOLDERS,
     STRICT,
@@ -34,14 +35,15 @@ from bot.voice.words import (
     EventWords,
     GoalWords,
     InterviewWords,
+    LinkWords,
     ProfileWords,
     StoryWords,
     SurveyWords,
 )
 
-__all__ = ["ANSWER_PLACEHOLDERS", "CHECKIN_PLACEHOLDERS", "EVENT_PLACEHOLDERS", "GOAL_PLACEHOLDERS", "INTERVIEW_PLACEHOLDERS", "PLACEHOLDERS", "PROFILE_PLACEHOLDERS", "REPLY_KEYS",
+__all__ = ["ANSWER_PLACEHOLDERS", "CHECKIN_PLACEHOLDERS", "EVENT_PLACEHOLDERS", "GOAL_PLACEHOLDERS", "INTERVIEW_PLACEHOLDERS", "LINK_PLACEHOLDERS", "PLACEHOLDERS", "PROFILE_PLACEHOLDERS", "REPLY_KEYS",
            "STORY_PLACEHOLDERS", "SURVEY_WORD_PLACEHOLDERS", "AnswerWords", "CheckinButtons", "CheckinWords", "EventWords", "GoalWords",
-           "InterviewWords", "ProfileWords", "StoryWords", "SurveyWords",
+           "InterviewWords", "LinkWords", "ProfileWords", "StoryWords", "SurveyWords",
            "Voice", "VoiceOverrides", "load_voice", "resolve_voice"]
 
 _STRICT = STRICT
@@ -181,6 +183,8 @@ class Voice(BaseModel):
     stories: StoryWords = Field(default_factory=StoryWords)
     #: the words around a programme's events: a reminder's buttons, the kind and place, the answers
     events: EventWords = Field(default_factory=EventWords)
+    #: the answers of /link (proving an account that posted with the hashtag is the member's)
+    link: LinkWords = Field(default_factory=LinkWords)
     #: "Not yet" answers in a row (without meeting) before the organisers hear of it; 0: never
     not_yet_escalate_after: int = Field(default=2, ge=0, le=20)
     #: days after which an unanswered "End this match" request ends the match (both told)
@@ -223,6 +227,7 @@ WORD_TABLES: dict[str, tuple[type[BaseModel], str]] = {
     "goals": (GoalWords, "goal words"),
     "stories": (StoryWords, "story words"),
     "events": (EventWords, "event words"),
+    "link": (LinkWords, "link words"),
     "checkin_buttons": (CheckinButtons, "check-in button"),
     "checkin_words": (CheckinWords, "check-in words"),
 }
@@ -279,6 +284,7 @@ class VoiceOverrides(BaseModel):
     goals: dict[str, str] = Field(default_factory=dict)
     stories: dict[str, str] = Field(default_factory=dict)
     events: dict[str, str] = Field(default_factory=dict)
+    link: dict[str, str] = Field(default_factory=dict)
     not_yet_escalate_after: int | None = Field(default=None, ge=0, le=20)
     end_request_days: int | None = Field(default=None, ge=1, le=90)
 

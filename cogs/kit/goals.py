@@ -30,7 +30,7 @@ from bot.onboarding.safe_text import clean_input, safe_text
 from bot.services.goals import GoalsSaved, goal_words
 from bot.voice import GoalWords
 from cogs.kit.interactions import INTEGER, KitModal, PersistentItem, bot_of, label_of, reply, selected
-from cogs.kit.messaging import NO_PINGS, messageable, send_dm
+from cogs.kit.messaging import NO_PINGS, messageable, send_privately_to
 
 if TYPE_CHECKING:
     from bot.app import MentorBot
@@ -153,20 +153,27 @@ def invite_view(match_id: int, programme_id: int, suggestions: Sequence[str], wo
 
 async def share_in_space(bot: MentorBot, saved: GoalsSaved) -> None:
     """After the mentee saved goals that changed: the pair's space shows them (the mentor sees them there); a
-    mentor's pod, shared by all their mentees, does not — the mentor gets them by DM."""
+    mentor's pod, shared by all their mentees, does not — the mentor gets them by DM, or with DMs closed in their
+    own private thread beside the pod (:func:`send_privately_to`: closed DMs remembered, the organisers told once,
+    and of a mentor nothing could reach)."""
     pair, programme = saved.pair, saved.programme
     if not saved.ok or not saved.changed or pair is None or programme is None:
         return
-    mentee = f"<@{pair.mentee_discord_id}>" if pair.mentee_discord_id else safe_text(pair.mentee_name, 60)
+    space = None if programme.config.pods else pair.space_id
+    # privately the mentee is named, not mentioned: a mention in the mentor's private thread would add them to it
+    mentee = f"<@{pair.mentee_discord_id}>" if pair.mentee_discord_id and space is not None \
+        else safe_text(pair.mentee_name, 60)
     text = programme.config.messages().say("goals_shared", mentee=mentee, programme=programme.config.name)
     words = programme.config.messages().goals
     embed = pair_embed(pair, words, title=words.shared_title)
     try:
-        if pair.space_id is not None and not programme.config.pods:
-            await bot.pacer_send(messageable(bot, pair.space_id), content=text[:2000], allowed_mentions=NO_PINGS,
+        if space is not None:
+            await bot.pacer_send(messageable(bot, space), content=text[:2000], allowed_mentions=NO_PINGS,
                                  embed=embed)
-        elif pair.mentor_discord_id is not None:  # a mentor's pod is shared by their mentees: only the mentor
-            await send_dm(bot, pair.mentor_discord_id, content=text[:2000], allowed_mentions=NO_PINGS, embed=embed)
+        elif saved.mentor is not None:  # a mentor's pod is shared by their mentees: only the mentor
+            await send_privately_to(bot, programme, saved.mentor, pair.space_id,
+                                    about="to show them their pair's new goals",
+                                    content=text[:2000], allowed_mentions=NO_PINGS, embed=embed)
     except discord.HTTPException as exc:
         log.warning("could not show the goals of match %s to its mentor: %s", pair.match_id, exc)
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import discord
 
+from bot.services.dm_reach import Recipient
 from bot.services.programmes import Programme
 from bot.services.scheduled_dms import Posted, SendOutcome
 
@@ -185,13 +186,28 @@ async def _thread_parent(bot: MentorBot, programme: Programme, near: int | None)
     return await _text_channel(bot, getattr(onboarding, "id", 0))
 
 
+async def _in_guild(bot: MentorBot, guild: discord.Guild, user_id: int) -> bool:
+    """Whether the person is a member of ``guild`` (the member cache; asked over REST when they are not in it —
+    a process that does not hold the guild, or a cache not filled yet)."""
+    if guild.get_member(user_id) is not None:
+        return True
+    try:
+        await bot.http.get_member(guild.id, user_id)
+    except discord.NotFound:
+        return False
+    return True
+
+
 async def private_thread(bot: MentorBot, programme: Programme, person_id: int, user_id: int, near: int | None,
                          *, create: bool) -> discord.abc.Messageable | None:
     """The person's own private thread (name ending ``#u<person id>``): only they, the bot and the organisers
     (Manage Threads) see it. Found again over REST — also from a process that does not hold the guild, and once
-    archived — before one is made; ``create`` makes it when missing (the person added), else None."""
+    archived — before one is made; ``create`` makes it when missing (the person added), else None. None too for
+    someone who is not (or no longer) a member of the server: no thread can reach them."""
     parent = await _thread_parent(bot, programme, near)
     if parent is None:
+        return None
+    if create and not await _in_guild(bot, parent.guild, user_id):
         return None
     tag = _private_tag(person_id)
     active = await bot.http.get_active_threads(parent.guild.id)
@@ -227,6 +243,13 @@ async def send_privately(bot: MentorBot, programme: Programme, person_id: int, u
     if msg is None and about is not None:
         await tell_organisers(bot, programme, unreachable_notice(user_id, about))
     return msg, fell_back
+
+
+async def send_privately_to(bot: MentorBot, programme: Programme, who: Recipient, near: int | None, *,
+                            about: str | None = None, **kwargs: Any) -> tuple[discord.Message | None, bool]:
+    """:func:`send_privately` to a person as a service read them (:class:`bot.services.dm_reach.Recipient`)."""
+    return await send_privately(bot, programme, who.person_id, who.discord_user_id, who.dm_channel_id,
+                                who.dms_closed, near, dms_marked=who.dms_marked, about=about, **kwargs)
 
 
 def unreachable_notice(user_id: int, about: str) -> str:

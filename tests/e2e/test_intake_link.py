@@ -13,7 +13,9 @@ from bot.sandbox.interview import run_interview
 from bot.sandbox.people import Persona
 from bot.sandbox.world import SandboxWorld
 from storage.queries import people
+from tests.support.database import drop_test_schema
 from tests.support.intake import CODE, POLL, TAG, joined, leads_of
+from tests.support.world import make_world
 
 pytestmark = pytest.mark.e2e
 WORLD_OVERRIDES = {"intake": {"replies_per_hour": 500}}  # the scenarios reply to many leads an hour
@@ -173,3 +175,32 @@ async def test_organisers_list_and_dismiss_leads_and_old_posts_expire(world: San
     world.clock.advance(timedelta(days=31))
     eli = await joined(world, "Eli")
     assert "too old" in (await eli.slash("link", options={"handle": "@eli_art"})).content
+
+
+OWN_LINK_WORDS = {"unknown": "No post from that account with our hashtag yet — post first, then /link.",
+                  "prove": "Post `{post}` from {account} within {hours} hours and you're in.",
+                  "linked": "🏃 {account} is yours now — on with the questions!", "account_x": "X account @{handle}"}
+
+
+async def test_link_answers_in_the_programmes_own_words(tmp_path_factory: pytest.TempPathFactory) -> None:
+    world, schema = await make_world(tmp_path_factory, programme_overrides={
+        **WORLD_OVERRIDES, "voice": {"link": OWN_LINK_WORDS}})
+    try:
+        world.x.add_post(f"Looking for a mentor! Secondary maths teacher @MentorBot {TAG}", "amara_teach", "Amara")
+        await world.bot.tick(POLL)
+        amara = await joined(world, "Amara")
+        wrong = await amara.slash("link", options={"handle": "@nobody_here"})
+        assert wrong.content.endswith("No post from that account with our hashtag yet — post first, then /link."), \
+            wrong.content
+        asked = await amara.slash("link", options={"handle": "@amara_teach"})
+        code = CODE.search(asked.content)
+        assert code is not None and asked.content.endswith(
+            f"Post `{TAG} {code.group(0)}` from X account @amara_teach within 24 hours and you're in."), asked.content
+        world.x.add_post(f"It's me {TAG} {code.group(0)}", "amara_teach", "Amara")
+        await world.bot.tick(POLL)
+        told = await world.discord.state.wait_for(
+            lambda: next((m for m in amara.dms() if "is yours now" in m.content), None), 5)
+        assert told.content.startswith("🏃 X account @amara_teach is yours now — on with the questions!"), told.content
+    finally:
+        await world.stop()
+        await drop_test_schema(schema)

@@ -14,7 +14,7 @@ from storage.db import transaction
 from storage.models import Match
 from storage.queries import matching, people
 from tests.support.database import drop_test_schema
-from tests.support.pairs import Member, add_member, own_thread, own_threads, posts_in
+from tests.support.pairs import Member, add_member, organiser_posts, own_thread, own_threads, posts_in
 from tests.support.world import make_world
 
 pytestmark = pytest.mark.e2e
@@ -119,3 +119,42 @@ async def test_once_dms_are_open_again_a_checkin_goes_to_the_dms_not_the_private
     await world.bot.tick("nudge-dispatch")
     assert [m for m in closed.persona.dms() if "ref:n" in m.content], "the next check-in: not in their DMs"
     assert len([m for m in posts_in(world, thread) if "ref:n" in m.content]) == 1, "sent to the thread as if a DM"
+
+
+def _organiser_notices(world: SandboxWorld, member: Member, words: str) -> list[str]:
+    return [p for p in organiser_posts(world) if f"<@{member.persona.id}>" in p and words in p]
+
+
+async def test_a_pod_mentor_with_closed_dms_sees_a_mentees_new_goals_in_their_own_thread_and_organisers_hear_once(
+        pods: SandboxWorld) -> None:
+    world = pods
+    mentor = await add_member(world, "Nell", "Europe/London")
+    mentee = await add_member(world, "Leader Goals", "Europe/London")
+    other = await add_member(world, "Leader Other", "Europe/London")
+    (_match, _), pod = await _pod_of(world, mentor, mentee, other)
+    mentor.persona.dms_open = False  # the mentor closes their DMs after the pair's links came
+    invite = next(m for m in mentee.persona.dms() if m.embeds and "Your goals" in (m.embeds[0].get("title") or ""))
+
+    for goal in ("Lead a staff briefing", "Plan next year's budget"):
+        await mentee.persona.click("Write my goals", message=invite)
+        saved = await mentee.persona.submit_modal({"Goal 1": goal})
+        assert "saved" in saved.content
+
+        def shared(text: str = goal) -> list[str]:
+            thread = own_thread(world, mentor)
+            return [m.content for m in posts_in(world, thread) for e in m.embeds
+                    if text in str(e.get("fields"))] if thread is not None else []
+
+        await world.discord.state.wait_for(lambda: bool(shared()), 5)
+        assert len(shared()) == 1, "the pod mentor with closed DMs never saw their mentee's new goals"
+    thread = own_thread(world, mentor)
+    assert thread is not None and thread.parent_id == pod
+    assert mentor.persona.can_see(thread)
+    assert not mentee.persona.can_see(thread) and not other.persona.can_see(thread)
+    assert [m for m in posts_in(world, pod) if m.embeds and "Goals" in (m.embeds[0].get("title") or "")] == [], \
+        "the goals were shown in the pod, in front of the other mentees"
+    await world.discord.state.wait_for(lambda: bool(_organiser_notices(world, mentor, "closed their DMs")), 5)
+    assert len(_organiser_notices(world, mentor, "closed their DMs")) == 1, "the organisers heard more than once"
+    async with world.bot.sessions() as s:
+        person = await people.get_person(session=s, person_id=mentor.person_id)
+    assert person is not None and person.dms_closed, "the refused DM was not remembered"

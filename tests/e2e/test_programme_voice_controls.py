@@ -299,6 +299,21 @@ async def test_leave_mydata_and_profile_answer_in_the_libraries_words(
     assert "please use `/join` to begin" in gone.content, gone.content
 
 
+async def test_a_press_on_a_question_answered_already_is_answered_in_the_libraries_words(
+        ada_in_libraries: tuple[SandboxWorld, Persona]) -> None:
+    world, ada = ada_in_libraries
+    first = world.discord.state.messages[ada.dms()[-1].id]
+    assert "Mentee" in _labels(first), _labels(first)
+    await (await ada.click("Mentor", message=first)).wait_answer()
+    again = await ada.click("Mentor", message=first)
+    await again.wait_answer()
+    assert again.content == "Thank you — I already have that answer.", again.content
+    other = await ada.click("Mentee", message=first)
+    await other.wait_answer()
+    assert other.content.startswith("You have already answered “") and other.content.endswith(
+        "”. To change it, please use “Choose an answer to change…” on the summary."), other.content
+
+
 async def test_a_wrong_answer_is_asked_again_with_what_is_expected_in_the_libraries_words(
         ada_in_libraries: tuple[SandboxWorld, Persona]) -> None:
     world, ada = ada_in_libraries

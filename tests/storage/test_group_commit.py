@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import SessionFactory, transaction
 from storage.group_commit import GroupCommit
+from storage.models import Person
 from storage.queries import people, programmes
 from tests.support.statements import StatementCount
 
@@ -60,6 +61,20 @@ async def test_a_failing_write_fails_alone_and_leaves_nothing_while_the_others_a
                                      for user in range(1, 7)), return_exceptions=True)
     assert [isinstance(r, ValueError) for r in results] == [False, False, True, False, False, False]
     assert await _stored(sessions, programme_id) == {1, 2, 4, 5, 6}
+
+
+async def test_a_write_that_adds_rows_without_flushing_them_has_them_stored(sessions: SessionFactory) -> None:
+    programme_id = await _programme(sessions)
+    writes = GroupCommit(sessions, enabled=True)
+
+    def add(user: int):  # type: ignore[no-untyped-def]
+        async def write(session: AsyncSession) -> None:
+            session.add(Person(programme_id=programme_id, discord_user_id=user, display_name=f"P{user}",
+                               created_at=NOW, updated_at=NOW))
+        return write
+
+    await asyncio.gather(*(writes.run(add(user)) for user in range(1, 5)))
+    assert await _stored(sessions, programme_id) == {1, 2, 3, 4}
 
 
 async def test_without_grouping_each_write_has_its_own_commit(engine: AsyncEngine, sessions: SessionFactory) -> None:

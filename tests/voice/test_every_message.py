@@ -19,6 +19,7 @@ from bot.voice import (
     EVENT_PLACEHOLDERS,
     GOAL_PLACEHOLDERS,
     INTERVIEW_PLACEHOLDERS,
+    LINK_PLACEHOLDERS,
     PLACEHOLDERS,
     PROFILE_PLACEHOLDERS,
     REPLY_KEYS,
@@ -67,10 +68,15 @@ STORY_SAMPLE: dict[str, object] = {"platform": "Mastodon", "button": "Yes, share
 #: the values each event word is sent with
 EVENT_SAMPLE: dict[str, object] = {"link": "https://meet.example/abc-defg-hij", "place": "Leeds Central Library, Room 2",
                                    "event": "Mentors' development day: supporting new run leaders through winter"}
+#: the values each /link word is sent with
+LINK_SAMPLE: dict[str, object] = {"account": "@amara_teaches_maths_and_more on Bluesky", "post": "#LibMentoring LIB-7KQ2-X9",
+                                  "hours": 24, "wait": "12 minutes", "handle": "amara.bsky.social",
+                                  "platform": "Bluesky", "count": 12}
 #: the values each answer check's words are sent with
 ANSWER_SAMPLE: dict[str, object] = {
     "options": "Head of Service, Senior Manager, Team Leader, Librarian, Other", "count": 3, "low": 1, "high": 15,
     "answer": "'twelve-ish'", "length": 1234, "problems": "Role: not one of the options; Mentees: not answered",
+    "question": "Which best describes your current role?",
 }
 TEACHER_WORDS = re.compile(r"\b(teach\w*|school\w*|pupil\w*|trainee\w*|headteacher\w*|NQT|SLT|lesson\w*|"
                            r"classroom\w*|#EduMentoring|early[- ]career|middle[- ]leader|phase|subject\w*)\b", re.I)
@@ -100,6 +106,8 @@ def every_message(voice: Voice) -> dict[str, str]:
             for key in voice.stories.model_dump() for allowed in [STORY_PLACEHOLDERS.get(key, ())]}
     out |= {f"events.{key}": voice.events.say(key, **{k: EVENT_SAMPLE[k] for k in allowed})
             for key in voice.events.model_dump() for allowed in [EVENT_PLACEHOLDERS.get(key, ())]}
+    out |= {f"link.{key}": voice.link.say(key, **{k: LINK_SAMPLE[k] for k in allowed})
+            for key in voice.link.model_dump() for allowed in [LINK_PLACEHOLDERS.get(key, ())]}
     for step in voice.checkins:
         out[f"checkin.{step.key}"] = render_template(step.text, SAMPLE, allowed=NUDGE_PLACEHOLDERS)
     return out
@@ -118,6 +126,7 @@ def test_every_message_fits_discord_and_fills_every_placeholder(preset: str) -> 
     assert voice.goals.model_fields_set == set(type(voice.goals).model_fields)
     assert voice.stories.model_fields_set == set(type(voice.stories).model_fields)
     assert voice.events.model_fields_set == set(type(voice.events).model_fields)
+    assert voice.link.model_fields_set == set(type(voice.link).model_fields)
     for name, text in every_message(voice).items():
         assert 0 < len(text) <= 2000 - 60, name  # room for the bot's "-# ref" marker
         assert "{" not in text and "}" not in text and not PYTHON_NONE.search(text), name
@@ -196,6 +205,8 @@ def test_a_programme_may_reword_the_interviews_count_and_a_checkin_refusal_but_n
     ({"profile": {"leave": "Bye"}}, "programme[0].voice.profile: unknown profile words 'leave'"),
     ({"answers": {"pick_one": "Pick one"}}, "programme[0]: voice.answers.pick_one: must say {options}"),
     ({"answers": {"keep_short": "Too long ({max})"}}, "programme[0]: voice.answers.keep_short: unknown placeholder {max}"),
+    ({"answers": {"answered_before": "Done: {label}"}},
+     "programme[0]: voice.answers.answered_before: unknown placeholder {label}"),
     ({"goals": {"progress_button": "g" * 81}}, "programme[0]: voice.goals.progress_button: must have at most 80"),
     ({"goals": {"form_title": "t" * 46}}, "programme[0]: voice.goals.form_title: must have at most 45"),
     ({"goals": {"goal_optional": "Goal {n} (if you like)"}},
@@ -214,6 +225,8 @@ def test_a_programme_may_reword_the_interviews_count_and_a_checkin_refusal_but_n
     ({"events": {"where_place": "At {venue}"}}, "programme[0]: voice.events.where_place: unknown placeholder {venue}"),
     ({"events": {"going_button": "g" * 81}}, "programme[0]: voice.events.going_button: must have at most 80"),
     ({"events": {"rsvp": "Coming?"}}, "programme[0].voice.events: unknown event words 'rsvp'"),
+    ({"link": {"prove": "Post your code from {account}"}}, "programme[0]: voice.link.prove: must say {post}"),
+    ({"link": {"linked": "Linked {handle}!"}}, "programme[0]: voice.link.linked: unknown placeholder {handle}"),
     ({"stories": {"to_organisers": "A story from {person}"}}, "programme[0]: voice.stories.to_organisers: must say {story}"),
     ({"stories": {"unclear_notice": "Check {site}"}}, "programme[0]: voice.stories.unclear_notice: unknown placeholder {site}"),
     ({"stories": {"signed_mentee": "s" * 41}}, "programme[0]: voice.stories.signed_mentee: must have at most 40"),
@@ -247,7 +260,7 @@ def test_a_programmes_voice_is_resolved_once_and_a_copy_with_other_words_speaks_
     assert other.messages().welcome == load_voice("edumentoring").welcome
 
 
-@pytest.mark.parametrize("table", ["surveys", "interview", "profile", "answers", "goals", "stories", "events",
+@pytest.mark.parametrize("table", ["surveys", "interview", "profile", "answers", "goals", "stories", "events", "link",
                                    "checkin_buttons", "checkin_words"])
 def test_an_unknown_key_in_any_table_of_words_is_named_with_the_known_ones(table: str) -> None:
     from pydantic import ValidationError

@@ -26,6 +26,7 @@ from bot.intake.source import platform_name
 from bot.onboarding.safe_text import safe_text
 from bot.services.intake.outbox import lead_post
 from bot.services.programmes import Programme, ProgrammeRegistry
+from bot.voice import LinkWords
 from storage.db import SessionFactory, transaction
 from storage.ids import MissingIdError, require_id
 from storage.models import OPEN_LEAD_STATUSES, IdentityProof, Lead, LeadStatus
@@ -34,6 +35,11 @@ from storage.queries import audit, intake, people, security
 MAX_HOPS = 5  # merged → merged → … chains are followed this far
 LINK_GUESSES = "link"  # the guess counter of /link
 PROOF_TTL_HOURS = 24  # a private proof code is valid this long (asking again renews it)
+
+
+def link_words(programmes: list[Programme]) -> LinkWords:
+    """The /link words of the member's programme; of several (or none), the neutral ones."""
+    return programmes[0].config.messages().link if len(programmes) == 1 else LinkWords()
 
 
 @dataclass(frozen=True)
@@ -224,7 +230,7 @@ class LeadDesk:
         for programme in progs:
             until = await self._reserve(programme, discord_user_id, now)
             if until is not None:
-                return ClaimResult("rate_limited", claim_message("rate_limited",
+                return ClaimResult("rate_limited", claim_message("rate_limited", link_words([programme]),
                                                                  wait_s=(until - now).total_seconds()),
                                    retry_after=until)
             async with transaction(self._sessions) as s:
@@ -240,16 +246,17 @@ class LeadDesk:
                     known = await people.get_person_by_discord(session=s, programme_id=programme.id,
                                                                discord_user_id=discord_user_id)
                     outcome = "already" if known is not None and root.person_id == known.id else "used"
-                    return ClaimResult(outcome, claim_message(outcome, handle=lead.author_handle,
-                                                              platform=lead.platform))
+                    return ClaimResult(outcome, claim_message(outcome, link_words([programme]),
+                                                              handle=lead.author_handle, platform=lead.platform))
                 if lead.code_expires_at is not None and lead.code_expires_at <= now:
-                    return ClaimResult("expired", claim_message("expired"))
+                    return ClaimResult("expired", claim_message("expired", link_words([programme])))
                 code = await self._proof_code(s, programme, lead, discord_user_id, display_name, now)
                 tag = self._tag(programme, lead.platform)
-                return ClaimResult("prove", claim_message("prove", handle=lead.author_handle, platform=lead.platform,
-                                                          code=code, tag=tag, hours=PROOF_TTL_HOURS),
+                return ClaimResult("prove", claim_message("prove", link_words([programme]), handle=lead.author_handle,
+                                                          platform=lead.platform, code=code, tag=tag,
+                                                          hours=PROOF_TTL_HOURS),
                                    programme.id, lead.author_handle, platform=lead.platform)
-        return ClaimResult(outcome, claim_message(outcome))
+        return ClaimResult(outcome, claim_message(outcome, link_words(progs)))
 
     @staticmethod
     def _tag(programme: Programme, platform: str) -> str:
@@ -297,7 +304,8 @@ class LeadDesk:
             return None
         suggestions = {k: v for k, v in (root.suggestions or {}).items() if not k.startswith("_")}
         return proof.discord_user_id, ClaimResult(
-            "linked", claim_message("linked", handle=lead.author_handle, platform=lead.platform), programme.id,
+            "linked", claim_message("linked", link_words([programme]), handle=lead.author_handle,
+                                    platform=lead.platform), programme.id,
             lead.author_handle, suggestions, platform=lead.platform)
 
     async def _link(self, s: AsyncSession, programme: Programme, lead: Lead, person_id: int, discord_user_id: int,

@@ -1,4 +1,5 @@
-"""A programme's words when an interview answer is asked again: each says what a valid answer is."""
+"""A programme's words when an interview answer is asked again (each says what a valid answer is), and when an
+answer or a click comes out of turn (finished already, not the question on screen)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ ANSWER_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "zone_ambiguous": ("answer",),
     "keep_short": ("count", "length"),
     "another_look": ("problems",),
+    "answered_before": ("question",),
 }
 
 #: The placeholders the words saying what is expected must use: a re-ask always says what a valid answer is.
@@ -88,6 +90,28 @@ class AnswerWords(WordTable):
                             min_length=1, max_length=300)
     #: under the summary when saved answers no longer fit their questions ({problems}: each, "; "-separated)
     another_look: str = Field(default="Some answers need another look: {problems}", min_length=1, max_length=300)
+    #: out of turn: an answer (or a press) after the interview is finished / its answers confirmed, the same
+    #: answer again, an answer to an earlier question ({question}: its label) or to one not asked yet, an answer
+    #: once the summary is shown, "change" of a question that is not there or not reached, "Confirm" too early
+    finished: str = Field(default="You've already finished onboarding — thank you! Use /profile to see or change "
+                                  "your answers.", min_length=1, max_length=300)
+    finished_short: str = Field(default="You've already finished onboarding. Use /profile to change your answers.",
+                                min_length=1, max_length=300)
+    already_confirmed: str = Field(default="You've already confirmed your answers — thank you!", min_length=1,
+                                   max_length=300)
+    same_answer: str = Field(default="Got it — I already have that answer.", min_length=1, max_length=300)
+    answered_before: str = Field(default="You've already answered “{question}”. To change it, use “Change an answer” "
+                                         "on the summary.", min_length=1, max_length=400)
+    not_current: str = Field(default="That question isn't the one we're on — please answer the latest message.",
+                             min_length=1, max_length=300)
+    all_answered: str = Field(default="All questions are answered — please press Confirm, or Change an answer.",
+                              min_length=1, max_length=300)
+    no_such_question: str = Field(default="There's no such question to change — pick one from the summary.",
+                                  min_length=1, max_length=300)
+    in_order: str = Field(default="Let's answer the questions in order — please answer the latest message first.",
+                          min_length=1, max_length=300)
+    questions_left: str = Field(default="There are still questions to answer — please answer the latest message "
+                                        "first.", min_length=1, max_length=300)
 
     @model_validator(mode="after")
     def _expected_said(self) -> AnswerWords:
