@@ -52,8 +52,12 @@ class GroupCommit:
         if not self.enabled:
             async with transaction(self._sessions) as session:
                 return await write(session)
-        done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[T] = loop.create_future()
         self._waiting.append((write, done))
+        if self._writer is not None and self._writer.get_loop() is not loop:  # an earlier event loop's (closed)
+            self._writer = None
+            self._waiting = deque(item for item in self._waiting if item[1].get_loop() is loop)
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_all(), name="group-commit")
         return await done

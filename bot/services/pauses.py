@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.nudges.quiet import is_quiet
+from bot.services.dm_reach import Recipient, recipient
 from bot.services.nudges import NudgeService
 from bot.services.programmes import Programme
 from bot.timezones import is_valid_zone
@@ -21,6 +22,8 @@ class PauseOver:
     programme: Programme
     discord_user_id: int
     display_name: str
+    #: how to reach them privately (their DMs, else their own private thread)
+    who: Recipient
 
 
 class PauseExpiry:
@@ -52,8 +55,9 @@ class PauseExpiry:
                                             now=now)
                 replan += [require_id(m) for m in await matching.matches_of_person(session=session, person_id=pid)
                            if m.status == MatchStatus.ACTIVE]
-                if person.discord_user_id is not None:
-                    back.append(PauseOver(programme, person.discord_user_id, person.display_name))
+                who = await recipient(session, person, now)
+                if who is not None:
+                    back.append(PauseOver(programme, who.discord_user_id, person.display_name, who))
         for match_id in replan:
             await self._nudges.replan_match(match_id)
         return back

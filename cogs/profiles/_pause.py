@@ -12,7 +12,7 @@ from bot.onboarding.safe_text import safe_text
 from bot.services.pauses import PauseOver
 from bot.services.programmes import Programme
 from cogs.kit.interactions import INTEGER, PersistentItem, bot_of, label_of, reply
-from cogs.kit.messaging import NO_PINGS, send_dm
+from cogs.kit.messaging import NO_PINGS, send_privately_to
 
 log = logging.getLogger(__name__)
 EXTEND_WEEKS = 2
@@ -27,12 +27,15 @@ def pause_over_view(programme: Programme) -> discord.ui.View:
 
 
 async def tell_pause_over(bot: MentorBot, over: PauseOver) -> bool:
-    """DM the person; False when their DMs are closed (they are back in matching either way)."""
+    """Tell the person by DM, or with DMs closed in their own private thread (:func:`send_privately_to`: closed
+    DMs remembered, the organisers told once, and of someone nothing could reach); False when nothing reached
+    them (they are back in matching either way)."""
     text = over.programme.config.messages().say(
         "pause_over", name=safe_text(over.display_name, 60), programme=safe_text(over.programme.config.name, 60))
     try:
-        sent = await send_dm(bot, over.discord_user_id, content=text, view=pause_over_view(over.programme),
-                             allowed_mentions=NO_PINGS)
+        sent, _ = await send_privately_to(bot, over.programme, over.who, None, about="to say their break is over",
+                                          content=text, view=pause_over_view(over.programme),
+                                          allowed_mentions=NO_PINGS)
     except discord.HTTPException as exc:
         log.info("could not tell %s their pause is over: %s", over.discord_user_id, exc)
         return False

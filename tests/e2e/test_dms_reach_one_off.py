@@ -244,3 +244,43 @@ async def test_a_one_off_dm_that_gets_through_to_someone_never_marked_writes_not
     assert [m for m in mentee.persona.dms() if "timetable clash" in m.content], "the notice did not go by DM"
     assert [m for m in mentor.persona.dms() if "timetable clash" in m.content], "the notice did not go by DM"
     assert writes == [], "a DM that got through wrote a closed-DMs mark that was never there"
+
+
+@pytest.fixture
+async def breaks(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SandboxWorld]:
+    """Members added by hand, with the profiles cog (pauses and their end)."""
+    w, schema = await make_world(tmp_path_factory, extensions=["cogs.profiles", "cogs.organisers", "cogs.dms"])
+    try:
+        yield w
+    finally:
+        await w.stop()
+        await drop_test_schema(schema)
+
+
+async def test_someone_whose_break_ends_with_closed_dms_is_told_in_their_own_thread_and_organisers_hear_once(
+        breaks: SandboxWorld) -> None:
+    world = breaks
+    programme = world.bot.services.programmes.all()[0]
+    ada = await add_member(world, "Ada Break", "Europe/London")
+    other = await add_member(world, "Bo Other", "Europe/London")
+    assert await world.bot.services.people.pause(programme, ada.persona.id, 1) is not None
+    ada.persona.dms_open = False  # they close their DMs during the break
+    world.clock.advance(timedelta(days=7, hours=1))
+    await world.bot.tick("pause-expiry")
+
+    def told() -> list[Message]:
+        thread = own_thread(world, ada)
+        return [m for m in posts_in(world, thread) if "break" in m.content] if thread is not None else []
+
+    assert len(told()) == 1, "someone with closed DMs was never told their break is over"
+    thread = own_thread(world, ada)
+    assert thread is not None and ada.persona.can_see(thread) and not other.persona.can_see(thread)
+    assert len(_notices(world, ada, "closed their DMs")) == 1
+    assert await _closed_now(world, ada), "the refused DM was not remembered"
+
+    extended = await ada.persona.click("Pause 2 more weeks", message=told()[0])
+    assert "enjoy the break" in extended.content
+    world.clock.advance(timedelta(days=14, hours=1))  # over a week on: the DM is tried again, and still refused
+    await world.bot.tick("pause-expiry")
+    assert len(told()) == 2, "the end of the longer break was not told"
+    assert len(_notices(world, ada, "closed their DMs")) == 1, "the organisers heard again"
