@@ -13,6 +13,9 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
+from bot.runtime import build_bot
+from bot.sandbox.connect import sandbox_mentorbot_kwargs
+from bot.sandbox.discord.runner import BotRunner
 from bot.sandbox.world import SandboxWorld
 from bot.services.nudges import Delivery, marker
 from bot.services.nudges.dispatch import NudgeDispatcher, Posted
@@ -22,6 +25,7 @@ from tests.support.pairs import dms_of, make_pair, organiser_posts
 
 pytestmark = pytest.mark.e2e
 
+HELD_S = 10.0
 CUT_OFF: contextvars.ContextVar[bool] = contextvars.ContextVar("cut_off", default=False)
 
 
@@ -213,3 +217,48 @@ async def test_a_late_failure_of_a_stale_claim_neither_gives_up_nor_hands_back_w
     assert [n.status for n in rows] == ["sent", "sent"], "a nudge being sent was given up (or handed back)"
     assert [_copies(pair, n.id or 0) for n in rows] == [1, 1]
     assert not [p for p in organiser_posts(nworld) if "given up" in p], "the organisers heard of a failure that wasn't"
+
+
+async def test_a_check_in_held_by_discord_while_the_test_clock_jumps_on_twice_is_sent_once(
+    nworld: SandboxWorld,
+) -> None:
+    """The reliability harness jumps the clock days at a time: never while Discord is answering a request (a
+    request in flight across a jump would be days old, out of Discord's nonce window, where no real one is)."""
+    assert nworld.settings is not None and nworld.engine is not None
+    settings, engine = nworld.settings, nworld.engine
+    runner = BotRunner(nworld.discord, lambda: build_bot(settings, engine, clock=nworld.clock,
+                                                         extensions=["cogs.nudges"], **sandbox_mentorbot_kwargs()))
+    try:
+        second = await runner.start()  # a second process of the cluster (its own connections to Discord)
+        for bot in (nworld.bot, second):
+            bot.scheduler.pause()
+        pair = await make_pair(nworld, "Held")
+        service = nworld.bot.services.nudges
+        await service.plan_match(pair.match_id)
+        first = NudgeDispatcher(service, nworld.bot.services.programmes, nworld.clock,
+                                DiscordNudgeChannels(nworld.bot))
+        other = NudgeDispatcher(second.services.nudges, second.services.programmes, nworld.clock,
+                                DiscordNudgeChannels(second))
+        mentee_dm = nworld.discord.state.open_dm(pair.mentee.persona.id)
+        # Discord holds the first process's check-in to the mentee a while (a loaded machine)
+        nworld.discord.faults.slow_next(HELD_S, method="POST", path_contains=f"/channels/{mentee_dm.id}/messages")
+        nworld.clock.advance(timedelta(days=3, minutes=1))
+        sending = asyncio.create_task(first.run())
+        for _ in range(300):
+            if nworld.discord.faults.fired and dms_of(pair.mentor.persona):
+                break
+            await asyncio.sleep(0.01)
+        assert nworld.discord.faults.fired and not sending.done(), "the send never got in flight"
+
+        await nworld.discord.jump_clock(timedelta(minutes=6))  # the harness moves on; the claim is stale by then
+        await other.run()  # the other process takes over what is stale: looks for the check-in, sends it if not there
+        await nworld.discord.jump_clock(timedelta(days=2))  # and the harness moves on again
+        await asyncio.wait_for(sending, timeout=30)
+    finally:
+        await runner.stop()
+
+    async with nworld.bot.sessions() as s:
+        rows = [n for n in await nq.nudges_of_match(session=s, match_id=pair.match_id)
+                if n.due_at <= nworld.clock.now() - timedelta(days=2)]
+    assert len(rows) == 2 and all(n.status == "sent" for n in rows)
+    assert [_copies(pair, n.id or 0) for n in rows] == [1, 1], "the mentee got the check-in twice"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 import orjson
@@ -76,6 +77,12 @@ class SandboxDiscord:
         self.oauth2.add_routes(self.app, API_PREFIX)
         self.app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._rest)
         self._runner: web.AppRunner | None = None
+        # clock jumps (jump_clock) wait for the requests being answered, and hold back new ones meanwhile
+        self._answering = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._open = asyncio.Event()
+        self._open.set()
         self.port = 0
 
     # ---- lifecycle --------------------------------------------------------------------------------
@@ -192,7 +199,37 @@ class SandboxDiscord:
                     return web.Response(body=a.data, content_type=a.content_type or "application/octet-stream")
         return web.Response(status=404)
 
+    async def jump_clock(self, delta: timedelta, *, timeout: float = 60.0) -> datetime:  # noqa: ASYNC109
+        """Move the sandbox clock forward by ``delta`` once no REST request is being answered (new ones wait
+        until it has moved). Days pass in no time here while a request takes real time: a jump landing between a
+        request's arrival and its answer would make it span days, which no request to Discord does — its nonce
+        window, a claim's age, all measured across the jump. After ``timeout`` the clock moves regardless."""
+        clock = self.clock
+        if not isinstance(clock, SandboxClock):
+            raise TypeError("only a SandboxClock jumps")
+        self._open.clear()
+        try:
+            try:
+                await asyncio.wait_for(self._idle.wait(), timeout)
+            except TimeoutError:
+                _log.warning("sandbox: %d requests still being answered after %.0f s; the clock moves anyway",
+                             self._answering, timeout)
+            return clock.advance(delta)
+        finally:
+            self._open.set()
+
     async def _rest(self, request: web.Request) -> web.Response:
+        await self._open.wait()  # a clock jump is under way: this request arrives after it
+        self._answering += 1
+        self._idle.clear()
+        try:
+            return await self._answer(request)
+        finally:
+            self._answering -= 1
+            if not self._answering:
+                self._idle.set()
+
+    async def _answer(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["tail"]
         method = request.method
         matched = self.router.match(method, path)

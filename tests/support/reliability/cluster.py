@@ -82,9 +82,11 @@ class Cluster:
 
     async def advance(self, delta: timedelta, *, wait_s: float = 0.25) -> None:
         """Move the shared sandbox clock and wait until every running process has read it (their RemoteClocks
-        ask every 0.1 s), or ``wait_s`` at most (a process still starting reads it once it is up)."""
-        self.server.clock.advance(delta)
-        moved_to = self.server.clock.now()
+        ask every 0.1 s), or ``wait_s`` at most (a process still starting reads it once it is up). The clock
+        moves between requests to the local Discord, never while one is being answered (a send held there
+        while days pass would come out of Discord's nonce window, after another process took the check-in over
+        and sent it: a double no real process can make, see SandboxDiscord.jump_clock)."""
+        moved_to = await self.server.discord.jump_clock(delta)
         deadline = time.monotonic() + wait_s
         told = self.server.clock_told
         while any(pid not in told or told[pid] < moved_to for pid in self.live_pids()):
