@@ -87,6 +87,8 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "pause_extend": frozenset({"weeks"}),
     "programme_gone": frozenset(),
     "onboarding_reminder": frozenset({"name", "programme"}),
+    "space_topic": frozenset({"programme"}),
+    "pod_topic": frozenset({"programme"}),
 }
 #: A reply to each check-in button (no placeholders: it is shown to the person who pressed it).
 REPLY_KEYS = ("met", "not_yet", "help", "end", "confirm_end", "keep")
@@ -170,6 +172,10 @@ class Voice(BaseModel):
     onboarding_reminder: str = Field(default="Hi {name}, you're nearly set up for {programme}. Pick up where you "
                                              "left off — here is the question you were on:", min_length=1,
                                      max_length=1800)
+    #: the topic of a pair's private space / a mentor's pod (the bot's marker follows it)
+    space_topic: str = Field(default="Private space of a {programme} mentoring pair", min_length=1, max_length=900)
+    pod_topic: str = Field(default="Private pod of a {programme} mentor and their mentees", min_length=1,
+                           max_length=900)
     replies: dict[str, str]
     #: the labels of a check-in's buttons
     checkin_buttons: CheckinButtons = Field(default_factory=CheckinButtons)
@@ -281,6 +287,8 @@ class VoiceOverrides(BaseModel):
     pause_extend: str | None = Field(default=None, min_length=1, max_length=80)
     programme_gone: str | None = Field(default=None, min_length=1, max_length=300)
     onboarding_reminder: str | None = Field(default=None, min_length=1, max_length=1800)
+    space_topic: str | None = Field(default=None, min_length=1, max_length=900)
+    pod_topic: str | None = Field(default=None, min_length=1, max_length=900)
     replies: dict[str, str] = Field(default_factory=dict)
     checkin_buttons: dict[str, str] = Field(default_factory=dict)
     surveys: dict[str, str] = Field(default_factory=dict)
