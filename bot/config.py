@@ -270,6 +270,11 @@ class ProgrammeConfig(_Strict):
         """The human name of one step key (a key no longer in the plan: the key in words)."""
         return self.step_names().get(key) or step_label(key)
 
+    def onboarding_reminder(self) -> str:
+        """The words of a reminder to finish the interview: this config's ``[onboarding_reminders] text``, else
+        the programme's voice."""
+        return self.onboarding_reminders.text or self.messages().onboarding_reminder
+
     def nudge_plan(self, relationship: str) -> NudgePlanConfig:
         """The nudge plan of a relationship kind (``mentoring`` or ``check-in``)."""
         return self.checkin_nudges if relationship == "check-in" else self.nudges

@@ -19,7 +19,8 @@ ASKS_ID = re.compile(r"^onb(?:sel|txt)?:(\d+):([a-z][a-z0-9_]*)")
 #: the structured note each interview question carries in the transcript (a Markdown comment: not shown)
 ASKS_NOTE = "<!-- asks: {key} -->"
 #: the note a reminder to finish the interview carries beside it (the question it asks again): found from the
-#: programme's own reminder text (``[programme.onboarding_reminders] text``), never from fixed words
+#: programme's own reminder text (``[programme.onboarding_reminders] text``, else its voice's
+#: ``onboarding_reminder``), never from fixed words
 REMINDS_NOTE = "<!-- reminds: {key} -->"
 LOADING = 1 << 7  # a deferred "thinking…" answer not yet replaced
 MENTION = re.compile(r"<(@[!&]?|#)(\d{5,25})>")
@@ -149,7 +150,7 @@ def _reminders(world: SandboxWorld) -> list[re.Pattern[str]]:
     bot = world.runner.bot if world.runner is not None else None
     if bot is None:
         return []
-    return [reminder_pattern(p.config.onboarding_reminders.text) for p in bot.services.programmes.all()]
+    return [reminder_pattern(p.config.onboarding_reminder()) for p in bot.services.programmes.all()]
 
 
 def write_transcript(world: SandboxWorld, path: Path) -> int:

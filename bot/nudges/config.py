@@ -295,14 +295,8 @@ class OnboardingRemindersConfig(BaseModel):
     model_config = _STRICT
 
     after_hours: list[int] = Field(default_factory=lambda: [24, 72], max_length=10)
-    text: str = Field(
-        default=(
-            "Hi {name}, you're nearly set up for {programme}. Pick up where you left off — here is the "
-            "question you were on:"
-        ),
-        min_length=1,
-        max_length=1800,
-    )
+    #: the reminder's words, above the question; unset: the programme's voice's ``onboarding_reminder``
+    text: str | None = Field(default=None, min_length=1, max_length=1800)
 
     @field_validator("after_hours")
     @classmethod
@@ -316,8 +310,8 @@ class OnboardingRemindersConfig(BaseModel):
 
     @field_validator("text")
     @classmethod
-    def _check_text(cls, value: str) -> str:
-        return check_template(value, ONBOARDING_PLACEHOLDERS)
+    def _check_text(cls, value: str | None) -> str | None:
+        return None if value is None else check_template(value, ONBOARDING_PLACEHOLDERS)
 
 
 class DigestConfig(BaseModel):

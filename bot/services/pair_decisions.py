@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from bot.clock import Clock
+from bot.services.dm_reach import Recipient, recipient
 from bot.services.members import Member
 from bot.services.programmes import Programme
 from storage.db import SessionFactory, transaction
@@ -27,6 +28,9 @@ class QuietPair:
     space_id: int | None
     mentor: Member
     mentee: Member
+    #: how to reach each of the two privately when the reminder cannot go to their space (None: no Discord account)
+    mentor_reach: Recipient | None = None
+    mentee_reach: Recipient | None = None
 
 
 class PairDecisions:
@@ -85,8 +89,9 @@ class PairDecisions:
                 return None
             found = await people.people_with_profiles(
                 session=session, person_ids=(active.mentor_person_id, active.mentee_person_id))
+            now = self._clock.now()
+            mentor, mentee = found[active.mentor_person_id][0], found[active.mentee_person_id][0]
             await audit.add_audit_event(session=session, programme_id=programme.id, actor_discord_id=actor,
-                                        action="pair.remind", detail=audit.as_detail(match_id=active.id),
-                                        now=self._clock.now())
-        return QuietPair(require_id(active), active.space_id, Member.of(found[active.mentor_person_id][0]),
-                         Member.of(found[active.mentee_person_id][0]))
+                                        action="pair.remind", detail=audit.as_detail(match_id=active.id), now=now)
+            return QuietPair(require_id(active), active.space_id, Member.of(mentor), Member.of(mentee),
+                             await recipient(session, mentor, now), await recipient(session, mentee, now))

@@ -86,6 +86,9 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "pause_carry_on": frozenset(),
     "pause_extend": frozenset({"weeks"}),
     "programme_gone": frozenset(),
+    "onboarding_reminder": frozenset({"name", "programme"}),
+    "space_topic": frozenset({"programme"}),
+    "pod_topic": frozenset({"programme"}),
 }
 #: A reply to each check-in button (no placeholders: it is shown to the person who pressed it).
 REPLY_KEYS = ("met", "not_yet", "help", "end", "confirm_end", "keep")
@@ -164,6 +167,15 @@ class Voice(BaseModel):
     #: a click on a message of a programme the bot no longer runs (said in the voice of the bot's one
     #: programme; with several, this default)
     programme_gone: str = Field(default="This programme no longer exists.", min_length=1, max_length=300)
+    #: a reminder to finish the interview, above the question they were on (a config's
+    #: ``[onboarding_reminders] text`` replaces it)
+    onboarding_reminder: str = Field(default="Hi {name}, you're nearly set up for {programme}. Pick up where you "
+                                             "left off — here is the question you were on:", min_length=1,
+                                     max_length=1800)
+    #: the topic of a pair's private space / a mentor's pod (the bot's marker follows it)
+    space_topic: str = Field(default="Private space of a {programme} mentoring pair", min_length=1, max_length=900)
+    pod_topic: str = Field(default="Private pod of a {programme} mentor and their mentees", min_length=1,
+                           max_length=900)
     replies: dict[str, str]
     #: the labels of a check-in's buttons
     checkin_buttons: CheckinButtons = Field(default_factory=CheckinButtons)
@@ -274,6 +286,9 @@ class VoiceOverrides(BaseModel):
     pause_carry_on: str | None = Field(default=None, min_length=1, max_length=80)
     pause_extend: str | None = Field(default=None, min_length=1, max_length=80)
     programme_gone: str | None = Field(default=None, min_length=1, max_length=300)
+    onboarding_reminder: str | None = Field(default=None, min_length=1, max_length=1800)
+    space_topic: str | None = Field(default=None, min_length=1, max_length=900)
+    pod_topic: str | None = Field(default=None, min_length=1, max_length=900)
     replies: dict[str, str] = Field(default_factory=dict)
     checkin_buttons: dict[str, str] = Field(default_factory=dict)
     surveys: dict[str, str] = Field(default_factory=dict)

@@ -178,7 +178,7 @@ class DiscordPairSpaces:
         name = f"pair-{slug(item.mentor.display_name, 20) or 'member'}-{slug(item.mentee.display_name, 20) or 'member'}"
         users = [u for u in (item.mentor.discord_user_id, item.mentee.discord_user_id) if u]
         return await self._create(guild, programme, name, f"#{mid}", users,
-                                  f"Private space of a {programme.config.name} mentoring pair · {marker('pair', mid)}")
+                                  f"{topic(programme, 'space_topic')} · {marker('pair', mid)}")
 
     async def _create(self, guild: discord.Guild, programme: Programme, name: str, tag: str, users: list[int],
                       topic: str) -> discord.TextChannel | discord.Thread:
@@ -258,8 +258,7 @@ class DiscordPairSpaces:
         pid = item.mentor.person_id
         users = [item.mentor.discord_user_id] if item.mentor.discord_user_id else []
         made = await self._create(self._guild(programme), programme, f"pod-{slug(item.mentor.display_name, 30) or 'mentor'}",
-                                  f"#p{pid}", users, f"Private pod of a {programme.config.name} mentor and their "
-                                  f"mentees · {marker('pod', pid)}")
+                                  f"#p{pid}", users, f"{topic(programme, 'pod_topic')} · {marker('pod', pid)}")
         return self._space(made)
 
     async def join_pod(self, programme: Programme, space: Space, item: Announcement) -> None:
@@ -353,6 +352,11 @@ class DiscordPairSpaces:
                              content=f"-# {ref}", nonce=once_nonce(ref),
                              embed=goals_embed(words.invite_title, goals.suggestions, words, invite),
                              view=invite_view(goals.match_id, programme.id, goals.suggestions, words))
+
+
+def topic(programme: Programme, which: str) -> str:
+    """A space's topic in the programme's words (room kept for the marker that follows it)."""
+    return programme.config.messages().say(which, programme=programme.config.name)[:900]
 
 
 def mention(p: Member) -> str:

@@ -185,9 +185,11 @@ class Matching(commands.GroupCog, group_name="match", group_description="Match m
         pair = await self.bot.services.pairs.quiet_pair(prog, who, interaction.user.id)
         if pair is None:
             raise UserFacingError(f"{safe_text(who.display_name, 60)} is not in an active pair.")
-        reached = await remind_pair(self.bot, prog, pair)
-        await interaction.followup.send(
-            "📨 Reminder sent." if reached else "I couldn't reach them (no space and no open DMs).", ephemeral=True)
+        missed = await remind_pair(self.bot, prog, pair)
+        unreached = " or ".join(safe_text(p.display_name, 60) for p in missed)
+        text = "📨 Reminder sent." if not missed else ("📨 Reminder sent; " if len(missed) == 1 else "") + \
+            f"I couldn't reach {unreached} (no space, and neither by DM nor in a private thread)."
+        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
 
     async def confirm_manual(self, interaction: discord.Interaction, prog: Programme, mentor_pid: int,
                              mentee_pid: int, broken: list[str]) -> None:

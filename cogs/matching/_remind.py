@@ -1,4 +1,5 @@
-"""A reminder to a quiet pair, in the programme's voice: in their space (mentioning both), else by DM."""
+"""A reminder to a quiet pair, in the programme's voice: in their space (mentioning both), else to each of them
+privately — by DM, or with DMs closed in their own private thread (:func:`send_privately_to`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from bot.onboarding.safe_text import safe_text
 from bot.services.members import Member
 from bot.services.pair_decisions import QuietPair
 from bot.services.programmes import Programme
-from cogs.kit.messaging import send_dm
+from cogs.kit.messaging import NO_PINGS, send_privately_to
 
 log = logging.getLogger(__name__)
 
@@ -20,27 +21,31 @@ def _mention(p: Member) -> str:
     return f"<@{p.discord_user_id}>" if p.discord_user_id else safe_text(p.display_name, 60)
 
 
-async def remind_pair(bot: MentorBot, programme: Programme, pair: QuietPair) -> bool:
-    text = programme.config.messages().say(
-        "pair_reminder", mentor=_mention(pair.mentor), mentee=_mention(pair.mentee),
-        programme=safe_text(programme.config.name, 60))
-    users = [discord.Object(id=p.discord_user_id) for p in (pair.mentor, pair.mentee) if p.discord_user_id]
-    mentions = discord.AllowedMentions(users=users, everyone=False, roles=False)
+async def remind_pair(bot: MentorBot, programme: Programme, pair: QuietPair) -> list[Member]:
+    """Remind the pair; who of the two nothing reached (empty: the reminder reached both)."""
+    voice, name = programme.config.messages(), safe_text(programme.config.name, 60)
     if pair.space_id is not None:
+        text = voice.say("pair_reminder", mentor=_mention(pair.mentor), mentee=_mention(pair.mentee), programme=name)
+        users = [discord.Object(id=p.discord_user_id) for p in (pair.mentor, pair.mentee) if p.discord_user_id]
         try:
             channel = bot.get_channel(pair.space_id) or await bot.fetch_channel(pair.space_id)
             if isinstance(channel, discord.abc.Messageable):
-                await bot.pacer_send(channel, content=text, allowed_mentions=mentions)
-                return True
+                await bot.pacer_send(channel, content=text,
+                                     allowed_mentions=discord.AllowedMentions(users=users, everyone=False, roles=False))
+                return []
         except discord.HTTPException as exc:
             log.info("could not post a reminder in space %s: %s", pair.space_id, exc)
-    reached = False
-    for p in (pair.mentor, pair.mentee):
-        if not p.discord_user_id:
-            continue
-        try:
-            reached = await send_dm(bot, p.discord_user_id, content=text, allowed_mentions=mentions) is not None \
-                or reached
-        except discord.HTTPException as exc:
-            log.info("could not DM a reminder to %s: %s", p.discord_user_id, exc)
-    return reached
+    # each alone: the two are named, not mentioned (a mention in one's private thread would add the other to it)
+    text = voice.say("pair_reminder", mentor=safe_text(pair.mentor.display_name, 60),
+                     mentee=safe_text(pair.mentee.display_name, 60), programme=name)
+    missed = []
+    for p, who in ((pair.mentor, pair.mentor_reach), (pair.mentee, pair.mentee_reach)):
+        sent = None
+        if who is not None:
+            try:
+                sent, _ = await send_privately_to(bot, programme, who, None, content=text, allowed_mentions=NO_PINGS)
+            except discord.HTTPException as exc:
+                log.info("could not send a reminder to %s: %s", p.discord_user_id, exc)
+        if sent is None:
+            missed.append(p)
+    return missed

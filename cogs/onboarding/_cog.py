@@ -51,7 +51,7 @@ class Onboarding(commands.Cog):
         for programme in self.bot.services.programmes.all():
             for reminder in await self.bot.services.onboarding.due_reminders(programme):
                 text = render_template(
-                    programme.config.onboarding_reminders.text,
+                    programme.config.onboarding_reminder(),
                     {"name": safe_text(reminder.display_name, 60), "programme": programme.config.name},
                     allowed=ONBOARDING_PLACEHOLDERS,
                 )

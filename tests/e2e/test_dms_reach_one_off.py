@@ -284,3 +284,30 @@ async def test_someone_whose_break_ends_with_closed_dms_is_told_in_their_own_thr
     await world.bot.tick("pause-expiry")
     assert len(told()) == 2, "the end of the longer break was not told"
     assert len(_notices(world, ada, "closed their DMs")) == 1, "the organisers heard again"
+
+
+async def test_a_reminder_to_a_pair_with_no_space_reaches_the_one_with_closed_dms_in_their_own_thread(
+        pairs: SandboxWorld) -> None:
+    world = pairs
+    olu, guild = world.organiser, world.guild
+    assert olu is not None and guild is not None
+    mentor = await add_member(world, "Mentor V", "Europe/London")
+    mentee = await add_member(world, "Mentee V", "Europe/London", dms_open=False)
+    await add_pair(world, mentor, mentee)  # announced, and no space of their own
+
+    def reminders() -> list[Message]:
+        thread = own_thread(world, mentee)
+        return [m for m in posts_in(world, thread) if "friendly nudge" in m.content] if thread else []
+
+    for n in (1, 2):
+        answer = await olu.slash("match", "remind", guild=guild, options={"person": "Mentee V"})
+        await answer.wait_answer()
+        assert "Reminder sent" in answer.content and "couldn't" not in answer.content, answer.content
+        assert len(reminders()) == n, "the one with closed DMs was never reminded"
+    assert len([m for m in mentor.persona.dms() if "friendly nudge" in m.content]) == 2, "the mentor: by DM"
+    thread = own_thread(world, mentee)
+    assert thread is not None and mentee.persona.can_see(thread)
+    assert not mentor.persona.can_see(thread), "the partner was let into the other's own thread"
+    assert "Mentor V" in reminders()[0].content
+    assert len(_notices(world, mentee, "closed their DMs")) == 1, "the organisers heard of the closed DMs twice"
+    assert await _closed_now(world, mentee), "the refused DM was not remembered"

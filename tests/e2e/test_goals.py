@@ -362,6 +362,21 @@ OWN_GOAL_WORDS = {
 }
 
 
+async def test_a_pairs_space_and_a_mentors_pod_are_described_in_the_programmes_words(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    for spaces, expected in (({}, "Where Mentor T and their mentee run together"),
+                             ({"spaces": {"per": "mentor"}}, "Mentor's running club")):
+        world, schema = await make_world(tmp_path_factory, extensions=GOAL_COGS, programme_overrides={
+            **spaces, "voice": {"space_topic": "Where Mentor T and their mentee run together",
+                                "pod_topic": "Mentor's running club"}})
+        try:
+            pair = await _introduced_pair(world, "T", [])
+            assert pair.space is not None and (pair.space.topic or "").startswith(f"{expected} · "), pair.space.topic
+        finally:
+            await world.stop()
+            await drop_test_schema(schema)
+
+
 async def test_goals_are_shown_saved_asked_about_and_totalled_in_the_programmes_own_words(
         tmp_path_factory: pytest.TempPathFactory) -> None:
     world, schema = await make_world(tmp_path_factory, extensions=GOAL_COGS,

@@ -66,3 +66,24 @@ async def test_a_reminder_in_the_programmes_own_words_is_read_as_a_reminder_in_t
     finally:
         await world.stop()
         await drop_test_schema(schema)
+
+
+async def test_a_reminder_speaks_in_the_programmes_voice_unless_its_config_words_it(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    voice = {"onboarding_reminder": "{name}, your {programme} running shoes are still by the door — on we go:"}
+    for overrides, expected in (({"voice": voice}, "running shoes are still by the door"),
+                                ({"voice": voice, "onboarding_reminders": {"text": "{name}: still there?"}},
+                                 "Ida: still there?")):
+        world, schema = await make_world(tmp_path_factory, programme_overrides=overrides)
+        try:
+            assert world.guild is not None
+            ida = world.person("Ida")
+            await ida.join(world.guild)
+            await run_interview(ida, world.bot.services.programmes.all()[0].questions, EDU_MENTEE, stop_after=2)
+            world.clock.advance(timedelta(hours=25))
+            await world.bot.tick("onboarding-reminders")
+            assert expected in ida.dms()[-1].content, ida.dms()[-1].content
+            assert "where you left off" not in ida.dms()[-1].content
+        finally:
+            await world.stop()
+            await drop_test_schema(schema)
