@@ -72,8 +72,9 @@ class IntakeNotifier(Protocol):
         (mastodon.social)``): its leads come to the organisers' channel instead. ``True`` once told."""
         ...
 
-    async def identity_proven(self, programme: Any, discord_user_id: int, result: ClaimResult) -> None:
-        """A member posted their private code from their account: tell them, and continue their interview."""
+    async def identity_proven(self, programme: Any, discord_user_id: int, result: ClaimResult, who: Any) -> None:
+        """A member posted their private code from their account: tell them, and continue their interview.
+        ``who``: how to reach them privately (a ``bot.services.dm_reach.Recipient``; None: no person row)."""
         ...
 
 
@@ -108,6 +109,7 @@ class ClaimResult:
     suggestions: dict[str, Any] = field(default_factory=dict)
     retry_after: datetime | None = None
     platform: str = "x"
+    person_id: int | None = None  # proven by a post: the person the account is now linked to
 
     @property
     def ok(self) -> bool:

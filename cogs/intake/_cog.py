@@ -15,10 +15,11 @@ from bot.app import MentorBot, PeriodicJob
 from bot.intake.outcomes import ClaimResult, LeadView, PollReport
 from bot.intake.source import platform_name
 from bot.onboarding.safe_text import safe_text
+from bot.services.dm_reach import Recipient
 from cogs._common import organiser_only, organiser_programme, programmes_of
 from cogs.intake._notify import OrganiserQueue
 from cogs.kit import interview
-from cogs.kit.messaging import NO_PINGS, send_dm
+from cogs.kit.messaging import NO_PINGS, send_privately_to
 
 log = logging.getLogger(__name__)
 LIST_LIMIT = 1900
@@ -157,11 +158,15 @@ class Intake(commands.Cog):
         await interaction.followup.send(result.message, ephemeral=True, allowed_mentions=NO_PINGS)
         await interview.continue_after_claim(self.bot, result, interaction.user)
 
-    async def _proven(self, programme: Any, discord_user_id: int, result: ClaimResult) -> None:
-        """The poller saw a member's private code posted from their account: tell them, continue onboarding."""
+    async def _proven(self, programme: Any, discord_user_id: int, result: ClaimResult, who: Recipient | None) -> None:
+        """The poller saw a member's private code posted from their account: tell them — by DM, or with DMs
+        closed in their own private thread; someone who has left the server has none, so the organisers hear that
+        nothing reached them — and continue onboarding."""
         try:
-            await send_dm(self.bot, discord_user_id, content=result.message, allowed_mentions=NO_PINGS)
+            if who is not None:
+                await send_privately_to(self.bot, programme, who, None, about="to say their account is linked",
+                                        content=result.message, allowed_mentions=NO_PINGS)
         except discord.HTTPException:
-            log.warning("could not DM %s that their account is linked", discord_user_id)
+            log.warning("could not tell %s that their account is linked", discord_user_id)
         user = self.bot.get_user(discord_user_id) or await self.bot.fetch_user(discord_user_id)
         await interview.continue_after_claim(self.bot, result, user)

@@ -20,13 +20,13 @@ class OrganiserQueue:
     """The :class:`~bot.intake.outcomes.IntakeNotifier` of the running bot."""
 
     def __init__(self, bot: MentorBot,
-                 on_proven: Callable[[Any, int, ClaimResult], Awaitable[None]] | None = None) -> None:
+                 on_proven: Callable[[Any, int, ClaimResult, Any], Awaitable[None]] | None = None) -> None:
         self.bot = bot
         self.on_proven = on_proven
 
-    async def identity_proven(self, programme: Any, discord_user_id: int, result: ClaimResult) -> None:
+    async def identity_proven(self, programme: Any, discord_user_id: int, result: ClaimResult, who: Any) -> None:
         if self.on_proven is not None:
-            await self.on_proven(programme, discord_user_id, result)
+            await self.on_proven(programme, discord_user_id, result, who)
 
     async def lead_queued(self, programme: Any, lead: QueuedLead) -> bool:
         return await tell_organisers(self.bot, programme, lead.message)

@@ -204,3 +204,53 @@ async def test_link_answers_in_the_programmes_own_words(tmp_path_factory: pytest
     finally:
         await world.stop()
         await drop_test_schema(schema)
+
+
+def _organiser_posts(world: SandboxWorld, persona: Persona, words: str) -> list[str]:
+    assert world.organisers_channel is not None
+    return [m.content for m in world.discord.state.messages.values()
+            if m.channel_id == world.organisers_channel.id and f"<@{persona.id}>" in m.content and words in m.content]
+
+
+async def _own_thread_posts(world: SandboxWorld, persona: Persona) -> list[str]:
+    """What the bot posted in the person's own private thread (``#u<person id>``)."""
+    programme = world.bot.services.programmes.all()[0]
+    async with world.bot.sessions() as s:
+        person = await people.get_person_by_discord(session=s, programme_id=programme.id, discord_user_id=persona.id)
+    assert person is not None
+    threads = {c.id for c in world.discord.state.channels.values() if c.name.endswith(f"#u{person.id}")}
+    return [m.content for m in world.discord.state.messages.values() if m.channel_id in threads]
+
+
+async def test_a_member_with_closed_dms_hears_their_account_is_linked_in_their_own_thread(
+        world: SandboxWorld) -> None:
+    world.x.add_post(f"Looking for a mentor! Secondary maths teacher @MentorBot {TAG}", "amara_teach", "Amara")
+    await world.bot.tick(POLL)
+    amara = await joined(world, "Amara")
+    code = await private_code(amara, "@amara_teach")
+    amara.dms_open = False  # she closes her DMs before posting the code
+    world.x.add_post(f"It's me {TAG} {code}", "amara_teach", "Amara")
+    await world.bot.tick(POLL)
+    told = [t for t in await _own_thread_posts(world, amara) if "linked it to you" in t]
+    assert len(told) == 1, "a member with closed DMs never heard their account was linked"
+    assert len(_organiser_posts(world, amara, "closed their DMs")) == 1
+    handle, _ = await profile_of(world, amara)
+    assert handle == "amara_teach"
+    programme = world.bot.services.programmes.all()[0]
+    async with world.bot.sessions() as s:
+        person = await people.get_person_by_discord(session=s, programme_id=programme.id, discord_user_id=amara.id)
+    assert person is not None and person.dms_closed, "the refused DM was not remembered"
+
+
+async def test_someone_who_left_the_server_before_their_code_was_seen_is_named_to_the_organisers(
+        world: SandboxWorld) -> None:
+    world.x.add_post(f"Looking for a mentor! Secondary maths teacher @MentorBot {TAG}", "bo_teach", "Bo")
+    await world.bot.tick(POLL)
+    bo = await joined(world, "Bo")
+    code = await private_code(bo, "@bo_teach")
+    bo.dms_open = False  # no DM reaches him (Discord refuses a DM without a server in common, too) …
+    await bo.leave()  # … and no private thread can: he is not in the server
+    world.x.add_post(f"It's me {TAG} {code}", "bo_teach", "Bo")
+    await world.bot.tick(POLL)
+    assert await _own_thread_posts(world, bo) == [], "a thread was made for someone not in the server"
+    assert len(_organiser_posts(world, bo, "I can't reach")) == 1, "nobody heard that he could not be told"

@@ -306,7 +306,7 @@ class LeadDesk:
         return proof.discord_user_id, ClaimResult(
             "linked", claim_message("linked", link_words([programme]), handle=lead.author_handle,
                                     platform=lead.platform), programme.id,
-            lead.author_handle, suggestions, platform=lead.platform)
+            lead.author_handle, suggestions, platform=lead.platform, person_id=require_id(person))
 
     async def _link(self, s: AsyncSession, programme: Programme, lead: Lead, person_id: int, discord_user_id: int,
                     now: datetime) -> ClaimOutcome:

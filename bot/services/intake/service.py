@@ -38,10 +38,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
-from bot.intake.outcomes import IntakeNotifier, PollReport, PollStatus
+from bot.intake.outcomes import ClaimResult, IntakeNotifier, PollReport, PollStatus
 from bot.intake.source import DeleteResult, Page, Post, ReplyResult, platform_name
 from bot.intake.suggest import Suggestions
 from bot.intake.vocab import suggestions_for, vocabulary_for
+from bot.services.dm_reach import Recipient, recipient
 from bot.services.intake.clients import PlatformClients
 from bot.services.intake.feeds import (
     Account,
@@ -59,7 +60,7 @@ from bot.services.programmes import Programme, ProgrammeRegistry
 from storage.db import SessionFactory, transaction
 from storage.ids import require_id
 from storage.models import OPEN_LEAD_STATUSES, Lead, LeadStatus, SocialPost
-from storage.queries import intake
+from storage.queries import intake, people
 
 log = logging.getLogger(__name__)
 
@@ -169,10 +170,18 @@ class IntakeService:
             _HELD.discard(key)
         for discord_user_id, result in report.proven:
             try:
-                await notifier.identity_proven(programme, discord_user_id, result)
+                await notifier.identity_proven(programme, discord_user_id, result, await self._recipient(result))
             except Exception:  # the link is stored; telling the member is best effort
                 log.exception("could not tell member %s that their account is linked", discord_user_id)
         return report
+
+    async def _recipient(self, result: ClaimResult) -> Recipient | None:
+        """How to reach the person an account was just linked to, privately (their DMs, else their own thread)."""
+        if result.person_id is None:
+            return None
+        async with self._sessions() as session:
+            person = await people.get_person(session=session, person_id=result.person_id)
+            return await recipient(session, person, self._clock.now()) if person is not None else None
 
     async def _poll_locked(
         self, programme: Programme, notifier: IntakeNotifier, platform: str, feeds: list[Feed], report: PollReport
