@@ -11,7 +11,10 @@ of a pairing, due after a pause in sending, asks something else: it goes on its 
 - a row claimed before (``attempts > 1``) is first looked for by its marker, so a crash between sending and
   recording never sends it twice (found: recorded, not resent);
 - right before sending, each claim is renewed only if still this worker's (a claim that went stale and was taken
-  over is left to its new holder, which may be sending it);
+  over is left to its new holder, which may be sending it); the send then has half the claim's lease
+  (:data:`SEND_SHARE`) to finish, or it is cancelled and retried later like a failed one: a send still waiting
+  (a 429's retry-after, the pacer) when another process takes the claim over would otherwise send it too, once
+  Discord's few minutes of nonce are past;
 - closed DMs (Discord's 403) are the Discord side's to route (the pair's space, or a private thread just for the
   person); the first time a person's DMs are found closed, the organisers are told, once (the database flag is
   flipped by one writer only); a while after, the DM is tried again (:mod:`bot.services.dm_reach`) and, when it
@@ -52,6 +55,10 @@ CONCURRENCY = 16
 RECORD_TRIES = 7
 RECORD_FIRST_DELAY_S = 0.5
 RECORD_MAX_DELAY_S = 8.0
+#: the share of a claim's lease (``stale_after``) a send may take after the claim was renewed; past it, the send
+#: is cancelled: the claim cannot have been taken over yet, and whatever of it reached Discord is there to be
+#: found (or deduplicated by its nonce) by the next holder
+SEND_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -183,6 +190,10 @@ class ClaimLedger:
             await claims.mark_failed(session=session, model=self._model, row_id=row_id, error=error[:500],
                                      claim=(worker, attempts) if worker is not None else None)
 
+    def send_time(self) -> float:
+        """How long a send may take after its claim was renewed, in seconds (:data:`SEND_SHARE` of the lease)."""
+        return self._limits.stale_after.total_seconds() * SEND_SHARE
+
     async def with_dms_closed(self, person_ids: set[int]) -> set[int]:
         async with self._sessions() as session:
             return await people.with_dms_closed(session=session, person_ids=person_ids)
@@ -212,6 +223,10 @@ class DmChannels(Protocol[D_contra]):
     async def find_sent(self, delivery: D_contra) -> Posted | None: ...
 
     async def tell_organisers(self, programme: Programme, text: str) -> None: ...
+
+
+class SendOverran(Exception):
+    """A send still going on after its share of the claim's lease: cancelled, retried later (looked for first)."""
 
 
 class SentNotRecorded(Exception):
@@ -334,7 +349,16 @@ class ScheduledDmDispatcher(Generic[R, D]):
             return
         d = d.only(renewed)  # a row taken over meanwhile is its new holder's to send
         log.debug("%s %s: sending", self.what, sorted(renewed))
-        outcome = await self.channels.send(d)
+        limit = self.store.ledger.send_time()
+        deadline = asyncio.timeout(limit)
+        try:
+            async with deadline:
+                outcome = await self.channels.send(d)
+        except TimeoutError as exc:
+            if not deadline.expired():  # the send's own timeout (a request's)
+                raise
+            raise SendOverran(f"{self.what} {sorted(renewed)}: still sending after {limit:.0f} s, half the claim's "
+                              "lease; cancelled before another process may take it over") from exc
         reach = self.store.ledger.reach
         if outcome.dms_found_closed and d.person_id is not None:
             notice = await reach.refused(d.programme, d.person_id, d.discord_user_id)

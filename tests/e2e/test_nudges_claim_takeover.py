@@ -26,6 +26,7 @@ from tests.support.pairs import dms_of, make_pair, organiser_posts
 pytestmark = pytest.mark.e2e
 
 HELD_S = 10.0
+WAIT_S = 8.0  # what Discord told the first process to wait (seconds here; up to an hour in real life)
 CUT_OFF: contextvars.ContextVar[bool] = contextvars.ContextVar("cut_off", default=False)
 
 
@@ -261,4 +262,50 @@ async def test_a_check_in_held_by_discord_while_the_test_clock_jumps_on_twice_is
         rows = [n for n in await nq.nudges_of_match(session=s, match_id=pair.match_id)
                 if n.due_at <= nworld.clock.now() - timedelta(days=2)]
     assert len(rows) == 2 and all(n.status == "sent" for n in rows)
+    assert [_copies(pair, n.id or 0) for n in rows] == [1, 1], "the mentee got the check-in twice"
+
+
+async def test_a_send_told_to_wait_past_its_claims_lease_is_cancelled_and_the_check_in_sent_once(
+    nworld: SandboxWorld,
+) -> None:
+    """Discord tells the first process to retry in a while (a 429; a Cloudflare ban lasts an hour); meanwhile its
+    claim goes stale and the other process takes the check-in over and sends it. The first, waiting inside the
+    request, must not send it again minutes later — past Discord's nonce window."""
+    assert nworld.settings is not None and nworld.engine is not None
+    settings, engine = nworld.settings, nworld.engine
+    runner = BotRunner(nworld.discord, lambda: build_bot(settings, engine, clock=nworld.clock,
+                                                         extensions=["cogs.nudges"], **sandbox_mentorbot_kwargs()))
+    try:
+        second = await runner.start()
+        for bot in (nworld.bot, second):
+            bot.scheduler.pause()
+            bot.services.nudges.stale_after = timedelta(seconds=2)  # a short lease (5 minutes in production)
+        pair = await make_pair(nworld, "Wait")
+        await nworld.bot.services.nudges.plan_match(pair.match_id)
+        first = NudgeDispatcher(nworld.bot.services.nudges, nworld.bot.services.programmes, nworld.clock,
+                                DiscordNudgeChannels(nworld.bot))
+        other = NudgeDispatcher(second.services.nudges, second.services.programmes, nworld.clock,
+                                DiscordNudgeChannels(second))
+        mentee_dm = nworld.discord.state.open_dm(pair.mentee.persona.id)
+        nworld.discord.faults.rate_limit_next(WAIT_S, method="POST", path_contains=f"/channels/{mentee_dm.id}/messages")
+        nworld.clock.advance(timedelta(days=3, minutes=1))
+        sending = asyncio.create_task(first.run())
+        for _ in range(300):
+            if nworld.discord.faults.fired:
+                break
+            await asyncio.sleep(0.01)
+        assert nworld.discord.faults.fired and not sending.done(), "Discord never told the first process to wait"
+
+        await asyncio.sleep(2.5)  # the first process's claim is stale now
+        await other.run()  # the other process takes over what is stale (and due) and sends it
+        await nworld.discord.jump_clock(timedelta(minutes=6))  # minutes pass (no request at Discord meanwhile)
+        await other.run()  # …and again, what fell due
+        await asyncio.wait_for(sending, timeout=30)  # the first process's wait is over
+    finally:
+        await runner.stop()
+
+    async with nworld.bot.sessions() as s:
+        rows = [n for n in await nq.nudges_of_match(session=s, match_id=pair.match_id)
+                if n.step_key == "day3-met"]
+    assert len(rows) == 2 and all(n.status == "sent" for n in rows), [(n.id, n.status) for n in rows]
     assert [_copies(pair, n.id or 0) for n in rows] == [1, 1], "the mentee got the check-in twice"

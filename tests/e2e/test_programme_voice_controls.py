@@ -420,6 +420,20 @@ async def test_a_flood_a_check_in_without_a_space_and_a_late_pause_are_answered_
         await drop_test_schema(schema)
 
 
+async def test_a_refused_command_is_answered_in_the_programmes_words(tmp_path_factory: pytest.TempPathFactory) -> None:
+    world, schema = await make_world(tmp_path_factory, extensions=["cogs.organisers"], programme_overrides={
+        "voice": {"errors": {"organisers_only": "That one's for the run organisers, sorry!"}}})
+    try:
+        assert world.guild is not None
+        ben = world.person("Ben")
+        await ben.join(world.guild)
+        refused = await slash(ben, world.guild, "programme", "stats")
+        assert refused.content == "That one's for the run organisers, sorry!", refused.content
+    finally:
+        await world.stop()
+        await drop_test_schema(schema)
+
+
 async def test_a_click_for_a_programme_no_longer_run_is_answered_in_the_bots_programmes_words(
         tmp_path_factory: pytest.TempPathFactory) -> None:
     world, schema = await make_world(tmp_path_factory, programme_overrides={"voice": {
