@@ -49,6 +49,7 @@ INTERVIEW_SAMPLE: dict[str, object] = {
     "number": 3, "total": 11, "answer": "Head of Service (or equivalent), Libraries and Registration",
     "question": "Which best describes your current role?", "programme": SAMPLE["programme"],
     "low": 1, "high": 3, "count": 2, "label": "Consent to share your answers", "person": SAMPLE["person"],
+    "questions": "11 short questions",
 }
 #: the values each check-in and survey word is sent with
 WORDS_SAMPLE: dict[str, object] = {
@@ -210,6 +211,9 @@ def test_a_programme_may_reword_the_interviews_count_and_a_checkin_refusal_but_n
     ({"profile": {"left": "Bye {name}"}}, "programme[0]: voice.profile.left: unknown placeholder {name}"),
     ({"profile": {"leave": "Bye"}}, "programme[0].voice.profile: unknown profile words 'leave'"),
     ({"answers": {"pick_one": "Pick one"}}, "programme[0]: voice.answers.pick_one: must say {options}"),
+    ({"interview": {"will_ask_up_to": "A few questions"}},
+     "programme[0]: voice.interview.will_ask_up_to: must say {questions}"),
+    ({"surveys": {"about": "About {mentee}:"}}, "programme[0]: voice.surveys.about: unknown placeholder {mentee}"),
     ({"answers": {"keep_short": "Too long ({max})"}}, "programme[0]: voice.answers.keep_short: unknown placeholder {max}"),
     ({"answers": {"answered_before": "Done: {label}"}},
      "programme[0]: voice.answers.answered_before: unknown placeholder {label}"),
@@ -280,3 +284,15 @@ def test_an_unknown_key_in_any_table_of_words_is_named_with_the_known_ones(table
     message = str(refused.value)
     assert f"unknown {noun} 'nonsense'" in message
     assert next(iter(model.model_fields)) in message  # what may be written there instead
+
+
+def test_the_welcomes_promise_counts_one_question_without_a_plural_in_each_programmes_words() -> None:
+    from bot.voice import InterviewWords
+
+    neutral = InterviewWords()
+    assert neutral.will_ask_count(1, more=False, up_to=False) == "I'll ask you 1 short question"
+    assert neutral.will_ask_count(9, more=False, up_to=True) == "I'll ask you up to 9 short questions"
+    assert neutral.will_ask_count(3, more=True, up_to=True) == "I'll ask you up to 3 more short questions"
+    libraries = load_voice("libraries").interview
+    assert libraries.will_ask_count(1, more=True, up_to=False) == "I will ask you 1 further question"
+    assert libraries.will_ask_count(4, more=True, up_to=True) == "I will ask you up to 4 further questions"
