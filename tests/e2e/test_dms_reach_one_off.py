@@ -1,5 +1,6 @@
 """Closed DMs are learnt and unlearnt by every message, not only the scheduled ones: a one-off message (the pair's
-link, the goals invitation, the news that a match ended, a partner's end request, why someone is not in a round)
+link, the goals invitation, the news that a match ended, a partner's end request — also when their pair's space
+was deleted —, why someone is not in a round, the end of a break, an organiser's reminder to a pair with no space)
 whose DM is refused marks the person's DMs closed, tells the organisers once and reaches them in a thread only
 they see; one that gets through after they were marked clears it and tells the organisers once.
 A person marked closed within the week gets their pair's goals invitation in their private thread with no DM
