@@ -25,6 +25,7 @@ from bot.nudges.pacing import Pacer
 from bot.services import Services
 from bot.services.erasure_work import JOB_NAME as ERASURE_JOB
 from bot.services.erasure_work import RUN_SECONDS as ERASURE_EVERY_S
+from bot.voice import ErrorWords
 from cogs.kit import first_response
 from cogs.kit.callback_wire import CallbackWire
 from storage.db import SessionFactory
@@ -54,9 +55,9 @@ class MentorTree(app_commands.CommandTree["MentorBot"]):
         await answer_failure(interaction, error)
 
 
-ORGANISER_REFUSAL = "This command is for the programme's organisers."
 UNKNOWN_INTERACTION = 10062  # Discord's code: the interaction expired (no first response within 3 s) or is unknown
-SOMETHING_WENT_WRONG = "Something went wrong on my side. The organisers can see the details in the log."
+#: the answer to an unexpected failure, in the neutral words (a programme may word it: ``[errors] went_wrong``)
+SOMETHING_WENT_WRONG = str(ErrorWords.model_fields["went_wrong"].default)
 
 
 def expired(error: Exception) -> bool:
@@ -66,23 +67,36 @@ def expired(error: Exception) -> bool:
     return isinstance(original, discord.NotFound) and original.code == UNKNOWN_INTERACTION
 
 
+def error_words(interaction: discord.Interaction[Any]) -> ErrorWords:
+    """The words of the programme the interaction belongs to: its server's one programme (in DMs, the bot's one
+    programme); with several, or none, the neutral ones."""
+    services = getattr(interaction.client, "services", None)
+    if not isinstance(services, Services):
+        return ErrorWords()
+    registry = services.programmes
+    running = registry.in_guild(interaction.guild_id) if interaction.guild_id is not None else registry.all()
+    return running[0].config.messages().errors if len(running) == 1 else ErrorWords()
+
+
 def failure_message(interaction: discord.Interaction[Any], error: Exception) -> str:
-    """What the person is told when their command, button, select or modal failed (logged when unexpected)."""
+    """What the person is told when their command, button, select or modal failed (logged when unexpected), in
+    the programme's words."""
     original = getattr(error, "original", error)
-    if isinstance(error, NotOrganiser) or isinstance(original, NotOrganiser):
-        return ORGANISER_REFUSAL
     if isinstance(original, UserFacingError):
         return str(original)
+    words = error_words(interaction)
+    if isinstance(error, NotOrganiser) or isinstance(original, NotOrganiser):
+        return words.organisers_only
     if isinstance(error, app_commands.CommandOnCooldown):
-        return f"Slow down a little — try again in {error.retry_after:.0f} s."
+        return words.say("cooldown", seconds=f"{error.retry_after:.0f}")
     if isinstance(error, app_commands.MissingPermissions | app_commands.CheckFailure):
-        return "You can't use this command here."
+        return words.not_here
     if isinstance(error, app_commands.TransformerError):
-        return f"I couldn't understand {error.value!r} — please pick from the list."
+        return words.say("not_understood", value=repr(error.value))
     data: dict[str, Any] = dict(interaction.data or {})
     what = interaction.command.qualified_name if interaction.command else data.get("custom_id", "?")
     log.error("interaction %s (%s) of user %s failed", interaction.id, what, interaction.user.id, exc_info=original)
-    return SOMETHING_WENT_WRONG
+    return words.went_wrong
 
 
 async def answer_failure(interaction: discord.Interaction[Any], error: Exception) -> None:

@@ -10,8 +10,10 @@ has their DMs tried at their very next message.
 
 Every send records what it learnt through :class:`DmReach`: the scheduled messages in their shared dispatcher
 (:mod:`bot.services.scheduled_dms`), the one-off messages (the goals invitation, the match-end notice, the story
-offer, the pair's link, the partner's end-request prompt, why someone is not in the round just matched) in
-``send_privately`` / ``remember_reach`` of ``cogs.kit.messaging`` — a refused DM marks
+offer, the pair's link, the partner's end-request prompt, why someone is not in the round just matched, a
+mentee's new goals to a pod mentor, the end of a break, an organiser's reminder to a pair with no space, the news
+that an account is linked) in ``send_privately`` / ``remember_reach`` of ``cogs.kit.messaging`` (a service reads
+a :class:`Recipient` with the person) — a refused DM marks
 the person closed, a DM that gets through after they were marked clears it, and each change is told to the
 organisers once.
 """

@@ -21,6 +21,7 @@ from bot.nudges.templates import check_template, render_template
 from bot.voice.words import (
     ANSWER_PLACEHOLDERS,
     CHECKIN_PLACEHOLDERS,
+    ERROR_PLACEHOLDERS,
     EVENT_PLACEHOLDERS,
     GOAL_PLACEHOLDERS,
     INTERVIEW_PLACEHOLDERS,
@@ -32,6 +33,7 @@ from bot.voice.words import (
     AnswerWords,
     CheckinButtons,
     CheckinWords,
+    ErrorWords,
     EventWords,
     GoalWords,
     InterviewWords,
@@ -41,8 +43,8 @@ from bot.voice.words import (
     SurveyWords,
 )
 
-__all__ = ["ANSWER_PLACEHOLDERS", "CHECKIN_PLACEHOLDERS", "EVENT_PLACEHOLDERS", "GOAL_PLACEHOLDERS", "INTERVIEW_PLACEHOLDERS", "LINK_PLACEHOLDERS", "PLACEHOLDERS", "PROFILE_PLACEHOLDERS", "REPLY_KEYS",
-           "STORY_PLACEHOLDERS", "SURVEY_WORD_PLACEHOLDERS", "AnswerWords", "CheckinButtons", "CheckinWords", "EventWords", "GoalWords",
+__all__ = ["ANSWER_PLACEHOLDERS", "CHECKIN_PLACEHOLDERS", "ERROR_PLACEHOLDERS", "EVENT_PLACEHOLDERS", "GOAL_PLACEHOLDERS", "INTERVIEW_PLACEHOLDERS", "LINK_PLACEHOLDERS", "PLACEHOLDERS", "PROFILE_PLACEHOLDERS", "REPLY_KEYS",
+           "STORY_PLACEHOLDERS", "SURVEY_WORD_PLACEHOLDERS", "AnswerWords", "CheckinButtons", "CheckinWords", "ErrorWords", "EventWords", "GoalWords",
            "InterviewWords", "LinkWords", "ProfileWords", "StoryWords", "SurveyWords",
            "Voice", "VoiceOverrides", "load_voice", "resolve_voice"]
 
@@ -197,6 +199,8 @@ class Voice(BaseModel):
     events: EventWords = Field(default_factory=EventWords)
     #: the answers of /link (proving an account that posted with the hashtag is the member's)
     link: LinkWords = Field(default_factory=LinkWords)
+    #: the one answer to a command, button or form that cannot be done
+    errors: ErrorWords = Field(default_factory=ErrorWords)
     #: "Not yet" answers in a row (without meeting) before the organisers hear of it; 0: never
     not_yet_escalate_after: int = Field(default=2, ge=0, le=20)
     #: days after which an unanswered "End this match" request ends the match (both told)
@@ -240,6 +244,7 @@ WORD_TABLES: dict[str, tuple[type[BaseModel], str]] = {
     "stories": (StoryWords, "story words"),
     "events": (EventWords, "event words"),
     "link": (LinkWords, "link words"),
+    "errors": (ErrorWords, "error words"),
     "checkin_buttons": (CheckinButtons, "check-in button"),
     "checkin_words": (CheckinWords, "check-in words"),
 }
@@ -300,6 +305,7 @@ class VoiceOverrides(BaseModel):
     stories: dict[str, str] = Field(default_factory=dict)
     events: dict[str, str] = Field(default_factory=dict)
     link: dict[str, str] = Field(default_factory=dict)
+    errors: dict[str, str] = Field(default_factory=dict)
     not_yet_escalate_after: int | None = Field(default=None, ge=0, le=20)
     end_request_days: int | None = Field(default=None, ge=1, le=90)
 

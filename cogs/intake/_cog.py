@@ -161,11 +161,14 @@ class Intake(commands.Cog):
     async def _proven(self, programme: Any, discord_user_id: int, result: ClaimResult, who: Recipient | None) -> None:
         """The poller saw a member's private code posted from their account: tell them — by DM, or with DMs
         closed in their own private thread; someone who has left the server has none, so the organisers hear that
-        nothing reached them — and continue onboarding."""
+        nothing reached them — and continue onboarding (not for someone nothing reached: it would not reach them
+        either, and would open an onboarding thread nobody is in)."""
         try:
             if who is not None:
-                await send_privately_to(self.bot, programme, who, None, about="to say their account is linked",
-                                        content=result.message, allowed_mentions=NO_PINGS)
+                sent, _ = await send_privately_to(self.bot, programme, who, None, about="to say their account is linked",
+                                                  content=result.message, allowed_mentions=NO_PINGS)
+                if sent is None:
+                    return
         except discord.HTTPException:
             log.warning("could not tell %s that their account is linked", discord_user_id)
         user = self.bot.get_user(discord_user_id) or await self.bot.fetch_user(discord_user_id)

@@ -266,12 +266,10 @@ def question_view(pid: int, step: AskQuestion, words: InterviewWords | None = No
     return view if view.children else None
 
 
-def question_count_phrase(step: AskQuestion) -> str:
-    """The promise the welcome makes; it matches the "Question n of N" lines that follow."""
-    left = step.total - step.number + 1
-    noun = "short question" if left == 1 else "short questions"
-    more = "more " if step.number > 1 else ""
-    return f"I'll ask you {'up to ' if step.total_may_shrink else ''}{left} {more}{noun}"
+def question_count_phrase(step: AskQuestion, words: InterviewWords) -> str:
+    """The promise the welcome makes, in the programme's words; it matches the "Question n of N" lines that
+    follow."""
+    return words.will_ask_count(step.total - step.number + 1, more=step.number > 1, up_to=step.total_may_shrink)
 
 
 def render_guess(programme: Programme, step: AskQuestion, *, named: bool = False) -> Outgoing:
@@ -301,7 +299,7 @@ def render_step(programme: Programme, step: Step, *, intro: bool = False, named:
         lines = []
         if intro:
             lines.append(voice.say("welcome", programme=safe_text(programme_name, 100),
-                                   questions=question_count_phrase(step)))
+                                   questions=question_count_phrase(step, voice.interview)))
         if step.ack:
             lines.append(f"✅ {step.ack}")
         if step.reask_reason:

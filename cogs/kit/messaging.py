@@ -121,16 +121,6 @@ async def open_dm(bot: MentorBot, user_id: int, known: int | None = None) -> dis
     return await bot.pacer_create_dm(user)
 
 
-async def send_dm(bot: MentorBot, user_id: int, **kwargs: Any) -> discord.Message | None:
-    """DM a person; ``None`` when their DMs are closed. Other HTTP errors are raised."""
-    try:
-        return await bot.pacer_send(await open_dm(bot, user_id), **kwargs)
-    except discord.Forbidden as exc:
-        if exc.code != DMS_CLOSED:
-            raise
-        return None
-
-
 async def send_to_person(
     bot: MentorBot, user_id: int, known_dm: int | None, dms_closed: bool, space_id: int | None, **kwargs: Any
 ) -> discord.Message | None:
@@ -186,13 +176,14 @@ async def _thread_parent(bot: MentorBot, programme: Programme, near: int | None)
     return await _text_channel(bot, getattr(onboarding, "id", 0))
 
 
-async def _in_guild(bot: MentorBot, guild: discord.Guild, user_id: int) -> bool:
-    """Whether the person is a member of ``guild`` (the member cache; asked over REST when they are not in it —
+async def in_server(bot: MentorBot, guild_id: int, user_id: int) -> bool:
+    """Whether the person is a member of the server (the member cache; asked over REST when they are not in it —
     a process that does not hold the guild, or a cache not filled yet)."""
-    if guild.get_member(user_id) is not None:
+    guild = bot.get_guild(guild_id)
+    if guild is not None and guild.get_member(user_id) is not None:
         return True
     try:
-        await bot.http.get_member(guild.id, user_id)
+        await bot.http.get_member(guild_id, user_id)
     except discord.NotFound:
         return False
     return True
@@ -207,7 +198,7 @@ async def private_thread(bot: MentorBot, programme: Programme, person_id: int, u
     parent = await _thread_parent(bot, programme, near)
     if parent is None:
         return None
-    if create and not await _in_guild(bot, parent.guild, user_id):
+    if create and not await in_server(bot, parent.guild.id, user_id):
         return None
     tag = _private_tag(person_id)
     active = await bot.http.get_active_threads(parent.guild.id)
@@ -238,10 +229,12 @@ async def send_privately(bot: MentorBot, programme: Programme, person_id: int, u
     person (no DM, no private thread); None: the caller reports it. Returns the message (None: unreachable) and
     whether it had to go to the thread. Raises other HTTP errors."""
     msg, fell_back = await reach_privately(bot, programme, person_id, user_id, known_dm, dms_closed, near, **kwargs)
-    if not dms_closed and (fell_back or dms_marked):
+    # someone who left the server: Discord refuses their DM for that alone (no server in common), not a closed DM
+    gone = msg is None and not await in_server(bot, programme.guild_id, user_id)
+    if not dms_closed and (fell_back or dms_marked) and not gone:
         await remember_reach(bot, programme, person_id, user_id, reached=not fell_back)
     if msg is None and about is not None:
-        await tell_organisers(bot, programme, unreachable_notice(user_id, about))
+        await tell_organisers(bot, programme, unreachable_notice(user_id, about, left=gone))
     return msg, fell_back
 
 
@@ -252,9 +245,12 @@ async def send_privately_to(bot: MentorBot, programme: Programme, who: Recipient
                                 who.dms_closed, near, dms_marked=who.dms_marked, about=about, **kwargs)
 
 
-def unreachable_notice(user_id: int, about: str) -> str:
+def unreachable_notice(user_id: int, about: str, *, left: bool = False) -> str:
     """What the organisers are told when a message for one person reached them nowhere (``about``: what it was
-    for, e.g. "with a survey")."""
+    for, e.g. "with a survey"; ``left``: they are not in the server, where their private thread would be)."""
+    if left:
+        return (f"⚠️ I can't reach <@{user_id}> {about}: they are not in the server, so neither a DM nor a private "
+                "thread reaches them.")
     return (f"⚠️ I can't reach <@{user_id}> {about}: their DMs are closed and I could not open a private thread "
             "for them.")
 

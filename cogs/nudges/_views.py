@@ -141,28 +141,45 @@ async def ask_partner(bot: MentorBot, prompt: PartnerPrompt, programme: Programm
     """Ask the partner to confirm ending the match (or explain), with two buttons: by DM; with DMs closed in
     the pair's own space, or — a mentor's pod, shared with their other mentees, or no space at all — in a private
     thread only they see. What the DM learnt is remembered (:class:`bot.services.dm_reach.DmReach`) and the
-    organisers hear of closed DMs once, and of a partner nothing could reach."""
+    organisers hear of closed DMs once, and of a partner nothing could reach. A pair's space an organiser deleted:
+    the partner is asked in their private thread instead, and the organisers told, in one notice."""
     voice = programme.config.messages()
+
+    def message(private: bool) -> dict[str, Any]:
+        # in a private thread a mention of the asker would add them to it: their name instead
+        content = voice.checkin_words.say("end_request", partner=prompt.requested_by_name if private
+                                          else prompt.requested_by, programme=programme.config.name)
+        return {"content": content, "allowed_mentions": NO_PINGS,
+                "view": buttons_view(END_CONFIRM_BUTTONS, prompt.nudge_id, note=None, labels=voice.checkin_buttons)}
+
     private = prompt.private or prompt.space_id is None
-    # in a private thread a mention of the asker would add them to it: their name instead
-    content = voice.checkin_words.say("end_request", partner=prompt.requested_by_name if private
-                                      else prompt.requested_by, programme=programme.config.name)
-    kwargs = {"content": content, "allowed_mentions": NO_PINGS,
-              "view": buttons_view(END_CONFIRM_BUTTONS, prompt.nudge_id, note=None, labels=voice.checkin_buttons)}
+    space_gone = False
+    msg: discord.Message | None = None
     try:
-        if private:
-            msg, _ = await send_privately(bot, programme, prompt.person_id, prompt.discord_user_id,
-                                          prompt.dm_channel_id, prompt.dms_closed, prompt.space_id,
-                                          dms_marked=prompt.dms_marked,
-                                          about="to confirm the end of their match", **kwargs)
-        else:
-            msg = await send_to_person(bot, prompt.discord_user_id, prompt.dm_channel_id, prompt.dms_closed,
-                                       prompt.space_id, **kwargs)
+        if not private:
+            try:
+                msg = await send_to_person(bot, prompt.discord_user_id, prompt.dm_channel_id, prompt.dms_closed,
+                                           prompt.space_id, **message(False))
+            except discord.NotFound:  # no DM, and the pair's space is gone
+                space_gone = True
             fell_back = msg is None or msg.channel.id == prompt.space_id
             if not prompt.dms_closed and (fell_back or prompt.dms_marked):
                 await remember_reach(bot, programme, prompt.person_id, prompt.discord_user_id, reached=not fell_back)
+        if private or space_gone:  # a DM refused just now is not tried again
+            msg, _ = await send_privately(bot, programme, prompt.person_id, prompt.discord_user_id,
+                                          prompt.dm_channel_id, prompt.dms_closed or space_gone,
+                                          None if space_gone else prompt.space_id, dms_marked=prompt.dms_marked,
+                                          about=None if space_gone else "to confirm the end of their match",
+                                          **message(True))
     except discord.HTTPException as exc:
         log.warning("could not ask %s to confirm the end of their match: %s", prompt.discord_user_id, exc)
         msg = None
+    if space_gone:
+        partner = f"<@{prompt.discord_user_id}>"
+        instead = "I asked them in a private thread instead." if msg is not None else \
+            "I can't reach them either: their DMs are closed and I could not open a private thread for them."
+        await tell_organisers(bot, programme, f"⚠️ The space of the match between {prompt.requested_by} and "
+                                              f"{partner} is gone, so I could not ask {partner} there to confirm "
+                                              f"ending it. {instead}")
     if msg is None:
         log.warning("partner %s could not be asked to confirm the end of their match", prompt.discord_user_id)

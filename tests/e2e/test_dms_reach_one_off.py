@@ -1,5 +1,6 @@
 """Closed DMs are learnt and unlearnt by every message, not only the scheduled ones: a one-off message (the pair's
-link, the goals invitation, the news that a match ended, a partner's end request, why someone is not in a round)
+link, the goals invitation, the news that a match ended, a partner's end request — also when their pair's space
+was deleted —, why someone is not in a round, the end of a break, an organiser's reminder to a pair with no space)
 whose DM is refused marks the person's DMs closed, tells the organisers once and reaches them in a thread only
 they see; one that gets through after they were marked clears it and tells the organisers once.
 A person marked closed within the week gets their pair's goals invitation in their private thread with no DM
@@ -311,3 +312,39 @@ async def test_a_reminder_to_a_pair_with_no_space_reaches_the_one_with_closed_dm
     assert "Mentor V" in reminders()[0].content
     assert len(_notices(world, mentee, "closed their DMs")) == 1, "the organisers heard of the closed DMs twice"
     assert await _closed_now(world, mentee), "the refused DM was not remembered"
+
+
+async def test_an_end_request_whose_pair_space_was_deleted_reaches_the_partner_privately_and_organisers_hear_once(
+        pairs: SandboxWorld) -> None:
+    world = pairs
+    mentor = await add_member(world, "Mentor W", "Europe/London")
+    mentee = await add_member(world, "Mentee W", "Europe/London")
+    pair = await add_pair(world, mentor, mentee, space=True)
+    assert pair.space is not None
+    await world.bot.services.nudges.plan_match(pair.match_id)
+    world.clock.advance(timedelta(days=3, minutes=1))
+    await world.bot.tick("nudge-dispatch")
+    checkin = next(m for m in mentor.persona.dms() if "ref:n" in m.content)
+    mentee.persona.dms_open = False  # they close their DMs …
+    world.discord.state.delete_channel(pair.space)  # … and an organiser deletes the pair's space
+    refused = _refused_dms(world)
+    await (await mentor.persona.click("End this match", message=checkin)).wait_answer()
+
+    def asked() -> list[Message]:
+        thread = own_thread(world, mentee)
+        return [m for m in posts_in(world, thread) if "asked to end your" in m.content] if thread else []
+
+    def space_gone() -> list[str]:
+        return _notices(world, mentee, "is gone")
+
+    await world.discord.state.wait_for(lambda: bool(asked()) and bool(space_gone()), 5)
+    thread = own_thread(world, mentee)
+    assert thread is not None and mentee.persona.can_see(thread)
+    assert not mentor.persona.can_see(thread), "the one who asked was let into the partner's own thread"
+    assert len(asked()) == 1 and "Mentor W asked to end your" in asked()[0].content
+    assert len(space_gone()) == 1 and "private thread instead" in space_gone()[0], space_gone()
+    assert len(_notices(world, mentee, "closed their DMs")) == 1
+    assert await _closed_now(world, mentee), "the refused DM was not remembered"
+    assert _refused_dms(world) == refused + 1, "the DM was tried twice"
+    done = await mentee.persona.click("Yes, end our match", message=asked()[0])
+    assert "ended" in done.content

@@ -253,4 +253,7 @@ async def test_someone_who_left_the_server_before_their_code_was_seen_is_named_t
     world.x.add_post(f"It's me {TAG} {code}", "bo_teach", "Bo")
     await world.bot.tick(POLL)
     assert await _own_thread_posts(world, bo) == [], "a thread was made for someone not in the server"
-    assert len(_organiser_posts(world, bo, "I can't reach")) == 1, "nobody heard that he could not be told"
+    (told,) = _organiser_posts(world, bo, "")
+    assert "I can't reach" in told and "not in the server" in told, "nobody heard that he could not be told"
+    assert not [c for c in world.discord.state.channels.values() if c.name.startswith("onboarding –")], \
+        "an onboarding thread was opened for someone not in the server"

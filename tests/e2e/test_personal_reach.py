@@ -1,6 +1,7 @@
 """What is meant for one person reaches only that person: with their DMs closed, the goals invitation and the
 news that their match ended go to a private thread only they (and the organisers) see — never into a mentor's
-pod, where the mentor's other mentees would read it."""
+pod, where the mentor's other mentees would read it; a pod mentor with closed DMs sees a mentee's new goals there
+too."""
 
 from __future__ import annotations
 

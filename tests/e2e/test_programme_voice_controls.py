@@ -201,7 +201,8 @@ async def test_several_surveys_in_one_message_and_the_closed_dms_notice_use_the_
     world, schema = await make_world(tmp_path_factory, extensions=["cogs.surveys", "cogs.profiles"],
                                      programme_overrides={"voice": {
                                          "surveys": {"grouped_intro": "Tap a name to tell us about them:",
-                                                     "grouped_partner": "all {count} of your mentees"},
+                                                     "grouped_partner": "all {count} of your mentees",
+                                                     "about": "How's it going with **{partner}**?"},
                                          "closed_dms": "📵 {person} has DMs off; {programme} reaches them in a "
                                                        "private thread."}})
     try:
@@ -211,6 +212,9 @@ async def test_several_surveys_in_one_message_and_the_closed_dms_notice_use_the_
         assert "Tap a name to tell us about them:" in survey.content, survey.content
         assert "all 2 of your mentees" in survey.content and "one short survey per person" not in survey.content
         assert _labels(survey) == ["Leader A", "Leader B"]
+        opened = await mentor.persona.click("Leader A", message=survey)
+        await opened.wait_answer()
+        assert opened.content.startswith("How's it going with **Leader A**?\n"), opened.content
         notices = [p for p in organiser_posts(world) if "has DMs off" in p]
         assert {f"<@{m.persona.id}>" for m in mentees} == {n.split()[1] for n in notices}, notices
         assert not [p for p in organiser_posts(world) if "closed their DMs" in p]
@@ -297,6 +301,13 @@ async def test_leave_mydata_and_profile_answer_in_the_libraries_words(
     gone = await ada.slash("profile", "view", guild=world.guild)
     await gone.wait_answer()
     assert "please use `/join` to begin" in gone.content, gone.content
+
+
+async def test_the_libraries_welcome_promises_its_questions_in_its_own_words(
+        ada_in_libraries: tuple[SandboxWorld, Persona]) -> None:
+    _world, ada = ada_in_libraries
+    assert re.search(r"I will ask you up to \d+ short questions so we can match you", ada.dms()[0].content), \
+        ada.dms()[0].content
 
 
 async def test_a_press_on_a_question_answered_already_is_answered_in_the_libraries_words(
@@ -415,6 +426,20 @@ async def test_a_flood_a_check_in_without_a_space_and_a_late_pause_are_answered_
         late = await ada.click("Pause 2 more weeks", message=told)
         await late.wait_answer()
         assert late.content == "No break to take any more.", late.content
+    finally:
+        await world.stop()
+        await drop_test_schema(schema)
+
+
+async def test_a_refused_command_is_answered_in_the_programmes_words(tmp_path_factory: pytest.TempPathFactory) -> None:
+    world, schema = await make_world(tmp_path_factory, extensions=["cogs.organisers"], programme_overrides={
+        "voice": {"errors": {"organisers_only": "That one's for the run organisers, sorry!"}}})
+    try:
+        assert world.guild is not None
+        ben = world.person("Ben")
+        await ben.join(world.guild)
+        refused = await slash(ben, world.guild, "programme", "stats")
+        assert refused.content == "That one's for the run organisers, sorry!", refused.content
     finally:
         await world.stop()
         await drop_test_schema(schema)

@@ -16,6 +16,7 @@ from bot.onboarding.questions import PRESETS
 from bot.voice import (
     ANSWER_PLACEHOLDERS,
     CHECKIN_PLACEHOLDERS,
+    ERROR_PLACEHOLDERS,
     EVENT_PLACEHOLDERS,
     GOAL_PLACEHOLDERS,
     INTERVIEW_PLACEHOLDERS,
@@ -48,6 +49,7 @@ INTERVIEW_SAMPLE: dict[str, object] = {
     "number": 3, "total": 11, "answer": "Head of Service (or equivalent), Libraries and Registration",
     "question": "Which best describes your current role?", "programme": SAMPLE["programme"],
     "low": 1, "high": 3, "count": 2, "label": "Consent to share your answers", "person": SAMPLE["person"],
+    "questions": "11 short questions",
 }
 #: the values each check-in and survey word is sent with
 WORDS_SAMPLE: dict[str, object] = {
@@ -72,6 +74,8 @@ EVENT_SAMPLE: dict[str, object] = {"link": "https://meet.example/abc-defg-hij", 
 LINK_SAMPLE: dict[str, object] = {"account": "@amara_teaches_maths_and_more on Bluesky", "post": "#LibMentoring LIB-7KQ2-X9",
                                   "hours": 24, "wait": "12 minutes", "handle": "amara.bsky.social",
                                   "platform": "Bluesky", "count": 12}
+#: the values each error word is sent with
+ERROR_SAMPLE: dict[str, object] = {"seconds": "12", "value": "'Round 2 (spring cohort, Heads of Service)'"}
 #: the values each answer check's words are sent with
 ANSWER_SAMPLE: dict[str, object] = {
     "options": "Head of Service, Senior Manager, Team Leader, Librarian, Other", "count": 3, "low": 1, "high": 15,
@@ -108,6 +112,8 @@ def every_message(voice: Voice) -> dict[str, str]:
             for key in voice.events.model_dump() for allowed in [EVENT_PLACEHOLDERS.get(key, ())]}
     out |= {f"link.{key}": voice.link.say(key, **{k: LINK_SAMPLE[k] for k in allowed})
             for key in voice.link.model_dump() for allowed in [LINK_PLACEHOLDERS.get(key, ())]}
+    out |= {f"errors.{key}": voice.errors.say(key, **{k: ERROR_SAMPLE[k] for k in allowed})
+            for key in voice.errors.model_dump() for allowed in [ERROR_PLACEHOLDERS.get(key, ())]}
     for step in voice.checkins:
         out[f"checkin.{step.key}"] = render_template(step.text, SAMPLE, allowed=NUDGE_PLACEHOLDERS)
     return out
@@ -127,6 +133,7 @@ def test_every_message_fits_discord_and_fills_every_placeholder(preset: str) -> 
     assert voice.stories.model_fields_set == set(type(voice.stories).model_fields)
     assert voice.events.model_fields_set == set(type(voice.events).model_fields)
     assert voice.link.model_fields_set == set(type(voice.link).model_fields)
+    assert voice.errors.model_fields_set == set(type(voice.errors).model_fields)
     for name, text in every_message(voice).items():
         assert 0 < len(text) <= 2000 - 60, name  # room for the bot's "-# ref" marker
         assert "{" not in text and "}" not in text and not PYTHON_NONE.search(text), name
@@ -204,6 +211,9 @@ def test_a_programme_may_reword_the_interviews_count_and_a_checkin_refusal_but_n
     ({"profile": {"left": "Bye {name}"}}, "programme[0]: voice.profile.left: unknown placeholder {name}"),
     ({"profile": {"leave": "Bye"}}, "programme[0].voice.profile: unknown profile words 'leave'"),
     ({"answers": {"pick_one": "Pick one"}}, "programme[0]: voice.answers.pick_one: must say {options}"),
+    ({"interview": {"will_ask_up_to": "A few questions"}},
+     "programme[0]: voice.interview.will_ask_up_to: must say {questions}"),
+    ({"surveys": {"about": "About {mentee}:"}}, "programme[0]: voice.surveys.about: unknown placeholder {mentee}"),
     ({"answers": {"keep_short": "Too long ({max})"}}, "programme[0]: voice.answers.keep_short: unknown placeholder {max}"),
     ({"answers": {"answered_before": "Done: {label}"}},
      "programme[0]: voice.answers.answered_before: unknown placeholder {label}"),
@@ -227,6 +237,7 @@ def test_a_programme_may_reword_the_interviews_count_and_a_checkin_refusal_but_n
     ({"events": {"rsvp": "Coming?"}}, "programme[0].voice.events: unknown event words 'rsvp'"),
     ({"link": {"prove": "Post your code from {account}"}}, "programme[0]: voice.link.prove: must say {post}"),
     ({"link": {"linked": "Linked {handle}!"}}, "programme[0]: voice.link.linked: unknown placeholder {handle}"),
+    ({"errors": {"cooldown": "Wait {minutes} min"}}, "programme[0]: voice.errors.cooldown: unknown placeholder {minutes}"),
     ({"stories": {"to_organisers": "A story from {person}"}}, "programme[0]: voice.stories.to_organisers: must say {story}"),
     ({"stories": {"unclear_notice": "Check {site}"}}, "programme[0]: voice.stories.unclear_notice: unknown placeholder {site}"),
     ({"stories": {"signed_mentee": "s" * 41}}, "programme[0]: voice.stories.signed_mentee: must have at most 40"),
@@ -260,7 +271,7 @@ def test_a_programmes_voice_is_resolved_once_and_a_copy_with_other_words_speaks_
     assert other.messages().welcome == load_voice("edumentoring").welcome
 
 
-@pytest.mark.parametrize("table", ["surveys", "interview", "profile", "answers", "goals", "stories", "events", "link",
+@pytest.mark.parametrize("table", ["surveys", "interview", "profile", "answers", "goals", "stories", "events", "link", "errors",
                                    "checkin_buttons", "checkin_words"])
 def test_an_unknown_key_in_any_table_of_words_is_named_with_the_known_ones(table: str) -> None:
     from pydantic import ValidationError
@@ -273,3 +284,15 @@ def test_an_unknown_key_in_any_table_of_words_is_named_with_the_known_ones(table
     message = str(refused.value)
     assert f"unknown {noun} 'nonsense'" in message
     assert next(iter(model.model_fields)) in message  # what may be written there instead
+
+
+def test_the_welcomes_promise_counts_one_question_without_a_plural_in_each_programmes_words() -> None:
+    from bot.voice import InterviewWords
+
+    neutral = InterviewWords()
+    assert neutral.will_ask_count(1, more=False, up_to=False) == "I'll ask you 1 short question"
+    assert neutral.will_ask_count(9, more=False, up_to=True) == "I'll ask you up to 9 short questions"
+    assert neutral.will_ask_count(3, more=True, up_to=True) == "I'll ask you up to 3 more short questions"
+    libraries = load_voice("libraries").interview
+    assert libraries.will_ask_count(1, more=True, up_to=False) == "I will ask you 1 further question"
+    assert libraries.will_ask_count(4, more=True, up_to=True) == "I will ask you up to 4 further questions"

@@ -295,7 +295,7 @@ class SurveyService:
             partner_id = match.mentee_person_id if person.id == match.mentor_person_id else match.mentor_person_id
             partner = await people.get_person(session=session, person_id=partner_id)
             step = next_step(survey, _given(await qs.answers_of_invite(session=session, invite_id=invite_id)))
-        about = f"About **{safe_text(partner.display_name, 60) if partner else words.your_partner}**:"
+        about = words.say("about", partner=safe_text(partner.display_name, 60) if partner else words.your_partner)
         if step is None:
             return SurveyTurn("unchanged", f"{about} {survey.thanks}")
         return SurveyTurn("unchanged", f"{about}\n{step_text(survey, step, words)}", _view(invite_id, step, words,

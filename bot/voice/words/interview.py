@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
+from bot.nudges.templates import template_fields
 from bot.voice.words.checking import WordTable
 
 #: The placeholders each of the interview's words may use (and that the interview always fills).
@@ -22,6 +23,15 @@ INTERVIEW_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "current_answer": ("answer",),
     "consent_refused": ("label",),
     "thread_intro": ("person",),
+    "will_ask": ("questions",),
+    "will_ask_up_to": ("questions",),
+    "question_count": ("count",),
+    "more_count": ("count",),
+}
+#: what a text must still say (the welcome's promise without its number promises nothing)
+INTERVIEW_NEEDS: dict[str, tuple[str, ...]] = {
+    "will_ask": ("questions",), "will_ask_up_to": ("questions",), "question_count": ("count",),
+    "more_count": ("count",),
 }
 
 
@@ -98,3 +108,26 @@ class InterviewWords(WordTable):
     #: answers typed faster than anyone types (the rest are not taken until they slow down)
     slow_down: str = Field(default="You're sending messages very quickly — give me a moment, then answer the latest "
                                    "question.", min_length=1, max_length=300)
+    #: the welcome's {questions}: how many questions come (it matches the "Question n of N" that follow):
+    #: exactly / at most (later answers may skip some) {questions}, which is one / {count} questions, or — the
+    #: interview carried on — one / {count} more
+    will_ask: str = Field(default="I'll ask you {questions}", min_length=1, max_length=200)
+    will_ask_up_to: str = Field(default="I'll ask you up to {questions}", min_length=1, max_length=200)
+    question_count_one: str = Field(default="1 short question", min_length=1, max_length=100)
+    question_count: str = Field(default="{count} short questions", min_length=1, max_length=100)
+    more_count_one: str = Field(default="1 more short question", min_length=1, max_length=100)
+    more_count: str = Field(default="{count} more short questions", min_length=1, max_length=100)
+
+    @model_validator(mode="after")
+    def _needed_said(self) -> InterviewWords:
+        for name, needed in INTERVIEW_NEEDS.items():
+            missing = [f"{{{p}}}" for p in needed if p not in template_fields(getattr(self, name))]
+            if missing:
+                raise ValueError(f"{name}: must say {', '.join(missing)}")
+        return self
+
+    def will_ask_count(self, left: int, *, more: bool, up_to: bool) -> str:
+        """``I'll ask you up to 9 short questions``: ``left`` questions to come (``more``: after some answered)."""
+        noun = ("more_count" if more else "question_count") + ("_one" if left == 1 else "")
+        count = getattr(self, noun) if left == 1 else self.say(noun, count=left)
+        return self.say("will_ask_up_to" if up_to else "will_ask", questions=count)

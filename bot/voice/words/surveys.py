@@ -9,7 +9,8 @@ from pydantic import Field
 from bot.voice.words.checking import WordTable
 
 #: The placeholders each of the survey words may use.
-SURVEY_WORD_PLACEHOLDERS: dict[str, tuple[str, ...]] = {"not_an_answer": ("question",), "grouped_partner": ("count",)}
+SURVEY_WORD_PLACEHOLDERS: dict[str, tuple[str, ...]] = {"not_an_answer": ("question",), "grouped_partner": ("count",),
+                                                          "about": ("partner",)}
 
 
 class SurveyWords(WordTable):
@@ -54,3 +55,5 @@ class SurveyWords(WordTable):
                                        "about them:", min_length=1, max_length=300)
     #: the intro's {name} when the person's name is unknown ("Hi there")
     no_name: str = Field(default="there", min_length=1, max_length=40)
+    #: above one pair's questions in a grouped survey ({partner}: the partner's name, or ``your_partner``)
+    about: str = Field(default="About **{partner}**:", min_length=1, max_length=200)
