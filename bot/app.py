@@ -314,12 +314,15 @@ class MentorBot(commands.AutoShardedBot):
             misfire_grace_time=max(1, int(seconds)), **first,
         )
 
-    def kick(self, name: str) -> None:
-        """Run periodic job ``name`` as soon as the scheduler can, without waiting for it (its interval goes
-        on from then)."""
+    def kick(self, name: str, *, after: float = 0) -> None:
+        """Run periodic job ``name`` as soon as the scheduler can (``after`` seconds from now, unless it runs
+        sooner anyway), without waiting for it (its interval goes on from then)."""
         job = self.scheduler.get_job(name)
-        if job is not None:
-            job.modify(next_run_time=datetime.now(UTC))
+        if job is None:
+            return
+        at = datetime.now(UTC) + timedelta(seconds=after)
+        if job.next_run_time is None or at < job.next_run_time:
+            job.modify(next_run_time=at)
 
     async def tick(self, *names: str) -> None:
         """Run periodic jobs now, in registration order: the named ones unconditionally, or (none named) every

@@ -18,12 +18,23 @@ else who joined before and whose welcome is still owed), except when the leaver'
 Members whose welcome was cut short after the row (their interview exists but never reached them: no
 conversation channel) are welcomed too, whenever they joined — with DMs known closed, in a private thread (the
 reach rule of :mod:`bot.services.dm_reach`: no DM tried within the week).
+
+While the process stays up, a live welcome that fails (the database was down for a moment, Discord answered 5xx,
+any exception) is not left to the next start: the join is remembered here (:meth:`CatchUp.failed`) and a pass
+runs soon after and then every few minutes until it is welcomed (the periodic job skips its pass when no welcome
+failed: listing a guild of thousands every few minutes for nothing is waste). A live welcome under way is
+remembered too (:meth:`CatchUp.welcoming`): a pass leaves that member to it, and no pass moves the mark past the
+join of a welcome under way or failed. Who welcomes a member who had no row is decided by the row: whoever
+creates their conversation sends the welcome; the other (a pass that raced the live join, or another process)
+finds it made since they joined and sends nothing.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot.clock import Clock
@@ -38,10 +49,48 @@ SEEN_MARK = "members_seen_until"  # epoch seconds: joins up to here were looked 
 IN_FLIGHT = timedelta(minutes=1)
 
 
+@dataclass(frozen=True)
+class Owed:
+    """A member a pass welcomes: one who had no row (``cut_short`` False: welcomed only if the pass makes their
+    row), or one whose welcome was cut short after it (their interview is shown to them again)."""
+
+    discord_id: int
+    cut_short: bool
+
+
 class CatchUp:
     def __init__(self, sessions: SessionFactory, clock: Clock) -> None:
         self._sessions = sessions
         self._clock = clock
+        # this process's live welcomes, by (programme id, Discord id): when the member joined
+        self._under_way: dict[tuple[int, int], datetime | None] = {}
+        self._failed: dict[tuple[int, int], datetime | None] = {}
+        self._passes_failed: set[int] = set()  # programme ids whose last pass failed before it was recorded
+
+    @contextmanager
+    def welcoming(self, programme: Programme, discord_id: int, joined_at: datetime | None) -> Iterator[None]:
+        """A live welcome is under way (a pass leaves this member to it)."""
+        key = (programme.id, discord_id)
+        self._under_way[key] = joined_at
+        try:
+            yield
+        finally:
+            self._under_way.pop(key, None)
+
+    def under_way(self, programme: Programme, discord_id: int) -> bool:
+        return (programme.id, discord_id) in self._under_way
+
+    def failed(self, programme: Programme, discord_id: int, joined_at: datetime | None) -> None:
+        """A live welcome failed: a pass is owed (see :meth:`owed`)."""
+        self._failed[(programme.id, discord_id)] = joined_at
+
+    def pass_failed(self, programme: Programme) -> None:
+        """A pass failed before it was recorded (the database was down): another is owed."""
+        self._passes_failed.add(programme.id)
+
+    def owed(self, programme: Programme) -> bool:
+        """Whether a welcome or a pass failed in this process and no pass has made up for it yet."""
+        return programme.id in self._passes_failed or any(pid == programme.id for pid, _ in self._failed)
 
     async def since(self, programme: Programme) -> datetime | None:
         """Members who joined after this and have no row are the ones the bot missed."""
@@ -56,24 +105,39 @@ class CatchUp:
             times.append(datetime.fromtimestamp(seen, UTC))
         return max(times) if times else None
 
-    async def to_welcome(self, programme: Programme, members: Iterable[tuple[int, datetime | None]]) -> list[int]:
-        """The Discord ids among ``members`` (id, joined_at) to welcome now, in the order they joined."""
+    async def to_welcome(self, programme: Programme, members: Iterable[tuple[int, datetime | None]]) -> list[Owed]:
+        """The members among ``members`` (id, joined_at) to welcome now, in the order they joined (not those
+        whose live welcome is under way in this process)."""
         since = await self.since(programme)
         if since is None:
             return []
+        members = list(members)
         async with self._sessions() as s:
             known = await people.discord_ids_in_programme(session=s, programme_id=programme.id)
             unreached = await people.never_reached(session=s, programme_id=programme.id)
             left = await people.left_joins(session=s, programme_id=programme.id)
-        missed = [(joined, uid) for uid, joined in members
-                  if (uid not in known and joined is not None and joined > since
-                      and people.join_instant(joined) not in left) or uid in unreached]
-        return [uid for _, uid in sorted(missed, key=lambda m: (m[0] or since, m[1]))]
+        present = {uid for uid, _ in members}
+        for key in [k for k in self._failed if k[0] == programme.id]:
+            if key[1] not in present or (key[1] in known and key[1] not in unreached):
+                del self._failed[key]  # gone, or has their row and was reached: nothing owed any more
+        missed = [(joined, Owed(uid, uid in unreached)) for uid, joined in members
+                  if ((uid not in known and joined is not None and people.join_instant(joined) not in left
+                       and (joined > since or (programme.id, uid) in self._failed)) or uid in unreached)
+                  and not self.under_way(programme, uid)]
+        return [owed for _, owed in sorted(missed, key=lambda m: (m[0] or since, m[1].discord_id))]
+
+    def done(self, programme: Programme, discord_id: int) -> None:
+        """A pass welcomed this member: nothing owed for them any more."""
+        self._failed.pop((programme.id, discord_id), None)
 
     async def record(self, programme: Programme, started_at: datetime, welcomed: int) -> None:
         """The pass that began at ``started_at`` is done (joins after it reach the bot as events; those of the
-        minute before it are looked at again by the next pass, see :data:`IN_FLIGHT`)."""
-        mark = math.floor((started_at - IN_FLIGHT).timestamp())
+        minute before it are looked at again by the next pass, see :data:`IN_FLIGHT`). The mark stays before
+        the join of any live welcome of this process under way or failed."""
+        held = [joined for (pid, _), joined in [*self._under_way.items(), *self._failed.items()]
+                if pid == programme.id and joined is not None]
+        mark = math.floor(min([started_at - IN_FLIGHT, *(j - timedelta(seconds=1) for j in held)]).timestamp())
+        self._passes_failed.discard(programme.id)
         async with transaction(self._sessions) as s:
             await people.raise_mark(session=s, programme_id=programme.id, name=SEEN_MARK, value=mark)
             mark = await people.get_mark(session=s, programme_id=programme.id, name=SEEN_MARK) or mark

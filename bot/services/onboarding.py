@@ -49,6 +49,9 @@ class Conversation:
     #: the reach rule's answer when the interview began (:func:`bot.services.dm_reach.dms_closed_now`): a new
     #: conversation goes straight to a private thread, no DM tried
     dms_closed: bool = False
+    #: when the conversation was created (a join after it is a rejoin; a conversation created after the join
+    #: was made by whoever welcomed that join)
+    began_at: datetime | None = None
 
 
 @dataclass
@@ -174,7 +177,7 @@ class OnboardingService:
         self._recent.remember(programme.id, discord_user_id,
                               Known(require_id(person), require_id(row), known_step, known_state))
         return Conversation(programme, require_id(person), require_id(row), step, row.channel_id, row.in_thread, created,
-                            dms_closed=dms_closed_now(person, now))
+                            dms_closed=dms_closed_now(person, now), began_at=row.created_at)
 
     async def _link_imported(self, session: AsyncSession, programme: Programme, discord_user_id: int,
                              display_name: str, username: str) -> dict[str, AnswerValue] | None:

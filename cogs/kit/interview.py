@@ -424,6 +424,20 @@ async def start(bot: MentorBot, programme: Programme, user: discord.abc.User,
     return conv
 
 
+async def welcome(bot: MentorBot, programme: Programme, member: discord.Member) -> Conversation | None:
+    """Welcome a member who joined (live, or caught up by a pass): start their interview, or continue it when
+    they come back. ``None``: their conversation was created since they joined by another welcome of this join
+    (a catch-up pass and the live join, or two processes): that one sends it, this one sends nothing."""
+    conv = await bot.services.onboarding.begin(programme, member.id, member.display_name, username=member.name)
+    joined = member.joined_at
+    if not conv.created and joined is not None and conv.began_at is not None and conv.began_at >= joined:
+        return None
+    named = not conv.created and await shares_channel(bot, member.id, conv.channel_id)
+    await deliver(bot, conv, render_step(programme, conv.step, intro=conv.created, named=named), member.id,
+                  member.display_name)
+    return conv
+
+
 async def show(bot: MentorBot, programme: Programme, user_id: int, name: str, *, action: Action = "show",
                key: str | None = None, preface: str = "") -> bool | None:
     """Send the person their current step (after ``action``, e.g. re-opening an answer), with ``preface``

@@ -15,6 +15,7 @@ from bot.onboarding.safe_text import safe_text
 from cogs._common import pick_programme
 from cogs.kit import interview
 from cogs.kit.messaging import tell_organisers
+from cogs.onboarding._catchup import CATCH_UP_JOB, CATCH_UP_RETRY_S
 
 log = logging.getLogger(__name__)
 
@@ -30,11 +31,16 @@ class Onboarding(commands.Cog):
     async def on_member_join(self, member: discord.Member) -> None:
         if member.bot:
             return
+        catch_up = self.bot.services.catch_up
         for programme in self.bot.services.programmes.in_guild(member.guild.id):
             try:
-                await interview.start(self.bot, programme, member)
-            except discord.HTTPException:
-                log.exception("could not start onboarding of %s in %s", member.id, programme.key)
+                with catch_up.welcoming(programme, member.id, member.joined_at):
+                    await interview.welcome(self.bot, programme, member)
+            except Exception:  # the database, Discord, anything: a catch-up pass welcomes them soon
+                log.exception("could not start onboarding of %s in %s (a catch-up pass tries again in %s s)",
+                              member.id, programme.key, CATCH_UP_RETRY_S)
+                catch_up.failed(programme, member.id, member.joined_at)
+                self.bot.kick(CATCH_UP_JOB, after=CATCH_UP_RETRY_S)
 
     @app_commands.command(name="join", description="Start (or continue) your mentoring interview")
     @app_commands.guild_only()
