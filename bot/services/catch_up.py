@@ -111,15 +111,13 @@ class CatchUp:
         since = await self.since(programme)
         if since is None:
             return []
-        members = list(members)
         async with self._sessions() as s:
             known = await people.discord_ids_in_programme(session=s, programme_id=programme.id)
             unreached = await people.never_reached(session=s, programme_id=programme.id)
             left = await people.left_joins(session=s, programme_id=programme.id)
-        present = {uid for uid, _ in members}
         for key in [k for k in self._failed if k[0] == programme.id]:
-            if key[1] not in present or (key[1] in known and key[1] not in unreached):
-                del self._failed[key]  # gone, or has their row and was reached: nothing owed any more
+            if key[1] in known and key[1] not in unreached:
+                del self._failed[key]  # has their row and was reached: nothing owed any more
         missed = [(joined, Owed(uid, uid in unreached)) for uid, joined in members
                   if ((uid not in known and joined is not None and people.join_instant(joined) not in left
                        and (joined > since or (programme.id, uid) in self._failed)) or uid in unreached)
@@ -128,6 +126,10 @@ class CatchUp:
 
     def done(self, programme: Programme, discord_id: int) -> None:
         """A pass welcomed this member: nothing owed for them any more."""
+        self._failed.pop((programme.id, discord_id), None)
+
+    def gone(self, programme: Programme, discord_id: int) -> None:
+        """The member left the guild: a welcome of theirs that failed is owed no more."""
         self._failed.pop((programme.id, discord_id), None)
 
     async def record(self, programme: Programme, started_at: datetime, welcomed: int) -> None:

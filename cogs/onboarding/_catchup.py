@@ -43,6 +43,11 @@ class CatchUpCog(commands.Cog, name="CatchUp"):
             await self.catch_up(owed, always_record=False)
 
     @commands.Cog.listener()
+    async def on_member_remove(self, member: discord.Member) -> None:
+        for programme in self.bot.services.programmes.in_guild(member.guild.id):
+            self.bot.services.catch_up.gone(programme, member.id)  # a welcome that failed is owed no more
+
+    @commands.Cog.listener()
     async def on_ready(self) -> None:
         await self.catch_up(self.bot.guilds, always_record=True)
 

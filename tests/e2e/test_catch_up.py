@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 
+from bot.sandbox.discord import payloads
 from bot.sandbox.world import SandboxWorld
 from bot.services.catch_up import IN_FLIGHT, SEEN_MARK
+from cogs.onboarding._catchup import CATCH_UP_JOB, CATCH_UP_RETRY_S
 from storage.queries import people
 from tests.support.organisers import slash
 from tests.support.pairs import organiser_posts, posts_in
@@ -35,6 +40,45 @@ async def _restart_and_catch_up(world: SandboxWorld, *, crash: bool) -> None:
             return
         await asyncio.sleep(0.05)
     raise AssertionError("no catch-up pass after the restart")
+
+
+class DatabaseBlip:
+    """The database fails the next statement that makes a person's row (a connection lost for a moment), once."""
+
+    def __init__(self, world: SandboxWorld) -> None:
+        assert world.engine is not None
+        self.engine = world.engine.sync_engine
+        self.failures = 0
+        event.listen(self.engine, "before_cursor_execute", self._before)
+
+    def _before(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not self.failures and statement.lstrip().upper().startswith("INSERT INTO PERSON "):
+            self.failures += 1
+            raise OperationalError(statement, None, ConnectionResetError("connection to the database lost"))
+
+    def close(self) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._before)
+
+
+async def _welcome_fails(world: SandboxWorld, name: str) -> Any:
+    """``name`` joins, and their live welcome hits the database blip before their row is made."""
+    assert world.guild is not None
+    blip = DatabaseBlip(world)
+    try:
+        persona = world.person(name)
+        await persona.join(world.guild)
+        await world.discord.state.wait_for(lambda: blip.failures == 1, 5)
+        await asyncio.sleep(0.3)  # the failed welcome is over (its error logged)
+    finally:
+        blip.close()
+    assert not persona.dms(), "the welcome should have failed"
+    return persona
+
+
+def _next_pass_within(world: SandboxWorld) -> float:
+    job = world.bot.scheduler.get_job(CATCH_UP_JOB)
+    assert job is not None and job.next_run_time is not None, "no catch-up pass is scheduled"
+    return (job.next_run_time - datetime.now(UTC)).total_seconds()
 
 
 
@@ -196,3 +240,51 @@ async def test_a_member_the_last_pass_did_not_see_is_welcomed_after_a_crash_thou
     with contextlib.suppress(TimeoutError):
         await world.discord.state.wait_for(lambda: mo.dms(), 10)
     assert len(mo.dms()) == 1, "a member whose join the last pass did not see was never welcomed"
+
+
+async def test_a_member_whose_welcome_hit_a_database_error_is_welcomed_soon_after_without_a_restart_and_once(
+    world: SandboxWorld,
+) -> None:
+    world.clock.advance(timedelta(minutes=5))
+    bea = await _welcome_fails(world, "Blip Bea")
+    assert _next_pass_within(world) <= CATCH_UP_RETRY_S, "no pass was scheduled soon after the failed welcome"
+    world.clock.advance(timedelta(seconds=CATCH_UP_RETRY_S))
+    await world.bot.tick(CATCH_UP_JOB)  # what the scheduler runs then
+    await world.discord.state.wait_for(lambda: bea.dms(), 5)
+    await world.bot.tick(CATCH_UP_JOB)
+    world.clock.advance(timedelta(minutes=10))
+    await world.bot.tick(CATCH_UP_JOB)
+    await asyncio.sleep(0.3)
+    assert len(bea.dms()) == 1, "the member whose welcome failed should get exactly one welcome"
+    await _restart_and_catch_up(world, crash=False)
+    assert len(bea.dms()) == 1, "the member whose welcome failed was welcomed again after a restart"
+
+
+async def test_a_pass_that_races_a_live_join_leaves_that_member_one_welcome(world: SandboxWorld) -> None:
+    assert world.guild is not None
+    world.clock.advance(timedelta(minutes=5))
+    bea = await _welcome_fails(world, "Blip Bea")  # so a pass is owed
+    # Ray's live welcome is under way: his row is made, the DM it opens is slow to come back
+    slow = world.discord.faults.slow_next(1.5, method="POST", path_contains="/users/@me/channels")
+    ray = world.person("Racing Ray")
+    await ray.join(world.guild)
+    await world.discord.state.wait_for(lambda: slow.hits >= 1, 5)
+    await world.bot.tick(CATCH_UP_JOB)  # the pass runs meanwhile
+    await world.discord.state.wait_for(lambda: bea.dms() and ray.dms(), 5)
+    await asyncio.sleep(0.5)
+    assert len(bea.dms()) == 1, "the member whose welcome failed should get exactly one welcome"
+    assert len(ray.dms()) == 1, "a pass racing a live join sent a second welcome"
+
+
+async def test_a_join_event_that_comes_again_after_the_welcome_sends_nothing_more(world: SandboxWorld) -> None:
+    assert world.guild is not None
+    world.clock.advance(timedelta(minutes=5))
+    ada = world.person("Again Ada")
+    member = await ada.join(world.guild)
+    await world.discord.state.wait_for(lambda: ada.dms(), 5)
+    # the same join reaches the bot again (a resumed session replays it), or reaches it after a pass welcomed her
+    data = payloads.member(world.discord.state, member)
+    data["guild_id"] = str(world.guild.id)
+    world.discord.state.emit("GUILD_MEMBER_ADD", data, world.guild.id, ada.id)
+    await asyncio.sleep(1.0)
+    assert len(ada.dms()) == 1, "a join seen twice was welcomed twice"
