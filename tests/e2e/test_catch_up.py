@@ -297,3 +297,24 @@ async def test_two_processes_that_both_see_a_join_send_one_welcome(world: Sandbo
     finally:
         await runner.stop()
     assert [len(p.dms()) for p in twins] == [1, 1, 1], "a join both processes saw was welcomed twice"
+
+
+async def test_a_member_whose_live_welcome_was_under_way_during_a_pass_and_died_with_the_process_is_welcomed_after(
+    world: SandboxWorld,
+) -> None:
+    assert world.guild is not None
+    services, programme = world.bot.services, world.bot.services.programmes.all()[0]
+    world.clock.advance(timedelta(minutes=5))
+    slow = world.person("Slow Sol")
+    member = await slow.join(world.guild, unseen=True)
+    # his live welcome is under way (its first statement is slow: the database is loaded) while, two minutes
+    # later, a pass runs and records; then the process dies before his row is made
+    with services.catch_up.welcoming(programme, slow.id, member.joined_at):
+        world.clock.advance(timedelta(minutes=2))
+        cog: Any = world.bot.get_cog("CatchUp")  # a start's or a resume's pass
+        await cog.catch_up(world.bot.guilds, always_record=True)
+    assert not slow.dms()
+    await _restart_and_catch_up(world, crash=True)
+    with contextlib.suppress(TimeoutError):
+        await world.discord.state.wait_for(lambda: slow.dms(), 10)
+    assert len(slow.dms()) == 1, "a member whose welcome was under way during a pass was never welcomed"
