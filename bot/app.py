@@ -321,7 +321,8 @@ class MentorBot(commands.AutoShardedBot):
         if job is None:
             return
         at = datetime.now(UTC) + timedelta(seconds=after)
-        if job.next_run_time is None or at < job.next_run_time:
+        due = getattr(job, "next_run_time", None)  # a job not yet in a running scheduler has none
+        if due is None or at < due:
             job.modify(next_run_time=at)
 
     async def tick(self, *names: str) -> None:
