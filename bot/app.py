@@ -38,6 +38,7 @@ KIT = "kit"  # cogs/kit: the shared Discord kit, a library rather than an extens
 #: :mod:`cogs.kit.first_response`). discord.py's default (no limit) opens a new connection for every concurrent
 #: request: 1,000 clicks at once meant 1,000 TCP handshakes on the bot's one event loop.
 REST_CONNECTIONS = 16
+GLOBAL_RELEASE_S = 2.0  # a global 429's wait is a second or two: requests go on that long after a cancelled one
 
 
 class UserFacingError(Exception):
@@ -276,7 +277,11 @@ class MentorBot(commands.AutoShardedBot):
         async def paced(route: discord.http.Route, **kwargs: Any) -> Any:
             if not route.path.startswith(("/interactions/", "/webhooks/")):
                 await self.pacer.acquire("message")
-            return await original(route, **kwargs)
+            try:
+                return await original(route, **kwargs)
+            except asyncio.CancelledError:
+                _release_global_limit_later(http)
+                raise
 
         http.request = paced  # type: ignore[method-assign]
 
@@ -346,3 +351,16 @@ class MentorBot(commands.AutoShardedBot):
             await self.early_acks.wire.close()
         if self.interaction_session is not None:
             await self.interaction_session.close()
+
+
+def _release_global_limit_later(http: discord.http.HTTPClient) -> None:
+    """A request cancelled while discord.py slept out a *global* 429 leaves its "global limit over" flag
+    cleared for good (discord.py 2.x clears it before the sleep and sets it after, without ``finally``): every
+    later request of the process would wait on it forever. A cancelled request (a scheduled DM past its share of
+    the claim's lease) sets it again after :data:`GLOBAL_RELEASE_S`; setting it early while another request still
+    sleeps out the same limit costs at most one more 429, which discord.py waits out again."""
+    over = getattr(http, "_global_over", None)
+    if isinstance(over, asyncio.Event) and not over.is_set():
+        log.warning("a request was cancelled during a global rate limit; requests go on in %.0f s", GLOBAL_RELEASE_S)
+        asyncio.get_running_loop().call_later(GLOBAL_RELEASE_S, over.set)
+

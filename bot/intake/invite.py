@@ -37,13 +37,15 @@ def _fill(template: str, *, programme: str, invite_url: str, handle: str = "") -
     return template.format(programme=programme, invite_url=invite_url, handle=handle).strip()
 
 
-def reply_text(*, programme: str, invite_url: str, template: str | None = None, handle: str = "") -> str:
+def reply_text(*, programme: str, invite_url: str, template: str | None = None, handle: str = "",
+               short: str | None = None) -> str:
     """The bot's public reply: ``@handle`` (when given: it addresses the person, and X refuses a second
-    post with the same text) and ``template`` (fields ``{programme}``, ``{invite_url}``) or the default; falls
-    back to a short form when it would exceed 280; ValueError if even that does not fit, the link is missing
-    from the template, or it asks for a code (a public reply must not carry one)."""
+    post with the same text) and ``template`` (fields ``{programme}``, ``{invite_url}``: the programme's voice's
+    ``public_reply``) or the default; falls back to ``short`` (its ``public_reply_short``) when it would exceed
+    280; ValueError if even that does not fit, the link is missing from the template, or it asks for a code (a
+    public reply must not carry one)."""
     at = f"@{handle} " if handle else ""
-    for candidate in (template or DEFAULT_TEMPLATE, SHORT_TEMPLATE):
+    for candidate in (template or DEFAULT_TEMPLATE, short or SHORT_TEMPLATE):
         if "{invite_url}" not in candidate:
             raise ValueError("an invite template needs {invite_url}")
         if "{code}" in candidate:
@@ -54,12 +56,13 @@ def reply_text(*, programme: str, invite_url: str, template: str | None = None, 
     raise ValueError("the invite text does not fit in 280 characters")
 
 
-def manual_reply_text(post: Post, *, programme: str, invite_url: str, template: str | None = None) -> str:
+def manual_reply_text(post: Post, *, programme: str, invite_url: str, template: str | None = None,
+                      short: str | None = None) -> str:
     """What an organiser pastes as a reply to ``post`` by hand: the invite, starting with ``@handle``."""
-    body = reply_text(programme=programme, invite_url=invite_url, template=template)
+    body = reply_text(programme=programme, invite_url=invite_url, template=template, short=short)
     text = f"@{post.author_handle} {body}" if post.author_handle else body
     if x_length(text) > X_LIMIT:
-        text = f"@{post.author_handle} " + _fill(SHORT_TEMPLATE, programme=programme, invite_url=invite_url)
+        text = f"@{post.author_handle} " + _fill(short or SHORT_TEMPLATE, programme=programme, invite_url=invite_url)
     return text
 
 

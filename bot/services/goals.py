@@ -225,7 +225,8 @@ class GoalService:
                 matches = [m for m in matches if m.cohort_round_id == cohort_round_id]
             goals = await q.goals_of_matches(session=session, match_ids=[require_id(m) for m in matches])
             names = await _people(session, {pid for m in matches for pid in (m.mentor_person_id, m.mentee_person_id)})
-            pairs = tuple(_pair_of(m, goals.get(require_id(m), []), names) for m in matches)
+            left = goal_words(programme).someone_who_left
+            pairs = tuple(_pair_of(m, goals.get(require_id(m), []), names, left) for m in matches)
         return GoalOverview(programme, pairs, totals(pairs))
 
     # ---- helpers --------------------------------------------------------------------------------------
@@ -247,7 +248,8 @@ class GoalService:
 
     async def _pair(self, session: AsyncSession, match: Match, goals: list[Goal]) -> PairGoals:
         names = await _people(session, {match.mentor_person_id, match.mentee_person_id})
-        return _pair_of(match, goals, names)
+        left = goal_words(self._registry.by_id(match.programme_id)).someone_who_left
+        return _pair_of(match, goals, names, left)
 
 
 async def _people(session: AsyncSession, person_ids: set[int]) -> dict[int, Person]:
@@ -259,12 +261,13 @@ def _view(goal: Goal) -> GoalView:
     return GoalView(require_id(goal), goal.position, goal.text, str(goal.progress), goal.progress_at)
 
 
-def _pair_of(match: Match, goals: list[Goal], names: dict[int, Person]) -> PairGoals:
+def _pair_of(match: Match, goals: list[Goal], names: dict[int, Person], left: str) -> PairGoals:
+    """The pair and its goals (``left``: how the programme names someone of the pair who has left)."""
     mentor, mentee = names.get(match.mentor_person_id), names.get(match.mentee_person_id)
     return PairGoals(
         match_id=require_id(match), programme_id=match.programme_id,
-        mentor_name=mentor.display_name if mentor else "someone who left",
-        mentee_name=mentee.display_name if mentee else "someone who left",
+        mentor_name=mentor.display_name if mentor else left,
+        mentee_name=mentee.display_name if mentee else left,
         mentor_discord_id=mentor.discord_user_id if mentor else None,
         mentee_discord_id=mentee.discord_user_id if mentee else None,
         active=match.status == MatchStatus.ACTIVE, space_id=match.space_id,

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from bot.nudges.config import NudgePlanConfig, NudgeStep
-from bot.nudges.templates import check_template, render_template
+from bot.nudges.templates import check_template, render_template, template_fields
 from bot.voice.words import (
     ANSWER_PLACEHOLDERS,
     CHECKIN_PLACEHOLDERS,
@@ -91,6 +91,8 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "onboarding_reminder": frozenset({"name", "programme"}),
     "space_topic": frozenset({"programme"}),
     "pod_topic": frozenset({"programme"}),
+    "public_reply": frozenset({"programme", "invite_url"}),
+    "public_reply_short": frozenset({"programme", "invite_url"}),
 }
 #: A reply to each check-in button (no placeholders: it is shown to the person who pressed it).
 REPLY_KEYS = ("met", "not_yet", "help", "end", "confirm_end", "keep")
@@ -178,6 +180,12 @@ class Voice(BaseModel):
     space_topic: str = Field(default="Private space of a {programme} mentoring pair", min_length=1, max_length=900)
     pod_topic: str = Field(default="Private pod of a {programme} mentor and their mentees", min_length=1,
                            max_length=900)
+    #: the bot's public reply to a post with the programme's hashtag ({invite_url}: the server's invite, which
+    #: it must say; never a code), and its short form when that is over X's 280 characters
+    public_reply: str = Field(default="Thanks for posting in {programme}! Join us on Discord: {invite_url} — then use "
+                                      "/link there to connect this account to you.", min_length=1, max_length=250)
+    public_reply_short: str = Field(default="{programme}: join us at {invite_url} (then /link there)", min_length=1,
+                                    max_length=120)
     replies: dict[str, str]
     #: the labels of a check-in's buttons
     checkin_buttons: CheckinButtons = Field(default_factory=CheckinButtons)
@@ -223,6 +231,9 @@ class Voice(BaseModel):
                 check_template(self.replies[key], ())
             except ValueError as exc:
                 raise ValueError(f"replies: {key}: {exc}") from None
+        for name in ("public_reply", "public_reply_short"):  # a public invite without its link invites nobody
+            if "invite_url" not in template_fields(getattr(self, name)):
+                raise ValueError(f"{name}: must say {{invite_url}}")
         NudgePlanConfig(steps=self.checkins)  # unique step keys
         return self
 
@@ -294,6 +305,8 @@ class VoiceOverrides(BaseModel):
     onboarding_reminder: str | None = Field(default=None, min_length=1, max_length=1800)
     space_topic: str | None = Field(default=None, min_length=1, max_length=900)
     pod_topic: str | None = Field(default=None, min_length=1, max_length=900)
+    public_reply: str | None = Field(default=None, min_length=1, max_length=250)
+    public_reply_short: str | None = Field(default=None, min_length=1, max_length=120)
     replies: dict[str, str] = Field(default_factory=dict)
     checkin_buttons: dict[str, str] = Field(default_factory=dict)
     surveys: dict[str, str] = Field(default_factory=dict)

@@ -148,8 +148,9 @@ async def test_a_member_with_dms_known_closed_whose_welcome_was_cut_short_gets_i
     assert len([m for m in welcomed() if f"<@{shut.id}>" in m.content]) == 1
 
 
+@pytest.mark.parametrize("where", ["server", "dms"])
 async def test_a_member_whose_join_was_missed_is_welcomed_though_someone_else_left_before_the_next_start(
-    world: SandboxWorld,
+    world: SandboxWorld, where: str,
 ) -> None:
     assert world.guild is not None
     world.clock.advance(timedelta(minutes=5))
@@ -160,7 +161,10 @@ async def test_a_member_whose_join_was_missed_is_welcomed_though_someone_else_le
     mia = world.person("Missed Mia")
     await mia.join(world.guild, unseen=True)  # her welcome died with the process before her row was made
     world.clock.advance(timedelta(seconds=2))
-    asked = await slash(gus, world.guild, "leave")  # then Gus deletes his data
+    if where == "server":  # then Gus deletes his data
+        asked = await slash(gus, world.guild, "leave")
+    else:
+        asked = await gus.slash("leave", channel=world.discord.state.open_dm(gus.id))
     done = await gus.click("Yes, delete my data", message=asked.messages[0])
     await done.wait_answer()
     gus_dms = len(gus.dms())

@@ -182,12 +182,15 @@ OWN_LINK_WORDS = {"unknown": "No post from that account with our hashtag yet —
                   "linked": "🏃 {account} is yours now — on with the questions!", "account_x": "X account @{handle}"}
 
 
-async def test_link_answers_in_the_programmes_own_words(tmp_path_factory: pytest.TempPathFactory) -> None:
+async def test_the_public_reply_and_link_answers_are_the_programmes_own_words(tmp_path_factory: pytest.TempPathFactory) -> None:
     world, schema = await make_world(tmp_path_factory, programme_overrides={
-        **WORLD_OVERRIDES, "voice": {"link": OWN_LINK_WORDS}})
+        **WORLD_OVERRIDES, "voice": {"link": OWN_LINK_WORDS,
+                                     "public_reply": "Lace up! {programme} runs on Discord: {invite_url} (then /link)"}})
     try:
         world.x.add_post(f"Looking for a mentor! Secondary maths teacher @MentorBot {TAG}", "amara_teach", "Amara")
         await world.bot.tick(POLL)
+        (reply,) = world.x.replies
+        assert reply.text.startswith("@amara_teach Lace up! ") and "runs on Discord: https://" in reply.text, reply.text
         amara = await joined(world, "Amara")
         wrong = await amara.slash("link", options={"handle": "@nobody_here"})
         assert wrong.content.endswith("No post from that account with our hashtag yet — post first, then /link."), \

@@ -43,7 +43,7 @@ SAMPLE: dict[str, str] = {
     "event": "Mentors' development day: supporting new run leaders through their first winter", "kind": "development day",
     "when": "Saturday 14 November 2026, 10:00–16:00 (your time)",
     "where": "Join online: https://meet.example/abc-defg-hij", "days": "14 days", "until": "21 September 2026",
-    "person": f"@{LONG_NAME}", "weeks": "2",
+    "person": f"@{LONG_NAME}", "weeks": "2", "invite_url": "https://discord.gg/LibrariesConnectedPeerMentoring",
 }
 INTERVIEW_SAMPLE: dict[str, object] = {
     "number": 3, "total": 11, "answer": "Head of Service (or equivalent), Libraries and Registration",
@@ -249,6 +249,9 @@ def test_a_programme_may_reword_the_interviews_count_and_a_checkin_refusal_but_n
     ({"programme_gone": "{programme} is gone"}, "programme[0]: voice.programme_gone: unknown placeholder {programme}"),
     ({"surveys": {"grouped_partner": "your {n} mentees"}}, "programme[0]: voice.surveys.grouped_partner: unknown placeholder {n}"),
     ({"closed_dms": "{who} has closed their DMs"}, "programme[0]: voice.closed_dms: unknown placeholder {who}"),
+    ({"public_reply": "Welcome to {programme}!"}, "programme[0]: voice.public_reply: must say {invite_url}"),
+    ({"public_reply": "Join {invite_url} with code {code}"},
+     "programme[0]: voice.public_reply: unknown placeholder {code}"),
 ])
 def test_a_bad_word_stops_start_up_naming_its_key(voice: dict[str, object], problem: str) -> None:
     with pytest.raises(ConfigError) as raised:
@@ -296,3 +299,13 @@ def test_the_welcomes_promise_counts_one_question_without_a_plural_in_each_progr
     libraries = load_voice("libraries").interview
     assert libraries.will_ask_count(1, more=True, up_to=False) == "I will ask you 1 further question"
     assert libraries.will_ask_count(4, more=True, up_to=True) == "I will ask you up to 4 further questions"
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_each_programmes_public_reply_fits_x_with_the_invite_and_no_code(preset: str) -> None:
+    from bot.intake.invite import X_LIMIT, reply_text, x_length
+
+    voice = load_voice(preset)
+    text = reply_text(programme=SAMPLE["programme"], invite_url=SAMPLE["invite_url"], handle="a" * 15,
+                      template=voice.public_reply, short=voice.public_reply_short)
+    assert x_length(text) <= X_LIMIT and SAMPLE["invite_url"] in text and "/link" in text, text

@@ -103,7 +103,8 @@ class LeadDesk:
                 row = await intake.get_post(session=s, programme_id=lead.programme_id, platform=lead.platform,
                                             post_id=lead.first_post_id)
                 post = lead_post(lead, row.text if row else "", row.posted_at if row else None)
-                copy = manual_reply_text(post, programme=cfg.name, invite_url=cfg.invite_url or "(invite link)")
+                copy = manual_reply_text(post, programme=cfg.name, invite_url=cfg.invite_url or "(invite link)",
+                                         template=cfg.messages().public_reply, short=cfg.messages().public_reply_short)
                 out.append((await self._view(s, lead), copy))
         return out
 

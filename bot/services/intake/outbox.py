@@ -162,7 +162,8 @@ class Outbox:
                                              status=LeadStatus.QUEUEING)
                     reasons[lid] = "another programme on this hashtag already replied to this post"
                     continue
-            text = reply_text(programme=cfg.name, invite_url=cfg.invite_url, handle=lead.author_handle)
+            text = reply_text(programme=cfg.name, invite_url=cfg.invite_url, handle=lead.author_handle,
+                              template=cfg.messages().public_reply, short=cfg.messages().public_reply_short)
             # Mastodon: the author's acct is known, so no request to look the status up first
             target = lead_post(lead) if platform == "mastodon" else lead.first_post_id
             result = await source.reply(target, text)
@@ -216,7 +217,8 @@ class Outbox:
         for lead in leads:
             row = posts[require_id(lead)]
             post = lead_post(lead, row.text if row else "", row.posted_at if row else None)
-            copy = manual_reply_text(post, programme=cfg.name, invite_url=cfg.invite_url or "(invite link)")
+            copy = manual_reply_text(post, programme=cfg.name, invite_url=cfg.invite_url or "(invite link)",
+                                     template=cfg.messages().public_reply, short=cfg.messages().public_reply_short)
             reason = reasons.get(require_id(lead)) or self._queue_reason(programme, feeds, lead, post.text)
             message = organiser_lead_message(post, copy, reason=reason)
             item = QueuedLead(require_id(lead), lead.author_handle, lead.claim_code, post.url, message, platform)

@@ -135,6 +135,8 @@ class GoalWords(WordTable):
     pair_count: str = Field(default="{count} pairs", min_length=1, max_length=50)
     totals_none: str = Field(default="No goals set yet ({pairs}).", min_length=1, max_length=300)
     totals: str = Field(default="{goals} in {with_goals} of {pairs}: {states}", min_length=1, max_length=300)
+    #: the name of someone of a pair who has left the programme (in a pair's title, the overview)
+    someone_who_left: str = Field(default="someone who left", min_length=1, max_length=60)
 
     @model_validator(mode="after")
     def _needed_said(self) -> GoalWords:
