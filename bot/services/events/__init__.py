@@ -9,16 +9,8 @@ itself — and the later points follow as usual; points whose windows closed dur
 and an event that happened during the pause is simply never mentioned. A cancellation notice and the feedback
 question (after attendance was marked) still reach them."""
 
-from bot.services.events.service import (
-    FEEDBACK_ANSWERS,
-    EventDelivery,
-    EventDraft,
-    EventError,
-    EventService,
-    EventsPort,
-    EventSummary,
-    voice_channel,
-)
+from bot.services.events.port import EventDelivery, EventsPort, voice_channel
+from bot.services.events.service import FEEDBACK_ANSWERS, EventDraft, EventError, EventService, EventSummary
 
 __all__ = ["FEEDBACK_ANSWERS", "EventDelivery", "EventDraft", "EventError", "EventService", "EventSummary",
            "EventsPort", "voice_channel"]

@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from bot.clock import Clock
 from bot.community.reminders import local_when, point_window, reminder_due
 from bot.nudges.quiet import get_zone, next_allowed, zone_of
 from bot.onboarding.safe_text import safe_text
 from bot.services.dm_reach import dms_closed_now
+from bot.services.events.port import VOICE, EventDelivery, EventsPort
 from bot.services.programmes import Programme, ProgrammeRegistry
 from bot.services.rounds import RoundError, RoundService
-from bot.services.scheduled_dms import (
-    Claimed,
-    ClaimLedger,
-    Posted,
-    ScheduledDmDispatcher,
-    SendOutcome,
-    worker_name,
-)
+from bot.services.scheduled_dms import Claimed, ClaimLedger, ScheduledDmDispatcher, worker_name
 from bot.voice import EventWords
 from bot.voice.words.events import FEEDBACK_KEYS
 from storage.db import SessionFactory, transaction
@@ -50,7 +42,6 @@ log = logging.getLogger(__name__)
 #: the feedback question's answers, as stored (their words are the programme's: ``EventWords.feedback_*``)
 FEEDBACK_ANSWERS = FEEDBACK_KEYS
 STALE_CLAIM = timedelta(minutes=10)
-VOICE = re.compile(r"^<#([0-9]+)>$")  # an event in one of the server's voice channels
 MAX_ATTEMPTS = 3
 PAUSED_OR_GONE = (PersonStatus.PAUSED, PersonStatus.LEFT)
 #: what a paused person is not sent (a cancellation or the feedback question still reaches them)
@@ -75,40 +66,6 @@ class EventDraft:
 
 
 @dataclass(frozen=True)
-class EventDelivery:
-    """One claimed message, ready to send to one person (by DM; with DMs closed, in a private thread only they
-    see, beside their pair's space when they have one)."""
-
-    row_id: int
-    event_id: int
-    kind: EventMessageKind
-    discord_user_id: int
-    text: str
-    buttons: str  # "rsvp", "feedback" or ""
-    attempts: int
-    programme: Programme
-    person_id: int
-    dm_channel_id: int | None = None
-    dms_closed: bool = False
-    space_id: int | None = None
-
-    @property
-    def marker(self) -> str:
-        return f"ref:ev{self.row_id}"
-
-    @property
-    def held(self) -> tuple[tuple[int, int], ...]:
-        return ((self.row_id, self.attempts),)
-
-    @property
-    def grouped(self) -> bool:
-        return False
-
-    def only(self, row_ids: set[int]) -> EventDelivery:
-        return self
-
-
-@dataclass(frozen=True)
 class EventSummary:
     event: ProgrammeEvent
     interested: int
@@ -116,24 +73,6 @@ class EventSummary:
     declined: int
     attended: int
     reminders_sent: int
-
-
-class EventsPort(Protocol):
-    """Discord's side of events (implemented by the events cog)."""
-
-    async def create(self, programme: Programme, event: ProgrammeEvent) -> int: ...
-
-    async def set_status(self, programme: Programme, discord_event_id: int, status: str) -> None: ...
-
-    async def interested(self, programme: Programme, discord_event_id: int) -> set[int]: ...
-
-    async def announce(self, programme: Programme, event: ProgrammeEvent, text: str) -> None: ...
-
-    async def send(self, delivery: EventDelivery) -> SendOutcome: ...
-
-    async def find_sent(self, delivery: EventDelivery) -> Posted | None: ...
-
-    async def tell_organisers(self, programme: Programme, text: str) -> None: ...
 
 
 def where_text(event: ProgrammeEvent, words: EventWords) -> str:
@@ -145,12 +84,6 @@ def where_text(event: ProgrammeEvent, words: EventWords) -> str:
 def event_words(programme: Programme | None) -> EventWords:
     """The programme's words for its events (an event whose programme is gone: the neutral ones)."""
     return programme.config.messages().events if programme is not None else EventWords()
-
-
-def voice_channel(event: ProgrammeEvent) -> int | None:
-    """The voice channel an online event is held in (None: a link, or in person)."""
-    found = VOICE.match(event.location)
-    return int(found.group(1)) if found else None
 
 
 class EventService:
