@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -21,7 +23,7 @@ from bot.services.nudges import Delivery, marker
 from bot.services.nudges.dispatch import NudgeDispatcher, Posted
 from cogs.nudges._send import DiscordNudgeChannels
 from storage.queries import nudges as nq
-from tests.support.pairs import dms_of, make_pair, organiser_posts
+from tests.support.pairs import Pair, dms_of, make_pair, organiser_posts
 
 pytestmark = pytest.mark.e2e
 
@@ -220,43 +222,58 @@ async def test_a_late_failure_of_a_stale_claim_neither_gives_up_nor_hands_back_w
     assert not [p for p in organiser_posts(nworld) if "given up" in p], "the organisers heard of a failure that wasn't"
 
 
-async def test_a_check_in_held_by_discord_while_the_test_clock_jumps_on_twice_is_sent_once(
-    nworld: SandboxWorld,
-) -> None:
-    """The reliability harness jumps the clock days at a time: never while Discord is answering a request (a
-    request in flight across a jump would be days old, out of Discord's nonce window, where no real one is)."""
+@asynccontextmanager
+async def two_processes(nworld: SandboxWorld, tag: str, *, stale_after: timedelta | None = None,
+                        ) -> AsyncIterator[tuple[Pair, NudgeDispatcher, NudgeDispatcher, int]]:
+    """A pair whose check-ins are planned, and the check-in dispatchers of two processes of one cluster (the
+    world's bot and a second with its own connections to Discord): (pair, first, other, the mentee's DM id)."""
     assert nworld.settings is not None and nworld.engine is not None
     settings, engine = nworld.settings, nworld.engine
     runner = BotRunner(nworld.discord, lambda: build_bot(settings, engine, clock=nworld.clock,
                                                          extensions=["cogs.nudges"], **sandbox_mentorbot_kwargs()))
     try:
-        second = await runner.start()  # a second process of the cluster (its own connections to Discord)
+        second = await runner.start()
         for bot in (nworld.bot, second):
             bot.scheduler.pause()
-        pair = await make_pair(nworld, "Held")
-        service = nworld.bot.services.nudges
-        await service.plan_match(pair.match_id)
-        first = NudgeDispatcher(service, nworld.bot.services.programmes, nworld.clock,
+            if stale_after is not None:
+                bot.services.nudges.stale_after = stale_after
+        pair = await make_pair(nworld, tag)
+        await nworld.bot.services.nudges.plan_match(pair.match_id)
+        first = NudgeDispatcher(nworld.bot.services.nudges, nworld.bot.services.programmes, nworld.clock,
                                 DiscordNudgeChannels(nworld.bot))
         other = NudgeDispatcher(second.services.nudges, second.services.programmes, nworld.clock,
                                 DiscordNudgeChannels(second))
-        mentee_dm = nworld.discord.state.open_dm(pair.mentee.persona.id)
+        yield pair, first, other, nworld.discord.state.open_dm(pair.mentee.persona.id).id
+    finally:
+        await runner.stop()
+
+
+async def _in_flight(nworld: SandboxWorld, sending: asyncio.Task[Any], why: str,
+                     also: Callable[[], object] = lambda: True) -> None:
+    """Until Discord has met the fault (and ``also`` holds), the send still going on."""
+    for _ in range(300):
+        if nworld.discord.faults.fired and also():
+            break
+        await asyncio.sleep(0.01)
+    assert nworld.discord.faults.fired and not sending.done(), why
+
+
+async def test_a_check_in_held_by_discord_while_the_test_clock_jumps_on_twice_is_sent_once(
+    nworld: SandboxWorld,
+) -> None:
+    """The reliability harness jumps the clock days at a time: never while Discord is answering a request (a
+    request in flight across a jump would be days old, out of Discord's nonce window, where no real one is)."""
+    async with two_processes(nworld, "Held") as (pair, first, other, mentee_dm):
         # Discord holds the first process's check-in to the mentee a while (a loaded machine)
-        nworld.discord.faults.slow_next(HELD_S, method="POST", path_contains=f"/channels/{mentee_dm.id}/messages")
+        nworld.discord.faults.slow_next(HELD_S, method="POST", path_contains=f"/channels/{mentee_dm}/messages")
         nworld.clock.advance(timedelta(days=3, minutes=1))
         sending = asyncio.create_task(first.run())
-        for _ in range(300):
-            if nworld.discord.faults.fired and dms_of(pair.mentor.persona):
-                break
-            await asyncio.sleep(0.01)
-        assert nworld.discord.faults.fired and not sending.done(), "the send never got in flight"
+        await _in_flight(nworld, sending, "the send never got in flight", also=lambda: dms_of(pair.mentor.persona))
 
         await nworld.discord.jump_clock(timedelta(minutes=6))  # the harness moves on; the claim is stale by then
         await other.run()  # the other process takes over what is stale: looks for the check-in, sends it if not there
         await nworld.discord.jump_clock(timedelta(days=2))  # and the harness moves on again
         await asyncio.wait_for(sending, timeout=30)
-    finally:
-        await runner.stop()
 
     async with nworld.bot.sessions() as s:
         rows = [n for n in await nq.nudges_of_match(session=s, match_id=pair.match_id)
@@ -271,38 +288,18 @@ async def test_a_send_told_to_wait_past_its_claims_lease_is_cancelled_and_the_ch
     """Discord tells the first process to retry in a while (a 429; a Cloudflare ban lasts an hour); meanwhile its
     claim goes stale and the other process takes the check-in over and sends it. The first, waiting inside the
     request, must not send it again minutes later — past Discord's nonce window."""
-    assert nworld.settings is not None and nworld.engine is not None
-    settings, engine = nworld.settings, nworld.engine
-    runner = BotRunner(nworld.discord, lambda: build_bot(settings, engine, clock=nworld.clock,
-                                                         extensions=["cogs.nudges"], **sandbox_mentorbot_kwargs()))
-    try:
-        second = await runner.start()
-        for bot in (nworld.bot, second):
-            bot.scheduler.pause()
-            bot.services.nudges.stale_after = timedelta(seconds=2)  # a short lease (5 minutes in production)
-        pair = await make_pair(nworld, "Wait")
-        await nworld.bot.services.nudges.plan_match(pair.match_id)
-        first = NudgeDispatcher(nworld.bot.services.nudges, nworld.bot.services.programmes, nworld.clock,
-                                DiscordNudgeChannels(nworld.bot))
-        other = NudgeDispatcher(second.services.nudges, second.services.programmes, nworld.clock,
-                                DiscordNudgeChannels(second))
-        mentee_dm = nworld.discord.state.open_dm(pair.mentee.persona.id)
-        nworld.discord.faults.rate_limit_next(WAIT_S, method="POST", path_contains=f"/channels/{mentee_dm.id}/messages")
+    # a short lease (5 minutes in production)
+    async with two_processes(nworld, "Wait", stale_after=timedelta(seconds=2)) as (pair, first, other, mentee_dm):
+        nworld.discord.faults.rate_limit_next(WAIT_S, method="POST", path_contains=f"/channels/{mentee_dm}/messages")
         nworld.clock.advance(timedelta(days=3, minutes=1))
         sending = asyncio.create_task(first.run())
-        for _ in range(300):
-            if nworld.discord.faults.fired:
-                break
-            await asyncio.sleep(0.01)
-        assert nworld.discord.faults.fired and not sending.done(), "Discord never told the first process to wait"
+        await _in_flight(nworld, sending, "Discord never told the first process to wait")
 
         await asyncio.sleep(2.5)  # the first process's claim is stale now
         await other.run()  # the other process takes over what is stale (and due) and sends it
         await nworld.discord.jump_clock(timedelta(minutes=6))  # minutes pass (no request at Discord meanwhile)
         await other.run()  # …and again, what fell due
         await asyncio.wait_for(sending, timeout=30)  # the first process's wait is over
-    finally:
-        await runner.stop()
 
     async with nworld.bot.sessions() as s:
         rows = [n for n in await nq.nudges_of_match(session=s, match_id=pair.match_id)
