@@ -20,7 +20,15 @@ from bot.services.dm_reach import dms_closed_now
 from storage.db import transaction
 from storage.queries import matching, people
 from tests.support.database import drop_test_schema
-from tests.support.pairs import Member, add_member, add_pair, organiser_posts, own_thread, posts_in
+from tests.support.pairs import (
+    Member,
+    add_member,
+    add_pair,
+    organiser_notices,
+    own_thread,
+    posts_in,
+    refused_dms,
+)
 from tests.support.statements import StatementCount
 from tests.support.world import make_world
 
@@ -68,15 +76,6 @@ async def _closed_now(world: SandboxWorld, member: Member) -> bool:
     return dms_closed_now(person, world.clock.now())
 
 
-def _refused_dms(world: SandboxWorld) -> int:
-    return len([r for r in world.discord.log.rest if r.method == "POST" and r.path.endswith("/messages")
-                and r.status == 403])
-
-
-def _notices(world: SandboxWorld, member: Member, words: str) -> list[str]:
-    return [p for p in organiser_posts(world) if f"<@{member.persona.id}>" in p and words in p]
-
-
 async def test_a_refused_match_end_notice_marks_the_dms_closed_and_the_organisers_hear_once(
         pairs: SandboxWorld) -> None:
     world = pairs
@@ -88,12 +87,12 @@ async def test_a_refused_match_end_notice_marks_the_dms_closed_and_the_organiser
     thread = own_thread(world, mentee)
     assert thread is not None and [m for m in posts_in(world, thread) if "timetable clash" in m.content]
     assert await _closed_now(world, mentee), "a refused one-off DM was not remembered"
-    assert len(_notices(world, mentee, "closed their DMs")) == 1
-    refused = _refused_dms(world)
+    assert len(organiser_notices(world, mentee, "closed their DMs")) == 1
+    refused = refused_dms(world)
     second = await _pair(world, mentor, mentee)  # a later pair: no DM tried again within the week
     await _end(world, second)
-    assert _refused_dms(world) == refused, "DMs known closed were tried again by a one-off message"
-    assert len(_notices(world, mentee, "closed their DMs")) == 1, "the organisers heard again"
+    assert refused_dms(world) == refused, "DMs known closed were tried again by a one-off message"
+    assert len(organiser_notices(world, mentee, "closed their DMs")) == 1, "the organisers heard again"
 
 
 async def test_a_match_end_notice_that_gets_through_a_week_on_clears_the_mark_and_says_so_once(
@@ -109,7 +108,7 @@ async def test_a_match_end_notice_that_gets_through_a_week_on_clears_the_mark_an
     async with world.bot.sessions() as s:
         person = await people.get_person(session=s, person_id=mentee.person_id)
     assert person is not None and not person.dms_closed, "a DM that got through left them marked closed"
-    assert len(_notices(world, mentee, "DMs are open again")) == 1
+    assert len(organiser_notices(world, mentee, "DMs are open again")) == 1
 
 
 async def test_a_pair_announced_to_dms_closed_this_week_tries_no_dm_and_invites_to_goals_privately(
@@ -118,9 +117,9 @@ async def test_a_pair_announced_to_dms_closed_this_week_tries_no_dm_and_invites_
     mentor = await add_member(world, "Mentor Q", "Europe/London")
     mentee = await add_member(world, "Mentee Q", "Europe/London", dms_open=False, known_dm=False)
     await _mark_closed(world, mentee, timedelta(days=2))
-    refused = _refused_dms(world)
+    refused = refused_dms(world)
     await _pair(world, mentor, mentee)
-    assert _refused_dms(world) == refused, "a DM known closed this week was tried for the pair's link"
+    assert refused_dms(world) == refused, "a DM known closed this week was tried for the pair's link"
     thread = own_thread(world, mentee)
     assert thread is not None, "the goals invitation went nowhere"
     assert [m for m in posts_in(world, thread) if any("Your goals" in (e.get("title") or "") for e in m.embeds)]
@@ -171,9 +170,9 @@ async def test_an_end_request_to_a_partner_with_closed_dms_and_no_space_reaches_
     assert mentee.persona.can_see(thread)
     assert not mentor.persona.can_see(thread), "the one who asked was let into the partner's own thread"
     assert "Mentor S asked to end your" in asked()[0].content
-    await world.discord.state.wait_for(lambda: bool(_notices(world, mentee, "closed their DMs")), 5)
+    await world.discord.state.wait_for(lambda: bool(organiser_notices(world, mentee, "closed their DMs")), 5)
     assert await _closed_now(world, mentee), "the refused DM was not remembered"
-    assert len(_notices(world, mentee, "closed their DMs")) == 1
+    assert len(organiser_notices(world, mentee, "closed their DMs")) == 1
     done = await mentee.persona.click("Yes, end our match", message=asked()[0])
     assert "ended" in done.content
     async with world.bot.sessions() as s:
@@ -224,9 +223,9 @@ async def test_someone_left_out_of_a_round_with_closed_dms_is_told_why_in_their_
     told = [m.content for m in posts_in(world, thread) if "Round 2" in m.content]
     assert len(told) == 1 and "next round" in told[0]
     assert dee.persona.can_see(thread) and not cal.persona.can_see(thread)
-    await world.discord.state.wait_for(lambda: bool(_notices(world, dee, "closed their DMs")), 5)
+    await world.discord.state.wait_for(lambda: bool(organiser_notices(world, dee, "closed their DMs")), 5)
     assert await _closed_now(world, dee), "the refused DM was not remembered"
-    assert len(_notices(world, dee, "closed their DMs")) == 1
+    assert len(organiser_notices(world, dee, "closed their DMs")) == 1
     await olu.slash("match", "preview", guild=guild)
     await olu.slash("match", "confirm", guild=guild)
     assert len([m for m in posts_in(world, thread) if "Round 2" in m.content]) == 1, "told twice"
@@ -276,7 +275,7 @@ async def test_someone_whose_break_ends_with_closed_dms_is_told_in_their_own_thr
     assert len(told()) == 1, "someone with closed DMs was never told their break is over"
     thread = own_thread(world, ada)
     assert thread is not None and ada.persona.can_see(thread) and not other.persona.can_see(thread)
-    assert len(_notices(world, ada, "closed their DMs")) == 1
+    assert len(organiser_notices(world, ada, "closed their DMs")) == 1
     assert await _closed_now(world, ada), "the refused DM was not remembered"
 
     extended = await ada.persona.click("Pause 2 more weeks", message=told()[0])
@@ -284,7 +283,7 @@ async def test_someone_whose_break_ends_with_closed_dms_is_told_in_their_own_thr
     world.clock.advance(timedelta(days=14, hours=1))  # over a week on: the DM is tried again, and still refused
     await world.bot.tick("pause-expiry")
     assert len(told()) == 2, "the end of the longer break was not told"
-    assert len(_notices(world, ada, "closed their DMs")) == 1, "the organisers heard again"
+    assert len(organiser_notices(world, ada, "closed their DMs")) == 1, "the organisers heard again"
 
 
 async def test_a_reminder_to_a_pair_with_no_space_reaches_the_one_with_closed_dms_in_their_own_thread(
@@ -310,7 +309,7 @@ async def test_a_reminder_to_a_pair_with_no_space_reaches_the_one_with_closed_dm
     assert thread is not None and mentee.persona.can_see(thread)
     assert not mentor.persona.can_see(thread), "the partner was let into the other's own thread"
     assert "Mentor V" in reminders()[0].content
-    assert len(_notices(world, mentee, "closed their DMs")) == 1, "the organisers heard of the closed DMs twice"
+    assert len(organiser_notices(world, mentee, "closed their DMs")) == 1, "the organisers heard of the closed DMs twice"
     assert await _closed_now(world, mentee), "the refused DM was not remembered"
 
 
@@ -327,7 +326,7 @@ async def test_an_end_request_whose_pair_space_was_deleted_reaches_the_partner_p
     checkin = next(m for m in mentor.persona.dms() if "ref:n" in m.content)
     mentee.persona.dms_open = False  # they close their DMs …
     world.discord.state.delete_channel(pair.space)  # … and an organiser deletes the pair's space
-    refused = _refused_dms(world)
+    refused = refused_dms(world)
     await (await mentor.persona.click("End this match", message=checkin)).wait_answer()
 
     def asked() -> list[Message]:
@@ -335,7 +334,7 @@ async def test_an_end_request_whose_pair_space_was_deleted_reaches_the_partner_p
         return [m for m in posts_in(world, thread) if "asked to end your" in m.content] if thread else []
 
     def space_gone() -> list[str]:
-        return _notices(world, mentee, "is gone")
+        return organiser_notices(world, mentee, "is gone")
 
     await world.discord.state.wait_for(lambda: bool(asked()) and bool(space_gone()), 5)
     thread = own_thread(world, mentee)
@@ -343,8 +342,8 @@ async def test_an_end_request_whose_pair_space_was_deleted_reaches_the_partner_p
     assert not mentor.persona.can_see(thread), "the one who asked was let into the partner's own thread"
     assert len(asked()) == 1 and "Mentor W asked to end your" in asked()[0].content
     assert len(space_gone()) == 1 and "private thread instead" in space_gone()[0], space_gone()
-    assert len(_notices(world, mentee, "closed their DMs")) == 1
+    assert len(organiser_notices(world, mentee, "closed their DMs")) == 1
     assert await _closed_now(world, mentee), "the refused DM was not remembered"
-    assert _refused_dms(world) == refused + 1, "the DM was tried twice"
+    assert refused_dms(world) == refused + 1, "the DM was tried twice"
     done = await mentee.persona.click("Yes, end our match", message=asked()[0])
     assert "ended" in done.content

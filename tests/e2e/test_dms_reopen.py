@@ -14,7 +14,16 @@ import pytest
 from bot.sandbox.world import SandboxWorld
 from storage.queries import people
 from tests.support.database import drop_test_schema
-from tests.support.pairs import Member, Pair, add_member, add_pair, organiser_posts, own_threads, posts_in
+from tests.support.pairs import (
+    Member,
+    Pair,
+    add_member,
+    add_pair,
+    organiser_notices,
+    own_threads,
+    posts_in,
+    refused_dms,
+)
 from tests.support.world import make_world
 
 pytestmark = pytest.mark.e2e
@@ -56,15 +65,6 @@ def _elsewhere(world: SandboxWorld, pair: Pair) -> list[str]:
             if "ref:n" in m.content and f"<@{pair.mentee.persona.id}>" in m.content]
 
 
-def _refused_dms(world: SandboxWorld) -> int:
-    return len([r for r in world.discord.log.rest if r.method == "POST" and r.path.endswith("/messages")
-                and r.status == 403])
-
-
-def _notices(world: SandboxWorld, member: Member, words: str) -> list[str]:
-    return [p for p in organiser_posts(world) if f"<@{member.persona.id}>" in p and words in p]
-
-
 async def _closed_flag(world: SandboxWorld, member: Member) -> bool:
     async with world.bot.sessions() as s:
         person = await people.get_person(session=s, person_id=member.person_id)
@@ -75,8 +75,8 @@ async def _closed_flag(world: SandboxWorld, member: Member) -> bool:
 async def test_dms_opened_again_are_used_again_after_a_week_and_the_organisers_hear_once(world: SandboxWorld) -> None:
     pair = await _pair_with_closed_mentee(world)
     await _run(world, minutes=1)  # the baseline survey: DMs found closed, so in their private thread
-    assert len(_elsewhere(world, pair)) == 1 and _refused_dms(world) == 1
-    assert len(_notices(world, pair.mentee, "closed their DMs")) == 1
+    assert len(_elsewhere(world, pair)) == 1 and refused_dms(world) == 1
+    assert len(organiser_notices(world, pair.mentee, "closed their DMs")) == 1
 
     pair.mentee.persona.dms_open = True  # they open their DMs; the bot does not know yet
     for _ in range(5):  # within the week: the survey's reminder and the day-3 check-in, not by DM
@@ -86,11 +86,11 @@ async def test_dms_opened_again_are_used_again_after_a_week_and_the_organisers_h
     await _run(world, days=9)  # the week-2 check-in, more than a week after: the DM is tried, and works
     assert len(_scheduled_dms(pair.mentee)) == 1, "DMs open again were never tried"
     assert not await _closed_flag(world, pair.mentee)
-    assert len(_notices(world, pair.mentee, "DMs are open again")) == 1
+    assert len(organiser_notices(world, pair.mentee, "DMs are open again")) == 1
     await _run(world, days=16)  # the monthly check-in: by DM, without trying anything else first
     assert len(_scheduled_dms(pair.mentee)) == 2 and len(_elsewhere(world, pair)) == 3
-    assert len(_notices(world, pair.mentee, "DMs are open again")) == 1
-    assert len(_notices(world, pair.mentee, "closed their DMs")) == 1
+    assert len(organiser_notices(world, pair.mentee, "DMs are open again")) == 1
+    assert len(organiser_notices(world, pair.mentee, "closed their DMs")) == 1
 
 
 async def test_dms_still_closed_are_tried_at_most_once_a_week_and_nothing_is_lost(world: SandboxWorld) -> None:
@@ -98,9 +98,9 @@ async def test_dms_still_closed_are_tried_at_most_once_a_week_and_nothing_is_los
     await _run(world, minutes=1)
     for _ in range(5):
         await _run(world, days=1)
-    assert _refused_dms(world) == 1, "a DM known closed was tried again within the week"
+    assert refused_dms(world) == 1, "a DM known closed was tried again within the week"
     await _run(world, days=9)  # the week-2 check-in: tried once by DM, refused, sent where it always went
-    assert _refused_dms(world) == 2 and len(_elsewhere(world, pair)) == 4
+    assert refused_dms(world) == 2 and len(_elsewhere(world, pair)) == 4
     assert await _closed_flag(world, pair.mentee)
     for _ in range(35):  # to day 49: monthly check-in (30), mid-point survey (45) and its reminder (48)
         await _run(world, days=1)
@@ -109,8 +109,8 @@ async def test_dms_still_closed_are_tried_at_most_once_a_week_and_nothing_is_los
     assert all(b - a >= timedelta(days=7) for a, b in zip(refused, refused[1:], strict=False)), \
         "a refused DM was tried again within a week of the last refusal"
     assert len(refused) == 4 and len(_elsewhere(world, pair)) == 7, "every message still reached them"
-    assert len(_notices(world, pair.mentee, "closed their DMs")) == 1, "the organisers heard again"
-    assert _notices(world, pair.mentee, "open again") == []
+    assert len(organiser_notices(world, pair.mentee, "closed their DMs")) == 1, "the organisers heard again"
+    assert organiser_notices(world, pair.mentee, "open again") == []
 
 
 async def test_a_person_who_writes_to_the_bot_in_dms_gets_their_next_message_there(world: SandboxWorld) -> None:

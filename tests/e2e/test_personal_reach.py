@@ -15,7 +15,14 @@ from storage.db import transaction
 from storage.models import Match
 from storage.queries import matching, people
 from tests.support.database import drop_test_schema
-from tests.support.pairs import Member, add_member, organiser_posts, own_thread, own_threads, posts_in
+from tests.support.pairs import (
+    Member,
+    add_member,
+    organiser_notices,
+    own_thread,
+    own_threads,
+    posts_in,
+)
 from tests.support.world import make_world
 
 pytestmark = pytest.mark.e2e
@@ -122,10 +129,6 @@ async def test_once_dms_are_open_again_a_checkin_goes_to_the_dms_not_the_private
     assert len([m for m in posts_in(world, thread) if "ref:n" in m.content]) == 1, "sent to the thread as if a DM"
 
 
-def _organiser_notices(world: SandboxWorld, member: Member, words: str) -> list[str]:
-    return [p for p in organiser_posts(world) if f"<@{member.persona.id}>" in p and words in p]
-
-
 async def test_a_pod_mentor_with_closed_dms_sees_a_mentees_new_goals_in_their_own_thread_and_organisers_hear_once(
         pods: SandboxWorld) -> None:
     world = pods
@@ -154,8 +157,8 @@ async def test_a_pod_mentor_with_closed_dms_sees_a_mentees_new_goals_in_their_ow
     assert not mentee.persona.can_see(thread) and not other.persona.can_see(thread)
     assert [m for m in posts_in(world, pod) if m.embeds and "Goals" in (m.embeds[0].get("title") or "")] == [], \
         "the goals were shown in the pod, in front of the other mentees"
-    await world.discord.state.wait_for(lambda: bool(_organiser_notices(world, mentor, "closed their DMs")), 5)
-    assert len(_organiser_notices(world, mentor, "closed their DMs")) == 1, "the organisers heard more than once"
+    await world.discord.state.wait_for(lambda: bool(organiser_notices(world, mentor, "closed their DMs")), 5)
+    assert len(organiser_notices(world, mentor, "closed their DMs")) == 1, "the organisers heard more than once"
     async with world.bot.sessions() as s:
         person = await people.get_person(session=s, person_id=mentor.person_id)
     assert person is not None and person.dms_closed, "the refused DM was not remembered"

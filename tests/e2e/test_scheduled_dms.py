@@ -21,7 +21,7 @@ from storage.queries import nudges as nq
 from storage.queries import surveys as qs
 from tests.support.community import events_world_fixture, set_role  # noqa: F401  (the world fixture)
 from tests.support.database import drop_test_schema
-from tests.support.pairs import Member, add_member, add_pair, make_pair, organiser_posts
+from tests.support.pairs import Member, add_member, add_pair, make_pair, organiser_notices
 from tests.support.surveys import run_surveys_after, tap
 from tests.support.world import make_world
 
@@ -38,10 +38,6 @@ def _in(world: SandboxWorld, channel: Channel) -> list[Message]:
                    and m.interaction_id is None and not m.deleted), key=lambda m: m.id)
 
 
-def _closed_notices(world: SandboxWorld, member: Member) -> list[str]:
-    return [p for p in organiser_posts(world) if f"<@{member.persona.id}>" in p and "closed their DMs" in p]
-
-
 async def test_a_survey_to_closed_dms_reaches_the_person_privately_and_the_organisers_once(
         sworld: SandboxWorld) -> None:
     mentor = await add_member(sworld, "Mentor C", "Europe/London")
@@ -54,12 +50,12 @@ async def test_a_survey_to_closed_dms_reaches_the_person_privately_and_the_organ
     (survey,) = _in(sworld, thread)
     assert "three quick questions" in survey.content and f"<@{mentee.persona.id}>" in survey.content
     assert "2/3" in (await tap(mentee.persona, "4", survey)).content  # answered there like in a DM
-    assert len(_closed_notices(sworld, mentee)) == 1
+    assert len(organiser_notices(sworld, mentee, "closed their DMs")) == 1
 
     for _ in range(6):  # the one reminder goes the same way; the organisers are not told again
         await run_surveys_after(sworld, days=1)
     assert len(_in(sworld, thread)) == 2 and "ref:n" in _in(sworld, thread)[1].content
-    assert len(_closed_notices(sworld, mentee)) == 1
+    assert len(organiser_notices(sworld, mentee, "closed their DMs")) == 1
     assert len([m for m in mentor.persona.dms() if m.interaction_id is None]) == 2  # open DMs: as before
 
 
@@ -165,7 +161,7 @@ async def test_two_features_finding_the_same_closed_dms_at_once_tell_the_organis
     assert pair.space is not None and [m for m in _in(both, pair.space) if "ref:n" in m.content]  # the check-in
     thread = _own_thread(both, mentee)
     assert thread is not None and [m for m in _in(both, thread) if "ref:n" in m.content]  # the survey
-    assert len(_closed_notices(both, mentee)) == 1
+    assert len(organiser_notices(both, mentee, "closed their DMs")) == 1
 
 
 async def test_an_event_reminder_to_closed_dms_reaches_the_person_privately_and_the_organisers_once(
@@ -190,7 +186,7 @@ async def test_an_event_reminder_to_closed_dms_reaches_the_person_privately_and_
     sent = _in(world, thread)
     assert len(sent) == 2 and all("Coming up" in m.content and "ref:ev" in m.content for m in sent)
     await (await bo.persona.click("I'll be there 🏃", message=sent[1])).wait_answer()  # answered there
-    assert len(_closed_notices(world, bo)) == 1
+    assert len(organiser_notices(world, bo, "closed their DMs")) == 1
 
 
 @pytest.fixture
@@ -231,7 +227,7 @@ async def test_a_checkin_to_closed_dms_in_a_pod_is_seen_only_by_its_person(pods:
     assert [m for m in _in(world, thread) if "ref:n" in m.content]
     in_pod = [m.content for m in _in(world, world.discord.state.channels[pod]) if "ref:n" in m.content]
     assert not [c for c in in_pod if f"<@{closed.persona.id}>" in c]  # nothing of theirs in the shared pod
-    assert len(_closed_notices(world, closed)) == 1
+    assert len(organiser_notices(world, closed, "closed their DMs")) == 1
 
 
 async def test_an_end_request_to_a_mentor_with_closed_dms_stays_out_of_their_pod(pods: SandboxWorld) -> None:

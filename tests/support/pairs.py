@@ -114,6 +114,17 @@ async def make_pair(world: SandboxWorld, tag: str, mentor_zone: str = "Europe/Lo
     return await add_pair(world, mentor, mentee, **kwargs)  # type: ignore[arg-type]
 
 
+def organiser_notices(world: SandboxWorld, member: Member, words: str) -> list[str]:
+    """What the bot posted in #organisers about ``member`` (mentioned) that says ``words``."""
+    return [p for p in organiser_posts(world) if f"<@{member.persona.id}>" in p and words in p]
+
+
+def refused_dms(world: SandboxWorld) -> int:
+    """How many messages the local Discord refused with 403 (a DM to someone whose DMs are closed)."""
+    return len([r for r in world.discord.log.rest if r.method == "POST" and r.path.endswith("/messages")
+                and r.status == 403])
+
+
 def organiser_posts(world: SandboxWorld) -> list[str]:
     """What the bot posted in #organisers, oldest first."""
     assert world.organisers_channel is not None
