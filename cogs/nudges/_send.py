@@ -1,5 +1,6 @@
 """The Discord side of dispatching nudges (:class:`bot.services.nudges.dispatch.NudgeChannels`): send one
-(the person's DMs, else the pair's space), or find one sent before a crash by its marker."""
+(the person's DMs, else the pair's space, else their own private thread), or find one sent before a crash by its
+marker."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from cogs.kit.messaging import (
     reach_privately,
     send_to_person,
     tell_organisers,
+    unreachable_notice,
 )
 from cogs.nudges._batch import batch_message
 from cogs.nudges._views import nudge_view
@@ -48,12 +50,13 @@ async def find_sent(bot: MentorBot, d: Delivery) -> Posted | None:
                 candidates.append(user.dm_channel)
             elif user is not None:
                 candidates.append(await bot.pacer_create_dm(user))
-        if d.private and d.person_id is not None and d.discord_user_id is not None:
-            thread = await private_thread(bot, d.programme, d.person_id, d.discord_user_id, d.space_id,
-                                          create=False)
-            candidates += [thread] if thread is not None else []
-        elif d.space_id is not None:
+        if not d.private and d.space_id is not None:
             candidates.append(messageable(bot, d.space_id))
+        if d.person_id is not None and d.discord_user_id is not None:
+            # a pod's check-in with DMs closed; a pair's whose space is none, or was found deleted: their own thread
+            thread = await private_thread(bot, d.programme, d.person_id, d.discord_user_id,
+                                          d.space_id if d.private else None, create=False)
+            candidates += [thread] if thread is not None else []
     me = bot.user.id if bot.user else 0
     # a digest goes to a busy channel: read every message since it fell due, not only the last 50
     since = discord.Object(id=discord.utils.time_snowflake(d.due_at)) if d.due_at is not None else None
@@ -70,8 +73,9 @@ async def find_sent(bot: MentorBot, d: Delivery) -> Posted | None:
 
 
 async def send(bot: MentorBot, d: Delivery) -> SendOutcome:
-    """Send one prepared nudge: a digest to the organisers' channel, a check-in to the person's DMs (else
-    their pair's space)."""
+    """Send one prepared nudge: a digest to the organisers' channel, a check-in to the person's DMs, else their
+    pair's space, else (a pod; no space, or one an organiser deleted) their own private thread. A space found
+    deleted is forgotten by its pair's match, and the organisers told once per pair."""
     if d.kind == NudgeKind.DIGEST:
         # the guild may live on another shard process: guild_text_channel asks over REST then
         channel = await guild_text_channel(bot, d.programme.guild_id, d.programme.config.leads_channel)
@@ -98,16 +102,38 @@ async def send(bot: MentorBot, d: Delivery) -> SendOutcome:
         msg, fell_back = await reach_privately(bot, d.programme, d.person_id, d.discord_user_id, d.dm_channel_id,
                                                d.dms_closed, d.space_id, **kwargs)
         closed_now = not d.dms_closed and fell_back
-    else:
-        msg = await send_to_person(bot, d.discord_user_id, d.dm_channel_id, d.dms_closed, d.space_id, **kwargs)
-        closed_now = not d.dms_closed and (msg is None or msg.channel.id == d.space_id)
+        return _outcome(d, msg, closed_now)
+    msg = None if d.dms_closed else \
+        await send_to_person(bot, d.discord_user_id, d.dm_channel_id, False, None, **kwargs)
+    closed_now = not d.dms_closed and msg is None
+    if msg is None and d.space_id is not None:
+        try:
+            msg = await send_to_person(bot, d.discord_user_id, None, True, d.space_id, **kwargs)
+        except discord.NotFound:  # an organiser deleted the pair's space: the pair forgets it, organisers told once
+            for notice in await bot.services.nudges.space_gone(list(d.nudge_ids), d.space_id):
+                await tell_organisers(bot, d.programme, notice)
+            return await _privately(bot, d, closed_now, **kwargs)
+        return _outcome(d, msg, closed_now)
     if msg is None and d.batch and closed_now:
-        # their pairings have no one shared space: next time each check-in goes to its own pair's space
+        # their pairings have no one shared space: next time each check-in goes on its own
         return SendOutcome(None, "DMs closed", dms_found_closed=True, retry=True)
+    if msg is None:  # no space (none made, or one found deleted before): their own private thread
+        return await _privately(bot, d, closed_now, **kwargs)
+    return _outcome(d, msg, closed_now)
+
+
+async def _privately(bot: MentorBot, d: Delivery, closed_now: bool, **kwargs: Any) -> SendOutcome:
+    """A check-in whose DM is closed (or was just refused: not tried again) and whose pair has no space, in the
+    person's own private thread (the same nonce: a retry gets the same message back)."""
+    assert d.person_id is not None and d.discord_user_id is not None
+    msg, _ = await reach_privately(bot, d.programme, d.person_id, d.discord_user_id, None, True, None, **kwargs)
+    return _outcome(d, msg, closed_now)
+
+
+def _outcome(d: Delivery, msg: discord.Message | None, closed_now: bool) -> SendOutcome:
     if msg is None:
-        return SendOutcome(None, "DMs closed and no shared space", dms_found_closed=closed_now,
-                           organisers_notice=f"⚠️ I can't reach <@{d.discord_user_id}> with a check-in: their DMs "
-                                             "are closed and their pair has no shared space.")
+        return SendOutcome(None, "DMs closed and no private thread", dms_found_closed=closed_now,
+                           organisers_notice=unreachable_notice(d.discord_user_id or 0, "with a check-in"))
     fell_back = closed_now or d.dms_closed
     return SendOutcome(Posted(msg.channel.id, msg.id), dms_found_closed=closed_now, reached_by_dm=not fell_back)
 

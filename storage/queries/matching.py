@@ -151,6 +151,17 @@ async def advance_announcement(
     return bool(result.rowcount)
 
 
+async def forget_space(*, session: AsyncSession, match_id: int, space_id: int) -> bool:
+    """The match's space (``space_id``) was found deleted: the match has no space from now on. ``True`` only for
+    the call that forgot it (two processes finding it gone at once: one of them)."""
+    result = await session.exec(
+        update(Match)
+        .where(col(Match.id) == match_id, col(Match.space_id) == space_id)
+        .values(space_id=None, space_kind=None)
+    )
+    return bool(result.rowcount)
+
+
 async def end_match(*, session: AsyncSession, match_id: int, reason: str, now: datetime) -> bool:
     """End an active match once. ``False`` when it was not active."""
     result = await session.exec(

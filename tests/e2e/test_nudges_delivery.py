@@ -11,11 +11,15 @@ from storage.db import transaction
 from storage.queries import nudges as nq
 from storage.queries import people
 from tests.support.pairs import (
+    Member,
     add_member,
     add_pair,
     dms_of,
     make_pair,
+    organiser_notices,
     organiser_posts,
+    own_thread,
+    posts_in,
 )
 
 pytestmark = pytest.mark.e2e
@@ -51,18 +55,52 @@ async def test_closed_dms_fall_back_to_the_pairs_space_and_are_tried_again_only_
     assert len(dms_of(mentee.persona)) == 2
 
 
-async def test_closed_dms_and_no_space_tell_the_organisers(nworld: SandboxWorld) -> None:
+async def test_closed_dms_and_no_space_reach_the_person_in_their_own_thread(nworld: SandboxWorld) -> None:
     mentor = await add_member(nworld, "Hidden Mentor", "Europe/London", dms_open=False, known_dm=False)
     mentee = await add_member(nworld, "Mentee Two", "Europe/London")
     pair = await add_pair(nworld, mentor, mentee)
     await nworld.bot.services.nudges.plan_match(pair.match_id)
     await _dispatch_after(nworld, days=3, minutes=1)
-    assert any("can't reach" in p and f"<@{mentor.persona.id}>" in p for p in organiser_posts(nworld))
+    thread = own_thread(nworld, mentor)
+    assert thread is not None and mentor.persona.can_see(thread) and not mentee.persona.can_see(thread)
+    assert ["Have you two met yet?" in m.content for m in posts_in(nworld, thread)] == [True]
+    assert len(organiser_notices(nworld, mentor, "closed their DMs")) == 1
+    assert not any("can't reach" in p for p in organiser_posts(nworld))
     async with nworld.bot.sessions() as s:
         rows = await nq.nudges_of_match(session=s, match_id=pair.match_id)
         person = await people.get_person(session=s, person_id=mentor.person_id)
-    assert [r.status for r in rows if r.person_id == mentor.person_id and r.step_key == "day3-met"] == ["failed"]
+    assert [r.status for r in rows if r.person_id == mentor.person_id and r.step_key == "day3-met"] == ["sent"]
     assert person is not None and person.dms_closed
+
+
+async def test_check_ins_of_a_pair_whose_space_was_deleted_reach_each_privately_and_organisers_hear_once(
+        nworld: SandboxWorld) -> None:
+    mentor = await add_member(nworld, "Mentor Gone", "Europe/London", dms_open=False, known_dm=False)
+    mentee = await add_member(nworld, "Mentee Gone", "Europe/London", dms_open=False, known_dm=False)
+    pair = await add_pair(nworld, mentor, mentee, space=True)
+    assert pair.space is not None
+    nworld.discord.state.delete_channel(pair.space)  # an organiser deletes the pair's space
+    await nworld.bot.services.nudges.plan_match(pair.match_id)
+    await _dispatch_after(nworld, days=3, minutes=1)
+
+    def checkins(member: Member) -> list[Message]:
+        thread = own_thread(nworld, member)
+        return [m for m in posts_in(nworld, thread) if "ref:n" in m.content] if thread else []
+
+    for member, partner in ((mentor, mentee), (mentee, mentor)):  # right away, not after retries
+        assert len(checkins(member)) == 1, f"{member.persona.name} was not reached privately"
+        thread = own_thread(nworld, member)
+        assert thread is not None and not partner.persona.can_see(thread)
+    space_gone = [p for p in organiser_posts(nworld) if "is gone" in p]
+    assert len(space_gone) == 1 and f"<@{mentor.persona.id}>" in space_gone[0], space_gone
+    assert not any("given up" in p or "can't reach" in p for p in organiser_posts(nworld))
+    await _dispatch_after(nworld, days=11)  # the next check-ins: privately again, the organisers not told again
+    assert len(checkins(mentor)) == 2 and len(checkins(mentee)) == 2
+    assert len([p for p in organiser_posts(nworld) if "is gone" in p]) == 1
+    async with nworld.bot.sessions() as s:
+        rows = await nq.nudges_of_match(session=s, match_id=pair.match_id)
+    sent = [r for r in rows if r.status == "sent"]
+    assert len(sent) == 4 and all(r.attempts == 1 for r in sent), [(r.step_key, r.status) for r in rows]
 
 
 async def test_a_zone_change_after_planning_is_respected_at_send_time(nworld: SandboxWorld) -> None:

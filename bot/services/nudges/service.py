@@ -276,3 +276,24 @@ class NudgeService:
             for nid in nudge_ids:
                 await q.mark_sent(session=session, nudge_id=nid, now=self._clock.now(), channel_id=channel_id,
                                   message_id=message_id)
+
+    async def space_gone(self, nudge_ids: list[int], space_id: int) -> list[str]:
+        """The pair space ``space_id`` of these check-ins' matches was found deleted while sending: each match
+        forgets it (their check-ins reach each of the two privately from now on: a DM, or a private thread only
+        they see) and the organisers' notice for each match whose space this call forgot — once per pair, however
+        many check-ins (or processes) find it gone."""
+        notices = []
+        async with transaction(self._sessions) as session:
+            nudges = [await q.get_nudge(session=session, nudge_id=nid) for nid in nudge_ids]
+            for match_id in sorted({n.match_id for n in nudges if n is not None and n.match_id is not None}):
+                if not await matching.forget_space(session=session, match_id=match_id, space_id=space_id):
+                    continue
+                match = await matching.get_match(session=session, match_id=match_id)
+                found = await people.people_with_profiles(
+                    session=session, person_ids=(match.mentor_person_id, match.mentee_person_id)) if match else {}
+                pair = " and ".join(f"<@{p.discord_user_id}>" for p, _ in found.values()
+                                    if p.discord_user_id is not None) or f"match #{match_id}"
+                notices.append(f"⚠️ The space of the pair {pair} is gone (deleted), so their check-ins reach each "
+                               "of them privately from now on: by DM, or with DMs closed in a private thread only "
+                               "they see.")
+        return notices
