@@ -31,6 +31,9 @@ class QuietPair:
     #: how to reach each of the two privately when the reminder cannot go to their space (None: no Discord account)
     mentor_reach: Recipient | None = None
     mentee_reach: Recipient | None = None
+    #: ``space_id`` is a mentor's pod, shared with their other mentees: a reminder about this pair never goes there
+    #: (only to each of the two privately; with DMs closed, their own thread in the pod's channel)
+    shared: bool = False
 
 
 class PairDecisions:
@@ -93,5 +96,7 @@ class PairDecisions:
             mentor, mentee = found[active.mentor_person_id][0], found[active.mentee_person_id][0]
             await audit.add_audit_event(session=session, programme_id=programme.id, actor_discord_id=actor,
                                         action="pair.remind", detail=audit.as_detail(match_id=active.id), now=now)
+            shared = active.space_id is not None and (programme.config.pods or len(
+                await matching.active_matches_in_space(session=session, space_id=active.space_id)) > 1)
             return QuietPair(require_id(active), active.space_id, Member.of(mentor), Member.of(mentee),
-                             await recipient(session, mentor, now), await recipient(session, mentee, now))
+                             await recipient(session, mentor, now), await recipient(session, mentee, now), shared)

@@ -1,5 +1,7 @@
-"""A reminder to a quiet pair, in the programme's voice: in their space (mentioning both), else to each of them
-privately — by DM, or with DMs closed in their own private thread (:func:`send_privately_to`)."""
+"""A reminder to a quiet pair, in the programme's voice: in their own space (mentioning both), else — no space, a
+space that is gone, or a mentor's pod shared with their other mentees — to each of them privately: by DM, or with
+DMs closed in their own private thread (:func:`send_privately_to`; a pod's members get theirs in the pod's
+channel, where their check-ins go too)."""
 
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ def _mention(p: Member) -> str:
 async def remind_pair(bot: MentorBot, programme: Programme, pair: QuietPair) -> list[Member]:
     """Remind the pair; who of the two nothing reached (empty: the reminder reached both)."""
     voice, name = programme.config.messages(), safe_text(programme.config.name, 60)
-    if pair.space_id is not None:
+    if pair.space_id is not None and not pair.shared:
         text = voice.say("pair_reminder", mentor=_mention(pair.mentor), mentee=_mention(pair.mentee), programme=name)
         users = [discord.Object(id=p.discord_user_id) for p in (pair.mentor, pair.mentee) if p.discord_user_id]
         try:
@@ -43,7 +45,8 @@ async def remind_pair(bot: MentorBot, programme: Programme, pair: QuietPair) -> 
         sent = None
         if who is not None:
             try:
-                sent, _ = await send_privately_to(bot, programme, who, None, content=text, allowed_mentions=NO_PINGS)
+                sent, _ = await send_privately_to(bot, programme, who, pair.space_id if pair.shared else None,
+                                                  content=text, allowed_mentions=NO_PINGS)
             except discord.HTTPException as exc:
                 log.info("could not send a reminder to %s: %s", p.discord_user_id, exc)
         if sent is None:

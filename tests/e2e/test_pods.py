@@ -8,10 +8,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bot.sandbox.discord import Message
 from bot.sandbox.world import SandboxWorld
 from storage.queries import matching
 from tests.support.database import drop_test_schema
-from tests.support.pairs import Member, add_member, add_pair
+from tests.support.pairs import Member, add_member, add_pair, own_thread, posts_in
 from tests.support.world import make_world
 
 pytestmark = pytest.mark.e2e
@@ -131,3 +132,34 @@ async def test_a_mentors_archived_pod_is_reopened_for_their_next_mentee_not_made
     finally:
         await world.stop()
         await drop_test_schema(schema)
+
+
+async def test_a_reminder_to_one_pair_of_a_pod_reaches_only_those_two_never_the_pod(pods: SandboxWorld) -> None:
+    world = pods
+    olu, guild = world.organiser, world.guild
+    assert olu is not None and guild is not None
+    mentor = await add_member(world, "Nell", "Europe/London")
+    a = await add_member(world, "Leader A", "Europe/London", dms_open=False)
+    b = await add_member(world, "Leader B", "Europe/London")
+    ma = await _match(world, mentor, a)
+    await world.bot.tick("announce-pairs")
+    pod = await _space_of(world, ma)
+    assert pod is not None
+
+    answer = await olu.slash("match", "remind", guild=guild, options={"person": "Leader A"})
+    await answer.wait_answer()
+    assert "Reminder sent" in answer.content and "couldn't" not in answer.content, answer.content
+    mb = await _match(world, mentor, b)  # the mentor's next mentee joins the pod, and sees its history
+    await world.bot.tick("announce-pairs")
+    assert await _space_of(world, mb) == pod and b.persona.can_see(pod)
+
+    def reminders(channel: int) -> list[Message]:
+        return [m for m in posts_in(world, channel) if "friendly nudge" in m.content]
+
+    assert reminders(pod) == [], "the reminder about one pair was posted in front of the mentor's other mentees"
+    assert len([m for m in mentor.persona.dms() if "friendly nudge" in m.content]) == 1, "the mentor: by DM"
+    thread = own_thread(world, a)  # closed DMs: their own thread, in the pod's channel
+    assert thread is not None and thread.parent_id == pod and len(reminders(thread.id)) == 1
+    assert "Nell" in reminders(thread.id)[0].content and f"<@{mentor.persona.id}>" not in reminders(thread.id)[0].content
+    assert a.persona.can_see(thread) and not b.persona.can_see(thread) and not mentor.persona.can_see(thread)
+    assert not [m for m in b.persona.dms() if "friendly nudge" in m.content], "the other mentee was reminded"
