@@ -26,8 +26,10 @@ from cogs.kit.messaging import (
     NO_PINGS,
     Outgoing,
     find_text_channel,
+    in_server,
     mention_user,
     tell_organisers,
+    unreachable_notice,
 )
 
 if TYPE_CHECKING:
@@ -394,6 +396,11 @@ async def deliver(bot: MentorBot, conv: Conversation, message: Outgoing, user_id
             if exc.code != DMS_CLOSED:
                 log.warning("cannot DM %s: %s", user_id, exc)
             person_dms_closed = True
+    if not await in_server(bot, conv.programme.guild_id, user_id):
+        # someone who left: Discord refused their DM for that alone (not closed DMs), and a private thread would be
+        # one nobody is in — the organisers hear they are gone instead
+        await tell_organisers(bot, conv.programme, unreachable_notice(user_id, "for onboarding", left=True))
+        return False
     if person_dms_closed:
         await services.onboarding.mark_dms_closed(conv.person_id)
     thread = await _open_thread(bot, conv.programme, user_id, name)

@@ -11,7 +11,9 @@ from bot.demo.review import review_transcript
 from bot.demo.transcript import write_transcript
 from bot.sandbox.interview import run_interview
 from bot.sandbox.world import SandboxWorld
+from storage.queries import people
 from tests.support.database import drop_test_schema
+from tests.support.pairs import organiser_posts
 from tests.support.personas import EDU_MENTEE
 from tests.support.world import make_world
 
@@ -87,3 +89,24 @@ async def test_a_reminder_speaks_in_the_programmes_voice_unless_its_config_words
         finally:
             await world.stop()
             await drop_test_schema(schema)
+
+
+async def test_a_reminder_to_someone_who_left_the_server_opens_no_thread_and_the_organisers_hear_they_are_gone(
+        world: SandboxWorld) -> None:
+    ida = world.person("Ida")
+    assert world.guild is not None
+    await ida.join(world.guild)
+    questions = world.bot.services.programmes.all()[0].questions
+    await run_interview(ida, questions, EDU_MENTEE, stop_after=2)
+    ida.dms_open = False  # no DM reaches her (Discord refuses a DM without a server in common, too) …
+    await ida.leave()  # … and she leaves the server mid-interview: no private thread can reach her either
+    world.clock.advance(timedelta(hours=25))
+    await world.bot.tick("onboarding-reminders")
+    assert not [c for c in world.discord.state.channels.values() if c.name.startswith("onboarding –")], \
+        "an onboarding thread was opened for someone not in the server"
+    told = [p for p in organiser_posts(world) if f"<@{ida.id}>" in p]
+    assert len(told) == 1 and "not in the server" in told[0], told
+    programme = world.bot.services.programmes.all()[0]
+    async with world.bot.sessions() as s:
+        person = await people.get_person_by_discord(session=s, programme_id=programme.id, discord_user_id=ida.id)
+    assert person is not None and not person.dms_closed, "someone who left was remembered as having closed DMs"
