@@ -18,12 +18,14 @@ pytestmark = pytest.mark.e2e
 
 
 class Outage:
-    """The database refuses every statement that reads the poll cursor until ``heal_at`` (monotonic seconds)."""
+    """The database refuses every statement that reads the poll cursor for ``seconds`` from the first one (counted
+    from then, not from the outage's start: on a loaded machine the poll may reach the cursor only later)."""
 
     def __init__(self, world: SandboxWorld, seconds: float) -> None:
         assert world.engine is not None
         self.engine = world.engine.sync_engine
-        self.heal_at = time.monotonic() + seconds
+        self.seconds = seconds
+        self.heal_at: float | None = None
         self.refused = 0
 
     def __enter__(self) -> Outage:
@@ -34,7 +36,11 @@ class Outage:
         event.remove(self.engine, "before_cursor_execute", self._refuse)
 
     def _refuse(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if "poll_cursor" in statement and time.monotonic() < self.heal_at:
+        if "poll_cursor" not in statement:
+            return
+        if self.heal_at is None:
+            self.heal_at = time.monotonic() + self.seconds
+        if time.monotonic() < self.heal_at:
             self.refused += 1
             raise OperationalError(statement, None, ConnectionRefusedError(111, "the database is restarting"))
 
