@@ -10,6 +10,7 @@ import pytest
 from bot.demo.review import review_transcript
 from bot.demo.transcript import write_transcript
 from bot.sandbox.interview import run_interview
+from bot.sandbox.people import Persona
 from bot.sandbox.world import SandboxWorld
 from storage.queries import people
 from tests.support.database import drop_test_schema
@@ -46,6 +47,17 @@ async def test_a_silent_person_gets_two_reminders_in_daytime_then_none(world: Sa
     assert await later(200) == []  # no third reminder
 
 
+async def _reminded(world: SandboxWorld) -> Persona:
+    """Ida joins, answers two questions and goes quiet; a day later the reminder job runs."""
+    assert world.guild is not None
+    ida = world.person("Ida")
+    await ida.join(world.guild)
+    await run_interview(ida, world.bot.services.programmes.all()[0].questions, EDU_MENTEE, stop_after=2)
+    world.clock.advance(timedelta(hours=25))
+    await world.bot.tick("onboarding-reminders")
+    return ida
+
+
 async def test_a_reminder_in_the_programmes_own_words_is_read_as_a_reminder_in_the_transcript(
         tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> None:
     """The reviewer tells a reminder (the question asked again, on purpose) from a question asked twice by the
@@ -53,12 +65,7 @@ async def test_a_reminder_in_the_programmes_own_words_is_read_as_a_reminder_in_t
     world, schema = await make_world(tmp_path_factory, programme_overrides={"onboarding_reminders": {
         "text": "{name}, {programme} is still keen to hear from you — here's where we stopped:"}})
     try:
-        assert world.guild is not None
-        ida = world.person("Ida")
-        await ida.join(world.guild)
-        await run_interview(ida, world.bot.services.programmes.all()[0].questions, EDU_MENTEE, stop_after=2)
-        world.clock.advance(timedelta(hours=25))
-        await world.bot.tick("onboarding-reminders")
+        ida = await _reminded(world)
         assert "is still keen to hear from you" in ida.dms()[-1].content
         path = tmp_path / "transcript.md"
         write_transcript(world, path)
@@ -78,12 +85,7 @@ async def test_a_reminder_speaks_in_the_programmes_voice_unless_its_config_words
                                  "Ida: still there?")):
         world, schema = await make_world(tmp_path_factory, programme_overrides=overrides)
         try:
-            assert world.guild is not None
-            ida = world.person("Ida")
-            await ida.join(world.guild)
-            await run_interview(ida, world.bot.services.programmes.all()[0].questions, EDU_MENTEE, stop_after=2)
-            world.clock.advance(timedelta(hours=25))
-            await world.bot.tick("onboarding-reminders")
+            ida = await _reminded(world)
             assert expected in ida.dms()[-1].content, ida.dms()[-1].content
             assert "where you left off" not in ida.dms()[-1].content
         finally:
